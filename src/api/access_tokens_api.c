@@ -1,0 +1,119 @@
+#include "api/api.h"
+
+#include <sodium.h>
+#include <stdlib.h>
+
+#include "core/accounts.h"
+#include "core/err.h"
+#include "core/pats.h"
+#include "http/basic.h"
+
+static json_t *
+pat_json(const struct pat_row *row)
+{
+	return json_pack("{s:o, s:o, s:o}", "id", api_id(row->id),
+	    "created_at", api_time(row->created_at),
+	    "last_used_at", api_time(row->last_used_at));
+}
+
+static void
+basic_challenge(struct response *res, const char *msg)
+{
+	response_json_error(res, 401, "unauthorized", msg);
+	response_header(res, "WWW-Authenticate",
+	    "Basic realm=\"keygate\", charset=\"UTF-8\"");
+}
+
+/* POST /api/v1/access-tokens with HTTP Basic email:password →
+ * 201 {"id","token","created_at"}; the token is shown this once. */
+void
+api_access_tokens_create(struct request *req, struct response *res)
+{
+	struct str email, password;
+	struct account acct;
+	struct pat_row row;
+	char token[TOKEN_MAX_BYTES + 1];
+	int64_t wait = 0;
+	int rc;
+
+	rc = basic_parse(req->arena, request_header(req, "Authorization"),
+	    false, &email, &password);
+	if (rc == ERR_NOTFOUND) {
+		basic_challenge(res, "Send your email and password with HTTP "
+		    "Basic authentication.");
+		return;
+	}
+	if (rc != 0) {
+		response_json_error(res, 400, "invalid_request",
+		    "The Basic credentials are not well formed.");
+		return;
+	}
+	rc = accounts_login(req->kg, req->client_addr, email, password, &acct,
+	    &wait);
+	if (rc == 0)
+		rc = pats_issue(req->kg, acct.id, token, &row);
+	switch (rc) {
+	case 0:
+		response_json(res, 201, json_pack("{s:o, s:s, s:o}", "id",
+		    api_id(row.id), "token", token, "created_at",
+		    api_time(row.created_at)));
+		sodium_memzero(token, sizeof(token));
+		break;
+	case ERR_AUTH:
+		basic_challenge(res, "Wrong email or password.");
+		break;
+	case ERR_THROTTLED:
+		api_throttled(res, wait);
+		break;
+	default:
+		api_unavailable(res);
+	}
+}
+
+/* GET /api/v1/access-tokens → 200 [{"id","created_at","last_used_at"}] */
+void
+api_access_tokens_list(struct request *req, struct response *res)
+{
+	struct pat_row *rows = NULL;
+	int64_t account_id;
+	size_t n = 0;
+	json_t *list;
+
+	if (!api_account(req, res, &account_id))
+		return;
+	if (pats_list(req->kg, account_id, &rows, &n) != 0) {
+		api_unavailable(res);
+		return;
+	}
+	list = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(list, pat_json(&rows[i]));
+	free(rows);
+	response_json(res, 200, list);
+}
+
+/* DELETE /api/v1/access-tokens/{id} → 204; another account's: 404 */
+void
+api_access_tokens_delete(struct request *req, struct response *res)
+{
+	int64_t account_id;
+	long long id;
+	int rc;
+
+	if (!api_account(req, res, &account_id))
+		return;
+	rc = str_to_i64(req->route_params[0], 1, INT64_MAX, &id);
+	if (rc == 0)
+		rc = pats_revoke(req->kg, account_id, id);
+	else
+		rc = ERR_NOTFOUND;
+	if (rc == 0) {
+		res->status = 204;
+		res->content_type = NULL;
+	} else if (rc == ERR_NOTFOUND) {
+		response_json_error(res, 404, "not_found",
+		    "No such personal access token.");
+	} else {
+		api_unavailable(res);
+	}
+}

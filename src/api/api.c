@@ -1,0 +1,107 @@
+#include "api/api.h"
+
+#include <stdio.h>
+
+#include "core/clock.h"
+#include "core/err.h"
+#include "core/pats.h"
+#include "http/basic.h"
+
+bool
+api_json_body(struct request *req, struct response *res, json_t **out)
+{
+	switch (request_json(req, out)) {
+	case 0:
+		return true;
+	case ERR_INVALID:
+		response_json_error(res, 415, "invalid_request",
+		    "Send a JSON object with Content-Type: application/json.");
+		return false;
+	default:
+		response_json_error(res, 400, "invalid_request",
+		    "The body is not a JSON object (or not UTF-8, or repeats "
+		    "a key).");
+		return false;
+	}
+}
+
+static void
+unauthorized(struct response *res, const char *challenge, const char *msg)
+{
+	response_json_error(res, 401, "unauthorized", msg);
+	response_header(res, "WWW-Authenticate", challenge);
+}
+
+bool
+api_account(struct request *req, struct response *res, int64_t *account_id)
+{
+	struct str token;
+	int64_t wait = 0;
+	int rc;
+
+	rc = bearer_parse(request_header(req, "Authorization"), &token);
+	if (rc == ERR_NOTFOUND) {
+		unauthorized(res, "Bearer realm=\"keygate\"",
+		    "Send a personal access token as Authorization: Bearer.");
+		return false;
+	}
+	if (rc == 0)
+		rc = pats_authenticate(req->kg, req->client_addr, token,
+		    account_id, &wait);
+	else
+		rc = ERR_AUTH;
+	switch (rc) {
+	case 0:
+		return true;
+	case ERR_AUTH:
+		unauthorized(res, "Bearer realm=\"keygate\", "
+		    "error=\"invalid_token\"",
+		    "The personal access token is unknown or revoked.");
+		return false;
+	case ERR_THROTTLED:
+		api_throttled(res, wait);
+		return false;
+	default:
+		api_unavailable(res);
+		return false;
+	}
+}
+
+void
+api_unavailable(struct response *res)
+{
+	response_json_error(res, 503, "temporarily_unavailable",
+	    "The data store cannot be reached; try again soon.");
+	response_header(res, "Retry-After", "1");
+}
+
+void
+api_throttled(struct response *res, int64_t retry_after_s)
+{
+	char num[24];
+
+	response_json_error(res, 429, "too_many_requests",
+	    "Too many failed attempts; wait before trying again.");
+	snprintf(num, sizeof(num), "%lld", (long long)retry_after_s);
+	response_header(res, "Retry-After", num);
+}
+
+json_t *
+api_time(int64_t t)
+{
+	char s[32];
+
+	if (t == 0)
+		return json_null();
+	clock_rfc3339(t, s);
+	return json_string(s);
+}
+
+json_t *
+api_id(int64_t id)
+{
+	char s[24];
+
+	snprintf(s, sizeof(s), "%lld", (long long)id);
+	return json_string(s);
+}

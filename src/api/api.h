@@ -1,0 +1,45 @@
+#ifndef KEYGATE_API_API_H
+#define KEYGATE_API_API_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "http/request.h"
+#include "http/response.h"
+
+/* Shared pieces of the JSON API handlers: errors are
+ * {"error": code, "error_description": text}, validation failures 422
+ * {"error":"invalid_request","fields":{...}} (SPEC §6). */
+
+/* Reads the body as a JSON object; answers 415 or 400 itself and returns
+ * false when it cannot. */
+bool	api_json_body(struct request *req, struct response *res, json_t **out);
+
+/* Authenticates a personal access token (Authorization: Bearer). Answers
+ * 401 (with a Bearer challenge), 429 or 503 itself and returns false when
+ * the caller is not authenticated. */
+bool	api_account(struct request *req, struct response *res,
+	    int64_t *account_id);
+
+/* 503 when the store fails; used for every ERR_STORE. */
+void	api_unavailable(struct response *res);
+
+/* 429 with Retry-After. */
+void	api_throttled(struct response *res, int64_t retry_after_s);
+
+/* A JSON string holding the RFC 3339 form of t, or null for t == 0. */
+json_t	*api_time(int64_t t);
+
+/* The decimal string form of an identifier (SPEC §6: ids are strings). */
+json_t	*api_id(int64_t id);
+
+/* Handlers, one file per resource. */
+void	api_accounts_create(struct request *req, struct response *res);
+void	api_access_tokens_create(struct request *req, struct response *res);
+void	api_access_tokens_list(struct request *req, struct response *res);
+void	api_access_tokens_delete(struct request *req, struct response *res);
+void	api_healthz(struct request *req, struct response *res);
+void	api_test_clock(struct request *req, struct response *res);
+
+#endif

@@ -1,0 +1,51 @@
+#include "api/api.h"
+
+#include "core/clock.h"
+#include "core/err.h"
+#include "store/store.h"
+
+/* GET /healthz: 200 when the store answers, else 503. */
+void
+api_healthz(struct request *req, struct response *res)
+{
+	if (store_ping(req->kg->store) != 0) {
+		response_json(res, 503, json_pack("{s:s}", "status",
+		    "store unavailable"));
+		return;
+	}
+	response_json(res, 200, json_pack("{s:s}", "status", "ok"));
+}
+
+/* POST /_test/clock advance=<seconds> → {"now": <unix time>} (SPEC §7).
+ * Exists only under --test-clock, which is refused off loopback. */
+void
+api_test_clock(struct request *req, struct response *res)
+{
+	static const struct param_spec spec[] = { { "advance", 20, true } };
+	struct params ps;
+	struct str advance;
+	const char *bad;
+	long long seconds;
+	int rc;
+
+	if (!req->kg->cfg->test_clock) {
+		response_json_error(res, 404, "not_found",
+		    "There is nothing here.");
+		return;
+	}
+	rc = request_form(req, &ps);
+	if (rc == 0)
+		rc = params_bind(&ps, spec, 1, false, &advance, &bad);
+	if (rc == 0)
+		rc = str_to_i64(advance, 1, INT64_MAX, &seconds);
+	if (rc == 0)
+		rc = clock_advance(req->kg->clock, seconds);
+	if (rc != 0) {
+		response_json_error(res, 400, "invalid_request",
+		    "Send advance=<seconds>, a positive whole number, as a "
+		    "form.");
+		return;
+	}
+	response_json(res, 200, json_pack("{s:I}", "now",
+	    (json_int_t)clock_now(req->kg->clock)));
+}

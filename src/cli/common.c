@@ -1,0 +1,50 @@
+#include "cli/cli.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/clock.h"
+#include "core/log.h"
+#include "core/throttle.h"
+#include "store/store.h"
+
+int
+cli_open(struct keygate *kg, const struct config *cfg)
+{
+	char err[512];
+	int applied;
+
+	memset(kg, 0, sizeof(*kg));
+	kg->cfg = cfg;
+	if (secure_init() != 0) {
+		fprintf(stderr, "keygate: cannot initialize libsodium\n");
+		return 1;
+	}
+	if (store_open(cfg->db, &kg->store, err, sizeof(err)) != 0) {
+		fprintf(stderr, "keygate: %s\n", err);
+		return 1;
+	}
+	if (store_migrate(kg->store, &applied) != 0 ||
+	    store_server_key(kg->store, "csrf", kg->csrf_key) != 0) {
+		fprintf(stderr, "keygate: cannot prepare the store %s\n",
+		    cfg->db);
+		store_close(kg->store);
+		return 1;
+	}
+	if (applied > 0)
+		log_msg("info", "applied %d migration(s) to %s", applied,
+		    cfg->db);
+	kg->clock = clock_new(cfg->test_clock);
+	kg->throttle = throttle_new();
+	return 0;
+}
+
+void
+cli_close(struct keygate *kg)
+{
+	store_close(kg->store);
+	clock_free(kg->clock);
+	throttle_free(kg->throttle);
+	sodium_memzero(kg->csrf_key, sizeof(kg->csrf_key));
+}

@@ -1,0 +1,98 @@
+#include "cli/cli.h"
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#include "core/log.h"
+#include "http/server.h"
+#include "routes.h"
+
+static void
+usage(FILE *out)
+{
+	fprintf(out, "usage: keygate serve [flags]\n\n"
+	    "Serves the developer portal, the OAuth 2 endpoints and the APIs.\n"
+	    "Each flag falls back to its environment variable, then to its "
+	    "default.\n\n");
+	config_usage(out, false);
+}
+
+/* 1,000 simultaneous connections need more descriptors than the usual
+ * soft limit of 1024. */
+static void
+raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+static int
+wait_for_signal(void)
+{
+	sigset_t set;
+	int sig = 0;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigwait(&set, &sig);
+	return sig;
+}
+
+int
+cli_serve(int argc, char **argv)
+{
+	struct config cfg;
+	struct keygate kg;
+	struct http_server *srv;
+	char err[512];
+	sigset_t set;
+	int rc = 1;
+
+	if (argc > 0 && (strcmp(argv[0], "--help") == 0 ||
+	    strcmp(argv[0], "-h") == 0)) {
+		usage(stdout);
+		return 0;
+	}
+	config_init(&cfg);
+	if (config_parse(&cfg, argc, argv, false, err, sizeof(err)) != 0 ||
+	    config_finish(&cfg, err, sizeof(err)) != 0) {
+		fprintf(stderr, "keygate serve: %s\n", err);
+		config_release(&cfg);
+		return 2;
+	}
+	/* Block the stop signals in every thread; the main thread waits for
+	 * them with sigwait() and shuts down in order. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	raise_fd_limit();
+	if (cli_open(&kg, &cfg) != 0)
+		goto out_config;
+	srv = http_server_start(&kg, keygate_routes, keygate_nroutes, err,
+	    sizeof(err));
+	if (srv == NULL) {
+		fprintf(stderr, "keygate serve: %s\n", err);
+		goto out_close;
+	}
+	log_msg("info", "serving %s on %s (store %s%s)", cfg.issuer,
+	    cfg.listen, cfg.db, cfg.test_clock ? ", test clock" : "");
+	log_msg("info", "stopping on signal %d", wait_for_signal());
+	http_server_stop(srv);
+	log_msg("info", "stopped");
+	rc = 0;
+out_close:
+	cli_close(&kg);
+out_config:
+	config_release(&cfg);
+	return rc;
+}

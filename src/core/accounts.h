@@ -1,0 +1,46 @@
+#ifndef KEYGATE_CORE_ACCOUNTS_H
+#define KEYGATE_CORE_ACCOUNTS_H
+
+#include <stdint.h>
+
+#include "core/keygate.h"
+#include "core/str.h"
+#include "store/store.h"
+
+/* Why a sign-up's fields were refused; NULL where the field is fine. */
+struct signup_errors {
+	const char	*email;
+	const char	*password;
+};
+
+/* Trims, lower-cases (ASCII) and validates an email address into out.
+ * Returns 0, or ERR_INVALID with *reason set to a sentence for the user. */
+int	accounts_normalize_email(struct str in,
+	    char out[ACCOUNT_EMAIL_MAX_BYTES + 1], const char **reason);
+/* Returns 0, or ERR_INVALID with *reason: at least
+ * ACCOUNT_PASSWORD_MIN_CHARS characters, at most ACCOUNT_PASSWORD_MAX_BYTES
+ * bytes, valid UTF-8. */
+int	accounts_check_password(struct str password, const char **reason);
+
+/* Creates an account for a visitor at client address `addr`. Returns 0 (out
+ * filled), ERR_FORBIDDEN when sign-up is off, ERR_THROTTLED (retry_after_s
+ * set) past --signup-rate, ERR_INVALID (errs filled), ERR_EXISTS for a taken
+ * email, or ERR_STORE. */
+int	accounts_signup(struct keygate *kg, const char *addr, struct str email,
+	    struct str password, struct account *out,
+	    struct signup_errors *errs, int64_t *retry_after_s);
+
+/* The operator's path (`keygate account add`): no sign-up switch, no rate. */
+int	accounts_add(struct keygate *kg, struct str email, struct str password,
+	    struct account *out, struct signup_errors *errs);
+
+/* Checks an email and password from client address `addr`. Returns 0 (out
+ * filled), ERR_AUTH for any wrong pair (unknown email or wrong password,
+ * indistinguishable), ERR_THROTTLED (retry_after_s set) after too many
+ * failures for the account or the address, or ERR_STORE. */
+int	accounts_login(struct keygate *kg, const char *addr, struct str email,
+	    struct str password, struct account *out, int64_t *retry_after_s);
+
+int	accounts_get(struct keygate *kg, int64_t id, struct account *out);
+
+#endif

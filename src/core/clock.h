@@ -1,0 +1,22 @@
+#ifndef KEYGATE_CORE_CLOCK_H
+#define KEYGATE_CORE_CLOCK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* The one clock every lifetime rule reads. In test mode it can be moved
+ * forward (never back) so tests never sleep. Thread-safe. */
+struct clock;
+
+struct clock	*clock_new(bool test_mode);
+void		 clock_free(struct clock *c);
+/* Unix seconds, including any test advance. */
+int64_t		 clock_now(const struct clock *c);
+/* Moves a test clock forward by `seconds` (> 0). Returns 0, or ERR_FORBIDDEN
+ * when the clock is not in test mode, ERR_INVALID for a bad amount. */
+int		 clock_advance(struct clock *c, int64_t seconds);
+
+/* Writes `t` as an RFC 3339 UTC time ("2026-11-28T14:45:00Z"). */
+void		 clock_rfc3339(int64_t t, char out[32]);
+
+#endif

@@ -1,0 +1,282 @@
+#include "core/config.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/err.h"
+#include "core/mem.h"
+#include "core/str.h"
+
+enum opt_kind { OPT_STRING, OPT_BOOL, OPT_INT };
+
+struct opt {
+	const char	*flag;		/* without the leading dashes */
+	const char	*env;
+	enum opt_kind	 kind;
+	size_t		 offset;
+	long long	 min, max;
+	const char	*help;
+};
+
+#define OFF(f)	offsetof(struct config, f)
+#define DAY	86400LL
+#define YEAR	(366 * DAY)
+
+static const struct opt opts[] = {
+	{ "db", "KEYGATE_DB", OPT_STRING, OFF(db), 0, 0,
+	  "SQLite file (default keygate.db)" },
+	{ "listen", "KEYGATE_LISTEN", OPT_STRING, OFF(listen), 0, 0,
+	  "address and port to serve on (default 127.0.0.1:8080)" },
+	{ "issuer", "KEYGATE_ISSUER", OPT_STRING, OFF(issuer), 0, 0,
+	  "public base URL (default http://127.0.0.1:8080)" },
+	{ "brand", "KEYGATE_BRAND", OPT_STRING, OFF(brand), 0, 0,
+	  "server's brand, refused in public names (default keygate)" },
+	{ "no-signup", "KEYGATE_NO_SIGNUP", OPT_BOOL, OFF(no_signup), 0, 1,
+	  "refuse new sign-ups" },
+	{ "signup-rate", "KEYGATE_SIGNUP_RATE", OPT_INT, OFF(signup_rate),
+	  0, 1000000, "sign-ups per client address per hour, 0 = no limit "
+	  "(default 20)" },
+	{ "test-clock", "KEYGATE_TEST_CLOCK", OPT_BOOL, OFF(test_clock), 0, 1,
+	  "enable POST /_test/clock (loopback only)" },
+	{ "token-unused-ttl", "KEYGATE_TOKEN_UNUSED_TTL", OPT_INT,
+	  OFF(token_unused_ttl_s), 1, YEAR,
+	  "seconds an unused access token lives (default 3600)" },
+	{ "token-idle-ttl", "KEYGATE_TOKEN_IDLE_TTL", OPT_INT,
+	  OFF(token_idle_ttl_s), 1, YEAR,
+	  "seconds a used access token lives after its last use (default 7200)" },
+	{ "token-max-ttl", "KEYGATE_TOKEN_MAX_TTL", OPT_INT,
+	  OFF(token_max_ttl_s), 1, YEAR,
+	  "seconds no access token outlives (default 86400)" },
+	{ "refresh-retry-window", "KEYGATE_REFRESH_RETRY_WINDOW", OPT_INT,
+	  OFF(refresh_retry_window_s), 0, 3600,
+	  "seconds a lost refresh response may be retried (default 0)" },
+	{ "refresh-idle-ttl", "KEYGATE_REFRESH_IDLE_TTL", OPT_INT,
+	  OFF(refresh_idle_ttl_s), 0, 100 * YEAR,
+	  "seconds an unused refresh token lives, 0 = forever (default 0)" },
+	{ "threads", "KEYGATE_THREADS", OPT_INT, OFF(threads), 0, 256,
+	  "HTTP worker threads, 0 = one per core (default 0)" },
+	{ "access-log", "KEYGATE_ACCESS_LOG", OPT_BOOL, OFF(access_log), 0, 1,
+	  "one logfmt line per request on stderr (default on; "
+	  "--access-log=0 turns it off)" },
+};
+
+#define NOPTS	(sizeof(opts) / sizeof(opts[0]))
+
+void
+config_init(struct config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->listen = xstrdup("127.0.0.1:8080");
+	cfg->db = xstrdup("keygate.db");
+	cfg->issuer = xstrdup("http://127.0.0.1:8080");
+	cfg->brand = xstrdup("keygate");
+	cfg->signup_rate = 20;
+	cfg->token_unused_ttl_s = 3600;
+	cfg->token_idle_ttl_s = 7200;
+	cfg->token_max_ttl_s = 86400;
+	cfg->access_log = true;
+}
+
+void
+config_release(struct config *cfg)
+{
+	free(cfg->listen);
+	free(cfg->db);
+	free(cfg->issuer);
+	free(cfg->brand);
+	memset(cfg, 0, sizeof(*cfg));
+}
+
+static int
+set_value(struct config *cfg, const struct opt *o, const char *value,
+    const char *from, char *err, size_t errlen)
+{
+	char *base = (char *)cfg + o->offset;
+	long long v;
+
+	switch (o->kind) {
+	case OPT_STRING:
+		if (value == NULL || *value == '\0')
+			goto bad;
+		free(*(char **)base);
+		*(char **)base = xstrdup(value);
+		return 0;
+	case OPT_BOOL:
+		if (value == NULL || strcmp(value, "1") == 0 ||
+		    strcmp(value, "true") == 0 || strcmp(value, "yes") == 0)
+			*(bool *)base = true;
+		else if (strcmp(value, "0") == 0 ||
+		    strcmp(value, "false") == 0 || strcmp(value, "no") == 0)
+			*(bool *)base = false;
+		else
+			goto bad;
+		return 0;
+	case OPT_INT:
+		if (value == NULL ||
+		    str_to_i64(str_from(value), o->min, o->max, &v) != 0)
+			goto bad;
+		*(int64_t *)base = v;
+		return 0;
+	}
+bad:
+	if (o->kind == OPT_INT)
+		snprintf(err, errlen, "%s: --%s wants a whole number from %lld "
+		    "to %lld", from, o->flag, o->min, o->max);
+	else
+		snprintf(err, errlen, "%s: --%s wants %s", from, o->flag,
+		    o->kind == OPT_BOOL ? "1/0, true/false or yes/no" :
+		    "a value");
+	return ERR_INVALID;
+}
+
+static const struct opt *
+find_flag(const char *name, size_t len, bool only_db)
+{
+	for (size_t i = 0; i < NOPTS; i++)
+		if (strlen(opts[i].flag) == len &&
+		    memcmp(opts[i].flag, name, len) == 0 &&
+		    (!only_db || strcmp(opts[i].flag, "db") == 0))
+			return &opts[i];
+	return NULL;
+}
+
+int
+config_parse(struct config *cfg, int argc, char **argv, bool only_db,
+    char *err, size_t errlen)
+{
+	for (size_t i = 0; i < NOPTS; i++) {
+		const char *v = getenv(opts[i].env);
+
+		if (v != NULL && (!only_db || strcmp(opts[i].flag, "db") == 0) &&
+		    set_value(cfg, &opts[i], v, opts[i].env, err, errlen) != 0)
+			return ERR_INVALID;
+	}
+	for (int i = 0; i < argc; i++) {
+		const char *arg = argv[i], *eq, *value = NULL;
+		const struct opt *o;
+
+		if (strncmp(arg, "--", 2) != 0) {
+			snprintf(err, errlen, "unexpected argument '%s'", arg);
+			return ERR_INVALID;
+		}
+		arg += 2;
+		eq = strchr(arg, '=');
+		o = find_flag(arg, eq != NULL ? (size_t)(eq - arg) : strlen(arg),
+		    only_db);
+		if (o == NULL) {
+			snprintf(err, errlen, "unknown flag '%s' (see --help)",
+			    argv[i]);
+			return ERR_INVALID;
+		}
+		if (eq != NULL)
+			value = eq + 1;
+		else if (o->kind != OPT_BOOL) {
+			if (i + 1 >= argc) {
+				snprintf(err, errlen, "--%s needs a value",
+				    o->flag);
+				return ERR_INVALID;
+			}
+			value = argv[++i];
+		}
+		if (set_value(cfg, o, value, "flag", err, errlen) != 0)
+			return ERR_INVALID;
+	}
+	return 0;
+}
+
+/* Accepts `a.b.c.d:port`, `[v6]:port` and `localhost:port`. */
+static int
+parse_listen(struct config *cfg, char *err, size_t errlen)
+{
+	const char *s = cfg->listen, *colon = strrchr(s, ':');
+	char host[64];
+	long long port;
+	size_t hlen;
+
+	if (colon == NULL || str_to_i64(str_from(colon + 1), 1, 65535,
+	    &port) != 0)
+		goto bad;
+	hlen = (size_t)(colon - s);
+	if (hlen >= 2 && s[0] == '[' && s[hlen - 1] == ']') {
+		s++;
+		hlen -= 2;
+	}
+	if (hlen == 0 || hlen >= sizeof(host))
+		goto bad;
+	memcpy(host, s, hlen);
+	host[hlen] = '\0';
+	if (strcmp(host, "localhost") == 0)
+		strcpy(host, "127.0.0.1");
+	memset(&cfg->listen_addr, 0, sizeof(cfg->listen_addr));
+	struct sockaddr_in *v4 = (struct sockaddr_in *)&cfg->listen_addr;
+	struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&cfg->listen_addr;
+	if (inet_pton(AF_INET, host, &v4->sin_addr) == 1) {
+		v4->sin_family = AF_INET;
+		v4->sin_port = htons((uint16_t)port);
+		cfg->listen_addr_len = sizeof(*v4);
+		cfg->listen_loopback = (ntohl(v4->sin_addr.s_addr) >> 24) == 127;
+	} else if (inet_pton(AF_INET6, host, &v6->sin6_addr) == 1) {
+		v6->sin6_family = AF_INET6;
+		v6->sin6_port = htons((uint16_t)port);
+		cfg->listen_addr_len = sizeof(*v6);
+		cfg->listen_loopback = IN6_IS_ADDR_LOOPBACK(&v6->sin6_addr);
+	} else {
+		goto bad;
+	}
+	return 0;
+bad:
+	snprintf(err, errlen, "--listen '%s' is not HOST:PORT with a numeric "
+	    "IPv4 address, [IPv6] address or localhost", cfg->listen);
+	return ERR_INVALID;
+}
+
+int
+config_finish(struct config *cfg, char *err, size_t errlen)
+{
+	if (parse_listen(cfg, err, errlen) != 0)
+		return ERR_INVALID;
+	if (cfg->test_clock && !cfg->listen_loopback) {
+		snprintf(err, errlen, "--test-clock is refused unless --listen "
+		    "is a loopback address");
+		return ERR_INVALID;
+	}
+	if (strncmp(cfg->issuer, "https://", 8) == 0)
+		cfg->secure_cookies = true;
+	else if (strncmp(cfg->issuer, "http://", 7) != 0) {
+		snprintf(err, errlen, "--issuer must be an http(s) URL");
+		return ERR_INVALID;
+	}
+	{
+		size_t n = strlen(cfg->issuer);
+
+		if (n > 8 && cfg->issuer[n - 1] == '/')
+			cfg->issuer[n - 1] = '\0';
+	}
+	if (cfg->token_unused_ttl_s > cfg->token_max_ttl_s ||
+	    cfg->token_idle_ttl_s > cfg->token_max_ttl_s) {
+		snprintf(err, errlen, "--token-unused-ttl and --token-idle-ttl "
+		    "must not exceed --token-max-ttl");
+		return ERR_INVALID;
+	}
+	return 0;
+}
+
+void
+config_usage(FILE *out, bool only_db)
+{
+	for (size_t i = 0; i < NOPTS; i++) {
+		const struct opt *o = &opts[i];
+		char left[64];
+
+		if (only_db && strcmp(o->flag, "db") != 0)
+			continue;
+		snprintf(left, sizeof(left), "--%s%s", o->flag,
+		    o->kind == OPT_BOOL ? "" :
+		    o->kind == OPT_INT ? " N" : " VALUE");
+		fprintf(out, "  %-28s %s\n  %-28s   env %s\n", left, o->help,
+		    "", o->env);
+	}
+}

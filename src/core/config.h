@@ -1,0 +1,51 @@
+#ifndef KEYGATE_CORE_CONFIG_H
+#define KEYGATE_CORE_CONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/socket.h>
+
+/* Every setting of `keygate serve`. Each comes from a flag, else from its
+ * KEYGATE_* environment variable, else from the default (SPEC §3.3, §4, §7). */
+struct config {
+	char		*listen;	/* host:port */
+	char		*db;
+	char		*issuer;
+	char		*brand;
+	bool		 no_signup;
+	int64_t		 signup_rate;	/* per address per hour; 0 = no limit */
+	bool		 test_clock;
+	int64_t		 token_unused_ttl_s;
+	int64_t		 token_idle_ttl_s;
+	int64_t		 token_max_ttl_s;
+	int64_t		 refresh_retry_window_s;
+	int64_t		 refresh_idle_ttl_s;
+	int64_t		 threads;	/* 0 = one per core */
+	bool		 access_log;
+
+	/* derived by config_finish() */
+	struct sockaddr_storage listen_addr;
+	socklen_t	 listen_addr_len;
+	bool		 listen_loopback;
+	bool		 secure_cookies;	/* issuer is https */
+};
+
+/* Fills defaults. */
+void	config_init(struct config *cfg);
+void	config_release(struct config *cfg);
+
+/* Applies KEYGATE_* variables, then flags from argv[0..argc). Unknown flags,
+ * bad numbers and bad addresses are errors: a message goes into err (size
+ * errlen) and ERR_INVALID is returned. `only_db` limits the accepted flags
+ * to --db (for commands that only open the store). */
+int	config_parse(struct config *cfg, int argc, char **argv, bool only_db,
+	    char *err, size_t errlen);
+
+/* Validates cross-field rules and derives the fields below the marker. */
+int	config_finish(struct config *cfg, char *err, size_t errlen);
+
+/* Prints the flags with their variables and defaults. */
+void	config_usage(FILE *out, bool only_db);
+
+#endif

@@ -1,0 +1,17 @@
+#ifndef KEYGATE_CORE_KEYGATE_H
+#define KEYGATE_CORE_KEYGATE_H
+
+#include "core/config.h"
+#include "core/secure.h"
+
+/* What every core function needs, built once by `keygate serve` (or a CLI
+ * command) and passed down; nothing here is global. */
+struct keygate {
+	const struct config	*cfg;
+	struct store		*store;
+	struct clock		*clock;
+	struct throttle		*throttle;
+	unsigned char		 csrf_key[SECURE_KEY_BYTES];
+};
+
+#endif

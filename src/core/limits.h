@@ -1,0 +1,47 @@
+#ifndef KEYGATE_CORE_LIMITS_H
+#define KEYGATE_CORE_LIMITS_H
+
+/* Every limit on untrusted input, in one place. Checked before anything is
+ * copied or allocated. */
+
+/* HTTP framing */
+#define HTTP_MAX_BODY_BYTES		(64 * 1024)
+#define HTTP_MAX_URL_BYTES		(8 * 1024)
+#define HTTP_MAX_HEADER_BYTES		(16 * 1024)	/* all headers together */
+#define HTTP_MAX_PARAMS			64		/* per query or form */
+#define HTTP_MAX_PARAM_NAME_BYTES	64
+#define HTTP_MAX_PARAM_VALUE_BYTES	(16 * 1024)
+#define HTTP_MAX_COOKIE_BYTES		4096
+#define HTTP_MAX_ROUTE_PARAMS		4
+#define HTTP_MAX_CONNECTIONS		4096
+#define HTTP_CONNECTION_TIMEOUT_S	30
+
+/* accounts */
+#define ACCOUNT_EMAIL_MAX_BYTES		254	/* RFC 5321 path limit */
+#define ACCOUNT_EMAIL_LOCAL_MAX_BYTES	64
+#define ACCOUNT_PASSWORD_MIN_CHARS	10
+#define ACCOUNT_PASSWORD_MAX_BYTES	1024
+
+/* random credentials: 32 bytes = 256 bits, base64url without padding */
+#define TOKEN_RANDOM_BYTES		32
+#define TOKEN_MAX_BYTES			128	/* prefix + encoded randomness */
+
+/* log-in and sign-up throttles (per window) */
+#define THROTTLE_WINDOW_S		(15 * 60)
+#define THROTTLE_FAILS_PER_ACCOUNT	5
+#define THROTTLE_FAILS_PER_ADDRESS	20
+#define THROTTLE_SIGNUP_WINDOW_S	3600
+#define THROTTLE_MAX_KEYS		65536
+
+/* browser sessions (SPEC §7) */
+#define SESSION_IDLE_TTL_S		(12 * 3600)
+#define SESSION_MAX_TTL_S		(7 * 24 * 3600)
+#define SESSION_TOUCH_INTERVAL_S	60
+
+/* how often a personal access token's last_used_at is rewritten */
+#define PAT_TOUCH_INTERVAL_S		60
+
+/* logging: client-provided strings are cut to this many bytes */
+#define LOG_MAX_FIELD_BYTES		64
+
+#endif

@@ -1,0 +1,34 @@
+#ifndef KEYGATE_CORE_PATS_H
+#define KEYGATE_CORE_PATS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/keygate.h"
+#include "core/str.h"
+#include "store/store.h"
+
+/* Personal access tokens for the developer REST API (SPEC §6): valid until
+ * revoked, shown once, stored as SHA-256 hashes. */
+
+#define PAT_PREFIX	"kg_pat_"
+
+/* Issues a token for `account_id`; token gets the value (show it once). */
+int	pats_issue(struct keygate *kg, int64_t account_id,
+	    char token[TOKEN_MAX_BYTES + 1], struct pat_row *row);
+
+/* Resolves a presented token from client address `addr`. Returns 0
+ * (*account_id set), ERR_AUTH for an unknown or malformed token, ERR_THROTTLED
+ * (retry_after_s set) after too many failures from the address, or
+ * ERR_STORE. */
+int	pats_authenticate(struct keygate *kg, const char *addr,
+	    struct str token, int64_t *account_id, int64_t *retry_after_s);
+
+/* *rows is malloc'd; free() it. Newest first. */
+int	pats_list(struct keygate *kg, int64_t account_id,
+	    struct pat_row **rows, size_t *n);
+
+/* ERR_NOTFOUND unless `id` is one of the account's tokens. */
+int	pats_revoke(struct keygate *kg, int64_t account_id, int64_t id);
+
+#endif

@@ -1,0 +1,51 @@
+#ifndef KEYGATE_HTTP_REQUEST_H
+#define KEYGATE_HTTP_REQUEST_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "core/arena.h"
+#include "core/keygate.h"
+#include "core/limits.h"
+#include "core/str.h"
+#include "http/form.h"
+
+enum http_method {
+	HTTP_GET, HTTP_HEAD, HTTP_POST, HTTP_PUT, HTTP_PATCH, HTTP_DELETE,
+	HTTP_OPTIONS, HTTP_OTHER
+};
+
+/* One request as handlers see it. Everything lives until the response is
+ * sent; per-request memory comes from `arena`. */
+struct request {
+	struct keygate		*kg;
+	struct arena		*arena;
+	enum http_method	 method;
+	const char		*method_name;
+	struct str		 path;		/* raw, without the query */
+	struct str		 query;		/* raw, without the '?' */
+	struct str		 body;
+	struct str		 route_params[HTTP_MAX_ROUTE_PARAMS];
+	const char		*client_addr;	/* numeric IP */
+	void			*conn;		/* the server's connection */
+};
+
+/* A request header's value (first of repeats), or the empty slice. */
+struct str	request_header(const struct request *req, const char *name);
+
+/* The query string's parameters. Returns form_parse()'s codes. */
+int	request_query(struct request *req, struct params *out);
+
+/* The body as a form: ERR_INVALID unless the Content-Type is
+ * application/x-www-form-urlencoded; else form_parse()'s codes. */
+int	request_form(struct request *req, struct params *out);
+
+/* The body as a JSON object (duplicate keys refused): ERR_INVALID unless
+ * the Content-Type is application/json, ERR_MALFORMED when it does not
+ * parse or is not an object. The caller json_decref()s *out. */
+int	request_json(struct request *req, json_t **out);
+
+/* A cookie's value: cookie_get()'s codes. */
+int	request_cookie(struct request *req, const char *name, struct str *out);
+
+#endif

@@ -1,0 +1,96 @@
+#include "http/response.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "core/str.h"
+
+void
+response_init(struct response *res, struct arena *arena)
+{
+	res->status = 500;
+	res->content_type = "text/plain; charset=utf-8";
+	buf_init(&res->body, RESPONSE_MAX_BODY_BYTES);
+	res->html = false;
+	res->nheaders = 0;
+	res->arena = arena;
+}
+
+void
+response_release(struct response *res)
+{
+	buf_release(&res->body);
+}
+
+void
+response_header(struct response *res, const char *name, const char *value)
+{
+	if (res->nheaders == RESPONSE_MAX_HEADERS)
+		abort();	/* a handler bug, not client input */
+	res->headers[res->nheaders].name = arena_strdup(res->arena,
+	    str_from(name));
+	res->headers[res->nheaders].value = arena_strdup(res->arena,
+	    str_from(value));
+	res->nheaders++;
+}
+
+void
+response_json(struct response *res, int status, json_t *j)
+{
+	char *text = json_dumps(j, JSON_COMPACT);
+
+	json_decref(j);
+	res->status = status;
+	res->content_type = "application/json";
+	res->html = false;
+	buf_reset(&res->body);
+	if (text != NULL) {
+		buf_puts(&res->body, text);
+		free(text);
+	}
+}
+
+void
+response_json_error(struct response *res, int status, const char *code,
+    const char *description)
+{
+	json_t *j = json_pack("{s:s}", "error", code);
+
+	if (description != NULL)
+		json_object_set_new(j, "error_description",
+		    json_string(description));
+	response_json(res, status, j);
+}
+
+void
+response_html(struct response *res, int status, struct str html)
+{
+	res->status = status;
+	res->content_type = "text/html; charset=utf-8";
+	res->html = true;
+	buf_reset(&res->body);
+	buf_putstr(&res->body, html);
+}
+
+void
+response_redirect(struct response *res, int status, const char *location)
+{
+	res->status = status;
+	buf_reset(&res->body);
+	response_header(res, "Location", location);
+}
+
+void
+response_cookie(struct response *res, const char *name, const char *value,
+    int64_t max_age_s, bool secure)
+{
+	char line[512];
+	char age[40] = "";
+
+	if (max_age_s >= 0)
+		snprintf(age, sizeof(age), "; Max-Age=%lld",
+		    (long long)max_age_s);
+	snprintf(line, sizeof(line), "%s=%s; Path=/; HttpOnly; "
+	    "SameSite=Lax%s%s", name, value, age, secure ? "; Secure" : "");
+	response_header(res, "Set-Cookie", line);
+}

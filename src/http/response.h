@@ -1,0 +1,51 @@
+#ifndef KEYGATE_HTTP_RESPONSE_H
+#define KEYGATE_HTTP_RESPONSE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/arena.h"
+#include "core/buf.h"
+
+#define RESPONSE_MAX_HEADERS	16
+#define RESPONSE_MAX_BODY_BYTES	(1024 * 1024)
+
+struct header {
+	const char	*name;
+	const char	*value;
+};
+
+/* What a handler answers. The server adds the common headers: the security
+ * set on HTML, `Cache-Control: no-store` unless a handler set its own. */
+struct response {
+	int		 status;
+	const char	*content_type;
+	struct buf	 body;
+	bool		 html;
+	struct header	 headers[RESPONSE_MAX_HEADERS];
+	size_t		 nheaders;
+	struct arena	*arena;
+};
+
+void	response_init(struct response *res, struct arena *arena);
+void	response_release(struct response *res);
+
+/* Adds a header (name and value copied into the arena). */
+void	response_header(struct response *res, const char *name,
+	    const char *value);
+/* Serializes j (reference taken over) as the body. */
+void	response_json(struct response *res, int status, json_t *j);
+/* {"error": code, "error_description": description}. */
+void	response_json_error(struct response *res, int status,
+	    const char *code, const char *description);
+/* Sets an HTML body; the page gets the security headers. */
+void	response_html(struct response *res, int status, struct str html);
+void	response_redirect(struct response *res, int status,
+	    const char *location);
+/* Sets cookie name=value; Path=/; HttpOnly; SameSite=Lax, with Secure when
+ * `secure`. max_age_s < 0 leaves it a browser-session cookie; 0 deletes. */
+void	response_cookie(struct response *res, const char *name,
+	    const char *value, int64_t max_age_s, bool secure);
+
+#endif

@@ -1,0 +1,30 @@
+#ifndef KEYGATE_HTTP_ROUTER_H
+#define KEYGATE_HTTP_ROUTER_H
+
+#include <stddef.h>
+
+#include "http/request.h"
+#include "http/response.h"
+
+typedef void (*handler_fn)(struct request *req, struct response *res);
+
+/* One route: a method and a path pattern whose `{name}` segments capture one
+ * non-empty segment each into req->route_params, in order. */
+struct route {
+	enum http_method	 method;
+	const char		*pattern;
+	handler_fn		 handler;
+};
+
+enum route_result { ROUTE_FOUND, ROUTE_NOT_FOUND, ROUTE_BAD_METHOD };
+
+/* Finds the route for req's method and path (HEAD matches GET). On
+ * ROUTE_FOUND sets *out and the captures; on ROUTE_BAD_METHOD writes the
+ * path's methods as an Allow value into allow (size allowlen). */
+enum route_result router_match(const struct route *routes, size_t n,
+	    struct request *req, const struct route **out, char *allow,
+	    size_t allowlen);
+
+const char	*http_method_name(enum http_method m);
+
+#endif

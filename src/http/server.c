@@ -1,0 +1,414 @@
+#include "http/server.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/clock.h"
+#include "core/err.h"
+#include "core/limits.h"
+#include "core/log.h"
+#include "core/mem.h"
+#include "http/html.h"
+
+#define DRAIN_TIMEOUT_MS	5000
+/* Headers plus MHD's read buffer share this per-connection pool. */
+#define CONN_MEMORY_BYTES	(HTTP_MAX_HEADER_BYTES + 16 * 1024)
+
+struct http_server {
+	struct MHD_Daemon	*daemon;
+	struct keygate		*kg;
+	const struct route	*routes;
+	size_t			 nroutes;
+	atomic_int		 inflight;
+};
+
+/* One request's state, from its request line to its completion. */
+struct exchange {
+	struct http_server	*srv;
+	struct request		 req;
+	struct response		 res;
+	struct buf		 body;
+	const char		*route;		/* pattern, for the log */
+	struct timespec		 start;
+	char			*uri;
+	bool			 uri_too_long;
+	bool			 started;
+	bool			 answered;
+	char			 addr[INET6_ADDRSTRLEN];
+};
+
+static const char CSP[] = "default-src 'none'; style-src 'self'; "
+    "img-src 'self' https:; script-src 'self'; frame-ancestors 'none'; "
+    "base-uri 'none'";
+
+static enum http_method
+parse_method(const char *m)
+{
+	static const char *const names[] = { "GET", "HEAD", "POST", "PUT",
+	    "PATCH", "DELETE", "OPTIONS" };
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(m, names[i]) == 0)
+			return (enum http_method)i;
+	return HTTP_OTHER;
+}
+
+/* Paths whose clients are programs answer errors in JSON, others in HTML. */
+static bool
+wants_json(struct str path)
+{
+	return str_starts_with(path, "/api/") ||
+	    str_starts_with(path, "/oauth2/") ||
+	    str_starts_with(path, "/v3/") || str_starts_with(path, "/_test/") ||
+	    str_starts_with(path, "/.well-known/") ||
+	    str_eq_lit(path, "/healthz");
+}
+
+static void
+error_page(struct response *res, int status, const char *title,
+    const char *detail)
+{
+	struct buf b;
+
+	buf_init(&b, 4096);
+	buf_puts(&b, "<!doctype html><html lang=\"en\"><head><meta charset="
+	    "\"utf-8\"><title>");
+	html_escape(&b, str_from(title));
+	buf_puts(&b, "</title></head><body><h1>");
+	html_escape(&b, str_from(title));
+	buf_puts(&b, "</h1><p>");
+	html_escape(&b, str_from(detail));
+	buf_puts(&b, "</p></body></html>");
+	response_html(res, status, buf_str(&b));
+	buf_release(&b);
+}
+
+/* An answer the server gives on its own (framing errors, 404, 405). */
+static void
+answer_error(struct exchange *ex, int status, const char *code,
+    const char *detail)
+{
+	if (wants_json(ex->req.path))
+		response_json_error(&ex->res, status, code, detail);
+	else
+		error_page(&ex->res, status, code, detail);
+}
+
+static bool
+has_header(const struct response *res, const char *name)
+{
+	for (size_t i = 0; i < res->nheaders; i++)
+		if (strcasecmp(res->headers[i].name, name) == 0)
+			return true;
+	return false;
+}
+
+static enum MHD_Result
+send_response(struct MHD_Connection *conn, struct exchange *ex)
+{
+	struct response *res = &ex->res;
+	struct MHD_Response *r;
+	enum MHD_Result ok;
+	size_t len;
+	char *body;
+
+	if (res->body.err != 0) {
+		log_msg("error", "response body over its limit");
+		answer_error(ex, 500, "server_error", "The answer was too big.");
+	}
+	body = buf_detach(&res->body, &len);
+	r = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+	if (r == NULL) {
+		free(body);
+		return MHD_NO;
+	}
+	if (res->content_type != NULL)
+		MHD_add_response_header(r, "Content-Type", res->content_type);
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	if (!has_header(res, "Cache-Control"))
+		MHD_add_response_header(r, "Cache-Control", "no-store");
+	if (res->html) {
+		MHD_add_response_header(r, "Content-Security-Policy", CSP);
+		MHD_add_response_header(r, "X-Frame-Options", "DENY");
+		MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+	}
+	for (size_t i = 0; i < res->nheaders; i++)
+		MHD_add_response_header(r, res->headers[i].name,
+		    res->headers[i].value);
+	ok = MHD_queue_response(conn, (unsigned)res->status, r);
+	MHD_destroy_response(r);
+	ex->answered = true;
+	return ok;
+}
+
+static void
+split_uri(struct exchange *ex)
+{
+	const char *q = strchr(ex->uri, '?');
+
+	if (q == NULL) {
+		ex->req.path = str_from(ex->uri);
+		ex->req.query = STR_NULL;
+	} else {
+		ex->req.path = (struct str){ ex->uri, (size_t)(q - ex->uri) };
+		ex->req.query = str_from(q + 1);
+	}
+}
+
+static void
+client_address(struct MHD_Connection *conn, char *out, size_t outlen)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn,
+	    MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const struct sockaddr *sa = ci == NULL ? NULL : ci->client_addr;
+
+	snprintf(out, outlen, "-");
+	if (sa != NULL && sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr,
+		    out, (socklen_t)outlen);
+	else if (sa != NULL && sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6,
+		    &((const struct sockaddr_in6 *)sa)->sin6_addr, out,
+		    (socklen_t)outlen);
+}
+
+/* Called on the request line, before headers: the one place MHD shows the
+ * raw request target, which keygate parses itself. */
+static void *
+on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+	struct http_server *srv = cls;
+	struct exchange *ex = xcalloc(1, sizeof(*ex));
+	size_t n = strlen(uri);
+
+	(void)conn;
+	atomic_fetch_add(&srv->inflight, 1);
+	ex->srv = srv;
+	clock_gettime(CLOCK_MONOTONIC, &ex->start);
+	ex->uri_too_long = n > HTTP_MAX_URL_BYTES;
+	ex->uri = xstrndup(uri, ex->uri_too_long ? 1 : n);
+	ex->req.arena = arena_new();
+	ex->req.kg = srv->kg;
+	ex->route = "-";
+	buf_init(&ex->body, HTTP_MAX_BODY_BYTES);
+	response_init(&ex->res, ex->req.arena);
+	return ex;
+}
+
+/* First call for a request: headers are in; refuse what is too big before
+ * reading a byte of the body. Returns true when an answer is queued. */
+static bool
+begin(struct MHD_Connection *conn, struct exchange *ex, const char *method)
+{
+	const char *cl;
+	long long len;
+
+	ex->started = true;
+	ex->req.conn = conn;
+	ex->req.method = parse_method(method);
+	ex->req.method_name = http_method_name(ex->req.method);
+	client_address(conn, ex->addr, sizeof(ex->addr));
+	ex->req.client_addr = ex->addr;
+	split_uri(ex);
+	if (ex->uri_too_long) {
+		answer_error(ex, 414, "uri_too_long", "The URL is too long.");
+		return true;
+	}
+	cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_CONTENT_LENGTH);
+	if (cl != NULL && (str_to_i64(str_from(cl), 0, INT64_MAX, &len) != 0 ||
+	    len > HTTP_MAX_BODY_BYTES)) {
+		answer_error(ex, 413, "payload_too_large",
+		    "The request body is over 64 KiB.");
+		return true;
+	}
+	return false;
+}
+
+static void
+dispatch(struct exchange *ex)
+{
+	struct http_server *srv = ex->srv;
+	const struct route *route;
+	char allow[128];
+
+	ex->req.body = buf_str(&ex->body);
+	switch (router_match(srv->routes, srv->nroutes, &ex->req, &route,
+	    allow, sizeof(allow))) {
+	case ROUTE_FOUND:
+		ex->route = route->pattern;
+		route->handler(&ex->req, &ex->res);
+		break;
+	case ROUTE_BAD_METHOD:
+		answer_error(ex, 405, "method_not_allowed",
+		    "This method is not allowed here.");
+		response_header(&ex->res, "Allow", allow);
+		break;
+	case ROUTE_NOT_FOUND:
+		answer_error(ex, 404, "not_found", "There is nothing here.");
+		break;
+	}
+}
+
+static enum MHD_Result
+on_request(void *cls, struct MHD_Connection *conn, const char *url,
+    const char *method, const char *version, const char *upload,
+    size_t *upload_size, void **con_cls)
+{
+	struct exchange *ex = *con_cls;
+
+	(void)cls;
+	(void)url;
+	(void)version;
+	if (ex->answered) {
+		*upload_size = 0;	/* discard the rest of a refused body */
+		return MHD_YES;
+	}
+	if (!ex->started) {
+		if (begin(conn, ex, method))
+			return send_response(conn, ex);
+		return MHD_YES;
+	}
+	if (*upload_size > 0) {
+		buf_append(&ex->body, upload, *upload_size);
+		*upload_size = 0;
+		if (ex->body.err != 0) {
+			answer_error(ex, 413, "payload_too_large",
+			    "The request body is over 64 KiB.");
+			return send_response(conn, ex);
+		}
+		return MHD_YES;
+	}
+	dispatch(ex);
+	return send_response(conn, ex);
+}
+
+static void
+log_exchange(const struct exchange *ex, enum MHD_RequestTerminationCode toe)
+{
+	struct timespec end;
+	struct buf b;
+	char num[32], ts[32];
+	double ms;
+
+	clock_rfc3339(time(NULL), ts);
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	ms = (double)(end.tv_sec - ex->start.tv_sec) * 1e3 +
+	    (double)(end.tv_nsec - ex->start.tv_nsec) / 1e6;
+	buf_init(&b, 1024);
+	log_kv(&b, "ts", ts);
+	log_kv(&b, "method", ex->req.method_name != NULL ?
+	    ex->req.method_name : "-");
+	log_kv(&b, "route", ex->route);
+	if (strcmp(ex->route, "-") == 0)
+		log_kv_client(&b, "path", ex->req.path);
+	snprintf(num, sizeof(num), "%d", ex->answered ? ex->res.status : 0);
+	log_kv(&b, "status", num);
+	snprintf(num, sizeof(num), "%.3f", ms);
+	log_kv(&b, "dur_ms", num);
+	log_kv(&b, "ip", ex->addr[0] != '\0' ? ex->addr : "-");
+	if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK)
+		log_kv(&b, "end", "aborted");
+	log_emit(&b);
+	buf_release(&b);
+}
+
+static void
+on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+    enum MHD_RequestTerminationCode toe)
+{
+	struct http_server *srv = cls;
+	struct exchange *ex = *con_cls;
+
+	(void)conn;
+	if (ex == NULL)
+		return;
+	if (srv->kg->cfg->access_log)
+		log_exchange(ex, toe);
+	response_release(&ex->res);
+	buf_release(&ex->body);
+	arena_free(ex->req.arena);
+	free(ex->uri);
+	free(ex);
+	*con_cls = NULL;
+	atomic_fetch_sub(&srv->inflight, 1);
+}
+
+static void
+on_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char msg[256];
+	size_t n;
+
+	(void)cls;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	n = strlen(msg);
+	while (n > 0 && msg[n - 1] == '\n')
+		msg[--n] = '\0';
+	log_msg("warn", "http: %s", msg);
+}
+
+struct http_server *
+http_server_start(struct keygate *kg, const struct route *routes,
+    size_t nroutes, char *err, size_t errlen)
+{
+	const struct config *cfg = kg->cfg;
+	struct http_server *srv = xcalloc(1, sizeof(*srv));
+	unsigned flags = MHD_USE_POLL_INTERNAL_THREAD | MHD_USE_ITC |
+	    MHD_USE_ERROR_LOG;
+	long threads = cfg->threads > 0 ? (long)cfg->threads :
+	    sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (threads < 1)
+		threads = 1;
+	if (cfg->listen_addr.ss_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	srv->kg = kg;
+	srv->routes = routes;
+	srv->nroutes = nroutes;
+	atomic_init(&srv->inflight, 0);
+	srv->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv,
+	    MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
+	    MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)&cfg->listen_addr,
+	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,
+	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)HTTP_MAX_CONNECTIONS,
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)HTTP_CONNECTION_TIMEOUT_S,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY_BYTES,
+	    MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
+	    MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
+	    MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv,
+	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+	    MHD_OPTION_END);
+	if (srv->daemon == NULL) {
+		snprintf(err, errlen, "cannot listen on %s (address in use, "
+		    "or not this machine's?)", cfg->listen);
+		free(srv);
+		return NULL;
+	}
+	return srv;
+}
+
+void
+http_server_stop(struct http_server *srv)
+{
+	MHD_socket fd;
+	int waited = 0;
+
+	if (srv == NULL)
+		return;
+	fd = MHD_quiesce_daemon(srv->daemon);
+	if (fd != MHD_INVALID_SOCKET)
+		close(fd);
+	while (atomic_load(&srv->inflight) > 0 && waited < DRAIN_TIMEOUT_MS) {
+		usleep(10 * 1000);
+		waited += 10;
+	}
+	MHD_stop_daemon(srv->daemon);
+	free(srv);
+}

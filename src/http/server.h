@@ -1,0 +1,24 @@
+#ifndef KEYGATE_HTTP_SERVER_H
+#define KEYGATE_HTTP_SERVER_H
+
+#include <stddef.h>
+
+#include "core/keygate.h"
+#include "http/router.h"
+
+/* The HTTP server: libmicrohttpd with its own thread pool in poll mode
+ * (epoll mode stalls under connection bursts in 0.9.75), one thread per
+ * core unless --threads says otherwise. */
+struct http_server;
+
+/* Starts serving kg->cfg->listen with `routes` (kept by reference). On
+ * failure writes a reason into err and returns NULL. */
+struct http_server *http_server_start(struct keygate *kg,
+	    const struct route *routes, size_t nroutes, char *err,
+	    size_t errlen);
+
+/* Stops accepting, lets in-flight requests finish (up to a few seconds),
+ * then stops the threads and frees the server. */
+void	http_server_stop(struct http_server *srv);
+
+#endif

@@ -1,0 +1,53 @@
+/* keygate: a developer portal and OAuth 2 authorization server. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+#ifndef KEYGATE_VERSION
+#define KEYGATE_VERSION "dev"
+#endif
+
+static void
+usage(FILE *out)
+{
+	fprintf(out, "usage: keygate COMMAND [flags]\n\n"
+	    "commands:\n"
+	    "  serve          run the HTTP server (see keygate serve --help)\n"
+	    "  migrate        apply pending store migrations\n"
+	    "  account add    create an account (password on standard input)\n"
+	    "\n"
+	    "flags of keygate serve (each also read from its variable):\n");
+	config_usage(out, false);
+	fprintf(out, "\n  --version      print the version\n"
+	    "  --help         print this help\n");
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *cmd = argc > 1 ? argv[1] : NULL;
+
+	if (cmd == NULL) {
+		usage(stderr);
+		return 2;
+	}
+	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 ||
+	    strcmp(cmd, "help") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	if (strcmp(cmd, "--version") == 0) {
+		printf("keygate %s\n", KEYGATE_VERSION);
+		return 0;
+	}
+	if (strcmp(cmd, "serve") == 0)
+		return cli_serve(argc - 2, argv + 2);
+	if (strcmp(cmd, "migrate") == 0)
+		return cli_migrate(argc - 2, argv + 2);
+	if (strcmp(cmd, "account") == 0)
+		return cli_account(argc - 2, argv + 2);
+	fprintf(stderr, "keygate: unknown command '%s' (see keygate --help)\n",
+	    cmd);
+	return 2;
+}

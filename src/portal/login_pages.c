@@ -1,0 +1,152 @@
+#include "portal/pages.h"
+
+#include <stdio.h>
+
+#include "core/accounts.h"
+#include "core/err.h"
+#include "core/sessions.h"
+#include "portal/page.h"
+
+#define NEXT_MAX_BYTES	2000
+
+enum { F_CSRF, F_EMAIL, F_PASSWORD, F_NEXT, F_COUNT };
+
+static const struct param_spec login_form[F_COUNT] = {
+	[F_CSRF] = { "csrf_token", 128, false },
+	[F_EMAIL] = { "email", 1024, false },
+	[F_PASSWORD] = { "password", ACCOUNT_PASSWORD_MAX_BYTES * 4, false },
+	[F_NEXT] = { "next", NEXT_MAX_BYTES, false },
+};
+
+static const struct param_spec logout_form[] = {
+	{ "csrf_token", 128, false },
+};
+
+/* A local path to return to after log-in; anything else becomes "/". Only
+ * "/x..." is local: "//host" and "/\host" lead a browser to other sites. */
+static const char *
+safe_next(struct request *req, struct str next)
+{
+	if (next.len == 0 || next.p[0] != '/' ||
+	    (next.len > 1 && (next.p[1] == '/' || next.p[1] == '\\')))
+		return "/";
+	for (size_t i = 0; i < next.len; i++)
+		if ((unsigned char)next.p[i] <= 0x20 ||
+		    (unsigned char)next.p[i] >= 0x7f || next.p[i] == '\\')
+			return "/";
+	return arena_strdup(req->arena, next);
+}
+
+static void
+render(struct request *req, struct response *res, int status,
+    const struct visitor *v, struct str email, const char *next,
+    const char *notice)
+{
+	struct tmpl_var nvar = { "message", str_from(notice) };
+	struct buf nb;
+
+	buf_init(&nb, 1024);
+	if (notice != NULL)
+		template_render(&nb, "notice.html", &nvar, 1);
+	struct tmpl_var vars[] = {
+		{ "csrf", str_from(v->csrf) },
+		{ "email", email },
+		{ "next", str_from(next) },
+		{ "notice", buf_str(&nb) },
+	};
+	page_render(req, res, status, v, "Log in", "login.html", vars, 4);
+	buf_release(&nb);
+}
+
+void
+portal_login_form(struct request *req, struct response *res)
+{
+	static const struct param_spec spec[] = { { "next", NEXT_MAX_BYTES,
+	    false } };
+	struct visitor v;
+	struct params ps;
+	struct str next = STR_NULL;
+	const char *bad;
+
+	if (!page_visitor_or_fail(req, res, &v))
+		return;
+	/* Other query parameters are ignored: links from elsewhere carry
+	 * tracking noise, and this page only reads `next`. */
+	if (request_query(req, &ps) != 0 ||
+	    params_bind(&ps, spec, 1, true, &next, &bad) != 0)
+		next = STR_NULL;
+	if (v.logged_in)
+		response_redirect(res, 303, safe_next(req, next));
+	else
+		render(req, res, 200, &v, STR_NULL, safe_next(req, next), NULL);
+}
+
+static void
+throttled(struct request *req, struct response *res, const struct visitor *v,
+    struct str email, const char *next, int64_t wait)
+{
+	char msg[160];
+
+	snprintf(msg, sizeof(msg), "Too many failed log-ins. Try again in "
+	    "%lld minute%s.", (long long)(wait + 59) / 60,
+	    (wait + 59) / 60 == 1 ? "" : "s");
+	render(req, res, 429, v, email, next, msg);
+	page_retry_after(res, wait);
+}
+
+void
+portal_login(struct request *req, struct response *res)
+{
+	struct visitor v;
+	struct str f[F_COUNT];
+	struct account acct;
+	const char *next;
+	int64_t wait = 0;
+	int rc;
+
+	if (!page_visitor_or_fail(req, res, &v) ||
+	    !page_form(req, res, &v, login_form, F_COUNT, f))
+		return;
+	next = safe_next(req, f[F_NEXT]);
+	rc = accounts_login(req->kg, req->client_addr, f[F_EMAIL],
+	    f[F_PASSWORD], &acct, &wait);
+	if (rc == 0)
+		rc = page_begin_session(req, res, &v, acct.id);
+	switch (rc) {
+	case 0:
+		response_redirect(res, 303, next);
+		break;
+	case ERR_AUTH:
+		render(req, res, 401, &v, f[F_EMAIL], next,
+		    "Wrong email or password.");
+		break;
+	case ERR_THROTTLED:
+		throttled(req, res, &v, f[F_EMAIL], next, wait);
+		break;
+	default:
+		page_unavailable(req, res, &v);
+	}
+}
+
+void
+portal_logout(struct request *req, struct response *res)
+{
+	struct visitor v;
+	struct str csrf;
+
+	if (!page_visitor_or_fail(req, res, &v))
+		return;
+	if (!v.logged_in) {
+		response_redirect(res, 303, "/");
+		return;
+	}
+	if (!page_form(req, res, &v, logout_form, 1, &csrf))
+		return;
+	if (sessions_end(req->kg, v.session) != 0) {
+		page_unavailable(req, res, &v);
+		return;
+	}
+	response_cookie(res, PORTAL_SESSION_COOKIE, "", 0,
+	    req->kg->cfg->secure_cookies);
+	response_redirect(res, 303, "/");
+}

@@ -1,0 +1,205 @@
+#include "portal/page.h"
+
+#include <sodium.h>
+#include <string.h>
+
+#include "core/accounts.h"
+#include "core/err.h"
+#include "core/sessions.h"
+#include "core/limits.h"
+#include <stdio.h>
+
+#define CSRF_COOKIE_MAX_AGE_S	(7 * 24 * 3600)
+#define CSRF_COOKIE_BYTES	32
+#define CSRF_COOKIE_CHARS	43	/* base64url of 32 bytes */
+
+int
+page_visitor(struct request *req, struct response *res, struct visitor *v)
+{
+	struct keygate *kg = req->kg;
+	struct str binding = STR_NULL;
+	int64_t account_id;
+	int rc;
+
+	memset(v, 0, sizeof(*v));
+	if (request_cookie(req, PORTAL_SESSION_COOKIE, &v->session) == 0) {
+		rc = sessions_resolve(kg, v->session, &account_id);
+		if (rc == 0)
+			rc = accounts_get(kg, account_id, &v->account);
+		if (rc == ERR_STORE)
+			return rc;
+		v->logged_in = rc == 0;
+	}
+	if (v->logged_in) {
+		binding = v->session;
+	} else if (request_cookie(req, PORTAL_CSRF_COOKIE, &binding) != 0 ||
+	    binding.len != CSRF_COOKIE_CHARS) {
+		unsigned char raw[CSRF_COOKIE_BYTES];
+		char *fresh = arena_alloc(req->arena, CSRF_TOKEN_BYTES);
+
+		secure_random(raw, sizeof(raw));
+		sodium_bin2base64(fresh, CSRF_TOKEN_BYTES, raw, sizeof(raw),
+		    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+		binding = str_from(fresh);
+		response_cookie(res, PORTAL_CSRF_COOKIE, fresh,
+		    CSRF_COOKIE_MAX_AGE_S, kg->cfg->secure_cookies);
+	}
+	csrf_token(kg->csrf_key, binding, v->csrf);
+	return 0;
+}
+
+bool
+page_csrf_ok(struct request *req, const struct visitor *v, struct str token)
+{
+	struct str binding = v->session;
+
+	if (!v->logged_in && request_cookie(req, PORTAL_CSRF_COOKIE,
+	    &binding) != 0)
+		return false;
+	return csrf_verify(req->kg->csrf_key, binding, token);
+}
+
+void
+page_render(struct request *req, struct response *res, int status,
+    const struct visitor *v, const char *title, const char *name,
+    const struct tmpl_var *vars, size_t nvars)
+{
+	struct str brand = str_from(req->kg->cfg->brand);
+	struct buf body, nav, page;
+	int rc;
+
+	buf_init(&body, RESPONSE_MAX_BODY_BYTES);
+	buf_init(&nav, 4096);
+	buf_init(&page, RESPONSE_MAX_BODY_BYTES);
+	rc = template_render(&body, name, vars, nvars);
+	if (rc == 0 && v->logged_in) {
+		struct tmpl_var nv[] = {
+			{ "email", str_from(v->account.email) },
+			{ "csrf", str_from(v->csrf) },
+		};
+		rc = template_render(&nav, "nav_in.html", nv, 2);
+	} else if (rc == 0) {
+		rc = template_render(&nav, "nav_out.html", NULL, 0);
+	}
+	if (rc == 0) {
+		struct tmpl_var lv[] = {
+			{ "title", str_from(title) },
+			{ "brand", brand },
+			{ "nav", buf_str(&nav) },
+			{ "body", buf_str(&body) },
+		};
+		rc = template_render(&page, "layout.html", lv, 4);
+	}
+	if (rc != 0 || page.err != 0)
+		response_html(res, 500, STR_LIT("<!doctype html><title>Error"
+		    "</title><h1>Something went wrong</h1>"));
+	else
+		response_html(res, status, buf_str(&page));
+	buf_release(&body);
+	buf_release(&nav);
+	buf_release(&page);
+}
+
+void
+page_message(struct request *req, struct response *res, int status,
+    const struct visitor *v, const char *heading, const char *message)
+{
+	struct tmpl_var vars[] = {
+		{ "heading", str_from(heading) },
+		{ "message", str_from(message) },
+	};
+
+	page_render(req, res, status, v, heading, "message.html", vars, 2);
+}
+
+void
+page_csrf_refused(struct request *req, struct response *res,
+    const struct visitor *v)
+{
+	page_message(req, res, 403, v, "Form expired",
+	    "This form was missing its security token or it no longer "
+	    "matches. Go back, reload the page and try again.");
+}
+
+bool
+page_visitor_or_fail(struct request *req, struct response *res,
+    struct visitor *v)
+{
+	if (page_visitor(req, res, v) == 0)
+		return true;
+	memset(v, 0, sizeof(*v));
+	page_unavailable(req, res, v);
+	return false;
+}
+
+void
+page_unavailable(struct request *req, struct response *res,
+    const struct visitor *v)
+{
+	page_message(req, res, 503, v, "Try again soon",
+	    "The service cannot reach its data store right now.");
+}
+
+static void
+bad_form(struct request *req, struct response *res, const struct visitor *v,
+    int rc, const char *name)
+{
+	char msg[200];
+
+	snprintf(msg, sizeof(msg), "The form could not be read (%s%s%.40s). "
+	    "Reload the page and try again.", err_name(rc),
+	    name != NULL ? ": " : "", name != NULL ? name : "");
+	page_message(req, res, rc == ERR_INVALID ? 415 : 400, v,
+	    "Bad request", msg);
+}
+
+bool
+page_form(struct request *req, struct response *res, const struct visitor *v,
+    const struct param_spec *spec, size_t nspec, struct str *values)
+{
+	struct params ps;
+	const char *bad = NULL;
+	struct str csrf = STR_NULL;
+	int rc = request_form(req, &ps);
+
+	if (rc == 0)
+		rc = params_bind(&ps, spec, nspec, false, values, &bad);
+	if (rc != 0) {
+		bad_form(req, res, v, rc, bad);
+		return false;
+	}
+	for (size_t i = 0; i < nspec; i++)
+		if (strcmp(spec[i].name, "csrf_token") == 0)
+			csrf = values[i];
+	if (!page_csrf_ok(req, v, csrf)) {
+		page_csrf_refused(req, res, v);
+		return false;
+	}
+	return true;
+}
+
+int
+page_begin_session(struct request *req, struct response *res,
+    const struct visitor *v, int64_t account_id)
+{
+	char token[TOKEN_MAX_BYTES + 1];
+	int rc;
+
+	if (v->logged_in)
+		sessions_end(req->kg, v->session);
+	rc = sessions_start(req->kg, account_id, token);
+	if (rc == 0)
+		response_cookie(res, PORTAL_SESSION_COOKIE, token,
+		    SESSION_MAX_TTL_S, req->kg->cfg->secure_cookies);
+	sodium_memzero(token, sizeof(token));
+	return rc;
+}
+
+void
+page_retry_after(struct response *res, int64_t seconds)
+{
+	char num[24];
+
+	snprintf(num, sizeof(num), "%lld", (long long)seconds);
+	response_header(res, "Retry-After", num);
+}

@@ -1,0 +1,69 @@
+#ifndef KEYGATE_PORTAL_PAGE_H
+#define KEYGATE_PORTAL_PAGE_H
+
+#include <stdbool.h>
+
+#include "core/csrf.h"
+#include "http/request.h"
+#include "http/response.h"
+#include "portal/template.h"
+#include "store/store.h"
+
+#define PORTAL_SESSION_COOKIE	"kg_session"
+#define PORTAL_CSRF_COOKIE	"kg_csrf"
+
+/* Who is looking at a portal page, and the CSRF token for its forms. */
+struct visitor {
+	bool		 logged_in;
+	struct account	 account;
+	struct str	 session;	/* cookie value, when logged in */
+	char		 csrf[CSRF_TOKEN_BYTES];
+};
+
+/* Resolves the session cookie and prepares the CSRF token: bound to the
+ * session when logged in, else to a pre-session cookie, which is set on res
+ * if the browser has none. Returns 0 or ERR_STORE. */
+int	page_visitor(struct request *req, struct response *res,
+	    struct visitor *v);
+
+/* True when the form's csrf_token matches the visitor's binding. */
+bool	page_csrf_ok(struct request *req, const struct visitor *v,
+	    struct str token);
+
+/* Renders template `name` with vars inside the layout, as the whole page. */
+void	page_render(struct request *req, struct response *res, int status,
+	    const struct visitor *v, const char *title, const char *name,
+	    const struct tmpl_var *vars, size_t nvars);
+
+/* A page with a heading and one sentence (errors, refusals). */
+void	page_message(struct request *req, struct response *res, int status,
+	    const struct visitor *v, const char *heading, const char *message);
+
+/* The answer for a form POST without a valid csrf_token. */
+void	page_csrf_refused(struct request *req, struct response *res,
+	    const struct visitor *v);
+
+/* page_visitor(), answering 503 itself when the store fails. */
+bool	page_visitor_or_fail(struct request *req, struct response *res,
+	    struct visitor *v);
+
+/* Parses a form POST into values (see params_bind) and checks its
+ * csrf_token, which `spec` must list. Returns false after answering (400,
+ * 415 or 403) when the form is unusable. */
+bool	page_form(struct request *req, struct response *res,
+	    const struct visitor *v, const struct param_spec *spec,
+	    size_t nspec, struct str *values);
+
+/* 503: the store cannot be reached. */
+void	page_unavailable(struct request *req, struct response *res,
+	    const struct visitor *v);
+
+/* Starts a session for account_id, replacing the visitor's old one (no
+ * session fixation), and sets the cookie. Returns 0 or ERR_STORE. */
+int	page_begin_session(struct request *req, struct response *res,
+	    const struct visitor *v, int64_t account_id);
+
+/* Adds Retry-After: seconds. */
+void	page_retry_after(struct response *res, int64_t seconds);
+
+#endif

@@ -1,0 +1,28 @@
+#include "routes.h"
+
+#include "api/api.h"
+#include "portal/pages.h"
+
+const struct route keygate_routes[] = {
+	/* portal (HTML) */
+	{ HTTP_GET, "/", portal_home },
+	{ HTTP_GET, "/signup", portal_signup_form },
+	{ HTTP_POST, "/signup", portal_signup },
+	{ HTTP_GET, "/login", portal_login_form },
+	{ HTTP_POST, "/login", portal_login },
+	{ HTTP_POST, "/logout", portal_logout },
+	{ HTTP_GET, "/static/{name}", portal_static },
+
+	/* developer REST API (JSON, SPEC §6) */
+	{ HTTP_POST, "/api/v1/accounts", api_accounts_create },
+	{ HTTP_POST, "/api/v1/access-tokens", api_access_tokens_create },
+	{ HTTP_GET, "/api/v1/access-tokens", api_access_tokens_list },
+	{ HTTP_DELETE, "/api/v1/access-tokens/{id}", api_access_tokens_delete },
+
+	/* operations (SPEC §7) */
+	{ HTTP_GET, "/healthz", api_healthz },
+	{ HTTP_POST, "/_test/clock", api_test_clock },
+};
+
+const size_t keygate_nroutes = sizeof(keygate_routes) /
+    sizeof(keygate_routes[0]);

@@ -1,0 +1,305 @@
+/* SQLite: accounts, browser sessions and personal access tokens. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/err.h"
+#include "core/mem.h"
+#include "store/sqlite_stmt.h"
+
+const char *const stmt_sql[STMT_COUNT] = {
+	[STMT_PING] = "SELECT 1",
+	[STMT_KEY_INSERT] =
+	    "INSERT OR IGNORE INTO server_keys(name, key) VALUES (?, ?)",
+	[STMT_KEY_GET] = "SELECT key FROM server_keys WHERE name = ?",
+	[STMT_ACCOUNT_INSERT] = "INSERT INTO accounts(email, password_hash, "
+	    "created_at) VALUES (?, ?, ?)",
+	[STMT_ACCOUNT_BY_EMAIL] = "SELECT id, email, password_hash, "
+	    "created_at FROM accounts WHERE email = ?",
+	[STMT_ACCOUNT_BY_ID] = "SELECT id, email, password_hash, created_at "
+	    "FROM accounts WHERE id = ?",
+	[STMT_SESSION_INSERT] = "INSERT INTO sessions(hash, account_id, "
+	    "created_at, last_seen) VALUES (?, ?, ?, ?)",
+	[STMT_SESSION_GET] = "SELECT account_id, created_at, last_seen "
+	    "FROM sessions WHERE hash = ?",
+	[STMT_SESSION_TOUCH] = "UPDATE sessions SET last_seen = ? "
+	    "WHERE hash = ?",
+	[STMT_SESSION_DELETE] = "DELETE FROM sessions WHERE hash = ?",
+	[STMT_PAT_INSERT] = "INSERT INTO personal_tokens(account_id, hash, "
+	    "created_at) VALUES (?, ?, ?)",
+	[STMT_PAT_BY_HASH] = "SELECT id, account_id, created_at, "
+	    "coalesce(last_used_at, 0) FROM personal_tokens WHERE hash = ?",
+	[STMT_PAT_LIST] = "SELECT id, account_id, created_at, "
+	    "coalesce(last_used_at, 0) FROM personal_tokens "
+	    "WHERE account_id = ? ORDER BY id DESC",
+	[STMT_PAT_DELETE] = "DELETE FROM personal_tokens "
+	    "WHERE id = ? AND account_id = ?",
+	[STMT_PAT_TOUCH] = "UPDATE personal_tokens SET last_used_at = ? "
+	    "WHERE id = ?",
+};
+
+int
+sqlite_run(sqlite3 *db, sqlite3_stmt *st, int *changes)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (rc != SQLITE_DONE)
+		return sqlite_err(db, rc);
+	if (changes != NULL)
+		*changes = sqlite3_changes(db);
+	return 0;
+}
+
+int
+sqlite_end(sqlite3_stmt *st, int rc)
+{
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc;
+}
+
+static void
+copy_text(char *dst, size_t dstlen, sqlite3_stmt *st, int col)
+{
+	const unsigned char *t = sqlite3_column_text(st, col);
+	size_t n = t == NULL ? 0 : (size_t)sqlite3_column_bytes(st, col);
+
+	if (n >= dstlen)
+		n = dstlen - 1;
+	if (n > 0)
+		memcpy(dst, t, n);
+	dst[n] = '\0';
+}
+
+int
+sqlite_account_insert(struct store_backend *b, const char *email,
+    const char *password_hash, int64_t now, int64_t *id)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st = sqlite_stmt(b, STMT_ACCOUNT_INSERT, &db);
+	int rc;
+
+	if (st == NULL)
+		return ERR_STORE;
+	sqlite3_bind_text(st, 1, email, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, password_hash, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, now);
+	rc = sqlite_run(db, st, NULL);
+	if (rc == 0)
+		*id = sqlite3_last_insert_rowid(db);
+	return rc;
+}
+
+static int
+read_account(sqlite3 *db, sqlite3_stmt *st, struct account *out)
+{
+	int rc = sqlite3_step(st);
+
+	if (rc == SQLITE_ROW) {
+		out->id = sqlite3_column_int64(st, 0);
+		copy_text(out->email, sizeof(out->email), st, 1);
+		copy_text(out->password_hash, sizeof(out->password_hash), st,
+		    2);
+		out->created_at = sqlite3_column_int64(st, 3);
+		return sqlite_end(st, 0);
+	}
+	return sqlite_end(st, rc == SQLITE_DONE ? ERR_NOTFOUND :
+	    sqlite_err(db, rc));
+}
+
+int
+sqlite_account_by_email(struct store_backend *b, const char *email,
+    struct account *out)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st = sqlite_stmt(b, STMT_ACCOUNT_BY_EMAIL, &db);
+
+	if (st == NULL)
+		return ERR_STORE;
+	sqlite3_bind_text(st, 1, email, -1, SQLITE_STATIC);
+	return read_account(db, st, out);
+}
+
+int
+sqlite_account_by_id(struct store_backend *b, int64_t id, struct account *out)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st = sqlite_stmt(b, STMT_ACCOUNT_BY_ID, &db);
+
+	if (st == NULL)
+		return ERR_STORE;
+	sqlite3_bind_int64(st, 1, id);
+	return read_account(db, st, out);
+}
+
+int
+sqlite_session_insert(struct store_backend *b, const unsigned char *hash,
+    int64_t account_id, int64_t now)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st = sqlite_stmt(b, STMT_SESSION_INSERT, &db);
+
+	if (st == NULL)
+		return ERR_STORE;
+	sqlite3_bind_blob(st, 1, hash, SECURE_HASH_BYTES, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, account_id);
+	sqlite3_bind_int64(st, 3, now);
+	sqlite3_bind_int64(st, 4, now);
+	return sqlite_run(db, st, NULL);
+}
+
+int
+sqlite_session_get(struct store_backend *b, const unsigned char *hash,
+    struct session_row *out)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st = sqlite_stmt(b, STMT_SESSION_GET, &db);
+	int rc;
+
+	if (st == NULL)
+		return ERR_STORE;
+	sqlite3_bind_blob(st, 1, hash, SECURE_HASH_BYTES, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		out->account_id = sqlite3_column_int64(st, 0);
+		out->created_at = sqlite3_column_int64(st, 1);
+		out->last_seen = sqlite3_column_int64(st, 2);
+		return sqlite_end(st, 0);
+	}
+	return sqlite_end(st, rc == SQLITE_DONE ? ERR_NOTFOUND :
+	    sqlite_err(db, rc));
+}
+
+int
+sqlite_session_touch(struct store_backend *b, const unsigned char *hash,
+    int64_t now)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st = sqlite_stmt(b, STMT_SESSION_TOUCH, &db);
+
+	if (st == NULL)
+		return ERR_STORE;
+	sqlite3_bind_int64(st, 1, now);
+	sqlite3_bind_blob(st, 2, hash, SECURE_HASH_BYTES, SQLITE_STATIC);
+	return sqlite_run(db, st, NULL);
+}
+
+int
+sqlite_session_delete(struct store_backend *b, const unsigned char *hash)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st = sqlite_stmt(b, STMT_SESSION_DELETE, &db);
+
+	if (st == NULL)
+		return ERR_STORE;
+	sqlite3_bind_blob(st, 1, hash, SECURE_HASH_BYTES, SQLITE_STATIC);
+	return sqlite_run(db, st, NULL);
+}
+
+int
+sqlite_pat_insert(struct store_backend *b, int64_t account_id,
+    const unsigned char *hash, int64_t now, int64_t *id)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st = sqlite_stmt(b, STMT_PAT_INSERT, &db);
+	int rc;
+
+	if (st == NULL)
+		return ERR_STORE;
+	sqlite3_bind_int64(st, 1, account_id);
+	sqlite3_bind_blob(st, 2, hash, SECURE_HASH_BYTES, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, now);
+	rc = sqlite_run(db, st, NULL);
+	if (rc == 0)
+		*id = sqlite3_last_insert_rowid(db);
+	return rc;
+}
+
+static void
+read_pat(sqlite3_stmt *st, struct pat_row *out)
+{
+	out->id = sqlite3_column_int64(st, 0);
+	out->account_id = sqlite3_column_int64(st, 1);
+	out->created_at = sqlite3_column_int64(st, 2);
+	out->last_used_at = sqlite3_column_int64(st, 3);
+}
+
+int
+sqlite_pat_by_hash(struct store_backend *b, const unsigned char *hash,
+    struct pat_row *out)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st = sqlite_stmt(b, STMT_PAT_BY_HASH, &db);
+	int rc;
+
+	if (st == NULL)
+		return ERR_STORE;
+	sqlite3_bind_blob(st, 1, hash, SECURE_HASH_BYTES, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		read_pat(st, out);
+		return sqlite_end(st, 0);
+	}
+	return sqlite_end(st, rc == SQLITE_DONE ? ERR_NOTFOUND :
+	    sqlite_err(db, rc));
+}
+
+int
+sqlite_pat_list(struct store_backend *b, int64_t account_id,
+    struct pat_row **rows, size_t *n)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st = sqlite_stmt(b, STMT_PAT_LIST, &db);
+	struct pat_row *v = NULL;
+	size_t len = 0, cap = 0;
+	int rc;
+
+	if (st == NULL)
+		return ERR_STORE;
+	sqlite3_bind_int64(st, 1, account_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (len == cap) {
+			cap = cap == 0 ? 8 : cap * 2;
+			v = xrealloc(v, cap * sizeof(*v));
+		}
+		read_pat(st, &v[len++]);
+	}
+	if (rc != SQLITE_DONE) {
+		free(v);
+		return sqlite_end(st, sqlite_err(db, rc));
+	}
+	*rows = v;
+	*n = len;
+	return sqlite_end(st, 0);
+}
+
+int
+sqlite_pat_delete(struct store_backend *b, int64_t account_id, int64_t id)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st = sqlite_stmt(b, STMT_PAT_DELETE, &db);
+	int rc, changes = 0;
+
+	if (st == NULL)
+		return ERR_STORE;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, account_id);
+	rc = sqlite_run(db, st, &changes);
+	if (rc == 0 && changes == 0)
+		return ERR_NOTFOUND;
+	return rc;
+}
+
+int
+sqlite_pat_touch(struct store_backend *b, int64_t id, int64_t now)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st = sqlite_stmt(b, STMT_PAT_TOUCH, &db);
+
+	if (st == NULL)
+		return ERR_STORE;
+	sqlite3_bind_int64(st, 1, now);
+	sqlite3_bind_int64(st, 2, id);
+	return sqlite_run(db, st, NULL);
+}

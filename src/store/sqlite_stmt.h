@@ -1,0 +1,68 @@
+#ifndef KEYGATE_STORE_SQLITE_STMT_H
+#define KEYGATE_STORE_SQLITE_STMT_H
+
+/* Internal to the SQLite backend: the statement table and the helpers the
+ * per-entity files share. */
+
+#include <sqlite3.h>
+
+#include "store/store_impl.h"
+
+enum stmt_id {
+	STMT_PING,
+	STMT_KEY_INSERT,
+	STMT_KEY_GET,
+	STMT_ACCOUNT_INSERT,
+	STMT_ACCOUNT_BY_EMAIL,
+	STMT_ACCOUNT_BY_ID,
+	STMT_SESSION_INSERT,
+	STMT_SESSION_GET,
+	STMT_SESSION_TOUCH,
+	STMT_SESSION_DELETE,
+	STMT_PAT_INSERT,
+	STMT_PAT_BY_HASH,
+	STMT_PAT_LIST,
+	STMT_PAT_DELETE,
+	STMT_PAT_TOUCH,
+	STMT_COUNT
+};
+
+extern const char *const stmt_sql[STMT_COUNT];
+
+/* This thread's prepared statement `id`, reset and unbound; *db gets its
+ * connection. NULL when the store cannot be opened. */
+sqlite3_stmt	*sqlite_stmt(struct store_backend *b, enum stmt_id id,
+		    sqlite3 **db);
+/* Maps a failed step's code: constraint violations give ERR_EXISTS. */
+int		 sqlite_err(sqlite3 *db, int rc);
+/* Steps a write statement once; resets it. Returns 0 or an ERR_* code;
+ * *changes (if not NULL) gets the number of rows changed. */
+int		 sqlite_run(sqlite3 *db, sqlite3_stmt *st, int *changes);
+/* Ends a read: resets and unbinds, passes `rc` through. */
+int		 sqlite_end(sqlite3_stmt *st, int rc);
+
+int	sqlite_account_insert(struct store_backend *b, const char *email,
+	    const char *password_hash, int64_t now, int64_t *id);
+int	sqlite_account_by_email(struct store_backend *b, const char *email,
+	    struct account *out);
+int	sqlite_account_by_id(struct store_backend *b, int64_t id,
+	    struct account *out);
+int	sqlite_session_insert(struct store_backend *b,
+	    const unsigned char *hash, int64_t account_id, int64_t now);
+int	sqlite_session_get(struct store_backend *b, const unsigned char *hash,
+	    struct session_row *out);
+int	sqlite_session_touch(struct store_backend *b,
+	    const unsigned char *hash, int64_t now);
+int	sqlite_session_delete(struct store_backend *b,
+	    const unsigned char *hash);
+int	sqlite_pat_insert(struct store_backend *b, int64_t account_id,
+	    const unsigned char *hash, int64_t now, int64_t *id);
+int	sqlite_pat_by_hash(struct store_backend *b, const unsigned char *hash,
+	    struct pat_row *out);
+int	sqlite_pat_list(struct store_backend *b, int64_t account_id,
+	    struct pat_row **rows, size_t *n);
+int	sqlite_pat_delete(struct store_backend *b, int64_t account_id,
+	    int64_t id);
+int	sqlite_pat_touch(struct store_backend *b, int64_t id, int64_t now);
+
+#endif

@@ -1,0 +1,139 @@
+#include "store/store.h"
+
+#include <stdlib.h>
+
+#include "core/mem.h"
+#include "store/store_impl.h"
+
+struct store {
+	const struct store_ops	*ops;
+	struct store_backend	*backend;
+};
+
+int
+store_open(const char *url, struct store **out, char *err, size_t errlen)
+{
+	struct store *st = xcalloc(1, sizeof(*st));
+	int rc;
+
+	st->ops = &store_sqlite_ops;
+	rc = st->ops->open(url, &st->backend, err, errlen);
+	if (rc != 0) {
+		free(st);
+		return rc;
+	}
+	*out = st;
+	return 0;
+}
+
+void
+store_close(struct store *st)
+{
+	if (st == NULL)
+		return;
+	st->ops->close(st->backend);
+	free(st);
+}
+
+#define CALL(op, ...)	(st->ops->op(st->backend, __VA_ARGS__))
+
+int
+store_migrate(struct store *st, int *applied)
+{
+	return CALL(migrate, applied);
+}
+
+int
+store_ping(struct store *st)
+{
+	return st->ops->ping(st->backend);
+}
+
+int
+store_server_key(struct store *st, const char *name,
+    unsigned char key[SECURE_KEY_BYTES])
+{
+	return CALL(server_key, name, key);
+}
+
+int
+store_account_insert(struct store *st, const char *email,
+    const char *password_hash, int64_t now, int64_t *id)
+{
+	return CALL(account_insert, email, password_hash, now, id);
+}
+
+int
+store_account_by_email(struct store *st, const char *email,
+    struct account *out)
+{
+	return CALL(account_by_email, email, out);
+}
+
+int
+store_account_by_id(struct store *st, int64_t id, struct account *out)
+{
+	return CALL(account_by_id, id, out);
+}
+
+int
+store_session_insert(struct store *st,
+    const unsigned char hash[SECURE_HASH_BYTES], int64_t account_id,
+    int64_t now)
+{
+	return CALL(session_insert, hash, account_id, now);
+}
+
+int
+store_session_get(struct store *st,
+    const unsigned char hash[SECURE_HASH_BYTES], struct session_row *out)
+{
+	return CALL(session_get, hash, out);
+}
+
+int
+store_session_touch(struct store *st,
+    const unsigned char hash[SECURE_HASH_BYTES], int64_t now)
+{
+	return CALL(session_touch, hash, now);
+}
+
+int
+store_session_delete(struct store *st,
+    const unsigned char hash[SECURE_HASH_BYTES])
+{
+	return CALL(session_delete, hash);
+}
+
+int
+store_pat_insert(struct store *st, int64_t account_id,
+    const unsigned char hash[SECURE_HASH_BYTES], int64_t now, int64_t *id)
+{
+	return CALL(pat_insert, account_id, hash, now, id);
+}
+
+int
+store_pat_by_hash(struct store *st,
+    const unsigned char hash[SECURE_HASH_BYTES], struct pat_row *out)
+{
+	return CALL(pat_by_hash, hash, out);
+}
+
+int
+store_pat_list(struct store *st, int64_t account_id, struct pat_row **rows,
+    size_t *n)
+{
+	return CALL(pat_list, account_id, rows, n);
+}
+
+int
+store_pat_delete(struct store *st, int64_t account_id, int64_t id)
+{
+	return CALL(pat_delete, account_id, id);
+}
+
+int
+store_pat_touch(struct store *st, int64_t id, int64_t now)
+{
+	return CALL(pat_touch, id, now);
+}

@@ -1,0 +1,50 @@
+#ifndef KEYGATE_STORE_STORE_IMPL_H
+#define KEYGATE_STORE_STORE_IMPL_H
+
+/* Seen only by the files of store/: the table of operations a backend implements.
+ * Each operation has the contract of its store_* wrapper in store.h. */
+
+#include "store/store.h"
+
+struct store_backend;
+
+struct store_ops {
+	const char *name;
+	int	(*open)(const char *url, struct store_backend **out,
+		    char *err, size_t errlen);
+	void	(*close)(struct store_backend *b);
+	int	(*migrate)(struct store_backend *b, int *applied);
+	int	(*ping)(struct store_backend *b);
+	int	(*server_key)(struct store_backend *b, const char *name,
+		    unsigned char key[SECURE_KEY_BYTES]);
+
+	int	(*account_insert)(struct store_backend *b, const char *email,
+		    const char *password_hash, int64_t now, int64_t *id);
+	int	(*account_by_email)(struct store_backend *b,
+		    const char *email, struct account *out);
+	int	(*account_by_id)(struct store_backend *b, int64_t id,
+		    struct account *out);
+
+	int	(*session_insert)(struct store_backend *b,
+		    const unsigned char *hash, int64_t account_id, int64_t now);
+	int	(*session_get)(struct store_backend *b,
+		    const unsigned char *hash, struct session_row *out);
+	int	(*session_touch)(struct store_backend *b,
+		    const unsigned char *hash, int64_t now);
+	int	(*session_delete)(struct store_backend *b,
+		    const unsigned char *hash);
+
+	int	(*pat_insert)(struct store_backend *b, int64_t account_id,
+		    const unsigned char *hash, int64_t now, int64_t *id);
+	int	(*pat_by_hash)(struct store_backend *b,
+		    const unsigned char *hash, struct pat_row *out);
+	int	(*pat_list)(struct store_backend *b, int64_t account_id,
+		    struct pat_row **rows, size_t *n);
+	int	(*pat_delete)(struct store_backend *b, int64_t account_id,
+		    int64_t id);
+	int	(*pat_touch)(struct store_backend *b, int64_t id, int64_t now);
+};
+
+extern const struct store_ops store_sqlite_ops;
+
+#endif
