@@ -1,0 +1,34 @@
+# Thin wrapper: the build is Meson's, the tests are scripts/test.sh.
+BUILD ?= build
+ASAN_BUILD ?= build-asan
+DB ?= keygate.db
+
+.PHONY: all setup build asan run test clean
+
+all: build
+
+setup:
+	@scripts/setup.sh
+
+$(BUILD)/build.ninja:
+	meson setup $(BUILD) --buildtype=release
+
+$(ASAN_BUILD)/build.ninja:
+	meson setup $(ASAN_BUILD) -Db_sanitize=address,undefined -Db_lundef=false
+
+build: setup $(BUILD)/build.ninja
+	ninja -C $(BUILD)
+
+asan: setup $(ASAN_BUILD)/build.ninja
+	ninja -C $(ASAN_BUILD)
+
+# Sets up, builds and serves on SQLite at 127.0.0.1:8080.
+run: build
+	$(BUILD)/src/keygate serve --db $(DB)
+
+# Sets up, builds and runs every test suite; ends with "N passed, N failed".
+test: setup
+	scripts/test.sh
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD) tests/out

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs every build and test dependency of keygate from Debian's archive.
+# Idempotent: when everything is present it only checks, in well under a
+# second.
+set -euo pipefail
+
+packages=(
+	gcc pkg-config meson ninja-build python3
+	libmicrohttpd-dev libjansson-dev libsodium-dev libsqlite3-dev
+	libcriterion-dev python3-pytest python3-requests
+	sqlite3 curl
+)
+
+missing=()
+for p in "${packages[@]}"; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
+	    grep -q "install ok installed"; then
+		missing+=("$p")
+	fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+	exit 0
+fi
+
+echo "setup: installing ${missing[*]}"
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+	sudo="sudo"
+fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

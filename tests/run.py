@@ -1,0 +1,87 @@
+#!/usr/bin/env python3
+"""Runs keygate's suites and sums them into one closing line.
+
+    run.py --suite KIND:BUILDDIR [--suite ...]
+
+KIND is `unit` (every Criterion executable meson registered in the unit
+suite, run with --tap, each case counted) or `http` (the pytest suite in
+tests/http against BUILDDIR's binary, counted from its JUnit report).
+A skipped test counts as failed: nothing passes by not running.
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+OUT = os.path.join(ROOT, 'tests', 'out')
+
+
+def run_unit(build):
+    tests = json.loads(subprocess.check_output(
+        ['meson', 'introspect', '--tests', build], cwd=ROOT))
+    passed = failed = 0
+    for t in tests:
+        if 'unit' not in t.get('suite', []) and \
+                not any(s.endswith(':unit') for s in t.get('suite', [])):
+            continue
+        proc = subprocess.run(t['cmd'] + ['--tap'], cwd=ROOT,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True, timeout=600)
+        ok = sum(1 for l in proc.stdout.splitlines() if l.startswith('ok '))
+        bad = sum(1 for l in proc.stdout.splitlines()
+                  if l.startswith('not ok '))
+        if proc.returncode != 0 and bad == 0:
+            bad = 1     # crashed outside any case
+        if bad:
+            sys.stdout.write(proc.stdout[-4000:] + proc.stderr[-4000:])
+        print(f'  {t["name"]}: {ok} passed, {bad} failed')
+        passed += ok
+        failed += bad
+    if passed + failed == 0:
+        print('  no unit tests found')
+        failed += 1
+    return passed, failed
+
+
+def run_http(build):
+    os.makedirs(OUT, exist_ok=True)
+    report = os.path.join(OUT, f'http-{os.path.basename(build)}.xml')
+    env = dict(os.environ,
+               KEYGATE_BIN=os.path.join(ROOT, build, 'src', 'keygate'))
+    proc = subprocess.run(
+        [sys.executable, '-m', 'pytest', '-q', '-p', 'no:cacheprovider',
+         f'--junitxml={report}', 'tests/http'], cwd=ROOT, env=env)
+    if not os.path.exists(report):
+        return 0, 1
+    suite = ET.parse(report).getroot()
+    if suite.tag == 'testsuites':
+        suite = suite[0]
+    total = int(suite.get('tests', 0))
+    bad = sum(int(suite.get(k, 0)) for k in ('failures', 'errors',
+                                              'skipped'))
+    if proc.returncode != 0 and bad == 0:
+        bad = 1
+    return total - bad, bad
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--suite', action='append', required=True)
+    args = ap.parse_args()
+    passed = failed = 0
+    for spec in args.suite:
+        kind, build = spec.split(':', 1)
+        print(f'== {kind} tests on {build}', flush=True)
+        p, f = (run_unit if kind == 'unit' else run_http)(build)
+        print(f'== {kind} on {build}: {p} passed, {f} failed', flush=True)
+        passed += p
+        failed += f
+    print(f'{passed} passed, {failed} failed')
+    return 1 if failed else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
