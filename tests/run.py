@@ -30,9 +30,10 @@ def run_unit(build):
         proc = subprocess.run(t['cmd'] + ['--tap'], cwd=ROOT,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                               text=True, timeout=600)
-        ok = sum(1 for l in proc.stdout.splitlines() if l.startswith('ok '))
-        bad = sum(1 for l in proc.stdout.splitlines()
-                  if l.startswith('not ok '))
+        # Criterion writes its TAP report to stderr.
+        lines = (proc.stdout + proc.stderr).splitlines()
+        ok = sum(1 for l in lines if l.startswith('ok '))
+        bad = sum(1 for l in lines if l.startswith('not ok '))
         if proc.returncode != 0 and bad == 0:
             bad = 1     # crashed outside any case
         if bad:
