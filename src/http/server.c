@@ -17,6 +17,7 @@
 #include "http/html.h"
 
 #define DRAIN_TIMEOUT_MS	5000
+#define DISCARD_MAX_BYTES	(1024 * 1024)
 /* Headers plus MHD's read buffer share this per-connection pool. */
 #define CONN_MEMORY_BYTES	(HTTP_MAX_HEADER_BYTES + 16 * 1024)
 
@@ -40,6 +41,8 @@ struct exchange {
 	bool			 uri_too_long;
 	bool			 started;
 	bool			 answered;
+	bool			 body_too_big;
+	size_t			 discarded;
 	char			 addr[INET6_ADDRSTRLEN];
 };
 
@@ -204,7 +207,8 @@ on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 /* First call for a request: headers are in; refuse what is too big before
  * reading a byte of the body. Returns true when an answer is queued. */
 static bool
-begin(struct MHD_Connection *conn, struct exchange *ex, const char *method)
+begin(struct MHD_Connection *conn, struct exchange *ex, const char *method,
+    const char *version)
 {
 	const char *cl;
 	long long len;
@@ -218,6 +222,14 @@ begin(struct MHD_Connection *conn, struct exchange *ex, const char *method)
 	split_uri(ex);
 	if (ex->uri_too_long) {
 		answer_error(ex, 414, "uri_too_long", "The URL is too long.");
+		return true;
+	}
+	/* RFC 9112 §3.2: an HTTP/1.1 request without Host is a 400. */
+	if (strcmp(version, MHD_HTTP_VERSION_1_1) == 0 &&
+	    MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_HOST) == NULL) {
+		answer_error(ex, 400, "bad_request", "The Host header is "
+		    "missing.");
 		return true;
 	}
 	cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
@@ -256,6 +268,26 @@ dispatch(struct exchange *ex)
 	}
 }
 
+/* Keeps body bytes up to the limit. libmicrohttpd cannot answer in the
+ * middle of a body, so past the limit (a chunked body gives no length up
+ * front) the rest is read and dropped, and 413 follows at the end; a client
+ * that keeps sending past DISCARD_MAX_BYTES is cut off. */
+static enum MHD_Result
+take_body(struct exchange *ex, const char *upload, size_t *upload_size)
+{
+	if (!ex->body_too_big) {
+		buf_append(&ex->body, upload, *upload_size);
+		ex->body_too_big = ex->body.err != 0;
+	}
+	if (ex->body_too_big) {
+		ex->discarded += *upload_size;
+		if (ex->discarded > DISCARD_MAX_BYTES)
+			return MHD_NO;
+	}
+	*upload_size = 0;
+	return MHD_YES;
+}
+
 static enum MHD_Result
 on_request(void *cls, struct MHD_Connection *conn, const char *url,
     const char *method, const char *version, const char *upload,
@@ -265,27 +297,22 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 
 	(void)cls;
 	(void)url;
-	(void)version;
 	if (ex->answered) {
 		*upload_size = 0;	/* discard the rest of a refused body */
 		return MHD_YES;
 	}
 	if (!ex->started) {
-		if (begin(conn, ex, method))
+		if (begin(conn, ex, method, version))
 			return send_response(conn, ex);
 		return MHD_YES;
 	}
-	if (*upload_size > 0) {
-		buf_append(&ex->body, upload, *upload_size);
-		*upload_size = 0;
-		if (ex->body.err != 0) {
-			answer_error(ex, 413, "payload_too_large",
-			    "The request body is over 64 KiB.");
-			return send_response(conn, ex);
-		}
-		return MHD_YES;
-	}
-	dispatch(ex);
+	if (*upload_size > 0)
+		return take_body(ex, upload, upload_size);
+	if (ex->body_too_big)
+		answer_error(ex, 413, "payload_too_large",
+		    "The request body is over 64 KiB.");
+	else
+		dispatch(ex);
 	return send_response(conn, ex);
 }
 
