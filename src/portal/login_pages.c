@@ -42,12 +42,10 @@ render(struct request *req, struct response *res, int status,
     const struct visitor *v, struct str email, const char *next,
     const char *notice)
 {
-	struct tmpl_var nvar = { "message", str_from(notice) };
 	struct buf nb;
 
 	buf_init(&nb, 1024);
-	if (notice != NULL)
-		template_render(&nb, "notice.html", &nvar, 1);
+	page_notice(&nb, notice);
 	struct tmpl_var vars[] = {
 		{ "csrf", str_from(v->csrf) },
 		{ "email", email },

@@ -203,3 +203,12 @@ page_retry_after(struct response *res, int64_t seconds)
 	snprintf(num, sizeof(num), "%lld", (long long)seconds);
 	response_header(res, "Retry-After", num);
 }
+
+void
+page_notice(struct buf *out, const char *message)
+{
+	struct tmpl_var var = { "message", str_from(message) };
+
+	if (message != NULL)
+		template_render(out, "notice.html", &var, 1);
+}

@@ -63,6 +63,9 @@ void	page_unavailable(struct request *req, struct response *res,
 int	page_begin_session(struct request *req, struct response *res,
 	    const struct visitor *v, int64_t account_id);
 
+/* Renders the notice box for `message` into out; nothing for NULL. */
+void	page_notice(struct buf *out, const char *message);
+
 /* Adds Retry-After: seconds. */
 void	page_retry_after(struct response *res, int64_t seconds);
 

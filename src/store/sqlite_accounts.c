@@ -59,6 +59,20 @@ sqlite_end(sqlite3_stmt *st, int rc)
 	return rc;
 }
 
+int
+sqlite_row(sqlite3 *db, sqlite3_stmt *st,
+    void (*read)(sqlite3_stmt *, void *), void *out)
+{
+	int rc = sqlite3_step(st);
+
+	if (rc == SQLITE_ROW) {
+		read(st, out);
+		return sqlite_end(st, 0);
+	}
+	return sqlite_end(st, rc == SQLITE_DONE ? ERR_NOTFOUND :
+	    sqlite_err(db, rc));
+}
+
 static void
 copy_text(char *dst, size_t dstlen, sqlite3_stmt *st, int col)
 {
@@ -91,21 +105,15 @@ sqlite_account_insert(struct store_backend *b, const char *email,
 	return rc;
 }
 
-static int
-read_account(sqlite3 *db, sqlite3_stmt *st, struct account *out)
+static void
+read_account(sqlite3_stmt *st, void *p)
 {
-	int rc = sqlite3_step(st);
+	struct account *out = p;
 
-	if (rc == SQLITE_ROW) {
-		out->id = sqlite3_column_int64(st, 0);
-		copy_text(out->email, sizeof(out->email), st, 1);
-		copy_text(out->password_hash, sizeof(out->password_hash), st,
-		    2);
-		out->created_at = sqlite3_column_int64(st, 3);
-		return sqlite_end(st, 0);
-	}
-	return sqlite_end(st, rc == SQLITE_DONE ? ERR_NOTFOUND :
-	    sqlite_err(db, rc));
+	out->id = sqlite3_column_int64(st, 0);
+	copy_text(out->email, sizeof(out->email), st, 1);
+	copy_text(out->password_hash, sizeof(out->password_hash), st, 2);
+	out->created_at = sqlite3_column_int64(st, 3);
 }
 
 int
@@ -118,7 +126,7 @@ sqlite_account_by_email(struct store_backend *b, const char *email,
 	if (st == NULL)
 		return ERR_STORE;
 	sqlite3_bind_text(st, 1, email, -1, SQLITE_STATIC);
-	return read_account(db, st, out);
+	return sqlite_row(db, st, read_account, out);
 }
 
 int
@@ -130,7 +138,7 @@ sqlite_account_by_id(struct store_backend *b, int64_t id, struct account *out)
 	if (st == NULL)
 		return ERR_STORE;
 	sqlite3_bind_int64(st, 1, id);
-	return read_account(db, st, out);
+	return sqlite_row(db, st, read_account, out);
 }
 
 int
@@ -149,26 +157,27 @@ sqlite_session_insert(struct store_backend *b, const unsigned char *hash,
 	return sqlite_run(db, st, NULL);
 }
 
+static void
+read_session(sqlite3_stmt *st, void *p)
+{
+	struct session_row *out = p;
+
+	out->account_id = sqlite3_column_int64(st, 0);
+	out->created_at = sqlite3_column_int64(st, 1);
+	out->last_seen = sqlite3_column_int64(st, 2);
+}
+
 int
 sqlite_session_get(struct store_backend *b, const unsigned char *hash,
     struct session_row *out)
 {
 	sqlite3 *db;
 	sqlite3_stmt *st = sqlite_stmt(b, STMT_SESSION_GET, &db);
-	int rc;
 
 	if (st == NULL)
 		return ERR_STORE;
 	sqlite3_bind_blob(st, 1, hash, SECURE_HASH_BYTES, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		out->account_id = sqlite3_column_int64(st, 0);
-		out->created_at = sqlite3_column_int64(st, 1);
-		out->last_seen = sqlite3_column_int64(st, 2);
-		return sqlite_end(st, 0);
-	}
-	return sqlite_end(st, rc == SQLITE_DONE ? ERR_NOTFOUND :
-	    sqlite_err(db, rc));
+	return sqlite_row(db, st, read_session, out);
 }
 
 int
@@ -217,8 +226,10 @@ sqlite_pat_insert(struct store_backend *b, int64_t account_id,
 }
 
 static void
-read_pat(sqlite3_stmt *st, struct pat_row *out)
+read_pat(sqlite3_stmt *st, void *p)
 {
+	struct pat_row *out = p;
+
 	out->id = sqlite3_column_int64(st, 0);
 	out->account_id = sqlite3_column_int64(st, 1);
 	out->created_at = sqlite3_column_int64(st, 2);
@@ -231,18 +242,11 @@ sqlite_pat_by_hash(struct store_backend *b, const unsigned char *hash,
 {
 	sqlite3 *db;
 	sqlite3_stmt *st = sqlite_stmt(b, STMT_PAT_BY_HASH, &db);
-	int rc;
 
 	if (st == NULL)
 		return ERR_STORE;
 	sqlite3_bind_blob(st, 1, hash, SECURE_HASH_BYTES, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		read_pat(st, out);
-		return sqlite_end(st, 0);
-	}
-	return sqlite_end(st, rc == SQLITE_DONE ? ERR_NOTFOUND :
-	    sqlite_err(db, rc));
+	return sqlite_row(db, st, read_pat, out);
 }
 
 int

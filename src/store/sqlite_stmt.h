@@ -40,6 +40,10 @@ int		 sqlite_err(sqlite3 *db, int rc);
 int		 sqlite_run(sqlite3 *db, sqlite3_stmt *st, int *changes);
 /* Ends a read: resets and unbinds, passes `rc` through. */
 int		 sqlite_end(sqlite3_stmt *st, int rc);
+/* Steps a one-row read: on a row calls read(st, out) and returns 0; no row
+ * gives ERR_NOTFOUND. Resets the statement either way. */
+int		 sqlite_row(sqlite3 *db, sqlite3_stmt *st,
+		    void (*read)(sqlite3_stmt *, void *), void *out);
 
 int	sqlite_account_insert(struct store_backend *b, const char *email,
 	    const char *password_hash, int64_t now, int64_t *id);
