@@ -1,6 +1,7 @@
 #include "core/clock.h"
 
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -48,7 +49,8 @@ clock_advance(struct clock *c, int64_t seconds)
 		return ERR_FORBIDDEN;
 	if (seconds <= 0 || seconds > CLOCK_MAX_ADVANCE_S)
 		return ERR_INVALID;
-	if (atomic_fetch_add(&c->offset_s, seconds) > CLOCK_MAX_ADVANCE_S) {
+	if (atomic_fetch_add(&c->offset_s, seconds) + seconds >
+	    CLOCK_MAX_ADVANCE_S) {
 		atomic_fetch_sub(&c->offset_s, seconds);
 		return ERR_INVALID;
 	}
@@ -61,6 +63,7 @@ clock_rfc3339(int64_t t, char out[32])
 	time_t tt = (time_t)t;
 	struct tm tm;
 
-	gmtime_r(&tt, &tm);
-	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (gmtime_r(&tt, &tm) == NULL ||
+	    strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(out, 32, "1970-01-01T00:00:00Z");
 }

@@ -1,5 +1,6 @@
 #include "core/str.h"
 
+#include <limits.h>
 #include <string.h>
 
 #include "core/err.h"
@@ -64,38 +65,33 @@ str_trim(struct str s)
 int
 str_to_i64(struct str s, long long min, long long max, long long *out)
 {
-	size_t i = 0;
-	bool neg = false;
-	unsigned long long v = 0, limit;
+	/* The magnitude may reach 2^63 for a negative number. */
+	const unsigned long long cap = (unsigned long long)LLONG_MAX + 1;
+	unsigned long long v = 0;
+	bool neg = s.len > 0 && s.p[0] == '-';
+	size_t i = neg ? 1 : 0;
+	long long r;
 
-	if (s.len == 0 || s.len > 20)
+	if (s.len == i || s.len > 20 || (neg && min >= 0))
 		return ERR_INVALID;
-	if (s.p[0] == '-') {
-		if (min >= 0 || s.len == 1)
-			return ERR_INVALID;
-		neg = true;
-		i = 1;
-	}
-	limit = neg ? (unsigned long long)(-(min + 1)) + 1 :
-	    (unsigned long long)max;
 	for (; i < s.len; i++) {
 		unsigned d;
 
 		if (s.p[i] < '0' || s.p[i] > '9')
 			return ERR_INVALID;
 		d = (unsigned)(s.p[i] - '0');
-		if (v > (limit - d) / 10)
+		if (v > (cap - d) / 10)
 			return ERR_INVALID;
 		v = v * 10 + d;
 	}
-	if (neg) {
-		*out = v == 0 ? 0 : -(long long)(v - 1) - 1;
-		if (*out > max)
-			return ERR_INVALID;
-	} else {
-		if ((long long)v < min)
-			return ERR_INVALID;
-		*out = (long long)v;
-	}
+	if (neg)
+		r = v == cap ? LLONG_MIN : -(long long)v;
+	else if (v > (unsigned long long)LLONG_MAX)
+		return ERR_INVALID;
+	else
+		r = (long long)v;
+	if (r < min || r > max)
+		return ERR_INVALID;
+	*out = r;
 	return 0;
 }

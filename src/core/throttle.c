@@ -11,6 +11,8 @@
 
 /* Twice the key limit keeps linear probing short. */
 #define SLOTS	(2 * THROTTLE_MAX_KEYS)
+/* How many occupied slots an eviction compares. */
+#define EVICT_SAMPLE	16
 
 struct slot {
 	uint64_t	 h;		/* 0 = empty */
@@ -22,6 +24,7 @@ struct throttle {
 	pthread_mutex_t	 lock;
 	unsigned char	 key[crypto_shorthash_KEYBYTES];
 	size_t		 used;
+	int64_t		 next_sweep;	/* while full: no sweep before this */
 	struct slot	 slots[SLOTS];
 };
 
@@ -108,6 +111,68 @@ throttle_check(struct throttle *t, struct str key, int64_t limit,
 	return rc;
 }
 
+/* Removes slot i, shifting later members of its probe run back so every
+ * key stays reachable (deletion for linear probing, no tombstones). */
+static void
+remove_slot(struct throttle *t, size_t i)
+{
+	size_t j = i;
+
+	for (;;) {
+		size_t home;
+
+		t->slots[i].h = 0;
+		for (;;) {
+			j = (j + 1) % SLOTS;
+			if (t->slots[j].h == 0) {
+				t->used--;
+				return;
+			}
+			home = t->slots[j].h % SLOTS;
+			/* Stay if home lies cyclically in (i, j]. */
+			if (i <= j ? (i < home && home <= j) :
+			    (i < home || home <= j))
+				continue;
+			break;
+		}
+		t->slots[i] = t->slots[j];
+		i = j;
+	}
+}
+
+/* Under a flood of live keys: evicts the lowest count among a few slots
+ * picked by h. Flood keys hold a count of one or two, while accounts under
+ * attack hold more, so theirs survive. */
+static void
+evict_one(struct throttle *t, uint64_t h)
+{
+	size_t best = SLOTS;
+
+	for (size_t k = 0, j = (h >> 17) % SLOTS; k < SLOTS &&
+	    (best == SLOTS || k < EVICT_SAMPLE); k++, j = (j + 1) % SLOTS)
+		if (t->slots[j].h != 0 && (best == SLOTS ||
+		    t->slots[j].count < t->slots[best].count))
+			best = j;
+	remove_slot(t, best);
+}
+
+/* A slot for new key h: the table never holds more than THROTTLE_MAX_KEYS. */
+static struct slot *
+claim(struct throttle *t, uint64_t h, int64_t now)
+{
+	if (t->used >= THROTTLE_MAX_KEYS && now >= t->next_sweep) {
+		sweep(t, now);
+		/* A sweep costs a pass over the table: once a second at
+		 * most while a flood keeps it full. */
+		if (t->used >= THROTTLE_MAX_KEYS)
+			t->next_sweep = now + 1;
+	}
+	if (t->used >= THROTTLE_MAX_KEYS)
+		evict_one(t, h);
+	t->used++;
+	return find(t, h);
+}
+
 void
 throttle_hit(struct throttle *t, struct str key, int64_t window_s,
     int64_t now)
@@ -118,20 +183,10 @@ throttle_hit(struct throttle *t, struct str key, int64_t window_s,
 	pthread_mutex_lock(&t->lock);
 	s = find(t, h);
 	if (s->h == 0) {
-		if (t->used >= THROTTLE_MAX_KEYS) {
-			sweep(t, now);
-			/* Still full under a flood: start over rather than
-			 * grow without bound. */
-			if (t->used >= THROTTLE_MAX_KEYS) {
-				memset(t->slots, 0, sizeof(t->slots));
-				t->used = 0;
-			}
-			s = find(t, h);
-		}
+		s = claim(t, h, now);
 		s->h = h;
 		s->count = 0;
 		s->window_end = 0;
-		t->used++;
 	}
 	if (s->window_end <= now) {
 		s->window_end = now + window_s;

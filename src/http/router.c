@@ -44,13 +44,14 @@ enum route_result
 router_match(const struct route *routes, size_t n, struct request *req,
     const struct route **out, char *allow, size_t allowlen)
 {
-	struct str caps[HTTP_MAX_ROUTE_PARAMS];
+	struct str caps[HTTP_MAX_ROUTE_PARAMS] = { { NULL, 0 } };
 	enum http_method m = req->method == HTTP_HEAD ? HTTP_GET : req->method;
 	size_t used = 0;
 	bool path_known = false;
 
 	allow[0] = '\0';
 	for (size_t k = 0; k < n; k++) {
+		memset(caps, 0, sizeof(caps));
 		if (!path_matches(routes[k].pattern, req->path, caps))
 			continue;
 		if (routes[k].method == m) {

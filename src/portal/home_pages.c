@@ -46,6 +46,6 @@ portal_static(struct request *req, struct response *res)
 	response_header(res, "Cache-Control", "public, max-age=3600");
 	return;
 not_found:
-	res->status = 404;
-	buf_puts(&res->body, "not found\n");
+	page_message(req, res, 404, &(struct visitor){ .logged_in = false },
+	    "Not found", "There is nothing here.");
 }

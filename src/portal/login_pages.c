@@ -12,14 +12,14 @@
 enum { F_CSRF, F_EMAIL, F_PASSWORD, F_NEXT, F_COUNT };
 
 static const struct param_spec login_form[F_COUNT] = {
-	[F_CSRF] = { "csrf_token", 128, false },
+	[F_CSRF] = { "csrf_token", HTTP_MAX_PARAM_VALUE_BYTES, false },
 	[F_EMAIL] = { "email", 1024, false },
 	[F_PASSWORD] = { "password", ACCOUNT_PASSWORD_MAX_BYTES * 4, false },
 	[F_NEXT] = { "next", NEXT_MAX_BYTES, false },
 };
 
 static const struct param_spec logout_form[] = {
-	{ "csrf_token", 128, false },
+	{ "csrf_token", HTTP_MAX_PARAM_VALUE_BYTES, false },
 };
 
 /* A local path to return to after log-in; anything else becomes "/". Only

@@ -7,7 +7,7 @@
 enum { F_CSRF, F_EMAIL, F_PASSWORD, F_COUNT };
 
 static const struct param_spec signup_form[F_COUNT] = {
-	[F_CSRF] = { "csrf_token", 128, false },
+	[F_CSRF] = { "csrf_token", HTTP_MAX_PARAM_VALUE_BYTES, false },
 	[F_EMAIL] = { "email", 1024, false },
 	[F_PASSWORD] = { "password", ACCOUNT_PASSWORD_MAX_BYTES * 4, false },
 };

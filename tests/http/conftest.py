@@ -1,0 +1,76 @@
+"""Fixtures for keygate's black-box HTTP tests.
+
+Each server is the real binary (KEYGATE_BIN, default
+/work/main/build/src/keygate) started as
+    keygate serve --listen 127.0.0.1:PORT --db TMP/keygate.db \
+        --signup-rate 0 --test-clock [extra flags]
+in its own temporary directory, with no KEYGATE_* variable in its
+environment. At teardown it gets SIGTERM and must exit 0.
+
+- `server`: one server per test module (cheap state only: the shared
+  server's clock must not be moved and its failure throttles not filled).
+- `make_server(*flags, test_clock=True, signup_rate="0", db=None)`: a fresh
+  server for one test (throttles, clocks, shutdown...).
+- `fresh_server`: make_server() with the defaults.
+- `browser`: a kgtest.Browser on the module's server.
+
+Run: cd /work/main && /usr/bin/python3 -m pytest -q tests/http
+(Debian's python3-pytest and python3-requests; nothing from pip).
+"""
+
+import os
+import sys
+
+import pytest
+
+sys.path.insert(0, os.path.dirname(__file__))
+
+import kgtest  # noqa: E402
+
+
+def _stop_and_check(srv):
+    rc = srv.stop()
+    if rc != 0:
+        pytest.fail(f"keygate did not shut down cleanly on SIGTERM "
+                    f"(exit {rc}); its log:\n{srv.log()[-4000:]}")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _binary_exists():
+    if not os.access(kgtest.BINARY, os.X_OK):
+        pytest.exit(f"no keygate binary at {kgtest.BINARY}; build it with "
+                    f"`ninja -C build` or set KEYGATE_BIN", returncode=2)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    srv = kgtest.start_server(tmp_path_factory.mktemp("keygate"))
+    yield srv
+    _stop_and_check(srv)
+
+
+@pytest.fixture
+def make_server(tmp_path_factory):
+    started = []
+
+    def make(*flags, **kw):
+        srv = kgtest.start_server(tmp_path_factory.mktemp("keygate"), *flags,
+                                  **kw)
+        started.append(srv)
+        return srv
+
+    yield make
+    for srv in started:
+        _stop_and_check(srv)
+
+
+@pytest.fixture
+def fresh_server(make_server):
+    """A default server of its own for one test."""
+    return make_server()
+
+
+@pytest.fixture
+def browser(server):
+    with kgtest.Browser(server) as b:
+        yield b

@@ -1,0 +1,412 @@
+"""Helpers for keygate's black-box HTTP tests: start the real binary, talk to
+it as an API client, as a browser, or over a raw socket."""
+
+import base64
+import html
+import os
+import re
+import signal
+import socket
+import subprocess
+import time
+import uuid
+from urllib.parse import urljoin
+
+import requests
+
+BINARY = os.environ.get("KEYGATE_BIN", "/work/main/build/src/keygate")
+PASSWORD = "correct horse battery"
+STARTUP_TIMEOUT_S = 10
+STOP_TIMEOUT_S = 15
+RFC3339_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
+
+
+def clean_env():
+    """The caller's environment without any KEYGATE_* variable, so that no
+    setting leaks into the server from the shell running the tests."""
+    return {k: v for k, v in os.environ.items() if not k.startswith("KEYGATE_")}
+
+
+def run_cli(*args, input=None, cwd=None, timeout=10):
+    """Runs `keygate ARGS...` to completion and returns the CompletedProcess
+    (text mode)."""
+    return subprocess.run([BINARY, *args], input=input, cwd=cwd,
+                          env=clean_env(), capture_output=True, text=True,
+                          timeout=timeout)
+
+
+def free_port(host="127.0.0.1"):
+    with socket.socket() as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
+
+
+def port_is_free(host, port):
+    with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind((host, port))
+        except OSError:
+            return False
+        return True
+
+
+def unique_email(prefix="user"):
+    return f"{prefix}-{uuid.uuid4().hex[:12]}@example.com"
+
+
+class ServerError(Exception):
+    pass
+
+
+class Server:
+    """One running `keygate serve` process."""
+
+    def __init__(self, workdir, argv, host, port, db):
+        self.workdir = str(workdir)
+        self.argv = argv
+        self.host = host
+        self.port = port
+        self.db = str(db)
+        self.base = f"http://{host}:{port}"
+        self.log_path = os.path.join(self.workdir, "keygate.log")
+        self._log_file = open(self.log_path, "ab")
+        self.proc = subprocess.Popen(argv, cwd=self.workdir, env=clean_env(),
+                                     stdin=subprocess.DEVNULL,
+                                     stdout=self._log_file,
+                                     stderr=self._log_file)
+        self.returncode = None
+
+    def url(self, path):
+        return self.base + path
+
+    def log(self):
+        """Everything the server wrote to stdout and stderr so far."""
+        with open(self.log_path, "rb") as f:
+            return f.read().decode("utf-8", "replace")
+
+    def wait_ready(self, timeout=STARTUP_TIMEOUT_S):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise ServerError(
+                    f"keygate exited with {self.proc.returncode} before "
+                    f"answering /healthz:\n{self.log()}")
+            try:
+                r = requests.get(self.url("/healthz"), timeout=1)
+                if r.status_code == 200:
+                    return
+            except requests.RequestException:
+                pass
+            time.sleep(0.02)
+        raise ServerError(f"keygate did not answer GET /healthz with 200 "
+                          f"within {timeout} s:\n{self.log()}")
+
+    def terminate(self):
+        """Sends SIGTERM (once) without waiting."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+
+    def stop(self, timeout=STOP_TIMEOUT_S):
+        """SIGTERM, then waits; returns the exit status (killed with
+        SIGKILL, and reported as such, when it hangs)."""
+        if self.returncode is not None:
+            return self.returncode
+        self.terminate()
+        try:
+            self.returncode = self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            self.returncode = f"hung for {timeout} s after SIGTERM"
+        self._log_file.close()
+        return self.returncode
+
+    def alive(self):
+        """True when the server still answers GET /healthz with 200."""
+        try:
+            return requests.get(self.url("/healthz"), timeout=5).status_code == 200
+        except requests.RequestException:
+            return False
+
+    def advance(self, seconds):
+        """Moves the server's test clock; returns its new `now`."""
+        r = requests.post(self.url("/_test/clock"), data={"advance": str(seconds)},
+                          timeout=5)
+        assert r.status_code == 200, (r.status_code, r.text)
+        return r.json()["now"]
+
+
+def start_server(workdir, *flags, test_clock=True, signup_rate="0",
+                 db=None, attempts=3):
+    """Starts `keygate serve --listen 127.0.0.1:PORT --db WORKDIR/keygate.db
+    --signup-rate 0 --test-clock FLAGS...` in workdir and waits until it is
+    ready. Later flags override earlier ones. Retries on another port when the
+    chosen one was taken in the meantime."""
+    db = str(db or os.path.join(str(workdir), "keygate.db"))
+    last = None
+    for _ in range(attempts):
+        port = free_port()
+        argv = [BINARY, "serve", "--listen", f"127.0.0.1:{port}", "--db", db]
+        if signup_rate is not None:
+            argv += ["--signup-rate", signup_rate]
+        if test_clock:
+            argv.append("--test-clock")
+        argv += list(flags)
+        srv = Server(workdir, argv, "127.0.0.1", port, db)
+        try:
+            srv.wait_ready()
+            return srv
+        except ServerError as e:
+            last = e
+            srv.stop()
+            if "cannot listen" not in str(e):
+                raise
+    raise last
+
+
+# --- API client helpers ---------------------------------------------------
+
+def signup(server, email, password=PASSWORD, **kw):
+    """POST /api/v1/accounts; returns the response."""
+    return requests.post(server.url("/api/v1/accounts"),
+                         json={"email": email, "password": password},
+                         timeout=10, **kw)
+
+
+def new_account(server, prefix="user", password=PASSWORD):
+    """Signs up a fresh account; returns (email, password)."""
+    email = unique_email(prefix)
+    r = signup(server, email, password)
+    assert r.status_code == 201, (r.status_code, r.text)
+    return email, password
+
+
+def basic(email, password):
+    raw = f"{email}:{password}".encode()
+    return "Basic " + base64.b64encode(raw).decode()
+
+
+def create_pat(server, email, password, **kw):
+    """POST /api/v1/access-tokens with HTTP Basic; returns the response."""
+    return requests.post(server.url("/api/v1/access-tokens"),
+                         headers={"Authorization": basic(email, password)},
+                         timeout=10, **kw)
+
+
+def new_pat(server, email, password):
+    r = create_pat(server, email, password)
+    assert r.status_code == 201, (r.status_code, r.text)
+    return r.json()
+
+
+def bearer(token):
+    return {"Authorization": f"Bearer {token}"}
+
+
+def list_pats(server, token):
+    return requests.get(server.url("/api/v1/access-tokens"),
+                        headers=bearer(token), timeout=10)
+
+
+def account_exists(server, email):
+    """True when `email` is registered: a sign-up with it answers 409.
+    (A 201 means it was free, and it is taken from now on.) This check
+    costs no failed log-in, so it never feeds the log-in throttle."""
+    r = signup(server, email)
+    assert r.status_code in (201, 409), (r.status_code, r.text)
+    return r.status_code == 409
+
+
+# --- browser ----------------------------------------------------------------
+
+CSRF_RE = re.compile(r'<input[^>]*name="csrf_token"[^>]*value="([^"]*)"'
+                     r'|<input[^>]*value="([^"]*)"[^>]*name="csrf_token"')
+
+
+def find_csrf(page):
+    m = CSRF_RE.search(page)
+    assert m, "no hidden csrf_token input in the page"
+    return html.unescape(m.group(1) or m.group(2))
+
+
+def input_tag(page, name):
+    """The <input ...> tag named `name`, or None."""
+    for tag in re.findall(r"<input\b[^>]*>", page):
+        if re.search(r'\bname="%s"' % re.escape(name), tag):
+            return tag
+    return None
+
+
+def input_value(page, name):
+    tag = input_tag(page, name)
+    assert tag is not None, f"no input named {name!r}"
+    m = re.search(r'\bvalue="([^"]*)"', tag)
+    return html.unescape(m.group(1)) if m else None
+
+
+def set_cookie_lines(resp):
+    """Every Set-Cookie header of a response, unmerged."""
+    return resp.raw.headers.getlist("Set-Cookie")
+
+
+def set_cookie(resp, name):
+    """The Set-Cookie line for cookie `name`, or None."""
+    for line in set_cookie_lines(resp):
+        if line.split("=", 1)[0].strip() == name:
+            return line
+    return None
+
+
+def location(server, resp):
+    """The redirect target as an absolute URL."""
+    return urljoin(server.base + "/", resp.headers.get("Location", ""))
+
+
+def logged_in_as(page, email):
+    """True when a portal page shows `email` as the signed-in user."""
+    return html.escape(email) in page and 'action="/logout"' in page
+
+
+def shows_login_link(page):
+    return re.search(r'<a[^>]*href="/login"', page) is not None
+
+
+class Browser(requests.Session):
+    """A requests.Session that behaves like a browser on the portal:
+    fetches a form page, takes its csrf_token, posts the form. Redirects
+    are not followed, so each test sees the 303 itself."""
+
+    def __init__(self, server):
+        super().__init__()
+        self.server = server
+
+    def get(self, path, **kw):
+        kw.setdefault("allow_redirects", False)
+        kw.setdefault("timeout", 10)
+        return super().get(self.server.url(path), **kw)
+
+    def post(self, path, **kw):
+        kw.setdefault("allow_redirects", False)
+        kw.setdefault("timeout", 10)
+        return super().post(self.server.url(path), **kw)
+
+    def csrf(self, path):
+        """GETs a form page; returns its csrf_token."""
+        r = self.get(path)
+        assert r.status_code == 200, (path, r.status_code)
+        return find_csrf(r.text)
+
+    def submit(self, form_path, action, fields):
+        """Fetches form_path for a csrf_token, posts fields (plus the token)
+        to action; returns the response."""
+        data = {"csrf_token": self.csrf(form_path)}
+        data.update(fields)
+        return self.post(action, data=data)
+
+    def signup(self, email, password=PASSWORD):
+        return self.submit("/signup", "/signup",
+                           {"email": email, "password": password})
+
+    def login(self, email, password=PASSWORD, next=None):
+        fields = {"email": email, "password": password}
+        if next is not None:
+            fields["next"] = next
+        return self.submit("/login", "/login", fields)
+
+    def logout(self):
+        return self.submit("/", "/logout", {})
+
+    def home(self):
+        r = self.get("/")
+        assert r.status_code == 200, r.status_code
+        return r.text
+
+    def session_cookie(self):
+        return self.cookies.get("kg_session")
+
+
+# --- raw sockets ------------------------------------------------------------
+
+class RawResponse:
+    def __init__(self, status, headers, body, raw):
+        self.status = status
+        self.headers = headers      # lower-case name -> last value
+        self.body = body
+        self.raw = raw
+
+    def __repr__(self):
+        return f"RawResponse({self.status}, {self.raw[:200]!r})"
+
+
+def parse_head(data):
+    head, _, rest = data.partition(b"\r\n\r\n")
+    lines = head.split(b"\r\n")
+    m = re.match(rb"HTTP/1\.[01] (\d{3})", lines[0])
+    if not m:
+        return None, {}, rest
+    headers = {}
+    for line in lines[1:]:
+        name, _, value = line.partition(b":")
+        headers[name.strip().lower().decode("latin-1")] = \
+            value.strip().decode("latin-1")
+    return int(m.group(1)), headers, rest
+
+
+def read_response(sock, timeout=5):
+    """Reads one HTTP response from sock. Returns a RawResponse, or None when
+    the connection closed (or stayed silent) without an answer."""
+    sock.settimeout(timeout)
+    data = b""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if b"\r\n\r\n" in data:
+            status, headers, rest = parse_head(data)
+            n = int(headers.get("content-length", "0") or 0)
+            if status is not None and len(rest) >= n:
+                return RawResponse(status, headers, rest[:n], data)
+        try:
+            chunk = sock.recv(65536)
+        except (socket.timeout, ConnectionResetError):
+            break
+        if not chunk:
+            break
+        data += chunk
+    if b"\r\n\r\n" in data:
+        status, headers, rest = parse_head(data)
+        if status is not None:
+            return RawResponse(status, headers, rest, data)
+    return None
+
+
+def raw_exchange(server, data, more=(), timeout=5, source=None):
+    """Sends `data` (then each piece of `more`, ignoring a peer that stopped
+    reading) on a fresh connection and reads one response."""
+    sock = socket.create_connection((server.host, server.port), timeout=timeout,
+                                    source_address=source)
+    try:
+        try:
+            sock.sendall(data)
+            for piece in more:
+                sock.sendall(piece)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        return read_response(sock, timeout)
+    finally:
+        sock.close()
+
+
+def logfmt(line):
+    """Parses one logfmt line into a dict."""
+    out = {}
+    for m in re.finditer(r'(\w+)=("(?:[^"\\]|\\.)*"|\S*)', line):
+        v = m.group(2)
+        if v.startswith('"'):
+            v = re.sub(r"\\(.)", r"\1", v[1:-1])
+        out[m.group(1)] = v
+    return out
+
+
+def access_lines(text):
+    """The access-log lines (those with method=) of a log text, parsed."""
+    return [logfmt(l) for l in text.splitlines() if " method=" in f" {l}"]
