@@ -27,7 +27,8 @@ def run_unit(build):
         if 'unit' not in t.get('suite', []) and \
                 not any(s.endswith(':unit') for s in t.get('suite', [])):
             continue
-        proc = subprocess.run(t['cmd'] + ['--tap'], cwd=ROOT,
+        cmd = t['cmd'] + ([] if '--tap' in t['cmd'] else ['--tap'])
+        proc = subprocess.run(cmd, cwd=ROOT,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                               text=True, timeout=600)
         # Criterion writes its TAP report to stderr.
@@ -53,7 +54,8 @@ def run_http(build):
     env = dict(os.environ,
                KEYGATE_BIN=os.path.join(ROOT, build, 'src', 'keygate'))
     proc = subprocess.run(
-        [sys.executable, '-m', 'pytest', '-q', '-p', 'no:cacheprovider',
+        [sys.executable, '-m', 'pytest', '-q', '--tb=short',
+         '-p', 'no:cacheprovider',
          f'--junitxml={report}', 'tests/http'], cwd=ROOT, env=env)
     if not os.path.exists(report):
         return 0, 1

@@ -47,7 +47,7 @@ str_starts_with(struct str s, const char *prefix)
 {
 	size_t n = strlen(prefix);
 
-	return s.len >= n && memcmp(s.p, prefix, n) == 0;
+	return s.len >= n && (n == 0 || memcmp(s.p, prefix, n) == 0);
 }
 
 struct str

@@ -26,7 +26,7 @@ static bool
 content_type_is(const struct request *req, const char *type)
 {
 	struct str ct = request_header(req, "Content-Type");
-	const char *semi = memchr(ct.p, ';', ct.len);
+	const char *semi = ct.len == 0 ? NULL : memchr(ct.p, ';', ct.len);
 
 	if (semi != NULL)
 		ct.len = (size_t)(semi - ct.p);
