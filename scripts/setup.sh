@@ -7,6 +7,7 @@ set -euo pipefail
 packages=(
 	gcc pkg-config meson ninja-build python3
 	libmicrohttpd-dev libjansson-dev libsodium-dev libsqlite3-dev
+	libunistring-dev
 	libcriterion-dev python3-pytest python3-requests
 	sqlite3 curl
 )

@@ -18,6 +18,12 @@ const struct route keygate_routes[] = {
 	{ HTTP_POST, "/api/v1/access-tokens", api_access_tokens_create },
 	{ HTTP_GET, "/api/v1/access-tokens", api_access_tokens_list },
 	{ HTTP_DELETE, "/api/v1/access-tokens/{id}", api_access_tokens_delete },
+	{ HTTP_GET, "/api/v1/apps", api_apps_list },
+	{ HTTP_POST, "/api/v1/apps", api_apps_create },
+	{ HTTP_GET, "/api/v1/apps/{api_key}", api_apps_get },
+	{ HTTP_PATCH, "/api/v1/apps/{api_key}", api_apps_patch },
+	{ HTTP_DELETE, "/api/v1/apps/{api_key}", api_apps_delete },
+	{ HTTP_POST, "/api/v1/apps/{api_key}/secret", api_apps_secret },
 
 	/* operations (SPEC §7) */
 	{ HTTP_GET, "/healthz", api_healthz },

@@ -1,6 +1,7 @@
 #include "api/api.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "core/clock.h"
 #include "core/err.h"
@@ -104,4 +105,46 @@ api_id(int64_t id)
 
 	snprintf(s, sizeof(s), "%lld", (long long)id);
 	return json_string(s);
+}
+
+void
+api_take_string(json_t *obj, const char *key, json_t *fields,
+    struct str *out, bool *present)
+{
+	json_t *v = json_object_get(obj, key);
+
+	*out = STR_NULL;
+	*present = v != NULL;
+	if (v == NULL)
+		return;
+	if (!json_is_string(v)) {
+		json_object_set_new(fields, key, json_string("must be a string"));
+		return;
+	}
+	*out = (struct str){ json_string_value(v), json_string_length(v) };
+}
+
+void
+api_refuse_unknown(json_t *obj, const char *const *known, json_t *fields)
+{
+	const char *key;
+	json_t *v;
+
+	json_object_foreach(obj, key, v) {
+		size_t i;
+
+		for (i = 0; known[i] != NULL; i++)
+			if (strcmp(key, known[i]) == 0)
+				break;
+		if (known[i] == NULL && strlen(key) <= 64)
+			json_object_set_new(fields, key,
+			    json_string("is not a known field"));
+	}
+}
+
+void
+api_invalid(struct response *res, json_t *fields)
+{
+	response_json(res, 422, json_pack("{s:s, s:o}", "error",
+	    "invalid_request", "fields", fields));
 }

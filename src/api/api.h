@@ -34,11 +34,30 @@ json_t	*api_time(int64_t t);
 /* The decimal string form of an identifier (SPEC §6: ids are strings). */
 json_t	*api_id(int64_t id);
 
+/* Takes the string member `key` of obj: *present says whether it was
+ * there; a member of another type records "must be a string" in fields. */
+void	api_take_string(json_t *obj, const char *key, json_t *fields,
+	    struct str *out, bool *present);
+
+/* Records "is not a field" in fields for every member of obj not named in
+ * the NULL-terminated list `known`. */
+void	api_refuse_unknown(json_t *obj, const char *const *known,
+	    json_t *fields);
+
+/* 422 {"error":"invalid_request","fields":fields} (reference taken). */
+void	api_invalid(struct response *res, json_t *fields);
+
 /* Handlers, one file per resource. */
 void	api_accounts_create(struct request *req, struct response *res);
 void	api_access_tokens_create(struct request *req, struct response *res);
 void	api_access_tokens_list(struct request *req, struct response *res);
 void	api_access_tokens_delete(struct request *req, struct response *res);
+void	api_apps_list(struct request *req, struct response *res);
+void	api_apps_create(struct request *req, struct response *res);
+void	api_apps_get(struct request *req, struct response *res);
+void	api_apps_patch(struct request *req, struct response *res);
+void	api_apps_delete(struct request *req, struct response *res);
+void	api_apps_secret(struct request *req, struct response *res);
 void	api_healthz(struct request *req, struct response *res);
 void	api_test_clock(struct request *req, struct response *res);
 

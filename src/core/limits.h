@@ -22,6 +22,18 @@
 #define ACCOUNT_PASSWORD_MIN_CHARS	10
 #define ACCOUNT_PASSWORD_MAX_BYTES	1024
 
+/* applications (SPEC §2) */
+#define APP_NAME_MAX_CHARS		100
+#define APP_PUBLIC_NAME_MAX_CHARS	100
+#define APP_DESCRIPTION_MAX_CHARS	1000
+#define APP_MAX_REDIRECT_URIS		10
+#define APP_URI_MAX_BYTES		2000
+#define APP_API_KEY_RANDOM_BYTES	24	/* 192 bits */
+#define APP_API_KEY_MAX_BYTES		64
+/* UTF-8 takes at most 4 bytes a character */
+#define APP_NAME_MAX_BYTES		(4 * APP_NAME_MAX_CHARS)
+#define APP_DESCRIPTION_MAX_BYTES	(4 * APP_DESCRIPTION_MAX_CHARS)
+
 /* random credentials: 32 bytes = 256 bits, base64url without padding */
 #define TOKEN_RANDOM_BYTES		32
 #define TOKEN_MAX_BYTES			128	/* prefix + encoded randomness */

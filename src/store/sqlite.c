@@ -295,4 +295,10 @@ const struct store_ops store_sqlite_ops = {
 	.pat_list = sqlite_pat_list,
 	.pat_delete = sqlite_pat_delete,
 	.pat_touch = sqlite_pat_touch,
+	.app_insert = sqlite_app_insert,
+	.app_get = sqlite_app_get,
+	.app_list = sqlite_app_list,
+	.app_update = sqlite_app_update,
+	.app_delete = sqlite_app_delete,
+	.app_set_secret = sqlite_app_set_secret,
 };

@@ -6,6 +6,10 @@
 #include "core/mem.h"
 #include "store/sqlite_stmt.h"
 
+#define APP_COLUMNS	"id, account_id, api_key, name, public_name, " \
+	"logo_url, description, redirect_uris, implicit_flow, secret_hash, " \
+	"created_at, coalesce(secret_created_at, 0)"
+
 const char *const stmt_sql[STMT_COUNT] = {
 	[STMT_PING] = "SELECT 1",
 	[STMT_KEY_INSERT] =
@@ -35,6 +39,21 @@ const char *const stmt_sql[STMT_COUNT] = {
 	    "WHERE id = ? AND account_id = ?",
 	[STMT_PAT_TOUCH] = "UPDATE personal_tokens SET last_used_at = ? "
 	    "WHERE id = ?",
+	[STMT_APP_INSERT] = "INSERT INTO apps(account_id, api_key, name, "
+	    "public_name, logo_url, description, redirect_uris, "
+	    "implicit_flow, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	[STMT_APP_GET] = "SELECT " APP_COLUMNS " FROM apps WHERE api_key = ?1 "
+	    "AND (?2 = 0 OR account_id = ?2)",
+	[STMT_APP_LIST] = "SELECT " APP_COLUMNS " FROM apps "
+	    "WHERE ?1 = 0 OR account_id = ?1 ORDER BY id",
+	[STMT_APP_UPDATE] = "UPDATE apps SET public_name = ?, logo_url = ?, "
+	    "description = ?, redirect_uris = ?, implicit_flow = ? "
+	    "WHERE id = ?",
+	[STMT_APP_DELETE] = "DELETE FROM apps WHERE api_key = ?1 "
+	    "AND (?2 = 0 OR account_id = ?2)",
+	[STMT_APP_SET_SECRET] = "UPDATE apps SET secret_hash = ?3, "
+	    "secret_created_at = ?4 WHERE api_key = ?1 "
+	    "AND (?2 = 0 OR account_id = ?2)",
 };
 
 int
@@ -73,8 +92,8 @@ sqlite_row(sqlite3 *db, sqlite3_stmt *st,
 	    sqlite_err(db, rc));
 }
 
-static void
-copy_text(char *dst, size_t dstlen, sqlite3_stmt *st, int col)
+void
+sqlite_copy_text(char *dst, size_t dstlen, sqlite3_stmt *st, int col)
 {
 	const unsigned char *t = sqlite3_column_text(st, col);
 	size_t n = t == NULL ? 0 : (size_t)sqlite3_column_bytes(st, col);
@@ -111,8 +130,8 @@ read_account(sqlite3_stmt *st, void *p)
 	struct account *out = p;
 
 	out->id = sqlite3_column_int64(st, 0);
-	copy_text(out->email, sizeof(out->email), st, 1);
-	copy_text(out->password_hash, sizeof(out->password_hash), st, 2);
+	sqlite_copy_text(out->email, sizeof(out->email), st, 1);
+	sqlite_copy_text(out->password_hash, sizeof(out->password_hash), st, 2);
 	out->created_at = sqlite3_column_int64(st, 3);
 }
 

@@ -24,6 +24,12 @@ enum stmt_id {
 	STMT_PAT_LIST,
 	STMT_PAT_DELETE,
 	STMT_PAT_TOUCH,
+	STMT_APP_INSERT,
+	STMT_APP_GET,
+	STMT_APP_LIST,
+	STMT_APP_UPDATE,
+	STMT_APP_DELETE,
+	STMT_APP_SET_SECRET,
 	STMT_COUNT
 };
 
@@ -68,5 +74,18 @@ int	sqlite_pat_list(struct store_backend *b, int64_t account_id,
 int	sqlite_pat_delete(struct store_backend *b, int64_t account_id,
 	    int64_t id);
 int	sqlite_pat_touch(struct store_backend *b, int64_t id, int64_t now);
+
+int	sqlite_app_insert(struct store_backend *b, struct app_row *row);
+int	sqlite_app_get(struct store_backend *b, int64_t account_id,
+	    const char *api_key, struct app_row *out);
+int	sqlite_app_list(struct store_backend *b, int64_t account_id,
+	    struct app_row **rows, size_t *n);
+int	sqlite_app_update(struct store_backend *b, const struct app_row *row);
+int	sqlite_app_delete(struct store_backend *b, int64_t account_id,
+	    const char *api_key);
+int	sqlite_app_set_secret(struct store_backend *b, int64_t account_id,
+	    const char *api_key, const unsigned char *hash, int64_t now);
+/* Copies column `col` as text into dst (size dstlen), cut if needed. */
+void	sqlite_copy_text(char *dst, size_t dstlen, sqlite3_stmt *st, int col);
 
 #endif

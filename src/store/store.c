@@ -137,3 +137,43 @@ store_pat_touch(struct store *st, int64_t id, int64_t now)
 {
 	return CALL(pat_touch, id, now);
 }
+
+int
+store_app_insert(struct store *st, struct app_row *row)
+{
+	return CALL(app_insert, row);
+}
+
+int
+store_app_get(struct store *st, int64_t account_id, const char *api_key,
+    struct app_row *out)
+{
+	return CALL(app_get, account_id, api_key, out);
+}
+
+int
+store_app_list(struct store *st, int64_t account_id, struct app_row **rows,
+    size_t *n)
+{
+	return CALL(app_list, account_id, rows, n);
+}
+
+int
+store_app_update(struct store *st, const struct app_row *row)
+{
+	return CALL(app_update, row);
+}
+
+int
+store_app_delete(struct store *st, int64_t account_id, const char *api_key)
+{
+	return CALL(app_delete, account_id, api_key);
+}
+
+int
+store_app_set_secret(struct store *st, int64_t account_id,
+    const char *api_key, const unsigned char hash[SECURE_HASH_BYTES],
+    int64_t now)
+{
+	return CALL(app_set_secret, account_id, api_key, hash, now);
+}

@@ -1,6 +1,7 @@
 #ifndef KEYGATE_STORE_STORE_H
 #define KEYGATE_STORE_STORE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -32,6 +33,27 @@ struct pat_row {
 	int64_t	 created_at;
 	int64_t	 last_used_at;	/* 0 = never used */
 };
+
+/* An application (SPEC §2); strings are NUL-terminated, "" when unset. */
+struct app_row {
+	int64_t	 id;
+	int64_t	 account_id;
+	char	 api_key[APP_API_KEY_MAX_BYTES + 1];
+	char	 name[APP_NAME_MAX_BYTES + 1];
+	char	 public_name[APP_NAME_MAX_BYTES + 1];
+	char	 logo_url[APP_URI_MAX_BYTES + 1];
+	char	 description[APP_DESCRIPTION_MAX_BYTES + 1];
+	/* newline-separated */
+	char	 redirect_uris[APP_MAX_REDIRECT_URIS * (APP_URI_MAX_BYTES + 1)];
+	bool	 implicit_flow;
+	bool	 has_secret;
+	unsigned char secret_hash[SECURE_HASH_BYTES];
+	int64_t	 created_at;
+	int64_t	 secret_created_at;
+};
+
+/* account_id value that lets an operator reach every account's apps */
+#define STORE_ANY_ACCOUNT	0
 
 /* Opens the store named by `url` (a SQLite path). On failure writes a reason
  * into err and returns ERR_STORE. */
@@ -80,5 +102,22 @@ int	store_pat_list(struct store *st, int64_t account_id,
 /* ERR_NOTFOUND unless token `id` exists and belongs to `account_id`. */
 int	store_pat_delete(struct store *st, int64_t account_id, int64_t id);
 int	store_pat_touch(struct store *st, int64_t id, int64_t now);
+
+/* applications; account_id limits the lookup to that owner unless it is
+ * STORE_ANY_ACCOUNT. ERR_NOTFOUND covers "exists but not yours". */
+int	store_app_insert(struct store *st, struct app_row *row);
+int	store_app_get(struct store *st, int64_t account_id, const char *api_key,
+	    struct app_row *out);
+/* *rows is malloc'd (free() it), oldest first. */
+int	store_app_list(struct store *st, int64_t account_id,
+	    struct app_row **rows, size_t *n);
+/* Writes the settable fields of row (found by row->id). */
+int	store_app_update(struct store *st, const struct app_row *row);
+int	store_app_delete(struct store *st, int64_t account_id,
+	    const char *api_key);
+/* Replaces the secret hash at once: the old secret stops working. */
+int	store_app_set_secret(struct store *st, int64_t account_id,
+	    const char *api_key, const unsigned char hash[SECURE_HASH_BYTES],
+	    int64_t now);
 
 #endif

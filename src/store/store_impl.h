@@ -43,6 +43,19 @@ struct store_ops {
 	int	(*pat_delete)(struct store_backend *b, int64_t account_id,
 		    int64_t id);
 	int	(*pat_touch)(struct store_backend *b, int64_t id, int64_t now);
+
+	int	(*app_insert)(struct store_backend *b, struct app_row *row);
+	int	(*app_get)(struct store_backend *b, int64_t account_id,
+		    const char *api_key, struct app_row *out);
+	int	(*app_list)(struct store_backend *b, int64_t account_id,
+		    struct app_row **rows, size_t *n);
+	int	(*app_update)(struct store_backend *b,
+		    const struct app_row *row);
+	int	(*app_delete)(struct store_backend *b, int64_t account_id,
+		    const char *api_key);
+	int	(*app_set_secret)(struct store_backend *b, int64_t account_id,
+		    const char *api_key, const unsigned char *hash,
+		    int64_t now);
 };
 
 extern const struct store_ops store_sqlite_ops;

@@ -1,0 +1,286 @@
+#include "api/api.h"
+
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/apps.h"
+#include "core/err.h"
+#include "core/mem.h"
+
+static const char *const app_members[] = { "api_key", "name",
+	"redirect_uris", "public_name", "logo_url", "description",
+	"implicit_flow", "has_secret", "created_at", NULL };
+
+static json_t *
+app_json(const struct app_row *row)
+{
+	struct str uris[APP_MAX_REDIRECT_URIS];
+	size_t n = apps_redirect_uris(row, uris, APP_MAX_REDIRECT_URIS);
+	json_t *list = json_array();
+
+	for (size_t i = 0; i < n && i < APP_MAX_REDIRECT_URIS; i++)
+		json_array_append_new(list, json_stringn(uris[i].p,
+		    uris[i].len));
+	return json_pack("{s:s, s:s, s:o, s:s, s:o, s:s, s:b, s:b, s:o}",
+	    "api_key", row->api_key, "name", row->name,
+	    "redirect_uris", list, "public_name", row->public_name,
+	    "logo_url", row->logo_url[0] == '\0' ? json_null() :
+	    json_string(row->logo_url),
+	    "description", row->description,
+	    "implicit_flow", row->implicit_flow,
+	    "has_secret", row->has_secret,
+	    "created_at", api_time(row->created_at));
+}
+
+static void
+take_uris(json_t *obj, json_t *fields, struct app_fields *f)
+{
+	json_t *v = json_object_get(obj, "redirect_uris"), *u;
+	size_t i;
+
+	if (v == NULL)
+		return;
+	f->has_redirect_uris = true;
+	if (!json_is_array(v)) {
+		json_object_set_new(fields, "redirect_uris",
+		    json_string("must be an array of strings"));
+		return;
+	}
+	f->n_redirect_uris = json_array_size(v);
+	json_array_foreach(v, i, u) {
+		if (!json_is_string(u)) {
+			json_object_set_new(fields, "redirect_uris",
+			    json_string("must be an array of strings"));
+			return;
+		}
+		if (i < APP_MAX_REDIRECT_URIS)
+			f->redirect_uris[i] = (struct str){ json_string_value(u),
+			    json_string_length(u) };
+	}
+}
+
+/* Reads an app's members from a JSON body. Type errors go into fields. */
+static void
+read_fields(json_t *obj, json_t *fields, struct app_fields *f)
+{
+	json_t *logo = json_object_get(obj, "logo_url");
+	json_t *implicit = json_object_get(obj, "implicit_flow");
+
+	memset(f, 0, sizeof(*f));
+	api_take_string(obj, "name", fields, &f->name, &f->has_name);
+	api_take_string(obj, "public_name", fields, &f->public_name,
+	    &f->has_public_name);
+	api_take_string(obj, "description", fields, &f->description,
+	    &f->has_description);
+	if (json_is_null(logo))
+		f->has_logo_url = true;	/* null removes the logo */
+	else
+		api_take_string(obj, "logo_url", fields, &f->logo_url,
+		    &f->has_logo_url);
+	take_uris(obj, fields, f);
+	if (implicit != NULL) {
+		f->has_implicit_flow = true;
+		f->implicit_flow = json_is_true(implicit);
+		if (!json_is_boolean(implicit))
+			json_object_set_new(fields, "implicit_flow",
+			    json_string("must be true or false"));
+	}
+	api_refuse_unknown(obj, app_members, fields);
+}
+
+static void
+errors_into(json_t *fields, const struct app_errors *e)
+{
+	const struct { const char *key, *why; } all[] = {
+		{ "name", e->name }, { "redirect_uris", e->redirect_uris },
+		{ "public_name", e->public_name }, { "logo_url", e->logo_url },
+		{ "description", e->description },
+	};
+
+	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+		if (all[i].why != NULL)
+			json_object_set_new(fields, all[i].key,
+			    json_string(all[i].why));
+}
+
+static void
+not_found(struct response *res)
+{
+	response_json_error(res, 404, "not_found", "No such application.");
+}
+
+/* GET /api/v1/apps → [app, ...] */
+void
+api_apps_list(struct request *req, struct response *res)
+{
+	struct app_row *rows = NULL;
+	int64_t account_id;
+	size_t n = 0;
+	json_t *list;
+
+	if (!api_account(req, res, &account_id))
+		return;
+	if (apps_list(req->kg, account_id, &rows, &n) != 0) {
+		api_unavailable(res);
+		return;
+	}
+	list = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(list, app_json(&rows[i]));
+	free(rows);
+	response_json(res, 200, list);
+}
+
+/* Reads the body of a create or a change into f; answers and returns false
+ * when it cannot be used. *body must be json_decref()'d by the caller. */
+static bool
+read_body(struct request *req, struct response *res, json_t **body,
+    struct app_fields *f, json_t **fields)
+{
+	*body = NULL;
+	if (!api_json_body(req, res, body))
+		return false;
+	*fields = json_object();
+	read_fields(*body, *fields, f);
+	/* Read-only members are accepted back unchanged (a GET's answer can
+	 * be sent as a PATCH) and otherwise ignored, except the key. */
+	return true;
+}
+
+static void
+answer(struct response *res, int rc, int ok_status, const struct app_row *row,
+    json_t *fields, const struct app_errors *errs)
+{
+	if (rc == 0) {
+		response_json(res, ok_status, app_json(row));
+		json_decref(fields);
+	} else if (rc == ERR_INVALID) {
+		errors_into(fields, errs);
+		api_invalid(res, fields);
+	} else if (rc == ERR_NOTFOUND) {
+		not_found(res);
+		json_decref(fields);
+	} else {
+		api_unavailable(res);
+		json_decref(fields);
+	}
+}
+
+/* POST /api/v1/apps → 201 app */
+void
+api_apps_create(struct request *req, struct response *res)
+{
+	struct app_row *row = xmalloc(sizeof(*row));
+	struct app_errors errs = { 0 };
+	struct app_fields f;
+	json_t *body = NULL, *fields = NULL;
+	int64_t account_id;
+	int rc;
+
+	if (!api_account(req, res, &account_id) ||
+	    !read_body(req, res, &body, &f, &fields))
+		goto out;
+	if (json_object_get(body, "api_key") != NULL)
+		json_object_set_new(fields, "api_key",
+		    json_string("is assigned by the server"));
+	if (!f.has_name && json_object_get(fields, "name") == NULL)
+		json_object_set_new(fields, "name", json_string("is required"));
+	rc = json_object_size(fields) > 0 ? ERR_INVALID :
+	    apps_create(req->kg, account_id, &f, row, &errs);
+	answer(res, rc, 201, row, fields, &errs);
+out:
+	json_decref(body);
+	free(row);
+}
+
+/* GET /api/v1/apps/{api_key} */
+void
+api_apps_get(struct request *req, struct response *res)
+{
+	struct app_row *row = xmalloc(sizeof(*row));
+	int64_t account_id;
+	int rc;
+
+	if (api_account(req, res, &account_id)) {
+		rc = apps_get(req->kg, account_id, req->route_params[0], row);
+		answer(res, rc, 200, row, json_object(), NULL);
+	}
+	free(row);
+}
+
+/* PATCH /api/v1/apps/{api_key}: the members given change, all or nothing */
+void
+api_apps_patch(struct request *req, struct response *res)
+{
+	struct app_row *row = xmalloc(sizeof(*row));
+	struct app_errors errs = { 0 };
+	struct app_fields f;
+	json_t *body = NULL, *fields = NULL, *key;
+	int64_t account_id;
+	int rc;
+
+	if (!api_account(req, res, &account_id) ||
+	    !read_body(req, res, &body, &f, &fields))
+		goto out;
+	key = json_object_get(body, "api_key");
+	if (key != NULL && !(json_is_string(key) &&
+	    str_eq(str_from(json_string_value(key)), req->route_params[0])))
+		json_object_set_new(fields, "api_key",
+		    json_string("can never be changed"));
+	if (json_object_size(fields) > 0) {
+		/* Still 404 for an app that is not the caller's. */
+		rc = apps_get(req->kg, account_id, req->route_params[0], row);
+		if (rc == 0)
+			rc = ERR_INVALID;
+	} else {
+		rc = apps_update(req->kg, account_id, req->route_params[0], &f,
+		    row, &errs);
+	}
+	answer(res, rc, 200, row, fields, &errs);
+out:
+	json_decref(body);
+	free(row);
+}
+
+/* DELETE /api/v1/apps/{api_key} → 204 */
+void
+api_apps_delete(struct request *req, struct response *res)
+{
+	int64_t account_id;
+	int rc;
+
+	if (!api_account(req, res, &account_id))
+		return;
+	rc = apps_delete(req->kg, account_id, req->route_params[0]);
+	if (rc == 0) {
+		res->status = 204;
+		res->content_type = NULL;
+	} else if (rc == ERR_NOTFOUND) {
+		not_found(res);
+	} else {
+		api_unavailable(res);
+	}
+}
+
+/* POST /api/v1/apps/{api_key}/secret → 201 {"secret"}, shown this once */
+void
+api_apps_secret(struct request *req, struct response *res)
+{
+	char secret[TOKEN_MAX_BYTES + 1];
+	int64_t account_id;
+	int rc;
+
+	if (!api_account(req, res, &account_id))
+		return;
+	rc = apps_new_secret(req->kg, account_id, req->route_params[0],
+	    secret);
+	if (rc == 0) {
+		response_json(res, 201, json_pack("{s:s}", "secret", secret));
+		sodium_memzero(secret, sizeof(secret));
+	} else if (rc == ERR_NOTFOUND) {
+		not_found(res);
+	} else {
+		api_unavailable(res);
+	}
+}

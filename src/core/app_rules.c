@@ -1,0 +1,227 @@
+#include "core/app_rules.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unicase.h>
+#include <unictype.h>
+#include <uninorm.h>
+#include <unistr.h>
+
+#include "core/uri.h"
+#include "core/utf8.h"
+
+/* Text fields: valid UTF-8 without control characters (tabs and line
+ * breaks only where `multiline`). */
+static bool
+plain_text(struct str s, bool multiline)
+{
+	if (!utf8_valid(s))
+		return false;
+	for (size_t i = 0; i < s.len; i++) {
+		unsigned char c = (unsigned char)s.p[i];
+
+		if ((c < 0x20 && !(multiline && (c == '\n' || c == '\r' ||
+		    c == '\t'))) || c == 0x7f)
+			return false;
+	}
+	return true;
+}
+
+static const char *
+one_line(struct str s, size_t max_chars, const char *what_empty,
+    const char *what_long)
+{
+	if (str_trim(s).len == 0)
+		return what_empty;
+	if (!plain_text(s, false))
+		return "Use printable text only (no control characters).";
+	if (utf8_chars(s) > max_chars)
+		return what_long;
+	return NULL;
+}
+
+const char *
+app_rule_name(struct str name)
+{
+	return one_line(name, APP_NAME_MAX_CHARS, "Enter a name.",
+	    "Use at most 100 characters.");
+}
+
+static bool
+lower_eq(struct str s, const char *lit)
+{
+	return str_eq_nocase(s, lit);
+}
+
+/* RFC 8252 §7.1: reverse-domain private-use scheme, at least one dot. */
+static bool
+private_use_scheme(struct str scheme)
+{
+	return memchr(scheme.p, '.', scheme.len) != NULL &&
+	    scheme.p[scheme.len - 1] != '.';
+}
+
+const char *
+app_rule_redirect_uri(struct str s)
+{
+	struct uri u;
+
+	if (s.len > APP_URI_MAX_BYTES)
+		return "Use at most 2000 bytes per URI.";
+	if (uri_parse(s, &u) != 0)
+		return "This is not an absolute URI (scheme:...) of valid "
+		    "characters.";
+	if (u.has_fragment)
+		return "A redirect URI may not have a #fragment.";
+	if (memchr(s.p, '*', s.len) != NULL)
+		return "Wildcards are not allowed: register each URI exactly.";
+	if (u.has_userinfo)
+		return "A redirect URI may not hold a user name or password.";
+	if (lower_eq(u.scheme, "https")) {
+		if (!u.has_authority || u.host.len == 0)
+			return "An https URI needs a host.";
+		return NULL;
+	}
+	if (lower_eq(u.scheme, "http")) {
+		if (!u.has_authority || !uri_host_is_loopback(u.host))
+			return "Use https; plain http is allowed only for "
+			    "localhost, 127.0.0.1 and [::1].";
+		return NULL;
+	}
+	if (!private_use_scheme(u.scheme))
+		return "Use https, http on a loopback host, or a private-use "
+		    "scheme in reverse-domain form (com.example.app:/cb).";
+	return NULL;
+}
+
+const char *
+app_rule_redirect_uris(const struct str *uris, size_t n)
+{
+	if (n == 0)
+		return "Enter at least one redirect URI.";
+	if (n > APP_MAX_REDIRECT_URIS)
+		return "Register at most 10 redirect URIs.";
+	for (size_t i = 0; i < n; i++) {
+		const char *why = app_rule_redirect_uri(uris[i]);
+
+		if (why != NULL)
+			return why;
+		for (size_t k = 0; k < i; k++)
+			if (str_eq(uris[k], uris[i]))
+				return "A redirect URI is listed twice.";
+	}
+	return NULL;
+}
+
+/* NFKC case folding, then letters and digits only, into out (malloc'd). */
+static uint8_t *
+fold(struct str s, size_t *outlen)
+{
+	size_t n = 0, k = 0;
+	uint8_t *folded = u8_casefold((const uint8_t *)s.p, s.len, NULL,
+	    UNINORM_NFKC, NULL, &n);
+	uint8_t *out;
+
+	if (folded == NULL)
+		return NULL;
+	out = malloc(n + 1);
+	if (out == NULL) {
+		free(folded);
+		return NULL;
+	}
+	for (size_t i = 0; i < n;) {
+		ucs4_t uc;
+		int len = u8_mbtouc(&uc, folded + i, n - i);
+
+		if (uc_is_general_category(uc, UC_CATEGORY_L) ||
+		    uc_is_general_category(uc, UC_CATEGORY_N)) {
+			memcpy(out + k, folded + i, (size_t)len);
+			k += (size_t)len;
+		}
+		i += (size_t)len;
+	}
+	free(folded);
+	*outlen = k;
+	return out;
+}
+
+bool
+app_rule_contains_brand(struct str text, const char *brand)
+{
+	size_t tlen, blen;
+	uint8_t *t = fold(text, &tlen), *b = fold(str_from(brand), &blen);
+	bool found;
+
+	/* Fail closed: text that cannot be normalized is refused. */
+	if (t == NULL || b == NULL)
+		found = true;
+	else
+		found = blen > 0 && memmem(t, tlen, b, blen) != NULL;
+	free(t);
+	free(b);
+	return found;
+}
+
+const char *
+app_rule_public_name(struct str name, const char *brand)
+{
+	const char *why = one_line(name, APP_PUBLIC_NAME_MAX_CHARS,
+	    "Enter the name users will see.", "Use at most 100 characters.");
+
+	if (why != NULL)
+		return why;
+	if (app_rule_contains_brand(name, brand))
+		return "The public name may not contain this server's brand: "
+		    "users must not mistake an app for the server itself.";
+	return NULL;
+}
+
+const char *
+app_rule_logo_url(struct str s)
+{
+	struct uri u;
+
+	if (s.len == 0)
+		return NULL;
+	if (s.len > APP_URI_MAX_BYTES)
+		return "Use at most 2000 bytes.";
+	if (uri_parse(s, &u) != 0 || !lower_eq(u.scheme, "https") ||
+	    !u.has_authority || u.host.len == 0)
+		return "Use an absolute https:// URL.";
+	if (u.has_userinfo || u.has_fragment)
+		return "Use a plain https URL without user name or #fragment.";
+	return NULL;
+}
+
+const char *
+app_rule_description(struct str text)
+{
+	if (!plain_text(text, true))
+		return "Use printable text only (no control characters).";
+	if (utf8_chars(text) > APP_DESCRIPTION_MAX_CHARS)
+		return "Use at most 1000 characters.";
+	return NULL;
+}
+
+size_t
+app_rule_split_lines(struct str text, struct str *lines, size_t max)
+{
+	size_t n = 0, i = 0;
+
+	while (i < text.len) {
+		size_t start = i;
+		struct str line;
+
+		while (i < text.len && text.p[i] != '\n' && text.p[i] != '\r')
+			i++;
+		line = str_trim((struct str){ text.p + start, i - start });
+		while (i < text.len && (text.p[i] == '\n' || text.p[i] == '\r'))
+			i++;
+		if (line.len == 0)
+			continue;
+		if (n < max)
+			lines[n] = line;
+		n++;
+	}
+	return n;
+}

@@ -1,0 +1,220 @@
+#include "core/apps.h"
+
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/app_rules.h"
+#include "core/clock.h"
+#include "core/err.h"
+#include "core/mem.h"
+
+static void
+copy(char *dst, size_t dstlen, struct str s)
+{
+	size_t n = s.len < dstlen ? s.len : dstlen - 1;
+
+	if (n > 0)
+		memcpy(dst, s.p, n);
+	dst[n] = '\0';
+}
+
+static void
+join_uris(char *dst, size_t dstlen, const struct app_fields *f)
+{
+	size_t used = 0;
+
+	dst[0] = '\0';
+	for (size_t i = 0; i < f->n_redirect_uris; i++) {
+		struct str u = f->redirect_uris[i];
+
+		/* Validation capped each URI, so this always fits. */
+		if (used + u.len + 2 > dstlen)
+			break;
+		if (i > 0)
+			dst[used++] = '\n';
+		memcpy(dst + used, u.p, u.len);
+		used += u.len;
+		dst[used] = '\0';
+	}
+}
+
+/* Checks the fields given (all of them, to report every error at once). */
+static int
+validate(struct keygate *kg, const struct app_fields *f,
+    struct app_errors *e)
+{
+	memset(e, 0, sizeof(*e));
+	if (f->has_name)
+		e->name = app_rule_name(f->name);
+	if (f->has_redirect_uris)
+		e->redirect_uris = app_rule_redirect_uris(f->redirect_uris,
+		    f->n_redirect_uris);
+	if (f->has_public_name)
+		e->public_name = app_rule_public_name(f->public_name,
+		    kg->cfg->brand);
+	if (f->has_logo_url)
+		e->logo_url = app_rule_logo_url(f->logo_url);
+	if (f->has_description)
+		e->description = app_rule_description(f->description);
+	return e->name != NULL || e->redirect_uris != NULL ||
+	    e->public_name != NULL || e->logo_url != NULL ||
+	    e->description != NULL ? ERR_INVALID : 0;
+}
+
+/* Applies the given settable fields to row. */
+static void
+apply(struct app_row *row, const struct app_fields *f)
+{
+	if (f->has_redirect_uris)
+		join_uris(row->redirect_uris, sizeof(row->redirect_uris), f);
+	if (f->has_public_name)
+		copy(row->public_name, sizeof(row->public_name),
+		    str_trim(f->public_name));
+	if (f->has_logo_url)
+		copy(row->logo_url, sizeof(row->logo_url), f->logo_url);
+	if (f->has_description)
+		copy(row->description, sizeof(row->description),
+		    f->description);
+	if (f->has_implicit_flow)
+		row->implicit_flow = f->implicit_flow;
+}
+
+int
+apps_create(struct keygate *kg, int64_t account_id,
+    const struct app_fields *f, struct app_row *out, struct app_errors *errs)
+{
+	char key[TOKEN_MAX_BYTES + 1];
+	struct str name = str_trim(f->name);
+	int rc;
+
+	rc = validate(kg, f, errs);
+	if (!f->has_name) {
+		errs->name = "Enter a name.";
+		rc = ERR_INVALID;
+	}
+	if (rc != 0)
+		return rc;
+	memset(out, 0, sizeof(*out));
+	out->account_id = account_id;
+	copy(out->name, sizeof(out->name), name);
+	if (!f->has_public_name &&
+	    app_rule_public_name(name, kg->cfg->brand) == NULL)
+		copy(out->public_name, sizeof(out->public_name), name);
+	apply(out, f);
+	out->created_at = clock_now(kg->clock);
+	secure_token(APP_API_KEY_PREFIX, key);
+	copy(out->api_key, sizeof(out->api_key), str_from(key));
+	return store_app_insert(kg->store, out);
+}
+
+int
+apps_update(struct keygate *kg, int64_t account_id, struct str api_key,
+    const struct app_fields *f, struct app_row *out, struct app_errors *errs)
+{
+	int rc = apps_get(kg, account_id, api_key, out);
+
+	if (rc != 0)
+		return rc;
+	rc = validate(kg, f, errs);
+	/* SPEC §2: the same name is accepted, another is refused. */
+	if (f->has_name && errs->name == NULL &&
+	    !str_eq(str_trim(f->name), str_from(out->name))) {
+		errs->name = "The name is fixed when the app is created and "
+		    "can never be changed.";
+		rc = ERR_INVALID;
+	}
+	if (rc != 0)
+		return rc;
+	apply(out, f);
+	return store_app_update(kg->store, out);
+}
+
+/* The key must look like one before it reaches the store. */
+static bool
+key_ok(struct str api_key, char out[APP_API_KEY_MAX_BYTES + 1])
+{
+	if (api_key.len == 0 || api_key.len > APP_API_KEY_MAX_BYTES)
+		return false;
+	for (size_t i = 0; i < api_key.len; i++) {
+		char c = api_key.p[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '_' || c == '-'))
+			return false;
+	}
+	copy(out, APP_API_KEY_MAX_BYTES + 1, api_key);
+	return true;
+}
+
+int
+apps_get(struct keygate *kg, int64_t account_id, struct str api_key,
+    struct app_row *out)
+{
+	char key[APP_API_KEY_MAX_BYTES + 1];
+
+	if (!key_ok(api_key, key))
+		return ERR_NOTFOUND;
+	return store_app_get(kg->store, account_id, key, out);
+}
+
+int
+apps_list(struct keygate *kg, int64_t account_id, struct app_row **rows,
+    size_t *n)
+{
+	return store_app_list(kg->store, account_id, rows, n);
+}
+
+int
+apps_delete(struct keygate *kg, int64_t account_id, struct str api_key)
+{
+	char key[APP_API_KEY_MAX_BYTES + 1];
+
+	if (!key_ok(api_key, key))
+		return ERR_NOTFOUND;
+	return store_app_delete(kg->store, account_id, key);
+}
+
+int
+apps_new_secret(struct keygate *kg, int64_t account_id, struct str api_key,
+    char secret[TOKEN_MAX_BYTES + 1])
+{
+	unsigned char hash[SECURE_HASH_BYTES];
+	char key[APP_API_KEY_MAX_BYTES + 1];
+	int rc;
+
+	if (!key_ok(api_key, key))
+		return ERR_NOTFOUND;
+	secure_token(APP_SECRET_PREFIX, secret);
+	secure_hash(str_from(secret), hash);
+	rc = store_app_set_secret(kg->store, account_id, key, hash,
+	    clock_now(kg->clock));
+	if (rc != 0)
+		sodium_memzero(secret, TOKEN_MAX_BYTES + 1);
+	return rc;
+}
+
+int
+apps_verify_secret(struct keygate *kg, struct str api_key, struct str secret)
+{
+	unsigned char hash[SECURE_HASH_BYTES];
+	struct app_row *row = xmalloc(sizeof(*row));
+	int rc = apps_get(kg, STORE_ANY_ACCOUNT, api_key, row);
+
+	if (rc == ERR_NOTFOUND)
+		rc = ERR_AUTH;
+	if (rc == 0) {
+		secure_hash(secret, hash);
+		if (!row->has_secret ||
+		    sodium_memcmp(hash, row->secret_hash, sizeof(hash)) != 0)
+			rc = ERR_AUTH;
+	}
+	free(row);
+	return rc;
+}
+
+size_t
+apps_redirect_uris(const struct app_row *row, struct str *out, size_t max)
+{
+	return app_rule_split_lines(str_from(row->redirect_uris), out, max);
+}

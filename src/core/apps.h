@@ -1,0 +1,84 @@
+#ifndef KEYGATE_CORE_APPS_H
+#define KEYGATE_CORE_APPS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/keygate.h"
+#include "core/str.h"
+#include "store/store.h"
+
+/* Applications: create, read, change, delete, and their secrets. Every
+ * surface (portal, API, CLI) goes through these, so every rule of SPEC §2
+ * holds the same way everywhere. `account_id` is the caller's account, or
+ * STORE_ANY_ACCOUNT for an operator's command. */
+
+#define APP_API_KEY_PREFIX	"kg_ak_"
+#define APP_SECRET_PREFIX	"kg_sk_"
+
+/* What a caller asks to set; has_* says which fields were given. */
+struct app_fields {
+	bool		 has_name;
+	struct str	 name;
+	bool		 has_redirect_uris;
+	/* n_redirect_uris counts every URI given, even past the array */
+	struct str	 redirect_uris[APP_MAX_REDIRECT_URIS];
+	size_t		 n_redirect_uris;
+	bool		 has_public_name;
+	struct str	 public_name;
+	bool		 has_logo_url;
+	struct str	 logo_url;
+	bool		 has_description;
+	struct str	 description;
+	bool		 has_implicit_flow;
+	bool		 implicit_flow;
+};
+
+/* Why fields were refused: NULL where fine. */
+struct app_errors {
+	const char	*name;
+	const char	*redirect_uris;
+	const char	*public_name;
+	const char	*logo_url;
+	const char	*description;
+};
+
+/* Creates an app owned by account_id. The name is required; the public
+ * name defaults to the name when that passes the brand rule. Returns 0,
+ * ERR_INVALID (errs filled, nothing stored) or ERR_STORE. */
+int	apps_create(struct keygate *kg, int64_t account_id,
+	    const struct app_fields *f, struct app_row *out,
+	    struct app_errors *errs);
+
+/* Changes the given fields; a name other than the current one is refused
+ * (the name is fixed forever). All or nothing: any invalid field stores
+ * nothing. Returns 0 (out holds the result), ERR_NOTFOUND, ERR_INVALID
+ * (errs filled) or ERR_STORE. */
+int	apps_update(struct keygate *kg, int64_t account_id, struct str api_key,
+	    const struct app_fields *f, struct app_row *out,
+	    struct app_errors *errs);
+
+int	apps_get(struct keygate *kg, int64_t account_id, struct str api_key,
+	    struct app_row *out);
+/* *rows is malloc'd; free() it. */
+int	apps_list(struct keygate *kg, int64_t account_id,
+	    struct app_row **rows, size_t *n);
+int	apps_delete(struct keygate *kg, int64_t account_id,
+	    struct str api_key);
+
+/* Generates a new secret (the old one stops working at once) into secret,
+ * to be shown once. Returns 0, ERR_NOTFOUND or ERR_STORE. */
+int	apps_new_secret(struct keygate *kg, int64_t account_id,
+	    struct str api_key, char secret[TOKEN_MAX_BYTES + 1]);
+
+/* Checks an app's secret in constant time. Returns 0, ERR_AUTH (wrong
+ * secret, no secret, or no such app) or ERR_STORE. */
+int	apps_verify_secret(struct keygate *kg, struct str api_key,
+	    struct str secret);
+
+/* The redirect URIs of row as slices into it; returns how many. */
+size_t	apps_redirect_uris(const struct app_row *row, struct str *out,
+	    size_t max);
+
+#endif

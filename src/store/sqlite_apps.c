@@ -1,0 +1,152 @@
+/* SQLite: applications. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/err.h"
+#include "core/mem.h"
+#include "store/sqlite_stmt.h"
+
+int
+sqlite_app_insert(struct store_backend *b, struct app_row *row)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st = sqlite_stmt(b, STMT_APP_INSERT, &db);
+	int rc;
+
+	if (st == NULL)
+		return ERR_STORE;
+	sqlite3_bind_int64(st, 1, row->account_id);
+	sqlite3_bind_text(st, 2, row->api_key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, row->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, row->public_name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, row->logo_url, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, row->description, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, row->redirect_uris, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 8, row->implicit_flow);
+	sqlite3_bind_int64(st, 9, row->created_at);
+	rc = sqlite_run(db, st, NULL);
+	if (rc == 0)
+		row->id = sqlite3_last_insert_rowid(db);
+	return rc;
+}
+
+static void
+read_app(sqlite3_stmt *st, void *p)
+{
+	struct app_row *out = p;
+
+	out->id = sqlite3_column_int64(st, 0);
+	out->account_id = sqlite3_column_int64(st, 1);
+	sqlite_copy_text(out->api_key, sizeof(out->api_key), st, 2);
+	sqlite_copy_text(out->name, sizeof(out->name), st, 3);
+	sqlite_copy_text(out->public_name, sizeof(out->public_name), st, 4);
+	sqlite_copy_text(out->logo_url, sizeof(out->logo_url), st, 5);
+	sqlite_copy_text(out->description, sizeof(out->description), st, 6);
+	sqlite_copy_text(out->redirect_uris, sizeof(out->redirect_uris), st,
+	    7);
+	out->implicit_flow = sqlite3_column_int(st, 8) != 0;
+	out->has_secret = sqlite3_column_bytes(st, 9) == SECURE_HASH_BYTES;
+	if (out->has_secret)
+		memcpy(out->secret_hash, sqlite3_column_blob(st, 9),
+		    SECURE_HASH_BYTES);
+	else
+		memset(out->secret_hash, 0, SECURE_HASH_BYTES);
+	out->created_at = sqlite3_column_int64(st, 10);
+	out->secret_created_at = sqlite3_column_int64(st, 11);
+}
+
+int
+sqlite_app_get(struct store_backend *b, int64_t account_id,
+    const char *api_key, struct app_row *out)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st = sqlite_stmt(b, STMT_APP_GET, &db);
+
+	if (st == NULL)
+		return ERR_STORE;
+	sqlite3_bind_text(st, 1, api_key, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, account_id);
+	return sqlite_row(db, st, read_app, out);
+}
+
+int
+sqlite_app_list(struct store_backend *b, int64_t account_id,
+    struct app_row **rows, size_t *n)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st = sqlite_stmt(b, STMT_APP_LIST, &db);
+	struct app_row *v = NULL;
+	size_t len = 0, cap = 0;
+	int rc;
+
+	if (st == NULL)
+		return ERR_STORE;
+	sqlite3_bind_int64(st, 1, account_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (len == cap) {
+			cap = cap == 0 ? 4 : cap * 2;
+			v = xrealloc(v, cap * sizeof(*v));
+		}
+		read_app(st, &v[len++]);
+	}
+	if (rc != SQLITE_DONE) {
+		free(v);
+		return sqlite_end(st, sqlite_err(db, rc));
+	}
+	*rows = v;
+	*n = len;
+	return sqlite_end(st, 0);
+}
+
+int
+sqlite_app_update(struct store_backend *b, const struct app_row *row)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st = sqlite_stmt(b, STMT_APP_UPDATE, &db);
+	int rc, changes = 0;
+
+	if (st == NULL)
+		return ERR_STORE;
+	sqlite3_bind_text(st, 1, row->public_name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, row->logo_url, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, row->description, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, row->redirect_uris, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 5, row->implicit_flow);
+	sqlite3_bind_int64(st, 6, row->id);
+	rc = sqlite_run(db, st, &changes);
+	return rc == 0 && changes == 0 ? ERR_NOTFOUND : rc;
+}
+
+int
+sqlite_app_delete(struct store_backend *b, int64_t account_id,
+    const char *api_key)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st = sqlite_stmt(b, STMT_APP_DELETE, &db);
+	int rc, changes = 0;
+
+	if (st == NULL)
+		return ERR_STORE;
+	sqlite3_bind_text(st, 1, api_key, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, account_id);
+	rc = sqlite_run(db, st, &changes);
+	return rc == 0 && changes == 0 ? ERR_NOTFOUND : rc;
+}
+
+int
+sqlite_app_set_secret(struct store_backend *b, int64_t account_id,
+    const char *api_key, const unsigned char *hash, int64_t now)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st = sqlite_stmt(b, STMT_APP_SET_SECRET, &db);
+	int rc, changes = 0;
+
+	if (st == NULL)
+		return ERR_STORE;
+	sqlite3_bind_text(st, 1, api_key, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, account_id);
+	sqlite3_bind_blob(st, 3, hash, SECURE_HASH_BYTES, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, now);
+	rc = sqlite_run(db, st, &changes);
+	return rc == 0 && changes == 0 ? ERR_NOTFOUND : rc;
+}
