@@ -16,6 +16,8 @@ usage(FILE *out)
 	    "  serve          run the HTTP server (see keygate serve --help)\n"
 	    "  migrate        apply pending store migrations\n"
 	    "  account add    create an account (password on standard input)\n"
+	    "  app ...        list, create, show, set, secret, delete "
+	    "applications\n"
 	    "\n"
 	    "flags of keygate serve (each also read from its variable):\n");
 	config_usage(out, false);
@@ -47,6 +49,8 @@ main(int argc, char **argv)
 		return cli_migrate(argc - 2, argv + 2);
 	if (strcmp(cmd, "account") == 0)
 		return cli_account(argc - 2, argv + 2);
+	if (strcmp(cmd, "app") == 0)
+		return cli_app(argc - 2, argv + 2);
 	fprintf(stderr, "keygate: unknown command '%s' (see keygate --help)\n",
 	    cmd);
 	return 2;

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/app_json.h"
 #include "core/apps.h"
 #include "core/err.h"
 #include "core/mem.h"
@@ -11,27 +12,6 @@
 static const char *const app_members[] = { "api_key", "name",
 	"redirect_uris", "public_name", "logo_url", "description",
 	"implicit_flow", "has_secret", "created_at", NULL };
-
-static json_t *
-app_json(const struct app_row *row)
-{
-	struct str uris[APP_MAX_REDIRECT_URIS];
-	size_t n = apps_redirect_uris(row, uris, APP_MAX_REDIRECT_URIS);
-	json_t *list = json_array();
-
-	for (size_t i = 0; i < n && i < APP_MAX_REDIRECT_URIS; i++)
-		json_array_append_new(list, json_stringn(uris[i].p,
-		    uris[i].len));
-	return json_pack("{s:s, s:s, s:o, s:s, s:o, s:s, s:b, s:b, s:o}",
-	    "api_key", row->api_key, "name", row->name,
-	    "redirect_uris", list, "public_name", row->public_name,
-	    "logo_url", row->logo_url[0] == '\0' ? json_null() :
-	    json_string(row->logo_url),
-	    "description", row->description,
-	    "implicit_flow", row->implicit_flow,
-	    "has_secret", row->has_secret,
-	    "created_at", api_time(row->created_at));
-}
 
 static void
 take_uris(json_t *obj, json_t *fields, struct app_fields *f)

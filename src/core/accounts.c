@@ -202,3 +202,14 @@ accounts_get(struct keygate *kg, int64_t id, struct account *out)
 {
 	return store_account_by_id(kg->store, id, out);
 }
+
+int
+accounts_find(struct keygate *kg, struct str email, struct account *out)
+{
+	char norm[ACCOUNT_EMAIL_MAX_BYTES + 1];
+	const char *reason;
+
+	if (accounts_normalize_email(email, norm, &reason) != 0)
+		return ERR_NOTFOUND;
+	return store_account_by_email(kg->store, norm, out);
+}

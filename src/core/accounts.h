@@ -43,4 +43,8 @@ int	accounts_login(struct keygate *kg, const char *addr, struct str email,
 
 int	accounts_get(struct keygate *kg, int64_t id, struct account *out);
 
+/* Finds an account by email (normalized first). ERR_NOTFOUND if none. */
+int	accounts_find(struct keygate *kg, struct str email,
+	    struct account *out);
+
 #endif

@@ -1,0 +1,320 @@
+/* keygate app list|create|show|set|secret|delete: operators' access to
+ * every account's applications, through the same rules as the portal. */
+#include "cli/cli.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/accounts.h"
+#include "core/app_json.h"
+#include "core/apps.h"
+#include "core/err.h"
+#include "core/mem.h"
+
+struct app_args {
+	const char		*verb;
+	const char		*key;		/* the app's API key */
+	const char		*email;
+	bool			 json;
+	struct app_fields	 f;
+	int			 db_argc;
+	char			*db_argv[2];
+};
+
+static void
+usage(FILE *out)
+{
+	fprintf(out,
+	    "usage: keygate app list [--email OWNER] [--json] [--db PATH]\n"
+	    "       keygate app create --email OWNER --name NAME [settings] "
+	    "[--json]\n"
+	    "       keygate app show KEY [--json]\n"
+	    "       keygate app set KEY [settings] [--json]\n"
+	    "       keygate app secret KEY   (prints the new secret once)\n"
+	    "       keygate app delete KEY\n\n"
+	    "settings: --redirect-uri URI (repeat for several), --public-name "
+	    "TEXT,\n          --logo-url URL, --description TEXT, "
+	    "--implicit-flow on|off\n"
+	    "Every command also takes --db PATH (or KEYGATE_DB).\n");
+}
+
+static int
+take_setting(struct app_args *a, const char *flag, const char *v)
+{
+	struct app_fields *f = &a->f;
+
+	if (strcmp(flag, "--name") == 0) {
+		f->has_name = true;
+		f->name = str_from(v);
+	} else if (strcmp(flag, "--redirect-uri") == 0) {
+		f->has_redirect_uris = true;
+		if (f->n_redirect_uris < APP_MAX_REDIRECT_URIS)
+			f->redirect_uris[f->n_redirect_uris] = str_from(v);
+		f->n_redirect_uris++;
+	} else if (strcmp(flag, "--public-name") == 0) {
+		f->has_public_name = true;
+		f->public_name = str_from(v);
+	} else if (strcmp(flag, "--logo-url") == 0) {
+		f->has_logo_url = true;
+		f->logo_url = str_from(v);
+	} else if (strcmp(flag, "--description") == 0) {
+		f->has_description = true;
+		f->description = str_from(v);
+	} else if (strcmp(flag, "--implicit-flow") == 0) {
+		if (strcmp(v, "on") != 0 && strcmp(v, "off") != 0)
+			return ERR_INVALID;
+		f->has_implicit_flow = true;
+		f->implicit_flow = strcmp(v, "on") == 0;
+	} else if (strcmp(flag, "--email") == 0) {
+		a->email = v;
+	} else if (strcmp(flag, "--db") == 0) {
+		a->db_argv[0] = (char *)"--db";
+		a->db_argv[1] = (char *)v;
+		a->db_argc = 2;
+	} else {
+		return ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static int
+parse_args(int argc, char **argv, struct app_args *a)
+{
+	memset(a, 0, sizeof(*a));
+	if (argc < 1)
+		return ERR_MISSING;
+	a->verb = argv[0];
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0) {
+			a->json = true;
+		} else if (strncmp(argv[i], "--", 2) == 0) {
+			if (i + 1 >= argc ||
+			    take_setting(a, argv[i], argv[i + 1]) != 0) {
+				fprintf(stderr, "keygate app: bad or incomplete "
+				    "flag %s\n", argv[i]);
+				return ERR_INVALID;
+			}
+			i++;
+		} else if (a->key == NULL) {
+			a->key = argv[i];
+		} else {
+			fprintf(stderr, "keygate app: unexpected '%s'\n",
+			    argv[i]);
+			return ERR_INVALID;
+		}
+	}
+	return 0;
+}
+
+static void
+print_app(const struct app_row *row, bool json)
+{
+	json_t *j = app_json(row);
+
+	if (json) {
+		json_dumpf(j, stdout, JSON_INDENT(2));
+		fputc('\n', stdout);
+	} else {
+		printf("api key        %s\nname           %s\n"
+		    "public name    %s\nlogo url       %s\ndescription    %s\n"
+		    "implicit flow  %s\nsecret         %s\n"
+		    "created        %s\nredirect uris\n", row->api_key,
+		    row->name, row->public_name, row->logo_url,
+		    row->description, row->implicit_flow ? "on" : "off",
+		    row->has_secret ? "set" : "none",
+		    json_string_value(json_object_get(j, "created_at")));
+		for (size_t i = 0; i < json_array_size(json_object_get(j,
+		    "redirect_uris")); i++)
+			printf("  %s\n", json_string_value(json_array_get(
+			    json_object_get(j, "redirect_uris"), i)));
+	}
+	json_decref(j);
+}
+
+static void
+print_errors(const struct app_errors *e)
+{
+	const struct { const char *field, *why; } all[] = {
+		{ "name", e->name }, { "redirect_uris", e->redirect_uris },
+		{ "public_name", e->public_name }, { "logo_url", e->logo_url },
+		{ "description", e->description },
+	};
+
+	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+		if (all[i].why != NULL)
+			fprintf(stderr, "%s: %s\n", all[i].field, all[i].why);
+}
+
+/* Maps a failed call to its message and exit status. */
+static int
+failed(int rc, const struct app_args *a, const struct app_errors *e)
+{
+	if (rc == ERR_INVALID)
+		print_errors(e);
+	else if (rc == ERR_NOTFOUND)
+		fprintf(stderr, "keygate app: no application %s\n",
+		    a->key != NULL ? a->key : "");
+	else
+		fprintf(stderr, "keygate app: the store failed\n");
+	return 1;
+}
+
+static int
+cmd_list(struct keygate *kg, const struct app_args *a)
+{
+	struct app_row *rows = NULL;
+	struct account owner;
+	int64_t account_id = STORE_ANY_ACCOUNT;
+	size_t n = 0;
+	json_t *list;
+
+	if (a->email != NULL) {
+		if (accounts_find(kg, str_from(a->email), &owner) != 0) {
+			fprintf(stderr, "keygate app: no account %s\n",
+			    a->email);
+			return 1;
+		}
+		account_id = owner.id;
+	}
+	if (apps_list(kg, account_id, &rows, &n) != 0)
+		return failed(ERR_STORE, a, NULL);
+	if (a->json) {
+		list = json_array();
+		for (size_t i = 0; i < n; i++)
+			json_array_append_new(list, app_json(&rows[i]));
+		json_dumpf(list, stdout, JSON_INDENT(2));
+		fputc('\n', stdout);
+		json_decref(list);
+	} else {
+		printf("%-50s %-7s %-21s %s\n", "API KEY", "SECRET", "CREATED",
+		    "NAME");
+		for (size_t i = 0; i < n; i++) {
+			json_t *j = app_json(&rows[i]);
+
+			printf("%-50s %-7s %-21s %s\n", rows[i].api_key,
+			    rows[i].has_secret ? "yes" : "no",
+			    json_string_value(json_object_get(j,
+			    "created_at")), rows[i].name);
+			json_decref(j);
+		}
+	}
+	free(rows);
+	return 0;
+}
+
+static int
+cmd_write(struct keygate *kg, const struct app_args *a, struct app_row *row)
+{
+	struct app_errors errs = { 0 };
+	struct account owner;
+	int rc;
+
+	if (strcmp(a->verb, "create") == 0) {
+		if (a->email == NULL || a->key != NULL) {
+			usage(stderr);
+			return 2;
+		}
+		rc = accounts_find(kg, str_from(a->email), &owner);
+		if (rc != 0) {
+			fprintf(stderr, "keygate app: no account %s\n",
+			    a->email);
+			return 1;
+		}
+		rc = apps_create(kg, owner.id, &a->f, row, &errs);
+	} else {
+		rc = apps_update(kg, STORE_ANY_ACCOUNT, str_from(a->key),
+		    &a->f, row, &errs);
+	}
+	if (rc != 0)
+		return failed(rc, a, &errs);
+	print_app(row, a->json);
+	return 0;
+}
+
+static int
+cmd_one(struct keygate *kg, const struct app_args *a, struct app_row *row)
+{
+	char secret[TOKEN_MAX_BYTES + 1];
+	struct str key = str_from(a->key);
+	int rc;
+
+	if (strcmp(a->verb, "show") == 0) {
+		rc = apps_get(kg, STORE_ANY_ACCOUNT, key, row);
+		if (rc == 0)
+			print_app(row, a->json);
+	} else if (strcmp(a->verb, "secret") == 0) {
+		rc = apps_new_secret(kg, STORE_ANY_ACCOUNT, key, secret);
+		if (rc == 0) {
+			printf("%s\n", secret);
+			fprintf(stderr, "Store this secret now: it is not "
+			    "shown again. The previous one no longer works.\n");
+			sodium_memzero(secret, sizeof(secret));
+		}
+	} else {
+		rc = apps_delete(kg, STORE_ANY_ACCOUNT, key);
+	}
+	return rc == 0 ? 0 : failed(rc, a, NULL);
+}
+
+/* Which verbs take an API key, which take settings. */
+static bool
+verb_known(const struct app_args *a, bool *needs_key, bool *writes)
+{
+	static const char *const verbs[] = { "list", "create", "show", "set",
+	    "secret", "delete" };
+	size_t i;
+
+	for (i = 0; i < 6; i++)
+		if (strcmp(a->verb, verbs[i]) == 0)
+			break;
+	*needs_key = i >= 2 && i != 1;
+	*writes = i == 1 || i == 3;
+	return i < 6;
+}
+
+int
+cli_app(int argc, char **argv)
+{
+	struct app_args a;
+	struct config cfg;
+	struct keygate kg;
+	struct app_row *row;
+	bool needs_key, writes;
+	char err[256];
+	int rc;
+
+	if (argc > 0 && strcmp(argv[0], "--help") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	if (parse_args(argc, argv, &a) != 0 ||
+	    !verb_known(&a, &needs_key, &writes) ||
+	    needs_key != (a.key != NULL)) {
+		usage(stderr);
+		return 2;
+	}
+	config_init(&cfg);
+	if (config_parse(&cfg, a.db_argc, a.db_argv, true, err,
+	    sizeof(err)) != 0) {
+		fprintf(stderr, "keygate app: %s\n", err);
+		config_release(&cfg);
+		return 2;
+	}
+	if (cli_open(&kg, &cfg) != 0) {
+		config_release(&cfg);
+		return 1;
+	}
+	row = xmalloc(sizeof(*row));
+	if (strcmp(a.verb, "list") == 0)
+		rc = cmd_list(&kg, &a);
+	else if (writes)
+		rc = cmd_write(&kg, &a, row);
+	else
+		rc = cmd_one(&kg, &a, row);
+	free(row);
+	cli_close(&kg);
+	config_release(&cfg);
+	return rc;
+}
