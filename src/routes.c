@@ -12,6 +12,16 @@ const struct route keygate_routes[] = {
 	{ HTTP_POST, "/login", portal_login },
 	{ HTTP_POST, "/logout", portal_logout },
 	{ HTTP_GET, "/static/{name}", portal_static },
+	{ HTTP_GET, "/apps", portal_apps },
+	{ HTTP_POST, "/apps", portal_app_create },
+	{ HTTP_GET, "/apps/new", portal_app_new },
+	{ HTTP_GET, "/apps/{api_key}", portal_app_show },
+	{ HTTP_POST, "/apps/{api_key}", portal_app_save },
+	{ HTTP_GET, "/apps/{api_key}/secret", portal_secret_confirm },
+	{ HTTP_POST, "/apps/{api_key}/secret", portal_secret_generate },
+	{ HTTP_GET, "/apps/{api_key}/secret/new", portal_secret_reveal },
+	{ HTTP_GET, "/apps/{api_key}/delete", portal_app_delete_form },
+	{ HTTP_POST, "/apps/{api_key}/delete", portal_app_delete },
 
 	/* developer REST API (JSON, SPEC §6) */
 	{ HTTP_POST, "/api/v1/accounts", api_accounts_create },

@@ -26,7 +26,8 @@ cli_open(struct keygate *kg, const struct config *cfg)
 		return 1;
 	}
 	if (store_migrate(kg->store, &applied) != 0 ||
-	    store_server_key(kg->store, "csrf", kg->csrf_key) != 0) {
+	    store_server_key(kg->store, "csrf", kg->csrf_key) != 0 ||
+	    store_server_key(kg->store, "reveal", kg->reveal_key) != 0) {
 		fprintf(stderr, "keygate: cannot prepare the store %s\n",
 		    cfg->db);
 		store_close(kg->store);
@@ -47,4 +48,5 @@ cli_close(struct keygate *kg)
 	clock_free(kg->clock);
 	throttle_free(kg->throttle);
 	sodium_memzero(kg->csrf_key, sizeof(kg->csrf_key));
+	sodium_memzero(kg->reveal_key, sizeof(kg->reveal_key));
 }

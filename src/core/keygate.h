@@ -12,6 +12,7 @@ struct keygate {
 	struct clock		*clock;
 	struct throttle		*throttle;
 	unsigned char		 csrf_key[SECURE_KEY_BYTES];
+	unsigned char		 reveal_key[SECURE_KEY_BYTES];	/* sealed.h */
 };
 
 #endif

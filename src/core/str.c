@@ -50,6 +50,15 @@ str_starts_with(struct str s, const char *prefix)
 	return s.len >= n && (n == 0 || memcmp(s.p, prefix, n) == 0);
 }
 
+bool
+str_ends_with(struct str s, const char *suffix)
+{
+	size_t n = strlen(suffix);
+
+	return s.len >= n && (n == 0 ||
+	    memcmp(s.p + s.len - n, suffix, n) == 0);
+}
+
 struct str
 str_trim(struct str s)
 {

@@ -20,6 +20,7 @@ bool		str_eq_lit(struct str a, const char *lit);
 /* ASCII case-insensitive equality. */
 bool		str_eq_nocase(struct str a, const char *lit);
 bool		str_starts_with(struct str s, const char *prefix);
+bool		str_ends_with(struct str s, const char *suffix);
 /* Strips ASCII spaces and tabs at both ends. */
 struct str	str_trim(struct str s);
 

@@ -82,15 +82,16 @@ response_redirect(struct response *res, int status, const char *location)
 
 void
 response_cookie(struct response *res, const char *name, const char *value,
-    int64_t max_age_s, bool secure)
+    const char *path, int64_t max_age_s, bool secure)
 {
-	char line[512];
+	char line[768];
 	char age[40] = "";
 
 	if (max_age_s >= 0)
 		snprintf(age, sizeof(age), "; Max-Age=%lld",
 		    (long long)max_age_s);
-	snprintf(line, sizeof(line), "%s=%s; Path=/; HttpOnly; "
-	    "SameSite=Lax%s%s", name, value, age, secure ? "; Secure" : "");
+	snprintf(line, sizeof(line), "%s=%s; Path=%s; HttpOnly; "
+	    "SameSite=Lax%s%s", name, value, path, age,
+	    secure ? "; Secure" : "");
 	response_header(res, "Set-Cookie", line);
 }

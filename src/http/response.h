@@ -43,9 +43,11 @@ void	response_json_error(struct response *res, int status,
 void	response_html(struct response *res, int status, struct str html);
 void	response_redirect(struct response *res, int status,
 	    const char *location);
-/* Sets cookie name=value; Path=/; HttpOnly; SameSite=Lax, with Secure when
- * `secure`. max_age_s < 0 leaves it a browser-session cookie; 0 deletes. */
+/* Sets cookie name=value; Path=path; HttpOnly; SameSite=Lax, with Secure
+ * when `secure`. max_age_s < 0 leaves it a browser-session cookie; 0
+ * deletes it. */
 void	response_cookie(struct response *res, const char *name,
-	    const char *value, int64_t max_age_s, bool secure);
+	    const char *value, const char *path, int64_t max_age_s,
+	    bool secure);
 
 #endif

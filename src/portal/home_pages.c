@@ -16,8 +16,8 @@ portal_home(struct request *req, struct response *res)
 	if (!page_visitor_or_fail(req, res, &v))
 		return;
 	if (v.logged_in) {
-		var = (struct tmpl_var){ "email", str_from(v.account.email) };
-		page_render(req, res, 200, &v, "Home", "home.html", &var, 1);
+		/* A logged-in developer's start page is their apps. */
+		portal_apps(req, res);
 	} else {
 		var = (struct tmpl_var){ "brand",
 		    str_from(req->kg->cfg->brand) };
@@ -41,7 +41,8 @@ portal_static(struct request *req, struct response *res)
 	if (f == NULL)
 		goto not_found;
 	res->status = 200;
-	res->content_type = "text/css; charset=utf-8";
+	res->content_type = str_ends_with(req->route_params[0], ".js") ?
+	    "text/javascript; charset=utf-8" : "text/css; charset=utf-8";
 	buf_append(&res->body, f->data, f->len);
 	response_header(res, "Cache-Control", "public, max-age=3600");
 	return;

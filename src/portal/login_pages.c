@@ -144,7 +144,7 @@ portal_logout(struct request *req, struct response *res)
 		page_unavailable(req, res, &v);
 		return;
 	}
-	response_cookie(res, PORTAL_SESSION_COOKIE, "", 0,
+	response_cookie(res, PORTAL_SESSION_COOKIE, "", "/", 0,
 	    req->kg->cfg->secure_cookies);
 	response_redirect(res, 303, "/");
 }

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "core/accounts.h"
+#include "core/clock.h"
 #include "core/err.h"
 #include "core/sessions.h"
 #include "core/limits.h"
@@ -41,7 +42,7 @@ page_visitor(struct request *req, struct response *res, struct visitor *v)
 		sodium_bin2base64(fresh, CSRF_TOKEN_BYTES, raw, sizeof(raw),
 		    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 		binding = str_from(fresh);
-		response_cookie(res, PORTAL_CSRF_COOKIE, fresh,
+		response_cookie(res, PORTAL_CSRF_COOKIE, fresh, "/",
 		    CSRF_COOKIE_MAX_AGE_S, kg->cfg->secure_cookies);
 	}
 	csrf_token(kg->csrf_key, binding, v->csrf);
@@ -189,7 +190,7 @@ page_begin_session(struct request *req, struct response *res,
 		sessions_end(req->kg, v->session);
 	rc = sessions_start(req->kg, account_id, token);
 	if (rc == 0)
-		response_cookie(res, PORTAL_SESSION_COOKIE, token,
+		response_cookie(res, PORTAL_SESSION_COOKIE, token, "/",
 		    SESSION_MAX_TTL_S, req->kg->cfg->secure_cookies);
 	sodium_memzero(token, sizeof(token));
 	return rc;
@@ -211,4 +212,28 @@ page_notice(struct buf *out, const char *message)
 
 	if (message != NULL)
 		template_render(out, "notice.html", &var, 1);
+}
+
+bool
+page_require_login(struct request *req, struct response *res,
+    const struct visitor *v)
+{
+	struct buf loc;
+
+	if (v->logged_in)
+		return true;
+	/* Route paths hold only [A-Za-z0-9_/-]: safe in a query as is. */
+	buf_init(&loc, 256);
+	buf_puts(&loc, "/login?next=");
+	buf_putstr(&loc, req->path);
+	response_redirect(res, 303, loc.err == 0 ? loc.p : "/login");
+	buf_release(&loc);
+	return false;
+}
+
+void
+page_date(int64_t t, char out[32])
+{
+	clock_rfc3339(t, out);
+	out[10] = '\0';
 }

@@ -66,6 +66,14 @@ int	page_begin_session(struct request *req, struct response *res,
 /* Renders the notice box for `message` into out; nothing for NULL. */
 void	page_notice(struct buf *out, const char *message);
 
+/* For pages that need an account: true when logged in, else answers with a
+ * redirect to the log-in page that comes back here. */
+bool	page_require_login(struct request *req, struct response *res,
+	    const struct visitor *v);
+
+/* The date part (YYYY-MM-DD) of t, for tables. */
+void	page_date(int64_t t, char out[32]);
+
 /* Adds Retry-After: seconds. */
 void	page_retry_after(struct response *res, int64_t seconds);
 

@@ -19,4 +19,20 @@ void	portal_login_form(struct request *req, struct response *res);
 void	portal_login(struct request *req, struct response *res);
 void	portal_logout(struct request *req, struct response *res);
 
+/* app_pages.c */
+void	portal_apps(struct request *req, struct response *res);
+void	portal_app_new(struct request *req, struct response *res);
+void	portal_app_create(struct request *req, struct response *res);
+
+/* app_settings_pages.c */
+void	portal_app_show(struct request *req, struct response *res);
+void	portal_app_save(struct request *req, struct response *res);
+void	portal_app_delete_form(struct request *req, struct response *res);
+void	portal_app_delete(struct request *req, struct response *res);
+
+/* secret_pages.c */
+void	portal_secret_confirm(struct request *req, struct response *res);
+void	portal_secret_generate(struct request *req, struct response *res);
+void	portal_secret_reveal(struct request *req, struct response *res);
+
 #endif

@@ -218,6 +218,89 @@ def account_exists(server, email):
     return r.status_code == 409
 
 
+# --- applications (SPEC §2, §6) ---------------------------------------------
+
+APP_MEMBERS = {"api_key", "name", "redirect_uris", "public_name", "logo_url",
+               "description", "implicit_flow", "has_secret", "created_at"}
+
+
+def apps_url(server, key=None, *rest):
+    path = "/api/v1/apps"
+    if key is not None:
+        path += "/" + key
+    for part in rest:
+        path += "/" + part
+    return server.url(path)
+
+
+def list_apps(server, token):
+    return requests.get(apps_url(server), headers=bearer(token), timeout=10)
+
+
+def create_app(server, token, body=None, **kw):
+    """POST /api/v1/apps with `body` (a dict sent as JSON, or bytes sent
+    as they are with Content-Type: application/json)."""
+    return _send_app(requests.post, apps_url(server), token, body, **kw)
+
+
+def get_app(server, token, key):
+    return requests.get(apps_url(server, key), headers=bearer(token),
+                        timeout=10)
+
+
+def patch_app(server, token, key, body, **kw):
+    return _send_app(requests.patch, apps_url(server, key), token, body, **kw)
+
+
+def delete_app(server, token, key):
+    return requests.delete(apps_url(server, key), headers=bearer(token),
+                           timeout=10)
+
+
+def new_app_secret(server, token, key):
+    return requests.post(apps_url(server, key, "secret"),
+                         headers=bearer(token), timeout=10)
+
+
+def _send_app(method, url, token, body, headers=None, **kw):
+    h = bearer(token) if token is not None else {}
+    h.update(headers or {})
+    if isinstance(body, (bytes, str)):
+        h.setdefault("Content-Type", "application/json")
+        return method(url, data=body, headers=h, timeout=10, **kw)
+    return method(url, json=body, headers=h, timeout=10, **kw)
+
+
+def new_app(server, token, **fields):
+    """Creates an app (name defaults to a unique one); returns its JSON."""
+    fields.setdefault("name", "App " + uuid.uuid4().hex[:8])
+    r = create_app(server, token, fields)
+    assert r.status_code == 201, (r.status_code, r.text)
+    return r.json()
+
+
+def app_json(server, token, key):
+    """The app's JSON through the API (asserting 200)."""
+    r = get_app(server, token, key)
+    assert r.status_code == 200, (r.status_code, r.text)
+    return r.json()
+
+
+def app_keys(server, token):
+    r = list_apps(server, token)
+    assert r.status_code == 200, (r.status_code, r.text)
+    return [a["api_key"] for a in r.json()]
+
+
+def random_parts(values):
+    """What follows the longest common prefix of several generated values:
+    a fixed prefix such as "kg_ak_" carries no randomness. (With ten or
+    more values, random characters extending that prefix by chance are
+    negligible.)"""
+    prefix = os.path.commonprefix(list(values))
+    return [v[len(prefix):] for v in values]
+
+
 # --- browser ----------------------------------------------------------------
 
 CSRF_RE = re.compile(r'<input[^>]*name="csrf_token"[^>]*value="([^"]*)"'
@@ -244,6 +327,50 @@ def input_value(page, name):
     m = re.search(r'\bvalue="([^"]*)"', tag)
     return html.unescape(m.group(1)) if m else None
 
+
+
+def textarea_value(page, name):
+    """The text of <textarea name=...>, or None when there is none."""
+    m = re.search(r'<textarea\b[^>]*\bname="%s"[^>]*>(.*?)</textarea>'
+                  % re.escape(name), page, re.S)
+    if m is None:
+        return None
+    text = m.group(1)
+    if text.startswith("\r\n"):        # HTML drops one leading newline
+        text = text[2:]
+    elif text.startswith("\n"):
+        text = text[1:]
+    return html.unescape(text)
+
+
+def field_value(page, name):
+    """The value a form shows for field `name`: an input's value or a
+    textarea's text (None for an input without a value)."""
+    t = textarea_value(page, name)
+    if t is not None:
+        return t
+    return input_value(page, name)
+
+
+def element_by_id(page, id):
+    """(tag, inner HTML) of the element with id=`id`, or None."""
+    m = re.search(r'<(\w+)\b[^>]*\bid="%s"[^>]*>' % re.escape(id), page)
+    if m is None:
+        return None
+    tag = m.group(1)
+    start = m.end()
+    end = page.find("</%s>" % tag, start)
+    return tag, page[start:end if end >= 0 else len(page)]
+
+
+def element_text(page, id):
+    """The text inside the element with id=`id` (tags removed, entities
+    decoded, spaces collapsed), or None when there is no such element."""
+    el = element_by_id(page, id)
+    if el is None:
+        return None
+    text = re.sub(r"<[^>]+>", " ", el[1])
+    return re.sub(r"\s+", " ", html.unescape(text)).strip()
 
 def set_cookie_lines(resp):
     """Every Set-Cookie header of a response, unmerged."""

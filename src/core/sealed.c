@@ -1,0 +1,49 @@
+#include "core/sealed.h"
+
+#include <sodium.h>
+#include <string.h>
+
+#include "core/err.h"
+
+#define NONCE	crypto_aead_xchacha20poly1305_ietf_NPUBBYTES
+#define TAG	crypto_aead_xchacha20poly1305_ietf_ABYTES
+#define RAW_MAX	((SEALED_MAX_BYTES - 1) / 4 * 3)
+
+int
+sealed_seal(const unsigned char key[SECURE_KEY_BYTES], struct str plain,
+    struct str context, char out[SEALED_MAX_BYTES])
+{
+	unsigned char raw[RAW_MAX];
+	unsigned long long clen;
+
+	if (NONCE + plain.len + TAG > RAW_MAX)
+		return ERR_TOOBIG;
+	randombytes_buf(raw, NONCE);
+	crypto_aead_xchacha20poly1305_ietf_encrypt(raw + NONCE, &clen,
+	    (const unsigned char *)plain.p, plain.len,
+	    (const unsigned char *)context.p, context.len, NULL, raw, key);
+	sodium_bin2base64(out, SEALED_MAX_BYTES, raw, NONCE + (size_t)clen,
+	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	return 0;
+}
+
+int
+sealed_open(const unsigned char key[SECURE_KEY_BYTES], struct str sealed,
+    struct str context, char *plain, size_t plainlen)
+{
+	unsigned char raw[RAW_MAX];
+	unsigned long long mlen;
+	size_t rawlen;
+
+	if (sealed.len >= SEALED_MAX_BYTES ||
+	    sodium_base642bin(raw, sizeof(raw), sealed.p, sealed.len, NULL,
+	    &rawlen, NULL, sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
+	    rawlen < NONCE + TAG || rawlen - NONCE - TAG >= plainlen)
+		return ERR_AUTH;
+	if (crypto_aead_xchacha20poly1305_ietf_decrypt((unsigned char *)plain,
+	    &mlen, NULL, raw + NONCE, rawlen - NONCE,
+	    (const unsigned char *)context.p, context.len, raw, key) != 0)
+		return ERR_AUTH;
+	plain[mlen] = '\0';
+	return 0;
+}

@@ -1,0 +1,196 @@
+/* An application's page: its settings, Save, and Delete. */
+#include "portal/pages.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "core/app_rules.h"
+#include "core/apps.h"
+#include "core/err.h"
+#include "core/mem.h"
+#include "portal/page.h"
+
+enum { F_CSRF, F_URIS, F_PUBLIC_NAME, F_LOGO, F_DESCRIPTION, F_IMPLICIT,
+	F_COUNT };
+
+static const struct param_spec settings_form[F_COUNT] = {
+	[F_CSRF] = { "csrf_token", HTTP_MAX_PARAM_VALUE_BYTES, false },
+	[F_URIS] = { "redirect_uris", HTTP_MAX_PARAM_VALUE_BYTES, false },
+	[F_PUBLIC_NAME] = { "public_name", APP_NAME_MAX_BYTES * 4, false },
+	[F_LOGO] = { "logo_url", APP_URI_MAX_BYTES * 2, false },
+	[F_DESCRIPTION] = { "description", APP_DESCRIPTION_MAX_BYTES * 2,
+	    false },
+	[F_IMPLICIT] = { "implicit_flow", 8, false },
+};
+
+/* What the form shows: the stored values, or what the user typed. */
+struct shown {
+	struct str		 uris, public_name, logo_url, description;
+	bool			 implicit;
+	struct app_errors	 errs;
+	const char		*notice;
+};
+
+static void
+render(struct request *req, struct response *res, int status,
+    const struct visitor *v, const struct app_row *row,
+    const struct shown *s)
+{
+	char created[32];
+	struct buf nb;
+
+	page_date(row->created_at, created);
+	buf_init(&nb, 1024);
+	page_notice(&nb, s->notice);
+	struct tmpl_var vars[] = {
+		{ "csrf", str_from(v->csrf) },
+		{ "api_key", str_from(row->api_key) },
+		{ "name", str_from(row->name) },
+		{ "created", str_from(created) },
+		{ "secret_state", str_from(row->has_secret ? "Set (hidden)." :
+		    "None yet.") },
+		{ "redirect_uris", s->uris },
+		{ "public_name", s->public_name },
+		{ "logo_url", s->logo_url },
+		{ "description", s->description },
+		{ "implicit_checked", str_from(s->implicit ? "checked" : "") },
+		{ "redirect_uris_error", str_from(s->errs.redirect_uris) },
+		{ "public_name_error", str_from(s->errs.public_name) },
+		{ "logo_url_error", str_from(s->errs.logo_url) },
+		{ "description_error", str_from(s->errs.description) },
+		{ "notice", buf_str(&nb) },
+	};
+	page_render(req, res, status, v, row->name, "app.html", vars,
+	    sizeof(vars) / sizeof(vars[0]));
+	buf_release(&nb);
+}
+
+/* Loads the visitor's app named by the route; answers (log-in redirect,
+ * 404, 503) and returns false when there is none to show. */
+static bool
+load(struct request *req, struct response *res, struct visitor *v,
+    struct app_row *row)
+{
+	int rc;
+
+	if (!page_visitor_or_fail(req, res, v) ||
+	    !page_require_login(req, res, v))
+		return false;
+	rc = apps_get(req->kg, v->account.id, req->route_params[0], row);
+	if (rc == ERR_NOTFOUND)
+		page_message(req, res, 404, v, "Not found",
+		    "You have no application with this API key.");
+	else if (rc != 0)
+		page_unavailable(req, res, v);
+	return rc == 0;
+}
+
+/* GET /apps/{api_key} */
+void
+portal_app_show(struct request *req, struct response *res)
+{
+	struct app_row *row = xmalloc(sizeof(*row));
+	struct visitor v;
+	struct params ps;
+	struct shown s = { 0 };
+
+	if (load(req, res, &v, row)) {
+		s.uris = str_from(row->redirect_uris);
+		s.public_name = str_from(row->public_name);
+		s.logo_url = str_from(row->logo_url);
+		s.description = str_from(row->description);
+		s.implicit = row->implicit_flow;
+		if (request_query(req, &ps) == 0 && ps.n == 1 &&
+		    str_eq_lit(ps.v[0].name, "saved"))
+			s.notice = "Saved.";
+		render(req, res, 200, &v, row, &s);
+	}
+	free(row);
+}
+
+/* POST /apps/{api_key}: all fields at once; nothing is stored unless every
+ * one is valid, and then the page comes back with "Saved". */
+void
+portal_app_save(struct request *req, struct response *res)
+{
+	struct app_row *row = xmalloc(sizeof(*row));
+	struct app_fields f = { 0 };
+	struct visitor v;
+	struct str in[F_COUNT];
+	struct shown s = { 0 };
+	int rc;
+
+	if (!load(req, res, &v, row) ||
+	    !page_form(req, res, &v, settings_form, F_COUNT, in))
+		goto out;
+	f.has_redirect_uris = f.has_public_name = f.has_logo_url = true;
+	f.has_description = f.has_implicit_flow = true;
+	f.n_redirect_uris = app_rule_split_lines(in[F_URIS], f.redirect_uris,
+	    APP_MAX_REDIRECT_URIS);
+	f.public_name = in[F_PUBLIC_NAME];
+	f.logo_url = str_trim(in[F_LOGO]);
+	f.description = in[F_DESCRIPTION];
+	f.implicit_flow = str_eq_lit(in[F_IMPLICIT], "on");
+	rc = apps_update(req->kg, v.account.id, req->route_params[0], &f, row,
+	    &s.errs);
+	if (rc == 0) {
+		char *loc = arena_alloc(req->arena, sizeof(row->api_key) + 16);
+
+		snprintf(loc, sizeof(row->api_key) + 16, "/apps/%s?saved=1",
+		    row->api_key);
+		response_redirect(res, 303, loc);
+	} else if (rc == ERR_INVALID) {
+		s.uris = in[F_URIS];
+		s.public_name = in[F_PUBLIC_NAME];
+		s.logo_url = in[F_LOGO];
+		s.description = in[F_DESCRIPTION];
+		s.implicit = f.implicit_flow;
+		s.notice = "Nothing was saved: correct the fields marked below.";
+		render(req, res, 422, &v, row, &s);
+	} else {
+		page_unavailable(req, res, &v);
+	}
+out:
+	free(row);
+}
+
+/* GET /apps/{api_key}/delete: the confirmation */
+void
+portal_app_delete_form(struct request *req, struct response *res)
+{
+	struct app_row *row = xmalloc(sizeof(*row));
+	struct visitor v;
+
+	if (load(req, res, &v, row)) {
+		struct tmpl_var vars[] = {
+			{ "csrf", str_from(v.csrf) },
+			{ "api_key", str_from(row->api_key) },
+			{ "name", str_from(row->name) },
+		};
+		page_render(req, res, 200, &v, "Delete application",
+		    "app_delete.html", vars, 3);
+	}
+	free(row);
+}
+
+/* POST /apps/{api_key}/delete */
+void
+portal_app_delete(struct request *req, struct response *res)
+{
+	static const struct param_spec spec[] = {
+		{ "csrf_token", HTTP_MAX_PARAM_VALUE_BYTES, false },
+	};
+	struct app_row *row = xmalloc(sizeof(*row));
+	struct visitor v;
+	struct str csrf;
+
+	if (load(req, res, &v, row) && page_form(req, res, &v, spec, 1,
+	    &csrf)) {
+		if (apps_delete(req->kg, v.account.id,
+		    str_from(row->api_key)) == 0)
+			response_redirect(res, 303, "/apps");
+		else
+			page_unavailable(req, res, &v);
+	}
+	free(row);
+}
