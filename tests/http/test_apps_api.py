@@ -499,15 +499,24 @@ def test_wrong_content_type_is_refused(server, owner, app):
 
 
 def test_control_characters_are_refused(server, owner, app):
-    for body, field in (({"description": "nul\u0000byte"}, "description"),
-                        ({"public_name": "Tab\tName"}, "public_name"),
+    for body, field in (({"public_name": "Tab\tName"}, "public_name"),
                         ({"public_name": "Line\nBreak"}, "public_name"),
-                        ({"redirect_uris": ["https://a.example/\u0000"]},
+                        ({"name": app["name"] + "\u007f"}, "name"),
+                        ({"description": "bell\u0007"}, "description"),
+                        ({"redirect_uris": ["https://a.example/\u0001"]},
                          "redirect_uris")):
         r = patch_app(server, owner, app["api_key"], body)
         assert_invalid(r, field)
+    # NUL may be refused by the JSON reader already
+    for body in ({"description": "nul\u0000byte"},
+                 {"public_name": "nul\u0000"},
+                 {"redirect_uris": ["https://a.example/\u0000"]}):
+        r = patch_app(server, owner, app["api_key"], body)
+        assert r.status_code in (400, 422), (r.status_code, r.text)
+    before = app_keys(server, owner)
     r = create_app(server, owner, {"name": "bell\u0007"})
     assert_invalid(r, "name")
+    assert app_keys(server, owner) == before
     assert app_json(server, owner, app["api_key"]) == app
 
 

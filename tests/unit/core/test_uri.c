@@ -225,6 +225,14 @@ Test(uri, parse_slice_bounds)
 	cr_expect_eq(uri_parse((struct str){ in, 5 }, &u), ERR_INVALID,
 	    "'https' alone has no ':'");
 	cr_expect_eq(uri_parse(STR_NULL, &u), ERR_INVALID);
+	/* An escape cut by the slice's end is cut, even when the byte after
+	 * the slice would complete it. */
+	in = "https://example.com/%41";
+	cr_expect_eq(uri_parse((struct str){ in, strlen(in) - 1 }, &u),
+	    ERR_INVALID, "'%%4' at the end of the slice");
+	cr_expect_eq(uri_parse((struct str){ in, strlen(in) - 2 }, &u),
+	    ERR_INVALID, "'%%' at the end of the slice");
+	cr_expect_eq(uri_parse((struct str){ in, strlen(in) }, &u), 0);
 }
 
 struct bad_case {

@@ -1,0 +1,160 @@
+/* core/apps.c against a real SQLite store in a temporary folder: the
+ * secret rules of SPEC §2 and the all-or-nothing update. */
+#include "core/apps.h"
+
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "core/accounts.h"
+#include "core/err.h"
+
+static char dir[] = "/tmp/kg-unit-apps-XXXXXX";
+static char db[128];
+static struct config cfg;
+static struct keygate kg;
+static int64_t owner, stranger;
+
+static int64_t
+make_account(const char *email)
+{
+	struct signup_errors errs;
+	struct account a;
+
+	cr_assert_eq(accounts_add(&kg, str_from(email),
+	    STR_LIT("correct horse battery"), &a, &errs), 0);
+	return a.id;
+}
+
+static void
+setup(void)
+{
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(db, sizeof(db), "%s/keygate.db", dir);
+	config_init(&cfg);
+	free(cfg.db);
+	cfg.db = strdup(db);
+	cr_assert_eq(cli_open(&kg, &cfg), 0);
+	owner = make_account("owner@example.com");
+	stranger = make_account("stranger@example.com");
+}
+
+static void
+teardown(void)
+{
+	char path[160];
+
+	cli_close(&kg);
+	config_release(&cfg);
+	for (const char *ext = ""; ; ext = ext[0] == '\0' ? "-wal" :
+	    ext[1] == 'w' ? "-shm" : NULL) {
+		if (ext == NULL)
+			break;
+		snprintf(path, sizeof(path), "%s%s", db, ext);
+		unlink(path);
+	}
+	rmdir(dir);
+}
+
+static void
+create(struct app_row *row)
+{
+	struct app_fields f = { .has_name = true, .name = STR_LIT("Printer"),
+	    .has_redirect_uris = true, .n_redirect_uris = 1,
+	    .redirect_uris = { STR_LIT("https://app.example.com/cb") } };
+	struct app_errors errs;
+
+	cr_assert_eq(apps_create(&kg, owner, &f, row, &errs), 0);
+}
+
+Test(apps, old_secret_fails_at_once, .init = setup, .fini = teardown)
+{
+	struct app_row row;
+	char first[TOKEN_MAX_BYTES + 1], second[TOKEN_MAX_BYTES + 1];
+	struct str key;
+
+	create(&row);
+	key = str_from(row.api_key);
+	cr_expect_eq(apps_verify_secret(&kg, key, STR_LIT("anything")),
+	    ERR_AUTH, "no secret yet: nothing verifies");
+	cr_assert_eq(apps_new_secret(&kg, owner, key, first), 0);
+	cr_expect(strncmp(first, APP_SECRET_PREFIX, 6) == 0);
+	cr_expect_eq(strspn(first, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmn"
+	    "opqrstuvwxyz0123456789_-"), strlen(first));
+	cr_expect_geq(strlen(first) - strlen(APP_SECRET_PREFIX), 43);
+	cr_expect_eq(apps_verify_secret(&kg, key, str_from(first)), 0);
+	cr_assert_eq(apps_new_secret(&kg, owner, key, second), 0);
+	cr_expect_str_neq(first, second);
+	cr_expect_eq(apps_verify_secret(&kg, key, str_from(first)), ERR_AUTH,
+	    "the old secret must die at once");
+	cr_expect_eq(apps_verify_secret(&kg, key, str_from(second)), 0);
+	cr_expect_eq(apps_verify_secret(&kg, STR_LIT("kg_ak_nope"),
+	    str_from(second)), ERR_AUTH);
+	/* the store holds a hash, never the secret */
+	cr_assert_eq(apps_get(&kg, owner, key, &row), 0);
+	cr_expect(row.has_secret);
+	cr_expect_null(memmem(&row, sizeof(row), second, strlen(second)));
+}
+
+Test(apps, strangers_cannot_reach, .init = setup, .fini = teardown)
+{
+	struct app_row row, other;
+	struct app_fields f = { .has_description = true,
+	    .description = STR_LIT("mine now") };
+	struct app_errors errs;
+	char secret[TOKEN_MAX_BYTES + 1];
+	struct str key;
+
+	create(&row);
+	key = str_from(row.api_key);
+	cr_expect_eq(apps_get(&kg, stranger, key, &other), ERR_NOTFOUND);
+	cr_expect_eq(apps_update(&kg, stranger, key, &f, &other, &errs),
+	    ERR_NOTFOUND);
+	cr_expect_eq(apps_new_secret(&kg, stranger, key, secret), ERR_NOTFOUND);
+	cr_expect_eq(apps_delete(&kg, stranger, key), ERR_NOTFOUND);
+	cr_assert_eq(apps_get(&kg, owner, key, &other), 0);
+	cr_expect_str_eq(other.description, "");
+	cr_expect(!other.has_secret);
+}
+
+Test(apps, update_is_all_or_nothing, .init = setup, .fini = teardown)
+{
+	struct app_row row, after;
+	struct app_fields f = { .has_description = true,
+	    .description = STR_LIT("changed"), .has_logo_url = true,
+	    .logo_url = STR_LIT("http://not-https.example.com/x.png") };
+	struct app_errors errs;
+
+	create(&row);
+	cr_expect_eq(apps_update(&kg, owner, str_from(row.api_key), &f,
+	    &after, &errs), ERR_INVALID);
+	cr_expect_not_null(errs.logo_url);
+	cr_assert_eq(apps_get(&kg, owner, str_from(row.api_key), &after), 0);
+	cr_expect_str_eq(after.description, "");
+	f.has_logo_url = false;
+	f.has_name = true;
+	f.name = STR_LIT("Printer");	/* the same name is accepted */
+	cr_expect_eq(apps_update(&kg, owner, str_from(row.api_key), &f,
+	    &after, &errs), 0);
+	cr_expect_str_eq(after.description, "changed");
+	f.name = STR_LIT("Renamed");
+	cr_expect_eq(apps_update(&kg, owner, str_from(row.api_key), &f,
+	    &after, &errs), ERR_INVALID);
+	cr_expect_not_null(errs.name);
+}
+
+Test(apps, public_name_defaults_to_name, .init = setup, .fini = teardown)
+{
+	struct app_fields f = { .has_name = true,
+	    .name = STR_LIT("Keygate Helper") };
+	struct app_row row;
+	struct app_errors errs;
+
+	create(&row);
+	cr_expect_str_eq(row.public_name, "Printer");
+	/* a name holding the brand gives no public name until one is set */
+	cr_assert_eq(apps_create(&kg, owner, &f, &row, &errs), 0);
+	cr_expect_str_eq(row.public_name, "");
+}
