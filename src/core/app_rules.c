@@ -10,19 +10,37 @@
 #include "core/uri.h"
 #include "core/utf8.h"
 
-/* Text fields: valid UTF-8 without control characters (tabs and line
- * breaks only where `multiline`). */
+/* Characters no field may hold: controls (C0, DEL, C1), invisible format
+ * characters such as the bidi overrides that can make text display as
+ * something else (U+202E), line and paragraph separators, private use.
+ * U+200D (zero-width joiner) stays allowed: emoji sequences need it. */
+static bool
+hidden_char(ucs4_t uc)
+{
+	return uc_is_general_category(uc, UC_CATEGORY_Cc) ||
+	    (uc_is_general_category(uc, UC_CATEGORY_Cf) && uc != 0x200d) ||
+	    uc_is_general_category(uc, UC_CATEGORY_Zl) ||
+	    uc_is_general_category(uc, UC_CATEGORY_Zp) ||
+	    uc_is_general_category(uc, UC_CATEGORY_Co);
+}
+
+/* Text fields: valid UTF-8 without hidden characters (tabs and line breaks
+ * only where `multiline`). */
 static bool
 plain_text(struct str s, bool multiline)
 {
+	const uint8_t *p = (const uint8_t *)s.p;
+
 	if (!utf8_valid(s))
 		return false;
-	for (size_t i = 0; i < s.len; i++) {
-		unsigned char c = (unsigned char)s.p[i];
+	for (size_t i = 0; i < s.len;) {
+		ucs4_t uc;
+		int len = u8_mbtouc(&uc, p + i, s.len - i);
 
-		if ((c < 0x20 && !(multiline && (c == '\n' || c == '\r' ||
-		    c == '\t'))) || c == 0x7f)
+		if (hidden_char(uc) && !(multiline && (uc == '\n' ||
+		    uc == '\r' || uc == '\t')))
 			return false;
+		i += (size_t)len;
 	}
 	return true;
 }
@@ -113,13 +131,15 @@ app_rule_redirect_uris(const struct str *uris, size_t n)
 	return NULL;
 }
 
-/* NFKC case folding, then letters and digits only, into out (malloc'd). */
+/* Compatibility decomposition with case folding (NFKD: the NFKC of SPEC §2
+ * with its accents split off), then letters and digits only, which drops
+ * the accents too: "Ｋｅｙ-Ｇáｔｅ" folds to "keygate". Into out (malloc'd). */
 static uint8_t *
 fold(struct str s, size_t *outlen)
 {
 	size_t n = 0, k = 0;
 	uint8_t *folded = u8_casefold((const uint8_t *)s.p, s.len, NULL,
-	    UNINORM_NFKC, NULL, &n);
+	    UNINORM_NFKD, NULL, &n);
 	uint8_t *out;
 
 	if (folded == NULL)

@@ -64,8 +64,13 @@ parse_authority(struct str a, struct uri *u)
 	if (hp.len > 0 && hp.p[0] == '[') {
 		const char *close = memchr(hp.p, ']', hp.len);
 
-		if (close == NULL)
+		/* RFC 3986 §3.2.2: an IPv6 (or IPvFuture) literal. */
+		if (close == NULL || close == hp.p + 1)
 			return ERR_INVALID;
+		for (const char *c = hp.p + 1; c < close; c++)
+			if (!isxdigit((unsigned char)*c) && *c != ':' &&
+			    *c != '.')
+				return ERR_INVALID;
 		colon = (size_t)(close - hp.p) + 1;
 		if (colon < hp.len && hp.p[colon] != ':')
 			return ERR_INVALID;
@@ -79,11 +84,13 @@ parse_authority(struct str a, struct uri *u)
 	}
 	u->host = (struct str){ hp.p, colon };
 	if (colon < hp.len) {
+		long long port;
+
 		u->port = (struct str){ hp.p + colon + 1, hp.len - colon - 1 };
-		for (size_t i = 0; i < u->port.len; i++)
-			if (!isdigit((unsigned char)u->port.p[i]))
-				return ERR_INVALID;
-		if (u->port.len > 5)
+		/* An empty port is allowed (RFC 3986 §3.2.3); digits are at
+		 * most five and name a real port. */
+		if (u->port.len > 0 && (u->port.len > 5 ||
+		    str_to_i64(u->port, 0, 65535, &port) != 0))
 			return ERR_INVALID;
 	}
 	return 0;

@@ -27,11 +27,13 @@ def clean_env():
     return {k: v for k, v in os.environ.items() if not k.startswith("KEYGATE_")}
 
 
-def run_cli(*args, input=None, cwd=None, timeout=10):
+def run_cli(*args, input=None, cwd=None, timeout=10, env=None):
     """Runs `keygate ARGS...` to completion and returns the CompletedProcess
-    (text mode)."""
+    (text mode). `env` adds variables to the clean environment."""
+    full = clean_env()
+    full.update(env or {})
     return subprocess.run([BINARY, *args], input=input, cwd=cwd,
-                          env=clean_env(), capture_output=True, text=True,
+                          env=full, capture_output=True, text=True,
                           timeout=timeout)
 
 

@@ -433,7 +433,7 @@ Test(app_rules, public_name)
 		BOK("keygat", KG),
 		BOK("eygate", KG),
 		BOK("k3ygate", KG),
-		BOK("Key Gat\xc3\xa9", KG),	/* é is another letter */
+		BNO("Key Gat\xc3\xa9", KG),	/* accents fold away: é is e */
 		BOK("\xe6\x97\xa5\xe6\x9c\xac", KG),	/* 日本 */
 
 		/* the brand itself, in any case and spacing */
@@ -460,28 +460,29 @@ Test(app_rules, public_name)
 		BNO("keygate\xc2\xae", KG),		/* keygate® */
 		BNO("keygate 2", KG),
 		BNO("Key\xe2\x80\x94Gate", KG),		/* em dash */
-		/* NFKC compatibility forms */
+		/* NFKC compatibility forms: ｋｅｙｇａｔｅ, ＫＥＹＧＡＴＥ,
+		 * ｋｅｙ　ｇａｔｅ (ideographic space), ⓚⓔⓨⓖⓐⓣⓔ, ⓀⒺⓎⒼⒶⓉⒺ,
+		 * ⒦⒠⒴⒢⒜⒯⒠, 𝐤𝐞𝐲𝐠𝐚𝐭𝐞, 𝐊𝐄𝐘𝐆𝐀𝐓𝐄, ᵏᵉʸᵍᵃᵗᵉ */
 		BNO("\xef\xbd\x8b\xef\xbd\x85\xef\xbd\x99\xef\xbd\x87"
-		    "\xef\xbd\x81\xef\xbd\x94\xef\xbd\x85", KG), /* ｋｅｙｇａｔｅ */
+		    "\xef\xbd\x81\xef\xbd\x94\xef\xbd\x85", KG),
 		BNO("\xef\xbc\xab\xef\xbc\xa5\xef\xbc\xb9\xef\xbc\xa7"
-		    "\xef\xbc\xa1\xef\xbc\xb4\xef\xbc\xa5", KG), /* ＫＥＹＧＡＴＥ */
+		    "\xef\xbc\xa1\xef\xbc\xb4\xef\xbc\xa5", KG),
 		BNO("\xef\xbd\x8b\xef\xbd\x85\xef\xbd\x99\xe3\x80\x80"
 		    "\xef\xbd\x87\xef\xbd\x81\xef\xbd\x94\xef\xbd\x85", KG),
-							/* ｋｅｙ　ｇａｔｅ */
 		BNO("\xe2\x93\x9a\xe2\x93\x94\xe2\x93\xa8\xe2\x93\x96"
-		    "\xe2\x93\x90\xe2\x93\xa3\xe2\x93\x94", KG), /* ⓚⓔⓨⓖⓐⓣⓔ */
+		    "\xe2\x93\x90\xe2\x93\xa3\xe2\x93\x94", KG),
 		BNO("\xe2\x93\x80\xe2\x92\xba\xe2\x93\x8e\xe2\x92\xbc"
-		    "\xe2\x92\xb6\xe2\x93\x89\xe2\x92\xba", KG), /* ⓀⒺⓎⒼⒶⓉⒺ */
+		    "\xe2\x92\xb6\xe2\x93\x89\xe2\x92\xba", KG),
 		BNO("\xe2\x92\xa6\xe2\x92\xa0\xe2\x92\xb4\xe2\x92\xa2"
-		    "\xe2\x92\x9c\xe2\x92\xaf\xe2\x92\xa0", KG), /* ⒦⒠⒴⒢⒜⒯⒠ */
+		    "\xe2\x92\x9c\xe2\x92\xaf\xe2\x92\xa0", KG),
 		BNO("\xf0\x9d\x90\xa4\xf0\x9d\x90\x9e\xf0\x9d\x90\xb2"
 		    "\xf0\x9d\x90\xa0\xf0\x9d\x90\x9a\xf0\x9d\x90\xad"
-		    "\xf0\x9d\x90\x9e", KG),		/* 𝐤𝐞𝐲𝐠𝐚𝐭𝐞 */
+		    "\xf0\x9d\x90\x9e", KG),
 		BNO("\xf0\x9d\x90\x8a\xf0\x9d\x90\x84\xf0\x9d\x90\x98"
 		    "\xf0\x9d\x90\x86\xf0\x9d\x90\x80\xf0\x9d\x90\x93"
-		    "\xf0\x9d\x90\x84", KG),		/* 𝐊𝐄𝐘𝐆𝐀𝐓𝐄 */
+		    "\xf0\x9d\x90\x84", KG),
 		BNO("\xe1\xb5\x8f\xe1\xb5\x89\xca\xb8\xe1\xb5\x8d"
-		    "\xe1\xb5\x83\xe1\xb5\x97\xe1\xb5\x89", KG), /* ᵏᵉʸᵍᵃᵗᵉ */
+		    "\xe1\xb5\x83\xe1\xb5\x97\xe1\xb5\x89", KG),
 		BNO("\xe2\x84\xaa" "eygate", KG),	/* KELVIN SIGN */
 		BNO("KEYGATE \xef\xbc\x81", KG),
 		/* invisible or space characters between the letters */
@@ -512,9 +513,10 @@ Test(app_rules, public_name)
 		BNO("My Acme Cloud App", AC),
 		BNO("Acme Clouds", AC),
 		BNO("A.C.M.E. C.L.O.U.D.", AC),
+		/* ａｃｍｅｃｌｏｕｄ */
 		BNO("\xef\xbd\x81\xef\xbd\x83\xef\xbd\x8d\xef\xbd\x85"
 		    "\xef\xbd\x83\xef\xbd\x8c\xef\xbd\x8f\xef\xbd\x95"
-		    "\xef\xbd\x84", AC),		/* ａｃｍｅｃｌｏｕｄ */
+		    "\xef\xbd\x84", AC),
 		BOK("Acme", AC),
 		BOK("Cloud", AC),
 		BOK("Cloud Acme", AC),
@@ -524,7 +526,8 @@ Test(app_rules, public_name)
 		BNO("CAF\xc3\x89", "Caf\xc3\xa9"),		/* CAFÉ */
 		BNO("Cafe\xcc\x81 Bar", "Caf\xc3\xa9"),	/* e + U+0301 */
 		BNO("caf\xc3\xa9", "CAFE\xcc\x81"),
-		BOK("Cafe Bar", "Caf\xc3\xa9"),
+		/* accents are folded away: "Cafe" is the brand "Café" */
+		BNO("Cafe Bar", "Caf\xc3\xa9"),
 	};
 	static const struct long_case lengths[] = {
 		{ "", "a", APP_PUBLIC_NAME_MAX_CHARS, true },
@@ -719,7 +722,8 @@ Test(app_rules, description)
 		OK("\tindented"),
 		OK("a\tb\tc"),
 		OK("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"),
-		OK("<script>alert(1)</script>"),	/* escaped at the sink */
+		/* escaped at the sink */
+		OK("<script>alert(1)</script>"),
 
 		NO("a\x01" "b"),
 		NO("\x01"),
@@ -829,4 +833,27 @@ Test(app_rules, split_lines)
 	}
 	cr_expect_eq(app_rule_split_lines(STR_LIT("a\nb"), NULL, 0), 2);
 	cr_expect_eq(app_rule_split_lines(STR_NULL, NULL, 0), 0);
+}
+
+/* Text that displays as something else: bidi overrides and other invisible
+ * format characters are refused in every one-line field. */
+Test(app_rules, hidden_characters)
+{
+	static const char *const hostile[] = {
+		"\xe2\x80\xae" "etagyek",	/* U+202E + "keygate" reversed */
+		"Photo\xe2\x80\x8bPrinter",	/* U+200B zero-width space */
+		"Photo\xe2\x80\xa8Printer",	/* U+2028 line separator */
+		"Photo\xee\x80\x80Printer",	/* U+E000 private use */
+		"a\xc2\x9b" "31m",		/* U+009B, a terminal CSI */
+	};
+
+	for (size_t i = 0; i < sizeof(hostile) / sizeof(hostile[0]); i++) {
+		cr_expect_not_null(app_rule_public_name(str_from(hostile[i]),
+		    "keygate"), "public name %zu", i);
+		cr_expect_not_null(app_rule_name(str_from(hostile[i])),
+		    "name %zu", i);
+	}
+	/* emoji sequences keep their zero-width joiner */
+	cr_expect_null(app_rule_name(str_from(
+	    "\xf0\x9f\x91\xa9\xe2\x80\x8d\xf0\x9f\x92\xbb Dev")));
 }

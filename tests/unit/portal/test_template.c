@@ -109,8 +109,46 @@ Test(template, render_text_slice)
 #define HOSTILE_ESC	"&lt;x&gt;"
 #define RAW_HTML	STR_LIT("<em>raw</em>")
 
-static const struct tmpl_var home_vars[] = {
-	{ "email", HOSTILE },
+static const struct tmpl_var app_new_vars[] = {
+	{ "csrf", HOSTILE },
+	{ "name", HOSTILE },
+	{ "name_error", HOSTILE },
+};
+static const struct tmpl_var app_vars[] = {
+	{ "csrf", HOSTILE },
+	{ "api_key", HOSTILE },
+	{ "name", HOSTILE },
+	{ "created", HOSTILE },
+	{ "secret_state", HOSTILE },
+	{ "redirect_uris", HOSTILE },
+	{ "public_name", HOSTILE },
+	{ "logo_url", HOSTILE },
+	{ "description", HOSTILE },
+	{ "implicit_checked", HOSTILE },
+	{ "redirect_uris_error", HOSTILE },
+	{ "public_name_error", HOSTILE },
+	{ "logo_url_error", HOSTILE },
+	{ "description_error", HOSTILE },
+	{ "notice", RAW_HTML },
+};
+static const struct tmpl_var app_key_vars[] = {
+	{ "csrf", HOSTILE },
+	{ "api_key", HOSTILE },
+	{ "name", HOSTILE },
+};
+static const struct tmpl_var secret_shown_vars[] = {
+	{ "api_key", HOSTILE },
+	{ "name", HOSTILE },
+	{ "secret", HOSTILE },
+};
+static const struct tmpl_var apps_vars[] = {
+	{ "rows", RAW_HTML },
+};
+static const struct tmpl_var apps_row_vars[] = {
+	{ "api_key", HOSTILE },
+	{ "name", HOSTILE },
+	{ "created", HOSTILE },
+	{ "secret", HOSTILE },
 };
 static const struct tmpl_var layout_vars[] = {
 	{ "title", HOSTILE },
@@ -157,7 +195,19 @@ Test(template, compiled_in)
 		bool			 escapes;	/* shows HOSTILE */
 		bool			 raw;		/* shows RAW_HTML */
 	} cases[] = {
-		{ "home.html", home_vars, NELEM(home_vars), true, false },
+		{ "app_new.html", app_new_vars, NELEM(app_new_vars), true,
+		  false },
+		{ "app.html", app_vars, NELEM(app_vars), true, true },
+		{ "secret_confirm.html", app_key_vars, NELEM(app_key_vars),
+		  true, false },
+		{ "app_delete.html", app_key_vars, NELEM(app_key_vars), true,
+		  false },
+		{ "secret_shown.html", secret_shown_vars,
+		  NELEM(secret_shown_vars), true, false },
+		{ "apps.html", apps_vars, NELEM(apps_vars), false, true },
+		{ "apps_table.html", apps_vars, NELEM(apps_vars), false, true },
+		{ "apps_row.html", apps_row_vars, NELEM(apps_row_vars), true,
+		  false },
 		{ "layout.html", layout_vars, NELEM(layout_vars), true,
 		  true },
 		{ "login.html", login_vars, NELEM(login_vars), true, true },
@@ -205,7 +255,9 @@ Test(template, compiled_in)
 
 Test(template, compiled_in_needs_its_vars)
 {
-	static const char *const names[] = { "home.html", "layout.html",
+	static const char *const names[] = { "app.html", "app_new.html",
+	    "app_delete.html", "apps.html", "apps_row.html", "apps_table.html",
+	    "secret_confirm.html", "secret_shown.html", "layout.html",
 	    "login.html", "message.html", "nav_in.html", "notice.html",
 	    "signup.html", "welcome.html" };
 
@@ -221,8 +273,8 @@ Test(template, compiled_in_needs_its_vars)
 
 Test(template, unknown_name)
 {
-	static const char *const names[] = { "nope.html", "", "home",
-	    "../home.html", "HOME.HTML", "templates/home.html" };
+	static const char *const names[] = { "nope.html", "", "login",
+	    "../login.html", "LOGIN.HTML", "templates/login.html" };
 
 	for (size_t i = 0; i < NELEM(names); i++) {
 		struct buf b;
