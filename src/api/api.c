@@ -136,9 +136,11 @@ api_refuse_unknown(json_t *obj, const char *const *known, json_t *fields)
 		for (i = 0; known[i] != NULL; i++)
 			if (strcmp(key, known[i]) == 0)
 				break;
-		if (known[i] == NULL && strlen(key) <= 64)
-			json_object_set_new(fields, key,
-			    json_string("is not a known field"));
+		if (known[i] != NULL)
+			continue;
+		/* Echo a short name back; a long one is not worth echoing. */
+		json_object_set_new(fields, strlen(key) <= 64 ? key :
+		    "(unknown)", json_string("is not a known field"));
 	}
 }
 
