@@ -20,7 +20,7 @@ usage(FILE *out)
 	    "applications\n"
 	    "\n"
 	    "flags of keygate serve (each also read from its variable):\n");
-	config_usage(out, false);
+	config_usage(out, NULL);
 	fprintf(out, "\n  --version      print the version\n"
 	    "  --help         print this help\n");
 }

@@ -19,8 +19,8 @@ struct app_args {
 	const char		*email;
 	bool			 json;
 	struct app_fields	 f;
-	int			 db_argc;
-	char			*db_argv[2];
+	int			 cfg_argc;	/* --db, --brand */
+	char			*cfg_argv[4];
 };
 
 static void
@@ -37,7 +37,9 @@ usage(FILE *out)
 	    "settings: --redirect-uri URI (repeat for several), --public-name "
 	    "TEXT,\n          --logo-url URL, --description TEXT, "
 	    "--implicit-flow on|off\n"
-	    "Every command also takes --db PATH (or KEYGATE_DB).\n");
+	    "Every command also takes --db PATH (or KEYGATE_DB) and --brand "
+	    "NAME\n(or KEYGATE_BRAND): give it the server's brand, which "
+	    "public names may\nnot contain.\n");
 }
 
 static int
@@ -69,10 +71,10 @@ take_setting(struct app_args *a, const char *flag, const char *v)
 		f->implicit_flow = strcmp(v, "on") == 0;
 	} else if (strcmp(flag, "--email") == 0) {
 		a->email = v;
-	} else if (strcmp(flag, "--db") == 0) {
-		a->db_argv[0] = (char *)"--db";
-		a->db_argv[1] = (char *)v;
-		a->db_argc = 2;
+	} else if ((strcmp(flag, "--db") == 0 ||
+	    strcmp(flag, "--brand") == 0) && a->cfg_argc < 4) {
+		a->cfg_argv[a->cfg_argc++] = (char *)flag;
+		a->cfg_argv[a->cfg_argc++] = (char *)v;
 	} else {
 		return ERR_UNKNOWN;
 	}
@@ -212,7 +214,7 @@ cmd_write(struct keygate *kg, const struct app_args *a, struct app_row *row)
 	int rc;
 
 	if (strcmp(a->verb, "create") == 0) {
-		if (a->email == NULL || a->key != NULL) {
+		if (a->email == NULL || a->key != NULL || !a->f.has_name) {
 			usage(stderr);
 			return 2;
 		}
@@ -296,8 +298,8 @@ cli_app(int argc, char **argv)
 		return 2;
 	}
 	config_init(&cfg);
-	if (config_parse(&cfg, a.db_argc, a.db_argv, true, err,
-	    sizeof(err)) != 0) {
+	if (config_parse(&cfg, a.cfg_argc, a.cfg_argv, CONFIG_DB_AND_BRAND,
+	    err, sizeof(err)) != 0) {
 		fprintf(stderr, "keygate app: %s\n", err);
 		config_release(&cfg);
 		return 2;

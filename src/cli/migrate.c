@@ -15,11 +15,11 @@ cli_migrate(int argc, char **argv)
 	if (argc > 0 && strcmp(argv[0], "--help") == 0) {
 		printf("usage: keygate migrate [--db PATH]\n\n"
 		    "Applies the store's pending migrations and exits.\n\n");
-		config_usage(stdout, true);
+		config_usage(stdout, CONFIG_ONLY_DB);
 		return 0;
 	}
 	config_init(&cfg);
-	if (config_parse(&cfg, argc, argv, true, err, sizeof(err)) != 0) {
+	if (config_parse(&cfg, argc, argv, CONFIG_ONLY_DB, err, sizeof(err)) != 0) {
 		fprintf(stderr, "keygate migrate: %s\n", err);
 		config_release(&cfg);
 		return 2;

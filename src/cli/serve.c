@@ -17,7 +17,7 @@ usage(FILE *out)
 	    "Serves the developer portal, the OAuth 2 endpoints and the APIs.\n"
 	    "Each flag falls back to its environment variable, then to its "
 	    "default.\n\n");
-	config_usage(out, false);
+	config_usage(out, NULL);
 }
 
 /* 1,000 simultaneous connections need more descriptors than the usual
@@ -62,7 +62,7 @@ cli_serve(int argc, char **argv)
 		return 0;
 	}
 	config_init(&cfg);
-	if (config_parse(&cfg, argc, argv, false, err, sizeof(err)) != 0 ||
+	if (config_parse(&cfg, argc, argv, NULL, err, sizeof(err)) != 0 ||
 	    config_finish(&cfg, err, sizeof(err)) != 0) {
 		fprintf(stderr, "keygate serve: %s\n", err);
 		config_release(&cfg);

@@ -65,6 +65,20 @@ static const struct opt opts[] = {
 
 #define NOPTS	(sizeof(opts) / sizeof(opts[0]))
 
+const char *const CONFIG_ONLY_DB[] = { "db", NULL };
+const char *const CONFIG_DB_AND_BRAND[] = { "db", "brand", NULL };
+
+static bool
+allowed(const struct opt *o, const char *const *only)
+{
+	if (only == NULL)
+		return true;
+	for (; *only != NULL; only++)
+		if (strcmp(*only, o->flag) == 0)
+			return true;
+	return false;
+}
+
 void
 config_init(struct config *cfg)
 {
@@ -133,24 +147,24 @@ bad:
 }
 
 static const struct opt *
-find_flag(const char *name, size_t len, bool only_db)
+find_flag(const char *name, size_t len, const char *const *only)
 {
 	for (size_t i = 0; i < NOPTS; i++)
 		if (strlen(opts[i].flag) == len &&
 		    memcmp(opts[i].flag, name, len) == 0 &&
-		    (!only_db || strcmp(opts[i].flag, "db") == 0))
+		    allowed(&opts[i], only))
 			return &opts[i];
 	return NULL;
 }
 
 int
-config_parse(struct config *cfg, int argc, char **argv, bool only_db,
-    char *err, size_t errlen)
+config_parse(struct config *cfg, int argc, char **argv,
+    const char *const *only, char *err, size_t errlen)
 {
 	for (size_t i = 0; i < NOPTS; i++) {
 		const char *v = getenv(opts[i].env);
 
-		if (v != NULL && (!only_db || strcmp(opts[i].flag, "db") == 0) &&
+		if (v != NULL && allowed(&opts[i], only) &&
 		    set_value(cfg, &opts[i], v, opts[i].env, err, errlen) != 0)
 			return ERR_INVALID;
 	}
@@ -165,7 +179,7 @@ config_parse(struct config *cfg, int argc, char **argv, bool only_db,
 		arg += 2;
 		eq = strchr(arg, '=');
 		o = find_flag(arg, eq != NULL ? (size_t)(eq - arg) : strlen(arg),
-		    only_db);
+		    only);
 		if (o == NULL) {
 			snprintf(err, errlen, "unknown flag '%s' (see --help)",
 			    argv[i]);
@@ -265,13 +279,13 @@ config_finish(struct config *cfg, char *err, size_t errlen)
 }
 
 void
-config_usage(FILE *out, bool only_db)
+config_usage(FILE *out, const char *const *only)
 {
 	for (size_t i = 0; i < NOPTS; i++) {
 		const struct opt *o = &opts[i];
 		char left[64];
 
-		if (only_db && strcmp(o->flag, "db") != 0)
+		if (!allowed(o, only))
 			continue;
 		snprintf(left, sizeof(left), "--%s%s", o->flag,
 		    o->kind == OPT_BOOL ? "" :

@@ -35,17 +35,22 @@ struct config {
 void	config_init(struct config *cfg);
 void	config_release(struct config *cfg);
 
+/* Flag sets for commands that take only some settings (NULL-terminated
+ * lists of flag names): the store; the store and the brand rule. */
+extern const char *const CONFIG_ONLY_DB[];
+extern const char *const CONFIG_DB_AND_BRAND[];
+
 /* Applies KEYGATE_* variables, then flags from argv[0..argc). Unknown flags,
  * bad numbers and bad addresses are errors: a message goes into err (size
- * errlen) and ERR_INVALID is returned. `only_db` limits the accepted flags
- * to --db (for commands that only open the store). */
-int	config_parse(struct config *cfg, int argc, char **argv, bool only_db,
-	    char *err, size_t errlen);
+ * errlen) and ERR_INVALID is returned. `only`, unless NULL, limits the
+ * accepted flags (and variables) to those it names. */
+int	config_parse(struct config *cfg, int argc, char **argv,
+	    const char *const *only, char *err, size_t errlen);
 
 /* Validates cross-field rules and derives the fields below the marker. */
 int	config_finish(struct config *cfg, char *err, size_t errlen);
 
 /* Prints the flags with their variables and defaults. */
-void	config_usage(FILE *out, bool only_db);
+void	config_usage(FILE *out, const char *const *only);
 
 #endif

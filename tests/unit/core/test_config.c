@@ -79,7 +79,7 @@ Test(config, defaults, .init = clear_env)
 	char err[256] = "", got[512];
 
 	config_init(&cfg);
-	cr_assert_eq(config_parse(&cfg, 0, NULL, false, err, sizeof(err)),
+	cr_assert_eq(config_parse(&cfg, 0, NULL, NULL, err, sizeof(err)),
 	    0, "%s", err);
 	for (size_t i = 0; i < NELEM(cases); i++) {
 		field(&cfg, cases[i].field, got, sizeof(got));
@@ -260,7 +260,8 @@ Test(config, parse, .init = clear_env)
 		}
 		argv[argc] = NULL;
 		config_init(&cfg);
-		rc = config_parse(&cfg, argc, argv, c->only_db, err,
+		rc = config_parse(&cfg, argc, argv,
+		    c->only_db ? CONFIG_ONLY_DB : NULL, err,
 		    sizeof(err));
 		cr_expect_eq(rc, c->rc, "case %zu (%s%s): rc %d, want %d: %s",
 		    i, argc > 0 ? argv[0] : "", c->env[0] != NULL ? " env" :
@@ -509,7 +510,7 @@ Test(config, parse_then_finish, .init = clear_env)
 			argc++;
 		}
 		config_init(&cfg);
-		rc = config_parse(&cfg, argc, argv, false, err, sizeof(err));
+		rc = config_parse(&cfg, argc, argv, NULL, err, sizeof(err));
 		cr_expect_eq(rc, cases[i].parse_rc, "case %zu: %s", i, err);
 		if (rc == 0) {
 			rc = config_finish(&cfg, err, sizeof(err));
