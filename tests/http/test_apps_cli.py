@@ -434,19 +434,24 @@ def test_rule_on_create(server, owner, c):
         assert after == before
 
 
+@pytest.mark.parametrize("how", ["flag", "variable"])
 @pytest.mark.parametrize("c", appcases.params(appcases.ACME_PUBLIC_NAME,
                                               "cli"))
-def test_brand_of_the_server_applies_to_the_cli(make_server, c):
+def test_brand_of_the_server_applies_to_the_cli(make_server, c, how):
     """A server run with --brand "Acme Cloud": the operator's CLI, given the
-    same setting through its variable (KEYGATE_BRAND), enforces the same
+    same setting (--brand, or its variable KEYGATE_BRAND), enforces the same
     brand rule on the same store."""
     srv = make_server("--brand", appcases.ACME_BRAND)
     owner = Owner(srv, "acmecli")
-    env = {"KEYGATE_BRAND": appcases.ACME_BRAND}
+    if how == "flag":
+        env, extra = {}, ["--brand", appcases.ACME_BRAND]
+    else:
+        env, extra = {"KEYGATE_BRAND": appcases.ACME_BRAND}, []
     a = new_app(srv, owner.token, name="Brand Check", public_name="Neutral")
-    p = app_cli(srv, "set", a["api_key"], "--public-name", c.value, env=env)
+    p = app_cli(srv, "set", a["api_key"], "--public-name", c.value, *extra,
+                env=env)
     q = app_cli(srv, "create", "--email", owner.email, "--name", "Created",
-                "--public-name", c.value, env=env)
+                "--public-name", c.value, *extra, env=env)
     if c.ok:
         ok(p)
         ok(q)

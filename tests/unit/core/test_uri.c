@@ -24,7 +24,8 @@ struct split_case {
 static bool
 slice_is(struct str s, const char *want)
 {
-	return s.len == strlen(want) && memcmp(s.p, want, s.len) == 0;
+	return s.len == strlen(want) &&
+	    (s.len == 0 || memcmp(s.p, want, s.len) == 0);
 }
 
 static void
