@@ -65,26 +65,6 @@ render(struct request *req, struct response *res, int status,
 	buf_release(&nb);
 }
 
-/* Loads the visitor's app named by the route; answers (log-in redirect,
- * 404, 503) and returns false when there is none to show. */
-static bool
-load(struct request *req, struct response *res, struct visitor *v,
-    struct app_row *row)
-{
-	int rc;
-
-	if (!page_visitor_or_fail(req, res, v) ||
-	    !page_require_login(req, res, v))
-		return false;
-	rc = apps_get(req->kg, v->account.id, req->route_params[0], row);
-	if (rc == ERR_NOTFOUND)
-		page_message(req, res, 404, v, "Not found",
-		    "You have no application with this API key.");
-	else if (rc != 0)
-		page_unavailable(req, res, v);
-	return rc == 0;
-}
-
 /* GET /apps/{api_key} */
 void
 portal_app_show(struct request *req, struct response *res)
@@ -94,7 +74,7 @@ portal_app_show(struct request *req, struct response *res)
 	struct params ps;
 	struct shown s = { 0 };
 
-	if (load(req, res, &v, row)) {
+	if (page_own_app(req, res, &v, row)) {
 		s.uris = str_from(row->redirect_uris);
 		s.public_name = str_from(row->public_name);
 		s.logo_url = str_from(row->logo_url);
@@ -120,7 +100,7 @@ portal_app_save(struct request *req, struct response *res)
 	struct shown s = { 0 };
 	int rc;
 
-	if (!load(req, res, &v, row) ||
+	if (!page_own_app(req, res, &v, row) ||
 	    !page_form(req, res, &v, settings_form, F_COUNT, in))
 		goto out;
 	f.has_redirect_uris = f.has_public_name = f.has_logo_url = true;
@@ -161,7 +141,7 @@ portal_app_delete_form(struct request *req, struct response *res)
 	struct app_row *row = xmalloc(sizeof(*row));
 	struct visitor v;
 
-	if (load(req, res, &v, row)) {
+	if (page_own_app(req, res, &v, row)) {
 		struct tmpl_var vars[] = {
 			{ "csrf", str_from(v.csrf) },
 			{ "api_key", str_from(row->api_key) },
@@ -184,7 +164,7 @@ portal_app_delete(struct request *req, struct response *res)
 	struct visitor v;
 	struct str csrf;
 
-	if (load(req, res, &v, row) && page_form(req, res, &v, spec, 1,
+	if (page_own_app(req, res, &v, row) && page_form(req, res, &v, spec, 1,
 	    &csrf)) {
 		if (apps_delete(req->kg, v.account.id,
 		    str_from(row->api_key)) == 0)

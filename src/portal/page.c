@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "core/accounts.h"
+#include "core/apps.h"
 #include "core/clock.h"
 #include "core/err.h"
 #include "core/sessions.h"
@@ -236,4 +237,22 @@ page_date(int64_t t, char out[32])
 {
 	clock_rfc3339(t, out);
 	out[10] = '\0';
+}
+
+bool
+page_own_app(struct request *req, struct response *res, struct visitor *v,
+    struct app_row *row)
+{
+	int rc;
+
+	if (!page_visitor_or_fail(req, res, v) ||
+	    !page_require_login(req, res, v))
+		return false;
+	rc = apps_get(req->kg, v->account.id, req->route_params[0], row);
+	if (rc == ERR_NOTFOUND)
+		page_message(req, res, 404, v, "Not found",
+		    "You have no application with this API key.");
+	else if (rc != 0)
+		page_unavailable(req, res, v);
+	return rc == 0;
 }

@@ -71,6 +71,12 @@ void	page_notice(struct buf *out, const char *message);
 bool	page_require_login(struct request *req, struct response *res,
 	    const struct visitor *v);
 
+/* Loads the visitor's app named by the route's first capture into row;
+ * answers (log-in redirect, 404, 503) and returns false when there is none
+ * to show. */
+bool	page_own_app(struct request *req, struct response *res,
+	    struct visitor *v, struct app_row *row);
+
 /* The date part (YYYY-MM-DD) of t, for tables. */
 void	page_date(int64_t t, char out[32]);
 

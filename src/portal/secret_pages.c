@@ -51,24 +51,6 @@ secret_path(struct request *req, const struct app_row *row)
 	return p;
 }
 
-static bool
-load(struct request *req, struct response *res, struct visitor *v,
-    struct app_row *row)
-{
-	int rc;
-
-	if (!page_visitor_or_fail(req, res, v) ||
-	    !page_require_login(req, res, v))
-		return false;
-	rc = apps_get(req->kg, v->account.id, req->route_params[0], row);
-	if (rc == ERR_NOTFOUND)
-		page_message(req, res, 404, v, "Not found",
-		    "You have no application with this API key.");
-	else if (rc != 0)
-		page_unavailable(req, res, v);
-	return rc == 0;
-}
-
 /* GET /apps/{api_key}/secret */
 void
 portal_secret_confirm(struct request *req, struct response *res)
@@ -76,7 +58,7 @@ portal_secret_confirm(struct request *req, struct response *res)
 	struct app_row *row = xmalloc(sizeof(*row));
 	struct visitor v;
 
-	if (load(req, res, &v, row)) {
+	if (page_own_app(req, res, &v, row)) {
 		struct tmpl_var vars[] = {
 			{ "csrf", str_from(v.csrf) },
 			{ "api_key", str_from(row->api_key) },
@@ -98,7 +80,7 @@ portal_secret_generate(struct request *req, struct response *res)
 	struct str csrf;
 	int rc;
 
-	if (!load(req, res, &v, row) ||
+	if (!page_own_app(req, res, &v, row) ||
 	    !page_form(req, res, &v, confirm_form, 1, &csrf))
 		goto out;
 	rc = apps_new_secret(req->kg, v.account.id, str_from(row->api_key),
@@ -133,7 +115,7 @@ portal_secret_reveal(struct request *req, struct response *res)
 	struct visitor v;
 	struct str sealed;
 
-	if (!load(req, res, &v, row))
+	if (!page_own_app(req, res, &v, row))
 		goto out;
 	response_cookie(res, REVEAL_COOKIE, "", secret_path(req, row), 0,
 	    req->kg->cfg->secure_cookies);

@@ -92,6 +92,31 @@ sqlite_row(sqlite3 *db, sqlite3_stmt *st,
 	    sqlite_err(db, rc));
 }
 
+int
+sqlite_rows(sqlite3 *db, sqlite3_stmt *st,
+    void (*read)(sqlite3_stmt *, void *), size_t size, void **rows,
+    size_t *n)
+{
+	char *v = NULL;
+	size_t len = 0, cap = 0;
+	int rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (len == cap) {
+			cap = cap == 0 ? 4 : cap * 2;
+			v = xrealloc(v, cap * size);
+		}
+		read(st, v + len++ * size);
+	}
+	if (rc != SQLITE_DONE) {
+		free(v);
+		return sqlite_end(st, sqlite_err(db, rc));
+	}
+	*rows = v;
+	*n = len;
+	return sqlite_end(st, 0);
+}
+
 void
 sqlite_copy_text(char *dst, size_t dstlen, sqlite3_stmt *st, int col)
 {
@@ -274,27 +299,16 @@ sqlite_pat_list(struct store_backend *b, int64_t account_id,
 {
 	sqlite3 *db;
 	sqlite3_stmt *st = sqlite_stmt(b, STMT_PAT_LIST, &db);
-	struct pat_row *v = NULL;
-	size_t len = 0, cap = 0;
+	void *v;
 	int rc;
 
 	if (st == NULL)
 		return ERR_STORE;
 	sqlite3_bind_int64(st, 1, account_id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (len == cap) {
-			cap = cap == 0 ? 8 : cap * 2;
-			v = xrealloc(v, cap * sizeof(*v));
-		}
-		read_pat(st, &v[len++]);
-	}
-	if (rc != SQLITE_DONE) {
-		free(v);
-		return sqlite_end(st, sqlite_err(db, rc));
-	}
-	*rows = v;
-	*n = len;
-	return sqlite_end(st, 0);
+	rc = sqlite_rows(db, st, read_pat, sizeof(**rows), &v, n);
+	if (rc == 0)
+		*rows = v;
+	return rc;
 }
 
 int

@@ -75,27 +75,16 @@ sqlite_app_list(struct store_backend *b, int64_t account_id,
 {
 	sqlite3 *db;
 	sqlite3_stmt *st = sqlite_stmt(b, STMT_APP_LIST, &db);
-	struct app_row *v = NULL;
-	size_t len = 0, cap = 0;
+	void *v;
 	int rc;
 
 	if (st == NULL)
 		return ERR_STORE;
 	sqlite3_bind_int64(st, 1, account_id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (len == cap) {
-			cap = cap == 0 ? 4 : cap * 2;
-			v = xrealloc(v, cap * sizeof(*v));
-		}
-		read_app(st, &v[len++]);
-	}
-	if (rc != SQLITE_DONE) {
-		free(v);
-		return sqlite_end(st, sqlite_err(db, rc));
-	}
-	*rows = v;
-	*n = len;
-	return sqlite_end(st, 0);
+	rc = sqlite_rows(db, st, read_app, sizeof(**rows), &v, n);
+	if (rc == 0)
+		*rows = v;
+	return rc;
 }
 
 int

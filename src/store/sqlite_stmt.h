@@ -85,6 +85,12 @@ int	sqlite_app_delete(struct store_backend *b, int64_t account_id,
 	    const char *api_key);
 int	sqlite_app_set_secret(struct store_backend *b, int64_t account_id,
 	    const char *api_key, const unsigned char *hash, int64_t now);
+/* Steps a many-row read: each row is read by read(st, slot) into a grown
+ * array of `size`-byte slots; *rows (malloc'd, free() it) and *n get the
+ * result. Resets the statement. */
+int	sqlite_rows(sqlite3 *db, sqlite3_stmt *st,
+	    void (*read)(sqlite3_stmt *, void *), size_t size, void **rows,
+	    size_t *n);
 /* Copies column `col` as text into dst (size dstlen), cut if needed. */
 void	sqlite_copy_text(char *dst, size_t dstlen, sqlite3_stmt *st, int col);
 
