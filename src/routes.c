@@ -1,6 +1,7 @@
 #include "routes.h"
 
 #include "api/api.h"
+#include "oauth/oauth.h"
 #include "portal/pages.h"
 
 const struct route keygate_routes[] = {
@@ -22,6 +23,18 @@ const struct route keygate_routes[] = {
 	{ HTTP_GET, "/apps/{api_key}/secret/new", portal_secret_reveal },
 	{ HTTP_GET, "/apps/{api_key}/delete", portal_app_delete_form },
 	{ HTTP_POST, "/apps/{api_key}/delete", portal_app_delete },
+	{ HTTP_GET, "/connections", portal_connections },
+	{ HTTP_POST, "/connections/{api_key}/revoke", portal_connection_revoke },
+
+	/* OAuth 2 (SPEC §3) and the built-in API (SPEC §5) */
+	{ HTTP_GET, "/.well-known/oauth-authorization-server", oauth_metadata },
+	{ HTTP_GET, "/oauth2/authorize", oauth_authorize },
+	{ HTTP_POST, "/oauth2/authorize", oauth_authorize_post },
+	{ HTTP_POST, "/oauth2/token", oauth_token },
+	{ HTTP_POST, "/oauth2/revoke", oauth_revoke },
+	{ HTTP_POST, "/oauth2/introspect", oauth_introspect },
+	{ HTTP_GET, "/oauth2/check", oauth_check },
+	{ HTTP_GET, "/v3/account/summary", oauth_account_summary },
 
 	/* developer REST API (JSON, SPEC §6) */
 	{ HTTP_POST, "/api/v1/accounts", api_accounts_create },
@@ -34,6 +47,8 @@ const struct route keygate_routes[] = {
 	{ HTTP_PATCH, "/api/v1/apps/{api_key}", api_apps_patch },
 	{ HTTP_DELETE, "/api/v1/apps/{api_key}", api_apps_delete },
 	{ HTTP_POST, "/api/v1/apps/{api_key}/secret", api_apps_secret },
+	{ HTTP_GET, "/api/v1/connections", api_connections_list },
+	{ HTTP_DELETE, "/api/v1/connections/{api_key}", api_connections_delete },
 
 	/* operations (SPEC §7) */
 	{ HTTP_GET, "/healthz", api_healthz },

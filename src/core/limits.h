@@ -44,6 +44,14 @@
 #define THROTTLE_FAILS_PER_ADDRESS	20
 #define THROTTLE_SIGNUP_WINDOW_S	3600
 #define THROTTLE_MAX_KEYS		65536
+/* failed client authentications at the OAuth endpoints */
+#define THROTTLE_CLIENT_FAILS_PER_CLIENT	50
+#define THROTTLE_CLIENT_FAILS_PER_ADDRESS	100
+
+/* OAuth (SPEC §3) */
+#define OAUTH_CODE_TTL_S		600
+#define OAUTH_STATE_MAX_BYTES		1024
+#define OAUTH_VERIFIER_MAX_BYTES	128
 
 /* browser sessions (SPEC §7) */
 #define SESSION_IDLE_TTL_S		(12 * 3600)

@@ -44,6 +44,24 @@ form_decode(struct str in, bool plus_is_space, char *out, size_t *len)
 	return 0;
 }
 
+void
+form_encode(struct buf *b, struct str s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+
+	for (size_t i = 0; i < s.len; i++) {
+		unsigned char c = (unsigned char)s.p[i];
+		char esc[3] = { '%', hex[c >> 4], hex[c & 15] };
+
+		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		    (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+		    c == '_' || c == '~')
+			buf_append(b, &s.p[i], 1);
+		else
+			buf_append(b, esc, 3);
+	}
+}
+
 static int
 decode_piece(struct arena *a, struct str in, size_t max, struct str *out)
 {
@@ -106,6 +124,15 @@ form_parse(struct arena *a, struct str in, struct params *out)
 		out->n++;
 	}
 	return 0;
+}
+
+struct str
+params_get(const struct params *ps, const char *name)
+{
+	for (size_t i = 0; i < ps->n; i++)
+		if (str_eq_lit(ps->v[i].name, name))
+			return ps->v[i].value;
+	return STR_NULL;
 }
 
 int

@@ -5,6 +5,7 @@
 #include <stddef.h>
 
 #include "core/arena.h"
+#include "core/buf.h"
 #include "core/str.h"
 
 /* application/x-www-form-urlencoded, for query strings and form bodies. */
@@ -30,6 +31,13 @@ int	form_parse(struct arena *a, struct str in, struct params *out);
 /* Percent-decodes `in` into out (capacity in.len); *len gets the length.
  * `plus_is_space` for form encoding. Returns 0 or ERR_MALFORMED. */
 int	form_decode(struct str in, bool plus_is_space, char *out, size_t *len);
+
+/* Appends s percent-encoded for a query or fragment value: everything but
+ * RFC 3986 unreserved characters becomes %XX. */
+void	form_encode(struct buf *b, struct str s);
+
+/* The value of the first parameter named `name`, or STR_NULL. */
+struct str	params_get(const struct params *ps, const char *name);
 
 /* What an endpoint takes: its parameters, each with a byte limit. */
 struct param_spec {

@@ -35,4 +35,8 @@ void	portal_secret_confirm(struct request *req, struct response *res);
 void	portal_secret_generate(struct request *req, struct response *res);
 void	portal_secret_reveal(struct request *req, struct response *res);
 
+/* connection_pages.c */
+void	portal_connections(struct request *req, struct response *res);
+void	portal_connection_revoke(struct request *req, struct response *res);
+
 #endif

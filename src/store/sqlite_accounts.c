@@ -6,56 +6,6 @@
 #include "core/mem.h"
 #include "store/sqlite_stmt.h"
 
-#define APP_COLUMNS	"id, account_id, api_key, name, public_name, " \
-	"logo_url, description, redirect_uris, implicit_flow, secret_hash, " \
-	"created_at, coalesce(secret_created_at, 0)"
-
-const char *const stmt_sql[STMT_COUNT] = {
-	[STMT_PING] = "SELECT 1",
-	[STMT_KEY_INSERT] =
-	    "INSERT OR IGNORE INTO server_keys(name, key) VALUES (?, ?)",
-	[STMT_KEY_GET] = "SELECT key FROM server_keys WHERE name = ?",
-	[STMT_ACCOUNT_INSERT] = "INSERT INTO accounts(email, password_hash, "
-	    "created_at) VALUES (?, ?, ?)",
-	[STMT_ACCOUNT_BY_EMAIL] = "SELECT id, email, password_hash, "
-	    "created_at FROM accounts WHERE email = ?",
-	[STMT_ACCOUNT_BY_ID] = "SELECT id, email, password_hash, created_at "
-	    "FROM accounts WHERE id = ?",
-	[STMT_SESSION_INSERT] = "INSERT INTO sessions(hash, account_id, "
-	    "created_at, last_seen) VALUES (?, ?, ?, ?)",
-	[STMT_SESSION_GET] = "SELECT account_id, created_at, last_seen "
-	    "FROM sessions WHERE hash = ?",
-	[STMT_SESSION_TOUCH] = "UPDATE sessions SET last_seen = ? "
-	    "WHERE hash = ?",
-	[STMT_SESSION_DELETE] = "DELETE FROM sessions WHERE hash = ?",
-	[STMT_PAT_INSERT] = "INSERT INTO personal_tokens(account_id, hash, "
-	    "created_at) VALUES (?, ?, ?)",
-	[STMT_PAT_BY_HASH] = "SELECT id, account_id, created_at, "
-	    "coalesce(last_used_at, 0) FROM personal_tokens WHERE hash = ?",
-	[STMT_PAT_LIST] = "SELECT id, account_id, created_at, "
-	    "coalesce(last_used_at, 0) FROM personal_tokens "
-	    "WHERE account_id = ? ORDER BY id DESC",
-	[STMT_PAT_DELETE] = "DELETE FROM personal_tokens "
-	    "WHERE id = ? AND account_id = ?",
-	[STMT_PAT_TOUCH] = "UPDATE personal_tokens SET last_used_at = ? "
-	    "WHERE id = ?",
-	[STMT_APP_INSERT] = "INSERT INTO apps(account_id, api_key, name, "
-	    "public_name, logo_url, description, redirect_uris, "
-	    "implicit_flow, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-	[STMT_APP_GET] = "SELECT " APP_COLUMNS " FROM apps WHERE api_key = ?1 "
-	    "AND (?2 = 0 OR account_id = ?2)",
-	[STMT_APP_LIST] = "SELECT " APP_COLUMNS " FROM apps "
-	    "WHERE ?1 = 0 OR account_id = ?1 ORDER BY id",
-	[STMT_APP_UPDATE] = "UPDATE apps SET public_name = ?, logo_url = ?, "
-	    "description = ?, redirect_uris = ?, implicit_flow = ? "
-	    "WHERE id = ?",
-	[STMT_APP_DELETE] = "DELETE FROM apps WHERE api_key = ?1 "
-	    "AND (?2 = 0 OR account_id = ?2)",
-	[STMT_APP_SET_SECRET] = "UPDATE apps SET secret_hash = ?3, "
-	    "secret_created_at = ?4 WHERE api_key = ?1 "
-	    "AND (?2 = 0 OR account_id = ?2)",
-};
-
 int
 sqlite_run(sqlite3 *db, sqlite3_stmt *st, int *changes)
 {

@@ -30,6 +30,28 @@ enum stmt_id {
 	STMT_APP_UPDATE,
 	STMT_APP_DELETE,
 	STMT_APP_SET_SECRET,
+	STMT_BEGIN,
+	STMT_COMMIT,
+	STMT_ROLLBACK,
+	STMT_GRANT_UPSERT,
+	STMT_GRANT_GET,
+	STMT_GRANT_DELETE,
+	STMT_GRANT_LIST,
+	STMT_CODE_INSERT,
+	STMT_CODE_USE,
+	STMT_CODE_GET,
+	STMT_CODE_FAMILY,
+	STMT_FAMILY_INSERT,
+	STMT_FAMILY_REVOKE,
+	STMT_ACCESS_INSERT,
+	STMT_ACCESS_GET,
+	STMT_ACCESS_TOUCH,
+	STMT_ACCESS_REVOKE,
+	STMT_ACCESS_DROP_CHILD,
+	STMT_REFRESH_INSERT,
+	STMT_REFRESH_GET,
+	STMT_REFRESH_USE,
+	STMT_REFRESH_DROP_CHILD,
 	STMT_COUNT
 };
 
@@ -91,6 +113,31 @@ int	sqlite_app_set_secret(struct store_backend *b, int64_t account_id,
 int	sqlite_rows(sqlite3 *db, sqlite3_stmt *st,
 	    void (*read)(sqlite3_stmt *, void *), size_t size, void **rows,
 	    size_t *n);
+int	sqlite_grant_upsert(struct store_backend *b, int64_t account_id,
+	    int64_t app_id, unsigned scope, int64_t now, int64_t *grant_id);
+int	sqlite_grant_get(struct store_backend *b, int64_t account_id,
+	    int64_t app_id, int64_t *grant_id, unsigned *scope);
+int	sqlite_grant_delete(struct store_backend *b, int64_t account_id,
+	    int64_t app_id);
+int	sqlite_grant_list(struct store_backend *b, int64_t account_id,
+	    struct grant_row **rows, size_t *n);
+int	sqlite_code_insert(struct store_backend *b, const unsigned char *hash,
+	    const struct code_row *row);
+int	sqlite_code_take(struct store_backend *b, const unsigned char *hash,
+	    struct code_row *out);
+int	sqlite_issue(struct store_backend *b, struct issue *is);
+int	sqlite_family_revoke(struct store_backend *b, int64_t family_id);
+int	sqlite_access_get(struct store_backend *b, const unsigned char *hash,
+	    struct token_row *out);
+int	sqlite_access_touch(struct store_backend *b, const unsigned char *hash,
+	    int64_t now);
+int	sqlite_access_revoke(struct store_backend *b,
+	    const unsigned char *hash);
+int	sqlite_refresh_get(struct store_backend *b, const unsigned char *hash,
+	    struct token_row *out);
+/* Runs statement `id` with nothing bound (BEGIN, COMMIT, ROLLBACK). */
+int	sqlite_simple(struct store_backend *b, enum stmt_id id);
+
 /* Copies column `col` as text into dst (size dstlen), cut if needed. */
 void	sqlite_copy_text(char *dst, size_t dstlen, sqlite3_stmt *st, int col);
 

@@ -177,3 +177,84 @@ store_app_set_secret(struct store *st, int64_t account_id,
 {
 	return CALL(app_set_secret, account_id, api_key, hash, now);
 }
+
+int
+store_grant_upsert(struct store *st, int64_t account_id, int64_t app_id,
+    unsigned scope, int64_t now, int64_t *grant_id)
+{
+	return CALL(grant_upsert, account_id, app_id, scope, now, grant_id);
+}
+
+int
+store_grant_get(struct store *st, int64_t account_id, int64_t app_id,
+    int64_t *grant_id, unsigned *scope)
+{
+	return CALL(grant_get, account_id, app_id, grant_id, scope);
+}
+
+int
+store_grant_delete(struct store *st, int64_t account_id, int64_t app_id)
+{
+	return CALL(grant_delete, account_id, app_id);
+}
+
+int
+store_grant_list(struct store *st, int64_t account_id,
+    struct grant_row **rows, size_t *n)
+{
+	return CALL(grant_list, account_id, rows, n);
+}
+
+int
+store_code_insert(struct store *st, const unsigned char hash[SECURE_HASH_BYTES],
+    const struct code_row *row)
+{
+	return CALL(code_insert, hash, row);
+}
+
+int
+store_code_take(struct store *st, const unsigned char hash[SECURE_HASH_BYTES],
+    struct code_row *out)
+{
+	return CALL(code_take, hash, out);
+}
+
+int
+store_issue(struct store *st, struct issue *is)
+{
+	return CALL(issue, is);
+}
+
+int
+store_family_revoke(struct store *st, int64_t family_id)
+{
+	return CALL(family_revoke, family_id);
+}
+
+int
+store_access_get(struct store *st, const unsigned char hash[SECURE_HASH_BYTES],
+    struct token_row *out)
+{
+	return CALL(access_get, hash, out);
+}
+
+int
+store_access_touch(struct store *st,
+    const unsigned char hash[SECURE_HASH_BYTES], int64_t now)
+{
+	return CALL(access_touch, hash, now);
+}
+
+int
+store_access_revoke(struct store *st,
+    const unsigned char hash[SECURE_HASH_BYTES])
+{
+	return CALL(access_revoke, hash);
+}
+
+int
+store_refresh_get(struct store *st,
+    const unsigned char hash[SECURE_HASH_BYTES], struct token_row *out)
+{
+	return CALL(refresh_get, hash, out);
+}

@@ -52,6 +52,61 @@ struct app_row {
 	int64_t	 secret_created_at;
 };
 
+/* A grant as the Connected apps page lists it. */
+struct grant_row {
+	int64_t	 id;
+	int64_t	 app_id;
+	unsigned scope;
+	int64_t	 created_at;
+	char	 api_key[APP_API_KEY_MAX_BYTES + 1];
+	char	 public_name[APP_NAME_MAX_BYTES + 1];
+};
+
+/* An authorization code (RFC 6749 §4.1.2), as stored. */
+struct code_row {
+	int64_t	 grant_id;
+	int64_t	 account_id;	/* from the grant */
+	int64_t	 app_id;	/* from the grant */
+	char	 redirect_uri[APP_URI_MAX_BYTES + 1];
+	unsigned scope;
+	char	 challenge[48];	/* "" when issued without PKCE */
+	int64_t	 expires_at;
+	int64_t	 family_id;	/* 0 until exchanged */
+};
+
+/* A token with what a check needs to know about it. */
+struct token_row {
+	int64_t	 family_id;
+	int64_t	 grant_id;
+	int64_t	 account_id;
+	int64_t	 app_id;
+	char	 api_key[APP_API_KEY_MAX_BYTES + 1];
+	unsigned scope;		/* of this token */
+	unsigned family_scope;	/* the most a refresh may ask for */
+	int64_t	 iat;		/* access: issued; refresh: created */
+	int64_t	 last_used;	/* access: last use; refresh: used_at */
+	bool	 revoked;	/* the token or its family */
+};
+
+/* What one issuing transaction writes (see store_issue). */
+struct issue {
+	int64_t		 grant_id;	/* the family's grant, for a new one */
+	int64_t		 family_id;	/* in: 0 starts a family; out: id */
+	unsigned	 family_scope;
+	unsigned	 scope;
+	int64_t		 now;
+	unsigned char	 access_hash[SECURE_HASH_BYTES];
+	bool		 with_refresh;
+	unsigned char	 refresh_hash[SECURE_HASH_BYTES];
+	/* the exchanged code, recorded as this family's origin */
+	const unsigned char *code_hash;
+	/* the refresh token being rotated, if any */
+	const unsigned char *parent_hash;
+	/* rotation: the parent must still be unused (compare-and-set);
+	 * retry: the parent's children must still be unused, and go */
+	bool		 retry;
+};
+
 /* account_id value that lets an operator reach every account's apps */
 #define STORE_ANY_ACCOUNT	0
 
@@ -119,5 +174,45 @@ int	store_app_delete(struct store *st, int64_t account_id,
 int	store_app_set_secret(struct store *st, int64_t account_id,
 	    const char *api_key, const unsigned char hash[SECURE_HASH_BYTES],
 	    int64_t now);
+
+/* OAuth grants (consent); upsert widens the scope to the union. */
+int	store_grant_upsert(struct store *st, int64_t account_id, int64_t app_id,
+	    unsigned scope, int64_t now, int64_t *grant_id);
+/* *scope gets the consented scopes; ERR_NOTFOUND without a grant. */
+int	store_grant_get(struct store *st, int64_t account_id, int64_t app_id,
+	    int64_t *grant_id, unsigned *scope);
+/* Deletes the grant with its codes, families and tokens. */
+int	store_grant_delete(struct store *st, int64_t account_id,
+	    int64_t app_id);
+int	store_grant_list(struct store *st, int64_t account_id,
+	    struct grant_row **rows, size_t *n);
+
+int	store_code_insert(struct store *st,
+	    const unsigned char hash[SECURE_HASH_BYTES],
+	    const struct code_row *row);
+/* Uses a code up, atomically. Returns 0 when this call used it, ERR_CONFLICT
+ * when it was used before (out filled: its family_id is the one to revoke),
+ * or ERR_NOTFOUND. */
+int	store_code_take(struct store *st,
+	    const unsigned char hash[SECURE_HASH_BYTES], struct code_row *out);
+
+/* Writes tokens in one transaction: the parent's compare-and-set (or, with
+ * retry, the removal of its unused children), a new family when
+ * family_id is 0, the access token, the refresh token, the code's family.
+ * Returns 0, ERR_CONFLICT when the parent condition failed (nothing
+ * written), or ERR_STORE. */
+int	store_issue(struct store *st, struct issue *is);
+
+int	store_family_revoke(struct store *st, int64_t family_id);
+
+int	store_access_get(struct store *st,
+	    const unsigned char hash[SECURE_HASH_BYTES], struct token_row *out);
+/* Records a use at `now`. */
+int	store_access_touch(struct store *st,
+	    const unsigned char hash[SECURE_HASH_BYTES], int64_t now);
+int	store_access_revoke(struct store *st,
+	    const unsigned char hash[SECURE_HASH_BYTES]);
+int	store_refresh_get(struct store *st,
+	    const unsigned char hash[SECURE_HASH_BYTES], struct token_row *out);
 
 #endif

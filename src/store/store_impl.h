@@ -56,6 +56,30 @@ struct store_ops {
 	int	(*app_set_secret)(struct store_backend *b, int64_t account_id,
 		    const char *api_key, const unsigned char *hash,
 		    int64_t now);
+
+	int	(*grant_upsert)(struct store_backend *b, int64_t account_id,
+		    int64_t app_id, unsigned scope, int64_t now,
+		    int64_t *grant_id);
+	int	(*grant_get)(struct store_backend *b, int64_t account_id,
+		    int64_t app_id, int64_t *grant_id, unsigned *scope);
+	int	(*grant_delete)(struct store_backend *b, int64_t account_id,
+		    int64_t app_id);
+	int	(*grant_list)(struct store_backend *b, int64_t account_id,
+		    struct grant_row **rows, size_t *n);
+	int	(*code_insert)(struct store_backend *b,
+		    const unsigned char *hash, const struct code_row *row);
+	int	(*code_take)(struct store_backend *b, const unsigned char *hash,
+		    struct code_row *out);
+	int	(*issue)(struct store_backend *b, struct issue *is);
+	int	(*family_revoke)(struct store_backend *b, int64_t family_id);
+	int	(*access_get)(struct store_backend *b,
+		    const unsigned char *hash, struct token_row *out);
+	int	(*access_touch)(struct store_backend *b,
+		    const unsigned char *hash, int64_t now);
+	int	(*access_revoke)(struct store_backend *b,
+		    const unsigned char *hash);
+	int	(*refresh_get)(struct store_backend *b,
+		    const unsigned char *hash, struct token_row *out);
 };
 
 extern const struct store_ops store_sqlite_ops;

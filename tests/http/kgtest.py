@@ -140,11 +140,13 @@ class Server:
 
 
 def start_server(workdir, *flags, test_clock=True, signup_rate="0",
-                 db=None, attempts=3):
+                 db=None, attempts=3, issuer=False):
     """Starts `keygate serve --listen 127.0.0.1:PORT --db WORKDIR/keygate.db
     --signup-rate 0 --test-clock FLAGS...` in workdir and waits until it is
     ready. Later flags override earlier ones. Retries on another port when the
-    chosen one was taken in the meantime."""
+    chosen one was taken in the meantime. With issuer=True the server also
+    gets `--issuer http://127.0.0.1:PORT` (before FLAGS), so that the URLs
+    it publishes are its own."""
     db = str(db or os.path.join(str(workdir), "keygate.db"))
     last = None
     for _ in range(attempts):
@@ -154,6 +156,8 @@ def start_server(workdir, *flags, test_clock=True, signup_rate="0",
             argv += ["--signup-rate", signup_rate]
         if test_clock:
             argv.append("--test-clock")
+        if issuer:
+            argv += ["--issuer", f"http://127.0.0.1:{port}"]
         argv += list(flags)
         srv = Server(workdir, argv, "127.0.0.1", port, db)
         try:

@@ -1,0 +1,204 @@
+#include "core/authz.h"
+
+#include <string.h>
+
+#include "core/apps.h"
+#include "core/clock.h"
+#include "core/err.h"
+#include "core/pkce.h"
+#include "core/scopes.h"
+#include "core/tokens.h"
+#include "core/uri.h"
+#include "core/utf8.h"
+
+int
+authz_client(struct keygate *kg, const struct authz_params *p,
+    struct app_row *app, const char **why)
+{
+	int rc;
+
+	if (p->client_id.len == 0) {
+		*why = "The request names no client (client_id).";
+		return ERR_NOTFOUND;
+	}
+	rc = apps_get(kg, STORE_ANY_ACCOUNT, p->client_id, app);
+	if (rc == ERR_NOTFOUND)
+		*why = "No application has this client_id.";
+	if (rc != 0)
+		return rc;
+	if (p->redirect_uri.len == 0) {
+		*why = "The request names no redirect_uri.";
+		return ERR_NOTFOUND;
+	}
+	if (!authz_redirect_registered(app, p->redirect_uri)) {
+		*why = "This redirect_uri is not registered for the "
+		    "application.";
+		return ERR_NOTFOUND;
+	}
+	return 0;
+}
+
+/* RFC 8252 §7.3: a loopback IP redirect may use any port. Same scheme,
+ * host, path and query; the port alone may differ. */
+static bool
+same_but_port(struct str registered, struct str requested)
+{
+	struct uri a, b;
+
+	if (uri_parse(registered, &a) != 0 || uri_parse(requested, &b) != 0)
+		return false;
+	return str_eq_lit(a.scheme, "http") && str_eq_lit(b.scheme, "http") &&
+	    uri_host_is_loopback_ip(a.host) && str_eq(a.host, b.host) &&
+	    !a.has_userinfo && !b.has_userinfo &&
+	    str_eq(a.path, b.path) && a.has_query == b.has_query &&
+	    str_eq(a.query, b.query) && !b.has_fragment;
+}
+
+bool
+authz_redirect_registered(const struct app_row *app, struct str uri)
+{
+	struct str reg[APP_MAX_REDIRECT_URIS];
+	size_t n = apps_redirect_uris(app, reg, APP_MAX_REDIRECT_URIS);
+
+	if (n > APP_MAX_REDIRECT_URIS)
+		n = APP_MAX_REDIRECT_URIS;
+	for (size_t i = 0; i < n; i++)
+		if (str_eq(reg[i], uri) || same_but_port(reg[i], uri))
+			return true;
+	return false;
+}
+
+static int
+fail(struct authz_error *err, const char *error, const char *description)
+{
+	err->error = error;
+	err->description = description;
+	return ERR_INVALID;
+}
+
+/* PKCE (RFC 7636 §4.3, S256 only; RFC 9700 §2.1.1 for public clients). */
+static int
+check_pkce(const struct authz_params *p, const struct app_row *app,
+    struct authz_request *out, struct authz_error *err)
+{
+	bool has_c = p->code_challenge.len > 0;
+	bool has_m = p->code_challenge_method.len > 0;
+
+	if (out->flow == AUTHZ_TOKEN)
+		return 0;
+	if (has_m && !str_eq_lit(p->code_challenge_method, "S256"))
+		return fail(err, "invalid_request", "Only the S256 "
+		    "code_challenge_method is supported.");
+	if (has_m && !has_c)
+		return fail(err, "invalid_request", "code_challenge_method "
+		    "needs a code_challenge.");
+	if (has_c && !has_m)
+		return fail(err, "invalid_request", "Send "
+		    "code_challenge_method=S256 with the code_challenge "
+		    "(plain is not supported).");
+	if (has_c && !pkce_challenge_valid(p->code_challenge))
+		return fail(err, "invalid_request", "The code_challenge must "
+		    "be 43 base64url characters.");
+	if (!has_c && !app->has_secret)
+		return fail(err, "invalid_request", "A public client must send "
+		    "a PKCE code_challenge.");
+	out->code_challenge = p->code_challenge;
+	return 0;
+}
+
+int
+authz_check(struct keygate *kg, const struct authz_params *p,
+    const struct app_row *app, struct authz_request *out,
+    struct authz_error *err)
+{
+	(void)kg;
+	memset(out, 0, sizeof(*out));
+	out->redirect_uri = p->redirect_uri;
+	out->state = p->state;
+	if (p->state.len > OAUTH_STATE_MAX_BYTES)
+		return fail(err, "invalid_request", "The state is too long.");
+	if (str_eq_lit(p->response_type, "code"))
+		out->flow = AUTHZ_CODE;
+	else if (str_eq_lit(p->response_type, "token"))
+		out->flow = AUTHZ_TOKEN;
+	else if (p->response_type.len == 0)
+		return fail(err, "invalid_request", "response_type is "
+		    "missing.");
+	else
+		return fail(err, "unsupported_response_type", "Use "
+		    "response_type=code or token.");
+	if (out->flow == AUTHZ_TOKEN && !app->implicit_flow)
+		return fail(err, "unauthorized_client", "This application has "
+		    "not enabled the client flow.");
+	if (app->public_name[0] == '\0')
+		return fail(err, "unauthorized_client", "This application has "
+		    "no public name yet.");
+	if (scopes_parse(p->scope, &out->scope) != 0)
+		return fail(err, "invalid_scope", "A requested scope is "
+		    "unknown or repeated.");
+	if (p->scope.p == NULL || out->scope == 0)
+		out->scope = SCOPE_DEFAULT;
+	return check_pkce(p, app, out, err);
+}
+
+int
+authz_consented(struct keygate *kg, int64_t account_id,
+    const struct app_row *app, unsigned scope, bool *yes)
+{
+	int64_t grant_id;
+	unsigned have;
+	int rc = store_grant_get(kg->store, account_id, app->id, &grant_id,
+	    &have);
+
+	*yes = rc == 0 && (scope & ~have) == 0;
+	return rc == ERR_NOTFOUND ? 0 : rc;
+}
+
+int
+authz_issue_code(struct keygate *kg, int64_t account_id,
+    const struct app_row *app, const struct authz_request *r,
+    char code[TOKEN_MAX_BYTES + 1])
+{
+	unsigned char hash[SECURE_HASH_BYTES];
+	struct code_row row;
+	int64_t now = clock_now(kg->clock);
+	int rc;
+
+	memset(&row, 0, sizeof(row));
+	rc = store_grant_upsert(kg->store, account_id, app->id, r->scope, now,
+	    &row.grant_id);
+	if (rc != 0)
+		return rc;
+	if (r->redirect_uri.len >= sizeof(row.redirect_uri) ||
+	    r->code_challenge.len >= sizeof(row.challenge))
+		return ERR_INVALID;
+	memcpy(row.redirect_uri, r->redirect_uri.p, r->redirect_uri.len);
+	if (r->code_challenge.len > 0)
+		memcpy(row.challenge, r->code_challenge.p,
+		    r->code_challenge.len);
+	row.scope = r->scope;
+	row.expires_at = now + OAUTH_CODE_TTL_S;
+	secure_token(TOKENS_CODE_PREFIX, code);
+	secure_hash(str_from(code), hash);
+	return store_code_insert(kg->store, hash, &row);
+}
+
+int
+authz_issue_token(struct keygate *kg, int64_t account_id,
+    const struct app_row *app, const struct authz_request *r,
+    char token[TOKEN_MAX_BYTES + 1])
+{
+	struct issue is;
+	int rc;
+
+	memset(&is, 0, sizeof(is));
+	is.now = clock_now(kg->clock);
+	rc = store_grant_upsert(kg->store, account_id, app->id, r->scope,
+	    is.now, &is.grant_id);
+	if (rc != 0)
+		return rc;
+	is.scope = is.family_scope = r->scope;
+	secure_token(TOKENS_ACCESS_PREFIX, token);
+	secure_hash(str_from(token), is.access_hash);
+	return store_issue(kg->store, &is);
+}

@@ -1,0 +1,77 @@
+#ifndef KEYGATE_CORE_AUTHZ_H
+#define KEYGATE_CORE_AUTHZ_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/keygate.h"
+#include "core/str.h"
+#include "store/store.h"
+
+/* Authorization requests (RFC 6749 §4.1.1, §4.2.1; SPEC §3.2): checking
+ * them, remembering consent, issuing codes and client-flow tokens. */
+
+enum authz_flow { AUTHZ_CODE, AUTHZ_TOKEN };
+
+/* The request's parameters as received (p == NULL when absent). */
+struct authz_params {
+	struct str	 response_type;
+	struct str	 client_id;
+	struct str	 redirect_uri;
+	struct str	 scope;
+	struct str	 state;
+	struct str	 code_challenge;
+	struct str	 code_challenge_method;
+};
+
+/* A request that passed every check. */
+struct authz_request {
+	enum authz_flow	 flow;
+	unsigned	 scope;
+	struct str	 redirect_uri;	/* as requested (RFC 8252 §7.3 port) */
+	struct str	 state;
+	struct str	 code_challenge;	/* empty without PKCE */
+};
+
+/* Why a request failed once its redirect URI is trusted: an RFC 6749
+ * §4.1.2.1 error code and a sentence. */
+struct authz_error {
+	const char	*error;
+	const char	*description;
+};
+
+/* Loads the app named by client_id and checks redirect_uri against its
+ * registered URIs. Returns 0, or ERR_NOTFOUND (unknown client, missing or
+ * unregistered redirect URI: answer with an error page, never a redirect),
+ * or ERR_STORE. */
+int	authz_client(struct keygate *kg, const struct authz_params *p,
+	    struct app_row *app, const char **why);
+
+/* Checks the rest of the request against the trusted app. Returns 0 (out
+ * filled), or ERR_INVALID with *err set (answer through the redirect). */
+int	authz_check(struct keygate *kg, const struct authz_params *p,
+	    const struct app_row *app, struct authz_request *out,
+	    struct authz_error *err);
+
+/* True when redirect_uri is one of the app's registered URIs: equal as
+ * strings, or differing only in the port of a loopback IP literal. */
+bool	authz_redirect_registered(const struct app_row *app,
+	    struct str redirect_uri);
+
+/* True when the account already consented to these scopes for the app. */
+int	authz_consented(struct keygate *kg, int64_t account_id,
+	    const struct app_row *app, unsigned scope, bool *yes);
+
+/* Records consent (widening the grant) and issues a code for the request;
+ * code receives it. Returns 0 or ERR_STORE. */
+int	authz_issue_code(struct keygate *kg, int64_t account_id,
+	    const struct app_row *app, const struct authz_request *r,
+	    char code[TOKEN_MAX_BYTES + 1]);
+
+/* Records consent and issues a client-flow access token (a family of one,
+ * never a refresh token). Returns 0 or ERR_STORE. */
+int	authz_issue_token(struct keygate *kg, int64_t account_id,
+	    const struct app_row *app, const struct authz_request *r,
+	    char token[TOKEN_MAX_BYTES + 1]);
+
+#endif

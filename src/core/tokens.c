@@ -1,0 +1,259 @@
+#include "core/tokens.h"
+
+#include <sodium.h>
+#include <string.h>
+
+#include "core/clock.h"
+#include "core/err.h"
+#include "core/pkce.h"
+#include "core/scopes.h"
+
+void
+tokens_lifetime(const struct keygate *kg, struct lifetime *out)
+{
+	out->unused_ttl_s = kg->cfg->token_unused_ttl_s;
+	out->idle_ttl_s = kg->cfg->token_idle_ttl_s;
+	out->max_ttl_s = kg->cfg->token_max_ttl_s;
+}
+
+/* Hashes a presented credential of the given kind; false when it cannot
+ * be one (wrong prefix, too long), so the store is never asked. */
+static bool
+hash_of(struct str token, const char *prefix,
+    unsigned char hash[SECURE_HASH_BYTES])
+{
+	if (token.len > TOKEN_MAX_BYTES || !str_starts_with(token, prefix))
+		return false;
+	secure_hash(token, hash);
+	return true;
+}
+
+/* Mints the pair and writes it in one transaction. */
+static int
+issue_pair(struct keygate *kg, struct issue *is, struct token_pair *out)
+{
+	int rc;
+
+	secure_token(TOKENS_ACCESS_PREFIX, out->access);
+	secure_hash(str_from(out->access), is->access_hash);
+	secure_token(TOKENS_REFRESH_PREFIX, out->refresh);
+	secure_hash(str_from(out->refresh), is->refresh_hash);
+	is->with_refresh = true;
+	out->scope = is->scope;
+	out->expires_in = kg->cfg->token_unused_ttl_s;
+	rc = store_issue(kg->store, is);
+	if (rc != 0)
+		sodium_memzero(out, sizeof(*out));
+	return rc;
+}
+
+static int
+bad_grant(const char **why, const char *text)
+{
+	*why = text;
+	return ERR_INVALID;
+}
+
+/* Checks a code that this call just used up. */
+static int
+code_usable(struct keygate *kg, const struct app_row *app,
+    const struct code_row *c, struct str redirect_uri, struct str verifier,
+    const char **why)
+{
+	if (c->app_id != app->id)
+		return bad_grant(why, "The code was issued to another client.");
+	if (clock_now(kg->clock) >= c->expires_at)
+		return bad_grant(why, "The code has expired.");
+	if (!str_eq(redirect_uri, str_from(c->redirect_uri)))
+		return bad_grant(why, "redirect_uri differs from the one used "
+		    "to get the code.");
+	if (c->challenge[0] == '\0' && verifier.p != NULL)
+		/* RFC 9700 §4.8.2: PKCE downgrade */
+		return bad_grant(why, "A code_verifier was sent for a code "
+		    "issued without code_challenge.");
+	if (c->challenge[0] != '\0' &&
+	    !pkce_verify(verifier, str_from(c->challenge)))
+		return bad_grant(why, "The code_verifier does not match the "
+		    "code_challenge.");
+	return 0;
+}
+
+int
+tokens_exchange_code(struct keygate *kg, const struct app_row *app,
+    struct str code, struct str redirect_uri, struct str verifier,
+    struct token_pair *out, const char **why)
+{
+	unsigned char hash[SECURE_HASH_BYTES];
+	struct code_row c;
+	struct issue is;
+	int rc;
+
+	if (!hash_of(code, TOKENS_CODE_PREFIX, hash))
+		return bad_grant(why, "The code is not valid.");
+	rc = store_code_take(kg->store, hash, &c);
+	if (rc == ERR_NOTFOUND)
+		return bad_grant(why, "The code is not valid.");
+	if (rc == ERR_CONFLICT) {
+		/* SPEC §3.2: a replay ends what the first use started. */
+		if (c.family_id != 0 &&
+		    store_family_revoke(kg->store, c.family_id) != 0)
+			return ERR_STORE;
+		return bad_grant(why, "The code was already used.");
+	}
+	if (rc != 0)
+		return rc;
+	if ((rc = code_usable(kg, app, &c, redirect_uri, verifier, why)) != 0)
+		return rc;
+	memset(&is, 0, sizeof(is));
+	is.grant_id = c.grant_id;
+	is.scope = is.family_scope = c.scope;
+	is.now = clock_now(kg->clock);
+	is.code_hash = hash;
+	return issue_pair(kg, &is, out);
+}
+
+/* A refresh token presented again: within the retry window, while what it
+ * produced is unused, that is replaced; otherwise the family ends. */
+static int
+reused(struct keygate *kg, const struct token_row *r, struct issue *is,
+    struct token_pair *out, const char **why)
+{
+	int64_t window = kg->cfg->refresh_retry_window_s;
+	int rc;
+
+	if (window > 0 && is->now - r->last_used <= window) {
+		is->retry = true;
+		rc = issue_pair(kg, is, out);
+		if (rc != ERR_CONFLICT)
+			return rc;
+	}
+	if (store_family_revoke(kg->store, r->family_id) != 0)
+		return ERR_STORE;
+	return bad_grant(why, "The refresh token was already used; its "
+	    "tokens are revoked.");
+}
+
+int
+tokens_refresh(struct keygate *kg, const struct app_row *app,
+    struct str refresh, struct str scope, struct token_pair *out,
+    const char **why)
+{
+	unsigned char hash[SECURE_HASH_BYTES];
+	struct token_row r;
+	struct issue is;
+	unsigned want;
+	int64_t idle = kg->cfg->refresh_idle_ttl_s;
+	int rc;
+
+	if (!hash_of(refresh, TOKENS_REFRESH_PREFIX, hash))
+		return bad_grant(why, "The refresh token is not valid.");
+	rc = store_refresh_get(kg->store, hash, &r);
+	if (rc == ERR_NOTFOUND || (rc == 0 && (r.app_id != app->id ||
+	    r.revoked)))
+		return bad_grant(why, "The refresh token is not valid.");
+	if (rc != 0)
+		return rc;
+	memset(&is, 0, sizeof(is));
+	is.now = clock_now(kg->clock);
+	if (idle > 0 && r.last_used == 0 && is.now >= r.iat + idle)
+		return bad_grant(why, "The refresh token expired unused.");
+	want = r.scope;
+	if (scope.p != NULL && (scopes_parse(scope, &want) != 0 ||
+	    want == 0 || (want & ~r.family_scope) != 0))
+		return ERR_FORBIDDEN;
+	is.grant_id = r.grant_id;
+	is.family_id = r.family_id;
+	is.family_scope = r.family_scope;
+	is.scope = want;
+	is.parent_hash = hash;
+	if (r.last_used != 0)
+		return reused(kg, &r, &is, out, why);
+	rc = issue_pair(kg, &is, out);
+	if (rc == ERR_CONFLICT)	/* a concurrent refresh won the race */
+		return bad_grant(why, "The refresh token was already used.");
+	return rc;
+}
+
+int
+tokens_use(struct keygate *kg, struct str token, bool record,
+    struct token_row *out)
+{
+	unsigned char hash[SECURE_HASH_BYTES];
+	struct lifetime lt;
+	int64_t now = clock_now(kg->clock);
+	int rc;
+
+	if (!hash_of(token, TOKENS_ACCESS_PREFIX, hash))
+		return ERR_AUTH;
+	rc = store_access_get(kg->store, hash, out);
+	if (rc == ERR_NOTFOUND)
+		return ERR_AUTH;
+	if (rc != 0)
+		return rc;
+	tokens_lifetime(kg, &lt);
+	/* An expired token is never revived: it is refused before any use
+	 * is recorded. */
+	if (out->revoked || !lifetime_alive(&lt, out->iat, out->last_used, now))
+		return ERR_AUTH;
+	if (record)
+		return store_access_touch(kg->store, hash, now);
+	return 0;
+}
+
+int
+tokens_introspect(struct keygate *kg, const struct app_row *app,
+    struct str token, struct introspection *out)
+{
+	unsigned char hash[SECURE_HASH_BYTES];
+	struct lifetime lt;
+	int64_t now = clock_now(kg->clock), idle;
+	int rc = ERR_NOTFOUND;
+
+	memset(out, 0, sizeof(*out));
+	if (hash_of(token, TOKENS_ACCESS_PREFIX, hash)) {
+		rc = store_access_get(kg->store, hash, &out->row);
+		tokens_lifetime(kg, &lt);
+		out->exp = lifetime_expiry(&lt, out->row.iat,
+		    out->row.last_used);
+		out->active = rc == 0 && !out->row.revoked && now < out->exp;
+	} else if (hash_of(token, TOKENS_REFRESH_PREFIX, hash)) {
+		rc = store_refresh_get(kg->store, hash, &out->row);
+		idle = kg->cfg->refresh_idle_ttl_s;
+		out->is_refresh = true;
+		out->exp = idle > 0 ? out->row.iat + idle : 0;
+		out->active = rc == 0 && !out->row.revoked &&
+		    out->row.last_used == 0 && (idle == 0 || now < out->exp);
+	}
+	if (rc != 0 && rc != ERR_NOTFOUND)
+		return rc;
+	/* RFC 7662 §2.2: another client's token is simply not active. */
+	if (rc != 0 || out->row.app_id != app->id)
+		out->active = false;
+	return 0;
+}
+
+int
+tokens_revoke(struct keygate *kg, const struct app_row *app,
+    struct str token, struct str hint)
+{
+	unsigned char hash[SECURE_HASH_BYTES];
+	struct token_row row;
+	int rc;
+
+	/* The prefix says which kind it is; the hint (RFC 7009 §2.1) is
+	 * only an optimization and may be wrong. */
+	(void)hint;
+	if (hash_of(token, TOKENS_REFRESH_PREFIX, hash)) {
+		rc = store_refresh_get(kg->store, hash, &row);
+		if (rc == 0 && row.app_id == app->id)
+			return store_family_revoke(kg->store, row.family_id);
+	} else if (hash_of(token, TOKENS_ACCESS_PREFIX, hash)) {
+		rc = store_access_get(kg->store, hash, &row);
+		if (rc == 0 && row.app_id == app->id)
+			return store_access_revoke(kg->store, hash);
+	} else {
+		return 0;
+	}
+	/* RFC 7009 §2.2: unknown and foreign tokens get 200 all the same. */
+	return rc == ERR_NOTFOUND || rc == 0 ? 0 : rc;
+}

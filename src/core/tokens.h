@@ -1,0 +1,68 @@
+#ifndef KEYGATE_CORE_TOKENS_H
+#define KEYGATE_CORE_TOKENS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/keygate.h"
+#include "core/lifetime.h"
+#include "core/str.h"
+#include "store/store.h"
+
+/* Tokens after authorization: the code exchange, refresh rotation with
+ * reuse detection, the checks that count as uses, introspection and
+ * revocation (RFC 6749 §4.1.3, §6; RFC 7009; RFC 7662; SPEC §3.3–§4). */
+
+#define TOKENS_CODE_PREFIX	"kg_ac_"
+#define TOKENS_ACCESS_PREFIX	"kg_at_"
+#define TOKENS_REFRESH_PREFIX	"kg_rt_"
+
+/* A successful token response. */
+struct token_pair {
+	char		 access[TOKEN_MAX_BYTES + 1];
+	char		 refresh[TOKEN_MAX_BYTES + 1];
+	unsigned	 scope;
+	int64_t		 expires_in;
+};
+
+/* The lifetime rule as configured. */
+void	tokens_lifetime(const struct keygate *kg, struct lifetime *out);
+
+/* grant_type=authorization_code for the authenticated `app`. Returns 0,
+ * ERR_INVALID (invalid_grant: *why says why) or ERR_STORE. Any call uses
+ * the code up; a second use revokes the family the first one started. */
+int	tokens_exchange_code(struct keygate *kg, const struct app_row *app,
+	    struct str code, struct str redirect_uri, struct str verifier,
+	    struct token_pair *out, const char **why);
+
+/* grant_type=refresh_token. `scope` (p == NULL when absent) may narrow.
+ * Returns 0, ERR_INVALID (invalid_grant), ERR_FORBIDDEN (invalid_scope) or
+ * ERR_STORE. A used refresh token revokes its family, except inside
+ * --refresh-retry-window while what it produced is unused. */
+int	tokens_refresh(struct keygate *kg, const struct app_row *app,
+	    struct str refresh, struct str scope, struct token_pair *out,
+	    const char **why);
+
+/* A bearer use (/oauth2/check, /v3): valid, unrevoked and alive tokens are
+ * recorded as used at now. Returns 0 (out filled), ERR_AUTH or ERR_STORE.
+ * With `record` false nothing is written (a 403 is not a use). */
+int	tokens_use(struct keygate *kg, struct str token, bool record,
+	    struct token_row *out);
+
+/* RFC 7662 for `app`: *active false for anything not alive and the app's
+ * own. is_refresh tells which kind; exp is 0 when it has none. */
+struct introspection {
+	bool		 active;
+	bool		 is_refresh;
+	struct token_row row;
+	int64_t		 exp;
+};
+int	tokens_introspect(struct keygate *kg, const struct app_row *app,
+	    struct str token, struct introspection *out);
+
+/* RFC 7009 for `app`: a refresh token revokes its family, an access token
+ * itself; unknown tokens and other apps' tokens change nothing. */
+int	tokens_revoke(struct keygate *kg, const struct app_row *app,
+	    struct str token, struct str hint);
+
+#endif

@@ -1,0 +1,269 @@
+/* GET and POST /oauth2/authorize (RFC 6749 §4.1, §4.2; SPEC §3.2). */
+#include "oauth/oauth.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/accounts.h"
+#include "core/apps.h"
+#include "core/err.h"
+#include "core/mem.h"
+#include "core/scopes.h"
+#include "oauth/grant_page.h"
+#include "portal/page.h"
+
+enum { A_RESPONSE_TYPE, A_CLIENT_ID, A_REDIRECT_URI, A_SCOPE, A_STATE,
+	A_CHALLENGE, A_METHOD, A_CSRF, A_DECISION, A_EMAIL, A_PASSWORD,
+	A_COUNT };
+
+/* GET reads the first seven; POST all. Unknown GET parameters are ignored
+ * (RFC 6749 §3.1); a POST comes from keygate's own form. */
+static const struct param_spec authorize_spec[A_COUNT] = {
+	[A_RESPONSE_TYPE] = { "response_type", 32, false },
+	[A_CLIENT_ID] = { "client_id", APP_API_KEY_MAX_BYTES, false },
+	[A_REDIRECT_URI] = { "redirect_uri", APP_URI_MAX_BYTES, false },
+	[A_SCOPE] = { "scope", SCOPES_TEXT_MAX, false },
+	[A_STATE] = { "state", OAUTH_STATE_MAX_BYTES, false },
+	[A_CHALLENGE] = { "code_challenge", 128, false },
+	[A_METHOD] = { "code_challenge_method", 16, false },
+	[A_CSRF] = { "csrf_token", HTTP_MAX_PARAM_VALUE_BYTES, false },
+	[A_DECISION] = { "decision", 16, false },
+	[A_EMAIL] = { "email", 1024, false },
+	[A_PASSWORD] = { "password", ACCOUNT_PASSWORD_MAX_BYTES * 4, false },
+};
+
+/* Everything one authorization request needs while it is answered. */
+struct authz_ctx {
+	struct visitor		 v;
+	struct str		 in[A_COUNT];
+	struct authz_params	 p;
+	struct authz_request	 r;
+	struct app_row		*app;
+};
+
+static void
+bad_request_page(struct request *req, struct response *res,
+    const struct visitor *v, const char *why)
+{
+	page_message(req, res, 400, v, "This authorization request cannot "
+	    "be served", why);
+}
+
+static void
+fill_params(struct authz_ctx *c)
+{
+	c->p.response_type = c->in[A_RESPONSE_TYPE];
+	c->p.client_id = c->in[A_CLIENT_ID];
+	c->p.redirect_uri = c->in[A_REDIRECT_URI];
+	c->p.scope = c->in[A_SCOPE];
+	c->p.state = c->in[A_STATE];
+	c->p.code_challenge = c->in[A_CHALLENGE];
+	c->p.code_challenge_method = c->in[A_METHOD];
+}
+
+/* Parses and checks the request. Before the redirect URI is trusted every
+ * error is a 400 page; after, errors go back to the client. Returns true
+ * when the request is good. */
+static bool
+read_request(struct request *req, struct response *res, struct authz_ctx *c,
+    const struct params *ps, size_t nspec, bool ignore_unknown)
+{
+	struct authz_error err = { "invalid_request", NULL };
+	const char *bad = NULL, *why = NULL;
+	int bind = params_bind(ps, authorize_spec, nspec, ignore_unknown,
+	    c->in, &bad);
+	int rc;
+
+	fill_params(c);
+	if (bind != 0 && (strcmp(bad, "client_id") == 0 ||
+	    strcmp(bad, "redirect_uri") == 0)) {
+		bad_request_page(req, res, &c->v, "client_id or redirect_uri "
+		    "is repeated, too long or malformed.");
+		return false;
+	}
+	rc = authz_client(req->kg, &c->p, c->app, &why);
+	if (rc == ERR_STORE) {
+		page_unavailable(req, res, &c->v);
+		return false;
+	}
+	if (rc != 0) {
+		bad_request_page(req, res, &c->v, why);
+		return false;
+	}
+	c->r.redirect_uri = c->p.redirect_uri;
+	c->r.state = c->p.state;
+	c->r.flow = str_eq_lit(c->p.response_type, "token") ? AUTHZ_TOKEN :
+	    AUTHZ_CODE;
+	if (bind != 0) {
+		err.description = "A parameter is repeated, unknown or too "
+		    "long.";
+		if (c->r.state.len > OAUTH_STATE_MAX_BYTES)
+			c->r.state = STR_NULL;
+		oauth_redirect_error(req, res, req->method == HTTP_POST ? 303 :
+		    302, &c->r, &err);
+		return false;
+	}
+	if (authz_check(req->kg, &c->p, c->app, &c->r, &err) != 0) {
+		oauth_redirect_error(req, res, req->method == HTTP_POST ? 303 :
+		    302, &c->r, &err);
+		return false;
+	}
+	return true;
+}
+
+static void
+login_redirect(struct request *req, struct response *res)
+{
+	struct buf b;
+
+	buf_init(&b, 16 * 1024);
+	buf_puts(&b, "/login?next=");
+	form_encode(&b, req->path);
+	if (req->query.len > 0) {
+		buf_puts(&b, "%3F");
+		form_encode(&b, req->query);
+	}
+	response_redirect(res, 302, b.err == 0 ? b.p : "/login");
+	buf_release(&b);
+}
+
+/* Issues the code or the token and redirects with it. */
+static void
+answer(struct request *req, struct response *res, struct authz_ctx *c,
+    int status)
+{
+	char value[TOKEN_MAX_BYTES + 1], scope[SCOPES_TEXT_MAX], ttl[24];
+	int rc;
+
+	if (c->r.flow == AUTHZ_CODE) {
+		rc = authz_issue_code(req->kg, c->v.account.id, c->app, &c->r,
+		    value);
+		const char *pairs[] = { "code", value, NULL };
+		if (rc == 0)
+			oauth_redirect(req, res, status, &c->r, pairs);
+	} else {
+		rc = authz_issue_token(req->kg, c->v.account.id, c->app, &c->r,
+		    value);
+		scopes_format(c->r.scope, scope);
+		snprintf(ttl, sizeof(ttl), "%lld",
+		    (long long)req->kg->cfg->token_unused_ttl_s);
+		const char *pairs[] = { "access_token", value, "token_type",
+		    "Bearer", "expires_in", ttl, "scope", scope, NULL };
+		if (rc == 0)
+			oauth_redirect(req, res, status, &c->r, pairs);
+	}
+	sodium_memzero(value, sizeof(value));
+	if (rc != 0)
+		page_unavailable(req, res, &c->v);
+}
+
+void
+oauth_authorize(struct request *req, struct response *res)
+{
+	struct authz_ctx c = { 0 };
+	struct params ps;
+	bool consented = false;
+
+	c.app = xmalloc(sizeof(*c.app));
+	if (!page_visitor_or_fail(req, res, &c.v))
+		goto out;
+	if (request_query(req, &ps) != 0) {
+		bad_request_page(req, res, &c.v, "The query string is "
+		    "malformed.");
+		goto out;
+	}
+	if (!read_request(req, res, &c, &ps, A_CSRF, true))
+		goto out;
+	if (c.r.flow == AUTHZ_TOKEN) {
+		/* SPEC §3.2: the client flow asks for the password every
+		 * time, so it always shows the page. */
+		grant_page(req, res, 200, &c.v, c.app, &c.p, &c.r, NULL);
+		goto out;
+	}
+	if (!c.v.logged_in) {
+		login_redirect(req, res);
+		goto out;
+	}
+	if (authz_consented(req->kg, c.v.account.id, c.app, c.r.scope,
+	    &consented) != 0)
+		page_unavailable(req, res, &c.v);
+	else if (consented)
+		answer(req, res, &c, 302);
+	else
+		grant_page(req, res, 200, &c.v, c.app, &c.p, &c.r, NULL);
+out:
+	free(c.app);
+}
+
+/* The client flow's fresh password entry: the session's account, or the
+ * one named in the form when nobody is logged in. */
+static int
+reauthenticate(struct request *req, struct authz_ctx *c, int64_t *wait)
+{
+	struct str email = c->v.logged_in ? str_from(c->v.account.email) :
+	    c->in[A_EMAIL];
+
+	return accounts_login(req->kg, req->client_addr, email,
+	    c->in[A_PASSWORD], &c->v.account, wait);
+}
+
+static void
+token_flow_post(struct request *req, struct response *res,
+    struct authz_ctx *c)
+{
+	int64_t wait = 0;
+	int rc = reauthenticate(req, c, &wait);
+
+	if (rc == 0) {
+		answer(req, res, c, 303);
+	} else if (rc == ERR_THROTTLED) {
+		grant_page(req, res, 429, &c->v, c->app, &c->p, &c->r,
+		    "Too many failed attempts. Try again later.");
+		page_retry_after(res, wait);
+	} else if (rc == ERR_AUTH) {
+		grant_page(req, res, 401, &c->v, c->app, &c->p, &c->r,
+		    "Wrong email or password.");
+	} else {
+		page_unavailable(req, res, &c->v);
+	}
+}
+
+void
+oauth_authorize_post(struct request *req, struct response *res)
+{
+	struct authz_ctx c = { 0 };
+	struct authz_error denied = { "access_denied",
+	    "The user refused access." };
+	struct params ps;
+	int rc;
+
+	c.app = xmalloc(sizeof(*c.app));
+	if (!page_visitor_or_fail(req, res, &c.v))
+		goto out;
+	if ((rc = request_form(req, &ps)) != 0) {
+		page_message(req, res, rc == ERR_INVALID ? 415 : 400, &c.v,
+		    "Bad request", "The form could not be read.");
+		goto out;
+	}
+	if (!page_csrf_ok(req, &c.v, params_get(&ps, "csrf_token"))) {
+		page_csrf_refused(req, res, &c.v);
+		goto out;
+	}
+	if (!read_request(req, res, &c, &ps, A_COUNT, false))
+		goto out;
+	if (str_eq_lit(c.in[A_DECISION], "deny"))
+		oauth_redirect_error(req, res, 303, &c.r, &denied);
+	else if (!str_eq_lit(c.in[A_DECISION], "allow"))
+		bad_request_page(req, res, &c.v, "Choose Allow or Deny.");
+	else if (c.r.flow == AUTHZ_TOKEN)
+		token_flow_post(req, res, &c);
+	else if (!c.v.logged_in)
+		bad_request_page(req, res, &c.v, "Your session ended before "
+		    "you answered. Start again from the application.");
+	else
+		answer(req, res, &c, 303);
+out:
+	free(c.app);
+}

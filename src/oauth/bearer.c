@@ -1,0 +1,94 @@
+/* Bearer-token checks: GET /oauth2/check and the built-in API (SPEC §3.6,
+ * §5; RFC 6750). Each successful call counts as a use of the token. */
+#include "oauth/oauth.h"
+
+#include <stdio.h>
+
+#include "core/accounts.h"
+#include "core/err.h"
+#include "core/scopes.h"
+#include "core/tokens.h"
+#include "http/basic.h"
+
+/* RFC 6750 §3: no token gets a bare challenge, a bad one invalid_token. */
+static void
+challenge(struct response *res, int status, const char *error,
+    const char *description)
+{
+	char value[160];
+
+	if (error == NULL) {
+		response_json_error(res, status, "invalid_request",
+		    description);
+		response_header(res, "WWW-Authenticate", "Bearer");
+		return;
+	}
+	snprintf(value, sizeof(value), "Bearer error=\"%s\"", error);
+	response_json_error(res, status, error, description);
+	response_header(res, "WWW-Authenticate", value);
+}
+
+/* Resolves the request's bearer token; answers and returns false unless it
+ * is valid. `record` says whether this call is a use. */
+static bool
+bearer(struct request *req, struct response *res, bool record,
+    struct token_row *row)
+{
+	struct str token;
+	int rc = bearer_parse(request_header(req, "Authorization"), &token);
+
+	if (rc == ERR_NOTFOUND) {
+		challenge(res, 401, NULL, "Send the access token as "
+		    "Authorization: Bearer.");
+		return false;
+	}
+	rc = rc == 0 ? tokens_use(req->kg, token, record, row) : ERR_AUTH;
+	if (rc == ERR_AUTH)
+		challenge(res, 401, "invalid_token", "The access token is "
+		    "invalid, expired or revoked.");
+	else if (rc != 0)
+		response_json_error(res, 503, "temporarily_unavailable",
+		    "The data store cannot be reached.");
+	return rc == 0;
+}
+
+void
+oauth_check(struct request *req, struct response *res)
+{
+	struct token_row row;
+	char sub[24], scope[SCOPES_TEXT_MAX];
+
+	if (!bearer(req, res, true, &row))
+		return;
+	snprintf(sub, sizeof(sub), "%lld", (long long)row.account_id);
+	scopes_format(row.scope, scope);
+	response_header(res, "X-Keygate-Subject", sub);
+	response_header(res, "X-Keygate-Client", row.api_key);
+	response_header(res, "X-Keygate-Scope", scope);
+	response_json(res, 200, json_pack("{s:b}", "active", 1));
+}
+
+void
+oauth_account_summary(struct request *req, struct response *res)
+{
+	struct token_row row;
+	struct account acct;
+
+	/* Look first, record the use only when the answer is a success. */
+	if (!bearer(req, res, false, &row))
+		return;
+	if (!(row.scope & SCOPE_ACCOUNT_READ)) {
+		challenge(res, 403, "insufficient_scope", "This call needs "
+		    "the account_read scope.");
+		return;
+	}
+	if (!bearer(req, res, true, &row) ||
+	    accounts_get(req->kg, row.account_id, &acct) != 0) {
+		if (res->status == 500)
+			response_json_error(res, 503, "temporarily_unavailable",
+			    "The data store cannot be reached.");
+		return;
+	}
+	response_json(res, 200, json_pack("{s:o, s:s}", "account_id",
+	    json_sprintf("%lld", (long long)acct.id), "email", acct.email));
+}

@@ -1,0 +1,119 @@
+#include "oauth/oauth.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/clients.h"
+#include "core/err.h"
+#include "http/basic.h"
+
+void
+oauth_no_store(struct response *res)
+{
+	response_header(res, "Cache-Control", "no-store");
+	response_header(res, "Pragma", "no-cache");
+}
+
+void
+oauth_error(struct response *res, int status, const char *error,
+    const char *description)
+{
+	response_json_error(res, status, error, description);
+	oauth_no_store(res);
+	if (status == 401)
+		response_header(res, "WWW-Authenticate",
+		    "Basic realm=\"keygate\", charset=\"UTF-8\"");
+}
+
+bool
+oauth_client(struct request *req, struct response *res, struct str body_id,
+    struct str body_secret, struct app_row *app)
+{
+	struct str id, secret;
+	bool secret_given;
+	int64_t wait = 0;
+	char num[24];
+	int rc;
+
+	rc = basic_parse(req->arena, request_header(req, "Authorization"),
+	    true, &id, &secret);
+	if (rc == 0 && (body_id.p != NULL || body_secret.p != NULL)) {
+		/* RFC 6749 §2.3: one authentication method per request. */
+		oauth_error(res, 400, "invalid_request", "Authenticate with "
+		    "HTTP Basic or with the body, not both.");
+		return false;
+	}
+	if (rc != 0 && rc != ERR_NOTFOUND) {
+		oauth_error(res, 401, "invalid_client", "The Basic "
+		    "credentials are not well formed.");
+		return false;
+	}
+	if (rc == ERR_NOTFOUND) {
+		id = body_id;
+		secret = body_secret;
+	}
+	secret_given = secret.p != NULL;
+	rc = clients_authenticate(req->kg, req->client_addr, id, secret_given,
+	    secret, app, &wait);
+	if (rc == ERR_AUTH)
+		oauth_error(res, 401, "invalid_client", "Client "
+		    "authentication failed.");
+	else if (rc == ERR_THROTTLED) {
+		oauth_error(res, 429, "slow_down", "Too many failed client "
+		    "authentications; wait before trying again.");
+		snprintf(num, sizeof(num), "%lld", (long long)wait);
+		response_header(res, "Retry-After", num);
+	} else if (rc != 0)
+		oauth_error(res, 503, "temporarily_unavailable",
+		    "The data store cannot be reached; try again soon.");
+	return rc == 0;
+}
+
+static void
+append_pair(struct buf *b, bool *first, const char *name, struct str value)
+{
+	if (!*first)
+		buf_puts(b, "&");
+	*first = false;
+	buf_puts(b, name);
+	buf_puts(b, "=");
+	form_encode(b, value);
+}
+
+void
+oauth_redirect(struct request *req, struct response *res, int status,
+    const struct authz_request *r, const char *const *pairs)
+{
+	struct str uri = r->redirect_uri;
+	bool fragment = r->flow == AUTHZ_TOKEN, first = true;
+	struct buf b;
+
+	buf_init(&b, 16 * 1024);
+	buf_putstr(&b, uri);
+	if (fragment)
+		buf_puts(&b, "#");
+	else if (memchr(uri.p, '?', uri.len) != NULL)
+		first = uri.p[uri.len - 1] == '?' || uri.p[uri.len - 1] == '&';
+	else
+		buf_puts(&b, "?");
+	if (!fragment && !first)
+		buf_puts(&b, "&"), first = true;
+	for (size_t i = 0; pairs[i] != NULL; i += 2)
+		append_pair(&b, &first, pairs[i], str_from(pairs[i + 1]));
+	if (r->state.p != NULL)
+		append_pair(&b, &first, "state", r->state);
+	append_pair(&b, &first, "iss", str_from(req->kg->cfg->issuer));
+	response_redirect(res, status, b.err == 0 ? b.p : "/");
+	oauth_no_store(res);
+	buf_release(&b);
+}
+
+void
+oauth_redirect_error(struct request *req, struct response *res, int status,
+    const struct authz_request *r, const struct authz_error *err)
+{
+	const char *pairs[] = { "error", err->error, "error_description",
+	    err->description, NULL };
+
+	oauth_redirect(req, res, status, r, pairs);
+}

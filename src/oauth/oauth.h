@@ -1,0 +1,48 @@
+#ifndef KEYGATE_OAUTH_OAUTH_H
+#define KEYGATE_OAUTH_OAUTH_H
+
+#include <stdbool.h>
+
+#include "core/authz.h"
+#include "http/request.h"
+#include "http/response.h"
+#include "store/store.h"
+
+/* Handlers of the OAuth endpoints (SPEC §3, §5) and what they share. */
+
+/* An RFC 6749 §5.2 error, with no-store caching; `invalid_client` gets
+ * 401 and a WWW-Authenticate challenge. */
+void	oauth_error(struct response *res, int status, const char *error,
+	    const char *description);
+
+/* Cache-Control: no-store and Pragma: no-cache (RFC 6749 §5.1). */
+void	oauth_no_store(struct response *res);
+
+/* Authenticates the calling client of a token, revoke or introspect
+ * request (Basic with form-encoded parts, or client_id/client_secret in the
+ * body, never both). Answers itself and returns false on failure. */
+bool	oauth_client(struct request *req, struct response *res,
+	    struct str body_id, struct str body_secret, struct app_row *app);
+
+/* An authorization response (RFC 6749 §4.1.2, §4.2.2, RFC 9207): a
+ * redirect to r's URI with `pairs` (name, value, name, value, ..., NULL)
+ * plus state and iss, in the query for the code flow or the fragment for
+ * the client flow. */
+void	oauth_redirect(struct request *req, struct response *res, int status,
+	    const struct authz_request *r, const char *const *pairs);
+
+/* The same for an error (error, error_description). */
+void	oauth_redirect_error(struct request *req, struct response *res,
+	    int status, const struct authz_request *r,
+	    const struct authz_error *err);
+
+void	oauth_metadata(struct request *req, struct response *res);
+void	oauth_authorize(struct request *req, struct response *res);
+void	oauth_authorize_post(struct request *req, struct response *res);
+void	oauth_token(struct request *req, struct response *res);
+void	oauth_revoke(struct request *req, struct response *res);
+void	oauth_introspect(struct request *req, struct response *res);
+void	oauth_check(struct request *req, struct response *res);
+void	oauth_account_summary(struct request *req, struct response *res);
+
+#endif

@@ -1,0 +1,192 @@
+/* POST /oauth2/token (RFC 6749 §4.1.3, §6; SPEC §3.3). */
+#include "oauth/oauth.h"
+
+#include <sodium.h>
+#include <stdlib.h>
+
+#include "core/err.h"
+#include "core/mem.h"
+#include "core/scopes.h"
+#include "core/tokens.h"
+
+enum { T_GRANT_TYPE, T_CODE, T_REDIRECT_URI, T_VERIFIER, T_REFRESH, T_SCOPE,
+	T_CLIENT_ID, T_CLIENT_SECRET, T_COUNT };
+
+static const struct param_spec token_spec[T_COUNT] = {
+	[T_GRANT_TYPE] = { "grant_type", 64, false },
+	[T_CODE] = { "code", TOKEN_MAX_BYTES, false },
+	[T_REDIRECT_URI] = { "redirect_uri", APP_URI_MAX_BYTES, false },
+	[T_VERIFIER] = { "code_verifier", OAUTH_VERIFIER_MAX_BYTES, false },
+	[T_REFRESH] = { "refresh_token", TOKEN_MAX_BYTES, false },
+	[T_SCOPE] = { "scope", SCOPES_TEXT_MAX, false },
+	[T_CLIENT_ID] = { "client_id", APP_API_KEY_MAX_BYTES, false },
+	[T_CLIENT_SECRET] = { "client_secret", TOKEN_MAX_BYTES, false },
+};
+
+/* Parses a client-authenticated form (token, revoke, introspect): RFC 6749
+ * §3.2 says parameters may not repeat; unknown ones are ignored. Answers
+ * and returns false when the form is unusable. */
+static bool
+read_form(struct request *req, struct response *res,
+    const struct param_spec *spec, size_t n, struct str *in)
+{
+	struct params ps;
+	const char *bad = NULL;
+	int rc = request_form(req, &ps);
+
+	if (rc == ERR_INVALID) {
+		oauth_error(res, 400, "invalid_request", "Send the parameters "
+		    "as application/x-www-form-urlencoded.");
+		return false;
+	}
+	if (rc == 0)
+		rc = params_bind(&ps, spec, n, true, in, &bad);
+	if (rc != 0) {
+		oauth_error(res, 400, "invalid_request", rc == ERR_DUPLICATE ?
+		    "A parameter is repeated." : rc == ERR_TOOBIG ?
+		    "A parameter is too long." :
+		    "The form is malformed (bad escape or not UTF-8).");
+		return false;
+	}
+	return true;
+}
+
+static void
+send_pair(struct response *res, const struct token_pair *pair)
+{
+	char scope[SCOPES_TEXT_MAX];
+
+	scopes_format(pair->scope, scope);
+	response_json(res, 200, json_pack("{s:s, s:s, s:I, s:s, s:s}",
+	    "access_token", pair->access, "token_type", "Bearer",
+	    "expires_in", (json_int_t)pair->expires_in,
+	    "refresh_token", pair->refresh, "scope", scope));
+	oauth_no_store(res);
+}
+
+void
+oauth_token(struct request *req, struct response *res)
+{
+	struct app_row *app = xmalloc(sizeof(*app));
+	struct token_pair pair;
+	struct str in[T_COUNT];
+	const char *why = NULL;
+	int rc;
+
+	if (!read_form(req, res, token_spec, T_COUNT, in) ||
+	    !oauth_client(req, res, in[T_CLIENT_ID], in[T_CLIENT_SECRET], app))
+		goto out;
+	if (str_eq_lit(in[T_GRANT_TYPE], "authorization_code")) {
+		if (in[T_CODE].len == 0 || in[T_REDIRECT_URI].p == NULL) {
+			oauth_error(res, 400, "invalid_request", "Send code and "
+			    "redirect_uri.");
+			goto out;
+		}
+		rc = tokens_exchange_code(req->kg, app, in[T_CODE],
+		    in[T_REDIRECT_URI], in[T_VERIFIER], &pair, &why);
+	} else if (str_eq_lit(in[T_GRANT_TYPE], "refresh_token")) {
+		if (in[T_REFRESH].len == 0) {
+			oauth_error(res, 400, "invalid_request", "Send "
+			    "refresh_token.");
+			goto out;
+		}
+		rc = tokens_refresh(req->kg, app, in[T_REFRESH], in[T_SCOPE],
+		    &pair, &why);
+	} else {
+		oauth_error(res, 400, in[T_GRANT_TYPE].len == 0 ?
+		    "invalid_request" : "unsupported_grant_type",
+		    "Use grant_type authorization_code or refresh_token.");
+		goto out;
+	}
+	if (rc == 0)
+		send_pair(res, &pair);
+	else if (rc == ERR_INVALID)
+		oauth_error(res, 400, "invalid_grant", why);
+	else if (rc == ERR_FORBIDDEN)
+		oauth_error(res, 400, "invalid_scope", "The scope asks for more "
+		    "than was granted, or names an unknown scope.");
+	else
+		oauth_error(res, 503, "temporarily_unavailable",
+		    "The data store cannot be reached; try again soon.");
+	sodium_memzero(&pair, sizeof(pair));
+out:
+	free(app);
+}
+
+enum { R_TOKEN, R_HINT, R_CLIENT_ID, R_CLIENT_SECRET, R_COUNT };
+
+static const struct param_spec token_ref_spec[R_COUNT] = {
+	[R_TOKEN] = { "token", TOKEN_MAX_BYTES * 4, false },
+	[R_HINT] = { "token_type_hint", 32, false },
+	[R_CLIENT_ID] = { "client_id", APP_API_KEY_MAX_BYTES, false },
+	[R_CLIENT_SECRET] = { "client_secret", TOKEN_MAX_BYTES, false },
+};
+
+/* The common start of revoke and introspect. */
+static bool
+token_request(struct request *req, struct response *res, struct str *in,
+    struct app_row *app)
+{
+	if (!read_form(req, res, token_ref_spec, R_COUNT, in) ||
+	    !oauth_client(req, res, in[R_CLIENT_ID], in[R_CLIENT_SECRET], app))
+		return false;
+	if (in[R_TOKEN].len == 0) {
+		oauth_error(res, 400, "invalid_request", "Send token.");
+		return false;
+	}
+	return true;
+}
+
+/* POST /oauth2/revoke (RFC 7009) */
+void
+oauth_revoke(struct request *req, struct response *res)
+{
+	struct app_row *app = xmalloc(sizeof(*app));
+	struct str in[R_COUNT];
+
+	if (token_request(req, res, in, app)) {
+		if (tokens_revoke(req->kg, app, in[R_TOKEN], in[R_HINT]) == 0) {
+			response_json(res, 200, json_object());
+			oauth_no_store(res);
+		} else {
+			oauth_error(res, 503, "temporarily_unavailable",
+			    "The data store cannot be reached.");
+		}
+	}
+	free(app);
+}
+
+/* POST /oauth2/introspect (RFC 7662); not a use of the token. */
+void
+oauth_introspect(struct request *req, struct response *res)
+{
+	struct app_row *app = xmalloc(sizeof(*app));
+	struct introspection it;
+	struct str in[R_COUNT];
+	char scope[SCOPES_TEXT_MAX];
+	json_t *j;
+
+	if (!token_request(req, res, in, app))
+		goto out;
+	if (tokens_introspect(req->kg, app, in[R_TOKEN], &it) != 0) {
+		oauth_error(res, 503, "temporarily_unavailable",
+		    "The data store cannot be reached.");
+		goto out;
+	}
+	if (!it.active) {
+		j = json_pack("{s:b}", "active", 0);
+	} else {
+		scopes_format(it.row.scope, scope);
+		j = json_pack("{s:b, s:s, s:s, s:o, s:s, s:I}", "active", 1,
+		    "client_id", it.row.api_key, "scope", scope,
+		    "sub", json_sprintf("%lld", (long long)it.row.account_id),
+		    "token_type", it.is_refresh ? "refresh_token" : "Bearer",
+		    "iat", (json_int_t)it.row.iat);
+		if (it.exp != 0)
+			json_object_set_new(j, "exp", json_integer(it.exp));
+	}
+	response_json(res, 200, j);
+	oauth_no_store(res);
+out:
+	free(app);
+}

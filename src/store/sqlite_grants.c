@@ -1,0 +1,167 @@
+/* SQLite: grants and authorization codes. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/err.h"
+#include "store/sqlite_stmt.h"
+
+int
+sqlite_grant_upsert(struct store_backend *b, int64_t account_id,
+    int64_t app_id, unsigned scope, int64_t now, int64_t *grant_id)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st = sqlite_stmt(b, STMT_GRANT_UPSERT, &db);
+	int rc;
+
+	if (st == NULL)
+		return ERR_STORE;
+	sqlite3_bind_int64(st, 1, account_id);
+	sqlite3_bind_int64(st, 2, app_id);
+	sqlite3_bind_int64(st, 3, scope);
+	sqlite3_bind_int64(st, 4, now);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*grant_id = sqlite3_column_int64(st, 0);
+	/* RETURNING commits when the statement is reset, so step to DONE. */
+	if (rc == SQLITE_ROW)
+		rc = sqlite3_step(st);
+	return sqlite_end(st, rc == SQLITE_DONE ? 0 : sqlite_err(db, rc));
+}
+
+struct grant_pair {
+	int64_t		 id;
+	unsigned	 scope;
+};
+
+static void
+read_pair(sqlite3_stmt *st, void *p)
+{
+	struct grant_pair *g = p;
+
+	g->id = sqlite3_column_int64(st, 0);
+	g->scope = (unsigned)sqlite3_column_int64(st, 1);
+}
+
+int
+sqlite_grant_get(struct store_backend *b, int64_t account_id, int64_t app_id,
+    int64_t *grant_id, unsigned *scope)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st = sqlite_stmt(b, STMT_GRANT_GET, &db);
+	struct grant_pair g;
+	int rc;
+
+	if (st == NULL)
+		return ERR_STORE;
+	sqlite3_bind_int64(st, 1, account_id);
+	sqlite3_bind_int64(st, 2, app_id);
+	rc = sqlite_row(db, st, read_pair, &g);
+	if (rc == 0) {
+		*grant_id = g.id;
+		*scope = g.scope;
+	}
+	return rc;
+}
+
+int
+sqlite_grant_delete(struct store_backend *b, int64_t account_id,
+    int64_t app_id)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st = sqlite_stmt(b, STMT_GRANT_DELETE, &db);
+	int rc, changes = 0;
+
+	if (st == NULL)
+		return ERR_STORE;
+	sqlite3_bind_int64(st, 1, account_id);
+	sqlite3_bind_int64(st, 2, app_id);
+	rc = sqlite_run(db, st, &changes);
+	return rc == 0 && changes == 0 ? ERR_NOTFOUND : rc;
+}
+
+static void
+read_grant(sqlite3_stmt *st, void *p)
+{
+	struct grant_row *g = p;
+
+	g->id = sqlite3_column_int64(st, 0);
+	g->app_id = sqlite3_column_int64(st, 1);
+	g->scope = (unsigned)sqlite3_column_int64(st, 2);
+	g->created_at = sqlite3_column_int64(st, 3);
+	sqlite_copy_text(g->api_key, sizeof(g->api_key), st, 4);
+	sqlite_copy_text(g->public_name, sizeof(g->public_name), st, 5);
+}
+
+int
+sqlite_grant_list(struct store_backend *b, int64_t account_id,
+    struct grant_row **rows, size_t *n)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st = sqlite_stmt(b, STMT_GRANT_LIST, &db);
+	void *v;
+	int rc;
+
+	if (st == NULL)
+		return ERR_STORE;
+	sqlite3_bind_int64(st, 1, account_id);
+	rc = sqlite_rows(db, st, read_grant, sizeof(**rows), &v, n);
+	if (rc == 0)
+		*rows = v;
+	return rc;
+}
+
+int
+sqlite_code_insert(struct store_backend *b, const unsigned char *hash,
+    const struct code_row *row)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st = sqlite_stmt(b, STMT_CODE_INSERT, &db);
+
+	if (st == NULL)
+		return ERR_STORE;
+	sqlite3_bind_blob(st, 1, hash, SECURE_HASH_BYTES, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, row->grant_id);
+	sqlite3_bind_text(st, 3, row->redirect_uri, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, row->scope);
+	sqlite3_bind_text(st, 5, row->challenge, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 6, row->expires_at);
+	return sqlite_run(db, st, NULL);
+}
+
+static void
+read_code(sqlite3_stmt *st, void *p)
+{
+	struct code_row *c = p;
+
+	c->grant_id = sqlite3_column_int64(st, 0);
+	c->account_id = sqlite3_column_int64(st, 1);
+	c->app_id = sqlite3_column_int64(st, 2);
+	sqlite_copy_text(c->redirect_uri, sizeof(c->redirect_uri), st, 3);
+	c->scope = (unsigned)sqlite3_column_int64(st, 4);
+	sqlite_copy_text(c->challenge, sizeof(c->challenge), st, 5);
+	c->expires_at = sqlite3_column_int64(st, 6);
+	c->family_id = sqlite3_column_int64(st, 7);
+}
+
+int
+sqlite_code_take(struct store_backend *b, const unsigned char *hash,
+    struct code_row *out)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st = sqlite_stmt(b, STMT_CODE_USE, &db);
+	int rc, changes = 0;
+
+	if (st == NULL)
+		return ERR_STORE;
+	/* The UPDATE is the compare-and-set: one caller sees a change. */
+	sqlite3_bind_blob(st, 1, hash, SECURE_HASH_BYTES, SQLITE_STATIC);
+	if ((rc = sqlite_run(db, st, &changes)) != 0)
+		return rc;
+	if ((st = sqlite_stmt(b, STMT_CODE_GET, &db)) == NULL)
+		return ERR_STORE;
+	sqlite3_bind_blob(st, 1, hash, SECURE_HASH_BYTES, SQLITE_STATIC);
+	rc = sqlite_row(db, st, read_code, out);
+	if (rc == 0 && changes == 0)
+		rc = ERR_CONFLICT;
+	return rc;
+}

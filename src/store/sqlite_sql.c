@@ -1,0 +1,108 @@
+/* Every SQL statement of the SQLite backend, prepared once per
+ * connection (sqlite_stmt()). */
+#include "store/sqlite_stmt.h"
+
+#define APP_COLUMNS	"id, account_id, api_key, name, public_name, " \
+	"logo_url, description, redirect_uris, implicit_flow, secret_hash, " \
+	"created_at, coalesce(secret_created_at, 0)"
+
+const char *const stmt_sql[STMT_COUNT] = {
+	[STMT_PING] = "SELECT 1",
+	[STMT_KEY_INSERT] =
+	    "INSERT OR IGNORE INTO server_keys(name, key) VALUES (?, ?)",
+	[STMT_KEY_GET] = "SELECT key FROM server_keys WHERE name = ?",
+	[STMT_ACCOUNT_INSERT] = "INSERT INTO accounts(email, password_hash, "
+	    "created_at) VALUES (?, ?, ?)",
+	[STMT_ACCOUNT_BY_EMAIL] = "SELECT id, email, password_hash, "
+	    "created_at FROM accounts WHERE email = ?",
+	[STMT_ACCOUNT_BY_ID] = "SELECT id, email, password_hash, created_at "
+	    "FROM accounts WHERE id = ?",
+	[STMT_SESSION_INSERT] = "INSERT INTO sessions(hash, account_id, "
+	    "created_at, last_seen) VALUES (?, ?, ?, ?)",
+	[STMT_SESSION_GET] = "SELECT account_id, created_at, last_seen "
+	    "FROM sessions WHERE hash = ?",
+	[STMT_SESSION_TOUCH] = "UPDATE sessions SET last_seen = ? "
+	    "WHERE hash = ?",
+	[STMT_SESSION_DELETE] = "DELETE FROM sessions WHERE hash = ?",
+	[STMT_PAT_INSERT] = "INSERT INTO personal_tokens(account_id, hash, "
+	    "created_at) VALUES (?, ?, ?)",
+	[STMT_PAT_BY_HASH] = "SELECT id, account_id, created_at, "
+	    "coalesce(last_used_at, 0) FROM personal_tokens WHERE hash = ?",
+	[STMT_PAT_LIST] = "SELECT id, account_id, created_at, "
+	    "coalesce(last_used_at, 0) FROM personal_tokens "
+	    "WHERE account_id = ? ORDER BY id DESC",
+	[STMT_PAT_DELETE] = "DELETE FROM personal_tokens "
+	    "WHERE id = ? AND account_id = ?",
+	[STMT_PAT_TOUCH] = "UPDATE personal_tokens SET last_used_at = ? "
+	    "WHERE id = ?",
+	[STMT_APP_INSERT] = "INSERT INTO apps(account_id, api_key, name, "
+	    "public_name, logo_url, description, redirect_uris, "
+	    "implicit_flow, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	[STMT_APP_GET] = "SELECT " APP_COLUMNS " FROM apps WHERE api_key = ?1 "
+	    "AND (?2 = 0 OR account_id = ?2)",
+	[STMT_APP_LIST] = "SELECT " APP_COLUMNS " FROM apps "
+	    "WHERE ?1 = 0 OR account_id = ?1 ORDER BY id",
+	[STMT_APP_UPDATE] = "UPDATE apps SET public_name = ?, logo_url = ?, "
+	    "description = ?, redirect_uris = ?, implicit_flow = ? "
+	    "WHERE id = ?",
+	[STMT_APP_DELETE] = "DELETE FROM apps WHERE api_key = ?1 "
+	    "AND (?2 = 0 OR account_id = ?2)",
+	[STMT_APP_SET_SECRET] = "UPDATE apps SET secret_hash = ?3, "
+	    "secret_created_at = ?4 WHERE api_key = ?1 "
+	    "AND (?2 = 0 OR account_id = ?2)",
+
+	[STMT_BEGIN] = "BEGIN IMMEDIATE",
+	[STMT_COMMIT] = "COMMIT",
+	[STMT_ROLLBACK] = "ROLLBACK",
+	[STMT_GRANT_UPSERT] = "INSERT INTO grants(account_id, app_id, scope, "
+	    "created_at) VALUES (?1, ?2, ?3, ?4) ON CONFLICT(account_id, "
+	    "app_id) DO UPDATE SET scope = scope | excluded.scope "
+	    "RETURNING id",
+	[STMT_GRANT_GET] = "SELECT id, scope FROM grants "
+	    "WHERE account_id = ? AND app_id = ?",
+	[STMT_GRANT_DELETE] = "DELETE FROM grants "
+	    "WHERE account_id = ? AND app_id = ?",
+	[STMT_GRANT_LIST] = "SELECT g.id, g.app_id, g.scope, g.created_at, "
+	    "a.api_key, a.public_name FROM grants g JOIN apps a "
+	    "ON a.id = g.app_id WHERE g.account_id = ? ORDER BY g.id",
+	[STMT_CODE_INSERT] = "INSERT INTO auth_codes(hash, grant_id, "
+	    "redirect_uri, scope, challenge, expires_at) "
+	    "VALUES (?, ?, ?, ?, ?, ?)",
+	[STMT_CODE_USE] = "UPDATE auth_codes SET used = 1 "
+	    "WHERE hash = ? AND used = 0",
+	[STMT_CODE_GET] = "SELECT c.grant_id, g.account_id, g.app_id, "
+	    "c.redirect_uri, c.scope, c.challenge, c.expires_at, "
+	    "coalesce(c.family_id, 0) FROM auth_codes c JOIN grants g "
+	    "ON g.id = c.grant_id WHERE c.hash = ?",
+	[STMT_CODE_FAMILY] = "UPDATE auth_codes SET family_id = ? "
+	    "WHERE hash = ?",
+	[STMT_FAMILY_INSERT] = "INSERT INTO families(grant_id, scope, "
+	    "created_at) VALUES (?, ?, ?)",
+	[STMT_FAMILY_REVOKE] = "UPDATE families SET revoked = 1 WHERE id = ?",
+	[STMT_ACCESS_INSERT] = "INSERT INTO access_tokens(hash, family_id, "
+	    "parent, scope, iat) VALUES (?, ?, ?, ?, ?)",
+	[STMT_ACCESS_GET] = "SELECT t.family_id, f.grant_id, g.account_id, "
+	    "g.app_id, a.api_key, t.scope, f.scope, t.iat, t.last_used, "
+	    "t.revoked OR f.revoked FROM access_tokens t "
+	    "JOIN families f ON f.id = t.family_id "
+	    "JOIN grants g ON g.id = f.grant_id "
+	    "JOIN apps a ON a.id = g.app_id WHERE t.hash = ?",
+	[STMT_ACCESS_TOUCH] = "UPDATE access_tokens SET last_used = ?2 "
+	    "WHERE hash = ?1 AND last_used < ?2",
+	[STMT_ACCESS_REVOKE] = "UPDATE access_tokens SET revoked = 1 "
+	    "WHERE hash = ?",
+	[STMT_ACCESS_DROP_CHILD] = "DELETE FROM access_tokens WHERE parent = ? "
+	    "AND last_used = 0 AND revoked = 0",
+	[STMT_REFRESH_INSERT] = "INSERT INTO refresh_tokens(hash, family_id, "
+	    "parent, scope, created_at) VALUES (?, ?, ?, ?, ?)",
+	[STMT_REFRESH_GET] = "SELECT r.family_id, f.grant_id, g.account_id, "
+	    "g.app_id, a.api_key, r.scope, f.scope, r.created_at, r.used_at, "
+	    "f.revoked FROM refresh_tokens r "
+	    "JOIN families f ON f.id = r.family_id "
+	    "JOIN grants g ON g.id = f.grant_id "
+	    "JOIN apps a ON a.id = g.app_id WHERE r.hash = ?",
+	[STMT_REFRESH_USE] = "UPDATE refresh_tokens SET used_at = ? "
+	    "WHERE hash = ? AND used_at = 0",
+	[STMT_REFRESH_DROP_CHILD] = "DELETE FROM refresh_tokens "
+	    "WHERE parent = ? AND used_at = 0",
+};

@@ -1,0 +1,207 @@
+/* SQLite: access and refresh tokens, and the issuing transaction. */
+#include <string.h>
+
+#include "core/err.h"
+#include "store/sqlite_stmt.h"
+
+int
+sqlite_simple(struct store_backend *b, enum stmt_id id)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st = sqlite_stmt(b, id, &db);
+
+	return st == NULL ? ERR_STORE : sqlite_run(db, st, NULL);
+}
+
+static int
+run_hash(struct store_backend *b, enum stmt_id id, const unsigned char *hash,
+    int *changes)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st = sqlite_stmt(b, id, &db);
+
+	if (st == NULL)
+		return ERR_STORE;
+	sqlite3_bind_blob(st, 1, hash, SECURE_HASH_BYTES, SQLITE_STATIC);
+	return sqlite_run(db, st, changes);
+}
+
+/* The parent's condition: unused (rotation) or with unused children that
+ * go (retry). ERR_CONFLICT when it does not hold. */
+static int
+claim_parent(struct store_backend *b, const struct issue *is)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	int rc, access = 0, refresh = 0;
+
+	if (is->retry) {
+		rc = run_hash(b, STMT_ACCESS_DROP_CHILD, is->parent_hash,
+		    &access);
+		if (rc == 0)
+			rc = run_hash(b, STMT_REFRESH_DROP_CHILD,
+			    is->parent_hash, &refresh);
+		return rc != 0 ? rc : access == 1 && refresh == 1 ? 0 :
+		    ERR_CONFLICT;
+	}
+	if ((st = sqlite_stmt(b, STMT_REFRESH_USE, &db)) == NULL)
+		return ERR_STORE;
+	sqlite3_bind_int64(st, 1, is->now);
+	sqlite3_bind_blob(st, 2, is->parent_hash, SECURE_HASH_BYTES,
+	    SQLITE_STATIC);
+	rc = sqlite_run(db, st, &refresh);
+	return rc != 0 ? rc : refresh == 1 ? 0 : ERR_CONFLICT;
+}
+
+static int
+insert_token(struct store_backend *b, enum stmt_id id,
+    const unsigned char *hash, const struct issue *is)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st = sqlite_stmt(b, id, &db);
+
+	if (st == NULL)
+		return ERR_STORE;
+	sqlite3_bind_blob(st, 1, hash, SECURE_HASH_BYTES, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, is->family_id);
+	if (is->parent_hash != NULL)
+		sqlite3_bind_blob(st, 3, is->parent_hash, SECURE_HASH_BYTES,
+		    SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 3);
+	sqlite3_bind_int64(st, 4, is->scope);
+	sqlite3_bind_int64(st, 5, is->now);
+	return sqlite_run(db, st, NULL);
+}
+
+static int
+new_family(struct store_backend *b, struct issue *is)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st = sqlite_stmt(b, STMT_FAMILY_INSERT, &db);
+	int rc;
+
+	if (st == NULL)
+		return ERR_STORE;
+	sqlite3_bind_int64(st, 1, is->grant_id);
+	sqlite3_bind_int64(st, 2, is->family_scope);
+	sqlite3_bind_int64(st, 3, is->now);
+	rc = sqlite_run(db, st, NULL);
+	if (rc == 0)
+		is->family_id = sqlite3_last_insert_rowid(db);
+	return rc;
+}
+
+static int
+mark_code(struct store_backend *b, const struct issue *is)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st = sqlite_stmt(b, STMT_CODE_FAMILY, &db);
+
+	if (st == NULL)
+		return ERR_STORE;
+	sqlite3_bind_int64(st, 1, is->family_id);
+	sqlite3_bind_blob(st, 2, is->code_hash, SECURE_HASH_BYTES,
+	    SQLITE_STATIC);
+	return sqlite_run(db, st, NULL);
+}
+
+int
+sqlite_issue(struct store_backend *b, struct issue *is)
+{
+	int rc = sqlite_simple(b, STMT_BEGIN);
+
+	if (rc != 0)
+		return rc;
+	if (is->parent_hash != NULL)
+		rc = claim_parent(b, is);
+	if (rc == 0 && is->family_id == 0)
+		rc = new_family(b, is);
+	if (rc == 0)
+		rc = insert_token(b, STMT_ACCESS_INSERT, is->access_hash, is);
+	if (rc == 0 && is->with_refresh)
+		rc = insert_token(b, STMT_REFRESH_INSERT, is->refresh_hash, is);
+	if (rc == 0 && is->code_hash != NULL)
+		rc = mark_code(b, is);
+	if (rc == 0)
+		rc = sqlite_simple(b, STMT_COMMIT);
+	if (rc != 0)
+		sqlite_simple(b, STMT_ROLLBACK);
+	return rc;
+}
+
+int
+sqlite_family_revoke(struct store_backend *b, int64_t family_id)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st = sqlite_stmt(b, STMT_FAMILY_REVOKE, &db);
+
+	if (st == NULL)
+		return ERR_STORE;
+	sqlite3_bind_int64(st, 1, family_id);
+	return sqlite_run(db, st, NULL);
+}
+
+static void
+read_token(sqlite3_stmt *st, void *p)
+{
+	struct token_row *t = p;
+
+	t->family_id = sqlite3_column_int64(st, 0);
+	t->grant_id = sqlite3_column_int64(st, 1);
+	t->account_id = sqlite3_column_int64(st, 2);
+	t->app_id = sqlite3_column_int64(st, 3);
+	sqlite_copy_text(t->api_key, sizeof(t->api_key), st, 4);
+	t->scope = (unsigned)sqlite3_column_int64(st, 5);
+	t->family_scope = (unsigned)sqlite3_column_int64(st, 6);
+	t->iat = sqlite3_column_int64(st, 7);
+	t->last_used = sqlite3_column_int64(st, 8);
+	t->revoked = sqlite3_column_int(st, 9) != 0;
+}
+
+static int
+get_token(struct store_backend *b, enum stmt_id id, const unsigned char *hash,
+    struct token_row *out)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st = sqlite_stmt(b, id, &db);
+
+	if (st == NULL)
+		return ERR_STORE;
+	sqlite3_bind_blob(st, 1, hash, SECURE_HASH_BYTES, SQLITE_STATIC);
+	return sqlite_row(db, st, read_token, out);
+}
+
+int
+sqlite_access_get(struct store_backend *b, const unsigned char *hash,
+    struct token_row *out)
+{
+	return get_token(b, STMT_ACCESS_GET, hash, out);
+}
+
+int
+sqlite_refresh_get(struct store_backend *b, const unsigned char *hash,
+    struct token_row *out)
+{
+	return get_token(b, STMT_REFRESH_GET, hash, out);
+}
+
+int
+sqlite_access_touch(struct store_backend *b, const unsigned char *hash,
+    int64_t now)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st = sqlite_stmt(b, STMT_ACCESS_TOUCH, &db);
+
+	if (st == NULL)
+		return ERR_STORE;
+	sqlite3_bind_blob(st, 1, hash, SECURE_HASH_BYTES, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, now);
+	return sqlite_run(db, st, NULL);
+}
+
+int
+sqlite_access_revoke(struct store_backend *b, const unsigned char *hash)
+{
+	return run_hash(b, STMT_ACCESS_REVOKE, hash, NULL);
+}

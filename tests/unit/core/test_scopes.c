@@ -1,0 +1,195 @@
+#include "core/scopes.h"
+
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/err.h"
+
+#define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
+
+#define AR	SCOPE_ACCOUNT_READ
+#define AU	SCOPE_ACCOUNT_UPDATE
+#define CD	SCOPE_CONTACT_DATA
+#define CA	SCOPE_CAMPAIGN_DATA
+
+/* Slices carry their length so that NUL bytes can be tested too. */
+#define S(lit)	STR_LIT(lit)
+
+struct parse_case {
+	struct str	 in;
+	unsigned	 mask;
+};
+
+static void
+show(struct str s, char *out, size_t outsz)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < s.len && n + 5 < outsz; i++) {
+		unsigned char c = (unsigned char)s.p[i];
+
+		if (c >= 0x20 && c < 0x7f)
+			out[n++] = (char)c;
+		else
+			n += (size_t)snprintf(out + n, outsz - n, "\\x%02x", c);
+	}
+	out[n] = '\0';
+}
+
+/* SPEC §5 names the scopes and their order; everything else builds on it. */
+Test(scopes, table)
+{
+	static const char *const names[] = {
+		"account_read", "account_update", "contact_data",
+		"campaign_data",
+	};
+	unsigned all = 0;
+
+	cr_assert_eq(scopes_count, NELEM(names));
+	for (size_t k = 0; k < scopes_count; k++) {
+		cr_expect_str_eq(scopes_offered[k].name, names[k], "entry %zu",
+		    k);
+		cr_expect_eq(scopes_offered[k].bit, 1u << k, "entry %zu", k);
+		cr_expect(scopes_offered[k].description != NULL &&
+		    scopes_offered[k].description[0] != '\0', "entry %zu", k);
+		all |= scopes_offered[k].bit;
+	}
+	cr_expect_eq(all, SCOPE_ALL);
+	cr_expect_eq(SCOPE_DEFAULT, SCOPE_ACCOUNT_READ);
+}
+
+Test(scopes, parse_accepts)
+{
+	static const struct parse_case cases[] = {
+		{ S(""), 0 },
+		{ STR_NULL, 0 },
+		{ S("account_read"), AR },
+		{ S("account_update"), AU },
+		{ S("contact_data"), CD },
+		{ S("campaign_data"), CA },
+		{ S("account_read account_update"), AR | AU },
+		{ S("account_update account_read"), AR | AU },
+		{ S("campaign_data account_read"), AR | CA },
+		{ S("contact_data campaign_data"), CD | CA },
+		{ S("campaign_data contact_data account_update"),
+		  AU | CD | CA },
+		{ S("account_read account_update contact_data campaign_data"),
+		  SCOPE_ALL },
+		{ S("campaign_data contact_data account_update account_read"),
+		  SCOPE_ALL },
+		{ S("contact_data account_read campaign_data account_update"),
+		  SCOPE_ALL },
+	};
+
+	for (size_t i = 0; i < NELEM(cases); i++) {
+		const struct parse_case *c = &cases[i];
+		unsigned mask = 0xdeadu;
+		char shown[256];
+		int rc;
+
+		show(c->in, shown, sizeof(shown));
+		rc = scopes_parse(c->in, &mask);
+		cr_expect_eq(rc, 0, "case %zu '%s': rc %d, want 0", i, shown,
+		    rc);
+		cr_expect_eq(mask, c->mask, "case %zu '%s': mask %#x, want %#x",
+		    i, shown, mask, c->mask);
+	}
+}
+
+Test(scopes, parse_refuses)
+{
+	static const struct str cases[] = {
+		/* unknown names, prefixes and extensions of real ones */
+		S("openid"), S("account"), S("account_"), S("account_reads"),
+		S("account_readx"), S("ccount_read"), S("x account_read"),
+		S("account_read x"), S("account_read_account_update"),
+		/* RFC 6749 §3.3: case-sensitive */
+		S("Account_Read"), S("ACCOUNT_READ"), S("account_Read"),
+		S("account_read Contact_data"),
+		/* repeated names */
+		S("account_read account_read"),
+		S("account_read account_update account_read"),
+		S("campaign_data contact_data campaign_data"),
+		/* stray spacing */
+		S(" "), S("  "), S(" account_read"), S("account_read "),
+		S("account_read  account_update"), S("  account_read"),
+		S("account_read  "), S(" account_read account_update"),
+		S("account_read account_update "),
+		/* other separators and whitespace */
+		S("\t"), S("account_read\taccount_update"), S("\taccount_read"),
+		S("account_read\t"), S("account_read,account_update"),
+		S("account_read, account_update"), S("account_read,"),
+		S("account_read\naccount_update"), S("account_read\n"),
+		S("account_read\r\n"), S("account_read+account_update"),
+		S("account_read%20account_update"),
+		S("account_read\xc2\xa0" "account_update"),
+		/* NUL bytes inside the slice */
+		S("account_read\0"), S("\0account_read"),
+		S("account_read\0 account_update"), S("\0"),
+	};
+
+	for (size_t i = 0; i < NELEM(cases); i++) {
+		unsigned mask;
+		char shown[256];
+		int rc;
+
+		show(cases[i], shown, sizeof(shown));
+		rc = scopes_parse(cases[i], &mask);
+		cr_expect_eq(rc, ERR_INVALID, "case %zu '%s': rc %d, want %d",
+		    i, shown, rc, ERR_INVALID);
+	}
+}
+
+Test(scopes, format)
+{
+	static const struct {
+		unsigned	 mask;
+		const char	*want;
+	} cases[] = {
+		{ 0, "" },
+		{ AR, "account_read" },
+		{ AU, "account_update" },
+		{ CD, "contact_data" },
+		{ CA, "campaign_data" },
+		/* table order whatever order the bits were set in */
+		{ CA | AR, "account_read campaign_data" },
+		{ AR | CA, "account_read campaign_data" },
+		{ CD | AU, "account_update contact_data" },
+		{ CA | CD | AU, "account_update contact_data campaign_data" },
+		{ CA | CD | AU | AR,
+		  "account_read account_update contact_data campaign_data" },
+		{ SCOPE_ALL,
+		  "account_read account_update contact_data campaign_data" },
+	};
+
+	for (size_t i = 0; i < NELEM(cases); i++) {
+		char out[SCOPES_TEXT_MAX];
+
+		memset(out, 'x', sizeof(out));
+		scopes_format(cases[i].mask, out);
+		cr_expect_str_eq(out, cases[i].want, "case %zu (mask %#x)", i,
+		    cases[i].mask);
+	}
+}
+
+/* Every mask formats into the buffer, parses back to itself, and the
+ * parsed text formats to the same text. */
+Test(scopes, round_trip)
+{
+	for (unsigned mask = 0; mask <= SCOPE_ALL; mask++) {
+		char out[SCOPES_TEXT_MAX], again[SCOPES_TEXT_MAX];
+		unsigned back = 0xdeadu;
+		int rc;
+
+		scopes_format(mask, out);
+		cr_expect_lt(strlen(out), (size_t)SCOPES_TEXT_MAX, "mask %#x",
+		    mask);
+		rc = scopes_parse(str_from(out), &back);
+		cr_expect_eq(rc, 0, "mask %#x: '%s' rc %d", mask, out, rc);
+		cr_expect_eq(back, mask, "mask %#x: '%s' parsed to %#x", mask,
+		    out, back);
+		scopes_format(back, again);
+		cr_expect_str_eq(again, out, "mask %#x", mask);
+	}
+}
