@@ -32,17 +32,16 @@ challenge(struct response *res, int status, const char *error,
  * is valid. `record` says whether this call is a use. */
 static bool
 bearer(struct request *req, struct response *res, bool record,
-    struct token_row *row)
+    struct str *token, struct token_row *row)
 {
-	struct str token;
-	int rc = bearer_parse(request_header(req, "Authorization"), &token);
+	int rc = bearer_parse(request_header(req, "Authorization"), token);
 
 	if (rc == ERR_NOTFOUND) {
 		challenge(res, 401, NULL, "Send the access token as "
 		    "Authorization: Bearer.");
 		return false;
 	}
-	rc = rc == 0 ? tokens_use(req->kg, token, record, row) : ERR_AUTH;
+	rc = rc == 0 ? tokens_use(req->kg, *token, record, row) : ERR_AUTH;
 	if (rc == ERR_AUTH)
 		challenge(res, 401, "invalid_token", "The access token is "
 		    "invalid, expired or revoked.");
@@ -56,9 +55,10 @@ void
 oauth_check(struct request *req, struct response *res)
 {
 	struct token_row row;
+	struct str token;
 	char sub[24], scope[SCOPES_TEXT_MAX];
 
-	if (!bearer(req, res, true, &row))
+	if (!bearer(req, res, true, &token, &row))
 		return;
 	snprintf(sub, sizeof(sub), "%lld", (long long)row.account_id);
 	scopes_format(row.scope, scope);
@@ -73,20 +73,20 @@ oauth_account_summary(struct request *req, struct response *res)
 {
 	struct token_row row;
 	struct account acct;
+	struct str token;
 
-	/* Look first, record the use only when the answer is a success. */
-	if (!bearer(req, res, false, &row))
+	/* Look first; only a successful answer records a use. */
+	if (!bearer(req, res, false, &token, &row))
 		return;
 	if (!(row.scope & SCOPE_ACCOUNT_READ)) {
 		challenge(res, 403, "insufficient_scope", "This call needs "
 		    "the account_read scope.");
 		return;
 	}
-	if (!bearer(req, res, true, &row) ||
-	    accounts_get(req->kg, row.account_id, &acct) != 0) {
-		if (res->status == 500)
-			response_json_error(res, 503, "temporarily_unavailable",
-			    "The data store cannot be reached.");
+	if (accounts_get(req->kg, row.account_id, &acct) != 0 ||
+	    tokens_use(req->kg, token, true, &row) == ERR_STORE) {
+		response_json_error(res, 503, "temporarily_unavailable",
+		    "The data store cannot be reached.");
 		return;
 	}
 	response_json(res, 200, json_pack("{s:o, s:s}", "account_id",

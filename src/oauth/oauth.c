@@ -92,12 +92,10 @@ oauth_redirect(struct request *req, struct response *res, int status,
 	buf_putstr(&b, uri);
 	if (fragment)
 		buf_puts(&b, "#");
-	else if (memchr(uri.p, '?', uri.len) != NULL)
-		first = uri.p[uri.len - 1] == '?' || uri.p[uri.len - 1] == '&';
-	else
+	else if (memchr(uri.p, '?', uri.len) == NULL)
 		buf_puts(&b, "?");
-	if (!fragment && !first)
-		buf_puts(&b, "&"), first = true;
+	else if (uri.p[uri.len - 1] != '?' && uri.p[uri.len - 1] != '&')
+		buf_puts(&b, "&");	/* keep the registered query */
 	for (size_t i = 0; pairs[i] != NULL; i += 2)
 		append_pair(&b, &first, pairs[i], str_from(pairs[i + 1]));
 	if (r->state.p != NULL)

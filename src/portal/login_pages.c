@@ -7,7 +7,8 @@
 #include "core/sessions.h"
 #include "portal/page.h"
 
-#define NEXT_MAX_BYTES	2000
+/* room for an authorization request to come back to */
+#define NEXT_MAX_BYTES	HTTP_MAX_URL_BYTES
 
 enum { F_CSRF, F_EMAIL, F_PASSWORD, F_NEXT, F_COUNT };
 

@@ -203,7 +203,7 @@ def test_missing_response_type_is_redirected(server, app, user):
 
 
 @pytest.mark.parametrize("case", ["unknown scope", "state twice",
-                                  "pkce plain"])
+                                  "scope twice"])
 def test_client_flow_error_is_redirected_in_the_fragment(server, implicit_app,
                                                          user, case):
     build, error = REDIRECTED[case]
