@@ -9,6 +9,7 @@ packages=(
 	libmicrohttpd-dev libjansson-dev libsodium-dev libsqlite3-dev
 	libunistring-dev
 	libcriterion-dev python3-pytest python3-requests
+	python3-requests-oauthlib python3-authlib
 	sqlite3 curl
 )
 

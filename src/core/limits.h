@@ -51,7 +51,6 @@
 /* OAuth (SPEC §3) */
 #define OAUTH_CODE_TTL_S		600
 #define OAUTH_STATE_MAX_BYTES		1024
-#define OAUTH_VERIFIER_MAX_BYTES	128
 
 /* browser sessions (SPEC §7) */
 #define SESSION_IDLE_TTL_S		(12 * 3600)

@@ -74,21 +74,23 @@ secure_equal(struct str a, struct str b)
 int
 secure_password_hash(struct str password, char out[SECURE_PWHASH_MAX])
 {
-	return crypto_pwhash_str(out, password.p, password.len,
+	return crypto_pwhash_str(out, password.p != NULL ? password.p : "",
+	    password.len,
 	    PWHASH_OPSLIMIT, PWHASH_MEMLIMIT) == 0 ? 0 : -1;
 }
 
 bool
 secure_password_verify(const char *encoded, struct str password)
 {
-	return crypto_pwhash_str_verify(encoded, password.p,
-	    password.len) == 0;
+	/* An absent password is the empty one, never a NULL pointer. */
+	return crypto_pwhash_str_verify(encoded, password.p != NULL ?
+	    password.p : "", password.len) == 0;
 }
 
 void
 secure_password_dummy_verify(struct str password)
 {
-	if (crypto_pwhash_str_verify(dummy_hash, password.p,
-	    password.len) == 0)
+	if (crypto_pwhash_str_verify(dummy_hash, password.p != NULL ?
+	    password.p : "", password.len) == 0)
 		return;	/* the result does not matter, the time spent does */
 }

@@ -22,7 +22,7 @@
 /* Headers plus MHD's read buffer share this per-connection pool; it is
  * larger than the header limit so that keygate, not the pool, enforces the
  * limit with a clean 431. */
-#define CONN_MEMORY_BYTES	(4 * HTTP_MAX_HEADER_BYTES)
+#define CONN_MEMORY_BYTES	(8 * HTTP_MAX_HEADER_BYTES)
 
 struct http_server {
 	struct MHD_Daemon	*daemon;
@@ -30,6 +30,14 @@ struct http_server {
 	const struct route	*routes;
 	size_t			 nroutes;
 	atomic_int		 inflight;
+};
+
+/* Per connection: the exchange not yet completed, if any. libmicrohttpd
+ * does not report completion for a request it refuses itself after the
+ * request line (a header section that overflows its pool), so the
+ * connection's close frees what such a request left. */
+struct conn_state {
+	struct exchange		*pending;
 };
 
 /* One request's state, from its request line to its completion. */
@@ -48,6 +56,8 @@ struct exchange {
 	size_t			 discarded;
 	char			 addr[INET6_ADDRSTRLEN];
 };
+
+static void	exchange_free(struct exchange *ex);
 
 static const char CSP[] = "default-src 'none'; style-src 'self'; "
     "img-src 'self' https:; script-src 'self'; frame-ancestors 'none'; "
@@ -137,8 +147,12 @@ send_response(struct MHD_Connection *conn, struct exchange *ex)
 	if (res->content_type != NULL)
 		MHD_add_response_header(r, "Content-Type", res->content_type);
 	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
-	if (!has_header(res, "Cache-Control"))
+	/* Uncacheable unless a handler says otherwise; Pragma for HTTP/1.0
+	 * caches, as RFC 6749 §5.1 asks of every token response. */
+	if (!has_header(res, "Cache-Control")) {
 		MHD_add_response_header(r, "Cache-Control", "no-store");
+		MHD_add_response_header(r, "Pragma", "no-cache");
+	}
 	if (res->html) {
 		MHD_add_response_header(r, "Content-Security-Policy", CSP);
 		MHD_add_response_header(r, "X-Frame-Options", "DENY");
@@ -191,9 +205,15 @@ on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 {
 	struct http_server *srv = cls;
 	struct exchange *ex = xcalloc(1, sizeof(*ex));
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn,
+	    MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	struct conn_state *cs = ci == NULL ? NULL : ci->socket_context;
 	size_t n = strlen(uri);
 
-	(void)conn;
+	if (cs != NULL) {
+		exchange_free(cs->pending);
+		cs->pending = ex;
+	}
 	atomic_fetch_add(&srv->inflight, 1);
 	ex->srv = srv;
 	clock_gettime(CLOCK_MONOTONIC, &ex->start);
@@ -422,25 +442,57 @@ log_exchange(const struct exchange *ex, enum MHD_RequestTerminationCode toe)
 	buf_release(&b);
 }
 
+/* Frees an exchange and counts it out of the in-flight requests. */
+static void
+exchange_free(struct exchange *ex)
+{
+	if (ex == NULL)
+		return;
+	atomic_fetch_sub(&ex->srv->inflight, 1);
+	response_release(&ex->res);
+	buf_release(&ex->body);
+	arena_free(ex->req.arena);
+	free(ex->uri);
+	free(ex);
+}
+
 static void
 on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     enum MHD_RequestTerminationCode toe)
 {
 	struct http_server *srv = cls;
 	struct exchange *ex = *con_cls;
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn,
+	    MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	struct conn_state *cs = ci == NULL ? NULL : ci->socket_context;
 
-	(void)conn;
 	if (ex == NULL)
 		return;
 	if (srv->kg->cfg->access_log)
 		log_exchange(ex, toe);
-	response_release(&ex->res);
-	buf_release(&ex->body);
-	arena_free(ex->req.arena);
-	free(ex->uri);
-	free(ex);
+	if (cs != NULL && cs->pending == ex)
+		cs->pending = NULL;
+	exchange_free(ex);
 	*con_cls = NULL;
-	atomic_fetch_sub(&srv->inflight, 1);
+}
+
+static void
+on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+    enum MHD_ConnectionNotificationCode code)
+{
+	struct conn_state *cs = *socket_context;
+
+	(void)cls;
+	(void)conn;
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		*socket_context = xcalloc(1, sizeof(struct conn_state));
+		return;
+	}
+	if (cs != NULL) {
+		exchange_free(cs->pending);
+		free(cs);
+		*socket_context = NULL;
+	}
 }
 
 static void
@@ -487,6 +539,7 @@ http_server_start(struct keygate *kg, const struct route *routes,
 	    MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
 	    MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv,
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+	    MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
 	    MHD_OPTION_END);
 	if (srv->daemon == NULL) {
 		snprintf(err, errlen, "cannot listen on %s (address in use, "

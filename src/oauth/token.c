@@ -16,7 +16,9 @@ static const struct param_spec token_spec[T_COUNT] = {
 	[T_GRANT_TYPE] = { "grant_type", 64, false },
 	[T_CODE] = { "code", TOKEN_MAX_BYTES, false },
 	[T_REDIRECT_URI] = { "redirect_uri", APP_URI_MAX_BYTES, false },
-	[T_VERIFIER] = { "code_verifier", OAUTH_VERIFIER_MAX_BYTES, false },
+	/* over-long verifiers still reach the exchange, which uses the
+	 * code up before refusing them */
+	[T_VERIFIER] = { "code_verifier", 1024, false },
 	[T_REFRESH] = { "refresh_token", TOKEN_MAX_BYTES, false },
 	[T_SCOPE] = { "scope", SCOPES_TEXT_MAX, false },
 	[T_CLIENT_ID] = { "client_id", APP_API_KEY_MAX_BYTES, false },
@@ -77,9 +79,10 @@ oauth_token(struct request *req, struct response *res)
 	    !oauth_client(req, res, in[T_CLIENT_ID], in[T_CLIENT_SECRET], app))
 		goto out;
 	if (str_eq_lit(in[T_GRANT_TYPE], "authorization_code")) {
-		if (in[T_CODE].len == 0 || in[T_REDIRECT_URI].p == NULL) {
-			oauth_error(res, 400, "invalid_request", "Send code and "
-			    "redirect_uri.");
+		/* A missing redirect_uri fails in the exchange, which uses
+		 * the code up (SPEC §3.2: any attempt does). */
+		if (in[T_CODE].len == 0) {
+			oauth_error(res, 400, "invalid_request", "Send code.");
 			goto out;
 		}
 		rc = tokens_exchange_code(req->kg, app, in[T_CODE],

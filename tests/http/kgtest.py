@@ -132,11 +132,17 @@ class Server:
             return False
 
     def advance(self, seconds):
-        """Moves the server's test clock; returns its new `now`."""
+        """Moves the server's test clock; returns its new `now`. Keeps
+        `clock_offset` (server now minus wall-clock seconds) when the answer
+        came within one wall-clock second, else sets it to None."""
+        t0 = time.time()
         r = requests.post(self.url("/_test/clock"), data={"advance": str(seconds)},
                           timeout=5)
+        t1 = time.time()
         assert r.status_code == 200, (r.status_code, r.text)
-        return r.json()["now"]
+        now = r.json()["now"]
+        self.clock_offset = now - int(t0) if int(t0) == int(t1) else None
+        return now
 
 
 def start_server(workdir, *flags, test_clock=True, signup_rate="0",

@@ -484,6 +484,17 @@ def test_other_decisions_issue_nothing(server, app, decision):
     assert r.status_code != 500
 
 
+def test_default_scope_is_account_read(server, app):
+    u = User(server, "default")
+    r = authorize(u, auth_params(app, scope=None))
+    assert r.status_code == 200
+    text = page_text(r.text)
+    assert "account_read" in text
+    assert not any(s in text for s in SCOPES[1:]), text
+    res = redirect_result(submit_grant(u, r.text), app.redirect_uri)
+    assert tokens_ok(exchange(app, res["code"]))["scope"] == "account_read"
+
+
 def test_remembered_consent_skips_the_page(server, app):
     u = User(server, "remember")
     res, _ = approve(u, app, scope="account_read contact_data")

@@ -161,6 +161,19 @@ def test_code_replay_before_any_refresh(server, app, user):
     family_dead(app, t1)
 
 
+def test_two_concurrent_exchanges_of_one_code(server, app, user):
+    for i in range(10):
+        code, _, _ = get_code(user, app)
+        results = oauthkit.race(2, lambda _: exchange(app, code))
+        statuses = sorted(getattr(r, "status_code", repr(r)) for r in results)
+        assert statuses == [200, 400], (i, statuses)
+        loser = [r for r in results if r.status_code == 400][0]
+        assert loser.json()["error"] == "invalid_grant"
+        winner = [r for r in results if r.status_code == 200][0].json()
+        # the loser was a second use: the winner's family is revoked
+        family_dead(app, winner)
+
+
 def test_code_is_bound_to_the_client(server, app, other_app, user):
     code, _, _ = get_code(user, app)
     token_error(exchange(other_app, code, app.redirect_uri), "invalid_grant")

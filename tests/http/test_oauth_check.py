@@ -1,0 +1,220 @@
+"""GET /oauth2/check (SPEC §3.6) and the built-in API GET
+/v3/account/summary (SPEC §5)."""
+
+import re
+
+import pytest
+import requests
+
+import oauthkit
+from kgtest import raw_exchange
+from oauthkit import (User, alive, approve, check, get_tokens, implicit_token,
+                      make_app, refresh, revoke, summary, tokens_ok)
+
+server = oauthkit.module_server()
+
+
+@pytest.fixture(scope="module")
+def app(server):
+    return make_app(server, implicit=True)
+
+
+@pytest.fixture(scope="module")
+def user(server, app):
+    u = User(server, "check")
+    approve(u, app, scope=" ".join(oauthkit.SCOPES))
+    return u
+
+
+@pytest.fixture(scope="module")
+def tokens(server, app, user):
+    return get_tokens(user, app, scope="account_read contact_data")
+
+
+def invalid_token(r):
+    assert r.status_code == 401, (r.status_code, r.text)
+    www = r.headers.get("WWW-Authenticate", "")
+    assert re.match(r"Bearer\b", www), www
+    assert 'error="invalid_token"' in www, www
+
+
+def bare_challenge(r):
+    assert r.status_code == 401, (r.status_code, r.text)
+    www = r.headers.get("WWW-Authenticate", "")
+    assert re.match(r"Bearer\b", www), www
+    assert "error" not in www, www
+
+
+def test_check_valid_token(server, app, user, tokens):
+    r = check(server, tokens["access_token"])
+    assert r.status_code == 200
+    assert r.headers["X-Keygate-Client"] == app.key
+    assert set(r.headers["X-Keygate-Scope"].split()) == \
+        {"account_read", "contact_data"}
+    sub = r.headers["X-Keygate-Subject"]
+    assert sub == summary(server, tokens["access_token"]).json()["account_id"]
+    assert "no-store" in r.headers.get("Cache-Control", "")
+
+
+def test_check_subject_is_per_account(server, app, user, tokens):
+    other = User(server, "check2")
+    t = get_tokens(other, app)
+    assert check(server, t["access_token"]).headers["X-Keygate-Subject"] != \
+        check(server, tokens["access_token"]).headers["X-Keygate-Subject"]
+
+
+def test_check_without_a_token(server):
+    bare_challenge(requests.get(server.url("/oauth2/check"), timeout=10))
+
+
+def test_check_with_query_parameter_only(server, tokens):
+    r = requests.get(server.url("/oauth2/check"),
+                     params={"access_token": tokens["access_token"]}, timeout=10)
+    assert r.status_code == 401 and "X-Keygate-Subject" not in r.headers
+    assert r.headers.get("WWW-Authenticate", "").startswith("Bearer")
+
+
+def test_check_with_both_header_and_query(server, tokens):
+    r = requests.get(server.url("/oauth2/check"),
+                     params={"access_token": tokens["access_token"]},
+                     headers=oauthkit.bearer(tokens["access_token"]), timeout=10)
+    assert r.status_code in (200, 400, 401), r.status_code
+
+
+def test_check_with_form_body_is_refused(server, tokens):
+    r = requests.post(server.url("/oauth2/check"),
+                      data={"access_token": tokens["access_token"]}, timeout=10)
+    assert r.status_code in (401, 405), r.status_code
+    assert "X-Keygate-Subject" not in r.headers
+
+
+@pytest.mark.parametrize("value", [
+    "Bearer kg_at_" + "A" * 43,
+    "Bearer garbage",
+    "Bearer ",
+    "Bearer",
+    "Bearer a b",
+])
+def test_check_with_bad_tokens(server, value):
+    r = requests.get(server.url("/oauth2/check"),
+                     headers={"Authorization": value}, timeout=10)
+    assert r.status_code in (400, 401), r.status_code
+    assert "X-Keygate-Subject" not in r.headers
+    if r.status_code == 401 and value.strip() != "Bearer":
+        invalid_token(r)
+
+
+def test_bearer_scheme_is_case_insensitive(server, tokens):
+    r = requests.get(server.url("/oauth2/check"), timeout=10,
+                     headers={"Authorization": "bearer " + tokens["access_token"]})
+    assert r.status_code == 200, r.status_code
+
+
+def test_other_schemes_are_not_tokens(server, tokens, user):
+    for h in ("Basic " + tokens["access_token"],
+              oauthkit.kgtest.basic(user.email, user.password),
+              "Token " + tokens["access_token"]):
+        r = requests.get(server.url("/oauth2/check"),
+                         headers={"Authorization": h}, timeout=10)
+        assert r.status_code == 401 and "X-Keygate-Subject" not in r.headers
+
+
+def test_refresh_token_and_pat_are_not_access_tokens(server, tokens, user):
+    invalid_token(check(server, tokens["refresh_token"]))
+    invalid_token(check(server, user.pat))
+    invalid_token(check(server, "kg_at_" + tokens["access_token"][6:-1] + "Q"))
+
+
+def test_revoked_token_is_invalid(server, app, user):
+    t = get_tokens(user, app)
+    assert alive(server, t["access_token"])
+    revoke(app, t["access_token"])
+    invalid_token(check(server, t["access_token"]))
+    invalid_token(summary(server, t["access_token"]))
+
+
+def test_expired_token_is_invalid(make_server):
+    srv = oauthkit.oauth_server(make_server)
+    a = make_app(srv)
+    t = get_tokens(User(srv, "exp"), a)
+    srv.advance(3600)
+    invalid_token(check(srv, t["access_token"]))
+    invalid_token(summary(srv, t["access_token"]))
+
+
+def test_two_authorization_headers(server, tokens):
+    at = tokens["access_token"]
+    req = (f"GET /oauth2/check HTTP/1.1\r\nHost: x\r\n"
+           f"Authorization: Bearer garbage\r\nAuthorization: Bearer {at}\r\n"
+           f"Connection: close\r\n\r\n").encode()
+    r = raw_exchange(server, req)
+    assert r is not None and r.status in (400, 401), r
+
+
+def test_huge_authorization_header(server):
+    r = requests.get(server.url("/oauth2/check"), timeout=10,
+                     headers={"Authorization": "Bearer " + "A" * 7000})
+    assert 400 <= r.status_code < 500
+    assert server.alive()
+
+
+def test_non_ascii_token(server):
+    req = ("GET /oauth2/check HTTP/1.1\r\nHost: x\r\n"
+           "Authorization: Bearer kg_at_\xe9\xff\x00x\r\nConnection: close"
+           "\r\n\r\n").encode("latin-1")
+    r = raw_exchange(server, req)
+    assert r is not None and r.status in (400, 401), r
+
+
+# --- /v3/account/summary -----------------------------------------------------------
+
+def test_summary(server, app, user, tokens):
+    r = summary(server, tokens["access_token"])
+    assert r.status_code == 200
+    assert r.headers["Content-Type"].startswith("application/json")
+    j = r.json()
+    assert set(j) == {"account_id", "email"}, j
+    assert j["email"] == user.email
+    assert isinstance(j["account_id"], str) and j["account_id"]
+    assert j["account_id"] == oauthkit.introspection(
+        app, tokens["access_token"])["sub"]
+
+
+def test_summary_of_a_client_flow_token(server, app, user):
+    res = implicit_token(user, app)
+    assert summary(server, res["access_token"]).json()["email"] == user.email
+
+
+def test_summary_of_a_refreshed_token(server, app, user):
+    t = get_tokens(user, app)
+    n = tokens_ok(refresh(app, t["refresh_token"]))
+    assert summary(server, n["access_token"]).json()["email"] == user.email
+
+
+def test_summary_needs_account_read(server, app, user):
+    t = get_tokens(user, app, scope="contact_data campaign_data")
+    r = summary(server, t["access_token"])
+    assert r.status_code == 403, r.status_code
+    www = r.headers.get("WWW-Authenticate", "")
+    assert www.startswith("Bearer") and 'error="insufficient_scope"' in www, www
+    assert user.email not in r.text
+
+
+def test_summary_without_or_with_a_bad_token(server, tokens, user):
+    bare_challenge(requests.get(server.url("/v3/account/summary"), timeout=10))
+    invalid_token(summary(server, "garbage"))
+    invalid_token(summary(server, tokens["refresh_token"]))
+    r = requests.get(server.url("/v3/account/summary"),
+                     params={"access_token": tokens["access_token"]}, timeout=10)
+    assert r.status_code == 401 and user.email not in r.text
+    r = summary(server, user.pat)
+    assert r.status_code == 401 and user.email not in r.text
+
+
+def test_summary_of_each_user(server, app):
+    a, b = User(server, "sum-a"), User(server, "sum-b")
+    ta, tb = get_tokens(a, app), get_tokens(b, app)
+    ja, jb = summary(server, ta["access_token"]).json(), \
+        summary(server, tb["access_token"]).json()
+    assert ja["email"] == a.email and jb["email"] == b.email
+    assert ja["account_id"] != jb["account_id"]
