@@ -298,6 +298,23 @@ def test_logged_out_visitor_goes_to_login_and_back(server, app):
     assert fields["state"] == "s t" and fields["client_id"] == app.key
 
 
+def test_detour_keeps_a_long_request_whole(server, app):
+    u = User(server, "detour-long", login=False)
+    state = "".join(chr(0x41 + i % 26) for i in range(900)) + " é&=?/#"
+    _, ch = pkce_pair()
+    path = authorize_path(auth_params(app, scope="contact_data account_read",
+                                      state=state, challenge=ch))
+    r = u.get(path)
+    assert r.status_code in (302, 303)
+    nxt = parse_qs(urlsplit(r.headers["Location"]).query)["next"][0]
+    assert nxt == path
+    r = u.login(u.email, u.password, next=nxt)
+    assert oauthkit.kgtest.location(server, r) == server.url(path)
+    r = u.get(path)
+    res = redirect_result(submit_grant(u, r.text), app.redirect_uri)
+    assert res["state"] == state
+
+
 def test_wrong_password_at_the_detour_issues_nothing(server, app):
     u = User(server, "detour2", login=False)
     path = authorize_path(auth_params(app))
@@ -650,27 +667,38 @@ def test_client_flow_after_a_server_flow_grant(server, implicit_app):
 
 
 def test_client_flow_when_logged_out(server, implicit_app):
-    """The page takes the email too (or the log-in detour comes first);
-    either way a token only after a password entry."""
+    """Nobody logged in: the page itself takes the email and the password."""
     u = User(server, "implicit-out", login=False)
-    path = authorize_path(auth_params(implicit_app, response_type="token"))
-    r = u.get(path)
-    if r.status_code in (302, 303):
-        assert urlsplit(r.headers["Location"]).path == "/login"
-        assert u.login(u.email, u.password, next=path).status_code == 303
-        r = u.get(path)
-        assert r.status_code == 200
-        form = grant_form(r.text)
-        assert has_input(form, "password")
-        r = submit_grant(u, r.text, password=u.password)
-    else:
-        assert r.status_code == 200
-        form = grant_form(r.text)
-        assert has_input(form, "email") and has_input(form, "password")
-        r2 = submit_grant(u, r.text, email=u.email, password="wrong password!")
-        assert r2.status_code == 401 and "Location" not in r2.headers
-        r = submit_grant(u, r.text, email=u.email, password=u.password)
-    implicit_ok(server, implicit_app, r)
+    r = u.get(authorize_path(auth_params(implicit_app, response_type="token")))
+    assert r.status_code == 200, (r.status_code, r.headers.get("Location"))
+    form = grant_form(r.text)
+    assert has_input(form, "email") and has_input(form, "password")
+    assert tag_attr(input_tag(form, "password"), "type") == "password"
+    r2 = submit_grant(u, r.text, email=u.email, password="wrong password!")
+    assert r2.status_code == 401 and "Location" not in r2.headers
+    r2 = submit_grant(u, r.text, email="nobody-" + u.email, password=u.password)
+    assert r2.status_code == 401 and "Location" not in r2.headers
+    r2 = submit_grant(u, r.text, password=u.password)          # no email
+    assert r2.status_code in (400, 401) and "Location" not in r2.headers
+    res = implicit_ok(server, implicit_app,
+                      submit_grant(u, r.text, email=u.email, password=u.password))
+    assert oauthkit.summary(server, res["access_token"]).json()["email"] == u.email
+    # the consent was recorded for that account
+    assert u.login(u.email, u.password).status_code == 303
+    assert authorize(u, auth_params(implicit_app)).status_code == 302
+
+
+def test_server_flow_when_logged_out_goes_to_login_not_a_form(server, app):
+    u = User(server, "code-out", login=False)
+    r = u.get(authorize_path(auth_params(app)))
+    assert r.status_code in (302, 303) and "code=" not in r.headers["Location"]
+
+
+def test_success_without_state_has_no_state(server, app):
+    u = User(server, "nostate")
+    r = authorize(u, auth_params(app, state=None))
+    res = redirect_result(submit_grant(u, r.text), app.redirect_uri)
+    assert set(res) == {"code", "iss"}, res
 
 
 def test_client_flow_never_carries_a_refresh_token_or_code(server, implicit_app):

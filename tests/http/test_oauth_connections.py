@@ -67,6 +67,18 @@ def test_list_connections(server, world):
     assert by_key(connections(server, world["v"].pat)).keys() == {world["a"].key}
 
 
+def test_a_grant_holds_the_union_of_allowed_scopes(server):
+    a = make_app(server)
+    u = User(server, "conn-union")
+    approve(u, a, scope="account_read")
+    approve(u, a, scope="contact_data")
+    conns = connections(server, u.pat)
+    assert len(conns) == 1
+    assert set(conns[0]["scope"].split()) == {"account_read", "contact_data"}
+    assert authorize(u, auth_params(a, scope="account_read contact_data")) \
+        .status_code == 302
+
+
 def test_a_denied_or_unanswered_app_is_not_connected(server):
     a = make_app(server)
     u = User(server, "conn-deny")
