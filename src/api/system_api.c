@@ -2,13 +2,13 @@
 
 #include "core/clock.h"
 #include "core/err.h"
-#include "store/store.h"
+#include "core/health.h"
 
 /* GET /healthz: 200 when the store answers, else 503. */
 void
 api_healthz(struct request *req, struct response *res)
 {
-	if (store_ping(req->kg->store) != 0) {
+	if (health_check(req->kg) != 0) {
 		response_json(res, 503, json_pack("{s:s}", "status",
 		    "store unavailable"));
 		return;
