@@ -138,19 +138,7 @@ out:
 void
 portal_app_delete_form(struct request *req, struct response *res)
 {
-	struct app_row *row = xmalloc(sizeof(*row));
-	struct visitor v;
-
-	if (page_own_app(req, res, &v, row)) {
-		struct tmpl_var vars[] = {
-			{ "csrf", str_from(v.csrf) },
-			{ "api_key", str_from(row->api_key) },
-			{ "name", str_from(row->name) },
-		};
-		page_render(req, res, 200, &v, "Delete application",
-		    "app_delete.html", vars, 3);
-	}
-	free(row);
+	page_app_confirm(req, res, "Delete application", "app_delete.html");
 }
 
 /* POST /apps/{api_key}/delete */

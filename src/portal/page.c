@@ -1,12 +1,14 @@
 #include "portal/page.h"
 
 #include <sodium.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/accounts.h"
 #include "core/apps.h"
 #include "core/clock.h"
 #include "core/err.h"
+#include "core/mem.h"
 #include "core/sessions.h"
 #include "core/limits.h"
 #include <stdio.h>
@@ -255,4 +257,22 @@ page_own_app(struct request *req, struct response *res, struct visitor *v,
 	else if (rc != 0)
 		page_unavailable(req, res, v);
 	return rc == 0;
+}
+
+void
+page_app_confirm(struct request *req, struct response *res,
+    const char *title, const char *name)
+{
+	struct app_row *row = xmalloc(sizeof(*row));
+	struct visitor v;
+
+	if (page_own_app(req, res, &v, row)) {
+		struct tmpl_var vars[] = {
+			{ "csrf", str_from(v.csrf) },
+			{ "api_key", str_from(row->api_key) },
+			{ "name", str_from(row->name) },
+		};
+		page_render(req, res, 200, &v, title, name, vars, 3);
+	}
+	free(row);
 }

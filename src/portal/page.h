@@ -77,6 +77,11 @@ bool	page_require_login(struct request *req, struct response *res,
 bool	page_own_app(struct request *req, struct response *res,
 	    struct visitor *v, struct app_row *row);
 
+/* A confirmation page for the visitor's app named by the route: template
+ * `name` gets csrf, api_key and name. */
+void	page_app_confirm(struct request *req, struct response *res,
+	    const char *title, const char *name);
+
 /* The date part (YYYY-MM-DD) of t, for tables. */
 void	page_date(int64_t t, char out[32]);
 

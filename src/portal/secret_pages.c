@@ -55,19 +55,7 @@ secret_path(struct request *req, const struct app_row *row)
 void
 portal_secret_confirm(struct request *req, struct response *res)
 {
-	struct app_row *row = xmalloc(sizeof(*row));
-	struct visitor v;
-
-	if (page_own_app(req, res, &v, row)) {
-		struct tmpl_var vars[] = {
-			{ "csrf", str_from(v.csrf) },
-			{ "api_key", str_from(row->api_key) },
-			{ "name", str_from(row->name) },
-		};
-		page_render(req, res, 200, &v, "Generate Secret",
-		    "secret_confirm.html", vars, 3);
-	}
-	free(row);
+	page_app_confirm(req, res, "Generate Secret", "secret_confirm.html");
 }
 
 /* POST /apps/{api_key}/secret */
