@@ -188,7 +188,7 @@ accounts_login(struct keygate *kg, const char *addr, struct str email,
 		throttle_clear(kg->throttle, ak);
 		return 0;
 	}
-	if (!known)
+	if (!known || password.len > ACCOUNT_PASSWORD_MAX_BYTES)
 		secure_password_dummy_verify(password);
 	throttle_hit(kg->throttle, ck, THROTTLE_WINDOW_S, now);
 	if (norm[0] != '\0')

@@ -17,8 +17,10 @@ clients_authenticate(struct keygate *kg, const char *addr,
 	int rc;
 
 	snprintf(akey, sizeof(akey), "client-addr:%s", addr);
-	snprintf(ckey, sizeof(ckey), "client-id:%.*s",
-	    (int)(client_id.len > 80 ? 80 : client_id.len), client_id.p);
+	/* Per client and address: a client_id is public, so a count per
+	 * client alone would let anyone lock a client out. */
+	snprintf(ckey, sizeof(ckey), "client-id:%.*s@%s",
+	    (int)(client_id.len > 64 ? 64 : client_id.len), client_id.p, addr);
 	if (throttle_check(kg->throttle, str_from(akey),
 	    THROTTLE_CLIENT_FAILS_PER_ADDRESS, now, retry_after_s) != 0 ||
 	    throttle_check(kg->throttle, str_from(ckey),

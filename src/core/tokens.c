@@ -109,7 +109,10 @@ tokens_exchange_code(struct keygate *kg, const struct app_row *app,
 	is.scope = is.family_scope = c.scope;
 	is.now = clock_now(kg->clock);
 	is.code_hash = hash;
-	return issue_pair(kg, &is, out);
+	rc = issue_pair(kg, &is, out);
+	if (rc == ERR_CONFLICT)
+		return bad_grant(why, "The code was presented twice.");
+	return rc;
 }
 
 /* A refresh token presented again: within the retry window, while what it
@@ -157,7 +160,8 @@ tokens_refresh(struct keygate *kg, const struct app_row *app,
 	is.now = clock_now(kg->clock);
 	if (idle > 0 && r.last_used == 0 && is.now >= r.iat + idle)
 		return bad_grant(why, "The refresh token expired unused.");
-	want = r.scope;
+	/* RFC 6749 §6: an omitted scope means the one originally granted. */
+	want = r.family_scope;
 	if (scope.p != NULL && (scopes_parse(scope, &want) != 0 ||
 	    want == 0 || (want & ~r.family_scope) != 0))
 		return ERR_FORBIDDEN;

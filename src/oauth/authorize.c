@@ -72,10 +72,16 @@ read_request(struct request *req, struct response *res, struct authz_ctx *c,
 {
 	struct authz_error err = { "invalid_request", NULL };
 	const char *bad = NULL, *why = NULL;
-	int bind = params_bind(ps, authorize_spec, nspec, ignore_unknown,
-	    c->in, &bad);
-	int rc;
+	struct str trust[2];
+	int bind, rc;
 
+	/* The two parameters that decide whether errors may be redirected
+	 * are checked first, whatever the order of the others. */
+	bind = params_bind(ps, &authorize_spec[A_CLIENT_ID], 2, true, trust,
+	    &bad);
+	if (bind == 0)
+		bind = params_bind(ps, authorize_spec, nspec, ignore_unknown,
+		    c->in, &bad);
 	fill_params(c);
 	if (bind != 0 && (strcmp(bad, "client_id") == 0 ||
 	    strcmp(bad, "redirect_uri") == 0)) {
@@ -204,9 +210,14 @@ reauthenticate(struct request *req, struct authz_ctx *c, int64_t *wait)
 {
 	struct str email = c->v.logged_in ? str_from(c->v.account.email) :
 	    c->in[A_EMAIL];
+	struct account who;
+	int rc = accounts_login(req->kg, req->client_addr, email,
+	    c->in[A_PASSWORD], &who, wait);
 
-	return accounts_login(req->kg, req->client_addr, email,
-	    c->in[A_PASSWORD], &c->v.account, wait);
+	/* The visitor keeps its identity for the page if this fails. */
+	if (rc == 0)
+		c->v.account = who;
+	return rc;
 }
 
 static void

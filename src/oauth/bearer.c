@@ -18,8 +18,8 @@ challenge(struct response *res, int status, const char *error,
 	char value[160];
 
 	if (error == NULL) {
-		response_json_error(res, status, "invalid_request",
-		    description);
+		/* RFC 6750 §3.1: no error code when no token was sent */
+		response_json_error(res, status, "unauthorized", description);
 		response_header(res, "WWW-Authenticate", "Bearer");
 		return;
 	}
@@ -74,6 +74,7 @@ oauth_account_summary(struct request *req, struct response *res)
 	struct token_row row;
 	struct account acct;
 	struct str token;
+	int rc;
 
 	/* Look first; only a successful answer records a use. */
 	if (!bearer(req, res, false, &token, &row))
@@ -83,8 +84,16 @@ oauth_account_summary(struct request *req, struct response *res)
 		    "the account_read scope.");
 		return;
 	}
-	if (accounts_get(req->kg, row.account_id, &acct) != 0 ||
-	    tokens_use(req->kg, token, true, &row) == ERR_STORE) {
+	rc = tokens_use(req->kg, token, true, &row);
+	if (rc == 0)
+		rc = accounts_get(req->kg, row.account_id, &acct);
+	if (rc == ERR_AUTH || rc == ERR_NOTFOUND) {
+		/* revoked or expired between the two looks */
+		challenge(res, 401, "invalid_token", "The access token is "
+		    "invalid, expired or revoked.");
+		return;
+	}
+	if (rc != 0) {
 		response_json_error(res, 503, "temporarily_unavailable",
 		    "The data store cannot be reached.");
 		return;

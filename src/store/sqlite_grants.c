@@ -157,6 +157,18 @@ sqlite_code_take(struct store_backend *b, const unsigned char *hash,
 	sqlite3_bind_blob(st, 1, hash, SECURE_HASH_BYTES, SQLITE_STATIC);
 	if ((rc = sqlite_run(db, st, &changes)) != 0)
 		return rc;
+	/* A replay while the first exchange is still issuing: mark the code
+	 * so that exchange cannot attach its family (it then fails), and
+	 * read back whichever family did get attached. */
+	if (changes == 0) {
+		st = sqlite_stmt(b, STMT_CODE_REPLAYED, &db);
+		if (st == NULL)
+			return ERR_STORE;
+		sqlite3_bind_blob(st, 1, hash, SECURE_HASH_BYTES,
+		    SQLITE_STATIC);
+		if ((rc = sqlite_run(db, st, NULL)) != 0)
+			return rc;
+	}
 	if ((st = sqlite_stmt(b, STMT_CODE_GET, &db)) == NULL)
 		return ERR_STORE;
 	sqlite3_bind_blob(st, 1, hash, SECURE_HASH_BYTES, SQLITE_STATIC);

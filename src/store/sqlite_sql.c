@@ -75,7 +75,9 @@ const char *const stmt_sql[STMT_COUNT] = {
 	    "coalesce(c.family_id, 0) FROM auth_codes c JOIN grants g "
 	    "ON g.id = c.grant_id WHERE c.hash = ?",
 	[STMT_CODE_FAMILY] = "UPDATE auth_codes SET family_id = ? "
-	    "WHERE hash = ?",
+	    "WHERE hash = ? AND used = 1",
+	[STMT_CODE_REPLAYED] = "UPDATE auth_codes SET used = 2 "
+	    "WHERE hash = ? AND family_id IS NULL",
 	[STMT_FAMILY_INSERT] = "INSERT INTO families(grant_id, scope, "
 	    "created_at) VALUES (?, ?, ?)",
 	[STMT_FAMILY_REVOKE] = "UPDATE families SET revoked = 1 WHERE id = ?",

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "core/err.h"
+#include "core/log.h"
 #include "store/sqlite_stmt.h"
 
 int
@@ -92,18 +93,22 @@ new_family(struct store_backend *b, struct issue *is)
 	return rc;
 }
 
+/* Records the family a code started; ERR_CONFLICT when the code was
+ * replayed meanwhile (the whole issue then rolls back). */
 static int
 mark_code(struct store_backend *b, const struct issue *is)
 {
 	sqlite3 *db;
 	sqlite3_stmt *st = sqlite_stmt(b, STMT_CODE_FAMILY, &db);
+	int rc, changes = 0;
 
 	if (st == NULL)
 		return ERR_STORE;
 	sqlite3_bind_int64(st, 1, is->family_id);
 	sqlite3_bind_blob(st, 2, is->code_hash, SECURE_HASH_BYTES,
 	    SQLITE_STATIC);
-	return sqlite_run(db, st, NULL);
+	rc = sqlite_run(db, st, &changes);
+	return rc != 0 ? rc : changes == 1 ? 0 : ERR_CONFLICT;
 }
 
 int
@@ -125,8 +130,8 @@ sqlite_issue(struct store_backend *b, struct issue *is)
 		rc = mark_code(b, is);
 	if (rc == 0)
 		rc = sqlite_simple(b, STMT_COMMIT);
-	if (rc != 0)
-		sqlite_simple(b, STMT_ROLLBACK);
+	if (rc != 0 && sqlite_simple(b, STMT_ROLLBACK) != 0)
+		log_msg("error", "sqlite: a failed issue could not roll back");
 	return rc;
 }
 

@@ -191,16 +191,17 @@ int	store_code_insert(struct store *st,
 	    const unsigned char hash[SECURE_HASH_BYTES],
 	    const struct code_row *row);
 /* Uses a code up, atomically. Returns 0 when this call used it, ERR_CONFLICT
- * when it was used before (out filled: its family_id is the one to revoke),
- * or ERR_NOTFOUND. */
+ * when it was used before (out filled: its family_id is the one to revoke;
+ * when that is 0, the first exchange, still running, will fail), or
+ * ERR_NOTFOUND. */
 int	store_code_take(struct store *st,
 	    const unsigned char hash[SECURE_HASH_BYTES], struct code_row *out);
 
 /* Writes tokens in one transaction: the parent's compare-and-set (or, with
  * retry, the removal of its unused children), a new family when
  * family_id is 0, the access token, the refresh token, the code's family.
- * Returns 0, ERR_CONFLICT when the parent condition failed (nothing
- * written), or ERR_STORE. */
+ * Returns 0, ERR_CONFLICT when the parent condition failed or the code was
+ * replayed meanwhile (nothing written), or ERR_STORE. */
 int	store_issue(struct store *st, struct issue *is);
 
 int	store_family_revoke(struct store *st, int64_t family_id);

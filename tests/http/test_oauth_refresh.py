@@ -113,6 +113,16 @@ def test_narrowed_family_keeps_its_original_scopes(server, app, user):
     assert set(n2["scope"].split()) == {"account_read", "contact_data"}
 
 
+def test_omitted_scope_means_the_original_grant(server, app, user):
+    """RFC 6749 §6: a refresh without `scope` gets the scopes originally
+    granted, not those of the narrowed token it presents."""
+    t = get_tokens(user, app, scope="account_read contact_data")
+    n = tokens_ok(refresh(app, t["refresh_token"], scope="contact_data"))
+    assert n["scope"] == "contact_data"
+    again = tokens_ok(refresh(app, n["refresh_token"]))
+    assert set(again["scope"].split()) == {"account_read", "contact_data"}
+
+
 def test_two_concurrent_refreshes_one_wins(server, app, user):
     for i in range(20):
         t = get_tokens(user, app)
