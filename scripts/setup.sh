@@ -10,10 +10,15 @@ packages=(
 	libunistring-dev
 	libcriterion-dev python3-pytest python3-requests
 	python3-requests-oauthlib python3-authlib
-	sqlite3 curl
+	sqlite3 curl chromium
 )
 
 missing=()
+# Node.js for the browser tests: whatever provides `npm` will do (the
+# machine may carry its own build); Debian's otherwise.
+if ! command -v npm >/dev/null 2>&1; then
+	missing+=(nodejs npm)
+fi
 for p in "${packages[@]}"; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
 	    grep -q "install ok installed"; then
@@ -21,15 +26,23 @@ for p in "${packages[@]}"; do
 	fi
 done
 
-if [ ${#missing[@]} -eq 0 ]; then
-	exit 0
+if [ ${#missing[@]} -gt 0 ]; then
+	echo "setup: installing ${missing[*]}"
+	sudo=""
+	if [ "$(id -u)" -ne 0 ]; then
+		sudo="sudo"
+	fi
+	export DEBIAN_FRONTEND=noninteractive
+	$sudo apt-get update -qq
+	$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" \
+	    >/dev/null
 fi
 
-echo "setup: installing ${missing[*]}"
-sudo=""
-if [ "$(id -u)" -ne 0 ]; then
-	sudo="sudo"
+# npm packages of the browser tests (playwright-core drives Debian's
+# Chromium; it downloads no browser), pinned by package-lock.json.
+cd "$(dirname "$0")/.."
+if [ ! -f node_modules/.package-lock.json ] ||
+    [ package-lock.json -nt node_modules/.package-lock.json ]; then
+	echo "setup: npm ci"
+	npm ci --no-audit --no-fund --loglevel=error >/dev/null
 fi
-export DEBIAN_FRONTEND=noninteractive
-$sudo apt-get update -qq
-$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

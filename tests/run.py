@@ -4,8 +4,10 @@
     run.py --suite KIND:BUILDDIR [--suite ...]
 
 KIND is `unit` (every Criterion executable meson registered in the unit
-suite, run with --tap, each case counted) or `http` (the pytest suite in
-tests/http against BUILDDIR's binary, counted from its JUnit report).
+suite, run with --tap, each case counted), `http` (the pytest suite in
+tests/http against BUILDDIR's binary, counted from its JUnit report) or
+`browser` (the Playwright suite in tests/browser on Node's test runner,
+each top-level TAP test counted).
 A skipped test counts as failed: nothing passes by not running.
 """
 import argparse
@@ -70,6 +72,29 @@ def run_http(build):
     return total - bad, bad
 
 
+def run_browser(build):
+    env = dict(os.environ,
+               KEYGATE_BIN=os.path.join(ROOT, build, 'src', 'keygate'))
+    proc = subprocess.run(
+        ['node', '--test', '--test-reporter=tap', 'tests/browser/'],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        text=True, timeout=900)
+    top = [l for l in proc.stdout.splitlines()
+           if l.startswith('ok ') or l.startswith('not ok ')]
+    passed = sum(1 for l in top if l.startswith('ok ') and '# SKIP' not in l)
+    failed = len(top) - passed
+    if failed or proc.returncode != 0:
+        sys.stdout.write(proc.stdout[-8000:])
+    if proc.returncode != 0 and failed == 0:
+        failed = 1
+    if passed + failed == 0:
+        failed = 1
+    return passed, failed
+
+
+RUNNERS = {'unit': run_unit, 'http': run_http, 'browser': run_browser}
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--suite', action='append', required=True)
@@ -78,7 +103,7 @@ def main():
     for spec in args.suite:
         kind, build = spec.split(':', 1)
         print(f'== {kind} tests on {build}', flush=True)
-        p, f = (run_unit if kind == 'unit' else run_http)(build)
+        p, f = RUNNERS[kind](build)
         print(f'== {kind} on {build}: {p} passed, {f} failed', flush=True)
         passed += p
         failed += f
