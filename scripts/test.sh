@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Builds keygate twice (release, and AddressSanitizer + UBSan) and runs
-# the Criterion unit tests and the HTTP suite on both, and the browser suite
-# (Playwright on Debian's Chromium) on the release build. Ends with one line "N passed, N failed" summing them all;
-# exits non-zero when anything failed.
+# Builds keygate twice (release, and AddressSanitizer + UBSan), runs the
+# Criterion unit tests and the HTTP suite on both and the browser suite
+# (Playwright on Debian's Chromium) on the release build. Ends with one line
+# "N passed, N failed" summing them all; exits non-zero when anything failed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
