@@ -2,6 +2,7 @@
 
 #include "api/api.h"
 #include "oauth/oauth.h"
+#include "portal/page.h"
 #include "portal/pages.h"
 
 const struct route keygate_routes[] = {
@@ -57,3 +58,5 @@ const struct route keygate_routes[] = {
 
 const size_t keygate_nroutes = sizeof(keygate_routes) /
     sizeof(keygate_routes[0]);
+
+const http_error_page_fn keygate_error_page = page_error;

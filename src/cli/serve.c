@@ -78,8 +78,8 @@ cli_serve(int argc, char **argv)
 	raise_fd_limit();
 	if (cli_open(&kg, &cfg) != 0)
 		goto out_config;
-	srv = http_server_start(&kg, keygate_routes, keygate_nroutes, err,
-	    sizeof(err));
+	srv = http_server_start(&kg, keygate_routes, keygate_nroutes,
+	    keygate_error_page, err, sizeof(err));
 	if (srv == NULL) {
 		fprintf(stderr, "keygate serve: %s\n", err);
 		goto out_close;

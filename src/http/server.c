@@ -29,6 +29,7 @@ struct http_server {
 	struct keygate		*kg;
 	const struct route	*routes;
 	size_t			 nroutes;
+	http_error_page_fn	 error_page;
 	atomic_int		 inflight;
 };
 
@@ -87,20 +88,21 @@ wants_json(struct str path)
 }
 
 static void
-error_page(struct response *res, int status, const char *title,
+plain_error_page(struct response *res, int status, const char *title,
     const char *detail)
 {
 	struct buf b;
 
 	buf_init(&b, 4096);
 	buf_puts(&b, "<!doctype html><html lang=\"en\"><head><meta charset="
-	    "\"utf-8\"><title>");
+	    "\"utf-8\"><link rel=\"stylesheet\" href=\"/static/style.css\">"
+	    "<title>");
 	html_escape(&b, str_from(title));
-	buf_puts(&b, "</title></head><body><h1>");
+	buf_puts(&b, "</title></head><body><main><h1>");
 	html_escape(&b, str_from(title));
 	buf_puts(&b, "</h1><p>");
 	html_escape(&b, str_from(detail));
-	buf_puts(&b, "</p></body></html>");
+	buf_puts(&b, "</p></main></body></html>");
 	response_html(res, status, buf_str(&b));
 	buf_release(&b);
 }
@@ -113,7 +115,7 @@ answer_error(struct exchange *ex, int status, const char *code,
 	if (wants_json(ex->req.path))
 		response_json_error(&ex->res, status, code, detail);
 	else
-		error_page(&ex->res, status, code, detail);
+		plain_error_page(&ex->res, status, code, detail);
 }
 
 static bool
@@ -354,12 +356,22 @@ dispatch(struct exchange *ex)
 		route->handler(&ex->req, &ex->res);
 		break;
 	case ROUTE_BAD_METHOD:
-		answer_error(ex, 405, "method_not_allowed",
-		    "This method is not allowed here.");
+		if (!wants_json(ex->req.path) && srv->error_page != NULL)
+			srv->error_page(&ex->req, &ex->res, 405,
+			    "Method not allowed", "This page does not take "
+			    "this kind of request.");
+		else
+			answer_error(ex, 405, "method_not_allowed",
+			    "This method is not allowed here.");
 		response_header(&ex->res, "Allow", allow);
 		break;
 	case ROUTE_NOT_FOUND:
-		answer_error(ex, 404, "not_found", "There is nothing here.");
+		if (!wants_json(ex->req.path) && srv->error_page != NULL)
+			srv->error_page(&ex->req, &ex->res, 404, "Not found",
+			    "There is nothing here.");
+		else
+			answer_error(ex, 404, "not_found",
+			    "There is nothing here.");
 		break;
 	}
 }
@@ -511,7 +523,7 @@ on_mhd_log(void *cls, const char *fmt, va_list ap)
 
 struct http_server *
 http_server_start(struct keygate *kg, const struct route *routes,
-    size_t nroutes, char *err, size_t errlen)
+    size_t nroutes, http_error_page_fn error_page, char *err, size_t errlen)
 {
 	const struct config *cfg = kg->cfg;
 	struct http_server *srv = xcalloc(1, sizeof(*srv));
@@ -527,6 +539,7 @@ http_server_start(struct keygate *kg, const struct route *routes,
 	srv->kg = kg;
 	srv->routes = routes;
 	srv->nroutes = nroutes;
+	srv->error_page = error_page;
 	atomic_init(&srv->inflight, 0);
 	srv->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv,
 	    MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,

@@ -11,11 +11,17 @@
  * core unless --threads says otherwise. */
 struct http_server;
 
-/* Starts serving kg->cfg->listen with `routes` (kept by reference). On
- * failure writes a reason into err and returns NULL. */
+/* Draws the HTML page for an error the server answers itself (404, 405 on
+ * a browser's path), so that it looks like the rest of the site. */
+typedef void (*http_error_page_fn)(struct request *req, struct response *res,
+    int status, const char *title, const char *detail);
+
+/* Starts serving kg->cfg->listen with `routes` (kept by reference) and
+ * `error_page` (NULL: a plain built-in page). On failure writes a reason
+ * into err and returns NULL. */
 struct http_server *http_server_start(struct keygate *kg,
-	    const struct route *routes, size_t nroutes, char *err,
-	    size_t errlen);
+	    const struct route *routes, size_t nroutes,
+	    http_error_page_fn error_page, char *err, size_t errlen);
 
 /* Stops accepting, lets in-flight requests finish (up to a few seconds),
  * then stops the threads and frees the server. */

@@ -29,6 +29,7 @@ struct shown {
 	bool			 implicit;
 	struct app_errors	 errs;
 	const char		*notice;
+	bool			 saved;
 };
 
 static void
@@ -41,7 +42,10 @@ render(struct request *req, struct response *res, int status,
 
 	page_date(row->created_at, created);
 	buf_init(&nb, 1024);
-	page_notice(&nb, s->notice);
+	if (s->saved)
+		page_success(&nb, "Saved.");
+	else
+		page_notice(&nb, s->notice);
 	struct tmpl_var vars[] = {
 		{ "csrf", str_from(v->csrf) },
 		{ "api_key", str_from(row->api_key) },
@@ -82,7 +86,7 @@ portal_app_show(struct request *req, struct response *res)
 		s.implicit = row->implicit_flow;
 		if (request_query(req, &ps) == 0 && ps.n == 1 &&
 		    str_eq_lit(ps.v[0].name, "saved"))
-			s.notice = "Saved.";
+			s.saved = true;
 		render(req, res, 200, &v, row, &s);
 	}
 	free(row);

@@ -276,3 +276,23 @@ page_app_confirm(struct request *req, struct response *res,
 	}
 	free(row);
 }
+
+void
+page_success(struct buf *out, const char *message)
+{
+	struct tmpl_var var = { "message", str_from(message) };
+
+	if (message != NULL)
+		template_render(out, "success.html", &var, 1);
+}
+
+void
+page_error(struct request *req, struct response *res, int status,
+    const char *title, const char *detail)
+{
+	struct visitor v;
+
+	if (page_visitor(req, res, &v) != 0)
+		memset(&v, 0, sizeof(v));
+	page_message(req, res, status, &v, title, detail);
+}

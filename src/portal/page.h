@@ -65,6 +65,13 @@ int	page_begin_session(struct request *req, struct response *res,
 
 /* Renders the notice box for `message` into out; nothing for NULL. */
 void	page_notice(struct buf *out, const char *message);
+/* The same for good news ("Saved."). */
+void	page_success(struct buf *out, const char *message);
+
+/* The portal's page for an error the server answers itself (404, 405):
+ * the layout, the navigation, a heading and a sentence. */
+void	page_error(struct request *req, struct response *res, int status,
+	    const char *title, const char *detail);
 
 /* For pages that need an account: true when logged in, else answers with a
  * redirect to the log-in page that comes back here. */

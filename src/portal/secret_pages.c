@@ -113,7 +113,7 @@ portal_secret_reveal(struct request *req, struct response *res)
 		page_message(req, res, 410, &v, "Secret already shown",
 		    "A new secret is shown only once, right after it is "
 		    "generated. If you did not store it, generate another "
-		    "one from the application's page.");
+		    "one from the application's page under My Applications.");
 		goto out;
 	}
 	struct tmpl_var vars[] = {

@@ -1,0 +1,276 @@
+// Helpers for the browser suite: a real keygate server on loopback,
+// Debian's Chromium through playwright-core, axe-core, screenshots.
+'use strict';
+
+const { spawn } = require('node:child_process');
+const crypto = require('node:crypto');
+const fs = require('node:fs');
+const net = require('node:net');
+const os = require('node:os');
+const path = require('node:path');
+const { chromium } = require('playwright-core');
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const KEYGATE_BIN = process.env.KEYGATE_BIN ||
+  path.join(ROOT, 'build', 'src', 'keygate');
+const CHROMIUM = process.env.CHROMIUM_BIN || '/usr/bin/chromium';
+const SHOTS = path.join(ROOT, 'tests', 'out', 'screenshots');
+const AXE_SOURCE = fs.readFileSync(
+  require.resolve('axe-core/axe.min.js'), 'utf8');
+
+const DESKTOP = { width: 1280, height: 800 };
+const PHONE = { width: 390, height: 844 };
+const PASSWORD = 'correct horse battery';
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// Starts `keygate serve` on a free loopback port with a fresh SQLite file.
+async function startServer() {
+  const port = await freePort();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'keygate-browser-'));
+  const base = `http://127.0.0.1:${port}`;
+  const proc = spawn(KEYGATE_BIN, [
+    'serve', '--listen', `127.0.0.1:${port}`,
+    '--db', path.join(dir, 'keygate.db'),
+    '--signup-rate', '0', '--test-clock', '--issuer', base,
+  ], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  const keep = (chunk) => { log = (log + chunk).slice(-16000); };
+  proc.stdout.on('data', keep);
+  proc.stderr.on('data', keep);
+  const exited = new Promise((resolve) => {
+    proc.on('exit', (code, signal) => resolve({ code, signal }));
+    proc.on('error', (e) => resolve({ code: null, signal: null,
+      error: `${KEYGATE_BIN}: ${e.message}` }));
+  });
+  let gone = null;
+  exited.then((e) => { gone = e; });
+
+  const deadline = Date.now() + 10000;
+  for (;;) {
+    if (gone) {
+      fs.rmSync(dir, { recursive: true, force: true });
+      throw new Error(
+        `keygate exited early (${JSON.stringify(gone)}):\n${log}`);
+    }
+    try {
+      const r = await fetch(`${base}/healthz`);
+      if (r.ok) break;
+    } catch { /* not listening yet */ }
+    if (Date.now() > deadline) {
+      proc.kill('SIGKILL');
+      await exited;
+      fs.rmSync(dir, { recursive: true, force: true });
+      throw new Error(`keygate did not answer /healthz within 10 s:\n${log}`);
+    }
+    await sleep(50);
+  }
+
+  return {
+    base, port, dir, proc,
+    log: () => log,
+    // SIGTERM, then the exit status (SIGKILL after 10 s).
+    async stop() {
+      if (!gone) proc.kill('SIGTERM');
+      const timer = setTimeout(() => proc.kill('SIGKILL'), 10000);
+      const result = await exited;
+      clearTimeout(timer);
+      fs.rmSync(dir, { recursive: true, force: true });
+      return result;
+    },
+  };
+}
+
+function launchBrowser() {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update',
+      '--disable-sync'],
+  });
+}
+
+// A fresh context (own cookies) at desktop size and a page in it.
+async function newPage(browser, options = {}) {
+  const context = await browser.newContext({ viewport: DESKTOP, ...options });
+  context.setDefaultTimeout(10000);
+  context.setDefaultNavigationTimeout(10000);
+  const page = await context.newPage();
+  return { context, page };
+}
+
+// Collects, per page name, what axe found and how the page fared on a phone.
+class Audit {
+  constructor() {
+    this.pages = new Map();     // name -> { url, violations }
+    this.phone = new Map();     // name -> { url, scrollWidth }
+  }
+
+  // Screenshot at the current (desktop) size, then axe-core. With a modal
+  // <dialog> open the shot is of the viewport: its backdrop covers only that.
+  async check(page, name, { fullPage = true } = {}) {
+    await screenshot(page, name, { fullPage });
+    const violations = await runAxe(page);
+    this.pages.set(name, { url: page.url(), violations });
+    return violations;
+  }
+
+  // Screenshot at phone size, measuring horizontal overflow; back to desktop.
+  async phoneShot(page, name) {
+    const before = page.viewportSize();
+    await page.setViewportSize(PHONE);
+    const { scrollWidth, overflow } = await page.evaluate((width) => {
+      // The innermost elements sticking out past the right edge.
+      const out = [];
+      for (const el of document.querySelectorAll('body *')) {
+        const r = el.getBoundingClientRect();
+        if (r.right > width + 0.5 && el.children.length === 0) {
+          out.push(`${el.tagName.toLowerCase()} "${
+            (el.textContent || '').trim().slice(0, 30)}" ends at ${
+            Math.round(r.right)}px`);
+        }
+      }
+      return { scrollWidth: document.documentElement.scrollWidth,
+        overflow: out };
+    }, PHONE.width);
+    await screenshot(page, name);
+    this.phone.set(name, { url: page.url(), scrollWidth, overflow });
+    await page.setViewportSize(before);
+  }
+
+  serious() {
+    const out = [];
+    for (const [name, { url, violations }] of this.pages) {
+      for (const v of violations) {
+        if (v.impact !== 'serious' && v.impact !== 'critical') continue;
+        out.push({
+          page: name, url, rule: v.id, impact: v.impact, help: v.help,
+          targets: v.nodes.map((n) => n.target.join(' ')),
+          summary: v.nodes.map((n) => n.failureSummary).slice(0, 3),
+        });
+      }
+    }
+    return out;
+  }
+}
+
+// Every violation axe found, of any impact, per page: tests/out/axe.json.
+function writeAxeReport(audit) {
+  const out = {};
+  for (const [name, { url, violations }] of audit.pages) {
+    out[name] = { url, violations };
+  }
+  fs.mkdirSync(path.dirname(SHOTS), { recursive: true });
+  fs.writeFileSync(path.join(path.dirname(SHOTS), 'axe.json'),
+    JSON.stringify(out, null, 2));
+}
+
+async function runAxe(page) {
+  const has = await page.evaluate(() => typeof window.axe === 'object');
+  // Evaluated through the DevTools protocol: the pages' Content Security
+  // Policy (script-src 'self') rightly refuses an injected inline script.
+  if (!has) await page.evaluate(AXE_SOURCE);
+  return page.evaluate(async () => {
+    const r = await window.axe.run(document);
+    return r.violations.map((v) => ({
+      id: v.id, impact: v.impact, help: v.help,
+      nodes: v.nodes.map((n) => ({
+        target: n.target, html: n.html, failureSummary: n.failureSummary,
+      })),
+    }));
+  });
+}
+
+async function screenshot(page, name, { fullPage = true } = {}) {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage });
+}
+
+function pkce() {
+  const verifier = crypto.randomBytes(32).toString('base64url');
+  const challenge = crypto.createHash('sha256').update(verifier)
+    .digest('base64url');
+  return { verifier, challenge };
+}
+
+let counter = 0;
+function uniqueEmail(who) {
+  counter += 1;
+  return `${who}-${process.pid}-${counter}@example.com`;
+}
+
+// Signs up through the form, as a person would; ends logged in on "/".
+async function signUp(page, base, email, password = PASSWORD) {
+  await page.goto(`${base}/signup`);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign up' }).click();
+  await page.waitForURL(`${base}/`);
+}
+
+// Fills the log-in form and submits it; resolves when the next page loaded.
+async function logIn(page, email, password = PASSWORD) {
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await clickThenLoad(page, page.getByRole('button', { name: 'Log in' }));
+}
+
+// Clicks a control that submits a form or follows a link, and resolves once
+// the page it leads to has loaded (not the one still showing).
+async function clickThenLoad(page, locator) {
+  await Promise.all([page.waitForEvent('load'), locator.click()]);
+}
+
+async function logOut(page, base) {
+  await page.getByRole('button', { name: 'Log out' }).click();
+  await page.waitForURL(`${base}/`);
+}
+
+// An application's own page (/apps/KEY), not /apps/new.
+function isAppPage(u) {
+  return /^\/apps\/[A-Za-z0-9_-]+$/.test(u.pathname) &&
+    u.pathname !== '/apps/new';
+}
+
+// From a logged-in page: My Applications → New Application → create.
+// Returns the API key read from the app page's URL.
+async function createApp(page, base, name) {
+  await page.getByRole('link', { name: 'My Applications' }).click();
+  await page.waitForURL(`${base}/apps`);
+  await page.getByRole('link', { name: 'New Application' }).click();
+  await page.waitForURL(`${base}/apps/new`);
+  await page.getByLabel('Name').fill(name);
+  await page.getByRole('button', { name: 'Create application' }).click();
+  await page.waitForURL(isAppPage);
+  return decodeURIComponent(new URL(page.url()).pathname.split('/')[2]);
+}
+
+// Fills the settings form from an app's page and presses Save.
+async function saveSettings(page, { redirectUris, publicName,
+  description = '', logoUrl = '' }) {
+  await page.getByLabel(/^Redirect URIs/).fill(redirectUris);
+  await page.getByLabel(/^Public name/).fill(publicName);
+  await page.getByLabel(/^Logo URL/).fill(logoUrl);
+  await page.getByLabel(/^Description/).fill(description);
+  await clickThenLoad(page, page.getByRole('button', { name: 'Save' }));
+}
+
+module.exports = {
+  ROOT, KEYGATE_BIN, SHOTS, DESKTOP, PHONE, PASSWORD,
+  startServer, launchBrowser, newPage, Audit, runAxe, writeAxeReport,
+  screenshot, pkce, uniqueEmail, isAppPage, signUp, logIn, logOut,
+  clickThenLoad, createApp, saveSettings, sleep,
+};
