@@ -25,7 +25,8 @@ const struct route keygate_routes[] = {
 	{ HTTP_GET, "/apps/{api_key}/delete", portal_app_delete_form },
 	{ HTTP_POST, "/apps/{api_key}/delete", portal_app_delete },
 	{ HTTP_GET, "/connections", portal_connections },
-	{ HTTP_POST, "/connections/{api_key}/revoke", portal_connection_revoke },
+	{ HTTP_POST, "/connections/{api_key}/revoke",
+	    portal_connection_revoke },
 
 	/* OAuth 2 (SPEC §3) and the built-in API (SPEC §5) */
 	{ HTTP_GET, "/.well-known/oauth-authorization-server", oauth_metadata },
@@ -49,7 +50,8 @@ const struct route keygate_routes[] = {
 	{ HTTP_DELETE, "/api/v1/apps/{api_key}", api_apps_delete },
 	{ HTTP_POST, "/api/v1/apps/{api_key}/secret", api_apps_secret },
 	{ HTTP_GET, "/api/v1/connections", api_connections_list },
-	{ HTTP_DELETE, "/api/v1/connections/{api_key}", api_connections_delete },
+	{ HTTP_DELETE, "/api/v1/connections/{api_key}",
+	    api_connections_delete },
 
 	/* operations (SPEC §7) */
 	{ HTTP_GET, "/healthz", api_healthz },

@@ -15,7 +15,8 @@ read_signup(json_t *body, json_t *fields, struct str *email,
 	api_take_string(body, "email", fields, email, &has_email);
 	api_take_string(body, "password", fields, password, &has_password);
 	if (!has_email)
-		json_object_set_new(fields, "email", json_string("is required"));
+		json_object_set_new(fields, "email",
+		    json_string("is required"));
 	if (!has_password)
 		json_object_set_new(fields, "password",
 		    json_string("is required"));

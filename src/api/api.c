@@ -118,7 +118,8 @@ api_take_string(json_t *obj, const char *key, json_t *fields,
 	if (v == NULL)
 		return;
 	if (!json_is_string(v)) {
-		json_object_set_new(fields, key, json_string("must be a string"));
+		json_object_set_new(fields, key,
+		    json_string("must be a string"));
 		return;
 	}
 	*out = (struct str){ json_string_value(v), json_string_length(v) };

@@ -35,8 +35,8 @@ take_uris(json_t *obj, json_t *fields, struct app_fields *f)
 			return;
 		}
 		if (i < APP_MAX_REDIRECT_URIS)
-			f->redirect_uris[i] = (struct str){ json_string_value(u),
-			    json_string_length(u) };
+			f->redirect_uris[i] = (struct str){
+			    json_string_value(u), json_string_length(u) };
 	}
 }
 

@@ -76,7 +76,8 @@ account_add(int argc, char **argv)
 
 	config_init(&cfg);
 	if (take_email(&argc, argv, &email) != 0 ||
-	    config_parse(&cfg, argc, argv, CONFIG_ONLY_DB, err, sizeof(err)) != 0) {
+	    config_parse(&cfg, argc, argv, CONFIG_ONLY_DB, err,
+	    sizeof(err)) != 0) {
 		fprintf(stderr, "keygate account add: %s\n", email == NULL ?
 		    "--email is required" : err);
 		goto out_config;

@@ -94,8 +94,8 @@ parse_args(int argc, char **argv, struct app_args *a)
 		} else if (strncmp(argv[i], "--", 2) == 0) {
 			if (i + 1 >= argc ||
 			    take_setting(a, argv[i], argv[i + 1]) != 0) {
-				fprintf(stderr, "keygate app: bad or incomplete "
-				    "flag %s\n", argv[i]);
+				fprintf(stderr, "keygate app: bad or "
+				    "incomplete flag %s\n", argv[i]);
 				return ERR_INVALID;
 			}
 			i++;

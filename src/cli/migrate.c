@@ -19,7 +19,8 @@ cli_migrate(int argc, char **argv)
 		return 0;
 	}
 	config_init(&cfg);
-	if (config_parse(&cfg, argc, argv, CONFIG_ONLY_DB, err, sizeof(err)) != 0) {
+	if (config_parse(&cfg, argc, argv, CONFIG_ONLY_DB, err,
+	    sizeof(err)) != 0) {
 		fprintf(stderr, "keygate migrate: %s\n", err);
 		config_release(&cfg);
 		return 2;

@@ -46,7 +46,8 @@ static const struct opt opts[] = {
 	  "seconds an unused access token lives (default 3600)" },
 	{ "token-idle-ttl", "KEYGATE_TOKEN_IDLE_TTL", OPT_INT,
 	  OFF(token_idle_ttl_s), 1, YEAR,
-	  "seconds a used access token lives after its last use (default 7200)" },
+	  "seconds a used access token lives after its last use "
+	  "(default 7200)" },
 	{ "token-max-ttl", "KEYGATE_TOKEN_MAX_TTL", OPT_INT,
 	  OFF(token_max_ttl_s), 1, YEAR,
 	  "seconds no access token outlives (default 86400)" },
@@ -178,8 +179,8 @@ config_parse(struct config *cfg, int argc, char **argv,
 		}
 		arg += 2;
 		eq = strchr(arg, '=');
-		o = find_flag(arg, eq != NULL ? (size_t)(eq - arg) : strlen(arg),
-		    only);
+		o = find_flag(arg,
+		    eq != NULL ? (size_t)(eq - arg) : strlen(arg), only);
 		if (o == NULL) {
 			snprintf(err, errlen, "unknown flag '%s' (see --help)",
 			    argv[i]);
@@ -231,7 +232,8 @@ parse_listen(struct config *cfg, char *err, size_t errlen)
 		v4->sin_family = AF_INET;
 		v4->sin_port = htons((uint16_t)port);
 		cfg->listen_addr_len = sizeof(*v4);
-		cfg->listen_loopback = (ntohl(v4->sin_addr.s_addr) >> 24) == 127;
+		cfg->listen_loopback =
+		    (ntohl(v4->sin_addr.s_addr) >> 24) == 127;
 	} else if (inet_pton(AF_INET6, host, &v6->sin6_addr) == 1) {
 		v6->sin6_family = AF_INET6;
 		v6->sin6_port = htons((uint16_t)port);

@@ -7,7 +7,7 @@
 /* HTTP framing */
 #define HTTP_MAX_BODY_BYTES		(64 * 1024)
 #define HTTP_MAX_URL_BYTES		(8 * 1024)
-#define HTTP_MAX_HEADER_BYTES		(16 * 1024)	/* all headers together */
+#define HTTP_MAX_HEADER_BYTES		(16 * 1024) /* all headers together */
 #define HTTP_MAX_PARAMS			64		/* per query or form */
 #define HTTP_MAX_PARAM_NAME_BYTES	64
 #define HTTP_MAX_PARAM_VALUE_BYTES	(16 * 1024)
@@ -36,7 +36,7 @@
 
 /* random credentials: 32 bytes = 256 bits, base64url without padding */
 #define TOKEN_RANDOM_BYTES		32
-#define TOKEN_MAX_BYTES			128	/* prefix + encoded randomness */
+#define TOKEN_MAX_BYTES			128 /* prefix + encoded randomness */
 
 /* log-in and sign-up throttles (per window) */
 #define THROTTLE_WINDOW_S		(15 * 60)

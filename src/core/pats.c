@@ -40,7 +40,8 @@ pats_authenticate(struct keygate *kg, const char *addr, struct str token,
 	    THROTTLE_FAILS_PER_ADDRESS, now, retry_after_s) != 0)
 		return ERR_THROTTLED;
 	rc = ERR_NOTFOUND;
-	if (token.len <= TOKEN_MAX_BYTES && str_starts_with(token, PAT_PREFIX)) {
+	if (token.len <= TOKEN_MAX_BYTES &&
+	    str_starts_with(token, PAT_PREFIX)) {
 		secure_hash(token, hash);
 		rc = store_pat_by_hash(kg->store, hash, &row);
 	}

@@ -20,7 +20,8 @@ int	sealed_seal(const unsigned char key[SECURE_KEY_BYTES], struct str plain,
 
 /* Opens `sealed` into plain (size plainlen, NUL-terminated). Returns 0, or
  * ERR_AUTH for anything forged, altered, mis-bound or malformed. */
-int	sealed_open(const unsigned char key[SECURE_KEY_BYTES], struct str sealed,
-	    struct str context, char *plain, size_t plainlen);
+int	sealed_open(const unsigned char key[SECURE_KEY_BYTES],
+	    struct str sealed, struct str context, char *plain,
+	    size_t plainlen);
 
 #endif

@@ -21,7 +21,8 @@ well_formed(struct str s)
 		unsigned char c = (unsigned char)s.p[i];
 
 		if (c == '%') {
-			if (s.len - i < 3 || !isxdigit((unsigned char)s.p[i + 1])
+			if (s.len - i < 3
+			    || !isxdigit((unsigned char)s.p[i + 1])
 			    || !isxdigit((unsigned char)s.p[i + 2]))
 				return false;
 			i += 2;

@@ -15,8 +15,10 @@ cookie_get(struct str header, const char *name, struct str *value)
 		return ERR_TOOBIG;
 	while (i < header.len) {
 		const char *semi = memchr(header.p + i, ';', header.len - i);
-		size_t end = semi == NULL ? header.len : (size_t)(semi - header.p);
-		struct str pair = str_trim((struct str){ header.p + i, end - i });
+		size_t end = semi == NULL ? header.len :
+		    (size_t)(semi - header.p);
+		struct str pair = str_trim((struct str){ header.p + i,
+		    end - i });
 		const char *eq = memchr(pair.p, '=', pair.len);
 
 		i = end + 1;

@@ -151,7 +151,7 @@ params_bind(const struct params *ps, const struct param_spec *spec,
 		if (k == nspec) {
 			if (ignore_unknown)
 				continue;
-			*bad = p->name.p;	/* NUL-terminated by form_parse */
+			*bad = p->name.p; /* NUL-terminated by form_parse */
 			return ERR_UNKNOWN;
 		}
 		*bad = spec[k].name;

@@ -28,7 +28,8 @@ path_matches(const char *pattern, struct str path, struct str *caps)
 				i++;
 			if (i == start || ncap == HTTP_MAX_ROUTE_PARAMS)
 				return false;
-			caps[ncap++] = (struct str){ path.p + start, i - start };
+			caps[ncap++] = (struct str){ path.p + start,
+			    i - start };
 			p = close + 1;
 			continue;
 		}

@@ -138,7 +138,8 @@ send_response(struct MHD_Connection *conn, struct exchange *ex)
 
 	if (res->body.err != 0) {
 		log_msg("error", "response body over its limit");
-		answer_error(ex, 500, "server_error", "The answer was too big.");
+		answer_error(ex, 500, "server_error",
+		    "The answer was too big.");
 	}
 	body = buf_detach(&res->body, &len);
 	r = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);

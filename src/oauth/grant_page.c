@@ -10,7 +10,8 @@ render_scopes(struct buf *out, unsigned scope)
 			continue;
 		struct tmpl_var vars[] = {
 			{ "name", str_from(scopes_offered[k].name) },
-			{ "description", str_from(scopes_offered[k].description) },
+			{ "description",
+			    str_from(scopes_offered[k].description) },
 		};
 		template_render(out, "grant_scope.html", vars, 2);
 	}

@@ -106,8 +106,8 @@ oauth_token(struct request *req, struct response *res)
 	else if (rc == ERR_INVALID)
 		oauth_error(res, 400, "invalid_grant", why);
 	else if (rc == ERR_FORBIDDEN)
-		oauth_error(res, 400, "invalid_scope", "The scope asks for more "
-		    "than was granted, or names an unknown scope.");
+		oauth_error(res, 400, "invalid_scope", "The scope asks for "
+		    "more than was granted, or names an unknown scope.");
 	else
 		oauth_error(res, 503, "temporarily_unavailable",
 		    "The data store cannot be reached; try again soon.");

@@ -129,7 +129,8 @@ portal_app_save(struct request *req, struct response *res)
 		s.logo_url = in[F_LOGO];
 		s.description = in[F_DESCRIPTION];
 		s.implicit = f.implicit_flow;
-		s.notice = "Nothing was saved: correct the fields marked below.";
+		s.notice = "Nothing was saved: correct the fields marked "
+		    "below.";
 		render(req, res, 422, &v, row, &s);
 	} else {
 		page_unavailable(req, res, &v);

@@ -1,8 +1,9 @@
 #ifndef KEYGATE_STORE_STORE_IMPL_H
 #define KEYGATE_STORE_STORE_IMPL_H
 
-/* Seen only by the files of store/: the table of operations a backend implements.
- * Each operation has the contract of its store_* wrapper in store.h. */
+/* Seen only by the files of store/: the table of operations a backend
+ * implements. Each operation has the contract of its store_* wrapper in
+ * store.h. */
 
 #include "store/store.h"
 
