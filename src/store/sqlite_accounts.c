@@ -43,6 +43,20 @@ sqlite_row(sqlite3 *db, sqlite3_stmt *st,
 }
 
 int
+sqlite_row_by_hash(struct store_backend *b, enum stmt_id id,
+    const unsigned char *hash, void (*read)(sqlite3_stmt *, void *),
+    void *out)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st = sqlite_stmt(b, id, &db);
+
+	if (st == NULL)
+		return ERR_STORE;
+	sqlite3_bind_blob(st, 1, hash, SECURE_HASH_BYTES, SQLITE_STATIC);
+	return sqlite_row(db, st, read, out);
+}
+
+int
 sqlite_rows(sqlite3 *db, sqlite3_stmt *st,
     void (*read)(sqlite3_stmt *, void *), size_t size, void **rows,
     size_t *n)
@@ -165,13 +179,7 @@ int
 sqlite_session_get(struct store_backend *b, const unsigned char *hash,
     struct session_row *out)
 {
-	sqlite3 *db;
-	sqlite3_stmt *st = sqlite_stmt(b, STMT_SESSION_GET, &db);
-
-	if (st == NULL)
-		return ERR_STORE;
-	sqlite3_bind_blob(st, 1, hash, SECURE_HASH_BYTES, SQLITE_STATIC);
-	return sqlite_row(db, st, read_session, out);
+	return sqlite_row_by_hash(b, STMT_SESSION_GET, hash, read_session, out);
 }
 
 int
@@ -234,13 +242,7 @@ int
 sqlite_pat_by_hash(struct store_backend *b, const unsigned char *hash,
     struct pat_row *out)
 {
-	sqlite3 *db;
-	sqlite3_stmt *st = sqlite_stmt(b, STMT_PAT_BY_HASH, &db);
-
-	if (st == NULL)
-		return ERR_STORE;
-	sqlite3_bind_blob(st, 1, hash, SECURE_HASH_BYTES, SQLITE_STATIC);
-	return sqlite_row(db, st, read_pat, out);
+	return sqlite_row_by_hash(b, STMT_PAT_BY_HASH, hash, read_pat, out);
 }
 
 int

@@ -108,6 +108,10 @@ int	sqlite_app_delete(struct store_backend *b, int64_t account_id,
 	    const char *api_key);
 int	sqlite_app_set_secret(struct store_backend *b, int64_t account_id,
 	    const char *api_key, const unsigned char *hash, int64_t now);
+/* Runs one-row read `id` keyed by a SHA-256 hash (tokens, sessions). */
+int	sqlite_row_by_hash(struct store_backend *b, enum stmt_id id,
+	    const unsigned char *hash, void (*read)(sqlite3_stmt *, void *),
+	    void *out);
 /* Steps a many-row read: each row is read by read(st, slot) into a grown
  * array of `size`-byte slots; *rows (malloc'd, free() it) and *n get the
  * result. Resets the statement. */

@@ -164,31 +164,19 @@ read_token(sqlite3_stmt *st, void *p)
 	t->revoked = sqlite3_column_int(st, 9) != 0;
 }
 
-static int
-get_token(struct store_backend *b, enum stmt_id id, const unsigned char *hash,
-    struct token_row *out)
-{
-	sqlite3 *db;
-	sqlite3_stmt *st = sqlite_stmt(b, id, &db);
-
-	if (st == NULL)
-		return ERR_STORE;
-	sqlite3_bind_blob(st, 1, hash, SECURE_HASH_BYTES, SQLITE_STATIC);
-	return sqlite_row(db, st, read_token, out);
-}
-
 int
 sqlite_access_get(struct store_backend *b, const unsigned char *hash,
     struct token_row *out)
 {
-	return get_token(b, STMT_ACCESS_GET, hash, out);
+	return sqlite_row_by_hash(b, STMT_ACCESS_GET, hash, read_token, out);
 }
 
 int
 sqlite_refresh_get(struct store_backend *b, const unsigned char *hash,
     struct token_row *out)
 {
-	return get_token(b, STMT_REFRESH_GET, hash, out);
+	return sqlite_row_by_hash(b, STMT_REFRESH_GET, hash, read_token,
+	    out);
 }
 
 int
