@@ -21,6 +21,14 @@ sqlite_run(sqlite3 *db, sqlite3_stmt *st, int *changes)
 }
 
 int
+sqlite_run_one(sqlite3 *db, sqlite3_stmt *st)
+{
+	int changes = 0, rc = sqlite_run(db, st, &changes);
+
+	return rc == 0 && changes == 0 ? ERR_NOTFOUND : rc;
+}
+
+int
 sqlite_end(sqlite3_stmt *st, int rc)
 {
 	sqlite3_reset(st);
@@ -268,16 +276,12 @@ sqlite_pat_delete(struct store_backend *b, int64_t account_id, int64_t id)
 {
 	sqlite3 *db;
 	sqlite3_stmt *st = sqlite_stmt(b, STMT_PAT_DELETE, &db);
-	int rc, changes = 0;
 
 	if (st == NULL)
 		return ERR_STORE;
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, account_id);
-	rc = sqlite_run(db, st, &changes);
-	if (rc == 0 && changes == 0)
-		return ERR_NOTFOUND;
-	return rc;
+	return sqlite_run_one(db, st);
 }
 
 int

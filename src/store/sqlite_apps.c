@@ -92,7 +92,6 @@ sqlite_app_update(struct store_backend *b, const struct app_row *row)
 {
 	sqlite3 *db;
 	sqlite3_stmt *st = sqlite_stmt(b, STMT_APP_UPDATE, &db);
-	int rc, changes = 0;
 
 	if (st == NULL)
 		return ERR_STORE;
@@ -102,8 +101,7 @@ sqlite_app_update(struct store_backend *b, const struct app_row *row)
 	sqlite3_bind_text(st, 4, row->redirect_uris, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 5, row->implicit_flow);
 	sqlite3_bind_int64(st, 6, row->id);
-	rc = sqlite_run(db, st, &changes);
-	return rc == 0 && changes == 0 ? ERR_NOTFOUND : rc;
+	return sqlite_run_one(db, st);
 }
 
 int
@@ -112,14 +110,12 @@ sqlite_app_delete(struct store_backend *b, int64_t account_id,
 {
 	sqlite3 *db;
 	sqlite3_stmt *st = sqlite_stmt(b, STMT_APP_DELETE, &db);
-	int rc, changes = 0;
 
 	if (st == NULL)
 		return ERR_STORE;
 	sqlite3_bind_text(st, 1, api_key, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, account_id);
-	rc = sqlite_run(db, st, &changes);
-	return rc == 0 && changes == 0 ? ERR_NOTFOUND : rc;
+	return sqlite_run_one(db, st);
 }
 
 int
@@ -128,7 +124,6 @@ sqlite_app_set_secret(struct store_backend *b, int64_t account_id,
 {
 	sqlite3 *db;
 	sqlite3_stmt *st = sqlite_stmt(b, STMT_APP_SET_SECRET, &db);
-	int rc, changes = 0;
 
 	if (st == NULL)
 		return ERR_STORE;
@@ -136,6 +131,5 @@ sqlite_app_set_secret(struct store_backend *b, int64_t account_id,
 	sqlite3_bind_int64(st, 2, account_id);
 	sqlite3_bind_blob(st, 3, hash, SECURE_HASH_BYTES, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 4, now);
-	rc = sqlite_run(db, st, &changes);
-	return rc == 0 && changes == 0 ? ERR_NOTFOUND : rc;
+	return sqlite_run_one(db, st);
 }

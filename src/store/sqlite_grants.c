@@ -69,14 +69,12 @@ sqlite_grant_delete(struct store_backend *b, int64_t account_id,
 {
 	sqlite3 *db;
 	sqlite3_stmt *st = sqlite_stmt(b, STMT_GRANT_DELETE, &db);
-	int rc, changes = 0;
 
 	if (st == NULL)
 		return ERR_STORE;
 	sqlite3_bind_int64(st, 1, account_id);
 	sqlite3_bind_int64(st, 2, app_id);
-	rc = sqlite_run(db, st, &changes);
-	return rc == 0 && changes == 0 ? ERR_NOTFOUND : rc;
+	return sqlite_run_one(db, st);
 }
 
 static void

@@ -67,6 +67,9 @@ int		 sqlite_err(sqlite3 *db, int rc);
 /* Steps a write statement once; resets it. Returns 0 or an ERR_* code;
  * *changes (if not NULL) gets the number of rows changed. */
 int		 sqlite_run(sqlite3 *db, sqlite3_stmt *st, int *changes);
+/* sqlite_run() for a write that must touch a row: ERR_NOTFOUND when it
+ * changed none (no such row, or not the caller's). */
+int		 sqlite_run_one(sqlite3 *db, sqlite3_stmt *st);
 /* Ends a read: resets and unbinds, passes `rc` through. */
 int		 sqlite_end(sqlite3_stmt *st, int rc);
 /* Steps a one-row read: on a row calls read(st, out) and returns 0; no row

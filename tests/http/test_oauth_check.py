@@ -219,3 +219,32 @@ def test_summary_of_each_user(server, app):
         summary(server, tb["access_token"]).json()
     assert ja["email"] == a.email and jb["email"] == b.email
     assert ja["account_id"] != jb["account_id"]
+
+
+def test_oauth_credentials_never_reach_the_log(make_server):
+    """SPEC §7: no secret, code, access or refresh token in the log, through
+    a whole life: both flows, refresh, check, introspect, revoke, failures
+    that echo what was sent."""
+    srv = oauthkit.oauth_server(make_server)
+    app = oauthkit.make_app(srv, implicit=True)
+    user = oauthkit.User(srv, "logged")
+    code, verifier, ru = oauthkit.get_code(user, app)
+    t = oauthkit.tokens_ok(oauthkit.exchange(app, code, ru, verifier))
+    n = oauthkit.tokens_ok(oauthkit.refresh(app, t["refresh_token"]))
+    assert oauthkit.check(srv, n["access_token"]).status_code == 200
+    oauthkit.introspect(app, n["access_token"])
+    oauthkit.refresh(app, t["refresh_token"])           # a reuse
+    oauthkit.revoke(app, n["refresh_token"])
+    oauthkit.exchange(app, code, ru, verifier)          # a replay
+    implicit = oauthkit.implicit_token(user, app)
+    oauthkit.check(srv, implicit["access_token"])
+    oauthkit.check(srv, "kg_at_forged" + "x" * 40)
+    log = srv.log()
+    assert "route=/oauth2/token" in log, log[-2000:]
+    for secret in (app.secret, code, verifier, t["access_token"],
+                   t["refresh_token"], n["access_token"], n["refresh_token"],
+                   implicit["access_token"], user.password):
+        if secret is not None:
+            assert secret not in log, "a credential was logged"
+    for prefix in ("kg_sk_", "kg_ac_", "kg_at_", "kg_rt_", "kg_ss_"):
+        assert prefix not in log, prefix
