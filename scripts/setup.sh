@@ -7,10 +7,11 @@ set -euo pipefail
 packages=(
 	gcc pkg-config meson ninja-build python3
 	libmicrohttpd-dev libjansson-dev libsodium-dev libsqlite3-dev
-	libunistring-dev
+	libunistring-dev libpq-dev
 	libcriterion-dev python3-pytest python3-requests
 	python3-requests-oauthlib python3-authlib
 	sqlite3 curl chromium
+	postgresql python3-psycopg2 nginx
 )
 
 missing=()

@@ -12,7 +12,7 @@
 int
 cli_open(struct keygate *kg, const struct config *cfg)
 {
-	char err[512];
+	char err[512], where[512];
 	int applied;
 
 	memset(kg, 0, sizeof(*kg));
@@ -21,6 +21,7 @@ cli_open(struct keygate *kg, const struct config *cfg)
 		fprintf(stderr, "keygate: cannot initialize libsodium\n");
 		return 1;
 	}
+	store_url_redacted(cfg->db, where, sizeof(where));
 	if (store_open(cfg->db, &kg->store, err, sizeof(err)) != 0) {
 		fprintf(stderr, "keygate: %s\n", err);
 		return 1;
@@ -29,13 +30,13 @@ cli_open(struct keygate *kg, const struct config *cfg)
 	    store_server_key(kg->store, "csrf", kg->csrf_key) != 0 ||
 	    store_server_key(kg->store, "reveal", kg->reveal_key) != 0) {
 		fprintf(stderr, "keygate: cannot prepare the store %s\n",
-		    cfg->db);
+		    where);
 		store_close(kg->store);
 		return 1;
 	}
 	if (applied > 0)
 		log_msg("info", "applied %d migration(s) to %s", applied,
-		    cfg->db);
+		    where);
 	kg->clock = clock_new(cfg->test_clock);
 	kg->throttle = throttle_new();
 	return 0;

@@ -9,6 +9,7 @@
 #include "core/log.h"
 #include "http/server.h"
 #include "routes.h"
+#include "store/store.h"
 
 static void
 usage(FILE *out)
@@ -52,7 +53,7 @@ cli_serve(int argc, char **argv)
 	struct config cfg;
 	struct keygate kg;
 	struct http_server *srv;
-	char err[512];
+	char err[512], where[512];
 	sigset_t set;
 	int rc = 1;
 
@@ -84,8 +85,9 @@ cli_serve(int argc, char **argv)
 		fprintf(stderr, "keygate serve: %s\n", err);
 		goto out_close;
 	}
+	store_url_redacted(cfg.db, where, sizeof(where));
 	log_msg("info", "serving %s on %s (store %s%s)", cfg.issuer,
-	    cfg.listen, cfg.db, cfg.test_clock ? ", test clock" : "");
+	    cfg.listen, where, cfg.test_clock ? ", test clock" : "");
 	log_msg("info", "stopping on signal %d", wait_for_signal());
 	http_server_stop(srv);
 	log_msg("info", "stopped");

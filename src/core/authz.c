@@ -162,13 +162,8 @@ authz_issue_code(struct keygate *kg, int64_t account_id,
 	unsigned char hash[SECURE_HASH_BYTES];
 	struct code_row row;
 	int64_t now = clock_now(kg->clock);
-	int rc;
 
 	memset(&row, 0, sizeof(row));
-	rc = store_grant_upsert(kg->store, account_id, app->id, r->scope, now,
-	    &row.grant_id);
-	if (rc != 0)
-		return rc;
 	if (r->redirect_uri.len >= sizeof(row.redirect_uri) ||
 	    r->code_challenge.len >= sizeof(row.challenge))
 		return ERR_INVALID;
@@ -176,6 +171,11 @@ authz_issue_code(struct keygate *kg, int64_t account_id,
 	if (r->code_challenge.len > 0)
 		memcpy(row.challenge, r->code_challenge.p,
 		    r->code_challenge.len);
+	/* The consent and the code are written together: a failure leaves
+	 * no grant the user was not told about. */
+	row.account_id = account_id;
+	row.app_id = app->id;
+	row.issued_at = now;
 	row.scope = r->scope;
 	row.expires_at = now + OAUTH_CODE_TTL_S;
 	secure_token(TOKENS_CODE_PREFIX, code);
@@ -189,14 +189,11 @@ authz_issue_token(struct keygate *kg, int64_t account_id,
     char token[TOKEN_MAX_BYTES + 1])
 {
 	struct issue is;
-	int rc;
 
 	memset(&is, 0, sizeof(is));
 	is.now = clock_now(kg->clock);
-	rc = store_grant_upsert(kg->store, account_id, app->id, r->scope,
-	    is.now, &is.grant_id);
-	if (rc != 0)
-		return rc;
+	is.account_id = account_id;	/* grant_id 0: consent recorded too */
+	is.app_id = app->id;
 	is.scope = is.family_scope = r->scope;
 	secure_token(TOKENS_ACCESS_PREFIX, token);
 	secure_hash(str_from(token), is.access_hash);

@@ -54,7 +54,7 @@ bad_grant(const char **why, const char *text)
 	return ERR_INVALID;
 }
 
-/* Checks a code that this call just used up. */
+/* Checks a code before it is exchanged. */
 static int
 code_usable(struct keygate *kg, const struct app_row *app,
     const struct code_row *c, struct str redirect_uri, struct str verifier,
@@ -78,6 +78,21 @@ code_usable(struct keygate *kg, const struct app_row *app,
 	return 0;
 }
 
+/* Any exchange attempt uses the code up (RFC 6749 §4.1.2); one that finds
+ * it used is a replay and ends the family its first use started (SPEC
+ * §3.2). Passes `rc`, the attempt's answer, through. */
+static int
+use_up(struct keygate *kg, const unsigned char *hash, int rc)
+{
+	struct code_row c;
+	int taken = store_code_take(kg->store, hash, &c);
+
+	if (taken == ERR_CONFLICT && c.family_id != 0)
+		taken = store_family_revoke(kg->store, c.family_id);
+	return taken == 0 || taken == ERR_CONFLICT || taken == ERR_NOTFOUND ?
+	    rc : taken;
+}
+
 int
 tokens_exchange_code(struct keygate *kg, const struct app_row *app,
     struct str code, struct str redirect_uri, struct str verifier,
@@ -90,20 +105,16 @@ tokens_exchange_code(struct keygate *kg, const struct app_row *app,
 
 	if (!hash_of(code, TOKENS_CODE_PREFIX, hash))
 		return bad_grant(why, "The code is not valid.");
-	rc = store_code_take(kg->store, hash, &c);
+	rc = store_code_get(kg->store, hash, &c);
 	if (rc == ERR_NOTFOUND)
 		return bad_grant(why, "The code is not valid.");
-	if (rc == ERR_CONFLICT) {
-		/* SPEC §3.2: a replay ends what the first use started. */
-		if (c.family_id != 0 &&
-		    store_family_revoke(kg->store, c.family_id) != 0)
-			return ERR_STORE;
-		return bad_grant(why, "The code was already used.");
-	}
 	if (rc != 0)
 		return rc;
+	if (c.used)
+		return use_up(kg, hash, bad_grant(why, "The code was already "
+		    "used."));
 	if ((rc = code_usable(kg, app, &c, redirect_uri, verifier, why)) != 0)
-		return rc;
+		return use_up(kg, hash, rc);
 	memset(&is, 0, sizeof(is));
 	is.grant_id = c.grant_id;
 	is.scope = is.family_scope = c.scope;
@@ -111,7 +122,8 @@ tokens_exchange_code(struct keygate *kg, const struct app_row *app,
 	is.code_hash = hash;
 	rc = issue_pair(kg, &is, out);
 	if (rc == ERR_CONFLICT)
-		return bad_grant(why, "The code was presented twice.");
+		return use_up(kg, hash, bad_grant(why, "The code was already "
+		    "used."));
 	return rc;
 }
 

@@ -306,6 +306,7 @@ const struct store_ops store_sqlite_ops = {
 	.grant_delete = sqlite_grant_delete,
 	.grant_list = sqlite_grant_list,
 	.code_insert = sqlite_code_insert,
+	.code_get = sqlite_code_get,
 	.code_take = sqlite_code_take,
 	.issue = sqlite_issue,
 	.family_revoke = sqlite_family_revoke,

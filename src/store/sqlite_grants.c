@@ -108,8 +108,8 @@ sqlite_grant_list(struct store_backend *b, int64_t account_id,
 	return rc;
 }
 
-int
-sqlite_code_insert(struct store_backend *b, const unsigned char *hash,
+static int
+insert_code(struct store_backend *b, const unsigned char *hash,
     const struct code_row *row)
 {
 	sqlite3 *db;
@@ -126,6 +126,23 @@ sqlite_code_insert(struct store_backend *b, const unsigned char *hash,
 	return sqlite_run(db, st, NULL);
 }
 
+int
+sqlite_code_insert(struct store_backend *b, const unsigned char *hash,
+    struct code_row *row)
+{
+	int rc;
+
+	if (row->grant_id != 0)
+		return insert_code(b, hash, row);
+	if ((rc = sqlite_simple(b, STMT_BEGIN)) != 0)
+		return rc;
+	rc = sqlite_grant_upsert(b, row->account_id, row->app_id, row->scope,
+	    row->issued_at, &row->grant_id);
+	if (rc == 0)
+		rc = insert_code(b, hash, row);
+	return sqlite_finish(b, rc);
+}
+
 static void
 read_code(sqlite3_stmt *st, void *p)
 {
@@ -138,7 +155,15 @@ read_code(sqlite3_stmt *st, void *p)
 	c->scope = (unsigned)sqlite3_column_int64(st, 4);
 	sqlite_copy_text(c->challenge, sizeof(c->challenge), st, 5);
 	c->expires_at = sqlite3_column_int64(st, 6);
-	c->family_id = sqlite3_column_int64(st, 7);
+	c->used = sqlite3_column_int(st, 7) != 0;
+	c->family_id = sqlite3_column_int64(st, 8);
+}
+
+int
+sqlite_code_get(struct store_backend *b, const unsigned char *hash,
+    struct code_row *out)
+{
+	return sqlite_row_by_hash(b, STMT_CODE_GET, hash, read_code, out);
 }
 
 int
@@ -155,23 +180,6 @@ sqlite_code_take(struct store_backend *b, const unsigned char *hash,
 	sqlite3_bind_blob(st, 1, hash, SECURE_HASH_BYTES, SQLITE_STATIC);
 	if ((rc = sqlite_run(db, st, &changes)) != 0)
 		return rc;
-	/* A replay while the first exchange is still issuing: mark the code
-	 * so that exchange cannot attach its family (it then fails), and
-	 * read back whichever family did get attached. */
-	if (changes == 0) {
-		st = sqlite_stmt(b, STMT_CODE_REPLAYED, &db);
-		if (st == NULL)
-			return ERR_STORE;
-		sqlite3_bind_blob(st, 1, hash, SECURE_HASH_BYTES,
-		    SQLITE_STATIC);
-		if ((rc = sqlite_run(db, st, NULL)) != 0)
-			return rc;
-	}
-	if ((st = sqlite_stmt(b, STMT_CODE_GET, &db)) == NULL)
-		return ERR_STORE;
-	sqlite3_bind_blob(st, 1, hash, SECURE_HASH_BYTES, SQLITE_STATIC);
-	rc = sqlite_row(db, st, read_code, out);
-	if (rc == 0 && changes == 0)
-		rc = ERR_CONFLICT;
-	return rc;
+	rc = sqlite_code_get(b, hash, out);
+	return rc == 0 && changes == 0 ? ERR_CONFLICT : rc;
 }

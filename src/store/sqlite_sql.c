@@ -72,12 +72,10 @@ const char *const stmt_sql[STMT_COUNT] = {
 	    "WHERE hash = ? AND used = 0",
 	[STMT_CODE_GET] = "SELECT c.grant_id, g.account_id, g.app_id, "
 	    "c.redirect_uri, c.scope, c.challenge, c.expires_at, "
-	    "coalesce(c.family_id, 0) FROM auth_codes c JOIN grants g "
-	    "ON g.id = c.grant_id WHERE c.hash = ?",
-	[STMT_CODE_FAMILY] = "UPDATE auth_codes SET family_id = ? "
-	    "WHERE hash = ? AND used = 1",
-	[STMT_CODE_REPLAYED] = "UPDATE auth_codes SET used = 2 "
-	    "WHERE hash = ? AND family_id IS NULL",
+	    "c.used <> 0, coalesce(c.family_id, 0) FROM auth_codes c "
+	    "JOIN grants g ON g.id = c.grant_id WHERE c.hash = ?",
+	[STMT_CODE_FAMILY] = "UPDATE auth_codes SET used = 1, family_id = ? "
+	    "WHERE hash = ? AND used = 0",
 	[STMT_FAMILY_INSERT] = "INSERT INTO families(grant_id, scope, "
 	    "created_at) VALUES (?, ?, ?)",
 	[STMT_FAMILY_REVOKE] = "UPDATE families SET revoked = 1 WHERE id = ?",

@@ -6,55 +6,8 @@
 
 #include <sqlite3.h>
 
+#include "store/stmt.h"
 #include "store/store_impl.h"
-
-enum stmt_id {
-	STMT_PING,
-	STMT_KEY_INSERT,
-	STMT_KEY_GET,
-	STMT_ACCOUNT_INSERT,
-	STMT_ACCOUNT_BY_EMAIL,
-	STMT_ACCOUNT_BY_ID,
-	STMT_SESSION_INSERT,
-	STMT_SESSION_GET,
-	STMT_SESSION_TOUCH,
-	STMT_SESSION_DELETE,
-	STMT_PAT_INSERT,
-	STMT_PAT_BY_HASH,
-	STMT_PAT_LIST,
-	STMT_PAT_DELETE,
-	STMT_PAT_TOUCH,
-	STMT_APP_INSERT,
-	STMT_APP_GET,
-	STMT_APP_LIST,
-	STMT_APP_UPDATE,
-	STMT_APP_DELETE,
-	STMT_APP_SET_SECRET,
-	STMT_BEGIN,
-	STMT_COMMIT,
-	STMT_ROLLBACK,
-	STMT_GRANT_UPSERT,
-	STMT_GRANT_GET,
-	STMT_GRANT_DELETE,
-	STMT_GRANT_LIST,
-	STMT_CODE_INSERT,
-	STMT_CODE_USE,
-	STMT_CODE_GET,
-	STMT_CODE_FAMILY,
-	STMT_CODE_REPLAYED,
-	STMT_FAMILY_INSERT,
-	STMT_FAMILY_REVOKE,
-	STMT_ACCESS_INSERT,
-	STMT_ACCESS_GET,
-	STMT_ACCESS_TOUCH,
-	STMT_ACCESS_REVOKE,
-	STMT_ACCESS_DROP_CHILD,
-	STMT_REFRESH_INSERT,
-	STMT_REFRESH_GET,
-	STMT_REFRESH_USE,
-	STMT_REFRESH_DROP_CHILD,
-	STMT_COUNT
-};
 
 extern const char *const stmt_sql[STMT_COUNT];
 
@@ -130,7 +83,9 @@ int	sqlite_grant_delete(struct store_backend *b, int64_t account_id,
 int	sqlite_grant_list(struct store_backend *b, int64_t account_id,
 	    struct grant_row **rows, size_t *n);
 int	sqlite_code_insert(struct store_backend *b, const unsigned char *hash,
-	    const struct code_row *row);
+	    struct code_row *row);
+int	sqlite_code_get(struct store_backend *b, const unsigned char *hash,
+	    struct code_row *out);
 int	sqlite_code_take(struct store_backend *b, const unsigned char *hash,
 	    struct code_row *out);
 int	sqlite_issue(struct store_backend *b, struct issue *is);
@@ -145,6 +100,9 @@ int	sqlite_refresh_get(struct store_backend *b, const unsigned char *hash,
 	    struct token_row *out);
 /* Runs statement `id` with nothing bound (BEGIN, COMMIT, ROLLBACK). */
 int	sqlite_simple(struct store_backend *b, enum stmt_id id);
+/* Ends a transaction: COMMIT when rc is 0, else ROLLBACK; returns the
+ * outcome. */
+int	sqlite_finish(struct store_backend *b, int rc);
 
 /* Copies column `col` as text into dst (size dstlen), cut if needed. */
 void	sqlite_copy_text(char *dst, size_t dstlen, sqlite3_stmt *st, int col);

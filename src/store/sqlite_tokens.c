@@ -93,10 +93,10 @@ new_family(struct store_backend *b, struct issue *is)
 	return rc;
 }
 
-/* Records the family a code started; ERR_CONFLICT when the code was
- * replayed meanwhile (the whole issue then rolls back). */
+/* Uses the code up and records the family it started; ERR_CONFLICT when
+ * it was used meanwhile (the whole issue then rolls back). */
 static int
-mark_code(struct store_backend *b, const struct issue *is)
+take_code(struct store_backend *b, const struct issue *is)
 {
 	sqlite3 *db;
 	sqlite3_stmt *st = sqlite_stmt(b, STMT_CODE_FAMILY, &db);
@@ -112,13 +112,28 @@ mark_code(struct store_backend *b, const struct issue *is)
 }
 
 int
+sqlite_finish(struct store_backend *b, int rc)
+{
+	if (rc == 0)
+		rc = sqlite_simple(b, STMT_COMMIT);
+	if (rc != 0 && sqlite_simple(b, STMT_ROLLBACK) != 0)
+		log_msg("error", "sqlite: a failed transaction could not roll "
+		    "back");
+	return rc;
+}
+
+int
 sqlite_issue(struct store_backend *b, struct issue *is)
 {
+	int64_t grant_in = is->grant_id, family_in = is->family_id;
 	int rc = sqlite_simple(b, STMT_BEGIN);
 
 	if (rc != 0)
 		return rc;
-	if (is->parent_hash != NULL)
+	if (is->grant_id == 0)
+		rc = sqlite_grant_upsert(b, is->account_id, is->app_id,
+		    is->scope, is->now, &is->grant_id);
+	if (rc == 0 && is->parent_hash != NULL)
 		rc = claim_parent(b, is);
 	if (rc == 0 && is->family_id == 0)
 		rc = new_family(b, is);
@@ -127,11 +142,11 @@ sqlite_issue(struct store_backend *b, struct issue *is)
 	if (rc == 0 && is->with_refresh)
 		rc = insert_token(b, STMT_REFRESH_INSERT, is->refresh_hash, is);
 	if (rc == 0 && is->code_hash != NULL)
-		rc = mark_code(b, is);
-	if (rc == 0)
-		rc = sqlite_simple(b, STMT_COMMIT);
-	if (rc != 0 && sqlite_simple(b, STMT_ROLLBACK) != 0)
-		log_msg("error", "sqlite: a failed issue could not roll back");
+		rc = take_code(b, is);
+	if ((rc = sqlite_finish(b, rc)) != 0) {
+		is->grant_id = grant_in;
+		is->family_id = family_in;
+	}
 	return rc;
 }
 

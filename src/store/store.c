@@ -1,6 +1,8 @@
 #include "store/store.h"
 
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "core/mem.h"
 #include "store/store_impl.h"
@@ -10,13 +12,40 @@ struct store {
 	struct store_backend	*backend;
 };
 
+bool
+store_is_postgres(const char *url)
+{
+	return strncmp(url, "postgres://", 11) == 0 ||
+	    strncmp(url, "postgresql://", 13) == 0;
+}
+
+void
+store_url_redacted(const char *url, char *out, size_t len)
+{
+	const char *scheme = strstr(url, "://"), *at, *colon;
+
+	snprintf(out, len, "%s", url);
+	if (!store_is_postgres(url) || scheme == NULL)
+		return;
+	/* postgres://user:password@host/db: keep everything but the
+	 * password; a password given as ?password=... drops the query. */
+	at = strchr(scheme + 3, '@');
+	colon = memchr(scheme + 3, ':', at != NULL ?
+	    (size_t)(at - scheme - 3) : 0);
+	if (colon != NULL && at != NULL)
+		snprintf(out, len, "%.*s:***%s", (int)(colon - url), url, at);
+	if (strstr(out, "password=") != NULL)
+		out[strcspn(out, "?")] = '\0';
+}
+
 int
 store_open(const char *url, struct store **out, char *err, size_t errlen)
 {
 	struct store *st = xcalloc(1, sizeof(*st));
 	int rc;
 
-	st->ops = &store_sqlite_ops;
+	st->ops = store_is_postgres(url) ? &store_postgres_ops :
+	    &store_sqlite_ops;
 	rc = st->ops->open(url, &st->backend, err, errlen);
 	if (rc != 0) {
 		free(st);
@@ -207,9 +236,16 @@ store_grant_list(struct store *st, int64_t account_id,
 
 int
 store_code_insert(struct store *st, const unsigned char hash[SECURE_HASH_BYTES],
-    const struct code_row *row)
+    struct code_row *row)
 {
 	return CALL(code_insert, hash, row);
+}
+
+int
+store_code_get(struct store *st,
+    const unsigned char hash[SECURE_HASH_BYTES], struct code_row *out)
+{
+	return CALL(code_get, hash, out);
 }
 
 int

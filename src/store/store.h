@@ -9,9 +9,10 @@
 #include "core/limits.h"
 
 /* The store: every durable fact of keygate. Handlers never see it; core/
- * calls it. A backend (SQLite today) implements store_impl.h. Every function
- * is thread-safe, returns 0 or an ERR_* code, and has committed its write
- * before it returns 0. Times are Unix seconds from the injected clock. */
+ * calls it. A backend (SQLite, PostgreSQL) implements store_impl.h. Every
+ * function is thread-safe, returns 0 or an ERR_* code, and has committed
+ * its write before it returns 0; ERR_STORE also covers "unreachable right
+ * now". Times are Unix seconds from the injected clock. */
 struct store;
 
 struct account {
@@ -65,12 +66,14 @@ struct grant_row {
 /* An authorization code (RFC 6749 §4.1.2), as stored. */
 struct code_row {
 	int64_t	 grant_id;
-	int64_t	 account_id;	/* from the grant */
-	int64_t	 app_id;	/* from the grant */
+	int64_t	 account_id;	/* the grant's */
+	int64_t	 app_id;	/* the grant's */
+	int64_t	 issued_at;	/* on insert only: the consent's time */
 	char	 redirect_uri[APP_URI_MAX_BYTES + 1];
 	unsigned scope;
 	char	 challenge[48];	/* "" when issued without PKCE */
 	int64_t	 expires_at;
+	bool	 used;		/* an exchange was attempted */
 	int64_t	 family_id;	/* 0 until exchanged */
 };
 
@@ -90,7 +93,12 @@ struct token_row {
 
 /* What one issuing transaction writes (see store_issue). */
 struct issue {
-	int64_t		 grant_id;	/* the family's grant, for a new one */
+	/* the family's grant, for a new one; 0 records the consent of
+	 * account_id to app_id (widened by scope) in the same transaction
+	 * and sets grant_id */
+	int64_t		 grant_id;
+	int64_t		 account_id;
+	int64_t		 app_id;
 	int64_t		 family_id;	/* in: 0 starts a family; out: id */
 	unsigned	 family_scope;
 	unsigned	 scope;
@@ -98,7 +106,8 @@ struct issue {
 	unsigned char	 access_hash[SECURE_HASH_BYTES];
 	bool		 with_refresh;
 	unsigned char	 refresh_hash[SECURE_HASH_BYTES];
-	/* the exchanged code, recorded as this family's origin */
+	/* the code exchanged: used up here (compare-and-set on its unused
+	 * state) and recorded as this family's origin */
 	const unsigned char *code_hash;
 	/* the refresh token being rotated, if any */
 	const unsigned char *parent_hash;
@@ -110,8 +119,14 @@ struct issue {
 /* account_id value that lets an operator reach every account's apps */
 #define STORE_ANY_ACCOUNT	0
 
-/* Opens the store named by `url` (a SQLite path). On failure writes a reason
- * into err and returns ERR_STORE. */
+/* True when `url` names a PostgreSQL database (postgres:// or
+ * postgresql://); anything else is a SQLite file path. */
+bool	store_is_postgres(const char *url);
+/* Copies url into out (size len) with any password replaced by ***, for
+ * logs and messages. */
+void	store_url_redacted(const char *url, char *out, size_t len);
+/* Opens the store named by `url`. On failure writes a reason into err and
+ * returns ERR_STORE. */
 int	store_open(const char *url, struct store **out, char *err,
 	    size_t errlen);
 void	store_close(struct store *st);
@@ -187,21 +202,26 @@ int	store_grant_delete(struct store *st, int64_t account_id,
 int	store_grant_list(struct store *st, int64_t account_id,
 	    struct grant_row **rows, size_t *n);
 
+/* Inserts a code. With row->grant_id 0 it first records the consent of
+ * row->account_id to row->app_id (widened by row->scope) in the same
+ * transaction, and sets row->grant_id: a failure leaves neither. */
 int	store_code_insert(struct store *st,
-	    const unsigned char hash[SECURE_HASH_BYTES],
-	    const struct code_row *row);
-/* Uses a code up, atomically. Returns 0 when this call used it, ERR_CONFLICT
- * when it was used before (out filled: its family_id is the one to revoke;
- * when that is 0, the first exchange, still running, will fail), or
- * ERR_NOTFOUND. */
+	    const unsigned char hash[SECURE_HASH_BYTES], struct code_row *row);
+int	store_code_get(struct store *st,
+	    const unsigned char hash[SECURE_HASH_BYTES], struct code_row *out);
+/* Uses a code up without exchanging it (a failed attempt), atomically.
+ * Returns 0 when this call used it, ERR_CONFLICT when it was used before
+ * (out filled: a family_id other than 0 is the one to revoke), or
+ * ERR_NOTFOUND. An exchange racing with it either committed first (its
+ * family is then in out) or fails. */
 int	store_code_take(struct store *st,
 	    const unsigned char hash[SECURE_HASH_BYTES], struct code_row *out);
 
 /* Writes tokens in one transaction: the parent's compare-and-set (or, with
  * retry, the removal of its unused children), a new family when
- * family_id is 0, the access token, the refresh token, the code's family.
- * Returns 0, ERR_CONFLICT when the parent condition failed or the code was
- * replayed meanwhile (nothing written), or ERR_STORE. */
+ * family_id is 0, the access token, the refresh token, the code's
+ * compare-and-set. Returns 0, ERR_CONFLICT when the parent or the code was
+ * used meanwhile (nothing written), or ERR_STORE. */
 int	store_issue(struct store *st, struct issue *is);
 
 int	store_family_revoke(struct store *st, int64_t family_id);

@@ -68,7 +68,9 @@ struct store_ops {
 	int	(*grant_list)(struct store_backend *b, int64_t account_id,
 		    struct grant_row **rows, size_t *n);
 	int	(*code_insert)(struct store_backend *b,
-		    const unsigned char *hash, const struct code_row *row);
+		    const unsigned char *hash, struct code_row *row);
+	int	(*code_get)(struct store_backend *b,
+		    const unsigned char *hash, struct code_row *out);
 	int	(*code_take)(struct store_backend *b, const unsigned char *hash,
 		    struct code_row *out);
 	int	(*issue)(struct store_backend *b, struct issue *is);
@@ -84,5 +86,6 @@ struct store_ops {
 };
 
 extern const struct store_ops store_sqlite_ops;
+extern const struct store_ops store_postgres_ops;
 
 #endif

@@ -1,0 +1,150 @@
+#ifndef KEYGATE_STORE_PG_H
+#define KEYGATE_STORE_PG_H
+
+/* Internal to the PostgreSQL backend: the connection pool, the statement
+ * runner and the row readers the per-entity files share. */
+
+#include <libpq-fe.h>
+#include <stdbool.h>
+
+#include "store/stmt.h"
+#include "store/store_impl.h"
+
+#define PG_MAX_PARAMS	10
+
+extern const char *const pg_sql[STMT_COUNT];
+
+/* Parameters of one statement: numbers and text go as text, hashes as
+ * binary bytea (no escaping). */
+struct pg_params {
+	int		 n;
+	const char	*values[PG_MAX_PARAMS];
+	int		 lengths[PG_MAX_PARAMS];
+	int		 formats[PG_MAX_PARAMS];
+	char		 num[PG_MAX_PARAMS][24];
+};
+
+void	pgp_int(struct pg_params *p, int64_t v);
+void	pgp_text(struct pg_params *p, const char *s);
+void	pgp_hash(struct pg_params *p, const unsigned char *hash);
+/* A hash, or SQL NULL when hash is NULL. */
+void	pgp_hash_or_null(struct pg_params *p, const unsigned char *hash);
+/* `len` raw bytes as a binary bytea. */
+void	pgp_bytes(struct pg_params *p, const unsigned char *bytes,
+	    size_t len);
+
+struct pg_conn;
+
+/* One connection outside the pool (start-up checks, migrations); NULL with
+ * a reason in err when the database cannot be reached. */
+PGconn		*pg_connect(const char *url, char *err, size_t errlen);
+/* The pool of one store; connections open on demand. */
+struct store_backend *pg_pool_open(const char *url);
+void		 pg_pool_close(struct store_backend *b);
+/* pg_connect() to the pool's database, outside the pool. */
+PGconn		*pg_pool_connect(struct store_backend *b, char *err,
+		    size_t errlen);
+
+/* A pooled connection, connected and ready, for a transaction; NULL when
+ * the database cannot be reached (the caller answers ERR_STORE). */
+struct pg_conn	*pg_acquire(struct store_backend *b);
+void		 pg_release(struct store_backend *b, struct pg_conn *c);
+/* Runs statement `id` on c. Returns 0 with *res set (PQclear() it), or
+ * ERR_EXISTS for a constraint violation, or ERR_STORE. */
+int		 pg_exec(struct pg_conn *c, enum stmt_id id,
+		    const struct pg_params *p, PGresult **res);
+/* Runs one statement on a connection of its own; *changes (if not NULL)
+ * gets the rows it changed. */
+int		 pg_run(struct store_backend *b, enum stmt_id id,
+		    const struct pg_params *p, int *changes);
+/* pg_run() for a write that must touch a row: else ERR_NOTFOUND. */
+int		 pg_run_one(struct store_backend *b, enum stmt_id id,
+		    const struct pg_params *p);
+
+typedef void	 pg_reader(const PGresult *res, int row, void *out);
+/* Runs a statement and reads its first row into out; ERR_NOTFOUND when it
+ * gives none. Also serves INSERT ... RETURNING. */
+int		 pg_row(struct store_backend *b, enum stmt_id id,
+		    const struct pg_params *p, pg_reader *read, void *out);
+/* pg_row() keyed by one hash (tokens, sessions). */
+int		 pg_row_by_hash(struct store_backend *b, enum stmt_id id,
+		    const unsigned char *hash, pg_reader *read, void *out);
+/* Runs a write keyed by one hash, with `now` as $2 unless it is -1. */
+int		 pg_run_hash(struct store_backend *b, enum stmt_id id,
+		    const unsigned char *hash, int64_t now);
+/* Reads every row into a malloc'd array of `size`-byte slots. */
+int		 pg_rows(struct store_backend *b, enum stmt_id id,
+		    const struct pg_params *p, pg_reader *read, size_t size,
+		    void **rows, size_t *n);
+/* Reads the first column of the first row as an id (for RETURNING id). */
+void		 pg_read_id(const PGresult *res, int row, void *out);
+
+int64_t		 pg_int(const PGresult *res, int row, int col);
+bool		 pg_bool(const PGresult *res, int row, int col);
+/* Copies a text column into dst (size dstlen), cut if needed. */
+void		 pg_copy_text(char *dst, size_t dstlen, const PGresult *res,
+		    int row, int col);
+/* Decodes a bytea column of exactly `len` bytes into dst; false when it is
+ * NULL or of another length. */
+bool		 pg_copy_bytes(unsigned char *dst, size_t len,
+		    const PGresult *res, int row, int col);
+
+int	pg_account_insert(struct store_backend *b, const char *email,
+	    const char *password_hash, int64_t now, int64_t *id);
+int	pg_account_by_email(struct store_backend *b, const char *email,
+	    struct account *out);
+int	pg_account_by_id(struct store_backend *b, int64_t id,
+	    struct account *out);
+int	pg_session_insert(struct store_backend *b, const unsigned char *hash,
+	    int64_t account_id, int64_t now);
+int	pg_session_get(struct store_backend *b, const unsigned char *hash,
+	    struct session_row *out);
+int	pg_session_touch(struct store_backend *b, const unsigned char *hash,
+	    int64_t now);
+int	pg_session_delete(struct store_backend *b, const unsigned char *hash);
+int	pg_pat_insert(struct store_backend *b, int64_t account_id,
+	    const unsigned char *hash, int64_t now, int64_t *id);
+int	pg_pat_by_hash(struct store_backend *b, const unsigned char *hash,
+	    struct pat_row *out);
+int	pg_pat_list(struct store_backend *b, int64_t account_id,
+	    struct pat_row **rows, size_t *n);
+int	pg_pat_delete(struct store_backend *b, int64_t account_id,
+	    int64_t id);
+int	pg_pat_touch(struct store_backend *b, int64_t id, int64_t now);
+
+int	pg_app_insert(struct store_backend *b, struct app_row *row);
+int	pg_app_get(struct store_backend *b, int64_t account_id,
+	    const char *api_key, struct app_row *out);
+int	pg_app_list(struct store_backend *b, int64_t account_id,
+	    struct app_row **rows, size_t *n);
+int	pg_app_update(struct store_backend *b, const struct app_row *row);
+int	pg_app_delete(struct store_backend *b, int64_t account_id,
+	    const char *api_key);
+int	pg_app_set_secret(struct store_backend *b, int64_t account_id,
+	    const char *api_key, const unsigned char *hash, int64_t now);
+
+int	pg_grant_upsert(struct store_backend *b, int64_t account_id,
+	    int64_t app_id, unsigned scope, int64_t now, int64_t *grant_id);
+int	pg_grant_get(struct store_backend *b, int64_t account_id,
+	    int64_t app_id, int64_t *grant_id, unsigned *scope);
+int	pg_grant_delete(struct store_backend *b, int64_t account_id,
+	    int64_t app_id);
+int	pg_grant_list(struct store_backend *b, int64_t account_id,
+	    struct grant_row **rows, size_t *n);
+int	pg_code_insert(struct store_backend *b, const unsigned char *hash,
+	    struct code_row *row);
+int	pg_code_get(struct store_backend *b, const unsigned char *hash,
+	    struct code_row *out);
+int	pg_code_take(struct store_backend *b, const unsigned char *hash,
+	    struct code_row *out);
+int	pg_issue(struct store_backend *b, struct issue *is);
+int	pg_family_revoke(struct store_backend *b, int64_t family_id);
+int	pg_access_get(struct store_backend *b, const unsigned char *hash,
+	    struct token_row *out);
+int	pg_access_touch(struct store_backend *b, const unsigned char *hash,
+	    int64_t now);
+int	pg_access_revoke(struct store_backend *b, const unsigned char *hash);
+int	pg_refresh_get(struct store_backend *b, const unsigned char *hash,
+	    struct token_row *out);
+
+#endif

@@ -1,0 +1,153 @@
+/* PostgreSQL: accounts, browser sessions, personal access tokens. */
+#include "core/err.h"
+#include "store/pg.h"
+
+int
+pg_account_insert(struct store_backend *b, const char *email,
+    const char *password_hash, int64_t now, int64_t *id)
+{
+	struct pg_params p = { 0 };
+
+	pgp_text(&p, email);
+	pgp_text(&p, password_hash);
+	pgp_int(&p, now);
+	return pg_row(b, STMT_ACCOUNT_INSERT, &p, pg_read_id, id);
+}
+
+static void
+read_account(const PGresult *res, int row, void *p)
+{
+	struct account *out = p;
+
+	out->id = pg_int(res, row, 0);
+	pg_copy_text(out->email, sizeof(out->email), res, row, 1);
+	pg_copy_text(out->password_hash, sizeof(out->password_hash), res,
+	    row, 2);
+	out->created_at = pg_int(res, row, 3);
+}
+
+int
+pg_account_by_email(struct store_backend *b, const char *email,
+    struct account *out)
+{
+	struct pg_params p = { 0 };
+
+	pgp_text(&p, email);
+	return pg_row(b, STMT_ACCOUNT_BY_EMAIL, &p, read_account, out);
+}
+
+int
+pg_account_by_id(struct store_backend *b, int64_t id, struct account *out)
+{
+	struct pg_params p = { 0 };
+
+	pgp_int(&p, id);
+	return pg_row(b, STMT_ACCOUNT_BY_ID, &p, read_account, out);
+}
+
+int
+pg_session_insert(struct store_backend *b, const unsigned char *hash,
+    int64_t account_id, int64_t now)
+{
+	struct pg_params p = { 0 };
+
+	pgp_hash(&p, hash);
+	pgp_int(&p, account_id);
+	pgp_int(&p, now);
+	return pg_run(b, STMT_SESSION_INSERT, &p, NULL);
+}
+
+static void
+read_session(const PGresult *res, int row, void *p)
+{
+	struct session_row *out = p;
+
+	out->account_id = pg_int(res, row, 0);
+	out->created_at = pg_int(res, row, 1);
+	out->last_seen = pg_int(res, row, 2);
+}
+
+int
+pg_session_get(struct store_backend *b, const unsigned char *hash,
+    struct session_row *out)
+{
+	return pg_row_by_hash(b, STMT_SESSION_GET, hash, read_session, out);
+}
+
+int
+pg_session_touch(struct store_backend *b, const unsigned char *hash,
+    int64_t now)
+{
+	return pg_run_hash(b, STMT_SESSION_TOUCH, hash, now);
+}
+
+int
+pg_session_delete(struct store_backend *b, const unsigned char *hash)
+{
+	return pg_run_hash(b, STMT_SESSION_DELETE, hash, -1);
+}
+
+int
+pg_pat_insert(struct store_backend *b, int64_t account_id,
+    const unsigned char *hash, int64_t now, int64_t *id)
+{
+	struct pg_params p = { 0 };
+
+	pgp_int(&p, account_id);
+	pgp_hash(&p, hash);
+	pgp_int(&p, now);
+	return pg_row(b, STMT_PAT_INSERT, &p, pg_read_id, id);
+}
+
+static void
+read_pat(const PGresult *res, int row, void *p)
+{
+	struct pat_row *out = p;
+
+	out->id = pg_int(res, row, 0);
+	out->account_id = pg_int(res, row, 1);
+	out->created_at = pg_int(res, row, 2);
+	out->last_used_at = pg_int(res, row, 3);
+}
+
+int
+pg_pat_by_hash(struct store_backend *b, const unsigned char *hash,
+    struct pat_row *out)
+{
+	return pg_row_by_hash(b, STMT_PAT_BY_HASH, hash, read_pat, out);
+}
+
+int
+pg_pat_list(struct store_backend *b, int64_t account_id,
+    struct pat_row **rows, size_t *n)
+{
+	struct pg_params p = { 0 };
+	void *v;
+	int rc;
+
+	pgp_int(&p, account_id);
+	rc = pg_rows(b, STMT_PAT_LIST, &p, read_pat, sizeof(**rows), &v, n);
+	if (rc == 0)
+		*rows = v;
+	return rc;
+}
+
+int
+pg_pat_delete(struct store_backend *b, int64_t account_id, int64_t id)
+{
+	struct pg_params p = { 0 };
+
+	pgp_int(&p, id);
+	pgp_int(&p, account_id);
+	return pg_run_one(b, STMT_PAT_DELETE, &p);
+}
+
+int
+pg_pat_touch(struct store_backend *b, int64_t id, int64_t now)
+{
+	struct pg_params p = { 0 };
+
+	pgp_int(&p, id);
+	pgp_int(&p, now);
+	return pg_run(b, STMT_PAT_TOUCH, &p, NULL);
+}

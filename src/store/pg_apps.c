@@ -1,0 +1,119 @@
+/* PostgreSQL: applications. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/err.h"
+#include "store/pg.h"
+
+/* The settable text fields, in the order both INSERT and UPDATE take. */
+static void
+bind_settable(struct pg_params *p, const struct app_row *row)
+{
+	pgp_text(p, row->public_name);
+	pgp_text(p, row->logo_url);
+	pgp_text(p, row->description);
+	pgp_text(p, row->redirect_uris);
+	pgp_int(p, row->implicit_flow);
+}
+
+int
+pg_app_insert(struct store_backend *b, struct app_row *row)
+{
+	struct pg_params p = { 0 };
+
+	pgp_int(&p, row->account_id);
+	pgp_text(&p, row->api_key);
+	pgp_text(&p, row->name);
+	bind_settable(&p, row);
+	pgp_int(&p, row->created_at);
+	return pg_row(b, STMT_APP_INSERT, &p, pg_read_id, &row->id);
+}
+
+static void
+read_app(const PGresult *res, int row, void *p)
+{
+	struct app_row *out = p;
+
+	out->id = pg_int(res, row, 0);
+	out->account_id = pg_int(res, row, 1);
+	pg_copy_text(out->api_key, sizeof(out->api_key), res, row, 2);
+	pg_copy_text(out->name, sizeof(out->name), res, row, 3);
+	pg_copy_text(out->public_name, sizeof(out->public_name), res, row, 4);
+	pg_copy_text(out->logo_url, sizeof(out->logo_url), res, row, 5);
+	pg_copy_text(out->description, sizeof(out->description), res, row,
+	    6);
+	pg_copy_text(out->redirect_uris, sizeof(out->redirect_uris), res,
+	    row, 7);
+	out->implicit_flow = pg_bool(res, row, 8);
+	out->has_secret = pg_copy_bytes(out->secret_hash, SECURE_HASH_BYTES,
+	    res, row, 9);
+	if (!out->has_secret)
+		memset(out->secret_hash, 0, SECURE_HASH_BYTES);
+	out->created_at = pg_int(res, row, 10);
+	out->secret_created_at = pg_int(res, row, 11);
+}
+
+/* Parameters $1 api_key, $2 owner (0 = any). */
+static void
+bind_key_owner(struct pg_params *p, const char *api_key, int64_t account_id)
+{
+	pgp_text(p, api_key);
+	pgp_int(p, account_id);
+}
+
+int
+pg_app_get(struct store_backend *b, int64_t account_id, const char *api_key,
+    struct app_row *out)
+{
+	struct pg_params p = { 0 };
+
+	bind_key_owner(&p, api_key, account_id);
+	return pg_row(b, STMT_APP_GET, &p, read_app, out);
+}
+
+int
+pg_app_list(struct store_backend *b, int64_t account_id,
+    struct app_row **rows, size_t *n)
+{
+	struct pg_params p = { 0 };
+	void *v;
+	int rc;
+
+	pgp_int(&p, account_id);
+	rc = pg_rows(b, STMT_APP_LIST, &p, read_app, sizeof(**rows), &v, n);
+	if (rc == 0)
+		*rows = v;
+	return rc;
+}
+
+int
+pg_app_update(struct store_backend *b, const struct app_row *row)
+{
+	struct pg_params p = { 0 };
+
+	bind_settable(&p, row);
+	pgp_int(&p, row->id);
+	return pg_run_one(b, STMT_APP_UPDATE, &p);
+}
+
+int
+pg_app_delete(struct store_backend *b, int64_t account_id,
+    const char *api_key)
+{
+	struct pg_params p = { 0 };
+
+	bind_key_owner(&p, api_key, account_id);
+	return pg_run_one(b, STMT_APP_DELETE, &p);
+}
+
+int
+pg_app_set_secret(struct store_backend *b, int64_t account_id,
+    const char *api_key, const unsigned char *hash, int64_t now)
+{
+	struct pg_params p = { 0 };
+
+	bind_key_owner(&p, api_key, account_id);
+	pgp_hash(&p, hash);
+	pgp_int(&p, now);
+	return pg_run_one(b, STMT_APP_SET_SECRET, &p);
+}

@@ -1,0 +1,399 @@
+/* PostgreSQL: grants, authorization codes, tokens and the issuing
+ * transaction.
+ *
+ * Every compare-and-set is an UPDATE ... WHERE <old state>. Under READ
+ * COMMITTED a second UPDATE of the same row waits for the first
+ * transaction and then re-checks its WHERE against the committed row, so
+ * of two nodes racing for one code or one refresh token exactly one sees
+ * its row change. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/err.h"
+#include "core/log.h"
+#include "store/pg.h"
+
+/* Runs `id` inside the transaction on c; *changes gets the rows changed. */
+static int
+tx_run(struct pg_conn *c, enum stmt_id id, const struct pg_params *p,
+    int *changes)
+{
+	PGresult *res;
+	int rc = pg_exec(c, id, p, &res);
+
+	if (rc != 0)
+		return rc;
+	if (changes != NULL)
+		*changes = atoi(PQcmdTuples(res));
+	PQclear(res);
+	return 0;
+}
+
+static int
+tx_hash(struct pg_conn *c, enum stmt_id id, const unsigned char *hash,
+    int *changes)
+{
+	struct pg_params p = { 0 };
+
+	pgp_hash(&p, hash);
+	return tx_run(c, id, &p, changes);
+}
+
+/* Runs an INSERT ... RETURNING id inside the transaction on c. */
+static int
+tx_id(struct pg_conn *c, enum stmt_id id, const struct pg_params *p,
+    int64_t *out)
+{
+	PGresult *res;
+	int rc = pg_exec(c, id, p, &res);
+
+	if (rc != 0)
+		return rc;
+	if (PQntuples(res) == 1)
+		*out = pg_int(res, 0, 0);
+	else
+		rc = ERR_STORE;
+	PQclear(res);
+	return rc;
+}
+
+/* Ends the transaction on c: COMMIT when rc is 0, else ROLLBACK; returns
+ * the outcome and gives c back to the pool. */
+static int
+tx_finish(struct store_backend *b, struct pg_conn *c, int rc)
+{
+	if (rc == 0)
+		rc = tx_run(c, STMT_COMMIT, NULL, NULL);
+	if (rc != 0 && tx_run(c, STMT_ROLLBACK, NULL, NULL) != 0)
+		log_msg("error", "postgres: a failed transaction could not "
+		    "roll back");
+	pg_release(b, c);
+	return rc;
+}
+
+static void
+bind_upsert(struct pg_params *p, int64_t account_id, int64_t app_id,
+    unsigned scope, int64_t now)
+{
+	pgp_int(p, account_id);
+	pgp_int(p, app_id);
+	pgp_int(p, scope);
+	pgp_int(p, now);
+}
+
+int
+pg_grant_upsert(struct store_backend *b, int64_t account_id, int64_t app_id,
+    unsigned scope, int64_t now, int64_t *grant_id)
+{
+	struct pg_params p = { 0 };
+
+	bind_upsert(&p, account_id, app_id, scope, now);
+	return pg_row(b, STMT_GRANT_UPSERT, &p, pg_read_id, grant_id);
+}
+
+struct grant_pair {
+	int64_t		 id;
+	unsigned	 scope;
+};
+
+static void
+read_pair(const PGresult *res, int row, void *out)
+{
+	struct grant_pair *g = out;
+
+	g->id = pg_int(res, row, 0);
+	g->scope = (unsigned)pg_int(res, row, 1);
+}
+
+static void
+bind_account_app(struct pg_params *p, int64_t account_id, int64_t app_id)
+{
+	pgp_int(p, account_id);
+	pgp_int(p, app_id);
+}
+
+int
+pg_grant_get(struct store_backend *b, int64_t account_id, int64_t app_id,
+    int64_t *grant_id, unsigned *scope)
+{
+	struct pg_params p = { 0 };
+	struct grant_pair g;
+	int rc;
+
+	bind_account_app(&p, account_id, app_id);
+	rc = pg_row(b, STMT_GRANT_GET, &p, read_pair, &g);
+	if (rc == 0) {
+		*grant_id = g.id;
+		*scope = g.scope;
+	}
+	return rc;
+}
+
+int
+pg_grant_delete(struct store_backend *b, int64_t account_id, int64_t app_id)
+{
+	struct pg_params p = { 0 };
+
+	bind_account_app(&p, account_id, app_id);
+	return pg_run_one(b, STMT_GRANT_DELETE, &p);
+}
+
+static void
+read_grant(const PGresult *res, int row, void *out)
+{
+	struct grant_row *g = out;
+
+	g->id = pg_int(res, row, 0);
+	g->app_id = pg_int(res, row, 1);
+	g->scope = (unsigned)pg_int(res, row, 2);
+	g->created_at = pg_int(res, row, 3);
+	pg_copy_text(g->api_key, sizeof(g->api_key), res, row, 4);
+	pg_copy_text(g->public_name, sizeof(g->public_name), res, row, 5);
+}
+
+int
+pg_grant_list(struct store_backend *b, int64_t account_id,
+    struct grant_row **rows, size_t *n)
+{
+	struct pg_params p = { 0 };
+	void *v;
+	int rc;
+
+	pgp_int(&p, account_id);
+	rc = pg_rows(b, STMT_GRANT_LIST, &p, read_grant, sizeof(**rows), &v,
+	    n);
+	if (rc == 0)
+		*rows = v;
+	return rc;
+}
+
+int
+pg_code_insert(struct store_backend *b, const unsigned char *hash,
+    struct code_row *row)
+{
+	struct pg_params p = { 0 }, g = { 0 };
+	struct pg_conn *c;
+	int64_t grant_in = row->grant_id;
+	int rc = 0;
+
+	if ((c = pg_acquire(b)) == NULL)
+		return ERR_STORE;
+	if (grant_in == 0) {
+		bind_upsert(&g, row->account_id, row->app_id, row->scope,
+		    row->issued_at);
+		rc = tx_run(c, STMT_BEGIN, NULL, NULL);
+		if (rc == 0)
+			rc = tx_id(c, STMT_GRANT_UPSERT, &g, &row->grant_id);
+	}
+	pgp_hash(&p, hash);
+	pgp_int(&p, row->grant_id);
+	pgp_text(&p, row->redirect_uri);
+	pgp_int(&p, row->scope);
+	pgp_text(&p, row->challenge);
+	pgp_int(&p, row->expires_at);
+	if (rc == 0)
+		rc = tx_run(c, STMT_CODE_INSERT, &p, NULL);
+	if (grant_in != 0) {
+		pg_release(b, c);
+		return rc;
+	}
+	if ((rc = tx_finish(b, c, rc)) != 0)
+		row->grant_id = 0;
+	return rc;
+}
+
+static void
+read_code(const PGresult *res, int row, void *out)
+{
+	struct code_row *c = out;
+
+	c->grant_id = pg_int(res, row, 0);
+	c->account_id = pg_int(res, row, 1);
+	c->app_id = pg_int(res, row, 2);
+	pg_copy_text(c->redirect_uri, sizeof(c->redirect_uri), res, row, 3);
+	c->scope = (unsigned)pg_int(res, row, 4);
+	pg_copy_text(c->challenge, sizeof(c->challenge), res, row, 5);
+	c->expires_at = pg_int(res, row, 6);
+	c->used = pg_bool(res, row, 7);
+	c->family_id = pg_int(res, row, 8);
+}
+
+int
+pg_code_get(struct store_backend *b, const unsigned char *hash,
+    struct code_row *out)
+{
+	return pg_row_by_hash(b, STMT_CODE_GET, hash, read_code, out);
+}
+
+int
+pg_code_take(struct store_backend *b, const unsigned char *hash,
+    struct code_row *out)
+{
+	int rc, changes = 0;
+	struct pg_params p = { 0 };
+
+	pgp_hash(&p, hash);
+	if ((rc = pg_run(b, STMT_CODE_USE, &p, &changes)) != 0)
+		return rc;
+	rc = pg_code_get(b, hash, out);
+	return rc == 0 && changes == 0 ? ERR_CONFLICT : rc;
+}
+
+/* The parent's condition: unused (rotation) or with unused children that
+ * go (retry). ERR_CONFLICT when it does not hold. */
+static int
+claim_parent(struct pg_conn *c, const struct issue *is)
+{
+	struct pg_params p = { 0 };
+	int rc, access = 0, refresh = 0;
+
+	if (is->retry) {
+		rc = tx_hash(c, STMT_ACCESS_DROP_CHILD, is->parent_hash,
+		    &access);
+		if (rc == 0)
+			rc = tx_hash(c, STMT_REFRESH_DROP_CHILD,
+			    is->parent_hash, &refresh);
+		return rc != 0 ? rc : access == 1 && refresh == 1 ? 0 :
+		    ERR_CONFLICT;
+	}
+	pgp_int(&p, is->now);
+	pgp_hash(&p, is->parent_hash);
+	rc = tx_run(c, STMT_REFRESH_USE, &p, &refresh);
+	return rc != 0 ? rc : refresh == 1 ? 0 : ERR_CONFLICT;
+}
+
+static int
+new_family(struct pg_conn *c, struct issue *is)
+{
+	struct pg_params p = { 0 };
+
+	pgp_int(&p, is->grant_id);
+	pgp_int(&p, is->family_scope);
+	pgp_int(&p, is->now);
+	return tx_id(c, STMT_FAMILY_INSERT, &p, &is->family_id);
+}
+
+static int
+insert_token(struct pg_conn *c, enum stmt_id id, const unsigned char *hash,
+    const struct issue *is)
+{
+	struct pg_params p = { 0 };
+
+	pgp_hash(&p, hash);
+	pgp_int(&p, is->family_id);
+	pgp_hash_or_null(&p, is->parent_hash);
+	pgp_int(&p, is->scope);
+	pgp_int(&p, is->now);
+	return tx_run(c, id, &p, NULL);
+}
+
+/* Uses the code up and records the family it started; ERR_CONFLICT when
+ * it was used meanwhile (the whole issue then rolls back). */
+static int
+take_code(struct pg_conn *c, const struct issue *is)
+{
+	struct pg_params p = { 0 };
+	int rc, changes = 0;
+
+	pgp_int(&p, is->family_id);
+	pgp_hash(&p, is->code_hash);
+	rc = tx_run(c, STMT_CODE_FAMILY, &p, &changes);
+	return rc != 0 ? rc : changes == 1 ? 0 : ERR_CONFLICT;
+}
+
+static int
+issue_in(struct pg_conn *c, struct issue *is)
+{
+	struct pg_params g = { 0 };
+	int rc = 0;
+
+	if (is->grant_id == 0) {
+		bind_upsert(&g, is->account_id, is->app_id, is->scope,
+		    is->now);
+		rc = tx_id(c, STMT_GRANT_UPSERT, &g, &is->grant_id);
+	}
+	if (rc == 0 && is->parent_hash != NULL)
+		rc = claim_parent(c, is);
+	if (rc == 0 && is->family_id == 0)
+		rc = new_family(c, is);
+	if (rc == 0)
+		rc = insert_token(c, STMT_ACCESS_INSERT, is->access_hash, is);
+	if (rc == 0 && is->with_refresh)
+		rc = insert_token(c, STMT_REFRESH_INSERT, is->refresh_hash,
+		    is);
+	if (rc == 0 && is->code_hash != NULL)
+		rc = take_code(c, is);
+	return rc;
+}
+
+int
+pg_issue(struct store_backend *b, struct issue *is)
+{
+	struct pg_conn *c = pg_acquire(b);
+	int64_t grant_in = is->grant_id, family_in = is->family_id;
+	int rc;
+
+	if (c == NULL)
+		return ERR_STORE;
+	rc = tx_run(c, STMT_BEGIN, NULL, NULL);
+	if (rc == 0)
+		rc = issue_in(c, is);
+	if ((rc = tx_finish(b, c, rc)) != 0) {
+		is->grant_id = grant_in;
+		is->family_id = family_in;
+	}
+	return rc;
+}
+
+int
+pg_family_revoke(struct store_backend *b, int64_t family_id)
+{
+	struct pg_params p = { 0 };
+
+	pgp_int(&p, family_id);
+	return pg_run(b, STMT_FAMILY_REVOKE, &p, NULL);
+}
+
+static void
+read_token(const PGresult *res, int row, void *out)
+{
+	struct token_row *t = out;
+
+	t->family_id = pg_int(res, row, 0);
+	t->grant_id = pg_int(res, row, 1);
+	t->account_id = pg_int(res, row, 2);
+	t->app_id = pg_int(res, row, 3);
+	pg_copy_text(t->api_key, sizeof(t->api_key), res, row, 4);
+	t->scope = (unsigned)pg_int(res, row, 5);
+	t->family_scope = (unsigned)pg_int(res, row, 6);
+	t->iat = pg_int(res, row, 7);
+	t->last_used = pg_int(res, row, 8);
+	t->revoked = pg_bool(res, row, 9);
+}
+
+int
+pg_access_get(struct store_backend *b, const unsigned char *hash,
+    struct token_row *out)
+{
+	return pg_row_by_hash(b, STMT_ACCESS_GET, hash, read_token, out);
+}
+
+int
+pg_refresh_get(struct store_backend *b, const unsigned char *hash,
+    struct token_row *out)
+{
+	return pg_row_by_hash(b, STMT_REFRESH_GET, hash, read_token, out);
+}
+
+int
+pg_access_touch(struct store_backend *b, const unsigned char *hash,
+    int64_t now)
+{
+	return pg_run_hash(b, STMT_ACCESS_TOUCH, hash, now);
+}
+
+int
+pg_access_revoke(struct store_backend *b, const unsigned char *hash)
+{
+	return pg_run_hash(b, STMT_ACCESS_REVOKE, hash, -1);
+}

@@ -1,0 +1,350 @@
+/* The PostgreSQL backend's connection pool and statement runner.
+ *
+ * A node keeps up to PG_POOL_SIZE connections, opened on demand, each with
+ * its statements prepared on first use. A request that finds every one
+ * busy waits up to PG_ACQUIRE_WAIT_MS. When the database is unreachable,
+ * requests fail at once (ERR_STORE, hence 503) rather than each waiting
+ * for a connect timeout, and one attempt to reconnect is made at most
+ * every PG_RETRY_MS: the node recovers by itself when the database
+ * returns. */
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/err.h"
+#include "core/log.h"
+#include "core/mem.h"
+#include "store/pg.h"
+
+#define PG_POOL_SIZE		16
+#define PG_ACQUIRE_WAIT_MS	5000
+#define PG_RETRY_MS		250
+
+struct pg_conn {
+	PGconn		*pg;
+	bool		 prepared[STMT_COUNT];
+	struct pg_conn	*next_idle;
+};
+
+struct store_backend {
+	char		*url;
+	pthread_mutex_t	 lock;		/* guards what follows */
+	pthread_cond_t	 released;
+	struct pg_conn	*idle;
+	int64_t		 retry_at_ms;	/* fail fast until then */
+	struct pg_conn	 conns[PG_POOL_SIZE];
+};
+
+static int64_t
+monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+PGconn *
+pg_connect(const char *url, char *err, size_t errlen)
+{
+	/* Later keywords override earlier ones, so the URL's own
+	 * connect_timeout, if any, wins over ours. */
+	const char *const keys[] = { "connect_timeout", "application_name",
+	    "dbname", NULL };
+	const char *const values[] = { "3", "keygate", url, NULL };
+	PGconn *pg = PQconnectdbParams(keys, values, 1);
+
+	if (pg != NULL && PQstatus(pg) == CONNECTION_OK) {
+		/* Only the primary message reaches the log: a DETAIL may
+		 * quote stored values. */
+		PQsetErrorVerbosity(pg, PQERRORS_TERSE);
+		return pg;
+	}
+	snprintf(err, errlen, "%s", pg != NULL ? PQerrorMessage(pg) :
+	    "out of memory");
+	err[strcspn(err, "\n")] = '\0';
+	PQfinish(pg);
+	return NULL;
+}
+
+struct store_backend *
+pg_pool_open(const char *url)
+{
+	struct store_backend *b = xcalloc(1, sizeof(*b));
+
+	b->url = xstrdup(url);
+	pthread_mutex_init(&b->lock, NULL);
+	pthread_cond_init(&b->released, NULL);
+	for (int i = PG_POOL_SIZE - 1; i >= 0; i--) {
+		b->conns[i].next_idle = b->idle;
+		b->idle = &b->conns[i];
+	}
+	return b;
+}
+
+PGconn *
+pg_pool_connect(struct store_backend *b, char *err, size_t errlen)
+{
+	return pg_connect(b->url, err, errlen);
+}
+
+void
+pg_pool_close(struct store_backend *b)
+{
+	if (b == NULL)
+		return;
+	for (int i = 0; i < PG_POOL_SIZE; i++)
+		PQfinish(b->conns[i].pg);
+	pthread_cond_destroy(&b->released);
+	pthread_mutex_destroy(&b->lock);
+	free(b->url);
+	free(b);
+}
+
+/* An idle connection has nothing to read; when it has, the server has
+ * closed it (restart, failover, idle timeout) and said so. Checking costs
+ * one poll() and spares the request a failure on a dead socket. */
+static bool
+conn_usable(const struct pg_conn *c)
+{
+	struct pollfd pfd;
+
+	if (c->pg == NULL || PQstatus(c->pg) != CONNECTION_OK)
+		return false;
+	pfd.fd = PQsocket(c->pg);
+	pfd.events = POLLIN;
+	pfd.revents = 0;
+	return poll(&pfd, 1, 0) == 0;
+}
+
+static void
+conn_drop(struct pg_conn *c)
+{
+	PQfinish(c->pg);
+	c->pg = NULL;
+	memset(c->prepared, 0, sizeof(c->prepared));
+}
+
+/* Under b->lock: takes an idle connection, waiting for one if need be. */
+static struct pg_conn *
+take_idle(struct store_backend *b)
+{
+	struct timespec until;
+	struct pg_conn *c;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += PG_ACQUIRE_WAIT_MS / 1000;
+	while (b->idle == NULL)
+		if (pthread_cond_timedwait(&b->released, &b->lock,
+		    &until) == ETIMEDOUT && b->idle == NULL)
+			return NULL;
+	c = b->idle;
+	b->idle = c->next_idle;
+	return c;
+}
+
+struct pg_conn *
+pg_acquire(struct store_backend *b)
+{
+	struct pg_conn *c;
+	char err[256];
+	bool wait;
+
+	pthread_mutex_lock(&b->lock);
+	c = take_idle(b);
+	wait = monotonic_ms() < b->retry_at_ms;
+	pthread_mutex_unlock(&b->lock);
+	if (c == NULL) {
+		log_msg("warn", "postgres: every pooled connection stayed busy "
+		    "for %d ms", PG_ACQUIRE_WAIT_MS);
+		return NULL;
+	}
+	if (conn_usable(c))
+		return c;
+	conn_drop(c);
+	if (!wait && (c->pg = pg_connect(b->url, err, sizeof(err))) != NULL)
+		return c;
+	pthread_mutex_lock(&b->lock);
+	if (!wait) {
+		b->retry_at_ms = monotonic_ms() + PG_RETRY_MS;
+		log_msg("error", "postgres: cannot connect: %s", err);
+	}
+	pthread_mutex_unlock(&b->lock);
+	pg_release(b, c);
+	return NULL;
+}
+
+void
+pg_release(struct store_backend *b, struct pg_conn *c)
+{
+	/* A connection left inside a transaction (a ROLLBACK that failed)
+	 * must not carry its state into the next request. */
+	if (c->pg != NULL && PQtransactionStatus(c->pg) != PQTRANS_IDLE)
+		conn_drop(c);
+	pthread_mutex_lock(&b->lock);
+	c->next_idle = b->idle;
+	b->idle = c;
+	pthread_cond_signal(&b->released);
+	pthread_mutex_unlock(&b->lock);
+}
+
+static int
+result_err(struct pg_conn *c, PGresult *res)
+{
+	const char *state = res != NULL ?
+	    PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+
+	/* Class 23, integrity constraint violation: a taken unique key or a
+	 * row that went away under a reference. */
+	if (state != NULL && strncmp(state, "23", 2) == 0) {
+		PQclear(res);
+		return ERR_EXISTS;
+	}
+	log_msg("error", "postgres: %s", PQerrorMessage(c->pg));
+	PQclear(res);
+	if (PQstatus(c->pg) != CONNECTION_OK)
+		conn_drop(c);
+	return ERR_STORE;
+}
+
+static bool
+prepare(struct pg_conn *c, enum stmt_id id)
+{
+	char name[16];
+	PGresult *res;
+	bool ok;
+
+	snprintf(name, sizeof(name), "kg%d", (int)id);
+	res = PQprepare(c->pg, name, pg_sql[id], 0, NULL);
+	ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+	if (!ok) {
+		result_err(c, res);
+		return false;
+	}
+	PQclear(res);
+	c->prepared[id] = true;
+	return true;
+}
+
+int
+pg_exec(struct pg_conn *c, enum stmt_id id, const struct pg_params *p,
+    PGresult **res)
+{
+	static const struct pg_params none;
+	char name[16];
+	ExecStatusType status;
+
+	if (p == NULL)
+		p = &none;
+	if (c->pg == NULL || (!c->prepared[id] && !prepare(c, id)))
+		return ERR_STORE;
+	snprintf(name, sizeof(name), "kg%d", (int)id);
+	*res = PQexecPrepared(c->pg, name, p->n, p->values, p->lengths,
+	    p->formats, 0);
+	status = PQresultStatus(*res);
+	if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK)
+		return 0;
+	return result_err(c, *res);
+}
+
+/* Runs one statement on a connection of its own; *res as pg_exec(). */
+static int
+query(struct store_backend *b, enum stmt_id id, const struct pg_params *p,
+    PGresult **res)
+{
+	struct pg_conn *c = pg_acquire(b);
+	int rc;
+
+	if (c == NULL)
+		return ERR_STORE;
+	rc = pg_exec(c, id, p, res);
+	pg_release(b, c);
+	return rc;
+}
+
+int
+pg_run(struct store_backend *b, enum stmt_id id, const struct pg_params *p,
+    int *changes)
+{
+	PGresult *res;
+	int rc = query(b, id, p, &res);
+
+	if (rc != 0)
+		return rc;
+	if (changes != NULL)
+		*changes = atoi(PQcmdTuples(res));
+	PQclear(res);
+	return 0;
+}
+
+int
+pg_run_one(struct store_backend *b, enum stmt_id id,
+    const struct pg_params *p)
+{
+	int changes = 0, rc = pg_run(b, id, p, &changes);
+
+	return rc == 0 && changes == 0 ? ERR_NOTFOUND : rc;
+}
+
+int
+pg_row(struct store_backend *b, enum stmt_id id, const struct pg_params *p,
+    pg_reader *read, void *out)
+{
+	PGresult *res;
+	int rc = query(b, id, p, &res);
+
+	if (rc != 0)
+		return rc;
+	if (PQntuples(res) == 0)
+		rc = ERR_NOTFOUND;
+	else
+		read(res, 0, out);
+	PQclear(res);
+	return rc;
+}
+
+int
+pg_row_by_hash(struct store_backend *b, enum stmt_id id,
+    const unsigned char *hash, pg_reader *read, void *out)
+{
+	struct pg_params p = { 0 };
+
+	pgp_hash(&p, hash);
+	return pg_row(b, id, &p, read, out);
+}
+
+int
+pg_run_hash(struct store_backend *b, enum stmt_id id,
+    const unsigned char *hash, int64_t now)
+{
+	struct pg_params p = { 0 };
+
+	pgp_hash(&p, hash);
+	if (now >= 0)
+		pgp_int(&p, now);
+	return pg_run(b, id, &p, NULL);
+}
+
+int
+pg_rows(struct store_backend *b, enum stmt_id id, const struct pg_params *p,
+    pg_reader *read, size_t size, void **rows, size_t *n)
+{
+	PGresult *res;
+	unsigned char *v;
+	int count, rc = query(b, id, p, &res);
+
+	if (rc != 0)
+		return rc;
+	count = PQntuples(res);
+	v = xcalloc(count > 0 ? (size_t)count : 1, size);
+	for (int i = 0; i < count; i++)
+		read(res, i, v + (size_t)i * size);
+	PQclear(res);
+	*rows = v;
+	*n = (size_t)count;
+	return 0;
+}

@@ -1,0 +1,123 @@
+/* Every SQL statement of the PostgreSQL backend, prepared once per pooled
+ * connection (pg.c). Parameters carry explicit casts: PostgreSQL infers a
+ * parameter's type from its first use, and `$2 = 0` alone would make an
+ * id a 32-bit integer. */
+#include "store/pg.h"
+
+#define APP_COLUMNS	"id, account_id, api_key, name, public_name, " \
+	"logo_url, description, redirect_uris, implicit_flow, secret_hash, " \
+	"created_at, coalesce(secret_created_at, 0)"
+#define OWNED_BY(n)	"($" #n "::bigint = 0 OR account_id = $" #n ")"
+#define TOKEN_JOINS	"JOIN families f ON f.id = t.family_id " \
+	"JOIN grants g ON g.id = f.grant_id " \
+	"JOIN apps a ON a.id = g.app_id WHERE t.hash = $1::bytea"
+
+const char *const pg_sql[STMT_COUNT] = {
+	[STMT_PING] = "SELECT 1",
+	[STMT_KEY_INSERT] = "INSERT INTO server_keys(name, key) "
+	    "VALUES ($1::text, $2::bytea) ON CONFLICT DO NOTHING",
+	[STMT_KEY_GET] = "SELECT key FROM server_keys WHERE name = $1::text",
+	[STMT_ACCOUNT_INSERT] = "INSERT INTO accounts(email, password_hash, "
+	    "created_at) VALUES ($1::text, $2::text, $3::bigint) "
+	    "RETURNING id",
+	[STMT_ACCOUNT_BY_EMAIL] = "SELECT id, email, password_hash, "
+	    "created_at FROM accounts WHERE email = $1::text",
+	[STMT_ACCOUNT_BY_ID] = "SELECT id, email, password_hash, created_at "
+	    "FROM accounts WHERE id = $1::bigint",
+	[STMT_SESSION_INSERT] = "INSERT INTO sessions(hash, account_id, "
+	    "created_at, last_seen) VALUES ($1::bytea, $2::bigint, "
+	    "$3::bigint, $3::bigint)",
+	[STMT_SESSION_GET] = "SELECT account_id, created_at, last_seen "
+	    "FROM sessions WHERE hash = $1::bytea",
+	[STMT_SESSION_TOUCH] = "UPDATE sessions SET last_seen = $2::bigint "
+	    "WHERE hash = $1::bytea AND last_seen < $2::bigint",
+	[STMT_SESSION_DELETE] = "DELETE FROM sessions WHERE hash = $1::bytea",
+	[STMT_PAT_INSERT] = "INSERT INTO personal_tokens(account_id, hash, "
+	    "created_at) VALUES ($1::bigint, $2::bytea, $3::bigint) "
+	    "RETURNING id",
+	[STMT_PAT_BY_HASH] = "SELECT id, account_id, created_at, "
+	    "coalesce(last_used_at, 0) FROM personal_tokens "
+	    "WHERE hash = $1::bytea",
+	[STMT_PAT_LIST] = "SELECT id, account_id, created_at, "
+	    "coalesce(last_used_at, 0) FROM personal_tokens "
+	    "WHERE account_id = $1::bigint ORDER BY id DESC",
+	[STMT_PAT_DELETE] = "DELETE FROM personal_tokens "
+	    "WHERE id = $1::bigint AND account_id = $2::bigint",
+	[STMT_PAT_TOUCH] = "UPDATE personal_tokens SET last_used_at = "
+	    "$2::bigint WHERE id = $1::bigint AND "
+	    "coalesce(last_used_at, 0) < $2::bigint",
+	[STMT_APP_INSERT] = "INSERT INTO apps(account_id, api_key, name, "
+	    "public_name, logo_url, description, redirect_uris, "
+	    "implicit_flow, created_at) VALUES ($1::bigint, $2::text, "
+	    "$3::text, $4::text, $5::text, $6::text, $7::text, $8::boolean, "
+	    "$9::bigint) RETURNING id",
+	[STMT_APP_GET] = "SELECT " APP_COLUMNS " FROM apps "
+	    "WHERE api_key = $1::text AND " OWNED_BY(2),
+	[STMT_APP_LIST] = "SELECT " APP_COLUMNS " FROM apps WHERE "
+	    OWNED_BY(1) " ORDER BY id",
+	[STMT_APP_UPDATE] = "UPDATE apps SET public_name = $1::text, "
+	    "logo_url = $2::text, description = $3::text, "
+	    "redirect_uris = $4::text, implicit_flow = $5::boolean "
+	    "WHERE id = $6::bigint",
+	[STMT_APP_DELETE] = "DELETE FROM apps WHERE api_key = $1::text AND "
+	    OWNED_BY(2),
+	[STMT_APP_SET_SECRET] = "UPDATE apps SET secret_hash = $3::bytea, "
+	    "secret_created_at = $4::bigint WHERE api_key = $1::text AND "
+	    OWNED_BY(2),
+
+	[STMT_BEGIN] = "BEGIN",
+	[STMT_COMMIT] = "COMMIT",
+	[STMT_ROLLBACK] = "ROLLBACK",
+	[STMT_GRANT_UPSERT] = "INSERT INTO grants(account_id, app_id, scope, "
+	    "created_at) VALUES ($1::bigint, $2::bigint, $3::bigint, "
+	    "$4::bigint) ON CONFLICT (account_id, app_id) DO UPDATE "
+	    "SET scope = grants.scope | excluded.scope RETURNING id",
+	[STMT_GRANT_GET] = "SELECT id, scope FROM grants "
+	    "WHERE account_id = $1::bigint AND app_id = $2::bigint",
+	[STMT_GRANT_DELETE] = "DELETE FROM grants "
+	    "WHERE account_id = $1::bigint AND app_id = $2::bigint",
+	[STMT_GRANT_LIST] = "SELECT g.id, g.app_id, g.scope, g.created_at, "
+	    "a.api_key, a.public_name FROM grants g JOIN apps a "
+	    "ON a.id = g.app_id WHERE g.account_id = $1::bigint "
+	    "ORDER BY g.id",
+	[STMT_CODE_INSERT] = "INSERT INTO auth_codes(hash, grant_id, "
+	    "redirect_uri, scope, challenge, expires_at) VALUES ($1::bytea, "
+	    "$2::bigint, $3::text, $4::bigint, $5::text, $6::bigint)",
+	[STMT_CODE_USE] = "UPDATE auth_codes SET used = 1 "
+	    "WHERE hash = $1::bytea AND used = 0",
+	[STMT_CODE_GET] = "SELECT c.grant_id, g.account_id, g.app_id, "
+	    "c.redirect_uri, c.scope, c.challenge, c.expires_at, "
+	    "c.used <> 0, coalesce(c.family_id, 0) FROM auth_codes c "
+	    "JOIN grants g ON g.id = c.grant_id WHERE c.hash = $1::bytea",
+	[STMT_CODE_FAMILY] = "UPDATE auth_codes SET used = 1, "
+	    "family_id = $1::bigint WHERE hash = $2::bytea AND used = 0",
+	[STMT_FAMILY_INSERT] = "INSERT INTO families(grant_id, scope, "
+	    "created_at) VALUES ($1::bigint, $2::bigint, $3::bigint) "
+	    "RETURNING id",
+	[STMT_FAMILY_REVOKE] = "UPDATE families SET revoked = true "
+	    "WHERE id = $1::bigint",
+	[STMT_ACCESS_INSERT] = "INSERT INTO access_tokens(hash, family_id, "
+	    "parent, scope, iat) VALUES ($1::bytea, $2::bigint, $3::bytea, "
+	    "$4::bigint, $5::bigint)",
+	[STMT_ACCESS_GET] = "SELECT t.family_id, f.grant_id, g.account_id, "
+	    "g.app_id, a.api_key, t.scope, f.scope, t.iat, t.last_used, "
+	    "t.revoked OR f.revoked FROM access_tokens t " TOKEN_JOINS,
+	/* The larger time wins: a node whose clock lags behind another's
+	 * never shortens a token's life. */
+	[STMT_ACCESS_TOUCH] = "UPDATE access_tokens SET last_used = $2::bigint "
+	    "WHERE hash = $1::bytea AND last_used < $2::bigint",
+	[STMT_ACCESS_REVOKE] = "UPDATE access_tokens SET revoked = true "
+	    "WHERE hash = $1::bytea",
+	[STMT_ACCESS_DROP_CHILD] = "DELETE FROM access_tokens "
+	    "WHERE parent = $1::bytea AND last_used = 0 AND NOT revoked",
+	[STMT_REFRESH_INSERT] = "INSERT INTO refresh_tokens(hash, family_id, "
+	    "parent, scope, created_at) VALUES ($1::bytea, $2::bigint, "
+	    "$3::bytea, $4::bigint, $5::bigint)",
+	[STMT_REFRESH_GET] = "SELECT t.family_id, f.grant_id, g.account_id, "
+	    "g.app_id, a.api_key, t.scope, f.scope, t.created_at, t.used_at, "
+	    "f.revoked FROM refresh_tokens t " TOKEN_JOINS,
+	[STMT_REFRESH_USE] = "UPDATE refresh_tokens SET used_at = $1::bigint "
+	    "WHERE hash = $2::bytea AND used_at = 0",
+	[STMT_REFRESH_DROP_CHILD] = "DELETE FROM refresh_tokens "
+	    "WHERE parent = $1::bytea AND used_at = 0",
+};
