@@ -1,16 +1,37 @@
 #!/usr/bin/env bash
 # Builds keygate twice (release, and AddressSanitizer + UBSan), runs the
 # Criterion unit tests and the HTTP suite on both and the browser suite
-# (Playwright on Debian's Chromium) on the release build. Ends with one line
-# "N passed, N failed" summing them all; exits non-zero when anything failed.
+# (Playwright on Debian's Chromium) on the release build, and the HTTP suite
+# once more on the release build with PostgreSQL as the store, on a
+# throw-away cluster that lives only as long as this script, then the
+# two-node suite (two nodes on one database behind nginx) on it. Ends with one
+# line "N passed, N failed" summing them all; exits non-zero when anything
+# failed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 make --no-print-directory build asan >/dev/null
 
+# The cluster goes whatever way the script ends; an interrupt must end it
+# through `exit` too, or bash would skip the EXIT trap. Its output goes to
+# stderr so that the closing line stays the last one on stdout.
+pg_dir=$(mktemp -d -t keygate-pg.XXXXXX)
+trap 'scripts/pg_cluster.sh destroy "$pg_dir" >&2 || true' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+# A cluster that will not start must not cost the other suites their run:
+# without KEYGATE_TEST_PG the PostgreSQL ones count as failed, with a reason.
+if pg_url=$(scripts/pg_cluster.sh start "$pg_dir"); then
+	export KEYGATE_TEST_PG=$pg_url
+else
+	echo "test.sh: no PostgreSQL cluster; its suites will fail" >&2
+fi
+
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:halt_on_error=1"
 export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"
-exec /usr/bin/python3 tests/run.py \
+/usr/bin/python3 tests/run.py \
 	--suite "unit:build" --suite "unit:build-asan" \
 	--suite "http:build" --suite "http:build-asan" \
+	--suite "http-pg:build" \
+	--suite "multinode:build" \
 	--suite "browser:build"

@@ -3,11 +3,25 @@
 
     run.py --suite KIND:BUILDDIR [--suite ...]
 
-KIND is `unit` (every Criterion executable meson registered in the unit
-suite, run with --tap, each case counted), `http` (the pytest suite in
-tests/http against BUILDDIR's binary, counted from its JUnit report) or
-`browser` (the Playwright suite in tests/browser on Node's test runner,
-each top-level TAP test counted).
+KIND is
+  unit      every Criterion executable meson registered in the unit suite,
+            run with --tap and with the environment meson gives that test
+            (so one executable may run twice, e.g. once per store), each
+            case counted;
+  http      the pytest suite in tests/http against BUILDDIR's binary on
+            SQLite (KEYGATE_TEST_PG is withheld from it), counted from its
+            JUnit report tests/out/http-BUILDDIR.xml;
+  http-pg   the same suite on PostgreSQL: every server gets a fresh database
+            on the cluster whose admin URL is in KEYGATE_TEST_PG (required;
+            scripts/pg_cluster.sh start DIR prints one); report
+            tests/out/http-pg-BUILDDIR.xml;
+  multinode the two-node suite in tests/multinode: two `keygate serve`
+            processes of BUILDDIR's binary on one PostgreSQL database
+            (fresh, on KEYGATE_TEST_PG's cluster, required) behind Debian's
+            nginx, and a database outage on a cluster of its own; report
+            tests/out/multinode-BUILDDIR.xml, counted like http;
+  browser   the Playwright suite in tests/browser on Node's test runner,
+            each top-level TAP test counted.
 A skipped test counts as failed: nothing passes by not running.
 """
 import argparse
@@ -19,6 +33,7 @@ import xml.etree.ElementTree as ET
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, 'tests', 'out')
+PG_ENV = 'KEYGATE_TEST_PG'
 
 
 def run_unit(build):
@@ -30,7 +45,10 @@ def run_unit(build):
                 not any(s.endswith(':unit') for s in t.get('suite', [])):
             continue
         cmd = t['cmd'] + ([] if '--tap' in t['cmd'] else ['--tap'])
-        proc = subprocess.run(cmd, cwd=ROOT,
+        # meson's per-test environment picks what a test runs against
+        # (e.g. KEYGATE_TEST_STORE); without it both runs would be alike.
+        env = dict(os.environ, **(t.get('env') or {}))
+        proc = subprocess.run(cmd, cwd=ROOT, env=env,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                               text=True, timeout=600)
         # Criterion writes its TAP report to stderr.
@@ -50,15 +68,34 @@ def run_unit(build):
     return passed, failed
 
 
-def run_http(build):
+def run_http(build, pg=False):
+    return run_pytest(build, 'http-pg' if pg else 'http', 'tests/http', pg)
+
+
+def run_pytest(build, kind, folder, pg):
+    """Runs the pytest suite in `folder` against BUILD's binary, with the
+    cluster of KEYGATE_TEST_PG when `pg` (required then), without it
+    otherwise; counts its JUnit report tests/out/KIND-BUILD.xml."""
     os.makedirs(OUT, exist_ok=True)
-    report = os.path.join(OUT, f'http-{os.path.basename(build)}.xml')
+    report = os.path.join(OUT, f'{kind}-{os.path.basename(build)}.xml')
     env = dict(os.environ,
                KEYGATE_BIN=os.path.join(ROOT, build, 'src', 'keygate'))
+    if pg:
+        if not env.get(PG_ENV):
+            print(f'  {PG_ENV} is not set: {kind} needs the admin URL of '
+                  f'a PostgreSQL cluster (scripts/pg_cluster.sh start DIR)')
+            return 0, 1
+    else:
+        # The plain run is the SQLite one even when the caller exported
+        # the cluster for http-pg.
+        env.pop(PG_ENV, None)
+    # A stale report must not be counted when pytest dies before writing.
+    if os.path.exists(report):
+        os.remove(report)
     proc = subprocess.run(
         [sys.executable, '-m', 'pytest', '-q', '--tb=short',
          '-p', 'no:cacheprovider',
-         f'--junitxml={report}', 'tests/http'], cwd=ROOT, env=env)
+         f'--junitxml={report}', folder], cwd=ROOT, env=env)
     if not os.path.exists(report):
         return 0, 1
     suite = ET.parse(report).getroot()
@@ -67,9 +104,18 @@ def run_http(build):
     total = int(suite.get('tests', 0))
     bad = sum(int(suite.get(k, 0)) for k in ('failures', 'errors',
                                               'skipped'))
+    passed = total - bad
     if proc.returncode != 0 and bad == 0:
-        bad = 1
-    return total - bad, bad
+        bad = 1     # e.g. pytest stopped before any test (no binary)
+    return passed, bad
+
+
+def run_http_pg(build):
+    return run_http(build, pg=True)
+
+
+def run_multinode(build):
+    return run_pytest(build, 'multinode', 'tests/multinode', pg=True)
 
 
 def run_browser(build):
@@ -92,7 +138,8 @@ def run_browser(build):
     return passed, failed
 
 
-RUNNERS = {'unit': run_unit, 'http': run_http, 'browser': run_browser}
+RUNNERS = {'unit': run_unit, 'http': run_http, 'http-pg': run_http_pg,
+           'multinode': run_multinode, 'browser': run_browser}
 
 
 def main():

@@ -7,6 +7,12 @@ Each server is the real binary (KEYGATE_BIN, default
 in its own temporary directory, with no KEYGATE_* variable in its
 environment. At teardown it gets SIGTERM and must exit 0.
 
+With KEYGATE_TEST_PG set to the admin URL of a throw-away PostgreSQL cluster
+(scripts/pg_cluster.sh start DIR prints one), every server that is not given
+a `db` gets `--db postgres://.../kg_<hex>` instead: a fresh, empty database
+of its own (kgtest.fresh_pg_db()), and `server.db` is that URL. Tests about
+the SQLite file itself pass their own file path and so stay on SQLite.
+
 - `server`: one server per test module (cheap state only: the shared
   server's clock must not be moved and its failure throttles not filled).
 - `make_server(*flags, test_clock=True, signup_rate="0", db=None)`: a fresh
@@ -15,7 +21,11 @@ environment. At teardown it gets SIGTERM and must exit 0.
 - `browser`: a kgtest.Browser on the module's server.
 
 Run: cd /work/main && /usr/bin/python3 -m pytest -q tests/http
-(Debian's python3-pytest and python3-requests; nothing from pip).
+(Debian's python3-pytest and python3-requests, and python3-psycopg2 for
+PostgreSQL; nothing from pip). On PostgreSQL:
+    KEYGATE_TEST_PG=$(scripts/pg_cluster.sh start /tmp/kgpg) \
+        /usr/bin/python3 -m pytest -q tests/http
+    scripts/pg_cluster.sh destroy /tmp/kgpg
 """
 
 import os
@@ -40,6 +50,20 @@ def _binary_exists():
     if not os.access(kgtest.BINARY, os.X_OK):
         pytest.exit(f"no keygate binary at {kgtest.BINARY}; build it with "
                     f"`ninja -C build` or set KEYGATE_BIN", returncode=2)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _postgres_reachable():
+    """With KEYGATE_TEST_PG set, one clear stop up front rather than every
+    test failing on its own."""
+    url = kgtest.pg_admin_url()
+    if url is None:
+        return
+    try:
+        import psycopg2
+        psycopg2.connect(url).close()
+    except Exception as e:      # ImportError or any connection failure
+        pytest.exit(f"KEYGATE_TEST_PG={url} is unusable: {e}", returncode=2)
 
 
 @pytest.fixture(scope="module")

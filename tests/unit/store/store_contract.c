@@ -1,0 +1,332 @@
+/* The harness of the store contract suite: a fresh store per case on the
+ * backend KEYGATE_TEST_STORE names, and the builders the cases share. */
+#include "store_contract.h"
+
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <libpq-fe.h>
+#include <sodium.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/err.h"
+#include "core/limits.h"
+#include "core/scopes.h"
+#include "core/secure.h"
+
+#define PG_HELP	"KEYGATE_TEST_STORE=postgres needs KEYGATE_TEST_PG, an " \
+	"admin URL such as postgres://postgres@127.0.0.1:PORT/postgres " \
+	"(scripts/pg_cluster.sh start DIR prints one)"
+
+struct store *st;
+struct contract_oauth fx;
+
+static bool on_pg;
+static char url[1024];		/* what store_open() gets */
+static char sqlite_dir[64];
+static char pg_admin[1024];
+static char pg_shown[1024];	/* pg_admin without its password */
+static char pg_db[32];
+
+/* Runs one statement on the cluster's admin database. Returns 0, or -1
+ * with the reason in why. */
+static int
+pg_exec(const char *sql, char *why, size_t whylen)
+{
+	PGconn *c = PQconnectdb(pg_admin);
+	PGresult *r = NULL;
+	int rc = -1;
+
+	if (PQstatus(c) != CONNECTION_OK)
+		snprintf(why, whylen, "cannot connect to %s: %s", pg_shown,
+		    PQerrorMessage(c));
+	else if (PQresultStatus(r = PQexec(c, sql)) != PGRES_COMMAND_OK)
+		snprintf(why, whylen, "%s: %s", sql, PQerrorMessage(c));
+	else
+		rc = 0;
+	PQclear(r);
+	PQfinish(c);
+	return rc;
+}
+
+/* The admin URL with its database replaced: scheme://authority/db?query */
+static void
+pg_url_for(const char *db)
+{
+	const char *auth = strstr(pg_admin, "://"), *query, *path;
+	int n;
+
+	cr_assert(auth != NULL, "KEYGATE_TEST_PG is not a URL: %s",
+	    pg_shown);
+	auth += 3;
+	/* A query may hold slashes (host=/run/...); the path ends before. */
+	if ((query = strchr(auth, '?')) == NULL)
+		query = auth + strlen(auth);
+	if ((path = memchr(auth, '/', (size_t)(query - auth))) == NULL)
+		path = query;
+	n = snprintf(url, sizeof(url), "%.*s/%s%s", (int)(path - pg_admin),
+	    pg_admin, db, query);
+	cr_assert(n > 0 && (size_t)n < sizeof(url), "KEYGATE_TEST_PG is "
+	    "too long");
+}
+
+static void
+pg_create(void)
+{
+	const char *admin = getenv("KEYGATE_TEST_PG");
+	unsigned char rnd[8];
+	char sql[160], why[2048];
+	int n;
+
+	cr_assert(admin != NULL && admin[0] != '\0', "%s", PG_HELP);
+	n = snprintf(pg_admin, sizeof(pg_admin), "%s", admin);
+	cr_assert(n > 0 && (size_t)n < sizeof(pg_admin), "KEYGATE_TEST_PG "
+	    "is too long");
+	store_url_redacted(pg_admin, pg_shown, sizeof(pg_shown));
+	secure_random(rnd, sizeof(rnd));
+	memcpy(pg_db, "kg_unit_", 8);
+	for (size_t i = 0; i < sizeof(rnd); i++)
+		snprintf(pg_db + 8 + 2 * i, 3, "%02x", rnd[i]);
+	/* template0 with UTF8 and the C locale: text round-trips byte for
+	 * byte whatever the cluster's defaults are. */
+	snprintf(sql, sizeof(sql), "CREATE DATABASE %s TEMPLATE template0 "
+	    "ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'", pg_db);
+	cr_assert(pg_exec(sql, why, sizeof(why)) == 0, "%s", why);
+	pg_url_for(pg_db);
+}
+
+static void
+sqlite_create(void)
+{
+	memcpy(sqlite_dir, "/tmp/kg-unit-store-XXXXXX", 26);
+	cr_assert(mkdtemp(sqlite_dir) != NULL, "mkdtemp: %s",
+	    strerror(errno));
+	snprintf(url, sizeof(url), "%s/keygate.db", sqlite_dir);
+}
+
+void
+contract_setup_bare(void)
+{
+	const char *backend = getenv("KEYGATE_TEST_STORE");
+	char err[512] = "", shown[sizeof(url)];
+
+	/* secure_random() needs libsodium only; secure_init() would also
+	 * spend an argon2 hash on every case. */
+	cr_assert(sodium_init() >= 0, "sodium_init failed");
+	/* Never a default: a runner that drops the variable must not pass
+	 * the postgres registration on SQLite. */
+	cr_assert(backend != NULL, "set KEYGATE_TEST_STORE to sqlite or "
+	    "postgres");
+	on_pg = strcmp(backend, "postgres") == 0;
+	cr_assert(on_pg || strcmp(backend, "sqlite") == 0,
+	    "KEYGATE_TEST_STORE=%s: want sqlite or postgres", backend);
+	if (on_pg)
+		pg_create();
+	else
+		sqlite_create();
+	store_url_redacted(url, shown, sizeof(shown));
+	cr_assert(store_open(url, &st, err, sizeof(err)) == 0,
+	    "store_open(%s): %s", shown, err);
+}
+
+void
+contract_setup(void)
+{
+	int applied = -1;
+
+	contract_setup_bare();
+	cr_assert(store_migrate(st, &applied) == 0, "store_migrate failed");
+	cr_assert(applied > 0, "a fresh store applied %d migrations",
+	    applied);
+}
+
+void
+contract_teardown(void)
+{
+	static const char *const ext[] = { "", "-wal", "-shm", "-journal" };
+	char path[sizeof(url) + 16], sql[96], why[2048];
+
+	store_close(st);
+	st = NULL;
+	if (on_pg && pg_db[0] != '\0') {
+		/* WITH (FORCE): a connection the backend failed to close
+		 * must not keep the database alive. */
+		snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s "
+		    "WITH (FORCE)", pg_db);
+		if (pg_exec(sql, why, sizeof(why)) != 0)
+			cr_log_warn("%s", why);
+	}
+	if (on_pg || sqlite_dir[0] == '\0')
+		return;
+	for (size_t i = 0; i < sizeof(ext) / sizeof(ext[0]); i++) {
+		snprintf(path, sizeof(path), "%s%s", url, ext[i]);
+		unlink(path);
+	}
+	rmdir(sqlite_dir);
+}
+
+struct store *
+contract_reopen(void)
+{
+	struct store *other = NULL;
+	char err[512] = "";
+
+	cr_assert_eq(store_open(url, &other, err, sizeof(err)), 0,
+	    "second store_open: %s", err);
+	return other;
+}
+
+void
+contract_hash(unsigned char h[SECURE_HASH_BYTES])
+{
+	static atomic_uint counter;
+	unsigned n = atomic_fetch_add(&counter, 1) + 1;
+
+	/* The counter alone makes them distinct; the random rest keeps a
+	 * backend from passing on hashes that are mostly zero. */
+	secure_random(h, SECURE_HASH_BYTES);
+	memcpy(h, &n, sizeof(n));
+}
+
+int64_t
+contract_account(const char *email)
+{
+	int64_t id = 0;
+
+	cr_assert_eq(store_account_insert(st, email, "$argon2id$stub", T0,
+	    &id), 0, "insert account %s", email);
+	cr_assert_gt(id, 0);
+	return id;
+}
+
+void
+contract_app(int64_t owner, const char *api_key, int64_t now,
+    struct app_row *row)
+{
+	memset(row, 0, sizeof(*row));
+	row->account_id = owner;
+	SET(row->api_key, api_key);
+	snprintf(row->name, sizeof(row->name), "App %s", api_key);
+	SET(row->redirect_uris, "https://app.example.com/cb");
+	row->created_at = now;
+	cr_assert_eq(store_app_insert(st, row), 0, "insert app %s", api_key);
+	cr_assert_gt(row->id, 0);
+}
+
+void
+contract_fill(char *dst, const char *ch, size_t n)
+{
+	size_t len = strlen(ch);
+
+	cr_assert_eq(n % len, 0);
+	for (size_t i = 0; i < n; i += len)
+		memcpy(dst + i, ch, len);
+	dst[n] = '\0';
+}
+
+void
+contract_oauth_setup(void)
+{
+	contract_setup();
+	fx.dev = contract_account("dev@example.com");
+	fx.ann = contract_account("ann@example.com");
+	fx.bob = contract_account("bob@example.com");
+	contract_app(fx.dev, "kg_ak_printer", T0, &fx.app);
+	SET(fx.app.public_name, "Printer Co \xe2\x9c\x93");
+	cr_assert_eq(store_app_update(st, &fx.app), 0);
+	contract_app(fx.dev, "kg_ak_scanner", T0, &fx.app2);
+}
+
+int64_t
+contract_grant(int64_t account_id, const struct app_row *a, unsigned scope)
+{
+	int64_t id = 0;
+
+	cr_assert_eq(store_grant_upsert(st, account_id, a->id, scope, T0,
+	    &id), 0);
+	cr_assert_gt(id, 0);
+	return id;
+}
+
+void
+contract_insert_code(const unsigned char hash[SECURE_HASH_BYTES],
+    int64_t grant_id, unsigned scope)
+{
+	struct code_row c;
+
+	memset(&c, 0, sizeof(c));
+	c.grant_id = grant_id;
+	SET(c.redirect_uri, "https://app.example.com/cb");
+	c.scope = scope;
+	c.expires_at = T0 + OAUTH_CODE_TTL_S;
+	cr_assert_eq(store_code_insert(st, hash, &c), 0);
+}
+
+void
+contract_family(int64_t grant_id, unsigned scope, int64_t now,
+    struct issue *is)
+{
+	memset(is, 0, sizeof(*is));
+	is->grant_id = grant_id;
+	is->family_scope = is->scope = scope;
+	is->now = now;
+	contract_hash(is->access_hash);
+	is->with_refresh = true;
+	contract_hash(is->refresh_hash);
+}
+
+void
+contract_issue_new(int64_t grant_id, unsigned scope, int64_t now,
+    struct issue *is)
+{
+	contract_family(grant_id, scope, now, is);
+	cr_assert_eq(store_issue(st, is), 0);
+	cr_assert_gt(is->family_id, 0);
+}
+
+void
+contract_ann_family(int64_t now, struct issue *is)
+{
+	contract_issue_new(contract_grant(fx.ann, &fx.app, SCOPE_ALL),
+	    SCOPE_ALL, now, is);
+}
+
+void
+contract_rotation(const struct issue *from, unsigned scope, int64_t now,
+    struct issue *is)
+{
+	contract_family(from->grant_id, scope, now, is);
+	is->family_id = from->family_id;
+	is->family_scope = from->family_scope;
+	is->parent_hash = from->refresh_hash;
+}
+
+void
+contract_expect_token(const struct token_row *t, const struct issue *is,
+    int64_t last_used, bool revoked)
+{
+	cr_expect_eq(t->family_id, is->family_id);
+	cr_expect_eq(t->grant_id, is->grant_id);
+	cr_expect_eq(t->account_id, fx.ann);
+	cr_expect_eq(t->app_id, fx.app.id);
+	cr_expect_str_eq(t->api_key, fx.app.api_key);
+	cr_expect_eq(t->scope, is->scope);
+	cr_expect_eq(t->family_scope, is->family_scope);
+	cr_expect_eq(t->iat, is->now);
+	cr_expect_eq(t->last_used, last_used);
+	cr_expect_eq(t->revoked, revoked);
+}
+
+void
+contract_expect_no_pair(const struct issue *is, const char *why)
+{
+	struct token_row t;
+
+	cr_expect_eq(store_access_get(st, is->access_hash, &t), ERR_NOTFOUND,
+	    "access token: %s", why);
+	cr_expect_eq(store_refresh_get(st, is->refresh_hash, &t),
+	    ERR_NOTFOUND, "refresh token: %s", why);
+}
