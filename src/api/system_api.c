@@ -16,6 +16,16 @@ api_healthz(struct request *req, struct response *res)
 	response_json(res, 200, json_pack("{s:s}", "status", "ok"));
 }
 
+/* GET /ping: 200 and nothing else, the store untouched. Load balancers
+ * may use it for liveness; the benchmark measures every route against it
+ * (the cost of the HTTP exchange alone). */
+void
+api_ping(struct request *req, struct response *res)
+{
+	(void)req;
+	response_json(res, 200, json_pack("{s:s}", "status", "ok"));
+}
+
 /* POST /_test/clock advance=<seconds> → {"now": <unix time>} (SPEC §7).
  * Exists only under --test-clock, which is refused off loopback. */
 void

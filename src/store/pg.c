@@ -222,6 +222,7 @@ const struct store_ops store_postgres_ops = {
 	.code_get = pg_code_get,
 	.code_take = pg_code_take,
 	.issue = pg_issue,
+	.issue_many = pg_issue_many,
 	.family_revoke = pg_family_revoke,
 	.access_get = pg_access_get,
 	.access_touch = pg_access_touch,

@@ -138,6 +138,8 @@ int	pg_code_get(struct store_backend *b, const unsigned char *hash,
 int	pg_code_take(struct store_backend *b, const unsigned char *hash,
 	    struct code_row *out);
 int	pg_issue(struct store_backend *b, struct issue *is);
+int	pg_issue_many(struct store_backend *b, struct issue *is, int *rcs,
+	    size_t n);
 int	pg_family_revoke(struct store_backend *b, int64_t family_id);
 int	pg_access_get(struct store_backend *b, const unsigned char *hash,
 	    struct token_row *out);

@@ -346,6 +346,33 @@ pg_issue(struct store_backend *b, struct issue *is)
 }
 
 int
+pg_issue_many(struct store_backend *b, struct issue *is, int *rcs, size_t n)
+{
+	struct pg_conn *c = pg_acquire(b);
+	int rc;
+
+	if (c == NULL)
+		return ERR_STORE;
+	rc = tx_run(c, STMT_BEGIN, NULL, NULL);
+	/* as sqlite_issue_many(): a savepoint per item */
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		int64_t grant_in = is[i].grant_id;
+		int64_t family_in = is[i].family_id;
+
+		if ((rc = tx_run(c, STMT_SAVEPOINT, NULL, NULL)) != 0)
+			break;
+		if ((rcs[i] = issue_in(c, &is[i])) != 0) {
+			is[i].grant_id = grant_in;
+			is[i].family_id = family_in;
+			rc = tx_run(c, STMT_ROLLBACK_TO, NULL, NULL);
+		}
+		if (rc == 0)
+			rc = tx_run(c, STMT_RELEASE, NULL, NULL);
+	}
+	return tx_finish(b, c, rc);
+}
+
+int
 pg_family_revoke(struct store_backend *b, int64_t family_id)
 {
 	struct pg_params p = { 0 };

@@ -68,6 +68,10 @@ const char *const pg_sql[STMT_COUNT] = {
 	[STMT_BEGIN] = "BEGIN",
 	[STMT_COMMIT] = "COMMIT",
 	[STMT_ROLLBACK] = "ROLLBACK",
+	/* one item of a group commit (store_issue_many) */
+	[STMT_SAVEPOINT] = "SAVEPOINT kg_item",
+	[STMT_RELEASE] = "RELEASE kg_item",
+	[STMT_ROLLBACK_TO] = "ROLLBACK TO kg_item",
 	[STMT_GRANT_UPSERT] = "INSERT INTO grants(account_id, app_id, scope, "
 	    "created_at) VALUES ($1::bigint, $2::bigint, $3::bigint, "
 	    "$4::bigint) ON CONFLICT (account_id, app_id) DO UPDATE "

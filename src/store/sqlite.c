@@ -309,6 +309,7 @@ const struct store_ops store_sqlite_ops = {
 	.code_get = sqlite_code_get,
 	.code_take = sqlite_code_take,
 	.issue = sqlite_issue,
+	.issue_many = sqlite_issue_many,
 	.family_revoke = sqlite_family_revoke,
 	.access_get = sqlite_access_get,
 	.access_touch = sqlite_access_touch,

@@ -54,6 +54,10 @@ const char *const stmt_sql[STMT_COUNT] = {
 	[STMT_BEGIN] = "BEGIN IMMEDIATE",
 	[STMT_COMMIT] = "COMMIT",
 	[STMT_ROLLBACK] = "ROLLBACK",
+	/* one item of a group commit (store_issue_many) */
+	[STMT_SAVEPOINT] = "SAVEPOINT kg_item",
+	[STMT_RELEASE] = "RELEASE kg_item",
+	[STMT_ROLLBACK_TO] = "ROLLBACK TO kg_item",
 	[STMT_GRANT_UPSERT] = "INSERT INTO grants(account_id, app_id, scope, "
 	    "created_at) VALUES (?1, ?2, ?3, ?4) ON CONFLICT(account_id, "
 	    "app_id) DO UPDATE SET scope = scope | excluded.scope "

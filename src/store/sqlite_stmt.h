@@ -89,6 +89,8 @@ int	sqlite_code_get(struct store_backend *b, const unsigned char *hash,
 int	sqlite_code_take(struct store_backend *b, const unsigned char *hash,
 	    struct code_row *out);
 int	sqlite_issue(struct store_backend *b, struct issue *is);
+int	sqlite_issue_many(struct store_backend *b, struct issue *is, int *rcs,
+	    size_t n);
 int	sqlite_family_revoke(struct store_backend *b, int64_t family_id);
 int	sqlite_access_get(struct store_backend *b, const unsigned char *hash,
 	    struct token_row *out);

@@ -122,14 +122,12 @@ sqlite_finish(struct store_backend *b, int rc)
 	return rc;
 }
 
-int
-sqlite_issue(struct store_backend *b, struct issue *is)
+/* The writes of one issue, inside the caller's transaction. */
+static int
+issue_in(struct store_backend *b, struct issue *is)
 {
-	int64_t grant_in = is->grant_id, family_in = is->family_id;
-	int rc = sqlite_simple(b, STMT_BEGIN);
+	int rc = 0;
 
-	if (rc != 0)
-		return rc;
 	if (is->grant_id == 0)
 		rc = sqlite_grant_upsert(b, is->account_id, is->app_id,
 		    is->scope, is->now, &is->grant_id);
@@ -143,11 +141,47 @@ sqlite_issue(struct store_backend *b, struct issue *is)
 		rc = insert_token(b, STMT_REFRESH_INSERT, is->refresh_hash, is);
 	if (rc == 0 && is->code_hash != NULL)
 		rc = take_code(b, is);
+	return rc;
+}
+
+int
+sqlite_issue(struct store_backend *b, struct issue *is)
+{
+	int64_t grant_in = is->grant_id, family_in = is->family_id;
+	int rc = sqlite_simple(b, STMT_BEGIN);
+
+	if (rc == 0)
+		rc = issue_in(b, is);
 	if ((rc = sqlite_finish(b, rc)) != 0) {
 		is->grant_id = grant_in;
 		is->family_id = family_in;
 	}
 	return rc;
+}
+
+int
+sqlite_issue_many(struct store_backend *b, struct issue *is, int *rcs,
+    size_t n)
+{
+	int rc = sqlite_simple(b, STMT_BEGIN);
+
+	/* Each item in a savepoint of its own: one that fails (a lost
+	 * compare-and-set) leaves nothing and spoils none of the others. */
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		int64_t grant_in = is[i].grant_id;
+		int64_t family_in = is[i].family_id;
+
+		if ((rc = sqlite_simple(b, STMT_SAVEPOINT)) != 0)
+			break;
+		if ((rcs[i] = issue_in(b, &is[i])) != 0) {
+			is[i].grant_id = grant_in;
+			is[i].family_id = family_in;
+			rc = sqlite_simple(b, STMT_ROLLBACK_TO);
+		}
+		if (rc == 0)
+			rc = sqlite_simple(b, STMT_RELEASE);
+	}
+	return sqlite_finish(b, rc);
 }
 
 int

@@ -262,6 +262,12 @@ store_issue(struct store *st, struct issue *is)
 }
 
 int
+store_issue_many(struct store *st, struct issue *is, int *rcs, size_t n)
+{
+	return CALL(issue_many, is, rcs, n);
+}
+
+int
 store_family_revoke(struct store *st, int64_t family_id)
 {
 	return CALL(family_revoke, family_id);

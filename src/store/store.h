@@ -224,6 +224,13 @@ int	store_code_take(struct store *st,
  * used meanwhile (nothing written), or ERR_STORE. */
 int	store_issue(struct store *st, struct issue *is);
 
+/* store_issue() for n requests in one transaction and one commit (group
+ * commit). rcs[i] gets each one's outcome: one that fails writes nothing
+ * and spoils none of the others. Returns 0 when the transaction committed;
+ * otherwise an ERR_* code that holds for all n (rcs[] then says nothing). */
+int	store_issue_many(struct store *st, struct issue *is, int *rcs,
+	    size_t n);
+
 int	store_family_revoke(struct store *st, int64_t family_id);
 
 int	store_access_get(struct store *st,

@@ -74,6 +74,8 @@ struct store_ops {
 	int	(*code_take)(struct store_backend *b, const unsigned char *hash,
 		    struct code_row *out);
 	int	(*issue)(struct store_backend *b, struct issue *is);
+	int	(*issue_many)(struct store_backend *b, struct issue *is,
+		    int *rcs, size_t n);
 	int	(*family_revoke)(struct store_backend *b, int64_t family_id);
 	int	(*access_get)(struct store_backend *b,
 		    const unsigned char *hash, struct token_row *out);

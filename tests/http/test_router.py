@@ -68,6 +68,15 @@ def test_healthz(server):
     assert r.status_code == 200
 
 
+def test_ping_answers_without_the_store(server):
+    r = requests.get(server.url("/ping"), timeout=5)
+    assert r.status_code == 200
+    assert r.json() == {"status": "ok"}
+    r = requests.post(server.url("/ping"), timeout=5)
+    assert r.status_code == 405
+    assert r.headers["Allow"] == "GET, HEAD"
+
+
 def test_stylesheet_is_served(server):
     r = requests.get(server.url("/static/style.css"), timeout=5)
     assert r.status_code == 200

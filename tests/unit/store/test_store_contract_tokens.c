@@ -382,3 +382,53 @@ OAUTH_TEST(race, code_take_against_exchange, .timeout = 120)
 	}
 	store_close(other);
 }
+
+/* Group commit: the items of one store_issue_many() succeed or fail one by
+ * one, in one transaction. */
+OAUTH_TEST(issue_many, each_item_stands_alone)
+{
+	struct issue first, items[3];
+	struct token_row t;
+	int rcs[3] = { -1, -1, -1 };
+
+	contract_ann_family(T0, &first);
+	contract_rotation(&first, SCOPE_ALL, T0 + 10, &items[0]);
+	contract_rotation(&first, SCOPE_ALL, T0 + 11, &items[1]);
+	contract_family(first.grant_id, SCOPE_ACCOUNT_READ, T0 + 12,
+	    &items[2]);
+	cr_assert_eq(store_issue_many(st, items, rcs, 3), 0);
+	cr_expect_eq(rcs[0], 0);
+	cr_expect_eq(rcs[1], ERR_CONFLICT, "the parent was used by item 0");
+	cr_expect_eq(rcs[2], 0);
+	cr_assert_eq(store_access_get(st, items[0].access_hash, &t), 0);
+	contract_expect_token(&t, &items[0], 0, false);
+	contract_expect_no_pair(&items[1], "a lost item writes nothing");
+	cr_assert_eq(store_refresh_get(st, items[2].refresh_hash, &t), 0);
+	cr_expect_neq(items[2].family_id, first.family_id, "a new family");
+	cr_expect_eq(t.family_id, items[2].family_id);
+	cr_assert_eq(store_refresh_get(st, first.refresh_hash, &t), 0);
+	cr_expect_eq(t.last_used, T0 + 10, "item 0's use stays");
+}
+
+OAUTH_TEST(issue_many, empty_and_large_batches)
+{
+	enum { N = 300 };
+	struct issue first, *items = calloc(N, sizeof(*items));
+	struct token_row t;
+	int *rcs = calloc(N, sizeof(*rcs));
+
+	cr_assert_not_null(items);
+	cr_assert_not_null(rcs);
+	cr_expect_eq(store_issue_many(st, items, rcs, 0), 0);
+	contract_ann_family(T0, &first);
+	for (size_t i = 0; i < N; i++)
+		contract_family(first.grant_id, SCOPE_ALL, T0 + 1, &items[i]);
+	cr_assert_eq(store_issue_many(st, items, rcs, N), 0);
+	for (size_t i = 0; i < N; i++) {
+		cr_expect_eq(rcs[i], 0, "item %zu", i);
+		cr_expect_eq(store_access_get(st, items[i].access_hash, &t),
+		    0, "item %zu", i);
+	}
+	free(items);
+	free(rcs);
+}
