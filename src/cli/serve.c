@@ -6,7 +6,10 @@
 #include <string.h>
 #include <sys/resource.h>
 
+#include "core/keeper.h"
 #include "core/log.h"
+#include "core/token_cache.h"
+#include "core/uses.h"
 #include "http/server.h"
 #include "routes.h"
 #include "store/store.h"
@@ -47,12 +50,34 @@ wait_for_signal(void)
 	return sig;
 }
 
+/* The token cache, the queue of uses and the thread that keeps both:
+ * what makes a bearer check cheap (docs/PERFORMANCE.md). */
+static struct keeper *
+start_hot_path(struct keygate *kg)
+{
+	kg->cache = token_cache_new((size_t)kg->cfg->token_cache);
+	kg->uses = kg->cfg->use_coalesce_s > 0 ? uses_new(kg->store) : NULL;
+	return keeper_start(kg);
+}
+
+/* After the last request: the pending uses are written before exit. */
+static void
+stop_hot_path(struct keygate *kg, struct keeper *keeper)
+{
+	keeper_stop(keeper);
+	uses_free(kg->uses);
+	token_cache_free(kg->cache);
+	kg->uses = NULL;
+	kg->cache = NULL;
+}
+
 int
 cli_serve(int argc, char **argv)
 {
 	struct config cfg;
 	struct keygate kg;
 	struct http_server *srv;
+	struct keeper *keeper;
 	char err[512], where[512];
 	sigset_t set;
 	int rc = 1;
@@ -79,6 +104,7 @@ cli_serve(int argc, char **argv)
 	raise_fd_limit();
 	if (cli_open(&kg, &cfg) != 0)
 		goto out_config;
+	keeper = start_hot_path(&kg);
 	srv = http_server_start(&kg, keygate_routes, keygate_nroutes,
 	    keygate_error_page, err, sizeof(err));
 	if (srv == NULL) {
@@ -93,6 +119,7 @@ cli_serve(int argc, char **argv)
 	log_msg("info", "stopped");
 	rc = 0;
 out_close:
+	stop_hot_path(&kg, keeper);
 	cli_close(&kg);
 out_config:
 	config_release(&cfg);

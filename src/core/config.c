@@ -27,7 +27,7 @@ struct opt {
 
 static const struct opt opts[] = {
 	{ "db", "KEYGATE_DB", OPT_STRING, OFF(db), 0, 0,
-	  "SQLite file (default keygate.db)" },
+	  "SQLite file, or postgres://... (default keygate.db)" },
 	{ "listen", "KEYGATE_LISTEN", OPT_STRING, OFF(listen), 0, 0,
 	  "address and port to serve on (default 127.0.0.1:8080)" },
 	{ "issuer", "KEYGATE_ISSUER", OPT_STRING, OFF(issuer), 0, 0,
@@ -57,6 +57,13 @@ static const struct opt opts[] = {
 	{ "refresh-idle-ttl", "KEYGATE_REFRESH_IDLE_TTL", OPT_INT,
 	  OFF(refresh_idle_ttl_s), 0, 100 * YEAR,
 	  "seconds an unused refresh token lives, 0 = forever (default 0)" },
+	{ "use-coalesce", "KEYGATE_USE_COALESCE", OPT_INT,
+	  OFF(use_coalesce_s), 0, 3600,
+	  "seconds between two writes of one token's use; a token may die "
+	  "this much early after a crash, 0 = every use written at once "
+	  "(default 60)" },
+	{ "token-cache", "KEYGATE_TOKEN_CACHE", OPT_INT, OFF(token_cache), 0,
+	  1 << 24, "access tokens kept in memory, 0 = none (default 131072)" },
 	{ "threads", "KEYGATE_THREADS", OPT_INT, OFF(threads), 0, 256,
 	  "HTTP worker threads, 0 = one per core (default 0)" },
 	{ "access-log", "KEYGATE_ACCESS_LOG", OPT_BOOL, OFF(access_log), 0, 1,
@@ -92,6 +99,8 @@ config_init(struct config *cfg)
 	cfg->token_unused_ttl_s = 3600;
 	cfg->token_idle_ttl_s = 7200;
 	cfg->token_max_ttl_s = 86400;
+	cfg->use_coalesce_s = 60;
+	cfg->token_cache = 131072;
 	cfg->access_log = true;
 }
 

@@ -20,6 +20,8 @@ struct config {
 	int64_t		 token_idle_ttl_s;
 	int64_t		 token_max_ttl_s;
 	int64_t		 refresh_retry_window_s;
+	int64_t		 use_coalesce_s;
+	int64_t		 token_cache;
 	int64_t		 refresh_idle_ttl_s;
 	int64_t		 threads;	/* 0 = one per core */
 	bool		 access_log;

@@ -11,6 +11,9 @@ struct keygate {
 	struct store		*store;
 	struct clock		*clock;
 	struct throttle		*throttle;
+	/* serve only (NULL for CLI commands): token_cache.h, uses.h */
+	struct token_cache	*cache;
+	struct uses		*uses;
 	unsigned char		 csrf_key[SECURE_KEY_BYTES];
 	unsigned char		 reveal_key[SECURE_KEY_BYTES];	/* sealed.h */
 };

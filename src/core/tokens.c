@@ -7,6 +7,8 @@
 #include "core/err.h"
 #include "core/pkce.h"
 #include "core/scopes.h"
+#include "core/token_cache.h"
+#include "core/uses.h"
 
 void
 tokens_lifetime(const struct keygate *kg, struct lifetime *out)
@@ -44,6 +46,18 @@ issue_pair(struct keygate *kg, struct issue *is, struct token_pair *out)
 	rc = store_issue(kg->store, is);
 	if (rc != 0)
 		sodium_memzero(out, sizeof(*out));
+	return rc;
+}
+
+/* Ends a family, and forgets every cached token at once: this node never
+ * serves what it revoked. */
+static int
+revoke_family(struct keygate *kg, int64_t family_id)
+{
+	int rc = store_family_revoke(kg->store, family_id);
+
+	if (rc == 0)
+		token_cache_invalidate(kg->cache);
 	return rc;
 }
 
@@ -88,7 +102,7 @@ use_up(struct keygate *kg, const unsigned char *hash, int rc)
 	int taken = store_code_take(kg->store, hash, &c);
 
 	if (taken == ERR_CONFLICT && c.family_id != 0)
-		taken = store_family_revoke(kg->store, c.family_id);
+		taken = revoke_family(kg, c.family_id);
 	return taken == 0 || taken == ERR_CONFLICT || taken == ERR_NOTFOUND ?
 	    rc : taken;
 }
@@ -138,11 +152,15 @@ reused(struct keygate *kg, const struct token_row *r, struct issue *is,
 
 	if (window > 0 && is->now - r->last_used <= window) {
 		is->retry = true;
+		/* "Unused" must count the uses this node has queued; another
+		 * node's are written within KEEPER_PERIOD_MS. */
+		if ((rc = uses_flush(kg->uses)) != 0)
+			return rc;
 		rc = issue_pair(kg, is, out);
 		if (rc != ERR_CONFLICT)
 			return rc;
 	}
-	if (store_family_revoke(kg->store, r->family_id) != 0)
+	if (revoke_family(kg, r->family_id) != 0)
 		return ERR_STORE;
 	return bad_grant(why, "The refresh token was already used; its "
 	    "tokens are revoked.");
@@ -190,30 +208,101 @@ tokens_refresh(struct keygate *kg, const struct app_row *app,
 	return rc;
 }
 
+/* The row of an access token, from the cache when it has it, else from
+ * the store (then cached). *written gets the latest use known to be
+ * stored. `fresh` skips the cache. */
+static int
+access_row(struct keygate *kg, const unsigned char *hash, bool fresh,
+    struct token_row *out, int64_t *written)
+{
+	struct cache_lookup look;
+	int rc;
+
+	if (token_cache_get(kg->cache, hash, &look) && !fresh) {
+		*out = look.row;
+		*written = look.written;
+		return 0;
+	}
+	if ((rc = store_access_get(kg->store, hash, out)) != 0)
+		return rc;
+	*written = out->last_used;
+	if (look.known_use > out->last_used)
+		out->last_used = look.known_use;
+	token_cache_put(kg->cache, hash, out, *written, look.epoch);
+	return 0;
+}
+
+/* Records a use at `now`: at once with --use-coalesce 0, else queued, and
+ * only when the last one stored is at least that many seconds old (the
+ * use is remembered here meanwhile). */
+static int
+record_use(struct keygate *kg, const unsigned char *hash, int64_t written,
+    int64_t now)
+{
+	int64_t every = kg->cfg->use_coalesce_s;
+	int rc = 0;
+
+	if (kg->uses == NULL || every == 0) {
+		if ((rc = store_access_touch(kg->store, hash, now)) == 0)
+			written = now;
+	} else if (written == 0 || now - written >= every) {
+		if ((rc = uses_record(kg->uses, hash, now)) == 0)
+			written = now;
+	}
+	token_cache_note_use(kg->cache, hash, now, written);
+	return rc;
+}
+
+/* Reads an access token and judges it at `now`: *alive says whether it is
+ * unrevoked and within its lifetime. A token dead by what this node knew
+ * is read again from the store: another node may have recorded a later
+ * use. */
+static int
+judge_access(struct keygate *kg, const unsigned char *hash, int64_t now,
+    struct token_row *out, int64_t *written, bool *alive)
+{
+	struct lifetime lt;
+	int rc;
+
+	tokens_lifetime(kg, &lt);
+	for (int look = 0; look < 2; look++) {
+		if ((rc = access_row(kg, hash, look > 0, out, written)) != 0)
+			return rc;
+		*alive = !out->revoked &&
+		    lifetime_alive(&lt, out->iat, out->last_used, now);
+		if (*alive || kg->cache == NULL)
+			break;
+	}
+	return 0;
+}
+
 int
 tokens_use(struct keygate *kg, struct str token, bool record,
     struct token_row *out)
 {
 	unsigned char hash[SECURE_HASH_BYTES];
-	struct lifetime lt;
-	int64_t now = clock_now(kg->clock);
+	int64_t now = clock_now(kg->clock), written;
+	bool alive;
 	int rc;
 
 	if (!hash_of(token, TOKENS_ACCESS_PREFIX, hash))
 		return ERR_AUTH;
-	rc = store_access_get(kg->store, hash, out);
+	rc = judge_access(kg, hash, now, out, &written, &alive);
 	if (rc == ERR_NOTFOUND)
 		return ERR_AUTH;
 	if (rc != 0)
 		return rc;
-	tokens_lifetime(kg, &lt);
 	/* An expired token is never revived: it is refused before any use
 	 * is recorded. */
-	if (out->revoked || !lifetime_alive(&lt, out->iat, out->last_used, now))
+	if (!alive)
 		return ERR_AUTH;
-	if (record)
-		return store_access_touch(kg->store, hash, now);
-	return 0;
+	return record ? record_use(kg, hash, written, now) : 0;
+}
+
+int
+tokens_flush_uses(struct keygate *kg)
+{
+	return uses_flush(kg->uses);
 }
 
 int
@@ -227,11 +316,11 @@ tokens_introspect(struct keygate *kg, const struct app_row *app,
 
 	memset(out, 0, sizeof(*out));
 	if (hash_of(token, TOKENS_ACCESS_PREFIX, hash)) {
-		rc = store_access_get(kg->store, hash, &out->row);
+		rc = judge_access(kg, hash, now, &out->row, &idle,
+		    &out->active);
 		tokens_lifetime(kg, &lt);
 		out->exp = lifetime_expiry(&lt, out->row.iat,
 		    out->row.last_used);
-		out->active = rc == 0 && !out->row.revoked && now < out->exp;
 	} else if (hash_of(token, TOKENS_REFRESH_PREFIX, hash)) {
 		rc = store_refresh_get(kg->store, hash, &out->row);
 		idle = kg->cfg->refresh_idle_ttl_s;
@@ -262,11 +351,14 @@ tokens_revoke(struct keygate *kg, const struct app_row *app,
 	if (hash_of(token, TOKENS_REFRESH_PREFIX, hash)) {
 		rc = store_refresh_get(kg->store, hash, &row);
 		if (rc == 0 && row.app_id == app->id)
-			return store_family_revoke(kg->store, row.family_id);
+			return revoke_family(kg, row.family_id);
 	} else if (hash_of(token, TOKENS_ACCESS_PREFIX, hash)) {
 		rc = store_access_get(kg->store, hash, &row);
+		if (rc == 0 && row.app_id == app->id &&
+		    (rc = store_access_revoke(kg->store, hash)) == 0)
+			token_cache_invalidate(kg->cache);
 		if (rc == 0 && row.app_id == app->id)
-			return store_access_revoke(kg->store, hash);
+			return 0;
 	} else {
 		return 0;
 	}

@@ -49,6 +49,9 @@ int	tokens_refresh(struct keygate *kg, const struct app_row *app,
 int	tokens_use(struct keygate *kg, struct str token, bool record,
 	    struct token_row *out);
 
+/* Writes the queued uses now (the test clock does, before it moves). */
+int	tokens_flush_uses(struct keygate *kg);
+
 /* RFC 7662 for `app`: *active false for anything not alive and the app's
  * own. is_refresh tells which kind; exp is 0 when it has none. */
 struct introspection {

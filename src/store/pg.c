@@ -226,6 +226,8 @@ const struct store_ops store_postgres_ops = {
 	.family_revoke = pg_family_revoke,
 	.access_get = pg_access_get,
 	.access_touch = pg_access_touch,
+	.access_touch_many = pg_access_touch_many,
+	.revision = pg_revision,
 	.access_revoke = pg_access_revoke,
 	.refresh_get = pg_refresh_get,
 };

@@ -145,6 +145,10 @@ int	pg_access_get(struct store_backend *b, const unsigned char *hash,
 	    struct token_row *out);
 int	pg_access_touch(struct store_backend *b, const unsigned char *hash,
 	    int64_t now);
+int	pg_access_touch_many(struct store_backend *b,
+	    const unsigned char (*hashes)[SECURE_HASH_BYTES],
+	    const int64_t *times, size_t n);
+int	pg_revision(struct store_backend *b, int64_t *n);
 int	pg_access_revoke(struct store_backend *b, const unsigned char *hash);
 int	pg_refresh_get(struct store_backend *b, const unsigned char *hash,
 	    struct token_row *out);

@@ -420,6 +420,33 @@ pg_access_touch(struct store_backend *b, const unsigned char *hash,
 }
 
 int
+pg_access_touch_many(struct store_backend *b,
+    const unsigned char (*hashes)[SECURE_HASH_BYTES], const int64_t *times,
+    size_t n)
+{
+	struct pg_conn *c = pg_acquire(b);
+	int rc;
+
+	if (c == NULL)
+		return ERR_STORE;
+	rc = tx_run(c, STMT_BEGIN, NULL, NULL);
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		struct pg_params p = { 0 };
+
+		pgp_hash(&p, hashes[i]);
+		pgp_int(&p, times[i]);
+		rc = tx_run(c, STMT_ACCESS_TOUCH, &p, NULL);
+	}
+	return tx_finish(b, c, rc);
+}
+
+int
+pg_revision(struct store_backend *b, int64_t *n)
+{
+	return pg_row(b, STMT_REVISION, NULL, pg_read_id, n);
+}
+
+int
 pg_access_revoke(struct store_backend *b, const unsigned char *hash)
 {
 	return pg_run_hash(b, STMT_ACCESS_REVOKE, hash, -1);

@@ -110,6 +110,7 @@ const char *const pg_sql[STMT_COUNT] = {
 	 * never shortens a token's life. */
 	[STMT_ACCESS_TOUCH] = "UPDATE access_tokens SET last_used = $2::bigint "
 	    "WHERE hash = $1::bytea AND last_used < $2::bigint",
+	[STMT_REVISION] = "SELECT n FROM revision",
 	[STMT_ACCESS_REVOKE] = "UPDATE access_tokens SET revoked = true "
 	    "WHERE hash = $1::bytea",
 	[STMT_ACCESS_DROP_CHILD] = "DELETE FROM access_tokens "

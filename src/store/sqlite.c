@@ -26,6 +26,7 @@ struct conn {
 
 struct store_backend {
 	char		*path;
+	struct sqlite_group *group;
 	pthread_key_t	 key;
 	pthread_mutex_t	 lock;		/* guards conns */
 	struct conn	*conns;
@@ -128,6 +129,12 @@ conn_close(struct conn *c)
 	free(c);
 }
 
+struct sqlite_group *
+sqlite_group(struct store_backend *b)
+{
+	return b->group;
+}
+
 static int
 sq_open(const char *url, struct store_backend **out, char *err,
     size_t errlen)
@@ -144,6 +151,7 @@ sq_open(const char *url, struct store_backend **out, char *err,
 	b->path = xstrdup(url);
 	pthread_key_create(&b->key, NULL);
 	pthread_mutex_init(&b->lock, NULL);
+	b->group = sqlite_group_start(b);
 	*out = b;
 	return 0;
 }
@@ -155,6 +163,7 @@ sq_close(struct store_backend *b)
 
 	if (b == NULL)
 		return;
+	sqlite_group_stop(b->group);
 	for (c = b->conns; c != NULL; c = next) {
 		next = c->next;
 		conn_close(c);
@@ -313,6 +322,8 @@ const struct store_ops store_sqlite_ops = {
 	.family_revoke = sqlite_family_revoke,
 	.access_get = sqlite_access_get,
 	.access_touch = sqlite_access_touch,
+	.access_touch_many = sqlite_access_touch_many,
+	.revision = sqlite_revision,
 	.access_revoke = sqlite_access_revoke,
 	.refresh_get = sqlite_refresh_get,
 };

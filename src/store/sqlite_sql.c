@@ -93,6 +93,7 @@ const char *const stmt_sql[STMT_COUNT] = {
 	    "JOIN apps a ON a.id = g.app_id WHERE t.hash = ?",
 	[STMT_ACCESS_TOUCH] = "UPDATE access_tokens SET last_used = ?2 "
 	    "WHERE hash = ?1 AND last_used < ?2",
+	[STMT_REVISION] = "SELECT n FROM revision",
 	[STMT_ACCESS_REVOKE] = "UPDATE access_tokens SET revoked = 1 "
 	    "WHERE hash = ?",
 	[STMT_ACCESS_DROP_CHILD] = "DELETE FROM access_tokens WHERE parent = ? "

@@ -91,11 +91,29 @@ int	sqlite_code_take(struct store_backend *b, const unsigned char *hash,
 int	sqlite_issue(struct store_backend *b, struct issue *is);
 int	sqlite_issue_many(struct store_backend *b, struct issue *is, int *rcs,
 	    size_t n);
+/* Issues n requests in one transaction, a savepoint each (see
+ * store_issue_many); the group commit thread's work. */
+int	sqlite_issue_batch(struct store_backend *b, struct issue **is,
+	    int *rcs, size_t n);
+
+/* The group commit of sqlite_group.c: one thread per store writes the
+ * issues that queued meanwhile in one transaction. */
+struct sqlite_group;
+struct sqlite_group *sqlite_group_start(struct store_backend *b);
+void	sqlite_group_stop(struct sqlite_group *g);
+/* Queues `is` and waits until its transaction committed (or failed). */
+int	sqlite_group_issue(struct sqlite_group *g, struct issue *is);
+/* The group of a store. */
+struct sqlite_group *sqlite_group(struct store_backend *b);
 int	sqlite_family_revoke(struct store_backend *b, int64_t family_id);
 int	sqlite_access_get(struct store_backend *b, const unsigned char *hash,
 	    struct token_row *out);
 int	sqlite_access_touch(struct store_backend *b, const unsigned char *hash,
 	    int64_t now);
+int	sqlite_access_touch_many(struct store_backend *b,
+	    const unsigned char (*hashes)[SECURE_HASH_BYTES],
+	    const int64_t *times, size_t n);
+int	sqlite_revision(struct store_backend *b, int64_t *n);
 int	sqlite_access_revoke(struct store_backend *b,
 	    const unsigned char *hash);
 int	sqlite_refresh_get(struct store_backend *b, const unsigned char *hash,

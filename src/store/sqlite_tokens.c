@@ -1,8 +1,10 @@
 /* SQLite: access and refresh tokens, and the issuing transaction. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/err.h"
 #include "core/log.h"
+#include "core/mem.h"
 #include "store/sqlite_stmt.h"
 
 int
@@ -147,20 +149,11 @@ issue_in(struct store_backend *b, struct issue *is)
 int
 sqlite_issue(struct store_backend *b, struct issue *is)
 {
-	int64_t grant_in = is->grant_id, family_in = is->family_id;
-	int rc = sqlite_simple(b, STMT_BEGIN);
-
-	if (rc == 0)
-		rc = issue_in(b, is);
-	if ((rc = sqlite_finish(b, rc)) != 0) {
-		is->grant_id = grant_in;
-		is->family_id = family_in;
-	}
-	return rc;
+	return sqlite_group_issue(sqlite_group(b), is);
 }
 
 int
-sqlite_issue_many(struct store_backend *b, struct issue *is, int *rcs,
+sqlite_issue_batch(struct store_backend *b, struct issue **is, int *rcs,
     size_t n)
 {
 	int rc = sqlite_simple(b, STMT_BEGIN);
@@ -168,20 +161,34 @@ sqlite_issue_many(struct store_backend *b, struct issue *is, int *rcs,
 	/* Each item in a savepoint of its own: one that fails (a lost
 	 * compare-and-set) leaves nothing and spoils none of the others. */
 	for (size_t i = 0; rc == 0 && i < n; i++) {
-		int64_t grant_in = is[i].grant_id;
-		int64_t family_in = is[i].family_id;
+		int64_t grant_in = is[i]->grant_id;
+		int64_t family_in = is[i]->family_id;
 
 		if ((rc = sqlite_simple(b, STMT_SAVEPOINT)) != 0)
 			break;
-		if ((rcs[i] = issue_in(b, &is[i])) != 0) {
-			is[i].grant_id = grant_in;
-			is[i].family_id = family_in;
+		if ((rcs[i] = issue_in(b, is[i])) != 0) {
+			is[i]->grant_id = grant_in;
+			is[i]->family_id = family_in;
 			rc = sqlite_simple(b, STMT_ROLLBACK_TO);
 		}
 		if (rc == 0)
 			rc = sqlite_simple(b, STMT_RELEASE);
 	}
 	return sqlite_finish(b, rc);
+}
+
+int
+sqlite_issue_many(struct store_backend *b, struct issue *is, int *rcs,
+    size_t n)
+{
+	struct issue **items = xcalloc(n > 0 ? n : 1, sizeof(*items));
+	int rc;
+
+	for (size_t i = 0; i < n; i++)
+		items[i] = &is[i];
+	rc = sqlite_issue_batch(b, items, rcs, n);
+	free(items);
+	return rc;
 }
 
 int
@@ -240,6 +247,35 @@ sqlite_access_touch(struct store_backend *b, const unsigned char *hash,
 	sqlite3_bind_blob(st, 1, hash, SECURE_HASH_BYTES, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, now);
 	return sqlite_run(db, st, NULL);
+}
+
+int
+sqlite_access_touch_many(struct store_backend *b,
+    const unsigned char (*hashes)[SECURE_HASH_BYTES], const int64_t *times,
+    size_t n)
+{
+	int rc = sqlite_simple(b, STMT_BEGIN);
+
+	for (size_t i = 0; rc == 0 && i < n; i++)
+		rc = sqlite_access_touch(b, hashes[i], times[i]);
+	return sqlite_finish(b, rc);
+}
+
+static void
+read_revision(sqlite3_stmt *st, void *out)
+{
+	*(int64_t *)out = sqlite3_column_int64(st, 0);
+}
+
+int
+sqlite_revision(struct store_backend *b, int64_t *n)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st = sqlite_stmt(b, STMT_REVISION, &db);
+
+	if (st == NULL)
+		return ERR_STORE;
+	return sqlite_row(db, st, read_revision, n);
 }
 
 int

@@ -288,6 +288,20 @@ store_access_touch(struct store *st,
 }
 
 int
+store_access_touch_many(struct store *st,
+    const unsigned char (*hashes)[SECURE_HASH_BYTES], const int64_t *times,
+    size_t n)
+{
+	return CALL(access_touch_many, hashes, times, n);
+}
+
+int
+store_revision(struct store *st, int64_t *n)
+{
+	return CALL(revision, n);
+}
+
+int
 store_access_revoke(struct store *st,
     const unsigned char hash[SECURE_HASH_BYTES])
 {

@@ -238,6 +238,16 @@ int	store_access_get(struct store *st,
 /* Records a use at `now`. */
 int	store_access_touch(struct store *st,
 	    const unsigned char hash[SECURE_HASH_BYTES], int64_t now);
+/* Records the uses of n tokens (hashes[i] used at times[i]) in one
+ * transaction, in the order given: callers sort them, so that two nodes
+ * writing batches never lock rows in opposite orders. A time never moves
+ * a recorded use backwards. */
+int	store_access_touch_many(struct store *st,
+	    const unsigned char (*hashes)[SECURE_HASH_BYTES],
+	    const int64_t *times, size_t n);
+/* The revision counter: it moves whenever something is revoked, deleted
+ * or replaced (the triggers of the 0004_revision migrations). */
+int	store_revision(struct store *st, int64_t *n);
 int	store_access_revoke(struct store *st,
 	    const unsigned char hash[SECURE_HASH_BYTES]);
 int	store_refresh_get(struct store *st,

@@ -81,6 +81,10 @@ struct store_ops {
 		    const unsigned char *hash, struct token_row *out);
 	int	(*access_touch)(struct store_backend *b,
 		    const unsigned char *hash, int64_t now);
+	int	(*access_touch_many)(struct store_backend *b,
+		    const unsigned char (*hashes)[SECURE_HASH_BYTES],
+		    const int64_t *times, size_t n);
+	int	(*revision)(struct store_backend *b, int64_t *n);
 	int	(*access_revoke)(struct store_backend *b,
 		    const unsigned char *hash);
 	int	(*refresh_get)(struct store_backend *b,

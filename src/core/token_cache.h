@@ -1,0 +1,52 @@
+#ifndef KEYGATE_CORE_TOKEN_CACHE_H
+#define KEYGATE_CORE_TOKEN_CACHE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store/store.h"
+
+/* A bounded in-memory cache of access-token rows, so that a bearer check
+ * need not read the store. Its two rules:
+ * - what can be taken away (revocation, deletion, a new secret) is never
+ *   served once the store's revision counter has moved: invalidate() drops
+ *   every entry at once, and is called on this node's own revocations and
+ *   by the keeper when another node's (or process's) moved the counter;
+ * - the latest use of a token known here survives invalidation (it is
+ *   merged into the next store read), so a use not yet written is not
+ *   forgotten.
+ * A NULL cache is valid: every lookup misses. */
+struct token_cache;
+
+struct token_cache *token_cache_new(size_t capacity);
+void	token_cache_free(struct token_cache *c);
+
+/* What a lookup found. */
+struct cache_lookup {
+	struct token_row row;	/* on a hit; last_used: the latest use known */
+	int64_t		 written;	/* on a hit: latest use known stored */
+	int64_t		 known_use;	/* on a miss: latest use remembered */
+	uint64_t	 epoch;	/* on a miss: pass to token_cache_put() */
+};
+
+/* True on a hit. On a miss the caller reads the store, merges known_use
+ * into the row's last use, and may put the row with the lookup's epoch: a
+ * row read across an invalidation is then born stale. */
+bool	token_cache_get(struct token_cache *c,
+	    const unsigned char hash[SECURE_HASH_BYTES],
+	    struct cache_lookup *out);
+void	token_cache_put(struct token_cache *c,
+	    const unsigned char hash[SECURE_HASH_BYTES],
+	    const struct token_row *row, int64_t written, uint64_t epoch);
+/* Records a use at `now` (and that uses up to `written` are stored) in the
+ * token's entry, if it has one. */
+void	token_cache_note_use(struct token_cache *c,
+	    const unsigned char hash[SECURE_HASH_BYTES], int64_t now,
+	    int64_t written);
+/* Drops every entry (their latest uses are kept). */
+void	token_cache_invalidate(struct token_cache *c);
+/* While false (the store could not be polled lately) every lookup misses. */
+void	token_cache_set_trusted(struct token_cache *c, bool trusted);
+
+#endif

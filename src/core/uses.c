@@ -1,0 +1,141 @@
+#include "core/uses.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/err.h"
+#include "core/log.h"
+#include "core/mem.h"
+
+/* a batch per transaction: small enough to keep each one short */
+#define FLUSH_BATCH	4096
+
+struct use {
+	unsigned char	 hash[SECURE_HASH_BYTES];
+	int64_t		 at;
+};
+
+struct uses {
+	struct store	*st;
+	pthread_mutex_t	 lock;		/* guards pending, n */
+	struct use	*pending;	/* USES_MAX_PENDING slots */
+	size_t		 n;
+	pthread_mutex_t	 flushing;	/* one flush at a time */
+	struct use	*batch;		/* the flusher's own copy */
+};
+
+struct uses *
+uses_new(struct store *st)
+{
+	struct uses *u = xcalloc(1, sizeof(*u));
+
+	u->st = st;
+	u->pending = xcalloc(USES_MAX_PENDING, sizeof(*u->pending));
+	u->batch = xcalloc(USES_MAX_PENDING, sizeof(*u->batch));
+	pthread_mutex_init(&u->lock, NULL);
+	pthread_mutex_init(&u->flushing, NULL);
+	return u;
+}
+
+void
+uses_free(struct uses *u)
+{
+	if (u == NULL)
+		return;
+	if (uses_flush(u) != 0)
+		log_msg("error", "uses of tokens could not be written at exit");
+	pthread_mutex_destroy(&u->lock);
+	pthread_mutex_destroy(&u->flushing);
+	free(u->pending);
+	free(u->batch);
+	free(u);
+}
+
+int
+uses_record(struct uses *u, const unsigned char hash[SECURE_HASH_BYTES], int64_t now)
+{
+	bool queued = false;
+
+	pthread_mutex_lock(&u->lock);
+	if (u->n < USES_MAX_PENDING) {
+		memcpy(u->pending[u->n].hash, hash, SECURE_HASH_BYTES);
+		u->pending[u->n].at = now;
+		u->n++;
+		queued = true;
+	}
+	pthread_mutex_unlock(&u->lock);
+	return queued ? 0 : store_access_touch(u->st, hash, now);
+}
+
+static int
+by_hash(const void *a, const void *b)
+{
+	return memcmp(((const struct use *)a)->hash,
+	    ((const struct use *)b)->hash, SECURE_HASH_BYTES);
+}
+
+/* Puts back uses a failed flush could not write, as room allows. */
+static void
+requeue(struct uses *u, const struct use *uses, size_t n)
+{
+	size_t room;
+
+	pthread_mutex_lock(&u->lock);
+	room = USES_MAX_PENDING - u->n;
+	if (n > room) {
+		log_msg("error", "%zu uses of tokens were lost: the store "
+		    "cannot be written", n - room);
+		n = room;
+	}
+	memcpy(&u->pending[u->n], uses, n * sizeof(*uses));
+	u->n += n;
+	pthread_mutex_unlock(&u->lock);
+}
+
+static int
+write_batch(struct uses *u, const struct use *b, size_t n)
+{
+	unsigned char (*hashes)[SECURE_HASH_BYTES];
+	int64_t *times;
+	int rc;
+
+	hashes = xcalloc(n, sizeof(*hashes));
+	times = xcalloc(n, sizeof(*times));
+	for (size_t i = 0; i < n; i++) {
+		memcpy(hashes[i], b[i].hash, SECURE_HASH_BYTES);
+		times[i] = b[i].at;
+	}
+	rc = store_access_touch_many(u->st, hashes, times, n);
+	free(hashes);
+	free(times);
+	return rc;
+}
+
+int
+uses_flush(struct uses *u)
+{
+	size_t n, done;
+	int rc = 0;
+
+	if (u == NULL)
+		return 0;
+	pthread_mutex_lock(&u->flushing);
+	pthread_mutex_lock(&u->lock);
+	n = u->n;
+	memcpy(u->batch, u->pending, n * sizeof(*u->batch));
+	u->n = 0;
+	pthread_mutex_unlock(&u->lock);
+	/* A fixed order of keys: two nodes' batches never wait on each
+	 * other's rows in opposite orders (a deadlock on PostgreSQL). */
+	qsort(u->batch, n, sizeof(*u->batch), by_hash);
+	for (done = 0; rc == 0 && done < n; done += FLUSH_BATCH)
+		rc = write_batch(u, &u->batch[done],
+		    n - done < FLUSH_BATCH ? n - done : FLUSH_BATCH);
+	if (rc != 0) {
+		done -= FLUSH_BATCH;
+		requeue(u, &u->batch[done], n - done);
+	}
+	pthread_mutex_unlock(&u->flushing);
+	return rc;
+}

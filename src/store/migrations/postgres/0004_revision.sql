@@ -1,0 +1,31 @@
+-- A counter that every write taking something away bumps, in the same
+-- transaction: a revoked token or family, a token deleted, a withdrawn
+-- grant, a deleted app, a replaced secret. Nodes poll it and drop what
+-- they cached when it moves. Statement triggers: one bump per statement,
+-- however many rows a cascade touches.
+
+CREATE TABLE revision (
+	id		integer PRIMARY KEY CHECK (id = 1),
+	n		bigint NOT NULL
+);
+INSERT INTO revision(id, n) VALUES (1, 0);
+
+CREATE FUNCTION bump_revision() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+	UPDATE revision SET n = n + 1;
+	RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER access_revoked AFTER UPDATE OF revoked ON access_tokens
+    FOR EACH STATEMENT EXECUTE FUNCTION bump_revision();
+CREATE TRIGGER access_deleted AFTER DELETE ON access_tokens
+    FOR EACH STATEMENT EXECUTE FUNCTION bump_revision();
+CREATE TRIGGER family_revoked AFTER UPDATE OF revoked ON families
+    FOR EACH STATEMENT EXECUTE FUNCTION bump_revision();
+CREATE TRIGGER grant_deleted AFTER DELETE ON grants
+    FOR EACH STATEMENT EXECUTE FUNCTION bump_revision();
+CREATE TRIGGER app_deleted AFTER DELETE ON apps
+    FOR EACH STATEMENT EXECUTE FUNCTION bump_revision();
+CREATE TRIGGER app_secret_replaced AFTER UPDATE OF secret_hash ON apps
+    FOR EACH STATEMENT EXECUTE FUNCTION bump_revision();

@@ -1,0 +1,139 @@
+/* SQLite: group commit for the issuing transaction. With synchronous=FULL
+ * every COMMIT waits for the disk, so issuing one pair per commit caps
+ * refreshes at the disk's flush rate. Instead, requests queue here and one
+ * thread writes whatever has queued meanwhile in one transaction (a
+ * savepoint per request, so a lost compare-and-set spoils no other), then
+ * answers them all: the answer still leaves only after its commit. */
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
+
+#include "core/err.h"
+#include "core/log.h"
+#include "core/mem.h"
+#include "store/sqlite_stmt.h"
+
+#define GROUP_MAX	256
+
+struct group_item {
+	struct issue		*is;
+	int			 rc;
+	bool			 done;
+	struct group_item	*next;
+};
+
+struct sqlite_group {
+	struct store_backend	*b;
+	pthread_t		 thread;
+	pthread_mutex_t		 lock;		/* guards what follows */
+	pthread_cond_t		 queued;
+	pthread_cond_t		 finished;
+	struct group_item	*head, *tail;
+	bool			 stop;
+};
+
+/* Under g->lock: takes up to GROUP_MAX queued items. */
+static size_t
+take(struct sqlite_group *g, struct group_item **items)
+{
+	size_t n = 0;
+
+	while (g->head != NULL && n < GROUP_MAX) {
+		items[n++] = g->head;
+		g->head = g->head->next;
+	}
+	if (g->head == NULL)
+		g->tail = NULL;
+	return n;
+}
+
+static void
+commit_group(struct sqlite_group *g, struct group_item **items, size_t n)
+{
+	struct issue *is[GROUP_MAX];
+	int rcs[GROUP_MAX];
+	int rc;
+
+	for (size_t i = 0; i < n; i++)
+		is[i] = items[i]->is;
+	rc = sqlite_issue_batch(g->b, is, rcs, n);
+	pthread_mutex_lock(&g->lock);
+	for (size_t i = 0; i < n; i++) {
+		items[i]->rc = rc != 0 ? rc : rcs[i];
+		items[i]->done = true;
+	}
+	pthread_cond_broadcast(&g->finished);
+	pthread_mutex_unlock(&g->lock);
+}
+
+static void *
+run(void *arg)
+{
+	struct sqlite_group *g = arg;
+	struct group_item *items[GROUP_MAX];
+	size_t n;
+
+	pthread_mutex_lock(&g->lock);
+	for (;;) {
+		while (g->head == NULL && !g->stop)
+			pthread_cond_wait(&g->queued, &g->lock);
+		if (g->head == NULL)
+			break;
+		n = take(g, items);
+		pthread_mutex_unlock(&g->lock);
+		commit_group(g, items, n);
+		pthread_mutex_lock(&g->lock);
+	}
+	pthread_mutex_unlock(&g->lock);
+	return NULL;
+}
+
+struct sqlite_group *
+sqlite_group_start(struct store_backend *b)
+{
+	struct sqlite_group *g = xcalloc(1, sizeof(*g));
+
+	g->b = b;
+	pthread_mutex_init(&g->lock, NULL);
+	pthread_cond_init(&g->queued, NULL);
+	pthread_cond_init(&g->finished, NULL);
+	if (pthread_create(&g->thread, NULL, run, g) != 0) {
+		log_msg("error", "sqlite: cannot start the commit thread");
+		abort();
+	}
+	return g;
+}
+
+void
+sqlite_group_stop(struct sqlite_group *g)
+{
+	if (g == NULL)
+		return;
+	pthread_mutex_lock(&g->lock);
+	g->stop = true;
+	pthread_cond_signal(&g->queued);
+	pthread_mutex_unlock(&g->lock);
+	pthread_join(g->thread, NULL);
+	pthread_cond_destroy(&g->queued);
+	pthread_cond_destroy(&g->finished);
+	pthread_mutex_destroy(&g->lock);
+	free(g);
+}
+
+int
+sqlite_group_issue(struct sqlite_group *g, struct issue *is)
+{
+	struct group_item it = { .is = is };
+
+	pthread_mutex_lock(&g->lock);
+	if (g->tail != NULL)
+		g->tail->next = &it;
+	else
+		g->head = &it;
+	g->tail = &it;
+	pthread_cond_signal(&g->queued);
+	while (!it.done)
+		pthread_cond_wait(&g->finished, &g->lock);
+	pthread_mutex_unlock(&g->lock);
+	return it.rc;
+}
