@@ -57,6 +57,9 @@ static const struct opt opts[] = {
 	{ "refresh-idle-ttl", "KEYGATE_REFRESH_IDLE_TTL", OPT_INT,
 	  OFF(refresh_idle_ttl_s), 0, 100 * YEAR,
 	  "seconds an unused refresh token lives, 0 = forever (default 0)" },
+	{ "trusted-proxy", "KEYGATE_TRUSTED_PROXY", OPT_STRING,
+	  OFF(trusted_proxy), 0, 0, "addresses of proxies whose "
+	  "X-Forwarded-For names the client, comma-separated (default none)" },
 	{ "use-coalesce", "KEYGATE_USE_COALESCE", OPT_INT,
 	  OFF(use_coalesce_s), 0, 3600,
 	  "seconds between two writes of one token's use; a token may die "
@@ -95,6 +98,7 @@ config_init(struct config *cfg)
 	cfg->db = xstrdup("keygate.db");
 	cfg->issuer = xstrdup("http://127.0.0.1:8080");
 	cfg->brand = xstrdup("keygate");
+	cfg->trusted_proxy = xstrdup("");
 	cfg->signup_rate = 20;
 	cfg->token_unused_ttl_s = 3600;
 	cfg->token_idle_ttl_s = 7200;
@@ -109,6 +113,7 @@ config_release(struct config *cfg)
 {
 	free(cfg->listen);
 	free(cfg->db);
+	free(cfg->trusted_proxy);
 	free(cfg->issuer);
 	free(cfg->brand);
 	memset(cfg, 0, sizeof(*cfg));

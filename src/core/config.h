@@ -11,6 +11,7 @@
 struct config {
 	char		*listen;	/* host:port */
 	char		*db;
+	char		*trusted_proxy;	/* "" or comma-separated addresses */
 	char		*issuer;
 	char		*brand;
 	bool		 no_signup;

@@ -201,6 +201,53 @@ client_address(struct MHD_Connection *conn, char *out, size_t outlen)
 		    (socklen_t)outlen);
 }
 
+/* True when `addr` is one of the comma-separated addresses in `list`. */
+static bool
+listed(const char *list, const char *addr)
+{
+	size_t len = strlen(addr);
+
+	for (const char *p = list; *p != '\0'; ) {
+		size_t n = strcspn(p, ",");
+
+		if (n == len && strncmp(p, addr, n) == 0)
+			return true;
+		p += n + (p[n] == ',');
+	}
+	return false;
+}
+
+/* Behind a trusted proxy the client is the last address the proxy added to
+ * X-Forwarded-For (earlier ones are whatever the client claimed). Anything
+ * that is not a plain address leaves the proxy's own. */
+static void
+forwarded_address(struct MHD_Connection *conn, const char *trusted,
+    char *addr, size_t addrlen)
+{
+	const char *xff, *last;
+	char cand[INET6_ADDRSTRLEN];
+	unsigned char bin[sizeof(struct in6_addr)];
+	size_t n;
+
+	if (trusted[0] == '\0' || !listed(trusted, addr))
+		return;
+	xff = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+	    "X-Forwarded-For");
+	if (xff == NULL)
+		return;
+	last = strrchr(xff, ',');
+	last = last == NULL ? xff : last + 1;
+	last += strspn(last, " \t");
+	n = strcspn(last, " \t");
+	if (n == 0 || n >= sizeof(cand) || last[n] != '\0')
+		return;
+	memcpy(cand, last, n);
+	cand[n] = '\0';
+	if (inet_pton(AF_INET, cand, bin) == 1 ||
+	    inet_pton(AF_INET6, cand, bin) == 1)
+		snprintf(addr, addrlen, "%s", cand);
+}
+
 /* Called on the request line, before headers: the one place MHD shows the
  * raw request target, which keygate parses itself. */
 static void *
@@ -327,6 +374,8 @@ begin(struct MHD_Connection *conn, struct exchange *ex, const char *method,
 	ex->req.method = parse_method(method);
 	ex->req.method_name = http_method_name(ex->req.method);
 	client_address(conn, ex->addr, sizeof(ex->addr));
+	forwarded_address(conn, ex->srv->kg->cfg->trusted_proxy, ex->addr,
+	    sizeof(ex->addr));
 	ex->req.client_addr = ex->addr;
 	split_uri(ex);
 	if (refuse_framing(conn, ex, method, version))
