@@ -256,16 +256,17 @@ record_use(struct keygate *kg, const unsigned char *hash, int64_t written,
 /* Reads an access token and judges it at `now`: *alive says whether it is
  * unrevoked and within its lifetime. A token dead by what this node knew
  * is read again from the store: another node may have recorded a later
- * use. */
+ * use. `fresh` reads the store at once (for answers that state the
+ * expiry, which uses on other nodes move). */
 static int
 judge_access(struct keygate *kg, const unsigned char *hash, int64_t now,
-    struct token_row *out, int64_t *written, bool *alive)
+    bool fresh, struct token_row *out, int64_t *written, bool *alive)
 {
 	struct lifetime lt;
 	int rc;
 
 	tokens_lifetime(kg, &lt);
-	for (int look = 0; look < 2; look++) {
+	for (int look = fresh ? 1 : 0; look < 2; look++) {
 		if ((rc = access_row(kg, hash, look > 0, out, written)) != 0)
 			return rc;
 		*alive = !out->revoked &&
@@ -287,7 +288,7 @@ tokens_use(struct keygate *kg, struct str token, bool record,
 
 	if (!hash_of(token, TOKENS_ACCESS_PREFIX, hash))
 		return ERR_AUTH;
-	rc = judge_access(kg, hash, now, out, &written, &alive);
+	rc = judge_access(kg, hash, now, false, out, &written, &alive);
 	if (rc == ERR_NOTFOUND)
 		return ERR_AUTH;
 	if (rc != 0)
@@ -316,7 +317,7 @@ tokens_introspect(struct keygate *kg, const struct app_row *app,
 
 	memset(out, 0, sizeof(*out));
 	if (hash_of(token, TOKENS_ACCESS_PREFIX, hash)) {
-		rc = judge_access(kg, hash, now, &out->row, &idle,
+		rc = judge_access(kg, hash, now, true, &out->row, &idle,
 		    &out->active);
 		tokens_lifetime(kg, &lt);
 		out->exp = lifetime_expiry(&lt, out->row.iat,

@@ -21,8 +21,9 @@
 #define DISCARD_MAX_BYTES	(1024 * 1024)
 /* Headers plus MHD's read buffer share this per-connection pool; it is
  * larger than the header limit so that keygate, not the pool, enforces the
- * limit with a clean 431. */
-#define CONN_MEMORY_BYTES	(8 * HTTP_MAX_HEADER_BYTES)
+ * limit with a clean 431. Not much larger: MHD clears it between the
+ * requests of a connection, so its size is paid on every request. */
+#define CONN_MEMORY_BYTES	(5 * HTTP_MAX_HEADER_BYTES)
 
 struct http_server {
 	struct MHD_Daemon	*daemon;
