@@ -49,8 +49,9 @@ api_test_clock(struct request *req, struct response *res)
 		rc = params_bind(&ps, spec, 1, false, &advance, &bad);
 	if (rc == 0)
 		rc = str_to_i64(advance, 1, INT64_MAX, &seconds);
-	/* Uses queued so far are written first: what other nodes (and
-	 * tests) see of a token then matches this node's view. */
+	/* Uses queued so far are written first, so that other nodes (and
+	 * tests) see them before time moves. Uses inside --use-coalesce of
+	 * a stored one are not queued: they stay this node's alone. */
 	if (rc == 0 && tokens_flush_uses(req->kg) != 0) {
 		response_json_error(res, 503, "temporarily_unavailable",
 		    "The data store cannot be reached.");

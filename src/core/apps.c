@@ -174,9 +174,10 @@ apps_delete(struct keygate *kg, int64_t account_id, struct str api_key)
 
 	if (!key_ok(api_key, key))
 		return ERR_NOTFOUND;
-	/* its tokens are gone: this node must not serve them from memory */
-	if ((rc = store_app_delete(kg->store, account_id, key)) == 0)
-		token_cache_invalidate(kg->cache);
+	/* its tokens are gone: this node must not serve them from memory
+	 * (even on failure: a commit whose answer was lost may have held) */
+	rc = store_app_delete(kg->store, account_id, key);
+	token_cache_invalidate(kg->cache);
 	return rc;
 }
 

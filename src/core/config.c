@@ -263,10 +263,58 @@ bad:
 	return ERR_INVALID;
 }
 
+bool
+config_ip(const char *text, struct in6_addr *out)
+{
+	struct in_addr v4;
+
+	if (inet_pton(AF_INET6, text, out) == 1)
+		return true;
+	if (inet_pton(AF_INET, text, &v4) != 1)
+		return false;
+	memset(out, 0, sizeof(*out));
+	out->s6_addr[10] = 0xff;
+	out->s6_addr[11] = 0xff;
+	memcpy(&out->s6_addr[12], &v4, 4);
+	return true;
+}
+
+/* --trusted-proxy: addresses, comma-separated, spaces allowed. */
+static int
+parse_proxies(struct config *cfg, char *err, size_t errlen)
+{
+	char item[64];
+	const char *p = cfg->trusted_proxy;
+
+	cfg->nproxies = 0;
+	while (*p != '\0') {
+		size_t n;
+
+		p += strspn(p, " ,");
+		if ((n = strcspn(p, " ,")) == 0)
+			break;
+		if (n >= sizeof(item) || cfg->nproxies == CONFIG_MAX_PROXIES) {
+			snprintf(err, errlen, "--trusted-proxy: at most %d "
+			    "addresses", CONFIG_MAX_PROXIES);
+			return ERR_INVALID;
+		}
+		memcpy(item, p, n);
+		item[n] = '\0';
+		if (!config_ip(item, &cfg->proxies[cfg->nproxies++])) {
+			snprintf(err, errlen, "--trusted-proxy: %s is not an "
+			    "IP address", item);
+			return ERR_INVALID;
+		}
+		p += n;
+	}
+	return 0;
+}
+
 int
 config_finish(struct config *cfg, char *err, size_t errlen)
 {
-	if (parse_listen(cfg, err, errlen) != 0)
+	if (parse_listen(cfg, err, errlen) != 0 ||
+	    parse_proxies(cfg, err, errlen) != 0)
 		return ERR_INVALID;
 	if (cfg->test_clock && !cfg->listen_loopback) {
 		snprintf(err, errlen, "--test-clock is refused unless --listen "

@@ -4,10 +4,13 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 
 /* Every setting of `keygate serve`. Each comes from a flag, else from its
  * KEYGATE_* environment variable, else from the default (SPEC §3.3, §4, §7). */
+#define CONFIG_MAX_PROXIES	16
+
 struct config {
 	char		*listen;	/* host:port */
 	char		*db;
@@ -28,6 +31,9 @@ struct config {
 	bool		 access_log;
 
 	/* derived by config_finish() */
+	/* --trusted-proxy, parsed: IPv4 as IPv4-mapped IPv6 */
+	size_t		 nproxies;
+	struct in6_addr	 proxies[CONFIG_MAX_PROXIES];
 	struct sockaddr_storage listen_addr;
 	socklen_t	 listen_addr_len;
 	bool		 listen_loopback;
@@ -51,6 +57,8 @@ int	config_parse(struct config *cfg, int argc, char **argv,
 	    const char *const *only, char *err, size_t errlen);
 
 /* Validates cross-field rules and derives the fields below the marker. */
+/* Parses an IPv4 or IPv6 address; IPv4 becomes IPv4-mapped IPv6. */
+bool	config_ip(const char *text, struct in6_addr *out);
 int	config_finish(struct config *cfg, char *err, size_t errlen);
 
 /* Prints the flags with their variables and defaults. */

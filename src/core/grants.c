@@ -21,9 +21,9 @@ grants_revoke(struct keygate *kg, int64_t account_id, struct str api_key)
 
 	if (rc == 0)
 		rc = store_grant_delete(kg->store, account_id, app->id);
-	/* its tokens are gone: this node must not serve them from memory */
-	if (rc == 0)
-		token_cache_invalidate(kg->cache);
+	/* its tokens are gone: this node must not serve them from memory
+	 * (even on failure: a commit whose answer was lost may have held) */
+	token_cache_invalidate(kg->cache);
 	free(app);
 	return rc;
 }

@@ -22,23 +22,31 @@ struct keeper {
 	bool		 polled;	/* revision holds a value */
 };
 
-/* Drops the cache when the revision moved; distrusts it while the store
- * cannot be asked. */
+static int64_t
+monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Drops the cache when the revision moved. The trust runs from before the
+ * query: what it vouches for is the state at that moment. */
 static void
 poll_revision(struct keeper *k)
 {
-	int64_t now;
+	int64_t asked = monotonic_ms(), revision;
 
-	if (store_revision(k->kg->store, &now) != 0) {
-		token_cache_set_trusted(k->kg->cache, false);
+	if (store_revision(k->kg->store, &revision) != 0) {
 		k->polled = false;
 		return;
 	}
-	if (!k->polled || now != k->revision)
+	if (!k->polled || revision != k->revision)
 		token_cache_invalidate(k->kg->cache);
-	k->revision = now;
+	k->revision = revision;
 	k->polled = true;
-	token_cache_set_trusted(k->kg->cache, true);
+	token_cache_trust_until(k->kg->cache, asked + KEEPER_TRUST_MS);
 }
 
 static void *
@@ -49,11 +57,11 @@ run(void *arg)
 	bool stop = false;
 
 	while (!stop) {
+		poll_revision(k);
 		if (uses_flush(k->kg->uses) != 0)
 			log_msg("warn", "uses of tokens could not be written; "
 			    "retrying");
-		poll_revision(k);
-		clock_gettime(CLOCK_REALTIME, &until);
+		clock_gettime(CLOCK_MONOTONIC, &until);
 		until.tv_nsec += KEEPER_PERIOD_MS * 1000000L;
 		if (until.tv_nsec >= 1000000000L) {
 			until.tv_sec++;
@@ -73,10 +81,17 @@ struct keeper *
 keeper_start(struct keygate *kg)
 {
 	struct keeper *k = xcalloc(1, sizeof(*k));
+	pthread_condattr_t attr;
 
 	k->kg = kg;
 	pthread_mutex_init(&k->lock, NULL);
-	pthread_cond_init(&k->wake, NULL);
+	/* a wall clock set back must not put the keeper to sleep */
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(&k->wake, &attr);
+	pthread_condattr_destroy(&attr);
+	/* vouch once before the first request */
+	poll_revision(k);
 	if (pthread_create(&k->thread, NULL, run, k) != 0) {
 		log_msg("error", "cannot start the keeper thread");
 		abort();

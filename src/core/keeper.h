@@ -3,12 +3,14 @@
 
 #include "core/keygate.h"
 
-/* The serve command's background thread: every KEEPER_PERIOD_MS it writes
- * the pending uses of tokens and polls the store's revision counter,
- * dropping the token cache when another node or process has revoked,
- * deleted or replaced something. While the store cannot be polled, the
- * cache is not trusted (every check reads the store). */
+/* The serve command's background thread: every KEEPER_PERIOD_MS it polls
+ * the store's revision counter, dropping the token cache when another node
+ * or process has revoked, deleted or replaced something, then writes the
+ * pending uses of tokens. Each poll that succeeds vouches for the cache for
+ * KEEPER_TRUST_MS: a keeper that fails or stalls (a database that hangs)
+ * leaves it untrusted, and every check then reads the store. */
 #define KEEPER_PERIOD_MS	100
+#define KEEPER_TRUST_MS		500
 
 struct keeper;
 

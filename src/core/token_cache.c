@@ -8,6 +8,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/mem.h"
 
@@ -29,7 +30,7 @@ struct token_cache {
 	pthread_mutex_t	 locks[LOCKS];
 	_Atomic uint64_t epoch;
 	_Atomic uint64_t stamp;
-	atomic_bool	 trusted;
+	_Atomic int64_t	 trusted_until_ms;
 };
 
 struct token_cache *
@@ -49,7 +50,7 @@ token_cache_new(size_t capacity)
 		pthread_mutex_init(&c->locks[i], NULL);
 	atomic_init(&c->epoch, 1);
 	atomic_init(&c->stamp, 1);
-	atomic_init(&c->trusted, true);
+	atomic_init(&c->trusted_until_ms, 0);
 	return c;
 }
 
@@ -62,6 +63,15 @@ token_cache_free(struct token_cache *c)
 		pthread_mutex_destroy(&c->locks[i]);
 	free(c->entries);
 	free(c);
+}
+
+static int64_t
+monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static size_t
@@ -93,7 +103,8 @@ lock_of(struct token_cache *c, size_t set)
 }
 
 bool
-token_cache_get(struct token_cache *c, const unsigned char hash[SECURE_HASH_BYTES],
+token_cache_get(struct token_cache *c,
+    const unsigned char hash[SECURE_HASH_BYTES],
     struct cache_lookup *out)
 {
 	struct entry *e;
@@ -108,7 +119,8 @@ token_cache_get(struct token_cache *c, const unsigned char hash[SECURE_HASH_BYTE
 	pthread_mutex_lock(lock_of(c, set));
 	out->epoch = atomic_load(&c->epoch);
 	if ((e = find(c, set, hash)) != NULL) {
-		hit = e->epoch == out->epoch && atomic_load(&c->trusted);
+		hit = e->epoch == out->epoch && monotonic_ms() <
+		    atomic_load(&c->trusted_until_ms);
 		if (hit) {
 			out->row = e->row;
 			out->written = e->written;
@@ -120,7 +132,8 @@ token_cache_get(struct token_cache *c, const unsigned char hash[SECURE_HASH_BYTE
 }
 
 void
-token_cache_put(struct token_cache *c, const unsigned char hash[SECURE_HASH_BYTES],
+token_cache_put(struct token_cache *c,
+    const unsigned char hash[SECURE_HASH_BYTES],
     const struct token_row *row, int64_t written, uint64_t epoch)
 {
 	struct entry *e, *set_entries;
@@ -156,7 +169,8 @@ token_cache_put(struct token_cache *c, const unsigned char hash[SECURE_HASH_BYTE
 }
 
 void
-token_cache_note_use(struct token_cache *c, const unsigned char hash[SECURE_HASH_BYTES],
+token_cache_note_use(struct token_cache *c,
+    const unsigned char hash[SECURE_HASH_BYTES],
     int64_t now, int64_t written)
 {
 	struct entry *e;
@@ -183,8 +197,8 @@ token_cache_invalidate(struct token_cache *c)
 }
 
 void
-token_cache_set_trusted(struct token_cache *c, bool trusted)
+token_cache_trust_until(struct token_cache *c, int64_t until_ms)
 {
 	if (c != NULL)
-		atomic_store(&c->trusted, trusted);
+		atomic_store(&c->trusted_until_ms, until_ms);
 }

@@ -46,7 +46,9 @@ void	token_cache_note_use(struct token_cache *c,
 	    int64_t written);
 /* Drops every entry (their latest uses are kept). */
 void	token_cache_invalidate(struct token_cache *c);
-/* While false (the store could not be polled lately) every lookup misses. */
-void	token_cache_set_trusted(struct token_cache *c, bool trusted);
+/* The keeper vouches for the cache until `until_ms` (CLOCK_MONOTONIC
+ * milliseconds) after each poll of the store that succeeded; past it (a
+ * keeper that failed, stalled or stopped) every lookup misses. */
+void	token_cache_trust_until(struct token_cache *c, int64_t until_ms);
 
 #endif

@@ -56,8 +56,8 @@ revoke_family(struct keygate *kg, int64_t family_id)
 {
 	int rc = store_family_revoke(kg->store, family_id);
 
-	if (rc == 0)
-		token_cache_invalidate(kg->cache);
+	/* even on failure: a commit whose answer was lost may have held */
+	token_cache_invalidate(kg->cache);
 	return rc;
 }
 
@@ -157,6 +157,8 @@ reused(struct keygate *kg, const struct token_row *r, struct issue *is,
 		if ((rc = uses_flush(kg->uses)) != 0)
 			return rc;
 		rc = issue_pair(kg, is, out);
+		/* the unused pair it replaced is gone */
+		token_cache_invalidate(kg->cache);
 		if (rc != ERR_CONFLICT)
 			return rc;
 	}
@@ -312,12 +314,12 @@ tokens_introspect(struct keygate *kg, const struct app_row *app,
 {
 	unsigned char hash[SECURE_HASH_BYTES];
 	struct lifetime lt;
-	int64_t now = clock_now(kg->clock), idle;
+	int64_t now = clock_now(kg->clock), idle, written;
 	int rc = ERR_NOTFOUND;
 
 	memset(out, 0, sizeof(*out));
 	if (hash_of(token, TOKENS_ACCESS_PREFIX, hash)) {
-		rc = judge_access(kg, hash, now, true, &out->row, &idle,
+		rc = judge_access(kg, hash, now, true, &out->row, &written,
 		    &out->active);
 		tokens_lifetime(kg, &lt);
 		out->exp = lifetime_expiry(&lt, out->row.iat,
@@ -355,11 +357,11 @@ tokens_revoke(struct keygate *kg, const struct app_row *app,
 			return revoke_family(kg, row.family_id);
 	} else if (hash_of(token, TOKENS_ACCESS_PREFIX, hash)) {
 		rc = store_access_get(kg->store, hash, &row);
-		if (rc == 0 && row.app_id == app->id &&
-		    (rc = store_access_revoke(kg->store, hash)) == 0)
+		if (rc == 0 && row.app_id == app->id) {
+			rc = store_access_revoke(kg->store, hash);
 			token_cache_invalidate(kg->cache);
-		if (rc == 0 && row.app_id == app->id)
-			return 0;
+			return rc;
+		}
 	} else {
 		return 0;
 	}

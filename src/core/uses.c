@@ -53,7 +53,8 @@ uses_free(struct uses *u)
 }
 
 int
-uses_record(struct uses *u, const unsigned char hash[SECURE_HASH_BYTES], int64_t now)
+uses_record(struct uses *u, const unsigned char hash[SECURE_HASH_BYTES],
+    int64_t now)
 {
 	bool queued = false;
 

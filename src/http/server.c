@@ -15,6 +15,7 @@
 #include "core/limits.h"
 #include "core/log.h"
 #include "core/mem.h"
+#include "http/client_addr.h"
 #include "http/html.h"
 
 #define DRAIN_TIMEOUT_MS	15000
@@ -185,70 +186,6 @@ split_uri(struct exchange *ex)
 	}
 }
 
-static void
-client_address(struct MHD_Connection *conn, char *out, size_t outlen)
-{
-	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn,
-	    MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	const struct sockaddr *sa = ci == NULL ? NULL : ci->client_addr;
-
-	snprintf(out, outlen, "-");
-	if (sa != NULL && sa->sa_family == AF_INET)
-		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr,
-		    out, (socklen_t)outlen);
-	else if (sa != NULL && sa->sa_family == AF_INET6)
-		inet_ntop(AF_INET6,
-		    &((const struct sockaddr_in6 *)sa)->sin6_addr, out,
-		    (socklen_t)outlen);
-}
-
-/* True when `addr` is one of the comma-separated addresses in `list`. */
-static bool
-listed(const char *list, const char *addr)
-{
-	size_t len = strlen(addr);
-
-	for (const char *p = list; *p != '\0'; ) {
-		size_t n = strcspn(p, ",");
-
-		if (n == len && strncmp(p, addr, n) == 0)
-			return true;
-		p += n + (p[n] == ',');
-	}
-	return false;
-}
-
-/* Behind a trusted proxy the client is the last address the proxy added to
- * X-Forwarded-For (earlier ones are whatever the client claimed). Anything
- * that is not a plain address leaves the proxy's own. */
-static void
-forwarded_address(struct MHD_Connection *conn, const char *trusted,
-    char *addr, size_t addrlen)
-{
-	const char *xff, *last;
-	char cand[INET6_ADDRSTRLEN];
-	unsigned char bin[sizeof(struct in6_addr)];
-	size_t n;
-
-	if (trusted[0] == '\0' || !listed(trusted, addr))
-		return;
-	xff = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-	    "X-Forwarded-For");
-	if (xff == NULL)
-		return;
-	last = strrchr(xff, ',');
-	last = last == NULL ? xff : last + 1;
-	last += strspn(last, " \t");
-	n = strcspn(last, " \t");
-	if (n == 0 || n >= sizeof(cand) || last[n] != '\0')
-		return;
-	memcpy(cand, last, n);
-	cand[n] = '\0';
-	if (inet_pton(AF_INET, cand, bin) == 1 ||
-	    inet_pton(AF_INET6, cand, bin) == 1)
-		snprintf(addr, addrlen, "%s", cand);
-}
-
 /* Called on the request line, before headers: the one place MHD shows the
  * raw request target, which keygate parses itself. */
 static void *
@@ -374,9 +311,7 @@ begin(struct MHD_Connection *conn, struct exchange *ex, const char *method,
 	ex->req.conn = conn;
 	ex->req.method = parse_method(method);
 	ex->req.method_name = http_method_name(ex->req.method);
-	client_address(conn, ex->addr, sizeof(ex->addr));
-	forwarded_address(conn, ex->srv->kg->cfg->trusted_proxy, ex->addr,
-	    sizeof(ex->addr));
+	client_addr(conn, ex->srv->kg->cfg, ex->addr, sizeof(ex->addr));
 	ex->req.client_addr = ex->addr;
 	split_uri(ex);
 	if (refuse_framing(conn, ex, method, version))

@@ -12,6 +12,7 @@
 #include "core/embedded.h"
 #include "core/err.h"
 #include "core/log.h"
+#include "core/mem.h"
 #include "store/pg.h"
 
 /* Any fixed number: nodes that start together take this advisory lock in
@@ -75,7 +76,7 @@ pg_open(const char *url, struct store_backend **out, char *err,
 static int
 migration_version(const char *name)
 {
-	return atoi(name);
+	return (int)strtol(name, NULL, 10);
 }
 
 static int
@@ -98,8 +99,8 @@ apply_migration(PGconn *pg, const struct embedded_file *m, int *applied)
 	PQclear(res);
 	if (done)
 		return exec_ok(pg, "COMMIT") ? 0 : ERR_STORE;
-	text = strndup(m->data, m->len);
-	if (text == NULL || !exec_ok(pg, text)) {
+	text = xstrndup(m->data, m->len);
+	if (!exec_ok(pg, text)) {
 		free(text);
 		goto rollback;
 	}

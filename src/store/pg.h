@@ -53,8 +53,11 @@ void		 pg_release(struct store_backend *b, struct pg_conn *c);
  * ERR_EXISTS for a constraint violation, or ERR_STORE. */
 int		 pg_exec(struct pg_conn *c, enum stmt_id id,
 		    const struct pg_params *p, PGresult **res);
-/* Runs one statement on a connection of its own; *changes (if not NULL)
- * gets the rows it changed. */
+/* Runs a write on c (inside the caller's transaction); *changes (if not
+ * NULL) gets the rows it changed. */
+int		 pg_run_on(struct pg_conn *c, enum stmt_id id,
+		    const struct pg_params *p, int *changes);
+/* pg_run_on() on a connection of its own. */
 int		 pg_run(struct store_backend *b, enum stmt_id id,
 		    const struct pg_params *p, int *changes);
 /* pg_run() for a write that must touch a row: else ERR_NOTFOUND. */

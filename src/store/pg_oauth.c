@@ -13,22 +13,6 @@
 #include "core/log.h"
 #include "store/pg.h"
 
-/* Runs `id` inside the transaction on c; *changes gets the rows changed. */
-static int
-tx_run(struct pg_conn *c, enum stmt_id id, const struct pg_params *p,
-    int *changes)
-{
-	PGresult *res;
-	int rc = pg_exec(c, id, p, &res);
-
-	if (rc != 0)
-		return rc;
-	if (changes != NULL)
-		*changes = atoi(PQcmdTuples(res));
-	PQclear(res);
-	return 0;
-}
-
 static int
 tx_hash(struct pg_conn *c, enum stmt_id id, const unsigned char *hash,
     int *changes)
@@ -36,7 +20,7 @@ tx_hash(struct pg_conn *c, enum stmt_id id, const unsigned char *hash,
 	struct pg_params p = { 0 };
 
 	pgp_hash(&p, hash);
-	return tx_run(c, id, &p, changes);
+	return pg_run_on(c, id, &p, changes);
 }
 
 /* Runs an INSERT ... RETURNING id inside the transaction on c. */
@@ -63,8 +47,8 @@ static int
 tx_finish(struct store_backend *b, struct pg_conn *c, int rc)
 {
 	if (rc == 0)
-		rc = tx_run(c, STMT_COMMIT, NULL, NULL);
-	if (rc != 0 && tx_run(c, STMT_ROLLBACK, NULL, NULL) != 0)
+		rc = pg_run_on(c, STMT_COMMIT, NULL, NULL);
+	if (rc != 0 && pg_run_on(c, STMT_ROLLBACK, NULL, NULL) != 0)
 		log_msg("error", "postgres: a failed transaction could not "
 		    "roll back");
 	pg_release(b, c);
@@ -181,7 +165,7 @@ pg_code_insert(struct store_backend *b, const unsigned char *hash,
 	if (grant_in == 0) {
 		bind_upsert(&g, row->account_id, row->app_id, row->scope,
 		    row->issued_at);
-		rc = tx_run(c, STMT_BEGIN, NULL, NULL);
+		rc = pg_run_on(c, STMT_BEGIN, NULL, NULL);
 		if (rc == 0)
 			rc = tx_id(c, STMT_GRANT_UPSERT, &g, &row->grant_id);
 	}
@@ -192,7 +176,7 @@ pg_code_insert(struct store_backend *b, const unsigned char *hash,
 	pgp_text(&p, row->challenge);
 	pgp_int(&p, row->expires_at);
 	if (rc == 0)
-		rc = tx_run(c, STMT_CODE_INSERT, &p, NULL);
+		rc = pg_run_on(c, STMT_CODE_INSERT, &p, NULL);
 	if (grant_in != 0) {
 		pg_release(b, c);
 		return rc;
@@ -258,7 +242,7 @@ claim_parent(struct pg_conn *c, const struct issue *is)
 	}
 	pgp_int(&p, is->now);
 	pgp_hash(&p, is->parent_hash);
-	rc = tx_run(c, STMT_REFRESH_USE, &p, &refresh);
+	rc = pg_run_on(c, STMT_REFRESH_USE, &p, &refresh);
 	return rc != 0 ? rc : refresh == 1 ? 0 : ERR_CONFLICT;
 }
 
@@ -284,7 +268,7 @@ insert_token(struct pg_conn *c, enum stmt_id id, const unsigned char *hash,
 	pgp_hash_or_null(&p, is->parent_hash);
 	pgp_int(&p, is->scope);
 	pgp_int(&p, is->now);
-	return tx_run(c, id, &p, NULL);
+	return pg_run_on(c, id, &p, NULL);
 }
 
 /* Uses the code up and records the family it started; ERR_CONFLICT when
@@ -297,7 +281,7 @@ take_code(struct pg_conn *c, const struct issue *is)
 
 	pgp_int(&p, is->family_id);
 	pgp_hash(&p, is->code_hash);
-	rc = tx_run(c, STMT_CODE_FAMILY, &p, &changes);
+	rc = pg_run_on(c, STMT_CODE_FAMILY, &p, &changes);
 	return rc != 0 ? rc : changes == 1 ? 0 : ERR_CONFLICT;
 }
 
@@ -335,7 +319,7 @@ pg_issue(struct store_backend *b, struct issue *is)
 
 	if (c == NULL)
 		return ERR_STORE;
-	rc = tx_run(c, STMT_BEGIN, NULL, NULL);
+	rc = pg_run_on(c, STMT_BEGIN, NULL, NULL);
 	if (rc == 0)
 		rc = issue_in(c, is);
 	if ((rc = tx_finish(b, c, rc)) != 0) {
@@ -353,21 +337,21 @@ pg_issue_many(struct store_backend *b, struct issue *is, int *rcs, size_t n)
 
 	if (c == NULL)
 		return ERR_STORE;
-	rc = tx_run(c, STMT_BEGIN, NULL, NULL);
+	rc = pg_run_on(c, STMT_BEGIN, NULL, NULL);
 	/* as sqlite_issue_many(): a savepoint per item */
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		int64_t grant_in = is[i].grant_id;
 		int64_t family_in = is[i].family_id;
 
-		if ((rc = tx_run(c, STMT_SAVEPOINT, NULL, NULL)) != 0)
+		if ((rc = pg_run_on(c, STMT_SAVEPOINT, NULL, NULL)) != 0)
 			break;
 		if ((rcs[i] = issue_in(c, &is[i])) != 0) {
 			is[i].grant_id = grant_in;
 			is[i].family_id = family_in;
-			rc = tx_run(c, STMT_ROLLBACK_TO, NULL, NULL);
+			rc = pg_run_on(c, STMT_ROLLBACK_TO, NULL, NULL);
 		}
 		if (rc == 0)
-			rc = tx_run(c, STMT_RELEASE, NULL, NULL);
+			rc = pg_run_on(c, STMT_RELEASE, NULL, NULL);
 	}
 	return tx_finish(b, c, rc);
 }
@@ -429,13 +413,13 @@ pg_access_touch_many(struct store_backend *b,
 
 	if (c == NULL)
 		return ERR_STORE;
-	rc = tx_run(c, STMT_BEGIN, NULL, NULL);
+	rc = pg_run_on(c, STMT_BEGIN, NULL, NULL);
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		struct pg_params p = { 0 };
 
 		pgp_hash(&p, hashes[i]);
 		pgp_int(&p, times[i]);
-		rc = tx_run(c, STMT_ACCESS_TOUCH, &p, NULL);
+		rc = pg_run_on(c, STMT_ACCESS_TOUCH, &p, NULL);
 	}
 	return tx_finish(b, c, rc);
 }

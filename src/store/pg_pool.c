@@ -53,11 +53,28 @@ pg_connect(const char *url, char *err, size_t errlen)
 {
 	/* Later keywords override earlier ones, so the URL's own
 	 * connect_timeout, if any, wins over ours. */
+	/* A dead network path is noticed within seconds, not after TCP's
+	 * retransmission timeout: the node then answers 503 and the cache
+	 * stops being trusted. */
 	const char *const keys[] = { "connect_timeout", "application_name",
-	    "dbname", NULL };
-	const char *const values[] = { "3", "keygate", url, NULL };
-	PGconn *pg = PQconnectdbParams(keys, values, 1);
+	    "keepalives_idle", "keepalives_interval", "keepalives_count",
+	    "tcp_user_timeout", "dbname", NULL };
+	const char *const values[] = { "3", "keygate", "5", "2", "2", "5000",
+	    url, NULL };
+	PQconninfoOption *parsed;
+	char *why = NULL;
+	PGconn *pg;
 
+	/* libpq's own message about a malformed URL quotes the part it could
+	 * not read, which may be the password: say less. */
+	if ((parsed = PQconninfoParse(url, &why)) == NULL) {
+		PQfreemem(why);
+		snprintf(err, errlen, "the PostgreSQL URL cannot be parsed "
+		    "(percent-encode special characters in the password)");
+		return NULL;
+	}
+	PQconninfoFree(parsed);
+	pg = PQconnectdbParams(keys, values, 1);
 	if (pg != NULL && PQstatus(pg) == CONNECTION_OK) {
 		/* Only the primary message reaches the log: a DETAIL may
 		 * quote stored values. */
@@ -166,8 +183,11 @@ pg_acquire(struct store_backend *b)
 	if (conn_usable(c))
 		return c;
 	conn_drop(c);
-	if (!wait && (c->pg = pg_connect(b->url, err, sizeof(err))) != NULL)
+	if (!wait && (c->pg = pg_connect(b->url, err, sizeof(err))) != NULL) {
+		/* no request waits on a stuck statement for long */
+		PQclear(PQexec(c->pg, "SET statement_timeout = '10s'"));
 		return c;
+	}
 	pthread_mutex_lock(&b->lock);
 	if (!wait) {
 		b->retry_at_ms = monotonic_ms() + PG_RETRY_MS;
@@ -267,18 +287,32 @@ query(struct store_backend *b, enum stmt_id id, const struct pg_params *p,
 }
 
 int
-pg_run(struct store_backend *b, enum stmt_id id, const struct pg_params *p,
+pg_run_on(struct pg_conn *c, enum stmt_id id, const struct pg_params *p,
     int *changes)
 {
 	PGresult *res;
-	int rc = query(b, id, p, &res);
+	int rc = pg_exec(c, id, p, &res);
 
 	if (rc != 0)
 		return rc;
 	if (changes != NULL)
-		*changes = atoi(PQcmdTuples(res));
+		*changes = (int)strtol(PQcmdTuples(res), NULL, 10);
 	PQclear(res);
 	return 0;
+}
+
+int
+pg_run(struct store_backend *b, enum stmt_id id, const struct pg_params *p,
+    int *changes)
+{
+	struct pg_conn *c = pg_acquire(b);
+	int rc;
+
+	if (c == NULL)
+		return ERR_STORE;
+	rc = pg_run_on(c, id, p, changes);
+	pg_release(b, c);
+	return rc;
 }
 
 int

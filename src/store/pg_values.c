@@ -1,6 +1,7 @@
 /* PostgreSQL: statement parameters in, column values out. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <sodium.h>
 #include <string.h>
 
 #include "core/secure.h"
@@ -92,6 +93,8 @@ pg_copy_bytes(unsigned char *dst, size_t len, const PGresult *res, int row,
 	ok = raw != NULL && n == len;
 	if (ok)
 		memcpy(dst, raw, len);
+	if (raw != NULL)
+		sodium_memzero(raw, n);	/* it may be a server key */
 	PQfreemem(raw);
 	return ok;
 }

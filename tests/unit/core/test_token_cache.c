@@ -4,6 +4,7 @@
 #include "core/token_cache.h"
 
 #include <criterion/criterion.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -13,6 +14,16 @@ hash_of(unsigned char h[SECURE_HASH_BYTES], unsigned n)
 	memset(h, 0, SECURE_HASH_BYTES);
 	memcpy(h, &n, sizeof(n));
 	h[31] = (unsigned char)n;
+}
+
+/* A cache the keeper vouches for, as under `serve`. */
+static struct token_cache *
+trusted_cache(size_t capacity)
+{
+	struct token_cache *c = token_cache_new(capacity);
+
+	token_cache_trust_until(c, INT64_MAX);
+	return c;
 }
 
 static struct token_row
@@ -46,7 +57,7 @@ Test(token_cache, null_cache_always_misses)
 
 Test(token_cache, put_then_hit)
 {
-	struct token_cache *c = token_cache_new(64);
+	struct token_cache *c = trusted_cache(64);
 	unsigned char h[SECURE_HASH_BYTES], other[SECURE_HASH_BYTES];
 	struct cache_lookup look;
 	struct token_row r = row_of(3, 0);
@@ -65,7 +76,7 @@ Test(token_cache, put_then_hit)
 
 Test(token_cache, uses_are_noted_and_survive_invalidation)
 {
-	struct token_cache *c = token_cache_new(64);
+	struct token_cache *c = trusted_cache(64);
 	unsigned char h[SECURE_HASH_BYTES];
 	struct cache_lookup look;
 	struct token_row r = row_of(3, 0);
@@ -91,7 +102,7 @@ Test(token_cache, uses_are_noted_and_survive_invalidation)
 
 Test(token_cache, a_row_read_across_an_invalidation_is_born_stale)
 {
-	struct token_cache *c = token_cache_new(64);
+	struct token_cache *c = trusted_cache(64);
 	unsigned char h[SECURE_HASH_BYTES];
 	struct cache_lookup look, again;
 	struct token_row r = row_of(3, 0);
@@ -106,7 +117,7 @@ Test(token_cache, a_row_read_across_an_invalidation_is_born_stale)
 	token_cache_free(c);
 }
 
-Test(token_cache, distrusted_cache_misses)
+Test(token_cache, unvouched_cache_misses)
 {
 	struct token_cache *c = token_cache_new(64);
 	unsigned char h[SECURE_HASH_BYTES];
@@ -116,17 +127,18 @@ Test(token_cache, distrusted_cache_misses)
 	hash_of(h, 1);
 	token_cache_get(c, h, &look);
 	token_cache_put(c, h, &r, 0, look.epoch);
-	token_cache_set_trusted(c, false);
-	cr_expect_not(token_cache_get(c, h, &look));
-	token_cache_set_trusted(c, true);
+	cr_expect_not(token_cache_get(c, h, &look), "no keeper vouched yet");
+	token_cache_trust_until(c, INT64_MAX);
 	cr_expect(token_cache_get(c, h, &look));
+	token_cache_trust_until(c, 1);	/* long past: a stalled keeper */
+	cr_expect_not(token_cache_get(c, h, &look));
 	token_cache_free(c);
 }
 
 Test(token_cache, a_full_set_replaces_its_oldest)
 {
 	/* capacity 4 = one set of four: every hash lands in it */
-	struct token_cache *c = token_cache_new(4);
+	struct token_cache *c = trusted_cache(4);
 	unsigned char h[6][SECURE_HASH_BYTES];
 	struct cache_lookup look;
 	struct token_row r;
