@@ -1,0 +1,254 @@
+-- The wrk script of every bench route (bench/README.md), keygate's and
+-- Glewlwyd's alike. Settings come from the environment (bench/run sets
+-- them):
+--   KG_MODE      get | bearer | introspect | refresh | code
+--   KG_PATH      the request path
+--   KG_FILE      the credential file: one per line, every line the same
+--                length, so line i is one seek away (10^7 tokens would
+--                take a gigabyte of Lua strings per thread)
+--   KG_BASIC     the Authorization header of client-authenticated calls
+--   KG_FIRST, KG_COUNT
+--                refresh and code: the lines [FIRST, FIRST+COUNT) are
+--                split between the threads, each handed out once; a
+--                connection whose share is used up stops sending
+--   KG_REDIRECT  code: the redirect_uri
+--   KG_HINT      introspect: a token_type_hint to send (Glewlwyd wants it)
+--   KG_RATE      total requests/s to pace to (0: as fast as it answers)
+--   KG_THREADS   wrk's -t
+--   KG_RESULT    where done() writes the JSON summary
+-- Counts and times are taken here rather than from wrk's summary: a run
+-- that stops because its list ran out lasts less than -d, and a
+-- non-2xx answer (or an inactive introspection) must fail the run.
+local ffi = require("ffi")
+ffi.cdef [[
+typedef struct { long tv_sec; long tv_nsec; } kg_timespec;
+int clock_gettime(int clk, kg_timespec *ts);
+]]
+local ts = ffi.new("kg_timespec")
+local function now()
+  ffi.C.clock_gettime(1, ts) -- CLOCK_MONOTONIC
+  return tonumber(ts.tv_sec) + tonumber(ts.tv_nsec) * 1e-9
+end
+
+local mode = os.getenv("KG_MODE") or "get"
+local path = os.getenv("KG_PATH") or "/"
+local file = os.getenv("KG_FILE")
+local basic = os.getenv("KG_BASIC")
+local redirect = os.getenv("KG_REDIRECT") or ""
+local hint = os.getenv("KG_HINT") or ""
+local rate = tonumber(os.getenv("KG_RATE") or "0")
+local nthreads = tonumber(os.getenv("KG_THREADS") or "1")
+local listed = mode == "refresh" or mode == "code"
+
+local function urlencode(s)
+  return (s:gsub("[^%w%-%._~]", function(c)
+    return string.format("%%%02X", string.byte(c))
+  end))
+end
+
+-- main state: the threads, to collect their counts in done()
+local threads = {}
+local next_id = 0
+function setup(thread)
+  assert(next_id < nthreads, "KG_THREADS is less than wrk's -t")
+  thread:set("kg_id", next_id)
+  next_id = next_id + 1
+  table.insert(threads, thread)
+end
+
+-- thread state
+local fh, linelen, nlines
+local first, last, cursor
+local granted = 0 -- delay() said go, request() has not taken a line yet
+local interval, next_at
+-- read by done() through thread:get
+kg_stats = { responses = 0, handed = 0, t_first = 0, t_last = 0,
+  inactive = 0, exhausted = 0 }
+kg_status = {}
+kg_samples = {}
+
+function init(args)
+  local id = kg_id or 0
+  math.randomseed(os.time() * 1000 + id * 7919)
+  if file and file ~= "" then
+    fh = assert(io.open(file, "rb"))
+    fh:setvbuf("no")
+    local line = fh:read("*l")
+    assert(line and #line > 0, file .. " is empty")
+    linelen = #line + 1
+    local size = fh:seek("end")
+    assert(size % linelen == 0, file .. ": lines of unequal length")
+    nlines = size / linelen
+  end
+  if listed then
+    local from = tonumber(os.getenv("KG_FIRST") or "0")
+    local count = tonumber(os.getenv("KG_COUNT") or "0")
+    if count <= 0 or from + count > nlines then
+      count = nlines - from
+    end
+    local share = math.floor(count / nthreads)
+    first = from + id * share
+    last = first + share -- exclusive
+    cursor = first
+  end
+  if rate > 0 then
+    interval = nthreads / rate
+  end
+end
+
+-- Lines are padded with spaces to one length where the credentials vary
+-- (Glewlwyd's JWTs); keygate's need no padding.
+local function line_at(i)
+  fh:seek("set", i * linelen)
+  return (fh:read(linelen - 1):gsub(" +$", ""))
+end
+
+local FORM = "application/x-www-form-urlencoded"
+
+function request()
+  if listed and granted <= 0 then
+    -- wrk calls request() once before the run to check the script, and
+    -- never sends that one: no line may be spent on it
+    return wrk.format("GET", path)
+  end
+  local t = now()
+  if kg_stats.t_first == 0 then
+    kg_stats.t_first = t
+  end
+  kg_stats.handed = kg_stats.handed + 1
+  if mode == "bearer" then
+    local tok = line_at(math.random(0, nlines - 1))
+    return wrk.format("GET", path, { Authorization = "Bearer " .. tok })
+  elseif mode == "introspect" then
+    local tok = line_at(math.random(0, nlines - 1))
+    local body = "token=" .. urlencode(tok)
+    if hint ~= "" then
+      body = body .. "&token_type_hint=" .. hint
+    end
+    return wrk.format("POST", path, { Authorization = basic,
+      ["Content-Type"] = FORM },
+      body)
+  elseif mode == "refresh" then
+    local tok = line_at(cursor)
+    cursor = cursor + 1
+    granted = granted - 1
+    return wrk.format("POST", path, { Authorization = basic,
+      ["Content-Type"] = FORM },
+      "grant_type=refresh_token&refresh_token=" .. urlencode(tok))
+  elseif mode == "code" then
+    local l = line_at(cursor)
+    cursor = cursor + 1
+    granted = granted - 1
+    local code, verifier = l:match("^(%S+) (%S+)")
+    return wrk.format("POST", path, { Authorization = basic,
+      ["Content-Type"] = FORM },
+      "grant_type=authorization_code&code=" .. urlencode(code) ..
+      "&redirect_uri=" .. urlencode(redirect) ..
+      "&code_verifier=" .. urlencode(verifier))
+  end
+  return wrk.format("GET", path)
+end
+
+-- Only defined when needed: wrk arms a timer per request when it is.
+if listed or rate > 0 then
+  function delay()
+    -- several connections may pass here before any of them reaches
+    -- request(): each claims its line now, so none runs past the share
+    if listed and cursor + granted >= last then
+      -- this thread's share is used up: the connection falls silent
+      -- (wrk has no way to stop before -d; done() counts only what was
+      -- answered, over the time it took)
+      kg_stats.exhausted = 1
+      return 24 * 3600 * 1000
+    end
+    if listed then
+      granted = granted + 1
+    end
+    if not interval then
+      return 0
+    end
+    -- open-loop pacing: one slot every `interval` seconds per thread,
+    -- whichever connection is free takes it; a backlog over 50 ms is
+    -- dropped rather than sent as a burst
+    local t = now()
+    if not next_at or next_at < t - 0.05 then
+      next_at = t
+    end
+    next_at = next_at + interval
+    local d = (next_at - t) * 1000
+    return d > 0 and d or 0
+  end
+end
+
+function response(status, headers, body)
+  local s = kg_stats
+  s.responses = s.responses + 1
+  s.t_last = now()
+  kg_status[status] = (kg_status[status] or 0) + 1
+  local bad = status < 200 or status > 299
+  if not bad and mode == "introspect" and body and
+      not body:find('"active"%s*:%s*true') then
+    s.inactive = s.inactive + 1
+    bad = true
+  end
+  if bad and #kg_samples < 3 then
+    table.insert(kg_samples, status .. " " .. (body or ""):sub(1, 300))
+  end
+end
+
+local function json_string(s)
+  return '"' .. s:gsub('[%c"\\]', function(c)
+    return string.format("\\u%04x", string.byte(c))
+  end) .. '"'
+end
+
+function done(summary, latency, requests)
+  local responses, handed, inactive, exhausted = 0, 0, 0, 0
+  local t0, t1 = nil, nil
+  local status = {}
+  local samples = {}
+  for _, t in ipairs(threads) do
+    local s = t:get("kg_stats")
+    responses = responses + s.responses
+    handed = handed + s.handed
+    inactive = inactive + s.inactive
+    exhausted = exhausted + s.exhausted
+    if s.t_first > 0 and (not t0 or s.t_first < t0) then t0 = s.t_first end
+    if s.t_last > 0 and (not t1 or s.t_last > t1) then t1 = s.t_last end
+    for k, v in pairs(t:get("kg_status")) do
+      status[k] = (status[k] or 0) + v
+    end
+    for _, v in ipairs(t:get("kg_samples")) do
+      table.insert(samples, json_string(v))
+    end
+  end
+  local dur = (t0 and t1 and t1 > t0) and (t1 - t0) or 0
+  local non2xx = 0
+  local parts = {}
+  for k, v in pairs(status) do
+    if k < 200 or k > 299 then non2xx = non2xx + v end
+    table.insert(parts, string.format('"%d": %d', k, v))
+  end
+  local e = summary.errors
+  local out = string.format(
+    '{"responses": %d, "handed": %d, "duration_s": %.4f, "rps": %.1f, ' ..
+    '"p50_ms": %.3f, "p90_ms": %.3f, "p99_ms": %.3f, "max_ms": %.3f, ' ..
+    '"mean_ms": %.3f, "non2xx": %d, "inactive": %d, "exhausted": %s, ' ..
+    '"errors": {"connect": %d, "read": %d, "write": %d, "timeout": %d}, ' ..
+    '"status": {%s}, "samples": [%s], "wrk_requests": %d, ' ..
+    '"wrk_duration_s": %.3f}\n',
+    responses, handed, dur, dur > 0 and responses / dur or 0,
+    latency:percentile(50) / 1000, latency:percentile(90) / 1000,
+    latency:percentile(99) / 1000, latency.max / 1000, latency.mean / 1000,
+    non2xx, inactive, exhausted > 0 and "true" or "false",
+    e.connect, e.read, e.write, e.timeout,
+    table.concat(parts, ", "), table.concat(samples, ", "),
+    summary.requests, summary.duration / 1e6)
+  local path_out = os.getenv("KG_RESULT")
+  if path_out and path_out ~= "" then
+    local f = assert(io.open(path_out, "w"))
+    f:write(out)
+    f:close()
+  end
+  io.write("RESULT " .. out)
+end
