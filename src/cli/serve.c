@@ -56,6 +56,8 @@ static struct keeper *
 start_hot_path(struct keygate *kg)
 {
 	kg->cache = token_cache_new((size_t)kg->cfg->token_cache);
+	/* this node never serves what it took away itself */
+	store_on_taken(kg->store, token_cache_drop, kg->cache);
 	kg->uses = kg->cfg->use_coalesce_s > 0 ? uses_new(kg->store) : NULL;
 	return keeper_start(kg);
 }
@@ -65,6 +67,7 @@ static void
 stop_hot_path(struct keygate *kg, struct keeper *keeper)
 {
 	keeper_stop(keeper);
+	store_on_taken(kg->store, NULL, NULL);
 	uses_free(kg->uses);
 	token_cache_free(kg->cache);
 	kg->uses = NULL;

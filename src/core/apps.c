@@ -8,7 +8,6 @@
 #include "core/clock.h"
 #include "core/err.h"
 #include "core/mem.h"
-#include "core/token_cache.h"
 
 static void
 copy(char *dst, size_t dstlen, struct str s)
@@ -170,15 +169,9 @@ int
 apps_delete(struct keygate *kg, int64_t account_id, struct str api_key)
 {
 	char key[APP_API_KEY_MAX_BYTES + 1];
-	int rc;
-
 	if (!key_ok(api_key, key))
 		return ERR_NOTFOUND;
-	/* its tokens are gone: this node must not serve them from memory
-	 * (even on failure: a commit whose answer was lost may have held) */
-	rc = store_app_delete(kg->store, account_id, key);
-	token_cache_invalidate(kg->cache);
-	return rc;
+	return store_app_delete(kg->store, account_id, key);
 }
 
 int

@@ -4,7 +4,6 @@
 
 #include "core/apps.h"
 #include "core/mem.h"
-#include "core/token_cache.h"
 
 int
 grants_list(struct keygate *kg, int64_t account_id, struct grant_row **rows,
@@ -21,9 +20,6 @@ grants_revoke(struct keygate *kg, int64_t account_id, struct str api_key)
 
 	if (rc == 0)
 		rc = store_grant_delete(kg->store, account_id, app->id);
-	/* its tokens are gone: this node must not serve them from memory
-	 * (even on failure: a commit whose answer was lost may have held) */
-	token_cache_invalidate(kg->cache);
 	free(app);
 	return rc;
 }

@@ -197,6 +197,12 @@ token_cache_invalidate(struct token_cache *c)
 }
 
 void
+token_cache_drop(void *c)
+{
+	token_cache_invalidate(c);
+}
+
+void
 token_cache_trust_until(struct token_cache *c, int64_t until_ms)
 {
 	if (c != NULL)

@@ -46,6 +46,8 @@ void	token_cache_note_use(struct token_cache *c,
 	    int64_t written);
 /* Drops every entry (their latest uses are kept). */
 void	token_cache_invalidate(struct token_cache *c);
+/* token_cache_invalidate() as a store_on_taken() callback. */
+void	token_cache_drop(void *c);
 /* The keeper vouches for the cache until `until_ms` (CLOCK_MONOTONIC
  * milliseconds) after each poll of the store that succeeded; past it (a
  * keeper that failed, stalled or stopped) every lookup misses. */

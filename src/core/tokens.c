@@ -49,18 +49,6 @@ issue_pair(struct keygate *kg, struct issue *is, struct token_pair *out)
 	return rc;
 }
 
-/* Ends a family, and forgets every cached token at once: this node never
- * serves what it revoked. */
-static int
-revoke_family(struct keygate *kg, int64_t family_id)
-{
-	int rc = store_family_revoke(kg->store, family_id);
-
-	/* even on failure: a commit whose answer was lost may have held */
-	token_cache_invalidate(kg->cache);
-	return rc;
-}
-
 static int
 bad_grant(const char **why, const char *text)
 {
@@ -102,7 +90,7 @@ use_up(struct keygate *kg, const unsigned char *hash, int rc)
 	int taken = store_code_take(kg->store, hash, &c);
 
 	if (taken == ERR_CONFLICT && c.family_id != 0)
-		taken = revoke_family(kg, c.family_id);
+		taken = store_family_revoke(kg->store, c.family_id);
 	return taken == 0 || taken == ERR_CONFLICT || taken == ERR_NOTFOUND ?
 	    rc : taken;
 }
@@ -157,12 +145,10 @@ reused(struct keygate *kg, const struct token_row *r, struct issue *is,
 		if ((rc = uses_flush(kg->uses)) != 0)
 			return rc;
 		rc = issue_pair(kg, is, out);
-		/* the unused pair it replaced is gone */
-		token_cache_invalidate(kg->cache);
 		if (rc != ERR_CONFLICT)
 			return rc;
 	}
-	if (revoke_family(kg, r->family_id) != 0)
+	if (store_family_revoke(kg->store, r->family_id) != 0)
 		return ERR_STORE;
 	return bad_grant(why, "The refresh token was already used; its "
 	    "tokens are revoked.");
@@ -354,14 +340,11 @@ tokens_revoke(struct keygate *kg, const struct app_row *app,
 	if (hash_of(token, TOKENS_REFRESH_PREFIX, hash)) {
 		rc = store_refresh_get(kg->store, hash, &row);
 		if (rc == 0 && row.app_id == app->id)
-			return revoke_family(kg, row.family_id);
+			return store_family_revoke(kg->store, row.family_id);
 	} else if (hash_of(token, TOKENS_ACCESS_PREFIX, hash)) {
 		rc = store_access_get(kg->store, hash, &row);
-		if (rc == 0 && row.app_id == app->id) {
-			rc = store_access_revoke(kg->store, hash);
-			token_cache_invalidate(kg->cache);
-			return rc;
-		}
+		if (rc == 0 && row.app_id == app->id)
+			return store_access_revoke(kg->store, hash);
 	} else {
 		return 0;
 	}

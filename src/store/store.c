@@ -10,7 +10,27 @@
 struct store {
 	const struct store_ops	*ops;
 	struct store_backend	*backend;
+	void			(*taken)(void *arg);	/* store_on_taken() */
+	void			*taken_arg;
 };
+
+/* After a write that may have taken something away, whatever its outcome:
+ * a commit whose answer was lost may have held. The same writes bump the
+ * revision counter (the 0004_revision triggers) for other processes. */
+static int
+taken(struct store *st, int rc)
+{
+	if (st->taken != NULL)
+		st->taken(st->taken_arg);
+	return rc;
+}
+
+void
+store_on_taken(struct store *st, void (*fn)(void *arg), void *arg)
+{
+	st->taken = fn;
+	st->taken_arg = arg;
+}
 
 bool
 store_is_postgres(const char *url)
@@ -196,7 +216,7 @@ store_app_update(struct store *st, const struct app_row *row)
 int
 store_app_delete(struct store *st, int64_t account_id, const char *api_key)
 {
-	return CALL(app_delete, account_id, api_key);
+	return taken(st, CALL(app_delete, account_id, api_key));
 }
 
 int
@@ -204,7 +224,7 @@ store_app_set_secret(struct store *st, int64_t account_id,
     const char *api_key, const unsigned char hash[SECURE_HASH_BYTES],
     int64_t now)
 {
-	return CALL(app_set_secret, account_id, api_key, hash, now);
+	return taken(st, CALL(app_set_secret, account_id, api_key, hash, now));
 }
 
 int
@@ -224,7 +244,7 @@ store_grant_get(struct store *st, int64_t account_id, int64_t app_id,
 int
 store_grant_delete(struct store *st, int64_t account_id, int64_t app_id)
 {
-	return CALL(grant_delete, account_id, app_id);
+	return taken(st, CALL(grant_delete, account_id, app_id));
 }
 
 int
@@ -258,19 +278,27 @@ store_code_take(struct store *st, const unsigned char hash[SECURE_HASH_BYTES],
 int
 store_issue(struct store *st, struct issue *is)
 {
-	return CALL(issue, is);
+	int rc = CALL(issue, is);
+
+	/* a retry deletes the unused pair it replaces */
+	return is->retry ? taken(st, rc) : rc;
 }
 
 int
 store_issue_many(struct store *st, struct issue *is, int *rcs, size_t n)
 {
-	return CALL(issue_many, is, rcs, n);
+	int rc = CALL(issue_many, is, rcs, n);
+
+	for (size_t i = 0; i < n; i++)
+		if (is[i].retry)
+			return taken(st, rc);
+	return rc;
 }
 
 int
 store_family_revoke(struct store *st, int64_t family_id)
 {
-	return CALL(family_revoke, family_id);
+	return taken(st, CALL(family_revoke, family_id));
 }
 
 int
@@ -305,7 +333,7 @@ int
 store_access_revoke(struct store *st,
     const unsigned char hash[SECURE_HASH_BYTES])
 {
-	return CALL(access_revoke, hash);
+	return taken(st, CALL(access_revoke, hash));
 }
 
 int

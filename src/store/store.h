@@ -131,6 +131,12 @@ int	store_open(const char *url, struct store **out, char *err,
 	    size_t errlen);
 void	store_close(struct store *st);
 
+/* Calls fn(arg) after every write that may take something away (a
+ * revocation, a deleted grant or app, a new secret, a refresh retry),
+ * before the write's caller sees its outcome: what this process cached
+ * about it can be dropped at once. One callback per store. */
+void	store_on_taken(struct store *st, void (*fn)(void *arg), void *arg);
+
 /* Applies the migrations not yet recorded; *applied gets how many. */
 int	store_migrate(struct store *st, int *applied);
 /* Cheap liveness probe for /healthz. */

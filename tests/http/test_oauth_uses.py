@@ -85,3 +85,17 @@ def test_this_node_never_serves_what_it_revoked(make_server):
         r = revoke(a, at)
         assert r.status_code == 200, r.text
         assert not alive(srv, at)
+
+
+def test_a_retry_drops_the_pair_it_replaces_from_the_cache(make_server):
+    srv, a, u = world(make_server, "--refresh-retry-window", "30")
+    t = get_tokens(u, a)
+    r1 = oauthkit.refresh(a, t["refresh_token"])
+    assert r1.status_code == 200, r1.text
+    child = r1.json()["access_token"]
+    # an introspection caches the child without using it
+    assert oauthkit.introspection(a, child)["active"] is True
+    r2 = oauthkit.refresh(a, t["refresh_token"])    # the answer was "lost"
+    assert r2.status_code == 200, r2.text
+    assert not alive(srv, child), "the replaced pair is gone at once"
+    assert alive(srv, r2.json()["access_token"])
