@@ -8,6 +8,7 @@
 
 #include "core/keeper.h"
 #include "core/log.h"
+#include "core/memo.h"
 #include "core/token_cache.h"
 #include "core/uses.h"
 #include "http/server.h"
@@ -50,8 +51,13 @@ wait_for_signal(void)
 	return sig;
 }
 
-/* The token cache, the queue of uses and the thread that keeps both:
- * what makes a bearer check cheap (docs/PERFORMANCE.md). */
+/* Slots of the memos of apps (client authentication) and accounts (the
+ * e-mail address a bearer call answers with): a few hundred kilobytes. */
+#define MEMO_CLIENTS	1024
+#define MEMO_ACCOUNTS	4096
+
+/* The token cache, the queue of uses, the memos and the threads that keep
+ * them: what makes a bearer check cheap (docs/PERFORMANCE.md). */
 static struct keeper *
 start_hot_path(struct keygate *kg)
 {
@@ -59,6 +65,10 @@ start_hot_path(struct keygate *kg)
 	/* this node never serves what it took away itself */
 	store_on_taken(kg->store, token_cache_drop, kg->cache);
 	kg->uses = kg->cfg->use_coalesce_s > 0 ? uses_new(kg->store) : NULL;
+	kg->clients = memo_new(MEMO_CLIENTS, APP_API_KEY_MAX_BYTES,
+	    sizeof(int64_t) * 2 + SECURE_HASH_BYTES);
+	kg->accounts = memo_new(MEMO_ACCOUNTS, sizeof(int64_t),
+	    ACCOUNT_EMAIL_MAX_BYTES);
 	return keeper_start(kg);
 }
 
@@ -70,8 +80,11 @@ stop_hot_path(struct keygate *kg, struct keeper *keeper)
 	store_on_taken(kg->store, NULL, NULL);
 	uses_free(kg->uses);
 	token_cache_free(kg->cache);
+	memo_free(kg->clients);
+	memo_free(kg->accounts);
 	kg->uses = NULL;
 	kg->cache = NULL;
+	kg->clients = kg->accounts = NULL;
 }
 
 int

@@ -1,10 +1,14 @@
 #include "core/accounts.h"
 
+#include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/clock.h"
 #include "core/err.h"
+#include "core/mem.h"
+#include "core/memo.h"
 #include "core/throttle.h"
 #include "core/utf8.h"
 
@@ -201,6 +205,30 @@ int
 accounts_get(struct keygate *kg, int64_t id, struct account *out)
 {
 	return store_account_by_id(kg->store, id, out);
+}
+
+int
+accounts_email(struct keygate *kg, int64_t id,
+    char email[ACCOUNT_EMAIL_MAX_BYTES + 1])
+{
+	struct account *a;
+	size_t len;
+	int rc;
+
+	if (memo_get(kg->accounts, &id, sizeof(id), 1, email, &len)) {
+		email[len] = '\0';
+		return 0;
+	}
+	a = xmalloc(sizeof(*a));
+	if ((rc = store_account_by_id(kg->store, id, a)) == 0) {
+		memcpy(email, a->email, sizeof(a->email));
+		/* epoch 1, always: nothing ever changes what is kept */
+		memo_put(kg->accounts, &id, sizeof(id), 1, email,
+		    strlen(email));
+	}
+	sodium_memzero(a, sizeof(*a));
+	free(a);
+	return rc;
 }
 
 int

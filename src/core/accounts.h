@@ -42,6 +42,10 @@ int	accounts_login(struct keygate *kg, const char *addr, struct str email,
 	    struct str password, struct account *out, int64_t *retry_after_s);
 
 int	accounts_get(struct keygate *kg, int64_t id, struct account *out);
+/* The e-mail address of account id, from memory when it was read before:
+ * accounts are never changed nor deleted (the API's bearer calls). */
+int	accounts_email(struct keygate *kg, int64_t id,
+	    char email[ACCOUNT_EMAIL_MAX_BYTES + 1]);
 
 /* Finds an account by email (normalized first). ERR_NOTFOUND if none. */
 int	accounts_find(struct keygate *kg, struct str email,

@@ -76,6 +76,8 @@ int	apps_new_secret(struct keygate *kg, int64_t account_id,
  * secret, no secret, or no such app) or ERR_STORE. */
 int	apps_verify_secret(struct keygate *kg, struct str api_key,
 	    struct str secret);
+/* Whether secret is app's (which has one), in constant time. */
+bool	apps_secret_matches(const struct app_row *app, struct str secret);
 
 /* The redirect URIs of row as slices into it; returns how many. */
 size_t	apps_redirect_uris(const struct app_row *row, struct str *out,

@@ -1,11 +1,54 @@
 #include "core/clients.h"
 
+#include <sodium.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "core/apps.h"
 #include "core/clock.h"
 #include "core/err.h"
+#include "core/memo.h"
 #include "core/throttle.h"
+#include "core/token_cache.h"
+
+/* What a client's authentication needs of its app, as memoized. */
+struct client {
+	int64_t		 id;
+	bool		 has_secret;
+	unsigned char	 secret_hash[SECURE_HASH_BYTES];
+};
+
+/* The app of client_id: from the memo while the store's revision has not
+ * moved (a new secret or a deleted app moves it), else read. On a hit
+ * only id, api_key, has_secret and secret_hash are filled. */
+static int
+client_app(struct keygate *kg, struct str client_id, struct app_row *app)
+{
+	uint64_t epoch = token_cache_vouched(kg->cache);
+	struct client c;
+	size_t len;
+	int rc;
+
+	if (memo_get(kg->clients, client_id.p, client_id.len, epoch, &c,
+	    &len) && len == sizeof(c)) {
+		memset(app, 0, sizeof(*app));
+		app->id = c.id;
+		app->has_secret = c.has_secret;
+		memcpy(app->secret_hash, c.secret_hash, sizeof(c.secret_hash));
+		memcpy(app->api_key, client_id.p, client_id.len);
+		return 0;
+	}
+	if ((rc = apps_get(kg, STORE_ANY_ACCOUNT, client_id, app)) != 0)
+		return rc;
+	memset(&c, 0, sizeof(c));
+	c.id = app->id;
+	c.has_secret = app->has_secret;
+	memcpy(c.secret_hash, app->secret_hash, sizeof(c.secret_hash));
+	memo_put(kg->clients, client_id.p, client_id.len, epoch, &c,
+	    sizeof(c));
+	sodium_memzero(&c, sizeof(c));
+	return 0;
+}
 
 int
 clients_authenticate(struct keygate *kg, const char *addr,
@@ -26,11 +69,13 @@ clients_authenticate(struct keygate *kg, const char *addr,
 	    throttle_check(kg->throttle, str_from(ckey),
 	    THROTTLE_CLIENT_FAILS_PER_CLIENT, now, retry_after_s) != 0)
 		return ERR_THROTTLED;
-	rc = apps_get(kg, STORE_ANY_ACCOUNT, client_id, app);
+	rc = client_id.len > APP_API_KEY_MAX_BYTES ? ERR_NOTFOUND :
+	    client_app(kg, client_id, app);
 	if (rc == 0) {
 		if (app->has_secret)
-			rc = secret_given ? apps_verify_secret(kg, client_id,
-			    secret) : ERR_AUTH;
+			rc = secret_given && apps_secret_matches(app, secret) ?
+			    0 :
+			    ERR_AUTH;
 		else if (secret_given)
 			rc = ERR_AUTH;
 	} else if (rc == ERR_NOTFOUND) {

@@ -10,8 +10,9 @@
 
 /* OAuth client authentication (RFC 6749 §2.3): an app with a secret must
  * present it; an app without one is a public client and must present none.
- * Failures are throttled per client and per address. Returns 0 (app
- * filled), ERR_AUTH, ERR_THROTTLED (retry_after_s set) or ERR_STORE. */
+ * Failures are throttled per client and per address. Returns 0 (app's id,
+ * api_key, has_secret and secret_hash filled; its other fields may be
+ * empty), ERR_AUTH, ERR_THROTTLED (retry_after_s set) or ERR_STORE. */
 int	clients_authenticate(struct keygate *kg, const char *addr,
 	    struct str client_id, bool secret_given, struct str secret,
 	    struct app_row *app, int64_t *retry_after_s);

@@ -1,23 +1,38 @@
 #include "core/keeper.h"
 
 #include <errno.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "core/log.h"
 #include "core/mem.h"
 #include "core/token_cache.h"
+#include "core/tokens.h"
 #include "core/uses.h"
 #include "store/store.h"
+
+/* the maintenance thread's niceness: a tenth of a request thread's share
+ * of a busy core */
+#define MAINTAIN_NICE	10
 
 struct keeper {
 	struct keygate	*kg;
 	pthread_t	 thread;
+	pthread_t	 maintainer;	/* fold at start, warm, then folds */
+	bool		 maintaining;
 	pthread_mutex_t	 lock;
-	pthread_cond_t	 wake;
+	pthread_cond_t	 wake;		/* both threads sleep on it */
 	bool		 stop;		/* under lock */
+	_Atomic bool	 stopping;	/* the same, for tokens_warm() */
 	int64_t		 revision;
 	bool		 polled;	/* revision holds a value */
 };
@@ -49,31 +64,88 @@ poll_revision(struct keeper *k)
 	token_cache_trust_until(k->kg->cache, asked + KEEPER_TRUST_MS);
 }
 
+/* Sleeps up to ms (CLOCK_MONOTONIC: a wall clock set back must not put
+ * a thread to sleep); false once the keeper is stopping. */
+static bool
+nap(struct keeper *k, int64_t ms)
+{
+	struct timespec until;
+	bool stop;
+
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_sec += ms / 1000;
+	until.tv_nsec += (ms % 1000) * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&k->lock);
+	while (!k->stop && pthread_cond_timedwait(&k->wake, &k->lock,
+	    &until) != ETIMEDOUT)
+		;
+	stop = k->stop;
+	pthread_mutex_unlock(&k->lock);
+	return !stop;
+}
+
 static void *
 run(void *arg)
 {
 	struct keeper *k = arg;
-	struct timespec until;
-	bool stop = false;
 
-	while (!stop) {
+	do {
 		poll_revision(k);
 		if (uses_flush(k->kg->uses) != 0)
 			log_msg("warn", "uses of tokens could not be written; "
 			    "retrying");
-		clock_gettime(CLOCK_MONOTONIC, &until);
-		until.tv_nsec += KEEPER_PERIOD_MS * 1000000L;
-		if (until.tv_nsec >= 1000000000L) {
-			until.tv_sec++;
-			until.tv_nsec -= 1000000000L;
-		}
-		pthread_mutex_lock(&k->lock);
-		while (!k->stop && pthread_cond_timedwait(&k->wake, &k->lock,
-		    &until) != ETIMEDOUT)
-			;
-		stop = k->stop;
-		pthread_mutex_unlock(&k->lock);
-	}
+	} while (nap(k, KEEPER_PERIOD_MS));
+	return NULL;
+}
+
+static void
+fold(struct keeper *k)
+{
+	if (store_use_log_fold(k->kg->store, NULL) != 0)
+		log_msg("warn", "the log of token uses could not be folded; "
+		    "retrying");
+#ifdef __GLIBC__
+	/* A fold sorts up to 20 MB of uses in this thread's arena, which
+	 * glibc keeps unless asked: give it back between folds. */
+	malloc_trim(0);
+#endif
+}
+
+static void
+warm(struct keeper *k)
+{
+	int64_t t0 = monotonic_ms();
+	long n = tokens_warm(k->kg, &k->stopping);
+
+	if (n < 0)
+		log_msg("warn", "the token cache could not be filled from the "
+		    "store; tokens are read as they are used");
+	else
+		log_msg("info", "token cache: %ld live tokens loaded in "
+		    "%.1f s", n, (double)(monotonic_ms() - t0) / 1000);
+}
+
+/* The slow work, apart from the keeper, whose polls vouch for the cache
+ * and must stay on time, and at a low priority: on a busy machine a fold
+ * or the warm-up waits for requests, not the other way round. */
+static void *
+maintain(void *arg)
+{
+	struct keeper *k = arg;
+	int64_t every = uses_fold_every_s(k->kg->cfg->use_coalesce_s) * 1000;
+
+	setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), MAINTAIN_NICE);
+	/* what a crash left in the log goes into the rows the cache is
+	 * filled from */
+	fold(k);
+	if (k->kg->cache != NULL)
+		warm(k);
+	while (nap(k, every))
+		fold(k);
 	return NULL;
 }
 
@@ -84,8 +156,8 @@ keeper_start(struct keygate *kg)
 	pthread_condattr_t attr;
 
 	k->kg = kg;
+	atomic_init(&k->stopping, false);
 	pthread_mutex_init(&k->lock, NULL);
-	/* a wall clock set back must not put the keeper to sleep */
 	pthread_condattr_init(&attr);
 	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
 	pthread_cond_init(&k->wake, &attr);
@@ -96,6 +168,11 @@ keeper_start(struct keygate *kg)
 		log_msg("error", "cannot start the keeper thread");
 		abort();
 	}
+	k->maintaining = pthread_create(&k->maintainer, NULL, maintain,
+	    k) == 0;
+	if (!k->maintaining)
+		log_msg("warn", "cannot start the maintenance thread; the "
+		    "use log is folded at exit only");
 	return k;
 }
 
@@ -104,12 +181,15 @@ keeper_stop(struct keeper *k)
 {
 	if (k == NULL)
 		return;
+	atomic_store(&k->stopping, true);
 	pthread_mutex_lock(&k->lock);
 	k->stop = true;
-	pthread_cond_signal(&k->wake);
+	pthread_cond_broadcast(&k->wake);
 	pthread_mutex_unlock(&k->lock);
 	pthread_join(k->thread, NULL);
-	if (uses_flush(k->kg->uses) != 0)
+	if (k->maintaining)
+		pthread_join(k->maintainer, NULL);
+	if (uses_settle(k->kg->uses, k->kg->store) != 0)
 		log_msg("error", "uses of tokens could not be written at exit");
 	pthread_cond_destroy(&k->wake);
 	pthread_mutex_destroy(&k->lock);

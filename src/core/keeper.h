@@ -3,12 +3,16 @@
 
 #include "core/keygate.h"
 
-/* The serve command's background thread: every KEEPER_PERIOD_MS it polls
- * the store's revision counter, dropping the token cache when another node
- * or process has revoked, deleted or replaced something, then writes the
- * pending uses of tokens. Each poll that succeeds vouches for the cache for
- * KEEPER_TRUST_MS: a keeper that fails or stalls (a database that hangs)
- * leaves it untrusted, and every check then reads the store. */
+/* The serve command's background threads. The keeper, every
+ * KEEPER_PERIOD_MS, polls the store's revision counter, dropping the token
+ * cache when another node or process has revoked, deleted or replaced
+ * something, and appends the pending uses of tokens to the use log. Each
+ * poll that succeeds vouches for the cache for KEEPER_TRUST_MS: a keeper
+ * that fails or stalls (a database that hangs) leaves it untrusted, and
+ * every check then reads the store. Beside it, at a low priority, a
+ * maintenance thread folds the use log (what a crash left first), fills
+ * the token cache from the store (tokens_warm), then folds the log every
+ * uses_fold_every_s(). */
 #define KEEPER_PERIOD_MS	100
 #define KEEPER_TRUST_MS		500
 

@@ -11,9 +11,13 @@ struct keygate {
 	struct store		*store;
 	struct clock		*clock;
 	struct throttle		*throttle;
-	/* serve only (NULL for CLI commands): token_cache.h, uses.h */
+	/* serve only (NULL for CLI commands): token_cache.h, uses.h, and
+	 * memos (memo.h) of what client authentication reads of apps and a
+	 * bearer call of accounts */
 	struct token_cache	*cache;
 	struct uses		*uses;
+	struct memo		*clients;
+	struct memo		*accounts;
 	unsigned char		 csrf_key[SECURE_KEY_BYTES];
 	unsigned char		 reveal_key[SECURE_KEY_BYTES];	/* sealed.h */
 };

@@ -1,55 +1,86 @@
-/* The token cache: a set-associative table (WAYS entries per set, the
- * oldest replaced), sets chosen by the token hash, which is uniform
- * already. Locks are striped over the sets. Invalidation is an epoch: an
- * entry read from the store under an older epoch no longer hits. */
+/* The token cache. Sized to hold every live token a node serves, so a slot
+ * is kept small: 40 bytes, the app's API key held once per app in a side
+ * table. A token may live in either of two sets of WAYS slots, both
+ * chosen by its hash; when both are full, the slot least recently active
+ * (issued or used) is replaced. Two choices keep a cache that is 90% full
+ * from losing rows to crowded sets. The two sets of a token always fall
+ * under the same lock stripe. Invalidation is an epoch: a slot read from
+ * the store under an older epoch no longer hits. */
 #include "core/token_cache.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "core/mem.h"
+#include "core/scopes.h"
 
-#define WAYS	4
-#define LOCKS	64
+#define WAYS		8
+#define LOCKS		64
+#define TAG_BYTES	16	/* 128 bits of SHA-256: no forgeable match */
 
-struct entry {
-	unsigned char	 hash[SECURE_HASH_BYTES];
-	bool		 full;
-	uint64_t	 epoch;		/* when read from the store */
-	uint64_t	 stamp;		/* higher is newer, for replacement */
-	int64_t		 written;
-	struct token_row row;
+#define APP_BITS	24
+#define APP_MASK	((1u << APP_BITS) - 1)
+#define SCOPE_SHIFT	APP_BITS
+#define SCOPE_MASK	0x7fu
+#define REVOKED_BIT	(1u << 31)
+
+_Static_assert(SCOPE_ALL <= SCOPE_MASK, "scopes must fit a slot");
+
+struct slot {
+	unsigned char	 tag[TAG_BYTES];
+	uint32_t	 account;
+	uint32_t	 meta;		/* app index + 1 | scope | revoked;
+					 * 0: the slot is empty */
+	uint32_t	 epoch;		/* when read from the store */
+	uint32_t	 iat;		/* seconds, as are the next two */
+	uint32_t	 last_used;
+	uint32_t	 written;
+};
+
+_Static_assert(sizeof(struct slot) == 40, "a slot is 40 bytes");
+
+struct app_key {
+	int64_t		 id;
+	char		 api_key[APP_API_KEY_MAX_BYTES + 1];
 };
 
 struct token_cache {
-	size_t		 nsets;		/* a power of two */
-	struct entry	*entries;	/* nsets * WAYS */
+	size_t		 nsets;		/* a multiple of LOCKS */
+	struct slot	*slots;		/* nsets * WAYS */
 	pthread_mutex_t	 locks[LOCKS];
-	_Atomic uint64_t epoch;
-	_Atomic uint64_t stamp;
+	_Atomic uint32_t epoch;
 	_Atomic int64_t	 trusted_until_ms;
+	/* apps by index; ids found through a small open-addressed table */
+	pthread_rwlock_t apps_lock;
+	struct app_key	*apps;
+	uint32_t	 napps, apps_cap;
+	uint32_t	*app_index;	/* index + 1, 0: empty */
+	uint32_t	 index_size;	/* a power of two */
 };
 
 struct token_cache *
 token_cache_new(size_t capacity)
 {
 	struct token_cache *c;
-	size_t nsets = 1;
+	size_t per = (size_t)LOCKS * WAYS;
 
 	if (capacity == 0)
 		return NULL;
-	while (nsets * WAYS < capacity)
-		nsets <<= 1;
 	c = xcalloc(1, sizeof(*c));
-	c->nsets = nsets;
-	c->entries = xcalloc(nsets * WAYS, sizeof(*c->entries));
+	c->nsets = (capacity + per - 1) / per * LOCKS;
+	if (c->nsets < 2 * LOCKS)
+		c->nsets = 2 * LOCKS;	/* room for a second choice */
+	/* calloc'd pages are only resident once written: an empty cache
+	 * costs no memory */
+	c->slots = xcalloc(c->nsets * WAYS, sizeof(*c->slots));
 	for (int i = 0; i < LOCKS; i++)
 		pthread_mutex_init(&c->locks[i], NULL);
+	pthread_rwlock_init(&c->apps_lock, NULL);
 	atomic_init(&c->epoch, 1);
-	atomic_init(&c->stamp, 1);
 	atomic_init(&c->trusted_until_ms, 0);
 	return c;
 }
@@ -61,7 +92,10 @@ token_cache_free(struct token_cache *c)
 		return;
 	for (int i = 0; i < LOCKS; i++)
 		pthread_mutex_destroy(&c->locks[i]);
-	free(c->entries);
+	pthread_rwlock_destroy(&c->apps_lock);
+	free(c->slots);
+	free(c->apps);
+	free(c->app_index);
 	free(c);
 }
 
@@ -74,32 +108,214 @@ monotonic_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static size_t
-set_of(const struct token_cache *c, const unsigned char *hash)
+static uint64_t
+mix64(uint64_t x)
 {
-	uint64_t h;
-
-	memcpy(&h, hash, sizeof(h));
-	return (size_t)h & (c->nsets - 1);
+	/* splitmix64's finalizer: hashes with structure (tests, sorted
+	 * lists) spread as well as random ones */
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ULL;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebULL;
+	return x ^ (x >> 31);
 }
 
-/* The entry of `hash` in its set, or NULL; the set's lock is held. */
-static struct entry *
-find(struct token_cache *c, size_t set, const unsigned char *hash)
-{
-	struct entry *e = &c->entries[set * WAYS];
+/* The two sets a hash may live in, and the stripe both fall under. */
+struct place {
+	size_t	 set[2];
+	size_t	 stripe;
+};
 
-	for (int i = 0; i < WAYS; i++)
-		if (e[i].full && memcmp(e[i].hash, hash,
-		    SECURE_HASH_BYTES) == 0)
-			return &e[i];
+static struct place
+place_of(const struct token_cache *c, const unsigned char *hash)
+{
+	struct place p;
+	uint64_t a, b, h;
+	size_t groups = c->nsets / LOCKS;
+
+	memcpy(&a, hash, sizeof(a));
+	memcpy(&b, hash + 8, sizeof(b));
+	h = mix64(a ^ mix64(b));
+	p.set[0] = (size_t)(((h & 0xffffffffu) * c->nsets) >> 32);
+	p.stripe = p.set[0] % LOCKS;
+	/* the second set: another group, same stripe */
+	p.set[1] = (p.set[0] + LOCKS * (1 + (size_t)(((h >> 32) *
+	    (groups - 1)) >> 32))) % c->nsets;
+	return p;
+}
+
+static struct slot *
+find(struct token_cache *c, const struct place *p,
+    const unsigned char *hash)
+{
+	uint64_t lo, hi, a, b;
+
+	memcpy(&lo, hash, 8);
+	memcpy(&hi, hash + 8, 8);
+	for (int k = 0; k < 2; k++) {
+		struct slot *s = &c->slots[p->set[k] * WAYS];
+
+		for (int i = 0; i < WAYS; i++) {
+			memcpy(&a, s[i].tag, 8);
+			memcpy(&b, s[i].tag + 8, 8);
+			if (a == lo && b == hi && s[i].meta != 0)
+				return &s[i];
+		}
+	}
 	return NULL;
 }
 
-static pthread_mutex_t *
-lock_of(struct token_cache *c, size_t set)
+static uint32_t
+active_at(const struct slot *s)
 {
-	return &c->locks[set % LOCKS];
+	return s->last_used > s->iat ? s->last_used : s->iat;
+}
+
+static struct slot *
+empty_in(struct token_cache *c, size_t set, int *count)
+{
+	struct slot *s = &c->slots[set * WAYS], *e = NULL;
+
+	*count = 0;
+	for (int i = 0; i < WAYS; i++)
+		if (s[i].meta == 0) {
+			e = &s[i];
+			(*count)++;
+		}
+	return e;
+}
+
+/* A resident of `set` moved to its other set, if that has room: the slot
+ * it leaves, else NULL. One step of cuckoo hashing keeps a nearly full
+ * cache from evicting. */
+static struct slot *
+make_room(struct token_cache *c, size_t set)
+{
+	struct slot *s = &c->slots[set * WAYS], *to;
+	struct place q;
+	int n;
+
+	for (int i = 0; i < WAYS; i++) {
+		q = place_of(c, s[i].tag);
+		to = empty_in(c, q.set[q.set[0] == set ? 1 : 0], &n);
+		if (to != NULL) {
+			*to = s[i];
+			return &s[i];
+		}
+	}
+	return NULL;
+}
+
+/* A slot for a new row: an empty one in the emptier of the two sets, else
+ * one made by moving a resident, else the least recently active. */
+static struct slot *
+victim(struct token_cache *c, const struct place *p)
+{
+	struct slot *e0, *e1, *best = NULL;
+	int n0, n1;
+
+	e0 = empty_in(c, p->set[0], &n0);
+	e1 = empty_in(c, p->set[1], &n1);
+	if (e0 != NULL || e1 != NULL)
+		return n0 >= n1 ? e0 : e1;
+	for (int k = 0; k < 2; k++)
+		if ((best = make_room(c, p->set[k])) != NULL)
+			return best;
+	for (int k = 0; k < 2; k++) {
+		struct slot *s = &c->slots[p->set[k] * WAYS];
+
+		for (int i = 0; i < WAYS; i++)
+			if (best == NULL || active_at(&s[i]) < active_at(best))
+				best = &s[i];
+	}
+	return best;
+}
+
+static uint32_t
+secs(int64_t t)
+{
+	return t <= 0 ? 0 : t >= UINT32_MAX ? UINT32_MAX : (uint32_t)t;
+}
+
+/* Where id is, or would go, in the app index; under apps_lock. */
+static uint32_t *
+app_pos(struct token_cache *c, int64_t id)
+{
+	uint32_t mask = c->index_size - 1;
+	uint32_t i = (uint32_t)mix64((uint64_t)id) & mask;
+
+	while (c->app_index[i] != 0 && c->apps[c->app_index[i] - 1].id != id)
+		i = (i + 1) & mask;
+	return &c->app_index[i];
+}
+
+/* Doubles the app index; under apps_lock, held for writing. */
+static void
+app_index_grow(struct token_cache *c)
+{
+	uint32_t size = c->index_size ? c->index_size * 2 : 64;
+
+	free(c->app_index);
+	c->app_index = xcalloc(size, sizeof(*c->app_index));
+	c->index_size = size;
+	for (uint32_t k = 0; k < c->napps; k++)
+		*app_pos(c, c->apps[k].id) = k + 1;
+}
+
+/* The index + 1 of an app in the side table, added if new; 0 when the
+ * table is full. An id seen again with another key (a deleted app's id
+ * reused) takes the new key: rows naming the old one were read before
+ * the deletion, under an older epoch. */
+static uint32_t
+app_ref(struct token_cache *c, int64_t id, const char *api_key)
+{
+	uint32_t ref = 0, *pos;
+
+	pthread_rwlock_rdlock(&c->apps_lock);
+	if (c->index_size != 0 && (ref = *app_pos(c, id)) != 0 &&
+	    strcmp(c->apps[ref - 1].api_key, api_key) != 0)
+		ref = 0;
+	pthread_rwlock_unlock(&c->apps_lock);
+	if (ref != 0)
+		return ref;
+	pthread_rwlock_wrlock(&c->apps_lock);
+	if (c->napps * 2 >= c->index_size)
+		app_index_grow(c);
+	pos = app_pos(c, id);
+	if (*pos == 0 && c->napps < APP_MASK) {
+		if (c->napps == c->apps_cap) {
+			c->apps_cap = c->apps_cap ? c->apps_cap * 2 : 16;
+			c->apps = xrealloc(c->apps, c->apps_cap *
+			    sizeof(*c->apps));
+		}
+		c->apps[c->napps].id = id;
+		*pos = ++c->napps;
+	}
+	if ((ref = *pos) != 0)
+		snprintf(c->apps[ref - 1].api_key,
+		    sizeof(c->apps[ref - 1].api_key), "%s", api_key);
+	pthread_rwlock_unlock(&c->apps_lock);
+	return ref;
+}
+
+/* The row a slot stands for. Family, grant and family scope are not
+ * kept: the checks a cache serves do not need them. */
+static void
+row_of(struct token_cache *c, const struct slot *s, struct token_row *row)
+{
+	const struct app_key *app;
+
+	memset(row, 0, sizeof(*row));
+	row->account_id = s->account;
+	row->scope = (s->meta >> SCOPE_SHIFT) & SCOPE_MASK;
+	row->revoked = (s->meta & REVOKED_BIT) != 0;
+	row->iat = s->iat;
+	row->last_used = s->last_used;
+	pthread_rwlock_rdlock(&c->apps_lock);
+	app = &c->apps[(s->meta & APP_MASK) - 1];
+	row->app_id = app->id;
+	memcpy(row->api_key, app->api_key, sizeof(row->api_key));
+	pthread_rwlock_unlock(&c->apps_lock);
 }
 
 bool
@@ -107,28 +323,36 @@ token_cache_get(struct token_cache *c,
     const unsigned char hash[SECURE_HASH_BYTES],
     struct cache_lookup *out)
 {
-	struct entry *e;
-	size_t set;
+	struct place p;
+	struct slot *s;
 	bool hit = false;
 
 	out->known_use = 0;
 	out->epoch = 0;
 	if (c == NULL)
 		return false;
-	set = set_of(c, hash);
-	pthread_mutex_lock(lock_of(c, set));
+	p = place_of(c, hash);
+	pthread_mutex_lock(&c->locks[p.stripe]);
 	out->epoch = atomic_load(&c->epoch);
-	if ((e = find(c, set, hash)) != NULL) {
-		hit = e->epoch == out->epoch && monotonic_ms() <
+	if ((s = find(c, &p, hash)) != NULL) {
+		hit = s->epoch == out->epoch && monotonic_ms() <
 		    atomic_load(&c->trusted_until_ms);
 		if (hit) {
-			out->row = e->row;
-			out->written = e->written;
+			row_of(c, s, &out->row);
+			out->written = s->written;
 		}
-		out->known_use = e->row.last_used;
+		out->known_use = s->last_used;
 	}
-	pthread_mutex_unlock(lock_of(c, set));
+	pthread_mutex_unlock(&c->locks[p.stripe]);
 	return hit;
+}
+
+static bool
+fits(const struct token_row *row)
+{
+	return row->account_id >= 0 && row->account_id <= UINT32_MAX &&
+	    row->scope <= SCOPE_MASK && row->iat >= 0 &&
+	    row->iat < UINT32_MAX && row->last_used < UINT32_MAX;
 }
 
 void
@@ -136,36 +360,33 @@ token_cache_put(struct token_cache *c,
     const unsigned char hash[SECURE_HASH_BYTES],
     const struct token_row *row, int64_t written, uint64_t epoch)
 {
-	struct entry *e, *set_entries;
-	int64_t last_used = 0;
-	size_t set;
+	struct place p;
+	struct slot *s;
+	uint32_t ref, last_used = secs(row->last_used);
 
-	if (c == NULL)
+	if (c == NULL || !fits(row) ||
+	    (ref = app_ref(c, row->app_id, row->api_key)) == 0)
 		return;
-	set = set_of(c, hash);
-	pthread_mutex_lock(lock_of(c, set));
-	if ((e = find(c, set, hash)) != NULL) {
+	p = place_of(c, hash);
+	pthread_mutex_lock(&c->locks[p.stripe]);
+	if ((s = find(c, &p, hash)) != NULL) {
 		/* keep the later of two uses noted meanwhile */
-		last_used = e->row.last_used;
-		if (e->written > written)
-			written = e->written;
+		if (s->last_used > last_used)
+			last_used = s->last_used;
+		if (s->written > secs(written))
+			written = s->written;
 	} else {
-		set_entries = &c->entries[set * WAYS];
-		e = &set_entries[0];
-		for (int i = 1; i < WAYS && e->full; i++)
-			if (!set_entries[i].full ||
-			    set_entries[i].stamp < e->stamp)
-				e = &set_entries[i];
-		memcpy(e->hash, hash, SECURE_HASH_BYTES);
-		e->full = true;
+		s = victim(c, &p);
+		memcpy(s->tag, hash, TAG_BYTES);
 	}
-	e->row = *row;
-	if (last_used > e->row.last_used)
-		e->row.last_used = last_used;
-	e->written = written;
-	e->epoch = epoch;
-	e->stamp = atomic_fetch_add(&c->stamp, 1);
-	pthread_mutex_unlock(lock_of(c, set));
+	s->account = (uint32_t)row->account_id;
+	s->meta = ref | row->scope << SCOPE_SHIFT |
+	    (row->revoked ? REVOKED_BIT : 0);
+	s->epoch = (uint32_t)epoch;
+	s->iat = secs(row->iat);
+	s->last_used = last_used;
+	s->written = secs(written);
+	pthread_mutex_unlock(&c->locks[p.stripe]);
 }
 
 void
@@ -173,20 +394,34 @@ token_cache_note_use(struct token_cache *c,
     const unsigned char hash[SECURE_HASH_BYTES],
     int64_t now, int64_t written)
 {
-	struct entry *e;
-	size_t set;
+	struct place p;
+	struct slot *s;
 
 	if (c == NULL)
 		return;
-	set = set_of(c, hash);
-	pthread_mutex_lock(lock_of(c, set));
-	if ((e = find(c, set, hash)) != NULL) {
-		if (now > e->row.last_used)
-			e->row.last_used = now;
-		if (written > e->written)
-			e->written = written;
+	p = place_of(c, hash);
+	pthread_mutex_lock(&c->locks[p.stripe]);
+	if ((s = find(c, &p, hash)) != NULL) {
+		if (secs(now) > s->last_used)
+			s->last_used = secs(now);
+		if (secs(written) > s->written)
+			s->written = secs(written);
 	}
-	pthread_mutex_unlock(lock_of(c, set));
+	pthread_mutex_unlock(&c->locks[p.stripe]);
+}
+
+uint64_t
+token_cache_epoch(struct token_cache *c)
+{
+	return c != NULL ? atomic_load(&c->epoch) : 0;
+}
+
+uint64_t
+token_cache_vouched(struct token_cache *c)
+{
+	if (c == NULL || monotonic_ms() >= atomic_load(&c->trusted_until_ms))
+		return 0;
+	return atomic_load(&c->epoch);
 }
 
 void

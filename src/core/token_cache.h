@@ -7,8 +7,11 @@
 
 #include "store/store.h"
 
-/* A bounded in-memory cache of access-token rows, so that a bearer check
- * need not read the store. Its two rules:
+/* An in-memory cache of access-token rows, so that a bearer check need
+ * not read the store: 40 bytes a token, sized (--token-cache) to hold
+ * every live token of a node and filled at start (tokens_warm). Its rows
+ * carry what checks need: family_id, grant_id and family_scope are 0 on a
+ * hit. Its two rules:
  * - what can be taken away (revocation, deletion, a new secret) is never
  *   served once the store's revision counter has moved: invalidate() drops
  *   every entry at once, and is called on this node's own revocations and
@@ -44,6 +47,11 @@ void	token_cache_put(struct token_cache *c,
 void	token_cache_note_use(struct token_cache *c,
 	    const unsigned char hash[SECURE_HASH_BYTES], int64_t now,
 	    int64_t written);
+/* The epoch to put rows with that are read from now on. */
+uint64_t token_cache_epoch(struct token_cache *c);
+/* The epoch while the keeper vouches for the cache, else 0: what other
+ * memos of store reads (memo.h) hold under. */
+uint64_t token_cache_vouched(struct token_cache *c);
 /* Drops every entry (their latest uses are kept). */
 void	token_cache_invalidate(struct token_cache *c);
 /* token_cache_invalidate() as a store_on_taken() callback. */

@@ -1,6 +1,8 @@
 #include "core/tokens.h"
 
 #include <sodium.h>
+#include <stdatomic.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/clock.h"
@@ -142,7 +144,7 @@ reused(struct keygate *kg, const struct token_row *r, struct issue *is,
 		is->retry = true;
 		/* "Unused" must count the uses this node has queued; another
 		 * node's are written within KEEPER_PERIOD_MS. */
-		if ((rc = uses_flush(kg->uses)) != 0)
+		if ((rc = uses_settle(kg->uses, kg->store)) != 0)
 			return rc;
 		rc = issue_pair(kg, is, out);
 		if (rc != ERR_CONFLICT)
@@ -220,17 +222,17 @@ access_row(struct keygate *kg, const unsigned char *hash, bool fresh,
 	return 0;
 }
 
-/* Records a use at `now`: at once with --use-coalesce 0, else queued, and
- * only when the last one stored is at least that many seconds old (the
- * use is remembered here meanwhile). */
+/* Records a use at `now`: at once with --use-coalesce 0, else queued for
+ * the use log, and only when the last one logged is at least
+ * uses_log_every_s() old (the use is remembered here meanwhile). */
 static int
 record_use(struct keygate *kg, const unsigned char *hash, int64_t written,
     int64_t now)
 {
-	int64_t every = kg->cfg->use_coalesce_s;
+	int64_t every = uses_log_every_s(kg->cfg->use_coalesce_s);
 	int rc = 0;
 
-	if (kg->uses == NULL || every == 0) {
+	if (kg->uses == NULL || kg->cfg->use_coalesce_s == 0) {
 		if ((rc = store_access_touch(kg->store, hash, now)) == 0)
 			written = now;
 	} else if (written == 0 || now - written >= every) {
@@ -288,10 +290,45 @@ tokens_use(struct keygate *kg, struct str token, bool record,
 	return record ? record_use(kg, hash, written, now) : 0;
 }
 
+#define WARM_PAGE	5000
+
+long
+tokens_warm(struct keygate *kg, const _Atomic bool *stop)
+{
+	unsigned char after[SECURE_HASH_BYTES] = { 0 };
+	uint64_t epoch = token_cache_epoch(kg->cache);
+	struct live_token *rows;
+	struct lifetime lt;
+	int64_t now = clock_now(kg->clock);
+	long cached = 0, max = kg->cfg->token_cache;
+	size_t n = WARM_PAGE;
+
+	tokens_lifetime(kg, &lt);
+	while (kg->cache != NULL && n == WARM_PAGE && cached < max &&
+	    !atomic_load(stop)) {
+		if (store_access_page(kg->store, after, now - lt.max_ttl_s,
+		    WARM_PAGE, &rows, &n) != 0)
+			return -1;
+		for (size_t i = 0; i < n && cached < max; i++) {
+			struct token_row *r = &rows[i].row;
+
+			if (!lifetime_alive(&lt, r->iat, r->last_used, now))
+				continue;
+			token_cache_put(kg->cache, rows[i].hash, r,
+			    r->last_used, epoch);
+			cached++;
+		}
+		if (n > 0)
+			memcpy(after, rows[n - 1].hash, sizeof(after));
+		free(rows);
+	}
+	return cached;
+}
+
 int
 tokens_flush_uses(struct keygate *kg)
 {
-	return uses_flush(kg->uses);
+	return uses_settle(kg->uses, kg->store);
 }
 
 int
@@ -305,8 +342,10 @@ tokens_introspect(struct keygate *kg, const struct app_row *app,
 
 	memset(out, 0, sizeof(*out));
 	if (hash_of(token, TOKENS_ACCESS_PREFIX, hash)) {
-		rc = judge_access(kg, hash, now, true, &out->row, &written,
-		    &out->active);
+		/* exp counts every use. One node on SQLite knows them all;
+		 * nodes sharing PostgreSQL read what the others folded. */
+		rc = judge_access(kg, hash, now, store_is_shared(kg->store),
+		    &out->row, &written, &out->active);
 		tokens_lifetime(kg, &lt);
 		out->exp = lifetime_expiry(&lt, out->row.iat,
 		    out->row.last_used);

@@ -49,6 +49,12 @@ int	tokens_refresh(struct keygate *kg, const struct app_row *app,
 int	tokens_use(struct keygate *kg, struct str token, bool record,
 	    struct token_row *out);
 
+/* Fills the token cache with the live access tokens of the store, at most
+ * --token-cache of them, a page at a time until done or *stop is set: so
+ * that a node that starts (or restarts) serves checks from memory at once.
+ * Returns the number cached, or -1 when the store failed. */
+long	tokens_warm(struct keygate *kg, const _Atomic bool *stop);
+
 /* Writes the queued uses now (the test clock does, before it moves). */
 int	tokens_flush_uses(struct keygate *kg);
 

@@ -8,21 +8,16 @@
 #include "core/log.h"
 #include "core/mem.h"
 
-/* a batch per transaction: small enough to keep each one short */
+/* uses per row of the log */
 #define FLUSH_BATCH	4096
-
-struct use {
-	unsigned char	 hash[SECURE_HASH_BYTES];
-	int64_t		 at;
-};
 
 struct uses {
 	struct store	*st;
 	pthread_mutex_t	 lock;		/* guards pending, n */
-	struct use	*pending;	/* USES_MAX_PENDING slots */
+	struct use_entry	*pending;	/* USES_MAX_PENDING slots */
 	size_t		 n;
 	pthread_mutex_t	 flushing;	/* one flush at a time */
-	struct use	*batch;		/* the flusher's own copy */
+	struct use_entry	*batch;		/* the flusher's own copy */
 };
 
 struct uses *
@@ -69,16 +64,9 @@ uses_record(struct uses *u, const unsigned char hash[SECURE_HASH_BYTES],
 	return queued ? 0 : store_access_touch(u->st, hash, now);
 }
 
-static int
-by_hash(const void *a, const void *b)
-{
-	return memcmp(((const struct use *)a)->hash,
-	    ((const struct use *)b)->hash, SECURE_HASH_BYTES);
-}
-
 /* Puts back uses a failed flush could not write, as room allows. */
 static void
-requeue(struct uses *u, const struct use *uses, size_t n)
+requeue(struct uses *u, const struct use_entry *uses, size_t n)
 {
 	size_t room;
 
@@ -92,25 +80,6 @@ requeue(struct uses *u, const struct use *uses, size_t n)
 	memcpy(&u->pending[u->n], uses, n * sizeof(*uses));
 	u->n += n;
 	pthread_mutex_unlock(&u->lock);
-}
-
-static int
-write_batch(struct uses *u, const struct use *b, size_t n)
-{
-	unsigned char (*hashes)[SECURE_HASH_BYTES];
-	int64_t *times;
-	int rc;
-
-	hashes = xcalloc(n, sizeof(*hashes));
-	times = xcalloc(n, sizeof(*times));
-	for (size_t i = 0; i < n; i++) {
-		memcpy(hashes[i], b[i].hash, SECURE_HASH_BYTES);
-		times[i] = b[i].at;
-	}
-	rc = store_access_touch_many(u->st, hashes, times, n);
-	free(hashes);
-	free(times);
-	return rc;
 }
 
 int
@@ -127,11 +96,8 @@ uses_flush(struct uses *u)
 	memcpy(u->batch, u->pending, n * sizeof(*u->batch));
 	u->n = 0;
 	pthread_mutex_unlock(&u->lock);
-	/* A fixed order of keys: two nodes' batches never wait on each
-	 * other's rows in opposite orders (a deadlock on PostgreSQL). */
-	qsort(u->batch, n, sizeof(*u->batch), by_hash);
 	for (done = 0; rc == 0 && done < n; done += FLUSH_BATCH)
-		rc = write_batch(u, &u->batch[done],
+		rc = store_use_log_append(u->st, &u->batch[done],
 		    n - done < FLUSH_BATCH ? n - done : FLUSH_BATCH);
 	if (rc != 0) {
 		done -= FLUSH_BATCH;
@@ -139,4 +105,26 @@ uses_flush(struct uses *u)
 	}
 	pthread_mutex_unlock(&u->flushing);
 	return rc;
+}
+
+int64_t
+uses_log_every_s(int64_t coalesce_s)
+{
+	return coalesce_s / 6 > 1 ? coalesce_s / 6 : 1;
+}
+
+int64_t
+uses_fold_every_s(int64_t coalesce_s)
+{
+	int64_t rest = coalesce_s - uses_log_every_s(coalesce_s);
+
+	return rest > 1 ? rest : 1;
+}
+
+int
+uses_settle(struct uses *u, struct store *st)
+{
+	int rc = uses_flush(u);
+
+	return rc != 0 ? rc : store_use_log_fold(st, NULL);
 }

@@ -6,13 +6,23 @@
 #include "store/store.h"
 
 /* Uses of access tokens waiting to be written: a bearer check records its
- * use here instead of writing it at once, and the keeper thread writes
- * them in batches (one transaction each, in hash order). At most
+ * use here instead of writing it at once, and the keeper thread appends
+ * them to the store's use log in batches, and folds the log into the
+ * tokens every so often (store_use_log_fold). At most
  * USES_MAX_PENDING wait; beyond that a use is written on the spot, so
  * none is ever dropped for want of room. */
 struct uses;
 
 #define USES_MAX_PENDING	65536
+
+/* With --use-coalesce N, a token's use is logged at most once per
+ * uses_log_every_s(N) = N/6 seconds, and the log folded every
+ * uses_fold_every_s(N) = the rest of N (each at least 1): a use reaches
+ * its token's row within N seconds, the bound a crash or another node may
+ * see a token expire early by. Appending is cheap, so it is the frequent
+ * one; a fold rewrites the pages of the tokens used meanwhile. */
+int64_t		 uses_log_every_s(int64_t coalesce_s);
+int64_t		 uses_fold_every_s(int64_t coalesce_s);
 
 struct uses	*uses_new(struct store *st);
 /* Writes what is pending, then frees. */
@@ -22,8 +32,12 @@ void		 uses_free(struct uses *u);
  * when the queue was full and writing it on the spot failed. */
 int		 uses_record(struct uses *u,
 		    const unsigned char hash[SECURE_HASH_BYTES], int64_t now);
-/* Writes every pending use (a NULL u has none). On failure they stay queued (as room allows)
- * for the next flush and the ERR_* code is returned. */
+/* Appends every pending use to the log (a NULL u has none). On failure
+ * they stay queued (as room allows) for the next flush and the ERR_* code
+ * is returned. */
 int		 uses_flush(struct uses *u);
+/* uses_flush(), then folds the log of st: every use recorded so far is
+ * then in its token's row (for answers that must be exact). */
+int		 uses_settle(struct uses *u, struct store *st);
 
 #endif

@@ -40,14 +40,18 @@ response_json(struct response *res, int status, json_t *j)
 	char *text = json_dumps(j, JSON_COMPACT);
 
 	json_decref(j);
+	response_json_text(res, status, text != NULL ? text : "");
+	free(text);
+}
+
+void
+response_json_text(struct response *res, int status, const char *json)
+{
 	res->status = status;
 	res->content_type = "application/json";
 	res->html = false;
 	buf_reset(&res->body);
-	if (text != NULL) {
-		buf_puts(&res->body, text);
-		free(text);
-	}
+	buf_puts(&res->body, json);
 }
 
 void

@@ -36,6 +36,8 @@ void	response_header(struct response *res, const char *name,
 	    const char *value);
 /* Serializes j (reference taken over) as the body. */
 void	response_json(struct response *res, int status, json_t *j);
+/* A JSON body known in advance (no jansson on a hot path). */
+void	response_json_text(struct response *res, int status, const char *json);
 /* {"error": code, "error_description": description}. */
 void	response_json_error(struct response *res, int status,
 	    const char *code, const char *description);

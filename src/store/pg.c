@@ -227,8 +227,12 @@ const struct store_ops store_postgres_ops = {
 	.family_revoke = pg_family_revoke,
 	.access_get = pg_access_get,
 	.access_touch = pg_access_touch,
+	.use_log_append = pg_use_log_append,
+	.use_log_read = pg_use_log_read,
 	.access_touch_many = pg_access_touch_many,
+	.use_log_delete = pg_use_log_delete,
 	.revision = pg_revision,
+	.access_page = pg_access_page,
 	.access_revoke = pg_access_revoke,
 	.refresh_get = pg_refresh_get,
 };

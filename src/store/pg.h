@@ -148,10 +148,17 @@ int	pg_access_get(struct store_backend *b, const unsigned char *hash,
 	    struct token_row *out);
 int	pg_access_touch(struct store_backend *b, const unsigned char *hash,
 	    int64_t now);
+int	pg_use_log_append(struct store_backend *b,
+	    const struct use_entry *uses, size_t n);
+int	pg_use_log_read(struct store_backend *b, struct use_fold *f,
+	    int64_t **ids, size_t *nids);
 int	pg_access_touch_many(struct store_backend *b,
-	    const unsigned char (*hashes)[SECURE_HASH_BYTES],
-	    const int64_t *times, size_t n);
+	    const struct use_entry *uses, size_t n);
+int	pg_use_log_delete(struct store_backend *b, const int64_t *ids,
+	    size_t n);
 int	pg_revision(struct store_backend *b, int64_t *n);
+int	pg_access_page(struct store_backend *b, const unsigned char *after,
+	    int64_t since, size_t max, struct live_token **rows, size_t *n);
 int	pg_access_revoke(struct store_backend *b, const unsigned char *hash);
 int	pg_refresh_get(struct store_backend *b, const unsigned char *hash,
 	    struct token_row *out);

@@ -403,25 +403,26 @@ pg_access_touch(struct store_backend *b, const unsigned char *hash,
 	return pg_run_hash(b, STMT_ACCESS_TOUCH, hash, now);
 }
 
-int
-pg_access_touch_many(struct store_backend *b,
-    const unsigned char (*hashes)[SECURE_HASH_BYTES], const int64_t *times,
-    size_t n)
+static void
+read_live(const PGresult *res, int row, void *out)
 {
-	struct pg_conn *c = pg_acquire(b);
-	int rc;
+	struct live_token *t = out;
 
-	if (c == NULL)
-		return ERR_STORE;
-	rc = pg_run_on(c, STMT_BEGIN, NULL, NULL);
-	for (size_t i = 0; rc == 0 && i < n; i++) {
-		struct pg_params p = { 0 };
+	read_token(res, row, &t->row);
+	pg_copy_bytes(t->hash, sizeof(t->hash), res, row, 10);
+}
 
-		pgp_hash(&p, hashes[i]);
-		pgp_int(&p, times[i]);
-		rc = pg_run_on(c, STMT_ACCESS_TOUCH, &p, NULL);
-	}
-	return tx_finish(b, c, rc);
+int
+pg_access_page(struct store_backend *b, const unsigned char *after,
+    int64_t since, size_t max, struct live_token **rows, size_t *n)
+{
+	struct pg_params p = { 0 };
+
+	pgp_hash(&p, after);
+	pgp_int(&p, since);
+	pgp_int(&p, (int64_t)max);
+	return pg_rows(b, STMT_ACCESS_PAGE, &p, read_live, sizeof(**rows),
+	    (void **)rows, n);
 }
 
 int

@@ -3,6 +3,7 @@
  * parameter's type from its first use, and `$2 = 0` alone would make an
  * id a 32-bit integer. */
 #include "store/pg.h"
+#include "store/use_log.h"
 
 #define APP_COLUMNS	"id, account_id, api_key, name, public_name, " \
 	"logo_url, description, redirect_uris, implicit_flow, secret_hash, " \
@@ -111,6 +112,20 @@ const char *const pg_sql[STMT_COUNT] = {
 	[STMT_ACCESS_TOUCH] = "UPDATE access_tokens SET last_used = $2::bigint "
 	    "WHERE hash = $1::bytea AND last_used < $2::bigint",
 	[STMT_REVISION] = "SELECT n FROM revision",
+	[STMT_USE_LOG_APPEND] = "INSERT INTO use_log(uses) VALUES ($1::bytea)",
+	[STMT_USE_LOG_READ] = "SELECT id, uses FROM use_log ORDER BY id "
+	    "LIMIT " USE_LOG_READ_SQL,
+	/* by id, never by range: a row appended meanwhile with a lower id
+	 * (ids are taken before commit) was not read */
+	[STMT_USE_LOG_DELETE] = "DELETE FROM use_log WHERE id = $1::bigint",
+	[STMT_ACCESS_PAGE] = "SELECT t.family_id, f.grant_id, g.account_id, "
+	    "g.app_id, a.api_key, t.scope, f.scope, t.iat, t.last_used, "
+	    "false, t.hash FROM access_tokens t "
+	    "JOIN families f ON f.id = t.family_id "
+	    "JOIN grants g ON g.id = f.grant_id "
+	    "JOIN apps a ON a.id = g.app_id WHERE t.hash > $1::bytea AND "
+	    "t.iat >= $2::bigint AND NOT t.revoked AND NOT f.revoked "
+	    "ORDER BY t.hash LIMIT $3::bigint",
 	[STMT_ACCESS_REVOKE] = "UPDATE access_tokens SET revoked = true "
 	    "WHERE hash = $1::bytea",
 	[STMT_ACCESS_DROP_CHILD] = "DELETE FROM access_tokens "

@@ -60,7 +60,7 @@ conn_open(const char *path, sqlite3 **out, char *err, size_t errlen)
 	}
 	sqlite3_busy_timeout(db, SQLITE_BUSY_TIMEOUT_MS);
 	if (exec_sql(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
-	    "PRAGMA foreign_keys=ON;") != 0) {
+	    "PRAGMA foreign_keys=ON; PRAGMA cache_size=-1024;") != 0) {
 		snprintf(err, errlen, "cannot configure %s: %s", path,
 		    sqlite3_errmsg(db));
 		sqlite3_close(db);
@@ -322,8 +322,12 @@ const struct store_ops store_sqlite_ops = {
 	.family_revoke = sqlite_family_revoke,
 	.access_get = sqlite_access_get,
 	.access_touch = sqlite_access_touch,
+	.use_log_append = sqlite_use_log_append,
+	.use_log_read = sqlite_use_log_read,
 	.access_touch_many = sqlite_access_touch_many,
+	.use_log_delete = sqlite_use_log_delete,
 	.revision = sqlite_revision,
+	.access_page = sqlite_access_page,
 	.access_revoke = sqlite_access_revoke,
 	.refresh_get = sqlite_refresh_get,
 };

@@ -1,6 +1,7 @@
 /* Every SQL statement of the SQLite backend, prepared once per
  * connection (sqlite_stmt()). */
 #include "store/sqlite_stmt.h"
+#include "store/use_log.h"
 
 #define APP_COLUMNS	"id, account_id, api_key, name, public_name, " \
 	"logo_url, description, redirect_uris, implicit_flow, secret_hash, " \
@@ -94,6 +95,18 @@ const char *const stmt_sql[STMT_COUNT] = {
 	[STMT_ACCESS_TOUCH] = "UPDATE access_tokens SET last_used = ?2 "
 	    "WHERE hash = ?1 AND last_used < ?2",
 	[STMT_REVISION] = "SELECT n FROM revision",
+	[STMT_USE_LOG_APPEND] = "INSERT INTO use_log(uses) VALUES (?)",
+	[STMT_USE_LOG_READ] = "SELECT id, uses FROM use_log ORDER BY id "
+	    "LIMIT " USE_LOG_READ_SQL,
+	[STMT_USE_LOG_DELETE] = "DELETE FROM use_log WHERE id = ?",
+	[STMT_ACCESS_PAGE] = "SELECT t.family_id, f.grant_id, g.account_id, "
+	    "g.app_id, a.api_key, t.scope, f.scope, t.iat, t.last_used, "
+	    "0, t.hash FROM access_tokens t "
+	    "JOIN families f ON f.id = t.family_id "
+	    "JOIN grants g ON g.id = f.grant_id "
+	    "JOIN apps a ON a.id = g.app_id WHERE t.hash > ?1 AND "
+	    "t.iat >= ?2 AND t.revoked = 0 AND f.revoked = 0 "
+	    "ORDER BY t.hash LIMIT ?3",
 	[STMT_ACCESS_REVOKE] = "UPDATE access_tokens SET revoked = 1 "
 	    "WHERE hash = ?",
 	[STMT_ACCESS_DROP_CHILD] = "DELETE FROM access_tokens WHERE parent = ? "

@@ -65,6 +65,8 @@ int	sqlite_app_delete(struct store_backend *b, int64_t account_id,
 int	sqlite_app_set_secret(struct store_backend *b, int64_t account_id,
 	    const char *api_key, const unsigned char *hash, int64_t now);
 /* Runs one-row read `id` keyed by a SHA-256 hash (tokens, sessions). */
+int	sqlite_access_page(struct store_backend *b, const unsigned char *after,
+	    int64_t since, size_t max, struct live_token **rows, size_t *n);
 int	sqlite_row_by_hash(struct store_backend *b, enum stmt_id id,
 	    const unsigned char *hash, void (*read)(sqlite3_stmt *, void *),
 	    void *out);
@@ -110,9 +112,14 @@ int	sqlite_access_get(struct store_backend *b, const unsigned char *hash,
 	    struct token_row *out);
 int	sqlite_access_touch(struct store_backend *b, const unsigned char *hash,
 	    int64_t now);
+int	sqlite_use_log_append(struct store_backend *b,
+	    const struct use_entry *uses, size_t n);
+int	sqlite_use_log_read(struct store_backend *b, struct use_fold *f,
+	    int64_t **ids, size_t *nids);
 int	sqlite_access_touch_many(struct store_backend *b,
-	    const unsigned char (*hashes)[SECURE_HASH_BYTES],
-	    const int64_t *times, size_t n);
+	    const struct use_entry *uses, size_t n);
+int	sqlite_use_log_delete(struct store_backend *b, const int64_t *ids,
+	    size_t n);
 int	sqlite_revision(struct store_backend *b, int64_t *n);
 int	sqlite_access_revoke(struct store_backend *b,
 	    const unsigned char *hash);

@@ -249,16 +249,32 @@ sqlite_access_touch(struct store_backend *b, const unsigned char *hash,
 	return sqlite_run(db, st, NULL);
 }
 
-int
-sqlite_access_touch_many(struct store_backend *b,
-    const unsigned char (*hashes)[SECURE_HASH_BYTES], const int64_t *times,
-    size_t n)
+static void
+read_live(sqlite3_stmt *st, void *p)
 {
-	int rc = sqlite_simple(b, STMT_BEGIN);
+	struct live_token *t = p;
+	const void *hash = sqlite3_column_blob(st, 10);
 
-	for (size_t i = 0; rc == 0 && i < n; i++)
-		rc = sqlite_access_touch(b, hashes[i], times[i]);
-	return sqlite_finish(b, rc);
+	read_token(st, &t->row);
+	if (hash != NULL &&
+	    sqlite3_column_bytes(st, 10) == SECURE_HASH_BYTES)
+		memcpy(t->hash, hash, SECURE_HASH_BYTES);
+}
+
+int
+sqlite_access_page(struct store_backend *b, const unsigned char *after,
+    int64_t since, size_t max, struct live_token **rows, size_t *n)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st = sqlite_stmt(b, STMT_ACCESS_PAGE, &db);
+
+	if (st == NULL)
+		return ERR_STORE;
+	sqlite3_bind_blob(st, 1, after, SECURE_HASH_BYTES, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, since);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)max);
+	return sqlite_rows(db, st, read_live, sizeof(**rows), (void **)rows,
+	    n);
 }
 
 static void

@@ -6,6 +6,7 @@
 
 #include "core/mem.h"
 #include "store/store_impl.h"
+#include "store/use_log.h"
 
 struct store {
 	const struct store_ops	*ops;
@@ -315,12 +316,61 @@ store_access_touch(struct store *st,
 	return CALL(access_touch, hash, now);
 }
 
+bool
+store_is_shared(const struct store *st)
+{
+	return st->ops == &store_postgres_ops;
+}
+
 int
-store_access_touch_many(struct store *st,
-    const unsigned char (*hashes)[SECURE_HASH_BYTES], const int64_t *times,
+store_use_log_append(struct store *st, const struct use_entry *uses,
     size_t n)
 {
-	return CALL(access_touch_many, hashes, times, n);
+	return n == 0 ? 0 : CALL(use_log_append, uses, n);
+}
+
+/* One pass of a fold (use_log.h): up to USE_LOG_READ rows. */
+static int
+fold_some(struct store *st, size_t *rows, size_t *folded)
+{
+	struct use_fold f = { 0 };
+	int64_t *ids = NULL;
+	size_t n = 0;
+	int rc = CALL(use_log_read, &f, &ids, &n);
+
+	*rows = rc == 0 ? n : 0;
+	use_fold_merge(&f);
+	for (size_t i = 0; rc == 0 && i < f.n; i += USE_LOG_WRITE)
+		rc = CALL(access_touch_many, f.e + i,
+		    f.n - i < USE_LOG_WRITE ? f.n - i : USE_LOG_WRITE);
+	if (rc == 0 && n > 0)
+		rc = CALL(use_log_delete, ids, n);
+	*folded = f.n;
+	use_fold_free(&f);
+	free(ids);
+	return rc;
+}
+
+int
+store_use_log_fold(struct store *st, size_t *folded)
+{
+	size_t rows = USE_LOG_READ, n, total = 0;
+	int rc = 0;
+
+	while (rc == 0 && rows == USE_LOG_READ)
+		if ((rc = fold_some(st, &rows, &n)) == 0)
+			total += n;
+	if (folded != NULL)
+		*folded = total;
+	return rc;
+}
+
+int
+store_access_page(struct store *st,
+    const unsigned char after[SECURE_HASH_BYTES], int64_t since,
+    size_t max, struct live_token **rows, size_t *n)
+{
+	return CALL(access_page, after, since, max, rows, n);
 }
 
 int

@@ -122,6 +122,8 @@ struct issue {
 /* True when `url` names a PostgreSQL database (postgres:// or
  * postgresql://); anything else is a SQLite file path. */
 bool	store_is_postgres(const char *url);
+/* Whether other nodes may write to st meanwhile (PostgreSQL). */
+bool	store_is_shared(const struct store *st);
 /* Copies url into out (size len) with any password replaced by ***, for
  * logs and messages. */
 void	store_url_redacted(const char *url, char *out, size_t len);
@@ -244,13 +246,35 @@ int	store_access_get(struct store *st,
 /* Records a use at `now`. */
 int	store_access_touch(struct store *st,
 	    const unsigned char hash[SECURE_HASH_BYTES], int64_t now);
-/* Records the uses of n tokens (hashes[i] used at times[i]) in one
- * transaction, in the order given: callers sort them, so that two nodes
- * writing batches never lock rows in opposite orders. A time never moves
- * a recorded use backwards. */
-int	store_access_touch_many(struct store *st,
-	    const unsigned char (*hashes)[SECURE_HASH_BYTES],
-	    const int64_t *times, size_t n);
+/* The use of an access token at a time. */
+struct use_entry {
+	unsigned char	 hash[SECURE_HASH_BYTES];
+	int64_t		 at;
+};
+/* Appends n uses to the use log, in one short write whatever their
+ * tokens: they count once folded. */
+int	store_use_log_append(struct store *st, const struct use_entry *uses,
+	    size_t n);
+/* Folds the whole use log into the tokens' last uses (use_log.h), each
+ * transaction in hash order, so two nodes folding at once never lock rows
+ * in opposite orders, and empties it. A use never moves a recorded one
+ * backwards; uses of tokens no longer stored are dropped. *folded (if not
+ * NULL) gets how many token rows were written to (a token named in
+ * several passes of a long log counts in each). */
+int	store_use_log_fold(struct store *st, size_t *folded);
+/* A live access token, as store_access_page() lists them. */
+struct live_token {
+	unsigned char	 hash[SECURE_HASH_BYTES];
+	struct token_row row;
+};
+
+/* Unrevoked access tokens issued at or after `since`, in hash order: the
+ * first `max` whose hash follows `after` (all zeros: from the start) go
+ * to a malloc'd *rows (free() it), their count to *n; fewer than `max`
+ * means the last page. For filling the token cache at start. */
+int	store_access_page(struct store *st,
+	    const unsigned char after[SECURE_HASH_BYTES], int64_t since,
+	    size_t max, struct live_token **rows, size_t *n);
 /* The revision counter: it moves whenever something is revoked, deleted
  * or replaced (the triggers of the 0004_revision migrations). */
 int	store_revision(struct store *st, int64_t *n);

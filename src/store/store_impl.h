@@ -6,6 +6,7 @@
  * store.h. */
 
 #include "store/store.h"
+#include "store/use_log.h"
 
 struct store_backend;
 
@@ -81,10 +82,22 @@ struct store_ops {
 		    const unsigned char *hash, struct token_row *out);
 	int	(*access_touch)(struct store_backend *b,
 		    const unsigned char *hash, int64_t now);
+	int	(*use_log_append)(struct store_backend *b,
+		    const struct use_entry *uses, size_t n);
+	/* the oldest USE_LOG_READ rows of the log: their uses added to f,
+	 * their ids to a malloc'd *ids */
+	int	(*use_log_read)(struct store_backend *b, struct use_fold *f,
+		    int64_t **ids, size_t *nids);
+	/* one transaction of store_access_touch() */
 	int	(*access_touch_many)(struct store_backend *b,
-		    const unsigned char (*hashes)[SECURE_HASH_BYTES],
-		    const int64_t *times, size_t n);
+		    const struct use_entry *uses, size_t n);
+	/* one transaction */
+	int	(*use_log_delete)(struct store_backend *b, const int64_t *ids,
+		    size_t n);
 	int	(*revision)(struct store_backend *b, int64_t *n);
+	int	(*access_page)(struct store_backend *b,
+		    const unsigned char *after, int64_t since, size_t max,
+		    struct live_token **rows, size_t *n);
 	int	(*access_revoke)(struct store_backend *b,
 		    const unsigned char *hash);
 	int	(*refresh_get)(struct store_backend *b,

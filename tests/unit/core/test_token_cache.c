@@ -26,14 +26,17 @@ trusted_cache(size_t capacity)
 	return c;
 }
 
+/* `account` tells rows apart: the cache keeps what checks need, not the
+ * family. */
 static struct token_row
-row_of(int64_t family, int64_t last_used)
+row_of(int64_t account, int64_t last_used)
 {
 	struct token_row r;
 
 	memset(&r, 0, sizeof(r));
-	r.family_id = family;
-	r.account_id = 7;
+	r.account_id = account;
+	r.app_id = 5;
+	r.scope = 3;
 	r.iat = 1000;
 	r.last_used = last_used;
 	snprintf(r.api_key, sizeof(r.api_key), "kg_ak_test");
@@ -67,7 +70,11 @@ Test(token_cache, put_then_hit)
 	cr_assert_not(token_cache_get(c, h, &look));
 	token_cache_put(c, h, &r, 0, look.epoch);
 	cr_assert(token_cache_get(c, h, &look));
-	cr_expect_eq(look.row.family_id, 3);
+	cr_expect_eq(look.row.account_id, 3);
+	cr_expect_eq(look.row.app_id, 5);
+	cr_expect_eq(look.row.scope, 3);
+	cr_expect_eq(look.row.iat, 1000);
+	cr_expect_eq(look.row.family_id, 0, "not kept");
 	cr_expect_str_eq(look.row.api_key, "kg_ak_test");
 	cr_expect_eq(look.written, 0);
 	cr_expect_not(token_cache_get(c, other, &look));
@@ -135,28 +142,96 @@ Test(token_cache, unvouched_cache_misses)
 	token_cache_free(c);
 }
 
-Test(token_cache, a_full_set_replaces_its_oldest)
+Test(token_cache, full_sets_replace_the_least_recently_active)
 {
-	/* capacity 4 = one set of four: every hash lands in it */
-	struct token_cache *c = trusted_cache(4);
-	unsigned char h[6][SECURE_HASH_BYTES];
+	/* the smallest cache: 128 sets of 8; 4096 rows crowd every set */
+	struct token_cache *c = trusted_cache(1);
+	unsigned char h[SECURE_HASH_BYTES];
 	struct cache_lookup look;
 	struct token_row r;
+	int old_hits = 0, new_hits = 0;
+
+	for (unsigned i = 0; i < 4096; i++) {
+		hash_of(h, i + 1);
+		r = row_of(i + 1, 0);
+		r.iat = 1000 + i;	/* later rows are more recent */
+		token_cache_get(c, h, &look);
+		token_cache_put(c, h, &r, 0, look.epoch);
+	}
+	for (unsigned i = 0; i < 4096; i++) {
+		hash_of(h, i + 1);
+		if (!token_cache_get(c, h, &look))
+			continue;
+		cr_expect_eq(look.row.account_id, i + 1);
+		if (i < 1024)
+			old_hits++;
+		else if (i >= 3072)
+			new_hits++;
+	}
+	cr_expect_eq(old_hits, 0, "the oldest went first");
+	cr_expect_gt(new_hits, 900, "the newest stayed: %d", new_hits);
+	token_cache_free(c);
+}
+
+Test(token_cache, a_cache_sized_for_its_tokens_keeps_them_all)
+{
+	/* two choices of set: a cache 90% full loses (almost) nothing */
+	struct token_cache *c = trusted_cache(100000);
+	unsigned char h[SECURE_HASH_BYTES];
+	struct cache_lookup look;
+	struct token_row r = row_of(9, 0);
 	int hits = 0;
 
-	for (unsigned i = 0; i < 6; i++) {
-		hash_of(h[i], i + 1);
-		r = row_of(i + 1, 0);
-		token_cache_get(c, h[i], &look);
-		token_cache_put(c, h[i], &r, 0, look.epoch);
+	for (unsigned i = 0; i < 90000; i++) {
+		hash_of(h, i + 1);
+		token_cache_get(c, h, &look);
+		token_cache_put(c, h, &r, 0, look.epoch);
 	}
-	cr_expect_not(token_cache_get(c, h[0], &look), "oldest went");
-	cr_expect_not(token_cache_get(c, h[1], &look));
-	for (unsigned i = 2; i < 6; i++)
-		if (token_cache_get(c, h[i], &look)) {
-			hits++;
-			cr_expect_eq(look.row.family_id, i + 1);
-		}
-	cr_expect_eq(hits, 4);
+	for (unsigned i = 0; i < 90000; i++) {
+		hash_of(h, i + 1);
+		hits += token_cache_get(c, h, &look);
+	}
+	cr_expect_geq(hits, 89900, "kept %d of 90000", hits);
+	token_cache_free(c);
+}
+
+Test(token_cache, apps_keep_their_keys_and_a_reused_id_takes_the_new_one)
+{
+	struct token_cache *c = trusted_cache(64);
+	unsigned char h1[SECURE_HASH_BYTES], h2[SECURE_HASH_BYTES];
+	struct cache_lookup look;
+	struct token_row r = row_of(1, 0);
+
+	hash_of(h1, 1);
+	hash_of(h2, 2);
+	for (int64_t app = 1; app <= 200; app++) {
+		/* enough apps to grow the side table several times */
+		r.app_id = app;
+		snprintf(r.api_key, sizeof(r.api_key), "kg_ak_%lld",
+		    (long long)app);
+		token_cache_put(c, h1, &r, 0, 1);
+	}
+	cr_assert(token_cache_get(c, h1, &look));
+	cr_expect_eq(look.row.app_id, 200);
+	cr_expect_str_eq(look.row.api_key, "kg_ak_200");
+	r.app_id = 7;
+	snprintf(r.api_key, sizeof(r.api_key), "kg_ak_reborn");
+	token_cache_put(c, h2, &r, 0, 1);
+	cr_assert(token_cache_get(c, h2, &look));
+	cr_expect_eq(look.row.app_id, 7);
+	cr_expect_str_eq(look.row.api_key, "kg_ak_reborn");
+	token_cache_free(c);
+}
+
+Test(token_cache, rows_that_do_not_fit_a_slot_are_not_kept)
+{
+	struct token_cache *c = trusted_cache(64);
+	unsigned char h[SECURE_HASH_BYTES];
+	struct cache_lookup look;
+	struct token_row r = row_of((int64_t)UINT32_MAX + 1, 0);
+
+	hash_of(h, 1);
+	token_cache_put(c, h, &r, 0, 1);
+	cr_expect_not(token_cache_get(c, h, &look), "an id past 32 bits");
 	token_cache_free(c);
 }

@@ -433,27 +433,6 @@ OAUTH_TEST(issue_many, empty_and_large_batches)
 	free(rcs);
 }
 
-OAUTH_TEST(tokens, touch_many_in_one_go)
-{
-	struct issue a, b;
-	struct token_row t;
-	unsigned char hashes[3][SECURE_HASH_BYTES];
-	int64_t times[3] = { T0 + 30, T0 + 20, T0 + 10 };
-	int64_t g = contract_grant(fx.ann, &fx.app, SCOPE_ALL);
-
-	contract_issue_new(g, SCOPE_ALL, T0, &a);
-	contract_issue_new(g, SCOPE_ALL, T0, &b);
-	memcpy(hashes[0], a.access_hash, SECURE_HASH_BYTES);
-	memcpy(hashes[1], b.access_hash, SECURE_HASH_BYTES);
-	memcpy(hashes[2], a.access_hash, SECURE_HASH_BYTES);
-	cr_expect_eq(store_access_touch_many(st, hashes, times, 0), 0);
-	cr_assert_eq(store_access_touch_many(st, hashes, times, 3), 0);
-	cr_assert_eq(store_access_get(st, a.access_hash, &t), 0);
-	cr_expect_eq(t.last_used, T0 + 30, "the later of two uses");
-	cr_assert_eq(store_access_get(st, b.access_hash, &t), 0);
-	cr_expect_eq(t.last_used, T0 + 20);
-}
-
 /* The revision counter moves on every write that takes something away,
  * and on nothing else. */
 OAUTH_TEST(tokens, revision_moves_on_what_takes_away)

@@ -1,0 +1,10 @@
+-- Uses of access tokens, appended in batches (core/uses.c) and folded
+-- into access_tokens.last_used every so often, in hash order: one short
+-- append per batch instead of a scattered page write per token used.
+-- A row is one batch: 40 bytes a use (the token's hash, then the time as
+-- a big-endian 64-bit integer).
+
+CREATE TABLE use_log (
+	id		INTEGER PRIMARY KEY,
+	uses		BLOB NOT NULL
+);

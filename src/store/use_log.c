@@ -1,0 +1,78 @@
+#include "store/use_log.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/mem.h"
+
+unsigned char *
+use_log_encode(const struct use_entry *uses, size_t n)
+{
+	unsigned char *blob = xmalloc(n > 0 ? n * USE_LOG_ENTRY : 1), *p;
+
+	for (size_t i = 0; i < n; i++) {
+		uint64_t t = (uint64_t)uses[i].at;
+
+		p = blob + i * USE_LOG_ENTRY;
+		memcpy(p, uses[i].hash, SECURE_HASH_BYTES);
+		for (int k = 0; k < 8; k++)
+			p[SECURE_HASH_BYTES + k] = (unsigned char)(t >>
+			    (56 - 8 * k));
+	}
+	return blob;
+}
+
+void
+use_fold_add(struct use_fold *f, const unsigned char *row, size_t len)
+{
+	size_t n = len / USE_LOG_ENTRY;
+
+	if (f->n + n > f->cap) {
+		/* growing by half: the array is the fold's whole memory */
+		f->cap = f->n + n > f->cap + f->cap / 2 ? f->n + n :
+		    f->cap + f->cap / 2;
+		f->e = xrealloc(f->e, f->cap * sizeof(*f->e));
+	}
+	for (size_t i = 0; i < n; i++, row += USE_LOG_ENTRY) {
+		uint64_t t = 0;
+
+		for (int k = 0; k < 8; k++)
+			t = t << 8 | row[SECURE_HASH_BYTES + k];
+		memcpy(f->e[f->n].hash, row, SECURE_HASH_BYTES);
+		f->e[f->n++].at = (int64_t)t;
+	}
+}
+
+static int
+by_hash(const void *a, const void *b)
+{
+	return memcmp(((const struct use_entry *)a)->hash,
+	    ((const struct use_entry *)b)->hash, SECURE_HASH_BYTES);
+}
+
+void
+use_fold_merge(struct use_fold *f)
+{
+	size_t m = 0;
+
+	if (f->n == 0)
+		return;
+	qsort(f->e, f->n, sizeof(*f->e), by_hash);
+	for (size_t i = 0; i < f->n; i++) {
+		if (m > 0 && memcmp(f->e[m - 1].hash, f->e[i].hash,
+		    SECURE_HASH_BYTES) == 0) {
+			if (f->e[i].at > f->e[m - 1].at)
+				f->e[m - 1].at = f->e[i].at;
+			continue;
+		}
+		f->e[m++] = f->e[i];
+	}
+	f->n = m;
+}
+
+void
+use_fold_free(struct use_fold *f)
+{
+	free(f->e);
+	memset(f, 0, sizeof(*f));
+}
