@@ -7,6 +7,8 @@
 #include <sys/resource.h>
 
 #include "core/keeper.h"
+#include "core/accounts.h"
+#include "core/clients.h"
 #include "core/log.h"
 #include "core/memo.h"
 #include "core/token_cache.h"
@@ -51,11 +53,6 @@ wait_for_signal(void)
 	return sig;
 }
 
-/* Slots of the memos of apps (client authentication) and accounts (the
- * e-mail address a bearer call answers with): a few hundred kilobytes. */
-#define MEMO_CLIENTS	1024
-#define MEMO_ACCOUNTS	4096
-
 /* The token cache, the queue of uses, the memos and the threads that keep
  * them: what makes a bearer check cheap (docs/PERFORMANCE.md). */
 static struct keeper *
@@ -65,10 +62,8 @@ start_hot_path(struct keygate *kg)
 	/* this node never serves what it took away itself */
 	store_on_taken(kg->store, token_cache_drop, kg->cache);
 	kg->uses = kg->cfg->use_coalesce_s > 0 ? uses_new(kg->store) : NULL;
-	kg->clients = memo_new(MEMO_CLIENTS, APP_API_KEY_MAX_BYTES,
-	    sizeof(int64_t) * 2 + SECURE_HASH_BYTES);
-	kg->accounts = memo_new(MEMO_ACCOUNTS, sizeof(int64_t),
-	    ACCOUNT_EMAIL_MAX_BYTES);
+	kg->clients = clients_memo_new();
+	kg->accounts = accounts_memo_new();
 	return keeper_start(kg);
 }
 

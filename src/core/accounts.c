@@ -207,6 +207,12 @@ accounts_get(struct keygate *kg, int64_t id, struct account *out)
 	return store_account_by_id(kg->store, id, out);
 }
 
+struct memo *
+accounts_memo_new(void)
+{
+	return memo_new(4096, sizeof(int64_t), ACCOUNT_EMAIL_MAX_BYTES);
+}
+
 int
 accounts_email(struct keygate *kg, int64_t id,
     char email[ACCOUNT_EMAIL_MAX_BYTES + 1])

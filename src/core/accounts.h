@@ -42,6 +42,8 @@ int	accounts_login(struct keygate *kg, const char *addr, struct str email,
 	    struct str password, struct account *out, int64_t *retry_after_s);
 
 int	accounts_get(struct keygate *kg, int64_t id, struct account *out);
+/* The memo (memo.h) kg->accounts is made with: 4,096 accounts. */
+struct memo *accounts_memo_new(void);
 /* The e-mail address of account id, from memory when it was read before:
  * accounts are never changed nor deleted (the API's bearer calls). */
 int	accounts_email(struct keygate *kg, int64_t id,

@@ -18,6 +18,12 @@ struct client {
 	unsigned char	 secret_hash[SECURE_HASH_BYTES];
 };
 
+struct memo *
+clients_memo_new(void)
+{
+	return memo_new(1024, APP_API_KEY_MAX_BYTES, sizeof(struct client));
+}
+
 /* The app of client_id: from the memo while the store's revision has not
  * moved (a new secret or a deleted app moves it), else read. On a hit
  * only id, api_key, has_secret and secret_hash are filled. */

@@ -13,6 +13,9 @@
  * Failures are throttled per client and per address. Returns 0 (app's id,
  * api_key, has_secret and secret_hash filled; its other fields may be
  * empty), ERR_AUTH, ERR_THROTTLED (retry_after_s set) or ERR_STORE. */
+/* The memo (memo.h) kg->clients is made with: 1,024 apps. */
+struct memo *clients_memo_new(void);
+
 int	clients_authenticate(struct keygate *kg, const char *addr,
 	    struct str client_id, bool secret_given, struct str secret,
 	    struct app_row *app, int64_t *retry_after_s);

@@ -137,6 +137,7 @@ maintain(void *arg)
 {
 	struct keeper *k = arg;
 	int64_t every = uses_fold_every_s(k->kg->cfg->use_coalesce_s) * 1000;
+	int64_t next;
 
 	setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), MAINTAIN_NICE);
 	/* what a crash left in the log goes into the rows the cache is
@@ -144,8 +145,15 @@ maintain(void *arg)
 	fold(k);
 	if (k->kg->cache != NULL)
 		warm(k);
-	while (nap(k, every))
+	/* by deadline: the time a fold takes is part of the period, so a
+	 * use reaches its row within --use-coalesce */
+	next = monotonic_ms() + every;
+	while (nap(k, next > monotonic_ms() ? next - monotonic_ms() : 0)) {
+		next += every;
 		fold(k);
+		if (monotonic_ms() > next)
+			next = monotonic_ms();
+	}
 	return NULL;
 }
 

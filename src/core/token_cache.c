@@ -52,7 +52,7 @@ struct token_cache {
 	size_t		 nsets;		/* a multiple of LOCKS */
 	struct slot	*slots;		/* nsets * WAYS */
 	pthread_mutex_t	 locks[LOCKS];
-	_Atomic uint32_t epoch;
+	_Atomic uint64_t epoch;	/* slots keep its low 32 bits */
 	_Atomic int64_t	 trusted_until_ms;
 	/* apps by index; ids found through a small open-addressed table */
 	pthread_rwlock_t apps_lock;
@@ -237,15 +237,31 @@ secs(int64_t t)
 	return t <= 0 ? 0 : t >= UINT32_MAX ? UINT32_MAX : (uint32_t)t;
 }
 
-/* Where id is, or would go, in the app index; under apps_lock. */
+static uint32_t
+app_hash(int64_t id, const char *api_key)
+{
+	uint64_t h = mix64((uint64_t)id);
+
+	for (const char *p = api_key; *p != '\0'; p++)
+		h = mix64(h ^ (unsigned char)*p);
+	return (uint32_t)h;
+}
+
+/* Where (id, api_key) is, or would go, in the app index; under
+ * apps_lock. */
 static uint32_t *
-app_pos(struct token_cache *c, int64_t id)
+app_pos(struct token_cache *c, int64_t id, const char *api_key)
 {
 	uint32_t mask = c->index_size - 1;
-	uint32_t i = (uint32_t)mix64((uint64_t)id) & mask;
+	uint32_t i = app_hash(id, api_key) & mask;
 
-	while (c->app_index[i] != 0 && c->apps[c->app_index[i] - 1].id != id)
+	while (c->app_index[i] != 0) {
+		const struct app_key *a = &c->apps[c->app_index[i] - 1];
+
+		if (a->id == id && strcmp(a->api_key, api_key) == 0)
+			break;
 		i = (i + 1) & mask;
+	}
 	return &c->app_index[i];
 }
 
@@ -259,29 +275,30 @@ app_index_grow(struct token_cache *c)
 	c->app_index = xcalloc(size, sizeof(*c->app_index));
 	c->index_size = size;
 	for (uint32_t k = 0; k < c->napps; k++)
-		*app_pos(c, c->apps[k].id) = k + 1;
+		*app_pos(c, c->apps[k].id, c->apps[k].api_key) = k + 1;
 }
 
 /* The index + 1 of an app in the side table, added if new; 0 when the
- * table is full. An id seen again with another key (a deleted app's id
- * reused) takes the new key: rows naming the old one were read before
- * the deletion, under an older epoch. */
+ * table is full. Entries are never rewritten: an id that comes back with
+ * another key (SQLite reuses a deleted app's id) is another entry, so a
+ * row read late can never lend its key to another app's tokens. */
 static uint32_t
 app_ref(struct token_cache *c, int64_t id, const char *api_key)
 {
 	uint32_t ref = 0, *pos;
 
+	if (strlen(api_key) > APP_API_KEY_MAX_BYTES)
+		return 0;
 	pthread_rwlock_rdlock(&c->apps_lock);
-	if (c->index_size != 0 && (ref = *app_pos(c, id)) != 0 &&
-	    strcmp(c->apps[ref - 1].api_key, api_key) != 0)
-		ref = 0;
+	if (c->index_size != 0)
+		ref = *app_pos(c, id, api_key);
 	pthread_rwlock_unlock(&c->apps_lock);
 	if (ref != 0)
 		return ref;
 	pthread_rwlock_wrlock(&c->apps_lock);
 	if (c->napps * 2 >= c->index_size)
 		app_index_grow(c);
-	pos = app_pos(c, id);
+	pos = app_pos(c, id, api_key);
 	if (*pos == 0 && c->napps < APP_MASK) {
 		if (c->napps == c->apps_cap) {
 			c->apps_cap = c->apps_cap ? c->apps_cap * 2 : 16;
@@ -289,11 +306,11 @@ app_ref(struct token_cache *c, int64_t id, const char *api_key)
 			    sizeof(*c->apps));
 		}
 		c->apps[c->napps].id = id;
+		snprintf(c->apps[c->napps].api_key,
+		    sizeof(c->apps[c->napps].api_key), "%s", api_key);
 		*pos = ++c->napps;
 	}
-	if ((ref = *pos) != 0)
-		snprintf(c->apps[ref - 1].api_key,
-		    sizeof(c->apps[ref - 1].api_key), "%s", api_key);
+	ref = *pos;
 	pthread_rwlock_unlock(&c->apps_lock);
 	return ref;
 }
@@ -335,7 +352,7 @@ token_cache_get(struct token_cache *c,
 	pthread_mutex_lock(&c->locks[p.stripe]);
 	out->epoch = atomic_load(&c->epoch);
 	if ((s = find(c, &p, hash)) != NULL) {
-		hit = s->epoch == out->epoch && monotonic_ms() <
+		hit = s->epoch == (uint32_t)out->epoch && monotonic_ms() <
 		    atomic_load(&c->trusted_until_ms);
 		if (hit) {
 			row_of(c, s, &out->row);
@@ -427,8 +444,16 @@ token_cache_vouched(struct token_cache *c)
 void
 token_cache_invalidate(struct token_cache *c)
 {
-	if (c != NULL)
-		atomic_fetch_add(&c->epoch, 1);
+	if (c == NULL || (uint32_t)(atomic_fetch_add(&c->epoch, 1) + 1) != 0)
+		return;
+	/* Slots keep 32 bits of the epoch: after 2^32 invalidations an old
+	 * slot would match again. Empty them all, and skip 0. */
+	for (int i = 0; i < LOCKS; i++)
+		pthread_mutex_lock(&c->locks[i]);
+	memset(c->slots, 0, c->nsets * WAYS * sizeof(*c->slots));
+	atomic_fetch_add(&c->epoch, 1);
+	for (int i = LOCKS - 1; i >= 0; i--)
+		pthread_mutex_unlock(&c->locks[i]);
 }
 
 void

@@ -296,7 +296,7 @@ long
 tokens_warm(struct keygate *kg, const _Atomic bool *stop)
 {
 	unsigned char after[SECURE_HASH_BYTES] = { 0 };
-	uint64_t epoch = token_cache_epoch(kg->cache);
+	uint64_t epoch;
 	struct live_token *rows;
 	struct lifetime lt;
 	int64_t now = clock_now(kg->clock);
@@ -306,6 +306,8 @@ tokens_warm(struct keygate *kg, const _Atomic bool *stop)
 	tokens_lifetime(kg, &lt);
 	while (kg->cache != NULL && n == WARM_PAGE && cached < max &&
 	    !atomic_load(stop)) {
+		/* per page: a revocation meanwhile spoils this page only */
+		epoch = token_cache_epoch(kg->cache);
 		if (store_access_page(kg->store, after, now - lt.max_ttl_s,
 		    WARM_PAGE, &rows, &n) != 0)
 			return -1;

@@ -1,5 +1,6 @@
 #include "store/store.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@ struct store {
 	struct store_backend	*backend;
 	void			(*taken)(void *arg);	/* store_on_taken() */
 	void			*taken_arg;
+	pthread_mutex_t		 folding;	/* store_use_log_fold() */
 };
 
 /* After a write that may have taken something away, whatever its outcome:
@@ -65,10 +67,12 @@ store_open(const char *url, struct store **out, char *err, size_t errlen)
 	struct store *st = xcalloc(1, sizeof(*st));
 	int rc;
 
+	pthread_mutex_init(&st->folding, NULL);
 	st->ops = store_is_postgres(url) ? &store_postgres_ops :
 	    &store_sqlite_ops;
 	rc = st->ops->open(url, &st->backend, err, errlen);
 	if (rc != 0) {
+		pthread_mutex_destroy(&st->folding);
 		free(st);
 		return rc;
 	}
@@ -82,6 +86,7 @@ store_close(struct store *st)
 	if (st == NULL)
 		return;
 	st->ops->close(st->backend);
+	pthread_mutex_destroy(&st->folding);
 	free(st);
 }
 
@@ -357,9 +362,13 @@ store_use_log_fold(struct store *st, size_t *folded)
 	size_t rows = USE_LOG_READ, n, total = 0;
 	int rc = 0;
 
+	/* one fold at a time per handle: two would write the same tokens
+	 * twice, for nothing */
+	pthread_mutex_lock(&st->folding);
 	while (rc == 0 && rows == USE_LOG_READ)
 		if ((rc = fold_some(st, &rows, &n)) == 0)
 			total += n;
+	pthread_mutex_unlock(&st->folding);
 	if (folded != NULL)
 		*folded = total;
 	return rc;

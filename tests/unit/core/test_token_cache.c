@@ -223,6 +223,29 @@ Test(token_cache, apps_keep_their_keys_and_a_reused_id_takes_the_new_one)
 	token_cache_free(c);
 }
 
+/* A row read before its app was deleted, put after another app took the
+ * id over: it must not lend the old key to the new app's tokens. */
+Test(token_cache, a_late_row_never_renames_an_app)
+{
+	struct token_cache *c = trusted_cache(64);
+	unsigned char now_h[SECURE_HASH_BYTES], late_h[SECURE_HASH_BYTES];
+	struct cache_lookup look;
+	struct token_row r = row_of(1, 0);
+
+	hash_of(now_h, 1);
+	hash_of(late_h, 2);
+	r.app_id = 5;
+	snprintf(r.api_key, sizeof(r.api_key), "kg_ak_new");
+	token_cache_put(c, now_h, &r, 0, 1);
+	snprintf(r.api_key, sizeof(r.api_key), "kg_ak_deleted");
+	token_cache_put(c, late_h, &r, 0, 1);
+	cr_assert(token_cache_get(c, now_h, &look));
+	cr_expect_str_eq(look.row.api_key, "kg_ak_new");
+	cr_assert(token_cache_get(c, late_h, &look));
+	cr_expect_str_eq(look.row.api_key, "kg_ak_deleted");
+	token_cache_free(c);
+}
+
 Test(token_cache, rows_that_do_not_fit_a_slot_are_not_kept)
 {
 	struct token_cache *c = trusted_cache(64);

@@ -4,7 +4,10 @@
 -- A row is one batch: 40 bytes a use (the token's hash, then the time as
 -- a big-endian 64-bit integer).
 
+-- AUTOINCREMENT: an id is never given twice, so a fold deleting the rows
+-- it read never deletes one appended since with a reused id.
+
 CREATE TABLE use_log (
-	id		INTEGER PRIMARY KEY,
+	id		INTEGER PRIMARY KEY AUTOINCREMENT,
 	uses		BLOB NOT NULL
 );
