@@ -140,9 +140,6 @@ maintain(void *arg)
 	int64_t next;
 
 	setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), MAINTAIN_NICE);
-	/* what a crash left in the log goes into the rows the cache is
-	 * filled from */
-	fold(k);
 	if (k->kg->cache != NULL)
 		warm(k);
 	/* by deadline: the time a fold takes is part of the period, so a
@@ -170,6 +167,10 @@ keeper_start(struct keygate *kg)
 	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
 	pthread_cond_init(&k->wake, &attr);
 	pthread_condattr_destroy(&attr);
+	/* What a crash left in the log goes into the rows before the first
+	 * request (a token whose last use is only there would be refused
+	 * meanwhile) and before the cache is filled from them. */
+	fold(k);
 	/* vouch once before the first request */
 	poll_revision(k);
 	if (pthread_create(&k->thread, NULL, run, k) != 0) {

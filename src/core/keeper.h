@@ -9,10 +9,10 @@
  * something, and appends the pending uses of tokens to the use log. Each
  * poll that succeeds vouches for the cache for KEEPER_TRUST_MS: a keeper
  * that fails or stalls (a database that hangs) leaves it untrusted, and
- * every check then reads the store. Beside it, at a low priority, a
- * maintenance thread folds the use log (what a crash left first), fills
- * the token cache from the store (tokens_warm), then folds the log every
- * uses_fold_every_s(). */
+ * every check then reads the store. keeper_start() first folds what a
+ * crash left in the use log. Beside the keeper, at a low priority, a
+ * maintenance thread fills the token cache from the store (tokens_warm),
+ * then folds the log every uses_fold_every_s(). */
 #define KEEPER_PERIOD_MS	100
 #define KEEPER_TRUST_MS		500
 

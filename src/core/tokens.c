@@ -222,7 +222,8 @@ access_row(struct keygate *kg, const unsigned char *hash, bool fresh,
 	return 0;
 }
 
-/* Records a use at `now`: at once with --use-coalesce 0, else queued for
+/* Records a use at `now`: at once with --use-coalesce 0 or --token-cache
+ * 0, else queued for
  * the use log, and only when the last one logged is at least
  * uses_log_every_s() old (the use is remembered here meanwhile). */
 static int
@@ -232,7 +233,10 @@ record_use(struct keygate *kg, const unsigned char *hash, int64_t written,
 	int64_t every = uses_log_every_s(kg->cfg->use_coalesce_s);
 	int rc = 0;
 
-	if (kg->uses == NULL || kg->cfg->use_coalesce_s == 0) {
+	/* Without a cache this node would forget a use until the log is
+	 * folded: then every use is written at once. */
+	if (kg->uses == NULL || kg->cache == NULL ||
+	    kg->cfg->use_coalesce_s == 0) {
 		if ((rc = store_access_touch(kg->store, hash, now)) == 0)
 			written = now;
 	} else if (written == 0 || now - written >= every) {
