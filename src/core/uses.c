@@ -110,7 +110,7 @@ uses_flush(struct uses *u)
 int64_t
 uses_log_every_s(int64_t coalesce_s)
 {
-	return coalesce_s / 6 > 1 ? coalesce_s / 6 : 1;
+	return coalesce_s / 2 > 1 ? coalesce_s / 2 : 1;
 }
 
 int64_t

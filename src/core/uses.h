@@ -16,11 +16,12 @@ struct uses;
 #define USES_MAX_PENDING	65536
 
 /* With --use-coalesce N, a token's use is logged at most once per
- * uses_log_every_s(N) = N/6 seconds, and the log folded every
- * uses_fold_every_s(N) = the rest of N (each at least 1): a use reaches
+ * uses_log_every_s(N) = N/2 seconds, and the log folded every
+ * uses_fold_every_s(N) = the other half (each at least 1): a use reaches
  * its token's row within N seconds, the bound a crash or another node may
- * see a token expire early by. Appending is cheap, so it is the frequent
- * one; a fold rewrites the pages of the tokens used meanwhile. */
+ * see a token expire early by. Every use logged is a token written by the
+ * next fold, and a fold pass rewrites the pages of the tokens it holds:
+ * halves keep both the log and the folds small. */
 int64_t		 uses_log_every_s(int64_t coalesce_s);
 int64_t		 uses_fold_every_s(int64_t coalesce_s);
 
