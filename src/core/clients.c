@@ -37,7 +37,12 @@ client_app(struct keygate *kg, struct str client_id, struct app_row *app)
 
 	if (memo_get(kg->clients, client_id.p, client_id.len, epoch, &c,
 	    &len) && len == sizeof(c)) {
-		memset(app, 0, sizeof(*app));
+		/* field by field: the row is 27 KB, mostly redirect URIs */
+		app->account_id = app->created_at = app->secret_created_at = 0;
+		app->name[0] = app->public_name[0] = app->logo_url[0] = '\0';
+		app->description[0] = app->redirect_uris[0] = '\0';
+		app->implicit_flow = false;
+		memset(app->api_key, 0, sizeof(app->api_key));
 		app->id = c.id;
 		app->has_secret = c.has_secret;
 		memcpy(app->secret_hash, c.secret_hash, sizeof(c.secret_hash));

@@ -59,8 +59,11 @@ conn_open(const char *path, sqlite3 **out, char *err, size_t errlen)
 		return ERR_STORE;
 	}
 	sqlite3_busy_timeout(db, SQLITE_BUSY_TIMEOUT_MS);
+	/* A small page cache per connection: the kernel caches the file
+	 * anyway, and checks are served from the token cache, whose memory
+	 * counts. */
 	if (exec_sql(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
-	    "PRAGMA foreign_keys=ON; PRAGMA cache_size=-1024;") != 0) {
+	    "PRAGMA foreign_keys=ON; PRAGMA cache_size=-512;") != 0) {
 		snprintf(err, errlen, "cannot configure %s: %s", path,
 		    sqlite3_errmsg(db));
 		sqlite3_close(db);

@@ -50,6 +50,38 @@ by_hash(const void *a, const void *b)
 	    ((const struct use_entry *)b)->hash, SECURE_HASH_BYTES);
 }
 
+/* Sorts by hash in place: one pass into 256 buckets by the first byte
+ * (hashes are uniform), then each bucket alone. glibc's qsort would take
+ * a buffer as large as the array; a bucket's is 1/256 of it. */
+static void
+sort_by_hash(struct use_entry *e, size_t n)
+{
+	size_t start[257] = { 0 }, next[256];
+	struct use_entry tmp;
+
+	for (size_t i = 0; i < n; i++)
+		start[e[i].hash[0] + 1]++;
+	for (int b = 0; b < 256; b++) {
+		start[b + 1] += start[b];
+		next[b] = start[b];
+	}
+	for (int b = 0; b < 256; b++)
+		while (next[b] < start[b + 1]) {
+			unsigned to = e[next[b]].hash[0];
+
+			if (to == (unsigned)b) {
+				next[b]++;
+				continue;
+			}
+			tmp = e[next[to]];
+			e[next[to]++] = e[next[b]];
+			e[next[b]] = tmp;
+		}
+	for (int b = 0; b < 256; b++)
+		qsort(e + start[b], start[b + 1] - start[b], sizeof(*e),
+		    by_hash);
+}
+
 void
 use_fold_merge(struct use_fold *f)
 {
@@ -57,7 +89,7 @@ use_fold_merge(struct use_fold *f)
 
 	if (f->n == 0)
 		return;
-	qsort(f->e, f->n, sizeof(*f->e), by_hash);
+	sort_by_hash(f->e, f->n);
 	for (size_t i = 0; i < f->n; i++) {
 		if (m > 0 && memcmp(f->e[m - 1].hash, f->e[i].hash,
 		    SECURE_HASH_BYTES) == 0) {

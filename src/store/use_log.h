@@ -11,7 +11,7 @@
  * time as a big-endian 64-bit integer). */
 #define USE_LOG_ENTRY	(SECURE_HASH_BYTES + 8)
 /* A fold reads up to USE_LOG_READ rows of the log (262,144 uses at
- * most: 10 MB, and as much again to sort them), sorts their uses by token,
+ * most: 10 MB, sorted in place), sorts their uses by token,
  * writes them a transaction per USE_LOG_WRITE tokens, then deletes the
  * rows it read. Each write
  * covers a range of hashes, so a page of tokens is written once per fold
