@@ -67,7 +67,7 @@ static const struct opt opts[] = {
 	  "(default 60)" },
 	{ "token-cache", "KEYGATE_TOKEN_CACHE", OPT_INT, OFF(token_cache), 0,
 	  1 << 26, "access tokens kept in memory, 40 bytes each, 0 = none "
-	  "(default 1100000)" },
+	  "(default 1050000)" },
 	{ "threads", "KEYGATE_THREADS", OPT_INT, OFF(threads), 0, 256,
 	  "HTTP worker threads, 0 = one per core (default 0)" },
 	{ "access-log", "KEYGATE_ACCESS_LOG", OPT_BOOL, OFF(access_log), 0, 1,
@@ -105,7 +105,7 @@ config_init(struct config *cfg)
 	cfg->token_idle_ttl_s = 7200;
 	cfg->token_max_ttl_s = 86400;
 	cfg->use_coalesce_s = 60;
-	cfg->token_cache = 1100000;
+	cfg->token_cache = 1050000;
 	cfg->access_log = true;
 }
 

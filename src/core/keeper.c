@@ -23,6 +23,8 @@
 /* the maintenance thread's niceness: a tenth of a request thread's share
  * of a busy core */
 #define MAINTAIN_NICE	10
+/* how often nodes that share their store fold its use log */
+#define SHARED_FOLD_MS	200
 
 struct keeper {
 	struct keygate	*kg;
@@ -35,6 +37,7 @@ struct keeper {
 	_Atomic bool	 stopping;	/* the same, for tokens_warm() */
 	int64_t		 revision;
 	bool		 polled;	/* revision holds a value */
+	bool		 fold_failing;	/* the last fold failed */
 };
 
 static int64_t
@@ -105,9 +108,15 @@ run(void *arg)
 static void
 fold(struct keeper *k)
 {
-	if (store_use_log_fold(k->kg->store, NULL) != 0)
+	bool failed = store_use_log_fold(k->kg->store, NULL) != 0;
+
+	/* once per outage, not five times a second */
+	if (failed && !k->fold_failing)
 		log_msg("warn", "the log of token uses could not be folded; "
 		    "retrying");
+	else if (!failed && k->fold_failing)
+		log_msg("info", "the log of token uses is folded again");
+	k->fold_failing = failed;
 #ifdef __GLIBC__
 	/* A fold sorts up to 20 MB of uses in this thread's arena, which
 	 * glibc keeps unless asked: give it back between folds. */
@@ -138,6 +147,12 @@ maintain(void *arg)
 	struct keeper *k = arg;
 	int64_t every = uses_fold_every_s(k->kg->cfg->use_coalesce_s) * 1000;
 	int64_t next;
+
+	/* Nodes sharing a store learn each other's uses from its rows: a
+	 * use reaches them within a fraction of a second, as fast as it was
+	 * written before the log, and at the same cost (a row per use). */
+	if (store_is_shared(k->kg->store))
+		every = SHARED_FOLD_MS;
 
 	setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), MAINTAIN_NICE);
 	if (k->kg->cache != NULL)
