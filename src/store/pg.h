@@ -57,6 +57,9 @@ int		 pg_exec(struct pg_conn *c, enum stmt_id id,
  * NULL) gets the rows it changed. */
 int		 pg_run_on(struct pg_conn *c, enum stmt_id id,
 		    const struct pg_params *p, int *changes);
+/* Ends the transaction on c: COMMIT when rc is 0, else ROLLBACK; returns
+ * the outcome and gives c back to the pool. */
+int		 pg_finish(struct store_backend *b, struct pg_conn *c, int rc);
 /* pg_run_on() on a connection of its own. */
 int		 pg_run(struct store_backend *b, enum stmt_id id,
 		    const struct pg_params *p, int *changes);

@@ -41,20 +41,6 @@ tx_id(struct pg_conn *c, enum stmt_id id, const struct pg_params *p,
 	return rc;
 }
 
-/* Ends the transaction on c: COMMIT when rc is 0, else ROLLBACK; returns
- * the outcome and gives c back to the pool. */
-static int
-tx_finish(struct store_backend *b, struct pg_conn *c, int rc)
-{
-	if (rc == 0)
-		rc = pg_run_on(c, STMT_COMMIT, NULL, NULL);
-	if (rc != 0 && pg_run_on(c, STMT_ROLLBACK, NULL, NULL) != 0)
-		log_msg("error", "postgres: a failed transaction could not "
-		    "roll back");
-	pg_release(b, c);
-	return rc;
-}
-
 static void
 bind_upsert(struct pg_params *p, int64_t account_id, int64_t app_id,
     unsigned scope, int64_t now)
@@ -181,7 +167,7 @@ pg_code_insert(struct store_backend *b, const unsigned char *hash,
 		pg_release(b, c);
 		return rc;
 	}
-	if ((rc = tx_finish(b, c, rc)) != 0)
+	if ((rc = pg_finish(b, c, rc)) != 0)
 		row->grant_id = 0;
 	return rc;
 }
@@ -322,7 +308,7 @@ pg_issue(struct store_backend *b, struct issue *is)
 	rc = pg_run_on(c, STMT_BEGIN, NULL, NULL);
 	if (rc == 0)
 		rc = issue_in(c, is);
-	if ((rc = tx_finish(b, c, rc)) != 0) {
+	if ((rc = pg_finish(b, c, rc)) != 0) {
 		is->grant_id = grant_in;
 		is->family_id = family_in;
 	}
@@ -353,7 +339,7 @@ pg_issue_many(struct store_backend *b, struct issue *is, int *rcs, size_t n)
 		if (rc == 0)
 			rc = pg_run_on(c, STMT_RELEASE, NULL, NULL);
 	}
-	return tx_finish(b, c, rc);
+	return pg_finish(b, c, rc);
 }
 
 int

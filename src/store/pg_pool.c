@@ -364,6 +364,18 @@ pg_run_hash(struct store_backend *b, enum stmt_id id,
 }
 
 int
+pg_finish(struct store_backend *b, struct pg_conn *c, int rc)
+{
+	if (rc == 0)
+		rc = pg_run_on(c, STMT_COMMIT, NULL, NULL);
+	if (rc != 0 && pg_run_on(c, STMT_ROLLBACK, NULL, NULL) != 0)
+		log_msg("error", "postgres: a failed transaction could not "
+		    "roll back");
+	pg_release(b, c);
+	return rc;
+}
+
+int
 pg_rows(struct store_backend *b, enum stmt_id id, const struct pg_params *p,
     pg_reader *read, size_t size, void **rows, size_t *n)
 {

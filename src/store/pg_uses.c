@@ -2,7 +2,6 @@
 #include <stdlib.h>
 
 #include "core/err.h"
-#include "core/log.h"
 #include "core/mem.h"
 #include "store/pg.h"
 
@@ -70,13 +69,7 @@ each_in_tx(struct store_backend *b, enum stmt_id id, size_t n,
 		bind(&p, v, i);
 		rc = pg_run_on(c, id, &p, NULL);
 	}
-	if (rc == 0)
-		rc = pg_run_on(c, STMT_COMMIT, NULL, NULL);
-	if (rc != 0 && pg_run_on(c, STMT_ROLLBACK, NULL, NULL) != 0)
-		log_msg("error", "postgres: a failed transaction could not "
-		    "roll back");
-	pg_release(b, c);
-	return rc;
+	return pg_finish(b, c, rc);
 }
 
 static void
