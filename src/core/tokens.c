@@ -143,7 +143,8 @@ reused(struct keygate *kg, const struct token_row *r, struct issue *is,
 	if (window > 0 && is->now - r->last_used <= window) {
 		is->retry = true;
 		/* "Unused" must count the uses this node has queued; another
-		 * node's are written within KEEPER_PERIOD_MS. */
+		 * node's are logged within KEEPER_PERIOD_MS, and this fold
+		 * takes them too. */
 		if ((rc = uses_settle(kg->uses, kg->store)) != 0)
 			return rc;
 		rc = issue_pair(kg, is, out);
