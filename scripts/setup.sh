@@ -14,30 +14,12 @@ packages=(
 	postgresql python3-psycopg2 nginx
 )
 
-missing=()
 # Node.js for the browser tests: whatever provides `npm` will do (the
 # machine may carry its own build); Debian's otherwise.
 if ! command -v npm >/dev/null 2>&1; then
-	missing+=(nodejs npm)
+	packages+=(nodejs npm)
 fi
-for p in "${packages[@]}"; do
-	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
-	    grep -q "install ok installed"; then
-		missing+=("$p")
-	fi
-done
-
-if [ ${#missing[@]} -gt 0 ]; then
-	echo "setup: installing ${missing[*]}"
-	sudo=""
-	if [ "$(id -u)" -ne 0 ]; then
-		sudo="sudo"
-	fi
-	export DEBIAN_FRONTEND=noninteractive
-	$sudo apt-get update -qq
-	$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" \
-	    >/dev/null
-fi
+"$(dirname "$0")/apt_ensure.sh" setup "${packages[@]}"
 
 # npm packages of the browser tests (playwright-core drives Debian's
 # Chromium; it downloads no browser), pinned by package-lock.json.

@@ -193,20 +193,6 @@ apps_new_secret(struct keygate *kg, int64_t account_id, struct str api_key,
 	return rc;
 }
 
-int
-apps_verify_secret(struct keygate *kg, struct str api_key, struct str secret)
-{
-	struct app_row *row = xmalloc(sizeof(*row));
-	int rc = apps_get(kg, STORE_ANY_ACCOUNT, api_key, row);
-
-	if (rc == ERR_NOTFOUND)
-		rc = ERR_AUTH;
-	if (rc == 0 && !apps_secret_matches(row, secret))
-		rc = ERR_AUTH;
-	free(row);
-	return rc;
-}
-
 bool
 apps_secret_matches(const struct app_row *app, struct str secret)
 {

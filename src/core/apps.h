@@ -72,10 +72,6 @@ int	apps_delete(struct keygate *kg, int64_t account_id,
 int	apps_new_secret(struct keygate *kg, int64_t account_id,
 	    struct str api_key, char secret[TOKEN_MAX_BYTES + 1]);
 
-/* Checks an app's secret in constant time. Returns 0, ERR_AUTH (wrong
- * secret, no secret, or no such app) or ERR_STORE. */
-int	apps_verify_secret(struct keygate *kg, struct str api_key,
-	    struct str secret);
 /* Whether secret is app's (which has one), in constant time. */
 bool	apps_secret_matches(const struct app_row *app, struct str secret);
 

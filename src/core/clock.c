@@ -57,6 +57,15 @@ clock_advance(struct clock *c, int64_t seconds)
 	return 0;
 }
 
+int64_t
+clock_monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 void
 clock_rfc3339(int64_t t, char out[32])
 {

@@ -16,6 +16,10 @@ int64_t		 clock_now(const struct clock *c);
  * when the clock is not in test mode, ERR_INVALID for a bad amount. */
 int		 clock_advance(struct clock *c, int64_t seconds);
 
+/* Milliseconds of CLOCK_MONOTONIC, for timeouts and deadlines: never set
+ * back, never moved by the test clock. */
+int64_t		 clock_monotonic_ms(void);
+
 /* Writes `t` as an RFC 3339 UTC time ("2026-11-28T14:45:00Z"). */
 void		 clock_rfc3339(int64_t t, char out[32]);
 

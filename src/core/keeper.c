@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/clock.h"
 #include "core/log.h"
 #include "core/mem.h"
 #include "core/token_cache.h"
@@ -40,21 +41,12 @@ struct keeper {
 	bool		 fold_failing;	/* the last fold failed */
 };
 
-static int64_t
-monotonic_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Drops the cache when the revision moved. The trust runs from before the
  * query: what it vouches for is the state at that moment. */
 static void
 poll_revision(struct keeper *k)
 {
-	int64_t asked = monotonic_ms(), revision;
+	int64_t asked = clock_monotonic_ms(), revision;
 
 	if (store_revision(k->kg->store, &revision) != 0) {
 		k->polled = false;
@@ -127,7 +119,7 @@ fold(struct keeper *k)
 static void
 warm(struct keeper *k)
 {
-	int64_t t0 = monotonic_ms();
+	int64_t t0 = clock_monotonic_ms();
 	long n = tokens_warm(k->kg, &k->stopping);
 
 	if (n < 0)
@@ -135,7 +127,7 @@ warm(struct keeper *k)
 		    "store; tokens are read as they are used");
 	else
 		log_msg("info", "token cache: %ld live tokens loaded in "
-		    "%.1f s", n, (double)(monotonic_ms() - t0) / 1000);
+		    "%.1f s", n, (double)(clock_monotonic_ms() - t0) / 1000);
 }
 
 /* The slow work, apart from the keeper, whose polls vouch for the cache
@@ -159,12 +151,12 @@ maintain(void *arg)
 		warm(k);
 	/* by deadline: the time a fold takes is part of the period, so a
 	 * use reaches its row within --use-coalesce */
-	next = monotonic_ms() + every;
-	while (nap(k, next > monotonic_ms() ? next - monotonic_ms() : 0)) {
+	next = clock_monotonic_ms() + every;
+	while (nap(k, next > clock_monotonic_ms() ? next - clock_monotonic_ms() : 0)) {
 		next += every;
 		fold(k);
-		if (monotonic_ms() > next)
-			next = monotonic_ms();
+		if (clock_monotonic_ms() > next)
+			next = clock_monotonic_ms();
 	}
 	return NULL;
 }

@@ -13,8 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "core/clock.h"
 #include "core/mem.h"
 #include "core/scopes.h"
 
@@ -97,15 +97,6 @@ token_cache_free(struct token_cache *c)
 	free(c->apps);
 	free(c->app_index);
 	free(c);
-}
-
-static int64_t
-monotonic_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static uint64_t
@@ -352,7 +343,7 @@ token_cache_get(struct token_cache *c,
 	pthread_mutex_lock(&c->locks[p.stripe]);
 	out->epoch = atomic_load(&c->epoch);
 	if ((s = find(c, &p, hash)) != NULL) {
-		hit = s->epoch == (uint32_t)out->epoch && monotonic_ms() <
+		hit = s->epoch == (uint32_t)out->epoch && clock_monotonic_ms() <
 		    atomic_load(&c->trusted_until_ms);
 		if (hit) {
 			row_of(c, s, &out->row);
@@ -436,7 +427,7 @@ token_cache_epoch(struct token_cache *c)
 uint64_t
 token_cache_vouched(struct token_cache *c)
 {
-	if (c == NULL || monotonic_ms() >= atomic_load(&c->trusted_until_ms))
+	if (c == NULL || clock_monotonic_ms() >= atomic_load(&c->trusted_until_ms))
 		return 0;
 	return atomic_load(&c->epoch);
 }

@@ -57,6 +57,10 @@ int		 pg_exec(struct pg_conn *c, enum stmt_id id,
  * NULL) gets the rows it changed. */
 int		 pg_run_on(struct pg_conn *c, enum stmt_id id,
 		    const struct pg_params *p, int *changes);
+/* A pooled connection with a transaction begun: *c is NULL (and ERR_STORE
+ * returned) when none can be had; otherwise BEGIN's outcome is returned
+ * and the caller ends with pg_finish(), whatever it was. */
+int		 pg_begin(struct store_backend *b, struct pg_conn **c);
 /* Ends the transaction on c: COMMIT when rc is 0, else ROLLBACK; returns
  * the outcome and gives c back to the pool. */
 int		 pg_finish(struct store_backend *b, struct pg_conn *c, int rc);

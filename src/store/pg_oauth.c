@@ -299,13 +299,12 @@ issue_in(struct pg_conn *c, struct issue *is)
 int
 pg_issue(struct store_backend *b, struct issue *is)
 {
-	struct pg_conn *c = pg_acquire(b);
+	struct pg_conn *c;
 	int64_t grant_in = is->grant_id, family_in = is->family_id;
-	int rc;
+	int rc = pg_begin(b, &c);
 
 	if (c == NULL)
-		return ERR_STORE;
-	rc = pg_run_on(c, STMT_BEGIN, NULL, NULL);
+		return rc;
 	if (rc == 0)
 		rc = issue_in(c, is);
 	if ((rc = pg_finish(b, c, rc)) != 0) {
@@ -318,12 +317,11 @@ pg_issue(struct store_backend *b, struct issue *is)
 int
 pg_issue_many(struct store_backend *b, struct issue *is, int *rcs, size_t n)
 {
-	struct pg_conn *c = pg_acquire(b);
-	int rc;
+	struct pg_conn *c;
+	int rc = pg_begin(b, &c);
 
 	if (c == NULL)
-		return ERR_STORE;
-	rc = pg_run_on(c, STMT_BEGIN, NULL, NULL);
+		return rc;
 	/* as sqlite_issue_many(): a savepoint per item */
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		int64_t grant_in = is[i].grant_id;

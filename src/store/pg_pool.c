@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/clock.h"
 #include "core/err.h"
 #include "core/log.h"
 #include "core/mem.h"
@@ -38,15 +39,6 @@ struct store_backend {
 	int64_t		 retry_at_ms;	/* fail fast until then */
 	struct pg_conn	 conns[PG_POOL_SIZE];
 };
-
-static int64_t
-monotonic_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 PGconn *
 pg_connect(const char *url, char *err, size_t errlen)
@@ -173,7 +165,7 @@ pg_acquire(struct store_backend *b)
 
 	pthread_mutex_lock(&b->lock);
 	c = take_idle(b);
-	wait = monotonic_ms() < b->retry_at_ms;
+	wait = clock_monotonic_ms() < b->retry_at_ms;
 	pthread_mutex_unlock(&b->lock);
 	if (c == NULL) {
 		log_msg("warn", "postgres: every pooled connection stayed busy "
@@ -190,7 +182,7 @@ pg_acquire(struct store_backend *b)
 	}
 	pthread_mutex_lock(&b->lock);
 	if (!wait) {
-		b->retry_at_ms = monotonic_ms() + PG_RETRY_MS;
+		b->retry_at_ms = clock_monotonic_ms() + PG_RETRY_MS;
 		log_msg("error", "postgres: cannot connect: %s", err);
 	}
 	pthread_mutex_unlock(&b->lock);
@@ -361,6 +353,14 @@ pg_run_hash(struct store_backend *b, enum stmt_id id,
 	if (now >= 0)
 		pgp_int(&p, now);
 	return pg_run(b, id, &p, NULL);
+}
+
+int
+pg_begin(struct store_backend *b, struct pg_conn **c)
+{
+	if ((*c = pg_acquire(b)) == NULL)
+		return ERR_STORE;
+	return pg_run_on(*c, STMT_BEGIN, NULL, NULL);
 }
 
 int

@@ -57,12 +57,11 @@ static int
 each_in_tx(struct store_backend *b, enum stmt_id id, size_t n,
     void (*bind)(struct pg_params *, const void *, size_t), const void *v)
 {
-	struct pg_conn *c = pg_acquire(b);
-	int rc;
+	struct pg_conn *c;
+	int rc = pg_begin(b, &c);
 
 	if (c == NULL)
-		return ERR_STORE;
-	rc = pg_run_on(c, STMT_BEGIN, NULL, NULL);
+		return rc;
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		struct pg_params p = { 0 };
 

@@ -19,7 +19,9 @@
  * writer's lock for long. A crash between the writes and the delete only
  * folds the same uses again. */
 #define USE_LOG_READ		48
-#define USE_LOG_READ_SQL	"48"
+#define USE_LOG_STR(x)		#x
+#define USE_LOG_XSTR(x)		USE_LOG_STR(x)
+#define USE_LOG_READ_SQL	USE_LOG_XSTR(USE_LOG_READ)
 #define USE_LOG_WRITE		2048
 
 /* Encodes n uses into a malloc'd blob of n * USE_LOG_ENTRY bytes. */

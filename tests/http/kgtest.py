@@ -103,6 +103,24 @@ class ServerError(Exception):
     pass
 
 
+def wait_healthz(what, proc, url, log, timeout):
+    """Waits until `url` answers 200, while `proc` runs; ServerError (with
+    log()) when it exits first or `timeout` seconds pass."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise ServerError(f"{what} exited with {proc.returncode} before "
+                              f"answering /healthz:\n{log()}")
+        try:
+            if requests.get(url, timeout=1).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.02)
+    raise ServerError(f"{what} did not answer GET /healthz with 200 within "
+                      f"{timeout} s:\n{log()}")
+
+
 class Server:
     """One running `keygate serve` process."""
 
@@ -130,21 +148,8 @@ class Server:
             return f.read().decode("utf-8", "replace")
 
     def wait_ready(self, timeout=STARTUP_TIMEOUT_S):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise ServerError(
-                    f"keygate exited with {self.proc.returncode} before "
-                    f"answering /healthz:\n{self.log()}")
-            try:
-                r = requests.get(self.url("/healthz"), timeout=1)
-                if r.status_code == 200:
-                    return
-            except requests.RequestException:
-                pass
-            time.sleep(0.02)
-        raise ServerError(f"keygate did not answer GET /healthz with 200 "
-                          f"within {timeout} s:\n{self.log()}")
+        wait_healthz("keygate", self.proc, self.url("/healthz"), self.log,
+                     timeout)
 
     def terminate(self):
         """Sends SIGTERM (once) without waiting."""

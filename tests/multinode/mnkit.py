@@ -13,7 +13,6 @@ import signal
 import subprocess
 import time
 
-import requests
 
 import kgtest
 import oauthkit
@@ -264,20 +263,8 @@ class Nginx:
             return ""
 
     def wait_ready(self, timeout=10):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise kgtest.ServerError(
-                    f"nginx exited with {self.proc.returncode}:\n{self.log()}")
-            try:
-                r = requests.get(self.url("/healthz"), timeout=1)
-                if r.status_code == 200:
-                    return
-            except requests.RequestException:
-                pass
-            time.sleep(0.02)
-        raise kgtest.ServerError(f"nginx did not answer within {timeout} s:"
-                                 f"\n{self.log()}")
+        kgtest.wait_healthz("nginx", self.proc, self.url("/healthz"),
+                            self.log, timeout)
 
     def stop(self):
         if self.proc.poll() is None:

@@ -43,6 +43,18 @@ row_of(int64_t account, int64_t last_used)
 	return r;
 }
 
+/* What a check does on a miss: looks, then puts the row it read with the
+ * lookup's epoch. */
+static void
+read_in(struct token_cache *c, const unsigned char *h,
+    const struct token_row *r)
+{
+	struct cache_lookup look;
+
+	token_cache_get(c, h, &look);
+	token_cache_put(c, h, r, 0, look.epoch);
+}
+
 Test(token_cache, null_cache_always_misses)
 {
 	unsigned char h[SECURE_HASH_BYTES];
@@ -89,8 +101,7 @@ Test(token_cache, uses_are_noted_and_survive_invalidation)
 	struct token_row r = row_of(3, 0);
 
 	hash_of(h, 1);
-	token_cache_get(c, h, &look);
-	token_cache_put(c, h, &r, 0, look.epoch);
+	read_in(c, h, &r);
 	token_cache_note_use(c, h, 1500, 1200);
 	token_cache_note_use(c, h, 1400, 0);	/* never backwards */
 	cr_assert(token_cache_get(c, h, &look));
@@ -132,8 +143,7 @@ Test(token_cache, unvouched_cache_misses)
 	struct token_row r = row_of(3, 0);
 
 	hash_of(h, 1);
-	token_cache_get(c, h, &look);
-	token_cache_put(c, h, &r, 0, look.epoch);
+	read_in(c, h, &r);
 	cr_expect_not(token_cache_get(c, h, &look), "no keeper vouched yet");
 	token_cache_trust_until(c, INT64_MAX);
 	cr_expect(token_cache_get(c, h, &look));
@@ -155,8 +165,7 @@ Test(token_cache, full_sets_replace_the_least_recently_active)
 		hash_of(h, i + 1);
 		r = row_of(i + 1, 0);
 		r.iat = 1000 + i;	/* later rows are more recent */
-		token_cache_get(c, h, &look);
-		token_cache_put(c, h, &r, 0, look.epoch);
+		read_in(c, h, &r);
 	}
 	for (unsigned i = 0; i < 4096; i++) {
 		hash_of(h, i + 1);
@@ -184,8 +193,7 @@ Test(token_cache, a_cache_sized_for_its_tokens_keeps_them_all)
 
 	for (unsigned i = 0; i < 90000; i++) {
 		hash_of(h, i + 1);
-		token_cache_get(c, h, &look);
-		token_cache_put(c, h, &r, 0, look.epoch);
+		read_in(c, h, &r);
 	}
 	for (unsigned i = 0; i < 90000; i++) {
 		hash_of(h, i + 1);
