@@ -76,13 +76,15 @@ typedef void	 pg_reader(const PGresult *res, int row, void *out);
  * gives none. Also serves INSERT ... RETURNING. */
 int		 pg_row(struct store_backend *b, enum stmt_id id,
 		    const struct pg_params *p, pg_reader *read, void *out);
-/* pg_row() keyed by one hash (tokens, sessions). */
+/* pg_row() keyed by one hash (tokens, sessions), for reads only: tried
+ * again on another connection when its own was lost. */
 int		 pg_row_by_hash(struct store_backend *b, enum stmt_id id,
 		    const unsigned char *hash, pg_reader *read, void *out);
 /* Runs a write keyed by one hash, with `now` as $2 unless it is -1. */
 int		 pg_run_hash(struct store_backend *b, enum stmt_id id,
 		    const unsigned char *hash, int64_t now);
-/* Reads every row into a malloc'd array of `size`-byte slots. */
+/* Reads every row into a malloc'd array of `size`-byte slots; a read,
+ * tried again as pg_row_by_hash(). */
 int		 pg_rows(struct store_backend *b, enum stmt_id id,
 		    const struct pg_params *p, pg_reader *read, size_t size,
 		    void **rows, size_t *n);

@@ -263,19 +263,28 @@ pg_exec(struct pg_conn *c, enum stmt_id id, const struct pg_params *p,
 	return result_err(c, *res);
 }
 
-/* Runs one statement on a connection of its own; *res as pg_exec(). */
+/* Runs one statement on a connection of its own; *res as pg_exec(). A
+ * `read` that fails because its connection was lost (a database restarted
+ * since the connection was last used, which the idle check cannot always
+ * tell) runs again on another: each try drops a dead connection, so the
+ * pool bounds the tries. A write is never sent twice. */
 static int
 query(struct store_backend *b, enum stmt_id id, const struct pg_params *p,
-    PGresult **res)
+    PGresult **res, bool read)
 {
-	struct pg_conn *c = pg_acquire(b);
-	int rc;
+	for (int tries = 0;; tries++) {
+		struct pg_conn *c = pg_acquire(b);
+		bool lost;
+		int rc;
 
-	if (c == NULL)
-		return ERR_STORE;
-	rc = pg_exec(c, id, p, res);
-	pg_release(b, c);
-	return rc;
+		if (c == NULL)
+			return ERR_STORE;
+		rc = pg_exec(c, id, p, res);
+		lost = rc == ERR_STORE && c->pg == NULL;
+		pg_release(b, c);
+		if (!read || !lost || tries + 1 >= PG_POOL_SIZE)
+			return rc;
+	}
 }
 
 int
@@ -316,12 +325,13 @@ pg_run_one(struct store_backend *b, enum stmt_id id,
 	return rc == 0 && changes == 0 ? ERR_NOTFOUND : rc;
 }
 
-int
-pg_row(struct store_backend *b, enum stmt_id id, const struct pg_params *p,
-    pg_reader *read, void *out)
+/* pg_row(); `reading` says the statement writes nothing (query()). */
+static int
+row(struct store_backend *b, enum stmt_id id, const struct pg_params *p,
+    pg_reader *read, void *out, bool reading)
 {
 	PGresult *res;
-	int rc = query(b, id, p, &res);
+	int rc = query(b, id, p, &res, reading);
 
 	if (rc != 0)
 		return rc;
@@ -334,13 +344,21 @@ pg_row(struct store_backend *b, enum stmt_id id, const struct pg_params *p,
 }
 
 int
+pg_row(struct store_backend *b, enum stmt_id id, const struct pg_params *p,
+    pg_reader *read, void *out)
+{
+	/* it also serves INSERT ... RETURNING: never sent twice */
+	return row(b, id, p, read, out, false);
+}
+
+int
 pg_row_by_hash(struct store_backend *b, enum stmt_id id,
     const unsigned char *hash, pg_reader *read, void *out)
 {
 	struct pg_params p = { 0 };
 
 	pgp_hash(&p, hash);
-	return pg_row(b, id, &p, read, out);
+	return row(b, id, &p, read, out, true);
 }
 
 int
@@ -381,7 +399,7 @@ pg_rows(struct store_backend *b, enum stmt_id id, const struct pg_params *p,
 {
 	PGresult *res;
 	unsigned char *v;
-	int count, rc = query(b, id, p, &res);
+	int count, rc = query(b, id, p, &res, true);
 
 	if (rc != 0)
 		return rc;
