@@ -46,8 +46,9 @@
 #define FILL_PASSWORD		"bench-password-not-secret"
 #define FILL_REDIRECT_URI	"http://127.0.0.1:9/cb"
 #define FILL_EMAIL_FMT		"bench-%d@example.test"
-/* a token: prefix and 43 base64url characters (32 random bytes) */
-#define FILL_TOKEN_LEN		(6 + 43)
+/* a token: prefix, 11 base64url characters of time and 43 of randomness
+ * (secure_token_sorted()) */
+#define FILL_TOKEN_LEN		(6 + 11 + 43)
 
 struct fill {
 	struct store	*st;
@@ -393,12 +394,11 @@ mint(const char *label, bool with_refresh, int64_t total)
 	if (m == NULL)
 		die("out of memory for the tokens", 0);
 	for (int64_t i = 0; i < total; i++) {
-		secure_token(TOKENS_ACCESS_PREFIX, tok);
-		secure_hash(str_from(tok), m[i].access_hash);
-		if (with_refresh) {
-			secure_token(TOKENS_REFRESH_PREFIX, tok);
-			secure_hash(str_from(tok), m[i].refresh_hash);
-		}
+		secure_token_sorted(TOKENS_ACCESS_PREFIX, tok,
+		    m[i].access_hash);
+		if (with_refresh)
+			secure_token_sorted(TOKENS_REFRESH_PREFIX, tok,
+			    m[i].refresh_hash);
 		/* the file gets the one the bench presents */
 		if (strlen(tok) != FILL_TOKEN_LEN)
 			die("a token of an unexpected length", 0);

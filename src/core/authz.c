@@ -195,7 +195,6 @@ authz_issue_token(struct keygate *kg, int64_t account_id,
 	is.account_id = account_id;	/* grant_id 0: consent recorded too */
 	is.app_id = app->id;
 	is.scope = is.family_scope = r->scope;
-	secure_token(TOKENS_ACCESS_PREFIX, token);
-	secure_hash(str_from(token), is.access_hash);
+	secure_token_sorted(TOKENS_ACCESS_PREFIX, token, is.access_hash);
 	return store_issue(kg->store, &is);
 }

@@ -1,7 +1,9 @@
 #include "core/secure.h"
 
 #include <sodium.h>
+#include <stdint.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/mem.h"
 
@@ -40,6 +42,62 @@ secure_token(const char *prefix, char out[TOKEN_MAX_BYTES + 1])
 	sodium_bin2base64(out + plen, TOKEN_MAX_BYTES + 1 - plen, raw,
 	    sizeof(raw), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 	sodium_memzero(raw, sizeof(raw));
+}
+
+/* base64url lengths (no padding) of the sorted form's two parts */
+#define SORTED_TIME_CHARS	11	/* 8 bytes */
+#define SORTED_RANDOM_CHARS	43	/* TOKEN_RANDOM_BYTES */
+#define SORTED_TIME_BYTES	8
+
+static uint64_t
+wall_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+void
+secure_token_sorted(const char *prefix, char out[TOKEN_MAX_BYTES + 1],
+    unsigned char key[SECURE_HASH_BYTES])
+{
+	unsigned char at[SORTED_TIME_BYTES], raw[TOKEN_RANDOM_BYTES];
+	size_t plen = strlen(prefix);
+	uint64_t ns = wall_ns();
+	char *p = out + plen;
+
+	for (int i = 0; i < SORTED_TIME_BYTES; i++)
+		at[i] = (unsigned char)(ns >> (56 - 8 * i));
+	randombytes_buf(raw, sizeof(raw));
+	memcpy(out, prefix, plen);
+	sodium_bin2base64(p, SORTED_TIME_CHARS + 1, at, sizeof(at),
+	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	sodium_bin2base64(p + SORTED_TIME_CHARS, TOKEN_MAX_BYTES + 1 - plen -
+	    SORTED_TIME_CHARS, raw, sizeof(raw),
+	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	sodium_memzero(raw, sizeof(raw));
+	secure_token_key(str_from(out), plen, key);
+}
+
+void
+secure_token_key(struct str token, size_t plen,
+    unsigned char key[SECURE_HASH_BYTES])
+{
+	unsigned char at[SORTED_TIME_BYTES], hash[SECURE_HASH_BYTES];
+	size_t len;
+
+	secure_hash(token, hash);
+	if (token.len != plen + SORTED_TIME_CHARS + SORTED_RANDOM_CHARS ||
+	    sodium_base642bin(at, sizeof(at), token.p + plen,
+	    SORTED_TIME_CHARS, NULL, &len, NULL,
+	    sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
+	    len != sizeof(at)) {
+		memcpy(key, hash, SECURE_HASH_BYTES);
+		return;
+	}
+	memcpy(key, at, sizeof(at));
+	memcpy(key + sizeof(at), hash, SECURE_HASH_BYTES - sizeof(at));
 }
 
 void

@@ -19,6 +19,24 @@ int	secure_init(void);
  * base64url (no padding) into out (size >= TOKEN_MAX_BYTES + 1). */
 void	secure_token(const char *prefix, char out[TOKEN_MAX_BYTES + 1]);
 
+/* An OAuth token whose storage key sorts by minting time: `prefix`, the
+ * wall clock in nanoseconds (8 bytes, base64url), then TOKEN_RANDOM_BYTES
+ * of CSPRNG output (base64url). The key (secure_token_key()) begins with
+ * that time, so tokens minted together are stored on the same pages and
+ * a store's B-trees grow at one end instead of at a random page each. */
+void	secure_token_sorted(const char *prefix,
+	    char out[TOKEN_MAX_BYTES + 1],
+	    unsigned char key[SECURE_HASH_BYTES]);
+
+/* The storage key of a presented token (after its `plen`-byte prefix):
+ * for secure_token_sorted()'s form, its time (8 bytes, big-endian) and
+ * the first 24 bytes of the whole token's SHA-256; for any other, the
+ * SHA-256 (tokens minted before the sorted form). Only the hash part
+ * vouches for the token: a forger who picks the time still has to match
+ * 192 bits of SHA-256. */
+void	secure_token_key(struct str token, size_t plen,
+	    unsigned char key[SECURE_HASH_BYTES]);
+
 /* SHA-256 of `s`: how every token, secret and session id is stored. */
 void	secure_hash(struct str s, unsigned char out[SECURE_HASH_BYTES]);
 

@@ -111,21 +111,30 @@ mix64(uint64_t x)
 	return x ^ (x >> 31);
 }
 
-/* The two sets a hash may live in, and the stripe both fall under. */
+/* The part of a storage key a slot keeps: its last TAG_BYTES, which are
+ * SHA-256 output in both key forms (secure_token_key(); the first bytes
+ * of a sorted key are a time that any forger may choose). */
+static const unsigned char *
+tag_of(const unsigned char hash[SECURE_HASH_BYTES])
+{
+	return hash + SECURE_HASH_BYTES - TAG_BYTES;
+}
+
+/* The two sets a tag may live in, and the stripe both fall under. */
 struct place {
 	size_t	 set[2];
 	size_t	 stripe;
 };
 
 static struct place
-place_of(const struct token_cache *c, const unsigned char *hash)
+place_of(const struct token_cache *c, const unsigned char *tag)
 {
 	struct place p;
 	uint64_t a, b, h;
 	size_t groups = c->nsets / LOCKS;
 
-	memcpy(&a, hash, sizeof(a));
-	memcpy(&b, hash + 8, sizeof(b));
+	memcpy(&a, tag, sizeof(a));
+	memcpy(&b, tag + 8, sizeof(b));
 	h = mix64(a ^ mix64(b));
 	p.set[0] = (size_t)(((h & 0xffffffffu) * c->nsets) >> 32);
 	p.stripe = p.set[0] % LOCKS;
@@ -137,12 +146,12 @@ place_of(const struct token_cache *c, const unsigned char *hash)
 
 static struct slot *
 find(struct token_cache *c, const struct place *p,
-    const unsigned char *hash)
+    const unsigned char *tag)
 {
 	uint64_t lo, hi, a, b;
 
-	memcpy(&lo, hash, 8);
-	memcpy(&hi, hash + 8, 8);
+	memcpy(&lo, tag, 8);
+	memcpy(&hi, tag + 8, 8);
 	for (int k = 0; k < 2; k++) {
 		struct slot *s = &c->slots[p->set[k] * WAYS];
 
@@ -339,10 +348,10 @@ token_cache_get(struct token_cache *c,
 	out->epoch = 0;
 	if (c == NULL)
 		return false;
-	p = place_of(c, hash);
+	p = place_of(c, tag_of(hash));
 	pthread_mutex_lock(&c->locks[p.stripe]);
 	out->epoch = atomic_load(&c->epoch);
-	if ((s = find(c, &p, hash)) != NULL) {
+	if ((s = find(c, &p, tag_of(hash))) != NULL) {
 		hit = s->epoch == (uint32_t)out->epoch && clock_monotonic_ms() <
 		    atomic_load(&c->trusted_until_ms);
 		if (hit) {
@@ -375,9 +384,9 @@ token_cache_put(struct token_cache *c,
 	if (c == NULL || !fits(row) ||
 	    (ref = app_ref(c, row->app_id, row->api_key)) == 0)
 		return;
-	p = place_of(c, hash);
+	p = place_of(c, tag_of(hash));
 	pthread_mutex_lock(&c->locks[p.stripe]);
-	if ((s = find(c, &p, hash)) != NULL) {
+	if ((s = find(c, &p, tag_of(hash))) != NULL) {
 		/* keep the later of two uses noted meanwhile */
 		if (s->last_used > last_used)
 			last_used = s->last_used;
@@ -385,7 +394,7 @@ token_cache_put(struct token_cache *c,
 			written = s->written;
 	} else {
 		s = victim(c, &p);
-		memcpy(s->tag, hash, TAG_BYTES);
+		memcpy(s->tag, tag_of(hash), TAG_BYTES);
 	}
 	s->account = (uint32_t)row->account_id;
 	s->meta = ref | row->scope << SCOPE_SHIFT |
@@ -407,9 +416,9 @@ token_cache_note_use(struct token_cache *c,
 
 	if (c == NULL)
 		return;
-	p = place_of(c, hash);
+	p = place_of(c, tag_of(hash));
 	pthread_mutex_lock(&c->locks[p.stripe]);
-	if ((s = find(c, &p, hash)) != NULL) {
+	if ((s = find(c, &p, tag_of(hash))) != NULL) {
 		if (secs(now) > s->last_used)
 			s->last_used = secs(now);
 		if (secs(written) > s->written)

@@ -20,35 +20,48 @@ tokens_lifetime(const struct keygate *kg, struct lifetime *out)
 	out->max_ttl_s = kg->cfg->token_max_ttl_s;
 }
 
-/* Hashes a presented credential of the given kind; false when it cannot
- * be one (wrong prefix, too long), so the store is never asked. */
+/* The storage key of a presented token of the given kind; false when it
+ * cannot be one (wrong prefix, too long), so the store is never asked. */
 static bool
 hash_of(struct str token, const char *prefix,
     unsigned char hash[SECURE_HASH_BYTES])
 {
 	if (token.len > TOKEN_MAX_BYTES || !str_starts_with(token, prefix))
 		return false;
-	secure_hash(token, hash);
+	secure_token_key(token, strlen(prefix), hash);
 	return true;
+}
+
+static void
+mint_pair(struct issue *is, struct token_pair *out)
+{
+	secure_token_sorted(TOKENS_ACCESS_PREFIX, out->access,
+	    is->access_hash);
+	secure_token_sorted(TOKENS_REFRESH_PREFIX, out->refresh,
+	    is->refresh_hash);
+	is->with_refresh = true;
+}
+
+/* What the client is told besides the tokens, once they are stored. */
+static int
+answered(struct keygate *kg, const struct issue *is, struct token_pair *out,
+    int rc)
+{
+	if (rc != 0) {
+		sodium_memzero(out, sizeof(*out));
+		return rc;
+	}
+	out->scope = is->scope;
+	out->expires_in = kg->cfg->token_unused_ttl_s;
+	return 0;
 }
 
 /* Mints the pair and writes it in one transaction. */
 static int
 issue_pair(struct keygate *kg, struct issue *is, struct token_pair *out)
 {
-	int rc;
-
-	secure_token(TOKENS_ACCESS_PREFIX, out->access);
-	secure_hash(str_from(out->access), is->access_hash);
-	secure_token(TOKENS_REFRESH_PREFIX, out->refresh);
-	secure_hash(str_from(out->refresh), is->refresh_hash);
-	is->with_refresh = true;
-	out->scope = is->scope;
-	out->expires_in = kg->cfg->token_unused_ttl_s;
-	rc = store_issue(kg->store, is);
-	if (rc != 0)
-		sodium_memzero(out, sizeof(*out));
-	return rc;
+	mint_pair(is, out);
+	return answered(kg, is, out, store_issue(kg->store, is));
 }
 
 static int
@@ -157,43 +170,71 @@ reused(struct keygate *kg, const struct token_row *r, struct issue *is,
 	    "tokens are revoked.");
 }
 
+/* A refresh request, as judge_refresh() needs it. */
+struct refresh_ask {
+	int64_t		 app_id;
+	int64_t		 idle_ttl_s;
+	struct str	 scope;
+	const char	*why;
+	bool		 used;		/* presented before: reused() decides */
+};
+
+/* The parent's row against the request (store_refresh_judge): it runs in
+ * the store's transaction, so it only reads `ask` and fills `is`. */
+static int
+judge_refresh(void *ctx, const struct token_row *r, struct issue *is)
+{
+	struct refresh_ask *ask = ctx;
+	unsigned want;
+
+	if (r->app_id != ask->app_id || r->revoked) {
+		ask->why = "The refresh token is not valid.";
+		return ERR_INVALID;
+	}
+	if (ask->idle_ttl_s > 0 && r->last_used == 0 &&
+	    is->now >= r->iat + ask->idle_ttl_s) {
+		ask->why = "The refresh token expired unused.";
+		return ERR_INVALID;
+	}
+	/* RFC 6749 §6: an omitted scope means the one originally granted. */
+	want = r->family_scope;
+	if (ask->scope.p != NULL && (scopes_parse(ask->scope, &want) != 0 ||
+	    want == 0 || (want & ~r->family_scope) != 0))
+		return ERR_FORBIDDEN;
+	is->grant_id = r->grant_id;
+	is->family_id = r->family_id;
+	is->family_scope = r->family_scope;
+	is->scope = want;
+	ask->used = r->last_used != 0;
+	return ask->used ? ERR_CONFLICT : 0;
+}
+
 int
 tokens_refresh(struct keygate *kg, const struct app_row *app,
     struct str refresh, struct str scope, struct token_pair *out,
     const char **why)
 {
 	unsigned char hash[SECURE_HASH_BYTES];
+	struct refresh_ask ask = { .app_id = app->id,
+	    .idle_ttl_s = kg->cfg->refresh_idle_ttl_s, .scope = scope };
 	struct token_row r;
 	struct issue is;
-	unsigned want;
-	int64_t idle = kg->cfg->refresh_idle_ttl_s;
 	int rc;
 
 	if (!hash_of(refresh, TOKENS_REFRESH_PREFIX, hash))
 		return bad_grant(why, "The refresh token is not valid.");
-	rc = store_refresh_get(kg->store, hash, &r);
-	if (rc == ERR_NOTFOUND || (rc == 0 && (r.app_id != app->id ||
-	    r.revoked)))
-		return bad_grant(why, "The refresh token is not valid.");
-	if (rc != 0)
-		return rc;
 	memset(&is, 0, sizeof(is));
 	is.now = clock_now(kg->clock);
-	if (idle > 0 && r.last_used == 0 && is.now >= r.iat + idle)
-		return bad_grant(why, "The refresh token expired unused.");
-	/* RFC 6749 §6: an omitted scope means the one originally granted. */
-	want = r.family_scope;
-	if (scope.p != NULL && (scopes_parse(scope, &want) != 0 ||
-	    want == 0 || (want & ~r.family_scope) != 0))
-		return ERR_FORBIDDEN;
-	is.grant_id = r.grant_id;
-	is.family_id = r.family_id;
-	is.family_scope = r.family_scope;
-	is.scope = want;
 	is.parent_hash = hash;
-	if (r.last_used != 0)
+	mint_pair(&is, out);
+	rc = answered(kg, &is, out, store_refresh(kg->store, &is,
+	    judge_refresh, &ask, &r));
+	if (rc == ERR_NOTFOUND)
+		return bad_grant(why, "The refresh token is not valid.");
+	if (rc == ERR_INVALID && ask.why != NULL)
+		return bad_grant(why, ask.why);
+	if (rc == ERR_CONFLICT && ask.used)
 		return reused(kg, &r, &is, out, why);
-	rc = issue_pair(kg, &is, out);
 	if (rc == ERR_CONFLICT)	/* a concurrent refresh won the race */
 		return bad_grant(why, "The refresh token was already used.");
 	return rc;

@@ -322,6 +322,7 @@ const struct store_ops store_sqlite_ops = {
 	.code_take = sqlite_code_take,
 	.issue = sqlite_issue,
 	.issue_many = sqlite_issue_many,
+	.refresh = sqlite_refresh,
 	.family_revoke = sqlite_family_revoke,
 	.access_get = sqlite_access_get,
 	.access_touch = sqlite_access_touch,

@@ -1,4 +1,5 @@
-/* SQLite: group commit for the issuing transaction. With synchronous=FULL
+/* SQLite: group commit for the issuing transaction (and a rotation's read
+ * of its parent, which then needs no read transaction of its own). With synchronous=FULL
  * every COMMIT waits for the disk, so issuing one pair per commit caps
  * refreshes at the disk's flush rate. Instead, requests queue here and one
  * thread writes whatever has queued meanwhile in one transaction (a
@@ -16,9 +17,11 @@
 #define GROUP_MAX	256
 
 struct group_item {
-	struct issue		*is;
+	const struct sqlite_job	*job;
 	int			 rc;
 	bool			 done;
+	pthread_cond_t		 finished;	/* its own: a commit wakes
+						 * only the threads it answers */
 	struct group_item	*next;
 };
 
@@ -27,7 +30,6 @@ struct sqlite_group {
 	pthread_t		 thread;
 	pthread_mutex_t		 lock;		/* guards what follows */
 	pthread_cond_t		 queued;
-	pthread_cond_t		 finished;
 	struct group_item	*head, *tail;
 	bool			 stop;
 };
@@ -50,19 +52,19 @@ take(struct sqlite_group *g, struct group_item **items)
 static void
 commit_group(struct sqlite_group *g, struct group_item **items, size_t n)
 {
-	struct issue *is[GROUP_MAX];
+	struct sqlite_job jobs[GROUP_MAX];
 	int rcs[GROUP_MAX];
 	int rc;
 
 	for (size_t i = 0; i < n; i++)
-		is[i] = items[i]->is;
-	rc = sqlite_issue_batch(g->b, is, rcs, n);
+		jobs[i] = *items[i]->job;
+	rc = sqlite_issue_batch(g->b, jobs, rcs, n);
 	pthread_mutex_lock(&g->lock);
 	for (size_t i = 0; i < n; i++) {
 		items[i]->rc = rc != 0 ? rc : rcs[i];
 		items[i]->done = true;
+		pthread_cond_signal(&items[i]->finished);
 	}
-	pthread_cond_broadcast(&g->finished);
 	pthread_mutex_unlock(&g->lock);
 }
 
@@ -96,7 +98,6 @@ sqlite_group_start(struct store_backend *b)
 	g->b = b;
 	pthread_mutex_init(&g->lock, NULL);
 	pthread_cond_init(&g->queued, NULL);
-	pthread_cond_init(&g->finished, NULL);
 	if (pthread_create(&g->thread, NULL, run, g) != 0) {
 		log_msg("error", "sqlite: cannot start the commit thread");
 		abort();
@@ -115,16 +116,16 @@ sqlite_group_stop(struct sqlite_group *g)
 	pthread_mutex_unlock(&g->lock);
 	pthread_join(g->thread, NULL);
 	pthread_cond_destroy(&g->queued);
-	pthread_cond_destroy(&g->finished);
 	pthread_mutex_destroy(&g->lock);
 	free(g);
 }
 
 int
-sqlite_group_issue(struct sqlite_group *g, struct issue *is)
+sqlite_group_run(struct sqlite_group *g, const struct sqlite_job *job)
 {
-	struct group_item it = { .is = is };
+	struct group_item it = { .job = job };
 
+	pthread_cond_init(&it.finished, NULL);
 	pthread_mutex_lock(&g->lock);
 	if (g->tail != NULL)
 		g->tail->next = &it;
@@ -133,7 +134,8 @@ sqlite_group_issue(struct sqlite_group *g, struct issue *is)
 	g->tail = &it;
 	pthread_cond_signal(&g->queued);
 	while (!it.done)
-		pthread_cond_wait(&g->finished, &g->lock);
+		pthread_cond_wait(&it.finished, &g->lock);
 	pthread_mutex_unlock(&g->lock);
+	pthread_cond_destroy(&it.finished);
 	return it.rc;
 }

@@ -93,18 +93,30 @@ int	sqlite_code_take(struct store_backend *b, const unsigned char *hash,
 int	sqlite_issue(struct store_backend *b, struct issue *is);
 int	sqlite_issue_many(struct store_backend *b, struct issue *is, int *rcs,
 	    size_t n);
-/* Issues n requests in one transaction, a savepoint each (see
+int	sqlite_refresh(struct store_backend *b, struct issue *is,
+	    store_refresh_judge judge, void *ctx, struct token_row *parent);
+
+/* One request of a group commit: an issue and, for a rotation
+ * (store_refresh()), the judge of its parent's row. */
+struct sqlite_job {
+	struct issue		*is;
+	store_refresh_judge	 judge;		/* NULL: a plain issue */
+	void			*ctx;
+	struct token_row	*parent;
+};
+
+/* Runs n jobs in one transaction, a savepoint each (see
  * store_issue_many); the group commit thread's work. */
-int	sqlite_issue_batch(struct store_backend *b, struct issue **is,
-	    int *rcs, size_t n);
+int	sqlite_issue_batch(struct store_backend *b,
+	    const struct sqlite_job *jobs, int *rcs, size_t n);
 
 /* The group commit of sqlite_group.c: one thread per store writes the
  * issues that queued meanwhile in one transaction. */
 struct sqlite_group;
 struct sqlite_group *sqlite_group_start(struct store_backend *b);
 void	sqlite_group_stop(struct sqlite_group *g);
-/* Queues `is` and waits until its transaction committed (or failed). */
-int	sqlite_group_issue(struct sqlite_group *g, struct issue *is);
+/* Queues a job and waits until its transaction committed (or failed). */
+int	sqlite_group_run(struct sqlite_group *g, const struct sqlite_job *job);
 /* The group of a store. */
 struct sqlite_group *sqlite_group(struct store_backend *b);
 int	sqlite_family_revoke(struct store_backend *b, int64_t family_id);

@@ -149,28 +149,59 @@ issue_in(struct store_backend *b, struct issue *is)
 int
 sqlite_issue(struct store_backend *b, struct issue *is)
 {
-	return sqlite_group_issue(sqlite_group(b), is);
+	struct sqlite_job job = { .is = is };
+
+	return sqlite_group_run(sqlite_group(b), &job);
 }
 
 int
-sqlite_issue_batch(struct store_backend *b, struct issue **is, int *rcs,
-    size_t n)
+sqlite_refresh(struct store_backend *b, struct issue *is,
+    store_refresh_judge judge, void *ctx, struct token_row *parent)
+{
+	struct sqlite_job job = { .is = is, .judge = judge, .ctx = ctx,
+	    .parent = parent };
+
+	return sqlite_group_run(sqlite_group(b), &job);
+}
+
+/* One job's reads and writes, inside the caller's savepoint. The read
+ * goes through the committing connection, whose page cache its own
+ * commits leave valid. A job that fails leaves `is` as its judge left
+ * it: the ids of a grant or family it made were rolled back. */
+static int
+job_in(struct store_backend *b, const struct sqlite_job *job)
+{
+	struct issue *is = job->is;
+	int64_t grant_in, family_in;
+	int rc;
+
+	if (job->judge != NULL &&
+	    ((rc = sqlite_refresh_get(b, is->parent_hash,
+	    job->parent)) != 0 ||
+	    (rc = job->judge(job->ctx, job->parent, is)) != 0))
+		return rc;
+	grant_in = is->grant_id;
+	family_in = is->family_id;
+	if ((rc = issue_in(b, is)) != 0) {
+		is->grant_id = grant_in;
+		is->family_id = family_in;
+	}
+	return rc;
+}
+
+int
+sqlite_issue_batch(struct store_backend *b, const struct sqlite_job *jobs,
+    int *rcs, size_t n)
 {
 	int rc = sqlite_simple(b, STMT_BEGIN);
 
-	/* Each item in a savepoint of its own: one that fails (a lost
+	/* Each job in a savepoint of its own: one that fails (a lost
 	 * compare-and-set) leaves nothing and spoils none of the others. */
 	for (size_t i = 0; rc == 0 && i < n; i++) {
-		int64_t grant_in = is[i]->grant_id;
-		int64_t family_in = is[i]->family_id;
-
 		if ((rc = sqlite_simple(b, STMT_SAVEPOINT)) != 0)
 			break;
-		if ((rcs[i] = issue_in(b, is[i])) != 0) {
-			is[i]->grant_id = grant_in;
-			is[i]->family_id = family_in;
+		if ((rcs[i] = job_in(b, &jobs[i])) != 0)
 			rc = sqlite_simple(b, STMT_ROLLBACK_TO);
-		}
 		if (rc == 0)
 			rc = sqlite_simple(b, STMT_RELEASE);
 	}
@@ -181,13 +212,13 @@ int
 sqlite_issue_many(struct store_backend *b, struct issue *is, int *rcs,
     size_t n)
 {
-	struct issue **items = xcalloc(n > 0 ? n : 1, sizeof(*items));
+	struct sqlite_job *jobs = xcalloc(n > 0 ? n : 1, sizeof(*jobs));
 	int rc;
 
 	for (size_t i = 0; i < n; i++)
-		items[i] = &is[i];
-	rc = sqlite_issue_batch(b, items, rcs, n);
-	free(items);
+		jobs[i].is = &is[i];
+	rc = sqlite_issue_batch(b, jobs, rcs, n);
+	free(jobs);
 	return rc;
 }
 

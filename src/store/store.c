@@ -291,6 +291,22 @@ store_issue(struct store *st, struct issue *is)
 }
 
 int
+store_refresh(struct store *st, struct issue *is, store_refresh_judge judge,
+    void *ctx, struct token_row *parent)
+{
+	int rc;
+
+	if (st->ops->refresh != NULL)
+		return CALL(refresh, is, judge, ctx, parent);
+	/* the parent's compare-and-set in store_issue() still guards
+	 * against a concurrent rotation between the read and the write */
+	if ((rc = CALL(refresh_get, is->parent_hash, parent)) != 0 ||
+	    (rc = judge(ctx, parent, is)) != 0)
+		return rc;
+	return store_issue(st, is);
+}
+
+int
 store_issue_many(struct store *st, struct issue *is, int *rcs, size_t n)
 {
 	int rc = CALL(issue_many, is, rcs, n);

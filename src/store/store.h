@@ -239,6 +239,21 @@ int	store_issue(struct store *st, struct issue *is);
 int	store_issue_many(struct store *st, struct issue *is, int *rcs,
 	    size_t n);
 
+/* Judges the row of the refresh token being rotated (is->parent_hash)
+ * and completes `is` from it: 0 issues; anything else is
+ * store_refresh()'s answer, and nothing is written. It may run on the
+ * store's own thread, inside the transaction: it must not call the
+ * store. */
+typedef int (*store_refresh_judge)(void *ctx, const struct token_row *parent,
+    struct issue *is);
+
+/* A rotation read and written in one transaction: the parent's row into
+ * *parent (ERR_NOTFOUND when there is none), `judge`'s verdict, then
+ * store_issue()'s writes. On SQLite the read joins the group commit, so
+ * it costs no read transaction of its own. */
+int	store_refresh(struct store *st, struct issue *is,
+	    store_refresh_judge judge, void *ctx, struct token_row *parent);
+
 int	store_family_revoke(struct store *st, int64_t family_id);
 
 int	store_access_get(struct store *st,

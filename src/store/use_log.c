@@ -1,5 +1,6 @@
 #include "store/use_log.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -43,43 +44,45 @@ use_fold_add(struct use_fold *f, const unsigned char *row, size_t len)
 	}
 }
 
-static int
-by_hash(const void *a, const void *b)
+static bool
+before(const struct use_entry *a, const struct use_entry *b)
 {
-	return memcmp(((const struct use_entry *)a)->hash,
-	    ((const struct use_entry *)b)->hash, SECURE_HASH_BYTES);
+	return memcmp(a->hash, b->hash, SECURE_HASH_BYTES) < 0;
 }
 
-/* Sorts by hash in place: one pass into 256 buckets by the first byte
- * (hashes are uniform), then each bucket alone. glibc's qsort would take
- * a buffer as large as the array; a bucket's is 1/256 of it. */
+static void
+sift_down(struct use_entry *e, size_t root, size_t n)
+{
+	struct use_entry tmp;
+
+	for (size_t child; (child = 2 * root + 1) < n; root = child) {
+		if (child + 1 < n && before(&e[child], &e[child + 1]))
+			child++;
+		if (!before(&e[root], &e[child]))
+			return;
+		tmp = e[root];
+		e[root] = e[child];
+		e[child] = tmp;
+	}
+}
+
+/* Sorts by key in place (heapsort). Keys are not uniform (a sorted
+ * token's begins with its minting time, secure_token_key()), so no
+ * bucketing by leading bytes; and glibc's qsort would take a buffer as
+ * large as the array, the fold's whole memory again. */
 static void
 sort_by_hash(struct use_entry *e, size_t n)
 {
-	size_t start[257] = { 0 }, next[256];
 	struct use_entry tmp;
 
-	for (size_t i = 0; i < n; i++)
-		start[e[i].hash[0] + 1]++;
-	for (int b = 0; b < 256; b++) {
-		start[b + 1] += start[b];
-		next[b] = start[b];
+	for (size_t i = n / 2; i-- > 0;)
+		sift_down(e, i, n);
+	for (size_t end = n; end-- > 1;) {
+		tmp = e[0];
+		e[0] = e[end];
+		e[end] = tmp;
+		sift_down(e, 0, end);
 	}
-	for (int b = 0; b < 256; b++)
-		while (next[b] < start[b + 1]) {
-			unsigned to = e[next[b]].hash[0];
-
-			if (to == (unsigned)b) {
-				next[b]++;
-				continue;
-			}
-			tmp = e[next[to]];
-			e[next[to]++] = e[next[b]];
-			e[next[b]] = tmp;
-		}
-	for (int b = 0; b < 256; b++)
-		qsort(e + start[b], start[b + 1] - start[b], sizeof(*e),
-		    by_hash);
 }
 
 void

@@ -159,6 +159,19 @@ def b64url(data):
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
+def token_key(token, prefix_len=6):
+    """The key an access or refresh token is stored under (core/secure.h,
+    secure_token_key()): for the sorted form (11 characters of minting
+    time, 43 of randomness), the time's 8 bytes and the first 24 bytes of
+    the token's SHA-256; for any other, its SHA-256."""
+    sha = hashlib.sha256(token.encode()).digest()
+    body = token[prefix_len:]
+    if len(body) != 11 + 43:
+        return sha
+    at = base64.urlsafe_b64decode(body[:11] + "=")
+    return at + sha[:24]
+
+
 def challenge_of(verifier):
     return b64url(hashlib.sha256(verifier.encode()).digest())
 

@@ -7,7 +7,6 @@ and introspection's exp counts this node's uses.
 The tests that read the SQLite file give their servers a file of their
 own, so they stay on SQLite under KEYGATE_TEST_PG."""
 
-import hashlib
 import re
 import signal
 import sqlite3
@@ -47,7 +46,7 @@ def logged_uses(db):
 
 
 def token_hash(token):
-    return hashlib.sha256(token.encode()).digest()
+    return oauthkit.token_key(token)
 
 
 def last_used(db, token):

@@ -13,7 +13,6 @@ nodes recover by themselves within RECOVERY_S, and everything handed out
 before the outage (access and refresh tokens, a code, a personal access
 token, sessions, a secret) still works."""
 
-import hashlib
 import subprocess
 import tempfile
 import threading
@@ -25,6 +24,7 @@ import requests
 
 import kgtest
 import mnkit
+import oauthkit
 from kgtest import bearer, logged_in_as
 from mnkit import on
 from oauthkit import (User, alive, auth_params, authorize, get_code,
@@ -158,7 +158,7 @@ def refresh_row(db, rt):
             cur.execute("SELECT r.used_at, (SELECT count(*) FROM "
                         "refresh_tokens c WHERE c.parent = r.hash) "
                         "FROM refresh_tokens r WHERE r.hash = %s",
-                        (hashlib.sha256(rt.encode()).digest(),))
+                        (oauthkit.token_key(rt),))
             row = cur.fetchone()
     finally:
         conn.close()

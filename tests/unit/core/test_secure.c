@@ -183,3 +183,55 @@ Test(secure, password, .init = setup, .timeout = 120)
 	    STR_LIT("x")));
 	secure_password_dummy_verify(STR_LIT("anything"));
 }
+
+Test(secure, sorted_tokens_sort_by_minting_and_key_back, .init = setup)
+{
+	char tok[4][TOKEN_MAX_BYTES + 1];
+	unsigned char key[4][SECURE_HASH_BYTES], again[SECURE_HASH_BYTES];
+	unsigned char sha[SECURE_HASH_BYTES];
+
+	for (int i = 0; i < 4; i++) {
+		secure_token_sorted("kg_t_", tok[i], key[i]);
+		cr_assert_eq(strlen(tok[i]), 5 + 11 + 43, "%s", tok[i]);
+		cr_assert(token_alphabet(tok[i]), "%s", tok[i]);
+		secure_token_key(str_from(tok[i]), 5, again);
+		cr_assert_eq(memcmp(again, key[i], sizeof(again)), 0);
+		/* the hash part is the whole token's SHA-256 */
+		secure_hash(str_from(tok[i]), sha);
+		cr_assert_eq(memcmp(key[i] + 8, sha, 24), 0);
+	}
+	for (int i = 1; i < 4; i++)
+		cr_assert_lt(memcmp(key[i - 1], key[i], 8), 0,
+		    "minted later, sorted later");
+}
+
+Test(secure, a_token_not_in_sorted_form_keys_by_its_sha256, .init = setup)
+{
+	char tok[TOKEN_MAX_BYTES + 1];
+	unsigned char key[SECURE_HASH_BYTES], sha[SECURE_HASH_BYTES];
+	/* the sorted form's length, but a time part that cannot decode
+	 * (its last character carries bits that do not exist) */
+	const char *odd = "kg_t_AAAAAAAAAA_"
+	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+
+	secure_token("kg_t_", tok);
+	secure_token_key(str_from(tok), 5, key);
+	secure_hash(str_from(tok), sha);
+	cr_assert_eq(memcmp(key, sha, sizeof(sha)), 0);
+	cr_assert_eq(strlen(odd), 5 + 11 + 43);
+	secure_token_key(str_from(odd), 5, key);
+	secure_hash(str_from(odd), sha);
+	cr_assert_eq(memcmp(key, sha, sizeof(sha)), 0);
+}
+
+Test(secure, a_forged_time_part_changes_the_key, .init = setup)
+{
+	char tok[TOKEN_MAX_BYTES + 1];
+	unsigned char key[SECURE_HASH_BYTES], forged[SECURE_HASH_BYTES];
+
+	secure_token_sorted("kg_t_", tok, key);
+	tok[5] = tok[5] == 'A' ? 'B' : 'A';
+	secure_token_key(str_from(tok), 5, forged);
+	cr_assert_neq(memcmp(key, forged, 8), 0);
+	cr_assert_neq(memcmp(key + 8, forged + 8, 24), 0);
+}

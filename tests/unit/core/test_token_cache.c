@@ -8,12 +8,14 @@
 #include <stdio.h>
 #include <string.h>
 
+/* A key whose hash part (the last 16 bytes, which the cache keeps)
+ * differs for each n; byte 0 stands for a sorted key's time. */
 static void
 hash_of(unsigned char h[SECURE_HASH_BYTES], unsigned n)
 {
 	memset(h, 0, SECURE_HASH_BYTES);
-	memcpy(h, &n, sizeof(n));
-	h[31] = (unsigned char)n;
+	memcpy(h + SECURE_HASH_BYTES - sizeof(n), &n, sizeof(n));
+	h[0] = (unsigned char)n;
 }
 
 /* A cache the keeper vouches for, as under `serve`. */
