@@ -61,9 +61,13 @@ conn_open(const char *path, sqlite3 **out, char *err, size_t errlen)
 	sqlite3_busy_timeout(db, SQLITE_BUSY_TIMEOUT_MS);
 	/* A small page cache per connection: the kernel caches the file
 	 * anyway, and checks are served from the token cache, whose memory
-	 * counts. */
+	 * counts. Temporary files in memory: a group commit's savepoints
+	 * keep each page they change in a statement journal, which past
+	 * 64 KB spilled to a temporary file, a pwrite per page (eight a
+	 * refresh, four times the WAL's). */
 	if (exec_sql(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
-	    "PRAGMA foreign_keys=ON; PRAGMA cache_size=-512;") != 0) {
+	    "PRAGMA foreign_keys=ON; PRAGMA cache_size=-512; "
+	    "PRAGMA temp_store=MEMORY;") != 0) {
 		snprintf(err, errlen, "cannot configure %s: %s", path,
 		    sqlite3_errmsg(db));
 		sqlite3_close(db);
