@@ -23,6 +23,9 @@ void	buf_reset(struct buf *b);
 void	buf_append(struct buf *b, const void *p, size_t n);
 void	buf_puts(struct buf *b, const char *s);
 void	buf_putstr(struct buf *b, struct str s);
+/* `s` (valid UTF-8) as a quoted JSON string: quotes, backslashes and
+ * control characters escaped, everything else as it is (RFC 8259 §7). */
+void	buf_put_json_string(struct buf *b, const char *s);
 void	buf_printf(struct buf *b, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 void	buf_vprintf(struct buf *b, const char *fmt, va_list ap)

@@ -44,14 +44,20 @@ response_json(struct response *res, int status, json_t *j)
 	free(text);
 }
 
-void
-response_json_text(struct response *res, int status, const char *json)
+struct buf *
+response_json_body(struct response *res, int status)
 {
 	res->status = status;
 	res->content_type = "application/json";
 	res->html = false;
 	buf_reset(&res->body);
-	buf_puts(&res->body, json);
+	return &res->body;
+}
+
+void
+response_json_text(struct response *res, int status, const char *json)
+{
+	buf_puts(response_json_body(res, status), json);
 }
 
 void

@@ -38,6 +38,9 @@ void	response_header(struct response *res, const char *name,
 void	response_json(struct response *res, int status, json_t *j);
 /* A JSON body known in advance (no jansson on a hot path). */
 void	response_json_text(struct response *res, int status, const char *json);
+/* A JSON answer whose text the caller prints into the returned buffer
+ * (buf_put_json_string() for strings): hot paths, without jansson. */
+struct buf *response_json_body(struct response *res, int status);
 /* {"error": code, "error_description": description}. */
 void	response_json_error(struct response *res, int status,
 	    const char *code, const char *description);

@@ -90,6 +90,8 @@ def test_check_with_form_body_is_refused(server, tokens):
 
 @pytest.mark.parametrize("value", [
     "Bearer kg_at_" + "A" * 43,
+    "Bearer kg_at_" + "A" * 54,            # the sorted form's length
+    "Bearer kg_at_" + "A" * 10 + "_" + "A" * 43,
     "Bearer garbage",
     "Bearer ",
     "Bearer",
@@ -102,6 +104,30 @@ def test_check_with_bad_tokens(server, value):
     assert "X-Keygate-Subject" not in r.headers
     if r.status_code == 401 and value.strip() != "Bearer":
         invalid_token(r)
+
+
+def flip(token, i):
+    """The token with its i-th character replaced by another one of the
+    base64url alphabet."""
+    return token[:i] + ("B" if token[i] != "B" else "C") + token[i + 1:]
+
+
+def test_a_token_altered_in_its_time_or_its_randomness_is_refused(server,
+                                                                   tokens):
+    """The storage key takes the token's minting time from the token
+    itself (core/secure.h): another time, or other randomness, must name
+    no token, and the real one still works."""
+    at = tokens["access_token"]
+    assert len(at) == len("kg_at_") + 11 + 43, at
+    for i in (len("kg_at_"), len("kg_at_") + 9, len("kg_at_") + 11,
+              len(at) - 1):
+        r = requests.get(server.url("/oauth2/check"), timeout=10,
+                         headers=oauthkit.bearer(flip(at, i)))
+        assert r.status_code == 401, (i, r.status_code)
+        invalid_token(r)
+    r = requests.get(server.url("/oauth2/check"), timeout=10,
+                     headers=oauthkit.bearer(at))
+    assert r.status_code == 200, r.status_code
 
 
 def test_bearer_scheme_is_case_insensitive(server, tokens):

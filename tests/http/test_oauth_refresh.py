@@ -71,7 +71,21 @@ def test_access_token_is_not_a_refresh_token(server, app, user):
     t = get_tokens(user, app)
     token_error(refresh(app, t["access_token"]), "invalid_grant")
     token_error(refresh(app, "kg_rt_" + "A" * 43), "invalid_grant")
+    token_error(refresh(app, "kg_rt_" + "A" * 54), "invalid_grant")
     family_alive(app, t)
+
+
+def test_a_refresh_token_with_another_time_is_invalid_grant(server, app,
+                                                            user):
+    """The minting time in a refresh token is part of its key: changed,
+    it names nothing, and the real token is not spent by the attempt."""
+    t = get_tokens(user, app)
+    rt = t["refresh_token"]
+    at_time = len("kg_rt_") + 3
+    forged = rt[:at_time] + ("B" if rt[at_time] != "B" else "C") + \
+        rt[at_time + 1:]
+    token_error(refresh(app, forged), "invalid_grant")
+    family_alive(app, t)        # the real one refreshes
 
 
 def test_missing_refresh_token_is_invalid_request(server, app):

@@ -1,6 +1,7 @@
 #include "core/buf.h"
 
 #include <criterion/criterion.h>
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -263,5 +264,37 @@ Test(buf, detach_clears_error)
 	buf_puts(&b, "abc");
 	cr_expect_eq(b.err, 0);
 	cr_expect_eq(b.len, 3);
+	buf_release(&b);
+}
+
+/* What buf_put_json_string() writes must parse back to the input (checked
+ * with jansson, which keygate used before for these answers). */
+Test(buf, json_string_escapes_what_json_requires)
+{
+	static const char *const in[] = { "", "plain@example.com",
+	    "a\"b", "back\\slash", "tab\tnew\nline\r", "\x01\x1f",
+	    "caf\xc3\xa9 \xe2\x82\xac", "\"\\\"\\" };
+	struct buf b;
+
+	for (size_t i = 0; i < sizeof(in) / sizeof(*in); i++) {
+		json_error_t err;
+		json_t *j;
+		struct str out;
+
+		buf_init(&b, 4096);
+		buf_put_json_string(&b, in[i]);
+		out = buf_str(&b);
+		j = json_loadb(out.p, out.len, JSON_DECODE_ANY, &err);
+		cr_assert_not_null(j, "%zu: %.*s: %s", i, (int)out.len, out.p,
+		    err.text);
+		cr_assert(json_is_string(j));
+		cr_expect_str_eq(json_string_value(j), in[i]);
+		json_decref(j);
+		buf_release(&b);
+	}
+	buf_init(&b, 64);
+	buf_put_json_string(&b, "x\x1fy");
+	cr_expect_eq(memcmp(buf_str(&b).p, "\"x\\u001fy\"", 10), 0);
+	cr_expect_eq(buf_str(&b).len, 10);
 	buf_release(&b);
 }
