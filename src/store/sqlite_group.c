@@ -1,7 +1,7 @@
 /* SQLite: group commit for the issuing transaction (and a rotation's read
- * of its parent, which then needs no read transaction of its own). With synchronous=FULL
- * every COMMIT waits for the disk, so issuing one pair per commit caps
- * refreshes at the disk's flush rate. Instead, requests queue here and one
+ * of its parent, which then needs no read transaction of its own). With
+ * synchronous=FULL every COMMIT waits for the disk, so issuing one pair
+ * per commit caps refreshes at the disk's flush rate. Instead, requests queue here and one
  * thread writes whatever has queued meanwhile in one transaction (a
  * savepoint per request, so a lost compare-and-set spoils no other), then
  * answers them all: the answer still leaves only after its commit. */
