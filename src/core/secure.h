@@ -37,7 +37,8 @@ void	secure_token_sorted(const char *prefix,
 void	secure_token_key(struct str token, size_t plen,
 	    unsigned char key[SECURE_HASH_BYTES]);
 
-/* SHA-256 of `s`: how every token, secret and session id is stored. */
+/* SHA-256 of `s`: how secrets, codes and session ids are stored (access
+ * and refresh tokens: secure_token_key()). */
 void	secure_hash(struct str s, unsigned char out[SECURE_HASH_BYTES]);
 
 /* HMAC-SHA-256 of `msg` under `key`, base64url (43 chars) into out. */

@@ -14,10 +14,9 @@
 #include "core/mem.h"
 #include "store/sqlite_stmt.h"
 
-#define GROUP_MAX	256
-
 struct group_item {
 	const struct sqlite_job	*job;
+	uint64_t		 after;		/* commits made when queued */
 	int			 rc;
 	bool			 done;
 	pthread_cond_t		 finished;	/* its own: a commit wakes
@@ -32,15 +31,17 @@ struct sqlite_group {
 	pthread_cond_t		 queued;
 	struct group_item	*head, *tail;
 	bool			 stop;
+	uint64_t		 commits;	/* claims.committed, published */
+	struct sqlite_claims	 claims;	/* the writer's own */
 };
 
-/* Under g->lock: takes up to GROUP_MAX queued items. */
+/* Under g->lock: takes up to SQLITE_GROUP_MAX queued items. */
 static size_t
 take(struct sqlite_group *g, struct group_item **items)
 {
 	size_t n = 0;
 
-	while (g->head != NULL && n < GROUP_MAX) {
+	while (g->head != NULL && n < SQLITE_GROUP_MAX) {
 		items[n++] = g->head;
 		g->head = g->head->next;
 	}
@@ -52,14 +53,17 @@ take(struct sqlite_group *g, struct group_item **items)
 static void
 commit_group(struct sqlite_group *g, struct group_item **items, size_t n)
 {
-	struct sqlite_job jobs[GROUP_MAX];
-	int rcs[GROUP_MAX];
+	struct sqlite_job jobs[SQLITE_GROUP_MAX];
+	int rcs[SQLITE_GROUP_MAX];
 	int rc;
 
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		jobs[i] = *items[i]->job;
-	rc = sqlite_issue_batch(g->b, jobs, rcs, n);
+		jobs[i].after = items[i]->after;
+	}
+	rc = sqlite_issue_batch(g->b, jobs, rcs, n, &g->claims);
 	pthread_mutex_lock(&g->lock);
+	g->commits = g->claims.committed;
 	for (size_t i = 0; i < n; i++) {
 		items[i]->rc = rc != 0 ? rc : rcs[i];
 		items[i]->done = true;
@@ -72,7 +76,7 @@ static void *
 run(void *arg)
 {
 	struct sqlite_group *g = arg;
-	struct group_item *items[GROUP_MAX];
+	struct group_item *items[SQLITE_GROUP_MAX];
 	size_t n;
 
 	pthread_mutex_lock(&g->lock);
@@ -127,6 +131,7 @@ sqlite_group_run(struct sqlite_group *g, const struct sqlite_job *job)
 
 	pthread_cond_init(&it.finished, NULL);
 	pthread_mutex_lock(&g->lock);
+	it.after = g->commits;
 	if (g->tail != NULL)
 		g->tail->next = &it;
 	else

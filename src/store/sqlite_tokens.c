@@ -164,17 +164,39 @@ sqlite_refresh(struct store_backend *b, struct issue *is,
 	return sqlite_group_run(sqlite_group(b), &job);
 }
 
+/* Whether a rotation queued after `after` commits races the one that
+ * rotated its parent: that one is in the commit being built, or in the
+ * last one, which had not finished when this was queued. */
+static bool
+raced(const struct sqlite_claims *c, const unsigned char *key,
+    uint64_t after)
+{
+	for (int k = 0; k < 2; k++) {
+		if (k != c->cur && after >= c->committed)
+			continue;
+		for (size_t i = 0; i < c->n[k]; i++)
+			if (memcmp(c->key[k][i], key, SECURE_HASH_BYTES) == 0)
+				return true;
+	}
+	return false;
+}
+
 /* One job's reads and writes, inside the caller's savepoint. The read
  * goes through the committing connection, whose page cache its own
  * commits leave valid. A job that fails leaves `is` as its judge left
  * it: the ids of a grant or family it made were rolled back. */
 static int
-job_in(struct store_backend *b, const struct sqlite_job *job)
+job_in(struct store_backend *b, const struct sqlite_job *job,
+    struct sqlite_claims *claims)
 {
 	struct issue *is = job->is;
 	int64_t grant_in, family_in;
 	int rc;
 
+	/* a race lost: refused as the compare-and-set refuses it */
+	if (job->judge != NULL && claims != NULL &&
+	    raced(claims, is->parent_hash, job->after))
+		return ERR_CONFLICT;
 	if (job->judge != NULL &&
 	    ((rc = sqlite_refresh_get(b, is->parent_hash,
 	    job->parent)) != 0 ||
@@ -185,13 +207,17 @@ job_in(struct store_backend *b, const struct sqlite_job *job)
 	if ((rc = issue_in(b, is)) != 0) {
 		is->grant_id = grant_in;
 		is->family_id = family_in;
+	} else if (job->judge != NULL && claims != NULL &&
+	    claims->n[claims->cur] < SQLITE_GROUP_MAX) {
+		memcpy(claims->key[claims->cur][claims->n[claims->cur]++],
+		    is->parent_hash, SECURE_HASH_BYTES);
 	}
 	return rc;
 }
 
 int
 sqlite_issue_batch(struct store_backend *b, const struct sqlite_job *jobs,
-    int *rcs, size_t n)
+    int *rcs, size_t n, struct sqlite_claims *claims)
 {
 	int rc = sqlite_simple(b, STMT_BEGIN);
 
@@ -200,12 +226,21 @@ sqlite_issue_batch(struct store_backend *b, const struct sqlite_job *jobs,
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		if ((rc = sqlite_simple(b, STMT_SAVEPOINT)) != 0)
 			break;
-		if ((rcs[i] = job_in(b, &jobs[i])) != 0)
+		if ((rcs[i] = job_in(b, &jobs[i], claims)) != 0)
 			rc = sqlite_simple(b, STMT_ROLLBACK_TO);
 		if (rc == 0)
 			rc = sqlite_simple(b, STMT_RELEASE);
 	}
-	return sqlite_finish(b, rc);
+	rc = sqlite_finish(b, rc);
+	if (claims != NULL) {
+		/* a commit that failed rotated nothing */
+		if (rc == 0) {
+			claims->committed++;
+			claims->cur ^= 1;
+		}
+		claims->n[claims->cur] = 0;
+	}
+	return rc;
 }
 
 int
@@ -217,7 +252,7 @@ sqlite_issue_many(struct store_backend *b, struct issue *is, int *rcs,
 
 	for (size_t i = 0; i < n; i++)
 		jobs[i].is = &is[i];
-	rc = sqlite_issue_batch(b, jobs, rcs, n);
+	rc = sqlite_issue_batch(b, jobs, rcs, n, NULL);
 	free(jobs);
 	return rc;
 }

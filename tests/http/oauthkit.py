@@ -168,7 +168,13 @@ def token_key(token, prefix_len=6):
     body = token[prefix_len:]
     if len(body) != 11 + 43:
         return sha
-    at = base64.urlsafe_b64decode(body[:11] + "=")
+    try:
+        at = base64.urlsafe_b64decode(body[:11] + "=")
+    except ValueError:
+        return sha
+    # libsodium accepts the canonical encoding only
+    if len(at) != 8 or b64url(at) != body[:11]:
+        return sha
     return at + sha[:24]
 
 

@@ -7,6 +7,8 @@ and introspection's exp counts this node's uses.
 The tests that read the SQLite file give their servers a file of their
 own, so they stay on SQLite under KEYGATE_TEST_PG."""
 
+import hashlib
+import os
 import re
 import signal
 import sqlite3
@@ -154,6 +156,36 @@ def test_an_unused_token_is_dead_after_a_crash_and_an_hour(crashable,
     advance_to(again, iat + H + 600)
     assert not alive(again, at)
     assert last_used(db, at) == 0
+
+
+def test_a_token_minted_before_the_sorted_form_still_works(make_server,
+                                                           tmp_path):
+    """Access tokens minted before the sorted form (43 characters after
+    the prefix) are stored under their plain SHA-256 (core/secure.h): one
+    written into the store as the old form was passes the check, counts
+    its use, and dies when revoked."""
+    db = str(tmp_path / "keygate.db")
+    srv = oauth_server(make_server, db=db)
+    a = make_app(srv)
+    t = get_tokens(User(srv, "legacy"), a)
+    old = "kg_at_" + oauthkit.b64url(os.urandom(32))
+    assert len(old) == len("kg_at_") + 43
+    conn = sqlite3.connect(db, timeout=5)
+    try:
+        with conn:
+            conn.execute("INSERT INTO access_tokens(hash, family_id, scope, "
+                         "iat) SELECT ?, family_id, scope, iat FROM "
+                         "access_tokens WHERE hash = ?",
+                         (oauthkit.token_key(old),
+                          token_hash(t["access_token"])))
+    finally:
+        conn.close()
+    assert oauthkit.token_key(old) == hashlib.sha256(old.encode()).digest()
+    assert alive(srv, old)
+    assert introspection(a, old)["active"] is True
+    assert revoke(a, old).status_code == 200
+    assert not alive(srv, old)
+    assert alive(srv, t["access_token"])
 
 
 def test_a_clean_stop_folds_the_log(make_server, tmp_path):

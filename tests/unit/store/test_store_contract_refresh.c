@@ -6,6 +6,8 @@
 #include "store_contract.h"
 
 #include <criterion/criterion.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "core/err.h"
@@ -125,4 +127,80 @@ OAUTH_TEST(refresh, the_judge_sees_a_used_parent_as_used)
 	cr_expect_eq(store_refresh(st, &again, judge, &late, &parent),
 	    ERR_CONFLICT);
 	contract_expect_no_pair(&again, "the parent was used");
+}
+
+/* Racing rotations of one parent: one wins, the others are refused with
+ * ERR_CONFLICT and nothing written. A judge that finds its parent used
+ * answers ERR_CONFLICT as core does, and notes it: core would take that
+ * for a replay and end the family. On SQLite, where the group commit
+ * reads the parent after the winner wrote it, a rotation of a parent
+ * rotated by the same or the previous commit is refused before any judge
+ * (struct sqlite_claims); PostgreSQL's readers may see either. */
+#define RACERS	6
+
+struct racer {
+	pthread_barrier_t	*start;
+	const struct issue	*first;
+	struct issue		 rot;
+	struct verdict		 v;
+	bool			 saw_used;
+	int			 rc;
+};
+
+static int
+judge_used(void *ctx, const struct token_row *parent, struct issue *is)
+{
+	struct racer *r = ctx;
+
+	judge(&r->v, parent, is);
+	r->saw_used = parent->last_used != 0;
+	return r->saw_used ? ERR_CONFLICT : 0;
+}
+
+static void *
+race(void *arg)
+{
+	struct racer *r = arg;
+	struct token_row parent;
+
+	pthread_barrier_wait(r->start);
+	r->rc = store_refresh(st, &r->rot, judge_used, r, &parent);
+	return NULL;
+}
+
+OAUTH_TEST(refresh, racing_rotations_one_wins_the_others_are_refused)
+{
+	pthread_barrier_t start;
+	pthread_t t[RACERS];
+	struct racer r[RACERS];
+	struct issue first;
+	struct token_row row;
+	int won = 0;
+
+	contract_ann_family(T0, &first);
+	pthread_barrier_init(&start, NULL, RACERS);
+	for (int i = 0; i < RACERS; i++) {
+		memset(&r[i], 0, sizeof(r[i]));
+		r[i].start = &start;
+		blank_rotation(&first, T0 + 10, &r[i].rot);
+		cr_assert_eq(pthread_create(&t[i], NULL, race, &r[i]), 0);
+	}
+	for (int i = 0; i < RACERS; i++)
+		pthread_join(t[i], NULL);
+	pthread_barrier_destroy(&start);
+	for (int i = 0; i < RACERS; i++) {
+		if (r[i].rc == 0) {
+			won++;
+			cr_assert_eq(store_access_get(st, r[i].rot.access_hash,
+			    &row), 0);
+			continue;
+		}
+		cr_expect_eq(r[i].rc, ERR_CONFLICT, "racer %d: %d", i,
+		    r[i].rc);
+		contract_expect_no_pair(&r[i].rot, "a lost race");
+		if (!store_is_shared(st))
+			cr_expect(!r[i].saw_used, "racer %d was judged as a "
+			    "replay", i);
+	}
+	cr_expect_eq(won, 1);
 }
