@@ -110,7 +110,7 @@ fold(struct keeper *k)
 		log_msg("info", "the log of token uses is folded again");
 	k->fold_failing = failed;
 #ifdef __GLIBC__
-	/* A fold sorts up to 20 MB of uses in this thread's arena, which
+	/* A fold sorts up to 3.9 MB of uses in this thread's arena, which
 	 * glibc keeps unless asked: give it back between folds. */
 	malloc_trim(0);
 #endif
@@ -138,7 +138,7 @@ maintain(void *arg)
 {
 	struct keeper *k = arg;
 	int64_t every = uses_fold_every_s(k->kg->cfg->use_coalesce_s) * 1000;
-	int64_t next;
+	int64_t next, now;
 
 	/* Nodes sharing a store learn each other's uses from its rows: a
 	 * use reaches them within a fraction of a second, as fast as it was
@@ -151,12 +151,14 @@ maintain(void *arg)
 		warm(k);
 	/* by deadline: the time a fold takes is part of the period, so a
 	 * use reaches its row within --use-coalesce */
-	next = clock_monotonic_ms() + every;
-	while (nap(k, next > clock_monotonic_ms() ? next - clock_monotonic_ms() : 0)) {
+	now = clock_monotonic_ms();
+	next = now + every;
+	while (nap(k, next > now ? next - now : 0)) {
 		next += every;
 		fold(k);
-		if (clock_monotonic_ms() > next)
-			next = clock_monotonic_ms();
+		now = clock_monotonic_ms();
+		if (now > next)
+			next = now;
 	}
 	return NULL;
 }

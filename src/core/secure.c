@@ -46,7 +46,7 @@ secure_token(const char *prefix, char out[TOKEN_MAX_BYTES + 1])
 
 /* base64url lengths (no padding) of the sorted form's two parts */
 #define SORTED_TIME_CHARS	11	/* 8 bytes */
-#define SORTED_RANDOM_CHARS	43	/* TOKEN_RANDOM_BYTES */
+#define SORTED_RANDOM_CHARS	43	/* secure_token()'s TOKEN_RANDOM_BYTES */
 #define SORTED_TIME_BYTES	8
 
 static uint64_t
@@ -62,21 +62,18 @@ void
 secure_token_sorted(const char *prefix, char out[TOKEN_MAX_BYTES + 1],
     unsigned char key[SECURE_HASH_BYTES])
 {
-	unsigned char at[SORTED_TIME_BYTES], raw[TOKEN_RANDOM_BYTES];
+	unsigned char at[SORTED_TIME_BYTES];
+	char head[TOKEN_MAX_BYTES + 1];
 	size_t plen = strlen(prefix);
 	uint64_t ns = wall_ns();
-	char *p = out + plen;
 
 	for (int i = 0; i < SORTED_TIME_BYTES; i++)
 		at[i] = (unsigned char)(ns >> (56 - 8 * i));
-	randombytes_buf(raw, sizeof(raw));
-	memcpy(out, prefix, plen);
-	sodium_bin2base64(p, SORTED_TIME_CHARS + 1, at, sizeof(at),
+	/* the prefix and the time, then secure_token()'s randomness */
+	memcpy(head, prefix, plen);
+	sodium_bin2base64(head + plen, sizeof(head) - plen, at, sizeof(at),
 	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-	sodium_bin2base64(p + SORTED_TIME_CHARS, TOKEN_MAX_BYTES + 1 - plen -
-	    SORTED_TIME_CHARS, raw, sizeof(raw),
-	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-	sodium_memzero(raw, sizeof(raw));
+	secure_token(head, out);
 	secure_token_key(str_from(out), plen, key);
 }
 

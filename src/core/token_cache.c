@@ -352,8 +352,8 @@ token_cache_get(struct token_cache *c,
 	pthread_mutex_lock(&c->locks[p.stripe]);
 	out->epoch = atomic_load(&c->epoch);
 	if ((s = find(c, &p, tag_of(hash))) != NULL) {
-		hit = s->epoch == (uint32_t)out->epoch && clock_monotonic_ms() <
-		    atomic_load(&c->trusted_until_ms);
+		hit = s->epoch == (uint32_t)out->epoch &&
+		    clock_monotonic_ms() < atomic_load(&c->trusted_until_ms);
 		if (hit) {
 			row_of(c, s, &out->row);
 			out->written = s->written;
@@ -436,7 +436,8 @@ token_cache_epoch(struct token_cache *c)
 uint64_t
 token_cache_vouched(struct token_cache *c)
 {
-	if (c == NULL || clock_monotonic_ms() >= atomic_load(&c->trusted_until_ms))
+	if (c == NULL ||
+	    clock_monotonic_ms() >= atomic_load(&c->trusted_until_ms))
 		return 0;
 	return atomic_load(&c->epoch);
 }

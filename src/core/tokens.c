@@ -23,7 +23,7 @@ tokens_lifetime(const struct keygate *kg, struct lifetime *out)
 /* The storage key of a presented token of the given kind; false when it
  * cannot be one (wrong prefix, too long), so the store is never asked. */
 static bool
-hash_of(struct str token, const char *prefix,
+key_of(struct str token, const char *prefix,
     unsigned char hash[SECURE_HASH_BYTES])
 {
 	if (token.len > TOKEN_MAX_BYTES || !str_starts_with(token, prefix))
@@ -120,7 +120,7 @@ tokens_exchange_code(struct keygate *kg, const struct app_row *app,
 	struct issue is;
 	int rc;
 
-	if (!hash_of(code, TOKENS_CODE_PREFIX, hash))
+	if (!key_of(code, TOKENS_CODE_PREFIX, hash))
 		return bad_grant(why, "The code is not valid.");
 	rc = store_code_get(kg->store, hash, &c);
 	if (rc == ERR_NOTFOUND)
@@ -221,7 +221,7 @@ tokens_refresh(struct keygate *kg, const struct app_row *app,
 	struct issue is;
 	int rc;
 
-	if (!hash_of(refresh, TOKENS_REFRESH_PREFIX, hash))
+	if (!key_of(refresh, TOKENS_REFRESH_PREFIX, hash))
 		return bad_grant(why, "The refresh token is not valid.");
 	memset(&is, 0, sizeof(is));
 	is.now = clock_now(kg->clock);
@@ -322,7 +322,7 @@ tokens_use(struct keygate *kg, struct str token, bool record,
 	bool alive;
 	int rc;
 
-	if (!hash_of(token, TOKENS_ACCESS_PREFIX, hash))
+	if (!key_of(token, TOKENS_ACCESS_PREFIX, hash))
 		return ERR_AUTH;
 	rc = judge_access(kg, hash, now, false, out, &written, &alive);
 	if (rc == ERR_NOTFOUND)
@@ -389,7 +389,7 @@ tokens_introspect(struct keygate *kg, const struct app_row *app,
 	int rc = ERR_NOTFOUND;
 
 	memset(out, 0, sizeof(*out));
-	if (hash_of(token, TOKENS_ACCESS_PREFIX, hash)) {
+	if (key_of(token, TOKENS_ACCESS_PREFIX, hash)) {
 		/* exp counts every use. One node on SQLite knows them all;
 		 * nodes sharing PostgreSQL read what the others folded. */
 		rc = judge_access(kg, hash, now, store_is_shared(kg->store),
@@ -397,7 +397,7 @@ tokens_introspect(struct keygate *kg, const struct app_row *app,
 		tokens_lifetime(kg, &lt);
 		out->exp = lifetime_expiry(&lt, out->row.iat,
 		    out->row.last_used);
-	} else if (hash_of(token, TOKENS_REFRESH_PREFIX, hash)) {
+	} else if (key_of(token, TOKENS_REFRESH_PREFIX, hash)) {
 		rc = store_refresh_get(kg->store, hash, &out->row);
 		idle = kg->cfg->refresh_idle_ttl_s;
 		out->is_refresh = true;
@@ -424,11 +424,11 @@ tokens_revoke(struct keygate *kg, const struct app_row *app,
 	/* The prefix says which kind it is; the hint (RFC 7009 §2.1) is
 	 * only an optimization and may be wrong. */
 	(void)hint;
-	if (hash_of(token, TOKENS_REFRESH_PREFIX, hash)) {
+	if (key_of(token, TOKENS_REFRESH_PREFIX, hash)) {
 		rc = store_refresh_get(kg->store, hash, &row);
 		if (rc == 0 && row.app_id == app->id)
 			return store_family_revoke(kg->store, row.family_id);
-	} else if (hash_of(token, TOKENS_ACCESS_PREFIX, hash)) {
+	} else if (key_of(token, TOKENS_ACCESS_PREFIX, hash)) {
 		rc = store_access_get(kg->store, hash, &row);
 		if (rc == 0 && row.app_id == app->id)
 			return store_access_revoke(kg->store, hash);

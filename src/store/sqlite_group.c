@@ -1,10 +1,11 @@
 /* SQLite: group commit for the issuing transaction (and a rotation's read
  * of its parent, which then needs no read transaction of its own). With
  * synchronous=FULL every COMMIT waits for the disk, so issuing one pair
- * per commit caps refreshes at the disk's flush rate. Instead, requests queue here and one
- * thread writes whatever has queued meanwhile in one transaction (a
- * savepoint per request, so a lost compare-and-set spoils no other), then
- * answers them all: the answer still leaves only after its commit. */
+ * per commit caps refreshes at the disk's flush rate. Instead, requests
+ * queue here and one thread writes whatever has queued meanwhile in one
+ * transaction (a savepoint per request, so a lost compare-and-set spoils
+ * no other), then answers them all: the answer still leaves only after
+ * its commit. */
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -15,8 +16,7 @@
 #include "store/sqlite_stmt.h"
 
 struct group_item {
-	const struct sqlite_job	*job;
-	uint64_t		 after;		/* commits made when queued */
+	struct sqlite_job	 job;		/* its `after` set when queued */
 	int			 rc;
 	bool			 done;
 	pthread_cond_t		 finished;	/* its own: a commit wakes
@@ -57,10 +57,8 @@ commit_group(struct sqlite_group *g, struct group_item **items, size_t n)
 	int rcs[SQLITE_GROUP_MAX];
 	int rc;
 
-	for (size_t i = 0; i < n; i++) {
-		jobs[i] = *items[i]->job;
-		jobs[i].after = items[i]->after;
-	}
+	for (size_t i = 0; i < n; i++)
+		jobs[i] = items[i]->job;
 	rc = sqlite_issue_batch(g->b, jobs, rcs, n, &g->claims);
 	pthread_mutex_lock(&g->lock);
 	g->commits = g->claims.committed;
@@ -127,11 +125,11 @@ sqlite_group_stop(struct sqlite_group *g)
 int
 sqlite_group_run(struct sqlite_group *g, const struct sqlite_job *job)
 {
-	struct group_item it = { .job = job };
+	struct group_item it = { .job = *job };
 
 	pthread_cond_init(&it.finished, NULL);
 	pthread_mutex_lock(&g->lock);
-	it.after = g->commits;
+	it.job.after = g->commits;
 	if (g->tail != NULL)
 		g->tail->next = &it;
 	else

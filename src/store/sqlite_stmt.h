@@ -103,7 +103,8 @@ struct sqlite_job {
 	store_refresh_judge	 judge;		/* NULL: a plain issue */
 	void			*ctx;
 	struct token_row	*parent;
-	/* commits the group had made when it was queued (sqlite_claims) */
+	/* commits the group had made when it was queued (sqlite_claims);
+	 * the group sets it */
 	uint64_t		 after;
 };
 

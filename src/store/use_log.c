@@ -71,7 +71,7 @@ sift_down(struct use_entry *e, size_t root, size_t n)
  * bucketing by leading bytes; and glibc's qsort would take a buffer as
  * large as the array, the fold's whole memory again. */
 static void
-sort_by_hash(struct use_entry *e, size_t n)
+sort_by_key(struct use_entry *e, size_t n)
 {
 	struct use_entry tmp;
 
@@ -92,7 +92,7 @@ use_fold_merge(struct use_fold *f)
 
 	if (f->n == 0)
 		return;
-	sort_by_hash(f->e, f->n);
+	sort_by_key(f->e, f->n);
 	for (size_t i = 0; i < f->n; i++) {
 		if (m > 0 && memcmp(f->e[m - 1].hash, f->e[i].hash,
 		    SECURE_HASH_BYTES) == 0) {

@@ -15,7 +15,7 @@
  * and 10^6 tokens must fit in 64 MiB), sorts their uses by token,
  * writes them a transaction per USE_LOG_WRITE tokens, then deletes the
  * rows it read. Each write
- * covers a range of hashes, so a page of tokens is written once per fold
+ * covers a range of keys, so a page of tokens is written once per fold
  * however many of its tokens were used, and no transaction holds the
  * writer's lock for long. A crash between the writes and the delete only
  * folds the same uses again. */

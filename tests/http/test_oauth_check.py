@@ -238,6 +238,17 @@ def test_summary_without_or_with_a_bad_token(server, tokens, user):
     assert r.status_code == 401 and user.email not in r.text
 
 
+def test_summary_of_an_email_with_unusual_characters(server, app):
+    """SPEC §5: the summary carries the account's email as it is. The
+    body is printed, not built with jansson: what an email may hold
+    (UTF-8, apostrophes, slashes, braces) must come out as JSON that
+    decodes to the same text."""
+    u = User(server, "zo\u00eb.o'neil/{x}|&%~")
+    r = summary(server, get_tokens(u, app)["access_token"])
+    assert r.status_code == 200, (r.status_code, r.text)
+    assert r.json()["email"] == u.email, r.text
+
+
 def test_summary_of_each_user(server, app):
     a, b = User(server, "sum-a"), User(server, "sum-b")
     ta, tb = get_tokens(a, app), get_tokens(b, app)
