@@ -10,6 +10,7 @@ int	cli_serve(int argc, char **argv);
 int	cli_migrate(int argc, char **argv);
 int	cli_account(int argc, char **argv);
 int	cli_app(int argc, char **argv);
+int	cli_client(int argc, char **argv);
 
 /* Builds kg on cfg: crypto, clock, store (migrated), throttle, keys.
  * Prints the reason and returns non-zero on failure. */

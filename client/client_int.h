@@ -1,0 +1,153 @@
+/* The insides of libkeygate-client, seen only by the files of client/. */
+#ifndef KEYGATE_CLIENT_INT_H
+#define KEYGATE_CLIENT_INT_H
+
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "keygate/client.h"
+
+#define KG_DEFAULT_UNUSED_TTL_S	3600
+#define KG_DEFAULT_IDLE_TTL_S	7200
+#define KG_DEFAULT_MAX_TTL_S	86400
+#define KG_DEFAULT_MARGIN_S	120
+#define KG_DEFAULT_REDIRECT	"http://127.0.0.1/callback"
+/* A use is written to the file only when it moves the stored one by this
+ * much: an older stored use only makes the next process refresh early. */
+#define KG_USE_SAVE_INTERVAL_S	60
+#define KG_TOKEN_FILE_MAX	65536
+#define KG_TOKEN_BODY_MAX	65536
+#define KG_API_BODY_MAX		(16u * 1024 * 1024)
+#define KG_HTTP_TIMEOUT_S	30
+
+/* One access/refresh pair and the client's view of its timers. */
+struct kg_tokens {
+	char	*access_token;
+	char	*refresh_token;
+	char	*scope;
+	int64_t	 issued_at;	/* client clock, taken before the request */
+	int64_t	 last_used;	/* start of the latest successful call; 0 */
+	int64_t	 unused_ttl_s;	/* the response's expires_in */
+};
+
+/* What the token file holds (client/tokenfile.c). */
+struct kg_file {
+	char		*issuer;
+	char		*api_key;
+	char		*secret;
+	char		*redirect_uri;
+	int64_t		 idle_ttl_s;
+	int64_t		 max_ttl_s;
+	uint64_t	 saves;
+	struct kg_tokens tok;
+};
+
+struct kg_client {
+	pthread_mutex_t	 mu;		/* guards everything below */
+	char		*issuer;
+	char		*api_key;
+	char		*secret;
+	char		*scope;
+	char		*redirect_uri;
+	char		*path;		/* token file, or NULL */
+	kg_client_clock_fn clock;
+	void		*clock_arg;
+	int64_t		 idle_ttl_s;
+	int64_t		 max_ttl_s;
+	int64_t		 default_unused_ttl_s;
+	int64_t		 margin_s;
+	struct kg_tokens tok;
+	int64_t		 saved_last_used;	/* last_used in the file */
+	uint64_t	 saves;
+	bool		 unsaved;	/* a rotated pair not yet on disk */
+	uint64_t	 refreshes;
+};
+
+/* The expiry the server will apply (SPEC §4) and the timer behind it. */
+struct kg_timers {
+	int64_t		 expires_at;
+	const char	*timer;
+};
+
+/* client.c */
+int	kg_err(int code, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+char	*kg_strdup(const char *s);
+void	kg_free_secret(char *s);
+int64_t	kg_now(const struct kg_client *c);
+void	kg_tokens_release(struct kg_tokens *t);
+int	kg_tokens_copy(struct kg_tokens *dst, const struct kg_tokens *src);
+
+/* timers.c: SPEC §4 as the client sees it; pure. */
+void	kg_timers_compute(const struct kg_tokens *t, int64_t idle_ttl_s,
+	    int64_t max_ttl_s, struct kg_timers *out);
+bool	kg_timers_due(const struct kg_timers *tm, int64_t now,
+	    int64_t margin_s);
+
+/* tokenfile.c: the file format and its atomic replacement. */
+int	kg_file_load(const char *path, struct kg_file *out);
+int	kg_file_save(const char *path, const struct kg_file *f);
+void	kg_file_release(struct kg_file *f);
+/* Takes the exclusive lock PATH.lock (created 0600); *fd for unlock. */
+int	kg_file_lock(const char *path, int *fd);
+void	kg_file_unlock(int fd);
+
+/* http.c: one libcurl exchange. */
+struct kg_http_req {
+	const char		*method;
+	const char		*url;
+	const char *const	*headers;
+	const char		*bearer;	/* or NULL */
+	const char		*basic_user;	/* or NULL; both encoded */
+	const char		*basic_pass;
+	const char		*form;		/* or body + body_len */
+	const void		*body;
+	size_t			 body_len;
+	size_t			 max_body;
+};
+
+struct kg_http_res {
+	long	 status;
+	char	*body;
+	size_t	 body_len;
+	char	*content_type;
+	bool	 invalid_token;	/* 401 with Bearer error="invalid_token" */
+};
+
+int	kg_http_init(void);
+int	kg_http_perform(const struct kg_http_req *rq, struct kg_http_res *rs);
+void	kg_http_res_release(struct kg_http_res *rs);
+/* application/x-www-form-urlencoded escaping; caller frees. */
+char	*kg_http_escape(const char *s);
+
+/* tokens.c: the token endpoint and the refresh discipline. */
+int	kg_token_exchange(struct kg_client *c, const char *form);
+/* Under c->mu: makes sure c->tok is fresh (refreshing when due, or when
+ * `failed` is still the current access token) and copies the access
+ * token to *out. */
+int	kg_tokens_ensure(struct kg_client *c, const char *failed, char **out);
+/* Records a successful call with `token` that started at `at`. */
+void	kg_tokens_used(struct kg_client *c, const char *token, int64_t at);
+/* Under c->mu and the file lock: writes c's state to the file. */
+int	kg_client_write_locked(struct kg_client *c);
+
+/* loopback.c: the one-shot redirect listener. */
+struct kg_redirect {
+	char	*code;
+	char	*state;
+	char	*iss;
+	char	*error;
+	char	*error_description;
+};
+
+/* Accepts connections on the listening `fd` until a GET of `path`
+ * arrives (others get 404) or `timeout_s` pass; answers it with a short
+ * page and fills *r with its query parameters. */
+int	kg_loopback_wait(int fd, const char *path, int timeout_s,
+	    struct kg_redirect *r);
+void	kg_redirect_release(struct kg_redirect *r);
+
+#endif
