@@ -1,0 +1,296 @@
+"""`keygate client` against a real keygate on the test clock (SPEC §3,
+§4; docs/CLIENT.md): log-in through the loopback redirect, the token file,
+refreshes on the two timers and on a 401, clear errors. Nothing sleeps:
+the server's and the client's clocks move together (clientkit.World)."""
+
+import json
+import os
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+import requests
+
+import kgtest
+from clientkit import H, World, mode, query_of
+from oauthkit import challenge_of, revoke
+
+MARGIN = 120        # the library's default safety margin
+
+
+@pytest.fixture
+def world(make_server, tmp_path):
+    return World(make_server, tmp_path)
+
+
+def test_login_prints_url_with_state_and_pkce_and_saves_private_file(world):
+    url, out, err = world.login("--scope", "account_read")
+    q = query_of(url)
+    assert q["response_type"] == "code" and q["client_id"] == world.app.key
+    assert q["code_challenge_method"] == "S256"
+    assert len(q["code_challenge"]) == 43 and len(q["state"]) >= 32
+    assert q["redirect_uri"].startswith("http://127.0.0.1:")
+    assert q["redirect_uri"].endswith("/callback")
+    assert q["scope"] == "account_read"
+    assert mode(world.file) == 0o600
+    assert not os.path.exists(world.file + ".tmp")
+    t = world.tokens()
+    assert t["access_token"].startswith("kg_at_")
+    assert t["refresh_token"].startswith("kg_rt_")
+    assert t["last_used"] == 0 and t["expires_in"] == H
+    # the secret and the tokens are never printed by login
+    for secret in (world.app.secret, t["access_token"], t["refresh_token"]):
+        assert secret not in out + err
+    assert world.refreshes() == 0
+
+
+def test_two_logins_use_fresh_state_and_verifier(world):
+    p1, url1 = world.start_login()
+    world.browse(url1)
+    p1.communicate(timeout=30)
+    assert p1.returncode == 0
+    p2, url2 = world.start_login()
+    world.browse(url2)
+    p2.communicate(timeout=30)
+    assert p2.returncode == 0
+    a, b = query_of(url1), query_of(url2)
+    assert a["state"] != b["state"]
+    assert a["code_challenge"] != b["code_challenge"]
+
+
+def test_call_and_token_work_and_print_no_secret(world):
+    world.login()
+    r = world.call_ok()
+    assert json.loads(r.stdout)["email"] == world.user.email
+    t = world.tokens()
+    assert t["refresh_token"] not in r.stdout + r.stderr
+    assert t["access_token"] not in r.stdout + r.stderr
+    r = world.cli("token")
+    assert r.returncode == 0 and r.stdout.strip() == t["access_token"]
+    assert world.app.secret not in r.stdout + r.stderr
+    assert world.refreshes() == 0
+
+
+def test_idle_two_hours_refreshes_before_the_call(world):
+    world.login()
+    world.call_ok()
+    used = world.tokens()
+    assert used["last_used"] > 0
+    old = used["access_token"]
+    # just inside the idle timer (less the margin): no refresh
+    world.advance(2 * H - MARGIN - 5)
+    world.call_ok()
+    assert world.refreshes() == 0
+    assert world.tokens()["access_token"] == old
+    # 2 h idle since that call: refreshed before the call, never a 401
+    world.advance(2 * H)
+    world.call_ok()
+    assert world.refreshes() == 1
+    assert world.tokens()["access_token"] != old
+    assert world.rejected_calls() == 0
+    assert oauth_check(world, old) == 401      # the server agrees
+
+
+def oauth_check(world, token):
+    return requests.get(world.srv.url("/oauth2/check"),
+                        headers=kgtest.bearer(token), timeout=5).status_code
+
+
+def test_24_hours_refresh_even_when_used_constantly(world):
+    world.login()
+    first = world.tokens()
+    world.call_ok()
+    seen = {first["access_token"]}
+    for _ in range(26 * 2):         # a call every 30 minutes for 26 h
+        world.advance(1800)
+        world.call_ok()
+        seen.add(world.tokens()["access_token"])
+    # the idle timer never ran out; the 24 h one did, once in 26 h
+    assert world.refreshes() == 1
+    assert len(seen) == 2
+    assert world.rejected_calls() == 0
+
+
+def test_unused_token_past_one_hour_is_refreshed(world):
+    world.login()
+    old = world.tokens()["access_token"]
+    world.advance(H)
+    r = world.cli("token")
+    assert r.returncode == 0, r.stderr
+    new = r.stdout.strip()
+    assert new != old and world.refreshes() == 1
+    assert world.tokens()["access_token"] == new
+    assert oauth_check(world, new) == 200
+    assert oauth_check(world, old) == 401
+
+
+def test_unused_token_just_under_one_hour_less_margin_is_kept(world):
+    world.login()
+    old = world.tokens()["access_token"]
+    world.advance(H - MARGIN - 5)
+    r = world.cli("token")
+    assert r.returncode == 0 and r.stdout.strip() == old
+    assert world.refreshes() == 0
+
+
+def test_a_401_triggers_exactly_one_refresh_and_a_retry(world):
+    world.login()
+    world.call_ok()
+    old = world.tokens()["access_token"]
+    # the timers say the token is fine; the server no longer takes it
+    assert revoke(world.app, old).status_code == 200
+    world.call_ok()
+    assert world.refreshes() == 1
+    assert world.rejected_calls() == 1
+    assert world.tokens()["access_token"] != old
+
+
+class Always401(BaseHTTPRequestHandler):
+    hits = 0
+
+    def do_GET(self):
+        type(self).hits += 1
+        self.send_response(401)
+        self.send_header("WWW-Authenticate",
+                         'Bearer error="invalid_token"')
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+def test_a_401_after_the_retry_is_an_error_not_a_loop(world):
+    world.login()
+    api = ThreadingHTTPServer(("127.0.0.1", 0), Always401)
+    threading.Thread(target=api.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{api.server_address[1]}/anything"
+        r = world.call(url)
+    finally:
+        api.shutdown()
+    assert r.returncode == 6, (r.returncode, r.stderr)
+    assert "even after a refresh" in r.stderr
+    assert Always401.hits == 2
+    assert world.refreshes() == 1
+
+
+def test_revoked_grant_gives_a_clear_error_and_nonzero_exit(world):
+    world.login()
+    world.call_ok()
+    r = requests.delete(world.srv.url(f"/api/v1/connections/{world.app.key}"),
+                        headers=kgtest.bearer(world.user.pat), timeout=10)
+    assert r.status_code == 204, r.text
+    # straight away: a 401, one refresh refused, no retry loop
+    r = world.call()
+    assert r.returncode == 3, (r.returncode, r.stderr)
+    assert "revoked" in r.stderr and "login" in r.stderr
+    assert world.refreshes() == 1
+    # later, when the timer ran out: refused before any call is made
+    world.advance(2 * H)
+    r = world.cli("token")
+    assert r.returncode == 3 and r.stdout == ""
+    assert "revoked" in r.stderr
+    t = world.tokens()
+    for secret in (world.app.secret, t["access_token"], t["refresh_token"]):
+        assert secret not in r.stderr
+    assert world.refreshes() == 2
+
+
+def test_wrong_secret_is_reported_as_such(world):
+    p, url = world.start_login(secret="kg_sk_" + "x" * 43)
+    world.browse(url)
+    out, err = p.communicate(timeout=30)
+    assert p.returncode == 4, (p.returncode, err)
+    assert "secret was refused" in err and "invalid_client" in err
+    assert "x" * 43 not in out + err
+    assert not os.path.exists(world.file)
+
+
+def test_a_redirect_with_another_state_is_refused(world):
+    p, url = world.start_login()
+    q = query_of(url)
+    r = requests.get(f"{q['redirect_uri']}?code=abc&state=forged"
+                     f"&iss={world.srv.base}", timeout=10)
+    assert r.status_code == 200
+    out, err = p.communicate(timeout=30)
+    assert p.returncode == 1 and "state" in err, err
+    assert not os.path.exists(world.file)
+
+
+def test_listener_ignores_other_paths_and_denial_is_reported(world):
+    p, url = world.start_login()
+    q = query_of(url)
+    base = q["redirect_uri"].rsplit("/", 1)[0]
+    assert requests.get(base + "/favicon.ico", timeout=10).status_code == 404
+    r = world.user.get(url[len(world.srv.base):])
+    assert r.status_code == 200
+    from oauthkit import submit_grant
+    r = submit_grant(world.user, r.text, "deny")
+    requests.get(r.headers["Location"], timeout=10)
+    out, err = p.communicate(timeout=30)
+    assert p.returncode == 1 and "access_denied" in err, err
+
+
+def test_status_names_the_timer_that_runs_out_first(world):
+    world.login()
+    r = world.cli("status")
+    assert r.returncode == 0, r.stderr
+    assert "never" in r.stdout and "unused timer" in r.stdout
+    assert r.stdout.rstrip().endswith("unused")
+    world.call_ok()
+    r = world.cli("status")
+    assert "idle timer" in r.stdout and r.stdout.rstrip().endswith("idle")
+    for _ in range(15):             # a call every 90 minutes: 22.5 h
+        world.advance(5400)
+        world.call_ok()
+    r = world.cli("status")
+    assert r.stdout.rstrip().endswith("max"), r.stdout
+    t = world.tokens()
+    assert t["access_token"] not in r.stdout
+
+
+def test_status_and_token_without_login(world):
+    r = world.cli("status")
+    assert r.returncode == 3 and "log in" in r.stderr
+
+
+def test_token_file_readable_by_others_is_refused(world):
+    world.login()
+    os.chmod(world.file, 0o644)
+    r = world.cli("token")
+    assert r.returncode == 1 and "0600" in r.stderr
+
+
+def test_two_processes_needing_a_refresh_make_one(world):
+    world.login()
+    world.call_ok()
+    world.advance(2 * H)
+    argv = [kgtest.BINARY, "client", "call", world.summary_url, "--file",
+            world.file]
+    env = dict(kgtest.clean_env(), **world.env)
+    import subprocess
+    procs = [subprocess.Popen(argv, env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True)
+             for _ in range(4)]
+    for p in procs:
+        out, err = p.communicate(timeout=30)
+        assert p.returncode == 0, err
+    assert world.refreshes() == 1
+    assert world.rejected_calls() == 0
+
+
+def test_call_passes_method_headers_and_data(world):
+    world.login()
+    r = world.call(world.srv.url("/oauth2/check"), "-X", "GET", "-H",
+                   "Accept: application/json")
+    assert r.returncode == 0, r.stderr
+    r = world.call(world.summary_url, "-d", "a=1")
+    assert r.returncode == 6 and "HTTP 405" in r.stderr
+
+
+def test_bad_usage_exits_2(world):
+    assert world.cli("call").returncode == 2
+    assert kgtest.run_cli("client", "login", "--issuer",
+                          world.srv.base).returncode == 2
+    assert kgtest.run_cli("client", "frobnicate").returncode == 2
