@@ -106,3 +106,40 @@ def test_example_program_keeps_calling_across_simulated_days(world):
     assert world.rejected_calls() == 0
     assert world.count("/v3/account/summary", status=200) == len(gaps)
     assert world.refreshes() >= 10
+
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__))))
+
+
+def test_docs_carry_the_example_verbatim():
+    with open(os.path.join(ROOT, "examples", "client_example.c")) as f:
+        example = f.read()
+    with open(os.path.join(ROOT, "docs", "CLIENT.md")) as f:
+        doc = f.read()
+    assert "```c\n" + example + "```" in doc
+
+
+def test_example_builds_from_the_pkg_config_file(tmp_path):
+    """What an outside project does: the generated .pc file (its
+    uninstalled twin, in the build) gives everything needed."""
+    build = os.path.dirname(os.path.dirname(kgtest.BINARY))
+    env = dict(os.environ, PKG_CONFIG_PATH=os.path.join(
+        build, "meson-uninstalled"))
+    flags = subprocess.run(["pkg-config", "--cflags", "--libs",
+                            "keygate-client-uninstalled"], env=env,
+                           capture_output=True, text=True, check=True)
+    out = str(tmp_path / "example")
+    # The sanitizer build's library needs its runtime in the program too.
+    undef = subprocess.run(["nm", "-D", "--undefined-only", os.path.join(
+        build, "client", "libkeygate-client.so")], capture_output=True,
+        text=True, check=True).stdout
+    san = ["-fsanitize=address,undefined"] if "__asan_init" in undef else []
+    r = subprocess.run(["cc", "-std=c11", "-Wall", "-Wextra", "-Werror", *san,
+                        os.path.join(ROOT, "examples", "client_example.c"),
+                        "-o", out, *flags.stdout.split()],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    r = subprocess.run([out], capture_output=True, text=True, env=dict(
+        os.environ, LD_LIBRARY_PATH=os.path.join(build, "client")))
+    assert r.returncode == 2 and "usage" in r.stderr
