@@ -321,13 +321,14 @@ print_time(const char *label, int64_t t, int64_t now)
 	time_t tt = (time_t)t;
 	struct tm tm;
 	int64_t d = t - now;
+	const char *dir = d < 0 ? "ago" : "from now";
 
 	gmtime_r(&tt, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	printf("%-16s %s (%s%" PRId64 "h%02" PRId64 "m%02" PRId64 "s %s)\n",
-	    label, when, "", (d < 0 ? -d : d) / 3600,
-	    (d < 0 ? -d : d) / 60 % 60, (d < 0 ? -d : d) % 60,
-	    d < 0 ? "ago" : "from now");
+	if (d < 0)
+		d = -d;
+	printf("%-16s %s (%" PRId64 "h%02" PRId64 "m%02" PRId64 "s %s)\n",
+	    label, when, d / 3600, d / 60 % 60, d % 60, dir);
 }
 
 static void

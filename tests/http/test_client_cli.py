@@ -294,3 +294,55 @@ def test_bad_usage_exits_2(world):
     assert kgtest.run_cli("client", "login", "--issuer",
                           world.srv.base).returncode == 2
     assert kgtest.run_cli("client", "frobnicate").returncode == 2
+
+
+def test_public_app_logs_in_with_pkce_alone(make_server, tmp_path):
+    w = World(make_server, tmp_path, secret=False)
+    w.login()
+    w.call_ok()
+    w.advance(2 * H)
+    w.call_ok()
+    assert w.refreshes() == 1
+    assert "secret" not in w.tokens()
+
+
+SCRIPT = """
+set -eu
+n=0
+while read -r _; do
+    n=$((n + 1))
+    keygate client call "$URL" > "$OUT.$n"
+    echo "$n ok"
+done
+"""
+
+
+def test_a_shell_script_keeps_calling_across_simulated_days(world):
+    """The done-when of the issue for scripts: `keygate client call` in a
+    loop, days of test clock between and among the calls, and not one
+    call fails nor sends an expired token."""
+    world.login()
+    env = dict(kgtest.clean_env(), **world.env,
+               URL=world.summary_url, OUT=os.path.join(world.dir, "out"),
+               KEYGATE_CLIENT_FILE=world.file,
+               PATH=os.path.dirname(kgtest.BINARY) + ":" + os.environ["PATH"])
+    import subprocess
+    p = subprocess.Popen(["bash", "-c", SCRIPT], env=env, text=True,
+                         stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE)
+    gaps = [0, 3500, 7200, 600, 7000, 25 * H, 1800, 1800, 9000, H, 5000,
+            7100, 7300, 86400, 100, 4000] + [1800] * 50
+    for n, gap in enumerate(gaps, 1):
+        if gap:
+            world.advance(gap)
+        p.stdin.write("go\n")
+        p.stdin.flush()
+        line = p.stdout.readline()
+        assert line == f"{n} ok\n", (line, p.stderr.read()
+                                     if p.poll() is not None else "")
+        with open(os.path.join(world.dir, f"out.{n}")) as f:
+            assert json.load(f)["email"] == world.user.email
+    p.stdin.close()
+    assert p.wait(timeout=30) == 0
+    assert sum(gaps) > 3 * 24 * H
+    assert world.rejected_calls() == 0
