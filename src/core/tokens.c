@@ -7,6 +7,7 @@
 
 #include "core/clock.h"
 #include "core/err.h"
+#include "core/mem.h"
 #include "core/pkce.h"
 #include "core/scopes.h"
 #include "core/token_cache.h"
@@ -209,34 +210,78 @@ judge_refresh(void *ctx, const struct token_row *r, struct issue *is)
 	return ask->used ? ERR_CONFLICT : 0;
 }
 
-int
-tokens_refresh(struct keygate *kg, const struct app_row *app,
-    struct str refresh, struct str scope, struct token_pair *out,
-    const char **why)
-{
-	unsigned char hash[SECURE_HASH_BYTES];
-	struct refresh_ask ask = { .app_id = app->id,
-	    .idle_ttl_s = kg->cfg->refresh_idle_ttl_s, .scope = scope };
-	struct token_row r;
-	struct issue is;
-	int rc;
+/* A rotation under way: everything the store's thread may still touch. */
+struct tokens_refresh {
+	struct keygate		*kg;
+	struct refresh_ask	 ask;
+	struct token_row	 parent;
+	struct issue		 is;
+	unsigned char		 hash[SECURE_HASH_BYTES];
+	struct token_pair	 pair;
+	int			 rc;
+	void			(*done)(void *);
+	void			*arg;
+};
 
-	if (!key_of(refresh, TOKENS_REFRESH_PREFIX, hash))
-		return bad_grant(why, "The refresh token is not valid.");
-	memset(&is, 0, sizeof(is));
-	is.now = clock_now(kg->clock);
-	is.parent_hash = hash;
-	mint_pair(&is, out);
-	rc = answered(kg, &is, out, store_refresh(kg->store, &is,
-	    judge_refresh, &ask, &r));
+static void
+refresh_stored(void *arg, int rc)
+{
+	struct tokens_refresh *op = arg;
+
+	op->rc = rc;
+	op->done(op->arg);
+}
+
+void
+tokens_refresh_begin(struct keygate *kg, const struct app_row *app,
+    struct str refresh, struct str scope, struct tokens_refresh **out,
+    void (*done)(void *), void *arg)
+{
+	struct tokens_refresh *op = xcalloc(1, sizeof(*op));
+
+	*out = op;
+	op->kg = kg;
+	op->ask = (struct refresh_ask){ .app_id = app->id,
+	    .idle_ttl_s = kg->cfg->refresh_idle_ttl_s, .scope = scope };
+	op->done = done;
+	op->arg = arg;
+	if (!key_of(refresh, TOKENS_REFRESH_PREFIX, op->hash)) {
+		refresh_stored(op, ERR_NOTFOUND);
+		return;
+	}
+	op->is.now = clock_now(kg->clock);
+	op->is.parent_hash = op->hash;
+	mint_pair(&op->is, &op->pair);
+	store_refresh_async(kg->store, &op->is, judge_refresh, &op->ask,
+	    &op->parent, refresh_stored, op);
+}
+
+static int
+refresh_verdict(struct tokens_refresh *op, const char **why)
+{
+	int rc = answered(op->kg, &op->is, &op->pair, op->rc);
+
 	if (rc == ERR_NOTFOUND)
 		return bad_grant(why, "The refresh token is not valid.");
-	if (rc == ERR_INVALID && ask.why != NULL)
-		return bad_grant(why, ask.why);
-	if (rc == ERR_CONFLICT && ask.used)
-		return reused(kg, &r, &is, out, why);
+	if (rc == ERR_INVALID && op->ask.why != NULL)
+		return bad_grant(why, op->ask.why);
+	if (rc == ERR_CONFLICT && op->ask.used)
+		return reused(op->kg, &op->parent, &op->is, &op->pair, why);
 	if (rc == ERR_CONFLICT)	/* a concurrent refresh won the race */
 		return bad_grant(why, "The refresh token was already used.");
+	return rc;
+}
+
+int
+tokens_refresh_end(struct tokens_refresh *op, struct token_pair *out,
+    const char **why)
+{
+	int rc = refresh_verdict(op, why);
+
+	if (rc == 0)
+		*out = op->pair;
+	sodium_memzero(op, sizeof(*op));
+	free(op);
 	return rc;
 }
 

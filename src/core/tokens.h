@@ -35,12 +35,21 @@ int	tokens_exchange_code(struct keygate *kg, const struct app_row *app,
 	    struct str code, struct str redirect_uri, struct str verifier,
 	    struct token_pair *out, const char **why);
 
-/* grant_type=refresh_token. `scope` (p == NULL when absent) may narrow.
- * Returns 0, ERR_INVALID (invalid_grant), ERR_FORBIDDEN (invalid_scope) or
- * ERR_STORE. A used refresh token revokes its family, except inside
+/* grant_type=refresh_token, in two halves, so that a server need not
+ * park a thread while the store commits. tokens_refresh_begin() sets *op
+ * and returns at once; done(arg) is called exactly once, on the store's
+ * thread or on this one (even before begin returns), when the rotation
+ * is decided. tokens_refresh_end() then gives the answer and frees *op:
+ * 0, ERR_INVALID (invalid_grant: *why says why), ERR_FORBIDDEN
+ * (invalid_scope) or ERR_STORE. `scope` (p == NULL when absent) may
+ * narrow, and must live until done. A used
+ * refresh token revokes its family, except inside
  * --refresh-retry-window while what it produced is unused. */
-int	tokens_refresh(struct keygate *kg, const struct app_row *app,
-	    struct str refresh, struct str scope, struct token_pair *out,
+struct tokens_refresh;
+void	tokens_refresh_begin(struct keygate *kg, const struct app_row *app,
+	    struct str refresh, struct str scope, struct tokens_refresh **op,
+	    void (*done)(void *), void *arg);
+int	tokens_refresh_end(struct tokens_refresh *op, struct token_pair *out,
 	    const char **why);
 
 /* A bearer use (/oauth2/check, /v3): valid, unrevoked and alive tokens are

@@ -48,4 +48,20 @@ int	request_json(struct request *req, json_t **out);
 /* A cookie's value: cookie_get()'s codes. */
 int	request_cookie(struct request *req, const char *name, struct str *out);
 
+struct response;
+
+/* The second half of a handler that answers later (request_later()). */
+typedef void (*http_later_fn)(struct request *req, struct response *res,
+    void *ctx);
+
+/* For a handler whose answer waits on another thread (a commit): it calls
+ * this, starts the work and returns without answering. The connection
+ * then waits without holding a server thread until http_later_ready() is
+ * called with the handle returned here (once, from any thread, possibly
+ * before the handler returns); then `then` runs on a server thread, with
+ * the same request, and answers. Defined by http/server.c, which owns
+ * the connection. */
+void	*request_later(struct request *req, http_later_fn then, void *ctx);
+void	 http_later_ready(void *handle);
+
 #endif

@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <microhttpd.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,9 +59,31 @@ struct exchange {
 	bool			 body_too_big;
 	size_t			 discarded;
 	char			 addr[INET6_ADDRSTRLEN];
+	http_later_fn		 later;		/* set: answered by later() */
+	void			*later_ctx;
+	atomic_int		 later_state;	/* enum later_state */
 };
 
+/* An answer that waits: WAITING while the handler's work runs; PARKED
+ * once the connection is suspended; READY once the work is done. Whoever
+ * moves it second (the server parking, or the worker saying it is ready)
+ * resumes the connection, so it is resumed once and only once parked. */
+enum later_state { LATER_WAITING, LATER_PARKED, LATER_READY };
+
 static void	exchange_free(struct exchange *ex);
+static enum MHD_Result	send_response(struct MHD_Connection *conn,
+			    struct exchange *ex);
+
+/* The second half of a handler that answered later. */
+static enum MHD_Result
+answer_later(struct MHD_Connection *conn, struct exchange *ex)
+{
+	http_later_fn then = ex->later;
+
+	ex->later = NULL;
+	then(&ex->req, &ex->res, ex->later_ctx);
+	return send_response(conn, ex);
+}
 
 static const char CSP[] = "default-src 'none'; style-src 'self'; "
     "img-src 'self' https:; script-src 'self'; frame-ancestors 'none'; "
@@ -382,6 +405,42 @@ take_body(struct exchange *ex, const char *upload, size_t *upload_size)
 	return MHD_YES;
 }
 
+void *
+request_later(struct request *req, http_later_fn then, void *ctx)
+{
+	struct exchange *ex = (struct exchange *)((char *)req -
+	    offsetof(struct exchange, req));
+
+	ex->later = then;
+	ex->later_ctx = ctx;
+	atomic_store(&ex->later_state, LATER_WAITING);
+	return ex;
+}
+
+void
+http_later_ready(void *handle)
+{
+	struct exchange *ex = handle;
+
+	if (atomic_exchange(&ex->later_state, LATER_READY) == LATER_PARKED)
+		MHD_resume_connection(ex->req.conn);
+}
+
+/* After a handler that called request_later(): answers at once when the
+ * work is already done, else suspends the connection until it is. */
+static enum MHD_Result
+park(struct MHD_Connection *conn, struct exchange *ex)
+{
+	if (atomic_load(&ex->later_state) == LATER_READY)
+		return answer_later(conn, ex);
+	MHD_suspend_connection(conn);
+	if (atomic_exchange(&ex->later_state, LATER_PARKED) == LATER_READY) {
+		atomic_store(&ex->later_state, LATER_READY);
+		MHD_resume_connection(conn);
+	}
+	return MHD_YES;
+}
+
 static enum MHD_Result
 on_request(void *cls, struct MHD_Connection *conn, const char *url,
     const char *method, const char *version, const char *upload,
@@ -395,6 +454,8 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		*upload_size = 0;	/* discard the rest of a refused body */
 		return MHD_YES;
 	}
+	if (ex->later != NULL)		/* resumed: the work is done */
+		return answer_later(conn, ex);
 	if (!ex->started) {
 		if (begin(conn, ex, method, version))
 			return send_response(conn, ex);
@@ -407,6 +468,8 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		    "The request body is over 64 KiB.");
 	else
 		dispatch(ex);
+	if (ex->later != NULL)
+		return park(conn, ex);
 	return send_response(conn, ex);
 }
 
@@ -514,7 +577,7 @@ http_server_start(struct keygate *kg, const struct route *routes,
 	const struct config *cfg = kg->cfg;
 	struct http_server *srv = xcalloc(1, sizeof(*srv));
 	unsigned flags = MHD_USE_POLL_INTERNAL_THREAD | MHD_USE_ITC |
-	    MHD_USE_ERROR_LOG;
+	    MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
 	long threads = cfg->threads > 0 ? (long)cfg->threads :
 	    sysconf(_SC_NPROCESSORS_ONLN);
 

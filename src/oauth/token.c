@@ -66,6 +66,50 @@ send_pair(struct response *res, const struct token_pair *pair)
 	oauth_no_store(res);
 }
 
+/* A grant's outcome as RFC 6749 §5.1/§5.2 answers it. */
+static void
+answer_grant(struct response *res, int rc, const struct token_pair *pair,
+    const char *why)
+{
+	if (rc == 0)
+		send_pair(res, pair);
+	else if (rc == ERR_INVALID)
+		oauth_error(res, 400, "invalid_grant", why);
+	else if (rc == ERR_FORBIDDEN)
+		oauth_error(res, 400, "invalid_scope", "The scope asks for "
+		    "more than was granted, or names an unknown scope.");
+	else
+		oauth_error(res, 503, "temporarily_unavailable",
+		    "The data store cannot be reached; try again soon.");
+}
+
+static void
+refresh_answer(struct request *req, struct response *res, void *ctx)
+{
+	struct tokens_refresh **op = ctx;
+	struct token_pair pair;
+	const char *why = NULL;
+	int rc;
+
+	(void)req;
+	rc = tokens_refresh_end(*op, &pair, &why);
+	answer_grant(res, rc, &pair, why);
+	sodium_memzero(&pair, sizeof(pair));
+}
+
+/* The rotation commits with others on the store's thread; meanwhile the
+ * connection waits without a thread of its own (request_later()). */
+static void
+refresh_later(struct request *req, const struct app_row *app,
+    struct str refresh, struct str scope)
+{
+	struct tokens_refresh **op = arena_alloc(req->arena, sizeof(*op));
+	void *later = request_later(req, refresh_answer, op);
+
+	tokens_refresh_begin(req->kg, app, refresh, scope, op,
+	    http_later_ready, later);
+}
+
 void
 oauth_token(struct request *req, struct response *res)
 {
@@ -93,24 +137,15 @@ oauth_token(struct request *req, struct response *res)
 			    "refresh_token.");
 			goto out;
 		}
-		rc = tokens_refresh(req->kg, app, in[T_REFRESH], in[T_SCOPE],
-		    &pair, &why);
+		refresh_later(req, app, in[T_REFRESH], in[T_SCOPE]);
+		goto out;
 	} else {
 		oauth_error(res, 400, in[T_GRANT_TYPE].len == 0 ?
 		    "invalid_request" : "unsupported_grant_type",
 		    "Use grant_type authorization_code or refresh_token.");
 		goto out;
 	}
-	if (rc == 0)
-		send_pair(res, &pair);
-	else if (rc == ERR_INVALID)
-		oauth_error(res, 400, "invalid_grant", why);
-	else if (rc == ERR_FORBIDDEN)
-		oauth_error(res, 400, "invalid_scope", "The scope asks for "
-		    "more than was granted, or names an unknown scope.");
-	else
-		oauth_error(res, 503, "temporarily_unavailable",
-		    "The data store cannot be reached; try again soon.");
+	answer_grant(res, rc, &pair, why);
 	sodium_memzero(&pair, sizeof(pair));
 out:
 	free(app);

@@ -5,7 +5,9 @@
  * queue here and one thread writes whatever has queued meanwhile in one
  * transaction (a savepoint per request, so a lost compare-and-set spoils
  * no other), then answers them all: the answer still leaves only after
- * its commit. */
+ * its commit. A job is either waited for by its thread (sqlite_group_run)
+ * or submitted with a function to call when it is done, so that a server
+ * need not park a thread on each. */
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -21,6 +23,9 @@ struct group_item {
 	bool			 done;
 	pthread_cond_t		 finished;	/* its own: a commit wakes
 						 * only the threads it answers */
+	store_done_fn		 on_done;	/* set: submitted, not waited
+						 * for; the group frees it */
+	void			*on_done_arg;
 	struct group_item	*next;
 };
 
@@ -54,7 +59,9 @@ static void
 commit_group(struct sqlite_group *g, struct group_item **items, size_t n)
 {
 	struct sqlite_job jobs[SQLITE_GROUP_MAX];
+	struct group_item *submitted[SQLITE_GROUP_MAX];
 	int rcs[SQLITE_GROUP_MAX];
+	size_t ns = 0;
 	int rc;
 
 	for (size_t i = 0; i < n; i++)
@@ -64,10 +71,21 @@ commit_group(struct sqlite_group *g, struct group_item **items, size_t n)
 	g->commits = g->claims.committed;
 	for (size_t i = 0; i < n; i++) {
 		items[i]->rc = rc != 0 ? rc : rcs[i];
+		if (items[i]->on_done != NULL) {
+			submitted[ns++] = items[i];
+			continue;
+		}
+		/* once woken, a waiter's item (on its stack) is gone */
 		items[i]->done = true;
 		pthread_cond_signal(&items[i]->finished);
 	}
 	pthread_mutex_unlock(&g->lock);
+	/* after the lock: a callback may queue the next job itself */
+	for (size_t i = 0; i < ns; i++) {
+		submitted[i]->on_done(submitted[i]->on_done_arg,
+		    submitted[i]->rc);
+		free(submitted[i]);
+	}
 }
 
 static void *
@@ -122,6 +140,19 @@ sqlite_group_stop(struct sqlite_group *g)
 	free(g);
 }
 
+/* Under g->lock. */
+static void
+enqueue(struct sqlite_group *g, struct group_item *it)
+{
+	it->job.after = g->commits;
+	if (g->tail != NULL)
+		g->tail->next = it;
+	else
+		g->head = it;
+	g->tail = it;
+	pthread_cond_signal(&g->queued);
+}
+
 int
 sqlite_group_run(struct sqlite_group *g, const struct sqlite_job *job)
 {
@@ -129,16 +160,24 @@ sqlite_group_run(struct sqlite_group *g, const struct sqlite_job *job)
 
 	pthread_cond_init(&it.finished, NULL);
 	pthread_mutex_lock(&g->lock);
-	it.job.after = g->commits;
-	if (g->tail != NULL)
-		g->tail->next = &it;
-	else
-		g->head = &it;
-	g->tail = &it;
-	pthread_cond_signal(&g->queued);
+	enqueue(g, &it);
 	while (!it.done)
 		pthread_cond_wait(&it.finished, &g->lock);
 	pthread_mutex_unlock(&g->lock);
 	pthread_cond_destroy(&it.finished);
 	return it.rc;
+}
+
+void
+sqlite_group_submit(struct sqlite_group *g, const struct sqlite_job *job,
+    store_done_fn done, void *arg)
+{
+	struct group_item *it = xcalloc(1, sizeof(*it));
+
+	it->job = *job;
+	it->on_done = done;
+	it->on_done_arg = arg;
+	pthread_mutex_lock(&g->lock);
+	enqueue(g, it);
+	pthread_mutex_unlock(&g->lock);
 }

@@ -93,8 +93,9 @@ int	sqlite_code_take(struct store_backend *b, const unsigned char *hash,
 int	sqlite_issue(struct store_backend *b, struct issue *is);
 int	sqlite_issue_many(struct store_backend *b, struct issue *is, int *rcs,
 	    size_t n);
-int	sqlite_refresh(struct store_backend *b, struct issue *is,
-	    store_refresh_judge judge, void *ctx, struct token_row *parent);
+void	sqlite_refresh(struct store_backend *b, struct issue *is,
+	    store_refresh_judge judge, void *ctx, struct token_row *parent,
+	    store_done_fn done, void *arg);
 
 /* One request of a group commit: an issue and, for a rotation
  * (store_refresh()), the judge of its parent's row. */
@@ -139,6 +140,10 @@ struct sqlite_group *sqlite_group_start(struct store_backend *b);
 void	sqlite_group_stop(struct sqlite_group *g);
 /* Queues a job and waits until its transaction committed (or failed). */
 int	sqlite_group_run(struct sqlite_group *g, const struct sqlite_job *job);
+/* Queues a job and returns; the group's thread calls done(arg, rc) once
+ * its transaction committed (or failed). */
+void	sqlite_group_submit(struct sqlite_group *g,
+	    const struct sqlite_job *job, store_done_fn done, void *arg);
 /* The group of a store. */
 struct sqlite_group *sqlite_group(struct store_backend *b);
 int	sqlite_family_revoke(struct store_backend *b, int64_t family_id);

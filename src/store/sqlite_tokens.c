@@ -154,14 +154,15 @@ sqlite_issue(struct store_backend *b, struct issue *is)
 	return sqlite_group_run(sqlite_group(b), &job);
 }
 
-int
+void
 sqlite_refresh(struct store_backend *b, struct issue *is,
-    store_refresh_judge judge, void *ctx, struct token_row *parent)
+    store_refresh_judge judge, void *ctx, struct token_row *parent,
+    store_done_fn done, void *arg)
 {
 	struct sqlite_job job = { .is = is, .judge = judge, .ctx = ctx,
 	    .parent = parent };
 
-	return sqlite_group_run(sqlite_group(b), &job);
+	sqlite_group_submit(sqlite_group(b), &job, done, arg);
 }
 
 /* Whether a rotation queued after `after` commits races the one that

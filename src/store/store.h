@@ -254,6 +254,18 @@ typedef int (*store_refresh_judge)(void *ctx, const struct token_row *parent,
 int	store_refresh(struct store *st, struct issue *is,
 	    store_refresh_judge judge, void *ctx, struct token_row *parent);
 
+/* Called once with what an asynchronous call would have returned. */
+typedef void (*store_done_fn)(void *arg, int rc);
+
+/* store_refresh() for a caller that does not wait on a thread of its
+ * own: returns at once and calls done(arg, rc) when the transaction has
+ * committed or failed, on the store's thread (SQLite), or on this one
+ * before returning (a backend without one). Everything passed must live
+ * until then. */
+void	store_refresh_async(struct store *st, struct issue *is,
+	    store_refresh_judge judge, void *ctx, struct token_row *parent,
+	    store_done_fn done, void *arg);
+
 int	store_family_revoke(struct store *st, int64_t family_id);
 
 int	store_access_get(struct store *st,

@@ -78,9 +78,9 @@ struct store_ops {
 	int	(*issue_many)(struct store_backend *b, struct issue *is,
 		    int *rcs, size_t n);
 	/* NULL: store_refresh() reads, judges and issues in turn */
-	int	(*refresh)(struct store_backend *b, struct issue *is,
+	void	(*refresh)(struct store_backend *b, struct issue *is,
 		    store_refresh_judge judge, void *ctx,
-		    struct token_row *parent);
+		    struct token_row *parent, store_done_fn done, void *arg);
 	int	(*family_revoke)(struct store_backend *b, int64_t family_id);
 	int	(*access_get)(struct store_backend *b,
 		    const unsigned char *hash, struct token_row *out);
