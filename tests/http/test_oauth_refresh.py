@@ -1,6 +1,8 @@
 """grant_type=refresh_token (SPEC §3.3): rotation, reuse detection, scope
 narrowing, concurrency, --refresh-retry-window and --refresh-idle-ttl."""
 
+import time
+
 import pytest
 
 import oauthkit
@@ -146,6 +148,43 @@ def test_two_concurrent_refreshes_one_wins(server, app, user):
                                         [getattr(r, "text", r) for r in results])
         loser = [r for r in results if r.status_code == 400][0]
         assert loser.json()["error"] == "invalid_grant", loser.text
+
+
+def test_a_refresh_waiting_for_its_commit_holds_no_thread(make_server,
+                                                         tmp_path):
+    """On SQLite a refresh waits for its group commit with its connection
+    suspended, not its thread: while another process holds the write lock,
+    a server with one thread still answers others, 40 refreshes wait
+    together, and all of them complete once the lock goes. (The test's own
+    SQLite file even on the PostgreSQL run: the property is SQLite's.)"""
+    import sqlite3
+    import threading
+    import requests
+    db = str(tmp_path / "keygate.db")
+    srv = oauth_server(make_server, "--threads", "1", db=db)
+    a = make_app(srv)
+    u = User(srv, "onethread")
+    tokens = [get_tokens(u, a) for _ in range(40)]
+    lock = sqlite3.connect(db, timeout=10, isolation_level=None)
+    lock.execute("BEGIN IMMEDIATE")
+    results = [None] * 40
+    try:
+        waiting = [threading.Thread(target=lambda i=i: results.__setitem__(
+            i, refresh(a, tokens[i]["refresh_token"]))) for i in range(40)]
+        for t in waiting:
+            t.start()
+        time.sleep(0.5)
+        assert all(r is None for r in results), "the lock did not hold"
+        r = requests.get(srv.url("/ping"), timeout=2)
+        assert r.status_code == 200
+    finally:
+        lock.execute("ROLLBACK")
+        lock.close()
+    for t in waiting:
+        t.join(10)
+    fresh = [tokens_ok(r) for r in results]
+    assert len({f["refresh_token"] for f in fresh}) == 40
+    assert all(alive(srv, f["access_token"]) for f in fresh)
 
 
 def test_refresh_tokens_live_for_days(make_server):
