@@ -55,6 +55,7 @@ const struct route keygate_routes[] = {
 
 	/* operations (SPEC §7) */
 	{ HTTP_GET, "/healthz", api_healthz },
+	{ HTTP_GET, "/metrics", api_metrics },
 	{ HTTP_GET, "/ping", api_ping },
 	{ HTTP_POST, "/_test/clock", api_test_clock },
 };

@@ -5,7 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/err.h"
 #include "core/mem.h"
+#include "core/metrics.h"
 #include "store/store_impl.h"
 #include "store/use_log.h"
 
@@ -90,7 +92,22 @@ store_close(struct store *st)
 	free(st);
 }
 
-#define CALL(op, ...)	(st->ops->op(st->backend, __VA_ARGS__))
+/* Every call through CALL() is timed and its failures counted for
+ * /metrics; the start time goes through a thread-local so that the comma
+ * operator orders the reads (function arguments would not). */
+static _Thread_local uint64_t call_start_us;
+
+static int
+counted(int rc)
+{
+	metrics_store_call(metrics_now_us() - call_start_us);
+	if (rc == ERR_STORE)
+		metrics_inc(METRIC_STORE_ERRORS);
+	return rc;
+}
+
+#define CALL(op, ...)	(call_start_us = metrics_now_us(), \
+			    counted(st->ops->op(st->backend, __VA_ARGS__)))
 
 int
 store_migrate(struct store *st, int *applied)
@@ -101,7 +118,8 @@ store_migrate(struct store *st, int *applied)
 int
 store_ping(struct store *st)
 {
-	return st->ops->ping(st->backend);
+	call_start_us = metrics_now_us();
+	return counted(st->ops->ping(st->backend));
 }
 
 int
