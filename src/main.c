@@ -18,6 +18,8 @@ usage(FILE *out)
 	    "  account add    create an account (password on standard input)\n"
 	    "  app ...        list, create, show, set, secret, delete "
 	    "applications\n"
+	    "  config check FILE  explain every problem of a configuration "
+	    "file\n"
 	    "  client ...     login, token, call, status: an API user's "
 	    "tokens that\n"
 	    "                 refresh themselves (see keygate client "
@@ -55,6 +57,8 @@ main(int argc, char **argv)
 		return cli_account(argc - 2, argv + 2);
 	if (strcmp(cmd, "app") == 0)
 		return cli_app(argc - 2, argv + 2);
+	if (strcmp(cmd, "config") == 0)
+		return cli_config(argc - 2, argv + 2);
 	if (strcmp(cmd, "client") == 0)
 		return cli_client(argc - 2, argv + 2);
 	fprintf(stderr, "keygate: unknown command '%s' (see keygate --help)\n",
