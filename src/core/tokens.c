@@ -463,3 +463,28 @@ tokens_revoke(struct keygate *kg, const struct app_row *app,
 	/* RFC 7009 §2.2: unknown and foreign tokens get 200 all the same. */
 	return rc == ERR_NOTFOUND || rc == 0 ? 0 : rc;
 }
+
+int
+tokens_revoke_any(struct keygate *kg, struct str token, const char **kind)
+{
+	unsigned char hash[SECURE_HASH_BYTES];
+	struct token_row row;
+	int rc;
+
+	if (key_of(token, TOKENS_REFRESH_PREFIX, hash)) {
+		*kind = "refresh token";
+		rc = store_refresh_get(kg->store, hash, &row);
+		if (rc == 0)
+			rc = revoked(store_family_revoke(kg->store,
+			    row.family_id));
+	} else if (key_of(token, TOKENS_ACCESS_PREFIX, hash)) {
+		*kind = "access token";
+		rc = store_access_get(kg->store, hash, &row);
+		if (rc == 0)
+			rc = revoked(store_access_revoke(kg->store, hash));
+	} else {
+		*kind = "token";
+		rc = ERR_NOTFOUND;
+	}
+	return rc;
+}

@@ -435,3 +435,17 @@ store_refresh_get(struct store *st,
 {
 	return CALL(refresh_get, hash, out);
 }
+
+int
+store_gc(struct store *st, enum store_gc_kind kind,
+    const struct store_horizon *h, size_t batch, size_t *removed)
+{
+	return CALL(gc, kind, h, batch, removed);
+}
+
+int
+store_stats(struct store *st, const struct store_horizon *h,
+    struct store_counts *out)
+{
+	return CALL(stats, h, out);
+}
