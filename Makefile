@@ -2,8 +2,10 @@
 BUILD ?= build
 ASAN_BUILD ?= build-asan
 DB ?= keygate.db
+PREFIX ?= /usr/local
+DESTDIR ?=
 
-.PHONY: all setup build asan run test clean
+.PHONY: all setup build asan run test install clean
 
 all: build
 
@@ -29,6 +31,16 @@ run: build
 # Sets up, builds and runs every test suite; ends with "N passed, N failed".
 test: setup
 	scripts/test.sh
+
+# Installs the binary, keygate(1), the systemd unit, the example settings
+# (PREFIX/etc/keygate/keygate.conf) and the nginx example under PREFIX,
+# staged under DESTDIR when set. Reconfigures BUILD only when its prefix
+# differs.
+install: build
+	@if [ "$$(meson introspect $(BUILD) --buildoptions | python3 -c \
+	    'import json,sys; print([o["value"] for o in json.load(sys.stdin) if o["name"] == "prefix"][0])')" \
+	    != "$(PREFIX)" ]; then meson configure $(BUILD) -Dprefix=$(PREFIX); fi
+	meson install -C $(BUILD) $(if $(DESTDIR),--destdir $(abspath $(DESTDIR)))
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) tests/out

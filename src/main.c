@@ -18,6 +18,13 @@ usage(FILE *out)
 	    "  account add    create an account (password on standard input)\n"
 	    "  app ...        list, create, show, set, secret, delete "
 	    "applications\n"
+	    "  token revoke   revoke the access or refresh token on standard "
+	    "input\n"
+	    "  gc             remove dead access tokens, old codes, ended "
+	    "sessions\n"
+	    "  stats          count accounts, apps, grants, live tokens\n"
+	    "  config check FILE  explain every problem of a configuration "
+	    "file\n"
 	    "  client ...     login, token, call, status: an API user's "
 	    "tokens that\n"
 	    "                 refresh themselves (see keygate client "
@@ -55,6 +62,14 @@ main(int argc, char **argv)
 		return cli_account(argc - 2, argv + 2);
 	if (strcmp(cmd, "app") == 0)
 		return cli_app(argc - 2, argv + 2);
+	if (strcmp(cmd, "gc") == 0)
+		return cli_gc(argc - 2, argv + 2);
+	if (strcmp(cmd, "stats") == 0)
+		return cli_stats(argc - 2, argv + 2);
+	if (strcmp(cmd, "token") == 0)
+		return cli_token(argc - 2, argv + 2);
+	if (strcmp(cmd, "config") == 0)
+		return cli_config(argc - 2, argv + 2);
 	if (strcmp(cmd, "client") == 0)
 		return cli_client(argc - 2, argv + 2);
 	fprintf(stderr, "keygate: unknown command '%s' (see keygate --help)\n",

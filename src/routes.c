@@ -52,9 +52,11 @@ const struct route keygate_routes[] = {
 	{ HTTP_GET, "/api/v1/connections", api_connections_list },
 	{ HTTP_DELETE, "/api/v1/connections/{api_key}",
 	    api_connections_delete },
+	{ HTTP_GET, "/api/v1/openapi.json", api_openapi },
 
 	/* operations (SPEC §7) */
 	{ HTTP_GET, "/healthz", api_healthz },
+	{ HTTP_GET, "/metrics", api_metrics },
 	{ HTTP_GET, "/ping", api_ping },
 	{ HTTP_POST, "/_test/clock", api_test_clock },
 };

@@ -1,8 +1,10 @@
 #include "api/api.h"
 
 #include "core/clock.h"
+#include "core/embedded.h"
 #include "core/err.h"
 #include "core/health.h"
+#include "core/metrics.h"
 #include "core/tokens.h"
 
 /* GET /healthz: 200 when the store answers, else 503. */
@@ -15,6 +17,31 @@ api_healthz(struct request *req, struct response *res)
 		return;
 	}
 	response_json(res, 200, json_pack("{s:s}", "status", "ok"));
+}
+
+/* GET /metrics: the counters in Prometheus text format 0.0.4
+ * (docs/OPERATIONS.md lists them). They name no account, app or token. */
+void
+api_metrics(struct request *req, struct response *res)
+{
+	(void)req;
+	metrics_render(response_body(res, 200,
+	    "text/plain; version=0.0.4; charset=utf-8"));
+}
+
+extern const struct embedded_file api_documents[];
+
+/* GET /api/v1/openapi.json: docs/openapi.json, compiled in; the tests keep
+ * it true to the routes. */
+void
+api_openapi(struct request *req, struct response *res)
+{
+	const struct embedded_file *f = embedded_find(api_documents,
+	    "openapi.json");
+
+	(void)req;
+	buf_append(response_body(res, 200, "application/json"), f->data,
+	    f->len);
 }
 
 /* GET /ping: 200 and nothing else, the store untouched. Load balancers

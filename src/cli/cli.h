@@ -11,6 +11,10 @@ int	cli_migrate(int argc, char **argv);
 int	cli_account(int argc, char **argv);
 int	cli_app(int argc, char **argv);
 int	cli_client(int argc, char **argv);
+int	cli_config(int argc, char **argv);
+int	cli_gc(int argc, char **argv);
+int	cli_stats(int argc, char **argv);
+int	cli_token(int argc, char **argv);
 
 /* Builds kg on cfg: crypto, clock, store (migrated), throttle, keys.
  * Prints the reason and returns non-zero on failure. */

@@ -22,8 +22,8 @@ usage(FILE *out)
 {
 	fprintf(out, "usage: keygate serve [flags]\n\n"
 	    "Serves the developer portal, the OAuth 2 endpoints and the APIs.\n"
-	    "Each flag falls back to its environment variable, then to its "
-	    "default.\n\n");
+	    "Each flag falls back to its environment variable, then to the "
+	    "file of\n--config (KEYGATE_CONFIG), then to its default.\n\n");
 	config_usage(out, NULL);
 }
 
@@ -123,8 +123,10 @@ cli_serve(int argc, char **argv)
 		goto out_close;
 	}
 	store_url_redacted(cfg.db, where, sizeof(where));
-	log_msg("info", "serving %s on %s (store %s%s)", cfg.issuer,
-	    cfg.listen, where, cfg.test_clock ? ", test clock" : "");
+	log_msg("info", "serving %s on %s (store %s%s%s%s)", cfg.issuer,
+	    cfg.listen, where, cfg.test_clock ? ", test clock" : "",
+	    cfg.config_file != NULL ? ", settings from " : "",
+	    cfg.config_file != NULL ? cfg.config_file : "");
 	log_msg("info", "stopping on signal %d", wait_for_signal());
 	http_server_stop(srv);
 	log_msg("info", "stopped");

@@ -5,6 +5,7 @@
 #include "core/apps.h"
 #include "core/clock.h"
 #include "core/err.h"
+#include "core/metrics.h"
 #include "core/pkce.h"
 #include "core/scopes.h"
 #include "core/tokens.h"
@@ -189,6 +190,7 @@ authz_issue_token(struct keygate *kg, int64_t account_id,
     char token[TOKEN_MAX_BYTES + 1])
 {
 	struct issue is;
+	int rc;
 
 	memset(&is, 0, sizeof(is));
 	is.now = clock_now(kg->clock);
@@ -196,5 +198,8 @@ authz_issue_token(struct keygate *kg, int64_t account_id,
 	is.app_id = app->id;
 	is.scope = is.family_scope = r->scope;
 	secure_token_sorted(TOKENS_ACCESS_PREFIX, token, is.access_hash);
-	return store_issue(kg->store, &is);
+	rc = store_issue(kg->store, &is);
+	if (rc == 0)
+		metrics_inc(METRIC_TOKENS_ISSUED);
+	return rc;
 }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/config_file.h"
 #include "core/err.h"
 #include "core/mem.h"
 #include "core/str.h"
@@ -117,6 +118,7 @@ config_release(struct config *cfg)
 	free(cfg->trusted_proxy);
 	free(cfg->issuer);
 	free(cfg->brand);
+	free(cfg->config_file);
 	memset(cfg, 0, sizeof(*cfg));
 }
 
@@ -174,9 +176,60 @@ find_flag(const char *name, size_t len, const char *const *only)
 }
 
 int
+config_set(struct config *cfg, const char *name, const char *value,
+    const char *from, const char *const *only, char *err, size_t errlen)
+{
+	const struct opt *o = find_flag(name, strlen(name), NULL);
+
+	if (o == NULL)
+		return ERR_NOTFOUND;
+	if (!allowed(o, only))
+		return 0;
+	return set_value(cfg, o, value, from, err, errlen);
+}
+
+/* The file named by the last --config in argv, else by KEYGATE_CONFIG;
+ * NULL for none. "" is an error of its own. */
+static int
+config_path(int argc, char **argv, const char **path, char *err,
+    size_t errlen)
+{
+	*path = getenv("KEYGATE_CONFIG");
+	for (int i = 0; i < argc; i++) {
+		if (strncmp(argv[i], "--config=", 9) == 0)
+			*path = argv[i] + 9;
+		else if (strcmp(argv[i], "--config") == 0) {
+			if (i + 1 >= argc) {
+				snprintf(err, errlen, "--config needs a file");
+				return ERR_INVALID;
+			}
+			*path = argv[++i];
+		}
+	}
+	if (*path != NULL && **path == '\0') {
+		snprintf(err, errlen, "--config needs a file");
+		return ERR_INVALID;
+	}
+	return 0;
+}
+
+/* Precedence, lowest first: defaults, the file, KEYGATE_* variables,
+ * flags. Flags come last so that one run can override what the unit file
+ * or the environment set. */
+int
 config_parse(struct config *cfg, int argc, char **argv,
     const char *const *only, char *err, size_t errlen)
 {
+	const char *path;
+
+	if (config_path(argc, argv, &path, err, errlen) != 0)
+		return ERR_INVALID;
+	if (path != NULL) {
+		if (config_file_load(cfg, path, only, err, errlen) != 0)
+			return ERR_INVALID;
+		free(cfg->config_file);
+		cfg->config_file = xstrdup(path);
+	}
 	for (size_t i = 0; i < NOPTS; i++) {
 		const char *v = getenv(opts[i].env);
 
@@ -192,6 +245,12 @@ config_parse(struct config *cfg, int argc, char **argv,
 			snprintf(err, errlen, "unexpected argument '%s'", arg);
 			return ERR_INVALID;
 		}
+		if (strcmp(arg, "--config") == 0) {
+			i++;	/* read above */
+			continue;
+		}
+		if (strncmp(arg, "--config=", 9) == 0)
+			continue;
 		arg += 2;
 		eq = strchr(arg, '=');
 		o = find_flag(arg,
@@ -346,6 +405,9 @@ config_finish(struct config *cfg, char *err, size_t errlen)
 void
 config_usage(FILE *out, const char *const *only)
 {
+	fprintf(out, "  %-28s %s\n  %-28s   env %s\n", "--config FILE",
+	    "INI file of these settings, named as the flags (below "
+	    "variables and flags)", "", "KEYGATE_CONFIG");
 	for (size_t i = 0; i < NOPTS; i++) {
 		const struct opt *o = &opts[i];
 		char left[64];

@@ -8,7 +8,9 @@
 #include <sys/socket.h>
 
 /* Every setting of `keygate serve`. Each comes from a flag, else from its
- * KEYGATE_* environment variable, else from the default (SPEC §3.3, §4, §7). */
+ * KEYGATE_* environment variable, else from the configuration file named
+ * by --config (or KEYGATE_CONFIG), else from the default (SPEC §3.3, §4,
+ * §7; docs/OPERATIONS.md). */
 #define CONFIG_MAX_PROXIES	16
 
 struct config {
@@ -29,6 +31,7 @@ struct config {
 	int64_t		 refresh_idle_ttl_s;
 	int64_t		 threads;	/* 0 = one per core */
 	bool		 access_log;
+	char		*config_file;	/* NULL: none */
 
 	/* derived by config_finish() */
 	/* --trusted-proxy, parsed: IPv4 as IPv4-mapped IPv6 */
@@ -55,6 +58,15 @@ extern const char *const CONFIG_DB_AND_BRAND[];
  * accepted flags (and variables) to those it names. */
 int	config_parse(struct config *cfg, int argc, char **argv,
 	    const char *const *only, char *err, size_t errlen);
+
+/* Sets the setting whose flag is `name` (without dashes) from text, as
+ * a flag would. `from` names the source in the message. Returns 0,
+ * ERR_NOTFOUND for a name that is no setting, ERR_INVALID for a bad value
+ * (a message in err). A setting outside `only` (unless NULL) is ignored
+ * and answers 0: one file may serve every command. */
+int	config_set(struct config *cfg, const char *name, const char *value,
+	    const char *from, const char *const *only, char *err,
+	    size_t errlen);
 
 /* Validates cross-field rules and derives the fields below the marker. */
 /* Parses an IPv4 or IPv6 address; IPv4 becomes IPv4-mapped IPv6. */

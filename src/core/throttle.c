@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/err.h"
+#include "core/metrics.h"
 #include "core/limits.h"
 #include "core/mem.h"
 
@@ -106,6 +107,7 @@ throttle_check(struct throttle *t, struct str key, int64_t limit,
 	if (s->h == h && s->window_end > now && s->count >= limit) {
 		*retry_after_s = s->window_end - now;
 		rc = ERR_THROTTLED;
+		metrics_inc(METRIC_THROTTLED);
 	}
 	pthread_mutex_unlock(&t->lock);
 	return rc;

@@ -8,6 +8,7 @@
 #include "core/clock.h"
 #include "core/err.h"
 #include "core/mem.h"
+#include "core/metrics.h"
 #include "core/pkce.h"
 #include "core/scopes.h"
 #include "core/token_cache.h"
@@ -105,8 +106,10 @@ use_up(struct keygate *kg, const unsigned char *hash, int rc)
 	struct code_row c;
 	int taken = store_code_take(kg->store, hash, &c);
 
-	if (taken == ERR_CONFLICT && c.family_id != 0)
+	if (taken == ERR_CONFLICT && c.family_id != 0) {
+		metrics_inc(METRIC_CODE_REPLAY);
 		taken = store_family_revoke(kg->store, c.family_id);
+	}
 	return taken == 0 || taken == ERR_CONFLICT || taken == ERR_NOTFOUND ?
 	    rc : taken;
 }
@@ -139,6 +142,8 @@ tokens_exchange_code(struct keygate *kg, const struct app_row *app,
 	is.now = clock_now(kg->clock);
 	is.code_hash = hash;
 	rc = issue_pair(kg, &is, out);
+	if (rc == 0)
+		metrics_inc(METRIC_TOKENS_ISSUED);
 	if (rc == ERR_CONFLICT)
 		return use_up(kg, hash, bad_grant(why, "The code was already "
 		    "used."));
@@ -162,9 +167,12 @@ reused(struct keygate *kg, const struct token_row *r, struct issue *is,
 		if ((rc = uses_settle(kg->uses, kg->store)) != 0)
 			return rc;
 		rc = issue_pair(kg, is, out);
+		if (rc == 0)
+			metrics_inc(METRIC_TOKENS_REFRESHED);
 		if (rc != ERR_CONFLICT)
 			return rc;
 	}
+	metrics_inc(METRIC_REFRESH_REUSE);
 	if (store_family_revoke(kg->store, r->family_id) != 0)
 		return ERR_STORE;
 	return bad_grant(why, "The refresh token was already used; its "
@@ -269,6 +277,8 @@ refresh_verdict(struct tokens_refresh *op, const char **why)
 		return reused(op->kg, &op->parent, &op->is, &op->pair, why);
 	if (rc == ERR_CONFLICT)	/* a concurrent refresh won the race */
 		return bad_grant(why, "The refresh token was already used.");
+	if (rc == 0)
+		metrics_inc(METRIC_TOKENS_REFRESHED);
 	return rc;
 }
 
@@ -296,10 +306,13 @@ access_row(struct keygate *kg, const unsigned char *hash, bool fresh,
 	int rc;
 
 	if (token_cache_get(kg->cache, hash, &look) && !fresh) {
+		metrics_inc(METRIC_CACHE_HITS);
 		*out = look.row;
 		*written = look.written;
 		return 0;
 	}
+	if (kg->cache != NULL)
+		metrics_inc(METRIC_CACHE_MISSES);
 	if ((rc = store_access_get(kg->store, hash, out)) != 0)
 		return rc;
 	*written = out->last_used;
@@ -376,8 +389,11 @@ tokens_use(struct keygate *kg, struct str token, bool record,
 		return rc;
 	/* An expired token is never revived: it is refused before any use
 	 * is recorded. */
-	if (!alive)
+	if (!alive) {
+		if (!out->revoked)
+			metrics_inc(METRIC_TOKENS_EXPIRED);
 		return ERR_AUTH;
+	}
 	return record ? record_use(kg, hash, written, now) : 0;
 }
 
@@ -458,6 +474,14 @@ tokens_introspect(struct keygate *kg, const struct app_row *app,
 	return 0;
 }
 
+static int
+revoked(int rc)
+{
+	if (rc == 0)
+		metrics_inc(METRIC_TOKENS_REVOKED);
+	return rc;
+}
+
 int
 tokens_revoke(struct keygate *kg, const struct app_row *app,
     struct str token, struct str hint)
@@ -472,14 +496,40 @@ tokens_revoke(struct keygate *kg, const struct app_row *app,
 	if (key_of(token, TOKENS_REFRESH_PREFIX, hash)) {
 		rc = store_refresh_get(kg->store, hash, &row);
 		if (rc == 0 && row.app_id == app->id)
-			return store_family_revoke(kg->store, row.family_id);
+			return revoked(store_family_revoke(kg->store,
+			    row.family_id));
 	} else if (key_of(token, TOKENS_ACCESS_PREFIX, hash)) {
 		rc = store_access_get(kg->store, hash, &row);
 		if (rc == 0 && row.app_id == app->id)
-			return store_access_revoke(kg->store, hash);
+			return revoked(store_access_revoke(kg->store, hash));
 	} else {
 		return 0;
 	}
 	/* RFC 7009 §2.2: unknown and foreign tokens get 200 all the same. */
 	return rc == ERR_NOTFOUND || rc == 0 ? 0 : rc;
+}
+
+int
+tokens_revoke_any(struct keygate *kg, struct str token, const char **kind)
+{
+	unsigned char hash[SECURE_HASH_BYTES];
+	struct token_row row;
+	int rc;
+
+	if (key_of(token, TOKENS_REFRESH_PREFIX, hash)) {
+		*kind = "refresh token";
+		rc = store_refresh_get(kg->store, hash, &row);
+		if (rc == 0)
+			rc = revoked(store_family_revoke(kg->store,
+			    row.family_id));
+	} else if (key_of(token, TOKENS_ACCESS_PREFIX, hash)) {
+		*kind = "access token";
+		rc = store_access_get(kg->store, hash, &row);
+		if (rc == 0)
+			rc = revoked(store_access_revoke(kg->store, hash));
+	} else {
+		*kind = "token";
+		rc = ERR_NOTFOUND;
+	}
+	return rc;
 }

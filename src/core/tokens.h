@@ -83,4 +83,11 @@ int	tokens_introspect(struct keygate *kg, const struct app_row *app,
 int	tokens_revoke(struct keygate *kg, const struct app_row *app,
 	    struct str token, struct str hint);
 
+/* Revokes `token` whichever app holds it (keygate token revoke): an
+ * access token alone, a refresh token with its family. *kind gets "access
+ * token" or "refresh token". Returns 0, ERR_NOTFOUND for a token the store
+ * does not hold, or ERR_STORE. */
+int	tokens_revoke_any(struct keygate *kg, struct str token,
+	    const char **kind);
+
 #endif

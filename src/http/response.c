@@ -54,6 +54,16 @@ response_json_body(struct response *res, int status)
 	return &res->body;
 }
 
+struct buf *
+response_body(struct response *res, int status, const char *content_type)
+{
+	res->status = status;
+	res->content_type = content_type;
+	res->html = false;
+	buf_reset(&res->body);
+	return &res->body;
+}
+
 void
 response_json_text(struct response *res, int status, const char *json)
 {

@@ -41,6 +41,10 @@ void	response_json_text(struct response *res, int status, const char *json);
 /* A JSON answer whose text the caller prints into the returned buffer
  * (buf_put_json_string() for strings): hot paths, without jansson. */
 struct buf *response_json_body(struct response *res, int status);
+/* A body of another type (e.g. Prometheus text) printed into the returned
+ * buffer. */
+struct buf *response_body(struct response *res, int status,
+	    const char *content_type);
 /* {"error": code, "error_description": description}. */
 void	response_json_error(struct response *res, int status,
 	    const char *code, const char *description);

@@ -15,6 +15,7 @@
 #include "core/err.h"
 #include "core/limits.h"
 #include "core/log.h"
+#include "core/metrics.h"
 #include "core/mem.h"
 #include "http/client_addr.h"
 #include "http/html.h"
@@ -51,6 +52,7 @@ struct exchange {
 	struct response		 res;
 	struct buf		 body;
 	const char		*route;		/* pattern, for the log */
+	size_t			 route_index;	/* for the metrics */
 	struct timespec		 start;
 	char			*uri;
 	bool			 uri_too_long;
@@ -109,7 +111,7 @@ wants_json(struct str path)
 	    str_starts_with(path, "/oauth2/") ||
 	    str_starts_with(path, "/v3/") || str_starts_with(path, "/_test/") ||
 	    str_starts_with(path, "/.well-known/") ||
-	    str_eq_lit(path, "/healthz");
+	    str_eq_lit(path, "/healthz") || str_eq_lit(path, "/metrics");
 }
 
 static void
@@ -233,6 +235,7 @@ on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 	ex->req.arena = arena_new();
 	ex->req.kg = srv->kg;
 	ex->route = "-";
+	ex->route_index = METRICS_MAX_ROUTES;
 	buf_init(&ex->body, HTTP_MAX_BODY_BYTES);
 	response_init(&ex->res, ex->req.arena);
 	return ex;
@@ -362,6 +365,7 @@ dispatch(struct exchange *ex)
 	    allow, sizeof(allow))) {
 	case ROUTE_FOUND:
 		ex->route = route->pattern;
+		ex->route_index = (size_t)(route - srv->routes);
 		route->handler(&ex->req, &ex->res);
 		break;
 	case ROUTE_BAD_METHOD:
@@ -503,6 +507,19 @@ log_exchange(const struct exchange *ex, enum MHD_RequestTerminationCode toe)
 	buf_release(&b);
 }
 
+static void
+count_exchange(const struct exchange *ex)
+{
+	struct timespec end;
+	int64_t us;
+
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	us = (int64_t)(end.tv_sec - ex->start.tv_sec) * 1000000 +
+	    (end.tv_nsec - ex->start.tv_nsec) / 1000;
+	metrics_request(ex->route_index, ex->res.status,
+	    us > 0 ? (uint64_t)us : 0);
+}
+
 /* Frees an exchange and counts it out of the in-flight requests. */
 static void
 exchange_free(struct exchange *ex)
@@ -529,6 +546,8 @@ on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 
 	if (ex == NULL)
 		return;
+	if (ex->answered)
+		count_exchange(ex);
 	if (srv->kg->cfg->access_log)
 		log_exchange(ex, toe);
 	if (cs != NULL && cs->pending == ex)
@@ -589,6 +608,9 @@ http_server_start(struct keygate *kg, const struct route *routes,
 	srv->routes = routes;
 	srv->nroutes = nroutes;
 	srv->error_page = error_page;
+	for (size_t i = 0; i < nroutes; i++)
+		metrics_route_name(i, http_method_name(routes[i].method),
+		    routes[i].pattern);
 	atomic_init(&srv->inflight, 0);
 	srv->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv,
 	    MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,

@@ -235,4 +235,6 @@ const struct store_ops store_postgres_ops = {
 	.access_page = pg_access_page,
 	.access_revoke = pg_access_revoke,
 	.refresh_get = pg_refresh_get,
+	.gc = pg_gc,
+	.stats = pg_stats,
 };

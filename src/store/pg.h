@@ -101,6 +101,10 @@ void		 pg_copy_text(char *dst, size_t dstlen, const PGresult *res,
 bool		 pg_copy_bytes(unsigned char *dst, size_t len,
 		    const PGresult *res, int row, int col);
 
+int	pg_gc(struct store_backend *b, enum store_gc_kind kind,
+	    const struct store_horizon *h, size_t batch, size_t *removed);
+int	pg_stats(struct store_backend *b, const struct store_horizon *h,
+	    struct store_counts *out);
 int	pg_account_insert(struct store_backend *b, const char *email,
 	    const char *password_hash, int64_t now, int64_t *id);
 int	pg_account_by_email(struct store_backend *b, const char *email,

@@ -140,4 +140,25 @@ const char *const pg_sql[STMT_COUNT] = {
 	    "WHERE hash = $2::bytea AND used_at = 0",
 	[STMT_REFRESH_DROP_CHILD] = "DELETE FROM refresh_tokens "
 	    "WHERE parent = $1::bytea AND used_at = 0",
+	/* as in sqlite_sql.c */
+	[STMT_GC_ACCESS] = "DELETE FROM access_tokens WHERE hash IN ("
+	    "SELECT hash FROM access_tokens WHERE iat <= $2::bigint OR "
+	    "CASE WHEN last_used = 0 THEN iat <= $1::bigint "
+	    "ELSE last_used <= $3::bigint END LIMIT $4::bigint)",
+	[STMT_GC_CODES] = "DELETE FROM auth_codes WHERE hash IN ("
+	    "SELECT hash FROM auth_codes WHERE expires_at <= $1::bigint "
+	    "LIMIT $2::bigint)",
+	[STMT_GC_SESSIONS] = "DELETE FROM sessions WHERE hash IN ("
+	    "SELECT hash FROM sessions WHERE last_seen <= $1::bigint OR "
+	    "created_at <= $2::bigint LIMIT $3::bigint)",
+	[STMT_STATS] = "SELECT (SELECT count(*) FROM accounts), "
+	    "(SELECT count(*) FROM apps), (SELECT count(*) FROM grants), "
+	    "(SELECT count(*) FROM access_tokens t JOIN families f "
+	    "ON f.id = t.family_id WHERE NOT t.revoked AND NOT f.revoked AND "
+	    "t.iat > $2::bigint AND CASE WHEN t.last_used = 0 "
+	    "THEN t.iat > $1::bigint ELSE t.last_used > $3::bigint END), "
+	    "(SELECT count(*) FROM refresh_tokens r JOIN families f "
+	    "ON f.id = r.family_id WHERE r.used_at = 0 AND NOT f.revoked), "
+	    "(SELECT count(*) FROM sessions WHERE last_seen > $4::bigint AND "
+	    "created_at > $5::bigint)",
 };

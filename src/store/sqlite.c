@@ -338,4 +338,6 @@ const struct store_ops store_sqlite_ops = {
 	.access_page = sqlite_access_page,
 	.access_revoke = sqlite_access_revoke,
 	.refresh_get = sqlite_refresh_get,
+	.gc = sqlite_gc,
+	.stats = sqlite_stats,
 };

@@ -123,4 +123,26 @@ const char *const stmt_sql[STMT_COUNT] = {
 	    "WHERE hash = ? AND used_at = 0",
 	[STMT_REFRESH_DROP_CHILD] = "DELETE FROM refresh_tokens "
 	    "WHERE parent = ? AND used_at = 0",
+	/* dead by SPEC §4 at the horizon: ?1 = it - unused TTL, ?2 = it -
+	 * max TTL, ?3 = it - idle TTL; ?4 rows at most */
+	[STMT_GC_ACCESS] = "DELETE FROM access_tokens WHERE hash IN ("
+	    "SELECT hash FROM access_tokens WHERE iat <= ?2 OR "
+	    "CASE WHEN last_used = 0 THEN iat <= ?1 ELSE last_used <= ?3 END "
+	    "LIMIT ?4)",
+	[STMT_GC_CODES] = "DELETE FROM auth_codes WHERE hash IN ("
+	    "SELECT hash FROM auth_codes WHERE expires_at <= ?1 LIMIT ?2)",
+	[STMT_GC_SESSIONS] = "DELETE FROM sessions WHERE hash IN ("
+	    "SELECT hash FROM sessions WHERE last_seen <= ?1 OR "
+	    "created_at <= ?2 LIMIT ?3)",
+	/* the live rows: the negation of the three above */
+	[STMT_STATS] = "SELECT (SELECT count(*) FROM accounts), "
+	    "(SELECT count(*) FROM apps), (SELECT count(*) FROM grants), "
+	    "(SELECT count(*) FROM access_tokens t JOIN families f "
+	    "ON f.id = t.family_id WHERE t.revoked = 0 AND f.revoked = 0 AND "
+	    "t.iat > ?2 AND CASE WHEN t.last_used = 0 THEN t.iat > ?1 "
+	    "ELSE t.last_used > ?3 END), "
+	    "(SELECT count(*) FROM refresh_tokens r JOIN families f "
+	    "ON f.id = r.family_id WHERE r.used_at = 0 AND f.revoked = 0), "
+	    "(SELECT count(*) FROM sessions WHERE last_seen > ?4 AND "
+	    "created_at > ?5)",
 };

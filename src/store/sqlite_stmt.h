@@ -91,6 +91,10 @@ int	sqlite_code_get(struct store_backend *b, const unsigned char *hash,
 int	sqlite_code_take(struct store_backend *b, const unsigned char *hash,
 	    struct code_row *out);
 int	sqlite_issue(struct store_backend *b, struct issue *is);
+int	sqlite_gc(struct store_backend *b, enum store_gc_kind kind,
+	    const struct store_horizon *h, size_t batch, size_t *removed);
+int	sqlite_stats(struct store_backend *b, const struct store_horizon *h,
+	    struct store_counts *out);
 int	sqlite_issue_many(struct store_backend *b, struct issue *is, int *rcs,
 	    size_t n);
 void	sqlite_refresh(struct store_backend *b, struct issue *is,

@@ -5,7 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/err.h"
 #include "core/mem.h"
+#include "core/metrics.h"
 #include "store/store_impl.h"
 #include "store/use_log.h"
 
@@ -90,7 +92,22 @@ store_close(struct store *st)
 	free(st);
 }
 
-#define CALL(op, ...)	(st->ops->op(st->backend, __VA_ARGS__))
+/* Every call through CALL() is timed and its failures counted for
+ * /metrics; the start time goes through a thread-local so that the comma
+ * operator orders the reads (function arguments would not). */
+static _Thread_local uint64_t call_start_us;
+
+static int
+counted(int rc)
+{
+	metrics_store_call(metrics_now_us() - call_start_us);
+	if (rc == ERR_STORE)
+		metrics_inc(METRIC_STORE_ERRORS);
+	return rc;
+}
+
+#define CALL(op, ...)	(call_start_us = metrics_now_us(), \
+			    counted(st->ops->op(st->backend, __VA_ARGS__)))
 
 int
 store_migrate(struct store *st, int *applied)
@@ -101,7 +118,8 @@ store_migrate(struct store *st, int *applied)
 int
 store_ping(struct store *st)
 {
-	return st->ops->ping(st->backend);
+	call_start_us = metrics_now_us();
+	return counted(st->ops->ping(st->backend));
 }
 
 int
@@ -298,7 +316,10 @@ store_refresh_async(struct store *st, struct issue *is,
 	int rc;
 
 	if (st->ops->refresh != NULL) {
-		CALL(refresh, is, judge, ctx, parent, done, arg);
+		/* not through CALL(): it returns before the work is done, so
+		 * its time would say nothing */
+		st->ops->refresh(st->backend, is, judge, ctx, parent, done,
+		    arg);
 		return;
 	}
 	/* the parent's compare-and-set in store_issue() still guards
@@ -456,4 +477,18 @@ store_refresh_get(struct store *st,
     const unsigned char hash[SECURE_HASH_BYTES], struct token_row *out)
 {
 	return CALL(refresh_get, hash, out);
+}
+
+int
+store_gc(struct store *st, enum store_gc_kind kind,
+    const struct store_horizon *h, size_t batch, size_t *removed)
+{
+	return CALL(gc, kind, h, batch, removed);
+}
+
+int
+store_stats(struct store *st, const struct store_horizon *h,
+    struct store_counts *out)
+{
+	return CALL(stats, h, out);
 }

@@ -310,4 +310,40 @@ int	store_access_revoke(struct store *st,
 int	store_refresh_get(struct store *st,
 	    const unsigned char hash[SECURE_HASH_BYTES], struct token_row *out);
 
+/* Where store_gc() and store_stats() draw the line between dead and live
+ * rows (core/upkeep.c sets it): access tokens by the SPEC §4 rule at
+ * `at` with the three TTLs; codes expired at or before codes_before;
+ * sessions last seen at or before seen_before or created at or before
+ * created_before. Refresh tokens are never dead: reuse detection needs
+ * every used one. */
+struct store_horizon {
+	int64_t	 at;
+	int64_t	 unused_ttl_s;
+	int64_t	 idle_ttl_s;
+	int64_t	 max_ttl_s;
+	int64_t	 codes_before;
+	int64_t	 seen_before;
+	int64_t	 created_before;
+};
+
+enum store_gc_kind { STORE_GC_ACCESS, STORE_GC_CODES, STORE_GC_SESSIONS };
+
+/* Deletes up to `batch` dead rows of one kind in one transaction;
+ * *removed gets how many (fewer than batch: none are left). */
+int	store_gc(struct store *st, enum store_gc_kind kind,
+	    const struct store_horizon *h, size_t batch, size_t *removed);
+
+/* Row counts; the tokens and sessions are those live by h. */
+struct store_counts {
+	int64_t	 accounts;
+	int64_t	 apps;
+	int64_t	 grants;
+	int64_t	 live_access;	/* unrevoked, within SPEC §4 */
+	int64_t	 live_refresh;	/* unused, in an unrevoked family */
+	int64_t	 sessions;
+};
+
+int	store_stats(struct store *st, const struct store_horizon *h,
+	    struct store_counts *out);
+
 #endif

@@ -106,6 +106,11 @@ struct store_ops {
 		    const unsigned char *hash);
 	int	(*refresh_get)(struct store_backend *b,
 		    const unsigned char *hash, struct token_row *out);
+	int	(*gc)(struct store_backend *b, enum store_gc_kind kind,
+		    const struct store_horizon *h, size_t batch,
+		    size_t *removed);
+	int	(*stats)(struct store_backend *b,
+		    const struct store_horizon *h, struct store_counts *out);
 };
 
 extern const struct store_ops store_sqlite_ops;

@@ -1,0 +1,90 @@
+"""The OpenAPI 3.1 document (docs/openapi.json): served at
+/api/v1/openapi.json as it is in the tree, valid by Redocly's linter, and
+true to the routes: every documented operation exists on the running
+server, and every API and OAuth route is documented."""
+
+import json
+import os
+import re
+import subprocess
+
+import pytest
+import requests
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__))))
+DOC = os.path.join(ROOT, "docs", "openapi.json")
+REDOCLY = os.path.join(ROOT, "node_modules", ".bin", "redocly")
+ROUTES = os.path.join(ROOT, "src", "routes.c")
+# the routes an outside program calls (the portal's pages are for people)
+DOCUMENTED_PREFIXES = ("/api/", "/oauth2/", "/v3/", "/.well-known/",
+                       "/healthz", "/metrics")
+METHODS = ("get", "post", "put", "patch", "delete")
+
+
+@pytest.fixture(scope="module")
+def doc():
+    with open(DOC) as f:
+        return json.load(f)
+
+
+def operations(doc):
+    for path, item in doc["paths"].items():
+        for method in METHODS:
+            if method in item:
+                yield path, method
+
+
+def test_served_as_in_the_tree(server, doc):
+    r = requests.get(server.url("/api/v1/openapi.json"), timeout=5)
+    assert r.status_code == 200
+    assert r.headers["Content-Type"] == "application/json"
+    assert r.json() == doc
+    assert doc["openapi"].startswith("3.1.")
+
+
+def test_redocly_lint_passes_without_a_warning():
+    assert os.access(REDOCLY, os.X_OK), "run npm ci (scripts/setup.sh)"
+    r = subprocess.run([REDOCLY, "lint", DOC, "--format=summary"], cwd=ROOT,
+                       capture_output=True, text=True, timeout=180,
+                       env=dict(os.environ, REDOCLY_TELEMETRY="off",
+                                REDOCLY_SUPPRESS_UPDATE_NOTICE="true"))
+    out = r.stdout + r.stderr
+    assert r.returncode == 0, out
+    assert "Your API description is valid" in out, out
+    assert not re.search(r"^(warning|error) ", out, re.M), out
+
+
+def test_every_documented_operation_exists(server, doc):
+    """Called without credentials and with made-up path parameters, a
+    route that exists answers anything but the router's 404 and 405."""
+    for path, method in operations(doc):
+        url = server.url(re.sub(r"\{[a-z_]+\}", "x1", path))
+        r = requests.request(method.upper(), url, timeout=5,
+                             allow_redirects=False)
+        assert r.status_code != 405, (method, path)
+        assert not (r.status_code == 404 and
+                    "There is nothing here." in r.text), (method, path)
+
+
+def test_every_route_is_documented(doc):
+    with open(ROUTES) as f:
+        routes = re.findall(r'\{ HTTP_([A-Z]+), "([^"]+)"', f.read())
+    assert len(routes) > 30, routes
+    documented = set((p, m) for p, m in operations(doc))
+    missing = [(m, p) for m, p in routes if p.startswith(DOCUMENTED_PREFIXES)
+               and (p, m.lower()) not in documented]
+    assert missing == []
+
+
+def test_documented_statuses_are_real(server, doc):
+    """Spot checks: what the server answers unauthenticated is among the
+    statuses the document gives."""
+    for path, method, status in [("/api/v1/apps", "get", "401"),
+                                 ("/oauth2/check", "get", "401"),
+                                 ("/oauth2/token", "post", "400"),
+                                 ("/healthz", "get", "200"),
+                                 ("/metrics", "get", "200")]:
+        r = requests.request(method.upper(), server.url(path), timeout=5)
+        assert str(r.status_code) == status, (path, r.status_code)
+        assert status in doc["paths"][path][method]["responses"]
