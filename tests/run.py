@@ -21,10 +21,19 @@ KIND is
             nginx, and a database outage on a cluster of its own; report
             tests/out/multinode-BUILDDIR.xml, counted like http;
   browser   the Playwright suite in tests/browser on Node's test runner,
-            each top-level TAP test counted.
+            each top-level TAP test counted;
+  fuzz      the libFuzzer targets of tests/fuzz (BUILDDIR configured with
+            -Dfuzz=true, `make fuzz-build`): each replays its seed corpus
+            tests/fuzz/corpus/NAME/ and then fuzzes for FUZZ_SECONDS
+            (default 30; 0 replays only), FUZZ_JOBS (default 2) at once
+            (FUZZ_TARGETS=a,b picks some);
+            one count per target; new inputs and crash inputs go to
+            tests/out/fuzz/NAME/.
 A skipped test counts as failed: nothing passes by not running.
 """
 import argparse
+import concurrent.futures
+import glob
 import json
 import os
 import subprocess
@@ -138,8 +147,76 @@ def run_browser(build):
     return passed, failed
 
 
+FUZZ = os.path.join(ROOT, 'tests', 'fuzz')
+
+
+def fuzz_one(build, name, seconds):
+    """Replays NAME's seeds, then fuzzes it; returns (ok, report)."""
+    exe = os.path.join(ROOT, build, 'tests', 'fuzz', 'fuzz_' + name)
+    seeds = sorted(glob.glob(os.path.join(FUZZ, 'corpus', name, '*')))
+    out = os.path.join(OUT, 'fuzz', name)
+    os.makedirs(os.path.join(out, 'corpus'), exist_ok=True)
+    if not os.path.exists(exe):
+        return False, f'{name}: no {exe} (make fuzz-build)'
+    if not seeds:
+        return False, f'{name}: no seed corpus in tests/fuzz/corpus/{name}'
+    # Each seed once: a crash found earlier and kept as a seed must stay
+    # fixed.
+    proc = subprocess.run([exe] + seeds, cwd=ROOT, stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True,
+                          errors='replace', timeout=300)
+    if proc.returncode != 0:
+        return False, (f'{name}: replay of {len(seeds)} seeds failed\n'
+                       + proc.stdout[-3000:])
+    report = f'{name}: replayed {len(seeds)} seeds'
+    if seconds <= 0:
+        return True, report
+    # New inputs go to tests/out, not into the tree; the seeds are read.
+    proc = subprocess.run(
+        [exe, f'-max_total_time={seconds}', '-timeout=10',
+         '-rss_limit_mb=2048', '-print_final_stats=1',
+         f'-artifact_prefix={out}/', os.path.join(out, 'corpus'),
+         os.path.join(FUZZ, 'corpus', name)],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        text=True, errors='replace', timeout=seconds + 120)
+    runs = [l.rsplit(':', 1)[1].strip() for l in proc.stdout.splitlines()
+            if l.startswith('stat::number_of_executed_units:')]
+    report += f', fuzzed {seconds} s ({runs[0] if runs else "?"} runs)'
+    if proc.returncode != 0:
+        crash = [l for l in proc.stdout.splitlines() if 'Test unit written'
+                 in l]
+        return False, (report + ' and FAILED\n' + proc.stdout[-3000:] +
+                       '\n' + '\n'.join(crash) + '\nfix it in src/, then '
+                       f'add the input to tests/fuzz/corpus/{name}/')
+    return True, report
+
+
+def run_fuzz(build):
+    seconds = int(os.environ.get('FUZZ_SECONDS', '30'))
+    jobs = int(os.environ.get('FUZZ_JOBS', '2'))
+    names = sorted(os.path.basename(p)[len('fuzz_'):-2]
+                   for p in glob.glob(os.path.join(FUZZ, 'fuzz_*.c')))
+    only = os.environ.get('FUZZ_TARGETS')
+    if only:
+        names = [n for n in names if n in only.split(',')]
+    print(f'  {len(names)} targets, {seconds} s each, {jobs} at once',
+          flush=True)
+    passed = failed = 0
+    with concurrent.futures.ThreadPoolExecutor(jobs) as pool:
+        for ok, report in pool.map(lambda n: fuzz_one(build, n, seconds),
+                                   names):
+            print('  ' + report, flush=True)
+            passed += ok
+            failed += not ok
+    if not names:
+        print('  no fuzz targets found')
+        failed += 1
+    return passed, failed
+
+
 RUNNERS = {'unit': run_unit, 'http': run_http, 'http-pg': run_http_pg,
-           'multinode': run_multinode, 'browser': run_browser}
+           'multinode': run_multinode, 'browser': run_browser,
+           'fuzz': run_fuzz}
 
 
 def main():

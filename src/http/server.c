@@ -493,6 +493,11 @@ on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
 	}
 }
 
+/* The attribute tells clang that fmt comes from libmicrohttpd's own
+ * literals (its -Wformat-nonliteral would refuse the vsnprintf). */
+static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
+
 static void
 on_mhd_log(void *cls, const char *fmt, va_list ap)
 {
