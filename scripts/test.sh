@@ -5,7 +5,8 @@
 # once more on the release build with PostgreSQL as the store, on a
 # throw-away cluster that lives only as long as this script, then the
 # two-node suite (two nodes on one database behind nginx) on it, then the
-# libFuzzer targets (clang build, tests/fuzz): each replays its seed corpus
+# unit tests under valgrind's memcheck (no error, no definite or indirect
+# leak), then the libFuzzer targets (clang build, tests/fuzz): each replays its seed corpus
 # and fuzzes for FUZZ_SECONDS (30), two at once. Ends with one
 # line "N passed, N failed" summing them all; exits non-zero when anything
 # failed.
@@ -37,4 +38,5 @@ export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"
 	--suite "http-pg:build" \
 	--suite "multinode:build" \
 	--suite "browser:build" \
+	--suite "valgrind:build" \
 	--suite "fuzz:build-fuzz"

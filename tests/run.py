@@ -22,6 +22,12 @@ KIND is
             tests/out/multinode-BUILDDIR.xml, counted like http;
   browser   the Playwright suite in tests/browser on Node's test runner,
             each top-level TAP test counted;
+  valgrind  the unit suite again, each executable under valgrind's memcheck
+            (every test process Criterion forks is traced, each writing a
+            log to tests/out/valgrind-BUILDDIR/): a case counts as passed
+            when it passed and its executable's logs report no error, no
+            definite and no indirect leak; each log with errors adds one
+            failure;
   fuzz      the libFuzzer targets of tests/fuzz (BUILDDIR configured with
             -Dfuzz=true, `make fuzz-build`): each replays its seed corpus
             tests/fuzz/corpus/NAME/ and then fuzzes for FUZZ_SECONDS
@@ -45,32 +51,83 @@ OUT = os.path.join(ROOT, 'tests', 'out')
 PG_ENV = 'KEYGATE_TEST_PG'
 
 
-def run_unit(build):
+VALGRIND = ['valgrind', '--trace-children=yes', '--leak-check=full',
+            '--errors-for-leak-kinds=definite,indirect',
+            '--show-leak-kinds=definite,indirect', '--num-callers=30',
+            '--error-exitcode=99']
+
+
+def valgrind_errors(logdir, name):
+    """The logs of NAME's processes that report errors (memcheck's
+    ERROR SUMMARY counts leaks of the kinds asked for too)."""
+    bad = []
+    for path in sorted(glob.glob(os.path.join(logdir, name + '.*.log'))):
+        with open(path, errors='replace') as f:
+            text = f.read()
+        if any(l.split('ERROR SUMMARY: ')[1].split()[0] != '0'
+               for l in text.splitlines() if 'ERROR SUMMARY: ' in l):
+            bad.append((path, text))
+    return bad
+
+
+def run_valgrind(build):
+    logdir = os.path.join(OUT, 'valgrind-' + os.path.basename(build))
+    if os.path.isdir(logdir):
+        for old in glob.glob(os.path.join(logdir, '*.log')):
+            os.remove(old)
+    os.makedirs(logdir, exist_ok=True)
+    # Each case starts valgrind anew (Criterion re-executes itself for
+    # every case): two executables at once, one per core.
+    return run_unit(build, logdir, int(os.environ.get('VALGRIND_JOBS', '2')))
+
+
+def unit_one(t, valgrind_logs):
+    """Runs one Criterion executable as meson registered it; returns
+    (passed, failed, what to print)."""
+    cmd = t['cmd'] + ([] if '--tap' in t['cmd'] else ['--tap'])
+    if valgrind_logs is not None:
+        # Criterion runs each case in a child process of its own; their
+        # reports would be lost in its pipes, so each process writes a log.
+        log = os.path.join(valgrind_logs, t['name'] + '.%p.log')
+        cmd = VALGRIND + [f'--log-file={log}'] + cmd
+    # meson's per-test environment picks what a test runs against
+    # (e.g. KEYGATE_TEST_STORE); without it both runs would be alike.
+    env = dict(os.environ, **(t.get('env') or {}))
+    proc = subprocess.run(cmd, cwd=ROOT, env=env,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          text=True, timeout=1800)
+    # Criterion writes its TAP report to stderr.
+    lines = (proc.stdout + proc.stderr).splitlines()
+    ok = sum(1 for l in lines if l.startswith('ok '))
+    bad = sum(1 for l in lines if l.startswith('not ok '))
+    if proc.returncode != 0 and bad == 0:
+        bad = 1     # crashed outside any case
+    text = ''
+    if bad:
+        text += proc.stdout[-4000:] + proc.stderr[-4000:]
+    if valgrind_logs is not None:
+        errs = valgrind_errors(valgrind_logs, t['name'])
+        for path, log in errs[:2]:
+            text += f'  {path}:\n{log[-3000:]}\n'
+        if errs:
+            ok = 0
+            bad += len(errs)
+    return ok, bad, text + f'  {t["name"]}: {ok} passed, {bad} failed\n'
+
+
+def run_unit(build, valgrind_logs=None, jobs=1):
     tests = json.loads(subprocess.check_output(
         ['meson', 'introspect', '--tests', build], cwd=ROOT))
+    tests = [t for t in tests if 'unit' in t.get('suite', []) or
+             any(s.endswith(':unit') for s in t.get('suite', []))]
     passed = failed = 0
-    for t in tests:
-        if 'unit' not in t.get('suite', []) and \
-                not any(s.endswith(':unit') for s in t.get('suite', [])):
-            continue
-        cmd = t['cmd'] + ([] if '--tap' in t['cmd'] else ['--tap'])
-        # meson's per-test environment picks what a test runs against
-        # (e.g. KEYGATE_TEST_STORE); without it both runs would be alike.
-        env = dict(os.environ, **(t.get('env') or {}))
-        proc = subprocess.run(cmd, cwd=ROOT, env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                              text=True, timeout=600)
-        # Criterion writes its TAP report to stderr.
-        lines = (proc.stdout + proc.stderr).splitlines()
-        ok = sum(1 for l in lines if l.startswith('ok '))
-        bad = sum(1 for l in lines if l.startswith('not ok '))
-        if proc.returncode != 0 and bad == 0:
-            bad = 1     # crashed outside any case
-        if bad:
-            sys.stdout.write(proc.stdout[-4000:] + proc.stderr[-4000:])
-        print(f'  {t["name"]}: {ok} passed, {bad} failed')
-        passed += ok
-        failed += bad
+    with concurrent.futures.ThreadPoolExecutor(jobs) as pool:
+        for ok, bad, text in pool.map(
+                lambda t: unit_one(t, valgrind_logs), tests):
+            sys.stdout.write(text)
+            sys.stdout.flush()
+            passed += ok
+            failed += bad
     if passed + failed == 0:
         print('  no unit tests found')
         failed += 1
@@ -216,7 +273,7 @@ def run_fuzz(build):
 
 RUNNERS = {'unit': run_unit, 'http': run_http, 'http-pg': run_http_pg,
            'multinode': run_multinode, 'browser': run_browser,
-           'fuzz': run_fuzz}
+           'fuzz': run_fuzz, 'valgrind': run_valgrind}
 
 
 def main():
