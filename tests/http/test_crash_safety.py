@@ -192,10 +192,13 @@ def worker(world, seed, user, stop):
                 act_on_family(world, rng)
             else:
                 act_other(world, rng, user)
-        except (requests.RequestException, AssertionError):
-            # An AssertionError here is a code flow cut by the kill: the
-            # client never got tokens from it, so nothing is owed.
+        except requests.RequestException:
+            # The kill cut this request (a code flow cut so gave the
+            # client no tokens: nothing is owed for it).
             world.count("unanswered")
+            return
+        except AssertionError as e:     # a wrong answer, not a lost one
+            world.errors.append(f"worker: {e!r}"[:300])
             return
 
 
