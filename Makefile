@@ -1,11 +1,14 @@
 # Thin wrapper: the build is Meson's, the tests are scripts/test.sh.
 BUILD ?= build
 ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+# `make fuzz`: each target this many seconds (the test suite gives 30).
+FUZZ_SECONDS ?= 300
 DB ?= keygate.db
 PREFIX ?= /usr/local
 DESTDIR ?=
 
-.PHONY: all setup build asan run test install clean
+.PHONY: all setup build asan fuzz-build fuzz run test install clean
 
 all: build
 
@@ -23,6 +26,19 @@ build: setup $(BUILD)/build.ninja
 
 asan: setup $(ASAN_BUILD)/build.ninja
 	ninja -C $(ASAN_BUILD)
+
+# The libFuzzer targets of tests/fuzz: clang, ASan + UBSan, coverage.
+$(FUZZ_BUILD)/build.ninja:
+	CC=clang meson setup $(FUZZ_BUILD) -Dfuzz=true \
+	    -Db_sanitize=address,undefined -Db_lundef=false
+
+fuzz-build: setup $(FUZZ_BUILD)/build.ninja
+	ninja -C $(FUZZ_BUILD) fuzz
+
+# Replays the seeds, then fuzzes every target FUZZ_SECONDS, two at once.
+fuzz: fuzz-build
+	FUZZ_SECONDS=$(FUZZ_SECONDS) /usr/bin/python3 tests/run.py \
+	    --suite fuzz:$(FUZZ_BUILD)
 
 # Sets up, builds and serves on SQLite at 127.0.0.1:8080.
 run: build
@@ -43,4 +59,4 @@ install: build
 	meson install -C $(BUILD) $(if $(DESTDIR),--destdir $(abspath $(DESTDIR)))
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) tests/out
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD) tests/out

@@ -12,7 +12,11 @@ packages=(
 	python3-requests-oauthlib python3-authlib
 	sqlite3 curl chromium
 	postgresql python3-psycopg2 nginx
+	clang libclang-rt-14-dev valgrind
 )
+# clang builds the libFuzzer targets (tests/fuzz); Debian 12's clang is 14,
+# whose fuzzer runtime is only recommended, hence named. valgrind runs the
+# unit tests under memcheck.
 
 # Node.js for the browser tests: whatever provides `npm` will do (the
 # machine may carry its own build); Debian's otherwise.

@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
-# Builds keygate twice (release, and AddressSanitizer + UBSan), runs the
-# Criterion unit tests and the HTTP suite on both and the browser suite
-# (Playwright on Debian's Chromium) on the release build, and the HTTP suite
-# once more on the release build with PostgreSQL as the store, on a
-# throw-away cluster that lives only as long as this script, then the
-# two-node suite (two nodes on one database behind nginx) on it. Ends with one
-# line "N passed, N failed" summing them all; exits non-zero when anything
-# failed.
+# Builds keygate three times (release, AddressSanitizer + UBSan, and the
+# libFuzzer targets with clang), runs the Criterion unit tests and the HTTP
+# suite on the first two and the browser suite (Playwright on Debian's
+# Chromium) on the release build, and the HTTP suite once more on the
+# release build with PostgreSQL as the store, on a throw-away cluster that
+# lives only as long as this script, then the two-node suite (two nodes on
+# one database behind nginx) on it, then the unit tests under valgrind's
+# memcheck (no error, no definite or indirect leak), then the fuzz targets
+# (tests/fuzz): each replays its seed corpus and fuzzes for FUZZ_SECONDS
+# (30), two at once. Ends with one line "N passed, N failed" summing them
+# all; exits non-zero when anything failed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-make --no-print-directory build asan >/dev/null
+make --no-print-directory build asan fuzz-build >/dev/null
 
 # The cluster goes whatever way the script ends; an interrupt must end it
 # through `exit` too, or bash would skip the EXIT trap. Its output goes to
@@ -34,4 +37,6 @@ export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"
 	--suite "http:build" --suite "http:build-asan" \
 	--suite "http-pg:build" \
 	--suite "multinode:build" \
-	--suite "browser:build"
+	--suite "browser:build" \
+	--suite "valgrind:build" \
+	--suite "fuzz:build-fuzz"

@@ -8,6 +8,7 @@
 
 #include "core/config_file.h"
 #include "core/err.h"
+#include "core/limits.h"
 #include "core/mem.h"
 #include "core/str.h"
 
@@ -71,6 +72,14 @@ static const struct opt opts[] = {
 	  "(default 1050000)" },
 	{ "threads", "KEYGATE_THREADS", OPT_INT, OFF(threads), 0, 256,
 	  "HTTP worker threads, 0 = one per core (default 0)" },
+	{ "connection-timeout", "KEYGATE_CONNECTION_TIMEOUT", OPT_INT,
+	  OFF(connection_timeout_s), 1, 3600,
+	  "seconds a connection may send nothing before it is closed "
+	  "(default 30)" },
+	{ "connections-per-address", "KEYGATE_CONNECTIONS_PER_ADDRESS",
+	  OPT_INT, OFF(connections_per_address), 0, HTTP_MAX_CONNECTIONS,
+	  "open connections one peer address may hold, 0 = no limit; behind "
+	  "a proxy every peer is the proxy (default 1024)" },
 	{ "access-log", "KEYGATE_ACCESS_LOG", OPT_BOOL, OFF(access_log), 0, 1,
 	  "one logfmt line per request on stderr (default on; "
 	  "--access-log=0 turns it off)" },
@@ -108,6 +117,8 @@ config_init(struct config *cfg)
 	cfg->use_coalesce_s = 60;
 	cfg->token_cache = 1050000;
 	cfg->access_log = true;
+	cfg->connection_timeout_s = HTTP_CONNECTION_TIMEOUT_S;
+	cfg->connections_per_address = HTTP_MAX_CONNECTIONS_PER_ADDRESS;
 }
 
 void

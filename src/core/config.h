@@ -30,6 +30,8 @@ struct config {
 	int64_t		 token_cache;
 	int64_t		 refresh_idle_ttl_s;
 	int64_t		 threads;	/* 0 = one per core */
+	int64_t		 connection_timeout_s;	/* idle connections close */
+	int64_t		 connections_per_address; /* 0 = no limit */
 	bool		 access_log;
 	char		*config_file;	/* NULL: none */
 

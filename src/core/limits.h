@@ -14,7 +14,11 @@
 #define HTTP_MAX_COOKIE_BYTES		4096
 #define HTTP_MAX_ROUTE_PARAMS		4
 #define HTTP_MAX_CONNECTIONS		4096
+/* defaults of --connection-timeout and --connections-per-address: a
+ * quarter of all connections, so that one address flooding or trickling
+ * bytes (slowloris) leaves the rest to everyone else */
 #define HTTP_CONNECTION_TIMEOUT_S	30
+#define HTTP_MAX_CONNECTIONS_PER_ADDRESS 1024
 
 /* accounts */
 #define ACCOUNT_EMAIL_MAX_BYTES		254	/* RFC 5321 path limit */

@@ -16,7 +16,8 @@ from kgtest import (BINARY, PASSWORD, Browser, clean_env, create_pat,
 SERVE_FLAGS = ["--listen", "--db", "--issuer", "--brand", "--no-signup",
                "--signup-rate", "--test-clock", "--token-unused-ttl",
                "--token-idle-ttl", "--token-max-ttl", "--refresh-retry-window",
-               "--refresh-idle-ttl"]
+               "--refresh-idle-ttl", "--connection-timeout",
+               "--connections-per-address"]
 
 
 def test_serve_without_flags_uses_keygate_db_and_port_8080(tmp_path):

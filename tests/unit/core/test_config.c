@@ -16,6 +16,7 @@ static const char *const env_names[] = {
 	"KEYGATE_TOKEN_UNUSED_TTL", "KEYGATE_TOKEN_IDLE_TTL",
 	"KEYGATE_TOKEN_MAX_TTL", "KEYGATE_REFRESH_RETRY_WINDOW",
 	"KEYGATE_REFRESH_IDLE_TTL", "KEYGATE_THREADS", "KEYGATE_ACCESS_LOG",
+	"KEYGATE_CONNECTION_TIMEOUT", "KEYGATE_CONNECTIONS_PER_ADDRESS",
 };
 
 static void
@@ -53,6 +54,12 @@ field(const struct config *cfg, const char *name, char *out, size_t len)
 		snprintf(out, len, "%lld", (long long)cfg->token_max_ttl_s);
 	else if (strcmp(name, "refresh_idle_ttl_s") == 0)
 		snprintf(out, len, "%lld", (long long)cfg->refresh_idle_ttl_s);
+	else if (strcmp(name, "connection_timeout_s") == 0)
+		snprintf(out, len, "%lld",
+		    (long long)cfg->connection_timeout_s);
+	else if (strcmp(name, "connections_per_address") == 0)
+		snprintf(out, len, "%lld",
+		    (long long)cfg->connections_per_address);
 	else
 		cr_assert_fail("no field '%s'", name);
 }
@@ -74,6 +81,8 @@ Test(config, defaults, .init = clear_env)
 		{ "token_unused_ttl_s", "3600" },
 		{ "token_max_ttl_s", "86400" },
 		{ "refresh_idle_ttl_s", "0" },
+		{ "connection_timeout_s", "30" },
+		{ "connections_per_address", "1024" },
 	};
 	struct config cfg;
 	char err[256] = "", got[512];
@@ -157,6 +166,16 @@ Test(config, parse, .init = clear_env)
 		  "token_max_ttl_s", "31622400" },
 		{ ARGS("--refresh-idle-ttl", "3162240000"), NOENV, false, 0,
 		  "refresh_idle_ttl_s", "3162240000" },
+		{ ARGS("--connection-timeout", "2"), NOENV, false, 0,
+		  "connection_timeout_s", "2" },
+		{ ARGS("--connections-per-address", "0"), NOENV, false, 0,
+		  "connections_per_address", "0" },
+		{ ARGS(NULL), ENV("KEYGATE_CONNECTIONS_PER_ADDRESS=64"), false,
+		  0, "connections_per_address", "64" },
+		{ ARGS("--connection-timeout", "0"), NOENV, false, ERR_INVALID,
+		  NULL, NULL },
+		{ ARGS("--connections-per-address", "4097"), NOENV, false,
+		  ERR_INVALID, NULL, NULL },
 		{ ARGS("--signup-rate", "1000001"), NOENV, false, ERR_INVALID,
 		  NULL, NULL },
 		{ ARGS("--signup-rate", "-1"), NOENV, false, ERR_INVALID,

@@ -34,6 +34,18 @@ judge(void *ctx, const struct token_row *parent, struct issue *is)
 	return v->rc;
 }
 
+/* Field by field: a memcmp of whole rows would read their padding and the
+ * bytes after api_key's NUL, which no store writes (valgrind says so). */
+static bool
+same_row(const struct token_row *a, const struct token_row *b)
+{
+	return a->family_id == b->family_id && a->grant_id == b->grant_id &&
+	    a->account_id == b->account_id && a->app_id == b->app_id &&
+	    strcmp(a->api_key, b->api_key) == 0 && a->scope == b->scope &&
+	    a->family_scope == b->family_scope && a->iat == b->iat &&
+	    a->last_used == b->last_used && a->revoked == b->revoked;
+}
+
 /* A rotation of `from` that leaves grant, family and scope to the judge. */
 static void
 blank_rotation(const struct issue *from, int64_t now, struct issue *is)
@@ -54,7 +66,7 @@ OAUTH_TEST(refresh, judged_row_then_written)
 	cr_assert_eq(store_refresh(st, &rot, judge, &v, &parent), 0);
 	cr_expect_eq(v.calls, 1);
 	contract_expect_token(&v.seen, &first, 0, false);
-	cr_expect_eq(memcmp(&v.seen, &parent, sizeof(parent)), 0,
+	cr_expect(same_row(&v.seen, &parent),
 	    "the caller gets the row the judge saw");
 	cr_expect_eq(rot.family_id, first.family_id);
 	cr_assert_eq(store_access_get(st, rot.access_hash, &t), 0);
