@@ -1,7 +1,6 @@
 #include "http/server.h"
 
 #include <arpa/inet.h>
-#include <ctype.h>
 #include <microhttpd.h>
 #include <stdatomic.h>
 #include <stddef.h>
@@ -18,6 +17,7 @@
 #include "core/metrics.h"
 #include "core/mem.h"
 #include "http/client_addr.h"
+#include "http/framing.h"
 #include "http/html.h"
 
 #define DRAIN_TIMEOUT_MS	15000
@@ -241,87 +241,23 @@ on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 	return ex;
 }
 
-/* What the header section holds, gathered in one pass. */
-struct header_scan {
-	size_t		 bytes;
-	int		 content_lengths;
-	const char	*content_length;
-	bool		 conflicting_lengths;
-	bool		 transfer_encoding;
-};
-
-static enum MHD_Result
-scan_header(void *cls, enum MHD_ValueKind kind, const char *name,
-    const char *value)
-{
-	struct header_scan *hs = cls;
-
-	(void)kind;
-	hs->bytes += strlen(name) + strlen(value) + 4;
-	if (strcasecmp(name, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0) {
-		if (hs->content_length != NULL &&
-		    strcmp(hs->content_length, value) != 0)
-			hs->conflicting_lengths = true;
-		hs->content_length = value;
-	} else if (strcasecmp(name, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0) {
-		hs->transfer_encoding = true;
-	}
-	return MHD_YES;
-}
-
-/* RFC 9110 §5.6.2: a method is a token. */
-static bool
-is_token(const char *s)
-{
-	if (*s == '\0')
-		return false;
-	for (; *s != '\0'; s++)
-		if (!(isalnum((unsigned char)*s) ||
-		    strchr("!#$%&'*+-.^_`|~", *s) != NULL))
-			return false;
-	return true;
-}
-
-/* Refuses a request line or header section keygate will not serve: an
- * unknown method, a missing Host, too many header bytes, and the framing
- * ambiguities that enable request smuggling (RFC 9112 §6.3). Returns true
- * when an answer is queued. */
+/* Refuses a request line or header section keygate will not serve.
+ * Returns true when an answer is queued. */
 static bool
 refuse_framing(struct MHD_Connection *conn, struct exchange *ex,
     const char *method, const char *version)
 {
-	struct header_scan hs = { 0 };
+	struct framing_error err;
 
 	if (ex->uri_too_long) {
 		answer_error(ex, 414, "uri_too_long", "The URL is too long.");
 		return true;
 	}
-	if (ex->req.method == HTTP_OTHER) {
-		answer_error(ex, is_token(method) ? 501 : 400,
-		    "bad_method", "This method is not supported.");
-		return true;
-	}
-	MHD_get_connection_values(conn, MHD_HEADER_KIND, scan_header, &hs);
-	if (hs.bytes > HTTP_MAX_HEADER_BYTES) {
-		answer_error(ex, 431, "headers_too_large",
-		    "The request headers are over 16 KiB.");
-		return true;
-	}
-	if (hs.conflicting_lengths ||
-	    (hs.transfer_encoding && hs.content_length != NULL)) {
-		answer_error(ex, 400, "bad_request",
-		    "The body's length is ambiguous.");
-		return true;
-	}
-	/* RFC 9112 §3.2: an HTTP/1.1 request without Host is a 400. */
-	if (strcmp(version, MHD_HTTP_VERSION_1_1) == 0 &&
-	    MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-	    MHD_HTTP_HEADER_HOST) == NULL) {
-		answer_error(ex, 400, "bad_request", "The Host header is "
-		    "missing.");
-		return true;
-	}
-	return false;
+	if (!framing_refused(conn, method, ex->req.method != HTTP_OTHER,
+	    version, &err))
+		return false;
+	answer_error(ex, err.status, err.code, err.detail);
+	return true;
 }
 
 /* First call for a request: headers are in; refuse what is too big before
