@@ -35,6 +35,9 @@ struct reading {
 	size_t			 nseen;
 };
 
+static void	problem(struct reading *r, int line, const char *fmt, ...)
+		    __attribute__((format(printf, 3, 4)));
+
 static void
 problem(struct reading *r, int line, const char *fmt, ...)
 {
