@@ -260,7 +260,7 @@ tokens_refresh_begin(struct keygate *kg, const struct app_row *app,
 	op->is.now = clock_now(kg->clock);
 	op->is.parent_hash = op->hash;
 	mint_pair(&op->is, &op->pair);
-	store_refresh_async(kg->store, &op->is, judge_refresh, &op->ask,
+	store_refresh(kg->store, &op->is, judge_refresh, &op->ask,
 	    &op->parent, refresh_stored, op);
 }
 

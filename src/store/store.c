@@ -309,7 +309,7 @@ store_issue(struct store *st, struct issue *is)
 }
 
 void
-store_refresh_async(struct store *st, struct issue *is,
+store_refresh(struct store *st, struct issue *is,
     store_refresh_judge judge, void *ctx, struct token_row *parent,
     store_done_fn done, void *arg)
 {
@@ -328,43 +328,6 @@ store_refresh_async(struct store *st, struct issue *is,
 	    (rc = judge(ctx, parent, is)) == 0)
 		rc = store_issue(st, is);
 	done(arg, rc);
-}
-
-struct waiter {
-	pthread_mutex_t	 lock;
-	pthread_cond_t	 cond;
-	bool		 done;
-	int		 rc;
-};
-
-static void
-waiter_done(void *arg, int rc)
-{
-	struct waiter *w = arg;
-
-	pthread_mutex_lock(&w->lock);
-	w->rc = rc;
-	w->done = true;
-	pthread_cond_signal(&w->cond);
-	pthread_mutex_unlock(&w->lock);
-}
-
-int
-store_refresh(struct store *st, struct issue *is, store_refresh_judge judge,
-    void *ctx, struct token_row *parent)
-{
-	struct waiter w = { .done = false };
-
-	pthread_mutex_init(&w.lock, NULL);
-	pthread_cond_init(&w.cond, NULL);
-	store_refresh_async(st, is, judge, ctx, parent, waiter_done, &w);
-	pthread_mutex_lock(&w.lock);
-	while (!w.done)
-		pthread_cond_wait(&w.cond, &w.lock);
-	pthread_mutex_unlock(&w.lock);
-	pthread_cond_destroy(&w.cond);
-	pthread_mutex_destroy(&w.lock);
-	return w.rc;
 }
 
 int

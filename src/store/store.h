@@ -247,22 +247,18 @@ int	store_issue_many(struct store *st, struct issue *is, int *rcs,
 typedef int (*store_refresh_judge)(void *ctx, const struct token_row *parent,
     struct issue *is);
 
-/* A rotation read and written in one transaction: the parent's row into
- * *parent (ERR_NOTFOUND when there is none), `judge`'s verdict, then
- * store_issue()'s writes. On SQLite the read joins the group commit, so
- * it costs no read transaction of its own. */
-int	store_refresh(struct store *st, struct issue *is,
-	    store_refresh_judge judge, void *ctx, struct token_row *parent);
-
 /* Called once with what an asynchronous call would have returned. */
 typedef void (*store_done_fn)(void *arg, int rc);
 
-/* store_refresh() for a caller that does not wait on a thread of its
- * own: returns at once and calls done(arg, rc) when the transaction has
- * committed or failed, on the store's thread (SQLite), or on this one
- * before returning (a backend without one). Everything passed must live
- * until then. */
-void	store_refresh_async(struct store *st, struct issue *is,
+/* A rotation read and written in one transaction: the parent's row into
+ * *parent (ERR_NOTFOUND when there is none), `judge`'s verdict, then
+ * store_issue()'s writes. On SQLite the read joins the group commit, so
+ * it costs no read transaction of its own. The caller need not wait on a
+ * thread: it returns at once and calls done(arg, rc) when the
+ * transaction has committed or failed, on the store's thread (SQLite),
+ * or on this one before returning (a backend without one). Everything
+ * passed must live until then. */
+void	store_refresh(struct store *st, struct issue *is,
 	    store_refresh_judge judge, void *ctx, struct token_row *parent,
 	    store_done_fn done, void *arg);
 

@@ -436,6 +436,16 @@ def token_error(r, error, status=400):
     return j
 
 
+def granted_world(make_server, name, *flags):
+    """A fresh server with an app and a user who granted it access:
+    (server, app, user), for tests that need nothing more particular."""
+    srv = oauth_server(make_server, *flags)
+    app = make_app(srv)
+    user = User(srv, name)
+    approve(user, app)
+    return srv, app, user
+
+
 def get_tokens(user, app, scope=None, pkce=None, auth=None):
     code, verifier, ru = get_code(user, app, scope=scope, pkce=pkce)
     return tokens_ok(exchange(app, code, ru, verifier, auth=auth))

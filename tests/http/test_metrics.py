@@ -7,8 +7,7 @@ import requests
 
 import kgtest
 import oauthkit
-from oauthkit import (User, approve, check, get_tokens, make_app, refresh,
-                      revoke, tokens_ok)
+from oauthkit import check, get_tokens, refresh, revoke, tokens_ok
 
 SAMPLE = re.compile(r'^([a-z_]+)(\{(?:[^"}]|"[^"]*")*\})? (\S+)$')
 
@@ -67,10 +66,7 @@ def test_counts_requests_by_route_and_status(fresh_server):
 
 
 def test_counts_tokens_reuse_revocation_and_cache(make_server):
-    srv = oauthkit.oauth_server(make_server)
-    app = make_app(srv)
-    user = User(srv, "metrics")
-    approve(user, app)
+    srv, app, user = oauthkit.granted_world(make_server, "metrics")
     m0 = scrape(srv)
     t = get_tokens(user, app)
     new = tokens_ok(refresh(app, t["refresh_token"]))
@@ -94,10 +90,7 @@ def test_counts_tokens_reuse_revocation_and_cache(make_server):
 
 
 def test_counts_expired_tokens(make_server):
-    srv = oauthkit.oauth_server(make_server)
-    app = make_app(srv)
-    user = User(srv, "expiry")
-    approve(user, app)
+    srv, app, user = oauthkit.granted_world(make_server, "expiry")
     t = get_tokens(user, app)
     srv.advance(3601)       # unused for an hour: expired (SPEC §4)
     m0 = scrape(srv)
@@ -119,10 +112,7 @@ def test_counts_throttled_attempts(fresh_server):
 
 
 def test_metrics_carry_no_secret(make_server):
-    srv = oauthkit.oauth_server(make_server)
-    app = make_app(srv)
-    user = User(srv, "secret")
-    approve(user, app)
+    srv, app, user = oauthkit.granted_world(make_server, "secret")
     t = get_tokens(user, app)
     check(srv, t["access_token"])
     text = requests.get(srv.url("/metrics"), timeout=5).text

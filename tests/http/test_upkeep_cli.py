@@ -37,10 +37,7 @@ def test_stats_counts_what_the_server_holds(make_server):
 
 
 def test_token_revoke_reads_the_token_from_stdin(make_server):
-    srv = oauthkit.oauth_server(make_server)
-    app = make_app(srv)
-    user = User(srv, "revoke")
-    approve(user, app)
+    srv, app, user = oauthkit.granted_world(make_server, "revoke")
     a, b = get_tokens(user, app), get_tokens(user, app)
     r = run_cli("token", "revoke", "--db", srv.db,
                 input=a["access_token"] + "\n")
@@ -70,10 +67,7 @@ def test_token_revoke_refuses_what_it_cannot_find(tmp_path):
 
 
 def test_gc_keeps_the_living(make_server):
-    srv = oauthkit.oauth_server(make_server)
-    app = make_app(srv)
-    user = User(srv, "gc")
-    approve(user, app)
+    srv, app, user = oauthkit.granted_world(make_server, "gc")
     t = get_tokens(user, app)
     r = run_cli("gc", "--db", srv.db)
     assert r.returncode == 0, r.stderr
