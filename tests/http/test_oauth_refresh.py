@@ -8,7 +8,7 @@ import pytest
 import oauthkit
 from oauthkit import (User, alive, approve, family_alive, family_dead,
                       get_tokens, implicit_token, introspection, make_app,
-                      oauth_server, race, refresh, refresh_refused,
+                      oauth_server, race, refresh,
                       token_error, tokens_ok)
 
 server = oauthkit.module_server()
