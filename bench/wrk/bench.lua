@@ -11,6 +11,8 @@
 --                refresh and code: the lines [FIRST, FIRST+COUNT) are
 --                split between the threads, each handed out once; a
 --                connection whose share is used up stops sending
+--   KG_DRAW      bearer and introspect: draw from the first DRAW lines
+--                only (0: from all of them)
 --   KG_REDIRECT  code: the redirect_uri
 --   KG_HINT      introspect: a token_type_hint to send (Glewlwyd wants it)
 --   KG_RATE      total requests/s to pace to (0: as fast as it answers)
@@ -62,7 +64,7 @@ end
 -- thread state
 -- the credential file, mapped: a line costs no system call (a seek and a
 -- read per request made wrk, on its one core, the bottleneck)
-local fh, map, linelen, nlines
+local fh, map, linelen, nlines, ndraw
 local first, last, cursor
 local granted = 0 -- delay() said go, request() has not taken a line yet
 local interval, next_at
@@ -84,6 +86,10 @@ function init(args)
     local size = fh:seek("end")
     assert(size % linelen == 0, file .. ": lines of unequal length")
     nlines = size / linelen
+    ndraw = tonumber(os.getenv("KG_DRAW") or "0")
+    if ndraw <= 0 or ndraw > nlines then
+      ndraw = nlines
+    end
     local fd = ffi.C.open(file, 0) -- O_RDONLY
     assert(fd >= 0, file .. ": cannot open")
     -- PROT_READ, MAP_PRIVATE
@@ -131,10 +137,10 @@ function request()
   end
   kg_stats.handed = kg_stats.handed + 1
   if mode == "bearer" then
-    local tok = line_at(math.random(0, nlines - 1))
+    local tok = line_at(math.random(0, ndraw - 1))
     return wrk.format("GET", path, { Authorization = "Bearer " .. tok })
   elseif mode == "introspect" then
-    local tok = line_at(math.random(0, nlines - 1))
+    local tok = line_at(math.random(0, ndraw - 1))
     local body = "token=" .. urlencode(tok)
     if hint ~= "" then
       body = body .. "&token_type_hint=" .. hint
