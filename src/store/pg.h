@@ -163,7 +163,8 @@ int	pg_access_touch(struct store_backend *b, const unsigned char *hash,
 	    int64_t now);
 int	pg_use_log_append(struct store_backend *b,
 	    const struct use_entry *uses, size_t n);
-int	pg_use_log_read(struct store_backend *b, struct use_fold *f,
+int	pg_use_log_read(struct store_backend *b, int64_t after,
+	    int64_t upto, struct use_fold *f,
 	    int64_t **ids, size_t *nids);
 int	pg_access_touch_many(struct store_backend *b,
 	    const struct use_entry *uses, size_t n);

@@ -113,7 +113,8 @@ const char *const pg_sql[STMT_COUNT] = {
 	    "WHERE hash = $1::bytea AND last_used < $2::bigint",
 	[STMT_REVISION] = "SELECT n FROM revision",
 	[STMT_USE_LOG_APPEND] = "INSERT INTO use_log(uses) VALUES ($1::bytea)",
-	[STMT_USE_LOG_READ] = "SELECT id, uses FROM use_log ORDER BY id "
+	[STMT_USE_LOG_READ] = "SELECT id, uses FROM use_log "
+	    "WHERE id > $1::bigint AND id <= $2::bigint ORDER BY id "
 	    "LIMIT " USE_LOG_READ_SQL,
 	/* by id, never by range: a row appended meanwhile with a lower id
 	 * (ids are taken before commit) was not read */

@@ -20,10 +20,11 @@ pg_use_log_append(struct store_backend *b, const struct use_entry *uses,
 }
 
 int
-pg_use_log_read(struct store_backend *b, struct use_fold *f,
-    int64_t **ids, size_t *nids)
+pg_use_log_read(struct store_backend *b, int64_t after, int64_t upto,
+    struct use_fold *f, int64_t **ids, size_t *nids)
 {
 	struct pg_conn *c = pg_acquire(b);
+	struct pg_params p = { 0 };
 	PGresult *res;
 	int rc;
 
@@ -31,7 +32,9 @@ pg_use_log_read(struct store_backend *b, struct use_fold *f,
 	*nids = 0;
 	if (c == NULL)
 		return ERR_STORE;
-	rc = pg_exec(c, STMT_USE_LOG_READ, NULL, &res);
+	pgp_int(&p, after);
+	pgp_int(&p, upto);
+	rc = pg_exec(c, STMT_USE_LOG_READ, &p, &res);
 	pg_release(b, c);
 	if (rc != 0)
 		return rc;

@@ -96,7 +96,8 @@ const char *const stmt_sql[STMT_COUNT] = {
 	    "WHERE hash = ?1 AND last_used < ?2",
 	[STMT_REVISION] = "SELECT n FROM revision",
 	[STMT_USE_LOG_APPEND] = "INSERT INTO use_log(uses) VALUES (?)",
-	[STMT_USE_LOG_READ] = "SELECT id, uses FROM use_log ORDER BY id "
+	[STMT_USE_LOG_READ] = "SELECT id, uses FROM use_log "
+	    "WHERE id > ?1 AND id <= ?2 ORDER BY id "
 	    "LIMIT " USE_LOG_READ_SQL,
 	[STMT_USE_LOG_DELETE] = "DELETE FROM use_log WHERE id = ?",
 	[STMT_ACCESS_PAGE] = "SELECT t.family_id, f.grant_id, g.account_id, "

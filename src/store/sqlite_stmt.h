@@ -157,7 +157,8 @@ int	sqlite_access_touch(struct store_backend *b, const unsigned char *hash,
 	    int64_t now);
 int	sqlite_use_log_append(struct store_backend *b,
 	    const struct use_entry *uses, size_t n);
-int	sqlite_use_log_read(struct store_backend *b, struct use_fold *f,
+int	sqlite_use_log_read(struct store_backend *b, int64_t after,
+	    int64_t upto, struct use_fold *f,
 	    int64_t **ids, size_t *nids);
 int	sqlite_access_touch_many(struct store_backend *b,
 	    const struct use_entry *uses, size_t n);

@@ -26,8 +26,8 @@ sqlite_use_log_append(struct store_backend *b, const struct use_entry *uses,
 }
 
 int
-sqlite_use_log_read(struct store_backend *b, struct use_fold *f,
-    int64_t **ids, size_t *nids)
+sqlite_use_log_read(struct store_backend *b, int64_t after, int64_t upto,
+    struct use_fold *f, int64_t **ids, size_t *nids)
 {
 	sqlite3 *db;
 	sqlite3_stmt *st = sqlite_stmt(b, STMT_USE_LOG_READ, &db);
@@ -37,6 +37,8 @@ sqlite_use_log_read(struct store_backend *b, struct use_fold *f,
 	*nids = 0;
 	if (st == NULL)
 		return ERR_STORE;
+	sqlite3_bind_int64(st, 1, after);
+	sqlite3_bind_int64(st, 2, upto);
 	while ((step = sqlite3_step(st)) == SQLITE_ROW &&
 	    *nids < USE_LOG_READ) {
 		(*ids)[(*nids)++] = sqlite3_column_int64(st, 0);

@@ -374,24 +374,95 @@ store_use_log_append(struct store *st, const struct use_entry *uses,
 	return n == 0 ? 0 : CALL(use_log_append, uses, n);
 }
 
-/* One pass of a fold (use_log.h): up to USE_LOG_READ rows. */
+/* Reads the log's rows with after < id <= upto into f, their ids
+ * appended to *ids (NULL when not wanted). */
 static int
-fold_some(struct store *st, size_t *rows, size_t *folded)
+read_log(struct store *st, int64_t after, int64_t upto, struct use_fold *f,
+    int64_t **ids, size_t *nids)
 {
-	struct use_fold f = { 0 };
-	int64_t *ids = NULL;
-	size_t n = 0;
-	int rc = CALL(use_log_read, &f, &ids, &n);
+	int64_t *batch;
+	size_t n, cap = 0;
+	int rc;
 
-	*rows = rc == 0 ? n : 0;
-	use_fold_merge(&f);
-	for (size_t i = 0; rc == 0 && i < f.n; i += USE_LOG_WRITE)
-		rc = CALL(access_touch_many, f.e + i,
-		    f.n - i < USE_LOG_WRITE ? f.n - i : USE_LOG_WRITE);
-	if (rc == 0 && n > 0)
-		rc = CALL(use_log_delete, ids, n);
-	*folded = f.n;
-	use_fold_free(&f);
+	do {
+		if ((rc = CALL(use_log_read, after, upto, f, &batch, &n)) != 0) {
+			free(batch);
+			return rc;
+		}
+		if (n > 0)
+			after = batch[n - 1];
+		if (ids != NULL && n > 0) {
+			if (*nids + n > cap) {
+				cap = (*nids + n) * 2;
+				*ids = xrealloc(*ids, cap * sizeof(**ids));
+			}
+			memcpy(*ids + *nids, batch, n * sizeof(*batch));
+			*nids += n;
+		}
+		free(batch);
+	} while (n == USE_LOG_READ);
+	return 0;
+}
+
+/* Writes what f holds: the latest use of each token, in key order. */
+static int
+write_uses(struct store *st, struct use_fold *f, size_t *folded)
+{
+	int rc = 0;
+
+	use_fold_merge(f);
+	for (size_t i = 0; rc == 0 && i < f->n; i += USE_LOG_WRITE)
+		rc = CALL(access_touch_many, f->e + i,
+		    f->n - i < USE_LOG_WRITE ? f->n - i : USE_LOG_WRITE);
+	*folded += f->n;
+	use_fold_free(f);
+	return rc;
+}
+
+/* The passes of a log longer than one pass holds (use_log.h): the keys of
+ * `sample`, a sample of its uses, split it into ranges. */
+static int
+fold_ranges(struct store *st, int64_t upto, struct use_fold *sample,
+    size_t *folded)
+{
+	size_t parts = sample->seen / (USE_LOG_PASS / 4 * 3) + 1;
+	int rc = 0;
+
+	use_fold_merge(sample);
+	for (size_t k = 0; rc == 0 && k < parts; k++) {
+		struct use_fold f = { 0 };
+
+		f.lo = k == 0 ? NULL : sample->e[k * sample->n / parts].hash;
+		f.hi = k + 1 == parts ? NULL :
+		    sample->e[(k + 1) * sample->n / parts].hash;
+		rc = read_log(st, 0, upto, &f, NULL, NULL);
+		if (rc == 0)
+			rc = write_uses(st, &f, folded);
+		use_fold_free(&f);
+	}
+	return rc;
+}
+
+/* One fold of the log as it stands (use_log.h). The first reading is a
+ * sample of at most USE_LOG_PASS uses: all of them when the log is no
+ * longer, and then the only reading. */
+static int
+fold_log(struct store *st, size_t *folded)
+{
+	struct use_fold sample = { .sample_max = USE_LOG_PASS };
+	int64_t *ids = NULL;
+	size_t nids = 0;
+	int rc = read_log(st, 0, INT64_MAX, &sample, &ids, &nids);
+
+	if (rc == 0 && nids > 0) {
+		if (sample.stride <= 1)
+			rc = write_uses(st, &sample, folded);
+		else
+			rc = fold_ranges(st, ids[nids - 1], &sample, folded);
+	}
+	if (rc == 0 && nids > 0)
+		rc = CALL(use_log_delete, ids, nids);
+	use_fold_free(&sample);
 	free(ids);
 	return rc;
 }
@@ -399,15 +470,13 @@ fold_some(struct store *st, size_t *rows, size_t *folded)
 int
 store_use_log_fold(struct store *st, size_t *folded)
 {
-	size_t rows = USE_LOG_READ, n, total = 0;
-	int rc = 0;
+	size_t total = 0;
+	int rc;
 
 	/* one fold at a time per handle: two would write the same tokens
 	 * twice, for nothing */
 	pthread_mutex_lock(&st->folding);
-	while (rc == 0 && rows == USE_LOG_READ)
-		if ((rc = fold_some(st, &rows, &n)) == 0)
-			total += n;
+	rc = fold_log(st, &total);
 	pthread_mutex_unlock(&st->folding);
 	if (folded != NULL)
 		*folded = total;

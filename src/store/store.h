@@ -278,12 +278,13 @@ struct use_entry {
  * tokens: they count once folded. */
 int	store_use_log_append(struct store *st, const struct use_entry *uses,
 	    size_t n);
-/* Folds the whole use log into the tokens' last uses (use_log.h), each
- * transaction in hash order, so two nodes folding at once never lock rows
- * in opposite orders, and empties it. A use never moves a recorded one
+/* Folds the use log, as it stands when the fold begins, into the tokens'
+ * last uses (use_log.h), each transaction in hash order, so two nodes
+ * folding at once never lock rows in opposite orders, and deletes the
+ * rows it folded. A use never moves a recorded one
  * backwards; uses of tokens no longer stored are dropped. *folded (if not
- * NULL) gets how many token rows were written to (a token named in
- * several passes of a long log counts in each). */
+ * NULL) gets how many tokens it wrote to, each once however long the
+ * log. */
 int	store_use_log_fold(struct store *st, size_t *folded);
 /* A live access token, as store_access_page() lists them. */
 struct live_token {

@@ -88,10 +88,11 @@ struct store_ops {
 		    const unsigned char *hash, int64_t now);
 	int	(*use_log_append)(struct store_backend *b,
 		    const struct use_entry *uses, size_t n);
-	/* the oldest USE_LOG_READ rows of the log: their uses added to f,
-	 * their ids to a malloc'd *ids */
-	int	(*use_log_read)(struct store_backend *b, struct use_fold *f,
-		    int64_t **ids, size_t *nids);
+	/* the oldest USE_LOG_READ rows of the log with after < id <= upto:
+	 * their uses added to f, their ids to a malloc'd *ids */
+	int	(*use_log_read)(struct store_backend *b, int64_t after,
+		    int64_t upto, struct use_fold *f, int64_t **ids,
+		    size_t *nids);
 	/* one transaction of store_access_touch() */
 	int	(*access_touch_many)(struct store_backend *b,
 		    const struct use_entry *uses, size_t n);

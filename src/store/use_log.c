@@ -23,24 +23,55 @@ use_log_encode(const struct use_entry *uses, size_t n)
 	return blob;
 }
 
+static void
+push(struct use_fold *f, const unsigned char *entry)
+{
+	uint64_t t = 0;
+
+	if (f->n == f->cap) {
+		/* growing by half: the array is the fold's whole memory */
+		f->cap = f->cap < 64 ? 64 : f->cap + f->cap / 2;
+		f->e = xrealloc(f->e, f->cap * sizeof(*f->e));
+	}
+	for (int k = 0; k < 8; k++)
+		t = t << 8 | entry[SECURE_HASH_BYTES + k];
+	memcpy(f->e[f->n].hash, entry, SECURE_HASH_BYTES);
+	f->e[f->n++].at = (int64_t)t;
+}
+
+/* A sample holds the uses read at multiples of its stride, in the order
+ * read: when full, those at even places are the multiples of twice it. */
+static bool
+sampled(struct use_fold *f, size_t index)
+{
+	if (f->stride == 0)
+		f->stride = 1;
+	if (index % f->stride != 0)
+		return false;
+	if (f->n == f->sample_max) {
+		for (size_t i = 0; 2 * i < f->n; i++)
+			f->e[i] = f->e[2 * i];
+		f->n = (f->n + 1) / 2;
+		f->stride *= 2;
+	}
+	return index % f->stride == 0;
+}
+
 void
 use_fold_add(struct use_fold *f, const unsigned char *row, size_t len)
 {
 	size_t n = len / USE_LOG_ENTRY;
 
-	if (f->n + n > f->cap) {
-		/* growing by half: the array is the fold's whole memory */
-		f->cap = f->n + n > f->cap + f->cap / 2 ? f->n + n :
-		    f->cap + f->cap / 2;
-		f->e = xrealloc(f->e, f->cap * sizeof(*f->e));
-	}
 	for (size_t i = 0; i < n; i++, row += USE_LOG_ENTRY) {
-		uint64_t t = 0;
+		size_t index = f->seen++;
 
-		for (int k = 0; k < 8; k++)
-			t = t << 8 | row[SECURE_HASH_BYTES + k];
-		memcpy(f->e[f->n].hash, row, SECURE_HASH_BYTES);
-		f->e[f->n++].at = (int64_t)t;
+		if (f->lo != NULL && memcmp(row, f->lo, SECURE_HASH_BYTES) < 0)
+			continue;
+		if (f->hi != NULL && memcmp(row, f->hi, SECURE_HASH_BYTES) >= 0)
+			continue;
+		if (f->sample_max > 0 && !sampled(f, index))
+			continue;
+		push(f, row);
 	}
 }
 

@@ -105,6 +105,44 @@ OAUTH_TEST(use_log, a_long_log_folds_whole, .timeout = 60)
 		    T0 + (ROWS - 1) * 100 + i, "token %d", i);
 }
 
+/* More uses than one pass holds: the fold splits them by key, and each
+ * token is written once, in the one pass whose range holds it. */
+OAUTH_TEST(use_log, a_log_longer_than_a_pass_writes_each_token_once,
+    .timeout = 120)
+{
+	enum { TOKENS = 30, GHOSTS = USE_LOG_PASS + USE_LOG_PASS / 2 };
+	enum { ROW = 4096 };
+	struct issue is[TOKENS];
+	struct use_entry u[TOKENS], *ghosts = calloc(GHOSTS, sizeof(*ghosts));
+	int64_t g = contract_grant(fx.ann, &fx.app, SCOPE_ALL);
+	size_t folded;
+
+	cr_assert_not_null(ghosts);
+	for (int i = 0; i < TOKENS; i++)
+		contract_issue_new(g, SCOPE_ALL, T0, &is[i]);
+	for (int i = 0; i < GHOSTS; i++) {
+		contract_hash(ghosts[i].hash);
+		ghosts[i].at = T0 + 1;
+	}
+	/* the real tokens' uses spread over the log, the latest last */
+	for (int done = 0, r = 0; done < GHOSTS; done += ROW, r++) {
+		cr_assert_eq(store_use_log_append(st, ghosts + done,
+		    GHOSTS - done < ROW ? GHOSTS - done : ROW), 0);
+		for (int i = 0; i < TOKENS; i++)
+			u[i] = use_of(is[i].access_hash, T0 + r * 100 + i);
+		cr_assert_eq(store_use_log_append(st, u, TOKENS), 0);
+	}
+	free(ghosts);
+	cr_assert_eq(store_use_log_fold(st, &folded), 0);
+	cr_expect_eq(folded, TOKENS + GHOSTS, "folded %zu", folded);
+	for (int i = 0; i < TOKENS; i++)
+		cr_expect_eq(last_used(is[i].access_hash),
+		    T0 + ((GHOSTS + ROW - 1) / ROW - 1) * 100 + i,
+		    "token %d", i);
+	cr_assert_eq(store_use_log_fold(st, &folded), 0);
+	cr_expect_eq(folded, 0, "the log was emptied");
+}
+
 struct folder {
 	pthread_barrier_t	*start;
 	struct store		*store;
