@@ -413,18 +413,28 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 	return send_response(conn, ex);
 }
 
-static void
-log_exchange(const struct exchange *ex, enum MHD_RequestTerminationCode toe)
+/* Microseconds since the exchange began, for its log line and its
+ * histogram alike. */
+static int64_t
+elapsed_us(const struct exchange *ex)
 {
 	struct timespec end;
+	int64_t us;
+
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	us = (int64_t)(end.tv_sec - ex->start.tv_sec) * 1000000 +
+	    (end.tv_nsec - ex->start.tv_nsec) / 1000;
+	return us > 0 ? us : 0;
+}
+
+static void
+log_exchange(const struct exchange *ex, enum MHD_RequestTerminationCode toe,
+    int64_t us)
+{
 	struct buf b;
 	char num[32], ts[32];
-	double ms;
 
 	clock_rfc3339(time(NULL), ts);
-	clock_gettime(CLOCK_MONOTONIC, &end);
-	ms = (double)(end.tv_sec - ex->start.tv_sec) * 1e3 +
-	    (double)(end.tv_nsec - ex->start.tv_nsec) / 1e6;
 	buf_init(&b, 1024);
 	log_kv(&b, "ts", ts);
 	log_kv(&b, "method", ex->req.method_name != NULL ?
@@ -434,26 +444,13 @@ log_exchange(const struct exchange *ex, enum MHD_RequestTerminationCode toe)
 		log_kv_client(&b, "path", ex->req.path);
 	snprintf(num, sizeof(num), "%d", ex->res.status);
 	log_kv(&b, "status", ex->answered ? num : "-");
-	snprintf(num, sizeof(num), "%.3f", ms);
+	snprintf(num, sizeof(num), "%.3f", (double)us / 1e3);
 	log_kv(&b, "dur_ms", num);
 	log_kv(&b, "ip", ex->addr[0] != '\0' ? ex->addr : "-");
 	if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK)
 		log_kv(&b, "end", "aborted");
 	log_emit(&b);
 	buf_release(&b);
-}
-
-static void
-count_exchange(const struct exchange *ex)
-{
-	struct timespec end;
-	int64_t us;
-
-	clock_gettime(CLOCK_MONOTONIC, &end);
-	us = (int64_t)(end.tv_sec - ex->start.tv_sec) * 1000000 +
-	    (end.tv_nsec - ex->start.tv_nsec) / 1000;
-	metrics_request(ex->route_index, ex->res.status,
-	    us > 0 ? (uint64_t)us : 0);
 }
 
 /* Frees an exchange and counts it out of the in-flight requests. */
@@ -479,13 +476,15 @@ on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn,
 	    MHD_CONNECTION_INFO_SOCKET_CONTEXT);
 	struct conn_state *cs = ci == NULL ? NULL : ci->socket_context;
+	int64_t us;
 
 	if (ex == NULL)
 		return;
+	us = elapsed_us(ex);
 	if (ex->answered)
-		count_exchange(ex);
+		metrics_request(ex->route_index, ex->res.status, (uint64_t)us);
 	if (srv->kg->cfg->access_log)
-		log_exchange(ex, toe);
+		log_exchange(ex, toe, us);
 	if (cs != NULL && cs->pending == ex)
 		cs->pending = NULL;
 	exchange_free(ex);
