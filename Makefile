@@ -2,7 +2,7 @@
 BUILD ?= build
 ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
-# `make fuzz`: each target this many seconds (the test suite gives 30).
+# `make fuzz`: each target this many seconds (the test suite gives 15).
 FUZZ_SECONDS ?= 300
 DB ?= keygate.db
 PREFIX ?= /usr/local

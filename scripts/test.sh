@@ -8,7 +8,7 @@
 # one database behind nginx) on it, then the unit tests under valgrind's
 # memcheck (no error, no definite or indirect leak), then the fuzz targets
 # (tests/fuzz): each replays its seed corpus and fuzzes for FUZZ_SECONDS
-# (30), two at once. Ends with one line "N passed, N failed" summing them
+# (15), two at once. Ends with one line "N passed, N failed" summing them
 # all; exits non-zero when anything failed.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -31,7 +31,7 @@ KIND is
   fuzz      the libFuzzer targets of tests/fuzz (BUILDDIR configured with
             -Dfuzz=true, `make fuzz-build`): each replays its seed corpus
             tests/fuzz/corpus/NAME/ and then fuzzes for FUZZ_SECONDS
-            (default 30; 0 replays only), FUZZ_JOBS (default 2) at once
+            (default 15; 0 replays only), FUZZ_JOBS (default 2) at once
             (FUZZ_TARGETS=a,b picks some);
             one count per target; new inputs and crash inputs go to
             tests/out/fuzz/NAME/.
@@ -263,7 +263,7 @@ def fuzz_one(build, name, seconds):
 
 
 def run_fuzz(build):
-    seconds = int(os.environ.get('FUZZ_SECONDS', '30'))
+    seconds = int(os.environ.get('FUZZ_SECONDS', '15'))
     jobs = int(os.environ.get('FUZZ_JOBS', '2'))
     names = sorted(os.path.basename(p)[len('fuzz_'):-2]
                    for p in glob.glob(os.path.join(FUZZ, 'fuzz_*.c')))
