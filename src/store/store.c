@@ -420,26 +420,34 @@ write_uses(struct store *st, struct use_fold *f, size_t *folded)
 }
 
 /* The passes of a log longer than one pass holds (use_log.h): the keys of
- * `sample`, a sample of its uses, split it into ranges. */
+ * `sample`, a sample of its uses, split it into ranges. Only the bounds
+ * are kept: the sample's memory is gone before the first pass takes its
+ * own (the two together would be the server's peak). */
 static int
 fold_ranges(struct store *st, int64_t upto, struct use_fold *sample,
     size_t *folded)
 {
 	size_t parts = sample->seen / (USE_LOG_PASS / 4 * 3) + 1;
+	unsigned char (*bound)[SECURE_HASH_BYTES];
 	int rc = 0;
 
 	use_fold_merge(sample);
+	bound = xmalloc(parts * sizeof(*bound));
+	for (size_t k = 1; k < parts; k++)
+		memcpy(bound[k], sample->e[k * sample->n / parts].hash,
+		    SECURE_HASH_BYTES);
+	use_fold_free(sample);
 	for (size_t k = 0; rc == 0 && k < parts; k++) {
 		struct use_fold f = { 0 };
 
-		f.lo = k == 0 ? NULL : sample->e[k * sample->n / parts].hash;
-		f.hi = k + 1 == parts ? NULL :
-		    sample->e[(k + 1) * sample->n / parts].hash;
+		f.lo = k == 0 ? NULL : bound[k];
+		f.hi = k + 1 == parts ? NULL : bound[k + 1];
 		rc = read_log(st, 0, upto, &f, NULL, NULL);
 		if (rc == 0)
 			rc = write_uses(st, &f, folded);
 		use_fold_free(&f);
 	}
+	free(bound);
 	return rc;
 }
 
