@@ -75,22 +75,32 @@ OAUTH_TEST(use_log, a_fold_never_moves_a_use_back)
 
 /* More rows than one pass reads, and more tokens than one transaction
  * writes (uses of tokens since deleted among them). */
+/* n uses at T0 + 1 of tokens that were never issued (a fold drops
+ * them), calloc'd. */
+static struct use_entry *
+ghost_uses(size_t n)
+{
+	struct use_entry *u = calloc(n, sizeof(*u));
+
+	for (size_t i = 0; u != NULL && i < n; i++) {
+		contract_hash(u[i].hash);
+		u[i].at = T0 + 1;
+	}
+	return u;
+}
+
 OAUTH_TEST(use_log, a_long_log_folds_whole, .timeout = 60)
 {
 	enum { ROWS = USE_LOG_READ * 2 + 5, TOKENS = 20 };
 	enum { GHOSTS = USE_LOG_WRITE + 100 };
 	struct issue is[TOKENS];
-	struct use_entry u[TOKENS], *ghosts = calloc(GHOSTS, sizeof(*ghosts));
+	struct use_entry u[TOKENS], *ghosts = ghost_uses(GHOSTS);
 	int64_t g = contract_grant(fx.ann, &fx.app, SCOPE_ALL);
 	size_t folded;
 
 	cr_assert_not_null(ghosts);
 	for (int i = 0; i < TOKENS; i++)
 		contract_issue_new(g, SCOPE_ALL, T0, &is[i]);
-	for (int i = 0; i < GHOSTS; i++) {
-		contract_hash(ghosts[i].hash);
-		ghosts[i].at = T0 + 1;
-	}
 	cr_assert_eq(store_use_log_append(st, ghosts, GHOSTS), 0);
 	free(ghosts);
 	for (int r = 0; r < ROWS; r++) {
@@ -113,17 +123,13 @@ OAUTH_TEST(use_log, a_log_longer_than_a_pass_writes_each_token_once,
 	enum { TOKENS = 30, GHOSTS = USE_LOG_PASS + USE_LOG_PASS / 2 };
 	enum { ROW = 4096 };
 	struct issue is[TOKENS];
-	struct use_entry u[TOKENS], *ghosts = calloc(GHOSTS, sizeof(*ghosts));
+	struct use_entry u[TOKENS], *ghosts = ghost_uses(GHOSTS);
 	int64_t g = contract_grant(fx.ann, &fx.app, SCOPE_ALL);
 	size_t folded;
 
 	cr_assert_not_null(ghosts);
 	for (int i = 0; i < TOKENS; i++)
 		contract_issue_new(g, SCOPE_ALL, T0, &is[i]);
-	for (int i = 0; i < GHOSTS; i++) {
-		contract_hash(ghosts[i].hash);
-		ghosts[i].at = T0 + 1;
-	}
 	/* the real tokens' uses spread over the log, the latest last */
 	for (int done = 0, r = 0; done < GHOSTS; done += ROW, r++) {
 		cr_assert_eq(store_use_log_append(st, ghosts + done,
