@@ -117,8 +117,7 @@ OAUTH_TEST(use_log, a_long_log_folds_whole, .timeout = 60)
 
 /* More uses than one pass holds: the fold splits them by key, and each
  * token is written once, in the one pass whose range holds it. */
-OAUTH_TEST(use_log, a_log_longer_than_a_pass_writes_each_token_once,
-    .timeout = 120)
+OAUTH_TEST(use_log, a_log_longer_than_a_pass_writes_each_token_once)
 {
 	enum { TOKENS = 30, GHOSTS = USE_LOG_PASS + USE_LOG_PASS / 2 };
 	enum { ROW = 4096 };
