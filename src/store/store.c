@@ -457,13 +457,13 @@ fold_ranges(struct store *st, int64_t upto, struct use_fold *sample,
 static int
 fold_log(struct store *st, size_t *folded)
 {
-	struct use_fold sample = { .sample_max = USE_LOG_PASS };
+	struct use_fold sample = { .sample_max = USE_LOG_PASS, .stride = 1 };
 	int64_t *ids = NULL;
 	size_t nids = 0;
 	int rc = read_log(st, 0, INT64_MAX, &sample, &ids, &nids);
 
 	if (rc == 0 && nids > 0) {
-		if (sample.stride <= 1)
+		if (sample.stride == 1)
 			rc = write_uses(st, &sample, folded);
 		else
 			rc = fold_ranges(st, ids[nids - 1], &sample, folded);

@@ -44,8 +44,6 @@ push(struct use_fold *f, const unsigned char *entry)
 static bool
 sampled(struct use_fold *f, size_t index)
 {
-	if (f->stride == 0)
-		f->stride = 1;
 	if (index % f->stride != 0)
 		return false;
 	if (f->n == f->sample_max) {

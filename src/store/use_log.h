@@ -42,8 +42,9 @@ struct use_fold {
 	size_t		 seen;	/* uses read, kept or not */
 	/* keeps only keys in [lo, hi) (a bound may be NULL) */
 	const unsigned char *lo, *hi;
-	/* when > 0, a sample: keeps every stride-th use read, and halves
-	 * what it holds (doubling the stride) rather than pass sample_max */
+	/* when > 0, a sample: keeps every stride-th use read (stride starts
+	 * at 1), and halves what it holds (doubling the stride) rather than
+	 * pass sample_max; a stride still 1 means it holds every use */
 	size_t		 sample_max, stride;
 };
 
