@@ -93,3 +93,21 @@ def test_account_add_creates_the_database_0600(tmp_path, loose_umask):
                 input="correct horse battery staple\n")
     assert r.returncode == 0, r.stderr
     assert mode(db) == 0o600, oct(mode(db))
+
+
+def test_client_token_file_and_its_folder_are_private(make_server, tmp_path):
+    """Already so before issue 18 (the library creates the file 0600 and
+    fchmods it); pinned here under the loosest umask, for the default
+    place too ($XDG_CONFIG_HOME/keygate, made 0700)."""
+    from clientkit import World
+    old = os.umask(0)
+    try:
+        w = World(make_server, tmp_path)
+        w.login(secret_via="env")
+        assert mode(w.file) == 0o600, oct(mode(w.file))
+        xdg = tmp_path / "xdg"
+        r = run_cli("client", "status", env={"XDG_CONFIG_HOME": str(xdg)})
+        assert mode(xdg / "keygate") == 0o700, oct(mode(xdg / "keygate"))
+    finally:
+        os.umask(old)
+    assert r.returncode != 0, "no tokens there yet"
