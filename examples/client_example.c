@@ -3,7 +3,7 @@
  * that refresh themselves (docs/CLIENT.md).
  *
  *   keygate client login --issuer https://id.example.org --api-key KEY \
- *       --secret SECRET --file tokens.json
+ *       --secret-stdin --file tokens.json < secret.txt
  *   client_example tokens.json https://id.example.org/v3/account/summary
  *
  * Every line read from standard input triggers one GET of the URL; the

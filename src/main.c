@@ -1,4 +1,6 @@
 /* keygate: a developer portal and OAuth 2 authorization server. */
+#include <sys/stat.h>
+
 #include <stdio.h>
 #include <string.h>
 
@@ -41,6 +43,10 @@ main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : NULL;
 
+	/* Whatever keygate creates (the database and its -wal and -shm, the
+	 * client's token file) holds credentials: owner only, whatever umask
+	 * it was started with. Each such file is also created 0600 itself. */
+	umask(077);
 	if (cmd == NULL) {
 		usage(stderr);
 		return 2;

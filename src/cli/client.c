@@ -6,11 +6,14 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+
+#include "core/limits.h"
 
 #define CLIENT_LOGIN_TIMEOUT_S	300
 
@@ -20,12 +23,18 @@ static void
 client_usage(FILE *out)
 {
 	fprintf(out, "usage: keygate client COMMAND [flags]\n\n"
-	    "  login --issuer URL --api-key K [--secret S] [--scope SCOPE]\n"
+	    "  login --issuer URL --api-key K [--secret-stdin] "
+	    "[--scope SCOPE]\n"
 	    "        [--redirect-uri http://127.0.0.1[:PORT]/PATH] "
 	    "[--timeout SECONDS]\n"
 	    "        [--idle-ttl SECONDS] [--max-ttl SECONDS]\n"
 	    "                 print the URL to open, wait for the redirect, "
-	    "save the tokens\n"
+	    "save the tokens;\n"
+	    "                 the app's secret, if it has one: one line of "
+	    "standard input\n"
+	    "                 with --secret-stdin, else KEYGATE_CLIENT_SECRET "
+	    "(never on\n"
+	    "                 the command line, where ps shows it)\n"
 	    "  token          print a valid access token (refreshed first "
 	    "when due)\n"
 	    "  call URL [-X METHOD] [-d DATA] [-H 'Name: value']\n"
@@ -38,7 +47,6 @@ client_usage(FILE *out)
 	    "  --test-clock-file PATH  tests only: add the seconds in PATH "
 	    "to the\n"
 	    "                 clock (KEYGATE_CLIENT_TEST_CLOCK_FILE)\n"
-	    "the secret may also come from KEYGATE_CLIENT_SECRET.\n"
 	    "exit: 0 ok, 1 failure, 2 usage, 3 log in again, 4 key or "
 	    "secret refused,\n"
 	    "      5 network, 6 HTTP status >= 400 (call)\n");
@@ -146,6 +154,9 @@ struct login_args {
 	const char	*issuer;
 	const char	*api_key;
 	const char	*secret;
+	bool		 secret_stdin;
+	/* --secret-stdin's line, wiped after use */
+	char		 secret_line[TOKEN_MAX_BYTES + 3];
 	const char	*scope;
 	const char	*redirect;
 	long		 timeout_s;
@@ -177,7 +188,6 @@ login_flag(struct login_args *a, const char *flag, const char *val)
 	} flags[] = {
 		{ "--issuer", &a->issuer, NULL },
 		{ "--api-key", &a->api_key, NULL },
-		{ "--secret", &a->secret, NULL },
 		{ "--scope", &a->scope, NULL },
 		{ "--redirect-uri", &a->redirect, NULL },
 		{ "--timeout", NULL, &a->timeout_s },
@@ -198,16 +208,68 @@ login_flag(struct login_args *a, const char *flag, const char *val)
 	return false;
 }
 
+/* The secret, from one line of standard input: a command line is visible
+ * to every user of the machine (ps) and kept in shell histories. */
+static int
+read_secret(struct login_args *a)
+{
+	size_t n;
+
+	if (fgets(a->secret_line, sizeof(a->secret_line), stdin) == NULL)
+		n = 0;
+	else
+		n = strcspn(a->secret_line, "\r\n");
+	if (n == sizeof(a->secret_line) - 1) {
+		fprintf(stderr, "keygate client login: the line on standard "
+		    "input is too long to be a secret\n");
+		return CLIENT_EXIT_USAGE;
+	}
+	a->secret_line[n] = '\0';
+	if (n == 0) {
+		fprintf(stderr, "keygate client login: --secret-stdin: no "
+		    "secret on standard input\n");
+		return CLIENT_EXIT_USAGE;
+	}
+	a->secret = a->secret_line;
+	return 0;
+}
+
+/* A flag without a value; true when argv[i] was one (*rc set on a
+ * refused one). */
+static bool
+login_switch(struct login_args *a, const char *flag, int *rc)
+{
+	if (strcmp(flag, "--secret-stdin") == 0) {
+		a->secret_stdin = true;
+		return true;
+	}
+	if (strcmp(flag, "--secret") == 0 ||
+	    strncmp(flag, "--secret=", 9) == 0) {
+		fprintf(stderr, "keygate client login: --secret is not taken: "
+		    "a command line is visible to every user of the machine "
+		    "(ps); give the secret in KEYGATE_CLIENT_SECRET, or on "
+		    "standard input with --secret-stdin\n");
+		*rc = CLIENT_EXIT_USAGE;
+		return true;
+	}
+	return false;
+}
+
 static int
 parse_login(int argc, char **argv, struct client_opts *o,
     struct login_args *a)
 {
 	bool bad = false;
-	int i;
+	int i, rc = 0;
 
 	for (i = 0; i < argc && !bad; i++) {
 		if (client_common_flag(o, argc, argv, &i, &bad))
 			continue;
+		if (login_switch(a, argv[i], &rc)) {
+			if (rc != 0)
+				return rc;
+			continue;
+		}
 		if (i + 1 >= argc || !login_flag(a, argv[i], argv[i + 1])) {
 			fprintf(stderr, "keygate client login: bad flag "
 			    "'%s'\n", argv[i]);
@@ -217,6 +279,8 @@ parse_login(int argc, char **argv, struct client_opts *o,
 	}
 	if (bad)
 		return CLIENT_EXIT_USAGE;
+	if (a->secret_stdin && (rc = read_secret(a)) != 0)
+		return rc;
 	if (a->secret == NULL)
 		a->secret = getenv("KEYGATE_CLIENT_SECRET");
 	if (a->issuer == NULL || a->api_key == NULL) {
@@ -256,9 +320,13 @@ client_login(int argc, char **argv)
 	int rc;
 
 	rc = parse_login(argc, argv, &o, &a);
-	if (rc != 0)
+	if (rc != 0) {
+		sodium_memzero(a.secret_line, sizeof(a.secret_line));
 		return rc;
+	}
+	/* the client keeps its own copy */
 	rc = kg_client_new(a.issuer, a.api_key, a.secret, &c);
+	sodium_memzero(a.secret_line, sizeof(a.secret_line));
 	if (rc == 0)
 		rc = configure_login(c, &o, &a);
 	if (rc == 0)

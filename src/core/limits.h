@@ -56,6 +56,9 @@
 #define OAUTH_CODE_TTL_S		600
 #define OAUTH_STATE_MAX_BYTES		1024
 
+/* how long a new app secret can be shown (once) after it is generated */
+#define REVEAL_TTL_S			600
+
 /* browser sessions (SPEC §7) */
 #define SESSION_IDLE_TTL_S		(12 * 3600)
 #define SESSION_MAX_TTL_S		(7 * 24 * 3600)

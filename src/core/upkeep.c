@@ -15,6 +15,7 @@ upkeep_horizon(const struct keygate *kg, int64_t now, int64_t grace_s,
 	out->codes_before = now - UPKEEP_CODES_KEEP_S;
 	out->seen_before = now - SESSION_IDLE_TTL_S;
 	out->created_before = now - SESSION_MAX_TTL_S;
+	out->reveals_before = now;
 }
 
 static int
@@ -54,7 +55,9 @@ upkeep_gc(struct keygate *kg, upkeep_progress_fn progress, void *ctx,
 	    (rc = sweep(kg, STORE_GC_CODES, "authorization codes", &h,
 	    progress, ctx, total)) != 0 ||
 	    (rc = sweep(kg, STORE_GC_SESSIONS, "sessions", &h, progress, ctx,
-	    total)) != 0)
+	    total)) != 0 ||
+	    (rc = sweep(kg, STORE_GC_REVEALS, "unshown secrets", &h, progress,
+	    ctx, total)) != 0)
 		return rc;
 	return 0;
 }

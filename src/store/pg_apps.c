@@ -117,3 +117,24 @@ pg_app_set_secret(struct store_backend *b, int64_t account_id,
 	pgp_int(&p, now);
 	return pg_run_one(b, STMT_APP_SET_SECRET, &p);
 }
+
+int
+pg_reveal_insert(struct store_backend *b, const unsigned char *hash,
+    int64_t expires_at)
+{
+	struct pg_params p = { 0 };
+
+	pgp_hash(&p, hash);
+	pgp_int(&p, expires_at);
+	return pg_run(b, STMT_REVEAL_INSERT, &p, NULL);
+}
+
+int
+pg_reveal_take(struct store_backend *b, const unsigned char *hash,
+    int64_t *expires_at)
+{
+	struct pg_params p = { 0 };
+
+	pgp_hash(&p, hash);
+	return pg_row(b, STMT_REVEAL_TAKE, &p, pg_read_id, expires_at);
+}

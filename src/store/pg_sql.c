@@ -162,4 +162,12 @@ const char *const pg_sql[STMT_COUNT] = {
 	    "ON f.id = r.family_id WHERE r.used_at = 0 AND NOT f.revoked), "
 	    "(SELECT count(*) FROM sessions WHERE last_seen > $4::bigint AND "
 	    "created_at > $5::bigint)",
+	/* as in sqlite_sql.c */
+	[STMT_GC_REVEALS] = "DELETE FROM reveals WHERE hash IN ("
+	    "SELECT hash FROM reveals WHERE expires_at <= $1::bigint "
+	    "LIMIT $2::bigint)",
+	[STMT_REVEAL_INSERT] = "INSERT INTO reveals(hash, expires_at) "
+	    "VALUES ($1::bytea, $2::bigint)",
+	[STMT_REVEAL_TAKE] = "DELETE FROM reveals WHERE hash = $1::bytea "
+	    "RETURNING expires_at",
 };

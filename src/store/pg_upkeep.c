@@ -8,7 +8,8 @@ pg_gc(struct store_backend *b, enum store_gc_kind kind,
 {
 	static const enum stmt_id ids[] = { [STORE_GC_ACCESS] = STMT_GC_ACCESS,
 	    [STORE_GC_CODES] = STMT_GC_CODES,
-	    [STORE_GC_SESSIONS] = STMT_GC_SESSIONS };
+	    [STORE_GC_SESSIONS] = STMT_GC_SESSIONS,
+	    [STORE_GC_REVEALS] = STMT_GC_REVEALS };
 	struct pg_params p = { 0 };
 	int rc, changes = 0;
 
@@ -24,6 +25,9 @@ pg_gc(struct store_backend *b, enum store_gc_kind kind,
 	case STORE_GC_SESSIONS:
 		pgp_int(&p, h->seen_before);
 		pgp_int(&p, h->created_before);
+		break;
+	case STORE_GC_REVEALS:
+		pgp_int(&p, h->reveals_before);
 		break;
 	}
 	pgp_int(&p, (int64_t)batch);

@@ -1,11 +1,17 @@
 /* The SQLite backend: one connection per thread (WAL lets readers run beside
  * the writer), each with its prepared statements prepared once. Durability:
  * synchronous=FULL, so a committed answer survives power loss. */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/embedded.h"
 #include "core/err.h"
@@ -142,6 +148,39 @@ sqlite_group(struct store_backend *b)
 	return b->group;
 }
 
+/* The database holds password hashes and the server's keys: it is made
+ * readable by its owner only (0600) whatever the umask, before SQLite
+ * opens it. SQLite gives the -wal, -shm and -journal files the mode of
+ * the database file, so they follow; any of the four found with a looser
+ * mode (an older keygate, a copy) is tightened, with a log line. Errors
+ * are left to SQLite's own open, which reports them. */
+static void
+make_private(const char *path)
+{
+	static const char *const suffix[] = { "", "-wal", "-shm", "-journal" };
+	char name[PATH_MAX];
+	struct stat sb;
+	int fd;
+
+	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd >= 0)
+		close(fd);
+	for (size_t i = 0; i < sizeof(suffix) / sizeof(*suffix); i++) {
+		if (snprintf(name, sizeof(name), "%s%s", path, suffix[i]) >=
+		    (int)sizeof(name) || stat(name, &sb) != 0 ||
+		    !S_ISREG(sb.st_mode) || (sb.st_mode & 077) == 0)
+			continue;
+		if (chmod(name, 0600) == 0)
+			log_msg("warn", "sqlite: %s was mode %04o, readable by "
+			    "others; now 0600", name,
+			    (unsigned)(sb.st_mode & 07777));
+		else
+			log_msg("warn", "sqlite: %s is mode %04o, readable by "
+			    "others, and could not be made 0600: %s", name,
+			    (unsigned)(sb.st_mode & 07777), strerror(errno));
+	}
+}
+
 static int
 sq_open(const char *url, struct store_backend **out, char *err,
     size_t errlen)
@@ -149,6 +188,7 @@ sq_open(const char *url, struct store_backend **out, char *err,
 	struct store_backend *b = xcalloc(1, sizeof(*b));
 	sqlite3 *probe;
 
+	make_private(url);
 	/* Opening once here reports a bad path at start, not on a request. */
 	if (conn_open(url, &probe, err, errlen) != 0) {
 		free(b);
@@ -317,6 +357,8 @@ const struct store_ops store_sqlite_ops = {
 	.app_update = sqlite_app_update,
 	.app_delete = sqlite_app_delete,
 	.app_set_secret = sqlite_app_set_secret,
+	.reveal_insert = sqlite_reveal_insert,
+	.reveal_take = sqlite_reveal_take,
 	.grant_upsert = sqlite_grant_upsert,
 	.grant_get = sqlite_grant_get,
 	.grant_delete = sqlite_grant_delete,

@@ -133,3 +133,39 @@ sqlite_app_set_secret(struct store_backend *b, int64_t account_id,
 	sqlite3_bind_int64(st, 4, now);
 	return sqlite_run_one(db, st);
 }
+
+int
+sqlite_reveal_insert(struct store_backend *b, const unsigned char *hash,
+    int64_t expires_at)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st = sqlite_stmt(b, STMT_REVEAL_INSERT, &db);
+
+	if (st == NULL)
+		return ERR_STORE;
+	sqlite3_bind_blob(st, 1, hash, SECURE_HASH_BYTES, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, expires_at);
+	return sqlite_run(db, st, NULL);
+}
+
+int
+sqlite_reveal_take(struct store_backend *b, const unsigned char *hash,
+    int64_t *expires_at)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st = sqlite_stmt(b, STMT_REVEAL_TAKE, &db);
+	int rc;
+
+	if (st == NULL)
+		return ERR_STORE;
+	sqlite3_bind_blob(st, 1, hash, SECURE_HASH_BYTES, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE)
+		return sqlite_end(st, ERR_NOTFOUND);
+	if (rc == SQLITE_ROW)
+		*expires_at = sqlite3_column_int64(st, 0);
+	/* RETURNING commits when the statement is reset, so step to DONE. */
+	if (rc == SQLITE_ROW)
+		rc = sqlite3_step(st);
+	return sqlite_end(st, rc == SQLITE_DONE ? 0 : sqlite_err(db, rc));
+}

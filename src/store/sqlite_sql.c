@@ -146,4 +146,12 @@ const char *const stmt_sql[STMT_COUNT] = {
 	    "ON f.id = r.family_id WHERE r.used_at = 0 AND f.revoked = 0), "
 	    "(SELECT count(*) FROM sessions WHERE last_seen > ?4 AND "
 	    "created_at > ?5)",
+	/* showings of new secrets (core/reveal.c) */
+	[STMT_GC_REVEALS] = "DELETE FROM reveals WHERE hash IN ("
+	    "SELECT hash FROM reveals WHERE expires_at <= ?1 LIMIT ?2)",
+	[STMT_REVEAL_INSERT] = "INSERT INTO reveals(hash, expires_at) "
+	    "VALUES (?, ?)",
+	/* a showing is used up by the one DELETE that finds it */
+	[STMT_REVEAL_TAKE] = "DELETE FROM reveals WHERE hash = ? "
+	    "RETURNING expires_at",
 };

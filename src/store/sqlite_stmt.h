@@ -64,6 +64,10 @@ int	sqlite_app_delete(struct store_backend *b, int64_t account_id,
 	    const char *api_key);
 int	sqlite_app_set_secret(struct store_backend *b, int64_t account_id,
 	    const char *api_key, const unsigned char *hash, int64_t now);
+int	sqlite_reveal_insert(struct store_backend *b,
+	    const unsigned char *hash, int64_t expires_at);
+int	sqlite_reveal_take(struct store_backend *b, const unsigned char *hash,
+	    int64_t *expires_at);
 /* Runs one-row read `id` keyed by a SHA-256 hash (tokens, sessions). */
 int	sqlite_access_page(struct store_backend *b, const unsigned char *after,
 	    int64_t since, size_t max, struct live_token **rows, size_t *n);

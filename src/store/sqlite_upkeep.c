@@ -8,7 +8,8 @@ sqlite_gc(struct store_backend *b, enum store_gc_kind kind,
 {
 	static const enum stmt_id ids[] = { [STORE_GC_ACCESS] = STMT_GC_ACCESS,
 	    [STORE_GC_CODES] = STMT_GC_CODES,
-	    [STORE_GC_SESSIONS] = STMT_GC_SESSIONS };
+	    [STORE_GC_SESSIONS] = STMT_GC_SESSIONS,
+	    [STORE_GC_REVEALS] = STMT_GC_REVEALS };
 	sqlite3 *db;
 	sqlite3_stmt *st = sqlite_stmt(b, ids[kind], &db);
 	int rc, changes = 0, n = 1;
@@ -27,6 +28,9 @@ sqlite_gc(struct store_backend *b, enum store_gc_kind kind,
 	case STORE_GC_SESSIONS:
 		sqlite3_bind_int64(st, n++, h->seen_before);
 		sqlite3_bind_int64(st, n++, h->created_before);
+		break;
+	case STORE_GC_REVEALS:
+		sqlite3_bind_int64(st, n++, h->reveals_before);
 		break;
 	}
 	sqlite3_bind_int64(st, n, (sqlite3_int64)batch);

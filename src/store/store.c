@@ -520,6 +520,20 @@ store_refresh_get(struct store *st,
 }
 
 int
+store_reveal_insert(struct store *st,
+    const unsigned char hash[SECURE_HASH_BYTES], int64_t expires_at)
+{
+	return CALL(reveal_insert, hash, expires_at);
+}
+
+int
+store_reveal_take(struct store *st,
+    const unsigned char hash[SECURE_HASH_BYTES], int64_t *expires_at)
+{
+	return CALL(reveal_take, hash, expires_at);
+}
+
+int
 store_gc(struct store *st, enum store_gc_kind kind,
     const struct store_horizon *h, size_t batch, size_t *removed)
 {

@@ -198,6 +198,16 @@ int	store_app_set_secret(struct store *st, int64_t account_id,
 	    const char *api_key, const unsigned char hash[SECURE_HASH_BYTES],
 	    int64_t now);
 
+/* The showing of a new secret still to come (core/reveal.c), keyed by the
+ * SHA-256 of its nonce; expires_at is when it can no longer be shown. */
+int	store_reveal_insert(struct store *st,
+	    const unsigned char hash[SECURE_HASH_BYTES], int64_t expires_at);
+/* Deletes the showing `hash` and gives its expiry in *expires_at, in one
+ * statement: 0 when this call took it, ERR_NOTFOUND when there is none
+ * (never recorded, or taken before: of two racing calls one wins). */
+int	store_reveal_take(struct store *st,
+	    const unsigned char hash[SECURE_HASH_BYTES], int64_t *expires_at);
+
 /* OAuth grants (consent); upsert widens the scope to the union. */
 int	store_grant_upsert(struct store *st, int64_t account_id, int64_t app_id,
 	    unsigned scope, int64_t now, int64_t *grant_id);
@@ -311,7 +321,8 @@ int	store_refresh_get(struct store *st,
  * rows (core/upkeep.c sets it): access tokens by the SPEC §4 rule at
  * `at` with the three TTLs; codes expired at or before codes_before;
  * sessions last seen at or before seen_before or created at or before
- * created_before. Refresh tokens are never dead: reuse detection needs
+ * created_before; showings of new secrets expired at or before
+ * reveals_before. Refresh tokens are never dead: reuse detection needs
  * every used one. */
 struct store_horizon {
 	int64_t	 at;
@@ -321,9 +332,12 @@ struct store_horizon {
 	int64_t	 codes_before;
 	int64_t	 seen_before;
 	int64_t	 created_before;
+	int64_t	 reveals_before;
 };
 
-enum store_gc_kind { STORE_GC_ACCESS, STORE_GC_CODES, STORE_GC_SESSIONS };
+enum store_gc_kind {
+	STORE_GC_ACCESS, STORE_GC_CODES, STORE_GC_SESSIONS, STORE_GC_REVEALS
+};
 
 /* Deletes up to `batch` dead rows of one kind in one transaction;
  * *removed gets how many (fewer than batch: none are left). */

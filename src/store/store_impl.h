@@ -58,6 +58,10 @@ struct store_ops {
 	int	(*app_set_secret)(struct store_backend *b, int64_t account_id,
 		    const char *api_key, const unsigned char *hash,
 		    int64_t now);
+	int	(*reveal_insert)(struct store_backend *b,
+		    const unsigned char *hash, int64_t expires_at);
+	int	(*reveal_take)(struct store_backend *b,
+		    const unsigned char *hash, int64_t *expires_at);
 
 	int	(*grant_upsert)(struct store_backend *b, int64_t account_id,
 		    int64_t app_id, unsigned scope, int64_t now,

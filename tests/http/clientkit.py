@@ -80,17 +80,29 @@ class World:
             import json
             return json.load(f)["tokens"]
 
-    def start_login(self, *extra, secret=None):
-        """Starts `keygate client login`; returns (process, URL)."""
+    def start_login(self, *extra, secret=None, secret_via="stdin"):
+        """Starts `keygate client login`; returns (process, URL). The
+        app's secret (or `secret`) goes on standard input with
+        --secret-stdin, or in KEYGATE_CLIENT_SECRET with secret_via="env";
+        never on the command line."""
         argv = [kgtest.BINARY, "client", "login", "--issuer", self.srv.base,
                 "--api-key", self.app.key, "--file", self.file,
                 "--test-clock-file", self.clock_file, "--timeout", "20",
                 *extra]
+        env = kgtest.clean_env()
         s = secret if secret is not None else self.app.secret
-        if s is not None:
-            argv += ["--secret", s]
-        p = subprocess.Popen(argv, env=kgtest.clean_env(), text=True,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        if s is not None and secret_via == "stdin":
+            argv.append("--secret-stdin")
+        elif s is not None:
+            assert secret_via == "env", secret_via
+            env["KEYGATE_CLIENT_SECRET"] = s
+        p = subprocess.Popen(argv, env=env, text=True,
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE)
+        if s is not None and secret_via == "stdin":
+            p.stdin.write(s + "\n")
+        p.stdin.close()
+        p.stdin = None      # communicate() would flush it again
         ready, _, _ = select.select([p.stdout], [], [], 10)
         assert ready, "keygate client login printed no URL"
         return p, p.stdout.readline().strip()
@@ -108,8 +120,8 @@ class World:
         assert loc.startswith("http://127.0.0.1:"), loc
         return requests.get(loc, timeout=20)
 
-    def login(self, *extra):
-        p, url = self.start_login(*extra)
+    def login(self, *extra, secret_via="stdin"):
+        p, url = self.start_login(*extra, secret_via=secret_via)
         page = self.browse(url)
         out, err = p.communicate(timeout=30)
         assert p.returncode == 0, (p.returncode, err)

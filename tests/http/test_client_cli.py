@@ -207,6 +207,46 @@ def test_wrong_secret_is_reported_as_such(world):
     assert not os.path.exists(world.file)
 
 
+# --- the secret never on the command line (issue 18, item 10) -------------
+
+def test_secret_on_the_command_line_is_refused(world):
+    """`ps` shows every user a command line: --secret is a usage error
+    that names the two ways that work, and nothing is started."""
+    for flag in (["--secret", world.app.secret],
+                 [f"--secret={world.app.secret}"]):
+        r = kgtest.run_cli("client", "login", "--issuer", world.srv.base,
+                           "--api-key", world.app.key, "--file", world.file,
+                           "--timeout", "5", *flag)
+        assert r.returncode == 2, (r.returncode, r.stderr)
+        assert "KEYGATE_CLIENT_SECRET" in r.stderr, r.stderr
+        assert "--secret-stdin" in r.stderr, r.stderr
+        assert world.app.secret not in r.stdout + r.stderr
+        assert "oauth2/authorize" not in r.stdout, "no log-in started"
+        assert not os.path.exists(world.file)
+
+
+def test_login_with_the_secret_on_standard_input(world):
+    url, out, err = world.login(secret_via="stdin")
+    assert world.tokens()["refresh_token"].startswith("kg_rt_")
+    assert world.app.secret not in out + err
+
+
+def test_login_with_the_secret_in_the_environment(world):
+    url, out, err = world.login(secret_via="env")
+    assert world.tokens()["refresh_token"].startswith("kg_rt_")
+    assert world.app.secret not in out + err
+
+
+def test_secret_stdin_without_a_line_is_a_usage_error(world):
+    for stdin in ("", "\n", "x" * 5000 + "\n"):
+        r = kgtest.run_cli("client", "login", "--issuer", world.srv.base,
+                           "--api-key", world.app.key, "--file", world.file,
+                           "--timeout", "5", "--secret-stdin", input=stdin)
+        assert r.returncode == 2, (r.returncode, r.stderr)
+        assert "standard input" in r.stderr, r.stderr
+        assert not os.path.exists(world.file)
+
+
 def test_a_redirect_with_another_state_is_refused(world):
     p, url = world.start_login()
     q = query_of(url)

@@ -1,9 +1,11 @@
 /* The store contract, applications: insert and lookups by owner or by
  * STORE_ANY_ACCOUNT ("not yours" is ERR_NOTFOUND), list, update, secret,
- * delete, and text that round-trips byte for byte up to the limits. */
+ * delete, text that round-trips byte for byte up to the limits, and the
+ * showings of new secrets, taken once. */
 #include "store_contract.h"
 
 #include <criterion/criterion.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -318,4 +320,62 @@ STORE_TEST(apps, longest_fields_round_trip, contract_setup)
 	cr_assert_eq(store_app_update(st, &row), 0);
 	cr_assert_eq(store_app_get(st, ann, row.api_key, &got), 0);
 	expect_app(&got, &row);
+}
+
+/* The showing of a new secret (core/reveal.c) is taken once: the one
+ * DELETE that finds it gives its expiry, every later take finds none. */
+STORE_TEST(reveals, taken_once, contract_setup)
+{
+	unsigned char h[SECURE_HASH_BYTES], other[SECURE_HASH_BYTES];
+	int64_t exp = 0;
+
+	contract_hash(h);
+	contract_hash(other);
+	cr_assert_eq(store_reveal_insert(st, h, T0 + REVEAL_TTL_S), 0);
+	cr_expect_eq(store_reveal_insert(st, h, T0 + 1), ERR_EXISTS);
+	cr_expect_eq(store_reveal_take(st, other, &exp), ERR_NOTFOUND);
+	cr_assert_eq(store_reveal_take(st, h, &exp), 0);
+	cr_expect_eq(exp, T0 + REVEAL_TTL_S, "the first expiry stands");
+	cr_expect_eq(store_reveal_take(st, h, &exp), ERR_NOTFOUND);
+	cr_expect_eq(store_reveal_take(st, h, &exp), ERR_NOTFOUND);
+}
+
+#define RACERS	8
+
+struct racer {
+	const unsigned char	*hash;
+	int			 rc;
+};
+
+static void *
+race_take(void *p)
+{
+	struct racer *r = p;
+	int64_t exp;
+
+	r->rc = store_reveal_take(st, r->hash, &exp);
+	return NULL;
+}
+
+/* Takes racing on their own connections: exactly one wins. */
+STORE_TEST(reveals, racing_takes_one_wins, contract_setup)
+{
+	unsigned char h[SECURE_HASH_BYTES];
+	struct racer r[RACERS];
+	pthread_t t[RACERS];
+	int won = 0;
+
+	contract_hash(h);
+	cr_assert_eq(store_reveal_insert(st, h, T0 + REVEAL_TTL_S), 0);
+	for (int i = 0; i < RACERS; i++) {
+		r[i] = (struct racer){ h, -1 };
+		cr_assert_eq(pthread_create(&t[i], NULL, race_take, &r[i]), 0);
+	}
+	for (int i = 0; i < RACERS; i++) {
+		pthread_join(t[i], NULL);
+		cr_expect(r[i].rc == 0 || r[i].rc == ERR_NOTFOUND, "%d",
+		    r[i].rc);
+		won += r[i].rc == 0;
+	}
+	cr_expect_eq(won, 1);
 }

@@ -1,5 +1,6 @@
 /* The store contract, upkeep: what store_gc() removes and keeps, in
- * batches, and what store_stats() counts as live. */
+ * batches (showings of new secrets included), and what store_stats()
+ * counts as live. */
 #include "store_contract.h"
 
 #include <criterion/criterion.h>
@@ -134,6 +135,26 @@ OAUTH_TEST(upkeep, gc_removes_idle_and_old_sessions)
 	cr_expect_eq(store_session_get(st, idle, &s), ERR_NOTFOUND);
 	cr_expect_eq(store_session_get(st, old, &s), ERR_NOTFOUND);
 	cr_expect_eq(store_session_get(st, live, &s), 0);
+}
+
+/* Showings of new secrets never taken go once expired. */
+STORE_TEST(upkeep, gc_removes_expired_reveals, contract_setup)
+{
+	unsigned char old[SECURE_HASH_BYTES], live[SECURE_HASH_BYTES];
+	struct store_horizon h;
+	int64_t exp;
+
+	contract_hash(old);
+	contract_hash(live);
+	cr_assert_eq(store_reveal_insert(st, old, T0 + REVEAL_TTL_S), 0);
+	cr_assert_eq(store_reveal_insert(st, live, T0 + REVEAL_TTL_S + 1), 0);
+	horizon(&h);
+	h.reveals_before = T0 + REVEAL_TTL_S - 1;
+	cr_expect_eq(gc_all(STORE_GC_REVEALS, &h), 0);
+	h.reveals_before = T0 + REVEAL_TTL_S;
+	cr_expect_eq(gc_all(STORE_GC_REVEALS, &h), 1);
+	cr_expect_eq(store_reveal_take(st, old, &exp), ERR_NOTFOUND);
+	cr_expect_eq(store_reveal_take(st, live, &exp), 0);
 }
 
 OAUTH_TEST(upkeep, stats_count_rows_and_what_is_live)
