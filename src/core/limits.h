@@ -55,6 +55,9 @@
 /* OAuth (SPEC §3) */
 #define OAUTH_CODE_TTL_S		600
 #define OAUTH_STATE_MAX_BYTES		1024
+/* how long the client flow's fresh log-in stays good for the Grant Access
+ * page shown after it */
+#define OAUTH_LOGIN_PROOF_TTL_S		600
 
 /* browser sessions (SPEC §7) */
 #define SESSION_IDLE_TTL_S		(12 * 3600)
