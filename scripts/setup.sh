@@ -7,7 +7,7 @@ set -euo pipefail
 packages=(
 	gcc pkg-config meson ninja-build python3
 	libmicrohttpd-dev libjansson-dev libsodium-dev libsqlite3-dev
-	libunistring-dev libpq-dev libcurl4-openssl-dev libinih-dev
+	libunistring-dev libicu-dev libpq-dev libcurl4-openssl-dev libinih-dev
 	libcriterion-dev python3-pytest python3-requests
 	python3-requests-oauthlib python3-authlib
 	sqlite3 curl chromium

@@ -1,8 +1,11 @@
 #include "core/app_rules.h"
 
+#include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unicase.h>
+#include <unicode/uspoof.h>
 #include <unictype.h>
 #include <uninorm.h>
 #include <unistr.h>
@@ -165,20 +168,130 @@ fold(struct str s, size_t *outlen)
 	return out;
 }
 
+/* ICU's spoof checker, opened once for the process and never changed:
+ * its const functions are thread-safe (uspoof.h, "Thread Safety"). It
+ * stays open until exit, like ICU's own data. */
+static USpoofChecker	*spoof;
+static pthread_once_t	 spoof_once = PTHREAD_ONCE_INIT;
+
+static void
+spoof_open(void)
+{
+	UErrorCode st = U_ZERO_ERROR;
+
+	spoof = uspoof_open(&st);
+	if (U_FAILURE(st)) {
+		uspoof_close(spoof);
+		spoof = NULL;
+	}
+}
+
+/* The UTS #39 skeleton of s (NFD, every confusable mapped to its
+ * prototype, NFD again) into a malloc'd string, or NULL. */
+static uint8_t *
+skeleton(const uint8_t *s, size_t n, size_t *outlen)
+{
+	UErrorCode st = U_ZERO_ERROR;
+	int32_t len;
+	char *out;
+
+	pthread_once(&spoof_once, spoof_open);
+	if (spoof == NULL || n > INT32_MAX)
+		return NULL;
+	len = uspoof_getSkeletonUTF8(spoof, 0, (const char *)s, (int32_t)n,
+	    NULL, 0, &st);
+	if (st != U_BUFFER_OVERFLOW_ERROR && U_FAILURE(st))
+		return NULL;
+	if ((out = malloc((size_t)len + 1)) == NULL)
+		return NULL;
+	st = U_ZERO_ERROR;
+	uspoof_getSkeletonUTF8(spoof, 0, (const char *)s, (int32_t)n, out,
+	    len + 1, &st);
+	if (U_FAILURE(st)) {
+		free(out);
+		return NULL;
+	}
+	*outlen = (size_t)len;
+	return (uint8_t *)out;
+}
+
+/* NFKC (upper-cased too when `upper`), then the skeleton, then fold().
+ * The skeleton must come before fold(): the confusables table knows
+ * Greek "Ε", "Υ" as "E", "Y" but not their lower case, and maps symbols
+ * such as "℮" that fold() would drop. Upper case catches lookalikes whose
+ * lower case maps elsewhere (Cyrillic "к" is "ĸ", "К" is "K"). */
+static uint8_t *
+skeleton_fold(struct str s, bool upper, size_t *outlen)
+{
+	const uint8_t *in = (const uint8_t *)s.p;
+	size_t n = 0, sn = 0;
+	uint8_t *pre, *sk, *out;
+
+	pre = upper ? u8_toupper(in, s.len, NULL, UNINORM_NFKC, NULL, &n) :
+	    u8_normalize(UNINORM_NFKC, in, s.len, NULL, &n);
+	if (pre == NULL)
+		return NULL;
+	sk = skeleton(pre, n, &sn);
+	free(pre);
+	if (sk == NULL)
+		return NULL;
+	out = fold((struct str){ (const char *)sk, sn }, outlen);
+	free(sk);
+	return out;
+}
+
+/* fold(), then the skeleton: lookalikes that only meet once case and
+ * separators are gone ("r n" and "M" as "rn", "1" and "L" as "l"). */
+static uint8_t *
+fold_skeleton(struct str s, size_t *outlen)
+{
+	size_t n = 0;
+	uint8_t *folded = fold(s, &n), *out;
+
+	if (folded == NULL)
+		return NULL;
+	out = skeleton(folded, n, outlen);
+	free(folded);
+	return out;
+}
+
+/* The forms text and brand are compared in: folded, and the three
+ * skeletons of the lookalike check (UTS #39). Each maps a substring of
+ * its input to a substring of its output, so containment carries over. */
+enum brand_form { FORM_FOLDED, FORM_SKELETON, FORM_UPPER_SKELETON,
+	FORM_FOLDED_SKELETON, FORM_COUNT };
+
+static uint8_t *
+in_form(struct str s, int form, size_t *len)
+{
+	switch (form) {
+	case FORM_FOLDED:
+		return fold(s, len);
+	case FORM_FOLDED_SKELETON:
+		return fold_skeleton(s, len);
+	default:
+		return skeleton_fold(s, form == FORM_UPPER_SKELETON, len);
+	}
+}
+
 bool
 app_rule_contains_brand(struct str text, const char *brand)
 {
-	size_t tlen, blen;
-	uint8_t *t = fold(text, &tlen), *b = fold(str_from(brand), &blen);
-	bool found;
+	bool found = false;
 
-	/* Fail closed: text that cannot be normalized is refused. */
-	if (t == NULL || b == NULL)
-		found = true;
-	else
-		found = blen > 0 && memmem(t, tlen, b, blen) != NULL;
-	free(t);
-	free(b);
+	for (int form = 0; form < FORM_COUNT && !found; form++) {
+		size_t tlen = 0, blen = 0;
+		uint8_t *t = in_form(text, form, &tlen);
+		uint8_t *b = in_form(str_from(brand), form, &blen);
+
+		/* Fail closed: text that cannot be normalized is refused. */
+		if (t == NULL || b == NULL)
+			found = true;
+		else
+			found = blen > 0 && memmem(t, tlen, b, blen) != NULL;
+		free(t);
+		free(b);
+	}
 	return found;
 }
 

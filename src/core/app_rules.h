@@ -19,14 +19,17 @@ const char	*app_rule_redirect_uri(struct str uri);
 /* The whole list: 1 to APP_MAX_REDIRECT_URIS, no repeats, each valid. */
 const char	*app_rule_redirect_uris(const struct str *uris, size_t n);
 /* 1–100 characters, and not containing `brand` once both are NFKC
- * case-folded and stripped of everything but letters and digits. */
+ * case-folded and stripped of everything but letters and digits, nor
+ * once both are mapped to their UTS #39 confusable skeletons first. */
 const char	*app_rule_public_name(struct str name, const char *brand);
 /* Empty (no logo) or an absolute https URL without userinfo or fragment. */
 const char	*app_rule_logo_url(struct str url);
 const char	*app_rule_description(struct str text);
 
 /* True when `text`, normalized as for the brand rule, contains `brand`
- * normalized the same way. Exposed for tests. */
+ * normalized the same way, in any of the rule's forms (folded, or
+ * skeleton then folded). Thread-safe; the first call opens ICU's spoof
+ * checker for the process. Exposed for tests. */
 bool		 app_rule_contains_brand(struct str text, const char *brand);
 
 /* Splits `text` at line breaks into at most `max` trimmed, non-empty lines

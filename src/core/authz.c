@@ -1,9 +1,12 @@
 #include "core/authz.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "core/apps.h"
+#include "core/buf.h"
 #include "core/clock.h"
+#include "core/csrf.h"
 #include "core/err.h"
 #include "core/metrics.h"
 #include "core/pkce.h"
@@ -153,6 +156,62 @@ authz_consented(struct keygate *kg, int64_t account_id,
 
 	*yes = rc == 0 && (scope & ~have) == 0;
 	return rc == ERR_NOTFOUND ? 0 : rc;
+}
+
+/* What a login proof is bound to. The tag keeps it apart from every other
+ * use of the key; the redirect URI comes last, before a number, so the
+ * parts cannot be shifted into one another. */
+static void
+proof_context(const char *csrf, const struct app_row *app,
+    const struct authz_request *r, struct buf *ctx)
+{
+	buf_init(ctx, CSRF_TOKEN_BYTES + APP_API_KEY_MAX_BYTES +
+	    APP_URI_MAX_BYTES + 64);
+	buf_printf(ctx, "authorize-login|%s|%s|", csrf, app->api_key);
+	buf_putstr(ctx, r->redirect_uri);
+	buf_printf(ctx, "|%u", r->scope);
+}
+
+int
+authz_login_proof(struct keygate *kg, const char *csrf,
+    const struct app_row *app, const struct authz_request *r,
+    int64_t account_id, char out[SEALED_MAX_BYTES])
+{
+	char plain[48];
+	struct buf ctx;
+	int rc;
+
+	snprintf(plain, sizeof(plain), "%lld %lld", (long long)account_id,
+	    (long long)(clock_now(kg->clock) + OAUTH_LOGIN_PROOF_TTL_S));
+	proof_context(csrf, app, r, &ctx);
+	rc = ctx.err != 0 ? ctx.err : sealed_seal(kg->reveal_key,
+	    str_from(plain), buf_str(&ctx), out);
+	buf_release(&ctx);
+	return rc;
+}
+
+int
+authz_login_proof_open(struct keygate *kg, const char *csrf,
+    const struct app_row *app, const struct authz_request *r,
+    struct str proof, int64_t *account_id)
+{
+	char plain[48], *sp;
+	long long id, until;
+	struct buf ctx;
+	int rc;
+
+	proof_context(csrf, app, r, &ctx);
+	rc = ctx.err != 0 ? ERR_AUTH : sealed_open(kg->reveal_key, proof,
+	    buf_str(&ctx), plain, sizeof(plain));
+	buf_release(&ctx);
+	if (rc != 0 || (sp = strchr(plain, ' ')) == NULL)
+		return ERR_AUTH;
+	if (str_to_i64((struct str){ plain, (size_t)(sp - plain) }, 1,
+	    INT64_MAX, &id) != 0 || str_to_i64(str_from(sp + 1), 0,
+	    INT64_MAX, &until) != 0 || clock_now(kg->clock) >= until)
+		return ERR_AUTH;
+	*account_id = id;
+	return 0;
 }
 
 int

@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "core/keygate.h"
+#include "core/sealed.h"
 #include "core/str.h"
 #include "store/store.h"
 
@@ -61,6 +62,22 @@ bool	authz_redirect_registered(const struct app_row *app,
 /* True when the account already consented to these scopes for the app. */
 int	authz_consented(struct keygate *kg, int64_t account_id,
 	    const struct app_row *app, unsigned scope, bool *yes);
+
+/* The client flow's fresh log-in, carried from the log-in form's POST to
+ * the Grant Access page's (a sealed value in a hidden field, so that Allow
+ * needs no second password entry). It is bound to the visitor's CSRF
+ * binding `csrf`, the app, the redirect URI and the scopes, and lives
+ * OAUTH_LOGIN_PROOF_TTL_S. Seals account_id into out; returns 0 or
+ * ERR_TOOBIG. */
+int	authz_login_proof(struct keygate *kg, const char *csrf,
+	    const struct app_row *app, const struct authz_request *r,
+	    int64_t account_id, char out[SEALED_MAX_BYTES]);
+/* Opens a proof made by authz_login_proof() for the same binding into
+ * *account_id. Returns 0, or ERR_AUTH when it is forged, bound to
+ * something else or expired. */
+int	authz_login_proof_open(struct keygate *kg, const char *csrf,
+	    const struct app_row *app, const struct authz_request *r,
+	    struct str proof, int64_t *account_id);
 
 /* Records consent (widening the grant) and issues a code for the request;
  * code receives it. Returns 0 or ERR_STORE. */

@@ -55,6 +55,9 @@
 /* OAuth (SPEC §3) */
 #define OAUTH_CODE_TTL_S		600
 #define OAUTH_STATE_MAX_BYTES		1024
+/* how long the client flow's fresh log-in stays good for the Grant Access
+ * page shown after it */
+#define OAUTH_LOGIN_PROOF_TTL_S		600
 
 /* how long a new app secret can be shown (once) after it is generated */
 #define REVEAL_TTL_S			600

@@ -73,14 +73,11 @@ bad_grant(const char **why, const char *text)
 	return ERR_INVALID;
 }
 
-/* Checks a code before it is exchanged. */
+/* Checks a code of this client before it is exchanged. */
 static int
-code_usable(struct keygate *kg, const struct app_row *app,
-    const struct code_row *c, struct str redirect_uri, struct str verifier,
-    const char **why)
+code_usable(struct keygate *kg, const struct code_row *c,
+    struct str redirect_uri, struct str verifier, const char **why)
 {
-	if (c->app_id != app->id)
-		return bad_grant(why, "The code was issued to another client.");
 	if (clock_now(kg->clock) >= c->expires_at)
 		return bad_grant(why, "The code has expired.");
 	if (!str_eq(redirect_uri, str_from(c->redirect_uri)))
@@ -97,14 +94,15 @@ code_usable(struct keygate *kg, const struct app_row *app,
 	return 0;
 }
 
-/* Any exchange attempt uses the code up (RFC 6749 §4.1.2); one that finds
- * it used is a replay and ends the family its first use started (SPEC
- * §3.2). Passes `rc`, the attempt's answer, through. */
+/* Any exchange attempt by the code's own client uses the code up (RFC 6749
+ * §4.1.2); one that finds it used is a replay and ends the family its
+ * first use started. Passes `rc`, the attempt's answer, through. */
 static int
-use_up(struct keygate *kg, const unsigned char *hash, int rc)
+use_up(struct keygate *kg, const struct app_row *app,
+    const unsigned char *hash, int rc)
 {
 	struct code_row c;
-	int taken = store_code_take(kg->store, hash, &c);
+	int taken = store_code_take(kg->store, hash, app->id, &c);
 
 	if (taken == ERR_CONFLICT && c.family_id != 0) {
 		metrics_inc(METRIC_CODE_REPLAY);
@@ -127,17 +125,21 @@ tokens_exchange_code(struct keygate *kg, const struct app_row *app,
 	if (!key_of(code, TOKENS_CODE_PREFIX, hash))
 		return bad_grant(why, "The code is not valid.");
 	rc = store_code_get(kg->store, hash, &c);
-	if (rc == ERR_NOTFOUND)
+	/* Another client's code is answered like an unknown one and left as
+	 * it is: whoever holds a code must not be able to spend or replay it
+	 * for its client (RFC 6749 §4.1.3), nor learn that it exists. */
+	if (rc == ERR_NOTFOUND || (rc == 0 && c.app_id != app->id))
 		return bad_grant(why, "The code is not valid.");
 	if (rc != 0)
 		return rc;
 	if (c.used)
-		return use_up(kg, hash, bad_grant(why, "The code was already "
-		    "used."));
-	if ((rc = code_usable(kg, app, &c, redirect_uri, verifier, why)) != 0)
-		return use_up(kg, hash, rc);
+		return use_up(kg, app, hash, bad_grant(why, "The code was "
+		    "already used."));
+	if ((rc = code_usable(kg, &c, redirect_uri, verifier, why)) != 0)
+		return use_up(kg, app, hash, rc);
 	memset(&is, 0, sizeof(is));
 	is.grant_id = c.grant_id;
+	is.app_id = app->id;
 	is.scope = is.family_scope = c.scope;
 	is.now = clock_now(kg->clock);
 	is.code_hash = hash;
@@ -145,8 +147,8 @@ tokens_exchange_code(struct keygate *kg, const struct app_row *app,
 	if (rc == 0)
 		metrics_inc(METRIC_TOKENS_ISSUED);
 	if (rc == ERR_CONFLICT)
-		return use_up(kg, hash, bad_grant(why, "The code was already "
-		    "used."));
+		return use_up(kg, app, hash, bad_grant(why, "The code was "
+		    "already used."));
 	return rc;
 }
 

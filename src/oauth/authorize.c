@@ -16,7 +16,7 @@
 
 enum { A_RESPONSE_TYPE, A_CLIENT_ID, A_REDIRECT_URI, A_SCOPE, A_STATE,
 	A_CHALLENGE, A_METHOD, A_CSRF, A_DECISION, A_EMAIL, A_PASSWORD,
-	A_COUNT };
+	A_PROOF, A_COUNT };
 
 /* GET reads the first seven; POST all. Unknown GET parameters are ignored
  * (RFC 6749 §3.1); a POST comes from keygate's own form. */
@@ -32,6 +32,7 @@ static const struct param_spec authorize_spec[A_COUNT] = {
 	[A_DECISION] = { "decision", 16, false },
 	[A_EMAIL] = { "email", 1024, false },
 	[A_PASSWORD] = { "password", ACCOUNT_PASSWORD_MAX_BYTES * 4, false },
+	[A_PROOF] = { "login_proof", SEALED_MAX_BYTES, false },
 };
 
 /* Everything one authorization request needs while it is answered. */
@@ -183,9 +184,10 @@ oauth_authorize(struct request *req, struct response *res)
 	if (!read_request(req, res, &c, &ps, A_CSRF, true))
 		goto out;
 	if (c.r.flow == AUTHZ_TOKEN) {
-		/* SPEC §3.2: the client flow asks for the password every
-		 * time, so it always shows the page. */
-		grant_page(req, res, 200, &c.v, c.app, &c.p, &c.r, NULL);
+		/* The client flow asks for the password every time, even
+		 * with a live session: the log-in form comes first. */
+		grant_login_page(req, res, 200, &c.v, c.app, &c.p, &c.r,
+		    NULL);
 		goto out;
 	}
 	if (!c.v.logged_in) {
@@ -198,7 +200,7 @@ oauth_authorize(struct request *req, struct response *res)
 	else if (consented)
 		answer(req, res, &c, 302);
 	else
-		grant_page(req, res, 200, &c.v, c.app, &c.p, &c.r, NULL);
+		grant_page(req, res, 200, &c.v, c.app, &c.p, &c.r, NULL, NULL);
 out:
 	free(c.app);
 }
@@ -220,25 +222,72 @@ reauthenticate(struct request *req, struct authz_ctx *c, int64_t *wait)
 	return rc;
 }
 
+/* After the fresh log-in: the token at once when the account already
+ * consented to these scopes, else the Grant Access page carrying the
+ * log-in's proof. */
 static void
-token_flow_post(struct request *req, struct response *res,
+after_login(struct request *req, struct response *res, struct authz_ctx *c)
+{
+	char proof[SEALED_MAX_BYTES];
+	bool consented = false;
+
+	if (authz_consented(req->kg, c->v.account.id, c->app, c->r.scope,
+	    &consented) != 0)
+		page_unavailable(req, res, &c->v);
+	else if (consented)
+		answer(req, res, c, 303);
+	else if (authz_login_proof(req->kg, c->v.csrf, c->app, &c->r,
+	    c->v.account.id, proof) != 0)
+		page_unavailable(req, res, &c->v);
+	else
+		grant_page(req, res, 200, &c->v, c->app, &c->p, &c->r, proof,
+		    NULL);
+}
+
+static void
+token_flow_login(struct request *req, struct response *res,
     struct authz_ctx *c)
 {
 	int64_t wait = 0;
 	int rc = reauthenticate(req, c, &wait);
 
 	if (rc == 0) {
-		answer(req, res, c, 303);
+		after_login(req, res, c);
 	} else if (rc == ERR_THROTTLED) {
-		grant_page(req, res, 429, &c->v, c->app, &c->p, &c->r,
+		grant_login_page(req, res, 429, &c->v, c->app, &c->p, &c->r,
 		    "Too many failed attempts. Try again later.");
 		page_retry_after(res, wait);
 	} else if (rc == ERR_AUTH) {
-		grant_page(req, res, 401, &c->v, c->app, &c->p, &c->r,
+		grant_login_page(req, res, 401, &c->v, c->app, &c->p, &c->r,
 		    "Wrong email or password.");
 	} else {
 		page_unavailable(req, res, &c->v);
 	}
+}
+
+/* Allow in the client flow stands on the log-in just before it. A proof
+ * is spent once consent covers the request: replaying the form then
+ * asks for the password again instead of minting another token. */
+static void
+token_flow_allow(struct request *req, struct response *res,
+    struct authz_ctx *c)
+{
+	bool consented = true;
+	int64_t id = 0;
+
+	if (authz_login_proof_open(req->kg, c->v.csrf, c->app, &c->r,
+	    c->in[A_PROOF], &id) == 0 && authz_consented(req->kg, id,
+	    c->app, c->r.scope, &consented) != 0) {
+		page_unavailable(req, res, &c->v);
+		return;
+	}
+	if (id == 0 || consented) {
+		grant_login_page(req, res, 400, &c->v, c->app, &c->p, &c->r,
+		    "Log in again to answer this request.");
+		return;
+	}
+	c->v.account.id = id;
+	answer(req, res, c, 303);
 }
 
 void
@@ -266,10 +315,13 @@ oauth_authorize_post(struct request *req, struct response *res)
 		goto out;
 	if (str_eq_lit(c.in[A_DECISION], "deny"))
 		oauth_redirect_error(req, res, 303, &c.r, &denied);
+	else if (c.r.flow == AUTHZ_TOKEN &&
+	    str_eq_lit(c.in[A_DECISION], "login"))
+		token_flow_login(req, res, &c);
 	else if (!str_eq_lit(c.in[A_DECISION], "allow"))
 		bad_request_page(req, res, &c.v, "Choose Allow or Deny.");
 	else if (c.r.flow == AUTHZ_TOKEN)
-		token_flow_post(req, res, &c);
+		token_flow_allow(req, res, &c);
 	else if (!c.v.logged_in)
 		bad_request_page(req, res, &c.v, "Your session ended before "
 		    "you answered. Start again from the application.");

@@ -41,50 +41,99 @@ render_logo(struct buf *out, const struct app_row *app)
 		template_render(out, "grant_logo.html", vars, 2);
 }
 
-void
-grant_page(struct request *req, struct response *res, int status,
-    const struct visitor *v, const struct app_row *app,
-    const struct authz_params *p, const struct authz_request *r,
-    const char *notice)
-{
-	char scope[SCOPES_TEXT_MAX];
-	struct buf scopes, optional, creds, logo, nb;
+/* The parts both pages share: the request as hidden fields, the logo and
+ * the notice. */
+struct page_parts {
+	char		 scope[SCOPES_TEXT_MAX];
+	struct buf	 optional, logo, notice;
+};
 
-	scopes_format(r->scope, scope);
-	buf_init(&scopes, 8192);
-	buf_init(&optional, 8192);
-	buf_init(&creds, 4096);
-	buf_init(&logo, 4096);
-	buf_init(&nb, 1024);
-	render_scopes(&scopes, r->scope);
-	hidden(&optional, "state", p->state);
-	hidden(&optional, "code_challenge", p->code_challenge);
-	hidden(&optional, "code_challenge_method", p->code_challenge_method);
-	if (r->flow == AUTHZ_TOKEN)
-		template_render(&creds, v->logged_in ? "grant_password.html" :
-		    "grant_login.html", NULL, 0);
-	render_logo(&logo, app);
-	page_notice(&nb, notice);
+static void
+parts_init(struct page_parts *pp, const struct app_row *app,
+    const struct authz_params *p, const struct authz_request *r,
+    const char *proof, const char *notice)
+{
+	scopes_format(r->scope, pp->scope);
+	buf_init(&pp->optional, 8192);
+	buf_init(&pp->logo, 4096);
+	buf_init(&pp->notice, 1024);
+	hidden(&pp->optional, "state", p->state);
+	hidden(&pp->optional, "code_challenge", p->code_challenge);
+	hidden(&pp->optional, "code_challenge_method",
+	    p->code_challenge_method);
+	if (proof != NULL)
+		hidden(&pp->optional, "login_proof", str_from(proof));
+	render_logo(&pp->logo, app);
+	page_notice(&pp->notice, notice);
+}
+
+static void
+parts_release(struct page_parts *pp)
+{
+	buf_release(&pp->optional);
+	buf_release(&pp->logo);
+	buf_release(&pp->notice);
+}
+
+/* Renders `tmpl` with the shared variables and `extra` (name, value). */
+static void
+render(struct request *req, struct response *res, int status,
+    const struct visitor *v, const struct app_row *app,
+    const struct authz_request *r, struct page_parts *pp, const char *title,
+    const char *tmpl, const char *extra, struct buf *value)
+{
 	struct tmpl_var vars[] = {
 		{ "public_name", str_from(app->public_name) },
 		{ "description", str_from(app->description) },
-		{ "logo", buf_str(&logo) },
-		{ "scopes", buf_str(&scopes) },
-		{ "notice", buf_str(&nb) },
+		{ "logo", buf_str(&pp->logo) },
+		{ "notice", buf_str(&pp->notice) },
 		{ "csrf", str_from(v->csrf) },
 		{ "response_type", str_from(r->flow == AUTHZ_TOKEN ? "token" :
 		    "code") },
 		{ "client_id", str_from(app->api_key) },
 		{ "redirect_uri", r->redirect_uri },
-		{ "scope", str_from(scope) },
-		{ "optional", buf_str(&optional) },
-		{ "credentials", buf_str(&creds) },
+		{ "scope", str_from(pp->scope) },
+		{ "optional", buf_str(&pp->optional) },
+		{ extra, buf_str(value) },
 	};
-	page_render(req, res, status, v, "Grant access", "grant.html", vars,
+
+	page_render(req, res, status, v, title, tmpl, vars,
 	    sizeof(vars) / sizeof(vars[0]));
+}
+
+void
+grant_page(struct request *req, struct response *res, int status,
+    const struct visitor *v, const struct app_row *app,
+    const struct authz_params *p, const struct authz_request *r,
+    const char *proof, const char *notice)
+{
+	struct page_parts pp;
+	struct buf scopes;
+
+	parts_init(&pp, app, p, r, proof, notice);
+	buf_init(&scopes, 8192);
+	render_scopes(&scopes, r->scope);
+	render(req, res, status, v, app, r, &pp, "Grant access", "grant.html",
+	    "scopes", &scopes);
 	buf_release(&scopes);
-	buf_release(&optional);
+	parts_release(&pp);
+}
+
+void
+grant_login_page(struct request *req, struct response *res, int status,
+    const struct visitor *v, const struct app_row *app,
+    const struct authz_params *p, const struct authz_request *r,
+    const char *notice)
+{
+	struct page_parts pp;
+	struct buf creds;
+
+	parts_init(&pp, app, p, r, NULL, notice);
+	buf_init(&creds, 4096);
+	template_render(&creds, v->logged_in ? "grant_password.html" :
+	    "grant_login.html", NULL, 0);
+	render(req, res, status, v, app, r, &pp, "Log in", "grant_reauth.html",
+	    "credentials", &creds);
 	buf_release(&creds);
-	buf_release(&logo);
-	buf_release(&nb);
+	parts_release(&pp);
 }

@@ -4,11 +4,20 @@
 #include "core/authz.h"
 #include "portal/page.h"
 
-/* The Grant Access page (SPEC §3.2): who asks, for what, Allow or Deny,
- * with the request carried in hidden fields. In the client flow it also
- * asks for the password (and the email when nobody is logged in). */
+/* The Grant Access page: who asks, for what, Allow or Deny, with the
+ * request carried in hidden fields. In the client flow it comes after the
+ * log-in form and carries its `proof` (authz_login_proof()); NULL in the
+ * server flow. */
 void	grant_page(struct request *req, struct response *res, int status,
 	    const struct visitor *v, const struct app_row *app,
+	    const struct authz_params *p, const struct authz_request *r,
+	    const char *proof, const char *notice);
+
+/* The client flow's log-in form, shown on every request before anything
+ * else: the password (and the email when nobody is logged in), posted
+ * with decision=login and the request in hidden fields. */
+void	grant_login_page(struct request *req, struct response *res,
+	    int status, const struct visitor *v, const struct app_row *app,
 	    const struct authz_params *p, const struct authz_request *r,
 	    const char *notice);
 

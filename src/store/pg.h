@@ -156,7 +156,7 @@ int	pg_code_insert(struct store_backend *b, const unsigned char *hash,
 int	pg_code_get(struct store_backend *b, const unsigned char *hash,
 	    struct code_row *out);
 int	pg_code_take(struct store_backend *b, const unsigned char *hash,
-	    struct code_row *out);
+	    int64_t app_id, struct code_row *out);
 int	pg_issue(struct store_backend *b, struct issue *is);
 int	pg_issue_many(struct store_backend *b, struct issue *is, int *rcs,
 	    size_t n);

@@ -197,16 +197,24 @@ pg_code_get(struct store_backend *b, const unsigned char *hash,
 
 int
 pg_code_take(struct store_backend *b, const unsigned char *hash,
-    struct code_row *out)
+    int64_t app_id, struct code_row *out)
 {
 	int rc, changes = 0;
 	struct pg_params p = { 0 };
 
 	pgp_hash(&p, hash);
+	pgp_int(&p, app_id);
 	if ((rc = pg_run(b, STMT_CODE_USE, &p, &changes)) != 0)
 		return rc;
 	rc = pg_code_get(b, hash, out);
-	return rc == 0 && changes == 0 ? ERR_CONFLICT : rc;
+	if (rc != 0)
+		return rc;
+	if (out->app_id != app_id) {
+		/* another client's code: as if there were none */
+		memset(out, 0, sizeof(*out));
+		return ERR_NOTFOUND;
+	}
+	return changes == 0 ? ERR_CONFLICT : 0;
 }
 
 /* The parent's condition: unused (rotation) or with unused children that
@@ -267,6 +275,7 @@ take_code(struct pg_conn *c, const struct issue *is)
 
 	pgp_int(&p, is->family_id);
 	pgp_hash(&p, is->code_hash);
+	pgp_int(&p, is->app_id);
 	rc = pg_run_on(c, STMT_CODE_FAMILY, &p, &changes);
 	return rc != 0 ? rc : changes == 1 ? 0 : ERR_CONFLICT;
 }

@@ -89,13 +89,16 @@ const char *const pg_sql[STMT_COUNT] = {
 	    "redirect_uri, scope, challenge, expires_at) VALUES ($1::bytea, "
 	    "$2::bigint, $3::text, $4::bigint, $5::text, $6::bigint)",
 	[STMT_CODE_USE] = "UPDATE auth_codes SET used = 1 "
-	    "WHERE hash = $1::bytea AND used = 0",
+	    "WHERE hash = $1::bytea AND used = 0 AND (SELECT app_id "
+	    "FROM grants WHERE id = auth_codes.grant_id) = $2::bigint",
 	[STMT_CODE_GET] = "SELECT c.grant_id, g.account_id, g.app_id, "
 	    "c.redirect_uri, c.scope, c.challenge, c.expires_at, "
 	    "c.used <> 0, coalesce(c.family_id, 0) FROM auth_codes c "
 	    "JOIN grants g ON g.id = c.grant_id WHERE c.hash = $1::bytea",
 	[STMT_CODE_FAMILY] = "UPDATE auth_codes SET used = 1, "
-	    "family_id = $1::bigint WHERE hash = $2::bytea AND used = 0",
+	    "family_id = $1::bigint WHERE hash = $2::bytea AND used = 0 "
+	    "AND (SELECT app_id FROM grants "
+	    "WHERE id = auth_codes.grant_id) = $3::bigint",
 	[STMT_FAMILY_INSERT] = "INSERT INTO families(grant_id, scope, "
 	    "created_at) VALUES ($1::bigint, $2::bigint, $3::bigint) "
 	    "RETURNING id",

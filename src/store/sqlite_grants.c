@@ -168,7 +168,7 @@ sqlite_code_get(struct store_backend *b, const unsigned char *hash,
 
 int
 sqlite_code_take(struct store_backend *b, const unsigned char *hash,
-    struct code_row *out)
+    int64_t app_id, struct code_row *out)
 {
 	sqlite3 *db;
 	sqlite3_stmt *st = sqlite_stmt(b, STMT_CODE_USE, &db);
@@ -176,10 +176,19 @@ sqlite_code_take(struct store_backend *b, const unsigned char *hash,
 
 	if (st == NULL)
 		return ERR_STORE;
-	/* The UPDATE is the compare-and-set: one caller sees a change. */
+	/* The UPDATE is the compare-and-set: one caller of the code's own
+	 * client sees a change; another client's never does. */
 	sqlite3_bind_blob(st, 1, hash, SECURE_HASH_BYTES, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, app_id);
 	if ((rc = sqlite_run(db, st, &changes)) != 0)
 		return rc;
 	rc = sqlite_code_get(b, hash, out);
-	return rc == 0 && changes == 0 ? ERR_CONFLICT : rc;
+	if (rc != 0)
+		return rc;
+	if (out->app_id != app_id) {
+		/* another client's code: as if there were none */
+		memset(out, 0, sizeof(*out));
+		return ERR_NOTFOUND;
+	}
+	return changes == 0 ? ERR_CONFLICT : 0;
 }

@@ -74,13 +74,15 @@ const char *const stmt_sql[STMT_COUNT] = {
 	    "redirect_uri, scope, challenge, expires_at) "
 	    "VALUES (?, ?, ?, ?, ?, ?)",
 	[STMT_CODE_USE] = "UPDATE auth_codes SET used = 1 "
-	    "WHERE hash = ? AND used = 0",
+	    "WHERE hash = ?1 AND used = 0 AND (SELECT app_id FROM grants "
+	    "WHERE id = auth_codes.grant_id) = ?2",
 	[STMT_CODE_GET] = "SELECT c.grant_id, g.account_id, g.app_id, "
 	    "c.redirect_uri, c.scope, c.challenge, c.expires_at, "
 	    "c.used <> 0, coalesce(c.family_id, 0) FROM auth_codes c "
 	    "JOIN grants g ON g.id = c.grant_id WHERE c.hash = ?",
-	[STMT_CODE_FAMILY] = "UPDATE auth_codes SET used = 1, family_id = ? "
-	    "WHERE hash = ? AND used = 0",
+	[STMT_CODE_FAMILY] = "UPDATE auth_codes SET used = 1, family_id = ?1 "
+	    "WHERE hash = ?2 AND used = 0 AND (SELECT app_id FROM grants "
+	    "WHERE id = auth_codes.grant_id) = ?3",
 	[STMT_FAMILY_INSERT] = "INSERT INTO families(grant_id, scope, "
 	    "created_at) VALUES (?, ?, ?)",
 	[STMT_FAMILY_REVOKE] = "UPDATE families SET revoked = 1 WHERE id = ?",

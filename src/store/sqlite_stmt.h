@@ -93,7 +93,7 @@ int	sqlite_code_insert(struct store_backend *b, const unsigned char *hash,
 int	sqlite_code_get(struct store_backend *b, const unsigned char *hash,
 	    struct code_row *out);
 int	sqlite_code_take(struct store_backend *b, const unsigned char *hash,
-	    struct code_row *out);
+	    int64_t app_id, struct code_row *out);
 int	sqlite_issue(struct store_backend *b, struct issue *is);
 int	sqlite_gc(struct store_backend *b, enum store_gc_kind kind,
 	    const struct store_horizon *h, size_t batch, size_t *removed);

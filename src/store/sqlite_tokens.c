@@ -109,6 +109,7 @@ take_code(struct store_backend *b, const struct issue *is)
 	sqlite3_bind_int64(st, 1, is->family_id);
 	sqlite3_bind_blob(st, 2, is->code_hash, SECURE_HASH_BYTES,
 	    SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, is->app_id);
 	rc = sqlite_run(db, st, &changes);
 	return rc != 0 ? rc : changes == 1 ? 0 : ERR_CONFLICT;
 }

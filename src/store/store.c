@@ -294,9 +294,9 @@ store_code_get(struct store *st,
 
 int
 store_code_take(struct store *st, const unsigned char hash[SECURE_HASH_BYTES],
-    struct code_row *out)
+    int64_t app_id, struct code_row *out)
 {
-	return CALL(code_take, hash, out);
+	return CALL(code_take, hash, app_id, out);
 }
 
 int

@@ -98,6 +98,7 @@ struct issue {
 	 * and sets grant_id */
 	int64_t		 grant_id;
 	int64_t		 account_id;
+	/* with code_hash also the client exchanging the code */
 	int64_t		 app_id;
 	int64_t		 family_id;	/* in: 0 starts a family; out: id */
 	unsigned	 family_scope;
@@ -107,7 +108,8 @@ struct issue {
 	bool		 with_refresh;
 	unsigned char	 refresh_hash[SECURE_HASH_BYTES];
 	/* the code exchanged: used up here (compare-and-set on its unused
-	 * state) and recorded as this family's origin */
+	 * state and on its client being app_id) and recorded as this
+	 * family's origin */
 	const unsigned char *code_hash;
 	/* the refresh token being rotated, if any */
 	const unsigned char *parent_hash;
@@ -227,13 +229,16 @@ int	store_code_insert(struct store *st,
 	    const unsigned char hash[SECURE_HASH_BYTES], struct code_row *row);
 int	store_code_get(struct store *st,
 	    const unsigned char hash[SECURE_HASH_BYTES], struct code_row *out);
-/* Uses a code up without exchanging it (a failed attempt), atomically.
+/* Uses up a code issued to app_id without exchanging it (a failed
+ * attempt by its own client), atomically: the client is part of the
+ * compare-and-set, so another client's attempt changes nothing.
  * Returns 0 when this call used it, ERR_CONFLICT when it was used before
  * (out filled: a family_id other than 0 is the one to revoke), or
- * ERR_NOTFOUND. An exchange racing with it either committed first (its
- * family is then in out) or fails. */
+ * ERR_NOTFOUND when app_id has no code with that hash. An exchange racing
+ * with it either committed first (its family is then in out) or fails. */
 int	store_code_take(struct store *st,
-	    const unsigned char hash[SECURE_HASH_BYTES], struct code_row *out);
+	    const unsigned char hash[SECURE_HASH_BYTES], int64_t app_id,
+	    struct code_row *out);
 
 /* Writes tokens in one transaction: the parent's compare-and-set (or, with
  * retry, the removal of its unused children), a new family when

@@ -77,7 +77,7 @@ struct store_ops {
 	int	(*code_get)(struct store_backend *b,
 		    const unsigned char *hash, struct code_row *out);
 	int	(*code_take)(struct store_backend *b, const unsigned char *hash,
-		    struct code_row *out);
+		    int64_t app_id, struct code_row *out);
 	int	(*issue)(struct store_backend *b, struct issue *is);
 	int	(*issue_many)(struct store_backend *b, struct issue *is,
 		    int *rcs, size_t n);

@@ -1,5 +1,6 @@
 /* Brand-name normalization: public names and descriptions against the
- * brand (NFKC, case fold, letters and digits only), and the name rules.
+ * brand (NFKC, case fold, letters and digits only; and the UTS #39
+ * skeletons through ICU), and the name rules.
  * Input: text NUL brand (the configured one when absent). */
 #include "fuzz.h"
 

@@ -110,6 +110,15 @@ PUBLIC_NAME = [
          "\U0001d40a\U0001d41e\U0001d432\U0001d420\U0001d41a\U0001d42d"
          "\U0001d41e", False),
     case("brand-circled", "public_name", "ⓀⒺⓎⒼⒶⓉⒺ", False),
+    # lookalikes of other scripts and symbols (UTS #39 confusables)
+    case("lookalike-cyrillic-e", "public_name", "k\u0435ygate", False),
+    case("lookalike-greek", "public_name", "\u039a\u0395\u03a5GATE", False),
+    case("lookalike-estimated-sign", "public_name", "keygat\u212e", False),
+    case("lookalike-cyrillic-key", "public_name", "\u043a\u0435\u0443gate",
+         False),
+    # names that merely share letters with the brand
+    case("key-largo", "public_name", "Key Largo", True),
+    case("gate-keeper", "public_name", "Gate Keeper", True),
 ]
 
 LOGO_URL = [

@@ -322,13 +322,16 @@ def authorize(user, pairs):
 
 def approve(user, app, where="query", password=None, **kw):
     """Runs one authorization request to its redirect, allowing on the
-    Grant page when one is shown. Returns (result dict, pairs sent)."""
+    Grant page when one is shown; the client flow logs in first. Returns
+    (result dict, pairs sent)."""
     pairs = auth_params(app, **kw)
     r = authorize(user, pairs)
+    if r.status_code == 200 and dict(pairs)["response_type"] == "token":
+        r = submit_grant(user, r.text, "login",
+                         password=password or user.password)
+        assert r.status_code in (200, 303), (r.status_code, r.text[:500])
     if r.status_code == 200:
-        if dict(pairs)["response_type"] == "token" and password is None:
-            password = user.password
-        r = submit_grant(user, r.text, "allow", password=password)
+        r = submit_grant(user, r.text, "allow")
         assert r.status_code == 303, (r.status_code, r.text[:500])
     redirect_uri = dict(pairs)["redirect_uri"]
     return redirect_result(r, redirect_uri, where), pairs

@@ -484,9 +484,8 @@ def test_deny_redirects_with_access_denied(server, app):
 
 def test_deny_in_the_client_flow(server, implicit_app):
     u = User(server, "deny-i")
-    r = authorize(u, auth_params(implicit_app, response_type="token"))
-    assert r.status_code == 200
-    r = submit_grant(u, r.text, "deny", password=u.password)
+    r = implicit_login(u, implicit_app)
+    r = submit_grant(u, grant_after_login(r), "deny")
     res = redirect_result(r, implicit_app.redirect_uri, "fragment", (303,))
     assert res.get("error") == "access_denied" and "access_token" not in res
     assert res.get("iss") == server.base and res.get("state") == "st-1"
@@ -605,85 +604,153 @@ def implicit_ok(server, app, r, state="st-1", scope="account_read"):
     return res
 
 
-def test_client_flow_asks_for_the_password_and_gives_a_token(server,
-                                                              implicit_app):
-    u = User(server, "implicit")
-    r = authorize(u, auth_params(implicit_app, response_type="token",
-                                 scope="account_read contact_data"))
-    assert r.status_code == 200
+def login_form(r, email=False):
+    """The client flow's log-in form: a password (and an email when nobody
+    is logged in), decision=login, and no Grant Access choices."""
+    assert r.status_code in (200, 400, 401), (r.status_code, r.text[:300])
+    assert "Location" not in r.headers and "kg_at_" not in r.text
     form = grant_form(r.text)
     tag = input_tag(form, "password")
     assert tag and tag_attr(tag, "type") == "password"
-    assert "allow" in decision_values(form)
-    res = implicit_ok(server, implicit_app,
-                      submit_grant(u, r.text, password=u.password),
+    assert has_input(form, "email") == email
+    assert decision_values(form) == ["login"], decision_values(form)
+    assert "login_proof" not in dict(hidden_fields(form))
+    return r.text
+
+
+def grant_after_login(r):
+    """The Grant Access page shown after a fresh log-in: Allow or Deny, no
+    password asked again, the log-in's proof carried along."""
+    assert r.status_code == 200, (r.status_code, r.text[:300])
+    form = grant_form(r.text)
+    assert set(decision_values(form)) == {"allow", "deny"}
+    assert not has_input(form, "password")
+    assert dict(hidden_fields(form)).get("login_proof")
+    return r.text
+
+
+def implicit_login(u, app, email=None, **kw):
+    """A client-flow request up to the answer to its log-in form."""
+    page = login_form(authorize(u, auth_params(app, response_type="token",
+                                               **kw)), email is not None)
+    return submit_grant(u, page, "login", password=u.password, email=email)
+
+
+def test_client_flow_asks_for_the_password_and_gives_a_token(server,
+                                                              implicit_app):
+    u = User(server, "implicit")
+    r = implicit_login(u, implicit_app, scope="account_read contact_data")
+    page = grant_after_login(r)
+    res = implicit_ok(server, implicit_app, submit_grant(u, page),
                       scope="account_read contact_data")
     assert oauthkit.alive(server, res["access_token"])
 
 
 def test_client_flow_wrong_or_missing_password(server, implicit_app):
     u = User(server, "implicit-bad")
-    page = authorize(u, auth_params(implicit_app, response_type="token")).text
-    r = submit_grant(u, page, password="wrong password!")
+    page = login_form(authorize(u, auth_params(implicit_app,
+                                               response_type="token")))
+    r = submit_grant(u, page, "login", password="wrong password!")
     assert r.status_code == 401, r.status_code
-    assert "Location" not in r.headers and "kg_at_" not in r.text
-    assert has_input(grant_form(r.text), "password")
-    r = submit_grant(u, page)                    # no password at all
+    login_form(r)
+    r = submit_grant(u, page, "login")                # no password at all
     assert r.status_code in (400, 401) and "Location" not in r.headers
-    # the page shown again works with the right password
-    page = authorize(u, auth_params(implicit_app, response_type="token")).text
-    implicit_ok(server, implicit_app, submit_grant(u, page, password=u.password))
+    # allow straight away, without the log-in, issues nothing
+    r = submit_grant(u, page, "allow")
+    assert r.status_code == 400
+    login_form(r)
+    # the form shown again works with the right password
+    r = submit_grant(u, page, "login", password=u.password)
+    implicit_ok(server, implicit_app, submit_grant(u, grant_after_login(r)))
 
 
-def test_client_flow_asks_again_with_remembered_consent(server, implicit_app):
+def test_client_flow_remembers_consent(server, implicit_app):
     u = User(server, "implicit-again")
-    implicit_ok(server, implicit_app, submit_grant(
-        u, authorize(u, auth_params(implicit_app, response_type="token")).text,
-        password=u.password))
+    implicit_ok(server, implicit_app,
+                submit_grant(u, grant_after_login(
+                    implicit_login(u, implicit_app))))
     # the server flow now skips the page for the same scope ...
     assert authorize(u, auth_params(implicit_app)).status_code == 302
-    # ... but the client flow asks for the password every time
+    # ... and the client flow asks for the password every time, then
+    # answers without the Grant Access page
     for _ in range(2):
-        r = authorize(u, auth_params(implicit_app, response_type="token",
-                                     state="n"))
-        assert r.status_code == 200, r.status_code
-        form = grant_form(r.text)
-        assert has_input(form, "password")
-        assert "allow" in decision_values(form)
-        r2 = submit_grant(u, r.text, password="wrong password!")
+        page = login_form(authorize(u, auth_params(
+            implicit_app, response_type="token", state="n")))
+        r2 = submit_grant(u, page, "login", password="wrong password!")
         assert r2.status_code == 401 and "Location" not in r2.headers
         implicit_ok(server, implicit_app,
-                    submit_grant(u, r.text, password=u.password), state="n")
+                    submit_grant(u, page, "login", password=u.password),
+                    state="n")
+    # a wider request asks for consent again, after the log-in
+    r = implicit_login(u, implicit_app, scope="account_read contact_data")
+    implicit_ok(server, implicit_app, submit_grant(u, grant_after_login(r)),
+                scope="account_read contact_data")
+    r = implicit_login(u, implicit_app, scope="contact_data")
+    implicit_ok(server, implicit_app, r, scope="contact_data")
+
+
+def test_client_flow_proof_is_good_once_and_for_its_request(server,
+                                                            implicit_app):
+    u = User(server, "implicit-proof")
+    page = grant_after_login(implicit_login(u, implicit_app))
+    # bound to the scopes and to the browser it was given to
+    r = submit_grant(u, page, override={"scope": "account_read contact_data"})
+    assert r.status_code == 400 and "Location" not in r.headers
+    other = User(server, "implicit-proof-b")
+    theirs = login_form(authorize(other, auth_params(implicit_app,
+                                                     response_type="token")))
+    proof = dict(hidden_fields(grant_form(page)))["login_proof"]
+    r = submit_grant(other, theirs, override={"login_proof": proof})
+    assert r.status_code == 400 and "Location" not in r.headers
+    for bad in ("", "forged", proof[:-2] + ("AA" if proof[-2:] != "AA"
+                                            else "BB")):
+        r = submit_grant(u, page, override={"login_proof": bad})
+        assert r.status_code == 400 and "Location" not in r.headers
+    implicit_ok(server, implicit_app, submit_grant(u, page))
+    # once consent covers the request, the same form is spent
+    r = submit_grant(u, page)
+    assert r.status_code == 400 and "Location" not in r.headers
+    login_form(r)
+
+
+def test_client_flow_proof_expires(make_server):
+    srv = oauthkit.oauth_server(make_server)
+    app = make_app(srv, implicit=True)
+    u = User(srv, "implicit-late")
+    page = grant_after_login(implicit_login(u, app))
+    srv.advance(601)
+    r = submit_grant(u, page)
+    assert r.status_code == 400 and "Location" not in r.headers
+    login_form(r)
 
 
 def test_client_flow_after_a_server_flow_grant(server, implicit_app):
     u = User(server, "implicit-after")
     approve(u, implicit_app, scope="account_read contact_data")
-    r = authorize(u, auth_params(implicit_app, response_type="token",
-                                 scope="contact_data"))
-    assert r.status_code == 200 and has_input(grant_form(r.text), "password")
-    implicit_ok(server, implicit_app, submit_grant(u, r.text, password=u.password),
-                scope="contact_data")
+    r = implicit_login(u, implicit_app, scope="contact_data")
+    implicit_ok(server, implicit_app, r, scope="contact_data")
 
 
 def test_client_flow_when_logged_out(server, implicit_app):
-    """Nobody logged in: the page itself takes the email and the password."""
+    """Nobody logged in: the log-in form takes the email and the password."""
     u = User(server, "implicit-out", login=False)
     r = u.get(authorize_path(auth_params(implicit_app, response_type="token")))
-    assert r.status_code == 200, (r.status_code, r.headers.get("Location"))
-    form = grant_form(r.text)
-    assert has_input(form, "email") and has_input(form, "password")
-    assert tag_attr(input_tag(form, "password"), "type") == "password"
-    r2 = submit_grant(u, r.text, email=u.email, password="wrong password!")
+    page = login_form(r, email=True)
+    r2 = submit_grant(u, page, "login", email=u.email,
+                      password="wrong password!")
     assert r2.status_code == 401 and "Location" not in r2.headers
-    r2 = submit_grant(u, r.text, email="nobody-" + u.email, password=u.password)
+    r2 = submit_grant(u, page, "login", email="nobody-" + u.email,
+                      password=u.password)
     assert r2.status_code == 401 and "Location" not in r2.headers
-    r2 = submit_grant(u, r.text, password=u.password)          # no email
+    r2 = submit_grant(u, page, "login", password=u.password)    # no email
     assert r2.status_code in (400, 401) and "Location" not in r2.headers
+    r2 = submit_grant(u, page, "login", email=u.email, password=u.password)
     res = implicit_ok(server, implicit_app,
-                      submit_grant(u, r.text, email=u.email, password=u.password))
+                      submit_grant(u, grant_after_login(r2)))
     assert oauthkit.summary(server, res["access_token"]).json()["email"] == u.email
-    # the consent was recorded for that account
+    # the consent was recorded for that account: next time, no Grant page
+    r2 = implicit_login(u, implicit_app, email=u.email)
+    implicit_ok(server, implicit_app, r2)
     assert u.login(u.email, u.password).status_code == 303
     assert authorize(u, auth_params(implicit_app)).status_code == 302
 

@@ -175,10 +175,42 @@ def test_two_concurrent_exchanges_of_one_code(server, app, user):
         family_dead(app, winner)
 
 
-def test_code_is_bound_to_the_client(server, app, other_app, user):
+def intruders(app, other_app, public_app, code):
+    """The code presented by a confidential and by a public client other
+    than its own; each answer is a plain invalid_grant that says no more
+    than an unknown code's."""
+    unknown = token_error(exchange(other_app, "kg_ac_" + "A" * 43,
+                                   app.redirect_uri), "invalid_grant")
+    for r in (exchange(other_app, code, app.redirect_uri),
+              exchange(public_app, code, app.redirect_uri,
+                       verifier=pkce_pair()[0])):
+        j = token_error(r, "invalid_grant")
+        assert j.get("error_description") == unknown.get(
+            "error_description"), (j, unknown)
+        assert "client" not in json.dumps(j).lower(), j
+
+
+def test_a_fresh_code_presented_by_another_client_stays_usable(
+        server, app, other_app, public_app, user):
     code, _, _ = get_code(user, app)
+    intruders(app, other_app, public_app, code)
+    t = tokens_ok(exchange(app, code))
+    family_alive(app, t)
+
+
+def test_a_used_code_presented_by_another_client_ends_no_family(
+        server, app, other_app, public_app, user):
+    code, _, _ = get_code(user, app)
+    t1 = tokens_ok(exchange(app, code))
     token_error(exchange(other_app, code, app.redirect_uri), "invalid_grant")
-    used_up(app, code)
+    token_error(exchange(public_app, code, app.redirect_uri,
+                         verifier=pkce_pair()[0]), "invalid_grant")
+    t2 = family_alive(app, t1)
+    intruders(app, other_app, public_app, code)
+    assert alive(server, t2["access_token"])
+    # a second use by its own client still ends the family
+    token_error(exchange(app, code), "invalid_grant")
+    family_dead(app, t2)
 
 
 def test_code_is_bound_to_the_redirect_uri(server, app, user):

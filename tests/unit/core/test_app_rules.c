@@ -493,6 +493,27 @@ Test(app_rules, public_name)
 		BNO("key\xe2\x80\x83gate", KG),		/* em space */
 		BNO("\xef\xbb\xbfkeygate", KG),		/* BOM */
 		BNO("k\xcc\xb2" "eygate", KG),		/* combining low line */
+		/* lookalikes of other scripts and symbols (UTS #39
+		 * skeletons): kеygate (Cyrillic е), ΚΕΥGATE (Greek),
+		 * keygat℮ (U+212E), кеуgate (Cyrillic к е у), κευgate
+		 * (Greek lower case), KEYGΑTE (Greek Alpha), kеуgаtе */
+		BNO("k\xd0\xb5ygate", KG),
+		BNO("\xce\x9a\xce\x95\xce\xa5GATE", KG),
+		BNO("keygat\xe2\x84\xae", KG),
+		BNO("\xd0\xba\xd0\xb5\xd1\x83gate", KG),
+		BNO("\xce\xba\xce\xb5\xcf\x85gate", KG),
+		BNO("KEYG\xce\x91TE", KG),
+		BNO("k\xd0\xb5\xd1\x83g\xd0\xb0t\xd0\xb5", KG),
+		BNO("My k\xd0\xb5ygate App", KG),
+		BNO("K\xd0\x95Y-GATE", KG),		/* Cyrillic Е */
+		/* ordinary names that merely share letters stay fine */
+		BOK("Key Largo", KG),
+		BOK("Gate Keeper", KG),
+		BOK("Keyboard Gateway", KG),	/* "keyboardgateway" */
+		BOK("Grey Gate", KG),
+		BOK("Kelly Gates", KG),
+		BOK("keyqate", KG),
+		BOK("Photo Printer", "Mailbox"),
 		/* the common rules still apply */
 		BNO("", KG),
 		BNO("   ", KG),
@@ -635,6 +656,20 @@ Test(app_rules, contains_brand)
 		CB("---", "---", false),
 		/* text that cannot be read is not let through */
 		CB("key\xffgate", KG, true),
+		/* lookalikes (UTS #39 skeletons), either side */
+		CB("k\xd0\xb5ygate", KG, true),		/* Cyrillic е */
+		CB("keygate", "k\xd0\xb5ygate", true),
+		CB("\xce\x9a\xce\x95\xce\xa5GATE", KG, true),
+		CB("keygat\xe2\x84\xae", KG, true),		/* ℮ */
+		CB("rnailbox", "Mailbox", true),	/* rn looks like m */
+		CB("R N A I L B O X", "mailbox", true),
+		CB("PAYPA1", "PayPal", true),		/* 1 looks like l */
+		CB("paypaI", "paypal", true),		/* I looks like l */
+		CB("Key Largo", KG, false),
+		CB("Gate Keeper", KG, false),
+		CB("mailbag", "Mailbox", false),
+		CB("paypai", "paypal", true),		/* PAYPAI */
+		CB("paypad", "paypal", false),
 	};
 
 	for (size_t i = 0; i < NELEM(cases); i++) {

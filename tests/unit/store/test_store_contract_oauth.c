@@ -138,7 +138,7 @@ OAUTH_TEST(codes, insert_get_take)
 		cr_expect_eq(out.family_id, 0, "not exchanged");
 	}
 	memset(&out, 0x55, sizeof(out));
-	cr_assert_eq(store_code_take(st, h, &out), 0);
+	cr_assert_eq(store_code_take(st, h, fx.app.id, &out), 0);
 	cr_expect_eq(out.grant_id, g);
 	cr_expect_eq(out.account_id, fx.ann);
 	cr_expect_eq(out.app_id, fx.app.id);
@@ -147,7 +147,7 @@ OAUTH_TEST(codes, insert_get_take)
 	cr_expect(out.used, "taken is used");
 	cr_expect_eq(out.family_id, 0, "used up, not exchanged");
 	memset(&out, 0x55, sizeof(out));
-	cr_expect_eq(store_code_take(st, h, &out), ERR_CONFLICT);
+	cr_expect_eq(store_code_take(st, h, fx.app.id, &out), ERR_CONFLICT);
 	cr_expect_eq(out.grant_id, g, "out is filled on a conflict");
 	cr_expect_eq(out.family_id, 0, "no family to revoke");
 }
@@ -162,8 +162,39 @@ OAUTH_TEST(codes, unknown_is_notfound)
 	contract_insert_code(h, contract_grant(fx.ann, &fx.app, SCOPE_ALL),
 	    SCOPE_ALL);
 	cr_expect_eq(store_code_get(st, other, &out), ERR_NOTFOUND);
-	cr_expect_eq(store_code_take(st, other, &out), ERR_NOTFOUND);
-	cr_expect_eq(store_code_take(st, h, &out), 0, "untouched by that");
+	cr_expect_eq(store_code_take(st, other, fx.app.id, &out), ERR_NOTFOUND);
+	cr_expect_eq(store_code_take(st, h, fx.app.id, &out), 0,
+	    "untouched by that");
+}
+
+/* A code presented by another client is not that client's: taking or
+ * exchanging it changes nothing, used or not. */
+OAUTH_TEST(codes, other_client_changes_nothing)
+{
+	unsigned char h[SECURE_HASH_BYTES];
+	struct code_row out;
+	struct issue is, theirs;
+	int64_t g = contract_grant(fx.ann, &fx.app, SCOPE_ALL);
+
+	contract_hash(h);
+	contract_insert_code(h, g, SCOPE_ALL);
+	cr_expect_eq(store_code_take(st, h, fx.app2.id, &out), ERR_NOTFOUND);
+	cr_expect_eq(out.family_id, 0, "nothing of the code is told");
+	contract_family(g, SCOPE_ALL, T0 + 1, &theirs);
+	theirs.code_hash = h;
+	theirs.app_id = fx.app2.id;
+	cr_expect_eq(store_issue(st, &theirs), ERR_CONFLICT);
+	contract_expect_no_pair(&theirs, "another client's exchange");
+	cr_assert_eq(store_code_get(st, h, &out), 0);
+	cr_expect(!out.used, "still unused");
+	contract_family(g, SCOPE_ALL, T0 + 2, &is);
+	is.code_hash = h;
+	is.app_id = fx.app.id;
+	cr_assert_eq(store_issue(st, &is), 0, "its own client exchanges it");
+	cr_expect_eq(store_code_take(st, h, fx.app2.id, &out), ERR_NOTFOUND);
+	cr_expect_eq(out.family_id, 0, "the family is not named to it");
+	cr_expect_eq(store_code_take(st, h, fx.app.id, &out), ERR_CONFLICT);
+	cr_expect_eq(out.family_id, is.family_id);
 }
 
 OAUTH_TEST(codes, one_per_hash)
@@ -299,14 +330,15 @@ OAUTH_TEST(codes, exchange_records_the_family)
 	contract_insert_code(h, g, SCOPE_ACCOUNT_READ);
 	contract_family(g, SCOPE_ACCOUNT_READ, T0 + 1, &is);
 	is.code_hash = h;
+	is.app_id = fx.app.id;
 	cr_assert_eq(store_issue(st, &is), 0);
 	cr_assert_gt(is.family_id, 0);
 	cr_assert_eq(store_code_get(st, h, &out), 0);
 	cr_expect(out.used);
 	cr_expect_eq(out.family_id, is.family_id);
-	cr_expect_eq(store_code_take(st, h, &out), ERR_CONFLICT);
+	cr_expect_eq(store_code_take(st, h, fx.app.id, &out), ERR_CONFLICT);
 	cr_expect_eq(out.family_id, is.family_id, "the replay names it");
-	cr_expect_eq(store_code_take(st, h, &out), ERR_CONFLICT);
+	cr_expect_eq(store_code_take(st, h, fx.app.id, &out), ERR_CONFLICT);
 	cr_expect_eq(out.family_id, is.family_id, "every replay does");
 	cr_assert_eq(store_access_get(st, is.access_hash, &t), 0,
 	    "revoking is the caller's business");
@@ -324,9 +356,11 @@ OAUTH_TEST(codes, second_exchange_writes_nothing)
 	contract_insert_code(h, g, SCOPE_ALL);
 	contract_family(g, SCOPE_ALL, T0 + 1, &first);
 	first.code_hash = h;
+	first.app_id = fx.app.id;
 	cr_assert_eq(store_issue(st, &first), 0);
 	contract_family(g, SCOPE_ALL, T0 + 2, &second);
 	second.code_hash = h;
+	second.app_id = fx.app.id;
 	cr_expect_eq(store_issue(st, &second), ERR_CONFLICT);
 	contract_expect_no_pair(&second, "a used code issues nothing");
 	cr_assert_eq(store_code_get(st, h, &out), 0);
@@ -344,14 +378,15 @@ OAUTH_TEST(codes, taken_code_cannot_be_exchanged)
 
 	contract_hash(h);
 	contract_insert_code(h, g, SCOPE_ALL);
-	cr_assert_eq(store_code_take(st, h, &out), 0);
-	cr_assert_eq(store_code_take(st, h, &out), ERR_CONFLICT);
+	cr_assert_eq(store_code_take(st, h, fx.app.id, &out), 0);
+	cr_assert_eq(store_code_take(st, h, fx.app.id, &out), ERR_CONFLICT);
 	cr_expect_eq(out.family_id, 0);
 	contract_family(g, SCOPE_ALL, T0 + 1, &is);
 	is.code_hash = h;
+	is.app_id = fx.app.id;
 	cr_expect_eq(store_issue(st, &is), ERR_CONFLICT);
 	contract_expect_no_pair(&is, "a replayed code issues nothing");
-	cr_expect_eq(store_code_take(st, h, &out), ERR_CONFLICT);
+	cr_expect_eq(store_code_take(st, h, fx.app.id, &out), ERR_CONFLICT);
 	cr_expect_eq(out.family_id, 0, "no family was attached");
 }
 
@@ -450,7 +485,7 @@ OAUTH_TEST(issue, failed_issue_records_no_consent)
 	contract_hash(h);
 	contract_insert_code(h, contract_grant(fx.ann, &fx.app,
 	    SCOPE_ACCOUNT_READ), SCOPE_ACCOUNT_READ);
-	cr_assert_eq(store_code_take(st, h, &c), 0);
+	cr_assert_eq(store_code_take(st, h, fx.app.id, &c), 0);
 	contract_family(0, SCOPE_ALL, T0 + 1, &is);
 	is.account_id = fx.ann;
 	is.app_id = fx.app.id;

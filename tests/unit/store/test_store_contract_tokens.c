@@ -114,12 +114,13 @@ struct owned {
 };
 
 static void
-populate(int64_t g, struct owned *o)
+populate(int64_t g, int64_t app_id, struct owned *o)
 {
 	contract_hash(o->code);
 	contract_insert_code(o->code, g, SCOPE_ALL);
 	contract_family(g, SCOPE_ALL, T0, &o->family);
 	o->family.code_hash = o->code;
+	o->family.app_id = app_id;
 	cr_assert_eq(store_issue(st, &o->family), 0);
 	contract_rotation(&o->family, SCOPE_ALL, T0 + 1, &o->rot);
 	cr_assert_eq(store_issue(st, &o->rot), 0);
@@ -163,8 +164,10 @@ OAUTH_TEST(cascade, grant_delete_takes_codes_families_tokens)
 	unsigned scope = 0;
 	size_t n = 99;
 
-	populate(contract_grant(fx.ann, &fx.app, SCOPE_ALL), &anns);
-	populate(contract_grant(fx.bob, &fx.app, SCOPE_ALL), &bobs);
+	populate(contract_grant(fx.ann, &fx.app, SCOPE_ALL),
+	    fx.app.id, &anns);
+	populate(contract_grant(fx.bob, &fx.app, SCOPE_ALL),
+	    fx.app.id, &bobs);
 	cr_assert_eq(store_grant_delete(st, fx.ann, fx.app.id), 0);
 	cr_expect_eq(store_grant_get(st, fx.ann, fx.app.id, &id, &scope),
 	    ERR_NOTFOUND);
@@ -191,9 +194,12 @@ OAUTH_TEST(cascade, app_delete_takes_grants_and_tokens)
 	unsigned scope = 0;
 	size_t n = 99;
 
-	populate(contract_grant(fx.ann, &fx.app, SCOPE_ALL), &anns);
-	populate(contract_grant(fx.bob, &fx.app, SCOPE_ALL), &bobs);
-	populate(contract_grant(fx.ann, &fx.app2, SCOPE_ALL), &other);
+	populate(contract_grant(fx.ann, &fx.app, SCOPE_ALL),
+	    fx.app.id, &anns);
+	populate(contract_grant(fx.bob, &fx.app, SCOPE_ALL),
+	    fx.app.id, &bobs);
+	populate(contract_grant(fx.ann, &fx.app2, SCOPE_ALL),
+	    fx.app2.id, &other);
 	cr_assert_eq(store_app_delete(st, fx.dev, fx.app.api_key), 0);
 	cr_expect_eq(store_grant_get(st, fx.ann, fx.app.id, &id, &scope),
 	    ERR_NOTFOUND);
@@ -226,7 +232,8 @@ run_racer(void *p)
 	struct racer *r = p;
 
 	pthread_barrier_wait(r->start);
-	r->rc = r->take ? store_code_take(r->store, r->code, &r->row) :
+	r->rc = r->take ? store_code_take(r->store, r->code, fx.app.id,
+	    &r->row) :
 	    store_issue(r->store, &r->is);
 	return NULL;
 }
@@ -334,6 +341,7 @@ OAUTH_TEST(race, code_exchange_has_one_winner, .timeout = 120)
 		for (int i = 0; i < RACERS; i++) {
 			contract_family(g, SCOPE_ALL, T0 + i, &r[i].is);
 			r[i].is.code_hash = code;
+			r[i].is.app_id = fx.app.id;
 		}
 		wins = race(r, other, round, &w);
 		cr_assert_eq(wins, 1, "round %d: %d winners", round, wins);
@@ -367,6 +375,7 @@ OAUTH_TEST(race, code_take_against_exchange, .timeout = 120)
 			r[i].code = code;
 			contract_family(g, SCOPE_ALL, T0 + i, &r[i].is);
 			r[i].is.code_hash = code;
+			r[i].is.app_id = fx.app.id;
 		}
 		wins = race(r, other, round, &w);
 		cr_assert_eq(wins, 1, "round %d: %d winners", round, wins);
