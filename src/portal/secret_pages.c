@@ -2,7 +2,8 @@
  *
  * The POST that makes the secret does not show it: a reload would post
  * again. It seals the secret (core/sealed.h) into a short-lived cookie
- * scoped to this app's secret pages and redirects; the page that shows it
+ * scoped to this app's secret pages (to the whole site with an https
+ * issuer: __Host- cookies take Path=/) and redirects; the page that shows it
  * clears the cookie as it reads it. The server never keeps the secret, and
  * a reload, the back button or another tab finds nothing to show. */
 #include "portal/pages.h"
@@ -17,7 +18,7 @@
 #include "core/sealed.h"
 #include "portal/page.h"
 
-#define REVEAL_COOKIE		"kg_reveal"
+#define REVEAL_COOKIE		"kg_reveal"	/* a base name, as page.h's */
 #define REVEAL_MAX_AGE_S	300
 
 static const struct param_spec confirm_form[] = {
