@@ -148,7 +148,7 @@ class Server:
     that servers run side by side: `metrics_base` is its address
     (http://127.0.0.1:PORT) and `metrics_url` its /metrics. `https` is true
     when argv's --issuer is an https URL (the server then names its cookies
-    __Host-...; cookie() gives the name)."""
+    __Host-kg_...)."""
 
     def __init__(self, workdir, argv, host, port, db, metrics_port=None):
         self.workdir = str(workdir)
@@ -174,10 +174,6 @@ class Server:
 
     def url(self, path):
         return self.base + path
-
-    def cookie(self, base):
-        """The name cookie `base` (kg_session, ...) goes by here."""
-        return "__Host-" + base if self.https else base
 
     def log(self):
         """Everything the server wrote to stdout and stderr so far."""
@@ -517,7 +513,7 @@ class Browser(requests.Session):
         they go into the Cookie header here, as a browser would send
         them over the proxy's https."""
         p = super().prepare_request(request)
-        if not self.server.https:
+        if not self.https():
             return p
         pairs = [f"{c.name}={c.value}" for c in self.cookies
                  if c.secure and not c.is_expired()]
@@ -568,8 +564,14 @@ class Browser(requests.Session):
         assert r.status_code == 200, r.status_code
         return r.text
 
+    def https(self):
+        """True when the server's issuer is https (a front without the
+        attribute, such as the multinode suite's nginx, is http)."""
+        return getattr(self.server, "https", False)
+
     def session_cookie(self):
-        return self.cookies.get(self.server.cookie("kg_session"))
+        name = "kg_session"
+        return self.cookies.get("__Host-" + name if self.https() else name)
 
 
 # --- raw sockets ------------------------------------------------------------
