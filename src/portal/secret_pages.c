@@ -18,7 +18,8 @@
 #include "core/sealed.h"
 #include "portal/page.h"
 
-#define REVEAL_COOKIE		"kg_reveal"	/* a base name, as page.h's */
+/* a base name, as page.h's cookies */
+#define REVEAL_COOKIE		"kg_reveal"
 #define REVEAL_MAX_AGE_S	300
 
 static const struct param_spec confirm_form[] = {
