@@ -10,6 +10,7 @@ import pytest
 import requests
 
 import kgtest
+import oauthkit
 from kgtest import (Browser, PASSWORD, element_text, logged_in_as, new_app,
                     new_pat, set_cookie_lines, unique_email)
 
@@ -163,3 +164,24 @@ def test_http_issuer_keeps_plain_names_without_secure(server):
         assert attrs["path"] == f"/apps/{key}/secret"
         assert "secure" not in attrs
         assert b.get(f"/apps/{key}/secret/new").status_code == 200
+
+
+def test_oauth_code_flow_with_host_cookies(https_server):
+    """Log-in detour, Grant Access (its CSRF token bound to the
+    __Host- session) and the code exchange, all under the https issuer."""
+    app = oauthkit.make_app(https_server)
+    user = oauthkit.User(https_server, "grant")
+    with user:
+        verifier, challenge = oauthkit.pkce_pair()
+        pairs = oauthkit.auth_params(app, challenge=challenge)
+        page = oauthkit.authorize(user, pairs)
+        assert page.status_code == 200, page.status_code
+        assert page.headers["Strict-Transport-Security"] == "max-age=31536000"
+        r = oauthkit.submit_grant(user, page.text, "allow")
+        assert r.status_code == 303, (r.status_code, r.text[:300])
+        res = oauthkit.redirect_result(r, app.redirect_uri)
+        assert res["iss"] == HTTPS_ISSUER
+        t = oauthkit.tokens_ok(oauthkit.exchange(app, res["code"],
+                                                 app.redirect_uri, verifier))
+        assert oauthkit.check(https_server, t["access_token"]).status_code \
+            == 200

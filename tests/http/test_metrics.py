@@ -126,7 +126,7 @@ def test_metrics_carry_no_secret(make_server):
         assert s not in text
 
 
-# --- the listeners (docs/OPERATIONS.md "Monitoring") --------------------------
+# --- the listeners (docs/OPERATIONS.md, "3. Monitor") -----------------------
 
 def test_public_listener_does_not_answer_metrics(server):
     for method in ("GET", "HEAD"):
