@@ -23,6 +23,9 @@
  * crowd; a silent connection is dropped sooner than on the public one */
 #define METRICS_MAX_CONNECTIONS		16
 #define METRICS_CONNECTION_TIMEOUT_S	10
+/* a scrape's request is a line and a few headers; past this libmicrohttpd
+ * refuses it itself */
+#define METRICS_CONN_MEMORY_BYTES	(16 * 1024)
 
 /* accounts */
 #define ACCOUNT_EMAIL_MAX_BYTES		254	/* RFC 5321 path limit */

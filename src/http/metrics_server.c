@@ -13,8 +13,6 @@
 #include "http/response.h"
 
 #define METRICS_CONTENT_TYPE	"text/plain; version=0.0.4; charset=utf-8"
-/* a scrape's request is a line and a few headers */
-#define METRICS_CONN_MEMORY_BYTES	(16 * 1024)
 
 struct metrics_server {
 	struct MHD_Daemon	*daemon;
@@ -51,8 +49,8 @@ answer_text(struct MHD_Connection *conn, unsigned status, const char *text,
 }
 
 /* Answers on the first call, once the headers are in: no answer here
- * needs a body, and one sent anyway is left unread (libmicrohttpd then
- * closes the connection). */
+ * needs a body, and one sent anyway is left unread (libmicrohttpd closes
+ * the connection after such an early answer; a scraper reconnects). */
 static enum MHD_Result
 on_request(void *cls, struct MHD_Connection *conn, const char *url,
     const char *method, const char *version, const char *upload,

@@ -253,3 +253,29 @@ def test_metrics_listen_from_file_env_and_flag(tmp_path, how):
     finally:
         p.terminate()
         assert p.wait(timeout=15) == 0
+
+
+def test_metrics_listener_survives_hostile_requests(server):
+    """Oversized headers, garbage, a big body, a slow half request: each
+    is refused or cut off, and the next scrape is answered."""
+    host, port = "127.0.0.1", server.metrics_port
+    r = requests.get(server.metrics_url, headers={"X-Big": "a" * 20000},
+                     timeout=5)
+    assert r.status_code == 431, r.status_code
+    for data in (b"GARBAGE\r\n\r\n", b"GET /metrics HTTP/9.9\r\n\r\n",
+                 b"POST /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: "
+                 b"1000000\r\n\r\n" + b"x" * 200000,
+                 b"GET /metr"):
+        s = socket.create_connection((host, port), timeout=5)
+        try:
+            try:
+                s.sendall(data)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+            answer = kgtest.read_response(s, timeout=2)
+            assert answer is None or (answer.status >= 400 and
+                                      b"keygate_" not in answer.body), answer
+        finally:
+            s.close()
+    r = requests.get(server.metrics_url, timeout=5)
+    assert r.status_code == 200 and "keygate_" in r.text
