@@ -54,9 +54,9 @@ const struct route keygate_routes[] = {
 	    api_connections_delete },
 	{ HTTP_GET, "/api/v1/openapi.json", api_openapi },
 
-	/* operations (SPEC §7) */
+	/* operations; /metrics has a listener of its own
+	 * (http/metrics_server.c) */
 	{ HTTP_GET, "/healthz", api_healthz },
-	{ HTTP_GET, "/metrics", api_metrics },
 	{ HTTP_GET, "/ping", api_ping },
 	{ HTTP_POST, "/_test/clock", api_test_clock },
 };

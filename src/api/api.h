@@ -61,7 +61,6 @@ void	api_apps_secret(struct request *req, struct response *res);
 void	api_connections_list(struct request *req, struct response *res);
 void	api_connections_delete(struct request *req, struct response *res);
 void	api_healthz(struct request *req, struct response *res);
-void	api_metrics(struct request *req, struct response *res);
 void	api_openapi(struct request *req, struct response *res);
 void	api_ping(struct request *req, struct response *res);
 void	api_test_clock(struct request *req, struct response *res);

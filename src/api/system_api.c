@@ -4,7 +4,6 @@
 #include "core/embedded.h"
 #include "core/err.h"
 #include "core/health.h"
-#include "core/metrics.h"
 #include "core/tokens.h"
 
 /* GET /healthz: 200 when the store answers, else 503. */
@@ -17,16 +16,6 @@ api_healthz(struct request *req, struct response *res)
 		return;
 	}
 	response_json(res, 200, json_pack("{s:s}", "status", "ok"));
-}
-
-/* GET /metrics: the counters in Prometheus text format 0.0.4
- * (docs/OPERATIONS.md lists them). They name no account, app or token. */
-void
-api_metrics(struct request *req, struct response *res)
-{
-	(void)req;
-	metrics_render(response_body(res, 200,
-	    "text/plain; version=0.0.4; charset=utf-8"));
 }
 
 extern const struct embedded_file api_documents[];

@@ -14,6 +14,7 @@
 #include "core/memo.h"
 #include "core/token_cache.h"
 #include "core/uses.h"
+#include "http/metrics_server.h"
 #include "http/server.h"
 #include "routes.h"
 #include "store/store.h"
@@ -89,6 +90,7 @@ cli_serve(int argc, char **argv)
 	struct config cfg;
 	struct keygate kg;
 	struct http_server *srv;
+	struct metrics_server *ms = NULL;
 	struct keeper *keeper;
 	char err[512], where[512];
 	sigset_t set;
@@ -135,13 +137,21 @@ cli_serve(int argc, char **argv)
 		fprintf(stderr, "keygate serve: %s\n", err);
 		goto out_close;
 	}
+	if (cfg.metrics_on &&
+	    (ms = metrics_server_start(&cfg, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "keygate serve: %s\n", err);
+		http_server_stop(srv);
+		goto out_close;
+	}
 	store_url_redacted(cfg.db, where, sizeof(where));
-	log_msg("info", "serving %s on %s (store %s%s%s%s)", cfg.issuer,
-	    cfg.listen, where, cfg.test_clock ? ", test clock" : "",
+	log_msg("info", "serving %s on %s (store %s%s%s%s), /metrics %s%s",
+	    cfg.issuer, cfg.listen, where, cfg.test_clock ? ", test clock" : "",
 	    cfg.config_file != NULL ? ", settings from " : "",
-	    cfg.config_file != NULL ? cfg.config_file : "");
+	    cfg.config_file != NULL ? cfg.config_file : "",
+	    cfg.metrics_on ? "on " : "", cfg.metrics_listen);
 	log_msg("info", "stopping on signal %d", wait_for_signal());
 	http_server_stop(srv);
+	metrics_server_stop(ms);
 	log_msg("info", "stopped");
 	rc = 0;
 out_close:

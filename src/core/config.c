@@ -32,6 +32,9 @@ static const struct opt opts[] = {
 	  "SQLite file, or postgres://... (default keygate.db)" },
 	{ "listen", "KEYGATE_LISTEN", OPT_STRING, OFF(listen), 0, 0,
 	  "address and port to serve on (default 127.0.0.1:8080)" },
+	{ "metrics-listen", "KEYGATE_METRICS_LISTEN", OPT_STRING,
+	  OFF(metrics_listen), 0, 0, "address and port of GET /metrics, a "
+	  "listener of its own, or off (default 127.0.0.1:9464)" },
 	{ "issuer", "KEYGATE_ISSUER", OPT_STRING, OFF(issuer), 0, 0,
 	  "public base URL (default http://127.0.0.1:8080)" },
 	{ "brand", "KEYGATE_BRAND", OPT_STRING, OFF(brand), 0, 0,
@@ -106,6 +109,7 @@ config_init(struct config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->listen = xstrdup("127.0.0.1:8080");
+	cfg->metrics_listen = xstrdup("127.0.0.1:9464");
 	cfg->db = xstrdup("keygate.db");
 	cfg->issuer = xstrdup("http://127.0.0.1:8080");
 	cfg->brand = xstrdup("keygate");
@@ -125,6 +129,7 @@ void
 config_release(struct config *cfg)
 {
 	free(cfg->listen);
+	free(cfg->metrics_listen);
 	free(cfg->db);
 	free(cfg->trusted_proxy);
 	free(cfg->issuer);
@@ -287,11 +292,15 @@ config_parse(struct config *cfg, int argc, char **argv,
 	return 0;
 }
 
-/* Accepts `a.b.c.d:port`, `[v6]:port` and `localhost:port`. */
+/* One listening address: `a.b.c.d:port`, `[v6]:port` or `localhost:port`,
+ * the text of flag `flag` (for the message). */
 static int
-parse_listen(struct config *cfg, char *err, size_t errlen)
+parse_addr(const char *flag, const char *text, struct sockaddr_storage *addr,
+    socklen_t *addr_len, bool *loopback, char *err, size_t errlen)
 {
-	const char *s = cfg->listen, *colon = strrchr(s, ':');
+	const char *s = text, *colon = strrchr(s, ':');
+	struct sockaddr_in *v4 = (struct sockaddr_in *)addr;
+	struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)addr;
 	char host[64];
 	long long port;
 	size_t hlen;
@@ -310,28 +319,53 @@ parse_listen(struct config *cfg, char *err, size_t errlen)
 	host[hlen] = '\0';
 	if (strcmp(host, "localhost") == 0)
 		strcpy(host, "127.0.0.1");
-	memset(&cfg->listen_addr, 0, sizeof(cfg->listen_addr));
-	struct sockaddr_in *v4 = (struct sockaddr_in *)&cfg->listen_addr;
-	struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&cfg->listen_addr;
+	memset(addr, 0, sizeof(*addr));
 	if (inet_pton(AF_INET, host, &v4->sin_addr) == 1) {
 		v4->sin_family = AF_INET;
 		v4->sin_port = htons((uint16_t)port);
-		cfg->listen_addr_len = sizeof(*v4);
-		cfg->listen_loopback =
-		    (ntohl(v4->sin_addr.s_addr) >> 24) == 127;
+		*addr_len = sizeof(*v4);
+		*loopback = (ntohl(v4->sin_addr.s_addr) >> 24) == 127;
 	} else if (inet_pton(AF_INET6, host, &v6->sin6_addr) == 1) {
 		v6->sin6_family = AF_INET6;
 		v6->sin6_port = htons((uint16_t)port);
-		cfg->listen_addr_len = sizeof(*v6);
-		cfg->listen_loopback = IN6_IS_ADDR_LOOPBACK(&v6->sin6_addr);
+		*addr_len = sizeof(*v6);
+		*loopback = IN6_IS_ADDR_LOOPBACK(&v6->sin6_addr);
 	} else {
 		goto bad;
 	}
 	return 0;
 bad:
-	snprintf(err, errlen, "--listen '%s' is not HOST:PORT with a numeric "
-	    "IPv4 address, [IPv6] address or localhost", cfg->listen);
+	snprintf(err, errlen, "--%s '%s' is not HOST:PORT with a numeric "
+	    "IPv4 address, [IPv6] address or localhost", flag, text);
 	return ERR_INVALID;
+}
+
+/* --listen, and --metrics-listen unless it is "off". The two may not be
+ * one address: the second listener could not bind it. */
+static int
+parse_listeners(struct config *cfg, char *err, size_t errlen)
+{
+	bool metrics_loopback;
+
+	if (parse_addr("listen", cfg->listen, &cfg->listen_addr,
+	    &cfg->listen_addr_len, &cfg->listen_loopback, err, errlen) != 0)
+		return ERR_INVALID;
+	cfg->metrics_on = strcmp(cfg->metrics_listen, "off") != 0;
+	if (!cfg->metrics_on)
+		return 0;
+	if (parse_addr("metrics-listen", cfg->metrics_listen,
+	    &cfg->metrics_addr, &cfg->metrics_addr_len, &metrics_loopback,
+	    err, errlen) != 0)
+		return ERR_INVALID;
+	if (cfg->metrics_addr_len == cfg->listen_addr_len &&
+	    memcmp(&cfg->metrics_addr, &cfg->listen_addr,
+	    cfg->listen_addr_len) == 0) {
+		snprintf(err, errlen, "--metrics-listen must differ from "
+		    "--listen (%s): /metrics has a listener of its own",
+		    cfg->listen);
+		return ERR_INVALID;
+	}
+	return 0;
 }
 
 bool
@@ -384,7 +418,7 @@ parse_proxies(struct config *cfg, char *err, size_t errlen)
 int
 config_finish(struct config *cfg, char *err, size_t errlen)
 {
-	if (parse_listen(cfg, err, errlen) != 0 ||
+	if (parse_listeners(cfg, err, errlen) != 0 ||
 	    parse_proxies(cfg, err, errlen) != 0)
 		return ERR_INVALID;
 	if (cfg->test_clock && !cfg->listen_loopback) {

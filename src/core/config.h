@@ -15,6 +15,7 @@
 
 struct config {
 	char		*listen;	/* host:port */
+	char		*metrics_listen; /* host:port of /metrics, or "off" */
 	char		*db;
 	char		*trusted_proxy;	/* "" or comma-separated addresses */
 	char		*issuer;
@@ -42,7 +43,12 @@ struct config {
 	struct sockaddr_storage listen_addr;
 	socklen_t	 listen_addr_len;
 	bool		 listen_loopback;
-	bool		 secure_cookies;	/* issuer is https */
+	bool		 metrics_on;	/* metrics_listen is not "off" */
+	struct sockaddr_storage metrics_addr;
+	socklen_t	 metrics_addr_len;
+	/* the issuer is https: cookies Secure and __Host- (http/cookie.h),
+	 * Strict-Transport-Security on every answer (http/server.c) */
+	bool		 secure_cookies;
 };
 
 /* Fills defaults. */

@@ -19,6 +19,13 @@
  * bytes (slowloris) leaves the rest to everyone else */
 #define HTTP_CONNECTION_TIMEOUT_S	30
 #define HTTP_MAX_CONNECTIONS_PER_ADDRESS 1024
+/* the /metrics listener (--metrics-listen): a scraper or two, never a
+ * crowd; a silent connection is dropped sooner than on the public one */
+#define METRICS_MAX_CONNECTIONS		16
+#define METRICS_CONNECTION_TIMEOUT_S	10
+/* a scrape's request is a line and a few headers; past this libmicrohttpd
+ * refuses it itself */
+#define METRICS_CONN_MEMORY_BYTES	(16 * 1024)
 
 /* accounts */
 #define ACCOUNT_EMAIL_MAX_BYTES		254	/* RFC 5321 path limit */

@@ -1,9 +1,21 @@
 #include "http/cookie.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/err.h"
 #include "core/limits.h"
+
+void
+cookie_name(const char *base, bool secure, char out[COOKIE_NAME_MAX_BYTES])
+{
+	int n = snprintf(out, COOKIE_NAME_MAX_BYTES, "%s%s",
+	    secure ? COOKIE_HOST_PREFIX : "", base);
+
+	if (n < 0 || n >= COOKIE_NAME_MAX_BYTES)
+		abort();
+}
 
 int
 cookie_get(struct str header, const char *name, struct str *value)

@@ -66,5 +66,8 @@ request_json(struct request *req, json_t **out)
 int
 request_cookie(struct request *req, const char *name, struct str *out)
 {
-	return cookie_get(request_header(req, "Cookie"), name, out);
+	char full[COOKIE_NAME_MAX_BYTES];
+
+	cookie_name(name, req->kg->cfg->secure_cookies, full);
+	return cookie_get(request_header(req, "Cookie"), full, out);
 }

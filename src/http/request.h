@@ -45,7 +45,9 @@ int	request_form(struct request *req, struct params *out);
  * parse or is not an object. The caller json_decref()s *out. */
 int	request_json(struct request *req, json_t **out);
 
-/* A cookie's value: cookie_get()'s codes. */
+/* The value of cookie `name`, a base name: read under cookie_name()'s
+ * name for this server (__Host-name with an https issuer), as
+ * response_cookie() writes it. cookie_get()'s codes. */
 int	request_cookie(struct request *req, const char *name, struct str *out);
 
 struct response;

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "core/str.h"
+#include "http/cookie.h"
 
 void
 response_init(struct response *res, struct arena *arena)
@@ -104,14 +105,16 @@ void
 response_cookie(struct response *res, const char *name, const char *value,
     const char *path, int64_t max_age_s, bool secure)
 {
-	char line[768];
+	char line[768], full[COOKIE_NAME_MAX_BYTES];
 	char age[40] = "";
 
+	cookie_name(name, secure, full);
 	if (max_age_s >= 0)
 		snprintf(age, sizeof(age), "; Max-Age=%lld",
 		    (long long)max_age_s);
+	/* __Host- demands Path=/ (http/cookie.h) */
 	snprintf(line, sizeof(line), "%s=%s; Path=%s; HttpOnly; "
-	    "SameSite=Lax%s%s", name, value, path, age,
+	    "SameSite=Lax%s%s", full, value, secure ? "/" : path, age,
 	    secure ? "; Secure" : "");
 	response_header(res, "Set-Cookie", line);
 }

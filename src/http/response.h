@@ -52,8 +52,10 @@ void	response_json_error(struct response *res, int status,
 void	response_html(struct response *res, int status, struct str html);
 void	response_redirect(struct response *res, int status,
 	    const char *location);
-/* Sets cookie name=value; Path=path; HttpOnly; SameSite=Lax, with Secure
- * when `secure`. max_age_s < 0 leaves it a browser-session cookie; 0
+/* Sets cookie name=value; Path=path; HttpOnly; SameSite=Lax. `name` is a
+ * base name (http/cookie.h). With `secure` (pass cfg->secure_cookies: the
+ * issuer is https) the cookie is __Host-name; Path=/; Secure, whatever
+ * `path` says. max_age_s < 0 leaves it a browser-session cookie; 0
  * deletes it. */
 void	response_cookie(struct response *res, const char *name,
 	    const char *value, const char *path, int64_t max_age_s,

@@ -87,6 +87,11 @@ answer_later(struct MHD_Connection *conn, struct exchange *ex)
 	return send_response(conn, ex);
 }
 
+/* RFC 6797, with an https issuer: https only for a year after the latest
+ * answer. Not includeSubDomains: the issuer host's subdomains are not
+ * keygate's to decide (docs/SECURITY.md). */
+static const char HSTS[] = "max-age=31536000";
+
 static const char CSP[] = "default-src 'none'; style-src 'self'; "
     "img-src 'self' https:; script-src 'self'; frame-ancestors 'none'; "
     "base-uri 'none'";
@@ -111,7 +116,7 @@ wants_json(struct str path)
 	    str_starts_with(path, "/oauth2/") ||
 	    str_starts_with(path, "/v3/") || str_starts_with(path, "/_test/") ||
 	    str_starts_with(path, "/.well-known/") ||
-	    str_eq_lit(path, "/healthz") || str_eq_lit(path, "/metrics");
+	    str_eq_lit(path, "/healthz");
 }
 
 static void
@@ -177,6 +182,8 @@ send_response(struct MHD_Connection *conn, struct exchange *ex)
 	if (res->content_type != NULL)
 		MHD_add_response_header(r, "Content-Type", res->content_type);
 	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	if (ex->srv->kg->cfg->secure_cookies)	/* the issuer is https */
+		MHD_add_response_header(r, "Strict-Transport-Security", HSTS);
 	/* Uncacheable unless a handler says otherwise; Pragma for HTTP/1.0
 	 * caches, as RFC 6749 §5.1 asks of every token response. */
 	if (!has_header(res, "Cache-Control")) {
@@ -552,6 +559,8 @@ http_server_start(struct keygate *kg, const struct route *routes,
 		metrics_route_name(i, http_method_name(routes[i].method),
 		    routes[i].pattern);
 	atomic_init(&srv->inflight, 0);
+	/* The default reuse, SO_REUSEADDR alone: SO_REUSEPORT would let a
+	 * second process start on this port and take half its connections. */
 	srv->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv,
 	    MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
 	    MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)&cfg->listen_addr,
@@ -562,14 +571,13 @@ http_server_start(struct keygate *kg, const struct route *routes,
 	    (unsigned)cfg->connections_per_address,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY_BYTES,
 	    MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
-	    MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
 	    MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv,
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
 	    MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
 	    MHD_OPTION_END);
 	if (srv->daemon == NULL) {
-		snprintf(err, errlen, "cannot listen on %s (address in use, "
-		    "or not this machine's?)", cfg->listen);
+		snprintf(err, errlen, "cannot listen on %s (--listen): "
+		    "address in use, or not this machine's?", cfg->listen);
 		free(srv);
 		return NULL;
 	}

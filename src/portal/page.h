@@ -9,6 +9,13 @@
 #include "portal/template.h"
 #include "store/store.h"
 
+/* The portal's cookies, by base name. Every cookie is read with
+ * request_cookie() and written with response_cookie(), passing
+ * cfg->secure_cookies, and never under a name of its own making: those two
+ * give it its real name, `__Host-kg_...` with an https issuer, plain
+ * otherwise (http/cookie.h). A new cookie is one more base name here
+ * (`kg_` and lower-case letters), used the same way, with Path "/" (an
+ * https issuer's __Host- cookies get Path=/ whatever the path). */
 #define PORTAL_SESSION_COOKIE	"kg_session"
 #define PORTAL_CSRF_COOKIE	"kg_csrf"
 

@@ -2,11 +2,11 @@
  *
  * The POST that makes the secret does not show it: a reload would post
  * again. It records a showing and seals the secret with it (core/reveal.h)
- * into a short-lived cookie scoped to this app's secret pages, and
- * redirects; the page that shows it uses the showing up in the store and
- * clears the cookie. The server never keeps the secret; a reload, the back
- * button, another tab or the same cookie sent again finds nothing to
- * show. */
+ * into a short-lived cookie scoped to this app's secret pages (to the whole
+ * site with an https issuer: __Host- cookies take Path=/), and redirects;
+ * the page that shows it uses the showing up in the store and clears the
+ * cookie. The server never keeps the secret; a reload, the back button,
+ * another tab or the same cookie sent again finds nothing to show. */
 #include "portal/pages.h"
 
 #include <sodium.h>
@@ -19,6 +19,7 @@
 #include "core/reveal.h"
 #include "portal/page.h"
 
+/* a base name, as page.h's cookies */
 #define REVEAL_COOKIE		"kg_reveal"
 
 _Static_assert(REVEAL_TTL_S == 600, "shown_before() says 10 minutes");

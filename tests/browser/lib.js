@@ -45,6 +45,8 @@ async function startServer() {
     'serve', '--listen', `127.0.0.1:${port}`,
     '--db', path.join(dir, 'keygate.db'),
     '--signup-rate', '0', '--test-clock', '--issuer', base,
+    // no /metrics listener: its default port may be another server's
+    '--metrics-listen', 'off',
   ], { stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   const keep = (chunk) => { log = (log + chunk).slice(-16000); };

@@ -5,7 +5,9 @@ Each server is the real binary (KEYGATE_BIN, default
     keygate serve --listen 127.0.0.1:PORT --db TMP/keygate.db \
         --signup-rate 0 --test-clock [extra flags]
 in its own temporary directory, with no KEYGATE_* variable in its
-environment. At teardown it gets SIGTERM and must exit 0.
+environment but KEYGATE_METRICS_LISTEN=127.0.0.1:MPORT, a free port of its
+own for /metrics (`server.metrics_url`; a --metrics-listen flag overrides
+it). At teardown it gets SIGTERM and must exit 0.
 
 With KEYGATE_TEST_PG set to the admin URL of a throw-away PostgreSQL cluster
 (scripts/pg_cluster.sh start DIR prints one), every server that is not given

@@ -51,6 +51,14 @@ def free_port(host="127.0.0.1"):
         return s.getsockname()[1]
 
 
+def free_port_besides(*taken, host="127.0.0.1"):
+    """A free port that is none of `taken`."""
+    while True:
+        port = free_port(host)
+        if port not in taken:
+            return port
+
+
 def port_is_free(host, port):
     with socket.socket() as s:
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -121,19 +129,44 @@ def wait_healthz(what, proc, url, log, timeout):
                       f"{timeout} s:\n{log()}")
 
 
-class Server:
-    """One running `keygate serve` process."""
+def last_flag(argv, name, default=None):
+    """The value of the last `--name VALUE` or `--name=VALUE` in argv."""
+    value = default
+    for i, arg in enumerate(argv):
+        if arg == name and i + 1 < len(argv):
+            value = argv[i + 1]
+        elif arg.startswith(name + "="):
+            value = arg[len(name) + 1:]
+    return value
 
-    def __init__(self, workdir, argv, host, port, db):
+
+class Server:
+    """One running `keygate serve` process.
+
+    Each gets a /metrics listener on a free port of its own (through
+    KEYGATE_METRICS_LISTEN, which a --metrics-listen in argv overrides), so
+    that servers run side by side: `metrics_base` is its address
+    (http://127.0.0.1:PORT) and `metrics_url` its /metrics. `https` is true
+    when argv's --issuer is an https URL (the server then names its cookies
+    __Host-kg_...)."""
+
+    def __init__(self, workdir, argv, host, port, db, metrics_port=None):
         self.workdir = str(workdir)
         self.argv = argv
         self.host = host
         self.port = port
         self.db = str(db)
         self.base = f"http://{host}:{port}"
+        self.metrics_port = metrics_port or free_port_besides(port)
+        self.metrics_base = f"http://127.0.0.1:{self.metrics_port}"
+        self.metrics_url = self.metrics_base + "/metrics"
+        self.issuer = last_flag(argv, "--issuer", "http://127.0.0.1:8080")
+        self.https = self.issuer.startswith("https://")
         self.log_path = os.path.join(self.workdir, "keygate.log")
         self._log_file = open(self.log_path, "ab")
-        self.proc = subprocess.Popen(argv, cwd=self.workdir, env=clean_env(),
+        env = clean_env()
+        env["KEYGATE_METRICS_LISTEN"] = f"127.0.0.1:{self.metrics_port}"
+        self.proc = subprocess.Popen(argv, cwd=self.workdir, env=env,
                                      stdin=subprocess.DEVNULL,
                                      stdout=self._log_file,
                                      stderr=self._log_file)
@@ -198,8 +231,9 @@ def start_server(workdir, *flags, test_clock=True, signup_rate="0",
     --test-clock FLAGS...` in workdir and waits until it is ready. DB is
     `db` when given (a file path or a postgres:// URL), else a fresh
     PostgreSQL database (fresh_pg_db()) when KEYGATE_TEST_PG is set, else
-    WORKDIR/keygate.db. Later flags override earlier ones. Retries on another
-    port (same DB) when the chosen one was taken in the meantime. With
+    WORKDIR/keygate.db. Later flags override earlier ones. Retries on other
+    ports (same DB) when the chosen one (or the metrics port, see Server)
+    was taken in the meantime. With
     issuer=True the server also gets `--issuer http://127.0.0.1:PORT`
     (before FLAGS), so that the URLs it publishes are its own."""
     if db is None:
@@ -472,6 +506,23 @@ class Browser(requests.Session):
         super().__init__()
         self.server = server
 
+    def prepare_request(self, request):
+        """With an https issuer the server's cookies are Secure, and
+        requests sends those over https only; the server under test is
+        reached over http on loopback, where its TLS proxy would be, so
+        they go into the Cookie header here, as a browser would send
+        them over the proxy's https."""
+        p = super().prepare_request(request)
+        if not self.https():
+            return p
+        pairs = [f"{c.name}={c.value}" for c in self.cookies
+                 if c.secure and not c.is_expired()]
+        if p.headers.get("Cookie"):
+            pairs.insert(0, p.headers["Cookie"])
+        if pairs:
+            p.headers["Cookie"] = "; ".join(pairs)
+        return p
+
     def get(self, path, **kw):
         kw.setdefault("allow_redirects", False)
         kw.setdefault("timeout", 10)
@@ -513,8 +564,14 @@ class Browser(requests.Session):
         assert r.status_code == 200, r.status_code
         return r.text
 
+    def https(self):
+        """True when the server's issuer is https (a front without the
+        attribute, such as the multinode suite's nginx, is http)."""
+        return getattr(self.server, "https", False)
+
     def session_cookie(self):
-        return self.cookies.get("kg_session")
+        name = "kg_session"
+        return self.cookies.get("__Host-" + name if self.https() else name)
 
 
 # --- raw sockets ------------------------------------------------------------

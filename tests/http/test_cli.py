@@ -13,7 +13,7 @@ from kgtest import (BINARY, PASSWORD, Browser, clean_env, create_pat,
                     free_port, port_is_free, run_cli, start_server,
                     unique_email, signup)
 
-SERVE_FLAGS = ["--listen", "--db", "--issuer", "--brand", "--no-signup",
+SERVE_FLAGS = ["--listen", "--metrics-listen", "--db", "--issuer", "--brand", "--no-signup",
                "--signup-rate", "--test-clock", "--token-unused-ttl",
                "--token-idle-ttl", "--token-max-ttl", "--refresh-retry-window",
                "--refresh-idle-ttl", "--connection-timeout",
@@ -21,10 +21,11 @@ SERVE_FLAGS = ["--listen", "--db", "--issuer", "--brand", "--no-signup",
 
 
 def test_serve_without_flags_uses_keygate_db_and_port_8080(tmp_path):
-    if not port_is_free("127.0.0.1", 8080):
-        pytest.fail("127.0.0.1:8080 is busy (another keygate or service?); "
-                    "this test needs it free to check `keygate serve` "
-                    "defaults")
+    for port in (8080, 9464):
+        if not port_is_free("127.0.0.1", port):
+            pytest.fail(f"127.0.0.1:{port} is busy (another keygate or "
+                        f"service?); this test needs it free to check "
+                        f"`keygate serve` defaults")
     log = open(tmp_path / "serve.log", "wb")
     proc = subprocess.Popen([BINARY, "serve"], cwd=tmp_path, env=clean_env(),
                             stdout=log, stderr=log, stdin=subprocess.DEVNULL)
@@ -47,6 +48,11 @@ def test_serve_without_flags_uses_keygate_db_and_port_8080(tmp_path):
         # without --test-clock the test clock does not exist
         r = requests.post("http://127.0.0.1:8080/_test/clock",
                           data={"advance": "10"}, timeout=5)
+        assert r.status_code == 404
+        # /metrics on 127.0.0.1:9464, not on the public port
+        r = requests.get("http://127.0.0.1:9464/metrics", timeout=5)
+        assert r.status_code == 200 and "keygate_" in r.text
+        r = requests.get("http://127.0.0.1:8080/metrics", timeout=5)
         assert r.status_code == 404
     finally:
         proc.terminate()

@@ -68,6 +68,9 @@ def test_check_usage_and_missing_file(tmp_path):
 
 def serve(argv, cwd, env=None):
     full = kgtest.clean_env()
+    # no /metrics listener on its default port, which another test's
+    # server may hold
+    full["KEYGATE_METRICS_LISTEN"] = "off"
     full.update(env or {})
     return subprocess.Popen([kgtest.BINARY, "serve", *argv], cwd=cwd,
                             env=full, stdout=subprocess.DEVNULL,

@@ -1,8 +1,13 @@
 """GET /metrics (SPEC §7, docs/OPERATIONS.md): Prometheus text that moves
-with what the server does."""
+with what the server does, served on a listener of its own
+(--metrics-listen), never on the public one."""
 
 import re
+import socket
+import subprocess
+import time
 
+import pytest
 import requests
 
 import kgtest
@@ -15,7 +20,7 @@ SAMPLE = re.compile(r'^([a-z_]+)(\{(?:[^"}]|"[^"]*")*\})? (\S+)$')
 def scrape(server):
     """{(name, labels): value} of one scrape; checks the format on the way:
     every sample line parses and every family has a TYPE before it."""
-    r = requests.get(server.url("/metrics"), timeout=10)
+    r = requests.get(server.metrics_url, timeout=10)
     assert r.status_code == 200, r.text
     assert r.headers["Content-Type"].startswith("text/plain; version=0.0.4")
     typed, out = set(), {}
@@ -115,7 +120,162 @@ def test_metrics_carry_no_secret(make_server):
     srv, app, user = oauthkit.granted_world(make_server, "secret")
     t = get_tokens(user, app)
     check(srv, t["access_token"])
-    text = requests.get(srv.url("/metrics"), timeout=5).text
+    text = requests.get(srv.metrics_url, timeout=5).text
     for s in (t["access_token"], t["refresh_token"], app.secret, app.key,
               user.email):
         assert s not in text
+
+
+# --- the listeners (docs/OPERATIONS.md, "3. Monitor") -----------------------
+
+def test_public_listener_does_not_answer_metrics(server):
+    for method in ("GET", "HEAD"):
+        r = requests.request(method, server.url("/metrics"), timeout=5)
+        assert r.status_code == 404, (method, r.status_code)
+        assert "keygate_" not in r.text
+    assert requests.get(server.metrics_url, timeout=5).status_code == 200
+
+
+def test_metrics_listener_answers_only_get_metrics(server):
+    r = requests.head(server.metrics_url, timeout=5)
+    assert r.status_code == 200
+    for path in ("/", "/healthz", "/login", "/oauth2/check", "/metrics/x",
+                 "/api/v1/apps"):
+        r = requests.get(server.metrics_base + path, timeout=5)
+        assert r.status_code == 404, (path, r.status_code)
+        assert "keygate_" not in r.text and "Set-Cookie" not in r.headers
+    r = requests.post(server.metrics_url, data="a=b", timeout=5)
+    assert r.status_code == 405 and r.headers["Allow"] == "GET, HEAD"
+
+
+def test_metrics_listener_off(make_server):
+    srv = make_server("--metrics-listen", "off")
+    assert srv.alive()
+    assert requests.get(srv.url("/metrics"), timeout=5).status_code == 404
+    with pytest.raises(requests.ConnectionError):
+        requests.get(srv.metrics_url, timeout=5)
+    assert "/metrics off" in srv.log()
+
+
+def held_port():
+    """A loopback socket bound and listening on a free port: the port
+    another program holds."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    s.listen(1)
+    return s
+
+
+def serve_until_exit(tmp_path, *flags, env=None):
+    """Runs `keygate serve FLAGS` with a clean environment (plus env) until
+    it exits; (exit status, stderr). A server still running after 10 s is
+    killed and the test fails."""
+    full = kgtest.clean_env()
+    full.update(env or {})
+    p = subprocess.Popen([kgtest.BINARY, "serve", "--db",
+                          str(tmp_path / "keygate.db"), *flags],
+                         cwd=tmp_path, env=full, text=True,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        _, err = p.communicate(timeout=10)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        p.communicate()
+        pytest.fail(f"keygate serve {' '.join(flags)} kept running")
+    return p.returncode, err
+
+
+@pytest.mark.parametrize("flag", ["--listen", "--metrics-listen"])
+def test_taken_port_stops_the_server(tmp_path, flag):
+    with held_port() as held:
+        taken = f"127.0.0.1:{held.getsockname()[1]}"
+        free = f"127.0.0.1:{kgtest.free_port_besides(held.getsockname()[1])}"
+        other = "--metrics-listen" if flag == "--listen" else "--listen"
+        rc, err = serve_until_exit(tmp_path, flag, taken, other, free)
+    assert rc != 0, err
+    line = [l for l in err.splitlines() if l.startswith("keygate serve:")]
+    assert line, err
+    assert taken in line[-1], line
+    assert re.search(r"(?<![\w-])" + re.escape(flag) + r"\b", line[-1]), line
+
+
+def test_one_address_for_both_listeners_is_refused(tmp_path):
+    port = kgtest.free_port()
+    rc, err = serve_until_exit(tmp_path, "--listen", f"127.0.0.1:{port}",
+                               "--metrics-listen", f"127.0.0.1:{port}")
+    assert rc == 2, err
+    assert "--metrics-listen must differ from --listen" in err, err
+
+
+@pytest.mark.parametrize("bad", ["9464", "127.0.0.1", "metrics:9464",
+                                 "127.0.0.1:0", "127.0.0.1:70000", "on"])
+def test_bad_metrics_address_is_refused(tmp_path, bad):
+    rc, err = serve_until_exit(tmp_path, "--listen",
+                               f"127.0.0.1:{kgtest.free_port()}",
+                               "--metrics-listen", bad)
+    assert rc == 2, err
+    assert f"--metrics-listen '{bad}' is not HOST:PORT" in err, err
+
+
+def wait_for(url, proc, timeout=10):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, proc.stderr.read()
+        try:
+            return requests.get(url, timeout=1)
+        except requests.ConnectionError:
+            time.sleep(0.05)
+    pytest.fail(f"nothing answered at {url}")
+
+
+@pytest.mark.parametrize("how", ["file", "env", "flag"])
+def test_metrics_listen_from_file_env_and_flag(tmp_path, how):
+    port, mport = kgtest.free_port(), kgtest.free_port()
+    while mport == port:
+        mport = kgtest.free_port()
+    mlisten = f"127.0.0.1:{mport}"
+    flags = ["--listen", f"127.0.0.1:{port}", "--db",
+             str(tmp_path / "keygate.db")]
+    env = kgtest.clean_env()
+    if how == "file":
+        (tmp_path / "k.conf").write_text(f"metrics-listen = {mlisten}\n")
+        flags += ["--config", str(tmp_path / "k.conf")]
+    elif how == "env":
+        env["KEYGATE_METRICS_LISTEN"] = mlisten
+    else:
+        flags += ["--metrics-listen", mlisten]
+    p = subprocess.Popen([kgtest.BINARY, "serve", *flags], cwd=tmp_path,
+                         env=env, text=True, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.PIPE)
+    try:
+        r = wait_for(f"http://{mlisten}/metrics", p)
+        assert r.status_code == 200 and "keygate_" in r.text
+    finally:
+        p.terminate()
+        assert p.wait(timeout=15) == 0
+
+
+def test_metrics_listener_survives_hostile_requests(server):
+    """Oversized headers, garbage, a big body, a slow half request: each
+    is refused or cut off, and the next scrape is answered."""
+    host, port = "127.0.0.1", server.metrics_port
+    r = requests.get(server.metrics_url, headers={"X-Big": "a" * 20000},
+                     timeout=5)
+    assert r.status_code == 431, r.status_code
+    for data in (b"GARBAGE\r\n\r\n", b"GET /metrics HTTP/9.9\r\n\r\n",
+                 b"POST /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: "
+                 b"1000000\r\n\r\n" + b"x" * 200000,
+                 b"GET /metr"):
+        s = socket.create_connection((host, port), timeout=5)
+        try:
+            try:
+                s.sendall(data)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+            answer = kgtest.read_response(s, timeout=2)
+            assert answer is None or (answer.status >= 400 and
+                                      b"keygate_" not in answer.body), answer
+        finally:
+            s.close()
+    r = requests.get(server.metrics_url, timeout=5)
+    assert r.status_code == 200 and "keygate_" in r.text

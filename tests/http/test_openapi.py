@@ -18,7 +18,9 @@ REDOCLY = os.path.join(ROOT, "node_modules", ".bin", "redocly")
 ROUTES = os.path.join(ROOT, "src", "routes.c")
 # the routes an outside program calls (the portal's pages are for people)
 DOCUMENTED_PREFIXES = ("/api/", "/oauth2/", "/v3/", "/.well-known/",
-                       "/healthz", "/metrics")
+                       "/healthz")
+# /metrics is documented with a server of its own: the metrics listener
+METRICS_SERVER = "http://127.0.0.1:9464"
 METHODS = ("get", "post", "put", "patch", "delete")
 
 
@@ -43,6 +45,16 @@ def test_served_as_in_the_tree(server, doc):
     assert doc["openapi"].startswith("3.1.")
 
 
+def base_of(server, doc, path):
+    """Where `path` is served: the metrics listener for a path documented
+    with it as its server, else the public address."""
+    own = doc["paths"][path].get("servers")
+    if own is None:
+        return server.base
+    assert [x["url"] for x in own] == [METRICS_SERVER], own
+    return server.metrics_base
+
+
 def test_redocly_lint_passes_without_a_warning():
     assert os.access(REDOCLY, os.X_OK), "run npm ci (scripts/setup.sh)"
     r = subprocess.run([REDOCLY, "lint", DOC, "--format=summary"], cwd=ROOT,
@@ -59,7 +71,8 @@ def test_every_documented_operation_exists(server, doc):
     """Called without credentials and with made-up path parameters, a
     route that exists answers anything but the router's 404 and 405."""
     for path, method in operations(doc):
-        url = server.url(re.sub(r"\{[a-z_]+\}", "x1", path))
+        url = base_of(server, doc, path) + \
+            re.sub(r"\{[a-z_]+\}", "x1", path)
         r = requests.request(method.upper(), url, timeout=5,
                              allow_redirects=False)
         assert r.status_code != 405, (method, path)
@@ -85,6 +98,15 @@ def test_documented_statuses_are_real(server, doc):
                                  ("/oauth2/token", "post", "400"),
                                  ("/healthz", "get", "200"),
                                  ("/metrics", "get", "200")]:
-        r = requests.request(method.upper(), server.url(path), timeout=5)
+        r = requests.request(method.upper(), base_of(server, doc, path) +
+                             path, timeout=5)
         assert str(r.status_code) == status, (path, r.status_code)
         assert status in doc["paths"][path][method]["responses"]
+
+
+def test_metrics_documented_on_their_own_listener(server, doc):
+    assert doc["paths"]["/metrics"]["servers"][0]["url"] == METRICS_SERVER
+    assert requests.get(server.url("/metrics"), timeout=5).status_code == 404
+    r = requests.post(server.metrics_url, timeout=5)
+    assert r.status_code == 405
+    assert "405" in doc["paths"]["/metrics"]["get"]["responses"]

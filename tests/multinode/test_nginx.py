@@ -148,6 +148,21 @@ def test_test_clock_is_not_reachable_through_nginx(cluster):
     assert r.status_code == 404, (r.status_code, r.text[:200])
 
 
+def test_metrics_are_not_reachable_through_nginx(cluster):
+    """Each node answers /metrics on a metrics port of its own, nginx on
+    the public address only with the nodes' 404."""
+    for _ in range(4):              # both nodes, whichever nginx picks
+        r = requests.get(cluster.front.url("/metrics"), timeout=10)
+        assert r.status_code == 404, (r.status_code, r.text[:200])
+        assert "keygate_" not in r.text
+    ports = {cluster.a.metrics_port, cluster.b.metrics_port}
+    assert len(ports) == 2 and not ports & {cluster.a.port, cluster.b.port}
+    for node in (cluster.a, cluster.b):
+        r = requests.get(node.metrics_url, timeout=10)
+        assert r.status_code == 200 and "keygate_http_requests_total" in \
+            r.text, (node.metrics_url, r.status_code)
+
+
 def test_bodies_over_64k_stop_at_nginx(cluster):
     front = cluster.front
     before = sum(len(node_requests(n, "/oauth2/token"))

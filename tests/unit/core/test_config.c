@@ -17,6 +17,7 @@ static const char *const env_names[] = {
 	"KEYGATE_TOKEN_MAX_TTL", "KEYGATE_REFRESH_RETRY_WINDOW",
 	"KEYGATE_REFRESH_IDLE_TTL", "KEYGATE_THREADS", "KEYGATE_ACCESS_LOG",
 	"KEYGATE_CONNECTION_TIMEOUT", "KEYGATE_CONNECTIONS_PER_ADDRESS",
+	"KEYGATE_METRICS_LISTEN",
 };
 
 static void
@@ -34,6 +35,8 @@ field(const struct config *cfg, const char *name, char *out, size_t len)
 		snprintf(out, len, "%s", cfg->db);
 	else if (strcmp(name, "listen") == 0)
 		snprintf(out, len, "%s", cfg->listen);
+	else if (strcmp(name, "metrics_listen") == 0)
+		snprintf(out, len, "%s", cfg->metrics_listen);
 	else if (strcmp(name, "issuer") == 0)
 		snprintf(out, len, "%s", cfg->issuer);
 	else if (strcmp(name, "brand") == 0)
@@ -71,6 +74,7 @@ Test(config, defaults, .init = clear_env)
 	} cases[] = {
 		{ "db", "keygate.db" },
 		{ "listen", "127.0.0.1:8080" },
+		{ "metrics_listen", "127.0.0.1:9464" },
 		{ "issuer", "http://127.0.0.1:8080" },
 		{ "brand", "keygate" },
 		{ "no_signup", "0" },
@@ -126,6 +130,15 @@ Test(config, parse, .init = clear_env)
 		  "[::1]:80" },
 		{ ARGS("--issuer=https://a.example"), NOENV, false, 0,
 		  "issuer", "https://a.example" },
+		{ ARGS("--metrics-listen", "off"), NOENV, false, 0,
+		  "metrics_listen", "off" },
+		{ ARGS(NULL), ENV("KEYGATE_METRICS_LISTEN=[::1]:9000"), false,
+		  0, "metrics_listen", "[::1]:9000" },
+		{ ARGS("--metrics-listen=10.0.0.1:1"),
+		  ENV("KEYGATE_METRICS_LISTEN=off"), false, 0,
+		  "metrics_listen", "10.0.0.1:1" },
+		{ ARGS("--metrics-listen"), NOENV, false, ERR_INVALID, NULL,
+		  NULL },
 		{ ARGS("--db"), NOENV, false, ERR_INVALID, NULL, NULL },
 		{ ARGS("--db="), NOENV, false, ERR_INVALID, NULL, NULL },
 		{ ARGS("--db", ""), NOENV, false, ERR_INVALID, NULL, NULL },
@@ -430,6 +443,78 @@ Test(config, finish, .init = clear_env)
 			cr_expect_eq(ntohs(v6->sin6_port), c->port,
 			    "case %zu", i);
 			cr_expect_eq(cfg.listen_addr_len, sizeof(*v6));
+		}
+		config_release(&cfg);
+	}
+}
+
+/* --metrics-listen: an address as --listen's, or off; never --listen's. */
+Test(config, finish_metrics_listen, .init = clear_env)
+{
+	static const struct {
+		const char	*listen, *metrics;
+		int		 rc;
+		bool		 on;
+		int		 family, port;
+		const char	*message;	/* in err when refused */
+	} cases[] = {
+		{ "127.0.0.1:8080", "127.0.0.1:9464", 0, true, AF_INET, 9464,
+		  NULL },
+		{ "127.0.0.1:8080", "localhost:9", 0, true, AF_INET, 9, NULL },
+		{ "127.0.0.1:8080", "[::1]:9464", 0, true, AF_INET6, 9464,
+		  NULL },
+		{ "127.0.0.1:8080", "10.0.0.5:9464", 0, true, AF_INET, 9464,
+		  NULL },
+		{ "127.0.0.1:8080", "off", 0, false, 0, 0, NULL },
+		/* the same port on another address is another address */
+		{ "127.0.0.1:8080", "127.0.0.2:8080", 0, true, AF_INET, 8080,
+		  NULL },
+		{ "127.0.0.1:8080", "127.0.0.1:8080", ERR_INVALID, false, 0, 0,
+		  "--metrics-listen must differ from --listen" },
+		{ "[::1]:80", "[::1]:80", ERR_INVALID, false, 0, 0,
+		  "--metrics-listen must differ from --listen" },
+		{ "127.0.0.1:8080", "OFF", ERR_INVALID, false, 0, 0,
+		  "--metrics-listen 'OFF' is not HOST:PORT" },
+		{ "127.0.0.1:8080", "9464", ERR_INVALID, false, 0, 0,
+		  "--metrics-listen '9464' is not HOST:PORT" },
+		{ "127.0.0.1:8080", "[::1]", ERR_INVALID, false, 0, 0,
+		  "--metrics-listen '[::1]' is not HOST:PORT" },
+		{ "127.0.0.1:8080", "127.0.0.1:0", ERR_INVALID, false, 0, 0,
+		  "--metrics-listen '127.0.0.1:0'" },
+		/* a bad --listen is named as such */
+		{ "8080", "127.0.0.1:9464", ERR_INVALID, false, 0, 0,
+		  "--listen '8080' is not HOST:PORT" },
+	};
+
+	for (size_t i = 0; i < NELEM(cases); i++) {
+		struct config cfg;
+		char err[256] = "";
+		int rc;
+
+		config_init(&cfg);
+		free(cfg.listen);
+		cfg.listen = strdup(cases[i].listen);
+		free(cfg.metrics_listen);
+		cfg.metrics_listen = strdup(cases[i].metrics);
+		rc = config_finish(&cfg, err, sizeof(err));
+		cr_expect_eq(rc, cases[i].rc, "case %zu (%s): rc %d: %s", i,
+		    cases[i].metrics, rc, err);
+		if (cases[i].message != NULL)
+			cr_expect(strstr(err, cases[i].message) != NULL,
+			    "case %zu: '%s'", i, err);
+		if (rc == 0 && cases[i].rc == 0) {
+			const struct sockaddr_in *v4 =
+			    (const struct sockaddr_in *)&cfg.metrics_addr;
+
+			cr_expect_eq(cfg.metrics_on, cases[i].on, "case %zu",
+			    i);
+			if (cases[i].on)
+				cr_expect_eq(cfg.metrics_addr.ss_family,
+				    cases[i].family, "case %zu", i);
+			/* sin_port and sin6_port share their offset */
+			if (cases[i].on)
+				cr_expect_eq(ntohs(v4->sin_port),
+				    cases[i].port, "case %zu", i);
 		}
 		config_release(&cfg);
 	}

@@ -128,3 +128,16 @@ Test(cookie, size_limit)
 		free(h);
 	}
 }
+
+/* The one place a cookie's real name is made: __Host- with https only. */
+Test(cookie, name_takes_the_host_prefix_only_when_secure)
+{
+	char out[COOKIE_NAME_MAX_BYTES];
+
+	cookie_name("kg_session", false, out);
+	cr_expect_str_eq(out, "kg_session");
+	cookie_name("kg_session", true, out);
+	cr_expect_str_eq(out, "__Host-kg_session");
+	cookie_name("kg_device", true, out);
+	cr_expect_str_eq(out, "__Host-kg_device");
+}
