@@ -71,7 +71,7 @@ Test(throttle, scenarios, .init = setup)
 
 	for (size_t i = 0; i < NELEM(cases); i++) {
 		const struct scenario *sc = &cases[i];
-		struct throttle *t = throttle_new();
+		struct throttle *t = throttle_new(NULL, NULL);
 		struct str key = STR_LIT("login-acct:a@b.com");
 
 		for (size_t k = 0; k < sc->nsteps; k++) {
@@ -106,7 +106,7 @@ Test(throttle, scenarios, .init = setup)
 
 Test(throttle, keys_are_separate, .init = setup)
 {
-	struct throttle *t = throttle_new();
+	struct throttle *t = throttle_new(NULL, NULL);
 	int64_t retry;
 
 	for (int i = 0; i < THROTTLE_FAILS_PER_ACCOUNT; i++)
@@ -147,7 +147,7 @@ Test(throttle, many_keys, .init = setup, .timeout = 120)
 	};
 
 	for (size_t c = 0; c < NELEM(counts); c++) {
-		struct throttle *t = throttle_new();
+		struct throttle *t = throttle_new(NULL, NULL);
 		char kb[64];
 		int64_t retry = 0;
 
@@ -184,7 +184,7 @@ Test(throttle, many_keys, .init = setup, .timeout = 120)
  * and keeps the ones still live. */
 Test(throttle, many_keys_expired, .init = setup, .timeout = 120)
 {
-	struct throttle *t = throttle_new();
+	struct throttle *t = throttle_new(NULL, NULL);
 	char kb[64];
 	int64_t retry = 0;
 
