@@ -17,6 +17,16 @@
  * throttle_check() reads only that, so a path that counts only failures
  * (client authentication) costs no round trip when it succeeds.
  *
+ * Two ways to use them, one per kind of caller:
+ * - throttle_take() before the work, throttle_give_back() or
+ *   throttle_clear() after it: passwords (a guess must never be checked
+ *   past the limit, however many run at once) and rates of things made
+ *   (sign-ups, personal tokens);
+ * - throttle_check() before, throttle_hit() on failure only: 256-bit
+ *   credentials (client secrets, bearer personal tokens), where the limit
+ *   guards against load rather than guessing and a success must stay
+ *   cheap. Parallel failures may pass it by the number of threads.
+ *
  * Keys are kept as keyed hashes (SipHash in memory, BLAKE2b under a key
  * from the store in the store), so no client string is kept and a client
  * cannot aim for collisions. */
