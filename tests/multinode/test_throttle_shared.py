@@ -110,3 +110,16 @@ def test_counters_are_keyed_hashes_and_successes_write_none(cluster):
         rt = tokens_ok(refresh(on(app, node), rt))["refresh_token"]
     after = sorted((bytes(k), c) for k, _, c in counters(cluster))
     assert after == before
+
+
+def test_ended_windows_are_deleted_as_nodes_write(make_cluster):
+    c = make_cluster()
+    email, _ = new_account(c.a)
+    assert create_pat(c.a, email, "wrong").status_code == 401
+    assert len(counters(c)) == 2, "per address, per (account, address)"
+    # past the 15-minute window and the once-a-minute expiry pause
+    now = c.a.advance(15 * 60 + 61)
+    assert create_pat(c.a, unique_email("later"), "wrong").status_code == 401
+    rows = counters(c)
+    assert all(end > now for _, end, _ in rows), "ended windows were kept"
+    assert len(rows) == 2, rows
