@@ -21,7 +21,7 @@
 void	device_cookie_make(const struct keygate *kg, int64_t account_id,
 	    int64_t now, char out[DEVICE_COOKIE_BYTES]);
 /* True when `value` is a device cookie for account_id issued less than
- * DEVICE_COOKIE_TTL_S before now (and not after it). */
+ * DEVICE_COOKIE_TTL_S before now (or after it: nodes' clocks differ). */
 bool	device_cookie_valid(const struct keygate *kg, struct str value,
 	    int64_t account_id, int64_t now);
 
