@@ -32,6 +32,7 @@ api_access_tokens_create(struct request *req, struct response *res)
 	struct str email, password;
 	struct account acct;
 	struct pat_row row;
+	struct login_origin from = { req->client_addr, false, STR_NULL };
 	char token[TOKEN_MAX_BYTES + 1];
 	int64_t wait = 0;
 	int rc;
@@ -48,10 +49,11 @@ api_access_tokens_create(struct request *req, struct response *res)
 		    "The Basic credentials are not well formed.");
 		return;
 	}
-	rc = accounts_login(req->kg, req->client_addr, email, password, &acct,
-	    &wait);
+	/* A Basic caller carries no device cookie: never counted per
+	 * account alone (accounts.h). */
+	rc = accounts_login(req->kg, &from, email, password, &acct, &wait);
 	if (rc == 0)
-		rc = pats_issue(req->kg, acct.id, token, &row);
+		rc = pats_issue(req->kg, acct.id, token, &row, &wait);
 	switch (rc) {
 	case 0:
 		response_json(res, 201, json_pack("{s:o, s:s, s:o}", "id",

@@ -9,6 +9,23 @@
 #include "core/throttle.h"
 #include "store/store.h"
 
+/* Processes sharing the store count together, under a key they share. */
+static int
+open_throttle(struct keygate *kg)
+{
+	unsigned char key[SECURE_KEY_BYTES] = { 0 };
+
+	if (store_is_shared(kg->store)) {
+		if (store_server_key(kg->store, "throttle", key) != 0)
+			return -1;
+		kg->throttle = throttle_new(kg->store, key);
+		sodium_memzero(key, sizeof(key));
+	} else {
+		kg->throttle = throttle_new(NULL, key);
+	}
+	return 0;
+}
+
 int
 cli_open(struct keygate *kg, const struct config *cfg)
 {
@@ -38,7 +55,13 @@ cli_open(struct keygate *kg, const struct config *cfg)
 		log_msg("info", "applied %d migration(s) to %s", applied,
 		    where);
 	kg->clock = clock_new(cfg->test_clock);
-	kg->throttle = throttle_new();
+	if (open_throttle(kg) != 0) {
+		fprintf(stderr, "keygate: cannot prepare the store %s\n",
+		    where);
+		clock_free(kg->clock);
+		store_close(kg->store);
+		return 1;
+	}
 	return 0;
 }
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/clock.h"
+#include "core/device.h"
 #include "core/err.h"
 #include "core/mem.h"
 #include "core/memo.h"
@@ -134,20 +135,22 @@ accounts_signup(struct keygate *kg, const char *addr, struct str email,
     struct str password, struct account *out, struct signup_errors *errs,
     int64_t *retry_after_s)
 {
-	char key[96];
-	int64_t now = clock_now(kg->clock);
-	struct str k;
+	char key[96], unit[THROTTLE_ADDR_BYTES];
+	struct throttle_ticket tk;
+	int rc;
 
 	memset(errs, 0, sizeof(*errs));
 	if (kg->cfg->no_signup)
 		return ERR_FORBIDDEN;
 	if (kg->cfg->signup_rate > 0) {
-		snprintf(key, sizeof(key), "signup-addr:%s", addr);
-		k = str_from(key);
-		if (throttle_check(kg->throttle, k, kg->cfg->signup_rate, now,
-		    retry_after_s) != 0)
-			return ERR_THROTTLED;
-		throttle_hit(kg->throttle, k, THROTTLE_SIGNUP_WINDOW_S, now);
+		throttle_addr(addr, unit);
+		snprintf(key, sizeof(key), "signup-addr:%s", unit);
+		/* Every attempt counts, made or refused. */
+		rc = throttle_take(kg->throttle, str_from(key),
+		    kg->cfg->signup_rate, THROTTLE_SIGNUP_WINDOW_S,
+		    clock_now(kg->clock), retry_after_s, &tk);
+		if (rc != 0)
+			return rc;
 	}
 	return create(kg, email, password, out, errs);
 }
@@ -159,46 +162,107 @@ accounts_add(struct keygate *kg, struct str email, struct str password,
 	return create(kg, email, password, out, errs);
 }
 
-int
-accounts_login(struct keygate *kg, const char *addr, struct str email,
-    struct str password, struct account *out, int64_t *retry_after_s)
+/* The three counts of a log-in attempt (limits.h): per address and per
+ * (account, address) for everyone, per account unless `exempt`. */
+struct login_count {
+	char			 addr[96];
+	char			 pair[ACCOUNT_EMAIL_MAX_BYTES + 128];
+	char			 acct[ACCOUNT_EMAIL_MAX_BYTES + 16];
+	struct throttle_ticket	 tk[3];
+};
+
+static void
+login_keys(struct login_count *lc, const char *addr, const char *norm)
 {
-	char norm[ACCOUNT_EMAIL_MAX_BYTES + 1], akey[300], ckey[96];
+	char unit[THROTTLE_ADDR_BYTES];
+
+	throttle_addr(addr, unit);
+	snprintf(lc->addr, sizeof(lc->addr), "login-addr:%s", unit);
+	snprintf(lc->pair, sizeof(lc->pair), "login-pair:%s %s", unit, norm);
+	snprintf(lc->acct, sizeof(lc->acct), "login-acct:%s", norm);
+}
+
+/* Counts the attempt before its password is verified, so parallel
+ * attempts never get more than the limit verified. An attempt refused by
+ * one count takes back the others. */
+static int
+login_take(struct keygate *kg, struct login_count *lc, bool named,
+    bool exempt, int64_t now, int64_t *retry_after_s)
+{
+	struct throttle *t = kg->throttle;
+	int rc;
+
+	memset(lc->tk, 0, sizeof(lc->tk));
+	rc = throttle_take(t, str_from(lc->addr), THROTTLE_FAILS_PER_ADDRESS,
+	    THROTTLE_WINDOW_S, now, retry_after_s, &lc->tk[0]);
+	if (rc == 0 && named)
+		rc = throttle_take(t, str_from(lc->pair),
+		    THROTTLE_FAILS_PER_ACCOUNT_ADDRESS, THROTTLE_WINDOW_S, now,
+		    retry_after_s, &lc->tk[1]);
+	if (rc == 0 && named && !exempt)
+		rc = throttle_take(t, str_from(lc->acct),
+		    THROTTLE_FAILS_PER_ACCOUNT, THROTTLE_WINDOW_S, now,
+		    retry_after_s, &lc->tk[2]);
+	if (rc != 0)
+		for (size_t i = 0; i < 3; i++)
+			throttle_give_back(t, &lc->tk[i]);
+	return rc;
+}
+
+/* A right password: the attempt was no failure, and the account's
+ * failures at this address (and, for a count it was subject to, the
+ * account's own) are forgiven. A device cookie holder's log-in leaves the
+ * per-account count to the strangers who made it. */
+static void
+login_passed(struct keygate *kg, struct login_count *lc)
+{
+	throttle_give_back(kg->throttle, &lc->tk[0]);
+	throttle_clear(kg->throttle, str_from(lc->pair));
+	if (lc->tk[2].held)
+		throttle_clear(kg->throttle, str_from(lc->acct));
+}
+
+int
+accounts_login(struct keygate *kg, const struct login_origin *from,
+    struct str email, struct str password, struct account *out,
+    int64_t *retry_after_s)
+{
+	char norm[ACCOUNT_EMAIL_MAX_BYTES + 1];
+	struct login_count *lc = xmalloc(sizeof(*lc));
 	const char *reason;
 	int64_t now = clock_now(kg->clock);
-	struct str ak, ck;
-	bool known;
+	bool known, exempt;
 	int rc;
 
 	if (accounts_normalize_email(email, norm, &reason) != 0)
 		norm[0] = '\0';
-	snprintf(akey, sizeof(akey), "login-acct:%s", norm);
-	snprintf(ckey, sizeof(ckey), "login-addr:%s", addr);
-	ak = str_from(akey);
-	ck = str_from(ckey);
-	if (throttle_check(kg->throttle, ck, THROTTLE_FAILS_PER_ADDRESS, now,
-	    retry_after_s) != 0 ||
-	    throttle_check(kg->throttle, ak, THROTTLE_FAILS_PER_ACCOUNT, now,
-	    retry_after_s) != 0)
-		return ERR_THROTTLED;
 	rc = norm[0] == '\0' ? ERR_NOTFOUND :
 	    store_account_by_email(kg->store, norm, out);
 	if (rc != 0 && rc != ERR_NOTFOUND)
-		return rc;
+		goto out;
 	known = rc == 0;
+	/* A client without cookies (HTTP Basic) is never counted per
+	 * account alone: anyone could lock the account for it. */
+	exempt = !from->browser || (known && device_cookie_valid(kg,
+	    from->device, out->id, now));
+	login_keys(lc, from->addr, norm);
+	if ((rc = login_take(kg, lc, norm[0] != '\0', exempt, now,
+	    retry_after_s)) != 0)
+		goto out;
 	/* Spend the same time whether or not the account exists. */
 	if (known && password.len <= ACCOUNT_PASSWORD_MAX_BYTES &&
 	    secure_password_verify(out->password_hash, password)) {
-		throttle_clear(kg->throttle, ak);
-		return 0;
+		login_passed(kg, lc);
+		goto out;
 	}
 	if (!known || password.len > ACCOUNT_PASSWORD_MAX_BYTES)
 		secure_password_dummy_verify(password);
-	throttle_hit(kg->throttle, ck, THROTTLE_WINDOW_S, now);
-	if (norm[0] != '\0')
-		throttle_hit(kg->throttle, ak, THROTTLE_WINDOW_S, now);
-	memset(out, 0, sizeof(*out));
-	return ERR_AUTH;
+	rc = ERR_AUTH;
+out:
+	if (rc != 0)
+		memset(out, 0, sizeof(*out));
+	free(lc);
+	return rc;
 }
 
 int

@@ -1,6 +1,7 @@
 #ifndef KEYGATE_CORE_ACCOUNTS_H
 #define KEYGATE_CORE_ACCOUNTS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "core/keygate.h"
@@ -34,12 +35,22 @@ int	accounts_signup(struct keygate *kg, const char *addr, struct str email,
 int	accounts_add(struct keygate *kg, struct str email, struct str password,
 	    struct account *out, struct signup_errors *errs);
 
-/* Checks an email and password from client address `addr`. Returns 0 (out
- * filled), ERR_AUTH for any wrong pair (unknown email or wrong password,
- * indistinguishable), ERR_THROTTLED (retry_after_s set) after too many
- * failures for the account or the address, or ERR_STORE. */
-int	accounts_login(struct keygate *kg, const char *addr, struct str email,
-	    struct str password, struct account *out, int64_t *retry_after_s);
+/* Where a log-in attempt comes from. */
+struct login_origin {
+	const char	*addr;		/* client address (http/client_addr.h) */
+	bool		 browser;	/* could carry a device cookie */
+	struct str	 device;	/* its device cookie (device.h), or empty */
+};
+
+/* Checks an email and password. Returns 0 (out filled), ERR_AUTH for any
+ * wrong pair (unknown email or wrong password, indistinguishable),
+ * ERR_THROTTLED (retry_after_s set) past a limit of limits.h THROTTLE_*:
+ * per address and per (account, address) for everyone, per account too for
+ * a browser without the account's device cookie; or ERR_STORE. The attempt
+ * is counted before the password is verified. */
+int	accounts_login(struct keygate *kg, const struct login_origin *from,
+	    struct str email, struct str password, struct account *out,
+	    int64_t *retry_after_s);
 
 int	accounts_get(struct keygate *kg, int64_t id, struct account *out);
 /* The memo (memo.h) kg->accounts is made with: 4,096 accounts. */

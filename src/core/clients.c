@@ -66,15 +66,18 @@ clients_authenticate(struct keygate *kg, const char *addr,
     struct str client_id, bool secret_given, struct str secret,
     struct app_row *app, int64_t *retry_after_s)
 {
-	char akey[96], ckey[128];
+	char akey[96], ckey[160], unit[THROTTLE_ADDR_BYTES];
 	int64_t now = clock_now(kg->clock);
 	int rc;
 
-	snprintf(akey, sizeof(akey), "client-addr:%s", addr);
+	throttle_addr(addr, unit);
+	snprintf(akey, sizeof(akey), "client-addr:%s", unit);
 	/* Per client and address: a client_id is public, so a count per
-	 * client alone would let anyone lock a client out. */
+	 * client alone would let anyone lock a client out. Checked in
+	 * memory and counted on failure only: the token endpoint's good
+	 * requests make no shared count (throttle.h). */
 	snprintf(ckey, sizeof(ckey), "client-id:%.*s@%s",
-	    (int)(client_id.len > 64 ? 64 : client_id.len), client_id.p, addr);
+	    (int)(client_id.len > 64 ? 64 : client_id.len), client_id.p, unit);
 	if (throttle_check(kg->throttle, str_from(akey),
 	    THROTTLE_CLIENT_FAILS_PER_ADDRESS, now, retry_after_s) != 0 ||
 	    throttle_check(kg->throttle, str_from(ckey),

@@ -49,10 +49,25 @@
 #define TOKEN_RANDOM_BYTES		32
 #define TOKEN_MAX_BYTES			128 /* prefix + encoded randomness */
 
-/* log-in and sign-up throttles (per window) */
+/* log-in and sign-up throttles (per window). The per-account count spares
+ * browsers holding the account's device cookie and HTTP Basic callers; the
+ * per-(account, address) and per-address counts apply to everyone. */
 #define THROTTLE_WINDOW_S		(15 * 60)
 #define THROTTLE_FAILS_PER_ACCOUNT	5
+#define THROTTLE_FAILS_PER_ACCOUNT_ADDRESS 5
 #define THROTTLE_FAILS_PER_ADDRESS	20
+/* an IPv6 client is counted by its network: one /64 per subscriber */
+#define THROTTLE_IPV6_PREFIX_BITS	64
+/* personal access tokens made, per account */
+#define THROTTLE_PATS_PER_ACCOUNT	20
+#define THROTTLE_PATS_WINDOW_S		3600
+/* shared counters (PostgreSQL): ended windows are deleted this often, by
+ * this many rows at a time, by whichever node writes a counter */
+#define THROTTLE_EXPIRE_INTERVAL_S	60
+#define THROTTLE_EXPIRE_BATCH		1000
+/* device cookies (OWASP): a browser's proof it logged in to an account */
+#define DEVICE_COOKIE_TTL_S		(365 * 24 * 3600)
+#define DEVICE_NONCE_BYTES		16
 #define THROTTLE_SIGNUP_WINDOW_S	3600
 #define THROTTLE_MAX_KEYS		65536
 /* failed client authentications at the OAuth endpoints */

@@ -8,17 +8,30 @@
 
 int
 pats_issue(struct keygate *kg, int64_t account_id,
-    char token[TOKEN_MAX_BYTES + 1], struct pat_row *row)
+    char token[TOKEN_MAX_BYTES + 1], struct pat_row *row,
+    int64_t *retry_after_s)
 {
 	unsigned char hash[SECURE_HASH_BYTES];
+	struct throttle_ticket tk;
+	char key[48];
 	int64_t now = clock_now(kg->clock);
 	int rc;
 
+	/* Counted before the insert, so parallel requests cannot pass the
+	 * limit; a failed insert makes no token and is taken back. */
+	snprintf(key, sizeof(key), "pat-new:%lld", (long long)account_id);
+	rc = throttle_take(kg->throttle, str_from(key),
+	    THROTTLE_PATS_PER_ACCOUNT, THROTTLE_PATS_WINDOW_S, now,
+	    retry_after_s, &tk);
+	if (rc != 0)
+		return rc;
 	secure_token(PAT_PREFIX, token);
 	secure_hash(str_from(token), hash);
 	rc = store_pat_insert(kg->store, account_id, hash, now, &row->id);
-	if (rc != 0)
+	if (rc != 0) {
+		throttle_give_back(kg->throttle, &tk);
 		return rc;
+	}
 	row->account_id = account_id;
 	row->created_at = now;
 	row->last_used_at = 0;
@@ -31,11 +44,13 @@ pats_authenticate(struct keygate *kg, const char *addr, struct str token,
 {
 	unsigned char hash[SECURE_HASH_BYTES];
 	struct pat_row row;
-	char key[96];
+	char key[96], unit[THROTTLE_ADDR_BYTES];
 	int64_t now = clock_now(kg->clock);
 	int rc;
 
-	snprintf(key, sizeof(key), "pat-addr:%s", addr);
+	/* Only failures count: a good token costs no shared count. */
+	throttle_addr(addr, unit);
+	snprintf(key, sizeof(key), "pat-addr:%s", unit);
 	if (throttle_check(kg->throttle, str_from(key),
 	    THROTTLE_FAILS_PER_ADDRESS, now, retry_after_s) != 0)
 		return ERR_THROTTLED;

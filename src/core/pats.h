@@ -13,9 +13,13 @@
 
 #define PAT_PREFIX	"kg_pat_"
 
-/* Issues a token for `account_id`; token gets the value (show it once). */
+/* Issues a token for `account_id`; token gets the value (show it once).
+ * Returns 0, ERR_THROTTLED (retry_after_s set) past
+ * THROTTLE_PATS_PER_ACCOUNT tokens made in THROTTLE_PATS_WINDOW_S, or
+ * ERR_STORE. */
 int	pats_issue(struct keygate *kg, int64_t account_id,
-	    char token[TOKEN_MAX_BYTES + 1], struct pat_row *row);
+	    char token[TOKEN_MAX_BYTES + 1], struct pat_row *row,
+	    int64_t *retry_after_s);
 
 /* Resolves a presented token from client address `addr`. Returns 0
  * (*account_id set), ERR_AUTH for an unknown or malformed token, ERR_THROTTLED

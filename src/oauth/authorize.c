@@ -213,9 +213,12 @@ reauthenticate(struct request *req, struct authz_ctx *c, int64_t *wait)
 	struct str email = c->v.logged_in ? str_from(c->v.account.email) :
 	    c->in[A_EMAIL];
 	struct account who;
-	int rc = accounts_login(req->kg, req->client_addr, email,
-	    c->in[A_PASSWORD], &who, wait);
+	struct login_origin from;
+	int rc;
 
+	page_login_origin(req, &from);
+	rc = accounts_login(req->kg, &from, email, c->in[A_PASSWORD], &who,
+	    wait);
 	/* The visitor keeps its identity for the page if this fails. */
 	if (rc == 0)
 		c->v.account = who;
@@ -252,6 +255,7 @@ token_flow_login(struct request *req, struct response *res,
 	int rc = reauthenticate(req, c, &wait);
 
 	if (rc == 0) {
+		page_device_cookie(req, res, c->v.account.id);
 		after_login(req, res, c);
 	} else if (rc == ERR_THROTTLED) {
 		grant_login_page(req, res, 429, &c->v, c->app, &c->p, &c->r,

@@ -99,6 +99,7 @@ portal_login(struct request *req, struct response *res)
 	struct visitor v;
 	struct str f[F_COUNT];
 	struct account acct;
+	struct login_origin from;
 	const char *next;
 	int64_t wait = 0;
 	int rc;
@@ -107,12 +108,14 @@ portal_login(struct request *req, struct response *res)
 	    !page_form(req, res, &v, login_form, F_COUNT, f))
 		return;
 	next = safe_next(req, f[F_NEXT]);
-	rc = accounts_login(req->kg, req->client_addr, f[F_EMAIL],
-	    f[F_PASSWORD], &acct, &wait);
+	page_login_origin(req, &from);
+	rc = accounts_login(req->kg, &from, f[F_EMAIL], f[F_PASSWORD], &acct,
+	    &wait);
 	if (rc == 0)
 		rc = page_begin_session(req, res, &v, acct.id);
 	switch (rc) {
 	case 0:
+		page_device_cookie(req, res, acct.id);
 		response_redirect(res, 303, next);
 		break;
 	case ERR_AUTH:

@@ -7,6 +7,7 @@
 #include "core/accounts.h"
 #include "core/apps.h"
 #include "core/clock.h"
+#include "core/device.h"
 #include "core/err.h"
 #include "core/mem.h"
 #include "core/sessions.h"
@@ -197,6 +198,28 @@ page_begin_session(struct request *req, struct response *res,
 		    SESSION_MAX_TTL_S, req->kg->cfg->secure_cookies);
 	sodium_memzero(token, sizeof(token));
 	return rc;
+}
+
+void
+page_login_origin(struct request *req, struct login_origin *out)
+{
+	out->addr = req->client_addr;
+	out->browser = true;
+	if (request_cookie(req, PORTAL_DEVICE_COOKIE, &out->device) != 0)
+		out->device = STR_NULL;
+}
+
+void
+page_device_cookie(struct request *req, struct response *res,
+    int64_t account_id)
+{
+	char value[DEVICE_COOKIE_BYTES];
+
+	device_cookie_make(req->kg, account_id, clock_now(req->kg->clock),
+	    value);
+	if (value[0] != '\0')
+		response_cookie(res, PORTAL_DEVICE_COOKIE, value, "/",
+		    DEVICE_COOKIE_TTL_S, req->kg->cfg->secure_cookies);
 }
 
 void

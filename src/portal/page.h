@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 
+#include "core/accounts.h"
 #include "core/csrf.h"
 #include "http/request.h"
 #include "http/response.h"
@@ -18,6 +19,9 @@
  * https issuer's __Host- cookies get Path=/ whatever the path). */
 #define PORTAL_SESSION_COOKIE	"kg_session"
 #define PORTAL_CSRF_COOKIE	"kg_csrf"
+/* OWASP device cookie (core/device.h): spares its browser the per-account
+ * log-in throttle */
+#define PORTAL_DEVICE_COOKIE	"kg_device"
 
 /* Who is looking at a portal page, and the CSRF token for its forms. */
 struct visitor {
@@ -69,6 +73,14 @@ void	page_unavailable(struct request *req, struct response *res,
  * session fixation), and sets the cookie. Returns 0 or ERR_STORE. */
 int	page_begin_session(struct request *req, struct response *res,
 	    const struct visitor *v, int64_t account_id);
+
+/* Where a browser's log-in attempt comes from: its address and its device
+ * cookie, if it sent one. */
+void	page_login_origin(struct request *req, struct login_origin *out);
+/* After a browser logged in to account_id: a fresh device cookie for it,
+ * for DEVICE_COOKIE_TTL_S. */
+void	page_device_cookie(struct request *req, struct response *res,
+	    int64_t account_id);
 
 /* Renders the notice box for `message` into out; nothing for NULL. */
 void	page_notice(struct buf *out, const char *message);

@@ -72,6 +72,8 @@ portal_signup(struct request *req, struct response *res)
 		rc = page_begin_session(req, res, &v, acct.id);
 	switch (rc) {
 	case 0:
+		/* The browser that chose the password is the owner's. */
+		page_device_cookie(req, res, acct.id);
 		response_redirect(res, 303, "/");
 		break;
 	case ERR_FORBIDDEN:

@@ -1,7 +1,7 @@
 /* The PostgreSQL backend: several keygate nodes share one database and
- * behave as one server. Every durable fact lives in the database; what a
- * node holds in memory (throttles, keys read at start) is either
- * node-local by design or immutable. Durability: a write is answered only
+ * behave as one server. Every durable fact lives in the database, and so
+ * do the throttle counters; what a node holds in memory (keys read at
+ * start, caches) is either node-local by design or immutable. Durability: a write is answered only
  * after its COMMIT returned, so with synchronous_commit=on (PostgreSQL's
  * default) it survives power loss. */
 #include <stdio.h>
@@ -197,6 +197,10 @@ const struct store_ops store_postgres_ops = {
 	.migrate = pg_migrate_all,
 	.ping = pg_ping,
 	.server_key = pg_server_key,
+	.throttle_add = pg_throttle_add,
+	.throttle_undo = pg_throttle_undo,
+	.throttle_clear = pg_throttle_clear,
+	.throttle_expire = pg_throttle_expire,
 	.account_insert = pg_account_insert,
 	.account_by_email = pg_account_by_email,
 	.account_by_id = pg_account_by_id,

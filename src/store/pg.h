@@ -101,6 +101,13 @@ void		 pg_copy_text(char *dst, size_t dstlen, const PGresult *res,
 bool		 pg_copy_bytes(unsigned char *dst, size_t len,
 		    const PGresult *res, int row, int col);
 
+int	pg_throttle_add(struct store_backend *b, const unsigned char *key,
+	    int64_t now, int64_t window_s, int64_t *count, int64_t *window_end);
+int	pg_throttle_undo(struct store_backend *b, const unsigned char *key,
+	    int64_t window_end);
+int	pg_throttle_clear(struct store_backend *b, const unsigned char *key);
+int	pg_throttle_expire(struct store_backend *b, int64_t now, size_t batch,
+	    size_t *removed);
 int	pg_gc(struct store_backend *b, enum store_gc_kind kind,
 	    const struct store_horizon *h, size_t batch, size_t *removed);
 int	pg_stats(struct store_backend *b, const struct store_horizon *h,

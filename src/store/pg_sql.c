@@ -173,4 +173,19 @@ const char *const pg_sql[STMT_COUNT] = {
 	    "VALUES ($1::bytea, $2::bigint)",
 	[STMT_REVEAL_TAKE] = "DELETE FROM reveals WHERE hash = $1::bytea "
 	    "RETURNING expires_at",
+	/* as in sqlite_sql.c; one statement, so concurrent nodes never
+	 * count past each other */
+	[STMT_THROTTLE_ADD] = "INSERT INTO throttle_counts AS t(key, "
+	    "window_end, count) VALUES ($1::bytea, $2::bigint + $3::bigint, 1) "
+	    "ON CONFLICT (key) DO UPDATE SET count = CASE WHEN t.window_end > "
+	    "$2::bigint THEN t.count + 1 ELSE 1 END, window_end = CASE WHEN "
+	    "t.window_end > $2::bigint THEN t.window_end "
+	    "ELSE excluded.window_end END RETURNING count, window_end",
+	[STMT_THROTTLE_UNDO] = "UPDATE throttle_counts SET count = count - 1 "
+	    "WHERE key = $1::bytea AND window_end = $2::bigint AND count > 0",
+	[STMT_THROTTLE_CLEAR] = "DELETE FROM throttle_counts "
+	    "WHERE key = $1::bytea",
+	[STMT_THROTTLE_EXPIRE] = "DELETE FROM throttle_counts WHERE key IN ("
+	    "SELECT key FROM throttle_counts WHERE window_end <= $1::bigint "
+	    "LIMIT $2::bigint)",
 };

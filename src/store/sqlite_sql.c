@@ -156,4 +156,17 @@ const char *const stmt_sql[STMT_COUNT] = {
 	/* a showing is used up by the one DELETE that finds it */
 	[STMT_REVEAL_TAKE] = "DELETE FROM reveals WHERE hash = ? "
 	    "RETURNING expires_at",
+	/* throttle_counts: ?1 key, ?2 now, ?3 window; a window that has
+	 * ended starts again at one */
+	[STMT_THROTTLE_ADD] = "INSERT INTO throttle_counts(key, window_end, "
+	    "count) VALUES (?1, ?2 + ?3, 1) ON CONFLICT (key) DO UPDATE SET "
+	    "count = CASE WHEN window_end > ?2 THEN count + 1 ELSE 1 END, "
+	    "window_end = CASE WHEN window_end > ?2 THEN window_end "
+	    "ELSE excluded.window_end END RETURNING count, window_end",
+	[STMT_THROTTLE_UNDO] = "UPDATE throttle_counts SET count = count - 1 "
+	    "WHERE key = ?1 AND window_end = ?2 AND count > 0",
+	[STMT_THROTTLE_CLEAR] = "DELETE FROM throttle_counts WHERE key = ?1",
+	[STMT_THROTTLE_EXPIRE] = "DELETE FROM throttle_counts WHERE key IN ("
+	    "SELECT key FROM throttle_counts WHERE window_end <= ?1 "
+	    "LIMIT ?2)",
 };

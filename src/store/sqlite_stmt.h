@@ -95,6 +95,14 @@ int	sqlite_code_get(struct store_backend *b, const unsigned char *hash,
 int	sqlite_code_take(struct store_backend *b, const unsigned char *hash,
 	    int64_t app_id, struct code_row *out);
 int	sqlite_issue(struct store_backend *b, struct issue *is);
+int	sqlite_throttle_add(struct store_backend *b, const unsigned char *key,
+	    int64_t now, int64_t window_s, int64_t *count, int64_t *window_end);
+int	sqlite_throttle_undo(struct store_backend *b, const unsigned char *key,
+	    int64_t window_end);
+int	sqlite_throttle_clear(struct store_backend *b,
+	    const unsigned char *key);
+int	sqlite_throttle_expire(struct store_backend *b, int64_t now,
+	    size_t batch, size_t *removed);
 int	sqlite_gc(struct store_backend *b, enum store_gc_kind kind,
 	    const struct store_horizon *h, size_t batch, size_t *removed);
 int	sqlite_stats(struct store_backend *b, const struct store_horizon *h,

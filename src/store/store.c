@@ -130,6 +130,35 @@ store_server_key(struct store *st, const char *name,
 }
 
 int
+store_throttle_add(struct store *st,
+    const unsigned char key[STORE_THROTTLE_KEY_BYTES], int64_t now,
+    int64_t window_s, int64_t *count, int64_t *window_end)
+{
+	return CALL(throttle_add, key, now, window_s, count, window_end);
+}
+
+int
+store_throttle_undo(struct store *st,
+    const unsigned char key[STORE_THROTTLE_KEY_BYTES], int64_t window_end)
+{
+	return CALL(throttle_undo, key, window_end);
+}
+
+int
+store_throttle_clear(struct store *st,
+    const unsigned char key[STORE_THROTTLE_KEY_BYTES])
+{
+	return CALL(throttle_clear, key);
+}
+
+int
+store_throttle_expire(struct store *st, int64_t now, size_t batch,
+    size_t *removed)
+{
+	return CALL(throttle_expire, now, batch, removed);
+}
+
+int
 store_account_insert(struct store *st, const char *email,
     const char *password_hash, int64_t now, int64_t *id)
 {

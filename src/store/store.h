@@ -151,6 +151,26 @@ int	store_ping(struct store *st);
 int	store_server_key(struct store *st, const char *name,
 	    unsigned char key[SECURE_KEY_BYTES]);
 
+/* Throttle counters shared by every process of the store (core/throttle.c),
+ * keyed by a keyed hash of what is counted. A fixed window: the first event
+ * after a window ended opens one of window_s seconds. */
+#define STORE_THROTTLE_KEY_BYTES	32
+/* Counts one event for key in one atomic statement; *count and
+ * *window_end get the counter after it. */
+int	store_throttle_add(struct store *st,
+	    const unsigned char key[STORE_THROTTLE_KEY_BYTES], int64_t now,
+	    int64_t window_s, int64_t *count, int64_t *window_end);
+/* Takes one event back from the window ending at window_end (none if a
+ * new window began meanwhile). */
+int	store_throttle_undo(struct store *st,
+	    const unsigned char key[STORE_THROTTLE_KEY_BYTES],
+	    int64_t window_end);
+int	store_throttle_clear(struct store *st,
+	    const unsigned char key[STORE_THROTTLE_KEY_BYTES]);
+/* Deletes up to `batch` counters whose window ended by now. */
+int	store_throttle_expire(struct store *st, int64_t now, size_t batch,
+	    size_t *removed);
+
 /* accounts; insert gives ERR_EXISTS for a taken email */
 int	store_account_insert(struct store *st, const char *email,
 	    const char *password_hash, int64_t now, int64_t *id);

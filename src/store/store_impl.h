@@ -20,6 +20,16 @@ struct store_ops {
 	int	(*server_key)(struct store_backend *b, const char *name,
 		    unsigned char key[SECURE_KEY_BYTES]);
 
+	int	(*throttle_add)(struct store_backend *b,
+		    const unsigned char *key, int64_t now, int64_t window_s,
+		    int64_t *count, int64_t *window_end);
+	int	(*throttle_undo)(struct store_backend *b,
+		    const unsigned char *key, int64_t window_end);
+	int	(*throttle_clear)(struct store_backend *b,
+		    const unsigned char *key);
+	int	(*throttle_expire)(struct store_backend *b, int64_t now,
+		    size_t batch, size_t *removed);
+
 	int	(*account_insert)(struct store_backend *b, const char *email,
 		    const char *password_hash, int64_t now, int64_t *id);
 	int	(*account_by_email)(struct store_backend *b,

@@ -1,6 +1,7 @@
 #include "core/throttle.h"
 
 #include <criterion/criterion.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 
@@ -71,7 +72,7 @@ Test(throttle, scenarios, .init = setup)
 
 	for (size_t i = 0; i < NELEM(cases); i++) {
 		const struct scenario *sc = &cases[i];
-		struct throttle *t = throttle_new();
+		struct throttle *t = throttle_new(NULL, NULL);
 		struct str key = STR_LIT("login-acct:a@b.com");
 
 		for (size_t k = 0; k < sc->nsteps; k++) {
@@ -106,7 +107,7 @@ Test(throttle, scenarios, .init = setup)
 
 Test(throttle, keys_are_separate, .init = setup)
 {
-	struct throttle *t = throttle_new();
+	struct throttle *t = throttle_new(NULL, NULL);
 	int64_t retry;
 
 	for (int i = 0; i < THROTTLE_FAILS_PER_ACCOUNT; i++)
@@ -147,7 +148,7 @@ Test(throttle, many_keys, .init = setup, .timeout = 120)
 	};
 
 	for (size_t c = 0; c < NELEM(counts); c++) {
-		struct throttle *t = throttle_new();
+		struct throttle *t = throttle_new(NULL, NULL);
 		char kb[64];
 		int64_t retry = 0;
 
@@ -184,7 +185,7 @@ Test(throttle, many_keys, .init = setup, .timeout = 120)
  * and keeps the ones still live. */
 Test(throttle, many_keys_expired, .init = setup, .timeout = 120)
 {
-	struct throttle *t = throttle_new();
+	struct throttle *t = throttle_new(NULL, NULL);
 	char kb[64];
 	int64_t retry = 0;
 
@@ -205,4 +206,96 @@ Test(throttle, many_keys_expired, .init = setup, .timeout = 120)
 		    "new:", i), 1, T0 + 120, &retry), ERR_THROTTLED,
 		    "new key %zu", i);
 	throttle_free(t);
+}
+
+/* throttle_take() checks and counts in one step; a refusal counts
+ * nothing; a give-back uncounts once, and only in its own window. */
+Test(throttle, take_and_give_back, .init = setup)
+{
+	struct throttle *t = throttle_new(NULL, NULL);
+	struct throttle_ticket tk[4], late;
+	struct str key = STR_LIT("login-pair:x");
+	int64_t retry = -1;
+
+	for (int i = 0; i < 3; i++)
+		cr_assert_eq(throttle_take(t, key, 3, WIN, T0 + i, &retry,
+		    &tk[i]), 0, "take %d", i);
+	cr_expect_eq(throttle_take(t, key, 3, WIN, T0 + 5, &retry, &tk[3]),
+	    ERR_THROTTLED);
+	cr_expect_eq(retry, WIN - 5);
+	cr_expect(!tk[3].held, "a refused take holds nothing");
+	throttle_give_back(t, &tk[3]);
+	cr_expect_eq(throttle_check(t, key, 3, T0 + 5, &retry), ERR_THROTTLED,
+	    "the refusal was not counted, nor its give-back");
+	throttle_give_back(t, &tk[0]);
+	throttle_give_back(t, &tk[0]);
+	cr_expect_eq(throttle_check(t, key, 3, T0 + 6, &retry), 0);
+	cr_expect_eq(throttle_check(t, key, 2, T0 + 6, &retry), ERR_THROTTLED,
+	    "a ticket gives back once");
+	/* a new window: the old tickets take nothing from it */
+	cr_assert_eq(throttle_take(t, key, 3, WIN, T0 + WIN, &retry, &late),
+	    0);
+	throttle_give_back(t, &tk[1]);
+	cr_expect_eq(throttle_check(t, key, 1, T0 + WIN, &retry),
+	    ERR_THROTTLED);
+	throttle_free(t);
+}
+
+struct taker {
+	struct throttle	*t;
+	int		 passed;
+};
+
+static void *
+take_many(void *arg)
+{
+	struct taker *k = arg;
+	struct throttle_ticket tk;
+	int64_t retry;
+
+	for (int i = 0; i < 200; i++)
+		if (throttle_take(k->t, STR_LIT("login-acct:race"), 5, WIN, T0,
+		    &retry, &tk) == 0)
+			k->passed++;
+	return NULL;
+}
+
+/* However many threads race, no more takes pass than the limit. */
+Test(throttle, parallel_takes_never_pass_the_limit, .init = setup)
+{
+	struct throttle *t = throttle_new(NULL, NULL);
+	struct taker k[8];
+	pthread_t th[8];
+	int total = 0;
+
+	for (int i = 0; i < 8; i++) {
+		k[i] = (struct taker){ t, 0 };
+		pthread_create(&th[i], NULL, take_many, &k[i]);
+	}
+	for (int i = 0; i < 8; i++) {
+		pthread_join(th[i], NULL);
+		total += k[i].passed;
+	}
+	cr_expect_eq(total, 5);
+	throttle_free(t);
+}
+
+Test(throttle, ipv6_counts_by_64, .init = setup)
+{
+	static const struct { const char *in, *want; } cases[] = {
+		{ "2001:db8:1:2::1", "2001:db8:1:2::/64" },
+		{ "2001:DB8:1:2:ffff:ffff:ffff:ffff", "2001:db8:1:2::/64" },
+		{ "2001:db8::", "2001:db8::/64" },
+		{ "::1", "::/64" },
+		{ "::ffff:192.0.2.7", "192.0.2.7" },
+		{ "192.0.2.7", "192.0.2.7" },
+		{ "-", "-" },
+		{ "not an address", "not an address" },
+	};
+	char out[THROTTLE_ADDR_BYTES];
+
+	for (size_t i = 0; i < NELEM(cases); i++) {
+		throttle_addr(cases[i].in, out);
+		cr_expect_str_eq(out, cases[i].want, "%s", cases[i].in);
+	}
 }
