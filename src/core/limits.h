@@ -19,6 +19,13 @@
  * bytes (slowloris) leaves the rest to everyone else */
 #define HTTP_CONNECTION_TIMEOUT_S	30
 #define HTTP_MAX_CONNECTIONS_PER_ADDRESS 1024
+/* the slow lane (password checks, http/offload.c): at most this many
+ * --hash-threads; the default of --hash-queue, the requests that may wait
+ * for one (a few seconds' work for a few cores, and a fixed memory bill);
+ * the Retry-After of the 503 that answers when the queue is full */
+#define HTTP_MAX_HASH_THREADS		256
+#define HTTP_HASH_QUEUE_DEFAULT		256
+#define HTTP_HASH_BUSY_RETRY_S		1
 
 /* accounts */
 #define ACCOUNT_EMAIL_MAX_BYTES		254	/* RFC 5321 path limit */
