@@ -615,8 +615,7 @@ http_server_start(struct keygate *kg, const struct route *routes,
 		    routes[i].pattern);
 	atomic_init(&srv->inflight, 0);
 	srv->slow = offload_new(per_core(cfg->hash_threads),
-	    (size_t)cfg->hash_queue,
-	    err, errlen);
+	    (size_t)cfg->hash_queue, err, errlen);
 	if (srv->slow == NULL) {
 		free(srv);
 		return NULL;
