@@ -1,12 +1,13 @@
 -- The wrk script of every bench route (bench/README.md), keygate's and
 -- Glewlwyd's alike. Settings come from the environment (bench/run sets
 -- them):
---   KG_MODE      get | bearer | introspect | refresh | code
+--   KG_MODE      get | bearer | introspect | refresh | code | login
 --   KG_PATH      the request path
 --   KG_FILE      the credential file: one per line, every line the same
 --                length, so line i is one seek away (10^7 tokens would
 --                take a gigabyte of Lua strings per thread)
---   KG_BASIC     the Authorization header of client-authenticated calls
+--   KG_BASIC     the Authorization header of client-authenticated calls;
+--                login: an account's, for POST /api/v1/access-tokens
 --   KG_FIRST, KG_COUNT
 --                refresh and code: the lines [FIRST, FIRST+COUNT) are
 --                split between the threads, each handed out once; a
@@ -165,6 +166,9 @@ function request()
       "grant_type=authorization_code&code=" .. urlencode(code) ..
       "&redirect_uri=" .. urlencode(redirect) ..
       "&code_verifier=" .. urlencode(verifier))
+  elseif mode == "login" then
+    -- a personal token for the right password: one argon2id each
+    return wrk.format("POST", path, { Authorization = basic })
   end
   return wrk.format("GET", path)
 end

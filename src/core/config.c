@@ -75,6 +75,14 @@ static const struct opt opts[] = {
 	  "(default 1050000)" },
 	{ "threads", "KEYGATE_THREADS", OPT_INT, OFF(threads), 0, 256,
 	  "HTTP worker threads, 0 = one per core (default 0)" },
+	{ "hash-threads", "KEYGATE_HASH_THREADS", OPT_INT, OFF(hash_threads),
+	  0, HTTP_MAX_HASH_THREADS, "threads that check and hash passwords "
+	  "(log-ins, sign-ups, personal tokens) apart from the HTTP workers, "
+	  "0 = one per core (default 0)" },
+	{ "hash-queue", "KEYGATE_HASH_QUEUE", OPT_INT, OFF(hash_queue), 0,
+	  HTTP_MAX_CONNECTIONS, "requests that may wait for a free "
+	  "--hash-threads thread; past them 503 with Retry-After "
+	  "(default 256)" },
 	{ "connection-timeout", "KEYGATE_CONNECTION_TIMEOUT", OPT_INT,
 	  OFF(connection_timeout_s), 1, 3600,
 	  "seconds a connection may send nothing before it is closed "
@@ -123,6 +131,7 @@ config_init(struct config *cfg)
 	cfg->access_log = true;
 	cfg->connection_timeout_s = HTTP_CONNECTION_TIMEOUT_S;
 	cfg->connections_per_address = HTTP_MAX_CONNECTIONS_PER_ADDRESS;
+	cfg->hash_queue = HTTP_HASH_QUEUE_DEFAULT;
 }
 
 void

@@ -33,6 +33,8 @@ struct config {
 	int64_t		 threads;	/* 0 = one per core */
 	int64_t		 connection_timeout_s;	/* idle connections close */
 	int64_t		 connections_per_address; /* 0 = no limit */
+	int64_t		 hash_threads;	/* slow lane; 0 = one per core */
+	int64_t		 hash_queue;	/* requests waiting for the slow lane */
 	bool		 access_log;
 	char		*config_file;	/* NULL: none */
 

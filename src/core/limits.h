@@ -26,6 +26,13 @@
 /* a scrape's request is a line and a few headers; past this libmicrohttpd
  * refuses it itself */
 #define METRICS_CONN_MEMORY_BYTES	(16 * 1024)
+/* the slow lane (password checks, http/offload.c): at most this many
+ * --hash-threads; the default of --hash-queue, the requests that may wait
+ * for one (a few seconds' work for a few cores, and a fixed memory bill);
+ * the Retry-After of the 503 that answers when the queue is full */
+#define HTTP_MAX_HASH_THREADS		256
+#define HTTP_HASH_QUEUE_DEFAULT		256
+#define HTTP_HASH_BUSY_RETRY_S		1
 
 /* accounts */
 #define ACCOUNT_EMAIL_MAX_BYTES		254	/* RFC 5321 path limit */

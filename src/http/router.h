@@ -8,12 +8,21 @@
 
 typedef void (*handler_fn)(struct request *req, struct response *res);
 
+/* Where a route's handler runs. ROUTE_FAST: on the server thread that
+ * read the request. ROUTE_SLOW: whole, on a slow-lane thread
+ * (http/offload.c) while the connection waits without a server thread;
+ * for handlers that verify or hash a password (argon2id, tens of
+ * milliseconds), so that they never hold up a server thread. A ROUTE_SLOW
+ * handler answers before it returns (no request_later()). */
+enum route_lane { ROUTE_FAST, ROUTE_SLOW };
+
 /* One route: a method and a path pattern whose `{name}` segments capture one
  * non-empty segment each into req->route_params, in order. */
 struct route {
 	enum http_method	 method;
 	const char		*pattern;
 	handler_fn		 handler;
+	enum route_lane		 lane;
 };
 
 enum route_result { ROUTE_FOUND, ROUTE_NOT_FOUND, ROUTE_BAD_METHOD };

@@ -19,6 +19,7 @@
 #include "http/client_addr.h"
 #include "http/framing.h"
 #include "http/html.h"
+#include "http/offload.h"
 
 #define DRAIN_TIMEOUT_MS	15000
 #define DISCARD_MAX_BYTES	(1024 * 1024)
@@ -35,6 +36,7 @@ struct http_server {
 	size_t			 nroutes;
 	http_error_page_fn	 error_page;
 	atomic_int		 inflight;
+	struct offload		*slow;		/* the ROUTE_SLOW handlers */
 };
 
 /* Per connection: the exchange not yet completed, if any. libmicrohttpd
@@ -296,6 +298,49 @@ begin(struct MHD_Connection *conn, struct exchange *ex, const char *method,
 	return false;
 }
 
+/* On a slow-lane thread: the whole handler. The connection is
+ * suspended meanwhile, so nothing else touches the exchange; then
+ * http_later_ready() sends it back to its server thread to be answered. */
+static void
+run_slow(void *arg)
+{
+	struct exchange *ex = arg;
+
+	ex->srv->routes[ex->route_index].handler(&ex->req, &ex->res);
+}
+
+/* The slow lane's handler has answered already; nothing is left to do. */
+static void
+answered_slow(struct request *req, struct response *res, void *ctx)
+{
+	(void)req;
+	(void)res;
+	(void)ctx;
+}
+
+/* A ROUTE_SLOW handler runs on the slow lane while the connection waits
+ * (request_later()); when the lane's queue is full it is refused at once,
+ * with the page or JSON error of its path. */
+static void
+dispatch_slow(struct exchange *ex)
+{
+	struct http_server *srv = ex->srv;
+	char retry[24];
+
+	request_later(&ex->req, answered_slow, NULL);
+	if (offload_submit(srv->slow, run_slow, http_later_ready, ex))
+		return;
+	ex->later = NULL;
+	if (!wants_json(ex->req.path) && srv->error_page != NULL)
+		srv->error_page(&ex->req, &ex->res, 503, "Busy", "Too many "
+		    "log-ins at once. Try again in a moment.");
+	else
+		answer_error(ex, 503, "temporarily_unavailable", "Too many "
+		    "log-ins at once; try again in a moment.");
+	snprintf(retry, sizeof(retry), "%d", HTTP_HASH_BUSY_RETRY_S);
+	response_header(&ex->res, "Retry-After", retry);
+}
+
 static void
 dispatch(struct exchange *ex)
 {
@@ -309,7 +354,10 @@ dispatch(struct exchange *ex)
 	case ROUTE_FOUND:
 		ex->route = route->pattern;
 		ex->route_index = (size_t)(route - srv->routes);
-		route->handler(&ex->req, &ex->res);
+		if (route->lane == ROUTE_SLOW)
+			dispatch_slow(ex);
+		else
+			route->handler(&ex->req, &ex->res);
 		break;
 	case ROUTE_BAD_METHOD:
 		if (!wants_json(ex->req.path) && srv->error_page != NULL)
@@ -358,6 +406,12 @@ request_later(struct request *req, http_later_fn then, void *ctx)
 	struct exchange *ex = (struct exchange *)((char *)req -
 	    offsetof(struct exchange, req));
 
+	/* once per request: a slow-lane handler is already answering later,
+	 * and a second wait would lose the first one's wake-up */
+	if (ex->later != NULL) {
+		log_msg("error", "request_later() twice for %s", ex->route);
+		abort();
+	}
 	ex->later = then;
 	ex->later_ctx = ctx;
 	atomic_store(&ex->later_state, LATER_WAITING);
@@ -536,6 +590,17 @@ on_mhd_log(void *cls, const char *fmt, va_list ap)
 	log_msg("warn", "http: %s", msg);
 }
 
+/* --threads and --hash-threads: 0 means one per core. */
+static size_t
+per_core(int64_t n)
+{
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (n > 0)
+		return (size_t)n;
+	return cores > 0 ? (size_t)cores : 1;
+}
+
 struct http_server *
 http_server_start(struct keygate *kg, const struct route *routes,
     size_t nroutes, http_error_page_fn error_page, char *err, size_t errlen)
@@ -544,11 +609,8 @@ http_server_start(struct keygate *kg, const struct route *routes,
 	struct http_server *srv = xcalloc(1, sizeof(*srv));
 	unsigned flags = MHD_USE_POLL_INTERNAL_THREAD | MHD_USE_ITC |
 	    MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
-	long threads = cfg->threads > 0 ? (long)cfg->threads :
-	    sysconf(_SC_NPROCESSORS_ONLN);
+	size_t threads = per_core(cfg->threads);
 
-	if (threads < 1)
-		threads = 1;
 	if (cfg->listen_addr.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	srv->kg = kg;
@@ -561,6 +623,12 @@ http_server_start(struct keygate *kg, const struct route *routes,
 	atomic_init(&srv->inflight, 0);
 	/* The default reuse, SO_REUSEADDR alone: SO_REUSEPORT would let a
 	 * second process start on this port and take half its connections. */
+	srv->slow = offload_new(per_core(cfg->hash_threads),
+	    (size_t)cfg->hash_queue, err, errlen);
+	if (srv->slow == NULL) {
+		free(srv);
+		return NULL;
+	}
 	srv->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv,
 	    MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
 	    MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)&cfg->listen_addr,
@@ -578,6 +646,7 @@ http_server_start(struct keygate *kg, const struct route *routes,
 	if (srv->daemon == NULL) {
 		snprintf(err, errlen, "cannot listen on %s (--listen): "
 		    "address in use, or not this machine's?", cfg->listen);
+		offload_free(srv->slow);
 		free(srv);
 		return NULL;
 	}
@@ -599,6 +668,9 @@ http_server_stop(struct http_server *srv)
 		usleep(10 * 1000);
 		waited += 10;
 	}
+	/* before the daemon: a slow-lane job still running resumes its
+	 * connection there */
+	offload_free(srv->slow);
 	MHD_stop_daemon(srv->daemon);
 	free(srv);
 }

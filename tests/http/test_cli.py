@@ -17,7 +17,8 @@ SERVE_FLAGS = ["--listen", "--metrics-listen", "--db", "--issuer", "--brand", "-
                "--signup-rate", "--test-clock", "--token-unused-ttl",
                "--token-idle-ttl", "--token-max-ttl", "--refresh-retry-window",
                "--refresh-idle-ttl", "--connection-timeout",
-               "--connections-per-address"]
+               "--connections-per-address", "--hash-threads",
+               "--hash-queue"]
 
 
 def test_serve_without_flags_uses_keygate_db_and_port_8080(tmp_path):

@@ -18,6 +18,7 @@ static const char *const env_names[] = {
 	"KEYGATE_REFRESH_IDLE_TTL", "KEYGATE_THREADS", "KEYGATE_ACCESS_LOG",
 	"KEYGATE_CONNECTION_TIMEOUT", "KEYGATE_CONNECTIONS_PER_ADDRESS",
 	"KEYGATE_METRICS_LISTEN",
+	"KEYGATE_HASH_THREADS", "KEYGATE_HASH_QUEUE",
 };
 
 static void
@@ -63,6 +64,10 @@ field(const struct config *cfg, const char *name, char *out, size_t len)
 	else if (strcmp(name, "connections_per_address") == 0)
 		snprintf(out, len, "%lld",
 		    (long long)cfg->connections_per_address);
+	else if (strcmp(name, "hash_threads") == 0)
+		snprintf(out, len, "%lld", (long long)cfg->hash_threads);
+	else if (strcmp(name, "hash_queue") == 0)
+		snprintf(out, len, "%lld", (long long)cfg->hash_queue);
 	else
 		cr_assert_fail("no field '%s'", name);
 }
@@ -87,6 +92,8 @@ Test(config, defaults, .init = clear_env)
 		{ "refresh_idle_ttl_s", "0" },
 		{ "connection_timeout_s", "30" },
 		{ "connections_per_address", "1024" },
+		{ "hash_threads", "0" },
+		{ "hash_queue", "256" },
 	};
 	struct config cfg;
 	char err[256] = "", got[512];
@@ -185,6 +192,20 @@ Test(config, parse, .init = clear_env)
 		  "connections_per_address", "0" },
 		{ ARGS(NULL), ENV("KEYGATE_CONNECTIONS_PER_ADDRESS=64"), false,
 		  0, "connections_per_address", "64" },
+		{ ARGS("--hash-threads", "3"), NOENV, false, 0, "hash_threads",
+		  "3" },
+		{ ARGS(NULL), ENV("KEYGATE_HASH_THREADS=256"), false, 0,
+		  "hash_threads", "256" },
+		{ ARGS("--hash-queue", "0"), NOENV, false, 0, "hash_queue",
+		  "0" },
+		{ ARGS(NULL), ENV("KEYGATE_HASH_QUEUE=4096"), false, 0,
+		  "hash_queue", "4096" },
+		{ ARGS("--hash-threads", "257"), NOENV, false, ERR_INVALID,
+		  NULL, NULL },
+		{ ARGS("--hash-queue", "4097"), NOENV, false, ERR_INVALID,
+		  NULL, NULL },
+		{ ARGS("--hash-queue", "-1"), NOENV, false, ERR_INVALID,
+		  NULL, NULL },
 		{ ARGS("--connection-timeout", "0"), NOENV, false, ERR_INVALID,
 		  NULL, NULL },
 		{ ARGS("--connections-per-address", "4097"), NOENV, false,
