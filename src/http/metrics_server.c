@@ -10,6 +10,7 @@
 #include "core/log.h"
 #include "core/mem.h"
 #include "core/metrics.h"
+#include "http/mhd_log.h"
 #include "http/response.h"
 
 #define METRICS_CONTENT_TYPE	"text/plain; version=0.0.4; charset=utf-8"
@@ -82,23 +83,6 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 }
 
 /* Like http/server.c's: clang's -Wformat-nonliteral and MHD's literals. */
-static void on_mhd_log(void *cls, const char *fmt, va_list ap)
-    __attribute__((format(printf, 2, 0)));
-
-static void
-on_mhd_log(void *cls, const char *fmt, va_list ap)
-{
-	char msg[256];
-	size_t n;
-
-	(void)cls;
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	n = strlen(msg);
-	while (n > 0 && msg[n - 1] == '\n')
-		msg[--n] = '\0';
-	log_msg("warn", "metrics listener: %s", msg);
-}
-
 struct metrics_server *
 metrics_server_start(const struct config *cfg, char *err, size_t errlen)
 {
@@ -110,7 +94,7 @@ metrics_server_start(const struct config *cfg, char *err, size_t errlen)
 	/* libmicrohttpd's default, SO_REUSEADDR alone: a restart binds past
 	 * TIME_WAIT, but a port another process listens on is refused. */
 	ms->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, NULL,
-	    MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
+	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, "metrics listener",
 	    MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)&cfg->metrics_addr,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)METRICS_MAX_CONNECTIONS,
 	    MHD_OPTION_CONNECTION_TIMEOUT,

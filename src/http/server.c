@@ -19,6 +19,7 @@
 #include "http/client_addr.h"
 #include "http/framing.h"
 #include "http/html.h"
+#include "http/mhd_log.h"
 #include "http/offload.h"
 
 #define DRAIN_TIMEOUT_MS	15000
@@ -571,25 +572,6 @@ on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
 	}
 }
 
-/* The attribute tells clang that fmt comes from libmicrohttpd's own
- * literals (its -Wformat-nonliteral would refuse the vsnprintf). */
-static void on_mhd_log(void *cls, const char *fmt, va_list ap)
-    __attribute__((format(printf, 2, 0)));
-
-static void
-on_mhd_log(void *cls, const char *fmt, va_list ap)
-{
-	char msg[256];
-	size_t n;
-
-	(void)cls;
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	n = strlen(msg);
-	while (n > 0 && msg[n - 1] == '\n')
-		msg[--n] = '\0';
-	log_msg("warn", "http: %s", msg);
-}
-
 /* --threads and --hash-threads: 0 means one per core. */
 static size_t
 per_core(int64_t n)
@@ -630,7 +612,7 @@ http_server_start(struct keygate *kg, const struct route *routes,
 		return NULL;
 	}
 	srv->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv,
-	    MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
+	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, "http",
 	    MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)&cfg->listen_addr,
 	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)HTTP_MAX_CONNECTIONS,

@@ -1,0 +1,14 @@
+#ifndef KEYGATE_HTTP_MHD_LOG_H
+#define KEYGATE_HTTP_MHD_LOG_H
+
+#include <stdarg.h>
+
+/* libmicrohttpd's external logger for every daemon keygate starts: one
+ * "warn" line, prefixed with the const char * given as `cls` ("http",
+ * "metrics listener"). The attribute tells clang that fmt comes from
+ * libmicrohttpd's own literals (its -Wformat-nonliteral would refuse the
+ * vsnprintf otherwise). */
+void	mhd_log(void *cls, const char *fmt, va_list ap)
+	    __attribute__((format(printf, 2, 0)));
+
+#endif
