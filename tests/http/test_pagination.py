@@ -222,6 +222,17 @@ def test_max_apps_from_the_environment_for_the_cli(fresh_server):
     assert create({}).returncode == 0, "the default cap is 100"
 
 
+def test_max_apps_from_the_configuration_file(make_server, tmp_path):
+    conf = tmp_path / "keygate.conf"
+    conf.write_text("[keygate]\nmax-apps = 1\n")
+    srv = make_server("--config", str(conf))
+    token = new_pat(srv, *new_account(srv, "filecap"))["token"]
+    new_app(srv, token, redirect_uris=["https://x.example/cb"])
+    r = create_app(srv, token, {"name": "Second"})
+    assert r.status_code == 422, r.text
+    assert "owns 1 applications" in r.json()["fields"]["account"]
+
+
 @pytest.mark.parametrize("value", ["0", "-1", "100001", "many"])
 def test_max_apps_out_of_range_is_refused(value, tmp_path):
     p = run_cli("serve", "--db", str(tmp_path / "k.db"), "--max-apps", value)
