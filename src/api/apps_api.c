@@ -91,13 +91,13 @@ not_found(struct response *res)
 }
 
 static json_t *
-item(const void *row)
+app_item(const void *row)
 {
 	return app_json(row);
 }
 
 static int64_t
-key(const void *row)
+app_key(const void *row)
 {
 	return ((const struct app_row *)row)->id;
 }
@@ -119,7 +119,7 @@ api_apps_list(struct request *req, struct response *res)
 		return;
 	}
 	api_page_answer(req, res, &page, &(struct api_list){ rows,
-	    sizeof(*rows), n, item, key });
+	    sizeof(*rows), n, app_item, app_key });
 	free(rows);
 }
 

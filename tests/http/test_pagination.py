@@ -167,6 +167,30 @@ def test_portal_my_applications_shows_all_100(full):
         assert "already owns 100 applications" in r.text
 
 
+def test_portal_pages_past_100_apps(make_server):
+    srv = make_server("--max-apps", "150")
+    email, password = new_account(srv, "portalpages")
+    token = new_pat(srv, email, password)["token"]
+    keys = [new_app(srv, token, name=f"App {i:03}")["api_key"]
+            for i in range(101)]
+    with Browser(srv) as b:
+        assert b.login(email, password).status_code == 303
+        r = b.get("/apps")
+        assert r.status_code == 200
+        assert all(k in r.text for k in keys[:100])
+        assert keys[100] not in r.text
+        nxt = re.search(r'<a href="(/apps\?cursor=[A-Za-z0-9_-]+)">Next '
+                        r'page</a>', r.text)
+        assert nxt, "a link to the next page"
+        r = b.get(nxt[1])
+        assert r.status_code == 200
+        assert keys[100] in r.text and keys[99] not in r.text
+        assert "Next page" not in r.text
+        for bad in ("/apps?cursor=x", "/apps?page=2",
+                    "/apps?cursor=AAAAAAAAAAA"):
+            assert b.get(bad).status_code == 400, bad
+
+
 def test_cli_lists_100_largest_apps_and_refuses_the_101st(full):
     srv, email, _, _, keys = full
     p = run_cli("app", "list", "--email", email, "--json", "--db", srv.db,
