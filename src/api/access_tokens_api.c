@@ -98,8 +98,9 @@ api_access_tokens_list(struct request *req, struct response *res)
 		api_unavailable(res);
 		return;
 	}
-	api_page_answer(req, res, &page, &(struct api_list){ rows,
-	    sizeof(*rows), n, pat_json, pat_key });
+	api_page_answer(req, res, &page, &(struct api_list){
+	    "/api/v1/access-tokens", rows, sizeof(*rows), n, pat_json,
+	    pat_key });
 	free(rows);
 }
 

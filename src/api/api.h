@@ -62,8 +62,10 @@ bool	api_page_read(struct request *req, struct response *res,
 	    struct store_page *page);
 
 /* What a list read: n rows (up to page->max) of `size` bytes each, the
- * JSON of one (a new reference) and its id, the key of the list's order. */
+ * JSON of one (a new reference) and its id, the key of the list's order;
+ * `path` is the list's own (the Link's, never the request's raw path). */
 struct api_list {
+	const char	*path;
 	const void	*rows;
 	size_t		 size;
 	size_t		 n;

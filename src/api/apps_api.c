@@ -118,8 +118,8 @@ api_apps_list(struct request *req, struct response *res)
 		api_unavailable(res);
 		return;
 	}
-	api_page_answer(req, res, &page, &(struct api_list){ rows,
-	    sizeof(*rows), n, app_item, app_key });
+	api_page_answer(req, res, &page, &(struct api_list){ "/api/v1/apps",
+	    rows, sizeof(*rows), n, app_item, app_key });
 	free(rows);
 }
 

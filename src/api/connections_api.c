@@ -41,8 +41,9 @@ api_connections_list(struct request *req, struct response *res)
 		api_unavailable(res);
 		return;
 	}
-	api_page_answer(req, res, &page, &(struct api_list){ rows,
-	    sizeof(*rows), n, grant_json, grant_key });
+	api_page_answer(req, res, &page, &(struct api_list){
+	    "/api/v1/connections", rows, sizeof(*rows), n, grant_json,
+	    grant_key });
 	free(rows);
 }
 

@@ -70,8 +70,8 @@ api_page_read(struct request *req, struct response *res,
 
 /* Link: <issuer/path?limit=N&cursor=C>; rel="next" (RFC 8288 §3). */
 static void
-link_next(struct request *req, struct response *res, size_t limit,
-    int64_t last)
+link_next(struct request *req, struct response *res, const char *path,
+    size_t limit, int64_t last)
 {
 	const char *iss = req->kg->cfg->issuer;
 	size_t isslen = strlen(iss), len;
@@ -80,10 +80,10 @@ link_next(struct request *req, struct response *res, size_t limit,
 	while (isslen > 0 && iss[isslen - 1] == '/')
 		isslen--;
 	cursor_encode(last, cursor);
-	len = isslen + req->path.len + 64 + sizeof(cursor);
+	len = isslen + strlen(path) + 64 + sizeof(cursor);
 	link = arena_alloc(req->arena, len);
-	snprintf(link, len, "<%.*s%.*s?limit=%zu&cursor=%s>; rel=\"next\"",
-	    (int)isslen, iss, (int)req->path.len, req->path.p, limit, cursor);
+	snprintf(link, len, "<%.*s%s?limit=%zu&cursor=%s>; rel=\"next\"",
+	    (int)isslen, iss, path, limit, cursor);
 	response_header(res, "Link", link);
 }
 
@@ -115,6 +115,6 @@ api_page_answer(struct request *req, struct response *res,
 	}
 	buf_puts(out, "]");
 	if (more && shown > 0)
-		link_next(req, res, limit,
+		link_next(req, res, list->path, limit,
 		    list->key(rows + (shown - 1) * list->size));
 }
