@@ -261,7 +261,8 @@ def test_max_apps_from_the_configuration_file(make_server, tmp_path):
 def test_max_apps_out_of_range_is_refused(value, tmp_path):
     p = run_cli("serve", "--db", str(tmp_path / "k.db"), "--max-apps", value)
     assert p.returncode != 0
-    assert "max-apps" in p.stderr, p.stderr
+    assert "--max-apps wants a whole number from 1 to 100000" in p.stderr, \
+        p.stderr
 
 
 # --- limit and cursor: bad input is a 400, never a crash --------------------
