@@ -204,7 +204,7 @@ create_world(struct fill *f, int64_t now)
 	snprintf(app->redirect_uris, sizeof(app->redirect_uris), "%s",
 	    FILL_REDIRECT_URI);
 	app->created_at = now;
-	if ((rc = store_app_insert(f->st, app)) != 0)
+	if ((rc = store_app_insert(f->st, app, INT64_MAX)) != 0)
 		die("cannot insert the app", rc);
 	f->app_id = app->id;
 	copy(f->api_key, sizeof(f->api_key), app->api_key);

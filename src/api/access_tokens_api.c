@@ -9,11 +9,19 @@
 #include "http/basic.h"
 
 static json_t *
-pat_json(const struct pat_row *row)
+pat_json(const void *p)
 {
+	const struct pat_row *row = p;
+
 	return json_pack("{s:o, s:o, s:o}", "id", api_id(row->id),
 	    "created_at", api_time(row->created_at),
 	    "last_used_at", api_time(row->last_used_at));
+}
+
+static int64_t
+pat_key(const void *row)
+{
+	return ((const struct pat_row *)row)->id;
 }
 
 static void
@@ -67,31 +75,35 @@ api_access_tokens_create(struct request *req, struct response *res)
 	case ERR_THROTTLED:
 		api_throttled(res, wait);
 		break;
+	case ERR_TOOBIG:
+		api_too_many(res, json_object(), PATS_TOO_MANY);
+		break;
 	default:
 		api_unavailable(res);
 	}
 }
 
-/* GET /api/v1/access-tokens → 200 [{"id","created_at","last_used_at"}] */
+/* GET /api/v1/access-tokens?limit=&cursor= → 200
+ * [{"id","created_at","last_used_at"}], newest first */
 void
 api_access_tokens_list(struct request *req, struct response *res)
 {
 	struct pat_row *rows = NULL;
+	struct store_page page;
 	int64_t account_id;
 	size_t n = 0;
-	json_t *list;
 
-	if (!api_account(req, res, &account_id))
+	if (!api_account(req, res, &account_id) ||
+	    !api_page_read(req, res, &page))
 		return;
-	if (pats_list(req->kg, account_id, &rows, &n) != 0) {
+	if (pats_list(req->kg, account_id, &page, &rows, &n) != 0) {
 		api_unavailable(res);
 		return;
 	}
-	list = json_array();
-	for (size_t i = 0; i < n; i++)
-		json_array_append_new(list, pat_json(&rows[i]));
+	api_page_answer(req, res, &page, &(struct api_list){
+	    "/api/v1/access-tokens", rows, sizeof(*rows), n, pat_json,
+	    pat_key });
 	free(rows);
-	response_json(res, 200, list);
 }
 
 /* DELETE /api/v1/access-tokens/{id} → 204; another account's: 404 */

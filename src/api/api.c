@@ -146,6 +146,14 @@ api_refuse_unknown(json_t *obj, const char *const *known, json_t *fields)
 }
 
 void
+api_too_many(struct response *res, json_t *fields, const char *why)
+{
+	json_object_set_new(fields, "account", json_string(why));
+	response_json(res, 422, json_pack("{s:s, s:s, s:o}", "error",
+	    "invalid_request", "error_description", why, "fields", fields));
+}
+
+void
 api_invalid(struct response *res, json_t *fields)
 {
 	response_json(res, 422, json_pack("{s:s, s:o}", "error",

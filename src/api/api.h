@@ -7,6 +7,7 @@
 
 #include "http/request.h"
 #include "http/response.h"
+#include "store/store.h"
 
 /* Shared pieces of the JSON API handlers: errors are
  * {"error": code, "error_description": text}, validation failures 422
@@ -46,6 +47,37 @@ void	api_refuse_unknown(json_t *obj, const char *const *known,
 
 /* 422 {"error":"invalid_request","fields":fields} (reference taken). */
 void	api_invalid(struct response *res, json_t *fields);
+
+/* 422 for an account that holds the most of something it may hold:
+ * {"error":"invalid_request","error_description":why,
+ * "fields":{"account":why}} (fields' reference taken). */
+void	api_too_many(struct response *res, json_t *fields, const char *why);
+
+/* Lists (api/paging.c). Reads ?limit= (1 to LIST_MAX_LIMIT, default
+ * LIST_DEFAULT_LIMIT) and ?cursor= (from a Link header), refusing any
+ * other parameter, into page: page->max is the limit plus one, so that the
+ * store's answer tells whether more remain. Answers 400 itself and returns
+ * false when the query is not well formed. */
+bool	api_page_read(struct request *req, struct response *res,
+	    struct store_page *page);
+
+/* What a list read: n rows (up to page->max) of `size` bytes each, the
+ * JSON of one (a new reference) and its id, the key of the list's order;
+ * `path` is the list's own (the Link's, never the request's raw path). */
+struct api_list {
+	const char	*path;
+	const void	*rows;
+	size_t		 size;
+	size_t		 n;
+	json_t		*(*item)(const void *row);
+	int64_t		 (*key)(const void *row);
+};
+
+/* Answers 200 with the first page->max - 1 rows as a JSON array and, when
+ * more remain, Link: <...?limit=&cursor=>; rel="next". Should items ever
+ * outgrow the answer's cap, the page ends early and the Link goes on. */
+void	api_page_answer(struct request *req, struct response *res,
+	    const struct store_page *page, const struct api_list *list);
 
 /* Handlers, one file per resource. */
 void	api_accounts_create(struct request *req, struct response *res);

@@ -90,26 +90,37 @@ not_found(struct response *res)
 	response_json_error(res, 404, "not_found", "No such application.");
 }
 
-/* GET /api/v1/apps → [app, ...] */
+static json_t *
+app_item(const void *row)
+{
+	return app_json(row);
+}
+
+static int64_t
+app_key(const void *row)
+{
+	return ((const struct app_row *)row)->id;
+}
+
+/* GET /api/v1/apps?limit=&cursor= → [app, ...], oldest first */
 void
 api_apps_list(struct request *req, struct response *res)
 {
 	struct app_row *rows = NULL;
+	struct store_page page;
 	int64_t account_id;
 	size_t n = 0;
-	json_t *list;
 
-	if (!api_account(req, res, &account_id))
+	if (!api_account(req, res, &account_id) ||
+	    !api_page_read(req, res, &page))
 		return;
-	if (apps_list(req->kg, account_id, &rows, &n) != 0) {
+	if (apps_list(req->kg, account_id, &page, &rows, &n) != 0) {
 		api_unavailable(res);
 		return;
 	}
-	list = json_array();
-	for (size_t i = 0; i < n; i++)
-		json_array_append_new(list, app_json(&rows[i]));
+	api_page_answer(req, res, &page, &(struct api_list){ "/api/v1/apps",
+	    rows, sizeof(*rows), n, app_item, app_key });
 	free(rows);
-	response_json(res, 200, list);
 }
 
 /* Reads the body of a create or a change into f; answers and returns false
@@ -168,7 +179,14 @@ api_apps_create(struct request *req, struct response *res)
 		json_object_set_new(fields, "name", json_string("is required"));
 	rc = json_object_size(fields) > 0 ? ERR_INVALID :
 	    apps_create(req->kg, account_id, &f, row, &errs);
-	answer(res, rc, 201, row, fields, &errs);
+	if (rc == ERR_TOOBIG) {
+		char why[160];
+
+		api_too_many(res, fields, apps_too_many(req->kg, why,
+		    sizeof(why)));
+	} else {
+		answer(res, rc, 201, row, fields, &errs);
+	}
 out:
 	json_decref(body);
 	free(row);

@@ -6,33 +6,45 @@
 #include "core/grants.h"
 #include "core/scopes.h"
 
-/* GET /api/v1/connections → [{"api_key","public_name","scope","granted_at"}] */
+static json_t *
+grant_json(const void *p)
+{
+	const struct grant_row *row = p;
+	char scope[SCOPES_TEXT_MAX];
+
+	scopes_format(row->scope, scope);
+	return json_pack("{s:s, s:s, s:s, s:o}", "api_key", row->api_key,
+	    "public_name", row->public_name, "scope", scope,
+	    "granted_at", api_time(row->created_at));
+}
+
+static int64_t
+grant_key(const void *row)
+{
+	return ((const struct grant_row *)row)->id;
+}
+
+/* GET /api/v1/connections?limit=&cursor= →
+ * [{"api_key","public_name","scope","granted_at"}], oldest grant first */
 void
 api_connections_list(struct request *req, struct response *res)
 {
 	struct grant_row *rows = NULL;
+	struct store_page page;
 	int64_t account_id;
 	size_t n = 0;
-	json_t *list;
 
-	if (!api_account(req, res, &account_id))
+	if (!api_account(req, res, &account_id) ||
+	    !api_page_read(req, res, &page))
 		return;
-	if (grants_list(req->kg, account_id, &rows, &n) != 0) {
+	if (grants_list(req->kg, account_id, &page, &rows, &n) != 0) {
 		api_unavailable(res);
 		return;
 	}
-	list = json_array();
-	for (size_t i = 0; i < n; i++) {
-		char scope[SCOPES_TEXT_MAX];
-
-		scopes_format(rows[i].scope, scope);
-		json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:o}",
-		    "api_key", rows[i].api_key,
-		    "public_name", rows[i].public_name, "scope", scope,
-		    "granted_at", api_time(rows[i].created_at)));
-	}
+	api_page_answer(req, res, &page, &(struct api_list){
+	    "/api/v1/connections", rows, sizeof(*rows), n, grant_json,
+	    grant_key });
 	free(rows);
-	response_json(res, 200, list);
 }
 
 /* DELETE /api/v1/connections/{api_key} → 204; 404 without a grant */

@@ -19,8 +19,8 @@ struct app_args {
 	const char		*email;
 	bool			 json;
 	struct app_fields	 f;
-	int			 cfg_argc;	/* --db, --brand */
-	char			*cfg_argv[4];
+	int			 cfg_argc;	/* --db, --brand, --max-apps */
+	char			*cfg_argv[6];
 };
 
 static void
@@ -39,7 +39,9 @@ usage(FILE *out)
 	    "--implicit-flow on|off\n"
 	    "Every command also takes --db PATH (or KEYGATE_DB) and --brand "
 	    "NAME\n(or KEYGATE_BRAND): give it the server's brand, which "
-	    "public names may\nnot contain.\n");
+	    "public names may\nnot contain. create also takes --max-apps N "
+	    "(or KEYGATE_MAX_APPS, default 100):\nthe server's cap on an "
+	    "account's applications.\n");
 }
 
 static int
@@ -72,7 +74,8 @@ take_setting(struct app_args *a, const char *flag, const char *v)
 	} else if (strcmp(flag, "--email") == 0) {
 		a->email = v;
 	} else if ((strcmp(flag, "--db") == 0 ||
-	    strcmp(flag, "--brand") == 0) && a->cfg_argc < 4) {
+	    strcmp(flag, "--brand") == 0 ||
+	    strcmp(flag, "--max-apps") == 0) && a->cfg_argc < 6) {
 		a->cfg_argv[a->cfg_argc++] = (char *)flag;
 		a->cfg_argv[a->cfg_argc++] = (char *)v;
 	} else {
@@ -163,14 +166,55 @@ failed(int rc, const struct app_args *a, const struct app_errors *e)
 	return 1;
 }
 
+static void
+print_row(const struct app_row *row, bool json, bool first)
+{
+	json_t *j = app_json(row);
+	char *text;
+
+	if (json) {
+		/* one item at a time: the array is never whole in memory */
+		text = json_dumps(j, JSON_INDENT(2));
+		printf("%s%s", first ? "" : ",\n", text != NULL ? text : "");
+		free(text);
+	} else {
+		printf("%-50s %-7s %-21s %s\n", row->api_key,
+		    row->has_secret ? "yes" : "no",
+		    json_string_value(json_object_get(j, "created_at")),
+		    row->name);
+	}
+	json_decref(j);
+}
+
+/* Every app (of one owner, or of all), read a page at a time. */
+static int
+print_all(struct keygate *kg, int64_t account_id, bool json)
+{
+	struct store_page page = { 0, LIST_MAX_LIMIT };
+	struct app_row *rows;
+	size_t n, seen = 0;
+
+	do {
+		rows = NULL;
+		n = 0;
+		if (apps_list(kg, account_id, &page, &rows, &n) != 0) {
+			free(rows);
+			return ERR_STORE;
+		}
+		for (size_t i = 0; i < n; i++)
+			print_row(&rows[i], json, seen++ == 0);
+		if (n > 0)
+			page.after = rows[n - 1].id;
+		free(rows);
+	} while (n == page.max);
+	return 0;
+}
+
 static int
 cmd_list(struct keygate *kg, const struct app_args *a)
 {
-	struct app_row *rows = NULL;
 	struct account owner;
 	int64_t account_id = STORE_ANY_ACCOUNT;
-	size_t n = 0;
-	json_t *list;
 
 	if (a->email != NULL) {
 		if (accounts_find(kg, str_from(a->email), &owner) != 0) {
@@ -180,29 +224,15 @@ cmd_list(struct keygate *kg, const struct app_args *a)
 		}
 		account_id = owner.id;
 	}
-	if (apps_list(kg, account_id, &rows, &n) != 0)
-		return failed(ERR_STORE, a, NULL);
-	if (a->json) {
-		list = json_array();
-		for (size_t i = 0; i < n; i++)
-			json_array_append_new(list, app_json(&rows[i]));
-		json_dumpf(list, stdout, JSON_INDENT(2));
-		fputc('\n', stdout);
-		json_decref(list);
-	} else {
+	if (a->json)
+		printf("[\n");
+	else
 		printf("%-50s %-7s %-21s %s\n", "API KEY", "SECRET", "CREATED",
 		    "NAME");
-		for (size_t i = 0; i < n; i++) {
-			json_t *j = app_json(&rows[i]);
-
-			printf("%-50s %-7s %-21s %s\n", rows[i].api_key,
-			    rows[i].has_secret ? "yes" : "no",
-			    json_string_value(json_object_get(j,
-			    "created_at")), rows[i].name);
-			json_decref(j);
-		}
-	}
-	free(rows);
+	if (print_all(kg, account_id, a->json) != 0)
+		return failed(ERR_STORE, a, NULL);
+	if (a->json)
+		printf("\n]\n");
 	return 0;
 }
 
@@ -225,6 +255,13 @@ cmd_write(struct keygate *kg, const struct app_args *a, struct app_row *row)
 			return 1;
 		}
 		rc = apps_create(kg, owner.id, &a->f, row, &errs);
+		if (rc == ERR_TOOBIG) {
+			char why[160];
+
+			fprintf(stderr, "keygate app: %s\n", apps_too_many(kg,
+			    why, sizeof(why)));
+			return 1;
+		}
 	} else {
 		rc = apps_update(kg, STORE_ANY_ACCOUNT, str_from(a->key),
 		    &a->f, row, &errs);
@@ -298,7 +335,7 @@ cli_app(int argc, char **argv)
 		return 2;
 	}
 	config_init(&cfg);
-	if (config_parse(&cfg, a.cfg_argc, a.cfg_argv, CONFIG_DB_AND_BRAND,
+	if (config_parse(&cfg, a.cfg_argc, a.cfg_argv, CONFIG_APP_CLI,
 	    err, sizeof(err)) != 0) {
 		fprintf(stderr, "keygate app: %s\n", err);
 		config_release(&cfg);

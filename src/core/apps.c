@@ -1,6 +1,7 @@
 #include "core/apps.h"
 
 #include <sodium.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -105,7 +106,16 @@ apps_create(struct keygate *kg, int64_t account_id,
 	out->created_at = clock_now(kg->clock);
 	secure_token(APP_API_KEY_PREFIX, key);
 	copy(out->api_key, sizeof(out->api_key), str_from(key));
-	return store_app_insert(kg->store, out);
+	return store_app_insert(kg->store, out, kg->cfg->max_apps);
+}
+
+const char *
+apps_too_many(const struct keygate *kg, char *out, size_t len)
+{
+	snprintf(out, len, "This account already owns %lld applications, "
+	    "the most it may; delete one to create another.",
+	    (long long)kg->cfg->max_apps);
+	return out;
 }
 
 int
@@ -159,10 +169,10 @@ apps_get(struct keygate *kg, int64_t account_id, struct str api_key,
 }
 
 int
-apps_list(struct keygate *kg, int64_t account_id, struct app_row **rows,
-    size_t *n)
+apps_list(struct keygate *kg, int64_t account_id,
+    const struct store_page *page, struct app_row **rows, size_t *n)
 {
-	return store_app_list(kg->store, account_id, rows, n);
+	return store_app_list(kg->store, account_id, page, rows, n);
 }
 
 int

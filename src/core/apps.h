@@ -17,6 +17,7 @@
 #define APP_API_KEY_PREFIX	"kg_ak_"
 #define APP_SECRET_PREFIX	"kg_sk_"
 
+
 /* What a caller asks to set; has_* says which fields were given. */
 struct app_fields {
 	bool		 has_name;
@@ -46,7 +47,9 @@ struct app_errors {
 
 /* Creates an app owned by account_id. The name is required; the public
  * name defaults to the name when that passes the brand rule. Returns 0,
- * ERR_INVALID (errs filled, nothing stored) or ERR_STORE. */
+ * ERR_INVALID (errs filled, nothing stored), ERR_TOOBIG when the account
+ * owns --max-apps apps already (nothing stored; apps_too_many() says it)
+ * or ERR_STORE. */
 int	apps_create(struct keygate *kg, int64_t account_id,
 	    const struct app_fields *f, struct app_row *out,
 	    struct app_errors *errs);
@@ -61,11 +64,15 @@ int	apps_update(struct keygate *kg, int64_t account_id, struct str api_key,
 
 int	apps_get(struct keygate *kg, int64_t account_id, struct str api_key,
 	    struct app_row *out);
-/* *rows is malloc'd; free() it. */
+/* One page (store_page), oldest first; *rows is malloc'd, free() it. */
 int	apps_list(struct keygate *kg, int64_t account_id,
-	    struct app_row **rows, size_t *n);
+	    const struct store_page *page, struct app_row **rows, size_t *n);
 int	apps_delete(struct keygate *kg, int64_t account_id,
 	    struct str api_key);
+
+/* What every surface says when apps_create() gives ERR_TOOBIG, into out
+ * (size len). Returns out. */
+const char *apps_too_many(const struct keygate *kg, char *out, size_t len);
 
 /* Generates a new secret (the old one stops working at once) into secret,
  * to be shown once. Returns 0, ERR_NOTFOUND or ERR_STORE. */

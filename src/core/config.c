@@ -44,6 +44,9 @@ static const struct opt opts[] = {
 	{ "signup-rate", "KEYGATE_SIGNUP_RATE", OPT_INT, OFF(signup_rate),
 	  0, 1000000, "sign-ups per client address per hour, 0 = no limit "
 	  "(default 20)" },
+	{ "max-apps", "KEYGATE_MAX_APPS", OPT_INT, OFF(max_apps), 1,
+	  APPS_PER_ACCOUNT_MAX, "applications one account may own "
+	  "(default 100)" },
 	{ "test-clock", "KEYGATE_TEST_CLOCK", OPT_BOOL, OFF(test_clock), 0, 1,
 	  "enable POST /_test/clock (loopback only)" },
 	{ "token-unused-ttl", "KEYGATE_TOKEN_UNUSED_TTL", OPT_INT,
@@ -100,6 +103,7 @@ static const struct opt opts[] = {
 
 const char *const CONFIG_ONLY_DB[] = { "db", NULL };
 const char *const CONFIG_DB_AND_BRAND[] = { "db", "brand", NULL };
+const char *const CONFIG_APP_CLI[] = { "db", "brand", "max-apps", NULL };
 
 static bool
 allowed(const struct opt *o, const char *const *only)
@@ -123,6 +127,7 @@ config_init(struct config *cfg)
 	cfg->brand = xstrdup("keygate");
 	cfg->trusted_proxy = xstrdup("");
 	cfg->signup_rate = 20;
+	cfg->max_apps = APPS_PER_ACCOUNT_DEFAULT;
 	cfg->token_unused_ttl_s = 3600;
 	cfg->token_idle_ttl_s = 7200;
 	cfg->token_max_ttl_s = 86400;

@@ -22,6 +22,7 @@ struct config {
 	char		*brand;
 	bool		 no_signup;
 	int64_t		 signup_rate;	/* per address per hour; 0 = no limit */
+	int64_t		 max_apps;	/* apps one account may own */
 	bool		 test_clock;
 	int64_t		 token_unused_ttl_s;
 	int64_t		 token_idle_ttl_s;
@@ -61,6 +62,8 @@ void	config_release(struct config *cfg);
  * lists of flag names): the store; the store and the brand rule. */
 extern const char *const CONFIG_ONLY_DB[];
 extern const char *const CONFIG_DB_AND_BRAND[];
+/* `keygate app`: the store, the brand rule and --max-apps */
+extern const char *const CONFIG_APP_CLI[];
 
 /* Applies KEYGATE_* variables, then flags from argv[0..argc). Unknown flags,
  * bad numbers and bad addresses are errors: a message goes into err (size

@@ -6,10 +6,10 @@
 #include "core/mem.h"
 
 int
-grants_list(struct keygate *kg, int64_t account_id, struct grant_row **rows,
-    size_t *n)
+grants_list(struct keygate *kg, int64_t account_id,
+    const struct store_page *page, struct grant_row **rows, size_t *n)
 {
-	return store_grant_list(kg->store, account_id, rows, n);
+	return store_grant_list(kg->store, account_id, page, rows, n);
 }
 
 int

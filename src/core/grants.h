@@ -10,9 +10,10 @@
 
 /* The apps an account granted access (its Connected apps). */
 
-/* *rows is malloc'd; free() it. */
+/* One page (store_page), oldest first; *rows is malloc'd, free() it. */
 int	grants_list(struct keygate *kg, int64_t account_id,
-	    struct grant_row **rows, size_t *n);
+	    const struct store_page *page, struct grant_row **rows,
+	    size_t *n);
 
 /* Withdraws the account's grant to the app with this API key: every token
  * family under it ends and the consent is forgotten (SPEC §1). Returns 0,

@@ -51,6 +51,26 @@
 /* UTF-8 takes at most 4 bytes a character */
 #define APP_NAME_MAX_BYTES		(4 * APP_NAME_MAX_CHARS)
 #define APP_DESCRIPTION_MAX_BYTES	(4 * APP_DESCRIPTION_MAX_CHARS)
+/* The JSON of one app with every field at its maximum (core/app_json.c):
+ * names and the description at 4 bytes a character (the escapes of what
+ * they may hold, \" \\ \n \r \t, are 2), URIs as they are (RFC 3986
+ * characters need no escape), quotes and commas, and the member names,
+ * booleans and the time in the first 512. */
+#define APP_JSON_MAX_BYTES		(512 + APP_API_KEY_MAX_BYTES + \
+	2 * APP_NAME_MAX_BYTES + APP_DESCRIPTION_MAX_BYTES + \
+	(APP_MAX_REDIRECT_URIS + 1) * (APP_URI_MAX_BYTES + 3))
+
+/* How many an account may own: apps by --max-apps (its default
+ * and the most it takes), personal access tokens by a fixed number. */
+#define APPS_PER_ACCOUNT_DEFAULT	100
+#define APPS_PER_ACCOUNT_MAX		100000
+#define PATS_PER_ACCOUNT_MAX		100
+
+/* Lists of the JSON API and of the portal: a page holds `limit`
+ * items, 1 to LIST_MAX_LIMIT; its cursor is base64url of 8 bytes. */
+#define LIST_DEFAULT_LIMIT		50
+#define LIST_MAX_LIMIT			100
+#define LIST_CURSOR_BYTES		8
 
 /* random credentials: 32 bytes = 256 bits, base64url without padding */
 #define TOKEN_RANDOM_BYTES		32

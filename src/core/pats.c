@@ -27,7 +27,8 @@ pats_issue(struct keygate *kg, int64_t account_id,
 		return rc;
 	secure_token(PAT_PREFIX, token);
 	secure_hash(str_from(token), hash);
-	rc = store_pat_insert(kg->store, account_id, hash, now, &row->id);
+	rc = store_pat_insert(kg->store, account_id, hash, now,
+	    PATS_PER_ACCOUNT_MAX, &row->id);
 	if (rc != 0) {
 		throttle_give_back(kg->throttle, &tk);
 		return rc;
@@ -75,10 +76,10 @@ pats_authenticate(struct keygate *kg, const char *addr, struct str token,
 }
 
 int
-pats_list(struct keygate *kg, int64_t account_id, struct pat_row **rows,
-    size_t *n)
+pats_list(struct keygate *kg, int64_t account_id,
+    const struct store_page *page, struct pat_row **rows, size_t *n)
 {
-	return store_pat_list(kg->store, account_id, rows, n);
+	return store_pat_list(kg->store, account_id, page, rows, n);
 }
 
 int

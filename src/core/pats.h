@@ -13,10 +13,15 @@
 
 #define PAT_PREFIX	"kg_pat_"
 
+_Static_assert(PATS_PER_ACCOUNT_MAX == 100, "PATS_TOO_MANY says 100");
+#define PATS_TOO_MANY	"This account already holds 100 personal access " \
+	"tokens, the most it may; revoke one to create another."
+
 /* Issues a token for `account_id`; token gets the value (show it once).
  * Returns 0, ERR_THROTTLED (retry_after_s set) past
- * THROTTLE_PATS_PER_ACCOUNT tokens made in THROTTLE_PATS_WINDOW_S, or
- * ERR_STORE. */
+ * THROTTLE_PATS_PER_ACCOUNT tokens made in THROTTLE_PATS_WINDOW_S,
+ * ERR_TOOBIG when the account holds PATS_PER_ACCOUNT_MAX already
+ * (PATS_TOO_MANY says it), or ERR_STORE. */
 int	pats_issue(struct keygate *kg, int64_t account_id,
 	    char token[TOKEN_MAX_BYTES + 1], struct pat_row *row,
 	    int64_t *retry_after_s);
@@ -28,9 +33,9 @@ int	pats_issue(struct keygate *kg, int64_t account_id,
 int	pats_authenticate(struct keygate *kg, const char *addr,
 	    struct str token, int64_t *account_id, int64_t *retry_after_s);
 
-/* *rows is malloc'd; free() it. Newest first. */
+/* One page (store_page), newest first; *rows is malloc'd, free() it. */
 int	pats_list(struct keygate *kg, int64_t account_id,
-	    struct pat_row **rows, size_t *n);
+	    const struct store_page *page, struct pat_row **rows, size_t *n);
 
 /* ERR_NOTFOUND unless `id` is one of the account's tokens. */
 int	pats_revoke(struct keygate *kg, int64_t account_id, int64_t id);

@@ -9,7 +9,10 @@
 #include "core/buf.h"
 
 #define RESPONSE_MAX_HEADERS	16
-#define RESPONSE_MAX_BODY_BYTES	(1024 * 1024)
+/* Room for a full page of the largest list (LIST_MAX_LIMIT apps of
+ * APP_JSON_MAX_BYTES each, about 2.7 MB; asserted in api/page.c). A
+ * buffer grows as it is written: small answers stay small. */
+#define RESPONSE_MAX_BODY_BYTES	(4 * 1024 * 1024)
 
 struct header {
 	const char	*name;

@@ -42,24 +42,29 @@ render_rows(struct buf *out, const struct app_row *rows, size_t n)
 	buf_release(&body);
 }
 
-/* GET /apps */
+/* GET /apps[?cursor=]: LIST_MAX_LIMIT apps a page, so the default
+ * --max-apps fits one, and a larger one a few. */
 void
 portal_apps(struct request *req, struct response *res)
 {
 	struct visitor v;
 	struct app_row *rows = NULL;
+	struct store_page page;
 	size_t n = 0;
 	struct buf list;
 
 	if (!page_visitor_or_fail(req, res, &v) ||
-	    !page_require_login(req, res, &v))
+	    !page_require_login(req, res, &v) ||
+	    !page_list_query(req, res, &v, &page))
 		return;
-	if (apps_list(req->kg, v.account.id, &rows, &n) != 0) {
+	if (apps_list(req->kg, v.account.id, &page, &rows, &n) != 0) {
 		page_unavailable(req, res, &v);
 		return;
 	}
 	buf_init(&list, RESPONSE_MAX_BODY_BYTES);
-	render_rows(&list, rows, n);
+	render_rows(&list, rows, n < page.max ? n : page.max - 1);
+	if (n == page.max)
+		page_next_link(&list, "/apps", rows[n - 2].id);
 	free(rows);
 	struct tmpl_var var = { "rows", buf_str(&list) };
 	page_render(req, res, 200, &v, "My Applications", "apps.html", &var, 1);
@@ -118,6 +123,11 @@ portal_app_create(struct request *req, struct response *res)
 		response_redirect(res, 303, loc);
 	} else if (rc == ERR_INVALID) {
 		render_new(req, res, 422, &v, f[1], errs.name);
+	} else if (rc == ERR_TOOBIG) {
+		char why[160];
+
+		render_new(req, res, 422, &v, f[1], apps_too_many(req->kg, why,
+		    sizeof(why)));
 	} else {
 		page_unavailable(req, res, &v);
 	}

@@ -38,24 +38,28 @@ render_rows(struct buf *out, const struct visitor *v,
 	buf_release(&body);
 }
 
-/* GET /connections */
+/* GET /connections[?cursor=]: LIST_MAX_LIMIT grants a page */
 void
 portal_connections(struct request *req, struct response *res)
 {
 	struct visitor v;
 	struct grant_row *rows = NULL;
+	struct store_page page;
 	size_t n = 0;
 	struct buf list;
 
 	if (!page_visitor_or_fail(req, res, &v) ||
-	    !page_require_login(req, res, &v))
+	    !page_require_login(req, res, &v) ||
+	    !page_list_query(req, res, &v, &page))
 		return;
-	if (grants_list(req->kg, v.account.id, &rows, &n) != 0) {
+	if (grants_list(req->kg, v.account.id, &page, &rows, &n) != 0) {
 		page_unavailable(req, res, &v);
 		return;
 	}
 	buf_init(&list, RESPONSE_MAX_BODY_BYTES);
-	render_rows(&list, &v, rows, n);
+	render_rows(&list, &v, rows, n < page.max ? n : page.max - 1);
+	if (n == page.max)
+		page_next_link(&list, "/connections", rows[n - 2].id);
 	free(rows);
 	struct tmpl_var var = { "rows", buf_str(&list) };
 	page_render(req, res, 200, &v, "Connected apps", "connections.html",

@@ -7,6 +7,7 @@
 #include "core/accounts.h"
 #include "core/apps.h"
 #include "core/clock.h"
+#include "core/cursor.h"
 #include "core/device.h"
 #include "core/err.h"
 #include "core/mem.h"
@@ -115,6 +116,40 @@ page_message(struct request *req, struct response *res, int status,
 	};
 
 	page_render(req, res, status, v, heading, "message.html", vars, 2);
+}
+
+bool
+page_list_query(struct request *req, struct response *res,
+    const struct visitor *v, struct store_page *page)
+{
+	static const struct param_spec spec[] = {
+		{ "cursor", CURSOR_TEXT_BYTES, false },
+	};
+	struct params ps;
+	struct str cursor;
+	const char *bad;
+
+	page->after = 0;
+	page->max = LIST_MAX_LIMIT + 1;
+	if (request_query(req, &ps) != 0 ||
+	    params_bind(&ps, spec, 1, false, &cursor, &bad) != 0 ||
+	    (cursor.p != NULL && cursor_decode(cursor, &page->after) != 0)) {
+		page_message(req, res, 400, v, "Bad request",
+		    "This address is not one of the list's pages.");
+		return false;
+	}
+	return true;
+}
+
+void
+page_next_link(struct buf *out, const char *path, int64_t last)
+{
+	char cursor[CURSOR_TEXT_BYTES], href[128];
+
+	cursor_encode(last, cursor);
+	snprintf(href, sizeof(href), "%s?cursor=%s", path, cursor);
+	struct tmpl_var var = { "href", str_from(href) };
+	template_render(out, "list_more.html", &var, 1);
 }
 
 void

@@ -92,6 +92,17 @@ void	page_success(struct buf *out, const char *message);
 void	page_error(struct request *req, struct response *res, int status,
 	    const char *title, const char *detail);
 
+/* The portal's lists (My Applications, Connected apps) show
+ * LIST_MAX_LIMIT items a page: ?cursor= (nothing else) into page, whose
+ * max is one more. Answers 400 itself and returns false when the query is
+ * anything else. */
+bool	page_list_query(struct request *req, struct response *res,
+	    const struct visitor *v, struct store_page *page);
+
+/* The "Next page" link of list `path` after the item with id `last`,
+ * into out. */
+void	page_next_link(struct buf *out, const char *path, int64_t last);
+
 /* For pages that need an account: true when logged in, else answers with a
  * redirect to the log-in page that comes back here. */
 bool	page_require_login(struct request *req, struct response *res,

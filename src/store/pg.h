@@ -67,6 +67,13 @@ int		 pg_finish(struct store_backend *b, struct pg_conn *c, int rc);
 /* pg_run_on() on a connection of its own. */
 int		 pg_run(struct store_backend *b, enum stmt_id id,
 		    const struct pg_params *p, int *changes);
+/* An insert capped per account: in one transaction, the account's row
+ * locked (STMT_ACCOUNT_LOCK), then `id`, an INSERT ... SELECT ... WHERE
+ * <count below the cap> RETURNING id. *new_id gets the id; ERR_TOOBIG when
+ * the count was at the cap (nothing stored). */
+int		 pg_insert_capped(struct store_backend *b, int64_t account_id,
+		    enum stmt_id id, const struct pg_params *p,
+		    int64_t *new_id);
 /* pg_run() for a write that must touch a row: else ERR_NOTFOUND. */
 int		 pg_run_one(struct store_backend *b, enum stmt_id id,
 		    const struct pg_params *p);
@@ -126,20 +133,21 @@ int	pg_session_touch(struct store_backend *b, const unsigned char *hash,
 	    int64_t now);
 int	pg_session_delete(struct store_backend *b, const unsigned char *hash);
 int	pg_pat_insert(struct store_backend *b, int64_t account_id,
-	    const unsigned char *hash, int64_t now, int64_t *id);
+	    const unsigned char *hash, int64_t now, int64_t max, int64_t *id);
 int	pg_pat_by_hash(struct store_backend *b, const unsigned char *hash,
 	    struct pat_row *out);
 int	pg_pat_list(struct store_backend *b, int64_t account_id,
-	    struct pat_row **rows, size_t *n);
+	    const struct store_page *page, struct pat_row **rows, size_t *n);
 int	pg_pat_delete(struct store_backend *b, int64_t account_id,
 	    int64_t id);
 int	pg_pat_touch(struct store_backend *b, int64_t id, int64_t now);
 
-int	pg_app_insert(struct store_backend *b, struct app_row *row);
+int	pg_app_insert(struct store_backend *b, struct app_row *row,
+	    int64_t max);
 int	pg_app_get(struct store_backend *b, int64_t account_id,
 	    const char *api_key, struct app_row *out);
 int	pg_app_list(struct store_backend *b, int64_t account_id,
-	    struct app_row **rows, size_t *n);
+	    const struct store_page *page, struct app_row **rows, size_t *n);
 int	pg_app_update(struct store_backend *b, const struct app_row *row);
 int	pg_app_delete(struct store_backend *b, int64_t account_id,
 	    const char *api_key);
@@ -157,7 +165,8 @@ int	pg_grant_get(struct store_backend *b, int64_t account_id,
 int	pg_grant_delete(struct store_backend *b, int64_t account_id,
 	    int64_t app_id);
 int	pg_grant_list(struct store_backend *b, int64_t account_id,
-	    struct grant_row **rows, size_t *n);
+	    const struct store_page *page, struct grant_row **rows,
+	    size_t *n);
 int	pg_code_insert(struct store_backend *b, const unsigned char *hash,
 	    struct code_row *row);
 int	pg_code_get(struct store_backend *b, const unsigned char *hash,

@@ -89,14 +89,15 @@ pg_session_delete(struct store_backend *b, const unsigned char *hash)
 
 int
 pg_pat_insert(struct store_backend *b, int64_t account_id,
-    const unsigned char *hash, int64_t now, int64_t *id)
+    const unsigned char *hash, int64_t now, int64_t max, int64_t *id)
 {
 	struct pg_params p = { 0 };
 
 	pgp_int(&p, account_id);
 	pgp_hash(&p, hash);
 	pgp_int(&p, now);
-	return pg_row(b, STMT_PAT_INSERT, &p, pg_read_id, id);
+	pgp_int(&p, max);
+	return pg_insert_capped(b, account_id, STMT_PAT_INSERT, &p, id);
 }
 
 static void
@@ -119,13 +120,15 @@ pg_pat_by_hash(struct store_backend *b, const unsigned char *hash,
 
 int
 pg_pat_list(struct store_backend *b, int64_t account_id,
-    struct pat_row **rows, size_t *n)
+    const struct store_page *page, struct pat_row **rows, size_t *n)
 {
 	struct pg_params p = { 0 };
 	void *v;
 	int rc;
 
 	pgp_int(&p, account_id);
+	pgp_int(&p, page->after);
+	pgp_int(&p, (int64_t)page->max);
 	rc = pg_rows(b, STMT_PAT_LIST, &p, read_pat, sizeof(**rows), &v, n);
 	if (rc == 0)
 		*rows = v;

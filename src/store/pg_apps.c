@@ -17,7 +17,7 @@ bind_settable(struct pg_params *p, const struct app_row *row)
 }
 
 int
-pg_app_insert(struct store_backend *b, struct app_row *row)
+pg_app_insert(struct store_backend *b, struct app_row *row, int64_t max)
 {
 	struct pg_params p = { 0 };
 
@@ -26,7 +26,9 @@ pg_app_insert(struct store_backend *b, struct app_row *row)
 	pgp_text(&p, row->name);
 	bind_settable(&p, row);
 	pgp_int(&p, row->created_at);
-	return pg_row(b, STMT_APP_INSERT, &p, pg_read_id, &row->id);
+	pgp_int(&p, max);
+	return pg_insert_capped(b, row->account_id, STMT_APP_INSERT, &p,
+	    &row->id);
 }
 
 static void
@@ -73,13 +75,15 @@ pg_app_get(struct store_backend *b, int64_t account_id, const char *api_key,
 
 int
 pg_app_list(struct store_backend *b, int64_t account_id,
-    struct app_row **rows, size_t *n)
+    const struct store_page *page, struct app_row **rows, size_t *n)
 {
 	struct pg_params p = { 0 };
 	void *v;
 	int rc;
 
 	pgp_int(&p, account_id);
+	pgp_int(&p, page->after);
+	pgp_int(&p, (int64_t)page->max);
 	rc = pg_rows(b, STMT_APP_LIST, &p, read_app, sizeof(**rows), &v, n);
 	if (rc == 0)
 		*rows = v;

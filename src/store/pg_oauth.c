@@ -123,13 +123,15 @@ read_grant(const PGresult *res, int row, void *out)
 
 int
 pg_grant_list(struct store_backend *b, int64_t account_id,
-    struct grant_row **rows, size_t *n)
+    const struct store_page *page, struct grant_row **rows, size_t *n)
 {
 	struct pg_params p = { 0 };
 	void *v;
 	int rc;
 
 	pgp_int(&p, account_id);
+	pgp_int(&p, page->after);
+	pgp_int(&p, (int64_t)page->max);
 	rc = pg_rows(b, STMT_GRANT_LIST, &p, read_grant, sizeof(**rows), &v,
 	    n);
 	if (rc == 0)

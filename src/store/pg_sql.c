@@ -33,15 +33,19 @@ const char *const pg_sql[STMT_COUNT] = {
 	[STMT_SESSION_TOUCH] = "UPDATE sessions SET last_seen = $2::bigint "
 	    "WHERE hash = $1::bytea AND last_seen < $2::bigint",
 	[STMT_SESSION_DELETE] = "DELETE FROM sessions WHERE hash = $1::bytea",
+	/* after STMT_ACCOUNT_LOCK, in its transaction: a statement of its
+	 * own, so that its snapshot sees what the lock waited for */
 	[STMT_PAT_INSERT] = "INSERT INTO personal_tokens(account_id, hash, "
-	    "created_at) VALUES ($1::bigint, $2::bytea, $3::bigint) "
-	    "RETURNING id",
+	    "created_at) SELECT $1::bigint, $2::bytea, $3::bigint "
+	    "WHERE (SELECT count(*) FROM personal_tokens WHERE account_id = "
+	    "$1::bigint) < $4::bigint RETURNING id",
 	[STMT_PAT_BY_HASH] = "SELECT id, account_id, created_at, "
 	    "coalesce(last_used_at, 0) FROM personal_tokens "
 	    "WHERE hash = $1::bytea",
 	[STMT_PAT_LIST] = "SELECT id, account_id, created_at, "
 	    "coalesce(last_used_at, 0) FROM personal_tokens "
-	    "WHERE account_id = $1::bigint ORDER BY id DESC",
+	    "WHERE account_id = $1::bigint AND ($2::bigint = 0 OR "
+	    "id < $2::bigint) ORDER BY id DESC LIMIT $3::bigint",
 	[STMT_PAT_DELETE] = "DELETE FROM personal_tokens "
 	    "WHERE id = $1::bigint AND account_id = $2::bigint",
 	[STMT_PAT_TOUCH] = "UPDATE personal_tokens SET last_used_at = "
@@ -49,13 +53,14 @@ const char *const pg_sql[STMT_COUNT] = {
 	    "coalesce(last_used_at, 0) < $2::bigint",
 	[STMT_APP_INSERT] = "INSERT INTO apps(account_id, api_key, name, "
 	    "public_name, logo_url, description, redirect_uris, "
-	    "implicit_flow, created_at) VALUES ($1::bigint, $2::text, "
+	    "implicit_flow, created_at) SELECT $1::bigint, $2::text, "
 	    "$3::text, $4::text, $5::text, $6::text, $7::text, $8::boolean, "
-	    "$9::bigint) RETURNING id",
+	    "$9::bigint WHERE (SELECT count(*) FROM apps WHERE account_id = "
+	    "$1::bigint) < $10::bigint RETURNING id",
 	[STMT_APP_GET] = "SELECT " APP_COLUMNS " FROM apps "
 	    "WHERE api_key = $1::text AND " OWNED_BY(2),
 	[STMT_APP_LIST] = "SELECT " APP_COLUMNS " FROM apps WHERE "
-	    OWNED_BY(1) " ORDER BY id",
+	    OWNED_BY(1) " AND id > $2::bigint ORDER BY id LIMIT $3::bigint",
 	[STMT_APP_UPDATE] = "UPDATE apps SET public_name = $1::text, "
 	    "logo_url = $2::text, description = $3::text, "
 	    "redirect_uris = $4::text, implicit_flow = $5::boolean "
@@ -66,6 +71,11 @@ const char *const pg_sql[STMT_COUNT] = {
 	    "secret_created_at = $4::bigint WHERE api_key = $1::text AND "
 	    OWNED_BY(2),
 
+	/* Serializes the capped inserts of one owner (apps, personal
+	 * tokens) for the rest of the transaction. NO KEY UPDATE leaves the
+	 * foreign-key checks of other inserts (KEY SHARE) free to go on. */
+	[STMT_ACCOUNT_LOCK] = "SELECT id FROM accounts WHERE id = $1::bigint "
+	    "FOR NO KEY UPDATE",
 	[STMT_BEGIN] = "BEGIN",
 	[STMT_COMMIT] = "COMMIT",
 	[STMT_ROLLBACK] = "ROLLBACK",
@@ -84,7 +94,7 @@ const char *const pg_sql[STMT_COUNT] = {
 	[STMT_GRANT_LIST] = "SELECT g.id, g.app_id, g.scope, g.created_at, "
 	    "a.api_key, a.public_name FROM grants g JOIN apps a "
 	    "ON a.id = g.app_id WHERE g.account_id = $1::bigint "
-	    "ORDER BY g.id",
+	    "AND g.id > $2::bigint ORDER BY g.id LIMIT $3::bigint",
 	[STMT_CODE_INSERT] = "INSERT INTO auth_codes(hash, grant_id, "
 	    "redirect_uri, scope, challenge, expires_at) VALUES ($1::bytea, "
 	    "$2::bigint, $3::text, $4::bigint, $5::text, $6::bigint)",

@@ -218,18 +218,21 @@ sqlite_session_delete(struct store_backend *b, const unsigned char *hash)
 
 int
 sqlite_pat_insert(struct store_backend *b, int64_t account_id,
-    const unsigned char *hash, int64_t now, int64_t *id)
+    const unsigned char *hash, int64_t now, int64_t max, int64_t *id)
 {
 	sqlite3 *db;
 	sqlite3_stmt *st = sqlite_stmt(b, STMT_PAT_INSERT, &db);
-	int rc;
+	int changes = 0, rc;
 
 	if (st == NULL)
 		return ERR_STORE;
 	sqlite3_bind_int64(st, 1, account_id);
 	sqlite3_bind_blob(st, 2, hash, SECURE_HASH_BYTES, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, now);
-	rc = sqlite_run(db, st, NULL);
+	sqlite3_bind_int64(st, 4, max);
+	rc = sqlite_run(db, st, &changes);
+	if (rc == 0 && changes == 0)
+		return ERR_TOOBIG;	/* the account holds max already */
 	if (rc == 0)
 		*id = sqlite3_last_insert_rowid(db);
 	return rc;
@@ -255,7 +258,7 @@ sqlite_pat_by_hash(struct store_backend *b, const unsigned char *hash,
 
 int
 sqlite_pat_list(struct store_backend *b, int64_t account_id,
-    struct pat_row **rows, size_t *n)
+    const struct store_page *page, struct pat_row **rows, size_t *n)
 {
 	sqlite3 *db;
 	sqlite3_stmt *st = sqlite_stmt(b, STMT_PAT_LIST, &db);
@@ -265,6 +268,8 @@ sqlite_pat_list(struct store_backend *b, int64_t account_id,
 	if (st == NULL)
 		return ERR_STORE;
 	sqlite3_bind_int64(st, 1, account_id);
+	sqlite3_bind_int64(st, 2, page->after);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)page->max);
 	rc = sqlite_rows(db, st, read_pat, sizeof(**rows), &v, n);
 	if (rc == 0)
 		*rows = v;

@@ -7,11 +7,11 @@
 #include "store/sqlite_stmt.h"
 
 int
-sqlite_app_insert(struct store_backend *b, struct app_row *row)
+sqlite_app_insert(struct store_backend *b, struct app_row *row, int64_t max)
 {
 	sqlite3 *db;
 	sqlite3_stmt *st = sqlite_stmt(b, STMT_APP_INSERT, &db);
-	int rc;
+	int changes = 0, rc;
 
 	if (st == NULL)
 		return ERR_STORE;
@@ -24,7 +24,10 @@ sqlite_app_insert(struct store_backend *b, struct app_row *row)
 	sqlite3_bind_text(st, 7, row->redirect_uris, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 8, row->implicit_flow);
 	sqlite3_bind_int64(st, 9, row->created_at);
-	rc = sqlite_run(db, st, NULL);
+	sqlite3_bind_int64(st, 10, max);
+	rc = sqlite_run(db, st, &changes);
+	if (rc == 0 && changes == 0)
+		return ERR_TOOBIG;	/* the owner has max already */
 	if (rc == 0)
 		row->id = sqlite3_last_insert_rowid(db);
 	return rc;
@@ -71,7 +74,7 @@ sqlite_app_get(struct store_backend *b, int64_t account_id,
 
 int
 sqlite_app_list(struct store_backend *b, int64_t account_id,
-    struct app_row **rows, size_t *n)
+    const struct store_page *page, struct app_row **rows, size_t *n)
 {
 	sqlite3 *db;
 	sqlite3_stmt *st = sqlite_stmt(b, STMT_APP_LIST, &db);
@@ -81,6 +84,8 @@ sqlite_app_list(struct store_backend *b, int64_t account_id,
 	if (st == NULL)
 		return ERR_STORE;
 	sqlite3_bind_int64(st, 1, account_id);
+	sqlite3_bind_int64(st, 2, page->after);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)page->max);
 	rc = sqlite_rows(db, st, read_app, sizeof(**rows), &v, n);
 	if (rc == 0)
 		*rows = v;

@@ -92,7 +92,7 @@ read_grant(sqlite3_stmt *st, void *p)
 
 int
 sqlite_grant_list(struct store_backend *b, int64_t account_id,
-    struct grant_row **rows, size_t *n)
+    const struct store_page *page, struct grant_row **rows, size_t *n)
 {
 	sqlite3 *db;
 	sqlite3_stmt *st = sqlite_stmt(b, STMT_GRANT_LIST, &db);
@@ -102,6 +102,8 @@ sqlite_grant_list(struct store_backend *b, int64_t account_id,
 	if (st == NULL)
 		return ERR_STORE;
 	sqlite3_bind_int64(st, 1, account_id);
+	sqlite3_bind_int64(st, 2, page->after);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)page->max);
 	rc = sqlite_rows(db, st, read_grant, sizeof(**rows), &v, n);
 	if (rc == 0)
 		*rows = v;

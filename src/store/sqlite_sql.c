@@ -25,24 +25,32 @@ const char *const stmt_sql[STMT_COUNT] = {
 	[STMT_SESSION_TOUCH] = "UPDATE sessions SET last_seen = ? "
 	    "WHERE hash = ?",
 	[STMT_SESSION_DELETE] = "DELETE FROM sessions WHERE hash = ?",
+	/* The count and the insert are one statement: a write statement
+	 * holds SQLite's write lock from its first step, so two of them
+	 * never count the same rows. */
 	[STMT_PAT_INSERT] = "INSERT INTO personal_tokens(account_id, hash, "
-	    "created_at) VALUES (?, ?, ?)",
+	    "created_at) SELECT ?1, ?2, ?3 WHERE (SELECT count(*) FROM "
+	    "personal_tokens WHERE account_id = ?1) < ?4",
 	[STMT_PAT_BY_HASH] = "SELECT id, account_id, created_at, "
 	    "coalesce(last_used_at, 0) FROM personal_tokens WHERE hash = ?",
 	[STMT_PAT_LIST] = "SELECT id, account_id, created_at, "
 	    "coalesce(last_used_at, 0) FROM personal_tokens "
-	    "WHERE account_id = ? ORDER BY id DESC",
+	    "WHERE account_id = ?1 AND (?2 = 0 OR id < ?2) "
+	    "ORDER BY id DESC LIMIT ?3",
 	[STMT_PAT_DELETE] = "DELETE FROM personal_tokens "
 	    "WHERE id = ? AND account_id = ?",
 	[STMT_PAT_TOUCH] = "UPDATE personal_tokens SET last_used_at = ? "
 	    "WHERE id = ?",
 	[STMT_APP_INSERT] = "INSERT INTO apps(account_id, api_key, name, "
 	    "public_name, logo_url, description, redirect_uris, "
-	    "implicit_flow, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	    "implicit_flow, created_at) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+	    "?8, ?9 WHERE (SELECT count(*) FROM apps WHERE account_id = ?1) "
+	    "< ?10",
 	[STMT_APP_GET] = "SELECT " APP_COLUMNS " FROM apps WHERE api_key = ?1 "
 	    "AND (?2 = 0 OR account_id = ?2)",
 	[STMT_APP_LIST] = "SELECT " APP_COLUMNS " FROM apps "
-	    "WHERE ?1 = 0 OR account_id = ?1 ORDER BY id",
+	    "WHERE (?1 = 0 OR account_id = ?1) AND id > ?2 ORDER BY id "
+	    "LIMIT ?3",
 	[STMT_APP_UPDATE] = "UPDATE apps SET public_name = ?, logo_url = ?, "
 	    "description = ?, redirect_uris = ?, implicit_flow = ? "
 	    "WHERE id = ?",
@@ -52,6 +60,8 @@ const char *const stmt_sql[STMT_COUNT] = {
 	    "secret_created_at = ?4 WHERE api_key = ?1 "
 	    "AND (?2 = 0 OR account_id = ?2)",
 
+	/* PostgreSQL's lock of an owner; SQLite's write lock does it */
+	[STMT_ACCOUNT_LOCK] = "SELECT id FROM accounts WHERE id = ?",
 	[STMT_BEGIN] = "BEGIN IMMEDIATE",
 	[STMT_COMMIT] = "COMMIT",
 	[STMT_ROLLBACK] = "ROLLBACK",
@@ -69,7 +79,8 @@ const char *const stmt_sql[STMT_COUNT] = {
 	    "WHERE account_id = ? AND app_id = ?",
 	[STMT_GRANT_LIST] = "SELECT g.id, g.app_id, g.scope, g.created_at, "
 	    "a.api_key, a.public_name FROM grants g JOIN apps a "
-	    "ON a.id = g.app_id WHERE g.account_id = ? ORDER BY g.id",
+	    "ON a.id = g.app_id WHERE g.account_id = ?1 AND g.id > ?2 "
+	    "ORDER BY g.id LIMIT ?3",
 	[STMT_CODE_INSERT] = "INSERT INTO auth_codes(hash, grant_id, "
 	    "redirect_uri, scope, challenge, expires_at) "
 	    "VALUES (?, ?, ?, ?, ?, ?)",

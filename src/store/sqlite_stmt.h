@@ -45,20 +45,21 @@ int	sqlite_session_touch(struct store_backend *b,
 int	sqlite_session_delete(struct store_backend *b,
 	    const unsigned char *hash);
 int	sqlite_pat_insert(struct store_backend *b, int64_t account_id,
-	    const unsigned char *hash, int64_t now, int64_t *id);
+	    const unsigned char *hash, int64_t now, int64_t max, int64_t *id);
 int	sqlite_pat_by_hash(struct store_backend *b, const unsigned char *hash,
 	    struct pat_row *out);
 int	sqlite_pat_list(struct store_backend *b, int64_t account_id,
-	    struct pat_row **rows, size_t *n);
+	    const struct store_page *page, struct pat_row **rows, size_t *n);
 int	sqlite_pat_delete(struct store_backend *b, int64_t account_id,
 	    int64_t id);
 int	sqlite_pat_touch(struct store_backend *b, int64_t id, int64_t now);
 
-int	sqlite_app_insert(struct store_backend *b, struct app_row *row);
+int	sqlite_app_insert(struct store_backend *b, struct app_row *row,
+	    int64_t max);
 int	sqlite_app_get(struct store_backend *b, int64_t account_id,
 	    const char *api_key, struct app_row *out);
 int	sqlite_app_list(struct store_backend *b, int64_t account_id,
-	    struct app_row **rows, size_t *n);
+	    const struct store_page *page, struct app_row **rows, size_t *n);
 int	sqlite_app_update(struct store_backend *b, const struct app_row *row);
 int	sqlite_app_delete(struct store_backend *b, int64_t account_id,
 	    const char *api_key);
@@ -87,7 +88,8 @@ int	sqlite_grant_get(struct store_backend *b, int64_t account_id,
 int	sqlite_grant_delete(struct store_backend *b, int64_t account_id,
 	    int64_t app_id);
 int	sqlite_grant_list(struct store_backend *b, int64_t account_id,
-	    struct grant_row **rows, size_t *n);
+	    const struct store_page *page, struct grant_row **rows,
+	    size_t *n);
 int	sqlite_code_insert(struct store_backend *b, const unsigned char *hash,
 	    struct code_row *row);
 int	sqlite_code_get(struct store_backend *b, const unsigned char *hash,

@@ -209,9 +209,10 @@ store_session_delete(struct store *st,
 
 int
 store_pat_insert(struct store *st, int64_t account_id,
-    const unsigned char hash[SECURE_HASH_BYTES], int64_t now, int64_t *id)
+    const unsigned char hash[SECURE_HASH_BYTES], int64_t now, int64_t max,
+    int64_t *id)
 {
-	return CALL(pat_insert, account_id, hash, now, id);
+	return CALL(pat_insert, account_id, hash, now, max, id);
 }
 
 int
@@ -222,10 +223,10 @@ store_pat_by_hash(struct store *st,
 }
 
 int
-store_pat_list(struct store *st, int64_t account_id, struct pat_row **rows,
-    size_t *n)
+store_pat_list(struct store *st, int64_t account_id,
+    const struct store_page *page, struct pat_row **rows, size_t *n)
 {
-	return CALL(pat_list, account_id, rows, n);
+	return CALL(pat_list, account_id, page, rows, n);
 }
 
 int
@@ -241,9 +242,9 @@ store_pat_touch(struct store *st, int64_t id, int64_t now)
 }
 
 int
-store_app_insert(struct store *st, struct app_row *row)
+store_app_insert(struct store *st, struct app_row *row, int64_t max)
 {
-	return CALL(app_insert, row);
+	return CALL(app_insert, row, max);
 }
 
 int
@@ -254,10 +255,10 @@ store_app_get(struct store *st, int64_t account_id, const char *api_key,
 }
 
 int
-store_app_list(struct store *st, int64_t account_id, struct app_row **rows,
-    size_t *n)
+store_app_list(struct store *st, int64_t account_id,
+    const struct store_page *page, struct app_row **rows, size_t *n)
 {
-	return CALL(app_list, account_id, rows, n);
+	return CALL(app_list, account_id, page, rows, n);
 }
 
 int
@@ -302,9 +303,9 @@ store_grant_delete(struct store *st, int64_t account_id, int64_t app_id)
 
 int
 store_grant_list(struct store *st, int64_t account_id,
-    struct grant_row **rows, size_t *n)
+    const struct store_page *page, struct grant_row **rows, size_t *n)
 {
-	return CALL(grant_list, account_id, rows, n);
+	return CALL(grant_list, account_id, page, rows, n);
 }
 
 int

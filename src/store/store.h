@@ -121,6 +121,15 @@ struct issue {
 /* account_id value that lets an operator reach every account's apps */
 #define STORE_ANY_ACCOUNT	0
 
+/* One page of a list, in the list's stable order (by id): the rows that
+ * follow the row whose id is `after` (0: from the first), at most `max`
+ * of them (at least 1). A caller that asks one more than it shows learns
+ * whether more remain. The store reads only those rows. */
+struct store_page {
+	int64_t	 after;
+	size_t	 max;
+};
+
 /* True when `url` names a PostgreSQL database (postgres:// or
  * postgresql://); anything else is a SQLite file path. */
 bool	store_is_postgres(const char *url);
@@ -190,27 +199,33 @@ int	store_session_touch(struct store *st,
 int	store_session_delete(struct store *st,
 	    const unsigned char hash[SECURE_HASH_BYTES]);
 
-/* personal access tokens, keyed by the SHA-256 of the token */
+/* personal access tokens, keyed by the SHA-256 of the token. Insert
+ * gives ERR_TOOBIG, storing nothing, when the account holds `max`
+ * already: counted and inserted in one transaction, so two inserts racing
+ * at max - 1 never both succeed. */
 int	store_pat_insert(struct store *st, int64_t account_id,
 	    const unsigned char hash[SECURE_HASH_BYTES], int64_t now,
-	    int64_t *id);
+	    int64_t max, int64_t *id);
 int	store_pat_by_hash(struct store *st,
 	    const unsigned char hash[SECURE_HASH_BYTES], struct pat_row *out);
-/* *rows is malloc'd (free() it), newest first. */
+/* *rows is malloc'd (free() it), newest first: one page (`after` is the
+ * id of the last token of the page before, the page the older ones). */
 int	store_pat_list(struct store *st, int64_t account_id,
-	    struct pat_row **rows, size_t *n);
+	    const struct store_page *page, struct pat_row **rows, size_t *n);
 /* ERR_NOTFOUND unless token `id` exists and belongs to `account_id`. */
 int	store_pat_delete(struct store *st, int64_t account_id, int64_t id);
 int	store_pat_touch(struct store *st, int64_t id, int64_t now);
 
 /* applications; account_id limits the lookup to that owner unless it is
  * STORE_ANY_ACCOUNT. ERR_NOTFOUND covers "exists but not yours". */
-int	store_app_insert(struct store *st, struct app_row *row);
+/* Insert gives ERR_TOOBIG, storing nothing, when row->account_id owns
+ * `max` apps already (atomic as store_pat_insert()). */
+int	store_app_insert(struct store *st, struct app_row *row, int64_t max);
 int	store_app_get(struct store *st, int64_t account_id, const char *api_key,
 	    struct app_row *out);
-/* *rows is malloc'd (free() it), oldest first. */
+/* *rows is malloc'd (free() it), oldest first: one page. */
 int	store_app_list(struct store *st, int64_t account_id,
-	    struct app_row **rows, size_t *n);
+	    const struct store_page *page, struct app_row **rows, size_t *n);
 /* Writes the settable fields of row (found by row->id). */
 int	store_app_update(struct store *st, const struct app_row *row);
 int	store_app_delete(struct store *st, int64_t account_id,
@@ -239,8 +254,10 @@ int	store_grant_get(struct store *st, int64_t account_id, int64_t app_id,
 /* Deletes the grant with its codes, families and tokens. */
 int	store_grant_delete(struct store *st, int64_t account_id,
 	    int64_t app_id);
+/* One page of the account's grants, oldest first; *rows is malloc'd. */
 int	store_grant_list(struct store *st, int64_t account_id,
-	    struct grant_row **rows, size_t *n);
+	    const struct store_page *page, struct grant_row **rows,
+	    size_t *n);
 
 /* Inserts a code. With row->grant_id 0 it first records the consent of
  * row->account_id to row->app_id (widened by row->scope) in the same

@@ -47,20 +47,24 @@ struct store_ops {
 		    const unsigned char *hash);
 
 	int	(*pat_insert)(struct store_backend *b, int64_t account_id,
-		    const unsigned char *hash, int64_t now, int64_t *id);
+		    const unsigned char *hash, int64_t now, int64_t max,
+		    int64_t *id);
 	int	(*pat_by_hash)(struct store_backend *b,
 		    const unsigned char *hash, struct pat_row *out);
 	int	(*pat_list)(struct store_backend *b, int64_t account_id,
-		    struct pat_row **rows, size_t *n);
+		    const struct store_page *page, struct pat_row **rows,
+		    size_t *n);
 	int	(*pat_delete)(struct store_backend *b, int64_t account_id,
 		    int64_t id);
 	int	(*pat_touch)(struct store_backend *b, int64_t id, int64_t now);
 
-	int	(*app_insert)(struct store_backend *b, struct app_row *row);
+	int	(*app_insert)(struct store_backend *b, struct app_row *row,
+		    int64_t max);
 	int	(*app_get)(struct store_backend *b, int64_t account_id,
 		    const char *api_key, struct app_row *out);
 	int	(*app_list)(struct store_backend *b, int64_t account_id,
-		    struct app_row **rows, size_t *n);
+		    const struct store_page *page, struct app_row **rows,
+		    size_t *n);
 	int	(*app_update)(struct store_backend *b,
 		    const struct app_row *row);
 	int	(*app_delete)(struct store_backend *b, int64_t account_id,
@@ -81,7 +85,8 @@ struct store_ops {
 	int	(*grant_delete)(struct store_backend *b, int64_t account_id,
 		    int64_t app_id);
 	int	(*grant_list)(struct store_backend *b, int64_t account_id,
-		    struct grant_row **rows, size_t *n);
+		    const struct store_page *page, struct grant_row **rows,
+		    size_t *n);
 	int	(*code_insert)(struct store_backend *b,
 		    const unsigned char *hash, struct code_row *row);
 	int	(*code_get)(struct store_backend *b,

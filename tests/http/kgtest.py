@@ -384,10 +384,24 @@ def app_json(server, token, key):
     return r.json()
 
 
+def list_all(server, path, token):
+    """Every item of a paginated list (GET path), following its
+    Link: rel="next" headers to the last page."""
+    url, items = server.url(path), []
+    while url is not None:
+        r = requests.get(url, headers=bearer(token), timeout=30)
+        assert r.status_code == 200, (r.status_code, r.text)
+        items += r.json()
+        nxt = r.links.get("next", {}).get("url")
+        # The Link is absolute, on the --issuer; this server's own URL may
+        # differ (start_server() without issuer=True).
+        url = None if nxt is None else \
+            server.url(urlsplit(nxt).path + "?" + urlsplit(nxt).query)
+    return items
+
+
 def app_keys(server, token):
-    r = list_apps(server, token)
-    assert r.status_code == 200, (r.status_code, r.text)
-    return [a["api_key"] for a in r.json()]
+    return [a["api_key"] for a in list_all(server, "/api/v1/apps", token)]
 
 
 def random_parts(values):

@@ -41,7 +41,11 @@ def intruder(server):
 @pytest.fixture
 def app(server, owner):
     """A fresh app with every setting at the BASELINE."""
-    return new_app(server, owner, **BASELINE)
+    made = new_app(server, owner, **BASELINE)
+    yield made
+    # An account owns at most 100 apps (--max-apps): the module's owner
+    # gives each one back (a test may have deleted it already).
+    delete_app(server, owner, made["api_key"])
 
 
 def parse_time(s):

@@ -54,7 +54,11 @@ def other(server):
 def app(server, owner):
     """A fresh app (made through the API) with every setting at the
     BASELINE."""
-    return new_app(server, owner.token, **BASELINE)
+    made = new_app(server, owner.token, **BASELINE)
+    yield made
+    # An account owns at most 100 apps (--max-apps): the module's owner
+    # gives each one back (a test may have deleted it already).
+    delete_app(server, owner.token, made["api_key"])
 
 
 def app_cli(server, *args, **kw):

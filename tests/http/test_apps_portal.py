@@ -19,10 +19,11 @@ import pytest
 
 import appcases
 from appcases import BASELINE
-from kgtest import (PASSWORD, Browser, app_json, app_keys, element_text,
-                    field_value, find_csrf, get_app, input_tag, input_value,
-                    list_apps, location, new_account, new_app, new_app_secret,
-                    new_pat, random_parts, textarea_value, unique_email)
+from kgtest import (PASSWORD, Browser, app_json, app_keys, delete_app,
+                    element_text, field_value, find_csrf, get_app, input_tag,
+                    input_value, list_apps, location, new_account, new_app,
+                    new_app_secret, new_pat, random_parts, textarea_value,
+                    unique_email)
 
 KEY_CHARS = re.compile(r"^[A-Za-z0-9_-]+$")
 FIELDS = ("redirect_uris", "public_name", "logo_url", "description")
@@ -62,7 +63,11 @@ def intruder(server):
 @pytest.fixture
 def app(server, dev):
     """A fresh app of `dev` (made through the API) at the BASELINE."""
-    return new_app(server, dev.token, **BASELINE)
+    made = new_app(server, dev.token, **BASELINE)
+    yield made
+    # An account owns at most 100 apps (--max-apps): the module's owner
+    # gives each one back (a test may have deleted it already).
+    delete_app(server, dev.token, made["api_key"])
 
 
 def path_of(server, resp):

@@ -19,6 +19,7 @@ static const char *const env_names[] = {
 	"KEYGATE_CONNECTION_TIMEOUT", "KEYGATE_CONNECTIONS_PER_ADDRESS",
 	"KEYGATE_METRICS_LISTEN",
 	"KEYGATE_HASH_THREADS", "KEYGATE_HASH_QUEUE",
+	"KEYGATE_MAX_APPS",
 };
 
 static void
@@ -46,6 +47,8 @@ field(const struct config *cfg, const char *name, char *out, size_t len)
 		snprintf(out, len, "%d", cfg->no_signup);
 	else if (strcmp(name, "signup_rate") == 0)
 		snprintf(out, len, "%lld", (long long)cfg->signup_rate);
+	else if (strcmp(name, "max_apps") == 0)
+		snprintf(out, len, "%lld", (long long)cfg->max_apps);
 	else if (strcmp(name, "test_clock") == 0)
 		snprintf(out, len, "%d", cfg->test_clock);
 	else if (strcmp(name, "access_log") == 0)
@@ -84,6 +87,7 @@ Test(config, defaults, .init = clear_env)
 		{ "brand", "keygate" },
 		{ "no_signup", "0" },
 		{ "signup_rate", "20" },
+		{ "max_apps", "100" },
 		{ "test_clock", "0" },
 		{ "access_log", "1" },
 		{ "threads", "0" },
@@ -182,6 +186,15 @@ Test(config, parse, .init = clear_env)
 		  "signup_rate", "1000000" },
 		{ ARGS("--threads", "256"), NOENV, false, 0, "threads",
 		  "256" },
+		{ ARGS("--max-apps", "1"), NOENV, false, 0, "max_apps", "1" },
+		{ ARGS("--max-apps", "100000"), NOENV, false, 0, "max_apps",
+		  "100000" },
+		{ ARGS("--max-apps", "0"), NOENV, false, ERR_INVALID, NULL,
+		  NULL },
+		{ ARGS("--max-apps", "100001"), NOENV, false, ERR_INVALID,
+		  NULL, NULL },
+		{ ARGS(NULL), ENV("KEYGATE_MAX_APPS=7"), false, 0, "max_apps",
+		  "7" },
 		{ ARGS("--token-max-ttl", "31622400"), NOENV, false, 0,
 		  "token_max_ttl_s", "31622400" },
 		{ ARGS("--refresh-idle-ttl", "3162240000"), NOENV, false, 0,

@@ -212,7 +212,8 @@ contract_app(int64_t owner, const char *api_key, int64_t now,
 	snprintf(row->name, sizeof(row->name), "App %s", api_key);
 	SET(row->redirect_uris, "https://app.example.com/cb");
 	row->created_at = now;
-	cr_assert_eq(store_app_insert(st, row), 0, "insert app %s", api_key);
+	cr_assert_eq(store_app_insert(st, row, NO_CAP), 0, "insert app %s",
+	    api_key);
 	cr_assert_gt(row->id, 0);
 }
 

@@ -14,6 +14,9 @@
 
 /* a fixed clock: the store takes every time as an argument */
 #define T0	1800000000LL
+/* a page that holds every row of a small list, and a cap never reached */
+#define ALL	(&(struct store_page){ 0, 1000 })
+#define NO_CAP	1000000
 
 /* Copies a string into a char array field, cut to fit. */
 #define SET(field, text) \

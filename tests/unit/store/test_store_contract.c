@@ -333,7 +333,7 @@ STORE_TEST(pats, insert_and_by_hash, contract_setup)
 
 	contract_hash(h);
 	contract_hash(other);
-	cr_assert_eq(store_pat_insert(st, ann, h, T0 + 3, &id), 0);
+	cr_assert_eq(store_pat_insert(st, ann, h, T0 + 3, NO_CAP, &id), 0);
 	cr_expect_gt(id, 0);
 	memset(&p, 0x55, sizeof(p));
 	cr_assert_eq(store_pat_by_hash(st, h, &p), 0);
@@ -342,8 +342,8 @@ STORE_TEST(pats, insert_and_by_hash, contract_setup)
 	cr_expect_eq(p.created_at, T0 + 3);
 	cr_expect_eq(p.last_used_at, 0, "0 = never used");
 	cr_expect_eq(store_pat_by_hash(st, other, &p), ERR_NOTFOUND);
-	cr_expect_eq(store_pat_insert(st, ann, h, T0 + 4, &id2), ERR_EXISTS,
-	    "one token per hash");
+	cr_expect_eq(store_pat_insert(st, ann, h, T0 + 4, NO_CAP, &id2),
+	    ERR_EXISTS, "one token per hash");
 }
 
 STORE_TEST(pats, list_newest_first_own_only, contract_setup)
@@ -355,21 +355,21 @@ STORE_TEST(pats, list_newest_first_own_only, contract_setup)
 	int64_t ids[3], bobs = 0;
 	size_t n = 99;
 
-	cr_assert_eq(store_pat_list(st, ann, &rows, &n), 0);
+	cr_assert_eq(store_pat_list(st, ann, ALL, &rows, &n), 0);
 	cr_expect_eq(n, 0, "no tokens yet");
 	free(rows);
 	for (int i = 0; i < 3; i++) {
 		contract_hash(h);
 		cr_assert_eq(store_pat_insert(st, ann, h, T0 + 10 * i,
-		    &ids[i]), 0);
+		    NO_CAP, &ids[i]), 0);
 		if (i == 1) {
 			contract_hash(h);
 			cr_assert_eq(store_pat_insert(st, bob, h, T0 + 15,
-			    &bobs), 0);
+			    NO_CAP, &bobs), 0);
 		}
 	}
 	rows = NULL;
-	cr_assert_eq(store_pat_list(st, ann, &rows, &n), 0);
+	cr_assert_eq(store_pat_list(st, ann, ALL, &rows, &n), 0);
 	cr_assert_eq(n, 3);
 	for (size_t i = 0; i < 3; i++) {
 		cr_expect_eq(rows[i].id, ids[2 - i], "row %zu: newest first",
@@ -380,9 +380,43 @@ STORE_TEST(pats, list_newest_first_own_only, contract_setup)
 	}
 	free(rows);
 	rows = NULL;
-	cr_assert_eq(store_pat_list(st, bob, &rows, &n), 0);
+	cr_assert_eq(store_pat_list(st, bob, ALL, &rows, &n), 0);
 	cr_assert_eq(n, 1);
 	cr_expect_eq(rows[0].id, bobs);
+	free(rows);
+}
+
+STORE_TEST(pats, pages_newest_first_and_cap, contract_setup)
+{
+	unsigned char h[SECURE_HASH_BYTES];
+	struct pat_row *rows = NULL;
+	struct store_page page = { 0, 2 };
+	int64_t ann = contract_account("ann@example.com");
+	int64_t bob = contract_account("bob@example.com");
+	int64_t ids[3], id = 0;
+	size_t n = 0;
+
+	for (int i = 0; i < 3; i++) {
+		contract_hash(h);
+		cr_assert_eq(store_pat_insert(st, ann, h, T0, 3, &ids[i]), 0);
+	}
+	contract_hash(h);
+	cr_expect_eq(store_pat_insert(st, ann, h, T0, 3, &id), ERR_TOOBIG,
+	    "the fourth is over the cap of 3");
+	cr_expect_eq(store_pat_by_hash(st, h, &(struct pat_row){ 0 }),
+	    ERR_NOTFOUND, "and nothing was stored");
+	cr_expect_eq(store_pat_insert(st, bob, h, T0, 3, &id), 0,
+	    "the cap is per account");
+	cr_assert_eq(store_pat_list(st, ann, &page, &rows, &n), 0);
+	cr_assert_eq(n, 2);
+	cr_expect_eq(rows[0].id, ids[2]);
+	cr_expect_eq(rows[1].id, ids[1]);
+	page.after = rows[1].id;
+	free(rows);
+	rows = NULL;
+	cr_assert_eq(store_pat_list(st, ann, &page, &rows, &n), 0);
+	cr_assert_eq(n, 1, "the page after the second newest");
+	cr_expect_eq(rows[0].id, ids[0]);
 	free(rows);
 }
 
@@ -395,7 +429,7 @@ STORE_TEST(pats, delete_only_by_owner, contract_setup)
 	int64_t id = 0;
 
 	contract_hash(h);
-	cr_assert_eq(store_pat_insert(st, ann, h, T0, &id), 0);
+	cr_assert_eq(store_pat_insert(st, ann, h, T0, NO_CAP, &id), 0);
 	cr_expect_eq(store_pat_delete(st, bob, id), ERR_NOTFOUND,
 	    "not bob's token");
 	cr_expect_eq(store_pat_delete(st, ann, id + 1000), ERR_NOTFOUND);
@@ -415,8 +449,8 @@ STORE_TEST(pats, touch_records_use, contract_setup)
 
 	contract_hash(h);
 	contract_hash(h2);
-	cr_assert_eq(store_pat_insert(st, ann, h, T0, &id), 0);
-	cr_assert_eq(store_pat_insert(st, ann, h2, T0, &id2), 0);
+	cr_assert_eq(store_pat_insert(st, ann, h, T0, NO_CAP, &id), 0);
+	cr_assert_eq(store_pat_insert(st, ann, h2, T0, NO_CAP, &id2), 0);
 	cr_assert_eq(store_pat_touch(st, id, T0 + 120), 0);
 	cr_assert_eq(store_pat_by_hash(st, h, &p), 0);
 	cr_expect_eq(p.last_used_at, T0 + 120);

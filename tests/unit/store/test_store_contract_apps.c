@@ -48,7 +48,7 @@ STORE_TEST(apps, insert_and_get, contract_setup)
 	    "https://b.example.com/cb");
 	row.implicit_flow = true;
 	row.created_at = T0 + 7;
-	cr_assert_eq(store_app_insert(st, &row), 0);
+	cr_assert_eq(store_app_insert(st, &row, NO_CAP), 0);
 	cr_expect_gt(row.id, 0, "insert sets the id");
 	memset(&got, 0x55, sizeof(got));
 	cr_assert_eq(store_app_get(st, ann, "kg_ak_one", &got), 0);
@@ -114,7 +114,7 @@ STORE_TEST(apps, taken_api_key_exists, contract_setup)
 	SET(dup.api_key, "kg_ak_same");
 	SET(dup.name, "Impostor");
 	dup.created_at = T0 + 1;
-	cr_expect_eq(store_app_insert(st, &dup), ERR_EXISTS);
+	cr_expect_eq(store_app_insert(st, &dup, NO_CAP), ERR_EXISTS);
 	cr_assert_eq(store_app_get(st, STORE_ANY_ACCOUNT, "kg_ak_same", &got),
 	    0);
 	expect_app(&got, &row);
@@ -133,22 +133,57 @@ STORE_TEST(apps, list_oldest_first, contract_setup)
 	contract_app(bob, "kg_ak_bobs", T0 + 1, &made[1]);
 	contract_app(ann, keys[1], T0 + 2, &made[2]);
 	contract_app(ann, keys[2], T0 + 3, &made[3]);
-	cr_assert_eq(store_app_list(st, ann, &rows, &n), 0);
+	cr_assert_eq(store_app_list(st, ann, ALL, &rows, &n), 0);
 	cr_assert_eq(n, 3);
 	expect_app(&rows[0], &made[0]);
 	expect_app(&rows[1], &made[2]);
 	expect_app(&rows[2], &made[3]);
 	free(rows);
 	rows = NULL;
-	cr_assert_eq(store_app_list(st, STORE_ANY_ACCOUNT, &rows, &n), 0);
+	cr_assert_eq(store_app_list(st, STORE_ANY_ACCOUNT, ALL, &rows, &n), 0);
 	cr_assert_eq(n, 4, "an operator lists every account's apps");
 	for (size_t i = 0; i < 4; i++)
 		expect_app(&rows[i], &made[i]);
 	free(rows);
 	rows = NULL;
-	cr_assert_eq(store_app_list(st, cid, &rows, &n), 0);
+	cr_assert_eq(store_app_list(st, cid, ALL, &rows, &n), 0);
 	cr_expect_eq(n, 0);
 	free(rows);
+}
+
+STORE_TEST(apps, pages_and_cap, contract_setup)
+{
+	struct app_row made[3], extra, *rows = NULL;
+	struct store_page page = { 0, 2 };
+	int64_t ann = contract_account("ann@example.com");
+	int64_t bob = contract_account("bob@example.com");
+	size_t n = 0;
+
+	contract_app(ann, "kg_ak_p1", T0, &made[0]);
+	contract_app(bob, "kg_ak_pb", T0, &extra);
+	contract_app(ann, "kg_ak_p2", T0, &made[1]);
+	contract_app(ann, "kg_ak_p3", T0, &made[2]);
+	cr_assert_eq(store_app_list(st, ann, &page, &rows, &n), 0);
+	cr_assert_eq(n, 2, "a page holds max rows");
+	expect_app(&rows[0], &made[0]);
+	expect_app(&rows[1], &made[1]);
+	page.after = rows[1].id;
+	free(rows);
+	rows = NULL;
+	cr_assert_eq(store_app_list(st, ann, &page, &rows, &n), 0);
+	cr_assert_eq(n, 1, "the rest, after the cursor's row");
+	expect_app(&rows[0], &made[2]);
+	free(rows);
+
+	/* ann owns 3: a cap of 3 refuses a fourth and stores nothing */
+	extra = made[0];
+	SET(extra.api_key, "kg_ak_p4");
+	cr_expect_eq(store_app_insert(st, &extra, 3), ERR_TOOBIG);
+	cr_expect_eq(store_app_get(st, STORE_ANY_ACCOUNT, "kg_ak_p4",
+	    &extra), ERR_NOTFOUND);
+	extra = made[0];
+	SET(extra.api_key, "kg_ak_p4");
+	cr_expect_eq(store_app_insert(st, &extra, 4), 0, "under a cap of 4");
 }
 
 /* The settable fields are those of SPEC §2 an owner may edit; the name is
@@ -252,7 +287,7 @@ STORE_TEST(apps, delete, contract_setup)
 	cr_expect_eq(store_app_get(st, ann, "kg_ak_a", &got), ERR_NOTFOUND);
 	cr_expect_eq(store_app_delete(st, ann, "kg_ak_a"), ERR_NOTFOUND);
 	cr_expect_eq(store_app_delete(st, STORE_ANY_ACCOUNT, "kg_ak_b"), 0);
-	cr_assert_eq(store_app_list(st, STORE_ANY_ACCOUNT, &rows, &n), 0);
+	cr_assert_eq(store_app_list(st, STORE_ANY_ACCOUNT, ALL, &rows, &n), 0);
 	cr_expect_eq(n, 0);
 	free(rows);
 }
@@ -276,7 +311,7 @@ STORE_TEST(apps, utf8_round_trips, contract_setup)
 	SET(row.redirect_uris, "https://\xc3\xa9xample.com/cb\n"
 	    "myapp://cb");
 	row.created_at = T0;
-	cr_assert_eq(store_app_insert(st, &row), 0);
+	cr_assert_eq(store_app_insert(st, &row, NO_CAP), 0);
 	cr_assert_eq(store_app_get(st, ann, "kg_ak_utf8", &got), 0);
 	expect_app(&got, &row);
 	cr_expect_eq(strlen(got.name), strlen(row.name), "bytes, not chars");
@@ -311,7 +346,7 @@ STORE_TEST(apps, longest_fields_round_trip, contract_setup)
 	cr_assert_eq(strlen(row.redirect_uris), sizeof(row.redirect_uris) - 1);
 	row.implicit_flow = true;
 	row.created_at = T0;
-	cr_assert_eq(store_app_insert(st, &row), 0);
+	cr_assert_eq(store_app_insert(st, &row, NO_CAP), 0);
 	cr_assert_eq(store_app_get(st, ann, row.api_key, &got), 0);
 	expect_app(&got, &row);
 	cr_expect_eq(strlen(got.name), APP_NAME_MAX_BYTES);

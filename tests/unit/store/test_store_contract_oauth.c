@@ -69,6 +69,32 @@ find_grant(const struct grant_row *rows, size_t n, int64_t app_id)
 	return NULL;
 }
 
+OAUTH_TEST(grants, list_pages_by_grant)
+{
+	struct grant_row *rows = NULL;
+	struct store_page page = { 0, 1 };
+	int64_t g1, g2;
+	size_t n = 0;
+
+	g1 = contract_grant(fx.ann, &fx.app, SCOPE_ACCOUNT_READ);
+	g2 = contract_grant(fx.ann, &fx.app2, SCOPE_ACCOUNT_READ);
+	cr_assert_eq(store_grant_list(st, fx.ann, &page, &rows, &n), 0);
+	cr_assert_eq(n, 1);
+	cr_expect_eq(rows[0].id, g1 < g2 ? g1 : g2, "oldest grant first");
+	page.after = rows[0].id;
+	free(rows);
+	rows = NULL;
+	cr_assert_eq(store_grant_list(st, fx.ann, &page, &rows, &n), 0);
+	cr_assert_eq(n, 1);
+	cr_expect_eq(rows[0].id, g1 < g2 ? g2 : g1);
+	page.after = rows[0].id;
+	free(rows);
+	rows = NULL;
+	cr_assert_eq(store_grant_list(st, fx.ann, &page, &rows, &n), 0);
+	cr_expect_eq(n, 0, "nothing after the last");
+	free(rows);
+}
+
 /* The order of the list is not part of the contract; the rows are. */
 OAUTH_TEST(grants, list_with_app_fields)
 {
@@ -77,7 +103,7 @@ OAUTH_TEST(grants, list_with_app_fields)
 	int64_t g1, g2, id = 0;
 	size_t n = 99;
 
-	cr_assert_eq(store_grant_list(st, fx.ann, &rows, &n), 0);
+	cr_assert_eq(store_grant_list(st, fx.ann, ALL, &rows, &n), 0);
 	cr_expect_eq(n, 0);
 	free(rows);
 	g1 = contract_grant(fx.ann, &fx.app, SCOPE_ACCOUNT_READ);
@@ -87,7 +113,7 @@ OAUTH_TEST(grants, list_with_app_fields)
 	    T0 + 20, &g2), 0);
 	contract_grant(fx.bob, &fx.app, SCOPE_ALL);
 	rows = NULL;
-	cr_assert_eq(store_grant_list(st, fx.ann, &rows, &n), 0);
+	cr_assert_eq(store_grant_list(st, fx.ann, ALL, &rows, &n), 0);
 	cr_assert_eq(n, 2, "ann's grants only");
 	cr_assert_not_null(g = find_grant(rows, n, fx.app.id));
 	cr_expect_eq(g->id, g1);
@@ -240,7 +266,7 @@ OAUTH_TEST(codes, insert_records_the_consent)
 	cr_assert_eq(store_grant_get(st, fx.ann, fx.app.id, &id, &scope), 0);
 	cr_expect_eq(id, c.grant_id);
 	cr_expect_eq(scope, SCOPE_ACCOUNT_READ);
-	cr_assert_eq(store_grant_list(st, fx.ann, &rows, &n), 0);
+	cr_assert_eq(store_grant_list(st, fx.ann, ALL, &rows, &n), 0);
 	cr_assert_eq(n, 1);
 	cr_expect_eq(rows[0].created_at, T0 + 30, "issued_at: consent time");
 	free(rows);

@@ -171,7 +171,7 @@ OAUTH_TEST(cascade, grant_delete_takes_codes_families_tokens)
 	cr_assert_eq(store_grant_delete(st, fx.ann, fx.app.id), 0);
 	cr_expect_eq(store_grant_get(st, fx.ann, fx.app.id, &id, &scope),
 	    ERR_NOTFOUND);
-	cr_assert_eq(store_grant_list(st, fx.ann, &rows, &n), 0);
+	cr_assert_eq(store_grant_list(st, fx.ann, ALL, &rows, &n), 0);
 	cr_expect_eq(n, 0);
 	free(rows);
 	expect_gone(&anns);
@@ -207,7 +207,7 @@ OAUTH_TEST(cascade, app_delete_takes_grants_and_tokens)
 	    ERR_NOTFOUND);
 	expect_gone(&anns);
 	expect_gone(&bobs);
-	cr_assert_eq(store_grant_list(st, fx.ann, &rows, &n), 0);
+	cr_assert_eq(store_grant_list(st, fx.ann, ALL, &rows, &n), 0);
 	cr_assert_eq(n, 1, "the other app's grant stays");
 	cr_expect_eq(rows[0].app_id, fx.app2.id);
 	free(rows);
