@@ -60,6 +60,10 @@ api_access_tokens_create(struct request *req, struct response *res)
 	/* A Basic caller carries no device cookie: never counted per
 	 * account alone (accounts.h). */
 	rc = accounts_login(req->kg, &from, email, password, &acct, &wait);
+	if (rc == ERR_THROTTLED) {
+		api_throttled(res, wait, API_TOO_MANY_FAILURES);
+		return;
+	}
 	if (rc == 0)
 		rc = pats_issue(req->kg, acct.id, token, &row, &wait);
 	switch (rc) {
@@ -72,8 +76,8 @@ api_access_tokens_create(struct request *req, struct response *res)
 	case ERR_AUTH:
 		basic_challenge(res, "Wrong email or password.");
 		break;
-	case ERR_THROTTLED:
-		api_throttled(res, wait);
+	case ERR_THROTTLED:	/* pats_issue(): the account's hourly count */
+		api_throttled(res, wait, PATS_TOO_FAST);
 		break;
 	case ERR_TOOBIG:
 		api_too_many(res, json_object(), PATS_TOO_MANY);

@@ -49,7 +49,8 @@ answer(struct response *res, int rc, const struct account *acct,
 		response_json_error(res, 403, "signup_disabled",
 		    "This server does not take new accounts.");
 	else if (rc == ERR_THROTTLED)
-		api_throttled(res, wait);
+		api_throttled(res, wait, "Too many sign-ups from this address; "
+		    "wait before trying again.");
 	else
 		api_unavailable(res);
 }

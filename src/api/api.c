@@ -60,7 +60,7 @@ api_account(struct request *req, struct response *res, int64_t *account_id)
 		    "The personal access token is unknown or revoked.");
 		return false;
 	case ERR_THROTTLED:
-		api_throttled(res, wait);
+		api_throttled(res, wait, API_TOO_MANY_FAILURES);
 		return false;
 	default:
 		api_unavailable(res);
@@ -77,12 +77,11 @@ api_unavailable(struct response *res)
 }
 
 void
-api_throttled(struct response *res, int64_t retry_after_s)
+api_throttled(struct response *res, int64_t retry_after_s, const char *why)
 {
 	char num[24];
 
-	response_json_error(res, 429, "too_many_requests",
-	    "Too many failed attempts; wait before trying again.");
+	response_json_error(res, 429, "too_many_requests", why);
 	snprintf(num, sizeof(num), "%lld", (long long)retry_after_s);
 	response_header(res, "Retry-After", num);
 }

@@ -26,8 +26,12 @@ bool	api_account(struct request *req, struct response *res,
 /* 503 when the store fails; used for every ERR_STORE. */
 void	api_unavailable(struct response *res);
 
-/* 429 with Retry-After. */
-void	api_throttled(struct response *res, int64_t retry_after_s);
+/* The 429 of the failure throttles (log-in, personal tokens). */
+#define API_TOO_MANY_FAILURES	"Too many failed attempts; wait before " \
+	"trying again."
+/* 429 with Retry-After and `why` as the error_description. */
+void	api_throttled(struct response *res, int64_t retry_after_s,
+	    const char *why);
 
 /* A JSON string holding the RFC 3339 form of t, or null for t == 0. */
 json_t	*api_time(int64_t t);

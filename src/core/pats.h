@@ -14,6 +14,9 @@
 #define PAT_PREFIX	"kg_pat_"
 
 _Static_assert(PATS_PER_ACCOUNT_MAX == 100, "PATS_TOO_MANY says 100");
+_Static_assert(THROTTLE_PATS_PER_ACCOUNT == 20, "PATS_TOO_FAST says 20");
+#define PATS_TOO_FAST	"This account made 20 personal access tokens in " \
+	"the last hour, the most it may; wait before making another."
 #define PATS_TOO_MANY	"This account already holds 100 personal access " \
 	"tokens, the most it may; revoke one to create another."
 
