@@ -6,11 +6,14 @@
  *
  *   keygate-bench-fill --db URL_OR_PATH --out DIR --tokens N
  *       [--refresh M] [--codes K] [--append] [--accounts A] [--jobs J]
+ *       [--login-accounts L]
  *
  * A fresh store gets A accounts, one app with a secret, one grant per
  * account with every scope, then N live access tokens, M refresh tokens
  * (each with its access token, in a family of its own) and K authorization
- * codes with a PKCE S256 challenge. --append adds to a store filled
+ * codes with a PKCE S256 challenge, and L more accounts with nothing but
+ * the password (FILL_LOGIN_EMAIL_FMT), for the log-in flood: each may make
+ * only so many personal tokens an hour. --append adds to a store filled
  * before, found through DIR/client.txt.
  *
  * Files (every token line has the same length, so a wrk script can pick
@@ -46,6 +49,8 @@
 #define FILL_PASSWORD		"bench-password-not-secret"
 #define FILL_REDIRECT_URI	"http://127.0.0.1:9/cb"
 #define FILL_EMAIL_FMT		"bench-%d@example.test"
+#define FILL_LOGIN_EMAIL_FMT	"bench-login-%d@example.test"
+#define FILL_MAX_LOGIN_ACCOUNTS	4096
 /* a token: prefix, 11 base64url characters of time and 43 of randomness
  * (secure_token_sorted()) */
 #define FILL_TOKEN_LEN		(6 + 11 + 43)
@@ -56,6 +61,7 @@ struct fill {
 	int64_t		 app_id;
 	char		 api_key[APP_API_KEY_MAX_BYTES + 1];
 	int		 naccounts;
+	int		 nlogin_accounts;
 	int64_t		 account_ids[FILL_MAX_ACCOUNTS];
 	int64_t		 grant_ids[FILL_MAX_ACCOUNTS];
 };
@@ -142,7 +148,8 @@ usage(void)
 	fprintf(stderr, "usage: keygate-bench-fill --db URL_OR_PATH "
 	    "--out DIR --tokens N\n"
 	    "           [--refresh M] [--codes K] [--append] "
-	    "[--accounts A] [--jobs J]\n");
+	    "[--accounts A] [--jobs J]\n"
+	    "           [--login-accounts L]\n");
 	exit(2);
 }
 
@@ -192,6 +199,14 @@ create_world(struct fill *f, int64_t now)
 		    &f->account_ids[i]);
 		if (rc != 0)
 			die("cannot insert an account", rc);
+	}
+	for (int i = 0; i < f->nlogin_accounts; i++) {
+		int64_t id;
+
+		snprintf(email, sizeof(email), FILL_LOGIN_EMAIL_FMT, i + 1);
+		rc = store_account_insert(f->st, email, pwhash, now, &id);
+		if (rc != 0)
+			die("cannot insert a log-in account", rc);
 	}
 	app = calloc(1, sizeof(*app));
 	if (app == NULL)
@@ -528,6 +543,9 @@ main(int argc, char **argv)
 		else if (strcmp(a, "--accounts") == 0)
 			f.naccounts = (int)parse_count(a, v,
 			    FILL_MAX_ACCOUNTS);
+		else if (strcmp(a, "--login-accounts") == 0)
+			f.nlogin_accounts = (int)parse_count(a, v,
+			    FILL_MAX_LOGIN_ACCOUNTS);
 		else if (strcmp(a, "--jobs") == 0)
 			jobs = (int)parse_count(a, v, FILL_MAX_JOBS);
 		else

@@ -6,8 +6,10 @@
 --   KG_FILE      the credential file: one per line, every line the same
 --                length, so line i is one seek away (10^7 tokens would
 --                take a gigabyte of Lua strings per thread)
---   KG_BASIC     the Authorization header of client-authenticated calls;
---                login: an account's, for POST /api/v1/access-tokens
+--   KG_BASIC     the Authorization header of client-authenticated calls
+--   KG_BASICS    login: space-separated Authorization headers of the
+--                log-in accounts, for POST /api/v1/access-tokens, taken
+--                in turn (an account makes only 20 personal tokens an hour)
 --   KG_FIRST, KG_COUNT
 --                refresh and code: the lines [FIRST, FIRST+COUNT) are
 --                split between the threads, each handed out once; a
@@ -40,6 +42,10 @@ local mode = os.getenv("KG_MODE") or "get"
 local path = os.getenv("KG_PATH") or "/"
 local file = os.getenv("KG_FILE")
 local basic = os.getenv("KG_BASIC")
+local logins, next_login = {}, 0
+for b in (os.getenv("KG_BASICS") or ""):gmatch("Basic %S+") do
+  logins[#logins + 1] = b
+end
 local redirect = os.getenv("KG_REDIRECT") or ""
 local hint = os.getenv("KG_HINT") or ""
 local rate = tonumber(os.getenv("KG_RATE") or "0")
@@ -167,8 +173,13 @@ function request()
       "&redirect_uri=" .. urlencode(redirect) ..
       "&code_verifier=" .. urlencode(verifier))
   elseif mode == "login" then
-    -- a personal token for the right password: one argon2id each
-    return wrk.format("POST", path, { Authorization = basic })
+    -- a personal token for the right password: one argon2id each; every
+    -- thread starts at its own place in the list of accounts
+    if next_login == 0 then
+      next_login = math.random(#logins)
+    end
+    next_login = next_login % #logins + 1
+    return wrk.format("POST", path, { Authorization = logins[next_login] })
   end
   return wrk.format("GET", path)
 end
