@@ -326,7 +326,14 @@ int
 store_code_take(struct store *st, const unsigned char hash[SECURE_HASH_BYTES],
     int64_t app_id, struct code_row *out)
 {
-	return CALL(code_take, hash, app_id, out);
+	int rc = CALL(code_take, hash, app_id, out);
+
+	if ((rc == 0 || rc == ERR_CONFLICT) && out->app_id != app_id) {
+		/* another client's code: as if there were none */
+		memset(out, 0, sizeof(*out));
+		return ERR_NOTFOUND;
+	}
+	return rc;
 }
 
 int

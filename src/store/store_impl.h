@@ -91,6 +91,8 @@ struct store_ops {
 		    const unsigned char *hash, struct code_row *row);
 	int	(*code_get)(struct store_backend *b,
 		    const unsigned char *hash, struct code_row *out);
+	/* the compare-and-set with app_id, then the row whatever its
+	 * client: store_code_take() hides another client's */
 	int	(*code_take)(struct store_backend *b, const unsigned char *hash,
 		    int64_t app_id, struct code_row *out);
 	int	(*issue)(struct store_backend *b, struct issue *is);
