@@ -208,6 +208,13 @@ store_session_delete(struct store *st,
 }
 
 int
+store_session_trim(struct store *st, int64_t account_id,
+    const unsigned char keep[SECURE_HASH_BYTES], int64_t max)
+{
+	return CALL(session_trim, account_id, keep, max);
+}
+
+int
 store_pat_insert(struct store *st, int64_t account_id,
     const unsigned char hash[SECURE_HASH_BYTES], int64_t now, int64_t max,
     int64_t *id)

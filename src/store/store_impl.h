@@ -45,6 +45,8 @@ struct store_ops {
 		    const unsigned char *hash, int64_t now);
 	int	(*session_delete)(struct store_backend *b,
 		    const unsigned char *hash);
+	int	(*session_trim)(struct store_backend *b, int64_t account_id,
+		    const unsigned char *keep, int64_t max);
 
 	int	(*pat_insert)(struct store_backend *b, int64_t account_id,
 		    const unsigned char *hash, int64_t now, int64_t max,
