@@ -30,7 +30,8 @@ struct opt {
 
 static const struct opt opts[] = {
 	{ "db", "KEYGATE_DB", OPT_STRING, OFF(db), 0, 0,
-	  "SQLite file, or postgres://... (default keygate.db)" },
+	  "SQLite file, or postgres://... (default keygate.db); a URL with "
+	  "a password only in KEYGATE_DB" },
 	{ "listen", "KEYGATE_LISTEN", OPT_STRING, OFF(listen), 0, 0,
 	  "address and port to serve on (default 127.0.0.1:8080)" },
 	{ "metrics-listen", "KEYGATE_METRICS_LISTEN", OPT_STRING,
