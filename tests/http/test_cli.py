@@ -10,6 +10,7 @@ import pytest
 import requests
 
 from kgtest import (BINARY, PASSWORD, Browser, clean_env, create_pat,
+                    fresh_pg_db, pg_admin_url,
                     free_port, port_is_free, run_cli, start_server,
                     unique_email, signup)
 
@@ -212,3 +213,19 @@ def test_db_without_a_password_on_the_command_line_is_used(tmp_path):
     p = run_cli("migrate", "--db", str(db))
     assert p.returncode == 0, p.stderr
     assert db.exists()
+
+
+def test_migrate_names_its_store_without_the_password(tmp_path):
+    """`keygate migrate` says which store is up to date; deploy jobs keep
+    that line, so a password in the URL is not in it (on PostgreSQL a
+    ?password= that the test cluster's trust authentication ignores; on
+    SQLite the path as given)."""
+    if pg_admin_url():
+        bare = fresh_pg_db()
+        url = bare + "?password=hunter2-db"
+    else:
+        bare = url = str(tmp_path / "kg.db")
+    p = run_cli("migrate", env={"KEYGATE_DB": url})
+    assert p.returncode == 0, p.stderr
+    assert p.stdout == f"{bare} is up to date\n", p.stdout
+    assert "hunter2-db" not in p.stdout + p.stderr
