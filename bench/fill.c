@@ -558,7 +558,10 @@ main(int argc, char **argv)
 	if (jobs == 0)
 		jobs = store_is_postgres(db) ? 4 : 1;
 	f.dir = dir;
-	if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
+	/* The files hold live tokens and the app's secret: owner only,
+	 * whatever umask the bench was started with, as keygate's own. */
+	umask(077);
+	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
 		fprintf(stderr, "keygate-bench-fill: %s: %s\n", dir,
 		    strerror(errno));
 		return 1;

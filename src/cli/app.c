@@ -97,8 +97,11 @@ parse_args(int argc, char **argv, struct app_args *a)
 		} else if (strncmp(argv[i], "--", 2) == 0) {
 			if (i + 1 >= argc ||
 			    take_setting(a, argv[i], argv[i + 1]) != 0) {
+				/* the name alone: --db=URL may hold a
+				 * password */
 				fprintf(stderr, "keygate app: bad or "
-				    "incomplete flag %s\n", argv[i]);
+				    "incomplete flag %.*s\n",
+				    (int)strcspn(argv[i], "="), argv[i]);
 				return ERR_INVALID;
 			}
 			i++;

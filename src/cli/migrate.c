@@ -10,7 +10,7 @@ cli_migrate(int argc, char **argv)
 {
 	struct config cfg;
 	struct keygate kg;
-	char err[512];
+	char err[512], where[512];
 
 	if (argc > 0 && strcmp(argv[0], "--help") == 0) {
 		printf("usage: keygate migrate [--db PATH]\n\n"
@@ -30,7 +30,9 @@ cli_migrate(int argc, char **argv)
 		config_release(&cfg);
 		return 1;
 	}
-	printf("%s is up to date\n", cfg.db);
+	/* deploy jobs keep what this prints: never the password */
+	store_url_redacted(cfg.db, where, sizeof(where));
+	printf("%s is up to date\n", where);
 	cli_close(&kg);
 	config_release(&cfg);
 	return 0;

@@ -84,15 +84,50 @@ stop_hot_path(struct keygate *kg, struct keeper *keeper)
 	kg->clients = kg->accounts = NULL;
 }
 
+/* The listeners, from the first request to the stop signal; 0 after a
+ * clean stop, 1 when a listener cannot start. */
+static int
+serve_until_signal(struct keygate *kg, const struct config *cfg)
+{
+	struct http_server *srv;
+	struct metrics_server *ms = NULL;
+	char err[512], where[512];
+
+	srv = http_server_start(kg, keygate_routes, keygate_nroutes,
+	    keygate_error_page, err, sizeof(err));
+	if (srv == NULL) {
+		fprintf(stderr, "keygate serve: %s\n", err);
+		return 1;
+	}
+	if (cfg->metrics_on &&
+	    (ms = metrics_server_start(cfg, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "keygate serve: %s\n", err);
+		http_server_stop(srv);
+		return 1;
+	}
+	store_url_redacted(cfg->db, where, sizeof(where));
+	log_msg("info", "serving %s on %s (store %s%s%s%s), /metrics %s%s",
+	    cfg->issuer, cfg->listen, where,
+	    cfg->test_clock ? ", test clock" : "",
+	    cfg->config_file != NULL ? ", settings from " : "",
+	    cfg->config_file != NULL ? cfg->config_file : "",
+	    cfg->metrics_on ? "on " : "", cfg->metrics_listen);
+	log_msg("info", "stopping on signal %d", wait_for_signal());
+	/* the public listener first: its draining requests may still be
+	 * counted in the metrics */
+	http_server_stop(srv);
+	metrics_server_stop(ms);
+	log_msg("info", "stopped");
+	return 0;
+}
+
 int
 cli_serve(int argc, char **argv)
 {
 	struct config cfg;
 	struct keygate kg;
-	struct http_server *srv;
-	struct metrics_server *ms = NULL;
 	struct keeper *keeper;
-	char err[512], where[512];
+	char err[512];
 	sigset_t set;
 	int rc = 1;
 
@@ -131,30 +166,7 @@ cli_serve(int argc, char **argv)
 	if (cli_open(&kg, &cfg) != 0)
 		goto out_config;
 	keeper = start_hot_path(&kg);
-	srv = http_server_start(&kg, keygate_routes, keygate_nroutes,
-	    keygate_error_page, err, sizeof(err));
-	if (srv == NULL) {
-		fprintf(stderr, "keygate serve: %s\n", err);
-		goto out_close;
-	}
-	if (cfg.metrics_on &&
-	    (ms = metrics_server_start(&cfg, err, sizeof(err))) == NULL) {
-		fprintf(stderr, "keygate serve: %s\n", err);
-		http_server_stop(srv);
-		goto out_close;
-	}
-	store_url_redacted(cfg.db, where, sizeof(where));
-	log_msg("info", "serving %s on %s (store %s%s%s%s), /metrics %s%s",
-	    cfg.issuer, cfg.listen, where, cfg.test_clock ? ", test clock" : "",
-	    cfg.config_file != NULL ? ", settings from " : "",
-	    cfg.config_file != NULL ? cfg.config_file : "",
-	    cfg.metrics_on ? "on " : "", cfg.metrics_listen);
-	log_msg("info", "stopping on signal %d", wait_for_signal());
-	http_server_stop(srv);
-	metrics_server_stop(ms);
-	log_msg("info", "stopped");
-	rc = 0;
-out_close:
+	rc = serve_until_signal(&kg, &cfg);
 	stop_hot_path(&kg, keeper);
 	cli_close(&kg);
 out_config:

@@ -11,6 +11,7 @@
 #include "core/limits.h"
 #include "core/mem.h"
 #include "core/str.h"
+#include "store/store.h"
 
 enum opt_kind { OPT_STRING, OPT_BOOL, OPT_INT };
 
@@ -29,7 +30,8 @@ struct opt {
 
 static const struct opt opts[] = {
 	{ "db", "KEYGATE_DB", OPT_STRING, OFF(db), 0, 0,
-	  "SQLite file, or postgres://... (default keygate.db)" },
+	  "SQLite file, or postgres://... (default keygate.db); a URL with "
+	  "a password only in KEYGATE_DB" },
 	{ "listen", "KEYGATE_LISTEN", OPT_STRING, OFF(listen), 0, 0,
 	  "address and port to serve on (default 127.0.0.1:8080)" },
 	{ "metrics-listen", "KEYGATE_METRICS_LISTEN", OPT_STRING,
@@ -243,6 +245,26 @@ config_path(int argc, char **argv, const char **path, char *err,
 	return 0;
 }
 
+/* A database password in a flag is on the command line, where `ps`
+ * shows it to every user of the machine and shells keep it in their
+ * history: refused, as the client's --secret is. */
+static bool
+password_in_flag(const struct opt *o, const char *value, char *err,
+    size_t errlen)
+{
+	char redacted[4096];
+
+	if (o->offset != OFF(db) || value == NULL)
+		return false;
+	store_url_redacted(value, redacted, sizeof(redacted));
+	if (strcmp(redacted, value) == 0)
+		return false;
+	snprintf(err, errlen, "--db: a password on the command line is "
+	    "visible to every user (ps); give the URL in KEYGATE_DB, or the "
+	    "password in ~/.pgpass or PGPASSWORD");
+	return true;
+}
+
 /* Precedence, lowest first: defaults, the file, KEYGATE_* variables,
  * flags. Flags come last so that one run can override what the unit file
  * or the environment set. */
@@ -300,7 +322,8 @@ config_parse(struct config *cfg, int argc, char **argv,
 			}
 			value = argv[++i];
 		}
-		if (set_value(cfg, o, value, "flag", err, errlen) != 0)
+		if (set_value(cfg, o, value, "flag", err, errlen) != 0 ||
+		    password_in_flag(o, value, err, errlen))
 			return ERR_INVALID;
 	}
 	return 0;

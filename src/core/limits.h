@@ -65,6 +65,9 @@
 #define APPS_PER_ACCOUNT_DEFAULT	100
 #define APPS_PER_ACCOUNT_MAX		100000
 #define PATS_PER_ACCOUNT_MAX		100
+/* Browser sessions an account keeps: a log-in past it ends the one seen
+ * longest ago, so the owner's devices in use stay logged in. */
+#define SESSIONS_PER_ACCOUNT_MAX	100
 
 /* Lists of the JSON API and of the portal: a page holds `limit`
  * items, 1 to LIST_MAX_LIMIT; its cursor is base64url of 8 bytes. */

@@ -18,11 +18,18 @@ sessions_start(struct keygate *kg, int64_t account_id,
     char token[TOKEN_MAX_BYTES + 1])
 {
 	unsigned char hash[SECURE_HASH_BYTES];
+	int rc;
 
 	secure_token(SESSION_TOKEN_PREFIX, token);
 	secure_hash(str_from(token), hash);
-	return store_session_insert(kg->store, hash, account_id,
+	rc = store_session_insert(kg->store, hash, account_id,
 	    clock_now(kg->clock));
+	/* After the insert, not before: racing log-ins each trim to the
+	 * bound afterwards, so the rows never stay above it. */
+	if (rc == 0)
+		rc = store_session_trim(kg->store, account_id, hash,
+		    SESSIONS_PER_ACCOUNT_MAX);
+	return rc;
 }
 
 int

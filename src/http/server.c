@@ -19,6 +19,7 @@
 #include "http/client_addr.h"
 #include "http/framing.h"
 #include "http/html.h"
+#include "http/exchange.h"
 #include "http/mhd_log.h"
 #include "http/offload.h"
 
@@ -30,65 +31,7 @@
  * requests of a connection, so its size is paid on every request. */
 #define CONN_MEMORY_BYTES	(5 * HTTP_MAX_HEADER_BYTES)
 
-struct http_server {
-	struct MHD_Daemon	*daemon;
-	struct keygate		*kg;
-	const struct route	*routes;
-	size_t			 nroutes;
-	http_error_page_fn	 error_page;
-	atomic_int		 inflight;
-	struct offload		*slow;		/* the ROUTE_SLOW handlers */
-};
-
-/* Per connection: the exchange not yet completed, if any. libmicrohttpd
- * does not report completion for a request it refuses itself after the
- * request line (a header section that overflows its pool), so the
- * connection's close frees what such a request left. */
-struct conn_state {
-	struct exchange		*pending;
-};
-
-/* One request's state, from its request line to its completion. */
-struct exchange {
-	struct http_server	*srv;
-	struct request		 req;
-	struct response		 res;
-	struct buf		 body;
-	const char		*route;		/* pattern, for the log */
-	size_t			 route_index;	/* for the metrics */
-	struct timespec		 start;
-	char			*uri;
-	bool			 uri_too_long;
-	bool			 started;
-	bool			 answered;
-	bool			 body_too_big;
-	size_t			 discarded;
-	char			 addr[INET6_ADDRSTRLEN];
-	http_later_fn		 later;		/* set: answered by later() */
-	void			*later_ctx;
-	atomic_int		 later_state;	/* enum later_state */
-};
-
-/* An answer that waits: WAITING while the handler's work runs; PARKED
- * once the connection is suspended; READY once the work is done. Whoever
- * moves it second (the server parking, or the worker saying it is ready)
- * resumes the connection, so it is resumed once and only once parked. */
-enum later_state { LATER_WAITING, LATER_PARKED, LATER_READY };
-
 static void	exchange_free(struct exchange *ex);
-static enum MHD_Result	send_response(struct MHD_Connection *conn,
-			    struct exchange *ex);
-
-/* The second half of a handler that answered later. */
-static enum MHD_Result
-answer_later(struct MHD_Connection *conn, struct exchange *ex)
-{
-	http_later_fn then = ex->later;
-
-	ex->later = NULL;
-	then(&ex->req, &ex->res, ex->later_ctx);
-	return send_response(conn, ex);
-}
 
 /* RFC 6797, with an https issuer: https only for a year after the latest
  * answer. Not includeSubDomains: the issuer host's subdomains are not
@@ -112,8 +55,8 @@ parse_method(const char *m)
 }
 
 /* Paths whose clients are programs answer errors in JSON, others in HTML. */
-static bool
-wants_json(struct str path)
+bool
+exchange_wants_json(struct str path)
 {
 	return str_starts_with(path, "/api/") ||
 	    str_starts_with(path, "/oauth2/") ||
@@ -143,11 +86,11 @@ plain_error_page(struct response *res, int status, const char *title,
 }
 
 /* An answer the server gives on its own (framing errors, 404, 405). */
-static void
-answer_error(struct exchange *ex, int status, const char *code,
+void
+exchange_error(struct exchange *ex, int status, const char *code,
     const char *detail)
 {
-	if (wants_json(ex->req.path))
+	if (exchange_wants_json(ex->req.path))
 		response_json_error(&ex->res, status, code, detail);
 	else
 		plain_error_page(&ex->res, status, code, detail);
@@ -162,8 +105,8 @@ has_header(const struct response *res, const char *name)
 	return false;
 }
 
-static enum MHD_Result
-send_response(struct MHD_Connection *conn, struct exchange *ex)
+enum MHD_Result
+exchange_send(struct MHD_Connection *conn, struct exchange *ex)
 {
 	struct response *res = &ex->res;
 	struct MHD_Response *r;
@@ -173,7 +116,7 @@ send_response(struct MHD_Connection *conn, struct exchange *ex)
 
 	if (res->body.err != 0) {
 		log_msg("error", "response body over its limit");
-		answer_error(ex, 500, "server_error",
+		exchange_error(ex, 500, "server_error",
 		    "The answer was too big.");
 	}
 	body = buf_detach(&res->body, &len);
@@ -260,13 +203,13 @@ refuse_framing(struct MHD_Connection *conn, struct exchange *ex,
 	struct framing_error err;
 
 	if (ex->uri_too_long) {
-		answer_error(ex, 414, "uri_too_long", "The URL is too long.");
+		exchange_error(ex, 414, "uri_too_long", "The URL is too long.");
 		return true;
 	}
 	if (!framing_refused(conn, method, ex->req.method != HTTP_OTHER,
 	    version, &err))
 		return false;
-	answer_error(ex, err.status, err.code, err.detail);
+	exchange_error(ex, err.status, err.code, err.detail);
 	return true;
 }
 
@@ -292,54 +235,11 @@ begin(struct MHD_Connection *conn, struct exchange *ex, const char *method,
 	    MHD_HTTP_HEADER_CONTENT_LENGTH);
 	if (cl != NULL && (str_to_i64(str_from(cl), 0, INT64_MAX, &len) != 0 ||
 	    len > HTTP_MAX_BODY_BYTES)) {
-		answer_error(ex, 413, "payload_too_large",
+		exchange_error(ex, 413, "payload_too_large",
 		    "The request body is over 64 KiB.");
 		return true;
 	}
 	return false;
-}
-
-/* On a slow-lane thread: the whole handler. The connection is
- * suspended meanwhile, so nothing else touches the exchange; then
- * http_later_ready() sends it back to its server thread to be answered. */
-static void
-run_slow(void *arg)
-{
-	struct exchange *ex = arg;
-
-	ex->srv->routes[ex->route_index].handler(&ex->req, &ex->res);
-}
-
-/* The slow lane's handler has answered already; nothing is left to do. */
-static void
-answered_slow(struct request *req, struct response *res, void *ctx)
-{
-	(void)req;
-	(void)res;
-	(void)ctx;
-}
-
-/* A ROUTE_SLOW handler runs on the slow lane while the connection waits
- * (request_later()); when the lane's queue is full it is refused at once,
- * with the page or JSON error of its path. */
-static void
-dispatch_slow(struct exchange *ex)
-{
-	struct http_server *srv = ex->srv;
-	char retry[24];
-
-	request_later(&ex->req, answered_slow, NULL);
-	if (offload_submit(srv->slow, run_slow, http_later_ready, ex))
-		return;
-	ex->later = NULL;
-	if (!wants_json(ex->req.path) && srv->error_page != NULL)
-		srv->error_page(&ex->req, &ex->res, 503, "Busy", "Too many "
-		    "log-ins at once. Try again in a moment.");
-	else
-		answer_error(ex, 503, "temporarily_unavailable", "Too many "
-		    "log-ins at once; try again in a moment.");
-	snprintf(retry, sizeof(retry), "%d", HTTP_HASH_BUSY_RETRY_S);
-	response_header(&ex->res, "Retry-After", retry);
 }
 
 static void
@@ -356,26 +256,26 @@ dispatch(struct exchange *ex)
 		ex->route = route->pattern;
 		ex->route_index = (size_t)(route - srv->routes);
 		if (route->lane == ROUTE_SLOW)
-			dispatch_slow(ex);
+			later_dispatch_slow(ex);
 		else
 			route->handler(&ex->req, &ex->res);
 		break;
 	case ROUTE_BAD_METHOD:
-		if (!wants_json(ex->req.path) && srv->error_page != NULL)
+		if (!exchange_wants_json(ex->req.path) && srv->error_page != NULL)
 			srv->error_page(&ex->req, &ex->res, 405,
 			    "Method not allowed", "This page does not take "
 			    "this kind of request.");
 		else
-			answer_error(ex, 405, "method_not_allowed",
+			exchange_error(ex, 405, "method_not_allowed",
 			    "This method is not allowed here.");
 		response_header(&ex->res, "Allow", allow);
 		break;
 	case ROUTE_NOT_FOUND:
-		if (!wants_json(ex->req.path) && srv->error_page != NULL)
+		if (!exchange_wants_json(ex->req.path) && srv->error_page != NULL)
 			srv->error_page(&ex->req, &ex->res, 404, "Not found",
 			    "There is nothing here.");
 		else
-			answer_error(ex, 404, "not_found",
+			exchange_error(ex, 404, "not_found",
 			    "There is nothing here.");
 		break;
 	}
@@ -401,48 +301,6 @@ take_body(struct exchange *ex, const char *upload, size_t *upload_size)
 	return MHD_YES;
 }
 
-void *
-request_later(struct request *req, http_later_fn then, void *ctx)
-{
-	struct exchange *ex = (struct exchange *)((char *)req -
-	    offsetof(struct exchange, req));
-
-	/* once per request: a slow-lane handler is already answering later,
-	 * and a second wait would lose the first one's wake-up */
-	if (ex->later != NULL) {
-		log_msg("error", "request_later() twice for %s", ex->route);
-		abort();
-	}
-	ex->later = then;
-	ex->later_ctx = ctx;
-	atomic_store(&ex->later_state, LATER_WAITING);
-	return ex;
-}
-
-void
-http_later_ready(void *handle)
-{
-	struct exchange *ex = handle;
-
-	if (atomic_exchange(&ex->later_state, LATER_READY) == LATER_PARKED)
-		MHD_resume_connection(ex->req.conn);
-}
-
-/* After a handler that called request_later(): answers at once when the
- * work is already done, else suspends the connection until it is. */
-static enum MHD_Result
-park(struct MHD_Connection *conn, struct exchange *ex)
-{
-	if (atomic_load(&ex->later_state) == LATER_READY)
-		return answer_later(conn, ex);
-	MHD_suspend_connection(conn);
-	if (atomic_exchange(&ex->later_state, LATER_PARKED) == LATER_READY) {
-		atomic_store(&ex->later_state, LATER_READY);
-		MHD_resume_connection(conn);
-	}
-	return MHD_YES;
-}
-
 static enum MHD_Result
 on_request(void *cls, struct MHD_Connection *conn, const char *url,
     const char *method, const char *version, const char *upload,
@@ -457,22 +315,22 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		return MHD_YES;
 	}
 	if (ex->later != NULL)		/* resumed: the work is done */
-		return answer_later(conn, ex);
+		return later_answer(conn, ex);
 	if (!ex->started) {
 		if (begin(conn, ex, method, version))
-			return send_response(conn, ex);
+			return exchange_send(conn, ex);
 		return MHD_YES;
 	}
 	if (*upload_size > 0)
 		return take_body(ex, upload, upload_size);
 	if (ex->body_too_big)
-		answer_error(ex, 413, "payload_too_large",
+		exchange_error(ex, 413, "payload_too_large",
 		    "The request body is over 64 KiB.");
 	else
 		dispatch(ex);
 	if (ex->later != NULL)
-		return park(conn, ex);
-	return send_response(conn, ex);
+		return later_park(conn, ex);
+	return exchange_send(conn, ex);
 }
 
 /* Microseconds since the exchange began, for its log line and its

@@ -41,28 +41,35 @@ render_logo(struct buf *out, const struct app_row *app)
 		template_render(out, "grant_logo.html", vars, 2);
 }
 
-/* The parts both pages share: the request as hidden fields, the logo and
- * the notice. */
+/* The parts both pages share: the request as hidden fields (one list,
+ * so the two forms cannot drift apart), the logo and the notice. */
 struct page_parts {
-	char		 scope[SCOPES_TEXT_MAX];
-	struct buf	 optional, logo, notice;
+	struct buf	 fields, logo, notice;
 };
 
 static void
-parts_init(struct page_parts *pp, const struct app_row *app,
-    const struct authz_params *p, const struct authz_request *r,
-    const char *proof, const char *notice)
+parts_init(struct page_parts *pp, const struct visitor *v,
+    const struct app_row *app, const struct authz_params *p,
+    const struct authz_request *r, const char *proof, const char *notice)
 {
-	scopes_format(r->scope, pp->scope);
-	buf_init(&pp->optional, 8192);
+	char scope[SCOPES_TEXT_MAX];
+
+	scopes_format(r->scope, scope);
+	buf_init(&pp->fields, 8192);
 	buf_init(&pp->logo, 4096);
 	buf_init(&pp->notice, 1024);
-	hidden(&pp->optional, "state", p->state);
-	hidden(&pp->optional, "code_challenge", p->code_challenge);
-	hidden(&pp->optional, "code_challenge_method",
+	hidden(&pp->fields, "csrf_token", str_from(v->csrf));
+	hidden(&pp->fields, "response_type",
+	    str_from(r->flow == AUTHZ_TOKEN ? "token" : "code"));
+	hidden(&pp->fields, "client_id", str_from(app->api_key));
+	hidden(&pp->fields, "redirect_uri", r->redirect_uri);
+	hidden(&pp->fields, "scope", str_from(scope));
+	hidden(&pp->fields, "state", p->state);
+	hidden(&pp->fields, "code_challenge", p->code_challenge);
+	hidden(&pp->fields, "code_challenge_method",
 	    p->code_challenge_method);
 	if (proof != NULL)
-		hidden(&pp->optional, "login_proof", str_from(proof));
+		hidden(&pp->fields, "login_proof", str_from(proof));
 	render_logo(&pp->logo, app);
 	page_notice(&pp->notice, notice);
 }
@@ -70,7 +77,7 @@ parts_init(struct page_parts *pp, const struct app_row *app,
 static void
 parts_release(struct page_parts *pp)
 {
-	buf_release(&pp->optional);
+	buf_release(&pp->fields);
 	buf_release(&pp->logo);
 	buf_release(&pp->notice);
 }
@@ -79,21 +86,15 @@ parts_release(struct page_parts *pp)
 static void
 render(struct request *req, struct response *res, int status,
     const struct visitor *v, const struct app_row *app,
-    const struct authz_request *r, struct page_parts *pp, const char *title,
-    const char *tmpl, const char *extra, struct buf *value)
+    struct page_parts *pp, const char *title, const char *tmpl,
+    const char *extra, struct buf *value)
 {
 	struct tmpl_var vars[] = {
 		{ "public_name", str_from(app->public_name) },
 		{ "description", str_from(app->description) },
 		{ "logo", buf_str(&pp->logo) },
 		{ "notice", buf_str(&pp->notice) },
-		{ "csrf", str_from(v->csrf) },
-		{ "response_type", str_from(r->flow == AUTHZ_TOKEN ? "token" :
-		    "code") },
-		{ "client_id", str_from(app->api_key) },
-		{ "redirect_uri", r->redirect_uri },
-		{ "scope", str_from(pp->scope) },
-		{ "optional", buf_str(&pp->optional) },
+		{ "fields", buf_str(&pp->fields) },
 		{ extra, buf_str(value) },
 	};
 
@@ -110,10 +111,10 @@ grant_page(struct request *req, struct response *res, int status,
 	struct page_parts pp;
 	struct buf scopes;
 
-	parts_init(&pp, app, p, r, proof, notice);
+	parts_init(&pp, v, app, p, r, proof, notice);
 	buf_init(&scopes, 8192);
 	render_scopes(&scopes, r->scope);
-	render(req, res, status, v, app, r, &pp, "Grant access", "grant.html",
+	render(req, res, status, v, app, &pp, "Grant access", "grant.html",
 	    "scopes", &scopes);
 	buf_release(&scopes);
 	parts_release(&pp);
@@ -128,11 +129,11 @@ grant_login_page(struct request *req, struct response *res, int status,
 	struct page_parts pp;
 	struct buf creds;
 
-	parts_init(&pp, app, p, r, NULL, notice);
+	parts_init(&pp, v, app, p, r, NULL, notice);
 	buf_init(&creds, 4096);
 	template_render(&creds, v->logged_in ? "grant_password.html" :
 	    "grant_login.html", NULL, 0);
-	render(req, res, status, v, app, r, &pp, "Log in", "grant_reauth.html",
+	render(req, res, status, v, app, &pp, "Log in", "grant_reauth.html",
 	    "credentials", &creds);
 	buf_release(&creds);
 	parts_release(&pp);

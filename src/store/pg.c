@@ -208,6 +208,7 @@ const struct store_ops store_postgres_ops = {
 	.session_get = pg_session_get,
 	.session_touch = pg_session_touch,
 	.session_delete = pg_session_delete,
+	.session_trim = pg_session_trim,
 	.pat_insert = pg_pat_insert,
 	.pat_by_hash = pg_pat_by_hash,
 	.pat_list = pg_pat_list,

@@ -132,6 +132,8 @@ int	pg_session_get(struct store_backend *b, const unsigned char *hash,
 int	pg_session_touch(struct store_backend *b, const unsigned char *hash,
 	    int64_t now);
 int	pg_session_delete(struct store_backend *b, const unsigned char *hash);
+int	pg_session_trim(struct store_backend *b, int64_t account_id,
+	    const unsigned char *keep, int64_t max);
 int	pg_pat_insert(struct store_backend *b, int64_t account_id,
 	    const unsigned char *hash, int64_t now, int64_t max, int64_t *id);
 int	pg_pat_by_hash(struct store_backend *b, const unsigned char *hash,

@@ -88,6 +88,18 @@ pg_session_delete(struct store_backend *b, const unsigned char *hash)
 }
 
 int
+pg_session_trim(struct store_backend *b, int64_t account_id,
+    const unsigned char *keep, int64_t max)
+{
+	struct pg_params p = { 0 };
+
+	pgp_int(&p, account_id);
+	pgp_hash(&p, keep);
+	pgp_int(&p, max);
+	return pg_run(b, STMT_SESSION_TRIM, &p, NULL);
+}
+
+int
 pg_pat_insert(struct store_backend *b, int64_t account_id,
     const unsigned char *hash, int64_t now, int64_t max, int64_t *id)
 {

@@ -33,6 +33,11 @@ const char *const pg_sql[STMT_COUNT] = {
 	[STMT_SESSION_TOUCH] = "UPDATE sessions SET last_seen = $2::bigint "
 	    "WHERE hash = $1::bytea AND last_seen < $2::bigint",
 	[STMT_SESSION_DELETE] = "DELETE FROM sessions WHERE hash = $1::bytea",
+	/* keeps $2 and the most recently seen of the others */
+	[STMT_SESSION_TRIM] = "DELETE FROM sessions WHERE account_id = "
+	    "$1::bigint AND hash NOT IN (SELECT hash FROM sessions WHERE "
+	    "account_id = $1::bigint ORDER BY hash = $2::bytea DESC, "
+	    "last_seen DESC, created_at DESC, hash LIMIT $3::bigint)",
 	/* after STMT_ACCOUNT_LOCK, in its transaction: a statement of its
 	 * own, so that its snapshot sees what the lock waited for */
 	[STMT_PAT_INSERT] = "INSERT INTO personal_tokens(account_id, hash, "

@@ -350,6 +350,7 @@ const struct store_ops store_sqlite_ops = {
 	.session_get = sqlite_session_get,
 	.session_touch = sqlite_session_touch,
 	.session_delete = sqlite_session_delete,
+	.session_trim = sqlite_session_trim,
 	.pat_insert = sqlite_pat_insert,
 	.pat_by_hash = sqlite_pat_by_hash,
 	.pat_list = sqlite_pat_list,

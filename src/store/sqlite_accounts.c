@@ -217,6 +217,21 @@ sqlite_session_delete(struct store_backend *b, const unsigned char *hash)
 }
 
 int
+sqlite_session_trim(struct store_backend *b, int64_t account_id,
+    const unsigned char *keep, int64_t max)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st = sqlite_stmt(b, STMT_SESSION_TRIM, &db);
+
+	if (st == NULL)
+		return ERR_STORE;
+	sqlite3_bind_int64(st, 1, account_id);
+	sqlite3_bind_blob(st, 2, keep, SECURE_HASH_BYTES, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, max);
+	return sqlite_run(db, st, NULL);
+}
+
+int
 sqlite_pat_insert(struct store_backend *b, int64_t account_id,
     const unsigned char *hash, int64_t now, int64_t max, int64_t *id)
 {

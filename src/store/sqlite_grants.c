@@ -187,10 +187,5 @@ sqlite_code_take(struct store_backend *b, const unsigned char *hash,
 	rc = sqlite_code_get(b, hash, out);
 	if (rc != 0)
 		return rc;
-	if (out->app_id != app_id) {
-		/* another client's code: as if there were none */
-		memset(out, 0, sizeof(*out));
-		return ERR_NOTFOUND;
-	}
 	return changes == 0 ? ERR_CONFLICT : 0;
 }

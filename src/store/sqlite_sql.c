@@ -25,6 +25,11 @@ const char *const stmt_sql[STMT_COUNT] = {
 	[STMT_SESSION_TOUCH] = "UPDATE sessions SET last_seen = ? "
 	    "WHERE hash = ?",
 	[STMT_SESSION_DELETE] = "DELETE FROM sessions WHERE hash = ?",
+	/* keeps ?2 and the most recently seen of the others */
+	[STMT_SESSION_TRIM] = "DELETE FROM sessions WHERE account_id = ?1 "
+	    "AND hash NOT IN (SELECT hash FROM sessions WHERE account_id = "
+	    "?1 ORDER BY hash = ?2 DESC, last_seen DESC, created_at DESC, "
+	    "hash LIMIT ?3)",
 	/* The count and the insert are one statement: a write statement
 	 * holds SQLite's write lock from its first step, so two of them
 	 * never count the same rows. */

@@ -44,6 +44,8 @@ int	sqlite_session_touch(struct store_backend *b,
 	    const unsigned char *hash, int64_t now);
 int	sqlite_session_delete(struct store_backend *b,
 	    const unsigned char *hash);
+int	sqlite_session_trim(struct store_backend *b, int64_t account_id,
+	    const unsigned char *keep, int64_t max);
 int	sqlite_pat_insert(struct store_backend *b, int64_t account_id,
 	    const unsigned char *hash, int64_t now, int64_t max, int64_t *id);
 int	sqlite_pat_by_hash(struct store_backend *b, const unsigned char *hash,

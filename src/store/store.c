@@ -208,6 +208,13 @@ store_session_delete(struct store *st,
 }
 
 int
+store_session_trim(struct store *st, int64_t account_id,
+    const unsigned char keep[SECURE_HASH_BYTES], int64_t max)
+{
+	return CALL(session_trim, account_id, keep, max);
+}
+
+int
 store_pat_insert(struct store *st, int64_t account_id,
     const unsigned char hash[SECURE_HASH_BYTES], int64_t now, int64_t max,
     int64_t *id)
@@ -326,7 +333,14 @@ int
 store_code_take(struct store *st, const unsigned char hash[SECURE_HASH_BYTES],
     int64_t app_id, struct code_row *out)
 {
-	return CALL(code_take, hash, app_id, out);
+	int rc = CALL(code_take, hash, app_id, out);
+
+	if ((rc == 0 || rc == ERR_CONFLICT) && out->app_id != app_id) {
+		/* another client's code: as if there were none */
+		memset(out, 0, sizeof(*out));
+		return ERR_NOTFOUND;
+	}
+	return rc;
 }
 
 int

@@ -198,6 +198,10 @@ int	store_session_touch(struct store *st,
 	    const unsigned char hash[SECURE_HASH_BYTES], int64_t now);
 int	store_session_delete(struct store *st,
 	    const unsigned char hash[SECURE_HASH_BYTES]);
+/* Leaves the account at most `max` sessions: `keep` (the one just
+ * started) and the others most recently seen. */
+int	store_session_trim(struct store *st, int64_t account_id,
+	    const unsigned char keep[SECURE_HASH_BYTES], int64_t max);
 
 /* personal access tokens, keyed by the SHA-256 of the token. Insert
  * gives ERR_TOOBIG, storing nothing, when the account holds `max`

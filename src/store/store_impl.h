@@ -45,6 +45,8 @@ struct store_ops {
 		    const unsigned char *hash, int64_t now);
 	int	(*session_delete)(struct store_backend *b,
 		    const unsigned char *hash);
+	int	(*session_trim)(struct store_backend *b, int64_t account_id,
+		    const unsigned char *keep, int64_t max);
 
 	int	(*pat_insert)(struct store_backend *b, int64_t account_id,
 		    const unsigned char *hash, int64_t now, int64_t max,
@@ -91,6 +93,8 @@ struct store_ops {
 		    const unsigned char *hash, struct code_row *row);
 	int	(*code_get)(struct store_backend *b,
 		    const unsigned char *hash, struct code_row *out);
+	/* the compare-and-set with app_id, then the row whatever its
+	 * client: store_code_take() hides another client's */
 	int	(*code_take)(struct store_backend *b, const unsigned char *hash,
 		    int64_t app_id, struct code_row *out);
 	int	(*issue)(struct store_backend *b, struct issue *is);

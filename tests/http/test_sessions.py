@@ -72,3 +72,40 @@ def test_expired_session_can_log_in_again(logged_in):
     assert_logged_out(b, email)
     assert b.login(email).status_code == 303
     assert logged_in_as(b.home(), email)
+
+
+# SESSIONS_PER_ACCOUNT_MAX in core/limits.h
+SESSIONS_PER_ACCOUNT = 100
+
+
+def test_an_account_keeps_at_most_100_sessions(fresh_server):
+    """Log-ins without end (a script with the password, or a browser that
+    drops its cookies) do not grow the account's sessions without bound:
+    the 101st ends the one seen longest ago, while a session in use
+    stays."""
+    srv = fresh_server
+    email, _ = new_account(srv)
+    idle, used = Browser(srv), Browser(srv)
+    assert idle.login(email).status_code == 303
+    srv.advance(120)
+    assert used.login(email).status_code == 303
+    srv.advance(120)
+    others = []
+    for _ in range(SESSIONS_PER_ACCOUNT - 2):
+        b = Browser(srv)
+        assert b.login(email).status_code == 303
+        others.append(b)
+    srv.advance(120)
+    assert logged_in_as(used.home(), email)     # seen again: most recent
+    assert logged_in_as(idle.home(), email), "100 sessions all live"
+    srv.advance(120)
+    assert logged_in_as(used.home(), email)
+    newest = Browser(srv)
+    assert newest.login(email).status_code == 303
+    assert logged_in_as(newest.home(), email)
+    assert logged_in_as(used.home(), email)
+    # `used` was seen at +480, `idle` at +360, the others not since
+    # their log-in at +240: one of them has ended
+    live = sum(logged_in_as(b.home(), email) for b in others)
+    assert live == SESSIONS_PER_ACCOUNT - 3, live
+    assert logged_in_as(idle.home(), email)

@@ -324,6 +324,38 @@ STORE_TEST(sessions, one_per_hash, contract_setup)
 	cr_expect_eq(s.account_id, ann);
 }
 
+STORE_TEST(sessions, trim_keeps_the_new_and_the_recently_seen,
+    contract_setup)
+{
+	unsigned char h[6][SECURE_HASH_BYTES], bobs[SECURE_HASH_BYTES];
+	struct session_row s;
+	int64_t ann = contract_account("ann@example.com");
+	int64_t bob = contract_account("bob@example.com");
+
+	for (int i = 0; i < 6; i++) {
+		contract_hash(h[i]);
+		cr_assert_eq(store_session_insert(st, h[i], ann, T0 + i), 0);
+	}
+	contract_hash(bobs);
+	cr_assert_eq(store_session_insert(st, bobs, bob, T0), 0);
+	/* the oldest, seen last, stays; so does the newest, seen least
+	 * (the same second as another: kept because it is `keep`) */
+	cr_assert_eq(store_session_touch(st, h[0], T0 + 100), 0);
+	cr_assert_eq(store_session_trim(st, ann, h[5], 3), 0);
+	cr_expect_eq(store_session_get(st, h[5], &s), 0);
+	cr_expect_eq(store_session_get(st, h[0], &s), 0);
+	cr_expect_eq(store_session_get(st, h[4], &s), 0);
+	for (int i = 1; i < 4; i++)
+		cr_expect_eq(store_session_get(st, h[i], &s), ERR_NOTFOUND,
+		    "session %d", i);
+	cr_expect_eq(store_session_get(st, bobs, &s), 0,
+	    "another account's sessions are not counted");
+	/* under the bound: nothing goes */
+	cr_assert_eq(store_session_trim(st, ann, h[5], 3), 0);
+	cr_expect_eq(store_session_get(st, h[4], &s), 0);
+	cr_expect_eq(store_session_get(st, h[0], &s), 0);
+}
+
 STORE_TEST(pats, insert_and_by_hash, contract_setup)
 {
 	unsigned char h[SECURE_HASH_BYTES], other[SECURE_HASH_BYTES];

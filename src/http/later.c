@@ -1,0 +1,106 @@
+/* Answers that wait: the slow lane's handlers, and handlers that call
+ * request_later(), run while their connection is suspended and are
+ * answered on its server thread once their work is done. */
+#include "http/exchange.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "core/limits.h"
+#include "core/log.h"
+
+/* The second half of a handler that answered later. */
+enum MHD_Result
+later_answer(struct MHD_Connection *conn, struct exchange *ex)
+{
+	http_later_fn then = ex->later;
+
+	ex->later = NULL;
+	then(&ex->req, &ex->res, ex->later_ctx);
+	return exchange_send(conn, ex);
+}
+
+/* On a slow-lane thread: the whole handler. The connection is
+ * suspended meanwhile, so nothing else touches the exchange; then
+ * http_later_ready() sends it back to its server thread to be answered. */
+static void
+run_slow(void *arg)
+{
+	struct exchange *ex = arg;
+
+	ex->srv->routes[ex->route_index].handler(&ex->req, &ex->res);
+}
+
+/* The slow lane's handler has answered already; nothing is left to do. */
+static void
+answered_slow(struct request *req, struct response *res, void *ctx)
+{
+	(void)req;
+	(void)res;
+	(void)ctx;
+}
+
+/* A ROUTE_SLOW handler runs on the slow lane while the connection waits
+ * (request_later()); when the lane's queue is full it is refused at once,
+ * with the page or JSON error of its path. */
+void
+later_dispatch_slow(struct exchange *ex)
+{
+	struct http_server *srv = ex->srv;
+	char retry[24];
+
+	request_later(&ex->req, answered_slow, NULL);
+	if (offload_submit(srv->slow, run_slow, http_later_ready, ex))
+		return;
+	ex->later = NULL;
+	if (!exchange_wants_json(ex->req.path) && srv->error_page != NULL)
+		srv->error_page(&ex->req, &ex->res, 503, "Busy", "Too many "
+		    "log-ins at once. Try again in a moment.");
+	else
+		exchange_error(ex, 503, "temporarily_unavailable", "Too many "
+		    "log-ins at once; try again in a moment.");
+	snprintf(retry, sizeof(retry), "%d", HTTP_HASH_BUSY_RETRY_S);
+	response_header(&ex->res, "Retry-After", retry);
+}
+
+void *
+request_later(struct request *req, http_later_fn then, void *ctx)
+{
+	struct exchange *ex = (struct exchange *)((char *)req -
+	    offsetof(struct exchange, req));
+
+	/* once per request: a slow-lane handler is already answering later,
+	 * and a second wait would lose the first one's wake-up */
+	if (ex->later != NULL) {
+		log_msg("error", "request_later() twice for %s", ex->route);
+		abort();
+	}
+	ex->later = then;
+	ex->later_ctx = ctx;
+	atomic_store(&ex->later_state, LATER_WAITING);
+	return ex;
+}
+
+void
+http_later_ready(void *handle)
+{
+	struct exchange *ex = handle;
+
+	if (atomic_exchange(&ex->later_state, LATER_READY) == LATER_PARKED)
+		MHD_resume_connection(ex->req.conn);
+}
+
+/* After a handler that called request_later(): answers at once when the
+ * work is already done, else suspends the connection until it is. */
+enum MHD_Result
+later_park(struct MHD_Connection *conn, struct exchange *ex)
+{
+	if (atomic_load(&ex->later_state) == LATER_READY)
+		return later_answer(conn, ex);
+	MHD_suspend_connection(conn);
+	if (atomic_exchange(&ex->later_state, LATER_PARKED) == LATER_READY) {
+		atomic_store(&ex->later_state, LATER_READY);
+		MHD_resume_connection(conn);
+	}
+	return MHD_YES;
+}
