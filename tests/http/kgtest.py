@@ -150,7 +150,8 @@ class Server:
     when argv's --issuer is an https URL (the server then names its cookies
     __Host-kg_...)."""
 
-    def __init__(self, workdir, argv, host, port, db, metrics_port=None):
+    def __init__(self, workdir, argv, host, port, db, metrics_port=None,
+                 env=None):
         self.workdir = str(workdir)
         self.argv = argv
         self.host = host
@@ -164,7 +165,7 @@ class Server:
         self.https = self.issuer.startswith("https://")
         self.log_path = os.path.join(self.workdir, "keygate.log")
         self._log_file = open(self.log_path, "ab")
-        env = clean_env()
+        env = dict(clean_env(), **(env or {}))
         env["KEYGATE_METRICS_LISTEN"] = f"127.0.0.1:{self.metrics_port}"
         self.proc = subprocess.Popen(argv, cwd=self.workdir, env=env,
                                      stdin=subprocess.DEVNULL,
@@ -226,7 +227,7 @@ class Server:
 
 
 def start_server(workdir, *flags, test_clock=True, signup_rate="0",
-                 db=None, attempts=3, issuer=False):
+                 db=None, attempts=3, issuer=False, db_in_env=False):
     """Starts `keygate serve --listen 127.0.0.1:PORT --db DB --signup-rate 0
     --test-clock FLAGS...` in workdir and waits until it is ready. DB is
     `db` when given (a file path or a postgres:// URL), else a fresh
@@ -235,7 +236,9 @@ def start_server(workdir, *flags, test_clock=True, signup_rate="0",
     ports (same DB) when the chosen one (or the metrics port, see Server)
     was taken in the meantime. With
     issuer=True the server also gets `--issuer http://127.0.0.1:PORT`
-    (before FLAGS), so that the URLs it publishes are its own."""
+    (before FLAGS), so that the URLs it publishes are its own. With
+    db_in_env=True the DB goes in KEYGATE_DB instead of --db (a URL with a
+    password is refused as a flag)."""
     if db is None:
         db = fresh_pg_db() if pg_admin_url() else \
             os.path.join(str(workdir), "keygate.db")
@@ -243,7 +246,9 @@ def start_server(workdir, *flags, test_clock=True, signup_rate="0",
     last = None
     for _ in range(attempts):
         port = free_port()
-        argv = [BINARY, "serve", "--listen", f"127.0.0.1:{port}", "--db", db]
+        argv = [BINARY, "serve", "--listen", f"127.0.0.1:{port}"]
+        if not db_in_env:
+            argv += ["--db", db]
         if signup_rate is not None:
             argv += ["--signup-rate", signup_rate]
         if test_clock:
@@ -251,7 +256,8 @@ def start_server(workdir, *flags, test_clock=True, signup_rate="0",
         if issuer:
             argv += ["--issuer", f"http://127.0.0.1:{port}"]
         argv += list(flags)
-        srv = Server(workdir, argv, "127.0.0.1", port, db)
+        srv = Server(workdir, argv, "127.0.0.1", port, db,
+                     env={"KEYGATE_DB": db} if db_in_env else None)
         try:
             srv.wait_ready()
             return srv
