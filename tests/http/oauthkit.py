@@ -12,8 +12,9 @@ which overrides conftest's `server` (and so `browser`) for that module, and
 a fresh one per test with `oauth_server(make_server, *flags)`.
 
 Throttles (docs/REFERENCE.md §7.4): failed client authentications count per
-address (20 per 15 minutes), failed log-ins per account (5): modules keep those
-few on their shared server, or use a server of their own."""
+client and address (50 in 15 minutes) and per address (100), failed log-ins
+per account (5): modules keep those few on their shared server, or use a
+server of their own."""
 
 import base64
 import hashlib
