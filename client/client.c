@@ -159,7 +159,8 @@ kg_client_new(const char *issuer, const char *api_key, const char *secret,
 		abort();
 	pthread_mutex_init(&c->mu, NULL);
 	c->issuer = kg_strdup(issuer);
-	/* The endpoints are appended to it (SPEC §3): no trailing slash. */
+	/* The endpoints are appended to it (docs/REFERENCE.md §3): no trailing
+	 * slash. */
 	n = strlen(c->issuer);
 	while (n > 0 && c->issuer[n - 1] == '/')
 		c->issuer[--n] = '\0';

@@ -66,7 +66,8 @@ struct kg_client {
 	uint64_t	 refreshes;
 };
 
-/* The expiry the server will apply (SPEC §4) and the timer behind it. */
+/* The expiry the server will apply (docs/REFERENCE.md §4) and the timer behind
+ * it. */
 struct kg_timers {
 	int64_t		 expires_at;
 	const char	*timer;
@@ -81,7 +82,7 @@ int64_t	kg_now(const struct kg_client *c);
 void	kg_tokens_release(struct kg_tokens *t);
 int	kg_tokens_copy(struct kg_tokens *dst, const struct kg_tokens *src);
 
-/* timers.c: SPEC §4 as the client sees it; pure. */
+/* timers.c: docs/REFERENCE.md §4 as the client sees it; pure. */
 void	kg_timers_compute(const struct kg_tokens *t, int64_t idle_ttl_s,
 	    int64_t max_ttl_s, struct kg_timers *out);
 bool	kg_timers_due(const struct kg_timers *tm, int64_t now,

@@ -1,6 +1,6 @@
-/* The two timers (SPEC §4) as the client keeps them. Its times are its
- * own clock's, taken just before each request went out, so they are never
- * later than the server's: the client's expiry is never later either. */
+/* The two timers (docs/REFERENCE.md §4) as the client keeps them. Its times
+ * are its own clock's, taken just before each request went out, so they are
+ * never later than the server's: the client's expiry is never later either. */
 #include "client_int.h"
 
 void

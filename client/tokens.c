@@ -1,5 +1,5 @@
-/* The token endpoint (SPEC §3.3) and the refresh discipline: a pair is
- * refreshed under the client's mutex and the token file's lock, so the
+/* The token endpoint (docs/REFERENCE.md §3.3) and the refresh discipline: a
+ * pair is refreshed under the client's mutex and the token file's lock, so the
  * threads of a process and the processes sharing a file make one refresh
  * between them; the rotated pair is on disk before its access token is
  * handed out. */
@@ -53,7 +53,7 @@ token_error(long status, const char *body)
 }
 
 /* RFC 6749 §5.1: a Bearer access token and, from keygate, always a new
- * refresh token (SPEC §3.3). */
+ * refresh token (docs/REFERENCE.md §3.3). */
 static int
 parse_success(json_t *j, int64_t t0, int64_t dflt_ttl, struct kg_tokens *out)
 {

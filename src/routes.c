@@ -35,7 +35,8 @@ const struct route keygate_routes[] = {
 	{ HTTP_POST, "/connections/{api_key}/revoke",
 	    portal_connection_revoke, ROUTE_FAST },
 
-	/* OAuth 2 (SPEC §3) and the built-in API (SPEC §5) */
+	/* OAuth 2 (docs/REFERENCE.md §3) and the built-in API
+	 * (docs/REFERENCE.md §5) */
 	{ HTTP_GET, "/.well-known/oauth-authorization-server",
 	    oauth_metadata, ROUTE_FAST },
 	{ HTTP_GET, "/oauth2/authorize", oauth_authorize, ROUTE_FAST },
@@ -46,7 +47,7 @@ const struct route keygate_routes[] = {
 	{ HTTP_GET, "/oauth2/check", oauth_check, ROUTE_FAST },
 	{ HTTP_GET, "/v3/account/summary", oauth_account_summary, ROUTE_FAST },
 
-	/* developer REST API (JSON, SPEC §6) */
+	/* developer REST API (JSON, docs/REFERENCE.md §6) */
 	{ HTTP_POST, "/api/v1/accounts", api_accounts_create, ROUTE_SLOW },
 	{ HTTP_POST, "/api/v1/access-tokens",
 	    api_access_tokens_create, ROUTE_SLOW },

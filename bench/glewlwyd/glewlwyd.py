@@ -1,7 +1,6 @@
 """A private Glewlwyd for `bench/run --glewlwyd`, on loopback.
 
-Adapted from the peer scripts in shared/peers/glewlwyd/ (start.sh,
-setup.sh, stop.sh) into one module the runner drives: its own SQLite file
+Start, set-up and stop in one module the runner drives: its own SQLite file
 from the packaged init SQL, pinned to the server core, configured through
 the admin REST API, and tokens minted by real authorization-code flows.
 

@@ -1,5 +1,6 @@
 /*
- * libkeygate-client: the API user's side of keygate (SPEC §3, §4).
+ * libkeygate-client: the API user's side of keygate (docs/REFERENCE.md §3,
+ * §4).
  *
  * Logs in with the authorization-code flow (state, PKCE S256, a one-shot
  * loopback redirect listener, HTTP Basic at the token endpoint), keeps the
@@ -40,7 +41,8 @@ enum kg_client_error {
 	KG_CLIENT_ERR_USAGE,		/* a bad argument or missing setting */
 	KG_CLIENT_ERR_NO_TOKENS,	/* not logged in (no tokens yet) */
 	KG_CLIENT_ERR_NETWORK,		/* the server could not be reached */
-	KG_CLIENT_ERR_PROTOCOL,		/* an answer that breaks SPEC §3 */
+	KG_CLIENT_ERR_PROTOCOL,		/* an answer that breaks
+					   docs/REFERENCE.md §3 */
 	KG_CLIENT_ERR_REVOKED,		/* invalid_grant: grant revoked, or the
 					   refresh token used up; log in again */
 	KG_CLIENT_ERR_CLIENT_AUTH,	/* invalid_client: wrong key or secret */
@@ -91,8 +93,8 @@ KG_CLIENT_API const char	*kg_client_strerror(int code);
 KG_CLIENT_API const char	*kg_client_errmsg(void);
 
 /* A client of the app `api_key` at the keygate whose issuer URL is
- * `issuer` (SPEC §3: the endpoints live under it). `secret` may be NULL
- * for a public app (PKCE only). The strings are copied. Returns 0, or
+ * `issuer` (docs/REFERENCE.md §3: the endpoints live under it). `secret` may
+ * be NULL for a public app (PKCE only). The strings are copied. Returns 0, or
  * KG_CLIENT_ERR_USAGE. Free with kg_client_free(). */
 KG_CLIENT_API int	kg_client_new(const char *issuer, const char *api_key,
 	    const char *secret, struct kg_client **out);
@@ -119,8 +121,8 @@ KG_CLIENT_API void	kg_client_set_clock(struct kg_client *c, kg_client_clock_fn f
  * every call; a missing file counts as 0. */
 KG_CLIENT_API int64_t	kg_client_clock_file(void *arg);
 
-/* The lifetime settings of the server (SPEC §4; defaults 3600, 7200,
- * 86400; the unused one is also taken from each token response's
+/* The lifetime settings of the server (docs/REFERENCE.md §4; defaults 3600,
+ * 7200, 86400; the unused one is also taken from each token response's
  * expires_in) and the safety margin: refresh this many seconds before
  * a timer runs out (default 120, covering keygate's 60 s use coalescing
  * and the time a call takes). */

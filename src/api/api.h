@@ -11,7 +11,7 @@
 
 /* Shared pieces of the JSON API handlers: errors are
  * {"error": code, "error_description": text}, validation failures 422
- * {"error":"invalid_request","fields":{...}} (SPEC §6). */
+ * {"error":"invalid_request","fields":{...}} (docs/REFERENCE.md §6). */
 
 /* Reads the body as a JSON object; answers 415 or 400 itself and returns
  * false when it cannot. */
@@ -36,7 +36,8 @@ void	api_throttled(struct response *res, int64_t retry_after_s,
 /* A JSON string holding the RFC 3339 form of t, or null for t == 0. */
 json_t	*api_time(int64_t t);
 
-/* The decimal string form of an identifier (SPEC §6: ids are strings). */
+/* The decimal string form of an identifier (docs/REFERENCE.md §6: ids are
+ * strings). */
 json_t	*api_id(int64_t id);
 
 /* Takes the string member `key` of obj: *present says whether it was

@@ -43,8 +43,9 @@ api_ping(struct request *req, struct response *res)
 	response_json(res, 200, json_pack("{s:s}", "status", "ok"));
 }
 
-/* POST /_test/clock advance=<seconds> → {"now": <unix time>} (SPEC §7).
- * Exists only under --test-clock, which is refused off loopback. */
+/* POST /_test/clock advance=<seconds> → {"now": <unix time>}
+ * (docs/REFERENCE.md §7.6). Exists only under --test-clock, which is
+ * refused off loopback. */
 void
 api_test_clock(struct request *req, struct response *res)
 {

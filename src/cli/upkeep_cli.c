@@ -142,9 +142,9 @@ cli_stats(int argc, char **argv)
 	if (wants_help(argc, argv)) {
 		printf("usage: keygate stats [--json] [--config FILE] "
 		    "[--db PATH] [--token-*-ttl N]\n\n"
-		    "Counts accounts, apps, grants, and the access tokens "
-		    "(SPEC §4), refresh\ntokens (unused, family unrevoked) and "
-		    "browser sessions alive now.\n\n");
+		    "Counts accounts, apps, grants, and the access tokens, "
+		    "refresh tokens\n(unused, family unrevoked) and browser "
+		    "sessions alive now.\n\n");
 		config_usage(stdout, UPKEEP_FLAGS);
 		return 0;
 	}

@@ -134,9 +134,10 @@ app_rule_redirect_uris(const struct str *uris, size_t n)
 	return NULL;
 }
 
-/* Compatibility decomposition with case folding (NFKD: the NFKC of SPEC §2
- * with its accents split off), then letters and digits only, which drops
- * the accents too: "Ｋｅｙ-Ｇáｔｅ" folds to "keygate". Into out (malloc'd). */
+/* Compatibility decomposition with case folding (NFKD: the NFKC of
+ * docs/REFERENCE.md §2 with its accents split off), then letters and digits
+ * only, which drops the accents too: "Ｋｅｙ-Ｇáｔｅ" folds to "keygate". Into out
+ * (malloc'd). */
 static uint8_t *
 fold(struct str s, size_t *outlen)
 {

@@ -7,9 +7,9 @@
 #include "core/limits.h"
 #include "core/str.h"
 
-/* The rules of SPEC §2 as pure functions, shared by the portal, the API and
- * the CLI. Each returns NULL when the value is fine, else a sentence for the
- * user saying what is wrong. */
+/* The rules of docs/REFERENCE.md §2 as pure functions, shared by the portal,
+ * the API and the CLI. Each returns NULL when the value is fine, else a
+ * sentence for the user saying what is wrong. */
 
 const char	*app_rule_name(struct str name);
 /* One redirect URI: absolute, no fragment, no wildcard, no userinfo;

@@ -127,7 +127,8 @@ apps_update(struct keygate *kg, int64_t account_id, struct str api_key,
 	if (rc != 0)
 		return rc;
 	rc = validate(kg, f, errs);
-	/* SPEC §2: the same name is accepted, another is refused. */
+	/* docs/REFERENCE.md §2: the same name is accepted, another is
+	 * refused. */
 	if (f->has_name && errs->name == NULL &&
 	    !str_eq(str_trim(f->name), str_from(out->name))) {
 		errs->name = "The name is fixed when the app is created and "

@@ -10,9 +10,9 @@
 #include "store/store.h"
 
 /* Applications: create, read, change, delete, and their secrets. Every
- * surface (portal, API, CLI) goes through these, so every rule of SPEC §2
- * holds the same way everywhere. `account_id` is the caller's account, or
- * STORE_ANY_ACCOUNT for an operator's command. */
+ * surface (portal, API, CLI) goes through these, so every rule of
+ * docs/REFERENCE.md §2 holds the same way everywhere. `account_id` is the
+ * caller's account, or STORE_ANY_ACCOUNT for an operator's command. */
 
 #define APP_API_KEY_PREFIX	"kg_ak_"
 #define APP_SECRET_PREFIX	"kg_sk_"

@@ -9,8 +9,8 @@
 #include "core/str.h"
 #include "store/store.h"
 
-/* Authorization requests (RFC 6749 §4.1.1, §4.2.1; SPEC §3.2): checking
- * them, remembering consent, issuing codes and client-flow tokens. */
+/* Authorization requests (RFC 6749 §4.1.1, §4.2.1; docs/REFERENCE.md §3.2):
+ * checking them, remembering consent, issuing codes and client-flow tokens. */
 
 enum authz_flow { AUTHZ_CODE, AUTHZ_TOKEN };
 

@@ -9,8 +9,8 @@
 
 /* Every setting of `keygate serve`. Each comes from a flag, else from its
  * KEYGATE_* environment variable, else from the configuration file named
- * by --config (or KEYGATE_CONFIG), else from the default (SPEC §3.3, §4,
- * §7; docs/OPERATIONS.md). */
+ * by --config (or KEYGATE_CONFIG), else from the default (docs/REFERENCE.md
+ * §10; docs/OPERATIONS.md). */
 #define CONFIG_MAX_PROXIES	16
 
 struct config {

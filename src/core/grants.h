@@ -16,8 +16,8 @@ int	grants_list(struct keygate *kg, int64_t account_id,
 	    size_t *n);
 
 /* Withdraws the account's grant to the app with this API key: every token
- * family under it ends and the consent is forgotten (SPEC §1). Returns 0,
- * ERR_NOTFOUND (no such app, or no grant) or ERR_STORE. */
+ * family under it ends and the consent is forgotten (docs/REFERENCE.md §1).
+ * Returns 0, ERR_NOTFOUND (no such app, or no grant) or ERR_STORE. */
 int	grants_revoke(struct keygate *kg, int64_t account_id,
 	    struct str api_key);
 

@@ -4,7 +4,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* The access-token lifetime rule of SPEC §4, the one users plan around. */
+/* The access-token lifetime rule of docs/REFERENCE.md §4, the one users plan
+ * around. */
 struct lifetime {
 	int64_t	 unused_ttl_s;	/* never used: dies at iat + this */
 	int64_t	 idle_ttl_s;	/* used: dies this long after the last use */

@@ -40,7 +40,7 @@
 #define ACCOUNT_PASSWORD_MIN_CHARS	10
 #define ACCOUNT_PASSWORD_MAX_BYTES	1024
 
-/* applications (SPEC §2) */
+/* applications (docs/REFERENCE.md §2) */
 #define APP_NAME_MAX_CHARS		100
 #define APP_PUBLIC_NAME_MAX_CHARS	100
 #define APP_DESCRIPTION_MAX_CHARS	1000
@@ -104,7 +104,7 @@
 #define THROTTLE_CLIENT_FAILS_PER_CLIENT	50
 #define THROTTLE_CLIENT_FAILS_PER_ADDRESS	100
 
-/* OAuth (SPEC §3) */
+/* OAuth (docs/REFERENCE.md §3) */
 #define OAUTH_CODE_TTL_S		600
 #define OAUTH_STATE_MAX_BYTES		1024
 /* how long the client flow's fresh log-in stays good for the Grant Access
@@ -114,7 +114,7 @@
 /* how long a new app secret can be shown (once) after it is generated */
 #define REVEAL_TTL_S			600
 
-/* browser sessions (SPEC §7) */
+/* browser sessions (docs/REFERENCE.md §7.5) */
 #define SESSION_IDLE_TTL_S		(12 * 3600)
 #define SESSION_MAX_TTL_S		(7 * 24 * 3600)
 #define SESSION_TOUCH_INTERVAL_S	60

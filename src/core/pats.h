@@ -8,8 +8,8 @@
 #include "core/str.h"
 #include "store/store.h"
 
-/* Personal access tokens for the developer REST API (SPEC §6): valid until
- * revoked, shown once, stored as SHA-256 hashes. */
+/* Personal access tokens for the developer REST API (docs/REFERENCE.md §6):
+ * valid until revoked, shown once, stored as SHA-256 hashes. */
 
 #define PAT_PREFIX	"kg_pat_"
 

@@ -6,9 +6,9 @@
 
 #include "core/str.h"
 
-/* The scopes keygate offers (SPEC §5), each a bit. A scope set travels as
- * a mask inside keygate and as the space-separated names, in this table's
- * order, outside. */
+/* The scopes keygate offers (docs/REFERENCE.md §5), each a bit. A scope set
+ * travels as a mask inside keygate and as the space-separated names, in this
+ * table's order, outside. */
 enum {
 	SCOPE_ACCOUNT_READ = 1u << 0,
 	SCOPE_ACCOUNT_UPDATE = 1u << 1,

@@ -11,7 +11,8 @@
 
 /* Tokens after authorization: the code exchange, refresh rotation with
  * reuse detection, the checks that count as uses, introspection and
- * revocation (RFC 6749 §4.1.3, §6; RFC 7009; RFC 7662; SPEC §3.3–§4). */
+ * revocation (RFC 6749 §4.1.3, §6; RFC 7009; RFC 7662; docs/REFERENCE.md
+ * §3.3–§4). */
 
 #define TOKENS_CODE_PREFIX	"kg_ac_"
 #define TOKENS_ACCESS_PREFIX	"kg_at_"

@@ -14,7 +14,7 @@
  * seconds (at most 3600) before the store has it. */
 #define UPKEEP_GRACE_S		3600
 /* Codes are kept this long after they expire, so that a replay within
- * it still revokes the family the code started (SPEC §3.2). */
+ * it still revokes the family the code started (docs/REFERENCE.md §3.2). */
 #define UPKEEP_CODES_KEEP_S	86400
 /* Rows per transaction: short enough not to hold a lock for long. */
 #define UPKEEP_BATCH		5000
@@ -24,8 +24,8 @@
 typedef void (*upkeep_progress_fn)(void *ctx, const char *kind,
     size_t removed, bool done);
 
-/* The dead/live line at `now` (SPEC §4, the session limits), access
- * tokens judged `grace_s` earlier. */
+/* The dead/live line at `now` (docs/REFERENCE.md §4, the session limits),
+ * access tokens judged `grace_s` earlier. */
 void	upkeep_horizon(const struct keygate *kg, int64_t now, int64_t grace_s,
 	    struct store_horizon *out);
 

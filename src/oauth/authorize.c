@@ -1,4 +1,5 @@
-/* GET and POST /oauth2/authorize (RFC 6749 §4.1, §4.2; SPEC §3.2). */
+/* GET and POST /oauth2/authorize (RFC 6749 §4.1, §4.2; docs/REFERENCE.md
+ * §3.2). */
 #include "oauth/oauth.h"
 
 #include <sodium.h>

@@ -1,5 +1,6 @@
-/* Bearer-token checks: GET /oauth2/check and the built-in API (SPEC §3.6,
- * §5; RFC 6750). Each successful call counts as a use of the token. */
+/* Bearer-token checks: GET /oauth2/check and the built-in API
+ * (docs/REFERENCE.md §3.6, §5; RFC 6750). Each successful call counts as a use
+ * of the token. */
 #include "oauth/oauth.h"
 
 #include <stdio.h>

@@ -1,4 +1,5 @@
-/* GET /.well-known/oauth-authorization-server (RFC 8414; SPEC §3.1). */
+/* GET /.well-known/oauth-authorization-server (RFC 8414; docs/REFERENCE.md
+ * §3.1). */
 #include "oauth/oauth.h"
 
 #include "core/scopes.h"

@@ -8,7 +8,8 @@
 #include "http/response.h"
 #include "store/store.h"
 
-/* Handlers of the OAuth endpoints (SPEC §3, §5) and what they share. */
+/* Handlers of the OAuth endpoints (docs/REFERENCE.md §3, §5) and what they
+ * share. */
 
 /* An RFC 6749 §5.2 error, with no-store caching; `invalid_client` gets
  * 401 and a WWW-Authenticate challenge. */

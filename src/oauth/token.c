@@ -1,4 +1,4 @@
-/* POST /oauth2/token (RFC 6749 §4.1.3, §6; SPEC §3.3). */
+/* POST /oauth2/token (RFC 6749 §4.1.3, §6; docs/REFERENCE.md §3.3). */
 #include "oauth/oauth.h"
 
 #include <sodium.h>
@@ -124,7 +124,7 @@ oauth_token(struct request *req, struct response *res)
 		goto out;
 	if (str_eq_lit(in[T_GRANT_TYPE], "authorization_code")) {
 		/* A missing redirect_uri fails in the exchange, which uses
-		 * the code up (SPEC §3.2: any attempt does). */
+		 * the code up (docs/REFERENCE.md §3.2: any attempt does). */
 		if (in[T_CODE].len == 0) {
 			oauth_error(res, 400, "invalid_request", "Send code.");
 			goto out;

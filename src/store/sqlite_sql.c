@@ -142,8 +142,8 @@ const char *const stmt_sql[STMT_COUNT] = {
 	    "WHERE hash = ? AND used_at = 0",
 	[STMT_REFRESH_DROP_CHILD] = "DELETE FROM refresh_tokens "
 	    "WHERE parent = ? AND used_at = 0",
-	/* dead by SPEC §4 at the horizon: ?1 = it - unused TTL, ?2 = it -
-	 * max TTL, ?3 = it - idle TTL; ?4 rows at most */
+	/* dead by docs/REFERENCE.md §4 at the horizon: ?1 = it - unused TTL,
+	 * ?2 = it - max TTL, ?3 = it - idle TTL; ?4 rows at most */
 	[STMT_GC_ACCESS] = "DELETE FROM access_tokens WHERE hash IN ("
 	    "SELECT hash FROM access_tokens WHERE iat <= ?2 OR "
 	    "CASE WHEN last_used = 0 THEN iat <= ?1 ELSE last_used <= ?3 END "

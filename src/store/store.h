@@ -35,7 +35,8 @@ struct pat_row {
 	int64_t	 last_used_at;	/* 0 = never used */
 };
 
-/* An application (SPEC §2); strings are NUL-terminated, "" when unset. */
+/* An application (docs/REFERENCE.md §2); strings are NUL-terminated, "" when
+ * unset. */
 struct app_row {
 	int64_t	 id;
 	int64_t	 account_id;
@@ -364,8 +365,8 @@ int	store_refresh_get(struct store *st,
 	    const unsigned char hash[SECURE_HASH_BYTES], struct token_row *out);
 
 /* Where store_gc() and store_stats() draw the line between dead and live
- * rows (core/upkeep.c sets it): access tokens by the SPEC §4 rule at
- * `at` with the three TTLs; codes expired at or before codes_before;
+ * rows (core/upkeep.c sets it): access tokens by the docs/REFERENCE.md §4
+ * rule at `at` with the three TTLs; codes expired at or before codes_before;
  * sessions last seen at or before seen_before or created at or before
  * created_before; showings of new secrets expired at or before
  * reveals_before. Refresh tokens are never dead: reuse detection needs
@@ -395,7 +396,7 @@ struct store_counts {
 	int64_t	 accounts;
 	int64_t	 apps;
 	int64_t	 grants;
-	int64_t	 live_access;	/* unrevoked, within SPEC §4 */
+	int64_t	 live_access;	/* unrevoked, within docs/REFERENCE.md §4 */
 	int64_t	 live_refresh;	/* unused, in an unrevoked family */
 	int64_t	 sessions;
 };

@@ -1,6 +1,6 @@
-/* Redirect URIs and logo URLs: uri_parse(), the SPEC §2 rules, the list as
- * the portal's textarea gives it, and the match at authorization time
- * (RFC 8252 loopback ports). Input: registered list NUL presented URI. */
+/* Redirect URIs and logo URLs: uri_parse(), the docs/REFERENCE.md §2 rules,
+ * the list as the portal's textarea gives it, and the match at authorization
+ * time (RFC 8252 loopback ports). Input: registered list NUL presented URI. */
 #include "fuzz.h"
 
 #include "core/app_rules.h"

@@ -1,12 +1,13 @@
-"""SPEC §2 (application settings) as one table of cases, shared by the
-API, CLI and portal tests so that each rule is proven on each surface with
+"""docs/REFERENCE.md §2 (application settings) as one table of cases, shared by
+the API, CLI and portal tests so that each rule is proven on each surface with
 the same inputs.
 
 A Case is one value for one setting and whether the server must accept it.
-`field` is the JSON member name (SPEC §6). `value` is the JSON value: a list
-of strings for redirect_uris, None for "no logo", a bool for implicit_flow.
-Each surface translates it (test_apps_cli.cli_flags, test_apps_portal's
-form data). `surfaces` limits a case to the surfaces that can express it.
+`field` is the JSON member name (docs/REFERENCE.md §6). `value` is the JSON
+value: a list of strings for redirect_uris, None for "no logo", a bool for
+implicit_flow. Each surface translates it (test_apps_cli.cli_flags,
+test_apps_portal's form data). `surfaces` limits a case to the surfaces that
+can express it.
 """
 
 import collections

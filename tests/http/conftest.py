@@ -1,7 +1,7 @@
 """Fixtures for keygate's black-box HTTP tests.
 
-Each server is the real binary (KEYGATE_BIN, default
-/work/main/build/src/keygate) started as
+Each server is the real binary (KEYGATE_BIN, default build/src/keygate
+of this checkout) started as
     keygate serve --listen 127.0.0.1:PORT --db TMP/keygate.db \
         --signup-rate 0 --test-clock [extra flags]
 in its own temporary directory, with no KEYGATE_* variable in its
@@ -22,7 +22,7 @@ the SQLite file itself pass their own file path and so stay on SQLite.
 - `fresh_server`: make_server() with the defaults.
 - `browser`: a kgtest.Browser on the module's server.
 
-Run: cd /work/main && /usr/bin/python3 -m pytest -q tests/http
+Run, from the top of the checkout: /usr/bin/python3 -m pytest -q tests/http
 (Debian's python3-pytest and python3-requests, and python3-psycopg2 for
 PostgreSQL; nothing from pip). On PostgreSQL:
     KEYGATE_TEST_PG=$(scripts/pg_cluster.sh start /tmp/kgpg) \

@@ -21,7 +21,9 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import requests
 
-BINARY = os.environ.get("KEYGATE_BIN", "/work/main/build/src/keygate")
+BINARY = os.environ.get("KEYGATE_BIN", os.path.join(
+    os.path.dirname(os.path.abspath(__file__)), "..", "..", "build", "src",
+    "keygate"))
 PASSWORD = "correct horse battery"
 STARTUP_TIMEOUT_S = 10
 STOP_TIMEOUT_S = 15
@@ -322,7 +324,7 @@ def account_exists(server, email):
     return r.status_code == 409
 
 
-# --- applications (SPEC §2, §6) ---------------------------------------------
+# --- applications (docs/REFERENCE.md §2, §6) ---------------------------------
 
 APP_MEMBERS = {"api_key", "name", "redirect_uris", "public_name", "logo_url",
                "description", "implicit_flow", "has_secret", "created_at"}

@@ -1,5 +1,5 @@
-"""Helpers for the OAuth 2 tests (SPEC §3–§5): apps, users in a browser,
-authorization requests, the Grant Access form, the token, revoke,
+"""Helpers for the OAuth 2 tests (docs/REFERENCE.md §3–§5): apps, users in a
+browser, authorization requests, the Grant Access form, the token, revoke,
 introspect and check endpoints, and the test clock.
 
 Every OAuth server here runs with `--issuer http://127.0.0.1:PORT` (its own
@@ -11,9 +11,10 @@ reachable. A test module gets such a server by assigning
 which overrides conftest's `server` (and so `browser`) for that module, and
 a fresh one per test with `oauth_server(make_server, *flags)`.
 
-Throttles (SPEC §7): failed client authentications count per address (20
-per 15 minutes), failed log-ins per account (5): modules keep those few on
-their shared server, or use a server of their own."""
+Throttles (docs/REFERENCE.md §7.4): failed client authentications count per
+client and address (50 in 15 minutes) and per address (100), failed log-ins
+per account (5): modules keep those few on their shared server, or use a
+server of their own."""
 
 import base64
 import hashlib
@@ -410,7 +411,8 @@ def refresh(app, rt, scope=None, auth=None):
 
 
 def tokens_ok(r):
-    """Asserts a successful token response (SPEC §3.3); returns its JSON."""
+    """Asserts a successful token response (docs/REFERENCE.md §3.3); returns
+    its JSON."""
     assert r.status_code == 200, (r.status_code, r.text)
     assert "no-store" in r.headers.get("Cache-Control", ""), r.headers
     assert r.headers.get("Pragma") == "no-cache", r.headers

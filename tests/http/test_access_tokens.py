@@ -1,4 +1,4 @@
-"""Personal access tokens: /api/v1/access-tokens (SPEC §6).
+"""Personal access tokens: /api/v1/access-tokens (docs/REFERENCE.md §6).
 
 Failed bearer and Basic attempts feed per-address throttles (20 per
 15 minutes), so this module keeps its failures well under that on its shared

@@ -1,8 +1,9 @@
-"""Applications through the developer REST API: /api/v1/apps (SPEC §2, §6).
+"""Applications through the developer REST API: /api/v1/apps (docs/REFERENCE.md
+§2, §6).
 
-Every SPEC §2 rule is run from the shared table in appcases.py, on create
-and on change; test_apps_cli.py and test_apps_portal.py run the same table
-through the other two surfaces.
+Every docs/REFERENCE.md §2 rule is run from the shared table in appcases.py, on
+create and on change; test_apps_cli.py and test_apps_portal.py run the same
+table through the other two surfaces.
 
 Failed bearer attempts feed a per-address throttle (20 per 15 minutes), so
 this module sends fewer than ten bad tokens to its shared server."""
@@ -551,7 +552,7 @@ def test_huge_fields_on_create_are_refused(server):
     assert app_keys(server, token) == []
 
 
-# --- SPEC §2, rule by rule --------------------------------------------------
+# --- docs/REFERENCE.md §2, rule by rule --------------------------------------
 
 @pytest.mark.parametrize("c", appcases.params(appcases.SETTINGS, "api"))
 def test_rule_on_change(server, owner, app, c):

@@ -1,5 +1,6 @@
-"""Applications through the operator command line (SPEC §2), on the SQLite
-file of a running server, checked through the API and the other way round.
+"""Applications through the operator command line (docs/REFERENCE.md §2), on
+the SQLite file of a running server, checked through the API and the other way
+round.
 
 The contract of `keygate app`:
     app list   [--email E] [--json] --db PATH
@@ -16,9 +17,9 @@ The contract of `keygate app`:
 invalid values exit 1 with "field: reason" lines on stderr and store
 nothing; an unknown app exits 1; bad usage exits 2.
 
-The SPEC §2 table (appcases.py) runs through `create` and `set`. Where the
-contract is silent this module reads `--logo-url ""` as "no logo" (the
-portal's empty field) and `--redirect-uri ""` as an empty URI."""
+The docs/REFERENCE.md §2 table (appcases.py) runs through `create` and `set`.
+Where the contract is silent this module reads `--logo-url ""` as "no logo"
+(the portal's empty field) and `--redirect-uri ""` as an empty URI."""
 
 import json
 import re
@@ -404,7 +405,7 @@ def test_bad_implicit_flow_value_stores_nothing(server, owner, app):
     assert app_json(server, owner.token, app["api_key"]) == app
 
 
-# --- SPEC §2, rule by rule --------------------------------------------------
+# --- docs/REFERENCE.md §2, rule by rule --------------------------------------
 
 @pytest.mark.parametrize("c", appcases.params(appcases.SETTINGS, "cli"))
 def test_rule_on_set(server, owner, app, c):

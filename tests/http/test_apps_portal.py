@@ -1,6 +1,6 @@
-"""Applications in the developer portal (SPEC §2), in a browser-like
-session, checked through the API with a personal access token of the same
-account.
+"""Applications in the developer portal (docs/REFERENCE.md §2), in a
+browser-like session, checked through the API with a personal access token of
+the same account.
 
 Pages: /apps (My Applications), /apps/new and POST /apps, /apps/{key}
 (settings; POST saves every field), /apps/{key}/secret (confirmation; POST
@@ -8,8 +8,8 @@ generates) and /apps/{key}/secret/new (shows the secret once),
 /apps/{key}/delete (confirmation; POST deletes). Errors show next to their
 field in an element with id "<field>-error".
 
-The SPEC §2 table (appcases.py) runs through the settings form and the
-New Application form."""
+The docs/REFERENCE.md §2 table (appcases.py) runs through the settings form and
+the New Application form."""
 
 import html
 import re

@@ -1,7 +1,7 @@
 """Failed client authentications at the OAuth endpoints are throttled
-(SPEC §7, docs/DECISIONS.md): 50 per client and address, 100 per address,
-in 15 minutes; past them 429 `slow_down` with Retry-After, even for the
-right secret. A client_id is public, so the count per client is kept per
+(docs/REFERENCE.md §7.4, docs/DECISIONS.md): 50 per client and address, 100 per
+address, in 15 minutes; past them 429 `slow_down` with Retry-After, even for
+the right secret. A client_id is public, so the count per client is kept per
 address too: nobody can lock a client out from elsewhere. Each test has a
 server of its own, since the throttles are process state."""
 

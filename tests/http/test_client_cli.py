@@ -1,5 +1,5 @@
-"""`keygate client` against a real keygate on the test clock (SPEC §3,
-§4; docs/CLIENT.md): log-in through the loopback redirect, the token file,
+"""`keygate client` against a real keygate on the test clock (docs/REFERENCE.md
+§3, §4; docs/CLIENT.md): log-in through the loopback redirect, the token file,
 refreshes on the two timers and on a 401, clear errors. Nothing sleeps:
 the server's and the client's clocks move together (clientkit.World)."""
 

@@ -1,5 +1,5 @@
 """The access log: one logfmt line per request on stderr, and no secret in
-it (SPEC §7)."""
+it (docs/REFERENCE.md §7.7)."""
 
 import base64
 import time

@@ -1,5 +1,5 @@
-"""GET /metrics (SPEC §7, docs/OPERATIONS.md): Prometheus text that moves
-with what the server does, served on a listener of its own
+"""GET /metrics (docs/REFERENCE.md §7.3, docs/OPERATIONS.md): Prometheus text
+that moves with what the server does, served on a listener of its own
 (--metrics-listen), never on the public one."""
 
 import re
@@ -97,7 +97,7 @@ def test_counts_tokens_reuse_revocation_and_cache(make_server):
 def test_counts_expired_tokens(make_server):
     srv, app, user = oauthkit.granted_world(make_server, "expiry")
     t = get_tokens(user, app)
-    srv.advance(3601)       # unused for an hour: expired (SPEC §4)
+    srv.advance(3601)       # unused an hour: dead (docs/REFERENCE.md §4)
     m0 = scrape(srv)
     assert check(srv, t["access_token"]).status_code == 401
     m1 = scrape(srv)

@@ -193,9 +193,9 @@ def test_revoked_token_gets_invalid_token(stack, client):
 
 
 def test_each_pass_counts_as_a_use(stack, client):
-    """SPEC §4: unused, a token dies at iat + 1 h; used, it lives 2 h past
-    its last use. A pass through nginx 50 minutes in keeps the token alive
-    at 70 minutes, when its unused twin is refused."""
+    """docs/REFERENCE.md §4: unused, a token dies at iat + 1 h; used, it lives
+    2 h past its last use. A pass through nginx 50 minutes in keeps the token
+    alive at 70 minutes, when its unused twin is refused."""
     kg, front, api = stack
     app, user = client
     used = get_tokens(user, app)["access_token"]

@@ -1,5 +1,5 @@
-"""GET/POST /oauth2/authorize (SPEC §3.2): request validation, the log-in
-detour, the Grant Access page, CSRF, allow/deny, remembered consent, and
+"""GET/POST /oauth2/authorize (docs/REFERENCE.md §3.2): request validation, the
+log-in detour, the Grant Access page, CSRF, allow/deny, remembered consent, and
 the client (implicit) flow's password step."""
 
 import html

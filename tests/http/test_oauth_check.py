@@ -1,5 +1,5 @@
-"""GET /oauth2/check (SPEC §3.6) and the built-in API GET
-/v3/account/summary (SPEC §5)."""
+"""GET /oauth2/check (docs/REFERENCE.md §3.6) and the built-in API GET
+/v3/account/summary (docs/REFERENCE.md §5)."""
 
 import re
 
@@ -239,8 +239,8 @@ def test_summary_without_or_with_a_bad_token(server, tokens, user):
 
 
 def test_summary_of_an_email_with_unusual_characters(server, app):
-    """SPEC §5: the summary carries the account's email as it is. The
-    body is printed, not built with jansson: what an email may hold
+    """docs/REFERENCE.md §5: the summary carries the account's email as it is.
+    The body is printed, not built with jansson: what an email may hold
     (UTF-8, apostrophes, slashes, braces) must come out as JSON that
     decodes to the same text."""
     u = User(server, "zo\u00eb.o'neil/{x}|&%~")
@@ -259,9 +259,9 @@ def test_summary_of_each_user(server, app):
 
 
 def test_oauth_credentials_never_reach_the_log(make_server):
-    """SPEC §7: no secret, code, access or refresh token in the log, through
-    a whole life: both flows, refresh, check, introspect, revoke, failures
-    that echo what was sent."""
+    """docs/REFERENCE.md §7.7: no secret, code, access or refresh token in the
+    log, through a whole life: both flows, refresh, check, introspect, revoke,
+    failures that echo what was sent."""
     srv = oauthkit.oauth_server(make_server)
     app = oauthkit.make_app(srv, implicit=True)
     user = oauthkit.User(srv, "logged")

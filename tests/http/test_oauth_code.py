@@ -1,5 +1,5 @@
-"""The server flow at the token endpoint (SPEC §3.2 server flow, §3.3
-authorization_code): client authentication, code binding, single use,
+"""The server flow at the token endpoint (docs/REFERENCE.md §3.2 server flow,
+§3.3 authorization_code): client authentication, code binding, single use,
 10-minute life, PKCE, and code replay revoking the family.
 
 Failed client authentications are throttled per address (20 per 15

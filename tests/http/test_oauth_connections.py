@@ -1,5 +1,5 @@
-"""Connected apps (SPEC §1 grant, §6): GET /api/v1/connections, DELETE
-/api/v1/connections/{api_key}, the portal page /connections with its
+"""Connected apps (docs/REFERENCE.md §1 grant, §6): GET /api/v1/connections,
+DELETE /api/v1/connections/{api_key}, the portal page /connections with its
 revoke form; deleting an app; a new secret."""
 
 import re

@@ -1,6 +1,6 @@
-"""The access-token lifetime rule (SPEC §4), seen through /oauth2/check
-and the built-in API, on the test clock. Every test has a server of its
-own, since each moves the clock.
+"""The access-token lifetime rule (docs/REFERENCE.md §4), seen through
+/oauth2/check and the built-in API, on the test clock. Every test has a server
+of its own, since each moves the clock.
 
 never used: exp = iat + unused_ttl; used: exp = min(iat + max_ttl,
 last_used + idle_ttl); valid while now < exp; never revived."""

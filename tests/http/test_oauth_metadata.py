@@ -1,4 +1,5 @@
-"""RFC 8414 metadata at /.well-known/oauth-authorization-server (SPEC §3.1)."""
+"""RFC 8414 metadata at /.well-known/oauth-authorization-server
+(docs/REFERENCE.md §3.1)."""
 
 import requests
 
@@ -37,7 +38,8 @@ def test_metadata_members(server):
 
 def test_auth_methods_of_the_other_endpoints_are_the_token_endpoints(server):
     """Revocation and introspection take the same client authentication
-    (SPEC §3.4, §3.5); where the metadata names them, they agree."""
+    (docs/REFERENCE.md §3.4, §3.5); where the metadata names them, they
+    agree."""
     m = metadata(server)
     want = sorted(m["token_endpoint_auth_methods_supported"])
     for k in ("revocation_endpoint_auth_methods_supported",

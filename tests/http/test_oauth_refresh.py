@@ -1,5 +1,6 @@
-"""grant_type=refresh_token (SPEC §3.3): rotation, reuse detection, scope
-narrowing, concurrency, --refresh-retry-window and --refresh-idle-ttl."""
+"""grant_type=refresh_token (docs/REFERENCE.md §3.3): rotation, reuse
+detection, scope narrowing, concurrency, --refresh-retry-window and
+--refresh-idle-ttl."""
 
 import time
 

@@ -1,5 +1,6 @@
-"""POST /oauth2/revoke (RFC 7009, SPEC §3.4) and POST /oauth2/introspect
-(RFC 7662, SPEC §3.5). Few failed client authentications (throttle)."""
+"""POST /oauth2/revoke (RFC 7009, docs/REFERENCE.md §3.4) and POST
+/oauth2/introspect (RFC 7662, docs/REFERENCE.md §3.5). Few failed client
+authentications (throttle)."""
 
 import pytest
 

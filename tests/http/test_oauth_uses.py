@@ -1,6 +1,6 @@
 """Uses of access tokens recorded cheaply (--use-coalesce, the token cache)
-without changing what SPEC §4 promises on one node: a queued use counts at
-once, survives a clean stop, survives the cache being dropped, and a
+without changing what docs/REFERENCE.md §4 promises on one node: a queued use
+counts at once, survives a clean stop, survives the cache being dropped, and a
 revocation made by another process reaches the server within a second."""
 
 import time

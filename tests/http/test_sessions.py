@@ -1,5 +1,5 @@
-"""Browser sessions end after 12 hours idle or 7 days (SPEC §7), measured
-on the server's test clock. Each test has its own server."""
+"""Browser sessions end after 12 hours idle or 7 days (docs/REFERENCE.md §7.5),
+measured on the server's test clock. Each test has its own server."""
 
 import pytest
 

@@ -1,4 +1,4 @@
-"""POST /api/v1/accounts (SPEC §6)."""
+"""POST /api/v1/accounts (docs/REFERENCE.md §6)."""
 
 import json
 import re

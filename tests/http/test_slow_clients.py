@@ -1,6 +1,6 @@
-"""Slow clients and connection floods (issue 9, SPEC §7): libmicrohttpd
-closes connections idle for --connection-timeout seconds, and one peer
-address holds at most --connections-per-address connections (1024 by
+"""Slow clients and connection floods (issue 9, docs/REFERENCE.md §7.7):
+libmicrohttpd closes connections idle for --connection-timeout seconds, and one
+peer address holds at most --connections-per-address connections (1024 by
 default, a quarter of the 4096 in all). While one address floods or
 trickles bytes (slowloris), others are still answered, promptly.
 

@@ -1,5 +1,5 @@
-"""POST /_test/clock (SPEC §7): only with --test-clock, form field
-advance=<positive integer>, answers {"now": <unix time>}."""
+"""POST /_test/clock (docs/REFERENCE.md §7.6): only with --test-clock, form
+field advance=<positive integer>, answers {"now": <unix time>}."""
 
 import time
 

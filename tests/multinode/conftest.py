@@ -15,7 +15,7 @@ adds nginx, clocks moved together and `on(obj, node)` to point an app or a
 browser at another node. Every node gets SIGTERM at teardown and must exit
 0.
 
-Run: cd /work/main &&
+Run, from the top of the checkout:
     KEYGATE_TEST_PG=$(scripts/pg_cluster.sh start /tmp/kgpg) \\
         /usr/bin/python3 -m pytest -q tests/multinode
     scripts/pg_cluster.sh destroy /tmp/kgpg

@@ -309,8 +309,8 @@ def test_database_outage_under_load(own_pg, make_cluster):
     assert not errors, f"requests without an HTTP answer: {errors[:5]}"
     # A refresh under way when the database went away may have committed
     # although its node could not learn so and answered 503; the refresh
-    # token is then used, and presenting it again is a reuse (SPEC §3.3,
-    # strict mode). Allowed once, and only when the database shows the
+    # token is then used, and presenting it again is a reuse (docs/REFERENCE.md
+    # §3.3, strict mode). Allowed once, and only when the database shows the
     # rotation whole (the token used AND its successor stored), never half
     # written; the load then went on with a spare family.
     assert len(refresher.lost) <= 1, refresher.lost

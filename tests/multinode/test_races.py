@@ -1,8 +1,8 @@
 """Races between nodes: two concurrent refreshes of one refresh token sent
-to two different nodes, exactly one wins (SPEC §3.3); two concurrent
-exchanges of one code on two nodes, exactly one gets tokens, and being a
-second use the other then revokes them (SPEC §3.2, docs/DECISIONS.md), as
-on one node (tests/http/test_oauth_code.py)."""
+to two different nodes, exactly one wins (docs/REFERENCE.md §3.3); two
+concurrent exchanges of one code on two nodes, exactly one gets tokens, and
+being a second use the other then revokes them (docs/REFERENCE.md §3.2,
+docs/DECISIONS.md), as on one node (tests/http/test_oauth_code.py)."""
 
 import pytest
 

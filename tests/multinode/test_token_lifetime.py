@@ -1,5 +1,5 @@
-"""The access-token lifetime rule (SPEC §4) across nodes: a use on one
-node extends the token's sliding lifetime as every node sees it. Never
+"""The access-token lifetime rule (docs/REFERENCE.md §4) across nodes: a use on
+one node extends the token's sliding lifetime as every node sees it. Never
 used: exp = iat + 1 h; used: exp = min(iat + 24 h, last_used + 2 h).
 
 A node may write a use a little later than it answers (a queue, a cache):
@@ -78,7 +78,7 @@ def test_use_on_b_extends_the_lifetime_seen_from_a(pair):
 def test_every_use_counts_on_every_node_with_exact_recording(make_cluster):
     """--use-coalesce 0 (docs/DEPLOYMENT.md, "Exact recording"): uses
     seconds apart each count on every node, wherever they were made; the
-    latest one decides (SPEC §4)."""
+    latest one decides (docs/REFERENCE.md §4)."""
     c = make_cluster("--use-coalesce", "0")
     a, b = c.a, c.b
     app = make_app(a)

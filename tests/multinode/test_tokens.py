@@ -1,8 +1,8 @@
 """One server, two nodes: a token issued on node A is valid, used,
-introspected, refreshed and revoked on node B (SPEC §3, §7), in both
-flows. What B revokes is dead on A within PROPAGATION_S (1 s), although A
+introspected, refreshed and revoked on node B (docs/REFERENCE.md §3, §7.1), in
+both flows. What B revokes is dead on A within PROPAGATION_S (1 s), although A
 had just seen the token valid (and may cache it). The lifetime rule
-(SPEC §4) across nodes is in test_token_lifetime.py."""
+(docs/REFERENCE.md §4) across nodes is in test_token_lifetime.py."""
 
 import pytest
 

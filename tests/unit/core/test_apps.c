@@ -1,5 +1,5 @@
 /* core/apps.c against a real SQLite store in a temporary folder: the
- * secret rules of SPEC §2 and the all-or-nothing update. */
+ * secret rules of docs/REFERENCE.md §2 and the all-or-nothing update. */
 #include "core/apps.h"
 
 #include <criterion/criterion.h>

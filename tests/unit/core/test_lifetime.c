@@ -8,7 +8,7 @@
 #define H		3600LL
 #define NEVER		(-1LL)	/* offset meaning "last_used = 0" */
 
-/* SPEC §4 defaults: --token-unused-ttl 3600 --token-idle-ttl 7200
+/* docs/REFERENCE.md §4 defaults: --token-unused-ttl 3600 --token-idle-ttl 7200
  * --token-max-ttl 86400. */
 #define DEFAULTS	{ 3600, 7200, 86400 }
 
@@ -30,7 +30,7 @@ last_used_of(const struct case_ *c)
 Test(lifetime, expiry)
 {
 	static const struct case_ cases[] = {
-		/* SPEC §4: never used, iat + 1 h */
+		/* docs/REFERENCE.md §4: never used, iat + 1 h */
 		{ "never used", DEFAULTS, NEVER, 3600 },
 		/* used: min(iat + 24 h, last_used + 2 h) */
 		{ "used at issue", DEFAULTS, 0, 7200 },
@@ -86,7 +86,8 @@ Test(lifetime, expiry)
 	}
 }
 
-/* SPEC §4: valid while now < exp, so the last live second is exp - 1. */
+/* docs/REFERENCE.md §4: valid while now < exp, so the last live second
+ * is exp - 1. */
 Test(lifetime, alive_boundaries)
 {
 	static const struct case_ cases[] = {

@@ -37,7 +37,8 @@ show(struct str s, char *out, size_t outsz)
 	out[n] = '\0';
 }
 
-/* SPEC §5 names the scopes and their order; everything else builds on it. */
+/* docs/REFERENCE.md §5 names the scopes and their order; everything else
+ * builds on it. */
 Test(scopes, table)
 {
 	static const char *const names[] = {

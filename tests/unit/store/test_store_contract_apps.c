@@ -186,8 +186,9 @@ STORE_TEST(apps, pages_and_cap, contract_setup)
 	cr_expect_eq(store_app_insert(st, &extra, 4), 0, "under a cap of 4");
 }
 
-/* The settable fields are those of SPEC §2 an owner may edit; the name is
- * fixed at creation, and key, owner and times are not the owner's to set. */
+/* The settable fields are those of docs/REFERENCE.md §2 an owner may edit; the
+ * name is fixed at creation, and key, owner and times are not the owner's to
+ * set. */
 STORE_TEST(apps, update_writes_settable_fields, contract_setup)
 {
 	unsigned char h[SECURE_HASH_BYTES];

@@ -343,7 +343,8 @@ OAUTH_TEST(codes, longest_and_empty_fields_round_trip)
 }
 
 /* The exchange: store_issue uses the code up and records the family it
- * started (SPEC §3.2: a replay names that family, to revoke it). */
+ * started (docs/REFERENCE.md §3.2: a replay names that family, to revoke
+ * it). */
 OAUTH_TEST(codes, exchange_records_the_family)
 {
 	unsigned char h[SECURE_HASH_BYTES];

@@ -10,7 +10,7 @@
 #include "core/limits.h"
 #include "core/scopes.h"
 
-/* SPEC §4's numbers, judged at T0 + 10000 */
+/* docs/REFERENCE.md §4's numbers, judged at T0 + 10000 */
 static void
 horizon(struct store_horizon *h)
 {

@@ -1,5 +1,6 @@
--- Applications (SPEC §2). Redirect URIs are kept newline-separated: a URI
--- cannot hold a line break. An empty string means "not set".
+-- Applications (docs/REFERENCE.md §2). Redirect URIs are kept
+-- newline-separated: a URI cannot hold a line break. An empty string means
+-- "not set".
 
 CREATE TABLE apps (
 	id			bigint GENERATED ALWAYS AS IDENTITY

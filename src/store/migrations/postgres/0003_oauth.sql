@@ -1,7 +1,7 @@
--- OAuth 2 (SPEC §1, §3, §4), as migrations/sqlite/0003_oauth.sql: a grant
--- is one account's consent to one app, a family the tokens that descend
--- from one authorization; deleting a grant deletes its codes, families and
--- tokens. Scopes are bit masks; credentials are SHA-256 hashes.
+-- OAuth 2 (docs/REFERENCE.md §1, §3, §4), as migrations/sqlite/0003_oauth.sql:
+-- a grant is one account's consent to one app, a family the tokens that
+-- descend from one authorization; deleting a grant deletes its codes, families
+-- and tokens. Scopes are bit masks; credentials are SHA-256 hashes.
 
 CREATE TABLE grants (
 	id		bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,

@@ -1,6 +1,6 @@
--- OAuth 2 (SPEC §1, §3, §4). A grant is one account's consent to one app
--- (its scope the union of what was allowed); a family is the tokens that
--- descend from one authorization. Deleting a grant deletes its codes,
+-- OAuth 2 (docs/REFERENCE.md §1, §3, §4). A grant is one account's consent to
+-- one app (its scope the union of what was allowed); a family is the tokens
+-- that descend from one authorization. Deleting a grant deletes its codes,
 -- families and tokens. Scopes are bit masks (core/scopes.h); credentials
 -- are SHA-256 hashes. `parent` is the refresh token a token came from.
 
