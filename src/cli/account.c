@@ -1,4 +1,5 @@
 #include "cli/cli.h"
+#include "cli/help.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -115,9 +116,12 @@ out_config:
 int
 cli_account(int argc, char **argv)
 {
-	if (argc > 0 && strcmp(argv[0], "add") == 0 &&
-	    !(argc > 1 && strcmp(argv[1], "--help") == 0))
+	if (cli_help_asked(argc, argv)) {
+		usage(stdout);
+		return 0;
+	}
+	if (argc > 0 && strcmp(argv[0], "add") == 0)
 		return account_add(argc - 1, argv + 1);
-	usage(argc > 0 && strcmp(argv[0], "--help") == 0 ? stdout : stderr);
-	return argc > 0 && strcmp(argv[0], "--help") == 0 ? 0 : 2;
+	usage(stderr);
+	return 2;
 }

@@ -1,6 +1,7 @@
 /* keygate app list|create|show|set|secret|delete: operators' access to
  * every account's applications, through the same rules as the portal. */
 #include "cli/cli.h"
+#include "cli/help.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -327,7 +328,7 @@ cli_app(int argc, char **argv)
 	char err[256];
 	int rc;
 
-	if (argc > 0 && strcmp(argv[0], "--help") == 0) {
+	if (cli_help_asked(argc, argv)) {
 		usage(stdout);
 		return 0;
 	}

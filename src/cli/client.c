@@ -3,6 +3,7 @@
  * `token` prints a token, on purpose; nothing else shows a secret. */
 #include "cli/cli.h"
 #include "cli/client_cli.h"
+#include "cli/help.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -449,7 +450,7 @@ cli_client(int argc, char **argv)
 		client_usage(stderr);
 		return CLIENT_EXIT_USAGE;
 	}
-	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0) {
+	if (strcmp(cmd, "help") == 0 || cli_help_asked(argc, argv)) {
 		client_usage(stdout);
 		return 0;
 	}

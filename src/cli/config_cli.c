@@ -1,6 +1,7 @@
 /* keygate config check FILE: what `serve --config FILE` would refuse, all
  * of it at once, each problem with its line. */
 #include "cli/cli.h"
+#include "cli/help.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -51,8 +52,7 @@ check(const char *path)
 int
 cli_config(int argc, char **argv)
 {
-	if (argc > 0 && (strcmp(argv[0], "--help") == 0 ||
-	    strcmp(argv[0], "-h") == 0)) {
+	if (cli_help_asked(argc, argv)) {
 		usage(stdout);
 		return 0;
 	}

@@ -1,4 +1,5 @@
 #include "cli/cli.h"
+#include "cli/help.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -12,7 +13,7 @@ cli_migrate(int argc, char **argv)
 	struct keygate kg;
 	char err[512], where[512];
 
-	if (argc > 0 && strcmp(argv[0], "--help") == 0) {
+	if (cli_help_asked(argc, argv)) {
 		printf("usage: keygate migrate [--db PATH]\n\n"
 		    "Applies the store's pending migrations and exits.\n\n");
 		config_usage(stdout, CONFIG_ONLY_DB);

@@ -1,4 +1,5 @@
 #include "cli/cli.h"
+#include "cli/help.h"
 
 #include <malloc.h>
 #include <pthread.h>
@@ -131,8 +132,7 @@ cli_serve(int argc, char **argv)
 	sigset_t set;
 	int rc = 1;
 
-	if (argc > 0 && (strcmp(argv[0], "--help") == 0 ||
-	    strcmp(argv[0], "-h") == 0)) {
+	if (cli_help_asked(argc, argv)) {
 		usage(stdout);
 		return 0;
 	}

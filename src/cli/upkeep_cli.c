@@ -1,6 +1,7 @@
 /* Operator commands on the store: keygate gc, keygate token revoke,
  * keygate stats. */
 #include "cli/cli.h"
+#include "cli/help.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -57,13 +58,6 @@ close_store(struct config *cfg, struct keygate *kg)
 	config_release(cfg);
 }
 
-static bool
-wants_help(int argc, char **argv)
-{
-	return argc > 0 && (strcmp(argv[0], "--help") == 0 ||
-	    strcmp(argv[0], "-h") == 0);
-}
-
 /* One line per batch on stderr for a sweep that takes several, so that a
  * long run on a large store shows it is moving; the totals on stdout. */
 static void
@@ -86,7 +80,7 @@ cli_gc(int argc, char **argv)
 	size_t total;
 	int rc;
 
-	if (wants_help(argc, argv)) {
+	if (cli_help_asked(argc, argv)) {
 		printf("usage: keygate gc [--config FILE] [--db PATH] "
 		    "[--token-*-ttl N]\n\n"
 		    "Removes access tokens dead for over an hour, "
@@ -139,7 +133,7 @@ cli_stats(int argc, char **argv)
 	bool json;
 	int rc;
 
-	if (wants_help(argc, argv)) {
+	if (cli_help_asked(argc, argv)) {
 		printf("usage: keygate stats [--json] [--config FILE] "
 		    "[--db PATH] [--token-*-ttl N]\n\n"
 		    "Counts accounts, apps, grants, and the access tokens, "
@@ -216,15 +210,15 @@ token_revoke(int argc, char **argv)
 int
 cli_token(int argc, char **argv)
 {
-	if (argc > 0 && strcmp(argv[0], "revoke") == 0 &&
-	    !wants_help(argc - 1, argv + 1))
+	bool help = cli_help_asked(argc, argv);
+
+	if (argc > 0 && strcmp(argv[0], "revoke") == 0 && !help)
 		return token_revoke(argc - 1, argv + 1);
-	fprintf(argc > 0 && wants_help(argc, argv) ? stdout : stderr,
+	fprintf(help ? stdout : stderr,
 	    "usage: keygate token revoke [--config FILE] [--db PATH] "
 	    "< TOKEN-FILE\n\n"
 	    "Revokes the access or refresh token read from standard input, "
 	    "whichever\napp holds it; a refresh token takes its whole "
 	    "family along.\n");
-	return argc > 0 && (wants_help(argc, argv) ||
-	    (strcmp(argv[0], "revoke") == 0)) ? 0 : 2;
+	return help ? 0 : 2;
 }
