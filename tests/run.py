@@ -78,27 +78,32 @@ TAP_PLAN = re.compile(r'^1\.\.(\d+)')
 
 
 def tap_count(lines):
-    """Counts the top-level TAP result lines (column 0; nested subtests are
-    indented). Returns (passed, failed, names of the failed): an `ok`
-    carrying a SKIP or TODO directive did not pass, nor did a case the plan
-    line announced that never reported."""
+    """Counts the top-level TAP result lines (column 0). Returns (passed,
+    failed, names of the failed): an `ok` carrying a SKIP or TODO directive
+    did not pass, nor did a case the plan line announced that never
+    reported. A nested subtest (indented: Node's runner) is not counted,
+    its parent's line says how it went, except that a nested SKIP or TODO
+    is one failure more: its parent passes without it."""
     passed, bad, plan = 0, [], None
     for line in lines:
         m = TAP_PLAN.match(line)
         if m and plan is None:
             plan = int(m.group(1))
             continue
-        m = TAP_RESULT.match(line)
+        nested = line[:1].isspace()
+        m = TAP_RESULT.match(line.lstrip())
         if not m:
             continue
         desc = m.group(2)
         d = TAP_DIRECTIVE.search(desc)
         name = (desc[:d.start()] if d else desc).split('  (')[0].strip()
-        if m.group(1) == 'ok' and not d:
-            passed += 1
-        elif m.group(1) == 'ok':
+        if m.group(1) == 'ok' and d:
             bad.append(f'{name or "?"} ({d.group(1).upper()}: did not run '
                        'to a pass)')
+        elif nested:
+            continue
+        elif m.group(1) == 'ok':
+            passed += 1
         else:
             bad.append(name or '?')
     if plan is not None and passed + len(bad) < plan:

@@ -63,8 +63,12 @@ def test_a_failing_case_is_named(tmp_path):
     (['1..2', 'ok 1 - a', 'ok 2 - b'], (2, 0)),
     (['ok 1 - a # TODO later', 'ok 2 - b # skip not here'], (0, 2)),
     (['not ok 1 - a', 'ok 2 - b'], (1, 1)),
-    # nested subtests (Node's runner) are indented: only the top counts
-    (['    ok 1 - inner # SKIP', 'ok 1 - outer'], (1, 0)),
+    # nested subtests (Node's runner) are indented: the top line counts,
+    # and a nested skip or todo, which its parent passes without
+    (['    ok 1 - inner', 'ok 1 - outer'], (1, 0)),
+    (['    ok 1 - inner # SKIP', '    not ok 2 - bad', 'not ok 1 - outer'],
+     (0, 2)),
+    (['    ok 1 - inner # TODO', 'ok 1 - outer'], (1, 1)),
     # a plan announcing more cases than reported
     (['1..3', 'ok - a'], (1, 1)),
     # a '#' in a name is no directive
