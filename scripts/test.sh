@@ -8,8 +8,11 @@
 # one database behind nginx) on it, then the unit tests under valgrind's
 # memcheck (no error, no definite or indirect leak), then the fuzz targets
 # (tests/fuzz): each replays its seed corpus and fuzzes for FUZZ_SECONDS
-# (15), two at once. Ends with one line "N passed, N failed" summing them
-# all; exits non-zero when anything failed.
+# (15), two at once; tests/run.py's own tests come first. Ends with one
+# line "N passed, N failed" summing them all (a skipped, hung or missing
+# test counts as failed; a run narrowed by the environment says so on the
+# line above, and is refused when CI=true); exits non-zero when anything
+# failed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -33,6 +36,7 @@ fi
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:halt_on_error=1"
 export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"
 /usr/bin/python3 tests/run.py \
+	--suite "runner" \
 	--suite "unit:build" --suite "unit:build-asan" \
 	--suite "http:build" --suite "http:build-asan" \
 	--suite "http-pg:build" \

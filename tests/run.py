@@ -7,7 +7,9 @@ KIND is
   unit      every Criterion executable meson registered in the unit suite,
             run with --tap and with the environment meson gives that test
             (so one executable may run twice, e.g. once per store), each
-            case counted;
+            case counted; an executable that runs no case, or exits
+            non-zero outside any case, is one failure
+            (UNIT_TESTS=a,b picks some);
   http      the pytest suite in tests/http against BUILDDIR's binary on
             SQLite (KEYGATE_TEST_PG is withheld from it), counted from its
             JUnit report tests/out/http-BUILDDIR.xml;
@@ -27,21 +29,39 @@ KIND is
             log to tests/out/valgrind-BUILDDIR/): a case counts as passed
             when it passed and its executable's logs report no error, no
             definite and no indirect leak; each log with errors adds one
-            failure; the store contract on SQLite only (why: run_valgrind) (for unit and valgrind, UNIT_TESTS=a,b picks some);
+            failure; the store contract on SQLite only (why: run_valgrind)
+            (UNIT_TESTS=a,b picks some);
   fuzz      the libFuzzer targets of tests/fuzz (BUILDDIR configured with
             -Dfuzz=true, `make fuzz-build`): each replays its seed corpus
             tests/fuzz/corpus/NAME/ and then fuzzes for FUZZ_SECONDS
             (default 15; 0 replays only), FUZZ_JOBS (default 2) at once
             (FUZZ_TARGETS=a,b picks some);
             one count per target; new inputs and crash inputs go to
-            tests/out/fuzz/NAME/.
-A skipped test counts as failed: nothing passes by not running.
+            tests/out/fuzz/NAME/;
+  runner    this script's own tests (tests/runner; `--suite runner`, no
+            BUILDDIR): what it counts as passed.
+
+A test that did not run to a pass counts as failed: nothing passes by not
+running. That is a TAP `ok` with a SKIP or TODO directive (Criterion's
+skipped and `.disabled` cases), a planned case that never reported, a
+skipped or xfailed pytest test, and a pytest test still running after
+PYTEST_TIMEOUT seconds (pytest-timeout interrupts it; the rest run on).
+Each such test is named in the output.
+
+A run made smaller by the environment (UNIT_TESTS, FUZZ_TARGETS,
+CRITERION_TEST_PATTERN, PYTEST_ADDOPTS, a --test- option in NODE_OPTIONS,
+FUZZ_SECONDS under 15, FUZZ_JOBS over the cores) says so on a line
+`narrowed: NAME=VALUE; ...` just above the closing line; with CI=true it
+does not run at all and fails. The closing line is always the last one:
+`N passed, N failed`; the exit status is non-zero when anything failed.
 """
 import argparse
 import concurrent.futures
 import glob
+import importlib.util
 import json
 import os
+import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -49,6 +69,47 @@ import xml.etree.ElementTree as ET
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, 'tests', 'out')
 PG_ENV = 'KEYGATE_TEST_PG'
+
+
+# A TAP result line: "ok", "ok 3", "not ok - name", "ok 2 - name # SKIP why".
+TAP_RESULT = re.compile(r'^(not ok|ok)\b(?:\s+\d+)?\s*(?:-\s*)?(.*)$')
+TAP_DIRECTIVE = re.compile(r'\s#\s*(SKIP|TODO)\b', re.IGNORECASE)
+TAP_PLAN = re.compile(r'^1\.\.(\d+)')
+
+
+def tap_count(lines):
+    """Counts the top-level TAP result lines (column 0). Returns (passed,
+    failed, names of the failed): an `ok` carrying a SKIP or TODO directive
+    did not pass, nor did a case the plan line announced that never
+    reported. A nested subtest (indented: Node's runner) is not counted,
+    its parent's line says how it went, except that a nested SKIP or TODO
+    is one failure more: its parent passes without it."""
+    passed, bad, plan = 0, [], None
+    for line in lines:
+        m = TAP_PLAN.match(line)
+        if m and plan is None:
+            plan = int(m.group(1))
+            continue
+        nested = line[:1].isspace()
+        m = TAP_RESULT.match(line.lstrip())
+        if not m:
+            continue
+        desc = m.group(2)
+        d = TAP_DIRECTIVE.search(desc)
+        name = (desc[:d.start()] if d else desc).split('  (')[0].strip()
+        if m.group(1) == 'ok' and d:
+            bad.append(f'{name or "?"} ({d.group(1).upper()}: did not run '
+                       'to a pass)')
+        elif nested:
+            continue
+        elif m.group(1) == 'ok':
+            passed += 1
+        else:
+            bad.append(name or '?')
+    if plan is not None and passed + len(bad) < plan:
+        bad.append(f'{plan - passed - len(bad)} of the {plan} planned cases '
+                   'never reported')
+    return passed, len(bad), bad
 
 
 VALGRIND = ['valgrind', '--trace-children=yes', '--leak-check=full',
@@ -104,14 +165,15 @@ def unit_one(t, valgrind_logs):
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                           text=True, timeout=1800)
     # Criterion writes its TAP report to stderr.
-    lines = (proc.stdout + proc.stderr).splitlines()
-    ok = sum(1 for l in lines if l.startswith('ok '))
-    bad = sum(1 for l in lines if l.startswith('not ok '))
-    if proc.returncode != 0 and bad == 0:
-        bad = 1     # crashed outside any case
+    ok, bad, names = tap_count((proc.stdout + proc.stderr).splitlines())
+    if ok + bad == 0:
+        bad, names = 1, ['ran no case']
+    elif proc.returncode != 0 and bad == 0:
+        bad, names = 1, [f'exit status {proc.returncode} outside any case']
     text = ''
     if bad:
         text += proc.stdout[-4000:] + proc.stderr[-4000:]
+        text += ''.join(f'  {t["name"]}: FAILED {n}\n' for n in names)
     if valgrind_logs is not None:
         errs = valgrind_errors(valgrind_logs, t['name'])
         for path, log in errs[:2]:
@@ -166,25 +228,63 @@ def run_pytest(build, kind, folder, pg):
         # The plain run is the SQLite one even when the caller exported
         # the cluster for http-pg.
         env.pop(PG_ENV, None)
+    return pytest_counts(folder, report, env)
+
+
+# Per test, setup and teardown included. The longest tests: the crash
+# safety test (tests/http/test_crash_safety.py, 22 SIGKILLs and restarts
+# under load) took 18 s on the release build on SQLite with a full run
+# beside it on two cores, the slowloris test of test_slow_clients.py 8 s,
+# no other test over 6 s; the ASan build and PostgreSQL are a few times
+# slower, and tests/multinode/test_outage.py makes a cluster of its own
+# and waits out an outage. 300 s leaves them room on a loaded machine; a
+# test that needs more says so with @pytest.mark.timeout(N).
+PYTEST_TIMEOUT = 300
+
+
+def pytest_counts(folder, report, env, timeout=PYTEST_TIMEOUT):
+    """Runs pytest on `folder` with ENV, its JUnit report at REPORT;
+    returns (passed, failed). A test still running after TIMEOUT seconds
+    is interrupted by pytest-timeout (SIGALRM: the test fails, the others
+    still run); a skipped or xfailed test counts as failed."""
+    if importlib.util.find_spec('pytest_timeout') is None:
+        print(f'  {sys.executable} has no pytest-timeout: a hung test would '
+              'hang the run (Debian: python3-pytest-timeout, '
+              'scripts/setup.sh installs it)')
+        return 0, 1
     # A stale report must not be counted when pytest dies before writing.
     if os.path.exists(report):
         os.remove(report)
     proc = subprocess.run(
         [sys.executable, '-m', 'pytest', '-q', '--tb=short',
-         '-p', 'no:cacheprovider',
-         f'--junitxml={report}', folder], cwd=ROOT, env=env)
+         '-p', 'no:cacheprovider', f'--timeout={timeout}',
+         '--timeout-method=signal', f'--junitxml={report}', folder],
+        cwd=ROOT, env=env)
     if not os.path.exists(report):
         return 0, 1
-    suite = ET.parse(report).getroot()
-    if suite.tag == 'testsuites':
-        suite = suite[0]
-    total = int(suite.get('tests', 0))
-    bad = sum(int(suite.get(k, 0)) for k in ('failures', 'errors',
-                                              'skipped'))
-    passed = total - bad
-    if proc.returncode != 0 and bad == 0:
-        bad = 1     # e.g. pytest stopped before any test (no binary)
-    return passed, bad
+    total, bad = junit_counts(report)
+    passed = total - len(bad)
+    if total == 0:
+        bad.append('ran no test')
+    elif proc.returncode != 0 and not bad:
+        # e.g. an error at collection, or pytest itself failing
+        bad.append(f'pytest exit status {proc.returncode} outside any test')
+    for name in bad:
+        print(f'  FAILED {name}')
+    return passed, len(bad)
+
+
+def junit_counts(report):
+    """(tests in REPORT, names of those that did not pass)."""
+    root = ET.parse(report).getroot()
+    cases = list(root.iter('testcase'))
+    bad = []
+    for c in cases:
+        why = [e.tag for e in c if e.tag in ('failure', 'error', 'skipped')]
+        if why:
+            bad.append(f'{c.get("classname")}::{c.get("name")} '
+                       f'({"/".join(why)})')
+    return len(cases), bad
 
 
 def run_http_pg(build):
@@ -202,15 +302,14 @@ def run_browser(build):
         ['node', '--test', '--test-reporter=tap', 'tests/browser/'],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
         text=True, timeout=900)
-    top = [l for l in proc.stdout.splitlines()
-           if l.startswith('ok ') or l.startswith('not ok ')]
-    passed = sum(1 for l in top if l.startswith('ok ') and '# SKIP' not in l)
-    failed = len(top) - passed
+    passed, failed, names = tap_count(proc.stdout.splitlines())
     if failed or proc.returncode != 0:
         sys.stdout.write(proc.stdout[-8000:])
+        sys.stdout.write(''.join(f'  browser: FAILED {n}\n' for n in names))
     if proc.returncode != 0 and failed == 0:
         failed = 1
     if passed + failed == 0:
+        print('  browser: ran no test')
         failed = 1
     return passed, failed
 
@@ -262,9 +361,13 @@ def fuzz_one(build, name, seconds):
     return True, report
 
 
+FUZZ_SECONDS = 15
+FUZZ_JOBS = 2
+
+
 def run_fuzz(build):
-    seconds = int(os.environ.get('FUZZ_SECONDS', '15'))
-    jobs = int(os.environ.get('FUZZ_JOBS', '2'))
+    seconds = int(os.environ.get('FUZZ_SECONDS', FUZZ_SECONDS))
+    jobs = int(os.environ.get('FUZZ_JOBS', FUZZ_JOBS))
     names = sorted(os.path.basename(p)[len('fuzz_'):-2]
                    for p in glob.glob(os.path.join(FUZZ, 'fuzz_*.c')))
     only = os.environ.get('FUZZ_TARGETS')
@@ -285,23 +388,59 @@ def run_fuzz(build):
     return passed, failed
 
 
+def run_runner(build):
+    """run.py's own tests (tests/runner): they need no build."""
+    return pytest_counts('tests/runner',
+                         os.path.join(OUT, 'runner.xml'), dict(os.environ))
+
+
 RUNNERS = {'unit': run_unit, 'http': run_http, 'http-pg': run_http_pg,
            'multinode': run_multinode, 'browser': run_browser,
-           'fuzz': run_fuzz, 'valgrind': run_valgrind}
+           'fuzz': run_fuzz, 'valgrind': run_valgrind, 'runner': run_runner}
+
+
+def narrowed(env):
+    """The settings in ENV that make this run smaller than the full one,
+    as NAME=VALUE."""
+    out = [f'{k}={env[k]}' for k in (
+        'UNIT_TESTS', 'FUZZ_TARGETS',
+        # Criterion runs only the cases its pattern matches; pytest's
+        # options may hold -k, --deselect, -x or --lf.
+        'CRITERION_TEST_PATTERN', 'PYTEST_ADDOPTS') if env.get(k)]
+    if 'FUZZ_SECONDS' in env and int(env['FUZZ_SECONDS']) < FUZZ_SECONDS:
+        out.append(f'FUZZ_SECONDS={env["FUZZ_SECONDS"]}')
+    # Each target fuzzes for a fixed wall time: more targets at once than
+    # cores gives each less than a core of it.
+    if 'FUZZ_JOBS' in env and int(env['FUZZ_JOBS']) > max(
+            FUZZ_JOBS, os.cpu_count() or 1):
+        out.append(f'FUZZ_JOBS={env["FUZZ_JOBS"]}')
+    if '--test-' in env.get('NODE_OPTIONS', ''):
+        out.append(f'NODE_OPTIONS={env["NODE_OPTIONS"]}')
+    return out
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--suite', action='append', required=True)
     args = ap.parse_args()
+    narrow = narrowed(os.environ)
+    if narrow and os.environ.get('CI') == 'true':
+        print(f'run.py: CI=true and the run is narrowed by '
+              f'{"; ".join(narrow)}: CI runs everything; unset '
+              f'{", ".join(n.split("=")[0] for n in narrow)}')
+        print('0 passed, 1 failed')
+        return 1
     passed = failed = 0
     for spec in args.suite:
-        kind, build = spec.split(':', 1)
-        print(f'== {kind} tests on {build}', flush=True)
+        kind, _, build = spec.partition(':')
+        print(f'== {kind} tests on {build or "-"}', flush=True)
         p, f = RUNNERS[kind](build)
-        print(f'== {kind} on {build}: {p} passed, {f} failed', flush=True)
+        print(f'== {kind} on {build or "-"}: {p} passed, {f} failed',
+              flush=True)
         passed += p
         failed += f
+    if narrow:
+        print(f'narrowed: {"; ".join(narrow)}')
     print(f'{passed} passed, {failed} failed')
     return 1 if failed else 0
 
