@@ -97,7 +97,8 @@ def test_token_in_header_and_elsewhere_is_invalid_request(server, tokens,
 def test_check_with_form_body_is_refused(server, tokens):
     r = requests.post(server.url("/oauth2/check"),
                       data={"access_token": tokens["access_token"]}, timeout=10)
-    assert r.status_code in (401, 405), r.status_code
+    # a GET-only route: the method is refused before any token is read
+    assert r.status_code == 405, r.status_code
     assert "X-Keygate-Subject" not in r.headers
 
 
@@ -113,9 +114,9 @@ def test_check_with_form_body_is_refused(server, tokens):
 def test_check_with_bad_tokens(server, value):
     r = requests.get(server.url("/oauth2/check"),
                      headers={"Authorization": value}, timeout=10)
-    assert r.status_code in (400, 401), r.status_code
+    assert r.status_code == 401, r.status_code
     assert "X-Keygate-Subject" not in r.headers
-    if r.status_code == 401 and value.strip() != "Bearer":
+    if value.strip() != "Bearer":
         invalid_token(r)
 
 
