@@ -10,8 +10,10 @@
 #
 # The cluster trusts every local connection and runs with fsync, synchronous
 # commit and full-page writes off: a crash may lose or corrupt it. That is the
-# price of fast tests; never keep data in it. It listens on 127.0.0.1 only, on
-# a port picked once and kept in DIR/port, and puts its socket in DIR.
+# price of fast tests; never keep data in it. With KEYGATE_PG_DURABLE=1 in
+# the environment of a start, they are on (the crash test's own cluster).
+# It listens on 127.0.0.1 only, on a port picked once and kept in DIR/port,
+# and puts its socket in DIR.
 #
 # It uses the newest /usr/lib/postgresql/*/bin (Debian's layout), or
 # PG_BINDIR when set. initdb refuses to run as root, so as root DIR is handed
@@ -102,16 +104,20 @@ init_cluster() {
 }
 
 write_settings() {
-	local conf="$dir/data/keygate-test.conf"
+	local conf="$dir/data/keygate-test.conf" durable=off
+	if [ "${KEYGATE_PG_DURABLE:-0}" = 1 ]; then
+		durable=on
+	fi
 	cat >"$conf" <<-EOF
 		# Written by scripts/pg_cluster.sh on every start; edits are lost.
 		listen_addresses = '127.0.0.1'
 		port = $(cat "$dir/port")
 		unix_socket_directories = '$dir'
-		# Throw-away test cluster: durability traded for speed.
-		fsync = off
-		synchronous_commit = off
-		full_page_writes = off
+		# Throw-away test cluster: durability traded for speed, unless
+		# KEYGATE_PG_DURABLE=1 asks for PostgreSQL's durable defaults.
+		fsync = $durable
+		synchronous_commit = $durable
+		full_page_writes = $durable
 		# Every keygate under test holds a pool of connections, and the
 		# HTTP suite runs several servers (and a concurrency test) at once.
 		max_connections = 300

@@ -10,6 +10,7 @@
 #include "core/scopes.h"
 #include "core/tokens.h"
 #include "http/basic.h"
+#include "http/form.h"
 
 /* RFC 6750 §3: no token gets a bare challenge, a bad one invalid_token. */
 static void
@@ -29,6 +30,22 @@ challenge(struct response *res, int status, const char *error,
 	response_header(res, "WWW-Authenticate", value);
 }
 
+/* True when the query or a form body also carries an access_token: RFC 6750
+ * §2 makes a request with more than one way of sending the token invalid.
+ * Parsed only when there is something to parse, so the hot path stays a
+ * header read. */
+static bool
+token_sent_twice(struct request *req)
+{
+	struct params ps;
+
+	if (req->query.len > 0 && request_query(req, &ps) == 0 &&
+	    params_get(&ps, "access_token").p != NULL)
+		return true;
+	return req->body.len > 0 && request_form(req, &ps) == 0 &&
+	    params_get(&ps, "access_token").p != NULL;
+}
+
 /* Resolves the request's bearer token; answers and returns false unless it
  * is valid. `record` says whether this call is a use. */
 static bool
@@ -40,6 +57,11 @@ bearer(struct request *req, struct response *res, bool record,
 	if (rc == ERR_NOTFOUND) {
 		challenge(res, 401, NULL, "Send the access token as "
 		    "Authorization: Bearer.");
+		return false;
+	}
+	if (token_sent_twice(req)) {
+		challenge(res, 400, "invalid_request", "Send the access token "
+		    "one way only: the Authorization header.");
 		return false;
 	}
 	rc = rc == 0 ? tokens_use(req->kg, *token, record, row) : ERR_AUTH;

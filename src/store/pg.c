@@ -159,6 +159,12 @@ pg_ping(struct store_backend *b)
 	return pg_run(b, STMT_PING, NULL, NULL);
 }
 
+static int
+pg_durable(struct store_backend *b)
+{
+	return pg_run_one(b, STMT_DURABLE, NULL);
+}
+
 static void
 read_key(const PGresult *res, int row, void *out)
 {
@@ -196,6 +202,7 @@ const struct store_ops store_postgres_ops = {
 	.close = pg_close,
 	.migrate = pg_migrate_all,
 	.ping = pg_ping,
+	.durable = pg_durable,
 	.server_key = pg_server_key,
 	.throttle_add = pg_throttle_add,
 	.throttle_undo = pg_throttle_undo,

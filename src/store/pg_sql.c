@@ -15,6 +15,8 @@
 
 const char *const pg_sql[STMT_COUNT] = {
 	[STMT_PING] = "SELECT 1",
+	[STMT_DURABLE] = "SELECT 1 WHERE current_setting('fsync') = 'on' "
+	    "AND current_setting('synchronous_commit') = 'on'",
 	[STMT_KEY_INSERT] = "INSERT INTO server_keys(name, key) "
 	    "VALUES ($1::text, $2::bytea) ON CONFLICT DO NOTHING",
 	[STMT_KEY_GET] = "SELECT key FROM server_keys WHERE name = $1::text",

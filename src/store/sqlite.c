@@ -301,6 +301,21 @@ sq_ping(struct store_backend *b)
 }
 
 static int
+sq_durable(struct store_backend *b)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st = sqlite_stmt(b, STMT_DURABLE, &db);
+	int rc;
+
+	if (st == NULL)
+		return ERR_STORE;
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? ERR_NOTFOUND :
+	    ERR_STORE;
+}
+
+static int
 sq_server_key(struct store_backend *b, const char *name,
     unsigned char key[SECURE_KEY_BYTES])
 {
@@ -338,6 +353,7 @@ const struct store_ops store_sqlite_ops = {
 	.close = sq_close,
 	.migrate = sq_migrate,
 	.ping = sq_ping,
+	.durable = sq_durable,
 	.server_key = sq_server_key,
 	.throttle_add = sqlite_throttle_add,
 	.throttle_undo = sqlite_throttle_undo,

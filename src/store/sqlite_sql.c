@@ -9,6 +9,9 @@
 
 const char *const stmt_sql[STMT_COUNT] = {
 	[STMT_PING] = "SELECT 1",
+	/* FULL (2) or EXTRA (3): a COMMIT waits for the disk */
+	[STMT_DURABLE] =
+	    "SELECT 1 FROM pragma_synchronous WHERE synchronous >= 2",
 	[STMT_KEY_INSERT] =
 	    "INSERT OR IGNORE INTO server_keys(name, key) VALUES (?, ?)",
 	[STMT_KEY_GET] = "SELECT key FROM server_keys WHERE name = ?",

@@ -123,6 +123,14 @@ store_ping(struct store *st)
 }
 
 int
+store_durable(struct store *st)
+{
+	int rc = st->ops->durable(st->backend);
+
+	return rc == ERR_NOTFOUND ? ERR_INVALID : rc;
+}
+
+int
 store_server_key(struct store *st, const char *name,
     unsigned char key[SECURE_KEY_BYTES])
 {

@@ -155,6 +155,11 @@ void	store_on_taken(struct store *st, void (*fn)(void *arg), void *arg);
 int	store_migrate(struct store *st, int *applied);
 /* Cheap liveness probe for /healthz. */
 int	store_ping(struct store *st);
+/* Whether the connection this call uses waits for the disk at COMMIT
+ * (SQLite synchronous=FULL; PostgreSQL fsync and synchronous_commit on):
+ * 0 when it does, ERR_INVALID when not, ERR_STORE when unreachable. For
+ * tests and operators; no request path calls it. */
+int	store_durable(struct store *st);
 
 /* Gets the 32-byte server key named `name`, creating it at random the first
  * time (every node sharing the store sees the same key). */

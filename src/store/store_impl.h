@@ -17,6 +17,7 @@ struct store_ops {
 	void	(*close)(struct store_backend *b);
 	int	(*migrate)(struct store_backend *b, int *applied);
 	int	(*ping)(struct store_backend *b);
+	int	(*durable)(struct store_backend *b);
 	int	(*server_key)(struct store_backend *b, const char *name,
 		    unsigned char key[SECURE_KEY_BYTES]);
 

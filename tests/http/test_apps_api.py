@@ -462,7 +462,7 @@ def test_wrong_types_on_create_store_nothing(server, body, field):
 def test_long_unknown_member_is_refused(server, owner, app):
     r = patch_app(server, owner, app["api_key"],
                   {"x" * 100: 1, "description": "must not be stored"})
-    assert r.status_code in (400, 422), (r.status_code, r.text)
+    assert r.status_code == 422, (r.status_code, r.text)
     assert app_json(server, owner, app["api_key"]) == app
 
 
@@ -487,11 +487,11 @@ BAD_BODIES = [
                          ids=[i for _, i in BAD_BODIES])
 def test_unusable_bodies_are_refused(server, owner, app, body):
     r = patch_app(server, owner, app["api_key"], body)
-    assert r.status_code in (400, 422), (r.status_code, r.text)
+    assert r.status_code == 400, (r.status_code, r.text)
     assert app_json(server, owner, app["api_key"]) == app
     before = app_keys(server, owner)
     r = create_app(server, owner, body.replace(b'"description"', b'"name"'))
-    assert r.status_code in (400, 422), (r.status_code, r.text)
+    assert r.status_code == 400, (r.status_code, r.text)
     assert app_keys(server, owner) == before
 
 
@@ -499,7 +499,7 @@ def test_wrong_content_type_is_refused(server, owner, app):
     r = requests.patch(apps_url(server, app["api_key"]),
                        data={"description": "form-encoded"},
                        headers=bearer(owner), timeout=10)
-    assert r.status_code in (400, 415), (r.status_code, r.text)
+    assert r.status_code == 415, (r.status_code, r.text)
     assert app_json(server, owner, app["api_key"]) == app
 
 
@@ -517,7 +517,7 @@ def test_control_characters_are_refused(server, owner, app):
                  {"public_name": "nul\u0000"},
                  {"redirect_uris": ["https://a.example/\u0000"]}):
         r = patch_app(server, owner, app["api_key"], body)
-        assert r.status_code in (400, 422), (r.status_code, r.text)
+        assert r.status_code == 400, (r.status_code, r.text)
     before = app_keys(server, owner)
     r = create_app(server, owner, {"name": "bell\u0007"})
     assert_invalid(r, "name")

@@ -18,10 +18,14 @@ The server answers a refresh only after its durable commit (SQLite
 synchronous=FULL group commit, PostgreSQL synchronous_commit=on), so any
 loss here is a bug."""
 
+import os
 import random
+import subprocess
+import tempfile
 import threading
 import time
 
+import pytest
 import requests
 
 import kgtest
@@ -33,6 +37,8 @@ KILLS = 22
 WORKERS = 4
 MIN_FAMILIES = 8
 REUSE_PROBES = 2        # families sacrificed per restart to the reuse check
+PG_CLUSTER = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__)))), "scripts", "pg_cluster.sh")
 
 
 class Moving:
@@ -277,12 +283,48 @@ def kill(srv):
     srv.returncode = "SIGKILL"
 
 
-def test_tokens_survive_sigkill_under_load(tmp_path):
+@pytest.fixture
+def durable_pg():
+    """Under PostgreSQL, an admin URL of a cluster of this test's own,
+    started by scripts/pg_cluster.sh with KEYGATE_PG_DURABLE=1: the shared
+    test cluster runs without fsync, which no crash test should bless."""
+    if not kgtest.pg_admin_url():
+        yield None
+        return
+    # not under pytest's tmp_path: the postgres user must reach the folder
+    folder = tempfile.mkdtemp(prefix="kgpg-durable-", dir="/tmp")
+    env = dict(os.environ, KEYGATE_PG_DURABLE="1")
+    try:
+        url = subprocess.run([PG_CLUSTER, "start", folder], env=env,
+                             check=True, capture_output=True, text=True,
+                             timeout=180).stdout.strip()
+        yield url
+    finally:
+        subprocess.run([PG_CLUSTER, "destroy", folder], timeout=120,
+                       capture_output=True)
+
+
+def assert_durable(db_url):
+    """The database keygate writes to waits for the disk at COMMIT."""
+    import psycopg2
+    conn = psycopg2.connect(db_url)
+    try:
+        with conn.cursor() as cur:
+            for name in ("fsync", "synchronous_commit"):
+                cur.execute(f"SHOW {name}")
+                assert cur.fetchone()[0] == "on", name
+    finally:
+        conn.close()
+
+
+def test_tokens_survive_sigkill_under_load(tmp_path, durable_pg):
     rng = random.Random()
     seed = rng.randrange(1 << 30)
     rng.seed(seed)
-    db = kgtest.fresh_pg_db() if kgtest.pg_admin_url() else \
+    db = kgtest.fresh_pg_db(durable_pg) if durable_pg else \
         str(tmp_path / "keygate.db")
+    if durable_pg:
+        assert_durable(db)
     server = Moving(kgtest.start_server(tmp_path, db=db))
     try:
         world = World(server, db)

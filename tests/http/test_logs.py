@@ -2,6 +2,7 @@
 it (docs/REFERENCE.md §7.7)."""
 
 import base64
+import re
 import time
 
 import requests
@@ -24,6 +25,7 @@ def wait_for_lines(srv, offset, n, timeout=3):
 def test_one_line_per_request_and_no_secrets(fresh_server):
     srv = fresh_server
     offset = len(srv.log())
+    started = time.monotonic()
     email = unique_email("logs")
     done = []           # (method, status) of every request, in order
 
@@ -70,13 +72,16 @@ def test_one_line_per_request_and_no_secrets(fresh_server):
     done.append(("DELETE", 204))
 
     lines = wait_for_lines(srv, offset, len(done))
+    wall_ms = (time.monotonic() - started) * 1000
     got = [(l.get("method"), int(l.get("status", 0))) for l in lines]
     assert len(lines) == len(done), (got, done)
     assert sorted(got) == sorted(done), (got, done)
     for l in lines:
         for key in ("method", "route", "status", "dur_ms"):
             assert key in l, l
-        assert float(l["dur_ms"]) >= 0
+        # milliseconds to the microsecond, each within the test's own time
+        assert re.fullmatch(r"\d+\.\d{3}", l["dur_ms"]), l
+        assert 0 < float(l["dur_ms"]) < wall_ms, (l, wall_ms)
     routes = {l["route"] for l in lines}
     assert "/api/v1/access-tokens/{id}" in routes
     assert "/api/v1/accounts" in routes

@@ -67,9 +67,18 @@ def test_redocly_lint_passes_without_a_warning():
     assert not re.search(r"^(warning|error) ", out, re.M), out
 
 
+def documents(responses, status):
+    """Whether an operation's responses object covers `status`, exactly or
+    by its range (4XX) or a default."""
+    return str(status) in responses or f"{status // 100}XX" in responses \
+        or "default" in responses
+
+
 def test_every_documented_operation_exists(server, doc):
     """Called without credentials and with made-up path parameters, a
-    route that exists answers anything but the router's 404 and 405."""
+    route that exists answers neither the router's 404 nor 405, never a
+    5xx, and only a status the document lists for that operation."""
+    wrong = []
     for path, method in operations(doc):
         url = base_of(server, doc, path) + \
             re.sub(r"\{[a-z_]+\}", "x1", path)
@@ -78,6 +87,10 @@ def test_every_documented_operation_exists(server, doc):
         assert r.status_code != 405, (method, path)
         assert not (r.status_code == 404 and
                     "There is nothing here." in r.text), (method, path)
+        responses = doc["paths"][path][method]["responses"]
+        if r.status_code >= 500 or not documents(responses, r.status_code):
+            wrong.append((method, path, r.status_code, sorted(responses)))
+    assert wrong == [], wrong
 
 
 def test_every_route_is_documented(doc):

@@ -1,0 +1,51 @@
+"""No account enumeration by timing (docs/SECURITY.md): a log-in with an
+unknown email spends the same argon2id time as one with a known email and
+a wrong password. Samples alternate between the two, each from a loopback
+address of its own so no throttle answers first, and their medians are
+compared, which a busy machine shifts for both alike."""
+
+import http.client
+import statistics
+import time
+
+from kgtest import basic, new_account, unique_email
+
+SAMPLES = 7
+# argon2id dominates both; without the dummy verify an unknown email
+# answers about a hundred times faster, far outside this band
+LOW, HIGH = 0.5, 2.0
+
+
+def timed_login(server, source_ip, email, password):
+    """Seconds a POST /api/v1/access-tokens with HTTP Basic takes, timed
+    from the request's first byte (the connection is already open)."""
+    conn = http.client.HTTPConnection(server.host, server.port, timeout=30,
+                                      source_address=(source_ip, 0))
+    try:
+        conn.connect()
+        t0 = time.perf_counter()
+        conn.request("POST", "/api/v1/access-tokens",
+                     headers={"Authorization": basic(email, password)})
+        r = conn.getresponse()
+        r.read()
+        elapsed = time.perf_counter() - t0
+        assert r.status == 401, (source_ip, email, r.status)
+        return elapsed
+    finally:
+        conn.close()
+
+
+def test_unknown_email_costs_as_much_as_a_wrong_password(fresh_server):
+    srv = fresh_server
+    email, _ = new_account(srv, "timing")
+    unknown, known = [], []
+    # one warm-up of each, then interleaved samples
+    for i in range(SAMPLES + 1):
+        u = timed_login(srv, f"127.0.1.{2 * i + 1}", unique_email("nobody"),
+                        "wrong password")
+        k = timed_login(srv, f"127.0.1.{2 * i + 2}", email, "wrong password")
+        if i > 0:
+            unknown.append(u)
+            known.append(k)
+    ratio = statistics.median(unknown) / statistics.median(known)
+    assert LOW <= ratio <= HIGH, (ratio, unknown, known)
