@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "core/limits.h"
+#include "base/limits.h"
 
 #define CLIENT_LOGIN_TIMEOUT_S	300
 

@@ -7,10 +7,10 @@
 #include <string.h>
 
 #include "core/config_file.h"
-#include "core/err.h"
-#include "core/limits.h"
-#include "core/mem.h"
-#include "core/str.h"
+#include "base/err.h"
+#include "base/limits.h"
+#include "base/mem.h"
+#include "base/str.h"
 #include "store/store.h"
 
 enum opt_kind { OPT_STRING, OPT_BOOL, OPT_INT };

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/err.h"
+#include "base/err.h"
 
 #define LINE_MAX_BYTES	1024
 #define NAME_MAX_BYTES	40

@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <time.h>
 
-#include "core/buf.h"
+#include "base/buf.h"
 #include "core/keygate.h"
 #include "http/offload.h"
 #include "http/request.h"

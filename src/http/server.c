@@ -10,12 +10,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/clock.h"
-#include "core/err.h"
-#include "core/limits.h"
-#include "core/log.h"
-#include "core/metrics.h"
-#include "core/mem.h"
+#include "base/clock.h"
+#include "base/err.h"
+#include "base/limits.h"
+#include "base/log.h"
+#include "base/metrics.h"
+#include "base/mem.h"
 #include "http/client_addr.h"
 #include "http/framing.h"
 #include "http/html.h"

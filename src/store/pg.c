@@ -9,10 +9,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "core/embedded.h"
-#include "core/err.h"
-#include "core/log.h"
-#include "core/mem.h"
+#include "base/embedded.h"
+#include "base/err.h"
+#include "base/log.h"
+#include "base/mem.h"
 #include "store/pg.h"
 
 /* Any fixed number: nodes that start together take this advisory lock in

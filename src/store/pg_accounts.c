@@ -1,5 +1,5 @@
 /* PostgreSQL: accounts, browser sessions, personal access tokens. */
-#include "core/err.h"
+#include "base/err.h"
 #include "store/pg.h"
 
 int

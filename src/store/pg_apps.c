@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/err.h"
+#include "base/err.h"
 #include "store/pg.h"
 
 /* The settable text fields, in the order both INSERT and UPDATE take. */

@@ -15,10 +15,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "core/clock.h"
-#include "core/err.h"
-#include "core/log.h"
-#include "core/mem.h"
+#include "base/clock.h"
+#include "base/err.h"
+#include "base/log.h"
+#include "base/mem.h"
 #include "store/pg.h"
 
 #define PG_POOL_SIZE		16

@@ -1,5 +1,5 @@
 /* PostgreSQL: the throttle counters every node shares. */
-#include "core/err.h"
+#include "base/err.h"
 #include "store/pg.h"
 
 struct counter {

@@ -1,5 +1,5 @@
 /* PostgreSQL: what `keygate gc` removes and `keygate stats` counts. */
-#include "core/err.h"
+#include "base/err.h"
 #include "store/pg.h"
 
 int

@@ -4,7 +4,7 @@
 #include <sodium.h>
 #include <string.h>
 
-#include "core/secure.h"
+#include "base/secure.h"
 #include "store/pg.h"
 
 static void

@@ -13,10 +13,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/embedded.h"
-#include "core/err.h"
-#include "core/log.h"
-#include "core/mem.h"
+#include "base/embedded.h"
+#include "base/err.h"
+#include "base/log.h"
+#include "base/mem.h"
 #include "store/sqlite_stmt.h"
 #include "store/store_impl.h"
 

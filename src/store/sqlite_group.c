@@ -12,9 +12,9 @@
 #include <stdbool.h>
 #include <stdlib.h>
 
-#include "core/err.h"
-#include "core/log.h"
-#include "core/mem.h"
+#include "base/err.h"
+#include "base/log.h"
+#include "base/mem.h"
 #include "store/sqlite_stmt.h"
 
 struct group_item {

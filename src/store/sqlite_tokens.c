@@ -2,9 +2,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/err.h"
-#include "core/log.h"
-#include "core/mem.h"
+#include "base/err.h"
+#include "base/log.h"
+#include "base/mem.h"
 #include "store/sqlite_stmt.h"
 
 int

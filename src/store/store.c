@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/err.h"
-#include "core/mem.h"
-#include "core/metrics.h"
+#include "base/err.h"
+#include "base/mem.h"
+#include "base/metrics.h"
 #include "store/store_impl.h"
 #include "store/use_log.h"
 

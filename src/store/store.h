@@ -5,8 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/secure.h"
-#include "core/limits.h"
+#include "base/secure.h"
+#include "base/limits.h"
 
 /* The store: every durable fact of keygate. Handlers never see it; core/
  * calls it. A backend (SQLite, PostgreSQL) implements store_impl.h. Every

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/err.h"
+#include "base/err.h"
 
 static char path[64];
 
