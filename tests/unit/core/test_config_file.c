@@ -1,4 +1,4 @@
-#include "core/config_file.h"
+#include "core/config.h"
 
 #include <criterion/criterion.h>
 #include <stdio.h>
