@@ -34,7 +34,6 @@ FLOORS = [
 KNOWN_LOOPS = [
     "src/: http/exchange <-> http/later <-> http/server",
     "src/: store/pg <-> store/pg_accounts <-> store/pg_apps <-> store/pg_oauth <-> store/pg_pool <-> store/pg_throttle <-> store/pg_upkeep <-> store/pg_uses <-> store/pg_values",
-    "src/: store/sqlite <-> store/sqlite_accounts <-> store/sqlite_apps <-> store/sqlite_grants <-> store/sqlite_group <-> store/sqlite_throttle <-> store/sqlite_tokens <-> store/sqlite_upkeep <-> store/sqlite_uses",
     "src/: store/store <-> store/store_impl <-> store/use_log",
 ]
 FLOOR = dict(FLOORS)
