@@ -13,7 +13,7 @@
 #include "base/err.h"
 #include "base/log.h"
 #include "base/mem.h"
-#include "store/pg.h"
+#include "store/pg_stmt.h"
 
 /* Any fixed number: nodes that start together take this advisory lock in
  * turn, so one migrates and the others find the work done. */

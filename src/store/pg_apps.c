@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "base/err.h"
-#include "store/pg.h"
+#include "store/pg_stmt.h"
 
 /* The settable text fields, in the order both INSERT and UPDATE take. */
 static void

@@ -11,7 +11,7 @@
 
 #include "base/err.h"
 #include "base/log.h"
-#include "store/pg.h"
+#include "store/pg_stmt.h"
 
 static int
 tx_hash(struct pg_conn *c, enum stmt_id id, const unsigned char *hash,

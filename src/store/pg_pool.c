@@ -19,7 +19,7 @@
 #include "base/err.h"
 #include "base/log.h"
 #include "base/mem.h"
-#include "store/pg.h"
+#include "store/pg_stmt.h"
 
 #define PG_POOL_SIZE		16
 #define PG_ACQUIRE_WAIT_MS	5000

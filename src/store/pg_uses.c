@@ -3,7 +3,7 @@
 
 #include "base/err.h"
 #include "base/mem.h"
-#include "store/pg.h"
+#include "store/pg_stmt.h"
 
 int
 pg_use_log_append(struct store_backend *b, const struct use_entry *uses,

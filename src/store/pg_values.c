@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "base/secure.h"
-#include "store/pg.h"
+#include "store/pg_stmt.h"
 
 static void
 add(struct pg_params *p, const char *value, int length, int format)
