@@ -37,9 +37,9 @@
 #include <time.h>
 
 #include "core/apps.h"
-#include "core/err.h"
+#include "base/err.h"
 #include "core/scopes.h"
-#include "core/secure.h"
+#include "base/secure.h"
 #include "core/tokens.h"
 #include "store/store.h"
 

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 
 #include "core/accounts.h"
-#include "core/err.h"
+#include "base/err.h"
 #include "core/pats.h"
 #include "http/basic.h"
 

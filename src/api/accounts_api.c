@@ -1,7 +1,7 @@
 #include "api/api.h"
 
 #include "core/accounts.h"
-#include "core/err.h"
+#include "base/err.h"
 
 /* Reads {"email","password"}; type, presence and unknown-member problems
  * go into fields. */

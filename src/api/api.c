@@ -3,8 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/clock.h"
-#include "core/err.h"
+#include "base/clock.h"
+#include "base/err.h"
 #include "core/pats.h"
 #include "http/basic.h"
 

@@ -6,8 +6,8 @@
 
 #include "core/app_json.h"
 #include "core/apps.h"
-#include "core/err.h"
-#include "core/mem.h"
+#include "base/err.h"
+#include "base/mem.h"
 
 static const char *const app_members[] = { "api_key", "name",
 	"redirect_uris", "public_name", "logo_url", "description",

@@ -2,7 +2,7 @@
 
 #include <stdlib.h>
 
-#include "core/err.h"
+#include "base/err.h"
 #include "core/grants.h"
 #include "core/scopes.h"
 

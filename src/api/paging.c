@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "core/cursor.h"
-#include "core/err.h"
+#include "base/err.h"
 
 /* A full page of the largest items fits one answer. */
 _Static_assert((size_t)LIST_MAX_LIMIT * (APP_JSON_MAX_BYTES + 1) + 2 <=

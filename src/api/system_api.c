@@ -1,8 +1,8 @@
 #include "api/api.h"
 
-#include "core/clock.h"
-#include "core/embedded.h"
-#include "core/err.h"
+#include "base/clock.h"
+#include "base/embedded.h"
+#include "base/err.h"
 #include "core/health.h"
 #include "core/tokens.h"
 

@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "core/accounts.h"
-#include "core/err.h"
+#include "base/err.h"
 
 static void
 usage(FILE *out)

@@ -11,8 +11,8 @@
 #include "core/accounts.h"
 #include "core/app_json.h"
 #include "core/apps.h"
-#include "core/err.h"
-#include "core/mem.h"
+#include "base/err.h"
+#include "base/mem.h"
 
 struct app_args {
 	const char		*verb;

@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/config_file.h"
+#include "core/config.h"
 
 static void
 usage(FILE *out)

@@ -11,7 +11,7 @@
 #include "core/keeper.h"
 #include "core/accounts.h"
 #include "core/clients.h"
-#include "core/log.h"
+#include "base/log.h"
 #include "core/memo.h"
 #include "core/token_cache.h"
 #include "core/uses.h"

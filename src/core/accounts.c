@@ -5,13 +5,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/clock.h"
+#include "base/clock.h"
 #include "core/device.h"
-#include "core/err.h"
-#include "core/mem.h"
+#include "base/err.h"
+#include "base/mem.h"
 #include "core/memo.h"
 #include "core/throttle.h"
-#include "core/utf8.h"
+#include "base/utf8.h"
 
 static bool
 email_local_char(unsigned char c)

@@ -5,7 +5,7 @@
 #include <stdint.h>
 
 #include "core/keygate.h"
-#include "core/str.h"
+#include "base/str.h"
 #include "store/store.h"
 
 /* Why a sign-up's fields were refused; NULL where the field is fine. */

@@ -1,7 +1,7 @@
 #include "core/app_json.h"
 
 #include "core/apps.h"
-#include "core/clock.h"
+#include "base/clock.h"
 
 json_t *
 app_json(const struct app_row *row)

@@ -11,7 +11,7 @@
 #include <unistr.h>
 
 #include "core/uri.h"
-#include "core/utf8.h"
+#include "base/utf8.h"
 
 /* Characters no field may hold: controls (C0, DEL, C1), invisible format
  * characters such as the bidi overrides that can make text display as

@@ -4,8 +4,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "core/limits.h"
-#include "core/str.h"
+#include "base/limits.h"
+#include "base/str.h"
 
 /* The rules of docs/REFERENCE.md §2 as pure functions, shared by the portal,
  * the API and the CLI. Each returns NULL when the value is fine, else a

@@ -6,9 +6,9 @@
 #include <string.h>
 
 #include "core/app_rules.h"
-#include "core/clock.h"
-#include "core/err.h"
-#include "core/mem.h"
+#include "base/clock.h"
+#include "base/err.h"
+#include "base/mem.h"
 
 static void
 copy(char *dst, size_t dstlen, struct str s)

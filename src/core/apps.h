@@ -6,7 +6,7 @@
 #include <stdint.h>
 
 #include "core/keygate.h"
-#include "core/str.h"
+#include "base/str.h"
 #include "store/store.h"
 
 /* Applications: create, read, change, delete, and their secrets. Every

@@ -4,16 +4,16 @@
 #include <string.h>
 
 #include "core/apps.h"
-#include "core/buf.h"
-#include "core/clock.h"
+#include "base/buf.h"
+#include "base/clock.h"
 #include "core/csrf.h"
-#include "core/err.h"
-#include "core/metrics.h"
+#include "base/err.h"
+#include "base/metrics.h"
 #include "core/pkce.h"
 #include "core/scopes.h"
 #include "core/tokens.h"
 #include "core/uri.h"
-#include "core/utf8.h"
+#include "base/utf8.h"
 
 int
 authz_client(struct keygate *kg, const struct authz_params *p,

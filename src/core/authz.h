@@ -6,7 +6,7 @@
 
 #include "core/keygate.h"
 #include "core/sealed.h"
-#include "core/str.h"
+#include "base/str.h"
 #include "store/store.h"
 
 /* Authorization requests (RFC 6749 §4.1.1, §4.2.1; docs/REFERENCE.md §3.2):

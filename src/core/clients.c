@@ -5,8 +5,8 @@
 #include <string.h>
 
 #include "core/apps.h"
-#include "core/clock.h"
-#include "core/err.h"
+#include "base/clock.h"
+#include "base/err.h"
 #include "core/memo.h"
 #include "core/throttle.h"
 #include "core/token_cache.h"

@@ -5,7 +5,7 @@
 #include <stdint.h>
 
 #include "core/keygate.h"
-#include "core/str.h"
+#include "base/str.h"
 #include "store/store.h"
 
 /* OAuth client authentication (RFC 6749 §2.3): an app with a secret must

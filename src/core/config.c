@@ -6,11 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/config_file.h"
-#include "core/err.h"
-#include "core/limits.h"
-#include "core/mem.h"
-#include "core/str.h"
+#include "base/err.h"
+#include "base/limits.h"
+#include "base/mem.h"
+#include "base/str.h"
 #include "store/store.h"
 
 enum opt_kind { OPT_STRING, OPT_BOOL, OPT_INT };
@@ -263,6 +262,57 @@ password_in_flag(const struct opt *o, const char *value, char *err,
 	    "visible to every user (ps); give the URL in KEYGATE_DB, or the "
 	    "password in ~/.pgpass or PGPASSWORD");
 	return true;
+}
+
+/* What config_file_parse() hands each setting to. */
+struct file_target {
+	struct config		*cfg;
+	const char *const	*only;
+};
+
+static int
+file_setting(void *target, const char *name, const char *value,
+    const char *from, char *err, size_t errlen)
+{
+	struct file_target *t = target;
+
+	return config_set(t->cfg, name, value, from, t->only, err, errlen);
+}
+
+int
+config_file_read(struct config *cfg, const char *path,
+    const char *const *only, config_report_fn report, void *ctx)
+{
+	struct file_target t = { cfg, only };
+
+	return config_file_parse(path, file_setting, &t, report, ctx);
+}
+
+struct first {
+	char	*err;
+	size_t	 errlen;
+	bool	 set;
+};
+
+static void
+keep_first(void *ctx, const char *message)
+{
+	struct first *f = ctx;
+
+	if (!f->set)
+		snprintf(f->err, f->errlen, "%s", message);
+	f->set = true;
+}
+
+int
+config_file_load(struct config *cfg, const char *path,
+    const char *const *only, char *err, size_t errlen)
+{
+	struct first f = { err, errlen, false };
+
+	if (config_file_read(cfg, path, only, keep_first, &f) != 0)
+		return ERR_INVALID;
+	return 0;
 }
 
 /* Precedence, lowest first: defaults, the file, KEYGATE_* variables,

@@ -7,6 +7,8 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include "core/config_file.h"
+
 /* Every setting of `keygate serve`. Each comes from a flag, else from its
  * KEYGATE_* environment variable, else from the configuration file named
  * by --config (or KEYGATE_CONFIG), else from the default (docs/REFERENCE.md
@@ -77,6 +79,16 @@ int	config_parse(struct config *cfg, int argc, char **argv,
  * ERR_NOTFOUND for a name that is no setting, ERR_INVALID for a bad value
  * (a message in err). A setting outside `only` (unless NULL) is ignored
  * and answers 0: one file may serve every command. */
+/* The configuration file (config_file.h) read into cfg, settings outside
+ * `only` (unless NULL) ignored. Every problem is reported, not just the
+ * first; returns how many there were (0: cfg holds the file's settings). */
+int	config_file_read(struct config *cfg, const char *path,
+	    const char *const *only, config_report_fn report, void *ctx);
+
+/* config_file_read() with the first problem in err: 0 or ERR_INVALID. */
+int	config_file_load(struct config *cfg, const char *path,
+	    const char *const *only, char *err, size_t errlen);
+
 int	config_set(struct config *cfg, const char *name, const char *value,
 	    const char *from, const char *const *only, char *err,
 	    size_t errlen);

@@ -3,11 +3,12 @@
 #include <errno.h>
 #include <ini.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/err.h"
+#include "base/err.h"
 
 #define LINE_MAX_BYTES	1024
 #define NAME_MAX_BYTES	40
@@ -20,8 +21,8 @@ struct reading {
 	FILE			*f;
 	const char		*path;
 	int			 line;
-	struct config		*cfg;
-	const char *const	*only;
+	config_setting_fn	 set;
+	void			*target;
 	config_report_fn	 report;
 	void			*ctx;
 	int			 problems;
@@ -158,7 +159,7 @@ on_setting(void *user, const char *section, const char *key,
 		return 1;
 	}
 	snprintf(from, sizeof(from), "%s:%d", r->path, r->line);
-	rc = config_set(r->cfg, name, value, from, r->only, err, sizeof(err));
+	rc = r->set(r->target, name, value, from, err, sizeof(err));
 	if (rc == ERR_NOTFOUND)
 		problem(r, r->line, "unknown setting '%s' (the settings are "
 		    "the flags of keygate serve --help, without dashes)", name);
@@ -171,10 +172,10 @@ on_setting(void *user, const char *section, const char *key,
 }
 
 int
-config_file_read(struct config *cfg, const char *path,
-    const char *const *only, config_report_fn report, void *ctx)
+config_file_parse(const char *path, config_setting_fn set, void *target,
+    config_report_fn report, void *ctx)
 {
-	struct reading r = { .path = path, .cfg = cfg, .only = only,
+	struct reading r = { .path = path, .set = set, .target = target,
 	    .report = report, .ctx = ctx };
 	int rc;
 
@@ -195,31 +196,4 @@ config_file_read(struct config *cfg, const char *path,
 	fclose(r.f);
 	free(r.buf);
 	return r.problems;
-}
-
-struct first {
-	char	*err;
-	size_t	 errlen;
-	bool	 set;
-};
-
-static void
-keep_first(void *ctx, const char *message)
-{
-	struct first *f = ctx;
-
-	if (!f->set)
-		snprintf(f->err, f->errlen, "%s", message);
-	f->set = true;
-}
-
-int
-config_file_load(struct config *cfg, const char *path,
-    const char *const *only, char *err, size_t errlen)
-{
-	struct first f = { err, errlen, false };
-
-	if (config_file_read(cfg, path, only, keep_first, &f) != 0)
-		return ERR_INVALID;
-	return 0;
 }

@@ -3,8 +3,8 @@
 
 #include <stdbool.h>
 
-#include "core/secure.h"
-#include "core/str.h"
+#include "base/secure.h"
+#include "base/str.h"
 
 /* CSRF tokens are an HMAC of the browser's binding value under a server key
  * kept in the store: the session cookie value once logged in, else a random

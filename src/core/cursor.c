@@ -4,7 +4,7 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "core/err.h"
+#include "base/err.h"
 
 void
 cursor_encode(int64_t id, char out[CURSOR_TEXT_BYTES])

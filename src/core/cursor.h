@@ -3,8 +3,8 @@
 
 #include <stdint.h>
 
-#include "core/limits.h"
-#include "core/str.h"
+#include "base/limits.h"
+#include "base/str.h"
 
 /* The cursor of a paginated list: where the next page starts, as an opaque
  * string a client hands back. It is base64url (no padding) of the last

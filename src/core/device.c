@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/limits.h"
+#include "base/limits.h"
 
 /* No other sealed value is made with this context, so none opens as a
  * device cookie. */

@@ -6,7 +6,7 @@
 
 #include "core/keygate.h"
 #include "core/sealed.h"
-#include "core/str.h"
+#include "base/str.h"
 
 /* OWASP device cookies: a browser that logged in to an account gets a
  * value only this server can make (the account id, the time and a random

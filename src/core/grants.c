@@ -3,7 +3,7 @@
 #include <stdlib.h>
 
 #include "core/apps.h"
-#include "core/mem.h"
+#include "base/mem.h"
 
 int
 grants_list(struct keygate *kg, int64_t account_id,

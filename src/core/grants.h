@@ -5,7 +5,7 @@
 #include <stdint.h>
 
 #include "core/keygate.h"
-#include "core/str.h"
+#include "base/str.h"
 #include "store/store.h"
 
 /* The apps an account granted access (its Connected apps). */

@@ -13,9 +13,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/clock.h"
-#include "core/log.h"
-#include "core/mem.h"
+#include "base/clock.h"
+#include "base/log.h"
+#include "base/mem.h"
 #include "core/token_cache.h"
 #include "core/tokens.h"
 #include "core/uses.h"

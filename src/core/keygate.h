@@ -2,7 +2,7 @@
 #define KEYGATE_CORE_KEYGATE_H
 
 #include "core/config.h"
-#include "core/secure.h"
+#include "base/secure.h"
 
 /* What every core function needs, built once by `keygate serve` (or a CLI
  * command) and passed down; nothing here is global. */

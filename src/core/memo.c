@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/mem.h"
+#include "base/mem.h"
 
 struct slot {
 	uint64_t	 epoch;		/* 0: empty */

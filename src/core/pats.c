@@ -2,8 +2,8 @@
 
 #include <stdio.h>
 
-#include "core/clock.h"
-#include "core/err.h"
+#include "base/clock.h"
+#include "base/err.h"
 #include "core/throttle.h"
 
 int

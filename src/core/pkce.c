@@ -3,7 +3,7 @@
 #include <sodium.h>
 #include <string.h>
 
-#include "core/secure.h"
+#include "base/secure.h"
 
 static bool
 b64url_char(char c)

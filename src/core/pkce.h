@@ -3,7 +3,7 @@
 
 #include <stdbool.h>
 
-#include "core/str.h"
+#include "base/str.h"
 
 /* PKCE (RFC 7636), S256 only. */
 

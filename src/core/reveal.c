@@ -4,9 +4,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/clock.h"
-#include "core/err.h"
-#include "core/secure.h"
+#include "base/clock.h"
+#include "base/err.h"
+#include "base/secure.h"
 #include "store/store.h"
 
 int

@@ -4,9 +4,9 @@
 #include <stdint.h>
 
 #include "core/keygate.h"
-#include "core/limits.h"
+#include "base/limits.h"
 #include "core/sealed.h"
-#include "core/str.h"
+#include "base/str.h"
 
 /* A new app secret's one showing. The POST that makes the secret records a
  * showing (a random nonce whose SHA-256 is stored with an expiry) and seals

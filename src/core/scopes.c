@@ -2,7 +2,7 @@
 
 #include <string.h>
 
-#include "core/err.h"
+#include "base/err.h"
 
 const struct scope_info scopes_offered[] = {
 	{ SCOPE_ACCOUNT_READ, "account_read",

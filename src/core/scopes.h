@@ -4,7 +4,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "core/str.h"
+#include "base/str.h"
 
 /* The scopes keygate offers (docs/REFERENCE.md §5), each a bit. A scope set
  * travels as a mask inside keygate and as the space-separated names, in this

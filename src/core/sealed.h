@@ -3,8 +3,8 @@
 
 #include <stddef.h>
 
-#include "core/secure.h"
-#include "core/str.h"
+#include "base/secure.h"
+#include "base/str.h"
 
 /* Authenticated encryption (XChaCha20-Poly1305) of short values that must
  * cross the browser without the server keeping them, such as a new secret

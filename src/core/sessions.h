@@ -5,7 +5,7 @@
 #include <stdint.h>
 
 #include "core/keygate.h"
-#include "core/str.h"
+#include "base/str.h"
 
 /* Browser sessions: a random cookie value; the store keeps only its hash. */
 

@@ -7,11 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/err.h"
-#include "core/log.h"
-#include "core/metrics.h"
-#include "core/limits.h"
-#include "core/mem.h"
+#include "base/err.h"
+#include "base/log.h"
+#include "base/metrics.h"
+#include "base/limits.h"
+#include "base/mem.h"
 
 /* Twice the key limit keeps linear probing short. */
 #define SLOTS	(2 * THROTTLE_MAX_KEYS)

@@ -4,8 +4,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "core/secure.h"
-#include "core/str.h"
+#include "base/secure.h"
+#include "base/str.h"
 #include "store/store.h"
 
 /* Fixed-window event counters keyed by short strings ("login-acct:<email>",

@@ -14,8 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/clock.h"
-#include "core/mem.h"
+#include "base/clock.h"
+#include "base/mem.h"
 #include "core/scopes.h"
 
 #define WAYS		8

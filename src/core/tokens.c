@@ -5,10 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/clock.h"
-#include "core/err.h"
-#include "core/mem.h"
-#include "core/metrics.h"
+#include "base/clock.h"
+#include "base/err.h"
+#include "base/mem.h"
+#include "base/metrics.h"
 #include "core/pkce.h"
 #include "core/scopes.h"
 #include "core/token_cache.h"

@@ -6,7 +6,7 @@
 
 #include "core/keygate.h"
 #include "core/lifetime.h"
-#include "core/str.h"
+#include "base/str.h"
 #include "store/store.h"
 
 /* Tokens after authorization: the code exchange, refresh rotation with

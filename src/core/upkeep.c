@@ -1,8 +1,8 @@
 #include "core/upkeep.h"
 
-#include "core/clock.h"
-#include "core/err.h"
-#include "core/limits.h"
+#include "base/clock.h"
+#include "base/err.h"
+#include "base/limits.h"
 
 void
 upkeep_horizon(const struct keygate *kg, int64_t now, int64_t grace_s,

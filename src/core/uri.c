@@ -3,7 +3,7 @@
 #include <ctype.h>
 #include <string.h>
 
-#include "core/err.h"
+#include "base/err.h"
 
 /* unreserved / sub-delims / ":" "@" "/" "?" and the gen-delims that may
  * appear inside a URI ("#", "[", "]"); '%' is checked separately. */

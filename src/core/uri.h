@@ -3,7 +3,7 @@
 
 #include <stdbool.h>
 
-#include "core/str.h"
+#include "base/str.h"
 
 /* An absolute URI split per RFC 3986 §3, as slices of the input. */
 struct uri {

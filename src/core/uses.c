@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/err.h"
-#include "core/log.h"
-#include "core/mem.h"
+#include "base/err.h"
+#include "base/log.h"
+#include "base/mem.h"
 
 /* uses per row of the log */
 #define FLUSH_BATCH	4096

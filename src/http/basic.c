@@ -4,9 +4,9 @@
 #include <sodium.h>
 #include <string.h>
 
-#include "core/err.h"
-#include "core/limits.h"
-#include "core/utf8.h"
+#include "base/err.h"
+#include "base/limits.h"
+#include "base/utf8.h"
 #include "http/form.h"
 
 /* Splits "Scheme rest" and checks the scheme case-insensitively. */

@@ -3,8 +3,8 @@
 
 #include <stdbool.h>
 
-#include "core/arena.h"
-#include "core/str.h"
+#include "base/arena.h"
+#include "base/str.h"
 
 /* Parses an `Authorization: Basic ...` value (RFC 7617) into user and
  * password (arena memory, NUL-terminated). With `form_decoded`, each part

@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/err.h"
-#include "core/limits.h"
+#include "base/err.h"
+#include "base/limits.h"
 
 void
 cookie_name(const char *base, bool secure, char out[COOKIE_NAME_MAX_BYTES])

@@ -4,7 +4,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "core/str.h"
+#include "base/str.h"
 
 /* keygate's cookie names are base names (`kg_session`); each is read and
  * written under the name cookie_name() gives it, and only under that one.

@@ -1,9 +1,10 @@
 #ifndef KEYGATE_HTTP_EXCHANGE_H
 #define KEYGATE_HTTP_EXCHANGE_H
 
-/* Inside the HTTP server only (http/server.c and http/later.c): a
- * request's state and the server's, and the calls the two files make of
- * each other. Handlers see struct request and struct response alone. */
+/* Inside the HTTP server only (http/server.c, http/later.c and
+ * http/exchange.c): a request's state and the server's, the sending of an
+ * answer (exchange.c) and the answers that wait (later.c), which server.c
+ * calls. Handlers see struct request and struct response alone. */
 
 #include <arpa/inet.h>
 #include <microhttpd.h>
@@ -12,13 +13,12 @@
 #include <stddef.h>
 #include <time.h>
 
-#include "core/buf.h"
+#include "base/buf.h"
 #include "core/keygate.h"
 #include "http/offload.h"
 #include "http/request.h"
 #include "http/response.h"
 #include "http/router.h"
-#include "http/server.h"
 
 struct http_server {
 	struct MHD_Daemon	*daemon;
@@ -65,11 +65,11 @@ struct exchange {
  * resumes the connection, so it is resumed once and only once parked. */
 enum later_state { LATER_WAITING, LATER_PARKED, LATER_READY };
 
-/* Queues the exchange's answer on its connection (http/server.c). */
+/* Queues the exchange's answer on its connection (http/exchange.c). */
 enum MHD_Result	exchange_send(struct MHD_Connection *conn,
 		    struct exchange *ex);
 /* An answer the server gives on its own, in JSON or HTML by its path
- * (http/server.c). */
+ * (http/exchange.c). */
 void		exchange_error(struct exchange *ex, int status,
 		    const char *code, const char *detail);
 bool		exchange_wants_json(struct str path);

@@ -2,9 +2,9 @@
 
 #include <string.h>
 
-#include "core/err.h"
-#include "core/limits.h"
-#include "core/utf8.h"
+#include "base/err.h"
+#include "base/limits.h"
+#include "base/utf8.h"
 
 static int
 hexval(char c)

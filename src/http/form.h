@@ -4,9 +4,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "core/arena.h"
-#include "core/buf.h"
-#include "core/str.h"
+#include "base/arena.h"
+#include "base/buf.h"
+#include "base/str.h"
 
 /* application/x-www-form-urlencoded, for query strings and form bodies. */
 

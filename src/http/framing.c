@@ -6,7 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "core/limits.h"
+#include "base/limits.h"
 
 /* What the header section holds, gathered in one pass. */
 struct header_scan {

@@ -1,8 +1,8 @@
 #ifndef KEYGATE_HTTP_HTML_H
 #define KEYGATE_HTTP_HTML_H
 
-#include "core/buf.h"
-#include "core/str.h"
+#include "base/buf.h"
+#include "base/str.h"
 
 /* Appends s to b with & < > " ' escaped: safe in element text and in
  * quoted attribute values. */

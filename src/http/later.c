@@ -6,8 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "core/limits.h"
-#include "core/log.h"
+#include "base/limits.h"
+#include "base/log.h"
 
 /* The second half of a handler that answered later. */
 enum MHD_Result

@@ -5,11 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/buf.h"
-#include "core/limits.h"
-#include "core/log.h"
-#include "core/mem.h"
-#include "core/metrics.h"
+#include "base/buf.h"
+#include "base/limits.h"
+#include "base/log.h"
+#include "base/mem.h"
+#include "base/metrics.h"
 #include "http/mhd_log.h"
 #include "http/response.h"
 

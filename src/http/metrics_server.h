@@ -8,7 +8,7 @@
 /* The /metrics listener (--metrics-listen): a small libmicrohttpd daemon
  * of one thread beside the public server, so that the counters are never
  * served where the public reaches. It answers GET (and HEAD) /metrics
- * with core/metrics.c's Prometheus text, 405 to other methods there, 404
+ * with base/metrics.c's Prometheus text, 405 to other methods there, 404
  * to every other path; it reads no cookie, runs no handler, logs no
  * request. */
 struct metrics_server;

@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/log.h"
+#include "base/log.h"
 
 void
 mhd_log(void *cls, const char *fmt, va_list ap)

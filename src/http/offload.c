@@ -7,7 +7,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "core/mem.h"
+#include "base/mem.h"
 
 /* The slow lane's niceness: when log-ins and token checks compete for a
  * busy core, the checks (a few microseconds each) go first; the slow lane

@@ -3,7 +3,7 @@
 #include <microhttpd.h>
 #include <string.h>
 
-#include "core/err.h"
+#include "base/err.h"
 #include "http/cookie.h"
 
 struct str

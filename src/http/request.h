@@ -4,10 +4,10 @@
 #include <jansson.h>
 #include <stdbool.h>
 
-#include "core/arena.h"
+#include "base/arena.h"
 #include "core/keygate.h"
-#include "core/limits.h"
-#include "core/str.h"
+#include "base/limits.h"
+#include "base/str.h"
 #include "http/form.h"
 
 enum http_method {

@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "core/str.h"
+#include "base/str.h"
 #include "http/cookie.h"
 
 void

@@ -5,8 +5,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "core/arena.h"
-#include "core/buf.h"
+#include "base/arena.h"
+#include "base/buf.h"
 
 #define RESPONSE_MAX_HEADERS	16
 /* Room for a full page of the largest list (LIST_MAX_LIMIT apps of

@@ -36,4 +36,10 @@ enum route_result router_match(const struct route *routes, size_t n,
 
 const char	*http_method_name(enum http_method m);
 
+/* Draws the HTML page for an error the server answers itself (404, 405 on
+ * a browser's path), so that it looks like the rest of the site; given to
+ * the server (http/server.h) with the routes. */
+typedef void (*http_error_page_fn)(struct request *req, struct response *res,
+    int status, const char *title, const char *detail);
+
 #endif

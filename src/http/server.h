@@ -11,10 +11,6 @@
  * core unless --threads says otherwise. */
 struct http_server;
 
-/* Draws the HTML page for an error the server answers itself (404, 405 on
- * a browser's path), so that it looks like the rest of the site. */
-typedef void (*http_error_page_fn)(struct request *req, struct response *res,
-    int status, const char *title, const char *detail);
 
 /* Starts serving kg->cfg->listen with `routes` (kept by reference) and
  * `error_page` (NULL: a plain built-in page). On failure writes a reason

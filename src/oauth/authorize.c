@@ -9,8 +9,8 @@
 
 #include "core/accounts.h"
 #include "core/apps.h"
-#include "core/err.h"
-#include "core/mem.h"
+#include "base/err.h"
+#include "base/mem.h"
 #include "core/scopes.h"
 #include "oauth/grant_page.h"
 #include "portal/page.h"

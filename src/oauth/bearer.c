@@ -6,7 +6,7 @@
 #include <stdio.h>
 
 #include "core/accounts.h"
-#include "core/err.h"
+#include "base/err.h"
 #include "core/scopes.h"
 #include "core/tokens.h"
 #include "http/basic.h"

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "core/clients.h"
-#include "core/err.h"
+#include "base/err.h"
 #include "http/basic.h"
 
 void

@@ -4,8 +4,8 @@
 #include <sodium.h>
 #include <stdlib.h>
 
-#include "core/err.h"
-#include "core/mem.h"
+#include "base/err.h"
+#include "base/mem.h"
 #include "core/scopes.h"
 #include "core/tokens.h"
 

@@ -5,8 +5,8 @@
 #include <stdlib.h>
 
 #include "core/apps.h"
-#include "core/err.h"
-#include "core/mem.h"
+#include "base/err.h"
+#include "base/mem.h"
 #include "portal/page.h"
 
 static const struct param_spec new_app_form[] = {

@@ -6,8 +6,8 @@
 
 #include "core/app_rules.h"
 #include "core/apps.h"
-#include "core/err.h"
-#include "core/mem.h"
+#include "base/err.h"
+#include "base/mem.h"
 #include "portal/page.h"
 
 enum { F_CSRF, F_URIS, F_PUBLIC_NAME, F_LOGO, F_DESCRIPTION, F_IMPLICIT,

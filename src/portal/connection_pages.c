@@ -3,7 +3,7 @@
 
 #include <stdlib.h>
 
-#include "core/err.h"
+#include "base/err.h"
 #include "core/grants.h"
 #include "core/scopes.h"
 #include "portal/page.h"

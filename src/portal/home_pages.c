@@ -2,7 +2,7 @@
 
 #include <string.h>
 
-#include "core/embedded.h"
+#include "base/embedded.h"
 #include "portal/page.h"
 
 extern const struct embedded_file portal_static_files[];

@@ -3,7 +3,7 @@
 #include <stdio.h>
 
 #include "core/accounts.h"
-#include "core/err.h"
+#include "base/err.h"
 #include "core/sessions.h"
 #include "portal/page.h"
 

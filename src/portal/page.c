@@ -6,13 +6,13 @@
 
 #include "core/accounts.h"
 #include "core/apps.h"
-#include "core/clock.h"
+#include "base/clock.h"
 #include "core/cursor.h"
 #include "core/device.h"
-#include "core/err.h"
-#include "core/mem.h"
+#include "base/err.h"
+#include "base/mem.h"
 #include "core/sessions.h"
-#include "core/limits.h"
+#include "base/limits.h"
 #include <stdio.h>
 
 #define CSRF_COOKIE_MAX_AGE_S	(7 * 24 * 3600)

@@ -14,8 +14,8 @@
 #include <stdlib.h>
 
 #include "core/apps.h"
-#include "core/err.h"
-#include "core/mem.h"
+#include "base/err.h"
+#include "base/mem.h"
 #include "core/reveal.h"
 #include "portal/page.h"
 

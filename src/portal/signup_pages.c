@@ -1,7 +1,7 @@
 #include "portal/pages.h"
 
 #include "core/accounts.h"
-#include "core/err.h"
+#include "base/err.h"
 #include "portal/page.h"
 
 enum { F_CSRF, F_EMAIL, F_PASSWORD, F_COUNT };

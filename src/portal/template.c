@@ -2,8 +2,8 @@
 
 #include <string.h>
 
-#include "core/embedded.h"
-#include "core/err.h"
+#include "base/embedded.h"
+#include "base/err.h"
 #include "http/html.h"
 
 extern const struct embedded_file portal_templates[];

@@ -4,8 +4,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "core/buf.h"
-#include "core/str.h"
+#include "base/buf.h"
+#include "base/str.h"
 
 /* A value for a template: `{{name}}` inserts it HTML-escaped, `{{{name}}}`
  * inserts it as it is (only for HTML keygate itself rendered). */

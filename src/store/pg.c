@@ -9,11 +9,11 @@
 #include <string.h>
 #include <time.h>
 
-#include "core/embedded.h"
-#include "core/err.h"
-#include "core/log.h"
-#include "core/mem.h"
-#include "store/pg.h"
+#include "base/embedded.h"
+#include "base/err.h"
+#include "base/log.h"
+#include "base/mem.h"
+#include "store/pg_stmt.h"
 
 /* Any fixed number: nodes that start together take this advisory lock in
  * turn, so one migrates and the others find the work done. */

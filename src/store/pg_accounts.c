@@ -1,6 +1,6 @@
 /* PostgreSQL: accounts, browser sessions, personal access tokens. */
-#include "core/err.h"
-#include "store/pg.h"
+#include "base/err.h"
+#include "store/pg_stmt.h"
 
 int
 pg_account_insert(struct store_backend *b, const char *email,

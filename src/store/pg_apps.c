@@ -2,8 +2,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/err.h"
-#include "store/pg.h"
+#include "base/err.h"
+#include "store/pg_stmt.h"
 
 /* The settable text fields, in the order both INSERT and UPDATE take. */
 static void

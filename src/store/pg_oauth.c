@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/err.h"
-#include "core/log.h"
-#include "store/pg.h"
+#include "base/err.h"
+#include "base/log.h"
+#include "store/pg_stmt.h"
 
 static int
 tx_hash(struct pg_conn *c, enum stmt_id id, const unsigned char *hash,

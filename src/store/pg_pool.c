@@ -15,11 +15,11 @@
 #include <string.h>
 #include <time.h>
 
-#include "core/clock.h"
-#include "core/err.h"
-#include "core/log.h"
-#include "core/mem.h"
-#include "store/pg.h"
+#include "base/clock.h"
+#include "base/err.h"
+#include "base/log.h"
+#include "base/mem.h"
+#include "store/pg_stmt.h"
 
 #define PG_POOL_SIZE		16
 #define PG_ACQUIRE_WAIT_MS	5000

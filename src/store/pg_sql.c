@@ -2,7 +2,7 @@
  * connection (pg.c). Parameters carry explicit casts: PostgreSQL infers a
  * parameter's type from its first use, and `$2 = 0` alone would make an
  * id a 32-bit integer. */
-#include "store/pg.h"
+#include "store/pg_stmt.h"
 #include "store/use_log.h"
 
 #define APP_COLUMNS	"id, account_id, api_key, name, public_name, " \

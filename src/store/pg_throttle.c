@@ -1,6 +1,6 @@
 /* PostgreSQL: the throttle counters every node shares. */
-#include "core/err.h"
-#include "store/pg.h"
+#include "base/err.h"
+#include "store/pg_stmt.h"
 
 struct counter {
 	int64_t	*count;

@@ -1,6 +1,6 @@
 /* PostgreSQL: what `keygate gc` removes and `keygate stats` counts. */
-#include "core/err.h"
-#include "store/pg.h"
+#include "base/err.h"
+#include "store/pg_stmt.h"
 
 int
 pg_gc(struct store_backend *b, enum store_gc_kind kind,

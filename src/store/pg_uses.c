@@ -1,9 +1,9 @@
 /* PostgreSQL: the use log (0005_use_log.sql); store.c folds it. */
 #include <stdlib.h>
 
-#include "core/err.h"
-#include "core/mem.h"
-#include "store/pg.h"
+#include "base/err.h"
+#include "base/mem.h"
+#include "store/pg_stmt.h"
 
 int
 pg_use_log_append(struct store_backend *b, const struct use_entry *uses,

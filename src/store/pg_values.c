@@ -4,8 +4,8 @@
 #include <sodium.h>
 #include <string.h>
 
-#include "core/secure.h"
-#include "store/pg.h"
+#include "base/secure.h"
+#include "store/pg_stmt.h"
 
 static void
 add(struct pg_params *p, const char *value, int length, int format)

@@ -13,140 +13,15 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/embedded.h"
-#include "core/err.h"
-#include "core/log.h"
-#include "core/mem.h"
+#include "base/embedded.h"
+#include "base/err.h"
+#include "base/log.h"
+#include "base/mem.h"
+#include "store/sqlite_conn.h"
 #include "store/sqlite_stmt.h"
 #include "store/store_impl.h"
 
-#define SQLITE_BUSY_TIMEOUT_MS	5000
-
 extern const struct embedded_file migrations_sqlite[];
-
-struct conn {
-	sqlite3		*db;
-	sqlite3_stmt	*stmts[STMT_COUNT];
-	struct conn	*next;
-};
-
-struct store_backend {
-	char		*path;
-	struct sqlite_group *group;
-	pthread_key_t	 key;
-	pthread_mutex_t	 lock;		/* guards conns */
-	struct conn	*conns;
-};
-
-static int
-exec_sql(sqlite3 *db, const char *sql)
-{
-	char *msg = NULL;
-
-	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		log_msg("error", "sqlite: %s", msg != NULL ? msg : "?");
-		sqlite3_free(msg);
-		return ERR_STORE;
-	}
-	return 0;
-}
-
-static int
-conn_open(const char *path, sqlite3 **out, char *err, size_t errlen)
-{
-	sqlite3 *db = NULL;
-	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-	    SQLITE_OPEN_NOMUTEX;
-
-	if (sqlite3_open_v2(path, &db, flags, NULL) != SQLITE_OK) {
-		snprintf(err, errlen, "cannot open %s: %s", path,
-		    db != NULL ? sqlite3_errmsg(db) : "out of memory");
-		sqlite3_close(db);
-		return ERR_STORE;
-	}
-	sqlite3_busy_timeout(db, SQLITE_BUSY_TIMEOUT_MS);
-	/* A small page cache per connection: the kernel caches the file
-	 * anyway, and checks are served from the token cache, whose memory
-	 * counts. Temporary files in memory: a group commit's savepoints
-	 * keep each page they change in a statement journal, which past
-	 * 64 KB spilled to a temporary file, a pwrite per page (eight a
-	 * refresh, four times the WAL's). */
-	if (exec_sql(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
-	    "PRAGMA foreign_keys=ON; PRAGMA cache_size=-512; "
-	    "PRAGMA temp_store=MEMORY;") != 0) {
-		snprintf(err, errlen, "cannot configure %s: %s", path,
-		    sqlite3_errmsg(db));
-		sqlite3_close(db);
-		return ERR_STORE;
-	}
-	*out = db;
-	return 0;
-}
-
-/* This thread's connection, opened on first use. NULL if it cannot open. */
-static struct conn *
-conn_get(struct store_backend *b)
-{
-	struct conn *c = pthread_getspecific(b->key);
-	char err[256];
-
-	if (c != NULL)
-		return c;
-	c = xcalloc(1, sizeof(*c));
-	if (conn_open(b->path, &c->db, err, sizeof(err)) != 0) {
-		log_msg("error", "%s", err);
-		free(c);
-		return NULL;
-	}
-	pthread_mutex_lock(&b->lock);
-	c->next = b->conns;
-	b->conns = c;
-	pthread_mutex_unlock(&b->lock);
-	pthread_setspecific(b->key, c);
-	return c;
-}
-
-sqlite3_stmt *
-sqlite_stmt(struct store_backend *b, enum stmt_id id, sqlite3 **db)
-{
-	struct conn *c = conn_get(b);
-
-	if (c == NULL)
-		return NULL;
-	*db = c->db;
-	if (c->stmts[id] == NULL &&
-	    sqlite3_prepare_v3(c->db, stmt_sql[id], -1,
-	    SQLITE_PREPARE_PERSISTENT, &c->stmts[id], NULL) != SQLITE_OK) {
-		log_msg("error", "sqlite prepare %d: %s", (int)id,
-		    sqlite3_errmsg(c->db));
-		return NULL;
-	}
-	return c->stmts[id];
-}
-
-int
-sqlite_err(sqlite3 *db, int rc)
-{
-	if (rc == SQLITE_CONSTRAINT)
-		return ERR_EXISTS;
-	log_msg("error", "sqlite: %s", sqlite3_errmsg(db));
-	return ERR_STORE;
-}
-
-static void
-conn_close(struct conn *c)
-{
-	for (int i = 0; i < STMT_COUNT; i++)
-		sqlite3_finalize(c->stmts[i]);
-	sqlite3_close(c->db);
-	free(c);
-}
-
-struct sqlite_group *
-sqlite_group(struct store_backend *b)
-{
-	return b->group;
-}
 
 /* The database holds password hashes and the server's keys: it is made
  * readable by its owner only (0600) whatever the umask, before SQLite
@@ -190,7 +65,7 @@ sq_open(const char *url, struct store_backend **out, char *err,
 
 	make_private(url);
 	/* Opening once here reports a bad path at start, not on a request. */
-	if (conn_open(url, &probe, err, errlen) != 0) {
+	if (sqlite_conn_open(url, &probe, err, errlen) != 0) {
 		free(b);
 		return ERR_STORE;
 	}
@@ -198,7 +73,7 @@ sq_open(const char *url, struct store_backend **out, char *err,
 	b->path = xstrdup(url);
 	pthread_key_create(&b->key, NULL);
 	pthread_mutex_init(&b->lock, NULL);
-	b->group = sqlite_group_start(b);
+	b->group = sqlite_group_start(b, sqlite_issue_batch);
 	*out = b;
 	return 0;
 }
@@ -213,7 +88,7 @@ sq_close(struct store_backend *b)
 	sqlite_group_stop(b->group);
 	for (c = b->conns; c != NULL; c = next) {
 		next = c->next;
-		conn_close(c);
+		sqlite_conn_close(c);
 	}
 	pthread_key_delete(b->key);
 	pthread_mutex_destroy(&b->lock);
@@ -239,7 +114,7 @@ apply_migration(sqlite3 *db, const struct embedded_file *m, int *applied)
 	sqlite3_stmt *st;
 	int version = migration_version(m->name), done, rc;
 
-	if (exec_sql(db, "BEGIN IMMEDIATE") != 0)
+	if (sqlite_exec(db, "BEGIN IMMEDIATE") != 0)
 		return ERR_STORE;
 	if (sqlite3_prepare_v2(db, "SELECT 1 FROM schema_migrations WHERE "
 	    "version = ?", -1, &st, NULL) != SQLITE_OK)
@@ -248,33 +123,33 @@ apply_migration(sqlite3 *db, const struct embedded_file *m, int *applied)
 	done = sqlite3_step(st) == SQLITE_ROW;
 	sqlite3_finalize(st);
 	if (done)
-		return exec_sql(db, "COMMIT");
+		return sqlite_exec(db, "COMMIT");
 	text = xstrndup(m->data, m->len);
-	rc = exec_sql(db, text);
+	rc = sqlite_exec(db, text);
 	free(text);
 	if (rc != 0)
 		goto out_rollback;
 	snprintf(sql, sizeof(sql), "INSERT INTO schema_migrations(version, "
 	    "applied_at) VALUES (%d, strftime('%%s','now'))", version);
-	if (exec_sql(db, sql) != 0 || exec_sql(db, "COMMIT") != 0)
+	if (sqlite_exec(db, sql) != 0 || sqlite_exec(db, "COMMIT") != 0)
 		goto out_rollback;
 	(*applied)++;
 	return 0;
 
 out_rollback:
-	exec_sql(db, "ROLLBACK");
+	sqlite_exec(db, "ROLLBACK");
 	return ERR_STORE;
 }
 
 static int
 sq_migrate(struct store_backend *b, int *applied)
 {
-	struct conn *c = conn_get(b);
+	struct conn *c = sqlite_conn_get(b);
 
 	*applied = 0;
 	if (c == NULL)
 		return ERR_STORE;
-	if (exec_sql(c->db, "CREATE TABLE IF NOT EXISTS schema_migrations ("
+	if (sqlite_exec(c->db, "CREATE TABLE IF NOT EXISTS schema_migrations ("
 	    "version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)") != 0)
 		return ERR_STORE;
 	for (const struct embedded_file *m = migrations_sqlite;

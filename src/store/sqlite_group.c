@@ -12,9 +12,9 @@
 #include <stdbool.h>
 #include <stdlib.h>
 
-#include "core/err.h"
-#include "core/log.h"
-#include "core/mem.h"
+#include "base/err.h"
+#include "base/log.h"
+#include "base/mem.h"
 #include "store/sqlite_stmt.h"
 
 struct group_item {
@@ -31,6 +31,7 @@ struct group_item {
 
 struct sqlite_group {
 	struct store_backend	*b;
+	sqlite_batch_fn		 batch;	/* sqlite_issue_batch(), given */
 	pthread_t		 thread;
 	pthread_mutex_t		 lock;		/* guards what follows */
 	pthread_cond_t		 queued;
@@ -66,7 +67,7 @@ commit_group(struct sqlite_group *g, struct group_item **items, size_t n)
 
 	for (size_t i = 0; i < n; i++)
 		jobs[i] = items[i]->job;
-	rc = sqlite_issue_batch(g->b, jobs, rcs, n, &g->claims);
+	rc = g->batch(g->b, jobs, rcs, n, &g->claims);
 	pthread_mutex_lock(&g->lock);
 	g->commits = g->claims.committed;
 	for (size_t i = 0; i < n; i++) {
@@ -111,11 +112,12 @@ run(void *arg)
 }
 
 struct sqlite_group *
-sqlite_group_start(struct store_backend *b)
+sqlite_group_start(struct store_backend *b, sqlite_batch_fn batch)
 {
 	struct sqlite_group *g = xcalloc(1, sizeof(*g));
 
 	g->b = b;
+	g->batch = batch;
 	pthread_mutex_init(&g->lock, NULL);
 	pthread_cond_init(&g->queued, NULL);
 	if (pthread_create(&g->thread, NULL, run, g) != 0) {

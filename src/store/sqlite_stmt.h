@@ -154,9 +154,15 @@ int	sqlite_issue_batch(struct store_backend *b,
 	    struct sqlite_claims *claims);
 
 /* The group commit of sqlite_group.c: one thread per store runs the
- * jobs (issues, rotations) that queued meanwhile in one transaction. */
+ * jobs (issues, rotations) that queued meanwhile in one transaction,
+ * through `batch` (sqlite_issue_batch(), handed in by sqlite.c: the
+ * tokens' file calls the group, so the group does not call it back). */
+typedef int (*sqlite_batch_fn)(struct store_backend *b,
+    const struct sqlite_job *jobs, int *rcs, size_t n,
+    struct sqlite_claims *claims);
 struct sqlite_group;
-struct sqlite_group *sqlite_group_start(struct store_backend *b);
+struct sqlite_group *sqlite_group_start(struct store_backend *b,
+	    sqlite_batch_fn batch);
 void	sqlite_group_stop(struct sqlite_group *g);
 /* Queues a job and waits until its transaction committed (or failed). */
 int	sqlite_group_run(struct sqlite_group *g, const struct sqlite_job *job);

@@ -1,7 +1,7 @@
 /* SQLite: the throttle counters. keygate counts in memory over a SQLite
  * store (one file is one process); these serve the contract suite and keep
  * the two backends alike. */
-#include "core/err.h"
+#include "base/err.h"
 #include "store/sqlite_stmt.h"
 
 struct counter {

@@ -2,19 +2,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/err.h"
-#include "core/log.h"
-#include "core/mem.h"
+#include "base/err.h"
+#include "base/log.h"
+#include "base/mem.h"
 #include "store/sqlite_stmt.h"
-
-int
-sqlite_simple(struct store_backend *b, enum stmt_id id)
-{
-	sqlite3 *db;
-	sqlite3_stmt *st = sqlite_stmt(b, id, &db);
-
-	return st == NULL ? ERR_STORE : sqlite_run(db, st, NULL);
-}
 
 static int
 run_hash(struct store_backend *b, enum stmt_id id, const unsigned char *hash,
@@ -112,17 +103,6 @@ take_code(struct store_backend *b, const struct issue *is)
 	sqlite3_bind_int64(st, 3, is->app_id);
 	rc = sqlite_run(db, st, &changes);
 	return rc != 0 ? rc : changes == 1 ? 0 : ERR_CONFLICT;
-}
-
-int
-sqlite_finish(struct store_backend *b, int rc)
-{
-	if (rc == 0)
-		rc = sqlite_simple(b, STMT_COMMIT);
-	if (rc != 0 && sqlite_simple(b, STMT_ROLLBACK) != 0)
-		log_msg("error", "sqlite: a failed transaction could not roll "
-		    "back");
-	return rc;
 }
 
 /* The writes of one issue, inside the caller's transaction. */

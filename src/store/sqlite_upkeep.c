@@ -1,5 +1,5 @@
 /* SQLite: what `keygate gc` removes and `keygate stats` counts. */
-#include "core/err.h"
+#include "base/err.h"
 #include "store/sqlite_stmt.h"
 
 int

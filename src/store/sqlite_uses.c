@@ -1,8 +1,8 @@
 /* SQLite: the use log (0005_use_log.sql); store.c folds it. */
 #include <stdlib.h>
 
-#include "core/err.h"
-#include "core/mem.h"
+#include "base/err.h"
+#include "base/mem.h"
 #include "store/sqlite_stmt.h"
 
 int

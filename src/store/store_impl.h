@@ -5,7 +5,7 @@
  * implements. Each operation has the contract of its store_* wrapper in
  * store.h. */
 
-#include "store/store.h"
+#include "store/rows.h"
 #include "store/use_log.h"
 
 struct store_backend;

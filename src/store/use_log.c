@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/mem.h"
+#include "base/mem.h"
 
 unsigned char *
 use_log_encode(const struct use_entry *uses, size_t n)

@@ -4,7 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "store/store.h"
+#include "store/rows.h"
 
 /* The rows of the use_log table, shared by both backends: a row is a
  * batch of uses, USE_LOG_ENTRY bytes each (the token's hash, then the

@@ -3,7 +3,7 @@
 #include "fuzz.h"
 
 #include "core/accounts.h"
-#include "core/limits.h"
+#include "base/limits.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

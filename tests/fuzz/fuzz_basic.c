@@ -2,8 +2,8 @@
  * decoded) and Bearer. */
 #include "fuzz.h"
 
-#include "core/arena.h"
-#include "core/utf8.h"
+#include "base/arena.h"
+#include "base/utf8.h"
 #include "http/basic.h"
 
 static void

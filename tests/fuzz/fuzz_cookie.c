@@ -1,7 +1,7 @@
 /* The Cookie header: cookie_get() for the names keygate reads. */
 #include "fuzz.h"
 
-#include "core/limits.h"
+#include "base/limits.h"
 #include "http/cookie.h"
 
 int

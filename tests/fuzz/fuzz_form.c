@@ -2,9 +2,9 @@
  * OAuth endpoints use it, and form_decode() on the same bytes. */
 #include "fuzz.h"
 
-#include "core/arena.h"
-#include "core/limits.h"
-#include "core/utf8.h"
+#include "base/arena.h"
+#include "base/limits.h"
+#include "base/utf8.h"
 #include "http/form.h"
 
 static const struct param_spec spec[] = {

@@ -5,7 +5,7 @@
 #include <sodium.h>
 
 #include "core/pkce.h"
-#include "core/secure.h"
+#include "base/secure.h"
 
 static bool
 verifier_chars(struct str v)

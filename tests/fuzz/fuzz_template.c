@@ -3,7 +3,7 @@
  * '<' and without raw tags renders without '<'. */
 #include "fuzz.h"
 
-#include "core/buf.h"
+#include "base/buf.h"
 #include "portal/template.h"
 
 int

@@ -7,7 +7,7 @@
 #include "core/apps.h"
 #include "core/csrf.h"
 #include "core/pats.h"
-#include "core/secure.h"
+#include "base/secure.h"
 #include "core/sessions.h"
 #include "core/tokens.h"
 

@@ -161,7 +161,7 @@ def b64url(data):
 
 
 def token_key(token, prefix_len=6):
-    """The key an access or refresh token is stored under (core/secure.h,
+    """The key an access or refresh token is stored under (base/secure.h,
     secure_token_key()): for the sorted form (11 characters of minting
     time, 43 of randomness), the time's 8 bytes and the first 24 bytes of
     the token's SHA-256; for any other, its SHA-256."""

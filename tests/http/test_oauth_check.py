@@ -129,7 +129,7 @@ def flip(token, i):
 def test_a_token_altered_in_its_time_or_its_randomness_is_refused(server,
                                                                    tokens):
     """The storage key takes the token's minting time from the token
-    itself (core/secure.h): another time, or other randomness, must name
+    itself (base/secure.h): another time, or other randomness, must name
     no token, and the real one still works."""
     at = tokens["access_token"]
     assert len(at) == len("kg_at_") + 11 + 43, at

@@ -74,7 +74,7 @@ def test_expired_session_can_log_in_again(logged_in):
     assert logged_in_as(b.home(), email)
 
 
-# SESSIONS_PER_ACCOUNT_MAX in core/limits.h
+# SESSIONS_PER_ACCOUNT_MAX in base/limits.h
 SESSIONS_PER_ACCOUNT = 100
 
 

@@ -161,7 +161,7 @@ def test_an_unused_token_is_dead_after_a_crash_and_an_hour(crashable,
 def test_a_token_minted_before_the_sorted_form_still_works(make_server,
                                                            tmp_path):
     """Access tokens minted before the sorted form (43 characters after
-    the prefix) are stored under their plain SHA-256 (core/secure.h): one
+    the prefix) are stored under their plain SHA-256 (base/secure.h): one
     written into the store as the old form was passes the check, counts
     its use, and dies when revoked."""
     db = str(tmp_path / "keygate.db")

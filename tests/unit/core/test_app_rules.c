@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/limits.h"
+#include "base/limits.h"
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 

@@ -9,7 +9,7 @@
 
 #include "cli/cli.h"
 #include "core/accounts.h"
-#include "core/err.h"
+#include "base/err.h"
 
 static char dir[] = "/tmp/kg-unit-apps-XXXXXX";
 static char db[128];

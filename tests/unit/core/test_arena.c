@@ -1,4 +1,4 @@
-#include "core/arena.h"
+#include "base/arena.h"
 
 #include <criterion/criterion.h>
 #include <stdalign.h>

@@ -1,15 +1,15 @@
-#include "core/clock.h"
+#include "base/clock.h"
 
 #include <criterion/criterion.h>
 #include <stdint.h>
 #include <time.h>
 
-#include "core/err.h"
+#include "base/err.h"
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 
 #define DAY		86400LL
-/* The cap core/clock.c documents: ten years of 366 days. */
+/* The cap base/clock.c documents: ten years of 366 days. */
 #define TEN_YEARS	(10 * 366 * DAY)
 
 /* The same source clock_now() reads (time() may lag it slightly). */

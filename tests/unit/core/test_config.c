@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/err.h"
+#include "base/err.h"
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 

@@ -1,4 +1,4 @@
-#include "core/config_file.h"
+#include "core/config.h"
 
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -6,7 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/err.h"
+#include "base/err.h"
 
 static char path[64];
 

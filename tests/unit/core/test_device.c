@@ -4,7 +4,7 @@
 #include <sodium.h>
 #include <string.h>
 
-#include "core/limits.h"
+#include "base/limits.h"
 
 #define T0	1800000000LL
 

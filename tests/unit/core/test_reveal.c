@@ -10,8 +10,8 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
-#include "core/clock.h"
-#include "core/err.h"
+#include "base/clock.h"
+#include "base/err.h"
 
 #define SECRET	"kg_sk_0123456789abcdefghijklmnopqrstuvwxyzABCDEFG"
 #define CONTEXT	"session-hash|kg_ak_app"

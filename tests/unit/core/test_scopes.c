@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/err.h"
+#include "base/err.h"
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 

@@ -3,7 +3,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "core/err.h"
+#include "base/err.h"
 
 static unsigned char key[SECURE_KEY_BYTES], other[SECURE_KEY_BYTES];
 

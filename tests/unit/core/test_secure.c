@@ -1,4 +1,4 @@
-#include "core/secure.h"
+#include "base/secure.h"
 
 #include <criterion/criterion.h>
 #include <string.h>

@@ -2,7 +2,7 @@
 
 #include <criterion/criterion.h>
 
-#include "core/limits.h"
+#include "base/limits.h"
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 

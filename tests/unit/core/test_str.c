@@ -1,11 +1,11 @@
-#include "core/str.h"
+#include "base/str.h"
 
 #include <criterion/criterion.h>
 #include <limits.h>
 #include <stdint.h>
 #include <string.h>
 
-#include "core/err.h"
+#include "base/err.h"
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 

@@ -5,8 +5,8 @@
 #include <sodium.h>
 #include <stdio.h>
 
-#include "core/err.h"
-#include "core/limits.h"
+#include "base/err.h"
+#include "base/limits.h"
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 

@@ -3,7 +3,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "core/err.h"
+#include "base/err.h"
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 

@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/buf.h"
-#include "core/err.h"
-#include "core/limits.h"
+#include "base/buf.h"
+#include "base/err.h"
+#include "base/limits.h"
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 

@@ -12,10 +12,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/err.h"
-#include "core/limits.h"
+#include "base/err.h"
+#include "base/limits.h"
 #include "core/scopes.h"
-#include "core/secure.h"
+#include "base/secure.h"
 
 #define PG_HELP	"KEYGATE_TEST_STORE=postgres needs KEYGATE_TEST_PG, an " \
 	"admin URL such as postgres://postgres@127.0.0.1:PORT/postgres " \

@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/err.h"
-#include "core/limits.h"
+#include "base/err.h"
+#include "base/limits.h"
 
 static void
 expect_app(const struct app_row *got, const struct app_row *want)

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/err.h"
+#include "base/err.h"
 #include "core/scopes.h"
 
 OAUTH_TEST(grants, upsert_widens_to_the_union)

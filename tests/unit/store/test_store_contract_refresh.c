@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "core/err.h"
+#include "base/err.h"
 #include "core/scopes.h"
 
 /* store_refresh() answers through a callback, maybe on the store's

@@ -6,7 +6,7 @@
 #include <pthread.h>
 #include <string.h>
 
-#include "core/err.h"
+#include "base/err.h"
 
 static void
 key_of(int n, unsigned char key[STORE_THROTTLE_KEY_BYTES])

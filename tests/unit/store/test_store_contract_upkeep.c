@@ -6,8 +6,8 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "core/err.h"
-#include "core/limits.h"
+#include "base/err.h"
+#include "base/limits.h"
 #include "core/scopes.h"
 
 /* docs/REFERENCE.md §4's numbers, judged at T0 + 10000 */

@@ -1,10 +1,10 @@
-#ifndef KEYGATE_CORE_LOG_H
-#define KEYGATE_CORE_LOG_H
+#ifndef KEYGATE_BASE_LOG_H
+#define KEYGATE_BASE_LOG_H
 
 #include <stddef.h>
 
-#include "core/buf.h"
-#include "core/str.h"
+#include "base/buf.h"
+#include "base/str.h"
 
 /* logfmt lines on stderr, one write(2) each so lines from several threads
  * never interleave. Never pass a secret, token, code or password here. */

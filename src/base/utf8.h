@@ -1,10 +1,10 @@
-#ifndef KEYGATE_CORE_UTF8_H
-#define KEYGATE_CORE_UTF8_H
+#ifndef KEYGATE_BASE_UTF8_H
+#define KEYGATE_BASE_UTF8_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "core/str.h"
+#include "base/str.h"
 
 /* True when `s` is well-formed UTF-8 (RFC 3629: no overlong forms, no
  * surrogates, nothing past U+10FFFF) and holds no NUL byte. */

@@ -1,9 +1,9 @@
-#include "core/str.h"
+#include "base/str.h"
 
 #include <limits.h>
 #include <string.h>
 
-#include "core/err.h"
+#include "base/err.h"
 
 struct str
 str_from(const char *s)

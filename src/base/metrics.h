@@ -1,10 +1,10 @@
-#ifndef KEYGATE_CORE_METRICS_H
-#define KEYGATE_CORE_METRICS_H
+#ifndef KEYGATE_BASE_METRICS_H
+#define KEYGATE_BASE_METRICS_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/buf.h"
+#include "base/buf.h"
 
 /* Counters for GET /metrics (Prometheus text format 0.0.4), names in
  * docs/OPERATIONS.md. They are process-wide, like the log: every layer

@@ -1,11 +1,11 @@
-#include "core/secure.h"
+#include "base/secure.h"
 
 #include <sodium.h>
 #include <stdint.h>
 #include <string.h>
 #include <time.h>
 
-#include "core/mem.h"
+#include "base/mem.h"
 
 /* argon2id at OWASP's recommended floor (m = 19 MiB, t = 2, p = 1): about
  * 30 ms per log-in on this hardware, and a bounded memory bill per request. */

@@ -1,5 +1,5 @@
-#ifndef KEYGATE_CORE_LIMITS_H
-#define KEYGATE_CORE_LIMITS_H
+#ifndef KEYGATE_BASE_LIMITS_H
+#define KEYGATE_BASE_LIMITS_H
 
 /* Every limit on untrusted input, in one place. Checked before anything is
  * copied or allocated. */

@@ -1,12 +1,12 @@
-#ifndef KEYGATE_CORE_SECURE_H
-#define KEYGATE_CORE_SECURE_H
+#ifndef KEYGATE_BASE_SECURE_H
+#define KEYGATE_BASE_SECURE_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "core/buf.h"
-#include "core/limits.h"
-#include "core/str.h"
+#include "base/buf.h"
+#include "base/limits.h"
+#include "base/str.h"
 
 #define SECURE_HASH_BYTES	32	/* SHA-256 */
 #define SECURE_KEY_BYTES	32	/* HMAC-SHA-256 key */

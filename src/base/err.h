@@ -1,5 +1,5 @@
-#ifndef KEYGATE_CORE_ERR_H
-#define KEYGATE_CORE_ERR_H
+#ifndef KEYGATE_BASE_ERR_H
+#define KEYGATE_BASE_ERR_H
 
 /* Error codes shared by every layer. Fallible functions return 0 or one of
  * these; each surface (portal HTML, API JSON, OAuth JSON) maps them to its

@@ -1,4 +1,4 @@
-#include "core/metrics.h"
+#include "base/metrics.h"
 
 #include <stdatomic.h>
 #include <stdbool.h>

@@ -1,10 +1,10 @@
-#ifndef KEYGATE_CORE_BUF_H
-#define KEYGATE_CORE_BUF_H
+#ifndef KEYGATE_BASE_BUF_H
+#define KEYGATE_BASE_BUF_H
 
 #include <stdarg.h>
 #include <stddef.h>
 
-#include "core/str.h"
+#include "base/str.h"
 
 /* A growable byte buffer with a cap. An append past the cap sets a sticky
  * ERR_TOOBIG in `err` and drops the bytes; check buf.err once at the end.

@@ -1,5 +1,5 @@
-#ifndef KEYGATE_STORE_PG_H
-#define KEYGATE_STORE_PG_H
+#ifndef KEYGATE_STORE_PG_STMT_H
+#define KEYGATE_STORE_PG_STMT_H
 
 /* Internal to the PostgreSQL backend: the connection pool, the statement
  * runner and the row readers the per-entity files share. */

@@ -1,5 +1,5 @@
-#ifndef KEYGATE_CORE_STR_H
-#define KEYGATE_CORE_STR_H
+#ifndef KEYGATE_BASE_STR_H
+#define KEYGATE_BASE_STR_H
 
 #include <stdbool.h>
 #include <stddef.h>

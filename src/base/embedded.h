@@ -1,5 +1,5 @@
-#ifndef KEYGATE_CORE_EMBEDDED_H
-#define KEYGATE_CORE_EMBEDDED_H
+#ifndef KEYGATE_BASE_EMBEDDED_H
+#define KEYGATE_BASE_EMBEDDED_H
 
 #include <stddef.h>
 

@@ -1,12 +1,12 @@
-#include "core/clock.h"
+#include "base/clock.h"
 
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 
-#include "core/err.h"
-#include "core/mem.h"
+#include "base/err.h"
+#include "base/mem.h"
 
 /* Ten years: far beyond any lifetime rule, small enough never to overflow. */
 #define CLOCK_MAX_ADVANCE_S	(10LL * 366 * 24 * 3600)

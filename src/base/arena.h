@@ -1,9 +1,9 @@
-#ifndef KEYGATE_CORE_ARENA_H
-#define KEYGATE_CORE_ARENA_H
+#ifndef KEYGATE_BASE_ARENA_H
+#define KEYGATE_BASE_ARENA_H
 
 #include <stddef.h>
 
-#include "core/str.h"
+#include "base/str.h"
 
 /* A per-request bump allocator: many small allocations, one free at the end.
  * Allocation aborts on out-of-memory, like xmalloc. */

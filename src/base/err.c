@@ -1,6 +1,6 @@
 #include <stddef.h>
 
-#include "core/err.h"
+#include "base/err.h"
 
 const char *
 err_name(int err)

@@ -1,5 +1,5 @@
-#ifndef KEYGATE_CORE_MEM_H
-#define KEYGATE_CORE_MEM_H
+#ifndef KEYGATE_BASE_MEM_H
+#define KEYGATE_BASE_MEM_H
 
 #include <stddef.h>
 

@@ -1,10 +1,10 @@
-#include "core/arena.h"
+#include "base/arena.h"
 
 #include <stdalign.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/mem.h"
+#include "base/mem.h"
 
 #define ARENA_CHUNK_BYTES	4096
 

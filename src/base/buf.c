@@ -1,11 +1,11 @@
-#include "core/buf.h"
+#include "base/buf.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/err.h"
-#include "core/mem.h"
+#include "base/err.h"
+#include "base/mem.h"
 
 void
 buf_init(struct buf *b, size_t max)

@@ -1,5 +1,5 @@
-#ifndef KEYGATE_CORE_CLOCK_H
-#define KEYGATE_CORE_CLOCK_H
+#ifndef KEYGATE_BASE_CLOCK_H
+#define KEYGATE_BASE_CLOCK_H
 
 #include <stdbool.h>
 #include <stdint.h>

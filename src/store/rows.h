@@ -1,0 +1,191 @@
+#ifndef KEYGATE_STORE_ROWS_H
+#define KEYGATE_STORE_ROWS_H
+
+/* The plain values the store's calls take and give (store.h), apart from
+ * the calls so that the backends' interface (store_impl.h) and the use
+ * log (use_log.h) can name them without depending on store.c. */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/limits.h"
+#include "base/secure.h"
+
+struct account {
+	int64_t	 id;
+	char	 email[ACCOUNT_EMAIL_MAX_BYTES + 1];
+	char	 password_hash[SECURE_PWHASH_MAX];
+	int64_t	 created_at;
+};
+
+struct session_row {
+	int64_t	 account_id;
+	int64_t	 created_at;
+	int64_t	 last_seen;
+};
+
+struct pat_row {
+	int64_t	 id;
+	int64_t	 account_id;
+	int64_t	 created_at;
+	int64_t	 last_used_at;	/* 0 = never used */
+};
+
+/* An application (docs/REFERENCE.md §2); strings are NUL-terminated, "" when
+ * unset. */
+struct app_row {
+	int64_t	 id;
+	int64_t	 account_id;
+	char	 api_key[APP_API_KEY_MAX_BYTES + 1];
+	char	 name[APP_NAME_MAX_BYTES + 1];
+	char	 public_name[APP_NAME_MAX_BYTES + 1];
+	char	 logo_url[APP_URI_MAX_BYTES + 1];
+	char	 description[APP_DESCRIPTION_MAX_BYTES + 1];
+	/* newline-separated */
+	char	 redirect_uris[APP_MAX_REDIRECT_URIS * (APP_URI_MAX_BYTES + 1)];
+	bool	 implicit_flow;
+	bool	 has_secret;
+	unsigned char secret_hash[SECURE_HASH_BYTES];
+	int64_t	 created_at;
+	int64_t	 secret_created_at;
+};
+
+/* A grant as the Connected apps page lists it. */
+struct grant_row {
+	int64_t	 id;
+	int64_t	 app_id;
+	unsigned scope;
+	int64_t	 created_at;
+	char	 api_key[APP_API_KEY_MAX_BYTES + 1];
+	char	 public_name[APP_NAME_MAX_BYTES + 1];
+};
+
+/* An authorization code (RFC 6749 §4.1.2), as stored. */
+struct code_row {
+	int64_t	 grant_id;
+	int64_t	 account_id;	/* the grant's */
+	int64_t	 app_id;	/* the grant's */
+	int64_t	 issued_at;	/* on insert only: the consent's time */
+	char	 redirect_uri[APP_URI_MAX_BYTES + 1];
+	unsigned scope;
+	char	 challenge[48];	/* "" when issued without PKCE */
+	int64_t	 expires_at;
+	bool	 used;		/* an exchange was attempted */
+	int64_t	 family_id;	/* 0 until exchanged */
+};
+
+/* A token with what a check needs to know about it. */
+struct token_row {
+	int64_t	 family_id;
+	int64_t	 grant_id;
+	int64_t	 account_id;
+	int64_t	 app_id;
+	char	 api_key[APP_API_KEY_MAX_BYTES + 1];
+	unsigned scope;		/* of this token */
+	unsigned family_scope;	/* the most a refresh may ask for */
+	int64_t	 iat;		/* access: issued; refresh: created */
+	int64_t	 last_used;	/* access: last use; refresh: used_at */
+	bool	 revoked;	/* the token or its family */
+};
+
+/* What one issuing transaction writes (see store_issue). */
+struct issue {
+	/* the family's grant, for a new one; 0 records the consent of
+	 * account_id to app_id (widened by scope) in the same transaction
+	 * and sets grant_id */
+	int64_t		 grant_id;
+	int64_t		 account_id;
+	/* with code_hash also the client exchanging the code */
+	int64_t		 app_id;
+	int64_t		 family_id;	/* in: 0 starts a family; out: id */
+	unsigned	 family_scope;
+	unsigned	 scope;
+	int64_t		 now;
+	unsigned char	 access_hash[SECURE_HASH_BYTES];
+	bool		 with_refresh;
+	unsigned char	 refresh_hash[SECURE_HASH_BYTES];
+	/* the code exchanged: used up here (compare-and-set on its unused
+	 * state and on its client being app_id) and recorded as this
+	 * family's origin */
+	const unsigned char *code_hash;
+	/* the refresh token being rotated, if any */
+	const unsigned char *parent_hash;
+	/* rotation: the parent must still be unused (compare-and-set);
+	 * retry: the parent's children must still be unused, and go */
+	bool		 retry;
+};
+
+/* account_id value that lets an operator reach every account's apps */
+#define STORE_ANY_ACCOUNT	0
+
+/* One page of a list, in the list's stable order (by id): the rows that
+ * follow the row whose id is `after` (0: from the first), at most `max`
+ * of them (at least 1). A caller that asks one more than it shows learns
+ * whether more remain. The store reads only those rows. */
+struct store_page {
+	int64_t	 after;
+	size_t	 max;
+};
+
+/* Throttle counters shared by every process of the store (core/throttle.c),
+ * keyed by a keyed hash of what is counted. A fixed window: the first event
+ * after a window ended opens one of window_s seconds. */
+#define STORE_THROTTLE_KEY_BYTES	32
+
+/* Judges the row of the refresh token being rotated (is->parent_hash)
+ * and completes `is` from it: 0 issues; anything else is
+ * store_refresh()'s answer, and nothing is written. It may run on the
+ * store's own thread, inside the transaction: it must not call the
+ * store. */
+typedef int (*store_refresh_judge)(void *ctx, const struct token_row *parent,
+    struct issue *is);
+
+/* Called once with what an asynchronous call would have returned. */
+typedef void (*store_done_fn)(void *arg, int rc);
+
+/* The use of an access token at a time. */
+struct use_entry {
+	unsigned char	 hash[SECURE_HASH_BYTES];
+	int64_t		 at;
+};
+
+/* A live access token, as store_access_page() lists them. */
+struct live_token {
+	unsigned char	 hash[SECURE_HASH_BYTES];
+	struct token_row row;
+};
+
+/* Where store_gc() and store_stats() draw the line between dead and live
+ * rows (core/upkeep.c sets it): access tokens by the docs/REFERENCE.md §4
+ * rule at `at` with the three TTLs; codes expired at or before codes_before;
+ * sessions last seen at or before seen_before or created at or before
+ * created_before; showings of new secrets expired at or before
+ * reveals_before. Refresh tokens are never dead: reuse detection needs
+ * every used one. */
+struct store_horizon {
+	int64_t	 at;
+	int64_t	 unused_ttl_s;
+	int64_t	 idle_ttl_s;
+	int64_t	 max_ttl_s;
+	int64_t	 codes_before;
+	int64_t	 seen_before;
+	int64_t	 created_before;
+	int64_t	 reveals_before;
+};
+
+enum store_gc_kind {
+	STORE_GC_ACCESS, STORE_GC_CODES, STORE_GC_SESSIONS, STORE_GC_REVEALS
+};
+
+/* Row counts; the tokens and sessions are those live by h. */
+struct store_counts {
+	int64_t	 accounts;
+	int64_t	 apps;
+	int64_t	 grants;
+	int64_t	 live_access;	/* unrevoked, within docs/REFERENCE.md §4 */
+	int64_t	 live_refresh;	/* unused, in an unrevoked family */
+	int64_t	 sessions;
+};
+
+#endif
