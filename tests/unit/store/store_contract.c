@@ -98,6 +98,12 @@ pg_create(void)
 	pg_url_for(pg_db);
 }
 
+const char *
+contract_sqlite_path(void)
+{
+	return on_pg ? NULL : url;
+}
+
 static void
 sqlite_create(void)
 {

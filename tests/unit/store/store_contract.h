@@ -47,6 +47,8 @@ void	contract_teardown(void);
 /* Opens a second handle on the running case's database; the caller closes
  * it with store_close(). */
 struct store *contract_reopen(void);
+/* The running case's SQLite file, or NULL on PostgreSQL. */
+const char *contract_sqlite_path(void);
 
 /* Fills h with a hash no other call of this process gave. */
 void	contract_hash(unsigned char h[SECURE_HASH_BYTES]);
