@@ -123,3 +123,20 @@ def test_metrics_documented_on_their_own_listener(server, doc):
     r = requests.post(server.metrics_url, timeout=5)
     assert r.status_code == 405
     assert "405" in doc["paths"]["/metrics"]["get"]["responses"]
+
+
+def test_listed_items_have_the_documented_members(make_server, doc):
+    """What GET /api/v1/apps and /api/v1/connections list carries exactly
+    the members their schemas name (a renamed member fails here)."""
+    import oauthkit
+    srv, app, user = oauthkit.granted_world(make_server, "schema")
+    schemas = doc["components"]["schemas"]
+    for path, name, token in (("/api/v1/connections", "Connection",
+                               user.pat),
+                              ("/api/v1/apps", "App", app.dev.pat)):
+        r = requests.get(srv.url(path), timeout=10,
+                         headers={"Authorization": f"Bearer {token}"})
+        assert r.status_code == 200, r.text
+        items = r.json()
+        assert items, path
+        assert set(items[0]) == set(schemas[name]["properties"]), path
