@@ -47,26 +47,26 @@ def test_base_including_anything_above_fails(tmp_path):
     assert "upward" in r.stdout
 
 
-def test_a_call_back_through_a_shared_header_is_a_loop(tmp_path):
-    write(tmp_path, "src/store/shared.h", "int top(void);\nint helper(void);\n")
-    write(tmp_path, "src/store/top.c",
+def two_modules(tmp, helper_body):
+    """store/top.c calls helper(); store/helper.c returns `helper_body`;
+    both share one header."""
+    write(tmp, "src/store/shared.h", "int top(void);\nint helper(void);\n")
+    write(tmp, "src/store/top.c",
           '#include "store/shared.h"\n\nint\ntop(void)\n{\n'
           '\treturn helper();\n}\n')
-    write(tmp_path, "src/store/helper.c",
+    write(tmp, "src/store/helper.c",
           '#include "store/shared.h"\n\nint\nhelper(void)\n{\n'
-          '\treturn top();\n}\n')
+          f'\treturn {helper_body};\n}}\n')
+
+
+def test_a_call_back_through_a_shared_header_is_a_loop(tmp_path):
+    two_modules(tmp_path, "top()")
     r = run(str(tmp_path))
     assert r.returncode == 1
     assert "loop in src/: store/helper <-> store/top" in r.stdout
 
 
 def test_a_one_way_call_is_no_loop(tmp_path):
-    write(tmp_path, "src/store/shared.h", "int top(void);\nint helper(void);\n")
-    write(tmp_path, "src/store/top.c",
-          '#include "store/shared.h"\n\nint\ntop(void)\n{\n'
-          '\treturn helper();\n}\n')
-    write(tmp_path, "src/store/helper.c",
-          '#include "store/shared.h"\n\nint\nhelper(void)\n{\n'
-          '\treturn 1;\n}\n')
+    two_modules(tmp_path, "1")
     r = run(str(tmp_path))
     assert "loop in src/: store" not in r.stdout
