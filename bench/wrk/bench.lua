@@ -18,7 +18,6 @@
 --                only (0: from all of them)
 --   KG_REDIRECT  code: the redirect_uri
 --   KG_HINT      introspect: a token_type_hint to send (Glewlwyd wants it)
---   KG_RATE      total requests/s to pace to (0: as fast as it answers)
 --   KG_THREADS   wrk's -t
 --   KG_RESULT    where done() writes the JSON summary
 -- Counts and times are taken here rather than from wrk's summary: a run
@@ -48,7 +47,6 @@ for b in (os.getenv("KG_BASICS") or ""):gmatch("Basic %S+") do
 end
 local redirect = os.getenv("KG_REDIRECT") or ""
 local hint = os.getenv("KG_HINT") or ""
-local rate = tonumber(os.getenv("KG_RATE") or "0")
 local nthreads = tonumber(os.getenv("KG_THREADS") or "1")
 local listed = mode == "refresh" or mode == "code"
 
@@ -74,7 +72,6 @@ end
 local fh, map, linelen, nlines, ndraw
 local first, last, cursor
 local granted = 0 -- delay() said go, request() has not taken a line yet
-local interval, next_at
 -- read by done() through thread:get
 kg_stats = { responses = 0, handed = 0, t_first = 0, t_last = 0,
   inactive = 0, exhausted = 0 }
@@ -114,9 +111,6 @@ function init(args)
     first = from + id * share
     last = first + share -- exclusive
     cursor = first
-  end
-  if rate > 0 then
-    interval = nthreads / rate
   end
 end
 
@@ -185,33 +179,21 @@ function request()
 end
 
 -- Only defined when needed: wrk arms a timer per request when it is.
-if listed or rate > 0 then
+-- (Paced runs are keygate-bench-pace's: wrk measures latency from the
+-- time a request was sent, not from when it was due.)
+if listed then
   function delay()
     -- several connections may pass here before any of them reaches
     -- request(): each claims its line now, so none runs past the share
-    if listed and cursor + granted >= last then
+    if cursor + granted >= last then
       -- this thread's share is used up: the connection falls silent
       -- (wrk has no way to stop before -d; done() counts only what was
       -- answered, over the time it took)
       kg_stats.exhausted = 1
       return 24 * 3600 * 1000
     end
-    if listed then
-      granted = granted + 1
-    end
-    if not interval then
-      return 0
-    end
-    -- open-loop pacing: one slot every `interval` seconds per thread,
-    -- whichever connection is free takes it; a backlog over 50 ms is
-    -- dropped rather than sent as a burst
-    local t = now()
-    if not next_at or next_at < t - 0.05 then
-      next_at = t
-    end
-    next_at = next_at + interval
-    local d = (next_at - t) * 1000
-    return d > 0 and d or 0
+    granted = granted + 1
+    return 0
   end
 end
 
