@@ -1,0 +1,1 @@
+"""The parts of bench/run, keygate's benchmark (bench/README.md)."""

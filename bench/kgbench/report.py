@@ -1,0 +1,236 @@
+"""results.md: the tables, and the targets met or not."""
+
+import statistics
+
+from kgbench.common import FIXED_DRAW, SERVER_CPU, TARGETS, WRK_CPU
+
+
+def fmt_route(s):
+    if s is None:
+        return "—"
+    if "failed" in s:
+        return "FAILED"
+    return "%.0f" % s["rps"]
+
+
+def report(results):
+    lines = ["# keygate bench, %s" % results["started"], "",
+             "source %s%s, machine: %s, %d cores, load %.2f at start" %
+             (results["source"]["rev"][:12],
+              " + uncommitted changes" if results["source"]["dirty"] else "",
+              results["machine"].get("cpu", "?"),
+              results["machine"]["nproc"],
+              results["machine"]["loadavg_start"][0]), "",
+             "wrk -t%d -c%d -d%gs --timeout %gs, medians of %d runs; "
+             "tuned profile: server on core %s (--threads %d), wrk on "
+             "core %s; the refresh grant with wrk -c%d; the code exchange "
+             "on a server of its own with --threads %d and as many "
+             "connections" %
+             (results["args"]["wrk_threads"], results["args"]["connections"],
+              results["args"]["duration"], results["args"]["timeout"],
+              results["args"]["runs"], SERVER_CPU,
+              results["args"].get("server_threads", 1), WRK_CPU,
+              results["args"].get("write_threads",
+                                  results["args"]["connections"]),
+              results["args"].get("write_threads", 1)), ""]
+    if "use_coalesce_s" in results:
+        lines += ["Paced routes: keygate-bench-pace, open loop, latency "
+                  "from each request's intended time; a run that falls "
+                  "behind its schedule fails. keygate runs with "
+                  "--use-coalesce %d, and each route pays for folding its "
+                  "own uses: the CPU seconds the server spends on them "
+                  "after a run are added to the run's time." %
+                  results["use_coalesce_s"], ""]
+    for r in results["keygate"]:
+        lines.append("## %s, %d stored access tokens, %s profile" %
+                     (r["backend"], r["tokens"], r.get("profile", "tuned")))
+        lines.append("")
+        lines.append("fill: %.1f s (%.1f s per million)%s" %
+                     (r["fill"]["access_s"], r["fill_s_per_million"],
+                      ", file %.0f MB" % (r["db_bytes"] / 1e6)
+                      if "db_bytes" in r else ""))
+        lines.append("")
+        lines.append("| route | req/s | ratio to /ping | p50 ms | p99 ms "
+                     "| VmRSS / VmHWM KiB | runs (req/s) | paired /ping "
+                     "runs (req/s) |")
+        lines.append("|---|---|---|---|---|---|---|---|")
+        for name, s in r["routes"].items():
+            rss = "%d / %d" % (s["rss"].get("VmRSS", 0),
+                               s["rss"].get("VmHWM", 0))
+            if "failed" in s:
+                lines.append("| %s | FAILED: %s | | | | %s | | |" %
+                             (name, s["failed"].replace("|", "/"), rss))
+                continue
+            extra = ""
+            if "target_rps" in s:
+                extra = " (paced to %.0f/s)" % s["target_rps"]
+            folds = [x["fold_after_cpu_s"] for x in s["runs"]
+                     if "fold_after_cpu_s" in x]
+            if folds:
+                extra += " (folds after: %.2f s CPU)" % \
+                    statistics.median(folds)
+            if "clients" in s:
+                extra = " (%d clients; req/s: log-ins/s)" % s["clients"]
+            if s.get("exhausted"):
+                extra += " (list ran out early)"
+            lines.append("| %s%s | %.0f | %s | %.2f | %.2f | %s | %s | "
+                         "%s |" %
+                         (name, extra, s["rps"],
+                          "(paced)" if "target_rps" in s else
+                          "(flood)" if "clients" in s else
+                          "%.3f" % s["ratio"],
+                          s["p50_ms"], s["p99_ms"], rss,
+                          " / ".join("%.0f" % x for x in s["rps_all"]),
+                          " / ".join("%.0f" % x for x in
+                                     s.get("base_rps_all", []))))
+        lines.append("")
+        if r.get("processes"):
+            lines += ["keygate processes, memory at their end: " + "; ".join(
+                "%s server VmHWM %.1f MiB (VmRSS %.1f)" %
+                (p["role"], p.get("VmHWM", 0) / 1024,
+                 p.get("VmRSS", 0) / 1024) for p in r["processes"]), ""]
+        flood = login_line(r["routes"])
+        if flood:
+            lines += [flood, ""]
+    curve = results["curve"]
+    if curve:
+        lines.append("## /oauth2/check against stored tokens")
+        lines.append("")
+        lines.append("| backend | tokens | drawn from %d: req/s | ratio to "
+                     "/ping | drawn from all: req/s | ratio to /ping |" %
+                     FIXED_DRAW)
+        lines.append("|---|---|---|---|---|---|")
+
+        def cell(rps, ratio):
+            return "%s | %s" % ("%.0f" % rps if rps else "FAILED",
+                                "%.3f" % ratio if ratio else "—")
+        for c in curve:
+            lines.append("| %s | %d | %s | %s |" %
+                         (c["backend"], c["tokens"],
+                          cell(c.get("fixed_rps"), c.get("fixed_ratio")),
+                          cell(c["rps"], c["ratio"])))
+        lines.append("")
+        lines.append("Drawn from %d: the same number of distinct tokens "
+                     "at every size, so the same uses to record; only the "
+                     "store grows. Drawn from all: nearly every check is "
+                     "its token's first use in --use-coalesce/2 seconds, "
+                     "so it is logged and folded into a row, and the rows "
+                     "a fold rewrites spread over more pages as the store "
+                     "grows." % FIXED_DRAW)
+        lines.append("")
+    if results.get("targets"):
+        lines.append("## targets")
+        lines.append("")
+        lines.append("| target | wanted | got | met |")
+        lines.append("|---|---|---|---|")
+        for t in results["targets"]:
+            lines.append("| %s | %s | %s | %s |" %
+                         (t["what"], t["wanted"], t["got"],
+                          {True: "yes", False: "NO", None: "—"}[t["met"]]))
+        lines.append("")
+    gl = results.get("glewlwyd")
+    if gl:
+        lines.append("## Glewlwyd %s, same machine, same run" %
+                     gl["version"])
+        lines.append("")
+        if "error" in gl:
+            lines.append("FAILED: " + gl["error"])
+        else:
+            lines.append("| route | req/s | ratio to GET /config | p50 ms "
+                         "| p99 ms |")
+            lines.append("|---|---|---|---|---|")
+            for name, s in gl["routes"].items():
+                if "failed" in s:
+                    lines.append("| %s | FAILED: %s | | | |" %
+                                 (name, s["failed"]))
+                else:
+                    lines.append("| %s | %.0f | %.3f | %.2f | %.2f |" %
+                                 (name, s["rps"], s.get("ratio", 0),
+                                  s["p50_ms"], s["p99_ms"]))
+            lines.append("")
+            if not gl.get("refresh_rotates"):
+                lines.append("Glewlwyd's refresh tokens do not rotate "
+                             "here (as in the peer set-up): one token "
+                             "is presented again and again; "
+                             "--glewlwyd-rotate makes them rotate.")
+                lines.append("")
+            lines.append("keygate / Glewlwyd: " + ", ".join(
+                "%s %s" % (k, "%.2f" % v if v else "—")
+                for k, v in gl["keygate_over_glewlwyd"].items()))
+        lines.append("")
+    return "\n".join(lines)
+
+
+def login_line(routes):
+    """The check's p99 alone and under the log-in flood, in one line."""
+    calm, busy = routes.get("check_calm"), routes.get("check_logins")
+    logins = routes.get("logins", {})
+    if not calm or not busy:
+        return None
+    if "failed" in calm or "failed" in busy:
+        return "log-in flood: FAILED (see check_calm, check_logins)"
+    return ("/oauth2/check p99 at %.0f/s: %.2f ms alone, %.2f ms while %d "
+            "clients log in without pause (%s log-ins/s)" %
+            (busy["target_rps"], calm["p99_ms"], busy["p99_ms"],
+             logins.get("clients", 0),
+             "%.0f" % logins["rps"] if "rps" in logins else "FAILED"))
+
+
+def targets(results):
+    main = [r for r in results["keygate"]
+            if r["backend"] == "sqlite" and "refresh" in r["routes"] and
+            r.get("profile", "tuned") == "tuned"]
+    if not main:
+        return []
+    m = main[0]
+    out = []
+
+    def add(what, wanted, got, met):
+        out.append({"what": what, "wanted": wanted, "got": got,
+                    "met": met})
+    for name in ("check", "summary", "introspect"):
+        want = TARGETS[name][1]
+        s = m["routes"][name]
+        got = "FAILED" if "failed" in s else "%.3f" % s["ratio"]
+        add("%s ratio to baseline, %d tokens" % (name, m["tokens"]),
+            ">= %.1f" % want, got,
+            None if "failed" in s else s["ratio"] >= want)
+    s, want = m["routes"]["refresh"], TARGETS["refresh"][1]
+    add("durable refreshes/s on SQLite", ">= %d" % want,
+        ("FAILED" if "failed" in s else "%.0f" % s["rps"]) +
+        (" (a list ran out early)" if s.get("exhausted") else ""),
+        None if "failed" in s else s["rps"] >= want)
+    s, want = m["routes"].get("check_half"), TARGETS["check_half_p99_ms"][1]
+    if s:
+        ph = m["routes"].get("ping_half", {})
+        add("check p99 at half its peak, from each request's intended "
+            "time (open loop)", "<= %g ms" % want,
+            ("FAILED" if "failed" in s else "%.2f ms" % s["p99_ms"]) +
+            (" (/ping at that pace: %.2f ms)" % ph["p99_ms"]
+             if "p99_ms" in ph else ""),
+            None if "failed" in s else s["p99_ms"] <= want)
+    procs = [(r, p) for r in results["keygate"]
+             for p in r.get("processes", [])]
+    if procs:
+        r, p = max(procs, key=lambda x: x[1].get("VmHWM", 0))
+        hwm, want = p.get("VmHWM", 0), TARGETS["rss_mib"][1]
+        add("memory of every keygate process of the run (the highest "
+            "VmHWM of %d)" % len(procs), "<= %d MiB" % want,
+            "%.1f MiB (%s server, %s, %d tokens)" %
+            (hwm / 1024, p["role"], r.get("profile", "tuned"), r["tokens"]),
+            hwm <= want * 1024)
+    cur = [c for c in results["curve"] if c["backend"] == "sqlite"]
+    # each size's check as a ratio to its own baseline: the machine
+    # drifts more between sizes than the cost of a lookup should
+    for key, how in (("fixed_ratio", "the same %d tokens drawn at every "
+                      "size" % FIXED_DRAW),
+                     ("ratio", "drawn from all stored tokens, every check "
+                      "a use to record")):
+        if len(cur) >= 2 and all(c.get(key) for c in cur):
+            lo = min(c[key] for c in cur)
+            hi = max(c[key] for c in cur)
+            add("check cost flat from %d to %d tokens, %s (lowest/highest "
+                "ratio to baseline)" % (cur[0]["tokens"], cur[-1]["tokens"],
+                                        how),
+                ">= 0.9", "%.3f" % (lo / hi), lo / hi >= 0.9)
+    return out

@@ -1,0 +1,291 @@
+"""One size of the bench: fill a store, serve it, measure every route."""
+
+import base64
+import copy
+import json
+import os
+import random
+import shutil
+import statistics
+import threading
+import time
+
+from kgbench.common import (
+    FIXED_DRAW,
+    LOGIN_ACCOUNTS,
+    LOGIN_BASICS,
+    LOGIN_RAMP_S,
+    LOGIN_TIMEOUT_S,
+    READ_ROUTES,
+    SERVER_CPU,
+    USE_ROUTES,
+    log,
+    run_cmd)
+from kgbench.load import (
+    charge_folds,
+    paired,
+    show,
+    summarize,
+    with_ratios,
+    wrk)
+from kgbench.servers import Keygate
+
+
+def fill(args, filler, db, outdir, tokens=0, refresh=0, codes=0,
+         append=False):
+    cmd = [filler, "--db", db, "--out", outdir, "--tokens", str(tokens)]
+    if not append and args.login_clients > 0:
+        cmd += ["--login-accounts", str(LOGIN_ACCOUNTS)]
+    if refresh:
+        cmd += ["--refresh", str(refresh)]
+    if codes:
+        cmd += ["--codes", str(codes)]
+    if append:
+        cmd.append("--append")
+    run_cmd(cmd)
+    with open(os.path.join(outdir, "fill.json")) as f:
+        return json.load(f)
+
+
+def shuffle_lines(path):
+    """Puts the lines of a credential file in random order: the filler
+    writes refresh tokens in the order it minted them, and spending them
+    in that order would rotate rows in index order, kinder to the store's
+    caches than clients arriving at random."""
+    with open(path, "rb") as f:
+        lines = f.read().splitlines(keepends=True)
+    random.SystemRandom().shuffle(lines)
+    tmp = path + ".shuffled"
+    with open(tmp, "wb") as f:
+        f.writelines(lines)
+    os.chmod(tmp, 0o600)
+    os.replace(tmp, path)
+
+
+def client(outdir):
+    kv = {}
+    with open(os.path.join(outdir, "client.txt")) as f:
+        for line in f:
+            k, _, v = line.strip().partition("=")
+            kv[k] = v
+    basic = base64.b64encode(("%s:%s" % (kv["api_key"], kv["secret"]))
+                             .encode()).decode()
+    return "Basic " + basic, kv["redirect_uri"]
+
+
+def measure(args, srv, name, url, env, outdir, rate=0, runs=None,
+            base=None):
+    """Warm-up, then the runs, each after a baseline run when `base` is
+    given; prints and returns the summary."""
+    uses = name in USE_ROUTES
+    if args.warmup > 0 and rate == 0:
+        wrk(args, url, env, args.warmup, name + ".warmup", outdir)
+        if uses:
+            srv.settle()
+    res, bases = [], []
+    for i in range(runs or args.runs):
+        b = paired(args, url, base, name, i + 1, outdir)
+        if b is not None:
+            bases.append(b)
+        r = wrk(args, url, env, args.duration, "%s.run%d" % (name, i + 1),
+                outdir, rate)
+        if uses:
+            charge_folds(r, srv.settle(), paced=rate > 0)
+        res.append(r)
+    s = with_ratios(summarize(res), bases)
+    s["rss"] = srv.status()
+    show(name, s)
+    if "failed" in s:
+        s["server_log"] = srv.tail()
+    return s
+
+
+def measure_listed(args, srv, name, url, env, outdir, topup, cap,
+                   base=None):
+    """Refresh and code runs: every request spends a line, so each run
+    gets a fresh list sized from the rate seen so far (topup(n) fills n
+    and returns the file)."""
+    rate = 0
+    runs, bases = [], []
+    n = args.warmup_list
+    for i in range(args.runs + 1):
+        e = dict(env, KG_FILE=topup(n), KG_FIRST="0", KG_COUNT=str(n))
+        label = "%s.warmup" % name if i == 0 else "%s.run%d" % (name, i)
+        if i > 0:
+            bases.append(paired(args, url, base, name, i, outdir))
+        r = wrk(args, url, e, args.warmup if i == 0 else args.duration,
+                label, outdir)
+        if i > 0:
+            runs.append(r)
+        if "rps" in r:
+            rate = max(rate, r["rps"])
+        # twice what the fastest pace so far would spend, within the cap
+        n = int(min(cap, max(2000, rate * args.duration * 2)))
+    s = with_ratios(summarize(runs), [b for b in bases if b is not None])
+    s["rss"] = srv.status()
+    show(name, s)
+    if "failed" in s:
+        s["server_log"] = srv.tail()
+    return s
+
+
+def login_flood(args, srv, env, outdir, rate):
+    """The check paced to `rate`, alone (check_calm), then while
+    --login-clients connections log in without pause (check_logins); the
+    flood's own figures as `logins` (its req/s: log-ins/s)."""
+    out = {}
+    for name in ("check_calm", "check_logins"):
+        flood, got = None, {}
+        if name == "check_logins":
+            fargs = copy.copy(args)
+            fargs.connections = args.login_clients
+            fargs.timeout = LOGIN_TIMEOUT_S
+            fenv = {"KG_MODE": "login", "KG_PATH": "/api/v1/access-tokens",
+                    "KG_BASICS": LOGIN_BASICS}
+            span = LOGIN_RAMP_S + args.runs * (args.duration + 1) + 2
+            flood = threading.Thread(target=lambda: got.update(r=wrk(
+                fargs, srv.url, fenv, span, "logins.flood", outdir)))
+            flood.start()
+            time.sleep(LOGIN_RAMP_S)
+        s = measure(args, srv, name, srv.url, env, outdir, rate=rate)
+        s["target_rps"] = rate
+        out[name] = s
+        if flood is not None:
+            flood.join()
+            s["fold_after_cpu_s"] = srv.settle()
+            f = summarize([got.get("r", {"failed": "no result"})])
+            f["rss"] = srv.status()
+            f["clients"] = args.login_clients
+            show("logins", f)
+            out["logins"] = f
+    return out
+
+
+def bench_size(args, binaries, backend, size, pg, main, profile):
+    keygate, filler = binaries
+    tag = "%s-%d-%s" % (backend, size, profile)
+    outdir = os.path.join(args.out, "work", tag)
+    shutil.rmtree(outdir, ignore_errors=True)
+    os.makedirs(outdir)
+    if backend == "sqlite":
+        db = os.path.join(outdir, "keygate.db")
+    else:
+        db = pg.fresh_db("keygate_bench_%d" % size)
+    log("\n== %s, %d live access tokens" % (backend, size))
+    t0 = time.time()
+    f = fill(args, filler, db, outdir, tokens=size)
+    res = {"backend": backend, "tokens": size, "profile": profile,
+           "fill": f,
+           "fill_wall_s": time.time() - t0,
+           "fill_s_per_million": f["access_s"] / size * 1e6}
+    log("  filled in %.1f s (%.1f s per million access tokens)" %
+        (f["access_s"], res["fill_s_per_million"]))
+    if backend == "sqlite":
+        res["db_bytes"] = sum(os.path.getsize(db + x) for x in
+                              ("", "-wal", "-shm") if os.path.exists(db + x))
+    else:
+        pg.pin(SERVER_CPU)
+    # keygate's default cache serves 10^6 tokens (the RSS target's);
+    # larger stores get one 10% larger than they are, as an operator
+    # would set it (40 bytes a token)
+    cache = size * 11 // 10 if size > 10**6 else None
+    threads = args.server_threads if profile == "tuned" else 1
+    srv = Keygate(keygate, db, outdir, args.access_log, threads, cache,
+                  profile)
+    processes = [srv]
+    res["token_cache"] = cache or "default"
+    try:
+        res["rss_idle"] = srv.status()
+        basic, redirect = client(outdir)
+        access = os.path.join(outdir, "access.txt")
+        routes = {}
+        ping = {"KG_MODE": "get", "KG_PATH": "/ping"}
+        for name, mode, path in READ_ROUTES:
+            env = {"KG_MODE": mode, "KG_PATH": path, "KG_FILE": access,
+                   "KG_BASIC": basic}
+            if name == "check_fixed":
+                env["KG_DRAW"] = str(FIXED_DRAW)
+            routes[name] = measure(args, srv, name, srv.url, env, outdir,
+                                   base=ping if name != "ping" else None)
+        if main:
+            chk = routes["check"]
+            env = {"KG_MODE": "bearer", "KG_PATH": "/oauth2/check",
+                   "KG_FILE": access}
+            # a failed peak is no figure, but its runs still say where
+            # half the rate lies
+            peak = chk.get("rps") or statistics.median(
+                r.get("rps", 0) for r in chk["runs"])
+            half = peak / 2
+            if peak > 0:
+                s = measure(args, srv, "check_half", srv.url, env, outdir,
+                            rate=half)
+                s["target_rps"] = half
+                s["achieved_rps"] = s.get("rps")
+                routes["check_half"] = s
+                # the same pace on the no-op route: the p99 this machine
+                # allows at all (its other work preempts the server)
+                s = measure(args, srv, "ping_half", srv.url, ping, outdir,
+                            rate=half)
+                s["target_rps"] = half
+                routes["ping_half"] = s
+            bpath = "/oauth2/token"
+            # The grants write, and only as many commit together as wait
+            # at once: --write-threads connections. A refresh waits for
+            # its group commit without a thread (the connection is
+            # suspended), so the serving server takes them.
+            wargs = copy.copy(args)
+            wargs.connections = args.write_threads
+
+            def topup_refresh(n):
+                fill(args, filler, db, outdir, refresh=n, append=True)
+                path = os.path.join(outdir, "refresh.txt")
+                shuffle_lines(path)
+                return path
+
+            def topup_codes(n):
+                fill(args, filler, db, outdir, codes=n, append=True)
+                return os.path.join(outdir, "codes.txt")
+            routes["refresh"] = measure_listed(
+                wargs, srv, "refresh", srv.url,
+                {"KG_MODE": "refresh", "KG_PATH": bpath, "KG_BASIC": basic},
+                outdir, topup_refresh, args.max_list, base=ping)
+            # last on this server: argon2id's memory raises its VmHWM,
+            # which the RSS target leaves out (LOGIN_ROUTES)
+            if args.login_clients > 0 and half > 0:
+                routes.update(login_flood(args, srv, env, outdir, half))
+            # The code exchange still waits for its commit on its thread:
+            # a server of its own with --write-threads threads.
+            res["rss_end"] = srv.status()
+            srv.stop()
+            srv = Keygate(keygate, db, outdir, args.access_log,
+                          args.write_threads, cache, profile, "code")
+            processes.append(srv)
+            routes["code"] = measure_listed(
+                wargs, srv, "code", srv.url,
+                {"KG_MODE": "code", "KG_PATH": bpath, "KG_BASIC": basic,
+                 "KG_REDIRECT": redirect}, outdir, topup_codes,
+                args.max_codes, base=ping)
+            res["rss_write"] = srv.status()
+            # the baseline again, once: how far the machine drifted
+            routes["ping_end"] = measure(args, srv, "ping_end", srv.url,
+                                         {"KG_MODE": "get",
+                                          "KG_PATH": "/ping"},
+                                         outdir, runs=1)
+        base = routes["ping"].get("rps")
+        for name, s in routes.items():
+            if base and "rps" in s and "ratio" not in s:
+                s["ratio"] = s["rps"] / base
+        res["routes"] = routes
+        res.setdefault("rss_end", srv.status())
+    finally:
+        srv.stop()
+        res["processes"] = [p.final for p in processes]
+        if pg:
+            pg.pin("0-%d" % (os.cpu_count() - 1))
+        if not args.keep:
+            # gigabytes at 10^7, and raw credentials: gone unless asked
+            for x in ("keygate.db", "keygate.db-wal", "keygate.db-shm",
+                      "access.txt", "refresh.txt", "codes.txt"):
+                if os.path.exists(os.path.join(outdir, x)):
+                    os.unlink(os.path.join(outdir, x))
+    return res
