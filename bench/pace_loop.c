@@ -58,9 +58,30 @@ now_ns(void)
 /* Slot k's intended time: computed from k, never by adding intervals,
  * so rounding does not drift over a long run. */
 static int64_t
+slot_offset(double rate, uint64_t k)
+{
+	return (int64_t)((double)k * 1e9 / rate);
+}
+
+static int64_t
 intended(const struct loop *l, uint64_t k)
 {
-	return l->t0 + (int64_t)((double)k * 1e9 / l->o->rate);
+	return l->t0 + slot_offset(l->o->rate, k);
+}
+
+/* The slots due before the end, counted in the nanoseconds the loop
+ * compares, so that a product like 0.3 x 20 rounding either way cannot
+ * schedule a slot that falls on the end. */
+static uint64_t
+count_slots(double rate, int64_t dur_ns)
+{
+	uint64_t n = (uint64_t)(rate * (double)dur_ns / 1e9);
+
+	while (n > 0 && slot_offset(rate, n - 1) >= dur_ns)
+		n--;
+	while (slot_offset(rate, n) < dur_ns)
+		n++;
+	return n;
 }
 
 static void
@@ -410,10 +431,7 @@ pace_run(const struct pace_opts *o, struct pace_stats *st)
 	struct loop l;
 	int64_t now;
 
-	/* the slots k with k / R < S */
-	st->scheduled = (uint64_t)(o->rate * o->duration_s);
-	if ((double)st->scheduled < o->rate * o->duration_s)
-		st->scheduled++;
+	st->scheduled = count_slots(o->rate, (int64_t)(o->duration_s * 1e9));
 	if (loop_init(&l, o, st) != 0)
 		return -1;
 	/* connections open before t0, as wrk's do before its clock runs */
