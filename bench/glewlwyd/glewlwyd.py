@@ -22,12 +22,13 @@ import gzip
 import http.client
 import json
 import os
-import socket
 import sqlite3
 import subprocess
 import threading
 import time
 import urllib.parse
+
+from kgbench.common import free_port  # bench/run puts bench/ on the path
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 INIT_SQL = "/usr/share/doc/glewlwyd/database/init.sqlite3.sql.gz"
@@ -41,14 +42,6 @@ def version():
     r = subprocess.run(["dpkg-query", "-W", "-f", "${Version}", "glewlwyd"],
                        capture_output=True, text=True)
     return r.stdout.strip() or "?"
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 class Conn:
