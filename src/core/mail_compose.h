@@ -44,7 +44,7 @@ void	mail_date(int64_t t, char out[40]);
 
 /* Appends the Subject header's value: `subject` as it is when it is
  * printable ASCII, else RFC 2047 "B" encoded-words of whole characters,
- * each at most 75 bytes, folded onto lines of their own. */
+ * each at most 68 bytes, folded onto lines of their own. */
 void	mail_encode_subject(const char *subject, struct buf *out);
 
 /* Appends `line` (len bytes, no line end) in quoted-printable (RFC 2045
