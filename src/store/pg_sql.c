@@ -205,4 +205,19 @@ const char *const pg_sql[STMT_COUNT] = {
 	[STMT_THROTTLE_EXPIRE] = "DELETE FROM throttle_counts WHERE key IN ("
 	    "SELECT key FROM throttle_counts WHERE window_end <= $1::bigint "
 	    "LIMIT $2::bigint)",
+	/* as in sqlite_sql.c */
+	[STMT_TOTP_INSERT] = "INSERT INTO totp(account_id, secret, "
+	    "enabled_at, last_step) VALUES ($1::bigint, $2::text, $3::bigint, "
+	    "$4::bigint)",
+	[STMT_TOTP_GET] = "SELECT secret, enabled_at, last_step FROM totp "
+	    "WHERE account_id = $1::bigint",
+	[STMT_TOTP_STEP] = "UPDATE totp SET last_step = $2::bigint "
+	    "WHERE account_id = $1::bigint AND last_step < $2::bigint",
+	[STMT_TOTP_DELETE] = "DELETE FROM totp WHERE account_id = $1::bigint",
+	[STMT_RECOVERY_INSERT] = "INSERT INTO recovery_codes(account_id, "
+	    "hash) VALUES ($1::bigint, $2::bytea)",
+	[STMT_RECOVERY_LIST] = "SELECT hash FROM recovery_codes "
+	    "WHERE account_id = $1::bigint ORDER BY hash LIMIT $2::bigint",
+	[STMT_RECOVERY_TAKE] = "DELETE FROM recovery_codes "
+	    "WHERE account_id = $1::bigint AND hash = $2::bytea",
 };
