@@ -268,7 +268,7 @@ check_code(struct keygate *kg, int64_t account_id, const char *digits,
 		rc = open_secret(kg, account_id, &row, secret) != 0 ?
 		    ERR_STORE : otp_verify(secret, now, digits, &step);
 	if (rc == 0 && step <= row.last_step)
-		rc = ERR_AUTH;		/* this step's code, or an older one */
+		rc = ERR_AUTH;	/* this step's code, or an older one */
 	if (rc == 0)
 		rc = store_totp_step(kg->store, account_id, step);
 	sodium_memzero(secret, sizeof(secret));

@@ -21,7 +21,7 @@ struct account {
 
 /* An account's two-step log-in (core/totp.c), while it is on. */
 struct totp_row {
-	char	 secret[TOTP_SEALED_MAX_BYTES];	/* sealed; NUL-terminated */
+	char	 secret[TOTP_SEALED_MAX_BYTES];	/* sealed */
 	int64_t	 enabled_at;
 	int64_t	 last_step;	/* of the last code accepted */
 };

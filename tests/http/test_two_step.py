@@ -191,6 +191,9 @@ def test_recovery_codes_work_once_each(srv):
         "Unused recovery codes: 8."
     r = pat(srv, p.email, otp=p.codes[1])
     assert r.status_code == 401
+    log = srv.log()             # nothing of the key or the codes is logged
+    for secret in [p.secret, p.secret.lower()] + p.codes:
+        assert secret not in log and secret.replace("-", "") not in log
 
 
 def test_wrong_codes_are_throttled_per_account(srv):

@@ -118,7 +118,7 @@ STORE_TEST(totp, all_or_nothing, contract_setup)
 	struct totp_row row;
 
 	hashes_of(h, 0);
-	memcpy(h[9], h[3], SECURE_HASH_BYTES);	/* a repeated hash fails */
+	memcpy(h[9], h[3], SECURE_HASH_BYTES);	/* a hash twice */
 	memset(&row, 0, sizeof(row));
 	SET(row.secret, SEALED);
 	cr_expect_neq(store_totp_insert(st, ann, &row,
