@@ -14,6 +14,7 @@ packages=(
 	postgresql python3-psycopg2 nginx python3-aiosmtpd
 	clang libclang-rt-14-dev valgrind
 	groff-base systemd
+	liboath-dev libqrencode-dev oathtool zbar-tools librsvg2-bin
 )
 # clang builds the libFuzzer targets (tests/fuzz); Debian 12's clang is 14,
 # whose fuzzer runtime is only recommended, hence named. valgrind runs the
@@ -21,7 +22,10 @@ packages=(
 # The tests also call cc, nm (binutils), pkg-config, make and git (the
 # client library, install and docs tests), groff (groff-base: the man page
 # is checked), systemd-analyze (systemd: the unit file is verified) and
-# nginx.
+# nginx. Two-step log-in builds on liboath (TOTP codes) and libqrencode
+# (its QR code); its tests compute codes with oathtool, render the QR
+# code's SVG with rsvg-convert (librsvg2-bin) and read it with zbarimg
+# (zbar-tools).
 
 # Node.js for the browser tests and the OpenAPI lint: @redocly/cli wants
 # 20.19+ on the 20 line or 22.12+, playwright-core 20+; npm 10+. Debian 12

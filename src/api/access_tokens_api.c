@@ -6,6 +6,7 @@
 #include "core/accounts.h"
 #include "base/err.h"
 #include "core/pats.h"
+#include "core/totp.h"
 #include "http/basic.h"
 
 static json_t *
@@ -25,11 +26,39 @@ pat_key(const void *row)
 }
 
 static void
-basic_challenge(struct response *res, const char *msg)
+basic_challenge(struct response *res, const char *error, const char *msg)
 {
-	response_json_error(res, 401, "unauthorized", msg);
+	response_json_error(res, 401, error, msg);
 	response_header(res, "WWW-Authenticate",
 	    "Basic realm=\"keygate\", charset=\"UTF-8\"");
+}
+
+/* With two-step log-in on, the password alone is not enough: the header
+ * X-Keygate-OTP carries a code from the app (or a recovery code). Its
+ * absence and a wrong code are 401s that name themselves, beside the same
+ * Basic challenge as a wrong password (RFC 7235 §3.1), so that a script
+ * can tell what to ask its user for. */
+static int
+second_step(struct request *req, struct response *res,
+    const struct account *acct, int64_t *wait)
+{
+	struct str code = request_header(req, "X-Keygate-OTP");
+	bool on = false;
+	int rc = totp_enabled(req->kg, acct->id, &on);
+
+	if (rc != 0 || !on)
+		return rc;
+	if (code.len == 0) {
+		basic_challenge(res, "otp_required", "This account has "
+		    "two-step log-in on: send a current code from the app in "
+		    "the X-Keygate-OTP header.");
+		return ERR_AUTH;
+	}
+	rc = totp_check(req->kg, acct->id, req->client_addr, code, wait);
+	if (rc == ERR_AUTH)
+		basic_challenge(res, "invalid_otp", "The code in X-Keygate-OTP "
+		    "is wrong, used before, or not current.");
+	return rc;
 }
 
 /* POST /api/v1/access-tokens with HTTP Basic email:password →
@@ -48,8 +77,8 @@ api_access_tokens_create(struct request *req, struct response *res)
 	rc = basic_parse(req->arena, request_header(req, "Authorization"),
 	    false, &email, &password);
 	if (rc == ERR_NOTFOUND) {
-		basic_challenge(res, "Send your email and password with HTTP "
-		    "Basic authentication.");
+		basic_challenge(res, "unauthorized", "Send your email and "
+		    "password with HTTP Basic authentication.");
 		return;
 	}
 	if (rc != 0) {
@@ -60,6 +89,8 @@ api_access_tokens_create(struct request *req, struct response *res)
 	/* A Basic caller carries no device cookie: never counted per
 	 * account alone (accounts.h). */
 	rc = accounts_login(req->kg, &from, email, password, &acct, &wait);
+	if (rc == 0 && (rc = second_step(req, res, &acct, &wait)) == ERR_AUTH)
+		return;		/* answered */
 	if (rc == ERR_THROTTLED) {
 		api_throttled(res, wait, API_TOO_MANY_FAILURES);
 		return;
@@ -74,7 +105,8 @@ api_access_tokens_create(struct request *req, struct response *res)
 		sodium_memzero(token, sizeof(token));
 		break;
 	case ERR_AUTH:
-		basic_challenge(res, "Wrong email or password.");
+		basic_challenge(res, "unauthorized",
+		    "Wrong email or password.");
 		break;
 	case ERR_THROTTLED:	/* pats_issue(): the account's hourly count */
 		api_throttled(res, wait, PATS_TOO_FAST);

@@ -111,6 +111,28 @@
  * page shown after it */
 #define OAUTH_LOGIN_PROOF_TTL_S		600
 
+/* two-step log-in (TOTP, RFC 6238; core/otp.c, core/totp.c): a secret of
+ * 20 random bytes (RFC 4226 §4's recommended 160 bits; 32 base32
+ * characters), codes of 6 digits for steps of 30 s, one step of clock
+ * drift either way; ten recovery codes of 16 base32 characters (80 bits),
+ * shown in groups of four */
+#define TOTP_SECRET_BYTES		20
+#define TOTP_SECRET_B32_CHARS		32
+#define TOTP_DIGITS			6
+#define TOTP_STEP_S			30
+#define TOTP_DRIFT_STEPS		1
+#define TOTP_RECOVERY_CODES		10
+#define TOTP_RECOVERY_CHARS		16
+/* a code as typed: digits, a recovery code with its dashes, spaces */
+#define TOTP_CODE_MAX_BYTES		64
+/* the secret at rest, sealed under the server key "totp" (base64url of
+ * nonce, 32 characters and tag: 96 bytes) */
+#define TOTP_SEALED_MAX_BYTES		256
+/* how long an enrolment's secret, carried sealed in its form, stays good,
+ * and the half-done log-in between a right password and its code */
+#define TOTP_ENROL_TTL_S		1800
+#define TOTP_PENDING_TTL_S		300
+
 /* how long a new app secret can be shown (once) after it is generated */
 #define REVEAL_TTL_S			600
 

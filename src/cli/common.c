@@ -45,7 +45,8 @@ cli_open(struct keygate *kg, const struct config *cfg)
 	}
 	if (store_migrate(kg->store, &applied) != 0 ||
 	    store_server_key(kg->store, "csrf", kg->csrf_key) != 0 ||
-	    store_server_key(kg->store, "reveal", kg->reveal_key) != 0) {
+	    store_server_key(kg->store, "reveal", kg->reveal_key) != 0 ||
+	    store_server_key(kg->store, "totp", kg->totp_key) != 0) {
 		fprintf(stderr, "keygate: cannot prepare the store %s\n",
 		    where);
 		store_close(kg->store);
@@ -73,4 +74,5 @@ cli_close(struct keygate *kg)
 	throttle_free(kg->throttle);
 	sodium_memzero(kg->csrf_key, sizeof(kg->csrf_key));
 	sodium_memzero(kg->reveal_key, sizeof(kg->reveal_key));
+	sodium_memzero(kg->totp_key, sizeof(kg->totp_key));
 }

@@ -162,14 +162,28 @@ authz_consented(struct keygate *kg, int64_t account_id,
  * use of the key; the redirect URI comes last, before a number, so the
  * parts cannot be shifted into one another. */
 static void
-proof_context(const char *csrf, const struct app_row *app,
+tagged_context(const char *tag, const char *csrf, const struct app_row *app,
     const struct authz_request *r, struct buf *ctx)
 {
 	buf_init(ctx, CSRF_TOKEN_BYTES + APP_API_KEY_MAX_BYTES +
 	    APP_URI_MAX_BYTES + 64);
-	buf_printf(ctx, "authorize-login|%s|%s|", csrf, app->api_key);
+	buf_printf(ctx, "%s|%s|%s|", tag, csrf, app->api_key);
 	buf_putstr(ctx, r->redirect_uri);
 	buf_printf(ctx, "|%u", r->scope);
+}
+
+static void
+proof_context(const char *csrf, const struct app_row *app,
+    const struct authz_request *r, struct buf *ctx)
+{
+	tagged_context("authorize-login", csrf, app, r, ctx);
+}
+
+void
+authz_step_context(const char *csrf, const struct app_row *app,
+    const struct authz_request *r, struct buf *ctx)
+{
+	tagged_context("authorize-password", csrf, app, r, ctx);
 }
 
 int

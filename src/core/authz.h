@@ -6,6 +6,7 @@
 
 #include "core/keygate.h"
 #include "core/sealed.h"
+#include "base/buf.h"
 #include "base/str.h"
 #include "store/store.h"
 
@@ -78,6 +79,13 @@ int	authz_login_proof(struct keygate *kg, const char *csrf,
 int	authz_login_proof_open(struct keygate *kg, const char *csrf,
 	    const struct app_row *app, const struct authz_request *r,
 	    struct str proof, int64_t *account_id);
+
+/* What the proof of the client flow's password step is bound to, when
+ * the account's code is still to come (two-step log-in,
+ * core/totp_pending.h): the same binding as a login proof's, under a tag
+ * of its own. Fills ctx (buf_release() it). */
+void	authz_step_context(const char *csrf, const struct app_row *app,
+	    const struct authz_request *r, struct buf *ctx);
 
 /* Records consent (widening the grant) and issues a code for the request;
  * code receives it. Returns 0 or ERR_STORE. */

@@ -23,6 +23,9 @@ struct keygate {
 	struct mailer		*mailer;
 	unsigned char		 csrf_key[SECURE_KEY_BYTES];
 	unsigned char		 reveal_key[SECURE_KEY_BYTES];	/* sealed.h */
+	/* two-step log-in's secrets at rest and its half-done log-ins
+	 * (totp.h, totp_pending.h) */
+	unsigned char		 totp_key[SECURE_KEY_BYTES];
 };
 
 #endif

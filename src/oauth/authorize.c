@@ -12,12 +12,14 @@
 #include "base/err.h"
 #include "base/mem.h"
 #include "core/scopes.h"
+#include "core/totp.h"
+#include "core/totp_pending.h"
 #include "oauth/grant_page.h"
 #include "portal/page.h"
 
 enum { A_RESPONSE_TYPE, A_CLIENT_ID, A_REDIRECT_URI, A_SCOPE, A_STATE,
 	A_CHALLENGE, A_METHOD, A_CSRF, A_DECISION, A_EMAIL, A_PASSWORD,
-	A_PROOF, A_COUNT };
+	A_PROOF, A_STEP, A_CODE, A_COUNT };
 
 /* GET reads the first seven; POST all. Unknown GET parameters are ignored
  * (RFC 6749 §3.1); a POST comes from keygate's own form. */
@@ -34,6 +36,9 @@ static const struct param_spec authorize_spec[A_COUNT] = {
 	[A_EMAIL] = { "email", 1024, false },
 	[A_PASSWORD] = { "password", ACCOUNT_PASSWORD_MAX_BYTES * 4, false },
 	[A_PROOF] = { "login_proof", SEALED_MAX_BYTES, false },
+	/* two-step log-in: the password step's proof, and the code */
+	[A_STEP] = { "step_proof", SEALED_MAX_BYTES, false },
+	[A_CODE] = { "code", TOTP_CODE_MAX_BYTES, false },
 };
 
 /* Everything one authorization request needs while it is answered. */
@@ -248,6 +253,47 @@ after_login(struct request *req, struct response *res, struct authz_ctx *c)
 		    NULL);
 }
 
+/* The password step's proof of the client flow (core/totp_pending.h),
+ * bound as a login proof is, to this request and this browser. */
+static int
+step_proof(struct request *req, struct authz_ctx *c, struct str sealed,
+    char out[SEALED_MAX_BYTES], struct totp_pending *p)
+{
+	struct buf ctx;
+	int rc;
+
+	authz_step_context(c->v.csrf, c->app, &c->r, &ctx);
+	if (ctx.err != 0)
+		rc = ERR_AUTH;
+	else if (out != NULL)
+		rc = totp_pending_begin(req->kg, buf_str(&ctx),
+		    c->v.account.id, out);
+	else
+		rc = totp_pending_open(req->kg, buf_str(&ctx), sealed, p);
+	buf_release(&ctx);
+	return rc;
+}
+
+/* A right password: with two-step log-in on, the code comes next. */
+static void
+password_passed(struct request *req, struct response *res,
+    struct authz_ctx *c)
+{
+	char proof[SEALED_MAX_BYTES];
+	bool two_step = false;
+
+	if (totp_enabled(req->kg, c->v.account.id, &two_step) != 0 ||
+	    (two_step && step_proof(req, c, STR_NULL, proof, NULL) != 0)) {
+		page_unavailable(req, res, &c->v);
+	} else if (two_step) {
+		grant_code_page(req, res, 200, &c->v, c->app, &c->p, &c->r,
+		    proof, NULL);
+	} else {
+		page_device_cookie(req, res, c->v.account.id);
+		after_login(req, res, c);
+	}
+}
+
 static void
 token_flow_login(struct request *req, struct response *res,
     struct authz_ctx *c)
@@ -256,8 +302,7 @@ token_flow_login(struct request *req, struct response *res,
 	int rc = reauthenticate(req, c, &wait);
 
 	if (rc == 0) {
-		page_device_cookie(req, res, c->v.account.id);
-		after_login(req, res, c);
+		password_passed(req, res, c);
 	} else if (rc == ERR_THROTTLED) {
 		grant_login_page(req, res, 429, &c->v, c->app, &c->p, &c->r,
 		    "Too many failed attempts. Try again later.");
@@ -265,6 +310,47 @@ token_flow_login(struct request *req, struct response *res,
 	} else if (rc == ERR_AUTH) {
 		grant_login_page(req, res, 401, &c->v, c->app, &c->p, &c->r,
 		    "Wrong email or password.");
+	} else {
+		page_unavailable(req, res, &c->v);
+	}
+}
+
+/* The code after the password (decision=code): accepted, it completes
+ * the fresh log-in, whose proof is then spent. */
+static void
+token_flow_code(struct request *req, struct response *res,
+    struct authz_ctx *c)
+{
+	struct totp_pending p;
+	int64_t wait = 0;
+	int rc;
+
+	if (step_proof(req, c, c->in[A_STEP], NULL, &p) != 0) {
+		grant_login_page(req, res, 400, &c->v, c->app, &c->p, &c->r,
+		    "Log in again to answer this request.");
+		return;
+	}
+	rc = totp_check(req->kg, p.account_id, req->client_addr,
+	    c->in[A_CODE], &wait);
+	if (rc == 0 && (rc = totp_pending_spend(req->kg, &p)) != 0 &&
+	    rc != ERR_STORE) {
+		grant_login_page(req, res, 400, &c->v, c->app, &c->p, &c->r,
+		    "Log in again to answer this request.");
+		return;
+	}
+	if (rc == 0) {
+		c->v.account.id = p.account_id;
+		page_device_cookie(req, res, p.account_id);
+		after_login(req, res, c);
+	} else if (rc == ERR_AUTH) {
+		grant_code_page(req, res, 401, &c->v, c->app, &c->p, &c->r,
+		    arena_strdup(req->arena, c->in[A_STEP]), "Wrong code. "
+		    "Enter the newest code the app shows, or a recovery code.");
+	} else if (rc == ERR_THROTTLED) {
+		grant_code_page(req, res, 429, &c->v, c->app, &c->p, &c->r,
+		    arena_strdup(req->arena, c->in[A_STEP]), "Too many wrong "
+		    "codes. Try again later.");
+		page_retry_after(res, wait);
 	} else {
 		page_unavailable(req, res, &c->v);
 	}
@@ -323,6 +409,9 @@ oauth_authorize_post(struct request *req, struct response *res)
 	else if (c.r.flow == AUTHZ_TOKEN &&
 	    str_eq_lit(c.in[A_DECISION], "login"))
 		token_flow_login(req, res, &c);
+	else if (c.r.flow == AUTHZ_TOKEN &&
+	    str_eq_lit(c.in[A_DECISION], "code"))
+		token_flow_code(req, res, &c);
 	else if (!str_eq_lit(c.in[A_DECISION], "allow"))
 		bad_request_page(req, res, &c.v, "Choose Allow or Deny.");
 	else if (c.r.flow == AUTHZ_TOKEN)

@@ -121,6 +121,24 @@ grant_page(struct request *req, struct response *res, int status,
 }
 
 void
+grant_code_page(struct request *req, struct response *res, int status,
+    const struct visitor *v, const struct app_row *app,
+    const struct authz_params *p, const struct authz_request *r,
+    const char *proof, const char *notice)
+{
+	struct page_parts pp;
+	struct buf none;
+
+	parts_init(&pp, v, app, p, r, NULL, notice);
+	hidden(&pp.fields, "step_proof", str_from(proof));
+	buf_init(&none, 16);
+	render(req, res, status, v, app, &pp, "Log in", "grant_code.html",
+	    "credentials", &none);
+	buf_release(&none);
+	parts_release(&pp);
+}
+
+void
 grant_login_page(struct request *req, struct response *res, int status,
     const struct visitor *v, const struct app_row *app,
     const struct authz_params *p, const struct authz_request *r,

@@ -21,4 +21,12 @@ void	grant_login_page(struct request *req, struct response *res,
 	    const struct authz_params *p, const struct authz_request *r,
 	    const char *notice);
 
+/* The client flow's second step, with two-step log-in on: the code,
+ * posted with decision=code, the request and the password step's `proof`
+ * (core/totp_pending.h) in hidden fields. */
+void	grant_code_page(struct request *req, struct response *res,
+	    int status, const struct visitor *v, const struct app_row *app,
+	    const struct authz_params *p, const struct authz_request *r,
+	    const char *proof, const char *notice);
+
 #endif

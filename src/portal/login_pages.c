@@ -5,6 +5,7 @@
 #include "core/accounts.h"
 #include "base/err.h"
 #include "core/sessions.h"
+#include "core/totp.h"
 #include "portal/page.h"
 
 /* room for an authorization request to come back to */
@@ -22,21 +23,6 @@ static const struct param_spec login_form[F_COUNT] = {
 static const struct param_spec logout_form[] = {
 	{ "csrf_token", HTTP_MAX_PARAM_VALUE_BYTES, false },
 };
-
-/* A local path to return to after log-in; anything else becomes "/". Only
- * "/x..." is local: "//host" and "/\host" lead a browser to other sites. */
-static const char *
-safe_next(struct request *req, struct str next)
-{
-	if (next.len == 0 || next.p[0] != '/' ||
-	    (next.len > 1 && (next.p[1] == '/' || next.p[1] == '\\')))
-		return "/";
-	for (size_t i = 0; i < next.len; i++)
-		if ((unsigned char)next.p[i] <= 0x20 ||
-		    (unsigned char)next.p[i] >= 0x7f || next.p[i] == '\\')
-			return "/";
-	return arena_strdup(req->arena, next);
-}
 
 static void
 render(struct request *req, struct response *res, int status,
@@ -75,9 +61,10 @@ portal_login_form(struct request *req, struct response *res)
 	    params_bind(&ps, spec, 1, true, &next, &bad) != 0)
 		next = STR_NULL;
 	if (v.logged_in)
-		response_redirect(res, 303, safe_next(req, next));
+		response_redirect(res, 303, page_safe_next(req, next));
 	else
-		render(req, res, 200, &v, STR_NULL, safe_next(req, next), NULL);
+		render(req, res, 200, &v, STR_NULL, page_safe_next(req, next),
+		    NULL);
 }
 
 static void
@@ -102,15 +89,23 @@ portal_login(struct request *req, struct response *res)
 	struct login_origin from;
 	const char *next;
 	int64_t wait = 0;
+	bool two_step = false;
 	int rc;
 
 	if (!page_visitor_or_fail(req, res, &v) ||
 	    !page_form(req, res, &v, login_form, F_COUNT, f))
 		return;
-	next = safe_next(req, f[F_NEXT]);
+	next = page_safe_next(req, f[F_NEXT]);
 	page_login_origin(req, &from);
 	rc = accounts_login(req->kg, &from, f[F_EMAIL], f[F_PASSWORD], &acct,
 	    &wait);
+	if (rc == 0)
+		rc = totp_enabled(req->kg, acct.id, &two_step);
+	if (rc == 0 && two_step) {
+		/* no session yet: the code comes first (login_code_pages.c) */
+		portal_login_code_ask(req, res, &v, acct.id, next);
+		return;
+	}
 	if (rc == 0)
 		rc = page_begin_session(req, res, &v, acct.id);
 	switch (rc) {

@@ -354,3 +354,18 @@ page_error(struct request *req, struct response *res, int status,
 		memset(&v, 0, sizeof(v));
 	page_message(req, res, status, &v, title, detail);
 }
+
+/* A local path to return to after log-in; anything else becomes "/". Only
+ * "/x..." is local: "//host" and "/\host" lead a browser to other sites. */
+const char *
+page_safe_next(struct request *req, struct str next)
+{
+	if (next.len == 0 || next.p[0] != '/' ||
+	    (next.len > 1 && (next.p[1] == '/' || next.p[1] == '\\')))
+		return "/";
+	for (size_t i = 0; i < next.len; i++)
+		if ((unsigned char)next.p[i] <= 0x20 ||
+		    (unsigned char)next.p[i] >= 0x7f || next.p[i] == '\\')
+			return "/";
+	return arena_strdup(req->arena, next);
+}

@@ -122,6 +122,10 @@ void	page_app_confirm(struct request *req, struct response *res,
 /* The date part (YYYY-MM-DD) of t, for tables. */
 void	page_date(int64_t t, char out[32]);
 
+/* A local path to return to after log-in (`next`), copied to the
+ * request's arena; anything else becomes "/". */
+const char *page_safe_next(struct request *req, struct str next);
+
 /* Adds Retry-After: seconds. */
 void	page_retry_after(struct response *res, int64_t seconds);
 

@@ -1,6 +1,8 @@
 #ifndef KEYGATE_PORTAL_PAGES_H
 #define KEYGATE_PORTAL_PAGES_H
 
+#include <stdint.h>
+
 #include "http/request.h"
 #include "http/response.h"
 
@@ -18,6 +20,19 @@ void	portal_signup(struct request *req, struct response *res);
 void	portal_login_form(struct request *req, struct response *res);
 void	portal_login(struct request *req, struct response *res);
 void	portal_logout(struct request *req, struct response *res);
+
+/* login_code_pages.c: the log-in's second step, with two-step log-in on.
+ * portal_login_code_ask() answers a right password for account_id with
+ * the page asking its code; `next` is where to go after. */
+struct visitor;
+void	portal_login_code_ask(struct request *req, struct response *res,
+	    const struct visitor *v, int64_t account_id, const char *next);
+void	portal_login_code(struct request *req, struct response *res);
+
+/* two_step_pages.c: /account/two-step */
+void	portal_two_step(struct request *req, struct response *res);
+void	portal_two_step_enrol(struct request *req, struct response *res);
+void	portal_two_step_off(struct request *req, struct response *res);
 
 /* app_pages.c */
 void	portal_apps(struct request *req, struct response *res);

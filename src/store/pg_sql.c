@@ -222,4 +222,18 @@ const char *const pg_sql[STMT_COUNT] = {
 	[STMT_MAIL_RETRY] = "UPDATE mail_queue SET attempts = $2::bigint, "
 	    "next_at = $3::bigint, last_error = $4::text, lease_until = 0 "
 	    "WHERE id = $1::bigint",
+	[STMT_TOTP_INSERT] = "INSERT INTO totp(account_id, secret, "
+	    "enabled_at, last_step) VALUES ($1::bigint, $2::text, $3::bigint, "
+	    "$4::bigint)",
+	[STMT_TOTP_GET] = "SELECT secret, enabled_at, last_step FROM totp "
+	    "WHERE account_id = $1::bigint",
+	[STMT_TOTP_STEP] = "UPDATE totp SET last_step = $2::bigint "
+	    "WHERE account_id = $1::bigint AND last_step < $2::bigint",
+	[STMT_TOTP_DELETE] = "DELETE FROM totp WHERE account_id = $1::bigint",
+	[STMT_RECOVERY_INSERT] = "INSERT INTO recovery_codes(account_id, "
+	    "hash) VALUES ($1::bigint, $2::bytea)",
+	[STMT_RECOVERY_LIST] = "SELECT hash FROM recovery_codes "
+	    "WHERE account_id = $1::bigint ORDER BY hash LIMIT $2::bigint",
+	[STMT_RECOVERY_TAKE] = "DELETE FROM recovery_codes "
+	    "WHERE account_id = $1::bigint AND hash = $2::bytea",
 };

@@ -19,6 +19,13 @@ struct account {
 	int64_t	 created_at;
 };
 
+/* An account's two-step log-in (core/totp.c), while it is on. */
+struct totp_row {
+	char	 secret[TOTP_SEALED_MAX_BYTES];	/* sealed */
+	int64_t	 enabled_at;
+	int64_t	 last_step;	/* of the last code accepted */
+};
+
 struct session_row {
 	int64_t	 account_id;
 	int64_t	 created_at;

@@ -200,4 +200,20 @@ const char *const stmt_sql[STMT_COUNT] = {
 	[STMT_MAIL_DELETE] = "DELETE FROM mail_queue WHERE id = ?1",
 	[STMT_MAIL_RETRY] = "UPDATE mail_queue SET attempts = ?2, "
 	    "next_at = ?3, last_error = ?4, lease_until = 0 WHERE id = ?1",
+	/* two-step log-in (core/totp.c) */
+	[STMT_TOTP_INSERT] = "INSERT INTO totp(account_id, secret, "
+	    "enabled_at, last_step) VALUES (?, ?, ?, ?)",
+	[STMT_TOTP_GET] = "SELECT secret, enabled_at, last_step FROM totp "
+	    "WHERE account_id = ?",
+	/* the compare-and-set that makes every code single-use */
+	[STMT_TOTP_STEP] = "UPDATE totp SET last_step = ?2 "
+	    "WHERE account_id = ?1 AND last_step < ?2",
+	/* its recovery codes go with it (ON DELETE CASCADE) */
+	[STMT_TOTP_DELETE] = "DELETE FROM totp WHERE account_id = ?",
+	[STMT_RECOVERY_INSERT] = "INSERT INTO recovery_codes(account_id, "
+	    "hash) VALUES (?, ?)",
+	[STMT_RECOVERY_LIST] = "SELECT hash FROM recovery_codes "
+	    "WHERE account_id = ?1 ORDER BY hash LIMIT ?2",
+	[STMT_RECOVERY_TAKE] = "DELETE FROM recovery_codes "
+	    "WHERE account_id = ? AND hash = ?",
 };

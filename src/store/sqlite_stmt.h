@@ -71,6 +71,18 @@ int	sqlite_reveal_insert(struct store_backend *b,
 	    const unsigned char *hash, int64_t expires_at);
 int	sqlite_reveal_take(struct store_backend *b, const unsigned char *hash,
 	    int64_t *expires_at);
+int	sqlite_totp_get(struct store_backend *b, int64_t account_id,
+	    struct totp_row *out);
+int	sqlite_totp_insert(struct store_backend *b, int64_t account_id,
+	    const struct totp_row *row,
+	    const unsigned char (*hashes)[SECURE_HASH_BYTES], size_t n);
+int	sqlite_totp_step(struct store_backend *b, int64_t account_id,
+	    int64_t step);
+int	sqlite_totp_delete(struct store_backend *b, int64_t account_id);
+int	sqlite_recovery_list(struct store_backend *b, int64_t account_id,
+	    unsigned char (*hashes)[SECURE_HASH_BYTES], size_t max, size_t *n);
+int	sqlite_recovery_take(struct store_backend *b, int64_t account_id,
+	    const unsigned char *hash);
 /* Runs one-row read `id` keyed by a SHA-256 hash (tokens, sessions). */
 int	sqlite_access_page(struct store_backend *b, const unsigned char *after,
 	    int64_t since, size_t max, struct live_token **rows, size_t *n);

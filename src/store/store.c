@@ -461,6 +461,46 @@ store_reveal_take(struct store *st,
 }
 
 int
+store_totp_get(struct store *st, int64_t account_id, struct totp_row *out)
+{
+	return CALL(totp_get, account_id, out);
+}
+
+int
+store_totp_insert(struct store *st, int64_t account_id,
+    const struct totp_row *row,
+    const unsigned char (*hashes)[SECURE_HASH_BYTES], size_t n)
+{
+	return CALL(totp_insert, account_id, row, hashes, n);
+}
+
+int
+store_totp_step(struct store *st, int64_t account_id, int64_t step)
+{
+	return CALL(totp_step, account_id, step);
+}
+
+int
+store_totp_delete(struct store *st, int64_t account_id)
+{
+	return CALL(totp_delete, account_id);
+}
+
+int
+store_recovery_list(struct store *st, int64_t account_id,
+    unsigned char (*hashes)[SECURE_HASH_BYTES], size_t max, size_t *n)
+{
+	return CALL(recovery_list, account_id, hashes, max, n);
+}
+
+int
+store_recovery_take(struct store *st, int64_t account_id,
+    const unsigned char hash[SECURE_HASH_BYTES])
+{
+	return CALL(recovery_take, account_id, hash);
+}
+
+int
 store_gc(struct store *st, enum store_gc_kind kind,
     const struct store_horizon *h, size_t batch, size_t *removed)
 {

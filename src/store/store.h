@@ -158,6 +158,38 @@ int	store_reveal_insert(struct store *st,
 int	store_reveal_take(struct store *st,
 	    const unsigned char hash[SECURE_HASH_BYTES], int64_t *expires_at);
 
+/* Two-step log-in (core/totp.c), keyed by account. ERR_NOTFOUND when it
+ * is off. */
+int	store_totp_get(struct store *st, int64_t account_id,
+	    struct totp_row *out);
+
+/* Turns it on in one transaction: the sealed secret, the step of the code
+ * that confirmed it (last_step) and the SHA-256 hashes of n recovery
+ * codes. ERR_EXISTS, storing nothing, when it is on already. */
+int	store_totp_insert(struct store *st, int64_t account_id,
+	    const struct totp_row *row,
+	    const unsigned char (*hashes)[SECURE_HASH_BYTES], size_t n);
+
+/* Records that the code of time step `step` was accepted, as a
+ * compare-and-set on last_step: 0 when this call moved it forward,
+ * ERR_CONFLICT when a code of this step or a later one was accepted
+ * before (a replay, on this node or another), or two-step is off. */
+int	store_totp_step(struct store *st, int64_t account_id, int64_t step);
+
+/* Turns it off: the secret and every recovery code go. ERR_NOTFOUND when
+ * it was off. */
+int	store_totp_delete(struct store *st, int64_t account_id);
+
+/* The hashes of the account's unused recovery codes, at most `max`, into
+ * hashes; *n gets how many. */
+int	store_recovery_list(struct store *st, int64_t account_id,
+	    unsigned char (*hashes)[SECURE_HASH_BYTES], size_t max, size_t *n);
+
+/* Uses up recovery code `hash` in one statement: 0 when this call deleted
+ * it, ERR_NOTFOUND when it is not (or no longer) there. */
+int	store_recovery_take(struct store *st, int64_t account_id,
+	    const unsigned char hash[SECURE_HASH_BYTES]);
+
 /* OAuth grants (consent); upsert widens the scope to the union. */
 int	store_grant_upsert(struct store *st, int64_t account_id, int64_t app_id,
 	    unsigned scope, int64_t now, int64_t *grant_id);

@@ -80,6 +80,21 @@ struct store_ops {
 	int	(*reveal_take)(struct store_backend *b,
 		    const unsigned char *hash, int64_t *expires_at);
 
+	int	(*totp_get)(struct store_backend *b, int64_t account_id,
+		    struct totp_row *out);
+	int	(*totp_insert)(struct store_backend *b, int64_t account_id,
+		    const struct totp_row *row,
+		    const unsigned char (*hashes)[SECURE_HASH_BYTES],
+		    size_t n);
+	int	(*totp_step)(struct store_backend *b, int64_t account_id,
+		    int64_t step);
+	int	(*totp_delete)(struct store_backend *b, int64_t account_id);
+	int	(*recovery_list)(struct store_backend *b, int64_t account_id,
+		    unsigned char (*hashes)[SECURE_HASH_BYTES], size_t max,
+		    size_t *n);
+	int	(*recovery_take)(struct store_backend *b, int64_t account_id,
+		    const unsigned char *hash);
+
 	int	(*grant_upsert)(struct store_backend *b, int64_t account_id,
 		    int64_t app_id, unsigned scope, int64_t now,
 		    int64_t *grant_id);
