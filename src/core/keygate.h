@@ -18,6 +18,9 @@ struct keygate {
 	struct uses		*uses;
 	struct memo		*clients;
 	struct memo		*accounts;
+	/* serve only: the mail sender thread (mailer.h), woken by
+	 * mail_queue(); without it queued mail waits for `serve` */
+	struct mailer		*mailer;
 	unsigned char		 csrf_key[SECURE_KEY_BYTES];
 	unsigned char		 reveal_key[SECURE_KEY_BYTES];	/* sealed.h */
 };
