@@ -89,6 +89,7 @@ const struct route keygate_routes[] = {
 	{ HTTP_GET, "/healthz", api_healthz, ROUTE_FAST },
 	{ HTTP_GET, "/ping", api_ping, ROUTE_FAST },
 	{ HTTP_POST, "/_test/clock", api_test_clock, ROUTE_FAST },
+	{ HTTP_POST, "/_test/mail", api_test_mail, ROUTE_FAST },
 };
 
 const size_t keygate_nroutes = sizeof(keygate_routes) /

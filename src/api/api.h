@@ -106,5 +106,6 @@ void	api_healthz(struct request *req, struct response *res);
 void	api_openapi(struct request *req, struct response *res);
 void	api_ping(struct request *req, struct response *res);
 void	api_test_clock(struct request *req, struct response *res);
+void	api_test_mail(struct request *req, struct response *res);
 
 #endif

@@ -3,7 +3,9 @@
 #include "base/clock.h"
 #include "base/embedded.h"
 #include "base/err.h"
+#include "base/limits.h"
 #include "core/health.h"
+#include "core/mail.h"
 #include "core/tokens.h"
 
 /* GET /healthz: 200 when the store answers, else 503. */
@@ -78,6 +80,9 @@ api_test_clock(struct request *req, struct response *res)
 	}
 	if (rc == 0)
 		rc = clock_advance(req->kg->clock, seconds);
+	/* mail whose next attempt the clock passed is due now */
+	if (rc == 0)
+		mail_kick(req->kg);
 	if (rc != 0) {
 		response_json_error(res, 400, "invalid_request",
 		    "Send advance=<seconds>, a positive whole number, as a "
@@ -86,4 +91,45 @@ api_test_clock(struct request *req, struct response *res)
 	}
 	response_json(res, 200, json_pack("{s:I}", "now",
 	    (json_int_t)clock_now(req->kg->clock)));
+}
+
+/* POST /_test/mail to=&subject=&body= → 202 {"queued": true}
+ * (docs/REFERENCE.md §7.6): queues a mail as a feature of keygate would,
+ * so that tests can follow one through the queue. Exists only under
+ * --test-clock, which is refused off loopback. */
+void
+api_test_mail(struct request *req, struct response *res)
+{
+	static const struct param_spec spec[] = {
+		{ "to", ACCOUNT_EMAIL_MAX_BYTES, true },
+		{ "subject", MAIL_SUBJECT_MAX_BYTES, true },
+		{ "body", HTTP_MAX_PARAM_VALUE_BYTES, true },
+	};
+	struct str in[3];
+	struct params ps;
+	const char *bad;
+	int rc;
+
+	if (!req->kg->cfg->test_clock) {
+		response_json_error(res, 404, "not_found",
+		    "There is nothing here.");
+		return;
+	}
+	rc = request_form(req, &ps);
+	if (rc == 0)
+		rc = params_bind(&ps, spec, 3, false, in, &bad);
+	if (rc == 0)
+		rc = mail_queue(req->kg, arena_strdup(req->arena, in[0]),
+		    arena_strdup(req->arena, in[1]),
+		    arena_strdup(req->arena, in[2]));
+	if (rc == ERR_STORE) {
+		api_unavailable(res);
+		return;
+	}
+	if (rc != 0) {
+		response_json_error(res, 400, "invalid_request",
+		    "Send to, subject (one line) and body as a form.");
+		return;
+	}
+	response_json(res, 202, json_pack("{s:b}", "queued", 1));
 }

@@ -142,6 +142,31 @@
 /* how often a personal access token's last_used_at is rewritten */
 #define PAT_TOUCH_INTERVAL_S		60
 
+/* mail (core/mail.c, core/mailer.c; docs/OPERATIONS.md "Mail"): what one
+ * mail may hold; a whole message (headers, a subject of encoded words, a
+ * body in quoted-printable at three bytes a byte and its soft breaks) */
+#define MAIL_SUBJECT_MAX_BYTES		256
+#define MAIL_BODY_MAX_BYTES		(64 * 1024)
+#define MAIL_MESSAGE_MAX_BYTES		(4 * MAIL_BODY_MAX_BYTES + 8192)
+/* RFC 5322 §2.1.1: a line holds at most 998 octets before its CRLF; a
+ * body with a longer one goes in quoted-printable (RFC 2045 §6.7, lines
+ * of at most 76) */
+#define MAIL_LINE_MAX_BYTES		998
+#define MAIL_QP_LINE_MAX_BYTES		76
+/* deliveries of one mail before it is given up (the waits between them
+ * are core/mailer.c's table: 1, 2, 5, 10 and 15 minutes) */
+#define MAIL_ATTEMPTS_MAX		6
+/* the sender looks for due mail this often when nothing wakes it */
+#define MAIL_POLL_MS			2000
+/* a claimed mail is no other node's for this long: more than a
+ * delivery's time-out, so that only a node that died mid-send loses it,
+ * to another node, once the lease has run out */
+#define MAIL_LEASE_S			300
+#define MAIL_CONNECT_TIMEOUT_S		10
+#define MAIL_SEND_TIMEOUT_S		60
+/* the reason of the last failed delivery, kept with the mail */
+#define MAIL_ERROR_MAX_BYTES		200
+
 /* logging: client-provided strings are cut to this many bytes */
 #define LOG_MAX_FIELD_BYTES		64
 

@@ -253,6 +253,15 @@ static const struct {
 	  "Access-token checks that read the store." },
 	{ METRIC_STORE_ERRORS, "keygate_store_errors_total",
 	  "Store calls that failed (unreachable or broken store)." },
+	{ METRIC_MAIL_QUEUED, "keygate_mail_queued_total",
+	  "Mails put in the queue." },
+	{ METRIC_MAIL_SENT, "keygate_mail_sent_total",
+	  "Mails delivered, over SMTP or into the Maildir." },
+	{ METRIC_MAIL_FAILED, "keygate_mail_failed_total",
+	  "Delivery attempts that failed (each is tried again, up to the "
+	  "last)." },
+	{ METRIC_MAIL_GIVEN_UP, "keygate_mail_given_up_total",
+	  "Mails given up after their last failed attempt." },
 };
 
 void

@@ -23,6 +23,10 @@ enum metric {
 	METRIC_CACHE_HITS,		/* token cache answered a check */
 	METRIC_CACHE_MISSES,		/* token cache sent it to the store */
 	METRIC_STORE_ERRORS,		/* store calls that returned ERR_STORE */
+	METRIC_MAIL_QUEUED,		/* mails put in the queue */
+	METRIC_MAIL_SENT,		/* delivered (SMTP or Maildir) */
+	METRIC_MAIL_FAILED,		/* delivery attempts that failed */
+	METRIC_MAIL_GIVEN_UP,		/* mails dropped after the last */
 	METRIC_COUNT
 };
 

@@ -11,6 +11,7 @@
 #include "core/keeper.h"
 #include "core/accounts.h"
 #include "core/clients.h"
+#include "core/mailer.h"
 #include "base/log.h"
 #include "core/memo.h"
 #include "core/recovery.h"
@@ -171,7 +172,12 @@ cli_serve(int argc, char **argv)
 	if (cli_open(&kg, &cfg) != 0)
 		goto out_config;
 	keeper = start_hot_path(&kg);
+	/* mail queued before this start (by another command, or before a
+	 * restart) goes out from the first poll */
+	kg.mailer = mailer_start(&kg);
 	rc = serve_until_signal(&kg, &cfg);
+	mailer_stop(kg.mailer);
+	kg.mailer = NULL;
 	stop_hot_path(&kg, keeper);
 	cli_close(&kg);
 out_config:

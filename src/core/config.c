@@ -10,6 +10,8 @@
 #include "base/limits.h"
 #include "base/mem.h"
 #include "base/str.h"
+#include "core/mail_compose.h"
+#include "core/mail_smtp.h"
 #include "store/store.h"
 
 enum opt_kind { OPT_STRING, OPT_BOOL, OPT_INT };
@@ -21,6 +23,9 @@ struct opt {
 	size_t		 offset;
 	long long	 min, max;
 	const char	*help;
+	/* a secret: from its variable or the file, never a flag, which
+	 * `ps` shows to every user of the machine */
+	bool		 no_flag;
 };
 
 #define OFF(f)	offsetof(struct config, f)
@@ -102,6 +107,19 @@ static const struct opt opts[] = {
 	{ "access-log", "KEYGATE_ACCESS_LOG", OPT_BOOL, OFF(access_log), 0, 1,
 	  "one logfmt line per request on stderr (default on; "
 	  "--access-log=0 turns it off)" },
+	{ "smtp-url", "KEYGATE_SMTP_URL", OPT_STRING, OFF(smtp_url), 0, 0,
+	  "mail server: smtp://HOST[:PORT] (STARTTLS when offered) or "
+	  "smtps://HOST[:PORT] (default none: mail goes into --mail-dir)" },
+	{ "smtp-user", "KEYGATE_SMTP_USER", OPT_STRING, OFF(smtp_user), 0, 0,
+	  "user name at the mail server (default none: no log-in); its "
+	  "password in KEYGATE_SMTP_PASSWORD or the file, never a flag" },
+	{ "smtp-password", "KEYGATE_SMTP_PASSWORD", OPT_STRING,
+	  OFF(smtp_password), 0, 0, "the password of --smtp-user", true },
+	{ "mail-from", "KEYGATE_MAIL_FROM", OPT_STRING, OFF(mail_from), 0, 0,
+	  "sender of keygate's mail (default keygate@ the issuer's host)" },
+	{ "mail-dir", "KEYGATE_MAIL_DIR", OPT_STRING, OFF(mail_dir), 0, 0,
+	  "Maildir that takes the mail without --smtp-url (default mail "
+	  "beside the SQLite file, else in the working directory)" },
 };
 
 #define NOPTS	(sizeof(opts) / sizeof(opts[0]))
@@ -154,6 +172,13 @@ config_release(struct config *cfg)
 	free(cfg->issuer);
 	free(cfg->brand);
 	free(cfg->config_file);
+	free(cfg->smtp_url);
+	free(cfg->smtp_user);
+	if (cfg->smtp_password != NULL)
+		explicit_bzero(cfg->smtp_password, strlen(cfg->smtp_password));
+	free(cfg->smtp_password);
+	free(cfg->mail_from);
+	free(cfg->mail_dir);
 	memset(cfg, 0, sizeof(*cfg));
 }
 
@@ -168,6 +193,8 @@ set_value(struct config *cfg, const struct opt *o, const char *value,
 	case OPT_STRING:
 		if (value == NULL || *value == '\0')
 			goto bad;
+		if (o->no_flag && *(char **)base != NULL)
+			explicit_bzero(*(char **)base, strlen(*(char **)base));
 		free(*(char **)base);
 		*(char **)base = xstrdup(value);
 		return 0;
@@ -257,6 +284,12 @@ password_in_flag(const struct opt *o, const char *value, char *err,
 {
 	char redacted[4096];
 
+	if (o->no_flag) {
+		snprintf(err, errlen, "--%s: a password on the command line is "
+		    "visible to every user (ps); give it in %s or as %s in the "
+		    "configuration file", o->flag, o->env, o->flag);
+		return true;
+	}
 	if (o->offset != OFF(db) || value == NULL)
 		return false;
 	store_url_redacted(value, redacted, sizeof(redacted));
@@ -376,8 +409,8 @@ config_parse(struct config *cfg, int argc, char **argv,
 			}
 			value = argv[++i];
 		}
-		if (set_value(cfg, o, value, "flag", err, errlen) != 0 ||
-		    password_in_flag(o, value, err, errlen))
+		if (password_in_flag(o, value, err, errlen) ||
+		    set_value(cfg, o, value, "flag", err, errlen) != 0)
 			return ERR_INVALID;
 	}
 	return 0;
@@ -506,6 +539,35 @@ parse_proxies(struct config *cfg, char *err, size_t errlen)
 	return 0;
 }
 
+/* The mail settings (docs/OPERATIONS.md "Mail"), after the issuer, whose
+ * host makes the default sender. */
+static int
+check_mail(const struct config *cfg, char *err, size_t errlen)
+{
+	char from[ACCOUNT_EMAIL_MAX_BYTES + 1];
+
+	if (cfg->smtp_url != NULL &&
+	    mail_smtp_url_check(cfg->smtp_url, err, errlen) != 0)
+		return ERR_INVALID;
+	if (cfg->mail_from != NULL ? !mail_address_ok(cfg->mail_from) :
+	    mail_default_from(cfg->issuer, from, sizeof(from)) != 0) {
+		snprintf(err, errlen, "--mail-from wants an address such as "
+		    "keygate@example.com");
+		return ERR_INVALID;
+	}
+	if ((cfg->smtp_user != NULL || cfg->smtp_password != NULL) &&
+	    cfg->smtp_url == NULL) {
+		snprintf(err, errlen, "--smtp-user and its password need "
+		    "--smtp-url");
+		return ERR_INVALID;
+	}
+	if (cfg->smtp_password != NULL && cfg->smtp_user == NULL) {
+		snprintf(err, errlen, "KEYGATE_SMTP_PASSWORD needs --smtp-user");
+		return ERR_INVALID;
+	}
+	return 0;
+}
+
 int
 config_finish(struct config *cfg, char *err, size_t errlen)
 {
@@ -529,6 +591,8 @@ config_finish(struct config *cfg, char *err, size_t errlen)
 		if (n > 8 && cfg->issuer[n - 1] == '/')
 			cfg->issuer[n - 1] = '\0';
 	}
+	if (check_mail(cfg, err, errlen) != 0)
+		return ERR_INVALID;
 	if (cfg->token_unused_ttl_s > cfg->token_max_ttl_s ||
 	    cfg->token_idle_ttl_s > cfg->token_max_ttl_s) {
 		snprintf(err, errlen, "--token-unused-ttl and --token-idle-ttl "
@@ -536,6 +600,21 @@ config_finish(struct config *cfg, char *err, size_t errlen)
 		return ERR_INVALID;
 	}
 	return 0;
+}
+
+/* The settings without a flag, after the list: no line of theirs starts
+ * with "--" or names an "env". */
+static void
+usage_no_flag(FILE *out, const char *const *only)
+{
+	for (size_t i = 0; i < NOPTS; i++) {
+		const struct opt *o = &opts[i];
+
+		if (allowed(o, only) && o->no_flag)
+			fprintf(out, "  %-28s %s, or %s in the file of "
+			    "--config; never a flag\n", o->env, o->help,
+			    o->flag);
+	}
 }
 
 void
@@ -548,7 +627,7 @@ config_usage(FILE *out, const char *const *only)
 		const struct opt *o = &opts[i];
 		char left[64];
 
-		if (!allowed(o, only))
+		if (!allowed(o, only) || o->no_flag)
 			continue;
 		snprintf(left, sizeof(left), "--%s%s", o->flag,
 		    o->kind == OPT_BOOL ? "" :
@@ -556,4 +635,5 @@ config_usage(FILE *out, const char *const *only)
 		fprintf(out, "  %-28s %s\n  %-28s   env %s\n", left, o->help,
 		    "", o->env);
 	}
+	usage_no_flag(out, only);
 }

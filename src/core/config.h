@@ -42,6 +42,12 @@ struct config {
 	int64_t		 hash_queue;	/* requests waiting for the slow lane */
 	bool		 access_log;
 	char		*config_file;	/* NULL: none */
+	/* mail (core/mailer.h); NULL when unset */
+	char		*smtp_url;	/* NULL: into mail_dir */
+	char		*smtp_user;
+	char		*smtp_password;	/* variable or file only */
+	char		*mail_from;	/* NULL: keygate@<issuer host> */
+	char		*mail_dir;	/* NULL: mail_maildir_default() */
 
 	/* derived by config_finish() */
 	/* --trusted-proxy, parsed: IPv4 as IPv4-mapped IPv6 */

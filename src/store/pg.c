@@ -260,4 +260,8 @@ const struct store_ops store_postgres_ops = {
 	.refresh_get = pg_refresh_get,
 	.gc = pg_gc,
 	.stats = pg_stats,
+	.mail_add = pg_mail_add,
+	.mail_claim = pg_mail_claim,
+	.mail_delete = pg_mail_delete,
+	.mail_retry = pg_mail_retry,
 };

@@ -205,6 +205,23 @@ const char *const pg_sql[STMT_COUNT] = {
 	[STMT_THROTTLE_EXPIRE] = "DELETE FROM throttle_counts WHERE key IN ("
 	    "SELECT key FROM throttle_counts WHERE window_end <= $1::bigint "
 	    "LIMIT $2::bigint)",
+	/* as in sqlite_sql.c */
+	[STMT_MAIL_ADD] = "INSERT INTO mail_queue(recipient, message, "
+	    "created_at, next_at) VALUES ($1::text, $2::text, $3::bigint, "
+	    "$3::bigint) RETURNING id",
+	/* Nodes claiming at once skip each other's locked row rather than
+	 * wait for it; one that finds the row changed under it rechecks the
+	 * WHERE (READ COMMITTED) and sees the new lease. */
+	[STMT_MAIL_CLAIM] = "UPDATE mail_queue SET lease_until = $2::bigint "
+	    "WHERE id = (SELECT id FROM mail_queue WHERE next_at <= $1::bigint "
+	    "AND lease_until <= $1::bigint ORDER BY next_at, id LIMIT 1 "
+	    "FOR UPDATE SKIP LOCKED) AND next_at <= $1::bigint AND "
+	    "lease_until <= $1::bigint RETURNING id, recipient, message, "
+	    "created_at, attempts, last_error",
+	[STMT_MAIL_DELETE] = "DELETE FROM mail_queue WHERE id = $1::bigint",
+	[STMT_MAIL_RETRY] = "UPDATE mail_queue SET attempts = $2::bigint, "
+	    "next_at = $3::bigint, last_error = $4::text, lease_until = 0 "
+	    "WHERE id = $1::bigint",
 
 	/* accounts people can recover (pg_links.c), as in sqlite_sql.c */
 	[STMT_SESSION_LIST] = "SELECT account_id, created_at, last_seen, "

@@ -218,5 +218,12 @@ int	pg_access_page(struct store_backend *b, const unsigned char *after,
 int	pg_access_revoke(struct store_backend *b, const unsigned char *hash);
 int	pg_refresh_get(struct store_backend *b, const unsigned char *hash,
 	    struct token_row *out);
+int	pg_mail_add(struct store_backend *b, const char *recipient,
+	    const char *message, int64_t now, int64_t *id);
+int	pg_mail_claim(struct store_backend *b, int64_t now,
+	    int64_t lease_until, struct mail_row *out);
+int	pg_mail_delete(struct store_backend *b, int64_t id);
+int	pg_mail_retry(struct store_backend *b, int64_t id, int64_t attempts,
+	    int64_t next_at, const char *error);
 
 #endif

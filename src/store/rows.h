@@ -206,6 +206,17 @@ enum store_gc_kind {
 	STORE_GC_ACCESS, STORE_GC_CODES, STORE_GC_SESSIONS, STORE_GC_REVEALS
 };
 
+/* A queued mail (core/mail.c), as store_mail_claim() gives it: message
+ * is malloc'd (free() it). */
+struct mail_row {
+	int64_t	 id;
+	char	 recipient[ACCOUNT_EMAIL_MAX_BYTES + 1];
+	char	*message;		/* RFC 5322, CRLF line ends */
+	int64_t	 created_at;
+	int64_t	 attempts;		/* failed deliveries so far */
+	char	 last_error[MAIL_ERROR_MAX_BYTES];	/* "" before any */
+};
+
 /* Row counts; the tokens and sessions are those live by h. */
 struct store_counts {
 	int64_t	 accounts;

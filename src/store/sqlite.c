@@ -287,4 +287,8 @@ const struct store_ops store_sqlite_ops = {
 	.refresh_get = sqlite_refresh_get,
 	.gc = sqlite_gc,
 	.stats = sqlite_stats,
+	.mail_add = sqlite_mail_add,
+	.mail_claim = sqlite_mail_claim,
+	.mail_delete = sqlite_mail_delete,
+	.mail_retry = sqlite_mail_retry,
 };

@@ -189,6 +189,18 @@ const char *const stmt_sql[STMT_COUNT] = {
 	[STMT_THROTTLE_EXPIRE] = "DELETE FROM throttle_counts WHERE key IN ("
 	    "SELECT key FROM throttle_counts WHERE window_end <= ?1 "
 	    "LIMIT ?2)",
+	/* the mail queue (core/mailer.c): ?1 recipient, ?2 message, ?3 now */
+	[STMT_MAIL_ADD] = "INSERT INTO mail_queue(recipient, message, "
+	    "created_at, next_at) VALUES (?1, ?2, ?3, ?3) RETURNING id",
+	/* ?1 now, ?2 lease_until: one write statement, so SQLite's write
+	 * lock makes it one claim */
+	[STMT_MAIL_CLAIM] = "UPDATE mail_queue SET lease_until = ?2 "
+	    "WHERE id = (SELECT id FROM mail_queue WHERE next_at <= ?1 AND "
+	    "lease_until <= ?1 ORDER BY next_at, id LIMIT 1) RETURNING id, "
+	    "recipient, message, created_at, attempts, last_error",
+	[STMT_MAIL_DELETE] = "DELETE FROM mail_queue WHERE id = ?1",
+	[STMT_MAIL_RETRY] = "UPDATE mail_queue SET attempts = ?2, "
+	    "next_at = ?3, last_error = ?4, lease_until = 0 WHERE id = ?1",
 
 	/* accounts people can recover (sqlite_links.c) */
 	[STMT_SESSION_LIST] = "SELECT account_id, created_at, last_seen, "

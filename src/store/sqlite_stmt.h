@@ -217,6 +217,14 @@ int	sqlite_simple(struct store_backend *b, enum stmt_id id);
  * outcome. */
 int	sqlite_finish(struct store_backend *b, int rc);
 
+int	sqlite_mail_add(struct store_backend *b, const char *recipient,
+	    const char *message, int64_t now, int64_t *id);
+int	sqlite_mail_claim(struct store_backend *b, int64_t now,
+	    int64_t lease_until, struct mail_row *out);
+int	sqlite_mail_delete(struct store_backend *b, int64_t id);
+int	sqlite_mail_retry(struct store_backend *b, int64_t id,
+	    int64_t attempts, int64_t next_at, const char *error);
+
 /* Copies column `col` as text into dst (size dstlen), cut if needed. */
 void	sqlite_copy_text(char *dst, size_t dstlen, sqlite3_stmt *st, int col);
 

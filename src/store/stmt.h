@@ -70,6 +70,10 @@ enum stmt_id {
 	STMT_THROTTLE_UNDO,
 	STMT_THROTTLE_CLEAR,
 	STMT_THROTTLE_EXPIRE,
+	STMT_MAIL_ADD,
+	STMT_MAIL_CLAIM,
+	STMT_MAIL_DELETE,
+	STMT_MAIL_RETRY,
 	/* accounts people can recover: links, verification, sessions */
 	STMT_SESSION_LIST,
 	STMT_SESSION_END,

@@ -538,3 +538,30 @@ store_stats(struct store *st, const struct store_horizon *h,
 {
 	return CALL(stats, h, out);
 }
+
+int
+store_mail_add(struct store *st, const char *recipient, const char *message,
+    int64_t now, int64_t *id)
+{
+	return CALL(mail_add, recipient, message, now, id);
+}
+
+int
+store_mail_claim(struct store *st, int64_t now, int64_t lease_until,
+    struct mail_row *out)
+{
+	return CALL(mail_claim, now, lease_until, out);
+}
+
+int
+store_mail_delete(struct store *st, int64_t id)
+{
+	return CALL(mail_delete, id);
+}
+
+int
+store_mail_retry(struct store *st, int64_t id, int64_t attempts,
+    int64_t next_at, const char *error)
+{
+	return CALL(mail_retry, id, attempts, next_at, error);
+}

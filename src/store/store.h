@@ -321,4 +321,26 @@ int	store_gc(struct store *st, enum store_gc_kind kind,
 int	store_stats(struct store *st, const struct store_horizon *h,
 	    struct store_counts *out);
 
+/* The mail queue (core/mail.c, core/mailer.c). Adds a mail due at once
+ * (its next attempt at `now`); *id gets its id. */
+int	store_mail_add(struct store *st, const char *recipient,
+	    const char *message, int64_t now, int64_t *id);
+
+/* Claims the mail due longest ago (next attempt at or before now, claimed
+ * by no one or by a claim that ran out by now) until lease_until, in one
+ * statement: of nodes claiming at once, one gets each mail. *out gets it
+ * (out->message malloc'd: free() it). ERR_NOTFOUND when none is due. */
+int	store_mail_claim(struct store *st, int64_t now, int64_t lease_until,
+	    struct mail_row *out);
+
+/* Deletes mail `id`: delivered, or given up. */
+int	store_mail_delete(struct store *st, int64_t id);
+
+/* Writes a failed delivery of mail `id` back: `attempts` failed so far,
+ * the next at next_at, `error` (nothing secret, cut to
+ * MAIL_ERROR_MAX_BYTES) as the last reason; its claim ends. ERR_NOTFOUND
+ * when it is gone. */
+int	store_mail_retry(struct store *st, int64_t id, int64_t attempts,
+	    int64_t next_at, const char *error);
+
 #endif

@@ -158,6 +158,14 @@ struct store_ops {
 		    size_t *removed);
 	int	(*stats)(struct store_backend *b,
 		    const struct store_horizon *h, struct store_counts *out);
+
+	int	(*mail_add)(struct store_backend *b, const char *recipient,
+		    const char *message, int64_t now, int64_t *id);
+	int	(*mail_claim)(struct store_backend *b, int64_t now,
+		    int64_t lease_until, struct mail_row *out);
+	int	(*mail_delete)(struct store_backend *b, int64_t id);
+	int	(*mail_retry)(struct store_backend *b, int64_t id,
+		    int64_t attempts, int64_t next_at, const char *error);
 };
 
 extern const struct store_ops store_sqlite_ops;
