@@ -150,7 +150,8 @@ recovery_change_password(struct keygate *kg,
 	free(who);
 	if (rc != 0)
 		return rc;
+	if (keep.len == 0)
+		return set_password(kg, a->id, a->email, password, NULL);
 	secure_hash(keep, hash);
-	return set_password(kg, a->id, a->email, password,
-	    keep.len > 0 ? hash : NULL);
+	return set_password(kg, a->id, a->email, password, hash);
 }

@@ -1,7 +1,7 @@
 /* The account page (/account): the address and whether it is verified,
  * "send the link again", a new address, a new password, the sessions
  * (session_pages.c ends them), and the way to two-step log-in. */
-#include "portal/account_page.h"
+#include "portal/account_pages.h"
 
 #include <stdio.h>
 #include <stdlib.h>

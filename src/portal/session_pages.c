@@ -4,7 +4,7 @@
 
 #include "base/err.h"
 #include "core/sessions.h"
-#include "portal/account_page.h"
+#include "portal/account_pages.h"
 
 static const struct param_spec csrf_only[] = {
 	{ "csrf_token", HTTP_MAX_PARAM_VALUE_BYTES, false },

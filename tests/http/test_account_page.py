@@ -257,3 +257,29 @@ def test_an_old_verification_link_verifies_no_new_address(world):
         assert me.get("/verify-email?token=" + stale).status_code == 400
     assert requests.get(srv.url("/api/v1/account"), headers=bearer(pat),
                         timeout=10).json()["email"] == new_email
+
+
+def test_the_built_in_api_names_the_new_address_at_once(world):
+    """/v3/account/summary keeps accounts' addresses in memory; a new
+    address moves the store's revision, which drops what was kept."""
+    import oauthkit
+    srv, box = world
+    app = oauthkit.make_app(srv)
+    user = oauthkit.User(srv, "summary")
+    at = oauthkit.get_tokens(user, app)["access_token"]
+
+    def summary():
+        r = requests.get(srv.url("/v3/account/summary"), headers=bearer(at),
+                         timeout=10)
+        assert r.status_code == 200, (r.status_code, r.text)
+        return r.json()["email"]
+
+    assert summary() == user.email
+    assert summary() == user.email      # now from memory
+    new_email = unique_email("summary-new")
+    user.submit("/account", "/account/email", {
+        "new_email": new_email, "password": user.password})
+    token = link_token(box.wait(new_email, "Confirm your new"),
+                       "/verify-email")
+    assert verify_link(user, token).status_code == 200
+    assert summary() == new_email
