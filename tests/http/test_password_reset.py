@@ -16,7 +16,7 @@ import requests
 
 from kgtest import (Browser, bearer, create_pat, find_csrf, logged_in_as,
                     new_account, new_pat, unique_email)
-from mailbox import Mailbox, body, link_token
+from maildirkit import Mailbox, body, link_token
 
 HOUR = 3600
 NEW_PASSWORD = "a new horse battery staple"

@@ -10,7 +10,7 @@ import requests
 
 from kgtest import (Browser, bearer, create_app, find_csrf, new_account,
                     new_app, new_app_secret, new_pat, signup, unique_email)
-from mailbox import Mailbox, link_token, verified_account, verify_link
+from maildirkit import Mailbox, link_token, verified_account, verify_link
 import oauthkit
 
 DAY = 24 * 3600
