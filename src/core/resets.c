@@ -15,8 +15,9 @@ struct resets {
 	pthread_mutex_t	 lock;
 	pthread_cond_t	 wake;
 	bool		 stopping;
-	size_t		 head, n;	/* a ring of n addresses from head */
-	char		 email[RESETS_QUEUE_MAX][ACCOUNT_EMAIL_MAX_BYTES + 1];
+	/* a ring of n addresses from head */
+	size_t		 head, n;
+	char	 email[RESETS_QUEUE_MAX][ACCOUNT_EMAIL_MAX_BYTES + 1];
 };
 
 static void *

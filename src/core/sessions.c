@@ -40,7 +40,7 @@ sessions_clean(struct str in, char *out, size_t max)
 		} else if (n > 1 && i + n <= in.len &&
 		    utf8_valid((struct str){ in.p + i, n })) {
 			if (o + n > max)
-				break;	/* cut before, never inside, a character */
+				break;	/* never cut inside a character */
 			memcpy(out + o, in.p + i, n);
 			o += n;
 			i += n;

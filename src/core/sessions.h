@@ -48,7 +48,8 @@ int	sessions_list(struct keygate *kg, int64_t account_id,
 
 /* Ends the account's session named `id` (sessions_id()); ERR_NOTFOUND
  * for a malformed id or one that is not the account's. */
-int	sessions_end_id(struct keygate *kg, int64_t account_id, struct str id);
+int	sessions_end_id(struct keygate *kg, int64_t account_id,
+	    struct str id);
 
 /* Ends every session of the account but the one of cookie `keep` (an
  * empty slice: every one). */

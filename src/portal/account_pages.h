@@ -13,7 +13,8 @@
 struct account_form {
 	const char	*notice;	/* a refusal, above the sections */
 	const char	*success;
-	struct str	 new_email;	/* the address typed, shown again */
+	/* the address typed, shown again */
+	struct str	 new_email;
 	const char	*new_email_error;
 	const char	*email_password_error;
 	const char	*current_password_error;
