@@ -11,7 +11,7 @@ packages=(
 	libcriterion-dev python3-pytest python3-pytest-timeout python3-requests
 	python3-requests-oauthlib python3-authlib
 	sqlite3 curl chromium
-	postgresql python3-psycopg2 nginx
+	postgresql python3-psycopg2 nginx python3-aiosmtpd
 	clang libclang-rt-14-dev valgrind
 	groff-base systemd
 )

@@ -14,7 +14,9 @@
 #include "core/mail_smtp.h"
 #include "store/store.h"
 
-enum opt_kind { OPT_STRING, OPT_BOOL, OPT_INT };
+/* OPT_SECRET: a string from its variable or the file, never a flag, which
+ * `ps` shows to every user of the machine; wiped when replaced */
+enum opt_kind { OPT_STRING, OPT_BOOL, OPT_INT, OPT_SECRET };
 
 struct opt {
 	const char	*flag;		/* without the leading dashes */
@@ -23,9 +25,6 @@ struct opt {
 	size_t		 offset;
 	long long	 min, max;
 	const char	*help;
-	/* a secret: from its variable or the file, never a flag, which
-	 * `ps` shows to every user of the machine */
-	bool		 no_flag;
 };
 
 #define OFF(f)	offsetof(struct config, f)
@@ -113,8 +112,8 @@ static const struct opt opts[] = {
 	{ "smtp-user", "KEYGATE_SMTP_USER", OPT_STRING, OFF(smtp_user), 0, 0,
 	  "user name at the mail server (default none: no log-in); its "
 	  "password in KEYGATE_SMTP_PASSWORD or the file, never a flag" },
-	{ "smtp-password", "KEYGATE_SMTP_PASSWORD", OPT_STRING,
-	  OFF(smtp_password), 0, 0, "the password of --smtp-user", true },
+	{ "smtp-password", "KEYGATE_SMTP_PASSWORD", OPT_SECRET,
+	  OFF(smtp_password), 0, 0, "the password of --smtp-user" },
 	{ "mail-from", "KEYGATE_MAIL_FROM", OPT_STRING, OFF(mail_from), 0, 0,
 	  "sender of keygate's mail (default keygate@ the issuer's host)" },
 	{ "mail-dir", "KEYGATE_MAIL_DIR", OPT_STRING, OFF(mail_dir), 0, 0,
@@ -190,11 +189,13 @@ set_value(struct config *cfg, const struct opt *o, const char *value,
 	long long v;
 
 	switch (o->kind) {
+	case OPT_SECRET:
+		if (*(char **)base != NULL)
+			explicit_bzero(*(char **)base, strlen(*(char **)base));
+		/* FALLTHROUGH */
 	case OPT_STRING:
 		if (value == NULL || *value == '\0')
 			goto bad;
-		if (o->no_flag && *(char **)base != NULL)
-			explicit_bzero(*(char **)base, strlen(*(char **)base));
 		free(*(char **)base);
 		*(char **)base = xstrdup(value);
 		return 0;
@@ -284,7 +285,7 @@ password_in_flag(const struct opt *o, const char *value, char *err,
 {
 	char redacted[4096];
 
-	if (o->no_flag) {
+	if (o->kind == OPT_SECRET) {
 		snprintf(err, errlen, "--%s: a password on the command line is "
 		    "visible to every user (ps); give it in %s or as %s in the "
 		    "configuration file", o->flag, o->env, o->flag);
@@ -562,7 +563,8 @@ check_mail(const struct config *cfg, char *err, size_t errlen)
 		return ERR_INVALID;
 	}
 	if (cfg->smtp_password != NULL && cfg->smtp_user == NULL) {
-		snprintf(err, errlen, "KEYGATE_SMTP_PASSWORD needs --smtp-user");
+		snprintf(err, errlen, "KEYGATE_SMTP_PASSWORD needs "
+		    "--smtp-user");
 		return ERR_INVALID;
 	}
 	return 0;
@@ -610,7 +612,7 @@ usage_no_flag(FILE *out, const char *const *only)
 	for (size_t i = 0; i < NOPTS; i++) {
 		const struct opt *o = &opts[i];
 
-		if (allowed(o, only) && o->no_flag)
+		if (allowed(o, only) && o->kind == OPT_SECRET)
 			fprintf(out, "  %-28s %s, or %s in the file of "
 			    "--config; never a flag\n", o->env, o->help,
 			    o->flag);
@@ -627,7 +629,7 @@ config_usage(FILE *out, const char *const *only)
 		const struct opt *o = &opts[i];
 		char left[64];
 
-		if (!allowed(o, only) || o->no_flag)
+		if (!allowed(o, only) || o->kind == OPT_SECRET)
 			continue;
 		snprintf(left, sizeof(left), "--%s%s", o->flag,
 		    o->kind == OPT_BOOL ? "" :

@@ -62,7 +62,8 @@ mail_smtp_url_check(const char *url, char *err, size_t errlen)
 	char host[256];
 	const char *rest = strstr(url, "://");
 
-	if (strncmp(url, "smtp://", 7) != 0 && strncmp(url, "smtps://", 8) != 0) {
+	if (strncmp(url, "smtp://", 7) != 0 &&
+	    strncmp(url, "smtps://", 8) != 0) {
 		snprintf(err, errlen, "--smtp-url must begin with smtp:// or "
 		    "smtps://");
 		return ERR_INVALID;
@@ -161,7 +162,8 @@ mail_smtp_send(const struct mail_smtp *s, const char *from, const char *to,
 	curl_easy_setopt(c, CURLOPT_READDATA, &u);
 	curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, (curl_off_t)len);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, (long)MAIL_CONNECT_TIMEOUT_S);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT,
+	    (long)MAIL_CONNECT_TIMEOUT_S);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT, (long)MAIL_SEND_TIMEOUT_S);
 	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
 	curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, check_stop);

@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -86,35 +87,37 @@ nap(struct mailer *m)
 	return !stop;
 }
 
-/* A failed delivery: written back with its next attempt, or given up. */
+/* A failed delivery: written back with its next attempt, or given up.
+ * The store first, the count after: whoever reads the count (a test
+ * moving its clock) finds the next attempt recorded. */
 static void
 failed(struct mailer *m, const struct mail_row *row, const char *why,
     const char *domain)
 {
 	struct store *st = m->kg->store;
 	int64_t n = row->attempts + 1, now = clock_now(m->kg->clock);
+	int64_t delay = mailer_backoff_s(n);
 
-	metrics_inc(METRIC_MAIL_FAILED);
 	if (n >= MAIL_ATTEMPTS_MAX) {
-		metrics_inc(METRIC_MAIL_GIVEN_UP);
-		log_msg("warn", "mail %lld to %s given up after %lld attempts; "
-		    "the last: %s", (long long)row->id, domain, (long long)n,
-		    why);
 		if (store_mail_delete(st, row->id) != 0)
 			log_msg("warn", "mail %lld could not be taken out of "
 			    "the queue; it will be tried again",
 			    (long long)row->id);
+		log_msg("warn", "mail %lld to %s given up after %lld attempts; "
+		    "the last: %s", (long long)row->id, domain, (long long)n,
+		    why);
+		metrics_inc(METRIC_MAIL_FAILED);
+		metrics_inc(METRIC_MAIL_GIVEN_UP);
 		return;
 	}
-	log_msg("warn", "mail %lld to %s not delivered (attempt %lld of %d): "
-	    "%s; next attempt in %lld s", (long long)row->id, domain,
-	    (long long)n, MAIL_ATTEMPTS_MAX, why,
-	    (long long)mailer_backoff_s(n));
-	if (store_mail_retry(st, row->id, n, now + mailer_backoff_s(n),
-	    why) != 0)
+	if (store_mail_retry(st, row->id, n, now + delay, why) != 0)
 		log_msg("warn", "mail %lld: its failed attempt could not be "
 		    "recorded; it is tried again once its claim runs out",
 		    (long long)row->id);
+	log_msg("warn", "mail %lld to %s not delivered (attempt %lld of %d): "
+	    "%s; next attempt in %lld s", (long long)row->id, domain,
+	    (long long)n, MAIL_ATTEMPTS_MAX, why, (long long)delay);
+	metrics_inc(METRIC_MAIL_FAILED);
 }
 
 static int
@@ -138,7 +141,6 @@ send_one(struct mailer *m, const struct mail_row *row)
 
 	mail_log_domain(row->recipient, domain, sizeof(domain));
 	if (rc == 0) {
-		metrics_inc(METRIC_MAIL_SENT);
 		if (store_mail_delete(m->kg->store, row->id) != 0)
 			log_msg("warn", "mail %lld to %s was delivered but "
 			    "stays queued: it may be delivered twice",
@@ -146,6 +148,7 @@ send_one(struct mailer *m, const struct mail_row *row)
 		else
 			log_msg("info", "mail %lld to %s delivered",
 			    (long long)row->id, domain);
+		metrics_inc(METRIC_MAIL_SENT);
 	} else if (rc == ERR_EXPIRED) {
 		/* stopping: back as it was, due at once for the next start */
 		store_mail_retry(m->kg->store, row->id, row->attempts,

@@ -21,6 +21,9 @@ the SQLite file itself pass their own file path and so stay on SQLite.
   server for one test (throttles, clocks, shutdown...).
 - `fresh_server`: make_server() with the defaults.
 - `browser`: a kgtest.Browser on the module's server.
+- `smtp`: a real SMTP server (smtpkit.SmtpServer, Debian's
+  python3-aiosmtpd) on a free port, stopped after the test; keygate mails
+  it with `make_server("--smtp-url", smtp.url)`.
 
 Run, from the top of the checkout: /usr/bin/python3 -m pytest -q tests/http
 (Debian's python3-pytest and python3-requests, and python3-psycopg2 for
@@ -100,3 +103,11 @@ def fresh_server(make_server):
 def browser(server):
     with kgtest.Browser(server) as b:
         yield b
+
+
+@pytest.fixture
+def smtp():
+    import smtpkit
+    s = smtpkit.SmtpServer()
+    yield s
+    s.stop()

@@ -229,7 +229,8 @@ class Server:
 
 
 def start_server(workdir, *flags, test_clock=True, signup_rate="0",
-                 db=None, attempts=3, issuer=False, db_in_env=False):
+                 db=None, attempts=3, issuer=False, db_in_env=False,
+                 env=None):
     """Starts `keygate serve --listen 127.0.0.1:PORT --db DB --signup-rate 0
     --test-clock FLAGS...` in workdir and waits until it is ready. DB is
     `db` when given (a file path or a postgres:// URL), else a fresh
@@ -240,7 +241,8 @@ def start_server(workdir, *flags, test_clock=True, signup_rate="0",
     issuer=True the server also gets `--issuer http://127.0.0.1:PORT`
     (before FLAGS), so that the URLs it publishes are its own. With
     db_in_env=True the DB goes in KEYGATE_DB instead of --db (a URL with a
-    password is refused as a flag)."""
+    password is refused as a flag). `env` adds variables to the server's
+    environment (a secret that may not be a flag: KEYGATE_SMTP_PASSWORD)."""
     if db is None:
         db = fresh_pg_db() if pg_admin_url() else \
             os.path.join(str(workdir), "keygate.db")
@@ -258,8 +260,10 @@ def start_server(workdir, *flags, test_clock=True, signup_rate="0",
         if issuer:
             argv += ["--issuer", f"http://127.0.0.1:{port}"]
         argv += list(flags)
-        srv = Server(workdir, argv, "127.0.0.1", port, db,
-                     env={"KEYGATE_DB": db} if db_in_env else None)
+        extra = dict(env or {})
+        if db_in_env:
+            extra["KEYGATE_DB"] = db
+        srv = Server(workdir, argv, "127.0.0.1", port, db, env=extra)
         try:
             srv.wait_ready()
             return srv

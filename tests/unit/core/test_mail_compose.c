@@ -240,7 +240,8 @@ Test(mail_compose, subject_in_encoded_words)
 	} cases[] = {
 		{ "Bestätigen Sie Ihre E-Mail-Adresse", true },
 		{ "日本語の件名はとても長くなることがあります、"
-		    "そしてそれは何行にも折り返されます", true },
+		    "そしてそれは何行にも"
+		    "折り返されます", true },
 		{ "=?not a word?=", true },
 		{ "é", true },
 		{ "Plain ASCII (with symbols: <>@,;)", false },

@@ -98,12 +98,12 @@ Test(mail_smtp, tls_rule)
 /* Nothing listens: the delivery fails at once with libcurl's reason. */
 Test(mail_smtp, unreachable_server_fails_with_a_reason)
 {
+	static const char msg[] = "Subject: x\r\n\r\nx\r\n";
 	struct mail_smtp s = { "smtp://127.0.0.1:1", "user", "hunter2-pw" };
 	char err[MAIL_ERROR_MAX_BYTES] = "";
 
 	cr_expect_eq(mail_smtp_send(&s, "k@example.com", "a@example.org",
-	    "Subject: x\r\n\r\nx\r\n", 16, NULL, err, sizeof(err)),
-	    ERR_STORE);
+	    msg, strlen(msg), NULL, err, sizeof(err)), ERR_STORE);
 	cr_expect(strncmp(err, "smtp: ", 6) == 0, "%s", err);
 	cr_expect(strstr(err, "hunter2") == NULL);
 }
