@@ -85,7 +85,7 @@ static void
 unique_name(int64_t now, char *out, size_t len)
 {
 	unsigned char rnd[8];
-	char hex[2 * sizeof(rnd) + 1], host[128], safe[4 * sizeof(host)];
+	char hex[2 * sizeof(rnd) + 1], host[64], safe[4 * sizeof(host)];
 	size_t j = 0;
 
 	secure_random(rnd, sizeof(rnd));

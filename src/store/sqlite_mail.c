@@ -1,4 +1,5 @@
 /* SQLite: the mail queue (core/mailer.c). */
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/err.h"
