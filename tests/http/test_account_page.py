@@ -104,7 +104,8 @@ def test_end_one_session_and_all_others(world):
     r = c.post(end_action(target), data={"csrf_token": find_csrf(page)})
     assert r.status_code == 404
     # no CSRF token: nothing ends
-    r = c.post("/account/sessions/end-others", data={})
+    r = c.post("/account/sessions/end-others",
+               data={"csrf_token": "forged"})
     assert r.status_code == 403
     assert alive.count(True) == [logged_in_as(x.home(), email)
                                  for x in (a, b)].count(True)
