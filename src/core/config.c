@@ -276,9 +276,10 @@ config_path(int argc, char **argv, const char **path, char *err,
 	return 0;
 }
 
-/* A database password in a flag is on the command line, where `ps`
- * shows it to every user of the machine and shells keep it in their
- * history: refused, as the client's --secret is. */
+/* A password in a flag (the SMTP password, a database URL holding one) is
+ * on the command line, where `ps` shows it to every user of the machine
+ * and shells keep it in their history: refused, as the client's --secret
+ * is, before it is stored anywhere. */
 static bool
 password_in_flag(const struct opt *o, const char *value, char *err,
     size_t errlen)

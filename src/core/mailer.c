@@ -42,13 +42,13 @@ struct mailer {
 };
 
 int64_t
-mailer_backoff_s(int64_t failed)
+mailer_backoff_s(int64_t n)
 {
-	if (failed < 1)
-		failed = 1;
-	if (failed > MAIL_ATTEMPTS_MAX - 1)
-		failed = MAIL_ATTEMPTS_MAX - 1;
-	return backoff_s[failed - 1];
+	if (n < 1)
+		n = 1;
+	if (n > MAIL_ATTEMPTS_MAX - 1)
+		n = MAIL_ATTEMPTS_MAX - 1;
+	return backoff_s[n - 1];
 }
 
 void

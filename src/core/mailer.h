@@ -22,9 +22,9 @@ void		 mailer_stop(struct mailer *m);
 /* Wakes the thread to look for due mail now. */
 void		 mailer_kick(struct mailer *m);
 
-/* Seconds between failed delivery number `failed` (1 ..
- * MAIL_ATTEMPTS_MAX - 1) and the next attempt: 1, 2, 5, 10, 15 minutes,
- * the last attempt about 33 minutes after the first. */
-int64_t		 mailer_backoff_s(int64_t failed);
+/* Seconds between failed delivery number n (1 .. MAIL_ATTEMPTS_MAX - 1)
+ * and the next attempt: 1, 2, 5, 10, 15 minutes, the last attempt about
+ * 33 minutes after the first. */
+int64_t		 mailer_backoff_s(int64_t n);
 
 #endif
