@@ -96,6 +96,9 @@ def test_a_reset_sets_the_password_and_ends_every_session(world):
                         timeout=10).status_code == 200
     notice = box.wait(email, "Your password was changed")
     assert "kg_" not in body(notice), "a notice carries no credential"
+    log = srv.log()
+    assert token not in log and NEW_PASSWORD not in log
+    assert email.split("@")[0] not in log, "no address in the log"
     phone.close()
     laptop.close()
 
