@@ -285,3 +285,27 @@ def test_the_built_in_api_names_the_new_address_at_once(world):
                        "/verify-email")
     assert verify_link(user, token).status_code == 200
     assert summary() == new_email
+
+
+@pytest.mark.parametrize("path,form", [
+    ("/account/email", "new_email=%FF%FEx%40example.com&password=p"),
+    ("/account/email", "new_email=a%40b.example&new_email=c%40d.example"
+                       "&password=p"),
+    ("/account/password", "current_password=%FF&new_password=%FE" * 1),
+    ("/account/password", "current_password=x&new_password=y&extra=1"),
+    ("/password/forgot", "email=%FF%FE%40example.com"),
+    ("/password/forgot", "email=" + "a" * 2000 + "%40example.com"),
+])
+def test_hostile_forms_get_a_4xx_and_change_nothing(world, path, form):
+    srv, box = world
+    email, password = new_account(srv, "hostile")
+    with browser(srv, email, password) as me:
+        csrf = find_csrf(me.get("/account").text)
+        r = me.post(path, data=f"csrf_token={csrf}&{form}", headers={
+            "Content-Type": "application/x-www-form-urlencoded"})
+        assert 400 <= r.status_code < 500, (r.status_code, r.text[:200])
+        assert "<h1>" in r.text
+        assert logged_in_as(me.home(), email)
+    assert create_pat(srv, email, password).status_code == 201
+    assert [m for m in box.all()
+            if "Confirm your email" not in str(m["Subject"])] == []
