@@ -261,3 +261,18 @@ def test_known_and_unknown_addresses_take_the_same_time(world):
             known.append(k)
     ratio = statistics.median(unknown) / statistics.median(known)
     assert LOW <= ratio <= HIGH, (ratio, unknown, known)
+
+
+def test_grants_and_their_tokens_stay_after_a_reset(world):
+    import oauthkit
+    srv, box = world
+    app = oauthkit.make_app(srv)
+    user = oauthkit.User(srv, "granter")
+    tokens = oauthkit.get_tokens(user, app)
+    token = reset_token(srv, box, user.email)
+    with Browser(srv) as b:
+        assert set_password(b, token).status_code == 200
+    r = requests.get(srv.url("/oauth2/check"),
+                     headers=bearer(tokens["access_token"]), timeout=10)
+    assert r.status_code == 200
+    assert oauthkit.refresh(app, tokens["refresh_token"]).status_code == 200
