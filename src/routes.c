@@ -39,6 +39,22 @@ const struct route keygate_routes[] = {
 	{ HTTP_GET, "/connections", portal_connections, ROUTE_FAST },
 	{ HTTP_POST, "/connections/{api_key}/revoke",
 	    portal_connection_revoke, ROUTE_FAST },
+	{ HTTP_GET, "/account", portal_account, ROUTE_FAST },
+	{ HTTP_POST, "/account/verify-email", portal_account_verify_send,
+	    ROUTE_FAST },
+	{ HTTP_POST, "/account/password", portal_account_password,
+	    ROUTE_SLOW },
+	{ HTTP_POST, "/account/email", portal_account_email, ROUTE_SLOW },
+	{ HTTP_POST, "/account/sessions/{id}/end", portal_session_end,
+	    ROUTE_FAST },
+	{ HTTP_POST, "/account/sessions/end-others",
+	    portal_sessions_end_others, ROUTE_FAST },
+	{ HTTP_GET, "/password/forgot", portal_forgot_form, ROUTE_FAST },
+	{ HTTP_POST, "/password/forgot", portal_forgot, ROUTE_FAST },
+	{ HTTP_GET, "/password/reset", portal_reset_form, ROUTE_FAST },
+	{ HTTP_POST, "/password/reset", portal_reset, ROUTE_SLOW },
+	{ HTTP_GET, "/verify-email", portal_verify_form, ROUTE_FAST },
+	{ HTTP_POST, "/verify-email", portal_verify, ROUTE_FAST },
 
 	/* OAuth 2 (docs/REFERENCE.md §3) and the built-in API
 	 * (docs/REFERENCE.md §5) */
@@ -54,6 +70,7 @@ const struct route keygate_routes[] = {
 
 	/* developer REST API (JSON, docs/REFERENCE.md §6) */
 	{ HTTP_POST, "/api/v1/accounts", api_accounts_create, ROUTE_SLOW },
+	{ HTTP_GET, "/api/v1/account", api_account_get, ROUTE_FAST },
 	{ HTTP_POST, "/api/v1/access-tokens",
 	    api_access_tokens_create, ROUTE_SLOW },
 	{ HTTP_GET, "/api/v1/access-tokens",

@@ -1,7 +1,10 @@
 #include "api/api.h"
 
+#include <sodium.h>
+
 #include "core/accounts.h"
 #include "base/err.h"
+#include "core/verification.h"
 
 /* Reads {"email","password"}; type, presence and unknown-member problems
  * go into fields. */
@@ -40,8 +43,9 @@ answer(struct response *res, int rc, const struct account *acct,
 	}
 	json_decref(fields);
 	if (rc == 0)
-		response_json(res, 201, json_pack("{s:o, s:s}", "account_id",
-		    api_id(acct->id), "email", acct->email));
+		response_json(res, 201, json_pack("{s:o, s:s, s:b}",
+		    "account_id", api_id(acct->id), "email", acct->email,
+		    "email_verified", acct->email_verified));
 	else if (rc == ERR_EXISTS)
 		response_json_error(res, 409, "email_taken",
 		    "An account with this email already exists.");
@@ -75,7 +79,32 @@ api_accounts_create(struct request *req, struct response *res)
 	else {
 		rc = accounts_signup(req->kg, req->client_addr, email,
 		    password, &acct, &errs, &wait);
+		/* The account stands without its mail: the link can be
+		 * sent again. */
+		if (rc == 0)
+			verification_start(req->kg, &acct);
 		answer(res, rc, &acct, &errs, fields, wait);
 	}
 	json_decref(body);
+}
+
+/* GET /api/v1/account → 200 {"account_id","email","email_verified",
+ * "created_at"}: the account of the personal access token. */
+void
+api_account_get(struct request *req, struct response *res)
+{
+	struct account acct;
+	int64_t account_id;
+
+	if (!api_account(req, res, &account_id))
+		return;
+	if (accounts_get(req->kg, account_id, &acct) != 0) {
+		api_unavailable(res);
+		return;
+	}
+	response_json(res, 200, json_pack("{s:o, s:s, s:b, s:o}",
+	    "account_id", api_id(acct.id), "email", acct.email,
+	    "email_verified", acct.email_verified, "created_at",
+	    api_time(acct.created_at)));
+	sodium_memzero(&acct, sizeof(acct));
 }

@@ -77,6 +77,14 @@ api_unavailable(struct response *res)
 }
 
 void
+api_unverified(struct response *res)
+{
+	response_json_error(res, 403, "email_unverified", "Verify the "
+	    "account's email address first: follow the link mailed to it, "
+	    "or have a new one sent from the account page (/account).");
+}
+
+void
 api_throttled(struct response *res, int64_t retry_after_s, const char *why)
 {
 	char num[24];

@@ -26,6 +26,10 @@ bool	api_account(struct request *req, struct response *res,
 /* 503 when the store fails; used for every ERR_STORE. */
 void	api_unavailable(struct response *res);
 
+/* 403 {"error":"email_unverified"}: --require-verified-email holds and
+ * the account's address is not verified yet. */
+void	api_unverified(struct response *res);
+
 /* The 429 of the failure throttles (log-in, personal tokens). */
 #define API_TOO_MANY_FAILURES	"Too many failed attempts; wait before " \
 	"trying again."
@@ -86,6 +90,7 @@ void	api_page_answer(struct request *req, struct response *res,
 
 /* Handlers, one file per resource. */
 void	api_accounts_create(struct request *req, struct response *res);
+void	api_account_get(struct request *req, struct response *res);
 void	api_access_tokens_create(struct request *req, struct response *res);
 void	api_access_tokens_list(struct request *req, struct response *res);
 void	api_access_tokens_delete(struct request *req, struct response *res);

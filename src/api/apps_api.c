@@ -152,6 +152,9 @@ answer(struct response *res, int rc, int ok_status, const struct app_row *row,
 	} else if (rc == ERR_NOTFOUND) {
 		not_found(res);
 		json_decref(fields);
+	} else if (rc == ERR_FORBIDDEN) {
+		api_unverified(res);
+		json_decref(fields);
 	} else {
 		api_unavailable(res);
 		json_decref(fields);
@@ -278,6 +281,8 @@ api_apps_secret(struct request *req, struct response *res)
 		sodium_memzero(secret, sizeof(secret));
 	} else if (rc == ERR_NOTFOUND) {
 		not_found(res);
+	} else if (rc == ERR_FORBIDDEN) {
+		api_unverified(res);
 	} else {
 		api_unavailable(res);
 	}

@@ -140,6 +140,26 @@
 #define SESSION_IDLE_TTL_S		(12 * 3600)
 #define SESSION_MAX_TTL_S		(7 * 24 * 3600)
 #define SESSION_TOUCH_INTERVAL_S	60
+/* what a session keeps of where it began, for the account page: an IPv6
+ * address's text is at most 45 bytes; a User-Agent is cut to this */
+#define SESSION_ADDRESS_MAX_BYTES	64
+#define SESSION_USER_AGENT_MAX_BYTES	256
+
+/* one-time links mailed to an account (core/links.c): verifying an
+ * address (at sign-up, or a new address on the account page) and setting
+ * a new password */
+#define LINK_VERIFY_TTL_S		(24 * 3600)
+#define LINK_RESET_TTL_S		3600
+/* links sent again, per account; new addresses asked for, per account;
+ * password reset requests per client address and per email address */
+#define THROTTLE_LINKS_PER_ACCOUNT	3
+#define THROTTLE_EMAIL_CHANGES_PER_ACCOUNT 3
+#define THROTTLE_RESETS_PER_ADDRESS	10
+#define THROTTLE_RESETS_PER_EMAIL	3
+#define THROTTLE_LINKS_WINDOW_S		3600
+/* password reset requests waiting for the worker that looks their address
+ * up (core/resets.c); past them a request is dropped, with a log line */
+#define RESETS_QUEUE_MAX		256
 
 /* how often a personal access token's last_used_at is rewritten */
 #define PAT_TOUCH_INTERVAL_S		60

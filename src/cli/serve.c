@@ -14,6 +14,8 @@
 #include "core/mailer.h"
 #include "base/log.h"
 #include "core/memo.h"
+#include "core/recovery.h"
+#include "core/resets.h"
 #include "core/token_cache.h"
 #include "core/uses.h"
 #include "http/metrics_server.h"
@@ -68,6 +70,7 @@ start_hot_path(struct keygate *kg)
 	kg->uses = kg->cfg->use_coalesce_s > 0 ? uses_new(kg->store) : NULL;
 	kg->clients = clients_memo_new();
 	kg->accounts = accounts_memo_new();
+	kg->resets = resets_start(kg, recovery_forgot_deliver);
 	return keeper_start(kg);
 }
 
@@ -76,6 +79,8 @@ static void
 stop_hot_path(struct keygate *kg, struct keeper *keeper)
 {
 	keeper_stop(keeper);
+	resets_stop(kg->resets);
+	kg->resets = NULL;
 	store_on_taken(kg->store, NULL, NULL);
 	uses_free(kg->uses);
 	token_cache_free(kg->cache);

@@ -11,6 +11,7 @@
 #include "base/mem.h"
 #include "core/memo.h"
 #include "core/throttle.h"
+#include "core/token_cache.h"
 #include "base/utf8.h"
 
 static bool
@@ -285,15 +286,19 @@ accounts_email(struct keygate *kg, int64_t id,
 	size_t len;
 	int rc;
 
-	if (memo_get(kg->accounts, &id, sizeof(id), 1, email, &len)) {
+	/* A new address moves the store's revision (the 0011 migration's
+	 * trigger), and with it the epoch: no other change touches what is
+	 * kept. */
+	uint64_t epoch = token_cache_vouched(kg->cache);
+
+	if (memo_get(kg->accounts, &id, sizeof(id), epoch, email, &len)) {
 		email[len] = '\0';
 		return 0;
 	}
 	a = xmalloc(sizeof(*a));
 	if ((rc = store_account_by_id(kg->store, id, a)) == 0) {
 		memcpy(email, a->email, sizeof(a->email));
-		/* epoch 1, always: nothing ever changes what is kept */
-		memo_put(kg->accounts, &id, sizeof(id), 1, email,
+		memo_put(kg->accounts, &id, sizeof(id), epoch, email,
 		    strlen(email));
 	}
 	sodium_memzero(a, sizeof(*a));

@@ -55,8 +55,9 @@ int	accounts_login(struct keygate *kg, const struct login_origin *from,
 int	accounts_get(struct keygate *kg, int64_t id, struct account *out);
 /* The memo (memo.h) kg->accounts is made with: 4,096 accounts. */
 struct memo *accounts_memo_new(void);
-/* The e-mail address of account id, from memory when it was read before:
- * accounts are never changed nor deleted (the API's bearer calls). */
+/* The e-mail address of account id, from memory when it was read under
+ * the store's current revision, which a change of address moves (the
+ * API's bearer calls). */
 int	accounts_email(struct keygate *kg, int64_t id,
 	    char email[ACCOUNT_EMAIL_MAX_BYTES + 1]);
 

@@ -9,6 +9,7 @@
 #include "base/clock.h"
 #include "base/err.h"
 #include "base/mem.h"
+#include "core/verification.h"
 
 static void
 copy(char *dst, size_t dstlen, struct str s)
@@ -89,6 +90,8 @@ apps_create(struct keygate *kg, int64_t account_id,
 	struct str name = str_trim(f->name);
 	int rc;
 
+	if ((rc = verification_required(kg, account_id)) != 0)
+		return rc;
 	rc = validate(kg, f, errs);
 	if (!f->has_name) {
 		errs->name = "Enter a name.";
@@ -195,6 +198,8 @@ apps_new_secret(struct keygate *kg, int64_t account_id, struct str api_key,
 
 	if (!key_ok(api_key, key))
 		return ERR_NOTFOUND;
+	if ((rc = verification_required(kg, account_id)) != 0)
+		return rc;
 	secure_token(APP_SECRET_PREFIX, secret);
 	secure_hash(str_from(secret), hash);
 	rc = store_app_set_secret(kg->store, account_id, key, hash,

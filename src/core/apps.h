@@ -48,8 +48,9 @@ struct app_errors {
 /* Creates an app owned by account_id. The name is required; the public
  * name defaults to the name when that passes the brand rule. Returns 0,
  * ERR_INVALID (errs filled, nothing stored), ERR_TOOBIG when the account
- * owns --max-apps apps already (nothing stored; apps_too_many() says it)
- * or ERR_STORE. */
+ * owns --max-apps apps already (nothing stored; apps_too_many() says it),
+ * ERR_FORBIDDEN when --require-verified-email holds and the account's
+ * address is not verified, or ERR_STORE. */
 int	apps_create(struct keygate *kg, int64_t account_id,
 	    const struct app_fields *f, struct app_row *out,
 	    struct app_errors *errs);
@@ -75,7 +76,8 @@ int	apps_delete(struct keygate *kg, int64_t account_id,
 const char *apps_too_many(const struct keygate *kg, char *out, size_t len);
 
 /* Generates a new secret (the old one stops working at once) into secret,
- * to be shown once. Returns 0, ERR_NOTFOUND or ERR_STORE. */
+ * to be shown once. Returns 0, ERR_NOTFOUND, ERR_FORBIDDEN (as
+ * apps_create()) or ERR_STORE. */
 int	apps_new_secret(struct keygate *kg, int64_t account_id,
 	    struct str api_key, char secret[TOKEN_MAX_BYTES + 1]);
 

@@ -1,5 +1,6 @@
 #include "core/authz.h"
 
+
 #include <stdio.h>
 #include <string.h>
 
@@ -13,6 +14,7 @@
 #include "core/scopes.h"
 #include "core/tokens.h"
 #include "core/uri.h"
+#include "core/verification.h"
 #include "base/utf8.h"
 
 int
@@ -237,6 +239,10 @@ authz_issue_code(struct keygate *kg, int64_t account_id,
 	struct code_row row;
 	int64_t now = clock_now(kg->clock);
 
+	int rc;
+
+	if ((rc = verification_required(kg, account_id)) != 0)
+		return rc;
 	memset(&row, 0, sizeof(row));
 	if (r->redirect_uri.len >= sizeof(row.redirect_uri) ||
 	    r->code_challenge.len >= sizeof(row.challenge))
@@ -265,6 +271,8 @@ authz_issue_token(struct keygate *kg, int64_t account_id,
 	struct issue is;
 	int rc;
 
+	if ((rc = verification_required(kg, account_id)) != 0)
+		return rc;
 	memset(&is, 0, sizeof(is));
 	is.now = clock_now(kg->clock);
 	is.account_id = account_id;	/* grant_id 0: consent recorded too */

@@ -46,6 +46,10 @@ static const struct opt opts[] = {
 	  "server's brand, refused in public names (default keygate)" },
 	{ "no-signup", "KEYGATE_NO_SIGNUP", OPT_BOOL, OFF(no_signup), 0, 1,
 	  "refuse new sign-ups" },
+	{ "require-verified-email", "KEYGATE_REQUIRE_VERIFIED_EMAIL",
+	  OPT_BOOL, OFF(require_verified_email), 0, 1,
+	  "creating apps, generating secrets and granting access need an "
+	  "account whose email is verified (default off)" },
 	{ "signup-rate", "KEYGATE_SIGNUP_RATE", OPT_INT, OFF(signup_rate),
 	  0, 1000000, "sign-ups per client address per hour, 0 = no limit "
 	  "(default 20)" },

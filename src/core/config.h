@@ -23,6 +23,8 @@ struct config {
 	char		*issuer;
 	char		*brand;
 	bool		 no_signup;
+	/* creating apps, secrets and grants needs a verified email */
+	bool		 require_verified_email;
 	int64_t		 signup_rate;	/* per address per hour; 0 = no limit */
 	int64_t		 max_apps;	/* apps one account may own */
 	bool		 test_clock;

@@ -21,6 +21,9 @@ struct keygate {
 	/* serve only: the mail sender thread (mailer.h), woken by
 	 * mail_queue(); without it queued mail waits for `serve` */
 	struct mailer		*mailer;
+	/* serve only: the worker behind "forgot password" (resets.h);
+	 * without it the request does the work itself */
+	struct resets		*resets;
 	unsigned char		 csrf_key[SECURE_KEY_BYTES];
 	unsigned char		 reveal_key[SECURE_KEY_BYTES];	/* sealed.h */
 	/* two-step log-in's secrets at rest and its half-done log-ins

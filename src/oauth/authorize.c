@@ -14,6 +14,7 @@
 #include "core/scopes.h"
 #include "core/totp.h"
 #include "core/totp_pending.h"
+#include "core/verification.h"
 #include "oauth/grant_page.h"
 #include "portal/page.h"
 
@@ -142,6 +143,20 @@ login_redirect(struct request *req, struct response *res)
 	buf_release(&b);
 }
 
+/* The Grant Access page is not shown to an account that may not grant
+ * (--require-verified-email): it gets the page that says what to do. */
+static bool
+may_grant(struct request *req, struct response *res, struct authz_ctx *c)
+{
+	int rc = verification_required(req->kg, c->v.account.id);
+
+	if (rc == ERR_FORBIDDEN)
+		page_unverified(req, res, &c->v);
+	else if (rc != 0)
+		page_unavailable(req, res, &c->v);
+	return rc == 0;
+}
+
 /* Issues the code or the token and redirects with it. */
 static void
 answer(struct request *req, struct response *res, struct authz_ctx *c,
@@ -168,7 +183,9 @@ answer(struct request *req, struct response *res, struct authz_ctx *c,
 			oauth_redirect(req, res, status, &c->r, pairs);
 	}
 	sodium_memzero(value, sizeof(value));
-	if (rc != 0)
+	if (rc == ERR_FORBIDDEN)
+		page_unverified(req, res, &c->v);
+	else if (rc != 0)
 		page_unavailable(req, res, &c->v);
 }
 
@@ -205,7 +222,7 @@ oauth_authorize(struct request *req, struct response *res)
 		page_unavailable(req, res, &c.v);
 	else if (consented)
 		answer(req, res, &c, 302);
-	else
+	else if (may_grant(req, res, &c))
 		grant_page(req, res, 200, &c.v, c.app, &c.p, &c.r, NULL, NULL);
 out:
 	free(c.app);
@@ -245,6 +262,8 @@ after_login(struct request *req, struct response *res, struct authz_ctx *c)
 		page_unavailable(req, res, &c->v);
 	else if (consented)
 		answer(req, res, c, 303);
+	else if (!may_grant(req, res, c))
+		return;
 	else if (authz_login_proof(req->kg, c->v.csrf, c->app, &c->r,
 	    c->v.account.id, proof) != 0)
 		page_unavailable(req, res, &c->v);

@@ -128,6 +128,8 @@ portal_app_create(struct request *req, struct response *res)
 
 		render_new(req, res, 422, &v, f[1], apps_too_many(req->kg, why,
 		    sizeof(why)));
+	} else if (rc == ERR_FORBIDDEN) {
+		page_unverified(req, res, &v);
 	} else {
 		page_unavailable(req, res, &v);
 	}

@@ -153,6 +153,19 @@ page_next_link(struct buf *out, const char *path, int64_t last)
 }
 
 void
+page_unverified(struct request *req, struct response *res,
+    const struct visitor *v)
+{
+	struct tmpl_var vars[] = {
+		{ "csrf", str_from(v->csrf) },
+		{ "email", str_from(v->account.email) },
+	};
+
+	page_render(req, res, 403, v, "Verify your email address",
+	    "unverified.html", vars, 2);
+}
+
+void
 page_csrf_refused(struct request *req, struct response *res,
     const struct visitor *v)
 {
@@ -227,7 +240,8 @@ page_begin_session(struct request *req, struct response *res,
 
 	if (v->logged_in)
 		sessions_end(req->kg, v->session);
-	rc = sessions_start(req->kg, account_id, token);
+	rc = sessions_start(req->kg, account_id, req->client_addr,
+	    request_header(req, "User-Agent"), token);
 	if (rc == 0)
 		response_cookie(res, PORTAL_SESSION_COOKIE, token, "/",
 		    SESSION_MAX_TTL_S, req->kg->cfg->secure_cookies);

@@ -50,6 +50,11 @@ void	page_render(struct request *req, struct response *res, int status,
 void	page_message(struct request *req, struct response *res, int status,
 	    const struct visitor *v, const char *heading, const char *message);
 
+/* 403: --require-verified-email holds and the visitor's address is not
+ * verified; the page says what to do and offers the link again. */
+void	page_unverified(struct request *req, struct response *res,
+	    const struct visitor *v);
+
 /* The answer for a form POST without a valid csrf_token. */
 void	page_csrf_refused(struct request *req, struct response *res,
 	    const struct visitor *v);

@@ -54,4 +54,22 @@ void	portal_secret_reveal(struct request *req, struct response *res);
 void	portal_connections(struct request *req, struct response *res);
 void	portal_connection_revoke(struct request *req, struct response *res);
 
+/* account_pages.c: the account page and its forms */
+void	portal_account(struct request *req, struct response *res);
+void	portal_account_verify_send(struct request *req, struct response *res);
+void	portal_account_password(struct request *req, struct response *res);
+void	portal_account_email(struct request *req, struct response *res);
+
+/* session_pages.c */
+void	portal_session_end(struct request *req, struct response *res);
+void	portal_sessions_end_others(struct request *req, struct response *res);
+
+/* recovery_pages.c: forgot password, new password, confirm an address */
+void	portal_forgot_form(struct request *req, struct response *res);
+void	portal_forgot(struct request *req, struct response *res);
+void	portal_reset_form(struct request *req, struct response *res);
+void	portal_reset(struct request *req, struct response *res);
+void	portal_verify_form(struct request *req, struct response *res);
+void	portal_verify(struct request *req, struct response *res);
+
 #endif

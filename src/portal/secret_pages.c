@@ -86,6 +86,10 @@ portal_secret_generate(struct request *req, struct response *res)
 		    reveal_context(req, &v, row), sealed);
 	sodium_memzero(secret, sizeof(secret));
 	sodium_memzero(&shown, sizeof(shown));
+	if (rc == ERR_FORBIDDEN) {
+		page_unverified(req, res, &v);
+		goto out;
+	}
 	if (rc != 0) {
 		page_unavailable(req, res, &v);
 		goto out;

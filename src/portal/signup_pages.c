@@ -3,6 +3,7 @@
 #include "core/accounts.h"
 #include "base/err.h"
 #include "portal/page.h"
+#include "core/verification.h"
 
 enum { F_CSRF, F_EMAIL, F_PASSWORD, F_COUNT };
 
@@ -72,6 +73,9 @@ portal_signup(struct request *req, struct response *res)
 		rc = page_begin_session(req, res, &v, acct.id);
 	switch (rc) {
 	case 0:
+		/* The account stands without its mail: the link can be
+		 * sent again from the account page. */
+		verification_start(req->kg, &acct);
 		/* The browser that chose the password is the owner's. */
 		page_device_cookie(req, res, acct.id);
 		response_redirect(res, 303, "/");

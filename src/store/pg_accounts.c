@@ -24,6 +24,7 @@ read_account(const PGresult *res, int row, void *p)
 	pg_copy_text(out->password_hash, sizeof(out->password_hash), res,
 	    row, 2);
 	out->created_at = pg_int(res, row, 3);
+	out->email_verified = pg_bool(res, row, 4);
 }
 
 int
@@ -47,13 +48,15 @@ pg_account_by_id(struct store_backend *b, int64_t id, struct account *out)
 
 int
 pg_session_insert(struct store_backend *b, const unsigned char *hash,
-    int64_t account_id, int64_t now)
+    int64_t account_id, int64_t now, const struct session_origin *from)
 {
 	struct pg_params p = { 0 };
 
 	pgp_hash(&p, hash);
 	pgp_int(&p, account_id);
 	pgp_int(&p, now);
+	pgp_text(&p, from->address);
+	pgp_text(&p, from->user_agent);
 	return pg_run(b, STMT_SESSION_INSERT, &p, NULL);
 }
 

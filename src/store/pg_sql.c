@@ -24,12 +24,12 @@ const char *const pg_sql[STMT_COUNT] = {
 	    "created_at) VALUES ($1::text, $2::text, $3::bigint) "
 	    "RETURNING id",
 	[STMT_ACCOUNT_BY_EMAIL] = "SELECT id, email, password_hash, "
-	    "created_at FROM accounts WHERE email = $1::text",
-	[STMT_ACCOUNT_BY_ID] = "SELECT id, email, password_hash, created_at "
-	    "FROM accounts WHERE id = $1::bigint",
+	    "created_at, email_verified FROM accounts WHERE email = $1::text",
+	[STMT_ACCOUNT_BY_ID] = "SELECT id, email, password_hash, created_at, "
+	    "email_verified FROM accounts WHERE id = $1::bigint",
 	[STMT_SESSION_INSERT] = "INSERT INTO sessions(hash, account_id, "
-	    "created_at, last_seen) VALUES ($1::bytea, $2::bigint, "
-	    "$3::bigint, $3::bigint)",
+	    "created_at, last_seen, address, user_agent) VALUES ($1::bytea, "
+	    "$2::bigint, $3::bigint, $3::bigint, $4::text, $5::text)",
 	[STMT_SESSION_GET] = "SELECT account_id, created_at, last_seen "
 	    "FROM sessions WHERE hash = $1::bytea",
 	[STMT_SESSION_TOUCH] = "UPDATE sessions SET last_seen = $2::bigint "
@@ -236,4 +236,31 @@ const char *const pg_sql[STMT_COUNT] = {
 	    "WHERE account_id = $1::bigint ORDER BY hash LIMIT $2::bigint",
 	[STMT_RECOVERY_TAKE] = "DELETE FROM recovery_codes "
 	    "WHERE account_id = $1::bigint AND hash = $2::bytea",
+
+	/* accounts people can recover (pg_links.c), as in sqlite_sql.c */
+	[STMT_SESSION_LIST] = "SELECT account_id, created_at, last_seen, "
+	    "hash, address, user_agent FROM sessions "
+	    "WHERE account_id = $1::bigint "
+	    "ORDER BY last_seen DESC, created_at DESC, hash LIMIT $2::bigint",
+	[STMT_SESSION_END] = "DELETE FROM sessions "
+	    "WHERE hash = $1::bytea AND account_id = $2::bigint",
+	[STMT_SESSION_END_OTHERS] = "DELETE FROM sessions "
+	    "WHERE account_id = $1::bigint AND hash <> $2::bytea",
+	[STMT_ACCOUNT_VERIFY] = "UPDATE accounts SET email_verified = true "
+	    "WHERE id = $1::bigint AND email = $2::text",
+	[STMT_ACCOUNT_SET_EMAIL] = "UPDATE accounts SET email = $2::text, "
+	    "email_verified = true WHERE id = $1::bigint",
+	[STMT_ACCOUNT_SET_PASSWORD] = "UPDATE accounts "
+	    "SET password_hash = $2::text WHERE id = $1::bigint",
+	[STMT_LINK_CLEAR] = "DELETE FROM account_links "
+	    "WHERE account_id = $1::bigint AND purpose = $2::integer",
+	[STMT_LINK_INSERT] = "INSERT INTO account_links(hash, account_id, "
+	    "purpose, email, expires_at) VALUES ($1::bytea, $2::bigint, "
+	    "$3::integer, $4::text, $5::bigint)",
+	[STMT_LINK_GET] = "SELECT account_id, purpose, email, expires_at "
+	    "FROM account_links WHERE hash = $1::bytea "
+	    "AND purpose = $2::integer",
+	[STMT_LINK_TAKE] = "DELETE FROM account_links "
+	    "WHERE hash = $1::bytea AND purpose = $2::integer "
+	    "RETURNING account_id, purpose, email, expires_at",
 };

@@ -126,7 +126,27 @@ int	pg_account_by_email(struct store_backend *b, const char *email,
 int	pg_account_by_id(struct store_backend *b, int64_t id,
 	    struct account *out);
 int	pg_session_insert(struct store_backend *b, const unsigned char *hash,
-	    int64_t account_id, int64_t now);
+	    int64_t account_id, int64_t now,
+	    const struct session_origin *from);
+/* pg_links.c: one-time links, verification, passwords, session lists */
+int	pg_session_list(struct store_backend *b, int64_t account_id,
+	    size_t max, struct session_row **rows, size_t *n);
+int	pg_session_end(struct store_backend *b, int64_t account_id,
+	    const unsigned char *hash);
+int	pg_session_end_others(struct store_backend *b, int64_t account_id,
+	    const unsigned char *keep);
+int	pg_account_verify(struct store_backend *b, int64_t account_id,
+	    const char *email);
+int	pg_account_set_email(struct store_backend *b, int64_t account_id,
+	    const char *email);
+int	pg_account_set_password(struct store_backend *b, int64_t account_id,
+	    const char *password_hash, const unsigned char *keep);
+int	pg_link_insert(struct store_backend *b, const unsigned char *hash,
+	    const struct link_row *row);
+int	pg_link_get(struct store_backend *b, const unsigned char *hash,
+	    int purpose, struct link_row *out);
+int	pg_link_take(struct store_backend *b, const unsigned char *hash,
+	    int purpose, struct link_row *out);
 int	pg_session_get(struct store_backend *b, const unsigned char *hash,
 	    struct session_row *out);
 int	pg_session_touch(struct store_backend *b, const unsigned char *hash,

@@ -17,6 +17,7 @@ struct account {
 	char	 email[ACCOUNT_EMAIL_MAX_BYTES + 1];
 	char	 password_hash[SECURE_PWHASH_MAX];
 	int64_t	 created_at;
+	bool	 email_verified;	/* a link mailed to `email` was followed */
 };
 
 /* An account's two-step log-in (core/totp.c), while it is on. */
@@ -26,10 +27,37 @@ struct totp_row {
 	int64_t	 last_step;	/* of the last code accepted */
 };
 
+/* A browser session. store_session_get() fills the first three only;
+ * store_session_list() all. */
 struct session_row {
 	int64_t	 account_id;
 	int64_t	 created_at;
 	int64_t	 last_seen;
+	unsigned char hash[SECURE_HASH_BYTES];
+	char	 address[SESSION_ADDRESS_MAX_BYTES + 1];
+	char	 user_agent[SESSION_USER_AGENT_MAX_BYTES + 1];
+};
+
+/* Where a session begins: the client's address and its User-Agent, both
+ * already cut to the limits above and valid UTF-8 (core/sessions.c). */
+struct session_origin {
+	const char	*address;
+	const char	*user_agent;
+};
+
+/* What a one-time link mailed to an account does (core/links.c). */
+enum store_link_purpose {
+	STORE_LINK_VERIFY = 1,	/* verifies `email`, still the account's */
+	STORE_LINK_RESET = 2,	/* sets a new password */
+	STORE_LINK_EMAIL = 3,	/* makes `email` the account's, verified */
+};
+
+/* A one-time link, keyed in the store by the SHA-256 of its token. */
+struct link_row {
+	int64_t	 account_id;
+	int	 purpose;	/* enum store_link_purpose */
+	char	 email[ACCOUNT_EMAIL_MAX_BYTES + 1];
+	int64_t	 expires_at;
 };
 
 struct pat_row {

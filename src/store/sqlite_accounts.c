@@ -34,6 +34,7 @@ read_account(sqlite3_stmt *st, void *p)
 	sqlite_copy_text(out->email, sizeof(out->email), st, 1);
 	sqlite_copy_text(out->password_hash, sizeof(out->password_hash), st, 2);
 	out->created_at = sqlite3_column_int64(st, 3);
+	out->email_verified = sqlite3_column_int(st, 4) != 0;
 }
 
 int
@@ -63,7 +64,7 @@ sqlite_account_by_id(struct store_backend *b, int64_t id, struct account *out)
 
 int
 sqlite_session_insert(struct store_backend *b, const unsigned char *hash,
-    int64_t account_id, int64_t now)
+    int64_t account_id, int64_t now, const struct session_origin *from)
 {
 	sqlite3 *db;
 	sqlite3_stmt *st = sqlite_stmt(b, STMT_SESSION_INSERT, &db);
@@ -74,6 +75,8 @@ sqlite_session_insert(struct store_backend *b, const unsigned char *hash,
 	sqlite3_bind_int64(st, 2, account_id);
 	sqlite3_bind_int64(st, 3, now);
 	sqlite3_bind_int64(st, 4, now);
+	sqlite3_bind_text(st, 5, from->address, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, from->user_agent, -1, SQLITE_STATIC);
 	return sqlite_run(db, st, NULL);
 }
 

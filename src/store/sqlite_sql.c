@@ -18,11 +18,12 @@ const char *const stmt_sql[STMT_COUNT] = {
 	[STMT_ACCOUNT_INSERT] = "INSERT INTO accounts(email, password_hash, "
 	    "created_at) VALUES (?, ?, ?)",
 	[STMT_ACCOUNT_BY_EMAIL] = "SELECT id, email, password_hash, "
-	    "created_at FROM accounts WHERE email = ?",
-	[STMT_ACCOUNT_BY_ID] = "SELECT id, email, password_hash, created_at "
-	    "FROM accounts WHERE id = ?",
+	    "created_at, email_verified FROM accounts WHERE email = ?",
+	[STMT_ACCOUNT_BY_ID] = "SELECT id, email, password_hash, created_at, "
+	    "email_verified FROM accounts WHERE id = ?",
 	[STMT_SESSION_INSERT] = "INSERT INTO sessions(hash, account_id, "
-	    "created_at, last_seen) VALUES (?, ?, ?, ?)",
+	    "created_at, last_seen, address, user_agent) "
+	    "VALUES (?, ?, ?, ?, ?, ?)",
 	[STMT_SESSION_GET] = "SELECT account_id, created_at, last_seen "
 	    "FROM sessions WHERE hash = ?",
 	[STMT_SESSION_TOUCH] = "UPDATE sessions SET last_seen = ? "
@@ -216,4 +217,30 @@ const char *const stmt_sql[STMT_COUNT] = {
 	    "WHERE account_id = ?1 ORDER BY hash LIMIT ?2",
 	[STMT_RECOVERY_TAKE] = "DELETE FROM recovery_codes "
 	    "WHERE account_id = ? AND hash = ?",
+
+	/* accounts people can recover (sqlite_links.c) */
+	[STMT_SESSION_LIST] = "SELECT account_id, created_at, last_seen, "
+	    "hash, address, user_agent FROM sessions WHERE account_id = ?1 "
+	    "ORDER BY last_seen DESC, created_at DESC, hash LIMIT ?2",
+	[STMT_SESSION_END] = "DELETE FROM sessions "
+	    "WHERE hash = ?1 AND account_id = ?2",
+	[STMT_SESSION_END_OTHERS] = "DELETE FROM sessions "
+	    "WHERE account_id = ?1 AND hash <> ?2",
+	/* only while the address is still the one the link was sent to */
+	[STMT_ACCOUNT_VERIFY] = "UPDATE accounts SET email_verified = 1 "
+	    "WHERE id = ?1 AND email = ?2",
+	[STMT_ACCOUNT_SET_EMAIL] = "UPDATE accounts SET email = ?2, "
+	    "email_verified = 1 WHERE id = ?1",
+	[STMT_ACCOUNT_SET_PASSWORD] = "UPDATE accounts SET password_hash = ?2 "
+	    "WHERE id = ?1",
+	[STMT_LINK_CLEAR] = "DELETE FROM account_links "
+	    "WHERE account_id = ?1 AND purpose = ?2",
+	[STMT_LINK_INSERT] = "INSERT INTO account_links(hash, account_id, "
+	    "purpose, email, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+	[STMT_LINK_GET] = "SELECT account_id, purpose, email, expires_at "
+	    "FROM account_links WHERE hash = ?1 AND purpose = ?2",
+	/* a link is used up by the one DELETE that finds it */
+	[STMT_LINK_TAKE] = "DELETE FROM account_links "
+	    "WHERE hash = ?1 AND purpose = ?2 "
+	    "RETURNING account_id, purpose, email, expires_at",
 };

@@ -37,7 +37,27 @@ int	sqlite_account_by_email(struct store_backend *b, const char *email,
 int	sqlite_account_by_id(struct store_backend *b, int64_t id,
 	    struct account *out);
 int	sqlite_session_insert(struct store_backend *b,
-	    const unsigned char *hash, int64_t account_id, int64_t now);
+	    const unsigned char *hash, int64_t account_id, int64_t now,
+	    const struct session_origin *from);
+/* sqlite_links.c: one-time links, verification, passwords, session lists */
+int	sqlite_session_list(struct store_backend *b, int64_t account_id,
+	    size_t max, struct session_row **rows, size_t *n);
+int	sqlite_session_end(struct store_backend *b, int64_t account_id,
+	    const unsigned char *hash);
+int	sqlite_session_end_others(struct store_backend *b, int64_t account_id,
+	    const unsigned char *keep);
+int	sqlite_account_verify(struct store_backend *b, int64_t account_id,
+	    const char *email);
+int	sqlite_account_set_email(struct store_backend *b, int64_t account_id,
+	    const char *email);
+int	sqlite_account_set_password(struct store_backend *b, int64_t account_id,
+	    const char *password_hash, const unsigned char *keep);
+int	sqlite_link_insert(struct store_backend *b, const unsigned char *hash,
+	    const struct link_row *row);
+int	sqlite_link_get(struct store_backend *b, const unsigned char *hash,
+	    int purpose, struct link_row *out);
+int	sqlite_link_take(struct store_backend *b, const unsigned char *hash,
+	    int purpose, struct link_row *out);
 int	sqlite_session_get(struct store_backend *b, const unsigned char *hash,
 	    struct session_row *out);
 int	sqlite_session_touch(struct store_backend *b,

@@ -165,9 +165,74 @@ store_account_by_id(struct store *st, int64_t id, struct account *out)
 int
 store_session_insert(struct store *st,
     const unsigned char hash[SECURE_HASH_BYTES], int64_t account_id,
-    int64_t now)
+    int64_t now, const struct session_origin *from)
 {
-	return CALL(session_insert, hash, account_id, now);
+	return CALL(session_insert, hash, account_id, now, from);
+}
+
+int
+store_session_list(struct store *st, int64_t account_id, size_t max,
+    struct session_row **rows, size_t *n)
+{
+	return CALL(session_list, account_id, max, rows, n);
+}
+
+int
+store_session_end(struct store *st, int64_t account_id,
+    const unsigned char hash[SECURE_HASH_BYTES])
+{
+	return CALL(session_end, account_id, hash);
+}
+
+int
+store_session_end_others(struct store *st, int64_t account_id,
+    const unsigned char *keep)
+{
+	return CALL(session_end_others, account_id, keep);
+}
+
+int
+store_account_verify(struct store *st, int64_t account_id,
+    const char *email)
+{
+	return CALL(account_verify, account_id, email);
+}
+
+/* A new address changes what the accounts' memo keeps (core/accounts.c). */
+int
+store_account_set_email(struct store *st, int64_t account_id,
+    const char *email)
+{
+	return taken(st, CALL(account_set_email, account_id, email));
+}
+
+int
+store_account_set_password(struct store *st, int64_t account_id,
+    const char *password_hash, const unsigned char *keep)
+{
+	return CALL(account_set_password, account_id, password_hash, keep);
+}
+
+int
+store_link_insert(struct store *st,
+    const unsigned char hash[SECURE_HASH_BYTES], const struct link_row *row)
+{
+	return CALL(link_insert, hash, row);
+}
+
+int
+store_link_get(struct store *st, const unsigned char hash[SECURE_HASH_BYTES],
+    int purpose, struct link_row *out)
+{
+	return CALL(link_get, hash, purpose, out);
+}
+
+int
+store_link_take(struct store *st,
+    const unsigned char hash[SECURE_HASH_BYTES], int purpose,
+    struct link_row *out)
+{
+	return CALL(link_take, hash, purpose, out);
 }
 
 int

@@ -85,7 +85,7 @@ int	store_account_by_id(struct store *st, int64_t id, struct account *out);
 /* browser sessions, keyed by the SHA-256 of the cookie value */
 int	store_session_insert(struct store *st,
 	    const unsigned char hash[SECURE_HASH_BYTES], int64_t account_id,
-	    int64_t now);
+	    int64_t now, const struct session_origin *from);
 
 int	store_session_get(struct store *st,
 	    const unsigned char hash[SECURE_HASH_BYTES],
@@ -101,6 +101,57 @@ int	store_session_delete(struct store *st,
  * started) and the others most recently seen. */
 int	store_session_trim(struct store *st, int64_t account_id,
 	    const unsigned char keep[SECURE_HASH_BYTES], int64_t max);
+
+/* The account's sessions, most recently seen first, at most `max`;
+ * *rows is malloc'd (free() it). An account holds at most
+ * SESSIONS_PER_ACCOUNT_MAX (store_session_trim()). */
+int	store_session_list(struct store *st, int64_t account_id, size_t max,
+	    struct session_row **rows, size_t *n);
+
+/* Ends session `hash` if it is account_id's: else ERR_NOTFOUND. */
+int	store_session_end(struct store *st, int64_t account_id,
+	    const unsigned char hash[SECURE_HASH_BYTES]);
+
+/* Ends every session of account_id but `keep` (NULL: every one). */
+int	store_session_end_others(struct store *st, int64_t account_id,
+	    const unsigned char *keep);
+
+/* Marks the account's email verified, if it is still `email`: else
+ * ERR_NOTFOUND. */
+int	store_account_verify(struct store *st, int64_t account_id,
+	    const char *email);
+
+/* Makes `email` the account's address, verified, and drops its links
+ * that verify the old one, in one transaction. ERR_EXISTS when another
+ * account has that address, ERR_NOTFOUND without the account. */
+int	store_account_set_email(struct store *st, int64_t account_id,
+	    const char *email);
+
+/* Sets the password hash and, in the same transaction, ends every
+ * session of the account but `keep` (NULL: every one) and drops its
+ * password reset links. ERR_NOTFOUND without the account. */
+int	store_account_set_password(struct store *st, int64_t account_id,
+	    const char *password_hash, const unsigned char *keep);
+
+/* One-time links mailed to an account (core/links.c), keyed by the
+ * SHA-256 of their token. Insert replaces, in one transaction, the
+ * account's other links of row->purpose: the newest link is the only
+ * one. */
+int	store_link_insert(struct store *st,
+	    const unsigned char hash[SECURE_HASH_BYTES],
+	    const struct link_row *row);
+
+/* Reads link `hash` of `purpose` without using it up; ERR_NOTFOUND. */
+int	store_link_get(struct store *st,
+	    const unsigned char hash[SECURE_HASH_BYTES], int purpose,
+	    struct link_row *out);
+
+/* Deletes link `hash` of `purpose` and gives it in *out, in one
+ * statement: 0 when this call took it, ERR_NOTFOUND when there is none
+ * (of two racing calls one wins). Expiry is the caller's to judge. */
+int	store_link_take(struct store *st,
+	    const unsigned char hash[SECURE_HASH_BYTES], int purpose,
+	    struct link_row *out);
 
 /* personal access tokens, keyed by the SHA-256 of the token. Insert
  * gives ERR_TOOBIG, storing nothing, when the account holds `max`

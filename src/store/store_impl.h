@@ -39,7 +39,8 @@ struct store_ops {
 		    struct account *out);
 
 	int	(*session_insert)(struct store_backend *b,
-		    const unsigned char *hash, int64_t account_id, int64_t now);
+		    const unsigned char *hash, int64_t account_id, int64_t now,
+		    const struct session_origin *from);
 	int	(*session_get)(struct store_backend *b,
 		    const unsigned char *hash, struct session_row *out);
 	int	(*session_touch)(struct store_backend *b,
@@ -48,6 +49,27 @@ struct store_ops {
 		    const unsigned char *hash);
 	int	(*session_trim)(struct store_backend *b, int64_t account_id,
 		    const unsigned char *keep, int64_t max);
+
+	int	(*session_list)(struct store_backend *b, int64_t account_id,
+		    size_t max, struct session_row **rows, size_t *n);
+	int	(*session_end)(struct store_backend *b, int64_t account_id,
+		    const unsigned char *hash);
+	int	(*session_end_others)(struct store_backend *b,
+		    int64_t account_id, const unsigned char *keep);
+	int	(*account_verify)(struct store_backend *b, int64_t account_id,
+		    const char *email);
+	int	(*account_set_email)(struct store_backend *b,
+		    int64_t account_id, const char *email);
+	int	(*account_set_password)(struct store_backend *b,
+		    int64_t account_id, const char *password_hash,
+		    const unsigned char *keep);
+	int	(*link_insert)(struct store_backend *b,
+		    const unsigned char *hash, const struct link_row *row);
+	int	(*link_get)(struct store_backend *b, const unsigned char *hash,
+		    int purpose, struct link_row *out);
+	int	(*link_take)(struct store_backend *b,
+		    const unsigned char *hash, int purpose,
+		    struct link_row *out);
 
 	int	(*pat_insert)(struct store_backend *b, int64_t account_id,
 		    const unsigned char *hash, int64_t now, int64_t max,

@@ -1,4 +1,4 @@
-"""Two-step log-in (TOTP, RFC 6238; docs/REFERENCE.md §12): enrolment
+"""Two-step log-in (TOTP, RFC 6238; docs/REFERENCE.md §13): enrolment
 from the QR code or the key, confirmed by a first code; recovery codes
 shown once and good once each; a code asked at the portal's log-in, in the
 client flow and for personal access tokens (X-Keygate-OTP); no code twice,

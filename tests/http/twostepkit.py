@@ -1,4 +1,4 @@
-"""Helpers for the two-step log-in tests (docs/REFERENCE.md §12).
+"""Helpers for the two-step log-in tests (docs/REFERENCE.md §13).
 
 Codes are computed by Debian's `oathtool` (the OATH Toolkit's command),
 never by keygate's code, at the server's own time: each test moves its

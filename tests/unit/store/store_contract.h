@@ -17,6 +17,8 @@
 /* a page that holds every row of a small list, and a cap never reached */
 #define ALL	(&(struct store_page){ 0, 1000 })
 #define NO_CAP	1000000
+/* a session begun nowhere in particular */
+#define NOWHERE	(&(struct session_origin){ "", "" })
 
 /* Copies a string into a char array field, cut to fit. */
 #define SET(field, text) \

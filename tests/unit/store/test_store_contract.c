@@ -333,7 +333,7 @@ STORE_TEST(sessions, insert_get_touch_delete, contract_setup)
 
 	contract_hash(h);
 	contract_hash(other);
-	cr_assert_eq(store_session_insert(st, h, ann, T0 + 10), 0);
+	cr_assert_eq(store_session_insert(st, h, ann, T0 + 10, NOWHERE), 0);
 	memset(&s, 0x55, sizeof(s));
 	cr_assert_eq(store_session_get(st, h, &s), 0);
 	cr_expect_eq(s.account_id, ann);
@@ -361,8 +361,9 @@ STORE_TEST(sessions, one_per_hash, contract_setup)
 	int64_t bob = contract_account("bob@example.com");
 
 	contract_hash(h);
-	cr_assert_eq(store_session_insert(st, h, ann, T0), 0);
-	cr_expect_eq(store_session_insert(st, h, bob, T0 + 1), ERR_EXISTS);
+	cr_assert_eq(store_session_insert(st, h, ann, T0, NOWHERE), 0);
+	cr_expect_eq(store_session_insert(st, h, bob, T0 + 1,
+	    NOWHERE), ERR_EXISTS);
 	cr_assert_eq(store_session_get(st, h, &s), 0);
 	cr_expect_eq(s.account_id, ann);
 }
@@ -377,10 +378,11 @@ STORE_TEST(sessions, trim_keeps_the_new_and_the_recently_seen,
 
 	for (int i = 0; i < 6; i++) {
 		contract_hash(h[i]);
-		cr_assert_eq(store_session_insert(st, h[i], ann, T0 + i), 0);
+		cr_assert_eq(store_session_insert(st, h[i], ann, T0 + i,
+		    NOWHERE), 0);
 	}
 	contract_hash(bobs);
-	cr_assert_eq(store_session_insert(st, bobs, bob, T0), 0);
+	cr_assert_eq(store_session_insert(st, bobs, bob, T0, NOWHERE), 0);
 	/* the oldest, seen last, stays; so does the newest, seen least
 	 * (the same second as another: kept because it is `keep`) */
 	cr_assert_eq(store_session_touch(st, h[0], T0 + 100), 0);
