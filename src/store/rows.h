@@ -17,6 +17,17 @@ struct account {
 	char	 email[ACCOUNT_EMAIL_MAX_BYTES + 1];
 	char	 password_hash[SECURE_PWHASH_MAX];
 	int64_t	 created_at;
+	int64_t	 disabled_at;	/* 0: enabled (keygate account disable) */
+};
+
+/* What an account holds, as `keygate account show` counts it: apps it
+ * owns, browser sessions, personal access tokens, and grants it gave as
+ * an end user. */
+struct account_counts {
+	int64_t	 apps;
+	int64_t	 sessions;
+	int64_t	 pats;
+	int64_t	 grants;
 };
 
 struct session_row {
@@ -49,6 +60,9 @@ struct app_row {
 	unsigned char secret_hash[SECURE_HASH_BYTES];
 	int64_t	 created_at;
 	int64_t	 secret_created_at;
+	/* read only: its owner is disabled, and its client may not
+	 * authenticate */
+	bool	 owner_disabled;
 };
 
 /* A grant as the Connected apps page lists it. */
@@ -86,7 +100,9 @@ struct token_row {
 	unsigned family_scope;	/* the most a refresh may ask for */
 	int64_t	 iat;		/* access: issued; refresh: created */
 	int64_t	 last_used;	/* access: last use; refresh: used_at */
-	bool	 revoked;	/* the token or its family */
+	/* the token or its family, or the app's owner or the grant's
+	 * account is disabled (what a check must refuse) */
+	bool	 revoked;
 };
 
 /* What one issuing transaction writes (see store_issue). */
