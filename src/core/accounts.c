@@ -11,6 +11,7 @@
 #include "base/mem.h"
 #include "core/memo.h"
 #include "core/throttle.h"
+#include "core/token_cache.h"
 #include "base/utf8.h"
 
 static bool
@@ -253,6 +254,10 @@ accounts_login(struct keygate *kg, const struct login_origin *from,
 	if (known && password.len <= ACCOUNT_PASSWORD_MAX_BYTES &&
 	    secure_password_verify(out->password_hash, password)) {
 		login_passed(kg, lc);
+		/* Said only to whoever knows the password: to anyone else a
+		 * disabled account is a wrong pair like any other. */
+		if (out->disabled_at != 0)
+			rc = ERR_FORBIDDEN;
 		goto out;
 	}
 	if (!known || password.len > ACCOUNT_PASSWORD_MAX_BYTES)
@@ -281,19 +286,21 @@ int
 accounts_email(struct keygate *kg, int64_t id,
     char email[ACCOUNT_EMAIL_MAX_BYTES + 1])
 {
+	/* Under the cache's epoch: a deleted account's id may come back
+	 * (SQLite), and a deletion moves the store's revision. */
+	uint64_t epoch = token_cache_vouched(kg->cache);
 	struct account *a;
 	size_t len;
 	int rc;
 
-	if (memo_get(kg->accounts, &id, sizeof(id), 1, email, &len)) {
+	if (memo_get(kg->accounts, &id, sizeof(id), epoch, email, &len)) {
 		email[len] = '\0';
 		return 0;
 	}
 	a = xmalloc(sizeof(*a));
 	if ((rc = store_account_by_id(kg->store, id, a)) == 0) {
 		memcpy(email, a->email, sizeof(a->email));
-		/* epoch 1, always: nothing ever changes what is kept */
-		memo_put(kg->accounts, &id, sizeof(id), 1, email,
+		memo_put(kg->accounts, &id, sizeof(id), epoch, email,
 		    strlen(email));
 	}
 	sodium_memzero(a, sizeof(*a));
