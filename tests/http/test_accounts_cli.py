@@ -125,6 +125,24 @@ def test_disable_refuses_everything_and_enable_gives_it_back(server):
     assert not logged_in_as(w.dev.home(), w.dev.email)
 
 
+def test_enable_gives_back_only_what_the_lifetime_rule_left(make_server):
+    """Disabling stops no clock: a token that expired meanwhile (unused for
+    --token-unused-ttl, 3600 s) stays dead after enable; one used before
+    and still within --token-idle-ttl (7200 s) works again."""
+    srv = oauthkit.oauth_server(make_server)
+    dev = User(srv, "lifedev")
+    app = make_app(srv, dev)
+    user = User(srv, "lifeuser")
+    used, unused = get_tokens(user, app), get_tokens(user, app)
+    assert alive(srv, used["access_token"])           # a use, now
+    ok(account_cli(srv, "disable", dev.email))
+    assert within_delay(lambda: not alive(srv, used["access_token"]))
+    srv.advance(3601)
+    ok(account_cli(srv, "enable", dev.email))
+    assert within_delay(lambda: alive(srv, used["access_token"]))
+    assert not alive(srv, unused["access_token"])
+
+
 def test_disabled_end_user_is_refused_by_the_client_flow(server):
     app = make_app(server, implicit=True)
     user = User(server, "flow", login=False)
