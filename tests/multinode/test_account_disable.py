@@ -61,5 +61,7 @@ def test_delete_reaches_both_nodes(cluster):
     for node in (a, b):
         assert_within(PROPAGATION_S, lambda n=node: not alive(
             n, t["access_token"]), "a token of a deleted account's app")
+        assert_within(PROPAGATION_S, introspected(
+            app, node, t["access_token"], 401), "a deleted app's client")
     token_error(refresh(on(app, a), t["refresh_token"]), "invalid_client",
                 401)
