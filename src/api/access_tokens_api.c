@@ -108,6 +108,10 @@ api_access_tokens_create(struct request *req, struct response *res)
 		basic_challenge(res, "unauthorized",
 		    "Wrong email or password.");
 		break;
+	case ERR_FORBIDDEN:	/* accounts_login(): the right password */
+		response_json_error(res, 403, "account_disabled",
+		    ACCOUNTS_DISABLED);
+		break;
 	case ERR_THROTTLED:	/* pats_issue(): the account's hourly count */
 		api_throttled(res, wait, PATS_TOO_FAST);
 		break;

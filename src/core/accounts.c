@@ -254,6 +254,10 @@ accounts_login(struct keygate *kg, const struct login_origin *from,
 	if (known && password.len <= ACCOUNT_PASSWORD_MAX_BYTES &&
 	    secure_password_verify(out->password_hash, password)) {
 		login_passed(kg, lc);
+		/* Said only to whoever knows the password: to anyone else a
+		 * disabled account is a wrong pair like any other. */
+		if (out->disabled_at != 0)
+			rc = ERR_FORBIDDEN;
 		goto out;
 	}
 	if (!known || password.len > ACCOUNT_PASSWORD_MAX_BYTES)
@@ -282,14 +286,12 @@ int
 accounts_email(struct keygate *kg, int64_t id,
     char email[ACCOUNT_EMAIL_MAX_BYTES + 1])
 {
+	/* Under the cache's epoch: a new address, and a deletion (whose id
+	 * SQLite may give out again), move the store's revision. */
+	uint64_t epoch = token_cache_vouched(kg->cache);
 	struct account *a;
 	size_t len;
 	int rc;
-
-	/* A new address moves the store's revision (the 0011 migration's
-	 * trigger), and with it the epoch: no other change touches what is
-	 * kept. */
-	uint64_t epoch = token_cache_vouched(kg->cache);
 
 	if (memo_get(kg->accounts, &id, sizeof(id), epoch, email, &len)) {
 		email[len] = '\0';

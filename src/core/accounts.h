@@ -35,6 +35,11 @@ int	accounts_signup(struct keygate *kg, const char *addr, struct str email,
 int	accounts_add(struct keygate *kg, struct str email, struct str password,
 	    struct account *out, struct signup_errors *errs);
 
+/* What a log-in with the right password of a disabled account is told,
+ * on every surface. */
+#define ACCOUNTS_DISABLED	"This account is disabled. Ask the operator " \
+	"of this service to enable it again."
+
 /* Where a log-in attempt comes from. */
 struct login_origin {
 	const char	*addr;		/* client address (http/client_addr.h) */
@@ -44,6 +49,8 @@ struct login_origin {
 
 /* Checks an email and password. Returns 0 (out filled), ERR_AUTH for any
  * wrong pair (unknown email or wrong password, indistinguishable),
+ * ERR_FORBIDDEN for the right password of a disabled account (keygate
+ * account disable: say so, it is told only to whoever knows the password),
  * ERR_THROTTLED (retry_after_s set) past a limit of limits.h THROTTLE_*:
  * per address and per (account, address) for everyone, per account too for
  * a browser without the account's device cookie; or ERR_STORE. The attempt

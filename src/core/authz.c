@@ -32,6 +32,11 @@ authz_client(struct keygate *kg, const struct authz_params *p,
 		*why = "No application has this client_id.";
 	if (rc != 0)
 		return rc;
+	/* its owner is disabled: no code or token for its client to use */
+	if (app->owner_disabled) {
+		*why = "This application is disabled.";
+		return ERR_NOTFOUND;
+	}
 	if (p->redirect_uri.len == 0) {
 		*why = "The request names no redirect_uri.";
 		return ERR_NOTFOUND;

@@ -43,8 +43,9 @@ struct authz_error {
 };
 
 /* Loads the app named by client_id and checks redirect_uri against its
- * registered URIs. Returns 0, or ERR_NOTFOUND (unknown client, missing or
- * unregistered redirect URI: answer with an error page, never a redirect),
+ * registered URIs. Returns 0, or ERR_NOTFOUND (unknown client, an app whose
+ * owner is disabled, a missing or unregistered redirect URI: answer with
+ * an error page, never a redirect),
  * or ERR_STORE. */
 int	authz_client(struct keygate *kg, const struct authz_params *p,
 	    struct app_row *app, const char **why);

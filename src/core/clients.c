@@ -15,6 +15,7 @@
 struct client {
 	int64_t		 id;
 	bool		 has_secret;
+	bool		 owner_disabled;
 	unsigned char	 secret_hash[SECURE_HASH_BYTES];
 };
 
@@ -25,8 +26,9 @@ clients_memo_new(void)
 }
 
 /* The app of client_id: from the memo while the store's revision has not
- * moved (a new secret or a deleted app moves it), else read. On a hit
- * only id, api_key, has_secret and secret_hash are filled. */
+ * moved (a new secret, a deleted app, an owner disabled or enabled moves
+ * it), else read. On a hit only id, api_key, has_secret, owner_disabled
+ * and secret_hash are filled. */
 static int
 client_app(struct keygate *kg, struct str client_id, struct app_row *app)
 {
@@ -45,6 +47,7 @@ client_app(struct keygate *kg, struct str client_id, struct app_row *app)
 		memset(app->api_key, 0, sizeof(app->api_key));
 		app->id = c.id;
 		app->has_secret = c.has_secret;
+		app->owner_disabled = c.owner_disabled;
 		memcpy(app->secret_hash, c.secret_hash, sizeof(c.secret_hash));
 		memcpy(app->api_key, client_id.p, client_id.len);
 		return 0;
@@ -54,6 +57,7 @@ client_app(struct keygate *kg, struct str client_id, struct app_row *app)
 	memset(&c, 0, sizeof(c));
 	c.id = app->id;
 	c.has_secret = app->has_secret;
+	c.owner_disabled = app->owner_disabled;
 	memcpy(c.secret_hash, app->secret_hash, sizeof(c.secret_hash));
 	memo_put(kg->clients, client_id.p, client_id.len, epoch, &c,
 	    sizeof(c));
@@ -95,6 +99,10 @@ clients_authenticate(struct keygate *kg, const char *addr,
 	} else if (rc == ERR_NOTFOUND) {
 		rc = ERR_AUTH;
 	}
+	/* A disabled owner's client fails like a wrong secret, but the right
+	 * secret guessed nothing: no count against the address. */
+	if (rc == 0 && app->owner_disabled)
+		return ERR_AUTH;
 	if (rc == ERR_AUTH) {
 		throttle_hit(kg->throttle, str_from(akey), THROTTLE_WINDOW_S,
 		    now);

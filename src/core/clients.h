@@ -10,6 +10,7 @@
 
 /* OAuth client authentication (RFC 6749 §2.3): an app with a secret must
  * present it; an app without one is a public client and must present none.
+ * The client of an app whose owner is disabled never authenticates.
  * Failures are throttled per client and per address. Returns 0 (app's id,
  * api_key, has_secret and secret_hash filled; its other fields may be
  * empty), ERR_AUTH, ERR_THROTTLED (retry_after_s set) or ERR_STORE. */

@@ -329,6 +329,9 @@ token_flow_login(struct request *req, struct response *res,
 	} else if (rc == ERR_AUTH) {
 		grant_login_page(req, res, 401, &c->v, c->app, &c->p, &c->r,
 		    "Wrong email or password.");
+	} else if (rc == ERR_FORBIDDEN) {
+		grant_login_page(req, res, 403, &c->v, c->app, &c->p, &c->r,
+		    ACCOUNTS_DISABLED);
 	} else {
 		page_unavailable(req, res, &c->v);
 	}

@@ -117,6 +117,9 @@ portal_login(struct request *req, struct response *res)
 		render(req, res, 401, &v, f[F_EMAIL], next,
 		    "Wrong email or password.");
 		break;
+	case ERR_FORBIDDEN:
+		render(req, res, 403, &v, f[F_EMAIL], next, ACCOUNTS_DISABLED);
+		break;
 	case ERR_THROTTLED:
 		throttled(req, res, &v, f[F_EMAIL], next, wait);
 		break;

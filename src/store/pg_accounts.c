@@ -14,8 +14,8 @@ pg_account_insert(struct store_backend *b, const char *email,
 	return pg_row(b, STMT_ACCOUNT_INSERT, &p, pg_read_id, id);
 }
 
-static void
-read_account(const PGresult *res, int row, void *p)
+void
+pg_read_account(const PGresult *res, int row, void *p)
 {
 	struct account *out = p;
 
@@ -25,6 +25,7 @@ read_account(const PGresult *res, int row, void *p)
 	    row, 2);
 	out->created_at = pg_int(res, row, 3);
 	out->email_verified = pg_bool(res, row, 4);
+	out->disabled_at = pg_int(res, row, 5);
 }
 
 int
@@ -34,7 +35,7 @@ pg_account_by_email(struct store_backend *b, const char *email,
 	struct pg_params p = { 0 };
 
 	pgp_text(&p, email);
-	return pg_row(b, STMT_ACCOUNT_BY_EMAIL, &p, read_account, out);
+	return pg_row(b, STMT_ACCOUNT_BY_EMAIL, &p, pg_read_account, out);
 }
 
 int
@@ -43,7 +44,7 @@ pg_account_by_id(struct store_backend *b, int64_t id, struct account *out)
 	struct pg_params p = { 0 };
 
 	pgp_int(&p, id);
-	return pg_row(b, STMT_ACCOUNT_BY_ID, &p, read_account, out);
+	return pg_row(b, STMT_ACCOUNT_BY_ID, &p, pg_read_account, out);
 }
 
 int

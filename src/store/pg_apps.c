@@ -53,6 +53,7 @@ read_app(const PGresult *res, int row, void *p)
 		memset(out->secret_hash, 0, SECURE_HASH_BYTES);
 	out->created_at = pg_int(res, row, 10);
 	out->secret_created_at = pg_int(res, row, 11);
+	out->owner_disabled = pg_bool(res, row, 12);
 }
 
 /* Parameters $1 api_key, $2 owner (0 = any). */

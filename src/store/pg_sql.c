@@ -7,11 +7,19 @@
 
 #define APP_COLUMNS	"id, account_id, api_key, name, public_name, " \
 	"logo_url, description, redirect_uris, implicit_flow, secret_hash, " \
-	"created_at, coalesce(secret_created_at, 0)"
+	"created_at, coalesce(secret_created_at, 0), (SELECT disabled_at " \
+	"IS NOT NULL FROM accounts o WHERE o.id = apps.account_id)"
+#define ACCOUNT_COLUMNS	"id, email, password_hash, created_at, " \
+	"email_verified, coalesce(disabled_at, 0)"
+/* as in sqlite_sql.c: a token of a disabled account reads as revoked */
+#define DISABLED	"u.disabled_at IS NOT NULL OR o.disabled_at IS NOT NULL"
 #define OWNED_BY(n)	"($" #n "::bigint = 0 OR account_id = $" #n ")"
 #define TOKEN_JOINS	"JOIN families f ON f.id = t.family_id " \
 	"JOIN grants g ON g.id = f.grant_id " \
-	"JOIN apps a ON a.id = g.app_id WHERE t.hash = $1::bytea"
+	"JOIN apps a ON a.id = g.app_id " TOKEN_ACCOUNTS \
+	"WHERE t.hash = $1::bytea"
+#define TOKEN_ACCOUNTS	"JOIN accounts u ON u.id = g.account_id " \
+	"JOIN accounts o ON o.id = a.account_id "
 
 const char *const pg_sql[STMT_COUNT] = {
 	[STMT_PING] = "SELECT 1",
@@ -23,15 +31,17 @@ const char *const pg_sql[STMT_COUNT] = {
 	[STMT_ACCOUNT_INSERT] = "INSERT INTO accounts(email, password_hash, "
 	    "created_at) VALUES ($1::text, $2::text, $3::bigint) "
 	    "RETURNING id",
-	[STMT_ACCOUNT_BY_EMAIL] = "SELECT id, email, password_hash, "
-	    "created_at, email_verified FROM accounts WHERE email = $1::text",
-	[STMT_ACCOUNT_BY_ID] = "SELECT id, email, password_hash, created_at, "
-	    "email_verified FROM accounts WHERE id = $1::bigint",
+	[STMT_ACCOUNT_BY_EMAIL] = "SELECT " ACCOUNT_COLUMNS " FROM accounts "
+	    "WHERE email = $1::text",
+	[STMT_ACCOUNT_BY_ID] = "SELECT " ACCOUNT_COLUMNS " FROM accounts "
+	    "WHERE id = $1::bigint",
 	[STMT_SESSION_INSERT] = "INSERT INTO sessions(hash, account_id, "
 	    "created_at, last_seen, address, user_agent) VALUES ($1::bytea, "
 	    "$2::bigint, $3::bigint, $3::bigint, $4::text, $5::text)",
-	[STMT_SESSION_GET] = "SELECT account_id, created_at, last_seen "
-	    "FROM sessions WHERE hash = $1::bytea",
+	/* as in sqlite_sql.c: none of a disabled account */
+	[STMT_SESSION_GET] = "SELECT s.account_id, s.created_at, s.last_seen "
+	    "FROM sessions s JOIN accounts a ON a.id = s.account_id "
+	    "WHERE s.hash = $1::bytea AND a.disabled_at IS NULL",
 	[STMT_SESSION_TOUCH] = "UPDATE sessions SET last_seen = $2::bigint "
 	    "WHERE hash = $1::bytea AND last_seen < $2::bigint",
 	[STMT_SESSION_DELETE] = "DELETE FROM sessions WHERE hash = $1::bytea",
@@ -46,9 +56,10 @@ const char *const pg_sql[STMT_COUNT] = {
 	    "created_at) SELECT $1::bigint, $2::bytea, $3::bigint "
 	    "WHERE (SELECT count(*) FROM personal_tokens WHERE account_id = "
 	    "$1::bigint) < $4::bigint RETURNING id",
-	[STMT_PAT_BY_HASH] = "SELECT id, account_id, created_at, "
-	    "coalesce(last_used_at, 0) FROM personal_tokens "
-	    "WHERE hash = $1::bytea",
+	[STMT_PAT_BY_HASH] = "SELECT p.id, p.account_id, p.created_at, "
+	    "coalesce(p.last_used_at, 0) FROM personal_tokens p "
+	    "JOIN accounts a ON a.id = p.account_id "
+	    "WHERE p.hash = $1::bytea AND a.disabled_at IS NULL",
 	[STMT_PAT_LIST] = "SELECT id, account_id, created_at, "
 	    "coalesce(last_used_at, 0) FROM personal_tokens "
 	    "WHERE account_id = $1::bigint AND ($2::bigint = 0 OR "
@@ -126,7 +137,8 @@ const char *const pg_sql[STMT_COUNT] = {
 	    "$4::bigint, $5::bigint)",
 	[STMT_ACCESS_GET] = "SELECT t.family_id, f.grant_id, g.account_id, "
 	    "g.app_id, a.api_key, t.scope, f.scope, t.iat, t.last_used, "
-	    "t.revoked OR f.revoked FROM access_tokens t " TOKEN_JOINS,
+	    "t.revoked OR f.revoked OR " DISABLED " FROM access_tokens t "
+	    TOKEN_JOINS,
 	/* The larger time wins: a node whose clock lags behind another's
 	 * never shortens a token's life. */
 	[STMT_ACCESS_TOUCH] = "UPDATE access_tokens SET last_used = $2::bigint "
@@ -144,8 +156,9 @@ const char *const pg_sql[STMT_COUNT] = {
 	    "false, t.hash FROM access_tokens t "
 	    "JOIN families f ON f.id = t.family_id "
 	    "JOIN grants g ON g.id = f.grant_id "
-	    "JOIN apps a ON a.id = g.app_id WHERE t.hash > $1::bytea AND "
-	    "t.iat >= $2::bigint AND NOT t.revoked AND NOT f.revoked "
+	    "JOIN apps a ON a.id = g.app_id " TOKEN_ACCOUNTS
+	    "WHERE t.hash > $1::bytea AND t.iat >= $2::bigint AND "
+	    "NOT t.revoked AND NOT f.revoked AND NOT (" DISABLED ") "
 	    "ORDER BY t.hash LIMIT $3::bigint",
 	[STMT_ACCESS_REVOKE] = "UPDATE access_tokens SET revoked = true "
 	    "WHERE hash = $1::bytea",
@@ -156,7 +169,7 @@ const char *const pg_sql[STMT_COUNT] = {
 	    "$3::bytea, $4::bigint, $5::bigint)",
 	[STMT_REFRESH_GET] = "SELECT t.family_id, f.grant_id, g.account_id, "
 	    "g.app_id, a.api_key, t.scope, f.scope, t.created_at, t.used_at, "
-	    "f.revoked FROM refresh_tokens t " TOKEN_JOINS,
+	    "f.revoked OR " DISABLED " FROM refresh_tokens t " TOKEN_JOINS,
 	[STMT_REFRESH_USE] = "UPDATE refresh_tokens SET used_at = $1::bigint "
 	    "WHERE hash = $2::bytea AND used_at = 0",
 	[STMT_REFRESH_DROP_CHILD] = "DELETE FROM refresh_tokens "
@@ -263,4 +276,28 @@ const char *const pg_sql[STMT_COUNT] = {
 	[STMT_LINK_TAKE] = "DELETE FROM account_links "
 	    "WHERE hash = $1::bytea AND purpose = $2::integer "
 	    "RETURNING account_id, purpose, email, expires_at",
+
+	/* as in sqlite_sql.c */
+	[STMT_ACCOUNT_LIST] = "SELECT " ACCOUNT_COLUMNS " FROM accounts "
+	    "WHERE id > $1::bigint ORDER BY id LIMIT $2::bigint",
+	[STMT_ACCOUNT_COUNTS] = "SELECT "
+	    "(SELECT count(*) FROM apps WHERE account_id = $1::bigint), "
+	    "(SELECT count(*) FROM sessions WHERE account_id = $1::bigint "
+	    "AND last_seen > $2::bigint AND created_at > $3::bigint), "
+	    "(SELECT count(*) FROM personal_tokens "
+	    "WHERE account_id = $1::bigint), "
+	    "(SELECT count(*) FROM grants WHERE account_id = $1::bigint)",
+	[STMT_ACCOUNT_DISABLE] = "UPDATE accounts SET disabled_at = "
+	    "coalesce(disabled_at, $2::bigint) WHERE id = $1::bigint",
+	[STMT_ACCOUNT_ENABLE] = "UPDATE accounts SET disabled_at = NULL "
+	    "WHERE id = $1::bigint",
+	[STMT_ACCOUNT_END_SESSIONS] = "DELETE FROM sessions "
+	    "WHERE account_id = $1::bigint",
+	[STMT_ACCOUNT_END_PATS] = "DELETE FROM personal_tokens "
+	    "WHERE account_id = $1::bigint",
+	[STMT_ACCOUNT_END_CODES] = "DELETE FROM auth_codes WHERE used = 0 "
+	    "AND grant_id IN (SELECT id FROM grants WHERE account_id = "
+	    "$1::bigint OR app_id IN (SELECT id FROM apps "
+	    "WHERE account_id = $1::bigint))",
+	[STMT_ACCOUNT_DELETE] = "DELETE FROM accounts WHERE id = $1::bigint",
 };

@@ -125,6 +125,15 @@ int	pg_account_by_email(struct store_backend *b, const char *email,
 	    struct account *out);
 int	pg_account_by_id(struct store_backend *b, int64_t id,
 	    struct account *out);
+/* Reads a row of ACCOUNT_COLUMNS (pg_sql.c) into a struct account. */
+void	pg_read_account(const PGresult *res, int row, void *out);
+int	pg_account_list(struct store_backend *b, const struct store_page *page,
+	    struct account **rows, size_t *n);
+int	pg_account_counts(struct store_backend *b, int64_t id,
+	    const struct store_horizon *h, struct account_counts *out);
+int	pg_account_disable(struct store_backend *b, int64_t id, int64_t now);
+int	pg_account_enable(struct store_backend *b, int64_t id);
+int	pg_account_delete(struct store_backend *b, int64_t id);
 int	pg_session_insert(struct store_backend *b, const unsigned char *hash,
 	    int64_t account_id, int64_t now,
 	    const struct session_origin *from);

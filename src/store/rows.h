@@ -18,6 +18,17 @@ struct account {
 	char	 password_hash[SECURE_PWHASH_MAX];
 	int64_t	 created_at;
 	bool	 email_verified;	/* a link mailed to `email` was followed */
+	int64_t	 disabled_at;	/* 0: enabled (keygate account disable) */
+};
+
+/* What an account holds, as `keygate account show` counts it: apps it
+ * owns, browser sessions, personal access tokens, and grants it gave as
+ * an end user. */
+struct account_counts {
+	int64_t	 apps;
+	int64_t	 sessions;
+	int64_t	 pats;
+	int64_t	 grants;
 };
 
 /* An account's two-step log-in (core/totp.c), while it is on. */
@@ -84,6 +95,9 @@ struct app_row {
 	unsigned char secret_hash[SECURE_HASH_BYTES];
 	int64_t	 created_at;
 	int64_t	 secret_created_at;
+	/* read only: its owner is disabled, and its client may not
+	 * authenticate */
+	bool	 owner_disabled;
 };
 
 /* A grant as the Connected apps page lists it. */
@@ -121,7 +135,9 @@ struct token_row {
 	unsigned family_scope;	/* the most a refresh may ask for */
 	int64_t	 iat;		/* access: issued; refresh: created */
 	int64_t	 last_used;	/* access: last use; refresh: used_at */
-	bool	 revoked;	/* the token or its family */
+	/* the token or its family, or the app's owner or the grant's
+	 * account is disabled (what a check must refuse) */
+	bool	 revoked;
 };
 
 /* What one issuing transaction writes (see store_issue). */

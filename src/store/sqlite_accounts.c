@@ -25,8 +25,8 @@ sqlite_account_insert(struct store_backend *b, const char *email,
 	return rc;
 }
 
-static void
-read_account(sqlite3_stmt *st, void *p)
+void
+sqlite_read_account(sqlite3_stmt *st, void *p)
 {
 	struct account *out = p;
 
@@ -35,6 +35,7 @@ read_account(sqlite3_stmt *st, void *p)
 	sqlite_copy_text(out->password_hash, sizeof(out->password_hash), st, 2);
 	out->created_at = sqlite3_column_int64(st, 3);
 	out->email_verified = sqlite3_column_int(st, 4) != 0;
+	out->disabled_at = sqlite3_column_int64(st, 5);
 }
 
 int
@@ -47,7 +48,7 @@ sqlite_account_by_email(struct store_backend *b, const char *email,
 	if (st == NULL)
 		return ERR_STORE;
 	sqlite3_bind_text(st, 1, email, -1, SQLITE_STATIC);
-	return sqlite_row(db, st, read_account, out);
+	return sqlite_row(db, st, sqlite_read_account, out);
 }
 
 int
@@ -59,7 +60,7 @@ sqlite_account_by_id(struct store_backend *b, int64_t id, struct account *out)
 	if (st == NULL)
 		return ERR_STORE;
 	sqlite3_bind_int64(st, 1, id);
-	return sqlite_row(db, st, read_account, out);
+	return sqlite_row(db, st, sqlite_read_account, out);
 }
 
 int

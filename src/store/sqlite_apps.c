@@ -56,6 +56,7 @@ read_app(sqlite3_stmt *st, void *p)
 		memset(out->secret_hash, 0, SECURE_HASH_BYTES);
 	out->created_at = sqlite3_column_int64(st, 10);
 	out->secret_created_at = sqlite3_column_int64(st, 11);
+	out->owner_disabled = sqlite3_column_int(st, 12) != 0;
 }
 
 int

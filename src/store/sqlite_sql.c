@@ -5,7 +5,16 @@
 
 #define APP_COLUMNS	"id, account_id, api_key, name, public_name, " \
 	"logo_url, description, redirect_uris, implicit_flow, secret_hash, " \
-	"created_at, coalesce(secret_created_at, 0)"
+	"created_at, coalesce(secret_created_at, 0), (SELECT disabled_at " \
+	"IS NOT NULL FROM accounts o WHERE o.id = apps.account_id)"
+#define ACCOUNT_COLUMNS	"id, email, password_hash, created_at, " \
+	"email_verified, coalesce(disabled_at, 0)"
+/* A token's two accounts: the grant's (the end user) and the app's owner.
+ * Either one disabled makes the token read as revoked: the cache keeps it
+ * so, and the revision that moves on enable drops it again. */
+#define TOKEN_ACCOUNTS	"JOIN accounts u ON u.id = g.account_id " \
+	"JOIN accounts o ON o.id = a.account_id "
+#define DISABLED	"u.disabled_at IS NOT NULL OR o.disabled_at IS NOT NULL"
 
 const char *const stmt_sql[STMT_COUNT] = {
 	[STMT_PING] = "SELECT 1",
@@ -17,15 +26,18 @@ const char *const stmt_sql[STMT_COUNT] = {
 	[STMT_KEY_GET] = "SELECT key FROM server_keys WHERE name = ?",
 	[STMT_ACCOUNT_INSERT] = "INSERT INTO accounts(email, password_hash, "
 	    "created_at) VALUES (?, ?, ?)",
-	[STMT_ACCOUNT_BY_EMAIL] = "SELECT id, email, password_hash, "
-	    "created_at, email_verified FROM accounts WHERE email = ?",
-	[STMT_ACCOUNT_BY_ID] = "SELECT id, email, password_hash, created_at, "
-	    "email_verified FROM accounts WHERE id = ?",
+	[STMT_ACCOUNT_BY_EMAIL] = "SELECT " ACCOUNT_COLUMNS " FROM accounts "
+	    "WHERE email = ?",
+	[STMT_ACCOUNT_BY_ID] = "SELECT " ACCOUNT_COLUMNS " FROM accounts "
+	    "WHERE id = ?",
 	[STMT_SESSION_INSERT] = "INSERT INTO sessions(hash, account_id, "
 	    "created_at, last_seen, address, user_agent) "
 	    "VALUES (?, ?, ?, ?, ?, ?)",
-	[STMT_SESSION_GET] = "SELECT account_id, created_at, last_seen "
-	    "FROM sessions WHERE hash = ?",
+	/* a disabled account's sessions are ended; one started by a log-in
+	 * racing the disabling is refused all the same */
+	[STMT_SESSION_GET] = "SELECT s.account_id, s.created_at, s.last_seen "
+	    "FROM sessions s JOIN accounts a ON a.id = s.account_id "
+	    "WHERE s.hash = ? AND a.disabled_at IS NULL",
 	[STMT_SESSION_TOUCH] = "UPDATE sessions SET last_seen = ? "
 	    "WHERE hash = ?",
 	[STMT_SESSION_DELETE] = "DELETE FROM sessions WHERE hash = ?",
@@ -40,8 +52,10 @@ const char *const stmt_sql[STMT_COUNT] = {
 	[STMT_PAT_INSERT] = "INSERT INTO personal_tokens(account_id, hash, "
 	    "created_at) SELECT ?1, ?2, ?3 WHERE (SELECT count(*) FROM "
 	    "personal_tokens WHERE account_id = ?1) < ?4",
-	[STMT_PAT_BY_HASH] = "SELECT id, account_id, created_at, "
-	    "coalesce(last_used_at, 0) FROM personal_tokens WHERE hash = ?",
+	[STMT_PAT_BY_HASH] = "SELECT p.id, p.account_id, p.created_at, "
+	    "coalesce(p.last_used_at, 0) FROM personal_tokens p "
+	    "JOIN accounts a ON a.id = p.account_id "
+	    "WHERE p.hash = ? AND a.disabled_at IS NULL",
 	[STMT_PAT_LIST] = "SELECT id, account_id, created_at, "
 	    "coalesce(last_used_at, 0) FROM personal_tokens "
 	    "WHERE account_id = ?1 AND (?2 = 0 OR id < ?2) "
@@ -110,10 +124,11 @@ const char *const stmt_sql[STMT_COUNT] = {
 	    "parent, scope, iat) VALUES (?, ?, ?, ?, ?)",
 	[STMT_ACCESS_GET] = "SELECT t.family_id, f.grant_id, g.account_id, "
 	    "g.app_id, a.api_key, t.scope, f.scope, t.iat, t.last_used, "
-	    "t.revoked OR f.revoked FROM access_tokens t "
+	    "t.revoked OR f.revoked OR " DISABLED " FROM access_tokens t "
 	    "JOIN families f ON f.id = t.family_id "
 	    "JOIN grants g ON g.id = f.grant_id "
-	    "JOIN apps a ON a.id = g.app_id WHERE t.hash = ?",
+	    "JOIN apps a ON a.id = g.app_id " TOKEN_ACCOUNTS
+	    "WHERE t.hash = ?",
 	[STMT_ACCESS_TOUCH] = "UPDATE access_tokens SET last_used = ?2 "
 	    "WHERE hash = ?1 AND last_used < ?2",
 	[STMT_REVISION] = "SELECT n FROM revision",
@@ -127,8 +142,9 @@ const char *const stmt_sql[STMT_COUNT] = {
 	    "0, t.hash FROM access_tokens t "
 	    "JOIN families f ON f.id = t.family_id "
 	    "JOIN grants g ON g.id = f.grant_id "
-	    "JOIN apps a ON a.id = g.app_id WHERE t.hash > ?1 AND "
-	    "t.iat >= ?2 AND t.revoked = 0 AND f.revoked = 0 "
+	    "JOIN apps a ON a.id = g.app_id " TOKEN_ACCOUNTS
+	    "WHERE t.hash > ?1 AND t.iat >= ?2 AND t.revoked = 0 AND "
+	    "f.revoked = 0 AND NOT (" DISABLED ") "
 	    "ORDER BY t.hash LIMIT ?3",
 	[STMT_ACCESS_REVOKE] = "UPDATE access_tokens SET revoked = 1 "
 	    "WHERE hash = ?",
@@ -138,10 +154,11 @@ const char *const stmt_sql[STMT_COUNT] = {
 	    "parent, scope, created_at) VALUES (?, ?, ?, ?, ?)",
 	[STMT_REFRESH_GET] = "SELECT r.family_id, f.grant_id, g.account_id, "
 	    "g.app_id, a.api_key, r.scope, f.scope, r.created_at, r.used_at, "
-	    "f.revoked FROM refresh_tokens r "
+	    "f.revoked OR " DISABLED " FROM refresh_tokens r "
 	    "JOIN families f ON f.id = r.family_id "
 	    "JOIN grants g ON g.id = f.grant_id "
-	    "JOIN apps a ON a.id = g.app_id WHERE r.hash = ?",
+	    "JOIN apps a ON a.id = g.app_id " TOKEN_ACCOUNTS
+	    "WHERE r.hash = ?",
 	[STMT_REFRESH_USE] = "UPDATE refresh_tokens SET used_at = ? "
 	    "WHERE hash = ? AND used_at = 0",
 	[STMT_REFRESH_DROP_CHILD] = "DELETE FROM refresh_tokens "
@@ -243,4 +260,31 @@ const char *const stmt_sql[STMT_COUNT] = {
 	[STMT_LINK_TAKE] = "DELETE FROM account_links "
 	    "WHERE hash = ?1 AND purpose = ?2 "
 	    "RETURNING account_id, purpose, email, expires_at",
+
+	/* keygate account ...: one page by id; what an account holds (its
+	 * sessions alive by ?2 = last seen after, ?3 = created after) */
+	[STMT_ACCOUNT_LIST] = "SELECT " ACCOUNT_COLUMNS " FROM accounts "
+	    "WHERE id > ?1 ORDER BY id LIMIT ?2",
+	[STMT_ACCOUNT_COUNTS] = "SELECT "
+	    "(SELECT count(*) FROM apps WHERE account_id = ?1), "
+	    "(SELECT count(*) FROM sessions WHERE account_id = ?1 AND "
+	    "last_seen > ?2 AND created_at > ?3), "
+	    "(SELECT count(*) FROM personal_tokens WHERE account_id = ?1), "
+	    "(SELECT count(*) FROM grants WHERE account_id = ?1)",
+	/* a second disabling keeps the first one's time */
+	[STMT_ACCOUNT_DISABLE] = "UPDATE accounts SET disabled_at = "
+	    "coalesce(disabled_at, ?2) WHERE id = ?1",
+	[STMT_ACCOUNT_ENABLE] = "UPDATE accounts SET disabled_at = NULL "
+	    "WHERE id = ?",
+	[STMT_ACCOUNT_END_SESSIONS] = "DELETE FROM sessions "
+	    "WHERE account_id = ?",
+	[STMT_ACCOUNT_END_PATS] = "DELETE FROM personal_tokens "
+	    "WHERE account_id = ?",
+	/* unused codes of its grants and of grants to its apps; a used one
+	 * stays, to end its family if it is replayed */
+	[STMT_ACCOUNT_END_CODES] = "DELETE FROM auth_codes WHERE used = 0 "
+	    "AND grant_id IN (SELECT id FROM grants WHERE account_id = ?1 "
+	    "OR app_id IN (SELECT id FROM apps WHERE account_id = ?1))",
+	/* the foreign keys' cascades take everything it owns */
+	[STMT_ACCOUNT_DELETE] = "DELETE FROM accounts WHERE id = ?",
 };

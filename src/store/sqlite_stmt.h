@@ -36,6 +36,16 @@ int	sqlite_account_by_email(struct store_backend *b, const char *email,
 	    struct account *out);
 int	sqlite_account_by_id(struct store_backend *b, int64_t id,
 	    struct account *out);
+/* Reads a row of ACCOUNT_COLUMNS (sqlite_sql.c) into a struct account. */
+void	sqlite_read_account(sqlite3_stmt *st, void *out);
+int	sqlite_account_list(struct store_backend *b,
+	    const struct store_page *page, struct account **rows, size_t *n);
+int	sqlite_account_counts(struct store_backend *b, int64_t id,
+	    const struct store_horizon *h, struct account_counts *out);
+int	sqlite_account_disable(struct store_backend *b, int64_t id,
+	    int64_t now);
+int	sqlite_account_enable(struct store_backend *b, int64_t id);
+int	sqlite_account_delete(struct store_backend *b, int64_t id);
 int	sqlite_session_insert(struct store_backend *b,
 	    const unsigned char *hash, int64_t account_id, int64_t now,
 	    const struct session_origin *from);

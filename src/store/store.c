@@ -163,6 +163,39 @@ store_account_by_id(struct store *st, int64_t id, struct account *out)
 }
 
 int
+store_account_list(struct store *st, const struct store_page *page,
+    struct account **rows, size_t *n)
+{
+	return CALL(account_list, page, rows, n);
+}
+
+int
+store_account_counts(struct store *st, int64_t id,
+    const struct store_horizon *h, struct account_counts *out)
+{
+	return CALL(account_counts, id, h, out);
+}
+
+int
+store_account_disable(struct store *st, int64_t id, int64_t now)
+{
+	return taken(st, CALL(account_disable, id, now));
+}
+
+/* Taken too: this process's memos hold the disabled state. */
+int
+store_account_enable(struct store *st, int64_t id)
+{
+	return taken(st, CALL(account_enable, id));
+}
+
+int
+store_account_delete(struct store *st, int64_t id)
+{
+	return taken(st, CALL(account_delete, id));
+}
+
+int
 store_session_insert(struct store *st,
     const unsigned char hash[SECURE_HASH_BYTES], int64_t account_id,
     int64_t now, const struct session_origin *from)

@@ -82,6 +82,32 @@ int	store_account_by_email(struct store *st, const char *email,
 
 int	store_account_by_id(struct store *st, int64_t id, struct account *out);
 
+/* The operator's account commands (keygate account ...). One page of
+ * every account, oldest first; *rows is malloc'd (free() it). */
+int	store_account_list(struct store *st, const struct store_page *page,
+	    struct account **rows, size_t *n);
+
+/* What account id holds (zeros for an unknown id); the sessions counted
+ * are those alive by h's seen_before and created_before. */
+int	store_account_counts(struct store *st, int64_t id,
+	    const struct store_horizon *h, struct account_counts *out);
+
+/* Disables the account at `now` (disabling it again keeps the first
+ * time) and, in the same transaction, deletes its browser sessions, its
+ * personal access tokens and the unused codes of its grants and of grants
+ * to its apps. While it is disabled its sessions and personal tokens are
+ * not found, its apps read owner_disabled, and every token of its grants
+ * or of its apps reads revoked. Enabling clears it: what was not deleted
+ * works again. Both move the revision counter. ERR_NOTFOUND without such
+ * an account. */
+int	store_account_disable(struct store *st, int64_t id, int64_t now);
+int	store_account_enable(struct store *st, int64_t id);
+
+/* Deletes the account with everything it owns, in one transaction: its
+ * apps with their grants and tokens, its own grants with theirs, its
+ * sessions and personal access tokens. ERR_NOTFOUND without it. */
+int	store_account_delete(struct store *st, int64_t id);
+
 /* browser sessions, keyed by the SHA-256 of the cookie value */
 int	store_session_insert(struct store *st,
 	    const unsigned char hash[SECURE_HASH_BYTES], int64_t account_id,

@@ -37,6 +37,15 @@ struct store_ops {
 		    const char *email, struct account *out);
 	int	(*account_by_id)(struct store_backend *b, int64_t id,
 		    struct account *out);
+	int	(*account_list)(struct store_backend *b,
+		    const struct store_page *page, struct account **rows,
+		    size_t *n);
+	int	(*account_counts)(struct store_backend *b, int64_t id,
+		    const struct store_horizon *h, struct account_counts *out);
+	int	(*account_disable)(struct store_backend *b, int64_t id,
+		    int64_t now);
+	int	(*account_enable)(struct store_backend *b, int64_t id);
+	int	(*account_delete)(struct store_backend *b, int64_t id);
 
 	int	(*session_insert)(struct store_backend *b,
 		    const unsigned char *hash, int64_t account_id, int64_t now,

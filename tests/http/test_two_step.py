@@ -12,7 +12,7 @@ import pytest
 
 import oauthkit
 from kgtest import (PASSWORD, Browser, element_text, find_csrf, input_value,
-                    new_account, set_cookie)
+                    new_account, run_cli, set_cookie)
 from twostepkit import (Person, aligned, code_now, code_step, confirm,
                         enrol_page, is_logged_in, next_step, oathtool, pat,
                         password_step, recovery_codes, wrong_code)
@@ -326,3 +326,23 @@ def test_oathtool_agrees_with_rfc_6238():
     secret = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"   # "12345678901234567890"
     assert oathtool(secret, 59) == "287082"
     assert oathtool(secret, 1111111109) == "081804"
+
+
+def test_the_operator_turns_it_off_for_an_owner_who_lost_everything(srv):
+    """`keygate account reset-2fa EMAIL`: the password alone logs in
+    again, and personal tokens need no code; a second reset says it was
+    off and changes nothing."""
+    p = Person(srv)
+    assert pat(srv, p.email).status_code == 401
+    r = run_cli("account", "reset-2fa", p.email, "--db", srv.db)
+    assert r.returncode == 0, (r.stdout, r.stderr)
+    b = Browser(srv)
+    r = b.login(p.email, PASSWORD)
+    assert r.status_code == 303, (r.status_code, r.text[:300])
+    assert b.session_cookie() is not None and is_logged_in(b, p.email)
+    assert pat(srv, p.email).status_code == 201
+    r = run_cli("account", "reset-2fa", p.email, "--db", srv.db)
+    assert r.returncode == 1 and "no two-step log-in" in r.stderr
+    r = run_cli("account", "reset-2fa", "nobody@example.test", "--db",
+                srv.db)
+    assert r.returncode == 1 and "no account" in r.stderr
