@@ -1,7 +1,5 @@
 #include "core/config.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +7,7 @@
 #include "base/err.h"
 #include "base/limits.h"
 #include "base/mem.h"
+#include "base/netaddr.h"
 #include "base/str.h"
 #include "core/mail_compose.h"
 #include "core/mail_smtp.h"
@@ -418,54 +417,6 @@ config_parse(struct config *cfg, int argc, char **argv,
 	return 0;
 }
 
-/* One listening address: `a.b.c.d:port`, `[v6]:port` or `localhost:port`,
- * the text of flag `flag` (for the message). */
-static int
-parse_addr(const char *flag, const char *text, struct sockaddr_storage *addr,
-    socklen_t *addr_len, bool *loopback, char *err, size_t errlen)
-{
-	const char *s = text, *colon = strrchr(s, ':');
-	struct sockaddr_in *v4 = (struct sockaddr_in *)addr;
-	struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)addr;
-	char host[64];
-	long long port;
-	size_t hlen;
-
-	if (colon == NULL || str_to_i64(str_from(colon + 1), 1, 65535,
-	    &port) != 0)
-		goto bad;
-	hlen = (size_t)(colon - s);
-	if (hlen >= 2 && s[0] == '[' && s[hlen - 1] == ']') {
-		s++;
-		hlen -= 2;
-	}
-	if (hlen == 0 || hlen >= sizeof(host))
-		goto bad;
-	memcpy(host, s, hlen);
-	host[hlen] = '\0';
-	if (strcmp(host, "localhost") == 0)
-		strcpy(host, "127.0.0.1");
-	memset(addr, 0, sizeof(*addr));
-	if (inet_pton(AF_INET, host, &v4->sin_addr) == 1) {
-		v4->sin_family = AF_INET;
-		v4->sin_port = htons((uint16_t)port);
-		*addr_len = sizeof(*v4);
-		*loopback = (ntohl(v4->sin_addr.s_addr) >> 24) == 127;
-	} else if (inet_pton(AF_INET6, host, &v6->sin6_addr) == 1) {
-		v6->sin6_family = AF_INET6;
-		v6->sin6_port = htons((uint16_t)port);
-		*addr_len = sizeof(*v6);
-		*loopback = IN6_IS_ADDR_LOOPBACK(&v6->sin6_addr);
-	} else {
-		goto bad;
-	}
-	return 0;
-bad:
-	snprintf(err, errlen, "--%s '%s' is not HOST:PORT with a numeric "
-	    "IPv4 address, [IPv6] address or localhost", flag, text);
-	return ERR_INVALID;
-}
-
 /* --listen, and --metrics-listen unless it is "off". The two may not be
  * one address: the second listener could not bind it. */
 static int
@@ -473,13 +424,13 @@ parse_listeners(struct config *cfg, char *err, size_t errlen)
 {
 	bool metrics_loopback;
 
-	if (parse_addr("listen", cfg->listen, &cfg->listen_addr,
+	if (netaddr_listen("listen", cfg->listen, &cfg->listen_addr,
 	    &cfg->listen_addr_len, &cfg->listen_loopback, err, errlen) != 0)
 		return ERR_INVALID;
 	cfg->metrics_on = strcmp(cfg->metrics_listen, "off") != 0;
 	if (!cfg->metrics_on)
 		return 0;
-	if (parse_addr("metrics-listen", cfg->metrics_listen,
+	if (netaddr_listen("metrics-listen", cfg->metrics_listen,
 	    &cfg->metrics_addr, &cfg->metrics_addr_len, &metrics_loopback,
 	    err, errlen) != 0)
 		return ERR_INVALID;
@@ -490,53 +441,6 @@ parse_listeners(struct config *cfg, char *err, size_t errlen)
 		    "--listen (%s): /metrics has a listener of its own",
 		    cfg->listen);
 		return ERR_INVALID;
-	}
-	return 0;
-}
-
-bool
-config_ip(const char *text, struct in6_addr *out)
-{
-	struct in_addr v4;
-
-	if (inet_pton(AF_INET6, text, out) == 1)
-		return true;
-	if (inet_pton(AF_INET, text, &v4) != 1)
-		return false;
-	memset(out, 0, sizeof(*out));
-	out->s6_addr[10] = 0xff;
-	out->s6_addr[11] = 0xff;
-	memcpy(&out->s6_addr[12], &v4, 4);
-	return true;
-}
-
-/* --trusted-proxy: addresses, comma-separated, spaces allowed. */
-static int
-parse_proxies(struct config *cfg, char *err, size_t errlen)
-{
-	char item[64];
-	const char *p = cfg->trusted_proxy;
-
-	cfg->nproxies = 0;
-	while (*p != '\0') {
-		size_t n;
-
-		p += strspn(p, " ,");
-		if ((n = strcspn(p, " ,")) == 0)
-			break;
-		if (n >= sizeof(item) || cfg->nproxies == CONFIG_MAX_PROXIES) {
-			snprintf(err, errlen, "--trusted-proxy: at most %d "
-			    "addresses", CONFIG_MAX_PROXIES);
-			return ERR_INVALID;
-		}
-		memcpy(item, p, n);
-		item[n] = '\0';
-		if (!config_ip(item, &cfg->proxies[cfg->nproxies++])) {
-			snprintf(err, errlen, "--trusted-proxy: %s is not an "
-			    "IP address", item);
-			return ERR_INVALID;
-		}
-		p += n;
 	}
 	return 0;
 }
@@ -575,7 +479,8 @@ int
 config_finish(struct config *cfg, char *err, size_t errlen)
 {
 	if (parse_listeners(cfg, err, errlen) != 0 ||
-	    parse_proxies(cfg, err, errlen) != 0)
+	    netaddr_list("trusted-proxy", cfg->trusted_proxy, cfg->proxies,
+	    CONFIG_MAX_PROXIES, &cfg->nproxies, err, errlen) != 0)
 		return ERR_INVALID;
 	if (cfg->test_clock && !cfg->listen_loopback) {
 		snprintf(err, errlen, "--test-clock is refused unless --listen "

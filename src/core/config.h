@@ -102,8 +102,6 @@ int	config_set(struct config *cfg, const char *name, const char *value,
 	    size_t errlen);
 
 /* Validates cross-field rules and derives the fields below the marker. */
-/* Parses an IPv4 or IPv6 address; IPv4 becomes IPv4-mapped IPv6. */
-bool	config_ip(const char *text, struct in6_addr *out);
 int	config_finish(struct config *cfg, char *err, size_t errlen);
 
 /* Prints the flags with their variables and defaults. */

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base/netaddr.h"
+
 /* The peer as an IPv6 address (IPv4 mapped) and as text; false without
  * one. */
 static bool
@@ -76,6 +78,6 @@ client_addr(struct MHD_Connection *conn, const struct config *cfg,
 		return;
 	memcpy(cand, last, n);
 	cand[n] = '\0';
-	if (config_ip(cand, &bin))
+	if (netaddr_ip(cand, &bin))
 		snprintf(out, outlen, "%s", cand);
 }
