@@ -12,17 +12,6 @@
 #include "store/store_fold.h"
 #include "store/store_impl.h"
 
-/* After a write that may have taken something away, whatever its outcome:
- * a commit whose answer was lost may have held. The same writes bump the
- * revision counter (the 0004_revision triggers) for other processes. */
-static int
-taken(struct store *st, int rc)
-{
-	if (st->taken != NULL)
-		st->taken(st->taken_arg);
-	return rc;
-}
-
 void
 store_on_taken(struct store *st, void (*fn)(void *arg), void *arg)
 {
@@ -143,194 +132,6 @@ store_throttle_expire(struct store *st, int64_t now, size_t batch,
 }
 
 int
-store_account_insert(struct store *st, const char *email,
-    const char *password_hash, int64_t now, int64_t *id)
-{
-	return CALL(account_insert, email, password_hash, now, id);
-}
-
-int
-store_account_by_email(struct store *st, const char *email,
-    struct account *out)
-{
-	return CALL(account_by_email, email, out);
-}
-
-int
-store_account_by_id(struct store *st, int64_t id, struct account *out)
-{
-	return CALL(account_by_id, id, out);
-}
-
-int
-store_account_list(struct store *st, const struct store_page *page,
-    struct account **rows, size_t *n)
-{
-	return CALL(account_list, page, rows, n);
-}
-
-int
-store_account_counts(struct store *st, int64_t id,
-    const struct store_horizon *h, struct account_counts *out)
-{
-	return CALL(account_counts, id, h, out);
-}
-
-int
-store_account_disable(struct store *st, int64_t id, int64_t now)
-{
-	return taken(st, CALL(account_disable, id, now));
-}
-
-/* Taken too: this process's memos hold the disabled state. */
-int
-store_account_enable(struct store *st, int64_t id)
-{
-	return taken(st, CALL(account_enable, id));
-}
-
-int
-store_account_delete(struct store *st, int64_t id)
-{
-	return taken(st, CALL(account_delete, id));
-}
-
-int
-store_session_insert(struct store *st,
-    const unsigned char hash[SECURE_HASH_BYTES], int64_t account_id,
-    int64_t now, const struct session_origin *from)
-{
-	return CALL(session_insert, hash, account_id, now, from);
-}
-
-int
-store_session_list(struct store *st, int64_t account_id, size_t max,
-    struct session_row **rows, size_t *n)
-{
-	return CALL(session_list, account_id, max, rows, n);
-}
-
-int
-store_session_end(struct store *st, int64_t account_id,
-    const unsigned char hash[SECURE_HASH_BYTES])
-{
-	return CALL(session_end, account_id, hash);
-}
-
-int
-store_session_end_others(struct store *st, int64_t account_id,
-    const unsigned char *keep)
-{
-	return CALL(session_end_others, account_id, keep);
-}
-
-int
-store_account_verify(struct store *st, int64_t account_id,
-    const char *email)
-{
-	return CALL(account_verify, account_id, email);
-}
-
-/* A new address changes what the accounts' memo keeps (core/accounts.c). */
-int
-store_account_set_email(struct store *st, int64_t account_id,
-    const char *email)
-{
-	return taken(st, CALL(account_set_email, account_id, email));
-}
-
-int
-store_account_set_password(struct store *st, int64_t account_id,
-    const char *password_hash, const unsigned char *keep)
-{
-	return CALL(account_set_password, account_id, password_hash, keep);
-}
-
-int
-store_link_insert(struct store *st,
-    const unsigned char hash[SECURE_HASH_BYTES], const struct link_row *row)
-{
-	return CALL(link_insert, hash, row);
-}
-
-int
-store_link_get(struct store *st, const unsigned char hash[SECURE_HASH_BYTES],
-    int purpose, struct link_row *out)
-{
-	return CALL(link_get, hash, purpose, out);
-}
-
-int
-store_link_take(struct store *st,
-    const unsigned char hash[SECURE_HASH_BYTES], int purpose,
-    struct link_row *out)
-{
-	return CALL(link_take, hash, purpose, out);
-}
-
-int
-store_session_get(struct store *st,
-    const unsigned char hash[SECURE_HASH_BYTES], struct session_row *out)
-{
-	return CALL(session_get, hash, out);
-}
-
-int
-store_session_touch(struct store *st,
-    const unsigned char hash[SECURE_HASH_BYTES], int64_t now)
-{
-	return CALL(session_touch, hash, now);
-}
-
-int
-store_session_delete(struct store *st,
-    const unsigned char hash[SECURE_HASH_BYTES])
-{
-	return CALL(session_delete, hash);
-}
-
-int
-store_session_trim(struct store *st, int64_t account_id,
-    const unsigned char keep[SECURE_HASH_BYTES], int64_t max)
-{
-	return CALL(session_trim, account_id, keep, max);
-}
-
-int
-store_pat_insert(struct store *st, int64_t account_id,
-    const unsigned char hash[SECURE_HASH_BYTES], int64_t now, int64_t max,
-    int64_t *id)
-{
-	return CALL(pat_insert, account_id, hash, now, max, id);
-}
-
-int
-store_pat_by_hash(struct store *st,
-    const unsigned char hash[SECURE_HASH_BYTES], struct pat_row *out)
-{
-	return CALL(pat_by_hash, hash, out);
-}
-
-int
-store_pat_list(struct store *st, int64_t account_id,
-    const struct store_page *page, struct pat_row **rows, size_t *n)
-{
-	return CALL(pat_list, account_id, page, rows, n);
-}
-
-int
-store_pat_delete(struct store *st, int64_t account_id, int64_t id)
-{
-	return CALL(pat_delete, account_id, id);
-}
-
-int
-store_pat_touch(struct store *st, int64_t id, int64_t now)
-{
-	return CALL(pat_touch, id, now);
-}
-
-int
 store_app_insert(struct store *st, struct app_row *row, int64_t max)
 {
 	return CALL(app_insert, row, max);
@@ -359,7 +160,7 @@ store_app_update(struct store *st, const struct app_row *row)
 int
 store_app_delete(struct store *st, int64_t account_id, const char *api_key)
 {
-	return taken(st, CALL(app_delete, account_id, api_key));
+	return store_taken(st, CALL(app_delete, account_id, api_key));
 }
 
 int
@@ -367,7 +168,7 @@ store_app_set_secret(struct store *st, int64_t account_id,
     const char *api_key, const unsigned char hash[SECURE_HASH_BYTES],
     int64_t now)
 {
-	return taken(st, CALL(app_set_secret, account_id, api_key, hash, now));
+	return store_taken(st, CALL(app_set_secret, account_id, api_key, hash, now));
 }
 
 int
@@ -387,7 +188,7 @@ store_grant_get(struct store *st, int64_t account_id, int64_t app_id,
 int
 store_grant_delete(struct store *st, int64_t account_id, int64_t app_id)
 {
-	return taken(st, CALL(grant_delete, account_id, app_id));
+	return store_taken(st, CALL(grant_delete, account_id, app_id));
 }
 
 int
@@ -431,7 +232,7 @@ store_issue(struct store *st, struct issue *is)
 	int rc = CALL(issue, is);
 
 	/* a retry deletes the unused pair it replaces */
-	return is->retry ? taken(st, rc) : rc;
+	return is->retry ? store_taken(st, rc) : rc;
 }
 
 void
@@ -463,14 +264,14 @@ store_issue_many(struct store *st, struct issue *is, int *rcs, size_t n)
 
 	for (size_t i = 0; i < n; i++)
 		if (is[i].retry)
-			return taken(st, rc);
+			return store_taken(st, rc);
 	return rc;
 }
 
 int
 store_family_revoke(struct store *st, int64_t family_id)
 {
-	return taken(st, CALL(family_revoke, family_id));
+	return store_taken(st, CALL(family_revoke, family_id));
 }
 
 int
@@ -534,7 +335,7 @@ int
 store_access_revoke(struct store *st,
     const unsigned char hash[SECURE_HASH_BYTES])
 {
-	return taken(st, CALL(access_revoke, hash));
+	return store_taken(st, CALL(access_revoke, hash));
 }
 
 int
@@ -542,60 +343,6 @@ store_refresh_get(struct store *st,
     const unsigned char hash[SECURE_HASH_BYTES], struct token_row *out)
 {
 	return CALL(refresh_get, hash, out);
-}
-
-int
-store_reveal_insert(struct store *st,
-    const unsigned char hash[SECURE_HASH_BYTES], int64_t expires_at)
-{
-	return CALL(reveal_insert, hash, expires_at);
-}
-
-int
-store_reveal_take(struct store *st,
-    const unsigned char hash[SECURE_HASH_BYTES], int64_t *expires_at)
-{
-	return CALL(reveal_take, hash, expires_at);
-}
-
-int
-store_totp_get(struct store *st, int64_t account_id, struct totp_row *out)
-{
-	return CALL(totp_get, account_id, out);
-}
-
-int
-store_totp_insert(struct store *st, int64_t account_id,
-    const struct totp_row *row,
-    const unsigned char (*hashes)[SECURE_HASH_BYTES], size_t n)
-{
-	return CALL(totp_insert, account_id, row, hashes, n);
-}
-
-int
-store_totp_step(struct store *st, int64_t account_id, int64_t step)
-{
-	return CALL(totp_step, account_id, step);
-}
-
-int
-store_totp_delete(struct store *st, int64_t account_id)
-{
-	return CALL(totp_delete, account_id);
-}
-
-int
-store_recovery_list(struct store *st, int64_t account_id,
-    unsigned char (*hashes)[SECURE_HASH_BYTES], size_t max, size_t *n)
-{
-	return CALL(recovery_list, account_id, hashes, max, n);
-}
-
-int
-store_recovery_take(struct store *st, int64_t account_id,
-    const unsigned char hash[SECURE_HASH_BYTES])
-{
-	return CALL(recovery_take, account_id, hash);
 }
 
 int
@@ -610,31 +357,4 @@ store_stats(struct store *st, const struct store_horizon *h,
     struct store_counts *out)
 {
 	return CALL(stats, h, out);
-}
-
-int
-store_mail_add(struct store *st, const char *recipient, const char *message,
-    int64_t now, int64_t *id)
-{
-	return CALL(mail_add, recipient, message, now, id);
-}
-
-int
-store_mail_claim(struct store *st, int64_t now, int64_t lease_until,
-    struct mail_row *out)
-{
-	return CALL(mail_claim, now, lease_until, out);
-}
-
-int
-store_mail_delete(struct store *st, int64_t id)
-{
-	return CALL(mail_delete, id);
-}
-
-int
-store_mail_retry(struct store *st, int64_t id, int64_t attempts,
-    int64_t next_at, const char *error)
-{
-	return CALL(mail_retry, id, attempts, next_at, error);
 }

@@ -1,8 +1,8 @@
 #ifndef KEYGATE_STORE_STORE_CALL_H
 #define KEYGATE_STORE_STORE_CALL_H
 
-/* Internal to store.c and store_fold.c: a store handle and the counted
- * call through its backend. */
+/* Internal to store.c, store_accounts.c and store_fold.c: a store handle
+ * and the counted call through its backend. */
 
 #include <pthread.h>
 #include <stdint.h>
@@ -30,6 +30,17 @@ counted(int rc)
 	metrics_store_call(metrics_now_us() - call_start_us);
 	if (rc == ERR_STORE)
 		metrics_inc(METRIC_STORE_ERRORS);
+	return rc;
+}
+
+/* After a write that may have taken something away, whatever its outcome:
+ * a commit whose answer was lost may have held. The same writes bump the
+ * revision counter (the 0004_revision triggers) for other processes. */
+static inline int
+store_taken(struct store *st, int rc)
+{
+	if (st->taken != NULL)
+		st->taken(st->taken_arg);
 	return rc;
 }
 
