@@ -252,3 +252,23 @@ def test_unverified_accounts_cannot_grant_access(strict):
     assert verify_link(user, token).status_code == 200
     result, _ = oauthkit.approve(user, app)
     assert "code" in result
+
+
+def test_signup_verifies_from_a_mail_read_off_a_real_smtp_server(
+        make_server, smtp):
+    """The whole way a person goes: keygate hands the mail to an SMTP
+    server (aiosmtpd, no code of keygate's), the link in what that server
+    received verifies the address."""
+    srv = make_server("--smtp-url", smtp.url)
+    email = unique_email("smtp")
+    assert signup(srv, email).status_code == 201
+    got = [m for m in smtp.wait_for(1) if email in m.rcpt_tos]
+    assert len(got) == 1, got
+    msg = got[0].message
+    assert "Confirm your email address" in msg["Subject"]
+    token = link_token(msg, "/verify-email")
+    with Browser(srv) as b:
+        r = verify_link(b, token)
+        assert r.status_code == 200 and "confirmed" in r.text
+    pat = new_pat(srv, email, "correct horse battery")["token"]
+    assert account_json(srv, pat)["email_verified"] is True
