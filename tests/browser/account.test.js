@@ -72,6 +72,31 @@ async function fieldError(page, input, error) {
   return text;
 }
 
+// The groups of #totp-secret that a line break splits, at phone size: a
+// key typed by hand must break between its groups, not inside one.
+async function splitGroups(page) {
+  const before = page.viewportSize();
+  await page.setViewportSize(L.PHONE);
+  const split = await page.evaluate(() => {
+    const text = document.getElementById('totp-secret').firstChild;
+    const top = (i) => {
+      const r = document.createRange();
+      r.setStart(text, i);
+      r.setEnd(text, i + 1);
+      return Math.round(r.getBoundingClientRect().top);
+    };
+    const out = [];
+    let start = 0;
+    for (const group of text.data.split(' ')) {
+      if (top(start) !== top(start + group.length - 1)) out.push(group);
+      start += group.length + 1;
+    }
+    return out;
+  });
+  await page.setViewportSize(before);
+  return split;
+}
+
 // A 6-digit code that is none of those of the steps around `at` (±2).
 function wrongCode(secret, at) {
   const near = new Set([-2, -1, 0, 1, 2].map((k) =>
@@ -286,6 +311,8 @@ test('two-step log-in: enrolment from the QR code (read by zbarimg), the ' +
     assert.ok(decodeURIComponent(uri.pathname).includes(email), uri.href);
     await audit.check(page, 'two-step-enrol');
     await audit.phoneShot(page, 'two-step-enrol-phone');
+    assert.deepEqual(await splitGroups(page), [],
+      'the key breaks inside a group on a phone');
 
     // A wrong first code keeps it off; the right one turns it on.
     let at = await L.freshStep(server);
