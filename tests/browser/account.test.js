@@ -72,6 +72,13 @@ async function fieldError(page, input, error) {
   return text;
 }
 
+// The text of the elements an input's aria-describedby names.
+async function description(page, id) {
+  return page.evaluate((i) => (document.getElementById(i)
+    .getAttribute('aria-describedby') || '').split(/\s+/)
+    .map((d) => document.getElementById(d)?.textContent || '').join(' '), id);
+}
+
 // The groups of #totp-secret that a line break splits, at phone size: a
 // key typed by hand must break between its groups, not inside one.
 async function splitGroups(page) {
@@ -351,6 +358,8 @@ test('two-step log-in: enrolment from the QR code (read by zbarimg), the ' +
     assert.ok(await page.getByRole('navigation', { name: 'Account' })
       .getByRole('link', { name: 'Log in' }).isVisible(),
     'logged in before the code');
+    assert.match(await description(page, 'code'), /recovery code/,
+      'the code field does not tell of the recovery codes');
     await audit.check(page, 'login-code');
     await audit.phoneShot(page, 'login-code-phone');
     await page.getByLabel('Code from your authenticator app')
@@ -445,6 +454,7 @@ test('the client flow asks the code after the password, on its own page',
       assert.equal(await h1(page), 'Log in to continue to Pocket Notes');
       const code = page.getByLabel('Code from your authenticator app');
       assert.ok(await code.isVisible(), 'no code asked');
+      assert.match(await description(page, 'code'), /recovery code/);
       await audit.check(page, 'grant-code');
       await audit.phoneShot(page, 'grant-code-phone');
       await code.fill(L.totpCode(shared.secret, at));
