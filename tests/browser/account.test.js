@@ -469,6 +469,46 @@ test('the client flow asks the code after the password, on its own page',
     });
   });
 
+test('two-step log-in turned off from its page: the password and a code',
+  { timeout: TEST_TIMEOUT }, async () => {
+    assert.ok(shared.secret, 'needs the account of the two-step journey');
+    await withPage({}, async (page) => {
+      let at = await L.freshStep(server);
+      await page.goto(url('/login'));
+      await L.logIn(page, shared.email);
+      await page.getByLabel('Code from your authenticator app')
+        .fill(L.totpCode(shared.secret, at));
+      await L.clickThenLoad(page, page.getByRole('button', { name: 'Log in' }));
+      await page.goto(url('/account/two-step'));
+
+      at = await L.freshStep(server);
+      await page.getByLabel('Password').fill('not my password');
+      await page.getByLabel('Code from the app, or a recovery code')
+        .fill(L.totpCode(shared.secret, at));
+      await L.clickThenLoad(page, page.getByRole('button',
+        { name: 'Turn off two-step log-in' }));
+      assert.match(await page.getByRole('alert').innerText(),
+        /Wrong password/);
+      await audit.check(page, 'two-step-off-error');
+      await page.getByLabel('Password').fill(L.PASSWORD);
+      await page.getByLabel('Code from the app, or a recovery code')
+        .fill(L.totpCode(shared.secret, at));
+      await L.clickThenLoad(page, page.getByRole('button',
+        { name: 'Turn off two-step log-in' }));
+      assert.match(await page.getByRole('alert').innerText(),
+        /Two-step log-in is off/);
+      assert.ok(await page.getByRole('img', { name: QR_NAME }).isVisible(),
+        'no new enrolment offered');
+      await audit.check(page, 'two-step-off');
+
+      // The password alone logs in again.
+      await L.logOut(page, server.base);
+      await page.goto(url('/login'));
+      await L.logIn(page, shared.email);
+      assert.equal(path0(page), '/');
+    });
+  });
+
 test('a server that asks a verified address: the page saying so',
   { timeout: TEST_TIMEOUT }, async () => {
     const strict = await L.startServer(['--require-verified-email']);
@@ -504,7 +544,8 @@ test('every page above: axe finds nothing serious or critical, and the ' +
     'account-email-sent', 'verify-new-email', 'forgot', 'forgot-sent',
     'reset', 'reset-errors', 'reset-done', 'two-step-enrol',
     'two-step-enrol-error', 'recovery-codes', 'two-step-on', 'login-code',
-    'login-code-error', 'grant-login', 'grant-code', 'unverified'];
+    'login-code-error', 'grant-login', 'grant-code', 'two-step-off-error',
+    'two-step-off', 'unverified'];
   const phones = ['verify-email-phone', 'account-phone', 'forgot-phone',
     'reset-phone', 'two-step-enrol-phone', 'recovery-codes-phone',
     'two-step-on-phone', 'login-code-phone', 'grant-code-phone',
