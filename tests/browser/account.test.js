@@ -79,6 +79,14 @@ async function description(page, id) {
     .map((d) => document.getElementById(d)?.textContent || '').join(' '), id);
 }
 
+// A field that takes a recovery code (letters) must not ask a phone for
+// its digits-only keyboard.
+async function lettersTyped(page, id) {
+  const mode = await page.locator(`#${id}`).getAttribute('inputmode');
+  assert.ok(mode === null || mode === 'text',
+    `#${id} takes recovery codes but asks for inputmode=${mode}`);
+}
+
 // The groups of #totp-secret that a line break splits, at phone size: a
 // key typed by hand must break between its groups, not inside one.
 async function splitGroups(page) {
@@ -360,6 +368,7 @@ test('two-step log-in: enrolment from the QR code (read by zbarimg), the ' +
     'logged in before the code');
     assert.match(await description(page, 'code'), /recovery code/,
       'the code field does not tell of the recovery codes');
+    await lettersTyped(page, 'code');
     await audit.check(page, 'login-code');
     await audit.phoneShot(page, 'login-code-phone');
     await page.getByLabel('Code from your authenticator app')
@@ -455,6 +464,7 @@ test('the client flow asks the code after the password, on its own page',
       const code = page.getByLabel('Code from your authenticator app');
       assert.ok(await code.isVisible(), 'no code asked');
       assert.match(await description(page, 'code'), /recovery code/);
+      await lettersTyped(page, 'code');
       await audit.check(page, 'grant-code');
       await audit.phoneShot(page, 'grant-code-phone');
       await code.fill(L.totpCode(shared.secret, at));
