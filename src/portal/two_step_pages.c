@@ -43,7 +43,8 @@ spaced(const char *secret, char out[OTP_SECRET_B32_BYTES * 2])
 	out[n] = '\0';
 }
 
-/* The enrolment page for e, with its QR code. */
+/* The enrolment page for e, with its QR code. A message on a 200 page is
+ * good news (two-step log-in was just turned off), any other a problem. */
 static void
 render_enrol(struct request *req, struct response *res, int status,
     const struct visitor *v, const struct totp_enrolment *e,
@@ -56,7 +57,10 @@ render_enrol(struct request *req, struct response *res, int status,
 	buf_init(&qr, 256 * 1024);
 	buf_init(&nb, 1024);
 	otp_uri(&uri, req->kg->cfg->brand, v->account.email, e->secret);
-	page_notice(&nb, notice);
+	if (status == 200)
+		page_success(&nb, notice);
+	else
+		page_notice(&nb, notice);
 	spaced(e->secret, key);
 	if (uri.err != 0 || qr_svg(&qr, buf_str(&uri).p,
 	    "QR code of the two-step log-in key") != 0 || qr.err != 0) {

@@ -2,7 +2,7 @@
 // Debian's Chromium through playwright-core, axe-core, screenshots.
 'use strict';
 
-const { spawn } = require('node:child_process');
+const { spawn, spawnSync } = require('node:child_process');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const net = require('node:net');
@@ -36,17 +36,20 @@ function freePort() {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-// Starts `keygate serve` on a free loopback port with a fresh SQLite file.
-async function startServer() {
+// Starts `keygate serve` on a free loopback port with a fresh SQLite file;
+// its mail goes into a Maildir beside it (waitMail). `extra`: more flags.
+async function startServer(extra = []) {
   const port = await freePort();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'keygate-browser-'));
   const base = `http://127.0.0.1:${port}`;
+  const mailDir = path.join(dir, 'mail');
   const proc = spawn(KEYGATE_BIN, [
     'serve', '--listen', `127.0.0.1:${port}`,
     '--db', path.join(dir, 'keygate.db'),
     '--signup-rate', '0', '--test-clock', '--issuer', base,
+    '--mail-dir', mailDir,
     // no /metrics listener: its default port may be another server's
-    '--metrics-listen', 'off',
+    '--metrics-listen', 'off', ...extra,
   ], { stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   const keep = (chunk) => { log = (log + chunk).slice(-16000); };
@@ -81,7 +84,7 @@ async function startServer() {
   }
 
   return {
-    base, port, dir, proc,
+    base, port, dir, proc, mailDir,
     log: () => log,
     // SIGTERM, then the exit status (SIGKILL after 10 s).
     async stop() {
@@ -169,14 +172,15 @@ class Audit {
   }
 }
 
-// Every violation axe found, of any impact, per page: tests/out/axe.json.
-function writeAxeReport(audit) {
+// Every violation axe found, of any impact, per page: tests/out/FILE (each
+// test file its own, as node runs the files side by side).
+function writeAxeReport(audit, file = 'axe.json') {
   const out = {};
   for (const [name, { url, violations }] of audit.pages) {
     out[name] = { url, violations };
   }
   fs.mkdirSync(path.dirname(SHOTS), { recursive: true });
-  fs.writeFileSync(path.join(path.dirname(SHOTS), 'axe.json'),
+  fs.writeFileSync(path.join(path.dirname(SHOTS), file),
     JSON.stringify(out, null, 2));
 }
 
@@ -270,9 +274,165 @@ async function saveSettings(page, { redirectUris, publicName,
   await clickThenLoad(page, page.getByRole('button', { name: 'Save' }));
 }
 
+// A mail file's headers (unfolded, names in lower case) and its body,
+// quoted-printable undone when the mail says it is. A Maildir file's lines
+// end in LF; CRLF (as on the wire) is taken too.
+function parseMail(raw) {
+  const text = raw.replace(/\r\n/g, '\n');
+  const split = text.indexOf('\n\n');
+  const head = text.slice(0, split).replace(/\n[ \t]+/g, ' ');
+  let body = text.slice(split + 2);
+  const headers = {};
+  for (const line of head.split('\n')) {
+    const colon = line.indexOf(':');
+    headers[line.slice(0, colon).toLowerCase()] = line.slice(colon + 1).trim();
+  }
+  if (/quoted-printable/i.test(headers['content-transfer-encoding'] || '')) {
+    body = Buffer.from(body.replace(/=\n/g, '').replace(/=([0-9A-F]{2})/g,
+      (_, h) => String.fromCharCode(parseInt(h, 16))), 'latin1')
+      .toString('utf8');
+  }
+  return { headers, body };
+}
+
+// The first mail to `to` whose subject holds `subject` that no earlier call
+// returned, waiting up to 15 s for keygate's sender to write it into the
+// server's Maildir (new/).
+async function waitMail(server, to, subject) {
+  server.mailSeen = server.mailSeen || new Set();
+  const dir = path.join(server.mailDir, 'new');
+  const deadline = Date.now() + 15000;
+  for (;;) {
+    const names = fs.existsSync(dir) ? fs.readdirSync(dir) : [];
+    for (const name of names.sort()) {
+      if (server.mailSeen.has(name)) continue;
+      const mail = parseMail(fs.readFileSync(path.join(dir, name), 'utf8'));
+      if ((mail.headers.to || '').includes(to) &&
+          (mail.headers.subject || '').includes(subject)) {
+        server.mailSeen.add(name);
+        return mail;
+      }
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`no mail to ${to} ("${subject}") within 15 s; ` +
+        `${names.length} mails in ${dir}`);
+    }
+    await sleep(50);
+  }
+}
+
+// The link to `linkPath` (with its ?token=) in a mail's body, as a path.
+function mailLink(mail, linkPath) {
+  const m = mail.body.match(new RegExp(
+    `https?://[^/\\s]+(${linkPath.replace(/\//g, '\\/')}\\?token=` +
+    '[A-Za-z0-9_-]+)'));
+  if (!m) throw new Error(`no ${linkPath} link in the mail:\n${mail.body}`);
+  return m[1];
+}
+
+// Moves the server's test clock on (POST /_test/clock); its new time.
+async function advanceClock(server, seconds) {
+  const r = await fetch(`${server.base}/_test/clock`, {
+    method: 'POST', body: new URLSearchParams({ advance: String(seconds) }),
+  });
+  const text = await r.text();
+  if (r.status !== 200) throw new Error(`/_test/clock: ${r.status} ${text}`);
+  return JSON.parse(text).now;
+}
+
+const TOTP_STEP = 30;
+
+// Moves the server's clock to a second or two into a fresh 30-second step
+// and returns that time: for the next ~27 s of wall time the server's
+// current step is known, and totpCode(secret, it) is its code.
+async function freshStep(server) {
+  let now = 0;
+  for (let i = 0; i < 3; i++) {
+    now = await advanceClock(server, 1);
+    now = await advanceClock(server, TOTP_STEP - (now % TOTP_STEP) + 1);
+    if (now % TOTP_STEP === 1 || now % TOTP_STEP === 2) return now;
+  }
+  throw new Error(`the server's clock would not stop early in a step: ${now}`);
+}
+
+// The 6-digit code of base32 `secret` at Unix time `at`, by Debian's
+// oathtool: not the implementation keygate uses.
+function totpCode(secret, at) {
+  const r = spawnSync('oathtool', ['--totp', '-b', '--now', `@${at}`, secret],
+    { encoding: 'utf8', timeout: 10000 });
+  if (r.status !== 0 || !/^\d{6}\n$/.test(r.stdout)) {
+    throw new Error(`oathtool: ${r.status} ${r.stdout} ${r.stderr}`);
+  }
+  return r.stdout.trim();
+}
+
+// What Debian's zbarimg reads from the QR code in a PNG file.
+function readQr(png) {
+  const r = spawnSync('zbarimg', ['--quiet', '--raw', png],
+    { encoding: 'utf8', timeout: 10000 });
+  if (r.status !== 0) {
+    throw new Error(`zbarimg read nothing in ${png}: ${r.status} ${r.stderr}`);
+  }
+  return r.stdout.trim();
+}
+
+// Presses Tab until `want` (an element id, or link/button text) has focus;
+// returns how many presses it took.
+async function tabTo(page, want, max = 25) {
+  for (let i = 1; i <= max; i++) {
+    await page.keyboard.press('Tab');
+    const here = await page.evaluate(() => {
+      const a = document.activeElement;
+      return a ? { id: a.id, text: (a.innerText || '').trim() } : {};
+    });
+    if (here.id === want || here.text === want) return i;
+  }
+  throw new Error(`${max} Tab presses never reached ${want}`);
+}
+
+// The outline of the focused element.
+async function focusOutline(page) {
+  return page.evaluate(() => {
+    const s = getComputedStyle(document.activeElement);
+    return { style: s.outlineStyle, width: parseFloat(s.outlineWidth) };
+  });
+}
+
+// What the closing checks of a test file report: pages never audited,
+// serious or critical axe violations, phone shots wider than the phone.
+function auditProblems(audit, expected, phones) {
+  const problems = [];
+  const missing = expected.filter((n) => !audit.pages.has(n));
+  if (missing.length > 0) {
+    problems.push('pages never audited (an earlier test failed before ' +
+      `reaching them): ${missing.join(', ')}`);
+  }
+  const found = audit.serious();
+  if (found.length > 0) {
+    problems.push('axe found serious or critical violations:\n' +
+      found.map((v) =>
+        `- ${v.page} (${v.url}): ${v.rule} [${v.impact}] ${v.help}\n` +
+        v.targets.map((t) => `    at ${t}`).join('\n') + '\n' +
+        v.summary.map((s) => `    ${s.replace(/\n/g, '\n    ')}`).join('\n'))
+        .join('\n'));
+  }
+  for (const name of phones) {
+    const shot = audit.phone.get(name);
+    if (!shot) {
+      problems.push(`${name} was not taken (an earlier test failed)`);
+    } else if (shot.scrollWidth > PHONE.width) {
+      problems.push(`${name}: ${shot.url} is ${shot.scrollWidth}px wide on ` +
+        `a ${PHONE.width}px phone (${shot.overflow.join('; ')})`);
+    }
+  }
+  return problems;
+}
+
 module.exports = {
   ROOT, KEYGATE_BIN, SHOTS, DESKTOP, PHONE, PASSWORD,
   startServer, launchBrowser, newPage, Audit, runAxe, writeAxeReport,
   screenshot, pkce, uniqueEmail, isAppPage, signUp, logIn, logOut,
-  clickThenLoad, createApp, saveSettings, sleep,
+  clickThenLoad, createApp, saveSettings, sleep, waitMail, mailLink,
+  advanceClock, freshStep, totpCode, readQr, tabTo, focusOutline,
+  auditProblems,
 };

@@ -403,35 +403,14 @@ test('without JavaScript, Generate Secret and Delete go through ' +
   });
 });
 
-// Presses Tab until `want` (an element id, or link/button text) has focus;
-// returns how many presses it took.
-async function tabTo(page, want, max = 25) {
-  for (let i = 1; i <= max; i++) {
-    await page.keyboard.press('Tab');
-    const here = await page.evaluate(() => {
-      const a = document.activeElement;
-      return a ? { id: a.id, text: (a.innerText || '').trim() } : {};
-    });
-    if (here.id === want || here.text === want) return i;
-  }
-  assert.fail(`${max} Tab presses never reached ${want}`);
-}
-
-async function focusOutline(page) {
-  return page.evaluate(() => {
-    const s = getComputedStyle(document.activeElement);
-    return { style: s.outlineStyle, width: parseFloat(s.outlineWidth) };
-  });
-}
-
 test('keyboard only: sign up with Tab and Enter, focus visible, the overlay ' +
     'opens with Enter and closes with Escape', { timeout: TEST_TIMEOUT },
 async () => {
   await withPage({}, async (page) => {
     const email = L.uniqueEmail('keys');
     await page.goto(url('/signup'));
-    await tabTo(page, 'email');
-    const outline = await focusOutline(page);
+    await L.tabTo(page, 'email');
+    const outline = await L.focusOutline(page);
     assert.ok(outline.style !== 'none' && outline.width >= 2,
       `the focused field shows no outline: ${JSON.stringify(outline)}`);
     await page.keyboard.type(email);
@@ -443,19 +422,19 @@ async () => {
     await page.waitForURL(url('/'));
     assert.equal(await h1(page), 'My Applications');
 
-    await tabTo(page, 'New Application');
-    const linkOutline = await focusOutline(page);
+    await L.tabTo(page, 'New Application');
+    const linkOutline = await L.focusOutline(page);
     assert.ok(linkOutline.style !== 'none' && linkOutline.width >= 2,
       `the focused link shows no outline: ${JSON.stringify(linkOutline)}`);
     await page.keyboard.press('Enter');
     await page.waitForURL(url('/apps/new'));
-    await tabTo(page, 'name');
+    await L.tabTo(page, 'name');
     await page.keyboard.type('Keyboard App');
     await page.keyboard.press('Enter');
     await page.waitForURL(L.isAppPage);
     const appUrl = page.url();
 
-    await tabTo(page, 'Generate Secret');
+    await L.tabTo(page, 'Generate Secret');
     await page.keyboard.press('Enter');
     const dialog = page.getByRole('dialog', { name: 'Generate a new secret?' });
     await dialog.waitFor({ state: 'visible' });

@@ -35,7 +35,7 @@ def browser(srv, email, password, agent=None):
 
 
 def session_rows(page):
-    tbody = re.search(r'<table class="apps" id="sessions">.*?<tbody>(.*?)'
+    tbody = re.search(r'<table[^>]* id="sessions">.*?<tbody>(.*?)'
                       r'</tbody>', page, re.S).group(1)
     return re.findall(r"<tr\b.*?</tr>", tbody, re.S)
 
