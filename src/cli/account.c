@@ -319,7 +319,7 @@ static int
 cmd_reset_2fa(struct keygate *kg, const struct account *acct,
     const struct account_args *a)
 {
-	int rc = totp_reset(kg, acct->id);
+	int rc = totp_reset(kg, acct->id, NULL);
 
 	(void)a;
 	if (rc == ERR_NOTFOUND) {
@@ -343,8 +343,8 @@ run_on_store(const char *verb, account_cmd run, const struct account_args *a)
 	int rc = 1;
 
 	config_init(&cfg);
-	if (config_parse(&cfg, a->cfg_argc, a->cfg_argv, CONFIG_ONLY_DB, err,
-	    sizeof(err)) != 0) {
+	if (config_parse(&cfg, a->cfg_argc, a->cfg_argv, CONFIG_ACCOUNT_CLI,
+	    err, sizeof(err)) != 0) {
 		fprintf(stderr, "keygate account %s: %s\n", verb, err);
 		config_release(&cfg);
 		return 2;

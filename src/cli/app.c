@@ -288,7 +288,8 @@ cmd_one(struct keygate *kg, const struct app_args *a, struct app_row *row)
 		if (rc == 0)
 			print_app(row, a->json);
 	} else if (strcmp(a->verb, "secret") == 0) {
-		rc = apps_new_secret(kg, STORE_ANY_ACCOUNT, key, secret);
+		rc = apps_new_secret(kg, STORE_ANY_ACCOUNT, key, NULL,
+		    secret);
 		if (rc == 0) {
 			printf("%s\n", secret);
 			fprintf(stderr, "Store this secret now: it is not "
