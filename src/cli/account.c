@@ -82,7 +82,9 @@ usage(FILE *out)
 	    "both.\n"
 	    "Every command takes --db PATH (or KEYGATE_DB) and --config "
 	    "FILE. A server\non the same store, and every node, sees a "
-	    "change within a second.\n");
+	    "change within a second.\npasswd and reset-2fa mail the account a "
+	    "notice, sent by the server: --issuer,\n--brand and --mail-from "
+	    "as the server's make it right.\n");
 }
 
 /* Reads one line into pw (NUL-terminated, newline dropped), without echo
