@@ -39,6 +39,19 @@ queue_mail(struct keygate *kg, const char *to, const char *subject,
 	return rc;
 }
 
+/* "When: ...\nFrom: ...\n" for a notice's body; addr NULL is an
+ * operator's command. */
+static void
+when_from(struct keygate *kg, const char *addr, char *out, size_t len)
+{
+	char when[32];
+
+	clock_rfc3339(clock_now(kg->clock), when);
+	snprintf(out, len, "When: %s (UTC)\nFrom: %s\n", when,
+	    addr != NULL ? addr : "an operator of this server, on its "
+	    "command line");
+}
+
 int
 account_mail_verify(struct keygate *kg, const char *to, const char *token)
 {
@@ -76,12 +89,16 @@ int
 account_mail_email_changed(struct keygate *kg, const char *to,
     const char *new_email)
 {
+	char when[32];
+
+	clock_rfc3339(clock_now(kg->clock), when);
 	return queue_mail(kg, to, "Your email address was changed",
 	    "Hello,\n\nThe email address of your account is now %s; this "
-	    "address (%s) no longer logs in.\n\nIf you did not make this "
-	    "change, reset your password from %s/password/forgot with the "
-	    "new address if you can, and tell the operator of this "
-	    "server.\n", new_email, to, kg->cfg->issuer);
+	    "address (%s) no longer logs in.\n\nWhen: %s (UTC)\n\nIf you "
+	    "did not make this change, reset your password from "
+	    "%s/password/forgot with the new address if you can, and tell "
+	    "the operator of this server.\n", new_email, to, when,
+	    kg->cfg->issuer);
 }
 
 int
@@ -98,29 +115,19 @@ account_mail_reset(struct keygate *kg, const char *to, const char *token)
 int
 account_mail_password_changed(struct keygate *kg, const char *to)
 {
+	char when[32];
+
+	clock_rfc3339(clock_now(kg->clock), when);
 	return queue_mail(kg, to, "Your password was changed",
 	    "Hello,\n\nThe password of your account (%s) was just changed, "
 	    "and every browser logged in to it was logged out (but the one "
 	    "that made the change, on the account page). Personal access "
 	    "tokens and the access you granted applications stay.\n\n"
-	    "If you did not make this change, reset your password now: "
-	    "%s/password/forgot\n", to, kg->cfg->issuer);
+	    "When: %s (UTC)\n\nIf you did not make this change, reset your "
+	    "password now: %s/password/forgot\n", to, when, kg->cfg->issuer);
 }
 
 /* --- notices: what happened, when, from where, and what to do ---------- */
-
-/* "When: ...\nFrom: ...\n" for a notice's body; addr NULL is an
- * operator's command. */
-static void
-when_from(struct keygate *kg, const char *addr, char *out, size_t len)
-{
-	char when[32];
-
-	clock_rfc3339(clock_now(kg->clock), when);
-	snprintf(out, len, "When: %s (UTC)\nFrom: %s\n", when,
-	    addr != NULL ? addr : "an operator of this server, on its "
-	    "command line");
-}
 
 int
 account_mail_new_secret(struct keygate *kg, const char *to,

@@ -59,7 +59,7 @@ def cli(srv, *args, **kw):
     return r
 
 
-# --- a new secret --------------------------------------------------------------
+# --- a new secret ------------------------------------------------------------
 
 def test_a_new_secret_through_the_api_mails_the_owner_once(world):
     srv, box = world
@@ -108,7 +108,7 @@ def test_keygate_app_secret_mails_the_owner(world):
     no_secret_in(msg, secret)
 
 
-# --- the password, the address --------------------------------------------------
+# --- the password, the address -----------------------------------------------
 
 def test_keygate_account_passwd_mails_once(world):
     srv, box = world
@@ -131,7 +131,7 @@ def test_the_account_page_password_mails_once(world):
     assert len(box.to(user.email, "password was changed")) == 1
 
 
-# --- two-step log-in --------------------------------------------------------------
+# --- two-step log-in ---------------------------------------------------------
 
 def test_two_step_on_and_off_by_the_owner_and_an_operator(world):
     srv, box = world
@@ -162,7 +162,7 @@ def test_two_step_on_and_off_by_the_owner_and_an_operator(world):
     assert len(box.to(p.email, "turned off")) == 2
 
 
-# --- refresh-token reuse -------------------------------------------------------------
+# --- refresh-token reuse -----------------------------------------------------
 
 @pytest.fixture
 def granted(world):
@@ -217,7 +217,7 @@ def test_a_refresh_token_mailed_about_is_not_in_the_mail(granted):
                  t2["access_token"], app.secret)
 
 
-# --- a mail server that is down ------------------------------------------------------
+# --- a mail server that is down ----------------------------------------------
 
 def test_a_mail_server_down_fails_no_request(make_server):
     srv = make_server("--smtp-url", f"smtp://127.0.0.1:{free_port()}")
