@@ -275,7 +275,7 @@ api_apps_secret(struct request *req, struct response *res)
 	if (!api_account(req, res, &account_id))
 		return;
 	rc = apps_new_secret(req->kg, account_id, req->route_params[0],
-	    secret);
+	    req->client_addr, secret);
 	if (rc == 0) {
 		response_json(res, 201, json_pack("{s:s}", "secret", secret));
 		sodium_memzero(secret, sizeof(secret));

@@ -160,6 +160,11 @@
 /* password reset requests waiting for the worker that looks their address
  * up (core/resets.c); past them a request is dropped, with a log line */
 #define RESETS_QUEUE_MAX		256
+/* notices of a refresh-token reuse (core/notices.c): at most one mail per
+ * app in this many seconds, on all nodes together; reuses waiting for the
+ * worker that mails them, past which one is dropped with a log line */
+#define NOTICE_REUSE_GAP_S		3600
+#define NOTICES_QUEUE_MAX		256
 
 /* how often a personal access token's last_used_at is rewritten */
 #define PAT_TOUCH_INTERVAL_S		60

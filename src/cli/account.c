@@ -82,7 +82,9 @@ usage(FILE *out)
 	    "both.\n"
 	    "Every command takes --db PATH (or KEYGATE_DB) and --config "
 	    "FILE. A server\non the same store, and every node, sees a "
-	    "change within a second.\n");
+	    "change within a second.\npasswd and reset-2fa mail the account a "
+	    "notice, sent by the server: --issuer,\n--brand and --mail-from "
+	    "as the server's make it right.\n");
 }
 
 /* Reads one line into pw (NUL-terminated, newline dropped), without echo
@@ -319,7 +321,7 @@ static int
 cmd_reset_2fa(struct keygate *kg, const struct account *acct,
     const struct account_args *a)
 {
-	int rc = totp_reset(kg, acct->id);
+	int rc = totp_reset(kg, acct->id, NULL);
 
 	(void)a;
 	if (rc == ERR_NOTFOUND) {
@@ -343,8 +345,8 @@ run_on_store(const char *verb, account_cmd run, const struct account_args *a)
 	int rc = 1;
 
 	config_init(&cfg);
-	if (config_parse(&cfg, a->cfg_argc, a->cfg_argv, CONFIG_ONLY_DB, err,
-	    sizeof(err)) != 0) {
+	if (config_parse(&cfg, a->cfg_argc, a->cfg_argv, CONFIG_ACCOUNT_CLI,
+	    err, sizeof(err)) != 0) {
 		fprintf(stderr, "keygate account %s: %s\n", verb, err);
 		config_release(&cfg);
 		return 2;

@@ -14,14 +14,18 @@
 #include "base/err.h"
 #include "base/mem.h"
 
+/* the settings it takes: --db, --brand, --max-apps, and for the notice of
+ * `secret` --issuer and --mail-from (core/config.c CONFIG_APP_CLI) */
+#define APP_CLI_SETTINGS	5
+
 struct app_args {
 	const char		*verb;
 	const char		*key;		/* the app's API key */
 	const char		*email;
 	bool			 json;
 	struct app_fields	 f;
-	int			 cfg_argc;	/* --db, --brand, --max-apps */
-	char			*cfg_argv[6];
+	int			 cfg_argc;	/* APP_CLI_SETTINGS of them */
+	char			*cfg_argv[APP_CLI_SETTINGS * 2];
 };
 
 static void
@@ -42,7 +46,10 @@ usage(FILE *out)
 	    "NAME\n(or KEYGATE_BRAND): give it the server's brand, which "
 	    "public names may\nnot contain. create also takes --max-apps N "
 	    "(or KEYGATE_MAX_APPS, default 100):\nthe server's cap on an "
-	    "account's applications.\n");
+	    "account's applications.\nsecret mails the app's owner a notice, "
+	    "sent by the server: --issuer URL and\n--mail-from ADDRESS (or "
+	    "KEYGATE_ISSUER, KEYGATE_MAIL_FROM) as the server's\nmake its "
+	    "links and sender right.\n");
 }
 
 static int
@@ -76,7 +83,10 @@ take_setting(struct app_args *a, const char *flag, const char *v)
 		a->email = v;
 	} else if ((strcmp(flag, "--db") == 0 ||
 	    strcmp(flag, "--brand") == 0 ||
-	    strcmp(flag, "--max-apps") == 0) && a->cfg_argc < 6) {
+	    strcmp(flag, "--max-apps") == 0 ||
+	    strcmp(flag, "--issuer") == 0 ||
+	    strcmp(flag, "--mail-from") == 0) &&
+	    a->cfg_argc < APP_CLI_SETTINGS * 2) {
 		a->cfg_argv[a->cfg_argc++] = (char *)flag;
 		a->cfg_argv[a->cfg_argc++] = (char *)v;
 	} else {
@@ -288,7 +298,8 @@ cmd_one(struct keygate *kg, const struct app_args *a, struct app_row *row)
 		if (rc == 0)
 			print_app(row, a->json);
 	} else if (strcmp(a->verb, "secret") == 0) {
-		rc = apps_new_secret(kg, STORE_ANY_ACCOUNT, key, secret);
+		rc = apps_new_secret(kg, STORE_ANY_ACCOUNT, key, NULL,
+		    secret);
 		if (rc == 0) {
 			printf("%s\n", secret);
 			fprintf(stderr, "Store this secret now: it is not "

@@ -15,6 +15,7 @@
 #include "base/log.h"
 #include "core/memo.h"
 #include "core/recovery.h"
+#include "core/notices.h"
 #include "core/resets.h"
 #include "core/token_cache.h"
 #include "core/uses.h"
@@ -71,6 +72,7 @@ start_hot_path(struct keygate *kg)
 	kg->clients = clients_memo_new();
 	kg->accounts = accounts_memo_new();
 	kg->resets = resets_start(kg, recovery_forgot_deliver);
+	kg->notices = notices_start(kg);
 	return keeper_start(kg);
 }
 
@@ -81,6 +83,8 @@ stop_hot_path(struct keygate *kg, struct keeper *keeper)
 	keeper_stop(keeper);
 	resets_stop(kg->resets);
 	kg->resets = NULL;
+	notices_stop(kg->notices);
+	kg->notices = NULL;
 	store_on_taken(kg->store, NULL, NULL);
 	uses_free(kg->uses);
 	token_cache_free(kg->cache);

@@ -6,6 +6,7 @@
 #include "base/err.h"
 #include "base/limits.h"
 #include "core/accounts.h"
+#include "core/notices.h"
 
 int
 account_admin_list(struct keygate *kg, const struct store_page *page,
@@ -58,5 +59,7 @@ account_admin_passwd(struct keygate *kg, int64_t id, struct str password,
 		return ERR_STORE;
 	rc = store_account_set_password(kg->store, id, hash, NULL);
 	sodium_memzero(hash, sizeof(hash));
+	if (rc == 0)
+		notices_password_set(kg, id);
 	return rc;
 }

@@ -32,7 +32,7 @@ int	account_admin_delete(struct keygate *kg, int64_t id);
 /* Sets a new password by the sign-up rules (accounts_check_password():
  * ERR_INVALID with *reason, nothing changed) and ends the account's
  * browser sessions; its personal access tokens and grants stay, as after
- * a password reset. */
+ * a password reset. The account is told by mail (notices.h). */
 int	account_admin_passwd(struct keygate *kg, int64_t id,
 	    struct str password, const char **reason);
 

@@ -2,9 +2,12 @@
 
 #include <sodium.h>
 #include <stdarg.h>
+#include <stdio.h>
 
 #include "base/buf.h"
+#include "base/clock.h"
 #include "base/err.h"
+#include "base/limits.h"
 #include "core/mail.h"
 
 /* a mail's body: a few sentences and a link */
@@ -34,6 +37,19 @@ queue_mail(struct keygate *kg, const char *to, const char *subject,
 		sodium_memzero(body.p, body.len);
 	buf_release(&body);
 	return rc;
+}
+
+/* "When: ...\nFrom: ...\n" for a notice's body; addr NULL is an
+ * operator's command. */
+static void
+when_from(struct keygate *kg, const char *addr, char *out, size_t len)
+{
+	char when[32];
+
+	clock_rfc3339(clock_now(kg->clock), when);
+	snprintf(out, len, "When: %s (UTC)\nFrom: %s\n", when,
+	    addr != NULL ? addr : "an operator of this server, on its "
+	    "command line");
 }
 
 int
@@ -73,12 +89,16 @@ int
 account_mail_email_changed(struct keygate *kg, const char *to,
     const char *new_email)
 {
+	char when[32];
+
+	clock_rfc3339(clock_now(kg->clock), when);
 	return queue_mail(kg, to, "Your email address was changed",
 	    "Hello,\n\nThe email address of your account is now %s; this "
-	    "address (%s) no longer logs in.\n\nIf you did not make this "
-	    "change, reset your password from %s/password/forgot with the "
-	    "new address if you can, and tell the operator of this "
-	    "server.\n", new_email, to, kg->cfg->issuer);
+	    "address (%s) no longer logs in.\n\nWhen: %s (UTC)\n\nIf you "
+	    "did not make this change, reset your password from "
+	    "%s/password/forgot with the new address if you can, and tell "
+	    "the operator of this server.\n", new_email, to, when,
+	    kg->cfg->issuer);
 }
 
 int
@@ -95,11 +115,82 @@ account_mail_reset(struct keygate *kg, const char *to, const char *token)
 int
 account_mail_password_changed(struct keygate *kg, const char *to)
 {
+	char when[32];
+
+	clock_rfc3339(clock_now(kg->clock), when);
 	return queue_mail(kg, to, "Your password was changed",
 	    "Hello,\n\nThe password of your account (%s) was just changed, "
 	    "and every browser logged in to it was logged out (but the one "
 	    "that made the change, on the account page). Personal access "
 	    "tokens and the access you granted applications stay.\n\n"
-	    "If you did not make this change, reset your password now: "
-	    "%s/password/forgot\n", to, kg->cfg->issuer);
+	    "When: %s (UTC)\n\nIf you did not make this change, reset your "
+	    "password now: %s/password/forgot\n", to, when, kg->cfg->issuer);
+}
+
+/* --- notices: what happened, when, from where, and what to do ---------- */
+
+int
+account_mail_new_secret(struct keygate *kg, const char *to,
+    const char *app_name, const char *api_key, const char *addr)
+{
+	char subject[MAIL_SUBJECT_MAX_BYTES], at[160];
+
+	snprintf(subject, sizeof(subject), "A new secret for your %s app",
+	    kg->cfg->brand);
+	when_from(kg, addr, at, sizeof(at));
+	return queue_mail(kg, to, subject,
+	    "Hello,\n\nA new secret was generated for your app \"%s\" "
+	    "(API key %s). The old secret stopped working at once.\n\n%s\n"
+	    "If you did not do this, log in at %s/login, generate another "
+	    "secret for the app at %s/apps/%s and change your password on "
+	    "%s/account.\n", app_name, api_key, at, kg->cfg->issuer,
+	    kg->cfg->issuer, api_key, kg->cfg->issuer);
+}
+
+int
+account_mail_two_step(struct keygate *kg, const char *to, bool on,
+    const char *addr)
+{
+	char subject[MAIL_SUBJECT_MAX_BYTES], at[160];
+
+	snprintf(subject, sizeof(subject), "Two-step log-in was turned %s "
+	    "for your %s account", on ? "on" : "off", kg->cfg->brand);
+	when_from(kg, addr, at, sizeof(at));
+	if (on)
+		return queue_mail(kg, to, subject,
+		    "Hello,\n\nTwo-step log-in was turned on for your account "
+		    "(%s): logging in now asks for a code from your "
+		    "authenticator app after the password.\n\n%s\nIf you did "
+		    "not do this, someone else knows your password: reset it "
+		    "at %s/password/forgot and tell the operator of this "
+		    "server.\n", to, at, kg->cfg->issuer);
+	return queue_mail(kg, to, subject,
+	    "Hello,\n\nTwo-step log-in was turned off for your account (%s): "
+	    "the password alone logs in again.\n\n%s\nIf you did not do "
+	    "this, reset your password at %s/password/forgot and turn "
+	    "two-step log-in on again at %s/account/two-step.\n", to, at,
+	    kg->cfg->issuer, kg->cfg->issuer);
+}
+
+int
+account_mail_refresh_reuse(struct keygate *kg, const char *to,
+    const char *app_name, const char *api_key)
+{
+	char subject[MAIL_SUBJECT_MAX_BYTES], when[32];
+
+	snprintf(subject, sizeof(subject), "A refresh token of your %s app "
+	    "was used twice", kg->cfg->brand);
+	clock_rfc3339(clock_now(kg->clock), when);
+	return queue_mail(kg, to, subject,
+	    "Hello,\n\nA refresh token of your app \"%s\" (API key %s) was "
+	    "presented again after it had been used, at %s (UTC). A "
+	    "refresh token is good once, so either the app kept an old "
+	    "one (a bug: store the new refresh token each answer gives) or "
+	    "someone copied it. The server ended that token's whole family: "
+	    "the user of that grant must authorize the app again.\n\n"
+	    "If you cannot explain it, check where the app keeps its tokens, "
+	    "and generate a new secret for it at %s/apps/%s.\n\n"
+	    "This is sent at most once an hour per app; other reuses in the "
+	    "hour are handled the same way without a mail.\n", app_name,
+	    api_key, when, kg->cfg->issuer, api_key);
 }

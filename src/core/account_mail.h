@@ -1,6 +1,8 @@
 #ifndef KEYGATE_CORE_ACCOUNT_MAIL_H
 #define KEYGATE_CORE_ACCOUNT_MAIL_H
 
+#include <stdbool.h>
+
 #include "core/keygate.h"
 
 /* The mails an account is sent about itself, written here in one place
@@ -23,7 +25,18 @@ int	account_mail_email_changed(struct keygate *kg, const char *to,
 /* /password/reset?token= */
 int	account_mail_reset(struct keygate *kg, const char *to,
 	    const char *token);
-/* After the password was set, by a reset or on the account page. */
+/* After the password was set, by a reset, on the account page or by an
+ * operator. */
 int	account_mail_password_changed(struct keygate *kg, const char *to);
+
+/* Notices (core/notices.h): `addr` is the client address of the request
+ * that made the change, NULL for an operator's command. The app's API
+ * key is its public client_id, never its secret. */
+int	account_mail_new_secret(struct keygate *kg, const char *to,
+	    const char *app_name, const char *api_key, const char *addr);
+int	account_mail_two_step(struct keygate *kg, const char *to, bool on,
+	    const char *addr);
+int	account_mail_refresh_reuse(struct keygate *kg, const char *to,
+	    const char *app_name, const char *api_key);
 
 #endif

@@ -9,6 +9,7 @@
 #include "base/clock.h"
 #include "base/err.h"
 #include "base/mem.h"
+#include "core/notices.h"
 #include "core/verification.h"
 
 static void
@@ -190,7 +191,7 @@ apps_delete(struct keygate *kg, int64_t account_id, struct str api_key)
 
 int
 apps_new_secret(struct keygate *kg, int64_t account_id, struct str api_key,
-    char secret[TOKEN_MAX_BYTES + 1])
+    const char *addr, char secret[TOKEN_MAX_BYTES + 1])
 {
 	unsigned char hash[SECURE_HASH_BYTES];
 	char key[APP_API_KEY_MAX_BYTES + 1];
@@ -206,6 +207,8 @@ apps_new_secret(struct keygate *kg, int64_t account_id, struct str api_key,
 	    clock_now(kg->clock));
 	if (rc != 0)
 		sodium_memzero(secret, TOKEN_MAX_BYTES + 1);
+	else
+		notices_new_secret(kg, key, addr);
 	return rc;
 }
 

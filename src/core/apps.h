@@ -76,10 +76,12 @@ int	apps_delete(struct keygate *kg, int64_t account_id,
 const char *apps_too_many(const struct keygate *kg, char *out, size_t len);
 
 /* Generates a new secret (the old one stops working at once) into secret,
- * to be shown once. Returns 0, ERR_NOTFOUND, ERR_FORBIDDEN (as
- * apps_create()) or ERR_STORE. */
+ * to be shown once, and tells the app's owner by mail (notices.h; `addr`
+ * the request's client address, NULL for an operator). Returns 0,
+ * ERR_NOTFOUND, ERR_FORBIDDEN (as apps_create()) or ERR_STORE. */
 int	apps_new_secret(struct keygate *kg, int64_t account_id,
-	    struct str api_key, char secret[TOKEN_MAX_BYTES + 1]);
+	    struct str api_key, const char *addr,
+	    char secret[TOKEN_MAX_BYTES + 1]);
 
 /* Whether secret is app's (which has one), in constant time. */
 bool	apps_secret_matches(const struct app_row *app, struct str secret);

@@ -124,7 +124,12 @@ static const struct opt opts[] = {
 
 const char *const CONFIG_ONLY_DB[] = { "db", NULL };
 const char *const CONFIG_DB_AND_BRAND[] = { "db", "brand", NULL };
-const char *const CONFIG_APP_CLI[] = { "db", "brand", "max-apps", NULL };
+/* commands that queue notices (core/notices.h) need what a mail's links
+ * and sender are made of */
+const char *const CONFIG_APP_CLI[] = { "db", "brand", "max-apps", "issuer",
+    "mail-from", NULL };
+const char *const CONFIG_ACCOUNT_CLI[] = { "db", "brand", "issuer",
+    "mail-from", NULL };
 
 static bool
 allowed(const struct opt *o, const char *const *only)

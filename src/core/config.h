@@ -72,8 +72,11 @@ void	config_release(struct config *cfg);
  * lists of flag names): the store; the store and the brand rule. */
 extern const char *const CONFIG_ONLY_DB[];
 extern const char *const CONFIG_DB_AND_BRAND[];
-/* `keygate app`: the store, the brand rule and --max-apps */
+/* `keygate app`: the store, the brand rule, --max-apps, and the issuer
+ * and sender of the notice `app secret` queues */
 extern const char *const CONFIG_APP_CLI[];
+/* `keygate account`: the store, and what its notices are made of */
+extern const char *const CONFIG_ACCOUNT_CLI[];
 
 /* Applies KEYGATE_* variables, then flags from argv[0..argc). Unknown flags,
  * bad numbers and bad addresses are errors: a message goes into err (size

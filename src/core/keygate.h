@@ -24,6 +24,9 @@ struct keygate {
 	/* serve only: the worker behind "forgot password" (resets.h);
 	 * without it the request does the work itself */
 	struct resets		*resets;
+	/* serve only: the worker that mails notices of refresh-token
+	 * reuse (notices.h); without it the caller does the work */
+	struct notices		*notices;
 	unsigned char		 csrf_key[SECURE_KEY_BYTES];
 	unsigned char		 reveal_key[SECURE_KEY_BYTES];	/* sealed.h */
 	/* two-step log-in's secrets at rest and its half-done log-ins

@@ -2,6 +2,7 @@
 
 #include <sodium.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,6 +10,7 @@
 #include "base/err.h"
 #include "base/mem.h"
 #include "base/metrics.h"
+#include "core/notices.h"
 #include "core/pkce.h"
 #include "core/scopes.h"
 #include "core/token_cache.h"
@@ -155,8 +157,8 @@ tokens_exchange_code(struct keygate *kg, const struct app_row *app,
 /* A refresh token presented again: within the retry window, while what it
  * produced is unused, that is replaced; otherwise the family ends. */
 static int
-reused(struct keygate *kg, const struct token_row *r, struct issue *is,
-    struct token_pair *out, const char **why)
+reused(struct keygate *kg, const struct token_row *r, const char *api_key,
+    struct issue *is, struct token_pair *out, const char **why)
 {
 	int64_t window = kg->cfg->refresh_retry_window_s;
 	int rc;
@@ -177,6 +179,8 @@ reused(struct keygate *kg, const struct token_row *r, struct issue *is,
 	metrics_inc(METRIC_REFRESH_REUSE);
 	if (store_family_revoke(kg->store, r->family_id) != 0)
 		return ERR_STORE;
+	/* handed to a worker: the answer waits for no mail */
+	notices_refresh_reuse(kg, r->app_id, api_key);
 	return bad_grant(why, "The refresh token was already used; its "
 	    "tokens are revoked.");
 }
@@ -188,6 +192,8 @@ struct refresh_ask {
 	struct str	 scope;
 	const char	*why;
 	bool		 used;		/* presented before: reused() decides */
+	/* the app, for the notice of a reuse (notices.h) */
+	char		 api_key[APP_API_KEY_MAX_BYTES + 1];
 };
 
 /* The parent's row against the request (store_refresh_judge): it runs in
@@ -253,6 +259,8 @@ tokens_refresh_begin(struct keygate *kg, const struct app_row *app,
 	op->kg = kg;
 	op->ask = (struct refresh_ask){ .app_id = app->id,
 	    .idle_ttl_s = kg->cfg->refresh_idle_ttl_s, .scope = scope };
+	snprintf(op->ask.api_key, sizeof(op->ask.api_key), "%s",
+	    app->api_key);
 	op->done = done;
 	op->arg = arg;
 	if (!key_of(refresh, TOKENS_REFRESH_PREFIX, op->hash)) {
@@ -276,7 +284,8 @@ refresh_verdict(struct tokens_refresh *op, const char **why)
 	if (rc == ERR_INVALID && op->ask.why != NULL)
 		return bad_grant(why, op->ask.why);
 	if (rc == ERR_CONFLICT && op->ask.used)
-		return reused(op->kg, &op->parent, &op->is, &op->pair, why);
+		return reused(op->kg, &op->parent, op->ask.api_key, &op->is,
+		    &op->pair, why);
 	if (rc == ERR_CONFLICT)	/* a concurrent refresh won the race */
 		return bad_grant(why, "The refresh token was already used.");
 	if (rc == 0)

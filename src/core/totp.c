@@ -7,6 +7,7 @@
 #include "base/clock.h"
 #include "base/err.h"
 #include "base/secure.h"
+#include "core/notices.h"
 #include "core/throttle.h"
 #include "store/store.h"
 
@@ -212,6 +213,8 @@ totp_enrol_finish(struct keygate *kg, int64_t account_id, const char *addr,
 	if (rc == 0)
 		rc = turn_on(kg, account_id, e->secret, step, codes);
 	count_done(kg, &ac, rc == ERR_EXISTS ? 0 : rc);
+	if (rc == 0)
+		notices_two_step(kg, account_id, true, addr);
 	return rc;
 }
 
@@ -349,7 +352,11 @@ totp_check(struct keygate *kg, int64_t account_id, const char *addr,
 }
 
 int
-totp_reset(struct keygate *kg, int64_t account_id)
+totp_reset(struct keygate *kg, int64_t account_id, const char *addr)
 {
-	return store_totp_delete(kg->store, account_id);
+	int rc = store_totp_delete(kg->store, account_id);
+
+	if (rc == 0)
+		notices_two_step(kg, account_id, false, addr);
+	return rc;
 }

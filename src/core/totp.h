@@ -47,7 +47,8 @@ int	totp_enrol_open(struct keygate *kg, int64_t account_id,
 /* Confirms enrolment e with the first code from the app (from client
  * address `addr`): turns two-step log-in on, that code's step counting as
  * used, and writes the TOTP_RECOVERY_CODES recovery codes into codes: the
- * only time they exist outside their hashes. Returns 0, ERR_AUTH for a
+ * only time they exist outside their hashes; the account is told by mail
+ * (notices.h). Returns 0, ERR_AUTH for a
  * wrong code, ERR_THROTTLED (*retry_after_s set), ERR_EXISTS when it is on
  * already (nothing changed), or ERR_STORE. */
 int	totp_enrol_finish(struct keygate *kg, int64_t account_id,
@@ -80,8 +81,9 @@ int	totp_check(struct keygate *kg, int64_t account_id, const char *addr,
 /* Turns two-step log-in off for account_id and deletes its secret and
  * recovery codes, whatever proof was given: the caller has checked it
  * (the account page: the password and a code), or is the operator
- * (`keygate account reset-2fa`). Returns 0, ERR_NOTFOUND when it was off,
+ * (`keygate account reset-2fa`, addr NULL); the account is told by mail
+ * (notices.h). Returns 0, ERR_NOTFOUND when it was off,
  * or ERR_STORE. */
-int	totp_reset(struct keygate *kg, int64_t account_id);
+int	totp_reset(struct keygate *kg, int64_t account_id, const char *addr);
 
 #endif

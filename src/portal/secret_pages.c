@@ -80,7 +80,7 @@ portal_secret_generate(struct request *req, struct response *res)
 	rc = reveal_begin(req->kg, &shown);
 	if (rc == 0)
 		rc = apps_new_secret(req->kg, v.account.id,
-		    str_from(row->api_key), secret);
+		    str_from(row->api_key), req->client_addr, secret);
 	if (rc == 0)
 		rc = reveal_seal(req->kg, &shown, str_from(secret),
 		    reveal_context(req, &v, row), sealed);

@@ -256,7 +256,7 @@ portal_two_step_off(struct request *req, struct response *res)
 		return;
 	}
 	if (rc == 0)
-		rc = totp_reset(req->kg, v.account.id);
+		rc = totp_reset(req->kg, v.account.id, req->client_addr);
 	if (rc == 0 || rc == ERR_NOTFOUND) {
 		show(req, res, 200, &v, "Two-step log-in is off. To turn it on "
 		    "again, add the new key below to your app.");

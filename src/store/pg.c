@@ -241,6 +241,7 @@ const struct store_ops store_postgres_ops = {
 	.app_update = pg_app_update,
 	.app_delete = pg_app_delete,
 	.app_set_secret = pg_app_set_secret,
+	.app_reuse_notice = pg_app_reuse_notice,
 	.reveal_insert = pg_reveal_insert,
 	.reveal_take = pg_reveal_take,
 	.totp_get = pg_totp_get,

@@ -124,6 +124,20 @@ pg_app_set_secret(struct store_backend *b, int64_t account_id,
 }
 
 int
+pg_app_reuse_notice(struct store_backend *b, int64_t app_id, int64_t now,
+    int64_t gap_s)
+{
+	struct pg_params p = { 0 };
+	int changes = 0, rc;
+
+	pgp_int(&p, app_id);
+	pgp_int(&p, now);
+	pgp_int(&p, gap_s);
+	rc = pg_run(b, STMT_APP_REUSE_NOTICE, &p, &changes);
+	return rc == 0 && changes == 0 ? ERR_CONFLICT : rc;
+}
+
+int
 pg_reveal_insert(struct store_backend *b, const unsigned char *hash,
     int64_t expires_at)
 {

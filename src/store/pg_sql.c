@@ -88,6 +88,10 @@ const char *const pg_sql[STMT_COUNT] = {
 	[STMT_APP_SET_SECRET] = "UPDATE apps SET secret_hash = $3::bytea, "
 	    "secret_created_at = $4::bigint WHERE api_key = $1::text AND "
 	    OWNED_BY(2),
+	[STMT_APP_REUSE_NOTICE] = "INSERT INTO app_notices(app_id, "
+	    "reuse_at) SELECT id, $2::bigint FROM apps WHERE id = $1::bigint "
+	    "ON CONFLICT (app_id) DO UPDATE SET reuse_at = excluded.reuse_at "
+	    "WHERE app_notices.reuse_at <= $2::bigint - $3::bigint",
 
 	/* Serializes the capped inserts of one owner (apps, personal
 	 * tokens) for the rest of the transaction. NO KEY UPDATE leaves the

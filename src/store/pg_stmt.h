@@ -184,6 +184,8 @@ int	pg_app_delete(struct store_backend *b, int64_t account_id,
 	    const char *api_key);
 int	pg_app_set_secret(struct store_backend *b, int64_t account_id,
 	    const char *api_key, const unsigned char *hash, int64_t now);
+int	pg_app_reuse_notice(struct store_backend *b, int64_t app_id,
+	    int64_t now, int64_t gap_s);
 int	pg_reveal_insert(struct store_backend *b, const unsigned char *hash,
 	    int64_t expires_at);
 int	pg_reveal_take(struct store_backend *b, const unsigned char *hash,

@@ -267,6 +267,7 @@ const struct store_ops store_sqlite_ops = {
 	.app_update = sqlite_app_update,
 	.app_delete = sqlite_app_delete,
 	.app_set_secret = sqlite_app_set_secret,
+	.app_reuse_notice = sqlite_app_reuse_notice,
 	.reveal_insert = sqlite_reveal_insert,
 	.reveal_take = sqlite_reveal_take,
 	.totp_get = sqlite_totp_get,

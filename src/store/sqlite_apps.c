@@ -141,6 +141,23 @@ sqlite_app_set_secret(struct store_backend *b, int64_t account_id,
 }
 
 int
+sqlite_app_reuse_notice(struct store_backend *b, int64_t app_id,
+    int64_t now, int64_t gap_s)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st = sqlite_stmt(b, STMT_APP_REUSE_NOTICE, &db);
+	int changes = 0, rc;
+
+	if (st == NULL)
+		return ERR_STORE;
+	sqlite3_bind_int64(st, 1, app_id);
+	sqlite3_bind_int64(st, 2, now);
+	sqlite3_bind_int64(st, 3, gap_s);
+	rc = sqlite_run(db, st, &changes);
+	return rc == 0 && changes == 0 ? ERR_CONFLICT : rc;
+}
+
+int
 sqlite_reveal_insert(struct store_backend *b, const unsigned char *hash,
     int64_t expires_at)
 {

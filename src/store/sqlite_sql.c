@@ -82,6 +82,11 @@ const char *const stmt_sql[STMT_COUNT] = {
 	[STMT_APP_SET_SECRET] = "UPDATE apps SET secret_hash = ?3, "
 	    "secret_created_at = ?4 WHERE api_key = ?1 "
 	    "AND (?2 = 0 OR account_id = ?2)",
+	/* the compare-and-set of store_app_reuse_notice() */
+	[STMT_APP_REUSE_NOTICE] = "INSERT INTO app_notices(app_id, "
+	    "reuse_at) SELECT id, ?2 FROM apps WHERE id = ?1 "
+	    "ON CONFLICT(app_id) DO UPDATE SET reuse_at = excluded.reuse_at "
+	    "WHERE app_notices.reuse_at <= ?2 - ?3",
 
 	/* PostgreSQL's lock of an owner; SQLite's write lock does it */
 	[STMT_ACCOUNT_LOCK] = "SELECT id FROM accounts WHERE id = ?",

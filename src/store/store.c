@@ -172,6 +172,13 @@ store_app_set_secret(struct store *st, int64_t account_id,
 }
 
 int
+store_app_reuse_notice(struct store *st, int64_t app_id, int64_t now,
+    int64_t gap_s)
+{
+	return CALL(app_reuse_notice, app_id, now, gap_s);
+}
+
+int
 store_grant_upsert(struct store *st, int64_t account_id, int64_t app_id,
     unsigned scope, int64_t now, int64_t *grant_id)
 {

@@ -224,6 +224,14 @@ int	store_app_set_secret(struct store *st, int64_t account_id,
 	    const char *api_key, const unsigned char hash[SECURE_HASH_BYTES],
 	    int64_t now);
 
+/* Claims app_id's notice of a refresh-token reuse, as a compare-and-set
+ * on the time of its last one: 0 when this call set it to `now` (none
+ * before, or the last at least gap_s ago), so the caller mails;
+ * ERR_CONFLICT when another call (on any node) claimed one within gap_s,
+ * or the app is gone. */
+int	store_app_reuse_notice(struct store *st, int64_t app_id, int64_t now,
+	    int64_t gap_s);
+
 /* The showing of a new secret still to come (core/reveal.c), keyed by the
  * SHA-256 of its nonce; expires_at is when it can no longer be shown. */
 int	store_reveal_insert(struct store *st,

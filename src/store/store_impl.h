@@ -106,6 +106,8 @@ struct store_ops {
 	int	(*app_set_secret)(struct store_backend *b, int64_t account_id,
 		    const char *api_key, const unsigned char *hash,
 		    int64_t now);
+	int	(*app_reuse_notice)(struct store_backend *b, int64_t app_id,
+		    int64_t now, int64_t gap_s);
 	int	(*reveal_insert)(struct store_backend *b,
 		    const unsigned char *hash, int64_t expires_at);
 	int	(*reveal_take)(struct store_backend *b,

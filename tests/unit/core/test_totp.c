@@ -207,10 +207,10 @@ Test(totp, reset_turns_it_off)
 	turn_on(secret, codes);
 	cr_assert_eq(totp_enabled(&kg, ann, &on), 0);
 	cr_expect(on);
-	cr_expect_eq(totp_reset(&kg, ann), 0);
+	cr_expect_eq(totp_reset(&kg, ann, NULL), 0);
 	cr_assert_eq(totp_enabled(&kg, ann, &on), 0);
 	cr_expect(!on);
-	cr_expect_eq(totp_reset(&kg, ann), ERR_NOTFOUND);
+	cr_expect_eq(totp_reset(&kg, ann, NULL), ERR_NOTFOUND);
 	clock_advance(kg.clock, TOTP_STEP_S);
 	cr_expect_eq(check(code_at(secret, 0, c)), ERR_AUTH);
 	cr_expect_eq(check(str_from(codes[2])), ERR_AUTH, "codes went too");

@@ -415,3 +415,27 @@ STORE_TEST(reveals, racing_takes_one_wins, contract_setup)
 	}
 	cr_expect_eq(won, 1);
 }
+
+/* The reuse notice's compare-and-set: the first claim and one a gap
+ * later win, one within the gap does not, each app on its own, and an
+ * app that is gone claims nothing (its row goes with it). */
+STORE_TEST(apps, reuse_notice_once_per_gap, contract_setup)
+{
+	struct app_row a, b;
+	int64_t ann = contract_account("ann@example.com");
+
+	contract_app(ann, "kg_ak_a", T0, &a);
+	contract_app(ann, "kg_ak_b", T0, &b);
+	cr_expect_eq(store_app_reuse_notice(st, a.id, T0, 3600), 0);
+	cr_expect_eq(store_app_reuse_notice(st, a.id, T0, 3600), ERR_CONFLICT);
+	cr_expect_eq(store_app_reuse_notice(st, a.id, T0 + 3599, 3600),
+	    ERR_CONFLICT);
+	cr_expect_eq(store_app_reuse_notice(st, b.id, T0 + 10, 3600), 0,
+	    "another app has its own");
+	cr_expect_eq(store_app_reuse_notice(st, a.id, T0 + 3600, 3600), 0);
+	cr_expect_eq(store_app_reuse_notice(st, a.id, T0 + 3700, 3600),
+	    ERR_CONFLICT, "the gap counts from the last claim");
+	cr_expect_eq(store_app_delete(st, ann, "kg_ak_a"), 0);
+	cr_expect_eq(store_app_reuse_notice(st, a.id, T0 + 9000, 3600),
+	    ERR_CONFLICT);
+}
