@@ -37,7 +37,16 @@ import pytest
 
 sys.path.insert(0, os.path.dirname(__file__))
 
+import alone  # noqa: E402
 import kgtest  # noqa: E402
+
+
+def pytest_configure(config):
+    alone.register(config)
+
+
+def pytest_collection_modifyitems(items):
+    alone.check_reasons(items)
 
 
 def _stop_and_check(srv):

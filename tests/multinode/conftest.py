@@ -31,8 +31,17 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "http"))
 
+import alone  # noqa: E402
 import kgtest  # noqa: E402
 import mnkit  # noqa: E402
+
+
+def pytest_configure(config):
+    alone.register(config)
+
+
+def pytest_collection_modifyitems(items):
+    alone.check_reasons(items)
 
 
 @pytest.fixture(scope="session", autouse=True)
