@@ -21,6 +21,10 @@ the SQLite file itself pass their own file path and so stay on SQLite.
   server for one test (throttles, clocks, shutdown...).
 - `fresh_server`: make_server() with the defaults.
 - `browser`: a kgtest.Browser on the module's server.
+- `@pytest.mark.alone("why")` (alone.py): a test that needs the machine to
+  itself (a latency or CPU-share bound, a fixed port); `tests/run.py
+  --lanes` runs it apart from the suites that run side by side. Unknown
+  markers are errors.
 
 Run, from the top of the checkout: /usr/bin/python3 -m pytest -q tests/http
 (Debian's python3-pytest and python3-requests, and python3-psycopg2 for
