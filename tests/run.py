@@ -69,8 +69,8 @@ report tests/out/KIND-BUILD.side.xml) and its marked ones alone
 (`-m alone`, tests/out/KIND-BUILD.alone.xml): the two expressions are
 complements, so every test runs once; a part that runs no test fails.
 --phase side or --phase alone runs only that phase of the same plan (a lane
-runs `--phase side` on one suite). Each suite's block ends with the
-seconds it took.
+runs `--phase side` on one suite). Each suite says how long it took just
+above its `==` line.
 
 Suites side by side share the machine, KEYGATE_TEST_PG's cluster and the
 build folders, and nothing else: every server gets free ports and a
@@ -601,6 +601,10 @@ def main():
         alone = []
     elif args.phase == 'alone':
         side = []
+    if not side + alone:
+        print(f'run.py: no suite given runs in the {args.phase} phase')
+        print('0 passed, 1 failed')
+        return 1
     if args.lanes > 1:
         passed, failed = run_lanes(side, args.lanes)
     else:

@@ -141,6 +141,31 @@ def test_a_lane_exiting_non_zero_with_nothing_failed_is_a_failure(
     assert (passed, failed) == (6, 2), capsys.readouterr().out
 
 
+def test_a_real_lane_runs_this_script_on_its_suite(monkeypatch, tmp_path):
+    """run.py itself as the lane: the fuzz suite of a build without
+    targets, each target one failure, and no closing line left in the
+    lane's output."""
+    for k in ('CI', 'FUZZ_TARGETS', 'FUZZ_SECONDS', 'FUZZ_JOBS'):
+        monkeypatch.delenv(k, raising=False)
+    targets = len([f for f in os.listdir(os.path.join(ROOT, 'tests', 'fuzz'))
+                   if f.startswith('fuzz_') and f.endswith('.c')])
+    passed, failed, text = run.run_child(('fuzz', str(tmp_path), None))
+    assert (passed, failed) == (0, targets), text
+    lines = text.splitlines()
+    assert lines[0] == f'== fuzz tests on {tmp_path}', text
+    assert lines[-1] == f'== fuzz on {tmp_path}: 0 passed, {targets} failed'
+
+
+def test_a_phase_with_nothing_to_run_fails():
+    p = subprocess.run([sys.executable, RUN_PY, '--phase', 'side',
+                        '--suite', 'fuzz:build-fuzz'], capture_output=True,
+                       text=True, timeout=60,
+                       env={k: v for k, v in os.environ.items()
+                            if k != 'CI'})
+    assert p.stdout.splitlines()[-1] == '0 passed, 1 failed', p.stdout
+    assert p.returncode == 1
+
+
 def suites_of_test_sh():
     with open(os.path.join(ROOT, 'scripts', 'test.sh')) as f:
         return re.findall(r'--suite "([^"]+)"', f.read())
