@@ -472,7 +472,9 @@ def narrowed(env):
 # two parts (PART_MARKS): the rest side by side with other suites, the
 # marked ones after, alone. Each fuzz target fuzzes for a fixed wall time,
 # FUZZ_JOBS at once, one a core: beside other suites it would get less CPU
-# and search less, so it runs alone too, after them.
+# and search less, so it runs alone too, after them. valgrind is as hungry
+# but bound by no clock (a case may take as long as it needs): it runs
+# side by side, slower, and so do the unit and browser suites.
 SPLIT = ('http', 'http-pg', 'multinode')
 ALONE = ('fuzz',)
 
