@@ -1,18 +1,22 @@
 #!/usr/bin/env bash
 # Builds keygate three times (release, AddressSanitizer + UBSan, and the
-# libFuzzer targets with clang), runs the Criterion unit tests and the HTTP
-# suite on the first two and the browser suite (Playwright on Debian's
-# Chromium) on the release build, and the HTTP suite once more on the
-# release build with PostgreSQL as the store, on a throw-away cluster that
-# lives only as long as this script, then the two-node suite (two nodes on
-# one database behind nginx) on it, then the unit tests under valgrind's
-# memcheck (no error, no definite or indirect leak), then the fuzz targets
-# (tests/fuzz): each replays its seed corpus and fuzzes for FUZZ_SECONDS
-# (15), two at once; tests/run.py's own tests come first. Ends with one
-# line "N passed, N failed" summing them all (a skipped, hung or missing
-# test counts as failed; a run narrowed by the environment says so on the
-# line above, and is refused when CI=true); exits non-zero when anything
-# failed.
+# libFuzzer targets with clang), starts a throw-away PostgreSQL cluster that
+# lives only as long as this script, and runs every suite: tests/run.py's
+# own tests, the Criterion unit tests and the HTTP suite on the first two
+# builds, the HTTP suite once more on the release build with PostgreSQL as
+# the store, the two-node suite (two nodes on one database behind nginx),
+# the browser suite (Playwright on Debian's Chromium), the unit tests under
+# valgrind's memcheck (no error, no definite or indirect leak), and the fuzz
+# targets (tests/fuzz: each replays its seed corpus and fuzzes for
+# FUZZ_SECONDS, 15, two at once).
+#
+# Two suites run side by side (tests/run.py --lanes 2), each one's output
+# printed whole when it ends; then, alone on the machine, the tests that
+# need it to themselves (marked `alone`: latency and CPU-share bounds, fixed
+# ports) and the fuzz targets. Ends with one line "N passed, N failed"
+# summing them all (a skipped, hung or missing test counts as failed; a run
+# narrowed by the environment says so on the line above, and is refused
+# when CI=true); exits non-zero when anything failed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -35,12 +39,16 @@ fi
 
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:halt_on_error=1"
 export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"
-/usr/bin/python3 tests/run.py \
+# The lanes take the suites in this order: the longest first, so that no
+# long one starts last while the other lane has nothing left (runner is
+# first only because it takes seconds).
+/usr/bin/python3 tests/run.py --lanes 2 \
 	--suite "runner" \
-	--suite "unit:build" --suite "unit:build-asan" \
-	--suite "http:build" --suite "http:build-asan" \
-	--suite "http-pg:build" \
-	--suite "multinode:build" \
-	--suite "browser:build" \
 	--suite "valgrind:build" \
+	--suite "http:build-asan" \
+	--suite "http-pg:build" \
+	--suite "http:build" \
+	--suite "unit:build-asan" --suite "unit:build" \
+	--suite "browser:build" \
+	--suite "multinode:build" \
 	--suite "fuzz:build-fuzz"

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Runs keygate's suites and sums them into one closing line.
 
-    run.py --suite KIND:BUILDDIR [--suite ...]
+    run.py [--lanes N] [--phase side|alone] --suite KIND:BUILDDIR [--suite ...]
 
 KIND is
   unit      every Criterion executable meson registered in the unit suite,
@@ -48,6 +48,38 @@ skipped or xfailed pytest test, and a pytest test still running after
 PYTEST_TIMEOUT seconds (pytest-timeout interrupts it; the rest run on).
 Each such test is named in the output.
 
+By default the suites run one after another, in the order given, their
+output as it comes. With --lanes N (N > 1) the run has two phases:
+
+  side by side  N suites at once, taken in the order given, each in a
+                process of its own (this script on that one suite) whose
+                output is held back and printed whole when it ends, under
+                its own `== KIND on BUILD...: N passed, N failed` line, so
+                two suites' lines never mix; a suite that ends without its
+                closing line is one failure more;
+  alone         then, one at a time with nothing beside them, the tests
+                that need the machine to themselves: in http, http-pg and
+                multinode those marked `@pytest.mark.alone(why)`
+                (tests/http/alone.py: a latency or CPU-share bound, or a
+                fixed port), and the fuzz targets, which fuzz for a wall
+                time, a core each.
+
+A split suite runs its unmarked tests side by side (`-m "not alone"`,
+report tests/out/KIND-BUILD.side.xml) and its marked ones alone
+(`-m alone`, tests/out/KIND-BUILD.alone.xml): the two expressions are
+complements, so every test runs once; a part that runs no test fails.
+--phase side or --phase alone runs only that phase of the same plan (a lane
+runs `--phase side` on one suite). Each suite says how long it took just
+above its `==` line.
+
+Suites side by side share the machine, KEYGATE_TEST_PG's cluster and the
+build folders, and nothing else: every server gets free ports and a
+temporary folder of its own, every PostgreSQL test a fresh database, the
+reports and valgrind's logs are named per suite and build, and a build is
+only read (test_install's `make install` into a folder of its own finds
+nothing to rebuild). Two browser suites would share tests/out/screenshots:
+the full run has one.
+
 A run made smaller by the environment (UNIT_TESTS, FUZZ_TARGETS,
 CRITERION_TEST_PATTERN, PYTEST_ADDOPTS, a --test- option in NODE_OPTIONS,
 FUZZ_SECONDS under 15, FUZZ_JOBS over the cores) says so on a line
@@ -64,6 +96,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 import xml.etree.ElementTree as ET
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -207,16 +240,29 @@ def run_unit(build, valgrind_logs=None, jobs=1, skip=()):
     return passed, failed
 
 
-def run_http(build, pg=False):
-    return run_pytest(build, 'http-pg' if pg else 'http', 'tests/http', pg)
+def run_http(build, part=None):
+    return run_pytest(build, 'http', 'tests/http', False, part)
 
 
-def run_pytest(build, kind, folder, pg):
+# A part of a pytest suite: the pytest -m expression that selects it. The
+# two are each other's complement, so that every test runs in one of them.
+PART_MARKS = {'side': 'not alone', 'alone': 'alone'}
+PART_NAMES = {'side': 'side by side', 'alone': 'alone'}
+
+
+def report_path(kind, build, part=None):
+    return os.path.join(OUT, f'{kind}-{os.path.basename(build)}'
+                        f'{"." + part if part else ""}.xml')
+
+
+def run_pytest(build, kind, folder, pg, part=None):
     """Runs the pytest suite in `folder` against BUILD's binary, with the
     cluster of KEYGATE_TEST_PG when `pg` (required then), without it
-    otherwise; counts its JUnit report tests/out/KIND-BUILD.xml."""
+    otherwise; counts its JUnit report tests/out/KIND-BUILD.xml. With a
+    PART only the tests PART_MARKS selects run, reported in
+    tests/out/KIND-BUILD.PART.xml."""
     os.makedirs(OUT, exist_ok=True)
-    report = os.path.join(OUT, f'{kind}-{os.path.basename(build)}.xml')
+    report = report_path(kind, build, part)
     env = dict(os.environ,
                KEYGATE_BIN=os.path.join(ROOT, build, 'src', 'keygate'))
     if pg:
@@ -228,7 +274,8 @@ def run_pytest(build, kind, folder, pg):
         # The plain run is the SQLite one even when the caller exported
         # the cluster for http-pg.
         env.pop(PG_ENV, None)
-    return pytest_counts(folder, report, env)
+    return pytest_counts(folder, report, env,
+                         marks=PART_MARKS[part] if part else None)
 
 
 # Per test, setup and teardown included. The longest tests: the crash
@@ -242,11 +289,12 @@ def run_pytest(build, kind, folder, pg):
 PYTEST_TIMEOUT = 300
 
 
-def pytest_counts(folder, report, env, timeout=PYTEST_TIMEOUT):
+def pytest_counts(folder, report, env, timeout=PYTEST_TIMEOUT, marks=None):
     """Runs pytest on `folder` with ENV, its JUnit report at REPORT;
     returns (passed, failed). A test still running after TIMEOUT seconds
     is interrupted by pytest-timeout (SIGALRM: the test fails, the others
-    still run); a skipped or xfailed test counts as failed."""
+    still run); a skipped or xfailed test counts as failed. MARKS, a
+    pytest -m expression, picks some tests; picking none is a failure."""
     if importlib.util.find_spec('pytest_timeout') is None:
         print(f'  {sys.executable} has no pytest-timeout: a hung test would '
               'hang the run (Debian: python3-pytest-timeout, '
@@ -258,7 +306,8 @@ def pytest_counts(folder, report, env, timeout=PYTEST_TIMEOUT):
     proc = subprocess.run(
         [sys.executable, '-m', 'pytest', '-q', '--tb=short',
          '-p', 'no:cacheprovider', f'--timeout={timeout}',
-         '--timeout-method=signal', f'--junitxml={report}', folder],
+         '--timeout-method=signal', f'--junitxml={report}', folder] +
+        (['-m', marks] if marks else []),
         cwd=ROOT, env=env)
     if not os.path.exists(report):
         return 0, 1
@@ -287,12 +336,12 @@ def junit_counts(report):
     return len(cases), bad
 
 
-def run_http_pg(build):
-    return run_http(build, pg=True)
+def run_http_pg(build, part=None):
+    return run_pytest(build, 'http-pg', 'tests/http', True, part)
 
 
-def run_multinode(build):
-    return run_pytest(build, 'multinode', 'tests/multinode', pg=True)
+def run_multinode(build, part=None):
+    return run_pytest(build, 'multinode', 'tests/multinode', True, part)
 
 
 def run_browser(build):
@@ -419,10 +468,129 @@ def narrowed(env):
     return out
 
 
-def main():
+# With lanes, the pytest suites whose tests may be marked `alone` run in
+# two parts (PART_MARKS): the rest side by side with other suites, the
+# marked ones after, alone. Each fuzz target fuzzes for a fixed wall time,
+# FUZZ_JOBS at once, one a core: beside other suites it would get less CPU
+# and search less, so it runs alone too, after them. valgrind is as hungry
+# but bound by no clock (a case may take as long as it needs): it runs
+# side by side, slower, and so do the unit and browser suites.
+SPLIT = ('http', 'http-pg', 'multinode')
+ALONE = ('fuzz',)
+
+
+def plan(specs, split):
+    """The pieces (KIND, BUILD, PART) of the run: those that run side by
+    side, and those that run after them, one at a time. Without `split`
+    every suite runs whole (PART None), in the order given."""
+    side, alone = [], []
+    for spec in specs:
+        kind, _, build = spec.partition(':')
+        if not split:
+            side.append((kind, build, None))
+        elif kind in SPLIT:
+            side.append((kind, build, 'side'))
+            alone.append((kind, build, 'alone'))
+        elif kind in ALONE:
+            alone.append((kind, build, None))
+        else:
+            side.append((kind, build, None))
+    return side, alone
+
+
+def run_piece(kind, build, part):
+    """Runs one piece here, its output as it comes; (passed, failed)."""
+    on = f'on {build or "-"}' + (f' ({PART_NAMES[part]})' if part else '')
+    print(f'== {kind} tests {on}', flush=True)
+    start = time.monotonic()
+    p, f = RUNNERS[kind](build, part) if part else RUNNERS[kind](build)
+    print(f'  took {time.monotonic() - start:.0f} s', flush=True)
+    print(f'== {kind} {on}: {p} passed, {f} failed', flush=True)
+    return p, f
+
+
+def child_argv(piece):
+    """The command a lane runs for PIECE: this script on that one suite
+    (on its side-by-side part when it is split)."""
+    kind, build, part = piece
+    return [sys.executable, os.path.abspath(__file__),
+            '--suite', f'{kind}:{build}' if build else kind] + \
+        (['--phase', part] if part else [])
+
+
+CLOSING = re.compile(r'^(\d+) passed, (\d+) failed$')
+
+
+def run_child(piece):
+    """Runs PIECE in a process of its own; returns (passed, failed, its
+    output less its narrowed and closing lines, which the run prints once
+    for all)."""
+    proc = subprocess.run(child_argv(piece), cwd=ROOT, stdin=subprocess.DEVNULL,
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          text=True, errors='replace')
+    lines = proc.stdout.splitlines()
+    m = CLOSING.match(lines[-1]) if lines else None
+    if not m:
+        kind, build, _ = piece
+        return 0, 1, proc.stdout + (
+            f'  {kind} on {build or "-"}: ended without its closing line '
+            f'(exit status {proc.returncode})\n')
+    lines.pop()
+    if lines and lines[-1].startswith('narrowed: '):
+        lines.pop()
+    passed, failed = int(m.group(1)), int(m.group(2))
+    text = ''.join(l + '\n' for l in lines)
+    if proc.returncode != 0 and failed == 0:
+        failed, text = 1, text + (f'  exit status {proc.returncode} '
+                                  'with nothing failed\n')
+    return passed, failed, text
+
+
+def run_lanes(pieces, lanes):
+    """Runs PIECES, LANES at once, each in a process of its own, in the
+    order given; prints each one's output whole when it ends, so that two
+    never mix. Returns (passed, failed)."""
+    passed = failed = 0
+    with concurrent.futures.ThreadPoolExecutor(lanes) as pool:
+        for done in concurrent.futures.as_completed(
+                [pool.submit(run_child, p) for p in pieces]):
+            p, f, text = done.result()
+            sys.stdout.write(text)
+            sys.stdout.flush()
+            passed += p
+            failed += f
+    return passed, failed
+
+
+def run_in_turn(pieces):
+    passed = failed = 0
+    for piece in pieces:
+        p, f = run_piece(*piece)
+        passed += p
+        failed += f
+    return passed, failed
+
+
+def arguments():
     ap = argparse.ArgumentParser()
-    ap.add_argument('--suite', action='append', required=True)
+    ap.add_argument('--suite', action='append', required=True,
+                    help='KIND:BUILDDIR, or runner')
+    ap.add_argument('--lanes', type=int, default=1,
+                    help='suites run side by side (default 1: in turn)')
+    ap.add_argument('--phase', choices=sorted(PART_MARKS),
+                    help='only that phase of the run: side (what runs side '
+                    'by side) or alone')
     args = ap.parse_args()
+    for spec in args.suite:
+        if spec.partition(':')[0] not in RUNNERS:
+            ap.error(f'unknown kind in --suite {spec}')
+    if args.lanes < 1:
+        ap.error('--lanes must be 1 or more')
+    return args
+
+
+def main():
+    args = arguments()
     narrow = narrowed(os.environ)
     if narrow and os.environ.get('CI') == 'true':
         print(f'run.py: CI=true and the run is narrowed by '
@@ -430,15 +598,22 @@ def main():
               f'{", ".join(n.split("=")[0] for n in narrow)}')
         print('0 passed, 1 failed')
         return 1
-    passed = failed = 0
-    for spec in args.suite:
-        kind, _, build = spec.partition(':')
-        print(f'== {kind} tests on {build or "-"}', flush=True)
-        p, f = RUNNERS[kind](build)
-        print(f'== {kind} on {build or "-"}: {p} passed, {f} failed',
-              flush=True)
-        passed += p
-        failed += f
+    side, alone = plan(args.suite, args.lanes > 1 or args.phase is not None)
+    if args.phase == 'side':
+        alone = []
+    elif args.phase == 'alone':
+        side = []
+    if not side + alone:
+        print(f'run.py: no suite given runs in the {args.phase} phase')
+        print('0 passed, 1 failed')
+        return 1
+    if args.lanes > 1:
+        passed, failed = run_lanes(side, args.lanes)
+    else:
+        passed, failed = run_in_turn(side)
+    p, f = run_in_turn(alone)
+    passed += p
+    failed += f
     if narrow:
         print(f'narrowed: {"; ".join(narrow)}')
     print(f'{passed} passed, {failed} failed')

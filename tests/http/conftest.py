@@ -24,6 +24,10 @@ the SQLite file itself pass their own file path and so stay on SQLite.
 - `smtp`: a real SMTP server (smtpkit.SmtpServer, Debian's
   python3-aiosmtpd) on a free port, stopped after the test; keygate mails
   it with `make_server("--smtp-url", smtp.url)`.
+- `@pytest.mark.alone("why")` (alone.py): a test that needs the machine to
+  itself (a latency or CPU-share bound, a fixed port); `tests/run.py
+  --lanes` runs it apart from the suites that run side by side. Unknown
+  markers are errors.
 
 Run, from the top of the checkout: /usr/bin/python3 -m pytest -q tests/http
 (Debian's python3-pytest and python3-requests, and python3-psycopg2 for
@@ -40,7 +44,16 @@ import pytest
 
 sys.path.insert(0, os.path.dirname(__file__))
 
+import alone  # noqa: E402
 import kgtest  # noqa: E402
+
+
+def pytest_configure(config):
+    alone.register(config)
+
+
+def pytest_collection_modifyitems(items):
+    alone.check_reasons(items)
 
 
 def _stop_and_check(srv):

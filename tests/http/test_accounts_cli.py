@@ -91,6 +91,7 @@ def portal_login(srv, email, password):
     return Browser(srv).login(email, password)
 
 
+@pytest.mark.alone("a change seen within 1 s")
 def test_disable_refuses_everything_and_enable_gives_it_back(server):
     w = World(server, "dis")
     out = ok(account_cli(server, "disable", w.dev.email))
@@ -139,6 +140,7 @@ def test_disable_refuses_everything_and_enable_gives_it_back(server):
     assert not logged_in_as(w.dev.home(), w.dev.email)
 
 
+@pytest.mark.alone("a change seen within 1 s")
 def test_enable_gives_back_only_what_the_lifetime_rule_left(make_server):
     """Disabling stops no clock: a token that expired meanwhile (unused for
     --token-unused-ttl, 3600 s) stays dead after enable; one used before
@@ -189,6 +191,7 @@ def test_disable_and_enable_of_unknown_or_twice(server):
     ok(account_cli(server, "enable", user.email))
 
 
+@pytest.mark.alone("a change seen within 1 s")
 def test_delete_takes_everything_it_owns(server):
     w = World(server, "del")
     r = account_cli(server, "delete", w.dev.email, input="")  # no terminal

@@ -22,6 +22,9 @@ SERVE_FLAGS = ["--listen", "--metrics-listen", "--db", "--issuer", "--brand", "-
                "--hash-queue"]
 
 
+# The defaults are fixed ports: the same test of another suite beside this
+# one would hold them.
+@pytest.mark.alone("the fixed ports 8080 and 9464")
 def test_serve_without_flags_uses_keygate_db_and_port_8080(tmp_path):
     for port in (8080, 9464):
         if not port_is_free("127.0.0.1", port):

@@ -121,6 +121,7 @@ def test_mail_dir_setting(make_server, tmp_path):
     assert not os.path.exists(default_maildir(srv))
 
 
+@pytest.mark.alone("a request answered within 0.5 s")
 def test_server_down_slows_nothing_and_mail_arrives_after(make_server,
                                                           smtp):
     srv = make_server("--smtp-url", smtp.url)
@@ -142,6 +143,7 @@ def test_server_down_slows_nothing_and_mail_arrives_after(make_server,
     assert metric(srv, "keygate_mail_given_up_total") == 0
 
 
+@pytest.mark.alone("answers within 1 s and a shutdown within 5 s")
 def test_hung_server_slows_neither_requests_nor_shutdown(make_server,
                                                         smtp):
     """A server that takes the connection and never answers: the sender

@@ -219,6 +219,7 @@ def test_a_refresh_token_mailed_about_is_not_in_the_mail(granted):
 
 # --- a mail server that is down ----------------------------------------------
 
+@pytest.mark.alone("a refresh answered within 1 s")
 def test_a_mail_server_down_fails_no_request(make_server):
     srv = make_server("--smtp-url", f"smtp://127.0.0.1:{free_port()}")
     app = make_app(srv)                                 # a secret: 201

@@ -5,6 +5,8 @@ revocation made by another process reaches the server within a second."""
 
 import time
 
+import pytest
+
 import oauthkit
 from kgtest import run_cli, start_server
 from oauthkit import (User, advance_to, alive, approve, clock, get_tokens,
@@ -64,6 +66,7 @@ def test_exact_mode_and_no_cache_keep_the_rule(make_server):
     assert not alive(srv, at)
 
 
+@pytest.mark.alone("a change seen within 1 s")
 def test_a_revocation_by_another_process_reaches_the_cache(make_server):
     srv, a, u = world(make_server)
     at = get_tokens(u, a)["access_token"]

@@ -237,6 +237,7 @@ def timed_forgot(srv, source_ip, email, cookie, csrf):
         conn.close()
 
 
+@pytest.mark.alone("a ratio of two answer times")
 def test_known_and_unknown_addresses_take_the_same_time(world):
     srv, box = world
     knowns = [new_account(srv, "t")[0] for _ in range(SAMPLES + 1)]

@@ -5,12 +5,16 @@ import json
 import socket
 import time
 
+import pytest
 import requests
 
 from kgtest import PASSWORD, account_exists, read_response, start_server, \
     unique_email
 
 
+# The 20 connections must be accepted within the half second before
+# SIGTERM, or they are refused rather than finished.
+@pytest.mark.alone("connections accepted within 0.5 s")
 def test_sigterm_lets_requests_in_flight_finish(make_server, tmp_path):
     srv = make_server()
     emails = [unique_email(f"inflight{i}") for i in range(20)]
@@ -46,6 +50,7 @@ def test_sigterm_lets_requests_in_flight_finish(make_server, tmp_path):
         assert again.stop() == 0
 
 
+@pytest.mark.alone("a shutdown within 6 s")
 def test_sigterm_with_idle_keepalive_connection_exits_promptly(make_server):
     srv = make_server()
     with requests.Session() as s:

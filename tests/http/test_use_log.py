@@ -271,6 +271,7 @@ def test_a_deleted_app_counts_at_once(make_server):
         token_error(introspect(a, at, auth="post"), "invalid_client", 401)
 
 
+@pytest.mark.alone("a change seen within 1 s")
 def test_a_secret_replaced_by_another_process_counts_within_a_second(
         make_server, tmp_path):
     db = str(tmp_path / "keygate.db")

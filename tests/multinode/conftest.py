@@ -10,6 +10,9 @@ with Debian's nginx in front running deploy/nginx/keygate.conf.
 - `make_cluster(*flags, nginx=False)`: a fresh database and two fresh
   nodes for one test (clocks, outages...).
 
+Tests that need the machine to themselves carry `@pytest.mark.alone("why")`
+(tests/http/alone.py), as in tests/http.
+
 The helpers of tests/http (kgtest, oauthkit) are used as they are; mnkit
 adds nginx, clocks moved together and `on(obj, node)` to point an app or a
 browser at another node. Every node gets SIGTERM at teardown and must exit
@@ -31,8 +34,17 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "http"))
 
+import alone  # noqa: E402
 import kgtest  # noqa: E402
 import mnkit  # noqa: E402
+
+
+def pytest_configure(config):
+    alone.register(config)
+
+
+def pytest_collection_modifyitems(items):
+    alone.check_reasons(items)
 
 
 @pytest.fixture(scope="session", autouse=True)

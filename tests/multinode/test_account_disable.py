@@ -3,10 +3,14 @@ share: the command runs beside them, as an operator's would, and each node
 refuses within PROPAGATION_S what it had just accepted (a token checked, a
 client authenticated), then takes it back after enable."""
 
+import pytest
+
 from kgtest import run_cli
 from mnkit import PROPAGATION_S, assert_within, on
 from oauthkit import (User, alive, get_tokens, introspect, make_app,
                       token_error, refresh)
+
+pytestmark = pytest.mark.alone("a change seen within 1 s")
 
 
 def account_cli(cluster, *args):

@@ -9,8 +9,15 @@ each is written (docs/DEPLOYMENT.md).
 Uses are made right after the clocks are set (sync_clocks), before any
 waiting, so that each is recorded at the time meant."""
 
+import pytest
+
 from mnkit import exp_settles, exp_stays, sync_clocks
 from oauthkit import User, alive, approve, get_tokens, introspection, make_app
+
+# sync_clocks sets the nodes' clocks for the current wall-clock second and
+# the uses right after must land in it; what one node records must show on
+# the other within PROPAGATION_S.
+pytestmark = pytest.mark.alone("clocks set for one wall-clock second")
 
 H = 3600
 SKEW = 600          # A runs ten minutes ahead of B

@@ -32,6 +32,10 @@ from oauthkit import (User, alive, auth_params, authorize, get_code,
                       refresh, submit_grant, summary, tokens_ok)
 import oauthkit
 
+# Load for fixed wall times around an outage of a cluster of its own, and
+# both nodes back within RECOVERY_S once it is up again.
+pytestmark = pytest.mark.alone("a recovery within 10 s, under load")
+
 RECOVERY_S = 10
 WARM_S = 1.0            # load before the outage
 DOWN_S = 2.0            # load during the outage, beyond the checks below

@@ -15,6 +15,11 @@ from mnkit import exp_on, exp_settles, on, sync_clocks
 from oauthkit import (User, alive, approve, get_tokens, implicit_token,
                       introspection, make_app, summary)
 
+# sync_clocks sets the nodes' clocks for the current wall-clock second and
+# the uses right after must land in it; what one node records must show on
+# the other within PROPAGATION_S.
+pytestmark = pytest.mark.alone("clocks set for one wall-clock second")
+
 H = 3600
 
 

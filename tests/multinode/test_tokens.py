@@ -90,6 +90,7 @@ def dead(node, at):
     return lambda: not alive(node, at)
 
 
+@pytest.mark.alone("a revocation seen within 1 s")
 def test_access_token_revoked_on_b_is_dead_on_a(cluster, world):
     app, user = world
     t = get_tokens(user, app)                                       # on A
@@ -106,6 +107,7 @@ def test_access_token_revoked_on_b_is_dead_on_a(cluster, world):
     tokens_ok(refresh(on(app, cluster.a), t["refresh_token"]))
 
 
+@pytest.mark.alone("a revocation seen within 1 s")
 def test_refresh_token_revoked_on_b_ends_the_family_on_a(cluster, world):
     app, user = world
     t1 = get_tokens(user, app)                                      # on A
@@ -120,6 +122,7 @@ def test_refresh_token_revoked_on_b_ends_the_family_on_a(cluster, world):
     family_dead(on(app, cluster.b), [t1, t2])
 
 
+@pytest.mark.alone("a revocation seen within 1 s")
 def test_implicit_token_revoked_on_b_is_dead_on_a(cluster, world):
     app, user = world
     at = implicit_token(user, app)["access_token"]                  # on A
