@@ -118,7 +118,7 @@ OAUTH_TEST(admin, counts_what_an_account_holds)
 OAUTH_TEST(admin, disabling_an_end_user)
 {
 	struct issue anns, bobs;
-	struct held ann, dev;
+	struct held ann, dev, late;
 	struct account a;
 	struct session_row s;
 	struct pat_row p;
@@ -152,6 +152,13 @@ OAUTH_TEST(admin, disabling_an_end_user)
 	cr_assert_eq(store_account_disable(st, fx.ann, T0 + 9), 0, "again");
 	cr_assert_eq(store_account_by_id(st, fx.ann, &a), 0);
 	cr_expect_eq(a.disabled_at, T0 + 5, "the first time stays");
+	/* a log-in or a new token racing the disabling: written after it,
+	 * refused all the same */
+	hold(fx.ann, &late);
+	cr_expect_eq(store_session_get(st, late.session, &s), ERR_NOTFOUND,
+	    "a session made after the disabling");
+	cr_expect_eq(store_pat_by_hash(st, late.pat, &p), ERR_NOTFOUND,
+	    "a personal token made after the disabling");
 
 	cr_assert_eq(store_account_enable(st, fx.ann), 0);
 	cr_assert_eq(store_account_by_id(st, fx.ann, &a), 0);
@@ -165,18 +172,22 @@ OAUTH_TEST(admin, disabling_an_end_user)
 	cr_assert_eq(store_account_enable(st, fx.ann), 0, "again");
 }
 
-/* A developer disabled: its apps say so, and every token issued to
- * them reads revoked, whoever granted it. */
+/* A developer disabled: its apps say so, every token issued to them
+ * reads revoked, whoever granted it, and their unused codes go. */
 OAUTH_TEST(admin, disabling_an_app_owner)
 {
 	struct issue anns, bobs;
 	struct app_row app;
 	struct held dev, ann;
 	struct session_row s;
+	struct code_row c;
+	unsigned char code[SECURE_HASH_BYTES];
 
 	hold(fx.dev, &dev);
 	hold(fx.ann, &ann);
 	contract_ann_family(T0, &anns);
+	contract_hash(code);
+	contract_insert_code(code, anns.grant_id, SCOPE_ALL);
 	contract_issue_new(contract_grant(fx.bob, &fx.app, SCOPE_ALL),
 	    SCOPE_ALL, T0, &bobs);
 	cr_assert_eq(store_app_get(st, STORE_ANY_ACCOUNT, fx.app.api_key,
@@ -192,6 +203,8 @@ OAUTH_TEST(admin, disabling_an_app_owner)
 	cr_expect(refresh_revoked(bobs.refresh_hash));
 	cr_expect_eq(store_session_get(st, ann.session, &s), 0,
 	    "its users' sessions stay");
+	cr_expect_eq(store_code_get(st, code, &c), ERR_NOTFOUND,
+	    "an unused code of a grant to its app");
 
 	cr_assert_eq(store_account_enable(st, fx.dev), 0);
 	cr_assert_eq(store_app_get(st, STORE_ANY_ACCOUNT, fx.app.api_key,
