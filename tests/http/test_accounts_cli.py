@@ -17,6 +17,7 @@ gives it a second, the delay docs/REFERENCE.md promises for a revocation
 made elsewhere. That is a wait on real time, not on the server's clock."""
 
 import json
+import sqlite3
 import time
 
 import pytest
@@ -290,6 +291,24 @@ def test_list_of_an_empty_store(tmp_path):
                                  db))) == []
     out = ok(run_cli("account", "list", "--db", db))
     assert out.split() == ["ID", "CREATED", "DISABLED", "EMAIL"]
+
+
+def test_list_reads_every_page(tmp_path):
+    """list reads the store a page of 100 (LIST_MAX_LIMIT) at a time: 250
+    accounts, written straight into a fresh store (a password hash each
+    would take a minute), come out whole, once each, oldest first."""
+    db = str(tmp_path / "k.db")
+    ok(run_cli("migrate", "--db", db))
+    emails = [f"page{i:03}@example.com" for i in range(250)]
+    with sqlite3.connect(db) as conn:
+        conn.executemany("INSERT INTO accounts(email, password_hash, "
+                         "created_at) VALUES (?, 'x', 0)",
+                         [(e,) for e in emails])
+    conn.close()
+    lines = ok(run_cli("account", "list", "--db", db)).splitlines()
+    assert [l.split()[-1] for l in lines[1:]] == emails
+    out = ok(run_cli("account", "list", "--json", "--db", db))
+    assert [a["email"] for a in json.loads(out)] == emails
 
 
 @pytest.mark.parametrize("args", [
