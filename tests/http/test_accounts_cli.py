@@ -311,6 +311,30 @@ def test_list_reads_every_page(tmp_path):
     assert [a["email"] for a in json.loads(out)] == emails
 
 
+def test_show_counts_only_live_sessions(tmp_path):
+    """show counts the sessions a request would still accept: neither one
+    idle past 12 hours nor one older than 7 days, though their rows stay
+    until the sweep. Written straight into a fresh store, at real time:
+    the command has no test clock."""
+    db = str(tmp_path / "k.db")
+    ok(run_cli("migrate", "--db", db))
+    now = int(time.time())
+    with sqlite3.connect(db) as conn:
+        acct = conn.execute("INSERT INTO accounts(email, password_hash, "
+                            "created_at) VALUES ('live@example.com', 'x', "
+                            "0)").lastrowid
+        conn.executemany(
+            "INSERT INTO sessions(hash, account_id, created_at, last_seen) "
+            "VALUES (randomblob(32), ?, ?, ?)",
+            [(acct, now - 60, now - 60),                    # alive
+             (acct, now - 13 * 3600, now - 13 * 3600),      # idle
+             (acct, now - 8 * 86400, now - 60)])            # too old
+    conn.close()
+    shown = json.loads(ok(run_cli("account", "show", "live@example.com",
+                                  "--json", "--db", db)))
+    assert shown["sessions"] == 1
+
+
 @pytest.mark.parametrize("args", [
     (), ("frobnicate", "a@example.com"), ("show",), ("disable",),
     ("list", "a@example.com"), ("enable", "a@example.com", "b@example.com"),
