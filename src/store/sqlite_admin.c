@@ -32,10 +32,9 @@ read_counts(sqlite3_stmt *st, void *p)
 {
 	struct account_counts *out = p;
 
-	out->apps = sqlite3_column_int64(st, 0);
-	out->sessions = sqlite3_column_int64(st, 1);
-	out->pats = sqlite3_column_int64(st, 2);
-	out->grants = sqlite3_column_int64(st, 3);
+	out->sessions = sqlite3_column_int64(st, 0);
+	out->pats = sqlite3_column_int64(st, 1);
+	out->grants = sqlite3_column_int64(st, 2);
 }
 
 int
