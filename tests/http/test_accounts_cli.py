@@ -17,10 +17,12 @@ gives it a second, the delay docs/REFERENCE.md promises for a revocation
 made elsewhere. That is a wait on real time, not on the server's clock."""
 
 import json
+import re
 import sqlite3
 import time
 
 import pytest
+import requests
 
 import oauthkit
 from kgtest import (RFC3339_UTC, Browser, create_pat, list_pats,
@@ -158,6 +160,30 @@ def test_enable_gives_back_only_what_the_lifetime_rule_left(make_server):
     ok(account_cli(srv, "enable", dev.email))
     assert within_delay(lambda: alive(srv, used["access_token"]))
     assert not alive(srv, unused["access_token"])
+
+
+def cache_misses(srv):
+    """keygate_token_cache_misses_total: each a read of the store."""
+    text = requests.get(srv.metrics_url, timeout=10).text
+    return float(re.search(r"^keygate_token_cache_misses_total (\S+)$",
+                           text, re.M).group(1))
+
+
+@pytest.mark.alone("a change seen within 1 s")
+def test_checks_of_a_disabled_accounts_tokens_stay_in_the_cache(server):
+    """Disabling may turn an app's every token away at once, and its
+    clients go on checking them: each check is answered from the cache,
+    as a revoked token's is, not read again from the store."""
+    dev = User(server, "hotdev")
+    app = make_app(server, dev)
+    t = get_tokens(User(server, "hotuser"), app)
+    assert alive(server, t["access_token"])
+    ok(account_cli(server, "disable", dev.email))
+    assert within_delay(gone(server, t["access_token"]))
+    before = cache_misses(server)
+    for _ in range(20):
+        assert not alive(server, t["access_token"])
+    assert cache_misses(server) - before <= 1
 
 
 def test_disabled_end_user_is_refused_by_the_client_flow(server):
