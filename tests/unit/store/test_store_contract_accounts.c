@@ -212,8 +212,35 @@ OAUTH_TEST(admin, disabling_an_app_owner)
 	cr_expect(!revoked(bobs.access_hash));
 }
 
+/* What else an account may hold, each a table whose rows must go with it
+ * (or block its deletion): two-step log-in with a recovery code, a link
+ * mailed to it, the last notice of a reuse on its app. */
+static unsigned char link[SECURE_HASH_BYTES];
+
+static void
+owns_the_rest(int64_t account, int64_t app_id)
+{
+	struct totp_row row;
+	struct link_row l = { .account_id = account,
+	    .purpose = STORE_LINK_RESET, .email = "dev@example.com",
+	    .expires_at = T0 + 3600 };
+	unsigned char code[1][SECURE_HASH_BYTES];
+
+	memset(&row, 0, sizeof(row));
+	memset(row.secret, 'S', 16);
+	row.enabled_at = T0;
+	contract_hash(code[0]);
+	cr_assert_eq(store_totp_insert(st, account, &row,
+	    (const unsigned char (*)[SECURE_HASH_BYTES])code, 1), 0);
+	contract_hash(link);
+	cr_assert_eq(store_link_insert(st, link, &l), 0);
+	cr_assert_eq(store_app_reuse_notice(st, app_id, T0, 3600), 0);
+}
+
 OAUTH_TEST(admin, deleting_takes_everything_owned)
 {
+	struct totp_row totp;
+	struct link_row l;
 	struct issue anns, devs;
 	struct held dev;
 	struct app_row app, bobs;
@@ -228,7 +255,11 @@ OAUTH_TEST(admin, deleting_takes_everything_owned)
 	contract_app(fx.bob, "kg_ak_bobs", T0, &bobs);
 	contract_issue_new(contract_grant(fx.dev, &bobs, SCOPE_ALL),
 	    SCOPE_ALL, T0, &devs);
+	owns_the_rest(fx.dev, fx.app.id);
 	cr_assert_eq(store_account_delete(st, fx.dev), 0);
+	cr_expect_eq(store_totp_get(st, fx.dev, &totp), ERR_NOTFOUND);
+	cr_expect_eq(store_link_get(st, link, STORE_LINK_RESET, &l),
+	    ERR_NOTFOUND);
 	cr_expect_eq(store_account_by_id(st, fx.dev, &(struct account){ 0 }),
 	    ERR_NOTFOUND);
 	cr_expect_eq(store_app_get(st, STORE_ANY_ACCOUNT, fx.app.api_key,
