@@ -84,11 +84,15 @@ netaddr_list(const char *flag, const char *text, struct in6_addr *out,
 		p += strspn(p, " ,");
 		if ((len = strcspn(p, " ,")) == 0)
 			break;
-		if (len >= sizeof(item) || *n == max) {
+		if (*n == max) {
 			snprintf(err, errlen, "--%s: at most %zu addresses", flag,
 			    max);
 			return ERR_INVALID;
 		}
+		/* past any address's length (45): its start, cut, still
+		 * fails as one, and the message shows it */
+		if (len >= sizeof(item))
+			len = sizeof(item) - 1;
 		memcpy(item, p, len);
 		item[len] = '\0';
 		if (!netaddr_ip(item, &out[(*n)++])) {

@@ -359,10 +359,13 @@ record_use(struct keygate *kg, const unsigned char *hash, int64_t written,
 }
 
 /* Reads an access token and judges it at `now`: *alive says whether it is
- * unrevoked and within its lifetime. A token dead by what this node knew
- * is read again from the store: another node may have recorded a later
- * use. `fresh` reads the store at once (for answers that state the
- * expiry, which uses on other nodes move). */
+ * unrevoked and within its lifetime. A token expired by what this node
+ * knew is read again from the store: another node may have recorded a
+ * later use. A revoked one is not: nothing un-revokes a token (or enables
+ * its account) without moving the revision, which drops the cache, and a
+ * disabled account's clients may check thousands of them. `fresh` reads
+ * the store at once (for answers that state the expiry, which uses on
+ * other nodes move). */
 static int
 judge_access(struct keygate *kg, const unsigned char *hash, int64_t now,
     bool fresh, struct token_row *out, int64_t *written, bool *alive)
@@ -376,7 +379,7 @@ judge_access(struct keygate *kg, const unsigned char *hash, int64_t now,
 			return rc;
 		*alive = !out->revoked &&
 		    lifetime_alive(&lt, out->iat, out->last_used, now);
-		if (*alive || kg->cache == NULL)
+		if (*alive || out->revoked || kg->cache == NULL)
 			break;
 	}
 	return 0;

@@ -27,10 +27,9 @@ read_counts(const PGresult *res, int row, void *p)
 {
 	struct account_counts *out = p;
 
-	out->apps = pg_int(res, row, 0);
-	out->sessions = pg_int(res, row, 1);
-	out->pats = pg_int(res, row, 2);
-	out->grants = pg_int(res, row, 3);
+	out->sessions = pg_int(res, row, 0);
+	out->pats = pg_int(res, row, 1);
+	out->grants = pg_int(res, row, 2);
 }
 
 int

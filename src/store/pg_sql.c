@@ -285,7 +285,6 @@ const char *const pg_sql[STMT_COUNT] = {
 	[STMT_ACCOUNT_LIST] = "SELECT " ACCOUNT_COLUMNS " FROM accounts "
 	    "WHERE id > $1::bigint ORDER BY id LIMIT $2::bigint",
 	[STMT_ACCOUNT_COUNTS] = "SELECT "
-	    "(SELECT count(*) FROM apps WHERE account_id = $1::bigint), "
 	    "(SELECT count(*) FROM sessions WHERE account_id = $1::bigint "
 	    "AND last_seen > $2::bigint AND created_at > $3::bigint), "
 	    "(SELECT count(*) FROM personal_tokens "

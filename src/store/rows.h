@@ -21,11 +21,10 @@ struct account {
 	int64_t	 disabled_at;	/* 0: enabled (keygate account disable) */
 };
 
-/* What an account holds, as `keygate account show` counts it: apps it
- * owns, browser sessions, personal access tokens, and grants it gave as
- * an end user. */
+/* What an account holds, as `keygate account show` counts it: browser
+ * sessions, personal access tokens, and grants it gave as an end user
+ * (its apps it lists). */
 struct account_counts {
-	int64_t	 apps;
 	int64_t	 sessions;
 	int64_t	 pats;
 	int64_t	 grants;

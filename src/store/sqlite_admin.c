@@ -1,6 +1,6 @@
 /* SQLite: the operator's account commands (keygate account ...): the list,
- * what an account holds, and the writes that disable, enable, delete it or
- * replace its password, each one transaction. */
+ * what an account holds, and the writes that disable, enable or delete it,
+ * each one transaction (a new password is sqlite_links.c's). */
 #include "base/err.h"
 #include "store/sqlite_stmt.h"
 
@@ -32,10 +32,9 @@ read_counts(sqlite3_stmt *st, void *p)
 {
 	struct account_counts *out = p;
 
-	out->apps = sqlite3_column_int64(st, 0);
-	out->sessions = sqlite3_column_int64(st, 1);
-	out->pats = sqlite3_column_int64(st, 2);
-	out->grants = sqlite3_column_int64(st, 3);
+	out->sessions = sqlite3_column_int64(st, 0);
+	out->pats = sqlite3_column_int64(st, 1);
+	out->grants = sqlite3_column_int64(st, 2);
 }
 
 int
@@ -53,36 +52,25 @@ sqlite_account_counts(struct store_backend *b, int64_t id,
 	return sqlite_row(db, st, read_counts, out);
 }
 
-/* The second parameter of an account write: text, a number, or none. */
-struct second {
-	const char	*text;
-	int64_t		 num;
-	bool		 has_num;
-};
-
-/* In one transaction: `first` on account id (?1, and `arg` as ?2), which
- * must find it (else ERR_NOTFOUND, nothing written), then each of the
- * `n` statements of `then` on the account id alone. */
+/* In one transaction: `first` on account id (?1, and *at as ?2 unless at
+ * is NULL), which must find it (else ERR_NOTFOUND, nothing written), then
+ * each of the `n` statements of `then` on the account id alone. */
 static int
 account_write(struct store_backend *b, enum stmt_id first, int64_t id,
-    const struct second *arg, const enum stmt_id *then, size_t n)
+    const int64_t *at, const enum stmt_id *then, size_t n)
 {
 	sqlite3 *db;
 	sqlite3_stmt *st;
-	int rc, changes = 0;
+	int rc;
 
 	if ((rc = sqlite_simple(b, STMT_BEGIN)) != 0)
 		return rc;
 	if ((st = sqlite_stmt(b, first, &db)) == NULL)
 		return sqlite_finish(b, ERR_STORE);
 	sqlite3_bind_int64(st, 1, id);
-	if (arg->text != NULL)
-		sqlite3_bind_text(st, 2, arg->text, -1, SQLITE_STATIC);
-	else if (arg->has_num)
-		sqlite3_bind_int64(st, 2, arg->num);
-	rc = sqlite_run(db, st, &changes);
-	if (rc == 0 && changes == 0)
-		rc = ERR_NOTFOUND;
+	if (at != NULL)
+		sqlite3_bind_int64(st, 2, *at);
+	rc = sqlite_run_one(db, st);
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		if ((st = sqlite_stmt(b, then[i], &db)) == NULL) {
 			rc = ERR_STORE;
@@ -97,24 +85,18 @@ account_write(struct store_backend *b, enum stmt_id first, int64_t id,
 int
 sqlite_account_disable(struct store_backend *b, int64_t id, int64_t now)
 {
-	struct second at = { NULL, now, true };
-
-	return account_write(b, STMT_ACCOUNT_DISABLE, id, &at, DISABLE_ENDS,
+	return account_write(b, STMT_ACCOUNT_DISABLE, id, &now, DISABLE_ENDS,
 	    sizeof(DISABLE_ENDS) / sizeof(DISABLE_ENDS[0]));
 }
 
 int
 sqlite_account_enable(struct store_backend *b, int64_t id)
 {
-	struct second none = { 0 };
-
-	return account_write(b, STMT_ACCOUNT_ENABLE, id, &none, NULL, 0);
+	return account_write(b, STMT_ACCOUNT_ENABLE, id, NULL, NULL, 0);
 }
 
 int
 sqlite_account_delete(struct store_backend *b, int64_t id)
 {
-	struct second none = { 0 };
-
-	return account_write(b, STMT_ACCOUNT_DELETE, id, &none, NULL, 0);
+	return account_write(b, STMT_ACCOUNT_DELETE, id, NULL, NULL, 0);
 }

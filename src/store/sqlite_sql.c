@@ -271,7 +271,6 @@ const char *const stmt_sql[STMT_COUNT] = {
 	[STMT_ACCOUNT_LIST] = "SELECT " ACCOUNT_COLUMNS " FROM accounts "
 	    "WHERE id > ?1 ORDER BY id LIMIT ?2",
 	[STMT_ACCOUNT_COUNTS] = "SELECT "
-	    "(SELECT count(*) FROM apps WHERE account_id = ?1), "
 	    "(SELECT count(*) FROM sessions WHERE account_id = ?1 AND "
 	    "last_seen > ?2 AND created_at > ?3), "
 	    "(SELECT count(*) FROM personal_tokens WHERE account_id = ?1), "

@@ -17,9 +17,12 @@ gives it a second, the delay docs/REFERENCE.md promises for a revocation
 made elsewhere. That is a wait on real time, not on the server's clock."""
 
 import json
+import re
+import sqlite3
 import time
 
 import pytest
+import requests
 
 import oauthkit
 from kgtest import (RFC3339_UTC, Browser, create_pat, list_pats,
@@ -159,6 +162,30 @@ def test_enable_gives_back_only_what_the_lifetime_rule_left(make_server):
     assert not alive(srv, unused["access_token"])
 
 
+def cache_misses(srv):
+    """keygate_token_cache_misses_total: each a read of the store."""
+    text = requests.get(srv.metrics_url, timeout=10).text
+    return float(re.search(r"^keygate_token_cache_misses_total (\S+)$",
+                           text, re.M).group(1))
+
+
+@pytest.mark.alone("a change seen within 1 s")
+def test_checks_of_a_disabled_accounts_tokens_stay_in_the_cache(server):
+    """Disabling may turn an app's every token away at once, and its
+    clients go on checking them: each check is answered from the cache,
+    as a revoked token's is, not read again from the store."""
+    dev = User(server, "hotdev")
+    app = make_app(server, dev)
+    t = get_tokens(User(server, "hotuser"), app)
+    assert alive(server, t["access_token"])
+    ok(account_cli(server, "disable", dev.email))
+    assert within_delay(gone(server, t["access_token"]))
+    before = cache_misses(server)
+    for _ in range(20):
+        assert not alive(server, t["access_token"])
+    assert cache_misses(server) - before <= 1
+
+
 def test_disabled_end_user_is_refused_by_the_client_flow(server):
     app = make_app(server, implicit=True)
     user = User(server, "flow", login=False)
@@ -290,6 +317,48 @@ def test_list_of_an_empty_store(tmp_path):
                                  db))) == []
     out = ok(run_cli("account", "list", "--db", db))
     assert out.split() == ["ID", "CREATED", "DISABLED", "EMAIL"]
+
+
+def test_list_reads_every_page(tmp_path):
+    """list reads the store a page of 100 (LIST_MAX_LIMIT) at a time: 250
+    accounts, written straight into a fresh store (a password hash each
+    would take a minute), come out whole, once each, oldest first."""
+    db = str(tmp_path / "k.db")
+    ok(run_cli("migrate", "--db", db))
+    emails = [f"page{i:03}@example.com" for i in range(250)]
+    with sqlite3.connect(db) as conn:
+        conn.executemany("INSERT INTO accounts(email, password_hash, "
+                         "created_at) VALUES (?, 'x', 0)",
+                         [(e,) for e in emails])
+    conn.close()
+    lines = ok(run_cli("account", "list", "--db", db)).splitlines()
+    assert [l.split()[-1] for l in lines[1:]] == emails
+    out = ok(run_cli("account", "list", "--json", "--db", db))
+    assert [a["email"] for a in json.loads(out)] == emails
+
+
+def test_show_counts_only_live_sessions(tmp_path):
+    """show counts the sessions a request would still accept: neither one
+    idle past 12 hours nor one older than 7 days, though their rows stay
+    until the sweep. Written straight into a fresh store, at real time:
+    the command has no test clock."""
+    db = str(tmp_path / "k.db")
+    ok(run_cli("migrate", "--db", db))
+    now = int(time.time())
+    with sqlite3.connect(db) as conn:
+        acct = conn.execute("INSERT INTO accounts(email, password_hash, "
+                            "created_at) VALUES ('live@example.com', 'x', "
+                            "0)").lastrowid
+        conn.executemany(
+            "INSERT INTO sessions(hash, account_id, created_at, last_seen) "
+            "VALUES (randomblob(32), ?, ?, ?)",
+            [(acct, now - 60, now - 60),                    # alive
+             (acct, now - 13 * 3600, now - 13 * 3600),      # idle
+             (acct, now - 8 * 86400, now - 60)])            # too old
+    conn.close()
+    shown = json.loads(ok(run_cli("account", "show", "live@example.com",
+                                  "--json", "--db", db)))
+    assert shown["sessions"] == 1
 
 
 @pytest.mark.parametrize("args", [

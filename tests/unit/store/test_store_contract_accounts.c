@@ -103,14 +103,12 @@ OAUTH_TEST(admin, counts_what_an_account_holds)
 	h.seen_before = T0 - 50;	/* `old` is no longer alive */
 	h.created_before = T0 - 1000;
 	cr_assert_eq(store_account_counts(st, fx.dev, &h, &c), 0);
-	cr_expect_eq(c.apps, 2);
 	cr_expect_eq(c.sessions, 2, "the live ones");
 	cr_expect_eq(c.pats, 2);
 	cr_expect_eq(c.grants, 1, "the grants it gave, not those to its "
 	    "apps");
 	cr_assert_eq(store_account_counts(st, fx.bob, &h, &c), 0);
-	cr_expect(c.apps == 0 && c.sessions == 0 && c.pats == 0 &&
-	    c.grants == 0);
+	cr_expect(c.sessions == 0 && c.pats == 0 && c.grants == 0);
 }
 
 /* An end user disabled: its sessions, personal tokens and unused codes
@@ -118,7 +116,7 @@ OAUTH_TEST(admin, counts_what_an_account_holds)
 OAUTH_TEST(admin, disabling_an_end_user)
 {
 	struct issue anns, bobs;
-	struct held ann, dev;
+	struct held ann, dev, late;
 	struct account a;
 	struct session_row s;
 	struct pat_row p;
@@ -152,6 +150,13 @@ OAUTH_TEST(admin, disabling_an_end_user)
 	cr_assert_eq(store_account_disable(st, fx.ann, T0 + 9), 0, "again");
 	cr_assert_eq(store_account_by_id(st, fx.ann, &a), 0);
 	cr_expect_eq(a.disabled_at, T0 + 5, "the first time stays");
+	/* a log-in or a new token racing the disabling: written after it,
+	 * refused all the same */
+	hold(fx.ann, &late);
+	cr_expect_eq(store_session_get(st, late.session, &s), ERR_NOTFOUND,
+	    "a session made after the disabling");
+	cr_expect_eq(store_pat_by_hash(st, late.pat, &p), ERR_NOTFOUND,
+	    "a personal token made after the disabling");
 
 	cr_assert_eq(store_account_enable(st, fx.ann), 0);
 	cr_assert_eq(store_account_by_id(st, fx.ann, &a), 0);
@@ -165,18 +170,22 @@ OAUTH_TEST(admin, disabling_an_end_user)
 	cr_assert_eq(store_account_enable(st, fx.ann), 0, "again");
 }
 
-/* A developer disabled: its apps say so, and every token issued to
- * them reads revoked, whoever granted it. */
+/* A developer disabled: its apps say so, every token issued to them
+ * reads revoked, whoever granted it, and their unused codes go. */
 OAUTH_TEST(admin, disabling_an_app_owner)
 {
 	struct issue anns, bobs;
 	struct app_row app;
 	struct held dev, ann;
 	struct session_row s;
+	struct code_row c;
+	unsigned char code[SECURE_HASH_BYTES];
 
 	hold(fx.dev, &dev);
 	hold(fx.ann, &ann);
 	contract_ann_family(T0, &anns);
+	contract_hash(code);
+	contract_insert_code(code, anns.grant_id, SCOPE_ALL);
 	contract_issue_new(contract_grant(fx.bob, &fx.app, SCOPE_ALL),
 	    SCOPE_ALL, T0, &bobs);
 	cr_assert_eq(store_app_get(st, STORE_ANY_ACCOUNT, fx.app.api_key,
@@ -192,6 +201,8 @@ OAUTH_TEST(admin, disabling_an_app_owner)
 	cr_expect(refresh_revoked(bobs.refresh_hash));
 	cr_expect_eq(store_session_get(st, ann.session, &s), 0,
 	    "its users' sessions stay");
+	cr_expect_eq(store_code_get(st, code, &c), ERR_NOTFOUND,
+	    "an unused code of a grant to its app");
 
 	cr_assert_eq(store_account_enable(st, fx.dev), 0);
 	cr_assert_eq(store_app_get(st, STORE_ANY_ACCOUNT, fx.app.api_key,
@@ -201,8 +212,35 @@ OAUTH_TEST(admin, disabling_an_app_owner)
 	cr_expect(!revoked(bobs.access_hash));
 }
 
+/* What else an account may hold, each a table whose rows must go with it
+ * (or block its deletion): two-step log-in with a recovery code, a link
+ * mailed to it, the last notice of a reuse on its app. */
+static unsigned char link[SECURE_HASH_BYTES];
+
+static void
+owns_the_rest(int64_t account, int64_t app_id)
+{
+	struct totp_row row;
+	struct link_row l = { .account_id = account,
+	    .purpose = STORE_LINK_RESET, .email = "dev@example.com",
+	    .expires_at = T0 + 3600 };
+	unsigned char code[1][SECURE_HASH_BYTES];
+
+	memset(&row, 0, sizeof(row));
+	memset(row.secret, 'S', 16);
+	row.enabled_at = T0;
+	contract_hash(code[0]);
+	cr_assert_eq(store_totp_insert(st, account, &row,
+	    (const unsigned char (*)[SECURE_HASH_BYTES])code, 1), 0);
+	contract_hash(link);
+	cr_assert_eq(store_link_insert(st, link, &l), 0);
+	cr_assert_eq(store_app_reuse_notice(st, app_id, T0, 3600), 0);
+}
+
 OAUTH_TEST(admin, deleting_takes_everything_owned)
 {
+	struct totp_row totp;
+	struct link_row l;
 	struct issue anns, devs;
 	struct held dev;
 	struct app_row app, bobs;
@@ -217,7 +255,11 @@ OAUTH_TEST(admin, deleting_takes_everything_owned)
 	contract_app(fx.bob, "kg_ak_bobs", T0, &bobs);
 	contract_issue_new(contract_grant(fx.dev, &bobs, SCOPE_ALL),
 	    SCOPE_ALL, T0, &devs);
+	owns_the_rest(fx.dev, fx.app.id);
 	cr_assert_eq(store_account_delete(st, fx.dev), 0);
+	cr_expect_eq(store_totp_get(st, fx.dev, &totp), ERR_NOTFOUND);
+	cr_expect_eq(store_link_get(st, link, STORE_LINK_RESET, &l),
+	    ERR_NOTFOUND);
 	cr_expect_eq(store_account_by_id(st, fx.dev, &(struct account){ 0 }),
 	    ERR_NOTFOUND);
 	cr_expect_eq(store_app_get(st, STORE_ANY_ACCOUNT, fx.app.api_key,
