@@ -302,5 +302,8 @@ const char *const pg_sql[STMT_COUNT] = {
 	    "AND grant_id IN (SELECT id FROM grants WHERE account_id = "
 	    "$1::bigint OR app_id IN (SELECT id FROM apps "
 	    "WHERE account_id = $1::bigint))",
+	[STMT_ACCOUNT_END_FAMILIES] = "UPDATE families SET revoked = true "
+	    "WHERE NOT revoked AND grant_id IN (SELECT id FROM grants "
+	    "WHERE account_id = $1::bigint)",
 	[STMT_ACCOUNT_DELETE] = "DELETE FROM accounts WHERE id = $1::bigint",
 };

@@ -6,7 +6,8 @@
 
 /* What disabling ends besides the flag. */
 static const enum stmt_id DISABLE_ENDS[] = { STMT_ACCOUNT_END_SESSIONS,
-    STMT_ACCOUNT_END_PATS, STMT_ACCOUNT_END_CODES };
+    STMT_ACCOUNT_END_PATS, STMT_ACCOUNT_END_CODES,
+    STMT_ACCOUNT_END_FAMILIES };
 
 int
 sqlite_account_list(struct store_backend *b, const struct store_page *page,

@@ -290,5 +290,10 @@ const char *const stmt_sql[STMT_COUNT] = {
 	    "AND grant_id IN (SELECT id FROM grants WHERE account_id = ?1 "
 	    "OR app_id IN (SELECT id FROM apps WHERE account_id = ?1))",
 	/* the foreign keys' cascades take everything it owns */
+	/* the token families of the grants it gave as an end user: they die
+	 * (revoked, not hidden), so enabling it gives them no life back */
+	[STMT_ACCOUNT_END_FAMILIES] = "UPDATE families SET revoked = 1 "
+	    "WHERE revoked = 0 AND grant_id IN (SELECT id FROM grants "
+	    "WHERE account_id = ?1)",
 	[STMT_ACCOUNT_DELETE] = "DELETE FROM accounts WHERE id = ?",
 };

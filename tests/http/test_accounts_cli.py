@@ -28,7 +28,7 @@ import oauthkit
 from kgtest import (RFC3339_UTC, Browser, create_pat, list_pats,
                     logged_in_as, run_cli, signup)
 from oauthkit import (User, alive, approve, auth_params, authorize,
-                      family_alive, get_tokens, introspect, introspection,
+                      get_tokens, introspect, introspection,
                       make_app, refresh, refresh_refused, submit_grant,
                       summary, token_error, tokens_ok)
 
@@ -134,9 +134,10 @@ def test_disable_refuses_everything_and_enable_gives_it_back(server):
     assert within_delay(lambda: introspect(
         w.app, w.t_app["access_token"]).status_code == 200)
     assert alive(server, w.t_app["access_token"])
-    assert alive(server, w.t_dev["access_token"])
     tokens_ok(refresh(w.app, w.t_app["refresh_token"]))
-    family_alive(w.other, w.t_dev)
+    # the tokens it was issued as an end user died with the disabling
+    assert not alive(server, w.t_dev["access_token"])
+    refresh_refused(w.other, w.t_dev["refresh_token"])
     assert portal_login(server, w.dev.email, w.dev.password).status_code == 303
     # what disabling ended stays ended
     assert list_pats(server, w.pat).status_code == 401

@@ -161,11 +161,12 @@ OAUTH_TEST(admin, disabling_an_end_user)
 	cr_assert_eq(store_account_enable(st, fx.ann), 0);
 	cr_assert_eq(store_account_by_id(st, fx.ann, &a), 0);
 	cr_expect_eq(a.disabled_at, 0);
-	cr_expect(!revoked(anns.access_hash), "valid again");
-	cr_expect(!refresh_revoked(anns.refresh_hash));
-	cr_expect(listed_live(anns.access_hash));
 	cr_expect_eq(store_session_get(st, ann.session, &s), ERR_NOTFOUND,
 	    "what disabling ended stays ended");
+	cr_expect(revoked(anns.access_hash), "its tokens as an end user died");
+	cr_expect(refresh_revoked(anns.refresh_hash));
+	cr_expect(!listed_live(anns.access_hash));
+	cr_expect(!revoked(bobs.access_hash), "another user's token");
 	cr_expect_eq(store_pat_by_hash(st, ann.pat, &p), ERR_NOTFOUND);
 	cr_assert_eq(store_account_enable(st, fx.ann), 0, "again");
 }
