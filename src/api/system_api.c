@@ -47,6 +47,17 @@ api_ping(struct request *req, struct response *res)
 	response_json_text(res, 200, "{\"status\":\"ok\"}");
 }
 
+/* The /_test/ routes exist only under --test-clock (refused off
+ * loopback); elsewhere they answer 404 as a path that is not there. */
+static bool
+test_route(struct request *req, struct response *res)
+{
+	if (req->kg->cfg->test_clock)
+		return true;
+	response_json_error(res, 404, "not_found", "There is nothing here.");
+	return false;
+}
+
 /* POST /_test/clock advance=<seconds> → {"now": <unix time>}
  * (docs/REFERENCE.md §7.6). Exists only under --test-clock, which is
  * refused off loopback. */
@@ -60,11 +71,8 @@ api_test_clock(struct request *req, struct response *res)
 	long long seconds;
 	int rc;
 
-	if (!req->kg->cfg->test_clock) {
-		response_json_error(res, 404, "not_found",
-		    "There is nothing here.");
+	if (!test_route(req, res))
 		return;
-	}
 	rc = request_form(req, &ps);
 	if (rc == 0)
 		rc = params_bind(&ps, spec, 1, false, &advance, &bad);
@@ -110,11 +118,8 @@ api_test_mail(struct request *req, struct response *res)
 	const char *bad;
 	int rc;
 
-	if (!req->kg->cfg->test_clock) {
-		response_json_error(res, 404, "not_found",
-		    "There is nothing here.");
+	if (!test_route(req, res))
 		return;
-	}
 	rc = request_form(req, &ps);
 	if (rc == 0)
 		rc = params_bind(&ps, spec, 3, false, in, &bad);

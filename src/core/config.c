@@ -460,8 +460,8 @@ check_mail(const struct config *cfg, char *err, size_t errlen)
 	if (cfg->smtp_url != NULL &&
 	    mail_smtp_url_check(cfg->smtp_url, err, errlen) != 0)
 		return ERR_INVALID;
-	if (cfg->mail_from != NULL ? !mail_address_ok(cfg->mail_from) :
-	    mail_default_from(cfg->issuer, from, sizeof(from)) != 0) {
+	if (mail_sender(cfg->mail_from, cfg->issuer, from,
+	    sizeof(from)) != 0) {
 		snprintf(err, errlen, "--mail-from wants an address such as "
 		    "keygate@example.com");
 		return ERR_INVALID;

@@ -17,19 +17,6 @@
 /* 18 random bytes: 24 characters of base64url */
 #define ID_RANDOM_BYTES	18
 
-/* The sender: --mail-from, else keygate@<the issuer's host>. */
-static int
-sender(const struct config *cfg, char out[ACCOUNT_EMAIL_MAX_BYTES + 1])
-{
-	if (cfg->mail_from == NULL)
-		return mail_default_from(cfg->issuer, out,
-		    ACCOUNT_EMAIL_MAX_BYTES + 1);
-	if (!mail_address_ok(cfg->mail_from))
-		return ERR_INVALID;
-	snprintf(out, ACCOUNT_EMAIL_MAX_BYTES + 1, "%s", cfg->mail_from);
-	return 0;
-}
-
 int
 mail_queue(struct keygate *kg, const char *to, const char *subject,
     const char *body)
@@ -42,7 +29,8 @@ mail_queue(struct keygate *kg, const char *to, const char *subject,
 	int64_t qid;
 	int rc;
 
-	if (sender(kg->cfg, from) != 0 ||
+	if (mail_sender(kg->cfg->mail_from, kg->cfg->issuer, from,
+	    sizeof(from)) != 0 ||
 	    mail_url_host(kg->cfg->issuer, host, sizeof(host)) != 0)
 		return ERR_INVALID;
 	secure_random(rnd, sizeof(rnd));

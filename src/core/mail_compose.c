@@ -287,6 +287,21 @@ mail_default_from(const char *issuer, char *out, size_t len)
 	return 0;
 }
 
+int
+mail_sender(const char *mail_from, const char *issuer, char *out,
+    size_t len)
+{
+	size_t n;
+
+	if (mail_from == NULL)
+		return mail_default_from(issuer, out, len);
+	n = strlen(mail_from);
+	if (!mail_address_ok(mail_from) || n >= len)
+		return ERR_INVALID;
+	memcpy(out, mail_from, n + 1);
+	return 0;
+}
+
 void
 mail_log_domain(const char *addr, char *out, size_t len)
 {

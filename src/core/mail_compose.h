@@ -62,6 +62,12 @@ int	mail_url_host(const char *url, char *out, size_t len);
  * [IPv6:::1]). Returns 0 or ERR_INVALID. */
 int	mail_default_from(const char *issuer, char *out, size_t len);
 
+/* The sender of every mail: `mail_from` (--mail-from) when it is set,
+ * else mail_default_from(issuer). Returns 0, or ERR_INVALID when that is
+ * no address or does not fit in len bytes. */
+int	mail_sender(const char *mail_from, const char *issuer, char *out,
+	    size_t len);
+
 /* The domain of `addr` for a log line (what follows its last '@', cut to
  * LOG_MAX_FIELD_BYTES, anything but letters, digits and ".-[]:" replaced
  * by '?'): where mail goes is told, never to whom. */

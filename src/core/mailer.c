@@ -200,9 +200,7 @@ run(void *arg)
 static int
 configure(struct mailer *m, const struct config *cfg)
 {
-	if (cfg->mail_from != NULL)
-		snprintf(m->from, sizeof(m->from), "%s", cfg->mail_from);
-	else if (mail_default_from(cfg->issuer, m->from,
+	if (mail_sender(cfg->mail_from, cfg->issuer, m->from,
 	    sizeof(m->from)) != 0)
 		return ERR_INVALID;
 	if (cfg->smtp_url != NULL) {

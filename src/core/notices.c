@@ -21,17 +21,26 @@ sent(int rc, const char *what, int64_t account_id)
 		    what, (long long)account_id, err_name(rc));
 }
 
+/* App `api_key` and the account that owns it: whom a notice of the app
+ * goes to. */
+static int
+app_owner(struct keygate *kg, const char *api_key, struct app_row *app,
+    struct account *a)
+{
+	int rc = store_app_get(kg->store, STORE_ANY_ACCOUNT, api_key, app);
+
+	return rc != 0 ? rc : store_account_by_id(kg->store, app->account_id,
+	    a);
+}
+
 void
 notices_new_secret(struct keygate *kg, const char *api_key,
     const char *addr)
 {
 	struct app_row *app = xmalloc(sizeof(*app));
 	struct account *a = xmalloc(sizeof(*a));
-	int rc;
+	int rc = app_owner(kg, api_key, app, a);
 
-	rc = store_app_get(kg->store, STORE_ANY_ACCOUNT, api_key, app);
-	if (rc == 0)
-		rc = store_account_by_id(kg->store, app->account_id, a);
 	if (rc == 0)
 		rc = account_mail_new_secret(kg, a->email, app->name,
 		    app->api_key, addr);
@@ -82,9 +91,7 @@ reuse_deliver(struct keygate *kg, int64_t app_id, const char *api_key)
 	rc = store_app_reuse_notice(kg->store, app_id, clock_now(kg->clock),
 	    NOTICE_REUSE_GAP_S);
 	if (rc == 0)
-		rc = store_app_get(kg->store, STORE_ANY_ACCOUNT, api_key, app);
-	if (rc == 0)
-		rc = store_account_by_id(kg->store, app->account_id, a);
+		rc = app_owner(kg, api_key, app, a);
 	if (rc == 0)
 		rc = account_mail_refresh_reuse(kg, a->email, app->name,
 		    app->api_key);

@@ -23,6 +23,7 @@ from smtpkit import (SmtpServer, default_maildir, maildir_messages, metric,
 pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not")
 
 BACKOFF = [60, 120, 300, 600, 900]
+EARLY_S = 5
 SECRET_LINK = "https://id.example.com/password/reset?token=kg_rt_SECRETabc"
 
 
@@ -181,7 +182,13 @@ def test_given_up_after_the_last_attempt(make_server, smtp):
     for n, wait in enumerate(BACKOFF, 1):
         wait_metric(srv, "keygate_mail_failed_total", n)
         assert metric(srv, "keygate_mail_given_up_total") == 0
-        srv.advance(wait)
+        # not tried again before its wait is over (the advance wakes the
+        # sender; EARLY_S leaves room for the test's own time)
+        srv.advance(wait - EARLY_S)
+        time.sleep(0.5)
+        assert metric(srv, "keygate_mail_failed_total") == n, \
+            f"attempt {n + 1} came before its {wait} s"
+        srv.advance(EARLY_S)
     wait_metric(srv, "keygate_mail_given_up_total", 1)
     assert metric(srv, "keygate_mail_failed_total") == 6
     log = srv.log()

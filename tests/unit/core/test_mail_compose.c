@@ -406,6 +406,27 @@ Test(mail_compose, hosts_and_default_senders)
 	    ERR_INVALID, "too long for out");
 }
 
+/* --mail-from when it is set and an address, else the default. */
+Test(mail_compose, sender)
+{
+	char from[300];
+
+	cr_assert_eq(mail_sender(NULL, "https://id.example.com", from,
+	    sizeof(from)), 0);
+	cr_expect_str_eq(from, "keygate@id.example.com");
+	cr_assert_eq(mail_sender("ops@example.org", "https://id.example.com",
+	    from, sizeof(from)), 0);
+	cr_expect_str_eq(from, "ops@example.org");
+	cr_expect_eq(mail_sender("ops@example.org\r\nBcc: x@y", "https://a",
+	    from, sizeof(from)), ERR_INVALID);
+	cr_expect_eq(mail_sender("not an address", "https://a", from,
+	    sizeof(from)), ERR_INVALID);
+	cr_expect_eq(mail_sender("ops@example.org", "https://a", from, 8),
+	    ERR_INVALID, "too long for out");
+	cr_expect_eq(mail_sender(NULL, "no scheme", from, sizeof(from)),
+	    ERR_INVALID);
+}
+
 /* A log line names where mail went, never to whom. */
 Test(mail_compose, log_domain)
 {
