@@ -91,14 +91,8 @@ portal_login_code(struct request *req, struct response *res)
 		return;
 	next = page_safe_next(req, f[C_NEXT]);
 	if (totp_pending_open(req->kg, proof_context(req, &v), f[C_PROOF],
-	    &p) != 0) {
-		start_over(req, res, &v);
-		return;
-	}
-	rc = totp_check(req->kg, p.account_id, req->client_addr, f[C_CODE],
-	    &wait);
-	if (rc == 0 && (rc = totp_pending_spend(req->kg, &p)) != 0 &&
-	    rc != ERR_STORE) {
+	    &p) != 0 || (rc = totp_pending_answer(req->kg, &p,
+	    req->client_addr, f[C_CODE], &wait)) == ERR_EXPIRED) {
 		start_over(req, res, &v);
 		return;
 	}

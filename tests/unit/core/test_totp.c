@@ -277,11 +277,17 @@ Test(totp, reset_turns_it_off)
 	turn_on(secret, codes);		/* and on again */
 }
 
+/* A wrong code leaves the proof for the right one; a right code spends
+ * it, so that the same form with a later code starts over. */
 Test(totp, the_pending_proof_is_bound_and_spent_once)
 {
-	char sealed[SEALED_MAX_BYTES];
+	char codes[TOTP_RECOVERY_CODES][TOTP_RECOVERY_TEXT_BYTES];
+	char secret[OTP_SECRET_B32_BYTES], sealed[SEALED_MAX_BYTES], c[8];
 	struct totp_pending p;
+	int64_t wait;
 
+	turn_on(secret, codes);
+	clock_advance(kg.clock, TOTP_STEP_S);
 	cr_assert_eq(totp_pending_begin(&kg, STR_LIT("portal|b1"), ann,
 	    sealed), 0);
 	cr_expect_eq(totp_pending_open(&kg, STR_LIT("portal|b2"),
@@ -289,8 +295,13 @@ Test(totp, the_pending_proof_is_bound_and_spent_once)
 	cr_assert_eq(totp_pending_open(&kg, STR_LIT("portal|b1"),
 	    str_from(sealed), &p), 0);
 	cr_expect_eq(p.account_id, ann);
-	cr_expect_eq(totp_pending_spend(&kg, &p), 0);
-	cr_expect_eq(totp_pending_spend(&kg, &p), ERR_AUTH);
+	cr_expect_eq(totp_pending_answer(&kg, &p, "192.0.2.1",
+	    STR_LIT("000000x"), &wait), ERR_AUTH);
+	cr_expect_eq(totp_pending_answer(&kg, &p, "192.0.2.1",
+	    code_at(secret, 0, c), &wait), 0);
+	clock_advance(kg.clock, TOTP_STEP_S);
+	cr_expect_eq(totp_pending_answer(&kg, &p, "192.0.2.1",
+	    code_at(secret, 0, c), &wait), ERR_EXPIRED, "spent");
 	cr_assert_eq(totp_pending_begin(&kg, STR_LIT("portal|b1"), ann,
 	    sealed), 0);
 	clock_advance(kg.clock, TOTP_PENDING_TTL_S);
