@@ -8,6 +8,7 @@
 #include "base/clock.h"
 #include "base/err.h"
 #include "base/secure.h"
+#include "core/totp.h"
 #include "store/store.h"
 
 /* The tag keeps these proofs apart from every other use of the key. */
@@ -91,8 +92,10 @@ totp_pending_open(struct keygate *kg, struct str context, struct str sealed,
 	return rc;
 }
 
-int
-totp_pending_spend(struct keygate *kg, const struct totp_pending *p)
+/* Uses the proof up: 0 for the one call that takes it, ERR_EXPIRED when
+ * it was taken before or ran out, ERR_STORE. */
+static int
+spend(struct keygate *kg, const struct totp_pending *p)
 {
 	unsigned char hash[SECURE_HASH_BYTES];
 	int64_t expires_at = 0;
@@ -100,9 +103,19 @@ totp_pending_spend(struct keygate *kg, const struct totp_pending *p)
 
 	secure_hash(str_from(p->nonce), hash);
 	rc = store_reveal_take(kg->store, hash, &expires_at);
-	if (rc == ERR_NOTFOUND)
-		return ERR_AUTH;
-	if (rc == 0 && expires_at <= clock_now(kg->clock))
+	if (rc == ERR_NOTFOUND ||
+	    (rc == 0 && expires_at <= clock_now(kg->clock)))
 		return ERR_EXPIRED;
 	return rc;
+}
+
+int
+totp_pending_answer(struct keygate *kg, const struct totp_pending *p,
+    const char *addr, struct str code, int64_t *retry_after_s)
+{
+	int rc = totp_check(kg, p->account_id, addr, code, retry_after_s);
+
+	/* spent only by a right code: a wrong one may be followed by a
+	 * right one */
+	return rc == 0 ? spend(kg, p) : rc;
 }

@@ -14,7 +14,7 @@
  * the caller's form is about), good for TOTP_PENDING_TTL_S, and single
  * use: its random nonce is recorded (hashed, with its expiry, among the
  * one-time records of core/reveal.c, which `keygate gc` clears) and taken
- * out of the store when the code is accepted. */
+ * out of the store when the code is accepted (totp_pending_answer()). */
 
 struct totp_pending {
 	int64_t	 account_id;
@@ -34,8 +34,13 @@ int	totp_pending_begin(struct keygate *kg, struct str context,
 int	totp_pending_open(struct keygate *kg, struct str context,
 	    struct str sealed, struct totp_pending *out);
 
-/* Uses the proof up, once its code was accepted: 0 for the one call that
- * takes it, ERR_AUTH when it was taken before, ERR_EXPIRED, ERR_STORE. */
-int	totp_pending_spend(struct keygate *kg, const struct totp_pending *p);
+/* The second step for an opened proof, from client address `addr`: the
+ * code is checked (totp_check()) and, when right, the proof is used up.
+ * Returns 0 (the log-in of p->account_id is complete), ERR_AUTH (a wrong
+ * code: the same proof may be answered again), ERR_THROTTLED
+ * (*retry_after_s set), ERR_EXPIRED (the proof was used before or ran
+ * out: the log-in starts over), or ERR_STORE. */
+int	totp_pending_answer(struct keygate *kg, const struct totp_pending *p,
+	    const char *addr, struct str code, int64_t *retry_after_s);
 
 #endif

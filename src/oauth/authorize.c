@@ -347,15 +347,9 @@ token_flow_code(struct request *req, struct response *res,
 	int64_t wait = 0;
 	int rc;
 
-	if (step_proof(req, c, c->in[A_STEP], NULL, &p) != 0) {
-		grant_login_page(req, res, 400, &c->v, c->app, &c->p, &c->r,
-		    "Log in again to answer this request.");
-		return;
-	}
-	rc = totp_check(req->kg, p.account_id, req->client_addr,
-	    c->in[A_CODE], &wait);
-	if (rc == 0 && (rc = totp_pending_spend(req->kg, &p)) != 0 &&
-	    rc != ERR_STORE) {
+	if (step_proof(req, c, c->in[A_STEP], NULL, &p) != 0 ||
+	    (rc = totp_pending_answer(req->kg, &p, req->client_addr,
+	    c->in[A_CODE], &wait)) == ERR_EXPIRED) {
 		grant_login_page(req, res, 400, &c->v, c->app, &c->p, &c->r,
 		    "Log in again to answer this request.");
 		return;

@@ -127,14 +127,15 @@ grant_code_page(struct request *req, struct response *res, int status,
     const char *proof, const char *notice)
 {
 	struct page_parts pp;
-	struct buf none;
+	struct buf field;
 
 	parts_init(&pp, v, app, p, r, NULL, notice);
 	hidden(&pp.fields, "step_proof", str_from(proof));
-	buf_init(&none, 16);
+	buf_init(&field, 4096);
+	template_render(&field, "code_field.html", NULL, 0);
 	render(req, res, status, v, app, &pp, "Log in", "grant_code.html",
-	    "credentials", &none);
-	buf_release(&none);
+	    "credentials", &field);
+	buf_release(&field);
 	parts_release(&pp);
 }
 

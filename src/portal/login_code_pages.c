@@ -39,19 +39,23 @@ render(struct request *req, struct response *res, int status,
     const struct visitor *v, struct str proof, const char *next,
     const char *notice)
 {
-	struct buf nb;
+	struct buf nb, field;
 
 	buf_init(&nb, 1024);
+	buf_init(&field, 4096);
 	page_notice(&nb, notice);
+	template_render(&field, "code_field.html", NULL, 0);
 	struct tmpl_var vars[] = {
 		{ "csrf", str_from(v->csrf) },
 		{ "proof", proof },
 		{ "next", str_from(next) },
 		{ "notice", buf_str(&nb) },
+		{ "field", buf_str(&field) },
 	};
 	page_render(req, res, status, v, "Two-step log-in", "login_code.html",
-	    vars, 4);
+	    vars, 5);
 	buf_release(&nb);
+	buf_release(&field);
 }
 
 void
@@ -91,14 +95,8 @@ portal_login_code(struct request *req, struct response *res)
 		return;
 	next = page_safe_next(req, f[C_NEXT]);
 	if (totp_pending_open(req->kg, proof_context(req, &v), f[C_PROOF],
-	    &p) != 0) {
-		start_over(req, res, &v);
-		return;
-	}
-	rc = totp_check(req->kg, p.account_id, req->client_addr, f[C_CODE],
-	    &wait);
-	if (rc == 0 && (rc = totp_pending_spend(req->kg, &p)) != 0 &&
-	    rc != ERR_STORE) {
+	    &p) != 0 || (rc = totp_pending_answer(req->kg, &p,
+	    req->client_addr, f[C_CODE], &wait)) == ERR_EXPIRED) {
 		start_over(req, res, &v);
 		return;
 	}

@@ -269,6 +269,13 @@ def test_the_client_flow_asks_the_code_after_the_password(make_server):
     r = oauthkit.submit_grant(p, r.text, "code",
                               override={"code": code_now(srv, p.secret)})
     assert r.status_code == 401
+    # the code form that succeeded, sent again with a later code: its
+    # password step was used up, so it starts over
+    next_step(srv)
+    r = oauthkit.submit_grant(p, r2.text, "code",
+                              override={"code": code_now(srv, p.secret)})
+    assert r.status_code == 400 and "Log in again" in r.text
+    assert not oauthkit.has_input(oauthkit.grant_form(r.text), "code")
 
 
 # --- turning it off ---------------------------------------------------------------

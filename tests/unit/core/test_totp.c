@@ -1,9 +1,11 @@
 /* core/otp.c, core/totp.c and core/totp_pending.c against a real SQLite
  * store in a temporary folder, on the test clock: enrolment bound to its
  * browser and confirmed by a first code, codes accepted once within one
- * step of drift, recovery codes once, totp_reset(); the half-done log-in's
- * proof bound, expiring and spent once. The expected codes come from
- * liboath's generator (the HTTP tests use oathtool instead). */
+ * step of drift, recovery codes once, wrong answers (first codes too)
+ * throttled per account and per address and forgiven by a right one,
+ * totp_reset(); the half-done log-in's proof bound, expiring and spent
+ * once. The expected codes come from liboath's generator (the HTTP tests
+ * use oathtool instead). */
 #include "core/totp.h"
 
 #include <criterion/criterion.h>
@@ -198,6 +200,64 @@ Test(totp, wrong_answers_are_throttled_per_account)
 	cr_expect_eq(check(code_at(secret, 0, c)), 0);
 }
 
+/* A right code forgives the account's wrong ones, as a right password
+ * does: the count starts again from nothing. */
+Test(totp, a_right_code_forgives_the_account_s_failures)
+{
+	char codes[TOTP_RECOVERY_CODES][TOTP_RECOVERY_TEXT_BYTES];
+	char secret[OTP_SECRET_B32_BYTES], c[8];
+
+	turn_on(secret, codes);
+	clock_advance(kg.clock, TOTP_STEP_S);
+	for (int i = 0; i < THROTTLE_FAILS_PER_ACCOUNT - 1; i++)
+		cr_expect_eq(check(STR_LIT("000000x")), ERR_AUTH);
+	cr_expect_eq(check(code_at(secret, 0, c)), 0);
+	for (int i = 0; i < THROTTLE_FAILS_PER_ACCOUNT - 1; i++)
+		cr_expect_eq(check(STR_LIT("000000x")), ERR_AUTH, "%d", i);
+	clock_advance(kg.clock, TOTP_STEP_S);
+	cr_expect_eq(check(code_at(secret, 0, c)), 0);
+}
+
+/* One address guessing at many accounts is stopped too, and only that
+ * address. */
+Test(totp, wrong_answers_are_throttled_per_address)
+{
+	char codes[TOTP_RECOVERY_CODES][TOTP_RECOVERY_TEXT_BYTES];
+	char secret[OTP_SECRET_B32_BYTES], c[8];
+	int64_t wait = 0;
+
+	turn_on(secret, codes);
+	clock_advance(kg.clock, TOTP_STEP_S);
+	for (int i = 0; i < THROTTLE_FAILS_PER_ADDRESS; i++)
+		cr_expect_eq(totp_check(&kg, ann + 1 + i, "198.51.100.7",
+		    STR_LIT("123456"), &wait), ERR_AUTH, "%d", i);
+	cr_expect_eq(totp_check(&kg, ann, "198.51.100.7",
+	    code_at(secret, 0, c), &wait), ERR_THROTTLED);
+	cr_expect_gt(wait, 0);
+	cr_expect_eq(check(code_at(secret, 0, c)), 0, "another address");
+}
+
+/* The first code is counted like any other: guessing it turns nothing
+ * on. */
+Test(totp, wrong_first_codes_are_throttled)
+{
+	char codes[TOTP_RECOVERY_CODES][TOTP_RECOVERY_TEXT_BYTES], c[8];
+	struct totp_enrolment e;
+	int64_t wait = 0;
+	bool on = true;
+
+	cr_assert_eq(totp_enrol_begin(&kg, ann, STR_LIT("browser"), &e), 0);
+	for (int i = 0; i < THROTTLE_FAILS_PER_ACCOUNT; i++)
+		cr_expect_eq(totp_enrol_finish(&kg, ann, i % 2 ? "192.0.2.1" :
+		    "198.51.100.7", &e, STR_LIT("000000x"), codes, &wait),
+		    ERR_AUTH);
+	cr_expect_eq(totp_enrol_finish(&kg, ann, "203.0.113.9", &e,
+	    code_at(e.secret, 0, c), codes, &wait), ERR_THROTTLED);
+	cr_expect_gt(wait, 0);
+	cr_assert_eq(totp_enabled(&kg, ann, &on), 0);
+	cr_expect(!on);
+}
+
 Test(totp, reset_turns_it_off)
 {
 	char codes[TOTP_RECOVERY_CODES][TOTP_RECOVERY_TEXT_BYTES];
@@ -217,11 +277,17 @@ Test(totp, reset_turns_it_off)
 	turn_on(secret, codes);		/* and on again */
 }
 
+/* A wrong code leaves the proof for the right one; a right code spends
+ * it, so that the same form with a later code starts over. */
 Test(totp, the_pending_proof_is_bound_and_spent_once)
 {
-	char sealed[SEALED_MAX_BYTES];
+	char codes[TOTP_RECOVERY_CODES][TOTP_RECOVERY_TEXT_BYTES];
+	char secret[OTP_SECRET_B32_BYTES], sealed[SEALED_MAX_BYTES], c[8];
 	struct totp_pending p;
+	int64_t wait;
 
+	turn_on(secret, codes);
+	clock_advance(kg.clock, TOTP_STEP_S);
 	cr_assert_eq(totp_pending_begin(&kg, STR_LIT("portal|b1"), ann,
 	    sealed), 0);
 	cr_expect_eq(totp_pending_open(&kg, STR_LIT("portal|b2"),
@@ -229,8 +295,13 @@ Test(totp, the_pending_proof_is_bound_and_spent_once)
 	cr_assert_eq(totp_pending_open(&kg, STR_LIT("portal|b1"),
 	    str_from(sealed), &p), 0);
 	cr_expect_eq(p.account_id, ann);
-	cr_expect_eq(totp_pending_spend(&kg, &p), 0);
-	cr_expect_eq(totp_pending_spend(&kg, &p), ERR_AUTH);
+	cr_expect_eq(totp_pending_answer(&kg, &p, "192.0.2.1",
+	    STR_LIT("000000x"), &wait), ERR_AUTH);
+	cr_expect_eq(totp_pending_answer(&kg, &p, "192.0.2.1",
+	    code_at(secret, 0, c), &wait), 0);
+	clock_advance(kg.clock, TOTP_STEP_S);
+	cr_expect_eq(totp_pending_answer(&kg, &p, "192.0.2.1",
+	    code_at(secret, 0, c), &wait), ERR_EXPIRED, "spent");
 	cr_assert_eq(totp_pending_begin(&kg, STR_LIT("portal|b1"), ann,
 	    sealed), 0);
 	clock_advance(kg.clock, TOTP_PENDING_TTL_S);
