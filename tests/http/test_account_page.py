@@ -119,6 +119,24 @@ def test_end_one_session_and_all_others(world):
         x.close()
 
 
+def test_sessions_that_timed_out_are_not_listed(world):
+    """A session idle past its limit (12 h) is over, even while its row
+    waits for `keygate gc`: the list shows only the live ones."""
+    srv, box = world
+    email, password = new_account(srv, "idle")
+    idle = browser(srv, email, password)
+    me = browser(srv, email, password, agent=FIREFOX)
+    assert len(session_rows(me.get("/account").text)) == 2
+    srv.advance(11 * 3600)
+    assert len(session_rows(me.get("/account").text)) == 2, "me is seen"
+    srv.advance(2 * 3600)       # idle: 13 h unseen; me: 2 h
+    rows = session_rows(me.get("/account").text)
+    assert len(rows) == 1 and "(this session)" in rows[0]
+    assert not logged_in_as(idle.home(), email)
+    idle.close()
+    me.close()
+
+
 def test_a_session_id_of_another_account_ends_nothing(world):
     srv, box = world
     ann, pw = new_account(srv, "ann")
@@ -241,6 +259,23 @@ def test_change_email_needs_the_password_and_a_valid_new_address(world):
             "new_email": unique_email("y"), "password": password})
         assert r.status_code == 403
     assert [m for m in box.all() if "new email" in str(m["Subject"])] == []
+
+
+def test_new_addresses_are_throttled_per_account(world):
+    """Each request mails a stranger's address: three an hour per
+    account, then 429 with Retry-After and no mail."""
+    srv, box = world
+    email, password = new_account(srv, "many")
+    asked = [unique_email(f"many{i}") for i in range(4)]
+    with browser(srv, email, password) as me:
+        codes = [me.submit("/account", "/account/email", {
+            "new_email": a, "password": password}) for a in asked]
+    assert [r.status_code for r in codes] == [200, 200, 200, 429]
+    assert "Too many attempts" in codes[3].text
+    assert 0 < int(codes[3].headers["Retry-After"]) <= 3600
+    for a in asked[:3]:
+        box.wait(a, "Confirm your new email address")
+    assert box.to(asked[3]) == []
 
 
 def test_an_old_verification_link_verifies_no_new_address(world):
