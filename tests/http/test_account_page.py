@@ -12,7 +12,7 @@ import pytest
 import requests
 
 from kgtest import (Browser, bearer, create_pat, find_csrf, logged_in_as,
-                    new_account, new_pat, unique_email)
+                    new_account, new_pat, signup, unique_email)
 from maildirkit import Mailbox, body, link_token, verify_link
 
 NEW_PASSWORD = "a new horse battery staple"
@@ -70,7 +70,15 @@ def test_sessions_are_listed_with_this_one_marked(world):
     mine = [r for r in rows if "(this session)" in r]
     assert len(mine) == 1 and "Firefox on Linux" in mine[0]
     assert "127.0.0.1" in mine[0]
-    assert re.search(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", mine[0])
+    stamp = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"
+    created, seen = re.findall(stamp, mine[0])
+    assert created == seen
+    # an hour on, the row says when it logged in and when it was last seen
+    srv.advance(3600)
+    mine = [r for r in session_rows(me.get("/account").text)
+            if "(this session)" in r][0]
+    assert re.findall(stamp, mine)[0] == created
+    assert re.findall(stamp, mine)[1] > created
     theirs = [r for r in rows if "(this session)" not in r][0]
     assert "&lt;script&gt;x&lt;/script&gt;" in theirs
     assert "<script>x" not in page
@@ -239,6 +247,29 @@ def test_change_email_to_a_taken_address_says_nothing_of_it(world):
     msg = box.wait(bob, "another account")
     assert "/verify-email" not in body(msg), "no link to a taken address"
     box.wait(free, "Confirm your new email address")
+
+
+def test_a_new_address_taken_before_its_link_is_followed_stays_free(world):
+    """The link to a new address that another account signed up with
+    meanwhile changes nothing: 409, the address stays as it was."""
+    srv, box = world
+    email, password = new_account(srv, "slow")
+    pat = new_pat(srv, email, password)["token"]
+    wanted = unique_email("wanted")
+    with browser(srv, email, password) as me:
+        me.submit("/account", "/account/email", {
+            "new_email": wanted, "password": password})
+        token = link_token(box.wait(wanted, "Confirm your new"),
+                           "/verify-email")
+        assert signup(srv, wanted).status_code == 201
+        r = verify_link(me, token)
+        assert r.status_code == 409
+        assert "Another account has this email address" in r.text
+        assert me.get("/verify-email?token=" + token).status_code == 400, \
+            "used up"
+    assert requests.get(srv.url("/api/v1/account"), headers=bearer(pat),
+                        timeout=10).json()["email"] == email
+    assert box.to(email, "Your email address was changed") == []
 
 
 def test_change_email_needs_the_password_and_a_valid_new_address(world):
