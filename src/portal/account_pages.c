@@ -123,14 +123,25 @@ portal_account(struct request *req, struct response *res)
 		account_page(req, res, 200, &v, NULL);
 }
 
-/* Minutes to wait, rounded up, for a sentence. */
+/* The page after one of its forms: `status` for an outcome the handler
+ * put into f, 0 for one it did not know; too many tries (`too_many`, the
+ * wait) and a store that failed answer alike for every form. */
 static void
-wait_text(char *out, size_t len, const char *what, int64_t wait)
+answer(struct request *req, struct response *res, const struct visitor *v,
+    struct account_form *f, int rc, int status, int64_t wait,
+    const char *too_many)
 {
-	long long m = (long long)(wait + 59) / 60;
+	char msg[160];
 
-	snprintf(out, len, "%s Try again in %lld minute%s.", what, m,
-	    m == 1 ? "" : "s");
+	if (rc == ERR_THROTTLED) {
+		page_try_again(res, wait, too_many, msg, sizeof(msg));
+		f->notice = msg;
+		status = 429;
+	}
+	if (status == 0)
+		page_unavailable(req, res, v);
+	else
+		account_page(req, res, status, v, f);
 }
 
 /* POST /account/verify-email: "Send the link again". */
@@ -143,9 +154,8 @@ portal_account_verify_send(struct request *req, struct response *res)
 	struct account_form f = { 0 };
 	struct visitor v;
 	struct str csrf;
-	char msg[160];
 	int64_t wait = 0;
-	int rc, status = 200;
+	int rc, status = 0;
 
 	if (!account_visitor(req, res, &v) ||
 	    !page_form(req, res, &v, spec, 1, &csrf))
@@ -154,19 +164,13 @@ portal_account_verify_send(struct request *req, struct response *res)
 	if (rc == 0) {
 		f.success = "We sent a new link to your address. Older links "
 		    "no longer work.";
+		status = 200;
 	} else if (rc == ERR_CONFLICT) {
 		f.success = "Your email address is verified already.";
-	} else if (rc == ERR_THROTTLED) {
-		wait_text(msg, sizeof(msg), "You asked for several links "
-		    "already.", wait);
-		f.notice = msg;
-		status = 429;
-		page_retry_after(res, wait);
-	} else {
-		page_unavailable(req, res, &v);
-		return;
+		status = 200;
 	}
-	account_page(req, res, status, &v, &f);
+	answer(req, res, &v, &f, rc, status, wait,
+	    "You asked for several links already.");
 }
 
 enum { P_CSRF, P_CURRENT, P_NEW, P_COUNT };
@@ -187,9 +191,8 @@ portal_account_password(struct request *req, struct response *res)
 	struct visitor v;
 	struct str in[P_COUNT];
 	const char *reason = NULL;
-	char msg[160];
 	int64_t wait = 0;
-	int rc, status = 200;
+	int rc, status = 0;
 
 	if (!account_visitor(req, res, &v) ||
 	    !page_form(req, res, &v, password_form, P_COUNT, in))
@@ -197,30 +200,18 @@ portal_account_password(struct request *req, struct response *res)
 	page_login_origin(req, &from);
 	rc = recovery_change_password(req->kg, &from, &v.account,
 	    in[P_CURRENT], in[P_NEW], v.session, &reason, &wait);
-	switch (rc) {
-	case 0:
+	if (rc == 0) {
 		f.success = "Your password was changed. Every other session "
 		    "was ended.";
-		break;
-	case ERR_INVALID:
+		status = 200;
+	} else if (rc == ERR_INVALID) {
 		f.new_password_error = reason;
 		status = 422;
-		break;
-	case ERR_AUTH:
+	} else if (rc == ERR_AUTH) {
 		f.current_password_error = "This is not your current password.";
 		status = 401;
-		break;
-	case ERR_THROTTLED:
-		wait_text(msg, sizeof(msg), "Too many wrong passwords.", wait);
-		f.notice = msg;
-		status = 429;
-		page_retry_after(res, wait);
-		break;
-	default:
-		page_unavailable(req, res, &v);
-		return;
 	}
-	account_page(req, res, status, &v, &f);
+	answer(req, res, &v, &f, rc, status, wait, "Too many wrong passwords.");
 }
 
 enum { E_CSRF, E_EMAIL, E_PASSWORD, E_COUNT };
@@ -241,9 +232,9 @@ portal_account_email(struct request *req, struct response *res)
 	struct visitor v;
 	struct str in[E_COUNT];
 	const char *reason = NULL;
-	char msg[320];
+	char msg[ACCOUNT_EMAIL_MAX_BYTES + 64];
 	int64_t wait = 0;
-	int rc, status = 200;
+	int rc, status = 0;
 
 	if (!account_visitor(req, res, &v) ||
 	    !page_form(req, res, &v, email_form, E_COUNT, in))
@@ -252,32 +243,20 @@ portal_account_email(struct request *req, struct response *res)
 	rc = verification_change_email(req->kg, &from, &v.account,
 	    in[E_PASSWORD], in[E_EMAIL], &reason, &wait);
 	f.new_email = in[E_EMAIL];
-	switch (rc) {
-	case 0:
+	if (rc == 0) {
+		struct str to = str_trim(in[E_EMAIL]);	/* checked: it fits */
+
 		snprintf(msg, sizeof(msg), "We sent a link to %.*s. Your "
-		    "email changes when you follow it.",
-		    (int)(in[E_EMAIL].len > 254 ? 254 : in[E_EMAIL].len),
-		    in[E_EMAIL].p);
+		    "email changes when you follow it.", (int)to.len, to.p);
 		f.success = msg;
 		f.new_email = STR_NULL;
-		break;
-	case ERR_INVALID:
+		status = 200;
+	} else if (rc == ERR_INVALID) {
 		f.new_email_error = reason;
 		status = 422;
-		break;
-	case ERR_AUTH:
+	} else if (rc == ERR_AUTH) {
 		f.email_password_error = "This is not your current password.";
 		status = 401;
-		break;
-	case ERR_THROTTLED:
-		wait_text(msg, sizeof(msg), "Too many attempts.", wait);
-		f.notice = msg;
-		status = 429;
-		page_retry_after(res, wait);
-		break;
-	default:
-		page_unavailable(req, res, &v);
-		return;
 	}
-	account_page(req, res, status, &v, &f);
+	answer(req, res, &v, &f, rc, status, wait, "Too many attempts.");
 }

@@ -281,6 +281,17 @@ page_retry_after(struct response *res, int64_t seconds)
 }
 
 void
+page_try_again(struct response *res, int64_t wait, const char *what,
+    char *out, size_t len)
+{
+	long long m = (long long)(wait + 59) / 60;
+
+	page_retry_after(res, wait);
+	snprintf(out, len, "%s Try again in %lld minute%s.", what, m,
+	    m == 1 ? "" : "s");
+}
+
+void
 page_notice(struct buf *out, const char *message)
 {
 	struct tmpl_var var = { "message", str_from(message) };

@@ -133,5 +133,9 @@ const char *page_safe_next(struct request *req, struct str next);
 
 /* Adds Retry-After: seconds. */
 void	page_retry_after(struct response *res, int64_t seconds);
+/* A refusal for now: Retry-After: wait, and into out "<what> Try again in
+ * N minute(s)." (the wait rounded up), for the page's notice. */
+void	page_try_again(struct response *res, int64_t wait, const char *what,
+	    char *out, size_t len);
 
 #endif

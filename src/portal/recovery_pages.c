@@ -109,11 +109,9 @@ portal_forgot(struct request *req, struct response *res)
 	} else if (rc == ERR_INVALID) {
 		forgot_render(req, res, 422, &v, f[1], reason, NULL);
 	} else if (rc == ERR_THROTTLED) {
-		snprintf(msg, sizeof(msg), "Too many requests for a new "
-		    "password. Try again in %lld minutes.",
-		    (long long)(wait + 59) / 60);
+		page_try_again(res, wait, "Too many requests for a new "
+		    "password.", msg, sizeof(msg));
 		forgot_render(req, res, 429, &v, f[1], NULL, msg);
-		page_retry_after(res, wait);
 	} else {
 		page_unavailable(req, res, &v);
 	}

@@ -171,24 +171,21 @@ sqlite_reveal_insert(struct store_backend *b, const unsigned char *hash,
 	return sqlite_run(db, st, NULL);
 }
 
+static void
+read_expiry(sqlite3_stmt *st, void *p)
+{
+	*(int64_t *)p = sqlite3_column_int64(st, 0);
+}
+
 int
 sqlite_reveal_take(struct store_backend *b, const unsigned char *hash,
     int64_t *expires_at)
 {
 	sqlite3 *db;
 	sqlite3_stmt *st = sqlite_stmt(b, STMT_REVEAL_TAKE, &db);
-	int rc;
 
 	if (st == NULL)
 		return ERR_STORE;
 	sqlite3_bind_blob(st, 1, hash, SECURE_HASH_BYTES, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_DONE)
-		return sqlite_end(st, ERR_NOTFOUND);
-	if (rc == SQLITE_ROW)
-		*expires_at = sqlite3_column_int64(st, 0);
-	/* RETURNING commits when the statement is reset, so step to DONE. */
-	if (rc == SQLITE_ROW)
-		rc = sqlite3_step(st);
-	return sqlite_end(st, rc == SQLITE_DONE ? 0 : sqlite_err(db, rc));
+	return sqlite_take_row(db, st, read_expiry, expires_at);
 }

@@ -170,6 +170,21 @@ sqlite_row(sqlite3 *db, sqlite3_stmt *st,
 }
 
 int
+sqlite_take_row(sqlite3 *db, sqlite3_stmt *st,
+    void (*read)(sqlite3_stmt *, void *), void *out)
+{
+	int rc = sqlite3_step(st);
+
+	if (rc == SQLITE_DONE)
+		return sqlite_end(st, ERR_NOTFOUND);
+	if (rc == SQLITE_ROW) {
+		read(st, out);
+		rc = sqlite3_step(st);
+	}
+	return sqlite_end(st, rc == SQLITE_DONE ? 0 : sqlite_err(db, rc));
+}
+
+int
 sqlite_row_by_hash(struct store_backend *b, enum stmt_id id,
     const unsigned char *hash, void (*read)(sqlite3_stmt *, void *),
     void *out)

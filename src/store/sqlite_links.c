@@ -194,19 +194,10 @@ sqlite_link_take(struct store_backend *b, const unsigned char *hash,
 {
 	sqlite3 *db;
 	sqlite3_stmt *st = sqlite_stmt(b, STMT_LINK_TAKE, &db);
-	int rc;
 
 	if (st == NULL)
 		return ERR_STORE;
 	sqlite3_bind_blob(st, 1, hash, SECURE_HASH_BYTES, SQLITE_STATIC);
 	sqlite3_bind_int(st, 2, purpose);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_DONE)
-		return sqlite_end(st, ERR_NOTFOUND);
-	if (rc == SQLITE_ROW)
-		read_link(st, out);
-	/* RETURNING commits when the statement is reset, so step to DONE. */
-	if (rc == SQLITE_ROW)
-		rc = sqlite3_step(st);
-	return sqlite_end(st, rc == SQLITE_DONE ? 0 : sqlite_err(db, rc));
+	return sqlite_take_row(db, st, read_link, out);
 }

@@ -29,6 +29,11 @@ int		 sqlite_end(sqlite3_stmt *st, int rc);
  * gives ERR_NOTFOUND. Resets the statement either way. */
 int		 sqlite_row(sqlite3 *db, sqlite3_stmt *st,
 		    void (*read)(sqlite3_stmt *, void *), void *out);
+/* sqlite_row() for a write with RETURNING that finds at most one row (a
+ * DELETE ... RETURNING that takes it): after the row, steps on to DONE,
+ * since the write commits only when the statement is done. */
+int		 sqlite_take_row(sqlite3 *db, sqlite3_stmt *st,
+		    void (*read)(sqlite3_stmt *, void *), void *out);
 
 int	sqlite_account_insert(struct store_backend *b, const char *email,
 	    const char *password_hash, int64_t now, int64_t *id);

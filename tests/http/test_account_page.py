@@ -12,7 +12,7 @@ import pytest
 import requests
 
 from kgtest import (Browser, bearer, create_pat, find_csrf, logged_in_as,
-                    new_account, new_pat, unique_email)
+                    new_account, new_pat, signup, unique_email)
 from maildirkit import Mailbox, body, link_token, verify_link
 
 NEW_PASSWORD = "a new horse battery staple"
@@ -70,7 +70,15 @@ def test_sessions_are_listed_with_this_one_marked(world):
     mine = [r for r in rows if "(this session)" in r]
     assert len(mine) == 1 and "Firefox on Linux" in mine[0]
     assert "127.0.0.1" in mine[0]
-    assert re.search(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", mine[0])
+    stamp = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"
+    created, seen = re.findall(stamp, mine[0])
+    assert created == seen
+    # an hour on, the row says when it logged in and when it was last seen
+    srv.advance(3600)
+    mine = [r for r in session_rows(me.get("/account").text)
+            if "(this session)" in r][0]
+    assert re.findall(stamp, mine)[0] == created
+    assert re.findall(stamp, mine)[1] > created
     theirs = [r for r in rows if "(this session)" not in r][0]
     assert "&lt;script&gt;x&lt;/script&gt;" in theirs
     assert "<script>x" not in page
@@ -117,6 +125,24 @@ def test_end_one_session_and_all_others(world):
     assert len(session_rows(c.get("/account").text)) == 1
     for x in (a, b, c):
         x.close()
+
+
+def test_sessions_that_timed_out_are_not_listed(world):
+    """A session idle past its limit (12 h) is over, even while its row
+    waits for `keygate gc`: the list shows only the live ones."""
+    srv, box = world
+    email, password = new_account(srv, "idle")
+    idle = browser(srv, email, password)
+    me = browser(srv, email, password, agent=FIREFOX)
+    assert len(session_rows(me.get("/account").text)) == 2
+    srv.advance(11 * 3600)
+    assert len(session_rows(me.get("/account").text)) == 2, "me is seen"
+    srv.advance(2 * 3600)       # idle: 13 h unseen; me: 2 h
+    rows = session_rows(me.get("/account").text)
+    assert len(rows) == 1 and "(this session)" in rows[0]
+    assert not logged_in_as(idle.home(), email)
+    idle.close()
+    me.close()
 
 
 def test_a_session_id_of_another_account_ends_nothing(world):
@@ -223,6 +249,29 @@ def test_change_email_to_a_taken_address_says_nothing_of_it(world):
     box.wait(free, "Confirm your new email address")
 
 
+def test_a_new_address_taken_before_its_link_is_followed_stays_free(world):
+    """The link to a new address that another account signed up with
+    meanwhile changes nothing: 409, the address stays as it was."""
+    srv, box = world
+    email, password = new_account(srv, "slow")
+    pat = new_pat(srv, email, password)["token"]
+    wanted = unique_email("wanted")
+    with browser(srv, email, password) as me:
+        me.submit("/account", "/account/email", {
+            "new_email": wanted, "password": password})
+        token = link_token(box.wait(wanted, "Confirm your new"),
+                           "/verify-email")
+        assert signup(srv, wanted).status_code == 201
+        r = verify_link(me, token)
+        assert r.status_code == 409
+        assert "Another account has this email address" in r.text
+        assert me.get("/verify-email?token=" + token).status_code == 400, \
+            "used up"
+    assert requests.get(srv.url("/api/v1/account"), headers=bearer(pat),
+                        timeout=10).json()["email"] == email
+    assert box.to(email, "Your email address was changed") == []
+
+
 def test_change_email_needs_the_password_and_a_valid_new_address(world):
     srv, box = world
     email, password = new_account(srv, "pw")
@@ -241,6 +290,23 @@ def test_change_email_needs_the_password_and_a_valid_new_address(world):
             "new_email": unique_email("y"), "password": password})
         assert r.status_code == 403
     assert [m for m in box.all() if "new email" in str(m["Subject"])] == []
+
+
+def test_new_addresses_are_throttled_per_account(world):
+    """Each request mails a stranger's address: three an hour per
+    account, then 429 with Retry-After and no mail."""
+    srv, box = world
+    email, password = new_account(srv, "many")
+    asked = [unique_email(f"many{i}") for i in range(4)]
+    with browser(srv, email, password) as me:
+        codes = [me.submit("/account", "/account/email", {
+            "new_email": a, "password": password}) for a in asked]
+    assert [r.status_code for r in codes] == [200, 200, 200, 429]
+    assert "Too many attempts" in codes[3].text
+    assert 0 < int(codes[3].headers["Retry-After"]) <= 3600
+    for a in asked[:3]:
+        box.wait(a, "Confirm your new email address")
+    assert box.to(asked[3]) == []
 
 
 def test_an_old_verification_link_verifies_no_new_address(world):

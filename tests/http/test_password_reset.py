@@ -191,12 +191,44 @@ def test_bad_tokens_get_a_4xx_page_and_change_nothing(world, token):
     assert create_pat(srv, email, old).status_code == 201
 
 
-def test_requests_are_throttled_per_address(world):
+def forgot_from(srv, source_ip, email):
+    """POST /password/forgot from client address `source_ip`."""
+    with Browser(srv) as b:
+        csrf = b.csrf("/password/forgot")
+        cookie = "; ".join(f"{c.name}={c.value}" for c in b.cookies)
+    conn = http.client.HTTPConnection(srv.host, srv.port, timeout=30,
+                                      source_address=(source_ip, 0))
+    try:
+        conn.request("POST", "/password/forgot", body=urllib.parse.urlencode(
+            {"csrf_token": csrf, "email": email}), headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": cookie})
+        r = conn.getresponse()
+        r.read()
+        return r.status
+    finally:
+        conn.close()
+
+
+def test_requests_are_throttled_per_email(world):
+    """Three an hour for one address, from wherever they come."""
     srv, box = world
     email = unique_email("flood")
-    with Browser(srv) as b:
-        codes = [forgot(b, email).status_code for _ in range(4)]
+    codes = [forgot_from(srv, f"127.0.3.{i + 1}", email) for i in range(4)]
     assert codes == [200, 200, 200, 429], codes
+
+
+def test_requests_are_throttled_per_client_address(world):
+    """Ten an hour from one client address, whichever emails they name; a
+    request refused for its email does not count against the address."""
+    srv, box = world
+    email = unique_email("again")
+    codes = [forgot_from(srv, "127.0.4.1", email) for _ in range(4)]
+    assert codes == [200, 200, 200, 429], codes
+    codes = [forgot_from(srv, "127.0.4.1", unique_email(f"spray{i}"))
+             for i in range(8)]
+    assert codes == [200] * 7 + [429], codes
+    assert forgot_from(srv, "127.0.4.2", unique_email("other")) == 200
 
 
 def test_a_bad_address_is_refused_before_anything(world):

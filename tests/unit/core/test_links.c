@@ -1,7 +1,5 @@
-/* The shape of a mailed link's token, judged before the store is asked,
- * and what a session keeps of where it began. */
+/* The shape of a mailed link's token, judged before the store is asked. */
 #include "core/links.h"
-#include "core/sessions.h"
 
 #include <criterion/criterion.h>
 #include <string.h>
@@ -44,21 +42,4 @@ Test(links, anything_else_is_no_link)
 	memcpy(bad, token, n + 1);
 	memcpy(bad, "kg_xx_", 6);
 	cr_expect_eq(links_purpose(str_from(bad)), 0, "unknown prefix");
-}
-
-Test(sessions, clean_keeps_text_and_replaces_the_rest)
-{
-	char out[16];
-
-	sessions_clean(STR_LIT("Firefox/1 \xe2\x98\x83"), out, 15);
-	cr_expect_str_eq(out, "Firefox/1 \xe2\x98\x83");
-	sessions_clean(STR_LIT("a\tb\nc\x01\x7f"), out, 15);
-	cr_expect_str_eq(out, "a?b?c??");
-	sessions_clean(STR_LIT("x\xff\xc3(\xe2\x98"), out, 15);
-	cr_expect_str_eq(out, "x?" "?(?" "?");
-	/* cut at 4 bytes: the snowman (3 bytes) at 3 does not fit */
-	sessions_clean(STR_LIT("abc\xe2\x98\x83"), out, 4);
-	cr_expect_str_eq(out, "abc");
-	sessions_clean(STR_LIT("abcdefghijklmnopqrstuvwxyz"), out, 15);
-	cr_expect_eq(strlen(out), 15);
 }

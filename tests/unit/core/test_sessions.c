@@ -1,6 +1,7 @@
 #include "core/sessions.h"
 
 #include <criterion/criterion.h>
+#include <string.h>
 
 #include "base/limits.h"
 
@@ -70,4 +71,22 @@ Test(sessions, alive_touched_every_hour)
 		last = now;
 	}
 	cr_expect(!sessions_alive(T0, T0 + MAX - 1, T0 + MAX));
+}
+
+/* what a session keeps of where it began */
+Test(sessions, clean_keeps_text_and_replaces_the_rest)
+{
+	char out[16];
+
+	sessions_clean(STR_LIT("Firefox/1 \xe2\x98\x83"), out, 15);
+	cr_expect_str_eq(out, "Firefox/1 \xe2\x98\x83");
+	sessions_clean(STR_LIT("a\tb\nc\x01\x7f"), out, 15);
+	cr_expect_str_eq(out, "a?b?c??");
+	sessions_clean(STR_LIT("x\xff\xc3(\xe2\x98"), out, 15);
+	cr_expect_str_eq(out, "x?" "?(?" "?");
+	/* cut at 4 bytes: the snowman (3 bytes) at 3 does not fit */
+	sessions_clean(STR_LIT("abc\xe2\x98\x83"), out, 4);
+	cr_expect_str_eq(out, "abc");
+	sessions_clean(STR_LIT("abcdefghijklmnopqrstuvwxyz"), out, 15);
+	cr_expect_eq(strlen(out), 15);
 }
