@@ -16,6 +16,12 @@ import pytest
 
 from kgtest import BINARY
 
+# Rates kept and latencies bounded against the wall clock (a p99 under
+# 50 ms, a run ended within 3.5 s, 48 answers of 50 in half a second), by
+# the tool and by servers of this file's own: beside another suite the
+# bounds measure the machine's load, not the tool.
+pytestmark = pytest.mark.alone("rates kept and latency bounds in ms")
+
 
 def bench_pacer():
     """keygate-bench-pace of the build KEYGATE_BIN comes from, unless
