@@ -250,7 +250,8 @@ def bench_size(args, binaries, backend, size, pg, main, profile):
                 {"KG_MODE": "refresh", "KG_PATH": bpath, "KG_BASIC": basic},
                 outdir, topup_refresh, args.max_list, base=ping)
             # last on this server: argon2id's memory raises its VmHWM,
-            # which the RSS target leaves out (LOGIN_ROUTES)
+            # and each route before it reads the server's own (the memory
+            # target takes every process's, the flood's included)
             if args.login_clients > 0 and half > 0:
                 routes.update(login_flood(args, srv, env, outdir, half))
             # The code exchange still waits for its commit on its thread:
