@@ -132,6 +132,15 @@ def with_ratios(s, bases):
     return s
 
 
+def ratios_to_ping(routes):
+    """The routes measured without paired baseline runs get their rate
+    over the "ping" route's."""
+    base = routes["ping"].get("rps")
+    for s in routes.values():
+        if base and "rps" in s and "ratio" not in s:
+            s["ratio"] = s["rps"] / base
+
+
 def charge_folds(r, cpu_s, paced):
     """The route pays for logging and folding its own uses: the CPU time
     the server spent on them after the run is added to the run's time

@@ -24,6 +24,7 @@ from kgbench.common import (
 from kgbench.load import (
     charge_folds,
     paired,
+    ratios_to_ping,
     show,
     summarize,
     with_ratios,
@@ -272,10 +273,7 @@ def bench_size(args, binaries, backend, size, pg, main, profile):
                                          {"KG_MODE": "get",
                                           "KG_PATH": "/ping"},
                                          outdir, runs=1)
-        base = routes["ping"].get("rps")
-        for name, s in routes.items():
-            if base and "rps" in s and "ratio" not in s:
-                s["ratio"] = s["rps"] / base
+        ratios_to_ping(routes)
         res["routes"] = routes
         res.setdefault("rss_end", srv.status())
     finally:
