@@ -119,6 +119,41 @@ def test_a_failing_lane_fails_the_run_and_the_closing_line_is_last(
     assert sum(1 for l in lines if re.match(r'^\d+ passed', l)) == 1, lines
 
 
+def test_the_alone_phase_runs_after_the_lanes_one_piece_at_a_time(
+        fake_lanes, monkeypatch, capsys):
+    """http split in two, fuzz alone: the lanes take http's side part and
+    unit; then http's marked tests and the fuzz targets, in turn, and their
+    counts join the lanes' in the closing line."""
+    fake_lanes.update(a=('b', '3', '0', 'no', ''),
+                      b=('a', '4', '0', 'no', ''))
+    calls, printed = [], []
+
+    def runner(counts):
+        def fake(build, part=None):
+            printed.append(capsys.readouterr().out)
+            lanes_done = all(f'== {x}: ' in ''.join(printed) for x in 'ab')
+            calls.append((build, part, lanes_done))
+            return counts
+        return fake
+    monkeypatch.setitem(run.RUNNERS, 'http', runner((1, 0)))
+    monkeypatch.setitem(run.RUNNERS, 'fuzz', runner((2, 1)))
+    monkeypatch.setattr(sys, 'argv', ['run.py', '--lanes', '2',
+                                      '--suite', 'http:a',
+                                      '--suite', 'unit:b',
+                                      '--suite', 'fuzz:c'])
+    for k in ('CI', 'UNIT_TESTS', 'FUZZ_TARGETS', 'FUZZ_SECONDS',
+              'FUZZ_JOBS', 'PYTEST_ADDOPTS', 'CRITERION_TEST_PATTERN',
+              'NODE_OPTIONS'):
+        monkeypatch.delenv(k, raising=False)
+    assert run.main() == 1
+    # each alone piece ran after both lanes had printed their blocks
+    assert calls == [('a', 'alone', True), ('c', None, True)], calls
+    printed.append(capsys.readouterr().out)
+    lines = ''.join(printed).splitlines()
+    assert lines[-1] == '10 passed, 1 failed', lines
+    assert '== http on a (alone): 1 passed, 0 failed' in lines, lines
+
+
 def test_a_lane_ending_without_its_closing_line_is_one_failure(
         fake_lanes, capsys):
     fake_lanes.update(a=('b', '5', 'crash', 'no', ''),
