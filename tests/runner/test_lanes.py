@@ -3,7 +3,6 @@ whole, the counts summed into one closing line that stays the last, a
 failed or broken lane failing the run; and the tests marked `alone` split
 off into a phase of their own without losing or doubling any test."""
 
-import importlib.util
 import os
 import re
 import subprocess
@@ -12,12 +11,9 @@ import textwrap
 
 import pytest
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
-    os.path.abspath(__file__))))
-RUN_PY = os.path.join(ROOT, 'tests', 'run.py')
-_spec = importlib.util.spec_from_file_location('run_py_lanes', RUN_PY)
-run = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(run)
+from load_run_py import ROOT, RUN_PY, load
+
+run = load('run_py_lanes')
 
 # A stand-in for one suite's run.py: prints its header, two lines, then
 # waits for the other lane's first line before printing two more, so that
