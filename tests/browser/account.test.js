@@ -9,7 +9,7 @@
 // the phone-sized shots for sideways scrolling, by the last test.
 'use strict';
 
-const { test, before, after } = require('node:test');
+const { test } = require('node:test');
 const assert = require('node:assert/strict');
 const path = require('node:path');
 const L = require('./lib.js');
@@ -20,38 +20,12 @@ const OTHER_BROWSER = 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) ' +
 const RECOVERY_RE = /^[a-z2-7]{4}(-[a-z2-7]{4}){3}$/;
 const QR_NAME = 'QR code of the two-step log-in key';
 
-let server;
-let browser;
 const audit = new L.Audit();
 // Filled by the two-step journey, used by the client flow's.
 const shared = {};
 
-before(async () => {
-  server = await L.startServer();
-  browser = await L.launchBrowser();
-});
-
-after(async () => {
-  if (browser) await browser.close();
-  if (server) {
-    const { code, signal } = await server.stop();
-    assert.deepEqual({ code, signal }, { code: 0, signal: null },
-      `keygate did not exit 0 on SIGTERM; its log:\n${server.log()}`);
-  }
-});
-
-async function withPage(options, fn) {
-  const { context, page } = await L.newPage(browser, options);
-  try {
-    return await fn(page, context);
-  } finally {
-    await context.close();
-  }
-}
-
-function url(p) {
-  return `${server.base}${p}`;
-}
+const H = L.fileHarness();
+const { withPage, url } = H;
 
 async function h1(page) {
   return (await page.locator('h1').innerText()).trim();
@@ -128,7 +102,7 @@ test('account page: the address confirmed from its mail, two sessions ' +
 async () => {
   await withPage({}, async (page) => {
     const email = L.uniqueEmail('acct');
-    await L.signUp(page, server.base, email);
+    await L.signUp(page, H.server.base, email);
     await page.getByRole('link', { name: 'Account', exact: true }).click();
     await page.waitForURL(url('/account'));
     assert.equal(await h1(page), 'Your account');
@@ -142,7 +116,7 @@ async () => {
 
     // The sign-up's mail: its link shows a button; the button confirms.
     const link = L.mailLink(
-      await L.waitMail(server, email, 'Confirm your email address'),
+      await L.waitMail(H.server, email, 'Confirm your email address'),
       '/verify-email');
     await page.goto(url(link));
     assert.equal(await h1(page), 'Confirm your email address');
@@ -158,7 +132,7 @@ async () => {
     await audit.check(page, 'link-bad');
 
     // A second browser logs in: two rows, this one marked.
-    const second = await L.newPage(browser, { userAgent: OTHER_BROWSER });
+    const second = await L.newPage(H.browser, { userAgent: OTHER_BROWSER });
     try {
       await second.page.goto(url('/login'));
       await L.logIn(second.page, email);
@@ -215,7 +189,7 @@ async () => {
     assert.match(await page.getByRole('status').innerText(),
       /password was changed/);
     await audit.check(page, 'account-password-changed');
-    await L.waitMail(server, email, 'Your password was changed');
+    await L.waitMail(H.server, email, 'Your password was changed');
 
     // A new address: a link to it; the account's changes when followed.
     const newEmail = L.uniqueEmail('moved');
@@ -227,7 +201,7 @@ async () => {
     assert.equal((await page.locator('#account-email').innerText()).trim(),
       email, 'the address changed before its link was followed');
     await audit.check(page, 'account-email-sent');
-    await page.goto(url(L.mailLink(await L.waitMail(server, newEmail,
+    await page.goto(url(L.mailLink(await L.waitMail(H.server, newEmail,
       'Confirm your new email address'), '/verify-email')));
     assert.equal(await h1(page), 'Confirm your new email address');
     await audit.check(page, 'verify-new-email');
@@ -239,7 +213,7 @@ async () => {
       newEmail);
     assert.match(await page.locator('.who').innerText(), new RegExp(
       newEmail.replace(/[.]/g, '\\.')));
-    await L.waitMail(server, email, 'Your email address was changed');
+    await L.waitMail(H.server, email, 'Your email address was changed');
   });
 });
 
@@ -248,7 +222,7 @@ test('forgotten password: the link from its mail, a new password, every ' +
 async () => {
   await withPage({}, async (old) => {
     const email = L.uniqueEmail('forgot');
-    await L.signUp(old, server.base, email);
+    await L.signUp(old, H.server.base, email);
     await withPage({}, async (page) => {
       await page.goto(url('/login'));
       await L.clickThenLoad(page,
@@ -265,7 +239,7 @@ async () => {
       await audit.check(page, 'forgot-sent');
 
       const link = L.mailLink(
-        await L.waitMail(server, email, 'Reset your password'),
+        await L.waitMail(H.server, email, 'Reset your password'),
         '/password/reset');
       await page.goto(url(link));
       assert.equal(await h1(page), 'Choose a new password');
@@ -306,7 +280,7 @@ test('two-step log-in: enrolment from the QR code (read by zbarimg), the ' +
     'works once', { timeout: TEST_TIMEOUT }, async () => {
   await withPage({}, async (page) => {
     const email = L.uniqueEmail('twostep');
-    await L.signUp(page, server.base, email);
+    await L.signUp(page, H.server.base, email);
     await page.goto(url('/account'));
     await page.getByRole('link', { name: 'Set up two-step log-in' }).click();
     await page.waitForURL(url('/account/two-step'));
@@ -330,7 +304,7 @@ test('two-step log-in: enrolment from the QR code (read by zbarimg), the ' +
       'the key breaks inside a group on a phone');
 
     // A wrong first code keeps it off; the right one turns it on.
-    let at = await L.freshStep(server);
+    let at = await L.freshStep(H.server);
     await page.locator('#code').fill(wrongCode(secret, at));
     await L.clickThenLoad(page, page.getByRole('button',
       { name: 'Turn on two-step log-in' }));
@@ -358,8 +332,8 @@ test('two-step log-in: enrolment from the QR code (read by zbarimg), the ' +
     await audit.phoneShot(page, 'two-step-on-phone');
 
     // The log-in asks a code before any session; a wrong one is refused.
-    await L.logOut(page, server.base);
-    at = await L.freshStep(server);
+    await L.logOut(page, H.server.base);
+    at = await L.freshStep(H.server);
     await page.goto(url('/login'));
     await L.logIn(page, email);
     assert.equal(await h1(page), 'Two-step log-in');
@@ -384,7 +358,7 @@ test('two-step log-in: enrolment from the QR code (read by zbarimg), the ' +
 
     // A recovery code in place of one: once.
     for (const expect of ['/', '/login']) {
-      await L.logOut(page, server.base);
+      await L.logOut(page, H.server.base);
       await page.goto(url('/login'));
       await L.logIn(page, email);
       await page.getByLabel('Code from your authenticator app')
@@ -404,7 +378,7 @@ test('keyboard only: the log-in code step and the new password form, focus ' +
     'visible', { timeout: TEST_TIMEOUT }, async () => {
   assert.ok(shared.secret, 'needs the account of the two-step journey');
   await withPage({}, async (page) => {
-    const at = await L.freshStep(server);
+    const at = await L.freshStep(H.server);
     await page.goto(url('/login'));
     await L.tabTo(page, 'email');
     await page.keyboard.type(shared.email);
@@ -443,20 +417,20 @@ test('the client flow asks the code after the password, on its own page',
     assert.ok(shared.secret, 'needs the account of the two-step journey');
     await withPage({}, async (page) => {
       // A developer (no two-step) registers an app allowing the flow.
-      await L.signUp(page, server.base, L.uniqueEmail('clientdev'));
-      const key = await L.createApp(page, server.base, 'Pocket Notes');
+      await L.signUp(page, H.server.base, L.uniqueEmail('clientdev'));
+      const key = await L.createApp(page, H.server.base, 'Pocket Notes');
       await page.getByLabel('Allow the client flow').check();
       await L.saveSettings(page, { redirectUris: url('/cb'),
         publicName: 'Pocket Notes' });
       await page.waitForURL(url(`/apps/${key}?saved=1`));
-      await L.logOut(page, server.base);
+      await L.logOut(page, H.server.base);
 
       const q = new URLSearchParams({ response_type: 'token', client_id: key,
         redirect_uri: url('/cb'), scope: 'account_read', state: 'c1' });
       await page.goto(url(`/oauth2/authorize?${q}`));
       assert.equal(await h1(page), 'Log in to continue to Pocket Notes');
       await audit.check(page, 'grant-login');
-      const at = await L.freshStep(server);
+      const at = await L.freshStep(H.server);
       await page.getByLabel('Email').fill(shared.email);
       await page.getByLabel('Password').fill(L.PASSWORD);
       await L.clickThenLoad(page, page.getByRole('button', { name: 'Log in' }));
@@ -483,7 +457,7 @@ test('two-step log-in turned off from its page: the password and a code',
   { timeout: TEST_TIMEOUT }, async () => {
     assert.ok(shared.secret, 'needs the account of the two-step journey');
     await withPage({}, async (page) => {
-      let at = await L.freshStep(server);
+      let at = await L.freshStep(H.server);
       await page.goto(url('/login'));
       await L.logIn(page, shared.email);
       await page.getByLabel('Code from your authenticator app')
@@ -491,7 +465,7 @@ test('two-step log-in turned off from its page: the password and a code',
       await L.clickThenLoad(page, page.getByRole('button', { name: 'Log in' }));
       await page.goto(url('/account/two-step'));
 
-      at = await L.freshStep(server);
+      at = await L.freshStep(H.server);
       await page.getByLabel('Password').fill('not my password');
       await page.getByLabel('Code from the app, or a recovery code')
         .fill(L.totpCode(shared.secret, at));
@@ -514,7 +488,7 @@ test('two-step log-in turned off from its page: the password and a code',
       await audit.check(page, 'two-step-off');
 
       // The password alone logs in again.
-      await L.logOut(page, server.base);
+      await L.logOut(page, H.server.base);
       await page.goto(url('/login'));
       await L.logIn(page, shared.email);
       assert.equal(path0(page), '/');
@@ -525,7 +499,7 @@ test('a server that asks a verified address: the page saying so',
   { timeout: TEST_TIMEOUT }, async () => {
     const strict = await L.startServer(['--require-verified-email']);
     try {
-      const { context, page } = await L.newPage(browser);
+      const { context, page } = await L.newPage(H.browser);
       try {
         const email = L.uniqueEmail('strict');
         await L.signUp(page, strict.base, email);

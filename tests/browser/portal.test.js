@@ -6,7 +6,7 @@
 // assert on what axe and the phone-sized screenshots found.
 'use strict';
 
-const { test, before, after } = require('node:test');
+const { test } = require('node:test');
 const assert = require('node:assert/strict');
 const L = require('./lib.js');
 
@@ -14,39 +14,12 @@ const TEST_TIMEOUT = 45000;     // the journeys take 8-13 s here
 const SECRET_RE = /^kg_sk_[A-Za-z0-9_-]{43}$/;
 const SCOPE_TEXT = "See your account's identifier and email address.";
 
-let server;
-let browser;
 const audit = new L.Audit();
 // Filled by the developer journey, used by the end user's authorization.
 const shared = {};
 
-before(async () => {
-  server = await L.startServer();
-  browser = await L.launchBrowser();
-});
-
-after(async () => {
-  if (browser) await browser.close();
-  if (server) {
-    const { code, signal } = await server.stop();
-    assert.deepEqual({ code, signal }, { code: 0, signal: null },
-      `keygate did not exit 0 on SIGTERM; its log:\n${server.log()}`);
-  }
-});
-
-// A fresh context per test, closed even when the test fails.
-async function withPage(options, fn) {
-  const { context, page } = await L.newPage(browser, options);
-  try {
-    return await fn(page, context);
-  } finally {
-    await context.close();
-  }
-}
-
-function url(path) {
-  return `${server.base}${path}`;
-}
+const H = L.fileHarness();
+const { withPage, url } = H;
 
 function authorizeUrl(clientId, redirectUri, state, challenge) {
   const q = new URLSearchParams({
@@ -233,7 +206,7 @@ test('developer: sign up, New Application, invalid then valid Save, ' +
     assert.match(await row.innerText(), new RegExp(key));
     await audit.check(page, 'apps');
 
-    await L.logOut(page, server.base);
+    await L.logOut(page, H.server.base);
     assert.ok(await page.getByRole('navigation', { name: 'Account' })
       .getByRole('link', { name: 'Log in' }).isVisible());
     await audit.check(page, 'welcome');
@@ -250,8 +223,8 @@ test('end user: log in from authorize, Grant Access, code back, Connected ' +
   const { key, secret, callback, name } = shared;
   await withPage({}, async (page) => {
     const email = L.uniqueEmail('user');
-    await L.signUp(page, server.base, email);
-    await L.logOut(page, server.base);
+    await L.signUp(page, H.server.base, email);
+    await L.logOut(page, H.server.base);
 
     // Not logged in: the log-in page, then back to the request.
     const first = L.pkce();
@@ -280,11 +253,11 @@ test('end user: log in from authorize, Grant Access, code back, Connected ' +
     await page.getByRole('button', { name: 'Allow' }).click();
     await page.waitForURL((u) => u.pathname === '/cb');
     let back = new URL(page.url());
-    assert.equal(back.origin, server.base);
+    assert.equal(back.origin, H.server.base);
     const code = back.searchParams.get('code');
     assert.ok(code, `no code in ${back}`);
     assert.equal(back.searchParams.get('state'), 's1');
-    assert.equal(back.searchParams.get('iss'), server.base);
+    assert.equal(back.searchParams.get('iss'), H.server.base);
     assert.equal(back.searchParams.get('error'), null);
     await audit.check(page, 'callback-not-found');
 
@@ -336,12 +309,12 @@ test('end user: log in from authorize, Grant Access, code back, Connected ' +
     back = new URL(page.url());
     assert.equal(back.searchParams.get('error'), 'access_denied');
     assert.equal(back.searchParams.get('state'), 's2');
-    assert.equal(back.searchParams.get('iss'), server.base);
+    assert.equal(back.searchParams.get('iss'), H.server.base);
     assert.equal(back.searchParams.get('code'), null);
 
     // Log out: the portal no longer knows the user.
     await page.goto(url('/connections'));
-    await L.logOut(page, server.base);
+    await L.logOut(page, H.server.base);
     await page.goto(url('/connections'));
     assert.equal(new URL(page.url()).pathname, '/login');
   });
@@ -350,8 +323,8 @@ test('end user: log in from authorize, Grant Access, code back, Connected ' +
 test('Delete through the overlay: Cancel keeps the app, confirming deletes it',
   { timeout: TEST_TIMEOUT }, async () => {
     await withPage({}, async (page) => {
-      await L.signUp(page, server.base, L.uniqueEmail('deleter'));
-      const key = await L.createApp(page, server.base, 'Doomed App');
+      await L.signUp(page, H.server.base, L.uniqueEmail('deleter'));
+      const key = await L.createApp(page, H.server.base, 'Doomed App');
       const appUrl = page.url();
 
       await page.getByRole('link', { name: 'Delete this application' }).click();
@@ -378,8 +351,8 @@ test('Delete through the overlay: Cancel keeps the app, confirming deletes it',
 test('without JavaScript, Generate Secret and Delete go through ' +
     'confirmation pages', { timeout: TEST_TIMEOUT }, async () => {
   await withPage({ javaScriptEnabled: false }, async (page) => {
-    await L.signUp(page, server.base, L.uniqueEmail('nojs'));
-    const key = await L.createApp(page, server.base, 'Plain App');
+    await L.signUp(page, H.server.base, L.uniqueEmail('nojs'));
+    const key = await L.createApp(page, H.server.base, 'Plain App');
 
     await page.getByRole('link', { name: 'Generate Secret' }).click();
     await page.waitForURL(url(`/apps/${key}/secret`));
@@ -453,9 +426,9 @@ test('the copy buttons copy the API key and the new secret',
   { timeout: TEST_TIMEOUT }, async () => {
     await withPage({}, async (page, context) => {
       await context.grantPermissions(['clipboard-read', 'clipboard-write'],
-        { origin: server.base });
-      await L.signUp(page, server.base, L.uniqueEmail('copier'));
-      const key = await L.createApp(page, server.base, 'Copy App');
+        { origin: H.server.base });
+      await L.signUp(page, H.server.base, L.uniqueEmail('copier'));
+      const key = await L.createApp(page, H.server.base, 'Copy App');
 
       const copyKey = page.locator('button[data-copy="api-key"]');
       assert.equal((await copyKey.innerText()).trim(), 'Copy');
