@@ -150,6 +150,21 @@ def test_the_alone_phase_runs_after_the_lanes_one_piece_at_a_time(
     assert '== http on a (alone): 1 passed, 0 failed' in lines, lines
 
 
+def test_a_lane_of_a_split_suite_runs_its_side_part_only(monkeypatch,
+                                                        capsys):
+    """What a lane runs for http's side part, run here: the unmarked
+    tests alone, never the marked ones (the alone phase runs those)."""
+    calls = []
+    monkeypatch.setitem(run.RUNNERS, 'http', lambda build, part=None:
+                        calls.append((build, part)) or (1, 0))
+    argv = run.child_argv(('http', 'build', 'side'))
+    assert argv[:2] == [sys.executable, RUN_PY], argv
+    monkeypatch.setattr(sys, 'argv', ['run.py'] + argv[2:])
+    monkeypatch.delenv('CI', raising=False)
+    assert run.main() == 0, capsys.readouterr().out
+    assert calls == [('build', 'side')], calls
+
+
 def test_a_lane_ending_without_its_closing_line_is_one_failure(
         fake_lanes, capsys):
     fake_lanes.update(a=('b', '5', 'crash', 'no', ''),
