@@ -285,3 +285,35 @@ def test_a_part_runs_only_its_tests(tmp_path):
                                    env, timeout=60, marks=marks)
            for part, marks in run.PART_MARKS.items()}
     assert got == {'side': (2, 0), 'alone': (1, 0)}
+
+
+@pytest.mark.parametrize('mark,says', [
+    ('@pytest.mark.alon("a typo")', "'alon' not found in `markers`"),
+    ('@pytest.mark.alone', 'needs its reason'),
+    ('@pytest.mark.alone("  ")', 'needs its reason'),
+])
+def test_a_misspelt_or_unexplained_alone_stops_the_suite(tmp_path, mark,
+                                                         says):
+    """tests/http/alone.py as both suites' conftests use it: a misspelt
+    marker would leave its test side by side, and one without its reason
+    leaves the next reader guessing; each is an error at collection."""
+    suite = tmp_path / 'suite'
+    suite.mkdir()
+    (suite / 'conftest.py').write_text(textwrap.dedent(f'''
+        import sys
+        sys.path.insert(0, {os.path.join(ROOT, 'tests', 'http')!r})
+        import alone
+        def pytest_configure(config):
+            alone.register(config)
+        def pytest_collection_modifyitems(items):
+            alone.check_reasons(items)
+    '''))
+    (suite / 'test_x.py').write_text(f'import pytest\n{mark}\n'
+                                     'def test_it(): pass\n')
+    p = subprocess.run([sys.executable, '-m', 'pytest', '--collect-only',
+                        '-q', '-p', 'no:cacheprovider', str(suite)],
+                       capture_output=True, text=True, timeout=60,
+                       env={k: v for k, v in os.environ.items()
+                            if k != 'PYTEST_ADDOPTS'})
+    assert p.returncode != 0, p.stdout
+    assert says in p.stdout + p.stderr, p.stdout + p.stderr
