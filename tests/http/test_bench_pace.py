@@ -6,7 +6,6 @@ time: a server slower than the pace must show the queue it causes
 (coordinated omission), not its own service time."""
 
 import json
-import os
 import socket
 import subprocess
 import threading
@@ -14,7 +13,7 @@ import time
 
 import pytest
 
-from kgtest import BINARY
+from kgtest import bench_tool
 
 # Rates kept and latencies bounded against the wall clock (a p99 under
 # 50 ms, a run ended within 3.5 s, 48 answers of 50 in half a second), by
@@ -23,18 +22,10 @@ from kgtest import BINARY
 pytestmark = pytest.mark.alone("rates kept and latency bounds in ms")
 
 
-def bench_pacer():
-    """keygate-bench-pace of the build KEYGATE_BIN comes from, unless
-    KEYGATE_BENCH_PACE names another."""
-    build = os.path.dirname(os.path.dirname(os.path.abspath(BINARY)))
-    return os.environ.get("KEYGATE_BENCH_PACE",
-                          os.path.join(build, "bench", "keygate-bench-pace"))
-
-
 def pace(*args, timeout=30):
     """Runs the tool; returns (its JSON result, the process, seconds)."""
     started = time.monotonic()
-    p = subprocess.run([bench_pacer(), *map(str, args)],
+    p = subprocess.run([bench_tool("pace"), *map(str, args)],
                        capture_output=True, text=True, timeout=timeout)
     took = time.monotonic() - started
     assert p.returncode == 0, p.stderr
@@ -317,7 +308,7 @@ def test_pace_bytes_past_the_answer_are_a_read_error(tiny):
       "--bogus", "1"], "unknown"),
 ])
 def test_pace_bad_usage_exits_2(args, says):
-    p = subprocess.run([bench_pacer(), *args], capture_output=True,
+    p = subprocess.run([bench_tool("pace"), *args], capture_output=True,
                        text=True, timeout=10)
     assert p.returncode == 2, (p.returncode, p.stderr)
     assert says in p.stderr and "usage:" in p.stderr, p.stderr
@@ -325,6 +316,6 @@ def test_pace_bad_usage_exits_2(args, says):
 
 
 def test_pace_help_exits_0():
-    p = subprocess.run([bench_pacer(), "--help"], capture_output=True,
+    p = subprocess.run([bench_tool("pace"), "--help"], capture_output=True,
                        text=True, timeout=10)
     assert p.returncode == 0 and p.stdout.startswith("usage:"), p
