@@ -27,23 +27,8 @@ const shared = {};
 const H = L.fileHarness();
 const { withPage, url } = H;
 
-async function h1(page) {
-  return (await page.locator('h1').innerText()).trim();
-}
-
 function path0(page) {
   return new URL(page.url()).pathname;
-}
-
-// The error of an input: non-empty, and named by its aria-describedby.
-async function fieldError(page, input, error) {
-  const text = (await page.locator(`#${error}`).innerText()).trim();
-  assert.ok(text.length > 0, `no error shown for ${input}`);
-  const described = await page.locator(`#${input}`)
-    .getAttribute('aria-describedby');
-  assert.ok((described || '').split(/\s+/).includes(error),
-    `${input}'s aria-describedby (${described}) does not name ${error}`);
-  return text;
 }
 
 // The text of the elements an input's aria-describedby names.
@@ -105,7 +90,7 @@ async () => {
     await L.signUp(page, H.server.base, email);
     await page.getByRole('link', { name: 'Account', exact: true }).click();
     await page.waitForURL(url('/account'));
-    assert.equal(await h1(page), 'Your account');
+    assert.equal(await L.h1(page), 'Your account');
     assert.equal((await page.locator('#account-email').innerText()).trim(),
       email);
     assert.equal((await page.locator('#email-verified').innerText()).trim(),
@@ -119,16 +104,16 @@ async () => {
       await L.waitMail(H.server, email, 'Confirm your email address'),
       '/verify-email');
     await page.goto(url(link));
-    assert.equal(await h1(page), 'Confirm your email address');
+    assert.equal(await L.h1(page), 'Confirm your email address');
     await audit.check(page, 'verify-email');
     await audit.phoneShot(page, 'verify-email-phone');
     await L.clickThenLoad(page, page.getByRole('button', { name: 'Confirm' }));
-    assert.equal(await h1(page), 'Email address confirmed');
+    assert.equal(await L.h1(page), 'Email address confirmed');
     assert.ok((await page.getByRole('status').innerText()).includes(email));
     await audit.check(page, 'verify-email-done');
     const used = await page.goto(url(link));
     assert.equal(used.status(), 400);
-    assert.equal(await h1(page), 'This link does not work');
+    assert.equal(await L.h1(page), 'This link does not work');
     await audit.check(page, 'link-bad');
 
     // A second browser logs in: two rows, this one marked.
@@ -179,7 +164,7 @@ async () => {
     await page.locator('#new_password').fill(newPassword);
     await L.clickThenLoad(page,
       page.getByRole('button', { name: 'Change password' }));
-    assert.match(await fieldError(page, 'current_password',
+    assert.match(await L.errorBeside(page, 'current_password',
       'current-password-error'), /not your current password/);
     await audit.check(page, 'account-errors');
     await page.locator('#current_password').fill(L.PASSWORD);
@@ -203,10 +188,10 @@ async () => {
     await audit.check(page, 'account-email-sent');
     await page.goto(url(L.mailLink(await L.waitMail(H.server, newEmail,
       'Confirm your new email address'), '/verify-email')));
-    assert.equal(await h1(page), 'Confirm your new email address');
+    assert.equal(await L.h1(page), 'Confirm your new email address');
     await audit.check(page, 'verify-new-email');
     await L.clickThenLoad(page, page.getByRole('button', { name: 'Confirm' }));
-    assert.equal(await h1(page), 'Email address confirmed');
+    assert.equal(await L.h1(page), 'Email address confirmed');
     await page.getByRole('link', { name: 'Your account' }).click();
     await page.waitForURL(url('/account'));
     assert.equal((await page.locator('#account-email').innerText()).trim(),
@@ -228,13 +213,13 @@ async () => {
       await L.clickThenLoad(page,
         page.getByRole('link', { name: 'Forgot your password?' }));
       assert.equal(path0(page), '/password/forgot');
-      assert.equal(await h1(page), 'Forgot your password?');
+      assert.equal(await L.h1(page), 'Forgot your password?');
       await audit.check(page, 'forgot');
       await audit.phoneShot(page, 'forgot-phone');
       await page.getByLabel('Email').fill(email);
       await L.clickThenLoad(page,
         page.getByRole('button', { name: 'Send me a link' }));
-      assert.equal(await h1(page), 'Check your mail');
+      assert.equal(await L.h1(page), 'Check your mail');
       assert.ok((await page.getByRole('status').innerText()).includes(email));
       await audit.check(page, 'forgot-sent');
 
@@ -242,7 +227,7 @@ async () => {
         await L.waitMail(H.server, email, 'Reset your password'),
         '/password/reset');
       await page.goto(url(link));
-      assert.equal(await h1(page), 'Choose a new password');
+      assert.equal(await L.h1(page), 'Choose a new password');
       await audit.check(page, 'reset');
       await audit.phoneShot(page, 'reset-phone');
       await page.locator('#password').fill('short');
@@ -251,15 +236,15 @@ async () => {
       await L.clickThenLoad(page,
         page.getByRole('button', { name: 'Set password' }));
       assert.equal((await answer).status(), 422);
-      assert.equal(await h1(page), 'Choose a new password');
-      assert.match(await fieldError(page, 'password', 'password-error'),
+      assert.equal(await L.h1(page), 'Choose a new password');
+      assert.match(await L.errorBeside(page, 'password', 'password-error'),
         /10/);
       await audit.check(page, 'reset-errors');
       const newPassword = 'forgotten and found again';
       await page.locator('#password').fill(newPassword);
       await L.clickThenLoad(page,
         page.getByRole('button', { name: 'Set password' }));
-      assert.equal(await h1(page), 'Password changed');
+      assert.equal(await L.h1(page), 'Password changed');
       await audit.check(page, 'reset-done');
 
       // The session from before the reset is gone; the new password works.
@@ -284,7 +269,7 @@ test('two-step log-in: enrolment from the QR code (read by zbarimg), the ' +
     await page.goto(url('/account'));
     await page.getByRole('link', { name: 'Set up two-step log-in' }).click();
     await page.waitForURL(url('/account/two-step'));
-    assert.equal(await h1(page), 'Two-step log-in');
+    assert.equal(await L.h1(page), 'Two-step log-in');
 
     // The key as text and in the QR code: the same.
     const secret = (await page.locator('#totp-secret').innerText())
@@ -316,7 +301,7 @@ test('two-step log-in: enrolment from the QR code (read by zbarimg), the ' +
     await page.locator('#code').fill(L.totpCode(kept, at));
     await L.clickThenLoad(page, page.getByRole('button',
       { name: 'Turn on two-step log-in' }));
-    assert.equal(await h1(page), 'Two-step log-in is on');
+    assert.equal(await L.h1(page), 'Two-step log-in is on');
     const codes = (await page.locator('#recovery-codes li').allInnerTexts())
       .map((c) => c.trim());
     assert.equal(codes.length, 10);
@@ -336,7 +321,7 @@ test('two-step log-in: enrolment from the QR code (read by zbarimg), the ' +
     at = await L.freshStep(H.server);
     await page.goto(url('/login'));
     await L.logIn(page, email);
-    assert.equal(await h1(page), 'Two-step log-in');
+    assert.equal(await L.h1(page), 'Two-step log-in');
     assert.ok(await page.getByRole('navigation', { name: 'Account' })
       .getByRole('link', { name: 'Log in' }).isVisible(),
     'logged in before the code');
@@ -354,7 +339,7 @@ test('two-step log-in: enrolment from the QR code (read by zbarimg), the ' +
       .fill(L.totpCode(kept, at));
     await L.clickThenLoad(page, page.getByRole('button', { name: 'Log in' }));
     assert.equal(path0(page), '/');
-    assert.equal(await h1(page), 'My Applications');
+    assert.equal(await L.h1(page), 'My Applications');
 
     // A recovery code in place of one: once.
     for (const expect of ['/', '/login']) {
@@ -428,13 +413,13 @@ test('the client flow asks the code after the password, on its own page',
       const q = new URLSearchParams({ response_type: 'token', client_id: key,
         redirect_uri: url('/cb'), scope: 'account_read', state: 'c1' });
       await page.goto(url(`/oauth2/authorize?${q}`));
-      assert.equal(await h1(page), 'Log in to continue to Pocket Notes');
+      assert.equal(await L.h1(page), 'Log in to continue to Pocket Notes');
       await audit.check(page, 'grant-login');
       const at = await L.freshStep(H.server);
       await page.getByLabel('Email').fill(shared.email);
       await page.getByLabel('Password').fill(L.PASSWORD);
       await L.clickThenLoad(page, page.getByRole('button', { name: 'Log in' }));
-      assert.equal(await h1(page), 'Log in to continue to Pocket Notes');
+      assert.equal(await L.h1(page), 'Log in to continue to Pocket Notes');
       const code = page.getByLabel('Code from your authenticator app');
       assert.ok(await code.isVisible(), 'no code asked');
       assert.match(await description(page, 'code'), /recovery code/);
@@ -444,7 +429,7 @@ test('the client flow asks the code after the password, on its own page',
       await code.fill(L.totpCode(shared.secret, at));
       await L.clickThenLoad(page, page.getByRole('button',
         { name: 'Continue' }));
-      assert.equal(await h1(page), 'Grant access to Pocket Notes?');
+      assert.equal(await L.h1(page), 'Grant access to Pocket Notes?');
       await page.getByRole('button', { name: 'Allow' }).click();
       await page.waitForURL((u) => u.pathname === '/cb');
       const back = new URLSearchParams(new URL(page.url()).hash.slice(1));
@@ -507,7 +492,7 @@ test('a server that asks a verified address: the page saying so',
         await page.getByLabel('Name').fill('Too Early');
         await L.clickThenLoad(page, page.getByRole('button',
           { name: 'Create application' }));
-        assert.equal(await h1(page), 'Verify your email address first');
+        assert.equal(await L.h1(page), 'Verify your email address first');
         assert.ok((await page.locator('main').innerText()).includes(email));
         await audit.check(page, 'unverified');
         await audit.phoneShot(page, 'unverified-phone');

@@ -149,6 +149,39 @@ function fileHarness() {
   return h;
 }
 
+async function h1(page) {
+  return (await page.locator('h1').innerText()).trim();
+}
+
+// The error of an input: non-empty, named by the input's
+// aria-describedby, in the same .field block and just below the input or
+// the hints it also names (a password's rules sit between). Returns its
+// text.
+async function errorBeside(page, input, error = `${input}-error`) {
+  const err = page.locator(`#${error}`);
+  const text = (await err.innerText()).trim();
+  assert.ok(text.length > 0, `no error shown for ${input}`);
+  const described = (await page.locator(`#${input}`)
+    .getAttribute('aria-describedby') || '').split(/\s+/);
+  assert.ok(described.includes(error),
+    `${input}'s aria-describedby (${described}) does not name ${error}`);
+  const sameBlock = await page.evaluate(([i, e]) =>
+    document.getElementById(i).closest('.field') ===
+    document.getElementById(e).closest('.field'), [input, error]);
+  assert.ok(sameBlock, `${input}'s error is not in the input's block`);
+  const eb = await err.boundingBox();
+  let above = await page.locator(`#${input}`).boundingBox();
+  assert.ok(above && eb, `${input} or its error is not displayed`);
+  for (const id of described.filter((d) => d && d !== error)) {
+    const hb = await page.locator(`#${id}`).boundingBox();
+    if (hb && hb.y + hb.height > above.y + above.height) above = hb;
+  }
+  const gap = eb.y - (above.y + above.height);
+  assert.ok(gap >= -1 && gap < 48,
+    `${input}'s error is ${gap}px from the input, not beside it`);
+  return text;
+}
+
 // Collects, per page name, what axe found and how the page fared on a phone.
 class Audit {
   constructor() {
@@ -462,7 +495,8 @@ function auditProblems(audit, expected, phones) {
 
 module.exports = {
   ROOT, KEYGATE_BIN, SHOTS, DESKTOP, PHONE, PASSWORD,
-  startServer, launchBrowser, newPage, fileHarness, Audit, runAxe, writeAxeReport,
+  startServer, launchBrowser, newPage, fileHarness, h1, errorBeside,
+  Audit, runAxe, writeAxeReport,
   screenshot, pkce, uniqueEmail, isAppPage, signUp, logIn, logOut,
   clickThenLoad, createApp, saveSettings, sleep, waitMail, mailLink,
   advanceClock, freshStep, totpCode, readQr, tabTo, focusOutline,

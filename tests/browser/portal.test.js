@@ -30,33 +30,6 @@ function authorizeUrl(clientId, redirectUri, state, challenge) {
   return url(`/oauth2/authorize?${q}`);
 }
 
-async function h1(page) {
-  return (await page.locator('h1').innerText()).trim();
-}
-
-// The error element of a field: non-empty, named by the field's
-// aria-describedby, in the same .field block and just below the field.
-async function assertErrorBeside(page, field) {
-  const err = page.locator(`#${field}-error`);
-  const text = (await err.innerText()).trim();
-  assert.ok(text.length > 0, `no error shown for ${field}`);
-  const described = await page.locator(`#${field}`)
-    .getAttribute('aria-describedby');
-  assert.ok((described || '').split(/\s+/).includes(`${field}-error`),
-    `${field}'s aria-describedby (${described}) does not name its error`);
-  const sameBlock = await page.evaluate((f) =>
-    document.getElementById(f).closest('.field') ===
-    document.getElementById(`${f}-error`).closest('.field'), field);
-  assert.ok(sameBlock, `${field}'s error is not in the field's block`);
-  const fb = await page.locator(`#${field}`).boundingBox();
-  const eb = await err.boundingBox();
-  assert.ok(fb && eb, `${field} or its error is not displayed`);
-  const gap = eb.y - (fb.y + fb.height);
-  assert.ok(gap >= -1 && gap < 48,
-    `${field}'s error is ${gap}px from the field, not beside it`);
-  return text;
-}
-
 test('developer: sign up, New Application, invalid then valid Save, ' +
     'Generate Secret through the overlay, shown once',
 { timeout: TEST_TIMEOUT }, async () => {
@@ -66,13 +39,13 @@ test('developer: sign up, New Application, invalid then valid Save, ' +
 
     // Sign-up, with one mistake first: the error sits beside its field.
     await page.goto(url('/signup'));
-    assert.equal(await h1(page), 'Create an account');
+    assert.equal(await L.h1(page), 'Create an account');
     await audit.check(page, 'signup');
     await page.getByLabel('Email').fill(email);
     await page.getByLabel('Password').fill('short');
     await L.clickThenLoad(page, page.getByRole('button', { name: 'Sign up' }));
     assert.equal(new URL(page.url()).pathname, '/signup');
-    await assertErrorBeside(page, 'password');
+    await L.errorBeside(page, 'password');
     assert.equal(await page.getByLabel('Email').inputValue(), email,
       'the email typed was not kept');
     await audit.check(page, 'signup-errors');
@@ -83,7 +56,7 @@ test('developer: sign up, New Application, invalid then valid Save, ' +
     // My Applications, empty.
     await page.getByRole('link', { name: 'My Applications' }).click();
     await page.waitForURL(url('/apps'));
-    assert.equal(await h1(page), 'My Applications');
+    assert.equal(await L.h1(page), 'My Applications');
     assert.match(await page.locator('main').innerText(),
       /no applications yet/i);
     await audit.check(page, 'apps-empty');
@@ -91,7 +64,7 @@ test('developer: sign up, New Application, invalid then valid Save, ' +
     // New Application: says the name is fixed for ever.
     await page.getByRole('link', { name: 'New Application' }).click();
     await page.waitForURL(url('/apps/new'));
-    assert.equal(await h1(page), 'New Application');
+    assert.equal(await L.h1(page), 'New Application');
     assert.match(await page.locator('main').innerText(),
       /can never be changed/);
     await audit.check(page, 'app-new');
@@ -100,7 +73,7 @@ test('developer: sign up, New Application, invalid then valid Save, ' +
     await page.waitForURL(L.isAppPage);
     const key = new URL(page.url()).pathname.split('/')[2];
     assert.match(key, /^[A-Za-z0-9_-]{22,}$/);
-    assert.equal(await h1(page), 'Photo Printer');
+    assert.equal(await L.h1(page), 'Photo Printer');
     assert.equal((await page.locator('#api-key').innerText()).trim(), key);
     assert.match(await page.locator('.facts').innerText(), /None yet/);
     await audit.check(page, 'app');
@@ -121,8 +94,8 @@ test('developer: sign up, New Application, invalid then valid Save, ' +
     await L.saveSettings(page, bad);
     assert.match(await page.locator('.notice').innerText(),
       /Nothing was saved/);
-    const uriError = await assertErrorBeside(page, 'redirect_uris');
-    const nameError = await assertErrorBeside(page, 'public_name');
+    const uriError = await L.errorBeside(page, 'redirect_uris');
+    const nameError = await L.errorBeside(page, 'public_name');
     assert.notEqual(uriError, nameError);
     for (const f of ['logo_url', 'description']) {
       assert.equal((await page.locator(`#${f}-error`).innerText()).trim(), '',
@@ -172,7 +145,7 @@ test('developer: sign up, New Application, invalid then valid Save, ' +
     await page.waitForURL(url(`/apps/${key}/secret/new`));
     const secret = (await page.locator('#secret').innerText()).trim();
     assert.match(secret, SECRET_RE);
-    assert.match(await h1(page), /Photo Printer/);
+    assert.match(await L.h1(page), /Photo Printer/);
     await audit.check(page, 'secret-shown');
 
     // Shown once: a reload finds nothing.
@@ -190,11 +163,11 @@ test('developer: sign up, New Application, invalid then valid Save, ' +
     // The confirmation pages the overlays stand for (without JavaScript).
     let r = await page.goto(url(`/apps/${key}/secret`));
     assert.equal(r.status(), 200);
-    assert.match(await h1(page), /Generate a new secret for Photo Printer/);
+    assert.match(await L.h1(page), /Generate a new secret for Photo Printer/);
     await audit.check(page, 'secret-confirm');
     r = await page.goto(url(`/apps/${key}/delete`));
     assert.equal(r.status(), 200);
-    assert.equal(await h1(page), 'Delete Photo Printer?');
+    assert.equal(await L.h1(page), 'Delete Photo Printer?');
     await audit.check(page, 'delete-confirm');
     await page.getByRole('link', { name: 'Cancel' }).click();
     await page.waitForURL(url(`/apps/${key}`));
@@ -230,7 +203,7 @@ test('end user: log in from authorize, Grant Access, code back, Connected ' +
     const first = L.pkce();
     await page.goto(authorizeUrl(key, callback, 's1', first.challenge));
     await page.waitForURL((u) => u.pathname === '/login');
-    assert.equal(await h1(page), 'Log in');
+    assert.equal(await L.h1(page), 'Log in');
     await audit.check(page, 'login');
     await L.logIn(page, email, 'not the password');
     assert.equal(new URL(page.url()).pathname, '/login');
@@ -241,7 +214,7 @@ test('end user: log in from authorize, Grant Access, code back, Connected ' +
     await page.waitForURL((u) => u.pathname === '/oauth2/authorize');
 
     // Grant Access: who asks, for what, how to refuse.
-    assert.equal(await h1(page), `Grant access to ${name}?`);
+    assert.equal(await L.h1(page), `Grant access to ${name}?`);
     const main = await page.locator('main').innerText();
     assert.match(main, /Prints your photos on paper\./);
     assert.ok(main.includes(SCOPE_TEXT), `scope description missing:\n${main}`);
@@ -283,7 +256,7 @@ test('end user: log in from authorize, Grant Access, code back, Connected ' +
     await page.goto(url('/'));
     await page.getByRole('link', { name: 'Connected apps' }).click();
     await page.waitForURL(url('/connections'));
-    assert.equal(await h1(page), 'Connected apps');
+    assert.equal(await L.h1(page), 'Connected apps');
     const row = page.getByRole('row', { name: new RegExp(name) });
     assert.match(await row.innerText(), /account_read/);
     await audit.check(page, 'connections');
@@ -303,7 +276,7 @@ test('end user: log in from authorize, Grant Access, code back, Connected ' +
     const second = L.pkce();
     await page.goto(authorizeUrl(key, callback, 's2', second.challenge));
     assert.equal(new URL(page.url()).pathname, '/oauth2/authorize');
-    assert.equal(await h1(page), `Grant access to ${name}?`);
+    assert.equal(await L.h1(page), `Grant access to ${name}?`);
     await page.getByRole('button', { name: 'Deny' }).click();
     await page.waitForURL((u) => u.pathname === '/cb');
     back = new URL(page.url());
@@ -340,7 +313,7 @@ test('Delete through the overlay: Cancel keeps the app, confirming deletes it',
       await dialog.waitFor({ state: 'visible' });
       await dialog.getByRole('button', { name: 'Delete application' }).click();
       await page.waitForURL(url('/apps'));
-      assert.equal(await h1(page), 'My Applications');
+      assert.equal(await L.h1(page), 'My Applications');
       assert.doesNotMatch(await page.locator('main').innerText(), /Doomed App/);
       const gone = await page.goto(url(`/apps/${key}`));
       assert.equal(gone.status(), 404);
@@ -356,7 +329,7 @@ test('without JavaScript, Generate Secret and Delete go through ' +
 
     await page.getByRole('link', { name: 'Generate Secret' }).click();
     await page.waitForURL(url(`/apps/${key}/secret`));
-    assert.equal(await h1(page), 'Generate a new secret for Plain App?');
+    assert.equal(await L.h1(page), 'Generate a new secret for Plain App?');
     await L.screenshot(page, 'secret-confirm-nojs');
     await page.getByRole('button', { name: 'Generate new secret' }).click();
     await page.waitForURL(url(`/apps/${key}/secret/new`));
@@ -368,7 +341,7 @@ test('without JavaScript, Generate Secret and Delete go through ' +
     await page.goto(url(`/apps/${key}`));
     await page.getByRole('link', { name: 'Delete this application' }).click();
     await page.waitForURL(url(`/apps/${key}/delete`));
-    assert.equal(await h1(page), 'Delete Plain App?');
+    assert.equal(await L.h1(page), 'Delete Plain App?');
     await L.screenshot(page, 'delete-confirm-nojs');
     await page.getByRole('button', { name: 'Delete application' }).click();
     await page.waitForURL(url('/apps'));
@@ -393,7 +366,7 @@ async () => {
     await page.keyboard.type(L.PASSWORD);
     await page.keyboard.press('Enter');
     await page.waitForURL(url('/'));
-    assert.equal(await h1(page), 'My Applications');
+    assert.equal(await L.h1(page), 'My Applications');
 
     await L.tabTo(page, 'New Application');
     const linkOutline = await L.focusOutline(page);
@@ -461,12 +434,12 @@ async () => {
     assert.equal(bad.status(), 400);
     assert.equal(new URL(page.url()).pathname, '/oauth2/authorize');
     await audit.check(page, 'authorize-error');
-    assert.ok((await h1(page)).length > 0);
+    assert.ok((await L.h1(page)).length > 0);
 
     const r = await page.goto(url('/no-such-page'));
     assert.equal(r.status(), 404);
     await audit.check(page, 'not-found');
-    assert.equal(await h1(page), 'Not found');
+    assert.equal(await L.h1(page), 'Not found');
     assert.ok(await page.locator('link[rel=stylesheet]').count() > 0,
       'the 404 page is not a portal page (no stylesheet)');
   });
