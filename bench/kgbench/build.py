@@ -10,8 +10,9 @@ from kgbench.common import BENCH, ROOT, die, git, run_cmd
 
 
 def build(args):
-    """Builds keygate and the filler with --buildtype=release; returns
-    (keygate, fill, description of the source)."""
+    """Builds keygate, the filler and the pacer with
+    --buildtype=release; returns (keygate, fill, pace, description of the
+    source)."""
     top = os.path.join(ROOT, "build-bench")
     if args.rev:
         # A commit, exported read-only from git (no checkout): to compare

@@ -31,9 +31,6 @@ READ_ROUTES = [
 # while after them.
 FIXED_DRAW = 10000
 
-# routes measured on the code exchange's own server (--write-threads)
-CODE_SERVER_ROUTES = ("code", "ping_end")
-
 # The log-in flood beside the paced check: --login-clients connections
 # create personal tokens with the right password (argon2id each), taking
 # bench/fill.c's LOGIN_ACCOUNTS log-in accounts in turn
@@ -48,7 +45,6 @@ LOGIN_BASICS = " ".join(
     .decode() for i in range(1, LOGIN_ACCOUNTS + 1))
 LOGIN_TIMEOUT_S = 30
 LOGIN_RAMP_S = 2
-LOGIN_ROUTES = ("check_calm", "check_logins", "logins")
 
 # targets of the performance issue, for the report
 TARGETS = {

@@ -6,6 +6,7 @@ import sys
 import time
 
 from kgbench.common import BENCH, SERVER_CPU, log, proc_status
+from kgbench.load import ratios_to_ping
 from kgbench.routes import measure, measure_listed
 
 
@@ -57,10 +58,7 @@ def bench_glewlwyd(args, keygate_main):
             args, srv, "refresh", g.url,
             {"KG_MODE": "refresh", "KG_PATH": api + "/token",
              "KG_BASIC": g.basic}, outdir, topup, args.max_list, base=cfg)
-        base = routes["ping"].get("rps")
-        for s in routes.values():
-            if base and "rps" in s and "ratio" not in s:
-                s["ratio"] = s["rps"] / base
+        ratios_to_ping(routes)
         res["routes"] = routes
     finally:
         g.stop()

@@ -9,35 +9,44 @@ import subprocess
 from kgbench.common import LUA, WRK_CPU, log
 
 
+def run_tool(tool, cmd, env, outdir, label, timeout):
+    """Runs one load generator, its output to OUTDIR/LABEL.txt; returns
+    the JSON it wrote to OUTDIR/LABEL.json, or why there is none."""
+    result = os.path.join(outdir, label + ".json")
+    if os.path.exists(result):
+        os.unlink(result)
+    with open(os.path.join(outdir, label + ".txt"), "w") as out:
+        try:
+            subprocess.run(cmd, env=env, stdout=out,
+                           stderr=subprocess.STDOUT, timeout=timeout,
+                           check=False)
+        except subprocess.TimeoutExpired:
+            return {"failed": "%s did not end in time" % tool}
+    try:
+        with open(result) as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        with open(os.path.join(outdir, label + ".txt")) as f:
+            return {"failed": "no result from %s: %s" %
+                    (tool, f.read()[-500:])}
+
+
 def pace(args, url, env, duration, label, outdir, rate):
     """One paced run by keygate-bench-pace (bench/pace.c): a fixed
     schedule, each latency from the request's intended time, never a
     backlog dropped; a run whose schedule fell behind fails."""
-    result = os.path.join(outdir, label + ".json")
-    if os.path.exists(result):
-        os.unlink(result)
     cmd = ["taskset", "-c", WRK_CPU, args.pacer, "--url",
            url + env["KG_PATH"], "--rate", "%.1f" % rate,
            "--duration", "%g" % duration,
            "--connections", str(args.connections),
-           "--timeout", "%g" % args.timeout, "--out", result]
+           "--timeout", "%g" % args.timeout,
+           "--out", os.path.join(outdir, label + ".json")]
     if env.get("KG_MODE") == "bearer":
         cmd += ["--tokens", env["KG_FILE"]]
         if env.get("KG_DRAW"):
             cmd += ["--draw", env["KG_DRAW"]]
-    with open(os.path.join(outdir, label + ".txt"), "w") as out:
-        try:
-            subprocess.run(cmd, stdout=out, stderr=subprocess.STDOUT,
-                           timeout=duration + args.timeout + 60, check=False)
-        except subprocess.TimeoutExpired:
-            return {"failed": "keygate-bench-pace did not end in time"}
-    try:
-        with open(result) as f:
-            r = json.load(f)
-    except (OSError, ValueError):
-        with open(os.path.join(outdir, label + ".txt")) as f:
-            return {"failed": "no result from keygate-bench-pace: " +
-                    f.read()[-500:]}
+    r = run_tool("keygate-bench-pace", cmd, None, outdir, label,
+                 duration + args.timeout + 60)
     if r.get("behind"):
         r["failed"] = ("fell behind its schedule: %.0f/s answered of "
                        "%.0f/s, %d of %d requests never sent" %
@@ -51,28 +60,14 @@ def wrk(args, url, env, duration, label, outdir, rate=0):
     (rate > 0) is keygate-bench-pace's."""
     if rate > 0:
         return pace(args, url, env, duration, label, outdir, rate)
-    result = os.path.join(outdir, label + ".json")
-    if os.path.exists(result):
-        os.unlink(result)
     e = dict(os.environ)
     e.update(env)
     e["KG_THREADS"] = str(args.wrk_threads)
-    e["KG_RESULT"] = result
+    e["KG_RESULT"] = os.path.join(outdir, label + ".json")
     cmd = ["taskset", "-c", WRK_CPU, "wrk", "-t", str(args.wrk_threads),
            "-c", str(args.connections), "-d", "%gs" % duration,
            "--timeout", "%gs" % args.timeout, "-s", LUA, url]
-    with open(os.path.join(outdir, label + ".txt"), "w") as out:
-        try:
-            subprocess.run(cmd, env=e, stdout=out, stderr=subprocess.STDOUT,
-                           timeout=duration + 60, check=False)
-        except subprocess.TimeoutExpired:
-            return {"failed": "wrk did not end in time"}
-    try:
-        with open(result) as f:
-            return json.load(f)
-    except (OSError, ValueError):
-        with open(os.path.join(outdir, label + ".txt")) as f:
-            return {"failed": "no result from wrk: " + f.read()[-500:]}
+    return run_tool("wrk", cmd, e, outdir, label, duration + 60)
 
 
 def run_failed(r):
@@ -135,6 +130,15 @@ def with_ratios(s, bases):
     s["ratio"] = statistics.median(s["ratio_all"])
     s["base_rps_all"] = [b["rps"] for b in bases]
     return s
+
+
+def ratios_to_ping(routes):
+    """The routes measured without paired baseline runs get their rate
+    over the "ping" route's."""
+    base = routes["ping"].get("rps")
+    for s in routes.values():
+        if base and "rps" in s and "ratio" not in s:
+            s["ratio"] = s["rps"] / base
 
 
 def charge_folds(r, cpu_s, paced):

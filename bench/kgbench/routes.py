@@ -24,6 +24,7 @@ from kgbench.common import (
 from kgbench.load import (
     charge_folds,
     paired,
+    ratios_to_ping,
     show,
     summarize,
     with_ratios,
@@ -250,7 +251,8 @@ def bench_size(args, binaries, backend, size, pg, main, profile):
                 {"KG_MODE": "refresh", "KG_PATH": bpath, "KG_BASIC": basic},
                 outdir, topup_refresh, args.max_list, base=ping)
             # last on this server: argon2id's memory raises its VmHWM,
-            # which the RSS target leaves out (LOGIN_ROUTES)
+            # and each route before it reads the server's own (the memory
+            # target takes every process's, the flood's included)
             if args.login_clients > 0 and half > 0:
                 routes.update(login_flood(args, srv, env, outdir, half))
             # The code exchange still waits for its commit on its thread:
@@ -271,10 +273,7 @@ def bench_size(args, binaries, backend, size, pg, main, profile):
                                          {"KG_MODE": "get",
                                           "KG_PATH": "/ping"},
                                          outdir, runs=1)
-        base = routes["ping"].get("rps")
-        for name, s in routes.items():
-            if base and "rps" in s and "ratio" not in s:
-                s["ratio"] = s["rps"] / base
+        ratios_to_ping(routes)
         res["routes"] = routes
         res.setdefault("rss_end", srv.status())
     finally:

@@ -9,7 +9,7 @@
 // the phone-sized shots for sideways scrolling, by the last test.
 'use strict';
 
-const { test, before, after } = require('node:test');
+const { test } = require('node:test');
 const assert = require('node:assert/strict');
 const path = require('node:path');
 const L = require('./lib.js');
@@ -20,56 +20,15 @@ const OTHER_BROWSER = 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) ' +
 const RECOVERY_RE = /^[a-z2-7]{4}(-[a-z2-7]{4}){3}$/;
 const QR_NAME = 'QR code of the two-step log-in key';
 
-let server;
-let browser;
 const audit = new L.Audit();
 // Filled by the two-step journey, used by the client flow's.
 const shared = {};
 
-before(async () => {
-  server = await L.startServer();
-  browser = await L.launchBrowser();
-});
-
-after(async () => {
-  if (browser) await browser.close();
-  if (server) {
-    const { code, signal } = await server.stop();
-    assert.deepEqual({ code, signal }, { code: 0, signal: null },
-      `keygate did not exit 0 on SIGTERM; its log:\n${server.log()}`);
-  }
-});
-
-async function withPage(options, fn) {
-  const { context, page } = await L.newPage(browser, options);
-  try {
-    return await fn(page, context);
-  } finally {
-    await context.close();
-  }
-}
-
-function url(p) {
-  return `${server.base}${p}`;
-}
-
-async function h1(page) {
-  return (await page.locator('h1').innerText()).trim();
-}
+const H = L.fileHarness();
+const { withPage, url } = H;
 
 function path0(page) {
   return new URL(page.url()).pathname;
-}
-
-// The error of an input: non-empty, and named by its aria-describedby.
-async function fieldError(page, input, error) {
-  const text = (await page.locator(`#${error}`).innerText()).trim();
-  assert.ok(text.length > 0, `no error shown for ${input}`);
-  const described = await page.locator(`#${input}`)
-    .getAttribute('aria-describedby');
-  assert.ok((described || '').split(/\s+/).includes(error),
-    `${input}'s aria-describedby (${described}) does not name ${error}`);
-  return text;
 }
 
 // The text of the elements an input's aria-describedby names.
@@ -128,10 +87,10 @@ test('account page: the address confirmed from its mail, two sessions ' +
 async () => {
   await withPage({}, async (page) => {
     const email = L.uniqueEmail('acct');
-    await L.signUp(page, server.base, email);
+    await L.signUp(page, H.server.base, email);
     await page.getByRole('link', { name: 'Account', exact: true }).click();
     await page.waitForURL(url('/account'));
-    assert.equal(await h1(page), 'Your account');
+    assert.equal(await L.h1(page), 'Your account');
     assert.equal((await page.locator('#account-email').innerText()).trim(),
       email);
     assert.equal((await page.locator('#email-verified').innerText()).trim(),
@@ -142,23 +101,23 @@ async () => {
 
     // The sign-up's mail: its link shows a button; the button confirms.
     const link = L.mailLink(
-      await L.waitMail(server, email, 'Confirm your email address'),
+      await L.waitMail(H.server, email, 'Confirm your email address'),
       '/verify-email');
     await page.goto(url(link));
-    assert.equal(await h1(page), 'Confirm your email address');
+    assert.equal(await L.h1(page), 'Confirm your email address');
     await audit.check(page, 'verify-email');
     await audit.phoneShot(page, 'verify-email-phone');
     await L.clickThenLoad(page, page.getByRole('button', { name: 'Confirm' }));
-    assert.equal(await h1(page), 'Email address confirmed');
+    assert.equal(await L.h1(page), 'Email address confirmed');
     assert.ok((await page.getByRole('status').innerText()).includes(email));
     await audit.check(page, 'verify-email-done');
     const used = await page.goto(url(link));
     assert.equal(used.status(), 400);
-    assert.equal(await h1(page), 'This link does not work');
+    assert.equal(await L.h1(page), 'This link does not work');
     await audit.check(page, 'link-bad');
 
     // A second browser logs in: two rows, this one marked.
-    const second = await L.newPage(browser, { userAgent: OTHER_BROWSER });
+    const second = await L.newPage(H.browser, { userAgent: OTHER_BROWSER });
     try {
       await second.page.goto(url('/login'));
       await L.logIn(second.page, email);
@@ -205,7 +164,7 @@ async () => {
     await page.locator('#new_password').fill(newPassword);
     await L.clickThenLoad(page,
       page.getByRole('button', { name: 'Change password' }));
-    assert.match(await fieldError(page, 'current_password',
+    assert.match(await L.errorBeside(page, 'current_password',
       'current-password-error'), /not your current password/);
     await audit.check(page, 'account-errors');
     await page.locator('#current_password').fill(L.PASSWORD);
@@ -215,7 +174,7 @@ async () => {
     assert.match(await page.getByRole('status').innerText(),
       /password was changed/);
     await audit.check(page, 'account-password-changed');
-    await L.waitMail(server, email, 'Your password was changed');
+    await L.waitMail(H.server, email, 'Your password was changed');
 
     // A new address: a link to it; the account's changes when followed.
     const newEmail = L.uniqueEmail('moved');
@@ -227,19 +186,19 @@ async () => {
     assert.equal((await page.locator('#account-email').innerText()).trim(),
       email, 'the address changed before its link was followed');
     await audit.check(page, 'account-email-sent');
-    await page.goto(url(L.mailLink(await L.waitMail(server, newEmail,
+    await page.goto(url(L.mailLink(await L.waitMail(H.server, newEmail,
       'Confirm your new email address'), '/verify-email')));
-    assert.equal(await h1(page), 'Confirm your new email address');
+    assert.equal(await L.h1(page), 'Confirm your new email address');
     await audit.check(page, 'verify-new-email');
     await L.clickThenLoad(page, page.getByRole('button', { name: 'Confirm' }));
-    assert.equal(await h1(page), 'Email address confirmed');
+    assert.equal(await L.h1(page), 'Email address confirmed');
     await page.getByRole('link', { name: 'Your account' }).click();
     await page.waitForURL(url('/account'));
     assert.equal((await page.locator('#account-email').innerText()).trim(),
       newEmail);
     assert.match(await page.locator('.who').innerText(), new RegExp(
       newEmail.replace(/[.]/g, '\\.')));
-    await L.waitMail(server, email, 'Your email address was changed');
+    await L.waitMail(H.server, email, 'Your email address was changed');
   });
 });
 
@@ -248,27 +207,27 @@ test('forgotten password: the link from its mail, a new password, every ' +
 async () => {
   await withPage({}, async (old) => {
     const email = L.uniqueEmail('forgot');
-    await L.signUp(old, server.base, email);
+    await L.signUp(old, H.server.base, email);
     await withPage({}, async (page) => {
       await page.goto(url('/login'));
       await L.clickThenLoad(page,
         page.getByRole('link', { name: 'Forgot your password?' }));
       assert.equal(path0(page), '/password/forgot');
-      assert.equal(await h1(page), 'Forgot your password?');
+      assert.equal(await L.h1(page), 'Forgot your password?');
       await audit.check(page, 'forgot');
       await audit.phoneShot(page, 'forgot-phone');
       await page.getByLabel('Email').fill(email);
       await L.clickThenLoad(page,
         page.getByRole('button', { name: 'Send me a link' }));
-      assert.equal(await h1(page), 'Check your mail');
+      assert.equal(await L.h1(page), 'Check your mail');
       assert.ok((await page.getByRole('status').innerText()).includes(email));
       await audit.check(page, 'forgot-sent');
 
       const link = L.mailLink(
-        await L.waitMail(server, email, 'Reset your password'),
+        await L.waitMail(H.server, email, 'Reset your password'),
         '/password/reset');
       await page.goto(url(link));
-      assert.equal(await h1(page), 'Choose a new password');
+      assert.equal(await L.h1(page), 'Choose a new password');
       await audit.check(page, 'reset');
       await audit.phoneShot(page, 'reset-phone');
       await page.locator('#password').fill('short');
@@ -277,15 +236,15 @@ async () => {
       await L.clickThenLoad(page,
         page.getByRole('button', { name: 'Set password' }));
       assert.equal((await answer).status(), 422);
-      assert.equal(await h1(page), 'Choose a new password');
-      assert.match(await fieldError(page, 'password', 'password-error'),
+      assert.equal(await L.h1(page), 'Choose a new password');
+      assert.match(await L.errorBeside(page, 'password', 'password-error'),
         /10/);
       await audit.check(page, 'reset-errors');
       const newPassword = 'forgotten and found again';
       await page.locator('#password').fill(newPassword);
       await L.clickThenLoad(page,
         page.getByRole('button', { name: 'Set password' }));
-      assert.equal(await h1(page), 'Password changed');
+      assert.equal(await L.h1(page), 'Password changed');
       await audit.check(page, 'reset-done');
 
       // The session from before the reset is gone; the new password works.
@@ -306,11 +265,11 @@ test('two-step log-in: enrolment from the QR code (read by zbarimg), the ' +
     'works once', { timeout: TEST_TIMEOUT }, async () => {
   await withPage({}, async (page) => {
     const email = L.uniqueEmail('twostep');
-    await L.signUp(page, server.base, email);
+    await L.signUp(page, H.server.base, email);
     await page.goto(url('/account'));
     await page.getByRole('link', { name: 'Set up two-step log-in' }).click();
     await page.waitForURL(url('/account/two-step'));
-    assert.equal(await h1(page), 'Two-step log-in');
+    assert.equal(await L.h1(page), 'Two-step log-in');
 
     // The key as text and in the QR code: the same.
     const secret = (await page.locator('#totp-secret').innerText())
@@ -330,7 +289,7 @@ test('two-step log-in: enrolment from the QR code (read by zbarimg), the ' +
       'the key breaks inside a group on a phone');
 
     // A wrong first code keeps it off; the right one turns it on.
-    let at = await L.freshStep(server);
+    let at = await L.freshStep(H.server);
     await page.locator('#code').fill(wrongCode(secret, at));
     await L.clickThenLoad(page, page.getByRole('button',
       { name: 'Turn on two-step log-in' }));
@@ -342,7 +301,7 @@ test('two-step log-in: enrolment from the QR code (read by zbarimg), the ' +
     await page.locator('#code').fill(L.totpCode(kept, at));
     await L.clickThenLoad(page, page.getByRole('button',
       { name: 'Turn on two-step log-in' }));
-    assert.equal(await h1(page), 'Two-step log-in is on');
+    assert.equal(await L.h1(page), 'Two-step log-in is on');
     const codes = (await page.locator('#recovery-codes li').allInnerTexts())
       .map((c) => c.trim());
     assert.equal(codes.length, 10);
@@ -358,11 +317,11 @@ test('two-step log-in: enrolment from the QR code (read by zbarimg), the ' +
     await audit.phoneShot(page, 'two-step-on-phone');
 
     // The log-in asks a code before any session; a wrong one is refused.
-    await L.logOut(page, server.base);
-    at = await L.freshStep(server);
+    await L.logOut(page, H.server.base);
+    at = await L.freshStep(H.server);
     await page.goto(url('/login'));
     await L.logIn(page, email);
-    assert.equal(await h1(page), 'Two-step log-in');
+    assert.equal(await L.h1(page), 'Two-step log-in');
     assert.ok(await page.getByRole('navigation', { name: 'Account' })
       .getByRole('link', { name: 'Log in' }).isVisible(),
     'logged in before the code');
@@ -380,11 +339,11 @@ test('two-step log-in: enrolment from the QR code (read by zbarimg), the ' +
       .fill(L.totpCode(kept, at));
     await L.clickThenLoad(page, page.getByRole('button', { name: 'Log in' }));
     assert.equal(path0(page), '/');
-    assert.equal(await h1(page), 'My Applications');
+    assert.equal(await L.h1(page), 'My Applications');
 
     // A recovery code in place of one: once.
     for (const expect of ['/', '/login']) {
-      await L.logOut(page, server.base);
+      await L.logOut(page, H.server.base);
       await page.goto(url('/login'));
       await L.logIn(page, email);
       await page.getByLabel('Code from your authenticator app')
@@ -404,7 +363,7 @@ test('keyboard only: the log-in code step and the new password form, focus ' +
     'visible', { timeout: TEST_TIMEOUT }, async () => {
   assert.ok(shared.secret, 'needs the account of the two-step journey');
   await withPage({}, async (page) => {
-    const at = await L.freshStep(server);
+    const at = await L.freshStep(H.server);
     await page.goto(url('/login'));
     await L.tabTo(page, 'email');
     await page.keyboard.type(shared.email);
@@ -443,24 +402,24 @@ test('the client flow asks the code after the password, on its own page',
     assert.ok(shared.secret, 'needs the account of the two-step journey');
     await withPage({}, async (page) => {
       // A developer (no two-step) registers an app allowing the flow.
-      await L.signUp(page, server.base, L.uniqueEmail('clientdev'));
-      const key = await L.createApp(page, server.base, 'Pocket Notes');
+      await L.signUp(page, H.server.base, L.uniqueEmail('clientdev'));
+      const key = await L.createApp(page, H.server.base, 'Pocket Notes');
       await page.getByLabel('Allow the client flow').check();
       await L.saveSettings(page, { redirectUris: url('/cb'),
         publicName: 'Pocket Notes' });
       await page.waitForURL(url(`/apps/${key}?saved=1`));
-      await L.logOut(page, server.base);
+      await L.logOut(page, H.server.base);
 
       const q = new URLSearchParams({ response_type: 'token', client_id: key,
         redirect_uri: url('/cb'), scope: 'account_read', state: 'c1' });
       await page.goto(url(`/oauth2/authorize?${q}`));
-      assert.equal(await h1(page), 'Log in to continue to Pocket Notes');
+      assert.equal(await L.h1(page), 'Log in to continue to Pocket Notes');
       await audit.check(page, 'grant-login');
-      const at = await L.freshStep(server);
+      const at = await L.freshStep(H.server);
       await page.getByLabel('Email').fill(shared.email);
       await page.getByLabel('Password').fill(L.PASSWORD);
       await L.clickThenLoad(page, page.getByRole('button', { name: 'Log in' }));
-      assert.equal(await h1(page), 'Log in to continue to Pocket Notes');
+      assert.equal(await L.h1(page), 'Log in to continue to Pocket Notes');
       const code = page.getByLabel('Code from your authenticator app');
       assert.ok(await code.isVisible(), 'no code asked');
       assert.match(await description(page, 'code'), /recovery code/);
@@ -470,7 +429,7 @@ test('the client flow asks the code after the password, on its own page',
       await code.fill(L.totpCode(shared.secret, at));
       await L.clickThenLoad(page, page.getByRole('button',
         { name: 'Continue' }));
-      assert.equal(await h1(page), 'Grant access to Pocket Notes?');
+      assert.equal(await L.h1(page), 'Grant access to Pocket Notes?');
       await page.getByRole('button', { name: 'Allow' }).click();
       await page.waitForURL((u) => u.pathname === '/cb');
       const back = new URLSearchParams(new URL(page.url()).hash.slice(1));
@@ -483,7 +442,7 @@ test('two-step log-in turned off from its page: the password and a code',
   { timeout: TEST_TIMEOUT }, async () => {
     assert.ok(shared.secret, 'needs the account of the two-step journey');
     await withPage({}, async (page) => {
-      let at = await L.freshStep(server);
+      let at = await L.freshStep(H.server);
       await page.goto(url('/login'));
       await L.logIn(page, shared.email);
       await page.getByLabel('Code from your authenticator app')
@@ -491,7 +450,7 @@ test('two-step log-in turned off from its page: the password and a code',
       await L.clickThenLoad(page, page.getByRole('button', { name: 'Log in' }));
       await page.goto(url('/account/two-step'));
 
-      at = await L.freshStep(server);
+      at = await L.freshStep(H.server);
       await page.getByLabel('Password').fill('not my password');
       await page.getByLabel('Code from the app, or a recovery code')
         .fill(L.totpCode(shared.secret, at));
@@ -514,7 +473,7 @@ test('two-step log-in turned off from its page: the password and a code',
       await audit.check(page, 'two-step-off');
 
       // The password alone logs in again.
-      await L.logOut(page, server.base);
+      await L.logOut(page, H.server.base);
       await page.goto(url('/login'));
       await L.logIn(page, shared.email);
       assert.equal(path0(page), '/');
@@ -525,7 +484,7 @@ test('a server that asks a verified address: the page saying so',
   { timeout: TEST_TIMEOUT }, async () => {
     const strict = await L.startServer(['--require-verified-email']);
     try {
-      const { context, page } = await L.newPage(browser);
+      const { context, page } = await L.newPage(H.browser);
       try {
         const email = L.uniqueEmail('strict');
         await L.signUp(page, strict.base, email);
@@ -533,7 +492,7 @@ test('a server that asks a verified address: the page saying so',
         await page.getByLabel('Name').fill('Too Early');
         await L.clickThenLoad(page, page.getByRole('button',
           { name: 'Create application' }));
-        assert.equal(await h1(page), 'Verify your email address first');
+        assert.equal(await L.h1(page), 'Verify your email address first');
         assert.ok((await page.locator('main').innerText()).includes(email));
         await audit.check(page, 'unverified');
         await audit.phoneShot(page, 'unverified-phone');

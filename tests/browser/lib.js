@@ -2,12 +2,14 @@
 // Debian's Chromium through playwright-core, axe-core, screenshots.
 'use strict';
 
+const assert = require('node:assert/strict');
 const { spawn, spawnSync } = require('node:child_process');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
+const { before, after } = require('node:test');
 const { chromium } = require('playwright-core');
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -115,6 +117,69 @@ async function newPage(browser, options = {}) {
   context.setDefaultNavigationTimeout(10000);
   const page = await context.newPage();
   return { context, page };
+}
+
+// One keygate and one browser for a test file: started before its first
+// test, stopped after its last, where keygate must exit 0 on SIGTERM.
+// withPage gives a test a fresh context, closed even when the test fails;
+// url makes a path absolute on the server.
+function fileHarness() {
+  const h = { server: null, browser: null };
+  before(async () => {
+    h.server = await startServer();
+    h.browser = await launchBrowser();
+  });
+  after(async () => {
+    if (h.browser) await h.browser.close();
+    if (h.server) {
+      const { code, signal } = await h.server.stop();
+      assert.deepEqual({ code, signal }, { code: 0, signal: null },
+        `keygate did not exit 0 on SIGTERM; its log:\n${h.server.log()}`);
+    }
+  });
+  h.withPage = async (options, fn) => {
+    const { context, page } = await newPage(h.browser, options);
+    try {
+      return await fn(page, context);
+    } finally {
+      await context.close();
+    }
+  };
+  h.url = (p) => `${h.server.base}${p}`;
+  return h;
+}
+
+async function h1(page) {
+  return (await page.locator('h1').innerText()).trim();
+}
+
+// The error of an input: non-empty, named by the input's
+// aria-describedby, in the same .field block and just below the input or
+// the hints it also names (a password's rules sit between). Returns its
+// text.
+async function errorBeside(page, input, error = `${input}-error`) {
+  const err = page.locator(`#${error}`);
+  const text = (await err.innerText()).trim();
+  assert.ok(text.length > 0, `no error shown for ${input}`);
+  const described = (await page.locator(`#${input}`)
+    .getAttribute('aria-describedby') || '').split(/\s+/);
+  assert.ok(described.includes(error),
+    `${input}'s aria-describedby (${described}) does not name ${error}`);
+  const sameBlock = await page.evaluate(([i, e]) =>
+    document.getElementById(i).closest('.field') ===
+    document.getElementById(e).closest('.field'), [input, error]);
+  assert.ok(sameBlock, `${input}'s error is not in the input's block`);
+  const eb = await err.boundingBox();
+  let above = await page.locator(`#${input}`).boundingBox();
+  assert.ok(above && eb, `${input} or its error is not displayed`);
+  for (const id of described.filter((d) => d && d !== error)) {
+    const hb = await page.locator(`#${id}`).boundingBox();
+    if (hb && hb.y + hb.height > above.y + above.height) above = hb;
+  }
+  const gap = eb.y - (above.y + above.height);
+  assert.ok(gap >= -1 && gap < 48,
+    `${input}'s error is ${gap}px from the input, not beside it`);
+  return text;
 }
 
 // Collects, per page name, what axe found and how the page fared on a phone.
@@ -430,7 +495,8 @@ function auditProblems(audit, expected, phones) {
 
 module.exports = {
   ROOT, KEYGATE_BIN, SHOTS, DESKTOP, PHONE, PASSWORD,
-  startServer, launchBrowser, newPage, Audit, runAxe, writeAxeReport,
+  startServer, launchBrowser, newPage, fileHarness, h1, errorBeside,
+  Audit, runAxe, writeAxeReport,
   screenshot, pkce, uniqueEmail, isAppPage, signUp, logIn, logOut,
   clickThenLoad, createApp, saveSettings, sleep, waitMail, mailLink,
   advanceClock, freshStep, totpCode, readQr, tabTo, focusOutline,

@@ -6,7 +6,7 @@
 // assert on what axe and the phone-sized screenshots found.
 'use strict';
 
-const { test, before, after } = require('node:test');
+const { test } = require('node:test');
 const assert = require('node:assert/strict');
 const L = require('./lib.js');
 
@@ -14,39 +14,12 @@ const TEST_TIMEOUT = 45000;     // the journeys take 8-13 s here
 const SECRET_RE = /^kg_sk_[A-Za-z0-9_-]{43}$/;
 const SCOPE_TEXT = "See your account's identifier and email address.";
 
-let server;
-let browser;
 const audit = new L.Audit();
 // Filled by the developer journey, used by the end user's authorization.
 const shared = {};
 
-before(async () => {
-  server = await L.startServer();
-  browser = await L.launchBrowser();
-});
-
-after(async () => {
-  if (browser) await browser.close();
-  if (server) {
-    const { code, signal } = await server.stop();
-    assert.deepEqual({ code, signal }, { code: 0, signal: null },
-      `keygate did not exit 0 on SIGTERM; its log:\n${server.log()}`);
-  }
-});
-
-// A fresh context per test, closed even when the test fails.
-async function withPage(options, fn) {
-  const { context, page } = await L.newPage(browser, options);
-  try {
-    return await fn(page, context);
-  } finally {
-    await context.close();
-  }
-}
-
-function url(path) {
-  return `${server.base}${path}`;
-}
+const H = L.fileHarness();
+const { withPage, url } = H;
 
 function authorizeUrl(clientId, redirectUri, state, challenge) {
   const q = new URLSearchParams({
@@ -55,33 +28,6 @@ function authorizeUrl(clientId, redirectUri, state, challenge) {
     code_challenge_method: 'S256',
   });
   return url(`/oauth2/authorize?${q}`);
-}
-
-async function h1(page) {
-  return (await page.locator('h1').innerText()).trim();
-}
-
-// The error element of a field: non-empty, named by the field's
-// aria-describedby, in the same .field block and just below the field.
-async function assertErrorBeside(page, field) {
-  const err = page.locator(`#${field}-error`);
-  const text = (await err.innerText()).trim();
-  assert.ok(text.length > 0, `no error shown for ${field}`);
-  const described = await page.locator(`#${field}`)
-    .getAttribute('aria-describedby');
-  assert.ok((described || '').split(/\s+/).includes(`${field}-error`),
-    `${field}'s aria-describedby (${described}) does not name its error`);
-  const sameBlock = await page.evaluate((f) =>
-    document.getElementById(f).closest('.field') ===
-    document.getElementById(`${f}-error`).closest('.field'), field);
-  assert.ok(sameBlock, `${field}'s error is not in the field's block`);
-  const fb = await page.locator(`#${field}`).boundingBox();
-  const eb = await err.boundingBox();
-  assert.ok(fb && eb, `${field} or its error is not displayed`);
-  const gap = eb.y - (fb.y + fb.height);
-  assert.ok(gap >= -1 && gap < 48,
-    `${field}'s error is ${gap}px from the field, not beside it`);
-  return text;
 }
 
 test('developer: sign up, New Application, invalid then valid Save, ' +
@@ -93,13 +39,13 @@ test('developer: sign up, New Application, invalid then valid Save, ' +
 
     // Sign-up, with one mistake first: the error sits beside its field.
     await page.goto(url('/signup'));
-    assert.equal(await h1(page), 'Create an account');
+    assert.equal(await L.h1(page), 'Create an account');
     await audit.check(page, 'signup');
     await page.getByLabel('Email').fill(email);
     await page.getByLabel('Password').fill('short');
     await L.clickThenLoad(page, page.getByRole('button', { name: 'Sign up' }));
     assert.equal(new URL(page.url()).pathname, '/signup');
-    await assertErrorBeside(page, 'password');
+    await L.errorBeside(page, 'password');
     assert.equal(await page.getByLabel('Email').inputValue(), email,
       'the email typed was not kept');
     await audit.check(page, 'signup-errors');
@@ -110,7 +56,7 @@ test('developer: sign up, New Application, invalid then valid Save, ' +
     // My Applications, empty.
     await page.getByRole('link', { name: 'My Applications' }).click();
     await page.waitForURL(url('/apps'));
-    assert.equal(await h1(page), 'My Applications');
+    assert.equal(await L.h1(page), 'My Applications');
     assert.match(await page.locator('main').innerText(),
       /no applications yet/i);
     await audit.check(page, 'apps-empty');
@@ -118,7 +64,7 @@ test('developer: sign up, New Application, invalid then valid Save, ' +
     // New Application: says the name is fixed for ever.
     await page.getByRole('link', { name: 'New Application' }).click();
     await page.waitForURL(url('/apps/new'));
-    assert.equal(await h1(page), 'New Application');
+    assert.equal(await L.h1(page), 'New Application');
     assert.match(await page.locator('main').innerText(),
       /can never be changed/);
     await audit.check(page, 'app-new');
@@ -127,7 +73,7 @@ test('developer: sign up, New Application, invalid then valid Save, ' +
     await page.waitForURL(L.isAppPage);
     const key = new URL(page.url()).pathname.split('/')[2];
     assert.match(key, /^[A-Za-z0-9_-]{22,}$/);
-    assert.equal(await h1(page), 'Photo Printer');
+    assert.equal(await L.h1(page), 'Photo Printer');
     assert.equal((await page.locator('#api-key').innerText()).trim(), key);
     assert.match(await page.locator('.facts').innerText(), /None yet/);
     await audit.check(page, 'app');
@@ -148,8 +94,8 @@ test('developer: sign up, New Application, invalid then valid Save, ' +
     await L.saveSettings(page, bad);
     assert.match(await page.locator('.notice').innerText(),
       /Nothing was saved/);
-    const uriError = await assertErrorBeside(page, 'redirect_uris');
-    const nameError = await assertErrorBeside(page, 'public_name');
+    const uriError = await L.errorBeside(page, 'redirect_uris');
+    const nameError = await L.errorBeside(page, 'public_name');
     assert.notEqual(uriError, nameError);
     for (const f of ['logo_url', 'description']) {
       assert.equal((await page.locator(`#${f}-error`).innerText()).trim(), '',
@@ -199,7 +145,7 @@ test('developer: sign up, New Application, invalid then valid Save, ' +
     await page.waitForURL(url(`/apps/${key}/secret/new`));
     const secret = (await page.locator('#secret').innerText()).trim();
     assert.match(secret, SECRET_RE);
-    assert.match(await h1(page), /Photo Printer/);
+    assert.match(await L.h1(page), /Photo Printer/);
     await audit.check(page, 'secret-shown');
 
     // Shown once: a reload finds nothing.
@@ -217,11 +163,11 @@ test('developer: sign up, New Application, invalid then valid Save, ' +
     // The confirmation pages the overlays stand for (without JavaScript).
     let r = await page.goto(url(`/apps/${key}/secret`));
     assert.equal(r.status(), 200);
-    assert.match(await h1(page), /Generate a new secret for Photo Printer/);
+    assert.match(await L.h1(page), /Generate a new secret for Photo Printer/);
     await audit.check(page, 'secret-confirm');
     r = await page.goto(url(`/apps/${key}/delete`));
     assert.equal(r.status(), 200);
-    assert.equal(await h1(page), 'Delete Photo Printer?');
+    assert.equal(await L.h1(page), 'Delete Photo Printer?');
     await audit.check(page, 'delete-confirm');
     await page.getByRole('link', { name: 'Cancel' }).click();
     await page.waitForURL(url(`/apps/${key}`));
@@ -233,7 +179,7 @@ test('developer: sign up, New Application, invalid then valid Save, ' +
     assert.match(await row.innerText(), new RegExp(key));
     await audit.check(page, 'apps');
 
-    await L.logOut(page, server.base);
+    await L.logOut(page, H.server.base);
     assert.ok(await page.getByRole('navigation', { name: 'Account' })
       .getByRole('link', { name: 'Log in' }).isVisible());
     await audit.check(page, 'welcome');
@@ -250,14 +196,14 @@ test('end user: log in from authorize, Grant Access, code back, Connected ' +
   const { key, secret, callback, name } = shared;
   await withPage({}, async (page) => {
     const email = L.uniqueEmail('user');
-    await L.signUp(page, server.base, email);
-    await L.logOut(page, server.base);
+    await L.signUp(page, H.server.base, email);
+    await L.logOut(page, H.server.base);
 
     // Not logged in: the log-in page, then back to the request.
     const first = L.pkce();
     await page.goto(authorizeUrl(key, callback, 's1', first.challenge));
     await page.waitForURL((u) => u.pathname === '/login');
-    assert.equal(await h1(page), 'Log in');
+    assert.equal(await L.h1(page), 'Log in');
     await audit.check(page, 'login');
     await L.logIn(page, email, 'not the password');
     assert.equal(new URL(page.url()).pathname, '/login');
@@ -268,7 +214,7 @@ test('end user: log in from authorize, Grant Access, code back, Connected ' +
     await page.waitForURL((u) => u.pathname === '/oauth2/authorize');
 
     // Grant Access: who asks, for what, how to refuse.
-    assert.equal(await h1(page), `Grant access to ${name}?`);
+    assert.equal(await L.h1(page), `Grant access to ${name}?`);
     const main = await page.locator('main').innerText();
     assert.match(main, /Prints your photos on paper\./);
     assert.ok(main.includes(SCOPE_TEXT), `scope description missing:\n${main}`);
@@ -280,11 +226,11 @@ test('end user: log in from authorize, Grant Access, code back, Connected ' +
     await page.getByRole('button', { name: 'Allow' }).click();
     await page.waitForURL((u) => u.pathname === '/cb');
     let back = new URL(page.url());
-    assert.equal(back.origin, server.base);
+    assert.equal(back.origin, H.server.base);
     const code = back.searchParams.get('code');
     assert.ok(code, `no code in ${back}`);
     assert.equal(back.searchParams.get('state'), 's1');
-    assert.equal(back.searchParams.get('iss'), server.base);
+    assert.equal(back.searchParams.get('iss'), H.server.base);
     assert.equal(back.searchParams.get('error'), null);
     await audit.check(page, 'callback-not-found');
 
@@ -310,7 +256,7 @@ test('end user: log in from authorize, Grant Access, code back, Connected ' +
     await page.goto(url('/'));
     await page.getByRole('link', { name: 'Connected apps' }).click();
     await page.waitForURL(url('/connections'));
-    assert.equal(await h1(page), 'Connected apps');
+    assert.equal(await L.h1(page), 'Connected apps');
     const row = page.getByRole('row', { name: new RegExp(name) });
     assert.match(await row.innerText(), /account_read/);
     await audit.check(page, 'connections');
@@ -330,18 +276,18 @@ test('end user: log in from authorize, Grant Access, code back, Connected ' +
     const second = L.pkce();
     await page.goto(authorizeUrl(key, callback, 's2', second.challenge));
     assert.equal(new URL(page.url()).pathname, '/oauth2/authorize');
-    assert.equal(await h1(page), `Grant access to ${name}?`);
+    assert.equal(await L.h1(page), `Grant access to ${name}?`);
     await page.getByRole('button', { name: 'Deny' }).click();
     await page.waitForURL((u) => u.pathname === '/cb');
     back = new URL(page.url());
     assert.equal(back.searchParams.get('error'), 'access_denied');
     assert.equal(back.searchParams.get('state'), 's2');
-    assert.equal(back.searchParams.get('iss'), server.base);
+    assert.equal(back.searchParams.get('iss'), H.server.base);
     assert.equal(back.searchParams.get('code'), null);
 
     // Log out: the portal no longer knows the user.
     await page.goto(url('/connections'));
-    await L.logOut(page, server.base);
+    await L.logOut(page, H.server.base);
     await page.goto(url('/connections'));
     assert.equal(new URL(page.url()).pathname, '/login');
   });
@@ -350,8 +296,8 @@ test('end user: log in from authorize, Grant Access, code back, Connected ' +
 test('Delete through the overlay: Cancel keeps the app, confirming deletes it',
   { timeout: TEST_TIMEOUT }, async () => {
     await withPage({}, async (page) => {
-      await L.signUp(page, server.base, L.uniqueEmail('deleter'));
-      const key = await L.createApp(page, server.base, 'Doomed App');
+      await L.signUp(page, H.server.base, L.uniqueEmail('deleter'));
+      const key = await L.createApp(page, H.server.base, 'Doomed App');
       const appUrl = page.url();
 
       await page.getByRole('link', { name: 'Delete this application' }).click();
@@ -367,7 +313,7 @@ test('Delete through the overlay: Cancel keeps the app, confirming deletes it',
       await dialog.waitFor({ state: 'visible' });
       await dialog.getByRole('button', { name: 'Delete application' }).click();
       await page.waitForURL(url('/apps'));
-      assert.equal(await h1(page), 'My Applications');
+      assert.equal(await L.h1(page), 'My Applications');
       assert.doesNotMatch(await page.locator('main').innerText(), /Doomed App/);
       const gone = await page.goto(url(`/apps/${key}`));
       assert.equal(gone.status(), 404);
@@ -378,12 +324,12 @@ test('Delete through the overlay: Cancel keeps the app, confirming deletes it',
 test('without JavaScript, Generate Secret and Delete go through ' +
     'confirmation pages', { timeout: TEST_TIMEOUT }, async () => {
   await withPage({ javaScriptEnabled: false }, async (page) => {
-    await L.signUp(page, server.base, L.uniqueEmail('nojs'));
-    const key = await L.createApp(page, server.base, 'Plain App');
+    await L.signUp(page, H.server.base, L.uniqueEmail('nojs'));
+    const key = await L.createApp(page, H.server.base, 'Plain App');
 
     await page.getByRole('link', { name: 'Generate Secret' }).click();
     await page.waitForURL(url(`/apps/${key}/secret`));
-    assert.equal(await h1(page), 'Generate a new secret for Plain App?');
+    assert.equal(await L.h1(page), 'Generate a new secret for Plain App?');
     await L.screenshot(page, 'secret-confirm-nojs');
     await page.getByRole('button', { name: 'Generate new secret' }).click();
     await page.waitForURL(url(`/apps/${key}/secret/new`));
@@ -395,7 +341,7 @@ test('without JavaScript, Generate Secret and Delete go through ' +
     await page.goto(url(`/apps/${key}`));
     await page.getByRole('link', { name: 'Delete this application' }).click();
     await page.waitForURL(url(`/apps/${key}/delete`));
-    assert.equal(await h1(page), 'Delete Plain App?');
+    assert.equal(await L.h1(page), 'Delete Plain App?');
     await L.screenshot(page, 'delete-confirm-nojs');
     await page.getByRole('button', { name: 'Delete application' }).click();
     await page.waitForURL(url('/apps'));
@@ -420,7 +366,7 @@ async () => {
     await page.keyboard.type(L.PASSWORD);
     await page.keyboard.press('Enter');
     await page.waitForURL(url('/'));
-    assert.equal(await h1(page), 'My Applications');
+    assert.equal(await L.h1(page), 'My Applications');
 
     await L.tabTo(page, 'New Application');
     const linkOutline = await L.focusOutline(page);
@@ -453,9 +399,9 @@ test('the copy buttons copy the API key and the new secret',
   { timeout: TEST_TIMEOUT }, async () => {
     await withPage({}, async (page, context) => {
       await context.grantPermissions(['clipboard-read', 'clipboard-write'],
-        { origin: server.base });
-      await L.signUp(page, server.base, L.uniqueEmail('copier'));
-      const key = await L.createApp(page, server.base, 'Copy App');
+        { origin: H.server.base });
+      await L.signUp(page, H.server.base, L.uniqueEmail('copier'));
+      const key = await L.createApp(page, H.server.base, 'Copy App');
 
       const copyKey = page.locator('button[data-copy="api-key"]');
       assert.equal((await copyKey.innerText()).trim(), 'Copy');
@@ -488,12 +434,12 @@ async () => {
     assert.equal(bad.status(), 400);
     assert.equal(new URL(page.url()).pathname, '/oauth2/authorize');
     await audit.check(page, 'authorize-error');
-    assert.ok((await h1(page)).length > 0);
+    assert.ok((await L.h1(page)).length > 0);
 
     const r = await page.goto(url('/no-such-page'));
     assert.equal(r.status(), 404);
     await audit.check(page, 'not-found');
-    assert.equal(await h1(page), 'Not found');
+    assert.equal(await L.h1(page), 'Not found');
     assert.ok(await page.locator('link[rel=stylesheet]').count() > 0,
       'the 404 page is not a portal page (no stylesheet)');
   });

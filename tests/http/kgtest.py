@@ -37,6 +37,15 @@ def clean_env():
     return {k: v for k, v in os.environ.items() if not k.startswith("KEYGATE_")}
 
 
+def bench_tool(name):
+    """keygate-bench-NAME of the build BINARY comes from, unless
+    KEYGATE_BENCH_NAME (in capitals) names another."""
+    build = os.path.dirname(os.path.dirname(os.path.abspath(BINARY)))
+    return os.environ.get(
+        "KEYGATE_BENCH_" + name.upper(),
+        os.path.join(build, "bench", "keygate-bench-" + name))
+
+
 def run_cli(*args, input=None, cwd=None, timeout=10, env=None):
     """Runs `keygate ARGS...` to completion and returns the CompletedProcess
     (text mode). `env` adds variables to the clean environment."""

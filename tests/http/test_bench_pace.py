@@ -6,7 +6,6 @@ time: a server slower than the pace must show the queue it causes
 (coordinated omission), not its own service time."""
 
 import json
-import os
 import socket
 import subprocess
 import threading
@@ -14,21 +13,19 @@ import time
 
 import pytest
 
-from kgtest import BINARY
+from kgtest import bench_tool
 
-
-def bench_pacer():
-    """keygate-bench-pace of the build KEYGATE_BIN comes from, unless
-    KEYGATE_BENCH_PACE names another."""
-    build = os.path.dirname(os.path.dirname(os.path.abspath(BINARY)))
-    return os.environ.get("KEYGATE_BENCH_PACE",
-                          os.path.join(build, "bench", "keygate-bench-pace"))
+# Rates kept and latencies bounded against the wall clock (a p99 under
+# 50 ms, a run ended within 3.5 s, 48 answers of 50 in half a second), by
+# the tool and by servers of this file's own: beside another suite the
+# bounds measure the machine's load, not the tool.
+pytestmark = pytest.mark.alone("rates kept and latency bounds in ms")
 
 
 def pace(*args, timeout=30):
     """Runs the tool; returns (its JSON result, the process, seconds)."""
     started = time.monotonic()
-    p = subprocess.run([bench_pacer(), *map(str, args)],
+    p = subprocess.run([bench_tool("pace"), *map(str, args)],
                        capture_output=True, text=True, timeout=timeout)
     took = time.monotonic() - started
     assert p.returncode == 0, p.stderr
@@ -43,8 +40,13 @@ class TinyServer:
     `answer` None never answers. Records each request's head."""
 
     def __init__(self, delay=0.0,
-                 answer=b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"):
-        self.delay, self.answer = delay, answer
+                 answer=b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok",
+                 cuts=(), silent_every=0):
+        # the answer is sent in pieces cut at these offsets, 20 ms apart,
+        # so that the tool reads it in as many parts; with silent_every n,
+        # the nth request and every nth after it are never answered
+        self.delay, self.answer, self.cuts = delay, answer, cuts
+        self.silent_every = silent_every
         self.heads = []
         self.lock = threading.Lock()
         self.sock = socket.socket()
@@ -64,6 +66,7 @@ class TinyServer:
                 c, _ = self.sock.accept()
             except OSError:
                 return
+            c.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             self.conns.append(c)
             threading.Thread(target=self._serve, args=(c,),
                              daemon=True).start()
@@ -79,13 +82,23 @@ class TinyServer:
                     buf += data
                 head, buf = buf.split(b"\r\n\r\n", 1)
                 self.heads.append(head.decode())
-                if self.answer is None:
+                if self.answer is None or (
+                        self.silent_every and
+                        len(self.heads) % self.silent_every == 0):
                     continue
                 with self.lock:
                     time.sleep(self.delay)
-                    c.sendall(self.answer)
+                    self._send(c)
         except OSError:
             return
+
+    def _send(self, c):
+        at = 0
+        for cut in self.cuts:
+            c.sendall(self.answer[at:cut])
+            at = cut
+            time.sleep(0.02)
+        c.sendall(self.answer[at:])
 
     def close(self):
         self.sock.close()
@@ -162,6 +175,20 @@ def test_pace_fast_server_at_a_low_rate_is_not_behind(tiny):
     assert r["p99_ms"] < 50, r
 
 
+@pytest.mark.parametrize("rate,duration,slots", [
+    (10, 0.25, 3),      # due at 0, 100 and 200 ms: not 10 x 0.25 rounded
+    (20, 0.3, 6),       # the 7th would fall on the end itself
+    (3, 1, 3),
+])
+def test_pace_schedules_every_slot_before_the_end_and_none_on_it(
+        tiny, rate, duration, slots):
+    srv = tiny()
+    r, _, _ = pace("--url", srv.url(), "--rate", rate, "--duration",
+                   duration, "--connections", 1)
+    assert r["scheduled"] == slots and r["unsent"] == 0, r
+    assert r["responses"] == slots, r
+
+
 def test_pace_times_out_a_silent_server(tiny):
     """Nothing is ever answered: timeouts are counted, the connections
     reopened, and the run still ends within duration + timeout (+2 s)."""
@@ -174,6 +201,17 @@ def test_pace_times_out_a_silent_server(tiny):
     assert r["errors"]["timeout"] >= 4, r
     assert r["errors"]["timeout"] == r["handed"], r
     assert r["unsent"] == r["scheduled"] - r["handed"], r
+
+
+def test_pace_is_behind_when_a_tenth_goes_unanswered(tiny):
+    """Every slot sent, but one answer in ten never comes: 90% of the rate
+    answered is under the 97% a run must reach (bench/README.md)."""
+    srv = tiny(silent_every=10)
+    r, _, _ = pace("--url", srv.url(), "--rate", 50, "--duration", 1,
+                   "--timeout", 0.3, "--connections", 16)
+    assert r["scheduled"] == 50 and r["unsent"] == 0, r
+    assert r["responses"] == 45 and r["errors"]["timeout"] == 5, r
+    assert r["behind"], r
 
 
 def test_pace_draws_tokens_from_the_first_lines(tiny, tmp_path):
@@ -232,6 +270,32 @@ def test_pace_connection_close_reopens(tiny):
     assert len(srv.conns) >= r["responses"], len(srv.conns)
 
 
+def test_pace_reads_an_answer_that_arrives_in_pieces(tiny):
+    """The head cut inside its blank line (CR | LF CR | LF) and the body
+    cut in two: each read takes up where the last one stopped."""
+    answer = (b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello")
+    blank = answer.index(b"\r\n\r\n")
+    srv = tiny(answer=answer, cuts=(blank + 1, blank + 3, len(answer) - 2))
+    r, _, _ = pace("--url", srv.url(), "--rate", 10, "--duration", 0.5,
+                   "--connections", 2)
+    assert r["scheduled"] == 5 and r["responses"] == 5, r
+    assert r["status"] == {"200": 5} and sum(r["errors"].values()) == 0, r
+
+
+def test_pace_bytes_past_the_answer_are_a_read_error(tiny):
+    """Nothing was asked for after the answer: the response counts, the
+    connection is dropped and counted as a read error, and another
+    opened."""
+    srv = tiny(answer=b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n"
+               b"okEXTRA")
+    r, _, _ = pace("--url", srv.url(), "--rate", 20, "--duration", 0.5,
+                   "--connections", 2)
+    assert r["responses"] == r["handed"] >= 8, r
+    assert r["status"] == {"200": r["responses"]}, r
+    assert r["errors"]["read"] == r["responses"], r
+    assert len(srv.conns) >= r["responses"], len(srv.conns)
+
+
 @pytest.mark.parametrize("args,says", [
     (["--rate", "10", "--duration", "1"], "--url"),
     (["--url", "http://127.0.0.1:9/", "--rate", "0", "--duration", "1"],
@@ -244,7 +308,7 @@ def test_pace_connection_close_reopens(tiny):
       "--bogus", "1"], "unknown"),
 ])
 def test_pace_bad_usage_exits_2(args, says):
-    p = subprocess.run([bench_pacer(), *args], capture_output=True,
+    p = subprocess.run([bench_tool("pace"), *args], capture_output=True,
                        text=True, timeout=10)
     assert p.returncode == 2, (p.returncode, p.stderr)
     assert says in p.stderr and "usage:" in p.stderr, p.stderr
@@ -252,6 +316,6 @@ def test_pace_bad_usage_exits_2(args, says):
 
 
 def test_pace_help_exits_0():
-    p = subprocess.run([bench_pacer(), "--help"], capture_output=True,
+    p = subprocess.run([bench_tool("pace"), "--help"], capture_output=True,
                        text=True, timeout=10)
     assert p.returncode == 0 and p.stdout.startswith("usage:"), p

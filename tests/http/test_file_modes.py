@@ -10,7 +10,7 @@ import subprocess
 
 import pytest
 
-from kgtest import BINARY, new_account, run_cli
+from kgtest import bench_tool, new_account, run_cli
 
 
 def mode(path):
@@ -114,19 +114,11 @@ def test_client_token_file_and_its_folder_are_private(make_server, tmp_path):
     assert r.returncode != 0, "no tokens there yet"
 
 
-def bench_filler():
-    """keygate-bench-fill of the build KEYGATE_BIN comes from, unless
-    KEYGATE_BENCH_FILL names another."""
-    build = os.path.dirname(os.path.dirname(os.path.abspath(BINARY)))
-    return os.environ.get("KEYGATE_BENCH_FILL",
-                          os.path.join(build, "bench", "keygate-bench-fill"))
-
-
 def test_bench_fill_writes_its_tokens_0600(tmp_path, loose_umask):
     """The bench's filler writes live access tokens and the app's secret
     (client.txt) beside its database: owner only, like the database."""
     out = tmp_path / "out"
-    p = subprocess.run([bench_filler(), "--db", str(tmp_path / "kg.db"),
+    p = subprocess.run([bench_tool("fill"), "--db", str(tmp_path / "kg.db"),
                         "--out", str(out), "--tokens", "5"],
                        capture_output=True, text=True, timeout=60)
     assert p.returncode == 0, p.stderr

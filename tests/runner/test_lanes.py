@@ -3,7 +3,6 @@ whole, the counts summed into one closing line that stays the last, a
 failed or broken lane failing the run; and the tests marked `alone` split
 off into a phase of their own without losing or doubling any test."""
 
-import importlib.util
 import os
 import re
 import subprocess
@@ -12,12 +11,9 @@ import textwrap
 
 import pytest
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
-    os.path.abspath(__file__))))
-RUN_PY = os.path.join(ROOT, 'tests', 'run.py')
-_spec = importlib.util.spec_from_file_location('run_py_lanes', RUN_PY)
-run = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(run)
+from load_run_py import ROOT, RUN_PY, load
+
+run = load('run_py_lanes')
 
 # A stand-in for one suite's run.py: prints its header, two lines, then
 # waits for the other lane's first line before printing two more, so that
@@ -117,6 +113,56 @@ def test_a_failing_lane_fails_the_run_and_the_closing_line_is_last(
     assert lines[-1] == '6 passed, 2 failed', lines
     assert rc == 1
     assert sum(1 for l in lines if re.match(r'^\d+ passed', l)) == 1, lines
+
+
+def test_the_alone_phase_runs_after_the_lanes_one_piece_at_a_time(
+        fake_lanes, monkeypatch, capsys):
+    """http split in two, fuzz alone: the lanes take http's side part and
+    unit; then http's marked tests and the fuzz targets, in turn, and their
+    counts join the lanes' in the closing line."""
+    fake_lanes.update(a=('b', '3', '0', 'no', ''),
+                      b=('a', '4', '0', 'no', ''))
+    calls, printed = [], []
+
+    def runner(counts):
+        def fake(build, part=None):
+            printed.append(capsys.readouterr().out)
+            lanes_done = all(f'== {x}: ' in ''.join(printed) for x in 'ab')
+            calls.append((build, part, lanes_done))
+            return counts
+        return fake
+    monkeypatch.setitem(run.RUNNERS, 'http', runner((1, 0)))
+    monkeypatch.setitem(run.RUNNERS, 'fuzz', runner((2, 1)))
+    monkeypatch.setattr(sys, 'argv', ['run.py', '--lanes', '2',
+                                      '--suite', 'http:a',
+                                      '--suite', 'unit:b',
+                                      '--suite', 'fuzz:c'])
+    for k in ('CI', 'UNIT_TESTS', 'FUZZ_TARGETS', 'FUZZ_SECONDS',
+              'FUZZ_JOBS', 'PYTEST_ADDOPTS', 'CRITERION_TEST_PATTERN',
+              'NODE_OPTIONS'):
+        monkeypatch.delenv(k, raising=False)
+    assert run.main() == 1
+    # each alone piece ran after both lanes had printed their blocks
+    assert calls == [('a', 'alone', True), ('c', None, True)], calls
+    printed.append(capsys.readouterr().out)
+    lines = ''.join(printed).splitlines()
+    assert lines[-1] == '10 passed, 1 failed', lines
+    assert '== http on a (alone): 1 passed, 0 failed' in lines, lines
+
+
+def test_a_lane_of_a_split_suite_runs_its_side_part_only(monkeypatch,
+                                                        capsys):
+    """What a lane runs for http's side part, run here: the unmarked
+    tests alone, never the marked ones (the alone phase runs those)."""
+    calls = []
+    monkeypatch.setitem(run.RUNNERS, 'http', lambda build, part=None:
+                        calls.append((build, part)) or (1, 0))
+    argv = run.child_argv(('http', 'build', 'side'))
+    assert argv[:2] == [sys.executable, RUN_PY], argv
+    monkeypatch.setattr(sys, 'argv', ['run.py'] + argv[2:])
+    monkeypatch.delenv('CI', raising=False)
+    assert run.main() == 0, capsys.readouterr().out
+    assert calls == [('build', 'side')], calls
 
 
 def test_a_lane_ending_without_its_closing_line_is_one_failure(
@@ -239,3 +285,35 @@ def test_a_part_runs_only_its_tests(tmp_path):
                                    env, timeout=60, marks=marks)
            for part, marks in run.PART_MARKS.items()}
     assert got == {'side': (2, 0), 'alone': (1, 0)}
+
+
+@pytest.mark.parametrize('mark,says', [
+    ('@pytest.mark.alon("a typo")', "'alon' not found in `markers`"),
+    ('@pytest.mark.alone', 'needs its reason'),
+    ('@pytest.mark.alone("  ")', 'needs its reason'),
+])
+def test_a_misspelt_or_unexplained_alone_stops_the_suite(tmp_path, mark,
+                                                         says):
+    """tests/http/alone.py as both suites' conftests use it: a misspelt
+    marker would leave its test side by side, and one without its reason
+    leaves the next reader guessing; each is an error at collection."""
+    suite = tmp_path / 'suite'
+    suite.mkdir()
+    (suite / 'conftest.py').write_text(textwrap.dedent(f'''
+        import sys
+        sys.path.insert(0, {os.path.join(ROOT, 'tests', 'http')!r})
+        import alone
+        def pytest_configure(config):
+            alone.register(config)
+        def pytest_collection_modifyitems(items):
+            alone.check_reasons(items)
+    '''))
+    (suite / 'test_x.py').write_text(f'import pytest\n{mark}\n'
+                                     'def test_it(): pass\n')
+    p = subprocess.run([sys.executable, '-m', 'pytest', '--collect-only',
+                        '-q', '-p', 'no:cacheprovider', str(suite)],
+                       capture_output=True, text=True, timeout=60,
+                       env={k: v for k, v in os.environ.items()
+                            if k != 'PYTEST_ADDOPTS'})
+    assert p.returncode != 0, p.stdout
+    assert says in p.stdout + p.stderr, p.stdout + p.stderr

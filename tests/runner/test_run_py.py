@@ -2,7 +2,6 @@
 not running: a skipped, disabled or TODO case, an executable that runs no
 case, a test that hangs; and a narrowed run says so."""
 
-import importlib.util
 import os
 import subprocess
 import sys
@@ -11,12 +10,9 @@ import time
 
 import pytest
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
-    os.path.abspath(__file__))))
-RUN_PY = os.path.join(ROOT, 'tests', 'run.py')
-_spec = importlib.util.spec_from_file_location('run_py', RUN_PY)
-run = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(run)
+from load_run_py import RUN_PY, load
+
+run = load('run_py')
 
 
 def criterion_exe(tmp_path, name, source):
