@@ -79,6 +79,11 @@
 #define TOKEN_RANDOM_BYTES		32
 #define TOKEN_MAX_BYTES			128 /* prefix + encoded randomness */
 
+/* OpenID Connect (docs/REFERENCE.md §9): a `nonce` travels from the
+ * authorization request into the id_token unchanged; longer ones are
+ * refused at /oauth2/authorize. */
+#define OIDC_NONCE_MAX_BYTES		255
+
 /* log-in and sign-up throttles (per window). The per-account count spares
  * browsers holding the account's device cookie and HTTP Basic callers; the
  * per-(account, address) and per-address counts apply to everyone. */

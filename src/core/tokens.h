@@ -24,6 +24,14 @@ struct token_pair {
 	char		 refresh[TOKEN_MAX_BYTES + 1];
 	unsigned	 scope;
 	int64_t		 expires_in;
+	/* OpenID Connect (§9), for the id_token of a scope with openid:
+	 * the end user, the log-in behind the family (its time and AMR_*
+	 * bits, kept from the code through every refresh) and the code's
+	 * nonce ("" on a refresh, and when none was sent) */
+	int64_t		 account_id;
+	int64_t		 auth_time;
+	unsigned	 amr;
+	char		 nonce[OIDC_NONCE_MAX_BYTES + 1];
 };
 
 /* The lifetime rule as configured. */

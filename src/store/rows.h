@@ -109,6 +109,10 @@ struct grant_row {
 	char	 public_name[APP_NAME_MAX_BYTES + 1];
 };
 
+/* How the user authenticated (OpenID Connect `amr`, RFC 8176): a
+ * password, and a two-step code after it. */
+enum { AMR_PWD = 1u << 0, AMR_OTP = 1u << 1 };
+
 /* An authorization code (RFC 6749 §4.1.2), as stored. */
 struct code_row {
 	int64_t	 grant_id;
@@ -121,6 +125,11 @@ struct code_row {
 	int64_t	 expires_at;
 	bool	 used;		/* an exchange was attempted */
 	int64_t	 family_id;	/* 0 until exchanged */
+	/* OpenID Connect (§9): the log-in behind the consent, carried into
+	 * the family so that refreshes say it again */
+	char	 nonce[OIDC_NONCE_MAX_BYTES + 1];	/* "" when none */
+	int64_t	 auth_time;	/* when the user last entered a password */
+	unsigned amr;		/* AMR_* */
 };
 
 /* A token with what a check needs to know about it. */
