@@ -15,6 +15,7 @@ packages=(
 	clang libclang-rt-14-dev valgrind
 	groff-base systemd
 	liboath-dev libqrencode-dev oathtool zbar-tools librsvg2-bin
+	libssl-dev apache2 libapache2-mod-auth-openidc
 )
 # clang builds the libFuzzer targets (tests/fuzz); Debian 12's clang is 14,
 # whose fuzzer runtime is only recommended, hence named. valgrind runs the
@@ -25,7 +26,9 @@ packages=(
 # nginx. Two-step log-in builds on liboath (TOTP codes) and libqrencode
 # (its QR code); its tests compute codes with oathtool, render the QR
 # code's SVG with rsvg-convert (librsvg2-bin) and read it with zbarimg
-# (zbar-tools).
+# (zbar-tools). OpenID Connect signs with OpenSSL 3 (libssl-dev); a real
+# relying party, Apache's mod_auth_openidc, logs in through it in the
+# tests (python3-authlib and npm's oauth4webapi are the other two).
 
 # Node.js for the browser tests and the OpenAPI lint: @redocly/cli wants
 # 20.19+ on the 20 line or 22.12+, playwright-core 20+; npm 10+. Debian 12
