@@ -145,7 +145,7 @@ REDIRECTED = {
                         "unsupported_response_type"),
     "unknown scope": (lambda a: auth_params(a, scope="account_read admin"),
                       "invalid_scope"),
-    "only unknown scope": (lambda a: auth_params(a, scope="openid"),
+    "only unknown scope": (lambda a: auth_params(a, scope="root"),
                            "invalid_scope"),
     "scope case": (lambda a: auth_params(a, scope="ACCOUNT_READ"),
                    "invalid_scope"),
