@@ -1,4 +1,4 @@
-"""The OpenID Provider's signing keys (docs/REFERENCE.md §9.2,
+"""The OpenID Provider's signing keys (docs/REFERENCE.md §14.1,
 docs/OPERATIONS.md "Signing keys"): GET /oauth2/jwks and its caching,
 `keygate keys list|rotate` beside a running server (a new key published
 at once, the replaced one dropped after the retire delay on the test
