@@ -3,7 +3,7 @@
 
 #include "base/str.h"
 
-/* The JWS algorithms of id_tokens (docs/REFERENCE.md §9), apart from
+/* The JWS algorithms of id_tokens (docs/REFERENCE.md §14), apart from
  * signing.h so that the modules below it (signing_keys.c, jose.c) name
  * them without depending on it. */
 enum jws_alg { JWS_RS256, JWS_ES256, JWS_EDDSA, JWS_ALG_COUNT };

@@ -9,7 +9,7 @@
 #include "base/buf.h"
 #include "base/str.h"
 
-/* The OpenID Provider's signing keys (docs/REFERENCE.md §9): JWS compact
+/* The OpenID Provider's signing keys (docs/REFERENCE.md §14): JWS compact
  * serialization of id_tokens with OpenSSL 3's EVP, one current key per
  * algorithm, the JWKS that publishes them, and the keys' life (published
  * at once, used after --key-publish-delay, kept --key-retire-delay after

@@ -11,7 +11,7 @@
 #include "core/keygate.h"
 #include "store/rows.h"
 
-/* The life of the signing keys (docs/REFERENCE.md §9, docs/OPERATIONS.md
+/* The life of the signing keys (docs/REFERENCE.md §14.1, docs/OPERATIONS.md
  * "Signing keys"), held in memory as kg->keys: every key of the store,
  * its private half opened with the --key-file key. A key's state follows
  * from the rows and the clock alone, so every node of one store agrees:

@@ -1,4 +1,4 @@
-/* GET /oauth2/jwks (docs/REFERENCE.md §9.2): the signing keys' JWKS,
+/* GET /oauth2/jwks (docs/REFERENCE.md §14.1): the signing keys' JWKS,
  * answered from memory (core/signing_keys.h). */
 #include "oauth/oauth.h"
 
