@@ -123,9 +123,10 @@ def test_max_age(server, app):
     server.advance(100)
     code_of(app, authorize(u, auth_params(app, scope="openid",
                                           max_age="1000")))
+    # (not to the second: the wall clock moves on under the test clock)
     code_of(app, authorize(u, auth_params(app, scope="openid",
-                                          max_age="100")))
-    r = authorize(u, auth_params(app, scope="openid", max_age="99"))
+                                          max_age="130")))
+    r = authorize(u, auth_params(app, scope="openid", max_age="70"))
     assert is_password_form(r)
     r = submit_grant(u, r.text, "login", password=u.password)
     code_of(app, r)
