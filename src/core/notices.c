@@ -1,6 +1,5 @@
 #include "core/notices.h"
 
-#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +9,7 @@
 #include "base/limits.h"
 #include "base/log.h"
 #include "base/mem.h"
+#include "base/workq.h"
 #include "core/account_mail.h"
 #include "store/store.h"
 
@@ -104,6 +104,7 @@ reuse_deliver(struct keygate *kg, int64_t app_id, const char *api_key)
 
 /* --- the worker ----------------------------------------------------------- */
 
+/* an item of the queue: one reuse */
 struct reuse {
 	int64_t	 app_id;
 	char	 api_key[APP_API_KEY_MAX_BYTES + 1];
@@ -111,36 +112,16 @@ struct reuse {
 
 struct notices {
 	struct keygate	*kg;
-	pthread_t	 thread;
-	pthread_mutex_t	 lock;
-	pthread_cond_t	 wake;
-	bool		 stopping;
-	/* a ring of n reuses from head */
-	size_t		 head, n;
-	struct reuse	 ring[NOTICES_QUEUE_MAX];
+	struct workq	*q;
 };
 
-static void *
-work(void *arg)
+static void
+run(void *ctx, void *item)
 {
-	struct notices *n = arg;
-	struct reuse r;
+	struct notices *n = ctx;
+	struct reuse *r = item;
 
-	pthread_mutex_lock(&n->lock);
-	for (;;) {
-		while (n->n == 0 && !n->stopping)
-			pthread_cond_wait(&n->wake, &n->lock);
-		if (n->n == 0)
-			break;
-		r = n->ring[n->head];
-		n->head = (n->head + 1) % NOTICES_QUEUE_MAX;
-		n->n--;
-		pthread_mutex_unlock(&n->lock);
-		reuse_deliver(n->kg, r.app_id, r.api_key);
-		pthread_mutex_lock(&n->lock);
-	}
-	pthread_mutex_unlock(&n->lock);
-	return NULL;
+	reuse_deliver(n->kg, r->app_id, r->api_key);
 }
 
 struct notices *
@@ -149,10 +130,7 @@ notices_start(struct keygate *kg)
 	struct notices *n = xcalloc(1, sizeof(*n));
 
 	n->kg = kg;
-	pthread_mutex_init(&n->lock, NULL);
-	pthread_cond_init(&n->wake, NULL);
-	if (pthread_create(&n->thread, NULL, work, n) != 0)
-		abort();
+	n->q = workq_start(sizeof(struct reuse), NOTICES_QUEUE_MAX, run, n);
 	return n;
 }
 
@@ -161,13 +139,7 @@ notices_stop(struct notices *n)
 {
 	if (n == NULL)
 		return;
-	pthread_mutex_lock(&n->lock);
-	n->stopping = true;
-	pthread_cond_signal(&n->wake);
-	pthread_mutex_unlock(&n->lock);
-	pthread_join(n->thread, NULL);
-	pthread_mutex_destroy(&n->lock);
-	pthread_cond_destroy(&n->wake);
+	workq_stop(n->q);
 	free(n);
 }
 
@@ -175,25 +147,16 @@ void
 notices_refresh_reuse(struct keygate *kg, int64_t app_id,
     const char *api_key)
 {
-	struct notices *n = kg->notices;
-	bool queued = false;
+	/* zeroed so that no stack bytes past the key are copied */
+	struct reuse r = { 0 };
 
-	if (n == NULL) {
+	if (kg->notices == NULL) {
 		reuse_deliver(kg, app_id, api_key);
 		return;
 	}
-	pthread_mutex_lock(&n->lock);
-	if (n->n < NOTICES_QUEUE_MAX && !n->stopping) {
-		struct reuse *r = &n->ring[(n->head + n->n) % NOTICES_QUEUE_MAX];
-
-		r->app_id = app_id;
-		snprintf(r->api_key, sizeof(r->api_key), "%s", api_key);
-		n->n++;
-		queued = true;
-		pthread_cond_signal(&n->wake);
-	}
-	pthread_mutex_unlock(&n->lock);
-	if (!queued)
+	r.app_id = app_id;
+	snprintf(r.api_key, sizeof(r.api_key), "%s", api_key);
+	if (workq_submit(kg->notices->q, &r) != 0)
 		log_msg("warn", "notice of a refresh token reused dropped: %d "
 		    "waiting already", NOTICES_QUEUE_MAX);
 }

@@ -32,7 +32,7 @@ void	notices_refresh_reuse(struct keygate *kg, int64_t app_id,
 
 /* The serve command's notice worker: a thread that does the store's
  * compare-and-set and queues the mail of each reuse off the request
- * path. At most NOTICES_QUEUE_MAX wait, in memory. */
+ * path. At most NOTICES_QUEUE_MAX wait, in memory (base/workq.h). */
 struct notices;
 
 struct notices	*notices_start(struct keygate *kg);

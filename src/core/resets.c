@@ -1,46 +1,29 @@
 #include "core/resets.h"
 
-#include <pthread.h>
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "base/limits.h"
 #include "base/mem.h"
+#include "base/workq.h"
 
 struct resets {
 	struct keygate	*kg;
 	resets_deliver_fn deliver;
-	pthread_t	 thread;
-	pthread_mutex_t	 lock;
-	pthread_cond_t	 wake;
-	bool		 stopping;
-	/* a ring of n addresses from head */
-	size_t		 head, n;
-	char	 email[RESETS_QUEUE_MAX][ACCOUNT_EMAIL_MAX_BYTES + 1];
+	struct workq	*q;
 };
 
-static void *
-work(void *arg)
-{
-	struct resets *r = arg;
-	char email[ACCOUNT_EMAIL_MAX_BYTES + 1];
+/* an item of the queue: one normalized address */
+struct reset_item {
+	char	 email[ACCOUNT_EMAIL_MAX_BYTES + 1];
+};
 
-	pthread_mutex_lock(&r->lock);
-	for (;;) {
-		while (r->n == 0 && !r->stopping)
-			pthread_cond_wait(&r->wake, &r->lock);
-		if (r->n == 0)
-			break;
-		snprintf(email, sizeof(email), "%s", r->email[r->head]);
-		r->head = (r->head + 1) % RESETS_QUEUE_MAX;
-		r->n--;
-		pthread_mutex_unlock(&r->lock);
-		r->deliver(r->kg, email);
-		pthread_mutex_lock(&r->lock);
-	}
-	pthread_mutex_unlock(&r->lock);
-	return NULL;
+static void
+run(void *ctx, void *item)
+{
+	struct resets *r = ctx;
+
+	r->deliver(r->kg, ((struct reset_item *)item)->email);
 }
 
 struct resets *
@@ -50,10 +33,8 @@ resets_start(struct keygate *kg, resets_deliver_fn deliver)
 
 	r->kg = kg;
 	r->deliver = deliver;
-	pthread_mutex_init(&r->lock, NULL);
-	pthread_cond_init(&r->wake, NULL);
-	if (pthread_create(&r->thread, NULL, work, r) != 0)
-		abort();
+	r->q = workq_start(sizeof(struct reset_item), RESETS_QUEUE_MAX, run,
+	    r);
 	return r;
 }
 
@@ -62,30 +43,16 @@ resets_stop(struct resets *r)
 {
 	if (r == NULL)
 		return;
-	pthread_mutex_lock(&r->lock);
-	r->stopping = true;
-	pthread_cond_signal(&r->wake);
-	pthread_mutex_unlock(&r->lock);
-	pthread_join(r->thread, NULL);
-	pthread_mutex_destroy(&r->lock);
-	pthread_cond_destroy(&r->wake);
-	sodium_memzero(r->email, sizeof(r->email));
+	workq_stop(r->q);
 	free(r);
 }
 
 bool
 resets_submit(struct resets *r, const char *email)
 {
-	bool queued = false;
+	/* zeroed so that no stack bytes past the address are copied */
+	struct reset_item it = { { 0 } };
 
-	pthread_mutex_lock(&r->lock);
-	if (r->n < RESETS_QUEUE_MAX && !r->stopping) {
-		snprintf(r->email[(r->head + r->n) % RESETS_QUEUE_MAX],
-		    ACCOUNT_EMAIL_MAX_BYTES + 1, "%s", email);
-		r->n++;
-		queued = true;
-		pthread_cond_signal(&r->wake);
-	}
-	pthread_mutex_unlock(&r->lock);
-	return queued;
+	snprintf(it.email, sizeof(it.email), "%s", email);
+	return workq_submit(r->q, &it) == 0;
 }

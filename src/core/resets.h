@@ -10,8 +10,8 @@
  * and looks each up, writes its link and queues its mail. The request's
  * own work is then the same for an address with an account and one
  * without. At most
- * RESETS_QUEUE_MAX wait; the queue lives in memory (a request lost to a
- * crash is asked again). */
+ * RESETS_QUEUE_MAX wait; the queue (base/workq.h) lives in memory (a
+ * request lost to a crash is asked again). */
 struct resets;
 
 /* What the worker does with each address: recovery_forgot_deliver(),

@@ -5,57 +5,27 @@
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "cli/cli.h"
-#include "core/accounts.h"
 #include "base/err.h"
+#include "store_fixture.h"
 
-static char dir[] = "/tmp/kg-unit-apps-XXXXXX";
-static char db[128];
 static struct config cfg;
 static struct keygate kg;
 static int64_t owner, stranger;
 
-static int64_t
-make_account(const char *email)
-{
-	struct signup_errors errs;
-	struct account a;
-
-	cr_assert_eq(accounts_add(&kg, str_from(email),
-	    STR_LIT("correct horse battery"), &a, &errs), 0);
-	return a.id;
-}
-
 static void
 setup(void)
 {
-	cr_assert_not_null(mkdtemp(dir));
-	snprintf(db, sizeof(db), "%s/keygate.db", dir);
-	config_init(&cfg);
-	free(cfg.db);
-	cfg.db = strdup(db);
-	cr_assert_eq(cli_open(&kg, &cfg), 0);
-	owner = make_account("owner@example.com");
-	stranger = make_account("stranger@example.com");
+	fixture_config("apps", &cfg);
+	fixture_open(&cfg, &kg);
+	owner = fixture_account(&kg, "owner@example.com");
+	stranger = fixture_account(&kg, "stranger@example.com");
 }
 
 static void
 teardown(void)
 {
-	char path[160];
-
-	cli_close(&kg);
-	config_release(&cfg);
-	for (const char *ext = ""; ; ext = ext[0] == '\0' ? "-wal" :
-	    ext[1] == 'w' ? "-shm" : NULL) {
-		if (ext == NULL)
-			break;
-		snprintf(path, sizeof(path), "%s%s", db, ext);
-		unlink(path);
-	}
-	rmdir(dir);
+	fixture_close(&cfg, &kg);
 }
 
 static void

@@ -13,41 +13,26 @@
 #include "base/clock.h"
 #include "base/err.h"
 #include "base/metrics.h"
-#include "cli/cli.h"
 #include "store/store.h"
+#include "store_fixture.h"
 
-static char dir[] = "/tmp/kg-unit-mail-XXXXXX";
-static char db[128];
 static struct config cfg;
 static struct keygate kg;
 
 static void
 setup(void)
 {
-	cr_assert_not_null(mkdtemp(dir));
-	snprintf(db, sizeof(db), "%s/keygate.db", dir);
-	config_init(&cfg);
-	free(cfg.db);
-	cfg.db = strdup(db);
+	fixture_config("mail", &cfg);
 	free(cfg.issuer);
 	cfg.issuer = strdup("https://id.example.com");
 	cfg.test_clock = true;
-	cr_assert_eq(cli_open(&kg, &cfg), 0);
+	fixture_open(&cfg, &kg);
 }
 
 static void
 teardown(void)
 {
-	static const char *const ext[] = { "", "-wal", "-shm" };
-	char path[160];
-
-	cli_close(&kg);
-	config_release(&cfg);
-	for (size_t i = 0; i < sizeof(ext) / sizeof(*ext); i++) {
-		snprintf(path, sizeof(path), "%s%s", db, ext[i]);
-		unlink(path);
-	}
-	rmdir(dir);
+	fixture_close(&cfg, &kg);
 }
 
 Test(mail, queued_in_the_store_composed, .init = setup, .fini = teardown)

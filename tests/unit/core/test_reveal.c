@@ -7,45 +7,29 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "cli/cli.h"
 #include "base/clock.h"
 #include "base/err.h"
+#include "store_fixture.h"
 
 #define SECRET	"kg_sk_0123456789abcdefghijklmnopqrstuvwxyzABCDEFG"
 #define CONTEXT	"session-hash|kg_ak_app"
 
-static char dir[] = "/tmp/kg-unit-reveal-XXXXXX";
-static char db[128];
 static struct config cfg;
 static struct keygate kg;
 
 static void
 setup(void)
 {
-	cr_assert_not_null(mkdtemp(dir));
-	snprintf(db, sizeof(db), "%s/keygate.db", dir);
-	config_init(&cfg);
-	free(cfg.db);
-	cfg.db = strdup(db);
+	fixture_config("reveal", &cfg);
 	cfg.test_clock = true;
-	cr_assert_eq(cli_open(&kg, &cfg), 0);
+	fixture_open(&cfg, &kg);
 }
 
 static void
 teardown(void)
 {
-	static const char *const ext[] = { "", "-wal", "-shm" };
-	char path[160];
-
-	cli_close(&kg);
-	config_release(&cfg);
-	for (size_t i = 0; i < sizeof(ext) / sizeof(*ext); i++) {
-		snprintf(path, sizeof(path), "%s%s", db, ext[i]);
-		unlink(path);
-	}
-	rmdir(dir);
+	fixture_close(&cfg, &kg);
 }
 
 /* A new showing of SECRET for CONTEXT, sealed into out. */

@@ -13,16 +13,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "cli/cli.h"
 #include "base/clock.h"
 #include "base/err.h"
-#include "core/accounts.h"
 #include "core/totp_pending.h"
+#include "store_fixture.h"
 
-static char dir[] = "/tmp/kg-unit-totp-XXXXXX";
-static char db[128];
 static struct config cfg;
 static struct keygate kg;
 static int64_t ann;
@@ -30,35 +26,17 @@ static int64_t ann;
 static void
 setup(void)
 {
-	struct signup_errors errs;
-	struct account a;
-
-	cr_assert_not_null(mkdtemp(dir));
-	snprintf(db, sizeof(db), "%s/keygate.db", dir);
-	config_init(&cfg);
-	free(cfg.db);
-	cfg.db = strdup(db);
+	fixture_config("totp", &cfg);
 	cfg.test_clock = true;
-	cr_assert_eq(cli_open(&kg, &cfg), 0);
-	cr_assert_eq(accounts_add(&kg, STR_LIT("ann@example.com"),
-	    STR_LIT("correct horse battery"), &a, &errs), 0);
-	ann = a.id;
+	fixture_open(&cfg, &kg);
+	ann = fixture_account(&kg, "ann@example.com");
 	cr_assert_eq(oath_init(), OATH_OK);
 }
 
 static void
 teardown(void)
 {
-	static const char *const ext[] = { "", "-wal", "-shm" };
-	char path[160];
-
-	cli_close(&kg);
-	config_release(&cfg);
-	for (size_t i = 0; i < sizeof(ext) / sizeof(*ext); i++) {
-		snprintf(path, sizeof(path), "%s%s", db, ext[i]);
-		unlink(path);
-	}
-	rmdir(dir);
+	fixture_close(&cfg, &kg);
 }
 
 TestSuite(totp, .init = setup, .fini = teardown);
