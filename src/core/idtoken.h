@@ -9,7 +9,7 @@
 #include "base/buf.h"
 #include "base/str.h"
 
-/* OpenID Connect's id_token (docs/REFERENCE.md §9.1): the claims of a token
+/* OpenID Connect's id_token (docs/REFERENCE.md §14.2): the claims of a token
  * answer whose scope holds openid, signed with the app's algorithm, and
  * the reading of one sent back as /oauth2/logout's id_token_hint. */
 

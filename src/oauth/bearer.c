@@ -131,7 +131,7 @@ oauth_account_summary(struct request *req, struct response *res)
 }
 
 /* GET|POST /oauth2/userinfo (OpenID Connect Core §5.3; docs/REFERENCE.md
- * §9.2): the token in the Authorization header only, as everywhere else
+ * §14.3): the token in the Authorization header only, as everywhere else
  * in keygate. At the check's speed: the token cache and the accounts memo
  * answer without a store read. */
 void

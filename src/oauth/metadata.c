@@ -1,6 +1,6 @@
 /* GET /.well-known/oauth-authorization-server (RFC 8414; docs/REFERENCE.md
  * §3.1) and GET /.well-known/openid-configuration (OpenID Connect Discovery
- * 1.0; §9.3): one document, the second with the OpenID Provider's fields. */
+ * 1.0; §14.4): one document, the second with the OpenID Provider's fields. */
 #include "oauth/oauth.h"
 
 #include "core/scopes.h"

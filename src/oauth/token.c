@@ -69,7 +69,7 @@ audience_of(const struct app_row *app, struct audience *out)
 	out->alg = idtoken_alg(app->id_token_alg);
 }
 
-/* docs/REFERENCE.md §3.3, §9.1: an id_token beside the pair whenever its
+/* docs/REFERENCE.md §3.3, §14.2: an id_token beside the pair whenever its
  * scope holds openid (a refresh narrowed without it gets none). */
 static int
 send_pair(struct keygate *kg, struct response *res,

@@ -1,5 +1,5 @@
 /* GET|POST /oauth2/logout: OpenID Connect RP-Initiated Logout 1.0
- * (docs/REFERENCE.md §9.5). It ends the browser session only; the tokens
+ * (docs/REFERENCE.md §14.5). It ends the browser session only; the tokens
  * apps hold live on (§4 and /oauth2/revoke are for those). */
 #include "portal/pages.h"
 

@@ -149,7 +149,7 @@ IMPLICIT_FLOW = [
     case("on", "implicit_flow", True, True),
 ]
 
-# OpenID Connect (docs/REFERENCE.md §2, §9): the id_token's JWS algorithm
+# OpenID Connect (docs/REFERENCE.md §2, §14): the id_token's JWS algorithm
 # (names are case-sensitive; none and HMAC are never offered) and where
 # /oauth2/logout may send a browser (the redirect URI rules, but may be
 # empty).

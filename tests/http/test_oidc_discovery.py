@@ -1,5 +1,5 @@
 """GET /.well-known/openid-configuration (OpenID Connect Discovery 1.0 §3,
-§4; docs/REFERENCE.md §9.3): the RFC 8414 document of §3.1 plus the OpenID
+§4; docs/REFERENCE.md §14.4): the RFC 8414 document of §3.1 plus the OpenID
 Provider's fields, issuer byte for byte the --issuer, and every URL in it
 served here."""
 

@@ -1,4 +1,4 @@
-"""The id_token of OpenID Connect (docs/REFERENCE.md §9.1): in the token
+"""The id_token of OpenID Connect (docs/REFERENCE.md §14.2): in the token
 answer of a code exchange or a refresh whenever the answer's scope holds
 openid, signed with the app's id_token_signed_response_alg, and checked here
 by an independent library (authlib.jose over `cryptography`) against the

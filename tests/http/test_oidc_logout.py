@@ -1,5 +1,5 @@
 """GET|POST /oauth2/logout (OpenID Connect RP-Initiated Logout 1.0;
-docs/REFERENCE.md §9.5): with an id_token_hint keygate signed and one of
+docs/REFERENCE.md §14.5): with an id_token_hint keygate signed and one of
 its app's registered post_logout_redirect_uris, the browser session of the
 hint's user ends and the browser goes back there with state; an unregistered
 URI or a forged hint is a 400 page and never a redirect; without a hint

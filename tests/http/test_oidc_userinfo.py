@@ -1,5 +1,5 @@
 """GET|POST /oauth2/userinfo (OpenID Connect Core §5.3; docs/REFERENCE.md
-§9.2): the bearer token in the Authorization header only, the openid scope
+§14.3): the bearer token in the Authorization header only, the openid scope
 required (403 insufficient_scope), RFC 6750 challenges as /oauth2/check,
 {"sub"} plus email and email_verified with the email scope, and a call that
 answers counts as a use of the token (§4) while a refused one does not."""
@@ -107,7 +107,7 @@ def test_a_bad_or_revoked_token_is_invalid_token(server, app):
 
 def test_the_token_in_a_form_body_only_is_not_read(server, app):
     """keygate takes bearer tokens in the Authorization header only
-    (docs/REFERENCE.md §9.2), here as everywhere."""
+    (docs/REFERENCE.md §14.3), here as everywhere."""
     u = User(server, "uiform")
     t = tokens_for(u, app, "openid")
     r = userinfo(server, None, "POST", data={"access_token": t["access_token"]})

@@ -134,7 +134,7 @@ STORE_TEST(links, a_new_address_moves_the_revision, contract_setup)
 	cr_assert_eq(store_account_verify(st, ann, "ann@example.com"), 0);
 	cr_assert_eq(store_revision(st, &r1), 0);
 	/* the accounts memo holds email_verified for userinfo and the
-	 * id_token (docs/REFERENCE.md §9): verifying moves the revision */
+	 * id_token (docs/REFERENCE.md §14): verifying moves the revision */
 	cr_expect_gt(r1, r0, "verifying an address moves the revision");
 	cr_assert_eq(store_account_verify(st, ann, "ann@example.com"), 0);
 	cr_assert_eq(store_revision(st, &r2), 0);
