@@ -195,6 +195,15 @@ test('developer: sign up, New Application, invalid then valid Save, ' +
     assert.match(await row.innerText(), new RegExp(key));
     await audit.check(page, 'apps');
 
+    // OpenID Connect's logout without an id_token_hint asks first;
+    // staying logged in ends nothing.
+    r = await page.goto(url('/oauth2/logout'));
+    assert.equal(r.status(), 200);
+    assert.equal(await L.h1(page), 'Log out of keygate?');
+    await audit.check(page, 'oidc-logout-confirm');
+    await page.getByRole('link', { name: 'Stay logged in' }).click();
+    await page.waitForURL(url('/'));
+
     await L.logOut(page, H.server.base);
     assert.ok(await page.getByRole('navigation', { name: 'Account' })
       .getByRole('link', { name: 'Log in' }).isVisible());
