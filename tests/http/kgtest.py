@@ -9,12 +9,14 @@ explicit `db` gets a fresh, empty database of its own instead (fresh_pg_db()),
 and Server.db is that database's URL rather than a file path."""
 
 import base64
+import hashlib
 import html
 import os
 import re
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 import uuid
 from urllib.parse import urljoin, urlsplit, urlunsplit
@@ -116,6 +118,21 @@ def fresh_pg_db(admin_url=None, prefix="kg"):
         conn.close()
     parts = urlsplit(admin_url)
     return urlunsplit(parts._replace(path="/" + name))
+
+
+def shared_key_file(db):
+    """The --key-file of every server and command on the PostgreSQL
+    database `db`: its default, keygate.key in the working folder, would
+    differ between servers started in folders of their own, and the
+    second would refuse the first one's signing keys (docs/OPERATIONS.md
+    "Signing keys", several nodes). None for a SQLite file, whose key
+    file sits beside it."""
+    if not str(db).startswith("postgres"):
+        return None
+    folder = os.path.join(tempfile.gettempdir(), f"kgtest-keys-{os.getuid()}")
+    os.makedirs(folder, mode=0o700, exist_ok=True)
+    name = hashlib.sha256(str(db).encode()).hexdigest()[:24]
+    return os.path.join(folder, name + ".key")
 
 
 class ServerError(Exception):
@@ -268,6 +285,8 @@ def start_server(workdir, *flags, test_clock=True, signup_rate="0",
             argv.append("--test-clock")
         if issuer:
             argv += ["--issuer", f"http://127.0.0.1:{port}"]
+        if shared_key_file(db):
+            argv += ["--key-file", shared_key_file(db)]
         argv += list(flags)
         extra = dict(env or {})
         if db_in_env:

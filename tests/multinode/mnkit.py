@@ -49,7 +49,8 @@ def start_nodes(workdirs, db, *flags, front_port=None, together=False):
             port = kgtest.free_port()
             argv = [kgtest.BINARY, "serve", "--listen", f"127.0.0.1:{port}",
                     "--db", db, "--signup-rate", "0", "--test-clock",
-                    *extra, *flags]
+                    "--key-file", kgtest.shared_key_file(db), *extra,
+                    *flags]
             nodes.append(kgtest.Server(w, argv, "127.0.0.1", port, db))
         for n in nodes:
             n.wait_ready()
