@@ -13,6 +13,7 @@ import pytest
 import requests
 from authlib.jose import JsonWebKey, JsonWebToken
 
+import kgtest
 import oauthkit
 import twostepkit
 from kgtest import Browser
@@ -176,3 +177,25 @@ def test_a_forged_id_token_fails_an_independent_check(server, apps):
         b"=").decode()
     with pytest.raises(Exception):
         verified(server, ".".join([head, body, sig]), "RS256")
+
+
+def test_an_alg_changed_elsewhere_signs_within_a_second(server):
+    """The client memo holds an app's algorithm: `keygate app set` from
+    another process (as an operator's, or another node's change) must
+    reach the serving process through the revision, like a new secret."""
+    app = make_app(server, id_token_signed_response_alg="RS256")
+    user = User(server, "algswitch")
+    j = tokens_ok(exchange(app, code_with(user, app, "openid")))
+    assert header_of(j["id_token"])["alg"] == "RS256"
+    p = kgtest.run_cli("app", "set", app.key, "--id-token-signed-response-alg",
+                       "ES256", "--db", server.db)
+    assert p.returncode == 0, (p.stdout, p.stderr)
+    deadline = time.time() + 5
+    while True:
+        j = tokens_ok(exchange(app, code_with(user, app, "openid")))
+        alg = header_of(j["id_token"])["alg"]
+        if alg == "ES256" or time.time() > deadline:
+            break
+        time.sleep(0.2)
+    assert alg == "ES256", "the serving process kept the old algorithm"
+    verified(server, j["id_token"], "ES256")

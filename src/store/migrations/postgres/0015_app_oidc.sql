@@ -12,3 +12,11 @@ CREATE TRIGGER account_email_verified AFTER UPDATE OF email_verified
     ON accounts FOR EACH ROW
     WHEN (NEW.email_verified IS DISTINCT FROM OLD.email_verified)
     EXECUTE FUNCTION bump_revision();
+
+-- Changing the algorithm moves the revision (the client memo holds it),
+-- as in migrations/sqlite's 0015_app_oidc.sql.
+CREATE TRIGGER app_id_token_alg_changed AFTER UPDATE OF
+    id_token_signed_response_alg ON apps FOR EACH ROW
+    WHEN (NEW.id_token_signed_response_alg IS DISTINCT FROM
+        OLD.id_token_signed_response_alg)
+    EXECUTE FUNCTION bump_revision();

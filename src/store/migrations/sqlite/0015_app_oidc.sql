@@ -15,3 +15,13 @@ CREATE TRIGGER account_email_verified AFTER UPDATE OF email_verified
 BEGIN
 	UPDATE revision SET n = n + 1;
 END;
+
+-- The client memo (core/clients.c) holds the algorithm: changing it moves
+-- the revision, so that every serving node signs with the new one within
+-- the keeper's poll.
+CREATE TRIGGER app_id_token_alg_changed AFTER UPDATE OF
+    id_token_signed_response_alg ON apps
+    WHEN NEW.id_token_signed_response_alg <> OLD.id_token_signed_response_alg
+BEGIN
+	UPDATE revision SET n = n + 1;
+END;
