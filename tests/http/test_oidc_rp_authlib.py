@@ -10,6 +10,7 @@ tamperkit's proxy on the token request, makes authlib raise. Across
 `keygate keys rotate` the RP's JWKS cache (max-age from Cache-Control,
 fetched again for a kid it does not know) keeps every log-in working."""
 
+import hashlib
 import os
 import re
 import time
@@ -20,6 +21,12 @@ import pytest
 os.environ["AUTHLIB_INSECURE_TRANSPORT"] = "1"
 
 import requests  # noqa: E402
+
+try:
+    import authlib  # noqa: F401
+except ImportError:
+    raise ImportError("the authlib relying party needs Debian's "
+                      "python3-authlib (scripts/setup.sh installs it)")
 from authlib.common.security import generate_token  # noqa: E402
 from authlib.integrations.requests_client import OAuth2Session  # noqa: E402
 from authlib.jose import JsonWebKey, jwt  # noqa: E402
@@ -105,15 +112,27 @@ class AuthlibRP:
         """Between the browser's return and the token request."""
 
     def validate(self, token, nonce):
+        """authlib's checks of the id_token. authlib 1.2 takes at_hash's
+        hash from the alg's name (shaDSA for EdDSA: none), so it refuses
+        every EdDSA at_hash: for EdDSA this RP checks at_hash itself, with
+        SHA-512 as OpenID Connect Core (errata set 2, §3.1.3.6) says for
+        Ed25519."""
+        eddsa = tamperkit.jwt_parts(token["id_token"])[0].get("alg") == "EdDSA"
+        params = {"nonce": nonce, "client_id": self.app.key}
+        if not eddsa:
+            params["access_token"] = token["access_token"]
         claims = jwt.decode(
             token["id_token"], key=self.jwks.key_for, claims_cls=CodeIDToken,
             claims_options={
                 "iss": {"essential": True, "value": self.meta["issuer"]},
                 "aud": {"essential": True, "value": self.app.key},
                 "sub": {"essential": True}, "exp": {"essential": True}},
-            claims_params={"nonce": nonce, "client_id": self.app.key,
-                           "access_token": token["access_token"]})
+            claims_params=params)
         claims.validate(now=int(time.time()) + self.ahead)
+        if eddsa:
+            half = hashlib.sha512(token["access_token"].encode()).digest()
+            if claims.get("at_hash") != tamperkit.b64e(half[:32]):
+                raise InvalidClaimError("at_hash")
         return claims
 
 

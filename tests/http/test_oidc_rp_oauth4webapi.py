@@ -89,11 +89,11 @@ def test_logs_in_with_each_algorithm(op, alg):
 
 
 def test_an_es256_token_is_refused_by_an_rp_expecting_rs256(op):
-    """The app's id_token_signed_response_alg is what its RP expects: an RP
-    registered for RS256 refuses an ES256 id_token (the default alg check
-    of oauth4webapi), so the RS256 answers above do prove the alg."""
+    """The RP checks the alg it was registered with: one told RS256
+    refuses the ES256 id_token of an app set to ES256 (so the answers
+    above do carry the app's alg)."""
     app = app_for(op, "ES256")
-    out = run_rp(op, app, rpkit.Person(op, "o4w-mismatch"))
+    out = run_rp(op, app, rpkit.Person(op, "o4w-mismatch"), alg="RS256")
     assert not out["ok"] and "alg" in out["message"], out
 
 
