@@ -26,7 +26,7 @@ offset it re-reads from a file at each call, so that a test can move
 Apache's clock along with keygate's test clock (POST /_test/clock), or
 past an id_token's `exp` (docs/REFERENCE.md §7.6 explains keygate's).
 
-`python3 apachekit.py METADATA_URL CLIENT_ID SECRET` starts one for
+`python3 apachekit.py METADATA_URL CLIENT_ID SECRET [PORT]` starts one for
 another suite (tests/browser): it prints its JSON description on one line
 and stops when its standard input closes."""
 
@@ -256,7 +256,7 @@ class Apache:
 
 
 def main(argv):
-    rp = Apache(*argv[1:4])
+    rp = Apache(*argv[1:4], port=int(argv[4]) if len(argv) > 4 else None)
     print(json.dumps({"base": rp.base, "redirect_uri": rp.redirect_uri,
                       "logged_out_uri": rp.logged_out_uri,
                       "protected": rp.protected,
