@@ -22,6 +22,8 @@ usage(FILE *out)
 	    "                 sets a password (read from standard input)\n"
 	    "  app ...        list, create, show, set, secret, delete "
 	    "applications\n"
+	    "  keys list|rotate  the OpenID Provider's signing keys (see "
+	    "keygate keys --help)\n"
 	    "  token revoke   revoke the access or refresh token on standard "
 	    "input\n"
 	    "  gc             remove dead access tokens, old codes, ended "
@@ -74,6 +76,8 @@ main(int argc, char **argv)
 		return cli_gc(argc - 2, argv + 2);
 	if (strcmp(cmd, "stats") == 0)
 		return cli_stats(argc - 2, argv + 2);
+	if (strcmp(cmd, "keys") == 0)
+		return cli_keys(argc - 2, argv + 2);
 	if (strcmp(cmd, "token") == 0)
 		return cli_token(argc - 2, argv + 2);
 	if (strcmp(cmd, "config") == 0)

@@ -60,6 +60,7 @@ const struct route keygate_routes[] = {
 	 * (docs/REFERENCE.md §5) */
 	{ HTTP_GET, "/.well-known/oauth-authorization-server",
 	    oauth_metadata, ROUTE_FAST },
+	{ HTTP_GET, "/oauth2/jwks", oauth_jwks, ROUTE_FAST },
 	{ HTTP_GET, "/oauth2/authorize", oauth_authorize, ROUTE_FAST },
 	{ HTTP_POST, "/oauth2/authorize", oauth_authorize_post, ROUTE_SLOW },
 	{ HTTP_POST, "/oauth2/token", oauth_token, ROUTE_FAST },

@@ -17,6 +17,7 @@
 #include "core/recovery.h"
 #include "core/notices.h"
 #include "core/resets.h"
+#include "core/signing_keys.h"
 #include "core/token_cache.h"
 #include "core/uses.h"
 #include "http/metrics_server.h"
@@ -175,6 +176,11 @@ cli_serve(int argc, char **argv)
 #endif
 	if (cli_open(&kg, &cfg) != 0)
 		goto out_config;
+	if (signing_keys_open(&kg, err, sizeof(err)) != 0) {
+		fprintf(stderr, "keygate serve: %s\n", err);
+		cli_close(&kg);
+		goto out_config;
+	}
 	keeper = start_hot_path(&kg);
 	/* mail queued before this start (by another command, or before a
 	 * restart) goes out from the first poll */
@@ -183,6 +189,7 @@ cli_serve(int argc, char **argv)
 	mailer_stop(kg.mailer);
 	kg.mailer = NULL;
 	stop_hot_path(&kg, keeper);
+	signing_keys_close(&kg);
 	cli_close(&kg);
 out_config:
 	config_release(&cfg);

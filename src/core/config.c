@@ -118,6 +118,16 @@ static const struct opt opts[] = {
 	{ "mail-dir", "KEYGATE_MAIL_DIR", OPT_STRING, OFF(mail_dir), 0, 0,
 	  "Maildir that takes the mail without --smtp-url (default mail "
 	  "beside the SQLite file, else in the working directory)" },
+	{ "key-file", "KEYGATE_KEY_FILE", OPT_STRING, OFF(key_file), 0, 0,
+	  "file of the key that seals the signing keys in the store, made "
+	  "(0600) when absent (default DB.key beside the SQLite file, else "
+	  "keygate.key in the working directory)" },
+	{ "key-publish-delay", "KEYGATE_KEY_PUBLISH_DELAY", OPT_INT,
+	  OFF(key_publish_delay_s), 0, YEAR, "seconds a new signing key is "
+	  "published before it signs (default 3600)" },
+	{ "key-retire-delay", "KEYGATE_KEY_RETIRE_DELAY", OPT_INT,
+	  OFF(key_retire_delay_s), 0, YEAR, "seconds a replaced signing key "
+	  "stays published after its last use (default 86400)" },
 };
 
 #define NOPTS	(sizeof(opts) / sizeof(opts[0]))
@@ -130,6 +140,8 @@ const char *const CONFIG_APP_CLI[] = { "db", "brand", "max-apps", "issuer",
     "mail-from", NULL };
 const char *const CONFIG_ACCOUNT_CLI[] = { "db", "brand", "issuer",
     "mail-from", NULL };
+const char *const CONFIG_KEYS_CLI[] = { "db", "key-file",
+    "key-publish-delay", "key-retire-delay", NULL };
 
 static bool
 allowed(const struct opt *o, const char *const *only)
@@ -163,6 +175,8 @@ config_init(struct config *cfg)
 	cfg->connection_timeout_s = HTTP_CONNECTION_TIMEOUT_S;
 	cfg->connections_per_address = HTTP_MAX_CONNECTIONS_PER_ADDRESS;
 	cfg->hash_queue = HTTP_HASH_QUEUE_DEFAULT;
+	cfg->key_publish_delay_s = 3600;
+	cfg->key_retire_delay_s = DAY;
 }
 
 void
@@ -182,6 +196,7 @@ config_release(struct config *cfg)
 	free(cfg->smtp_password);
 	free(cfg->mail_from);
 	free(cfg->mail_dir);
+	free(cfg->key_file);
 	memset(cfg, 0, sizeof(*cfg));
 }
 

@@ -48,6 +48,10 @@ struct config {
 	char		*smtp_password;	/* variable or file only */
 	char		*mail_from;	/* NULL: keygate@<issuer host> */
 	char		*mail_dir;	/* NULL: mail_maildir_default() */
+	/* the OpenID Provider's signing keys (core/signing_keys.h) */
+	char		*key_file;	/* NULL: key_file_default() */
+	int64_t		 key_publish_delay_s;
+	int64_t		 key_retire_delay_s;
 
 	/* derived by config_finish() */
 	/* --trusted-proxy, parsed: IPv4 as IPv4-mapped IPv6 */
@@ -77,6 +81,8 @@ extern const char *const CONFIG_DB_AND_BRAND[];
 extern const char *const CONFIG_APP_CLI[];
 /* `keygate account`: the store, and what its notices are made of */
 extern const char *const CONFIG_ACCOUNT_CLI[];
+/* `keygate keys`: the store, the key file and the keys' delays */
+extern const char *const CONFIG_KEYS_CLI[];
 
 /* Applies KEYGATE_* variables, then flags from argv[0..argc). Unknown flags,
  * bad numbers and bad addresses are errors: a message goes into err (size

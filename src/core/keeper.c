@@ -16,6 +16,7 @@
 #include "base/clock.h"
 #include "base/log.h"
 #include "base/mem.h"
+#include "core/signing_keys.h"
 #include "core/token_cache.h"
 #include "core/tokens.h"
 #include "core/uses.h"
@@ -52,8 +53,13 @@ poll_revision(struct keeper *k)
 		k->polled = false;
 		return;
 	}
-	if (!k->polled || revision != k->revision)
+	if (!k->polled || revision != k->revision) {
 		token_cache_invalidate(k->kg->cache);
+		/* a rotation (here or on another node) moved it: the new
+		 * key is published within this poll */
+		if (k->kg->keys != NULL)
+			signing_keys_reload(k->kg);
+	}
 	k->revision = revision;
 	k->polled = true;
 	token_cache_trust_until(k->kg->cache, asked + KEEPER_TRUST_MS);

@@ -27,6 +27,9 @@ struct keygate {
 	/* serve only: the worker that mails notices of refresh-token
 	 * reuse (notices.h); without it the caller does the work */
 	struct notices		*notices;
+	/* the OpenID Provider's signing keys (signing_keys.h), opened by
+	 * the commands that sign or publish them; NULL elsewhere */
+	struct signing_keys	*keys;
 	unsigned char		 csrf_key[SECURE_KEY_BYTES];
 	unsigned char		 reveal_key[SECURE_KEY_BYTES];	/* sealed.h */
 	/* two-step log-in's secrets at rest and its half-done log-ins

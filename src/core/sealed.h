@@ -3,6 +3,7 @@
 
 #include <stddef.h>
 
+#include "base/buf.h"
 #include "base/secure.h"
 #include "base/str.h"
 
@@ -23,5 +24,15 @@ int	sealed_seal(const unsigned char key[SECURE_KEY_BYTES], struct str plain,
 int	sealed_open(const unsigned char key[SECURE_KEY_BYTES],
 	    struct str sealed, struct str context, char *plain,
 	    size_t plainlen);
+
+/* The same for values of any length (a private signing key's PKCS#8 DER,
+ * core/signing_keys.c): the sealed text (base64url) appended to out. */
+void	sealed_seal_buf(const unsigned char key[SECURE_KEY_BYTES],
+	    struct str plain, struct str context, struct buf *out);
+/* Opens it into a malloc'd *plain of *len bytes (wipe and free it).
+ * Returns 0 or ERR_AUTH. */
+int	sealed_open_alloc(const unsigned char key[SECURE_KEY_BYTES],
+	    struct str sealed, struct str context, unsigned char **plain,
+	    size_t *len);
 
 #endif

@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/jws_alg.h"
 #include "core/keygate.h"
 #include "base/buf.h"
 #include "base/str.h"
@@ -15,12 +16,8 @@
  * their last use). The private keys sit in the store encrypted under the
  * --key-file key; every node of one store signs with the same key. */
 
-enum jws_alg { JWS_RS256, JWS_ES256, JWS_EDDSA, JWS_ALG_COUNT };
-
-/* "RS256", "ES256", "EdDSA". */
-const char	*jws_alg_name(enum jws_alg alg);
-/* Returns 0 (*alg set) or ERR_INVALID for a name not above. */
-int		 jws_alg_parse(struct str name, enum jws_alg *alg);
+/* enum jws_alg, jws_alg_name() and jws_alg_parse() are in core/jws_alg.h,
+ * which the modules below this one share. */
 
 /* OpenID Connect's at_hash of `token` for `alg`: base64url of the left
  * half of its hash (SHA-256; SHA-512 for EdDSA over Ed25519) into out.

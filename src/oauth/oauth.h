@@ -38,6 +38,7 @@ void	oauth_redirect_error(struct request *req, struct response *res,
 	    const struct authz_error *err);
 
 void	oauth_metadata(struct request *req, struct response *res);
+void	oauth_jwks(struct request *req, struct response *res);
 void	oauth_authorize(struct request *req, struct response *res);
 void	oauth_authorize_post(struct request *req, struct response *res);
 void	oauth_token(struct request *req, struct response *res);

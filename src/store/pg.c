@@ -276,4 +276,6 @@ const struct store_ops store_postgres_ops = {
 	.mail_claim = pg_mail_claim,
 	.mail_delete = pg_mail_delete,
 	.mail_retry = pg_mail_retry,
+	.signing_key_add = pg_signing_key_add,
+	.signing_key_list = pg_signing_key_list,
 };

@@ -306,4 +306,13 @@ const char *const pg_sql[STMT_COUNT] = {
 	    "WHERE NOT revoked AND grant_id IN (SELECT id FROM grants "
 	    "WHERE account_id = $1::bigint)",
 	[STMT_ACCOUNT_DELETE] = "DELETE FROM accounts WHERE id = $1::bigint",
+	/* as in sqlite_sql.c: nodes starting together on an empty table
+	 * race here, and the loser's row is simply not written */
+	[STMT_SIGNING_KEY_ADD] = "INSERT INTO signing_keys(kid, alg, seq, "
+	    "public_jwk, private_sealed, created_at, active_from) "
+	    "VALUES ($1::text, $2::text, $3::bigint, $4::text, $5::text, "
+	    "$6::bigint, $7::bigint) ON CONFLICT (alg, seq) DO NOTHING",
+	[STMT_SIGNING_KEY_LIST] = "SELECT kid, alg, seq, public_jwk, "
+	    "private_sealed, created_at, active_from FROM signing_keys "
+	    "ORDER BY alg, seq",
 };

@@ -248,6 +248,24 @@ struct mail_row {
 	char	 last_error[MAIL_ERROR_MAX_BYTES];	/* "" before any */
 };
 
+/* A signing key of the OpenID Provider (core/signing_keys.c). The
+ * private half is sealed by core/ before it reaches the store: the store
+ * never sees it in the clear. */
+#define SIGNING_KID_MAX		32	/* 16 bytes base64url, NUL */
+#define SIGNING_ALG_MAX		8	/* "RS256", "ES256", "EdDSA" */
+#define SIGNING_JWK_MAX		768	/* RSA 2048's public JWK */
+#define SIGNING_SEALED_MAX	2048	/* RSA 2048's PKCS#8, sealed, base64 */
+struct signing_key_row {
+	char	 kid[SIGNING_KID_MAX];
+	char	 alg[SIGNING_ALG_MAX];
+	int64_t	 seq;			/* 1, 2, ... per alg */
+	char	 public_jwk[SIGNING_JWK_MAX];
+	char	 private_sealed[SIGNING_SEALED_MAX];
+	int64_t	 created_at;
+	int64_t	 active_from;		/* signs from then on, until a newer
+					 * one of its alg does */
+};
+
 /* Row counts; the tokens and sessions are those live by h. */
 struct store_counts {
 	int64_t	 accounts;

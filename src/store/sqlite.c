@@ -303,4 +303,6 @@ const struct store_ops store_sqlite_ops = {
 	.mail_claim = sqlite_mail_claim,
 	.mail_delete = sqlite_mail_delete,
 	.mail_retry = sqlite_mail_retry,
+	.signing_key_add = sqlite_signing_key_add,
+	.signing_key_list = sqlite_signing_key_list,
 };

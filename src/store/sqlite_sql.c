@@ -296,4 +296,13 @@ const char *const stmt_sql[STMT_COUNT] = {
 	    "WHERE revoked = 0 AND grant_id IN (SELECT id FROM grants "
 	    "WHERE account_id = ?1)",
 	[STMT_ACCOUNT_DELETE] = "DELETE FROM accounts WHERE id = ?",
+	/* a seq another node took first changes nothing: the caller reads
+	 * the list again rather than making a second key for that step */
+	[STMT_SIGNING_KEY_ADD] = "INSERT INTO signing_keys(kid, alg, seq, "
+	    "public_jwk, private_sealed, created_at, active_from) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
+	    "ON CONFLICT (alg, seq) DO NOTHING",
+	[STMT_SIGNING_KEY_LIST] = "SELECT kid, alg, seq, public_jwk, "
+	    "private_sealed, created_at, active_from FROM signing_keys "
+	    "ORDER BY alg, seq",
 };

@@ -409,4 +409,14 @@ int	store_mail_delete(struct store *st, int64_t id);
 int	store_mail_retry(struct store *st, int64_t id, int64_t attempts,
 	    int64_t next_at, const char *error);
 
+/* The OpenID Provider's signing keys (core/signing_keys.c). Adding one
+ * moves the revision counter. ERR_EXISTS when its alg already has a key
+ * of row->seq (another node made it first: read the list again) or its
+ * kid is taken; nothing is written then. */
+int	store_signing_key_add(struct store *st,
+	    const struct signing_key_row *row);
+/* Every key, by alg and seq, into a malloc'd *rows (free() it). */
+int	store_signing_key_list(struct store *st,
+	    struct signing_key_row **rows, size_t *n);
+
 #endif

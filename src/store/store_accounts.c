@@ -273,3 +273,16 @@ store_mail_retry(struct store *st, int64_t id, int64_t attempts,
 {
 	return CALL(mail_retry, id, attempts, next_at, error);
 }
+
+int
+store_signing_key_add(struct store *st, const struct signing_key_row *row)
+{
+	return CALL(signing_key_add, row);
+}
+
+int
+store_signing_key_list(struct store *st, struct signing_key_row **rows,
+    size_t *n)
+{
+	return CALL(signing_key_list, rows, n);
+}

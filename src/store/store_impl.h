@@ -190,6 +190,10 @@ struct store_ops {
 	int	(*mail_claim)(struct store_backend *b, int64_t now,
 		    int64_t lease_until, struct mail_row *out);
 	int	(*mail_delete)(struct store_backend *b, int64_t id);
+	int	(*signing_key_add)(struct store_backend *b,
+		    const struct signing_key_row *row);
+	int	(*signing_key_list)(struct store_backend *b,
+		    struct signing_key_row **rows, size_t *n);
 	int	(*mail_retry)(struct store_backend *b, int64_t id,
 		    int64_t attempts, int64_t next_at, const char *error);
 };
