@@ -117,6 +117,87 @@ check_pkce(const struct authz_params *p, const struct app_row *app,
 	return 0;
 }
 
+/* A nonce goes into the id_token as it came: printable UTF-8 only, so
+ * that no client's JSON or log meets a control character from it. */
+static bool
+nonce_ok(struct str s)
+{
+	if (s.len > OIDC_NONCE_MAX_BYTES || !utf8_valid(s))
+		return false;
+	for (size_t i = 0; i < s.len; i++) {
+		unsigned char c = (unsigned char)s.p[i];
+
+		if (c < 0x20 || c == 0x7f)
+			return false;
+		/* C1 controls, U+0080..U+009F */
+		if (c == 0xc2 && i + 1 < s.len &&
+		    (unsigned char)s.p[i + 1] < 0xa0)
+			return false;
+	}
+	return true;
+}
+
+/* `prompt`: space-separated, each value once; select_account is refused
+ * with the unknown ones (one account per browser session, nothing to
+ * select). 0, or ERR_INVALID. */
+static int
+parse_prompt(struct str s, unsigned *out)
+{
+	static const char *const names[] = { "none", "login", "consent" };
+	size_t i = 0;
+
+	*out = 0;
+	while (i < s.len) {
+		size_t start = i, k;
+
+		while (i < s.len && s.p[i] != ' ')
+			i++;
+		for (k = 0; k < 3; k++)
+			if (str_eq_lit((struct str){ s.p + start, i - start },
+			    names[k]))
+				break;
+		if (k == 3 || (*out & (1u << k)) != 0)
+			return ERR_INVALID;
+		*out |= 1u << k;
+		if (i < s.len && ++i == s.len)
+			return ERR_INVALID;	/* trailing space */
+	}
+	return 0;
+}
+
+/* OpenID Connect Core §3.1.2.1's parameters. */
+static int
+check_oidc(const struct authz_params *p, struct authz_request *out,
+    struct authz_error *err)
+{
+	long long max_age = -1;
+
+	out->nonce = p->nonce;
+	out->login_hint = p->login_hint;
+	out->max_age = -1;
+	if (!nonce_ok(p->nonce))
+		return fail(err, "invalid_request", "The nonce must be at most "
+		    "255 bytes of UTF-8 without control characters.");
+	if (parse_prompt(p->prompt, &out->prompt) != 0)
+		return fail(err, "invalid_request", "prompt takes none, login "
+		    "or consent, each at most once, separated by spaces.");
+	if ((out->prompt & AUTHZ_PROMPT_NONE) != 0 &&
+	    out->prompt != AUTHZ_PROMPT_NONE)
+		return fail(err, "invalid_request", "prompt=none cannot be "
+		    "combined with another value.");
+	/* The client flow asks the password every time and spends its
+	 * proof of it on a consent not yet given (oauth/authorize.c): a
+	 * remembered consent is not asked again there. */
+	if (out->flow == AUTHZ_TOKEN)
+		out->prompt &= ~(unsigned)AUTHZ_PROMPT_CONSENT;
+	if (p->max_age.p != NULL && str_to_i64(p->max_age, 0, INT64_MAX,
+	    &max_age) != 0)
+		return fail(err, "invalid_request", "max_age must be a "
+		    "non-negative whole number of seconds.");
+	out->max_age = max_age;
+	return 0;
+}
+
 int
 authz_check(struct keygate *kg, const struct authz_params *p,
     const struct app_row *app, struct authz_request *out,
@@ -149,7 +230,17 @@ authz_check(struct keygate *kg, const struct authz_params *p,
 		    "unknown or repeated.");
 	if (p->scope.p == NULL || out->scope == 0)
 		out->scope = SCOPE_DEFAULT;
-	return check_pkce(p, app, out, err);
+	if (check_pkce(p, app, out, err) != 0)
+		return ERR_INVALID;
+	return check_oidc(p, out, err);
+}
+
+bool
+authz_fresh_login_needed(struct keygate *kg, const struct authz_request *r,
+    int64_t auth_time)
+{
+	return (r->prompt & AUTHZ_PROMPT_LOGIN) != 0 || (r->max_age >= 0 &&
+	    clock_now(kg->clock) - auth_time > r->max_age);
 }
 
 int
@@ -263,6 +354,12 @@ authz_issue_code(struct keygate *kg, int64_t account_id,
 	row.issued_at = now;
 	row.scope = r->scope;
 	row.expires_at = now + OAUTH_CODE_TTL_S;
+	if (r->nonce.len >= sizeof(row.nonce))
+		return ERR_INVALID;
+	if (r->nonce.len > 0)
+		memcpy(row.nonce, r->nonce.p, r->nonce.len);
+	row.auth_time = r->auth_time;
+	row.amr = r->amr;
 	secure_token(TOKENS_CODE_PREFIX, code);
 	secure_hash(str_from(code), hash);
 	return store_code_insert(kg->store, hash, &row);

@@ -24,6 +24,18 @@ struct authz_params {
 	struct str	 state;
 	struct str	 code_challenge;
 	struct str	 code_challenge_method;
+	/* OpenID Connect Core §3.1.2.1 */
+	struct str	 nonce;
+	struct str	 prompt;
+	struct str	 max_age;
+	struct str	 login_hint;
+};
+
+/* The values of `prompt`. */
+enum {
+	AUTHZ_PROMPT_NONE = 1u << 0,	/* no page: an error instead */
+	AUTHZ_PROMPT_LOGIN = 1u << 1,	/* a fresh password entry */
+	AUTHZ_PROMPT_CONSENT = 1u << 2,	/* Grant Access even if given */
 };
 
 /* A request that passed every check. */
@@ -33,6 +45,14 @@ struct authz_request {
 	struct str	 redirect_uri;	/* as requested (RFC 8252 §7.3 port) */
 	struct str	 state;
 	struct str	 code_challenge;	/* empty without PKCE */
+	struct str	 nonce;		/* empty when none was sent */
+	unsigned	 prompt;	/* AUTHZ_PROMPT_* */
+	int64_t		 max_age;	/* seconds; -1 when absent */
+	struct str	 login_hint;	/* shown in the email field, no more */
+	/* the log-in behind the answer (auth_time, AMR_*), which the
+	 * handler fills from the session before a code is issued */
+	int64_t		 auth_time;
+	unsigned	 amr;
 };
 
 /* Why a request failed once its redirect URI is trusted: an RFC 6749
@@ -55,6 +75,12 @@ int	authz_client(struct keygate *kg, const struct authz_params *p,
 int	authz_check(struct keygate *kg, const struct authz_params *p,
 	    const struct app_row *app, struct authz_request *out,
 	    struct authz_error *err);
+
+/* True when a session logged in at `auth_time` must enter its password
+ * again for r before anything is issued: prompt=login, or max_age
+ * passed (OpenID Connect Core §3.1.2.1). */
+bool	authz_fresh_login_needed(struct keygate *kg,
+	    const struct authz_request *r, int64_t auth_time);
 
 /* True when redirect_uri is one of the app's registered URIs: equal as
  * strings, or differing only in the port of a loopback IP literal. */
@@ -88,8 +114,9 @@ int	authz_login_proof_open(struct keygate *kg, const char *csrf,
 void	authz_step_context(const char *csrf, const struct app_row *app,
 	    const struct authz_request *r, struct buf *ctx);
 
-/* Records consent (widening the grant) and issues a code for the request;
- * code receives it. Returns 0, ERR_FORBIDDEN (verification_required())
+/* Records consent (widening the grant) and issues a code for the request,
+ * with its nonce and the log-in r->auth_time and r->amr name; code
+ * receives it. Returns 0, ERR_FORBIDDEN (verification_required())
  * or ERR_STORE. */
 int	authz_issue_code(struct keygate *kg, int64_t account_id,
 	    const struct app_row *app, const struct authz_request *r,

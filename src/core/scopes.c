@@ -13,6 +13,13 @@ const struct scope_info scopes_offered[] = {
 	  "Read and manage your contacts." },
 	{ SCOPE_CAMPAIGN_DATA, "campaign_data",
 	  "Read and manage your campaigns." },
+	/* OpenID Connect (§9): who signs in, for the id_token and userinfo */
+	{ SCOPE_OPENID, "openid",
+	  "Know who you are when you sign in to it with your account." },
+	{ SCOPE_EMAIL, "email",
+	  "See your email address and whether it is verified." },
+	{ SCOPE_PROFILE, "profile",
+	  "See your basic profile." },
 };
 
 const size_t scopes_count = sizeof(scopes_offered) /

@@ -20,7 +20,7 @@ enum {
 };
 
 #define SCOPE_DEFAULT		SCOPE_ACCOUNT_READ
-#define SCOPE_ALL		0xfu
+#define SCOPE_ALL		0x7fu
 #define SCOPES_TEXT_MAX		128	/* every name, spaces, NUL */
 
 struct scope_info {

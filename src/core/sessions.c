@@ -54,13 +54,13 @@ sessions_clean(struct str in, char *out, size_t max)
 }
 
 int
-sessions_start(struct keygate *kg, int64_t account_id, const char *addr,
-    struct str user_agent, char token[TOKEN_MAX_BYTES + 1])
+sessions_start(struct keygate *kg, int64_t account_id, unsigned amr,
+    const char *addr, struct str user_agent, char token[TOKEN_MAX_BYTES + 1])
 {
 	unsigned char hash[SECURE_HASH_BYTES];
 	char where[SESSION_ADDRESS_MAX_BYTES + 1];
 	char browser[SESSION_USER_AGENT_MAX_BYTES + 1];
-	struct session_origin from = { where, browser };
+	struct session_origin from = { where, browser, amr };
 	int rc;
 
 	sessions_clean(str_from(addr), where, SESSION_ADDRESS_MAX_BYTES);
@@ -78,7 +78,8 @@ sessions_start(struct keygate *kg, int64_t account_id, const char *addr,
 }
 
 int
-sessions_resolve(struct keygate *kg, struct str token, int64_t *account_id)
+sessions_resolve(struct keygate *kg, struct str token,
+    struct session_row *out)
 {
 	unsigned char hash[SECURE_HASH_BYTES];
 	struct session_row row;
@@ -99,8 +100,20 @@ sessions_resolve(struct keygate *kg, struct str token, int64_t *account_id)
 	if (now - row.last_seen >= SESSION_TOUCH_INTERVAL_S &&
 	    (rc = store_session_touch(kg->store, hash, now)) != 0)
 		return rc;
-	*account_id = row.account_id;
+	*out = row;
 	return 0;
+}
+
+int
+sessions_reauth(struct keygate *kg, struct str token, unsigned amr)
+{
+	unsigned char hash[SECURE_HASH_BYTES];
+
+	if (token.len == 0 || token.len > TOKEN_MAX_BYTES)
+		return ERR_NOTFOUND;
+	secure_hash(token, hash);
+	return store_session_reauth(kg->store, hash, clock_now(kg->clock),
+	    amr);
 }
 
 int

@@ -16,18 +16,26 @@
  * alive at `now`: SESSION_IDLE_TTL_S idle, SESSION_MAX_TTL_S in all. */
 bool	sessions_alive(int64_t created, int64_t last_seen, int64_t now);
 
-/* Starts a session for `account_id`, begun at client address `addr` by a
- * browser sending `user_agent` (kept cut short and made printable, for
- * the account page); token receives the cookie value. */
-int	sessions_start(struct keygate *kg, int64_t account_id,
+/* Starts a session for `account_id`, logged in now by `amr` (AMR_*),
+ * begun at client address `addr` by a browser sending `user_agent` (kept
+ * cut short and made printable, for the account page); token receives
+ * the cookie value. */
+int	sessions_start(struct keygate *kg, int64_t account_id, unsigned amr,
 	    const char *addr, struct str user_agent,
 	    char token[TOKEN_MAX_BYTES + 1]);
 
-/* Resolves a cookie value to its account. Returns 0, ERR_NOTFOUND for an
+/* Resolves a cookie value to its session: out gets its account, its
+ * times and its log-in (auth_time, amr). Returns 0, ERR_NOTFOUND for an
  * unknown, malformed or ended session (an ended one is deleted), or
  * ERR_STORE. Records activity at most every SESSION_TOUCH_INTERVAL_S. */
 int	sessions_resolve(struct keygate *kg, struct str token,
-	    int64_t *account_id);
+	    struct session_row *out);
+
+/* A fresh password entry (and code, per amr) inside the live session of
+ * cookie `token`: its auth_time becomes now, what OpenID Connect's
+ * prompt=login and max_age ask for. Returns 0, ERR_NOTFOUND or
+ * ERR_STORE. */
+int	sessions_reauth(struct keygate *kg, struct str token, unsigned amr);
 
 /* Ends the session (log-out). Unknown tokens are fine. */
 int	sessions_end(struct keygate *kg, struct str token);

@@ -145,9 +145,16 @@ tokens_exchange_code(struct keygate *kg, const struct app_row *app,
 	is.scope = is.family_scope = c.scope;
 	is.now = clock_now(kg->clock);
 	is.code_hash = hash;
+	is.auth_time = c.auth_time;
+	is.amr = c.amr;
 	rc = issue_pair(kg, &is, out);
-	if (rc == 0)
+	if (rc == 0) {
 		metrics_inc(METRIC_TOKENS_ISSUED);
+		out->account_id = c.account_id;
+		out->auth_time = c.auth_time;
+		out->amr = c.amr;
+		memcpy(out->nonce, c.nonce, sizeof(out->nonce));
+	}
 	if (rc == ERR_CONFLICT)
 		return use_up(kg, app, hash, bad_grant(why, "The code was "
 		    "already used."));
@@ -299,8 +306,14 @@ tokens_refresh_end(struct tokens_refresh *op, struct token_pair *out,
 {
 	int rc = refresh_verdict(op, why);
 
-	if (rc == 0)
+	/* the family's log-in, as its code gave it; no nonce (§9) */
+	if (rc == 0) {
 		*out = op->pair;
+		out->account_id = op->parent.account_id;
+		out->auth_time = op->parent.auth_time;
+		out->amr = op->parent.amr;
+		out->nonce[0] = '\0';
+	}
 	sodium_memzero(op, sizeof(*op));
 	free(op);
 	return rc;

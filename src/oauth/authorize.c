@@ -11,7 +11,9 @@
 #include "core/apps.h"
 #include "base/err.h"
 #include "base/mem.h"
+#include "base/clock.h"
 #include "core/scopes.h"
+#include "core/sessions.h"
 #include "core/totp.h"
 #include "core/totp_pending.h"
 #include "core/verification.h"
@@ -19,11 +21,12 @@
 #include "portal/page.h"
 
 enum { A_RESPONSE_TYPE, A_CLIENT_ID, A_REDIRECT_URI, A_SCOPE, A_STATE,
-	A_CHALLENGE, A_METHOD, A_CSRF, A_DECISION, A_EMAIL, A_PASSWORD,
-	A_PROOF, A_STEP, A_CODE, A_COUNT };
+	A_CHALLENGE, A_METHOD, A_NONCE, A_PROMPT, A_MAX_AGE, A_LOGIN_HINT,
+	A_CSRF, A_DECISION, A_EMAIL, A_PASSWORD, A_PROOF, A_STEP, A_CODE,
+	A_COUNT };
 
-/* GET reads the first seven; POST all. Unknown GET parameters are ignored
- * (RFC 6749 §3.1); a POST comes from keygate's own form. */
+/* GET reads those before A_CSRF; POST all. Unknown GET parameters are
+ * ignored (RFC 6749 §3.1); a POST comes from keygate's own form. */
 static const struct param_spec authorize_spec[A_COUNT] = {
 	[A_RESPONSE_TYPE] = { "response_type", 32, false },
 	[A_CLIENT_ID] = { "client_id", APP_API_KEY_MAX_BYTES, false },
@@ -32,6 +35,12 @@ static const struct param_spec authorize_spec[A_COUNT] = {
 	[A_STATE] = { "state", OAUTH_STATE_MAX_BYTES, false },
 	[A_CHALLENGE] = { "code_challenge", 128, false },
 	[A_METHOD] = { "code_challenge_method", 16, false },
+	/* OpenID Connect: a nonce's own limit (OIDC_NONCE_MAX_BYTES) is
+	 * core's, which says so; this one only bounds the read */
+	[A_NONCE] = { "nonce", 1024, false },
+	[A_PROMPT] = { "prompt", 64, false },
+	[A_MAX_AGE] = { "max_age", 32, false },
+	[A_LOGIN_HINT] = { "login_hint", 1024, false },
 	[A_CSRF] = { "csrf_token", HTTP_MAX_PARAM_VALUE_BYTES, false },
 	[A_DECISION] = { "decision", 16, false },
 	[A_EMAIL] = { "email", 1024, false },
@@ -69,6 +78,10 @@ fill_params(struct authz_ctx *c)
 	c->p.state = c->in[A_STATE];
 	c->p.code_challenge = c->in[A_CHALLENGE];
 	c->p.code_challenge_method = c->in[A_METHOD];
+	c->p.nonce = c->in[A_NONCE];
+	c->p.prompt = c->in[A_PROMPT];
+	c->p.max_age = c->in[A_MAX_AGE];
+	c->p.login_hint = c->in[A_LOGIN_HINT];
 }
 
 /* Parses and checks the request. Before the redirect URI is trusted every
@@ -127,19 +140,51 @@ read_request(struct request *req, struct response *res, struct authz_ctx *c,
 	return true;
 }
 
+/* An error through the redirect, once the request is trusted. */
 static void
-login_redirect(struct request *req, struct response *res)
+refuse(struct request *req, struct response *res, struct authz_ctx *c,
+    int status, const char *error, const char *description)
 {
-	struct buf b;
+	struct authz_error err = { error, description };
 
-	buf_init(&b, 16 * 1024);
-	buf_puts(&b, "/login?next=");
-	form_encode(&b, req->path);
-	if (req->query.len > 0) {
-		buf_puts(&b, "%3F");
-		form_encode(&b, req->query);
+	oauth_redirect_error(req, res, status, &c->r, &err);
+}
+
+/* The detour through the portal's log-in, back to this request with the
+ * parameters it read (the others are ignored anyway). That log-in is the
+ * fresh password entry prompt=login and max_age ask for, so the way back
+ * drops them, or it would ask again; login_hint fills its email field. */
+static void
+login_redirect(struct request *req, struct response *res,
+    const struct authz_ctx *c)
+{
+	struct buf next, b;
+	char sep = '?';
+
+	buf_init(&next, 16 * 1024);
+	buf_putstr(&next, req->path);
+	for (size_t k = 0; k < A_CSRF; k++) {
+		struct str v = c->in[k];
+
+		if (k == A_PROMPT)	/* none never comes here */
+			v = (c->r.prompt & AUTHZ_PROMPT_CONSENT) != 0 ?
+			    str_from("consent") : STR_NULL;
+		if (v.p == NULL || k == A_MAX_AGE)
+			continue;
+		buf_printf(&next, "%c%s=", sep, authorize_spec[k].name);
+		form_encode(&next, v);
+		sep = '&';
 	}
-	response_redirect(res, 302, b.err == 0 ? b.p : "/login");
+	buf_init(&b, 48 * 1024);
+	buf_puts(&b, "/login?next=");
+	form_encode(&b, buf_str(&next));
+	if (c->r.login_hint.len > 0) {
+		buf_puts(&b, "&login_hint=");
+		form_encode(&b, c->r.login_hint);
+	}
+	response_redirect(res, 302, b.err == 0 && next.err == 0 ? b.p :
+	    "/login");
+	buf_release(&next);
 	buf_release(&b);
 }
 
@@ -166,6 +211,8 @@ answer(struct request *req, struct response *res, struct authz_ctx *c,
 	int rc;
 
 	if (c->r.flow == AUTHZ_CODE) {
+		c->r.auth_time = c->v.auth_time;
+		c->r.amr = c->v.amr;
 		rc = authz_issue_code(req->kg, c->v.account.id, c->app, &c->r,
 		    value);
 		const char *pairs[] = { "code", value, NULL };
@@ -183,10 +230,44 @@ answer(struct request *req, struct response *res, struct authz_ctx *c,
 			oauth_redirect(req, res, status, &c->r, pairs);
 	}
 	sodium_memzero(value, sizeof(value));
-	if (rc == ERR_FORBIDDEN)
+	if (rc == ERR_FORBIDDEN && (c->r.prompt & AUTHZ_PROMPT_NONE) != 0)
+		refuse(req, res, c, status, "interaction_required", "The "
+		    "account must verify its email address first.");
+	else if (rc == ERR_FORBIDDEN)
 		page_unverified(req, res, &c->v);
 	else if (rc != 0)
 		page_unavailable(req, res, &c->v);
+}
+
+/* Consent, once the log-in is settled: the code or token at once when it
+ * was given for these scopes (unless prompt=consent), else the Grant
+ * Access page, carrying the client flow's proof of its fresh log-in. */
+static void
+consent_step(struct request *req, struct response *res, struct authz_ctx *c,
+    int status)
+{
+	char proof[SEALED_MAX_BYTES];
+	bool consented = false;
+
+	if (authz_consented(req->kg, c->v.account.id, c->app, c->r.scope,
+	    &consented) != 0)
+		page_unavailable(req, res, &c->v);
+	else if (consented && (c->r.prompt & AUTHZ_PROMPT_CONSENT) == 0)
+		answer(req, res, c, status);
+	else if ((c->r.prompt & AUTHZ_PROMPT_NONE) != 0)
+		refuse(req, res, c, status, "consent_required", "The user has "
+		    "not allowed these scopes for this application.");
+	else if (!may_grant(req, res, c))
+		return;
+	else if (c->r.flow == AUTHZ_CODE)
+		grant_page(req, res, 200, &c->v, c->app, &c->p, &c->r, NULL,
+		    NULL);
+	else if (authz_login_proof(req->kg, c->v.csrf, c->app, &c->r,
+	    c->v.account.id, proof) != 0)
+		page_unavailable(req, res, &c->v);
+	else
+		grant_page(req, res, 200, &c->v, c->app, &c->p, &c->r, proof,
+		    NULL);
 }
 
 void
@@ -194,7 +275,6 @@ oauth_authorize(struct request *req, struct response *res)
 {
 	struct authz_ctx c = { 0 };
 	struct params ps;
-	bool consented = false;
 
 	c.app = xmalloc(sizeof(*c.app));
 	if (!page_visitor_or_fail(req, res, &c.v))
@@ -206,30 +286,28 @@ oauth_authorize(struct request *req, struct response *res)
 	}
 	if (!read_request(req, res, &c, &ps, A_CSRF, true))
 		goto out;
-	if (c.r.flow == AUTHZ_TOKEN) {
-		/* The client flow asks for the password every time, even
-		 * with a live session: the log-in form comes first. */
+	/* The client flow asks for the password every time, even with a
+	 * live session: so prompt=none never passes there. */
+	if ((c.r.flow == AUTHZ_TOKEN || !c.v.logged_in ||
+	    authz_fresh_login_needed(req->kg, &c.r, c.v.auth_time)) &&
+	    (c.r.prompt & AUTHZ_PROMPT_NONE) != 0)
+		refuse(req, res, &c, 302, "login_required", "The user must "
+		    "log in.");
+	else if (c.r.flow == AUTHZ_CODE && !c.v.logged_in)
+		login_redirect(req, res, &c);
+	else if (c.r.flow == AUTHZ_TOKEN ||
+	    authz_fresh_login_needed(req->kg, &c.r, c.v.auth_time))
 		grant_login_page(req, res, 200, &c.v, c.app, &c.p, &c.r,
 		    NULL);
-		goto out;
-	}
-	if (!c.v.logged_in) {
-		login_redirect(req, res);
-		goto out;
-	}
-	if (authz_consented(req->kg, c.v.account.id, c.app, c.r.scope,
-	    &consented) != 0)
-		page_unavailable(req, res, &c.v);
-	else if (consented)
-		answer(req, res, &c, 302);
-	else if (may_grant(req, res, &c))
-		grant_page(req, res, 200, &c.v, c.app, &c.p, &c.r, NULL, NULL);
+	else
+		consent_step(req, res, &c, 302);
 out:
 	free(c.app);
 }
 
-/* The client flow's fresh password entry: the session's account, or the
- * one named in the form when nobody is logged in. */
+/* The fresh password entry (the client flow's, or prompt=login's and
+ * max_age's in the server flow): the session's account, or the one named
+ * in the form when nobody is logged in. */
 static int
 reauthenticate(struct request *req, struct authz_ctx *c, int64_t *wait)
 {
@@ -248,28 +326,22 @@ reauthenticate(struct request *req, struct authz_ctx *c, int64_t *wait)
 	return rc;
 }
 
-/* After the fresh log-in: the token at once when the account already
- * consented to these scopes, else the Grant Access page carrying the
- * log-in's proof. */
+/* After the fresh log-in (by amr, AMR_*): inside a session, whose
+ * account it was, it becomes the session's log-in (auth_time); then
+ * consent. */
 static void
-after_login(struct request *req, struct response *res, struct authz_ctx *c)
+after_login(struct request *req, struct response *res, struct authz_ctx *c,
+    unsigned amr)
 {
-	char proof[SEALED_MAX_BYTES];
-	bool consented = false;
-
-	if (authz_consented(req->kg, c->v.account.id, c->app, c->r.scope,
-	    &consented) != 0)
-		page_unavailable(req, res, &c->v);
-	else if (consented)
-		answer(req, res, c, 303);
-	else if (!may_grant(req, res, c))
-		return;
-	else if (authz_login_proof(req->kg, c->v.csrf, c->app, &c->r,
-	    c->v.account.id, proof) != 0)
-		page_unavailable(req, res, &c->v);
-	else
-		grant_page(req, res, 200, &c->v, c->app, &c->p, &c->r, proof,
-		    NULL);
+	if (c->v.logged_in) {
+		if (sessions_reauth(req->kg, c->v.session, amr) != 0) {
+			page_unavailable(req, res, &c->v);
+			return;
+		}
+		c->v.auth_time = clock_now(req->kg->clock);
+		c->v.amr = amr;
+	}
+	consent_step(req, res, c, 303);
 }
 
 /* The password step's proof of the client flow (core/totp_pending.h),
@@ -309,12 +381,12 @@ password_passed(struct request *req, struct response *res,
 		    proof, NULL);
 	} else {
 		page_device_cookie(req, res, c->v.account.id);
-		after_login(req, res, c);
+		after_login(req, res, c, AMR_PWD);
 	}
 }
 
 static void
-token_flow_login(struct request *req, struct response *res,
+fresh_login(struct request *req, struct response *res,
     struct authz_ctx *c)
 {
 	int64_t wait = 0;
@@ -340,7 +412,7 @@ token_flow_login(struct request *req, struct response *res,
 /* The code after the password (decision=code): accepted, it completes
  * the fresh log-in, whose proof is then spent. */
 static void
-token_flow_code(struct request *req, struct response *res,
+fresh_login_code(struct request *req, struct response *res,
     struct authz_ctx *c)
 {
 	struct totp_pending p;
@@ -357,7 +429,7 @@ token_flow_code(struct request *req, struct response *res,
 	if (rc == 0) {
 		c->v.account.id = p.account_id;
 		page_device_cookie(req, res, p.account_id);
-		after_login(req, res, c);
+		after_login(req, res, c, AMR_PWD | AMR_OTP);
 	} else if (rc == ERR_AUTH) {
 		grant_code_page(req, res, 401, &c->v, c->app, &c->p, &c->r,
 		    arena_strdup(req->arena, c->in[A_STEP]), "Wrong code. "
@@ -422,12 +494,15 @@ oauth_authorize_post(struct request *req, struct response *res)
 		goto out;
 	if (str_eq_lit(c.in[A_DECISION], "deny"))
 		oauth_redirect_error(req, res, 303, &c.r, &denied);
-	else if (c.r.flow == AUTHZ_TOKEN &&
-	    str_eq_lit(c.in[A_DECISION], "login"))
-		token_flow_login(req, res, &c);
-	else if (c.r.flow == AUTHZ_TOKEN &&
-	    str_eq_lit(c.in[A_DECISION], "code"))
-		token_flow_code(req, res, &c);
+	else if (c.r.flow == AUTHZ_CODE && !c.v.logged_in &&
+	    !str_eq_lit(c.in[A_DECISION], "allow"))
+		/* the server flow's fresh log-in is a session's */
+		bad_request_page(req, res, &c.v, "Your session ended before "
+		    "you answered. Start again from the application.");
+	else if (str_eq_lit(c.in[A_DECISION], "login"))
+		fresh_login(req, res, &c);
+	else if (str_eq_lit(c.in[A_DECISION], "code"))
+		fresh_login_code(req, res, &c);
 	else if (!str_eq_lit(c.in[A_DECISION], "allow"))
 		bad_request_page(req, res, &c.v, "Choose Allow or Deny.");
 	else if (c.r.flow == AUTHZ_TOKEN)

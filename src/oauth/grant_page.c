@@ -68,6 +68,10 @@ parts_init(struct page_parts *pp, const struct visitor *v,
 	hidden(&pp->fields, "code_challenge", p->code_challenge);
 	hidden(&pp->fields, "code_challenge_method",
 	    p->code_challenge_method);
+	hidden(&pp->fields, "nonce", p->nonce);
+	hidden(&pp->fields, "prompt", p->prompt);
+	hidden(&pp->fields, "max_age", p->max_age);
+	hidden(&pp->fields, "login_hint", p->login_hint);
 	if (proof != NULL)
 		hidden(&pp->fields, "login_proof", str_from(proof));
 	render_logo(&pp->logo, app);
@@ -147,11 +151,13 @@ grant_login_page(struct request *req, struct response *res, int status,
 {
 	struct page_parts pp;
 	struct buf creds;
+	/* login_hint only fills the field: whoever logs in is who it is */
+	struct tmpl_var hint[] = { { "email", r->login_hint } };
 
 	parts_init(&pp, v, app, p, r, NULL, notice);
 	buf_init(&creds, 4096);
 	template_render(&creds, v->logged_in ? "grant_password.html" :
-	    "grant_login.html", NULL, 0);
+	    "grant_login.html", hint, 1);
 	render(req, res, status, v, app, &pp, "Log in", "grant_reauth.html",
 	    "credentials", &creds);
 	buf_release(&creds);

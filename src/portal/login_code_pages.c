@@ -101,7 +101,8 @@ portal_login_code(struct request *req, struct response *res)
 		return;
 	}
 	if (rc == 0)
-		rc = page_begin_session(req, res, &v, p.account_id);
+		rc = page_begin_session(req, res, &v, p.account_id,
+		    AMR_PWD | AMR_OTP);
 	if (rc == 0) {
 		page_device_cookie(req, res, p.account_id);
 		response_redirect(res, 303, next);

@@ -46,24 +46,28 @@ render(struct request *req, struct response *res, int status,
 void
 portal_login_form(struct request *req, struct response *res)
 {
-	static const struct param_spec spec[] = { { "next", NEXT_MAX_BYTES,
-	    false } };
+	/* login_hint: an authorization request's (OpenID Connect), to fill
+	 * the email field and nothing else */
+	static const struct param_spec spec[] = {
+		{ "next", NEXT_MAX_BYTES, false },
+		{ "login_hint", 1024, false },
+	};
 	struct visitor v;
 	struct params ps;
-	struct str next = STR_NULL;
+	struct str in[2] = { STR_NULL, STR_NULL };
 	const char *bad;
 
 	if (!page_visitor_or_fail(req, res, &v))
 		return;
 	/* Other query parameters are ignored: links from elsewhere carry
-	 * tracking noise, and this page only reads `next`. */
+	 * tracking noise, and this page only reads these. */
 	if (request_query(req, &ps) != 0 ||
-	    params_bind(&ps, spec, 1, true, &next, &bad) != 0)
-		next = STR_NULL;
+	    params_bind(&ps, spec, 2, true, in, &bad) != 0)
+		in[0] = in[1] = STR_NULL;
 	if (v.logged_in)
-		response_redirect(res, 303, page_safe_next(req, next));
+		response_redirect(res, 303, page_safe_next(req, in[0]));
 	else
-		render(req, res, 200, &v, STR_NULL, page_safe_next(req, next),
+		render(req, res, 200, &v, in[1], page_safe_next(req, in[0]),
 		    NULL);
 }
 
@@ -107,7 +111,7 @@ portal_login(struct request *req, struct response *res)
 		return;
 	}
 	if (rc == 0)
-		rc = page_begin_session(req, res, &v, acct.id);
+		rc = page_begin_session(req, res, &v, acct.id, AMR_PWD);
 	switch (rc) {
 	case 0:
 		page_device_cookie(req, res, acct.id);

@@ -24,14 +24,17 @@ page_visitor(struct request *req, struct response *res, struct visitor *v)
 {
 	struct keygate *kg = req->kg;
 	struct str binding = STR_NULL;
-	int64_t account_id;
+	struct session_row s;
 	int rc;
 
 	memset(v, 0, sizeof(*v));
 	if (request_cookie(req, PORTAL_SESSION_COOKIE, &v->session) == 0) {
-		rc = sessions_resolve(kg, v->session, &account_id);
-		if (rc == 0)
-			rc = accounts_get(kg, account_id, &v->account);
+		rc = sessions_resolve(kg, v->session, &s);
+		if (rc == 0) {
+			rc = accounts_get(kg, s.account_id, &v->account);
+			v->auth_time = s.auth_time;
+			v->amr = s.amr;
+		}
 		if (rc == ERR_STORE)
 			return rc;
 		v->logged_in = rc == 0;
@@ -233,14 +236,14 @@ page_form(struct request *req, struct response *res, const struct visitor *v,
 
 int
 page_begin_session(struct request *req, struct response *res,
-    const struct visitor *v, int64_t account_id)
+    const struct visitor *v, int64_t account_id, unsigned amr)
 {
 	char token[TOKEN_MAX_BYTES + 1];
 	int rc;
 
 	if (v->logged_in)
 		sessions_end(req->kg, v->session);
-	rc = sessions_start(req->kg, account_id, req->client_addr,
+	rc = sessions_start(req->kg, account_id, amr, req->client_addr,
 	    request_header(req, "User-Agent"), token);
 	if (rc == 0)
 		response_cookie(res, PORTAL_SESSION_COOKIE, token, "/",

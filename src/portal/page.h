@@ -28,6 +28,10 @@ struct visitor {
 	bool		 logged_in;
 	struct account	 account;
 	struct str	 session;	/* cookie value, when logged in */
+	/* the session's log-in: when a password was last entered, and how
+	 * (AMR_*); OpenID Connect's auth_time and amr */
+	int64_t		 auth_time;
+	unsigned	 amr;
 	char		 csrf[CSRF_TOKEN_BYTES];
 };
 
@@ -74,10 +78,11 @@ bool	page_form(struct request *req, struct response *res,
 void	page_unavailable(struct request *req, struct response *res,
 	    const struct visitor *v);
 
-/* Starts a session for account_id, replacing the visitor's old one (no
- * session fixation), and sets the cookie. Returns 0 or ERR_STORE. */
+/* Starts a session for account_id, logged in by amr (AMR_*), replacing
+ * the visitor's old one (no session fixation), and sets the cookie.
+ * Returns 0 or ERR_STORE. */
 int	page_begin_session(struct request *req, struct response *res,
-	    const struct visitor *v, int64_t account_id);
+	    const struct visitor *v, int64_t account_id, unsigned amr);
 
 /* Where a browser's log-in attempt comes from: its address and its device
  * cookie, if it sent one. */

@@ -70,7 +70,7 @@ portal_signup(struct request *req, struct response *res)
 	rc = accounts_signup(req->kg, req->client_addr, f[F_EMAIL],
 	    f[F_PASSWORD], &acct, &errs, &wait);
 	if (rc == 0)
-		rc = page_begin_session(req, res, &v, acct.id);
+		rc = page_begin_session(req, res, &v, acct.id, AMR_PWD);
 	switch (rc) {
 	case 0:
 		/* The account stands without its mail: the link can be

@@ -219,6 +219,7 @@ const struct store_ops store_postgres_ops = {
 	.session_insert = pg_session_insert,
 	.session_get = pg_session_get,
 	.session_touch = pg_session_touch,
+	.session_reauth = pg_session_reauth,
 	.session_delete = pg_session_delete,
 	.session_trim = pg_session_trim,
 	.session_list = pg_session_list,

@@ -58,6 +58,7 @@ pg_session_insert(struct store_backend *b, const unsigned char *hash,
 	pgp_int(&p, now);
 	pgp_text(&p, from->address);
 	pgp_text(&p, from->user_agent);
+	pgp_int(&p, from->amr);
 	return pg_run(b, STMT_SESSION_INSERT, &p, NULL);
 }
 
@@ -69,6 +70,8 @@ read_session(const PGresult *res, int row, void *p)
 	out->account_id = pg_int(res, row, 0);
 	out->created_at = pg_int(res, row, 1);
 	out->last_seen = pg_int(res, row, 2);
+	out->auth_time = pg_int(res, row, 3);
+	out->amr = (unsigned)pg_int(res, row, 4);
 }
 
 int
@@ -76,6 +79,18 @@ pg_session_get(struct store_backend *b, const unsigned char *hash,
     struct session_row *out)
 {
 	return pg_row_by_hash(b, STMT_SESSION_GET, hash, read_session, out);
+}
+
+int
+pg_session_reauth(struct store_backend *b, const unsigned char *hash,
+    int64_t auth_time, unsigned amr)
+{
+	struct pg_params p = { 0 };
+
+	pgp_hash(&p, hash);
+	pgp_int(&p, auth_time);
+	pgp_int(&p, amr);
+	return pg_run_one(b, STMT_SESSION_REAUTH, &p);
 }
 
 int

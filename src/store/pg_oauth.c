@@ -163,6 +163,9 @@ pg_code_insert(struct store_backend *b, const unsigned char *hash,
 	pgp_int(&p, row->scope);
 	pgp_text(&p, row->challenge);
 	pgp_int(&p, row->expires_at);
+	pgp_text(&p, row->nonce);
+	pgp_int(&p, row->auth_time);
+	pgp_int(&p, row->amr);
 	if (rc == 0)
 		rc = pg_run_on(c, STMT_CODE_INSERT, &p, NULL);
 	if (grant_in != 0) {
@@ -188,6 +191,9 @@ read_code(const PGresult *res, int row, void *out)
 	c->expires_at = pg_int(res, row, 6);
 	c->used = pg_bool(res, row, 7);
 	c->family_id = pg_int(res, row, 8);
+	pg_copy_text(c->nonce, sizeof(c->nonce), res, row, 9);
+	c->auth_time = pg_int(res, row, 10);
+	c->amr = (unsigned)pg_int(res, row, 11);
 }
 
 int
@@ -245,6 +251,8 @@ new_family(struct pg_conn *c, struct issue *is)
 	pgp_int(&p, is->grant_id);
 	pgp_int(&p, is->family_scope);
 	pgp_int(&p, is->now);
+	pgp_int(&p, is->auth_time);
+	pgp_int(&p, is->amr);
 	return tx_id(c, STMT_FAMILY_INSERT, &p, &is->family_id);
 }
 
@@ -379,11 +387,22 @@ pg_access_get(struct store_backend *b, const unsigned char *hash,
 	return pg_row_by_hash(b, STMT_ACCESS_GET, hash, read_token, out);
 }
 
+/* A refresh token's row also says its family's log-in (§9). */
+static void
+read_refresh(const PGresult *res, int row, void *out)
+{
+	struct token_row *t = out;
+
+	read_token(res, row, t);
+	t->auth_time = pg_int(res, row, 10);
+	t->amr = (unsigned)pg_int(res, row, 11);
+}
+
 int
 pg_refresh_get(struct store_backend *b, const unsigned char *hash,
     struct token_row *out)
 {
-	return pg_row_by_hash(b, STMT_REFRESH_GET, hash, read_token, out);
+	return pg_row_by_hash(b, STMT_REFRESH_GET, hash, read_refresh, out);
 }
 
 int

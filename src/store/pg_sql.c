@@ -36,15 +36,18 @@ const char *const pg_sql[STMT_COUNT] = {
 	[STMT_ACCOUNT_BY_ID] = "SELECT " ACCOUNT_COLUMNS " FROM accounts "
 	    "WHERE id = $1::bigint",
 	[STMT_SESSION_INSERT] = "INSERT INTO sessions(hash, account_id, "
-	    "created_at, last_seen, address, user_agent) VALUES ($1::bytea, "
-	    "$2::bigint, $3::bigint, $3::bigint, $4::text, $5::text)",
+	    "created_at, last_seen, address, user_agent, auth_time, amr) "
+	    "VALUES ($1::bytea, $2::bigint, $3::bigint, $3::bigint, $4::text, "
+	    "$5::text, $3::bigint, $6::bigint)",
 	/* as in sqlite_sql.c: none of a disabled account */
-	[STMT_SESSION_GET] = "SELECT s.account_id, s.created_at, s.last_seen "
-	    "FROM sessions s JOIN accounts a ON a.id = s.account_id "
+	[STMT_SESSION_GET] = "SELECT s.account_id, s.created_at, s.last_seen, "
+	    "s.auth_time, s.amr FROM sessions s JOIN accounts a ON a.id = s.account_id "
 	    "WHERE s.hash = $1::bytea AND a.disabled_at IS NULL",
 	[STMT_SESSION_TOUCH] = "UPDATE sessions SET last_seen = $2::bigint "
 	    "WHERE hash = $1::bytea AND last_seen < $2::bigint",
 	[STMT_SESSION_DELETE] = "DELETE FROM sessions WHERE hash = $1::bytea",
+	[STMT_SESSION_REAUTH] = "UPDATE sessions SET auth_time = $2::bigint, "
+	    "amr = $3::bigint WHERE hash = $1::bytea",
 	/* keeps $2 and the most recently seen of the others */
 	[STMT_SESSION_TRIM] = "DELETE FROM sessions WHERE account_id = "
 	    "$1::bigint AND hash NOT IN (SELECT hash FROM sessions WHERE "
@@ -118,22 +121,24 @@ const char *const pg_sql[STMT_COUNT] = {
 	    "ON a.id = g.app_id WHERE g.account_id = $1::bigint "
 	    "AND g.id > $2::bigint ORDER BY g.id LIMIT $3::bigint",
 	[STMT_CODE_INSERT] = "INSERT INTO auth_codes(hash, grant_id, "
-	    "redirect_uri, scope, challenge, expires_at) VALUES ($1::bytea, "
-	    "$2::bigint, $3::text, $4::bigint, $5::text, $6::bigint)",
+	    "redirect_uri, scope, challenge, expires_at, nonce, auth_time, amr) "
+	    "VALUES ($1::bytea, $2::bigint, $3::text, $4::bigint, $5::text, "
+	    "$6::bigint, $7::text, $8::bigint, $9::bigint)",
 	[STMT_CODE_USE] = "UPDATE auth_codes SET used = 1 "
 	    "WHERE hash = $1::bytea AND used = 0 AND (SELECT app_id "
 	    "FROM grants WHERE id = auth_codes.grant_id) = $2::bigint",
 	[STMT_CODE_GET] = "SELECT c.grant_id, g.account_id, g.app_id, "
 	    "c.redirect_uri, c.scope, c.challenge, c.expires_at, "
-	    "c.used <> 0, coalesce(c.family_id, 0) FROM auth_codes c "
+	    "c.used <> 0, coalesce(c.family_id, 0), c.nonce, c.auth_time, "
+	    "c.amr FROM auth_codes c "
 	    "JOIN grants g ON g.id = c.grant_id WHERE c.hash = $1::bytea",
 	[STMT_CODE_FAMILY] = "UPDATE auth_codes SET used = 1, "
 	    "family_id = $1::bigint WHERE hash = $2::bytea AND used = 0 "
 	    "AND (SELECT app_id FROM grants "
 	    "WHERE id = auth_codes.grant_id) = $3::bigint",
 	[STMT_FAMILY_INSERT] = "INSERT INTO families(grant_id, scope, "
-	    "created_at) VALUES ($1::bigint, $2::bigint, $3::bigint) "
-	    "RETURNING id",
+	    "created_at, auth_time, amr) VALUES ($1::bigint, $2::bigint, "
+	    "$3::bigint, $4::bigint, $5::bigint) RETURNING id",
 	[STMT_FAMILY_REVOKE] = "UPDATE families SET revoked = true "
 	    "WHERE id = $1::bigint",
 	[STMT_ACCESS_INSERT] = "INSERT INTO access_tokens(hash, family_id, "
@@ -173,7 +178,8 @@ const char *const pg_sql[STMT_COUNT] = {
 	    "$3::bytea, $4::bigint, $5::bigint)",
 	[STMT_REFRESH_GET] = "SELECT t.family_id, f.grant_id, g.account_id, "
 	    "g.app_id, a.api_key, t.scope, f.scope, t.created_at, t.used_at, "
-	    "f.revoked OR " DISABLED " FROM refresh_tokens t " TOKEN_JOINS,
+	    "f.revoked OR " DISABLED ", f.auth_time, f.amr "
+	    "FROM refresh_tokens t " TOKEN_JOINS,
 	[STMT_REFRESH_USE] = "UPDATE refresh_tokens SET used_at = $1::bigint "
 	    "WHERE hash = $2::bytea AND used_at = 0",
 	[STMT_REFRESH_DROP_CHILD] = "DELETE FROM refresh_tokens "
@@ -273,7 +279,7 @@ const char *const pg_sql[STMT_COUNT] = {
 	    "WHERE account_id = $1::bigint AND purpose = $2::integer",
 	[STMT_LINK_INSERT] = "INSERT INTO account_links(hash, account_id, "
 	    "purpose, email, expires_at) VALUES ($1::bytea, $2::bigint, "
-	    "$3::integer, $4::text, $5::bigint)",
+	    "$3::bigint, $4::text, $5::bigint)",
 	[STMT_LINK_GET] = "SELECT account_id, purpose, email, expires_at "
 	    "FROM account_links WHERE hash = $1::bytea "
 	    "AND purpose = $2::integer",

@@ -158,6 +158,8 @@ int	pg_link_take(struct store_backend *b, const unsigned char *hash,
 	    int purpose, struct link_row *out);
 int	pg_session_get(struct store_backend *b, const unsigned char *hash,
 	    struct session_row *out);
+int	pg_session_reauth(struct store_backend *b,
+	    const unsigned char *hash, int64_t auth_time, unsigned amr);
 int	pg_session_touch(struct store_backend *b, const unsigned char *hash,
 	    int64_t now);
 int	pg_session_delete(struct store_backend *b, const unsigned char *hash);

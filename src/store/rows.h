@@ -37,12 +37,20 @@ struct totp_row {
 	int64_t	 last_step;	/* of the last code accepted */
 };
 
-/* A browser session. store_session_get() fills the first three only;
- * store_session_list() all. */
+/* How the user authenticated (OpenID Connect `amr`, RFC 8176): a
+ * password, and a two-step code after it. */
+enum { AMR_PWD = 1u << 0, AMR_OTP = 1u << 1 };
+
+/* A browser session. store_session_get() fills the first five only;
+ * store_session_list() all but those two. */
 struct session_row {
 	int64_t	 account_id;
 	int64_t	 created_at;
 	int64_t	 last_seen;
+	/* OpenID Connect (§9): when a password was last entered in it, and
+	 * how (AMR_*) */
+	int64_t	 auth_time;
+	unsigned amr;
 	unsigned char hash[SECURE_HASH_BYTES];
 	char	 address[SESSION_ADDRESS_MAX_BYTES + 1];
 	char	 user_agent[SESSION_USER_AGENT_MAX_BYTES + 1];
@@ -53,6 +61,7 @@ struct session_row {
 struct session_origin {
 	const char	*address;
 	const char	*user_agent;
+	unsigned	 amr;	/* how it was logged in (AMR_*), at its start */
 };
 
 /* What a one-time link mailed to an account does (core/links.c). */
@@ -109,10 +118,6 @@ struct grant_row {
 	char	 public_name[APP_NAME_MAX_BYTES + 1];
 };
 
-/* How the user authenticated (OpenID Connect `amr`, RFC 8176): a
- * password, and a two-step code after it. */
-enum { AMR_PWD = 1u << 0, AMR_OTP = 1u << 1 };
-
 /* An authorization code (RFC 6749 §4.1.2), as stored. */
 struct code_row {
 	int64_t	 grant_id;
@@ -146,6 +151,10 @@ struct token_row {
 	/* the token or its family, or the app's owner or the grant's
 	 * account is disabled (what a check must refuse) */
 	bool	 revoked;
+	/* a refresh token's (store_refresh_get(), and the parent a
+	 * rotation reads): its family's log-in (§9), 0 for access tokens */
+	int64_t	 auth_time;
+	unsigned amr;
 };
 
 /* What one issuing transaction writes (see store_issue). */
@@ -168,6 +177,9 @@ struct issue {
 	 * state and on its client being app_id) and recorded as this
 	 * family's origin */
 	const unsigned char *code_hash;
+	/* a new family's log-in (§9): from the code, else 0 */
+	int64_t		 auth_time;
+	unsigned	 amr;
 	/* the refresh token being rotated, if any */
 	const unsigned char *parent_hash;
 	/* rotation: the parent must still be unused (compare-and-set);

@@ -245,6 +245,7 @@ const struct store_ops store_sqlite_ops = {
 	.session_insert = sqlite_session_insert,
 	.session_get = sqlite_session_get,
 	.session_touch = sqlite_session_touch,
+	.session_reauth = sqlite_session_reauth,
 	.session_delete = sqlite_session_delete,
 	.session_trim = sqlite_session_trim,
 	.session_list = sqlite_session_list,

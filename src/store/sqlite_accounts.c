@@ -75,9 +75,9 @@ sqlite_session_insert(struct store_backend *b, const unsigned char *hash,
 	sqlite3_bind_blob(st, 1, hash, SECURE_HASH_BYTES, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, account_id);
 	sqlite3_bind_int64(st, 3, now);
-	sqlite3_bind_int64(st, 4, now);
-	sqlite3_bind_text(st, 5, from->address, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 6, from->user_agent, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, from->address, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, from->user_agent, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 6, from->amr);
 	return sqlite_run(db, st, NULL);
 }
 
@@ -89,6 +89,8 @@ read_session(sqlite3_stmt *st, void *p)
 	out->account_id = sqlite3_column_int64(st, 0);
 	out->created_at = sqlite3_column_int64(st, 1);
 	out->last_seen = sqlite3_column_int64(st, 2);
+	out->auth_time = sqlite3_column_int64(st, 3);
+	out->amr = (unsigned)sqlite3_column_int64(st, 4);
 }
 
 int
@@ -96,6 +98,21 @@ sqlite_session_get(struct store_backend *b, const unsigned char *hash,
     struct session_row *out)
 {
 	return sqlite_row_by_hash(b, STMT_SESSION_GET, hash, read_session, out);
+}
+
+int
+sqlite_session_reauth(struct store_backend *b, const unsigned char *hash,
+    int64_t auth_time, unsigned amr)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st = sqlite_stmt(b, STMT_SESSION_REAUTH, &db);
+
+	if (st == NULL)
+		return ERR_STORE;
+	sqlite3_bind_blob(st, 1, hash, SECURE_HASH_BYTES, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, auth_time);
+	sqlite3_bind_int64(st, 3, amr);
+	return sqlite_run_one(db, st);
 }
 
 int

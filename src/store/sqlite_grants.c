@@ -125,6 +125,9 @@ insert_code(struct store_backend *b, const unsigned char *hash,
 	sqlite3_bind_int64(st, 4, row->scope);
 	sqlite3_bind_text(st, 5, row->challenge, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 6, row->expires_at);
+	sqlite3_bind_text(st, 7, row->nonce, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 8, row->auth_time);
+	sqlite3_bind_int64(st, 9, row->amr);
 	return sqlite_run(db, st, NULL);
 }
 
@@ -159,6 +162,9 @@ read_code(sqlite3_stmt *st, void *p)
 	c->expires_at = sqlite3_column_int64(st, 6);
 	c->used = sqlite3_column_int(st, 7) != 0;
 	c->family_id = sqlite3_column_int64(st, 8);
+	sqlite_copy_text(c->nonce, sizeof(c->nonce), st, 9);
+	c->auth_time = sqlite3_column_int64(st, 10);
+	c->amr = (unsigned)sqlite3_column_int64(st, 11);
 }
 
 int

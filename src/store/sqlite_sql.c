@@ -31,16 +31,18 @@ const char *const stmt_sql[STMT_COUNT] = {
 	[STMT_ACCOUNT_BY_ID] = "SELECT " ACCOUNT_COLUMNS " FROM accounts "
 	    "WHERE id = ?",
 	[STMT_SESSION_INSERT] = "INSERT INTO sessions(hash, account_id, "
-	    "created_at, last_seen, address, user_agent) "
-	    "VALUES (?, ?, ?, ?, ?, ?)",
+	    "created_at, last_seen, address, user_agent, auth_time, amr) "
+	    "VALUES (?1, ?2, ?3, ?3, ?4, ?5, ?3, ?6)",
 	/* a disabled account's sessions are ended; one started by a log-in
 	 * racing the disabling is refused all the same */
-	[STMT_SESSION_GET] = "SELECT s.account_id, s.created_at, s.last_seen "
-	    "FROM sessions s JOIN accounts a ON a.id = s.account_id "
+	[STMT_SESSION_GET] = "SELECT s.account_id, s.created_at, s.last_seen, "
+	    "s.auth_time, s.amr FROM sessions s JOIN accounts a ON a.id = s.account_id "
 	    "WHERE s.hash = ? AND a.disabled_at IS NULL",
 	[STMT_SESSION_TOUCH] = "UPDATE sessions SET last_seen = ? "
 	    "WHERE hash = ?",
 	[STMT_SESSION_DELETE] = "DELETE FROM sessions WHERE hash = ?",
+	[STMT_SESSION_REAUTH] = "UPDATE sessions SET auth_time = ?2, amr = ?3 "
+	    "WHERE hash = ?1",
 	/* keeps ?2 and the most recently seen of the others */
 	[STMT_SESSION_TRIM] = "DELETE FROM sessions WHERE account_id = ?1 "
 	    "AND hash NOT IN (SELECT hash FROM sessions WHERE account_id = "
@@ -110,20 +112,21 @@ const char *const stmt_sql[STMT_COUNT] = {
 	    "ON a.id = g.app_id WHERE g.account_id = ?1 AND g.id > ?2 "
 	    "ORDER BY g.id LIMIT ?3",
 	[STMT_CODE_INSERT] = "INSERT INTO auth_codes(hash, grant_id, "
-	    "redirect_uri, scope, challenge, expires_at) "
-	    "VALUES (?, ?, ?, ?, ?, ?)",
+	    "redirect_uri, scope, challenge, expires_at, nonce, auth_time, "
+	    "amr) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	[STMT_CODE_USE] = "UPDATE auth_codes SET used = 1 "
 	    "WHERE hash = ?1 AND used = 0 AND (SELECT app_id FROM grants "
 	    "WHERE id = auth_codes.grant_id) = ?2",
 	[STMT_CODE_GET] = "SELECT c.grant_id, g.account_id, g.app_id, "
 	    "c.redirect_uri, c.scope, c.challenge, c.expires_at, "
-	    "c.used <> 0, coalesce(c.family_id, 0) FROM auth_codes c "
+	    "c.used <> 0, coalesce(c.family_id, 0), c.nonce, c.auth_time, "
+	    "c.amr FROM auth_codes c "
 	    "JOIN grants g ON g.id = c.grant_id WHERE c.hash = ?",
 	[STMT_CODE_FAMILY] = "UPDATE auth_codes SET used = 1, family_id = ?1 "
 	    "WHERE hash = ?2 AND used = 0 AND (SELECT app_id FROM grants "
 	    "WHERE id = auth_codes.grant_id) = ?3",
 	[STMT_FAMILY_INSERT] = "INSERT INTO families(grant_id, scope, "
-	    "created_at) VALUES (?, ?, ?)",
+	    "created_at, auth_time, amr) VALUES (?, ?, ?, ?, ?)",
 	[STMT_FAMILY_REVOKE] = "UPDATE families SET revoked = 1 WHERE id = ?",
 	[STMT_ACCESS_INSERT] = "INSERT INTO access_tokens(hash, family_id, "
 	    "parent, scope, iat) VALUES (?, ?, ?, ?, ?)",
@@ -159,7 +162,8 @@ const char *const stmt_sql[STMT_COUNT] = {
 	    "parent, scope, created_at) VALUES (?, ?, ?, ?, ?)",
 	[STMT_REFRESH_GET] = "SELECT r.family_id, f.grant_id, g.account_id, "
 	    "g.app_id, a.api_key, r.scope, f.scope, r.created_at, r.used_at, "
-	    "f.revoked OR " DISABLED " FROM refresh_tokens r "
+	    "f.revoked OR " DISABLED ", f.auth_time, f.amr "
+	    "FROM refresh_tokens r "
 	    "JOIN families f ON f.id = r.family_id "
 	    "JOIN grants g ON g.id = f.grant_id "
 	    "JOIN apps a ON a.id = g.app_id " TOKEN_ACCOUNTS

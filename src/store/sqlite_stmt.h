@@ -75,6 +75,8 @@ int	sqlite_link_take(struct store_backend *b, const unsigned char *hash,
 	    int purpose, struct link_row *out);
 int	sqlite_session_get(struct store_backend *b, const unsigned char *hash,
 	    struct session_row *out);
+int	sqlite_session_reauth(struct store_backend *b,
+	    const unsigned char *hash, int64_t auth_time, unsigned amr);
 int	sqlite_session_touch(struct store_backend *b,
 	    const unsigned char *hash, int64_t now);
 int	sqlite_session_delete(struct store_backend *b,

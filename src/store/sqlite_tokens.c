@@ -80,6 +80,8 @@ new_family(struct store_backend *b, struct issue *is)
 	sqlite3_bind_int64(st, 1, is->grant_id);
 	sqlite3_bind_int64(st, 2, is->family_scope);
 	sqlite3_bind_int64(st, 3, is->now);
+	sqlite3_bind_int64(st, 4, is->auth_time);
+	sqlite3_bind_int64(st, 5, is->amr);
 	rc = sqlite_run(db, st, NULL);
 	if (rc == 0)
 		is->family_id = sqlite3_last_insert_rowid(db);
@@ -275,11 +277,22 @@ sqlite_access_get(struct store_backend *b, const unsigned char *hash,
 	return sqlite_row_by_hash(b, STMT_ACCESS_GET, hash, read_token, out);
 }
 
+/* A refresh token's row also says its family's log-in (§9). */
+static void
+read_refresh(sqlite3_stmt *st, void *p)
+{
+	struct token_row *t = p;
+
+	read_token(st, t);
+	t->auth_time = sqlite3_column_int64(st, 10);
+	t->amr = (unsigned)sqlite3_column_int64(st, 11);
+}
+
 int
 sqlite_refresh_get(struct store_backend *b, const unsigned char *hash,
     struct token_row *out)
 {
-	return sqlite_row_by_hash(b, STMT_REFRESH_GET, hash, read_token,
+	return sqlite_row_by_hash(b, STMT_REFRESH_GET, hash, read_refresh,
 	    out);
 }
 

@@ -120,6 +120,13 @@ int	store_session_get(struct store *st,
 int	store_session_touch(struct store *st,
 	    const unsigned char hash[SECURE_HASH_BYTES], int64_t now);
 
+/* A fresh password entry inside session `hash` (OpenID Connect's
+ * prompt=login, max_age): its log-in is now auth_time, by amr (AMR_*).
+ * ERR_NOTFOUND when the session is gone. */
+int	store_session_reauth(struct store *st,
+	    const unsigned char hash[SECURE_HASH_BYTES], int64_t auth_time,
+	    unsigned amr);
+
 int	store_session_delete(struct store *st,
 	    const unsigned char hash[SECURE_HASH_BYTES]);
 

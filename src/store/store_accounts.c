@@ -146,6 +146,14 @@ store_session_touch(struct store *st,
 }
 
 int
+store_session_reauth(struct store *st,
+    const unsigned char hash[SECURE_HASH_BYTES], int64_t auth_time,
+    unsigned amr)
+{
+	return CALL(session_reauth, hash, auth_time, amr);
+}
+
+int
 store_session_delete(struct store *st,
     const unsigned char hash[SECURE_HASH_BYTES])
 {

@@ -54,6 +54,8 @@ struct store_ops {
 		    const unsigned char *hash, struct session_row *out);
 	int	(*session_touch)(struct store_backend *b,
 		    const unsigned char *hash, int64_t now);
+	int	(*session_reauth)(struct store_backend *b,
+		    const unsigned char *hash, int64_t auth_time, unsigned amr);
 	int	(*session_delete)(struct store_backend *b,
 		    const unsigned char *hash);
 	int	(*session_trim)(struct store_backend *b, int64_t account_id,

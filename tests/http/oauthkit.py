@@ -32,7 +32,8 @@ import requests
 import kgtest
 from kgtest import PASSWORD, Browser, bearer, new_account, new_app, new_pat
 
-SCOPES = ("account_read", "account_update", "contact_data", "campaign_data")
+SCOPES = ("account_read", "account_update", "contact_data", "campaign_data",
+          "openid", "email", "profile")
 DEFAULT_SCOPE = "account_read"
 REDIRECT = "https://client.example.org/cb"
 REDIRECT2 = "https://client.example.org/other"

@@ -43,7 +43,7 @@ Test(scopes, table)
 {
 	static const char *const names[] = {
 		"account_read", "account_update", "contact_data",
-		"campaign_data",
+		"campaign_data", "openid", "email", "profile",
 	};
 	unsigned all = 0;
 
@@ -76,11 +76,18 @@ Test(scopes, parse_accepts)
 		{ S("campaign_data contact_data account_update"),
 		  AU | CD | CA },
 		{ S("account_read account_update contact_data campaign_data"),
-		  SCOPE_ALL },
+		  AR | AU | CD | CA },
 		{ S("campaign_data contact_data account_update account_read"),
-		  SCOPE_ALL },
+		  AR | AU | CD | CA },
 		{ S("contact_data account_read campaign_data account_update"),
-		  SCOPE_ALL },
+		  AR | AU | CD | CA },
+		/* OpenID Connect's (§9) */
+		{ S("openid"), SCOPE_OPENID },
+		{ S("openid email profile"),
+		  SCOPE_OPENID | SCOPE_EMAIL | SCOPE_PROFILE },
+		{ S("email openid"), SCOPE_OPENID | SCOPE_EMAIL },
+		{ S("profile account_read email campaign_data openid "
+		    "contact_data account_update"), SCOPE_ALL },
 	};
 
 	for (size_t i = 0; i < NELEM(cases); i++) {
@@ -102,7 +109,8 @@ Test(scopes, parse_refuses)
 {
 	static const struct str cases[] = {
 		/* unknown names, prefixes and extensions of real ones */
-		S("openid"), S("account"), S("account_"), S("account_reads"),
+		S("open_id"), S("account"), S("account_"), S("account_reads"),
+		S("OpenID"), S("openid_"), S("emails"), S("openid email openid"),
 		S("account_readx"), S("ccount_read"), S("x account_read"),
 		S("account_read x"), S("account_read_account_update"),
 		/* RFC 6749 §3.3: case-sensitive */
@@ -160,8 +168,10 @@ Test(scopes, format)
 		{ CA | CD | AU, "account_update contact_data campaign_data" },
 		{ CA | CD | AU | AR,
 		  "account_read account_update contact_data campaign_data" },
+		{ SCOPE_PROFILE | SCOPE_OPENID, "openid profile" },
 		{ SCOPE_ALL,
-		  "account_read account_update contact_data campaign_data" },
+		  "account_read account_update contact_data campaign_data "
+		  "openid email profile" },
 	};
 
 	for (size_t i = 0; i < NELEM(cases); i++) {

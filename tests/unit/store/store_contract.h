@@ -18,7 +18,7 @@
 #define ALL	(&(struct store_page){ 0, 1000 })
 #define NO_CAP	1000000
 /* a session begun nowhere in particular */
-#define NOWHERE	(&(struct session_origin){ "", "" })
+#define NOWHERE	(&(struct session_origin){ "", "", AMR_PWD })
 
 /* Copies a string into a char array field, cut to fit. */
 #define SET(field, text) \

@@ -189,7 +189,8 @@ STORE_TEST(links, a_new_password_ends_sessions_and_reset_links,
 STORE_TEST(links, sessions_listed_and_ended_by_owner, contract_setup)
 {
 	unsigned char s[3][SECURE_HASH_BYTES], bobs[SECURE_HASH_BYTES];
-	struct session_origin from = { "2001:db8::1", "Firefox/128 ☃" };
+	struct session_origin from = { "2001:db8::1", "Firefox/128 ☃",
+	    AMR_PWD };
 	struct session_row *rows = NULL, row;
 	size_t n = 0;
 	int64_t ann = contract_account("ann@example.com");
