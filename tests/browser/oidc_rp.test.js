@@ -1,4 +1,4 @@
-// OpenID Connect in a real browser (SPEC §9): Debian's Chromium logs in to
+// OpenID Connect in a real browser (docs/REFERENCE.md, OpenID Connect): Debian's Chromium logs in to
 // Apache with mod_auth_openidc (tests/http/apachekit.py, started as a
 // child) through keygate's log-in and Grant Access pages, sees the page
 // with the claims the module passes on, logs out through the module (and

@@ -1,5 +1,5 @@
 // A real relying party in JavaScript: npm's oauth4webapi (package.json),
-// unmodified, logs a person in through keygate (SPEC §9). Driven by
+// unmodified, logs a person in through keygate (docs/REFERENCE.md). Driven by
 // tests/http/test_oidc_rp_oauth4webapi.py, which runs it once per log-in:
 //
 //   node rp_oauth4webapi.mjs '<JSON>'

@@ -1,5 +1,5 @@
-"""Helpers shared by the relying-party tests of OpenID Connect (SPEC §9,
-docs/REFERENCE.md): a keygate that is an OpenID Provider, apps registered
+"""Helpers shared by the relying-party tests of OpenID Connect
+(docs/REFERENCE.md): a keygate that is an OpenID Provider, apps registered
 for a relying party, a person at a browser who logs in through whatever
 pages keygate shows, real token answers for other apps and other log-ins
 (tamperkit swaps them in), and key rotation.
@@ -21,7 +21,7 @@ import oauthkit
 
 OIDC_SCOPE = "openid email"
 ALGS = ("RS256", "ES256", "EdDSA")
-PUBLISH_DELAY = 3600           # --key-publish-delay's default (SPEC §9)
+PUBLISH_DELAY = 3600           # --key-publish-delay's default
 
 
 # --- keygate as the OpenID Provider -------------------------------------------

@@ -1,7 +1,7 @@
 """A real, unmodified relying party logs people in through keygate: Apache
 with mod_auth_openidc (apachekit.py) configured only with keygate's
-discovery document, an app's API key and secret (SPEC §9,
-docs/REFERENCE.md §3 and the OpenID Connect sections).
+discovery document, an app's API key and secret
+(docs/REFERENCE.md §3 and the OpenID Connect sections).
 
 - A person visits Apache's protected page, logs in on keygate, allows the
   app, and sees the page with the claims the module passes on (sub,

@@ -3,7 +3,7 @@ OAuth2Session for the code flow with PKCE and its OpenID Connect id_token
 validation (authlib.oidc.core.CodeIDToken: iss, aud, exp, nonce, at_hash;
 the signature against the JWKS of the discovery document's jwks_uri),
 for apps signing with RS256, ES256 and EdDSA (authlib 1.2 has EdDSA:
-authlib.jose.rfc8037) — SPEC §9.
+authlib.jose.rfc8037) — docs/REFERENCE.md.
 
 A forged, expired, wrong-audience or wrong-nonce id_token, swapped in by
 tamperkit's proxy on the token request, makes authlib raise. Across

@@ -1,7 +1,7 @@
 """A real relying party in JavaScript: npm's oauth4webapi (package.json,
 `npm ci`), run by node from tests/http/rp_oauth4webapi.mjs once per
 log-in, so that it runs against keygate on SQLite and on PostgreSQL like
-the rest of this suite (SPEC §9).
+the rest of this suite (docs/REFERENCE.md).
 
 For apps signing with RS256, ES256 and EdDSA it discovers keygate, sends
 the person through the log-in with PKCE and a nonce, and checks the token
