@@ -15,7 +15,7 @@ packages=(
 	clang libclang-rt-14-dev valgrind
 	groff-base systemd
 	liboath-dev libqrencode-dev oathtool zbar-tools librsvg2-bin
-	libssl-dev apache2 libapache2-mod-auth-openidc
+	libssl-dev apache2 libapache2-mod-auth-openidc faketime
 )
 # clang builds the libFuzzer targets (tests/fuzz); Debian 12's clang is 14,
 # whose fuzzer runtime is only recommended, hence named. valgrind runs the
@@ -28,7 +28,8 @@ packages=(
 # code's SVG with rsvg-convert (librsvg2-bin) and read it with zbarimg
 # (zbar-tools). OpenID Connect signs with OpenSSL 3 (libssl-dev); a real
 # relying party, Apache's mod_auth_openidc, logs in through it in the
-# tests (python3-authlib and npm's oauth4webapi are the other two).
+# tests (python3-authlib and npm's oauth4webapi are the other two), its
+# clock moved by libfaketime (faketime) to see an expired id_token.
 
 # Node.js for the browser tests and the OpenAPI lint: @redocly/cli wants
 # 20.19+ on the 20 line or 22.12+, playwright-core 20+; npm 10+. Debian 12

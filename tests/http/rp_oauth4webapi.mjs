@@ -1,0 +1,159 @@
+// A real relying party in JavaScript: npm's oauth4webapi (package.json),
+// unmodified, logs a person in through keygate (docs/REFERENCE.md). Driven by
+// tests/http/test_oidc_rp_oauth4webapi.py, which runs it once per log-in:
+//
+//   node rp_oauth4webapi.mjs '<JSON>'
+//
+// with issuer, client_id, client_secret, redirect_uri, alg, email,
+// password, nonce (the RP's own, chosen by the test so that it can fetch
+// an answer with the same nonce for another app), token_via (a base URL
+// the token request goes to instead: the tampering proxy, interposed with
+// oauth4webapi's customFetch) and jwks_cache (a file holding the JWKS
+// cache between runs, as oauth4webapi's jwksCache documents).
+//
+// It prints one JSON line: {"ok": true, "claims", "header"} or
+// {"ok": false, "name", "code", "message"} (the error oauth4webapi threw).
+// The log-in is plain fetch with a cookie jar, posting keygate's forms as
+// a browser would. Discovery, the authorization URL (PKCE S256, state,
+// nonce), processAuthorizationCodeResponse (iss, aud, exp, iat, nonce,
+// auth_time) and validateApplicationLevelSignature (the signature against
+// the JWKS of jwks_uri) are oauth4webapi's.
+import fs from 'node:fs';
+import * as oauth from 'oauth4webapi';
+
+const cfg = JSON.parse(process.argv[2]);
+const issuer = new URL(cfg.issuer);
+const jar = new Map();            // cookie name -> value (keygate's host)
+
+function keepCookies(res) {
+  for (const line of res.headers.getSetCookie()) {
+    const [pair, ...attrs] = line.split(';');
+    const eq = pair.indexOf('=');
+    const name = pair.slice(0, eq).trim();
+    const gone = attrs.some((a) => /^\s*max-age=0\s*$/i.test(a));
+    if (gone) jar.delete(name); else jar.set(name, pair.slice(eq + 1).trim());
+  }
+}
+
+function cookieHeader() {
+  return [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
+}
+
+// The token request goes to cfg.token_via when set: oauth4webapi's way of
+// letting a test interpose (customFetch).
+const customFetch = (url, options) => {
+  let target = url;
+  if (cfg.token_via && as && url === as.token_endpoint) {
+    const u = new URL(url);
+    target = cfg.token_via + u.pathname + u.search;
+  }
+  return fetch(target, options);
+};
+const opts = { [oauth.allowInsecureRequests]: true,
+  [oauth.customFetch]: customFetch };
+
+const attr = (tag, name) => {
+  const m = tag.match(new RegExp(`\\s${name}="([^"]*)"`, 'i'));
+  return m ? m[1].replace(/&amp;/g, '&').replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>')
+    : null;
+};
+
+// The fields a person sends on keygate's log-in or Grant Access form, or
+// null when the page has neither.
+function formToPost(page) {
+  for (const m of page.matchAll(/<form\b([^>]*)>([\s\S]*?)<\/form>/gi)) {
+    const open = `<form ${m[1]}`;
+    if ((attr(open, 'method') || '').toLowerCase() !== 'post') continue;
+    const body = m[2];
+    const inputs = [...body.matchAll(/<input\b[^>]*>/gi)].map((x) => x[0]);
+    const buttons = [...body.matchAll(/<button\b[^>]*>/gi)].map((x) => x[0]);
+    const data = new URLSearchParams();
+    let hasPassword = false;
+    let hasEmail = false;
+    for (const tag of inputs) {
+      const type = (attr(tag, 'type') || 'text').toLowerCase();
+      if (type === 'hidden') data.append(attr(tag, 'name'), attr(tag, 'value') || '');
+      if (attr(tag, 'name') === 'password') hasPassword = true;
+      if (attr(tag, 'name') === 'email') hasEmail = true;
+    }
+    const want = hasPassword ? ['login', null] : ['allow'];
+    const button = [...buttons, ...inputs.filter((t) =>
+      (attr(t, 'type') || '').toLowerCase() === 'submit')]
+      .find((t) => want.includes(attr(t, 'value')) ||
+        (want.includes(null) && !attr(t, 'name')));
+    if (!button) continue;
+    if (hasPassword) {
+      if (hasEmail) data.append('email', cfg.email);
+      data.append('password', cfg.password);
+    }
+    if (attr(button, 'name')) data.append(attr(button, 'name'), attr(button, 'value') || '');
+    return { action: attr(open, 'action'), data };
+  }
+  return null;
+}
+
+// Follows keygate's pages until it redirects to the RP's redirect_uri;
+// returns that URL.
+async function browse(start) {
+  let url = start;
+  let init = { method: 'GET' };
+  for (let step = 0; step < 25; step += 1) {
+    const res = await fetch(url, { ...init, redirect: 'manual',
+      headers: { ...(init.headers || {}), cookie: cookieHeader() } });
+    keepCookies(res);
+    const loc = res.headers.get('location');
+    if (res.status >= 300 && res.status < 400 && loc) {
+      const next = new URL(loc, url).href;
+      if (next.startsWith(cfg.redirect_uri)) return next;
+      url = next;
+      init = { method: 'GET' };
+      continue;
+    }
+    const form = res.status === 200 ? formToPost(await res.text()) : null;
+    if (!form) throw new Error(`stuck at ${url}: ${res.status}`);
+    url = new URL(form.action, url).href;
+    init = { method: 'POST', body: form.data.toString(),
+      headers: { 'content-type': 'application/x-www-form-urlencoded' } };
+  }
+  throw new Error('too many steps');
+}
+
+let as;
+async function main() {
+  as = await oauth.processDiscoveryResponse(issuer,
+    await oauth.discoveryRequest(issuer, { ...opts, algorithm: 'oidc' }));
+  const client = { client_id: cfg.client_id };
+  if (cfg.alg) client.id_token_signed_response_alg = cfg.alg;
+  const clientAuth = oauth.ClientSecretBasic(cfg.client_secret);
+  const verifier = oauth.generateRandomCodeVerifier();
+  const state = oauth.generateRandomState();
+  const nonce = cfg.nonce || oauth.generateRandomNonce();
+  const auth = new URL(as.authorization_endpoint);
+  auth.search = new URLSearchParams({ client_id: cfg.client_id,
+    redirect_uri: cfg.redirect_uri, response_type: 'code',
+    scope: 'openid email', state, nonce,
+    code_challenge: await oauth.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: 'S256' }).toString();
+
+  const callback = new URL(await browse(auth.href));
+  const params = oauth.validateAuthResponse(as, client, callback, state);
+  const response = await oauth.authorizationCodeGrantRequest(as, client,
+    clientAuth, params, cfg.redirect_uri, verifier, opts);
+  const result = await oauth.processAuthorizationCodeResponse(as, client,
+    response, { expectedNonce: nonce, requireIdToken: true });
+  const cache = cfg.jwks_cache && fs.existsSync(cfg.jwks_cache)
+    ? JSON.parse(fs.readFileSync(cfg.jwks_cache, 'utf8')) : {};
+  await oauth.validateApplicationLevelSignature(as, response,
+    { ...opts, [oauth.jwksCache]: cache });
+  if (cfg.jwks_cache) fs.writeFileSync(cfg.jwks_cache, JSON.stringify(cache));
+  const claims = oauth.getValidatedIdTokenClaims(result);
+  const header = JSON.parse(Buffer.from(result.id_token.split('.')[0],
+    'base64url').toString());
+  return { ok: true, claims, header };
+}
+
+main().then((out) => console.log(JSON.stringify(out)), (e) => {
+  console.log(JSON.stringify({ ok: false, name: e.name, code: e.code,
+    message: e.message }));
+});
