@@ -11,6 +11,7 @@ address), `--test-clock` and `--key-file` in its work folder, so that
 import html
 import os
 import secrets
+import time
 from html.parser import HTMLParser
 from urllib.parse import parse_qs, urlencode, urljoin, urlsplit
 
@@ -45,10 +46,17 @@ def metadata(server):
 
 
 def rotate_keys(server):
-    """`keygate keys rotate` on the server's store, as an operator would."""
+    """`keygate keys rotate` on the server's store, as an operator would;
+    returns once the serving process publishes the new keys (it reloads
+    them when the store's revision moves, within its keeper's poll)."""
+    before = set(jwks_kids(server))
     p = kgtest.run_cli("keys", "rotate", "--db", server.db,
                        "--key-file", key_file(server), timeout=30)
     assert p.returncode == 0, (p.returncode, p.stdout, p.stderr)
+    deadline = time.time() + 5
+    while not set(jwks_kids(server)) - before:
+        assert time.time() < deadline, "the new keys were never published"
+        time.sleep(0.05)
     return p.stdout
 
 

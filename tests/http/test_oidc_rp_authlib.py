@@ -222,7 +222,10 @@ def test_tampered_id_token_refused(op, proxy, case, alg):
         with pytest.raises(CASES[case]) as e:
             rp.login(person)
         if case in ("wrong_aud", "wrong_nonce"):
-            assert e.value.claim_name == case.split("_")[1], e.value
+            # authlib 1.2's InvalidClaimError names the claim only in
+            # its description
+            claim = case.split("_")[1]
+            assert f'Invalid claim "{claim}"' in e.value.description, e.value
     assert len(proxy.answers) == seen + 1 and not proxy.pending()
 
 
