@@ -60,6 +60,8 @@ const struct route keygate_routes[] = {
 	 * (docs/REFERENCE.md §5) */
 	{ HTTP_GET, "/.well-known/oauth-authorization-server",
 	    oauth_metadata, ROUTE_FAST },
+	{ HTTP_GET, "/.well-known/openid-configuration",
+	    oauth_openid_configuration, ROUTE_FAST },
 	{ HTTP_GET, "/oauth2/jwks", oauth_jwks, ROUTE_FAST },
 	{ HTTP_GET, "/oauth2/authorize", oauth_authorize, ROUTE_FAST },
 	{ HTTP_POST, "/oauth2/authorize", oauth_authorize_post, ROUTE_SLOW },
@@ -67,6 +69,10 @@ const struct route keygate_routes[] = {
 	{ HTTP_POST, "/oauth2/revoke", oauth_revoke, ROUTE_FAST },
 	{ HTTP_POST, "/oauth2/introspect", oauth_introspect, ROUTE_FAST },
 	{ HTTP_GET, "/oauth2/check", oauth_check, ROUTE_FAST },
+	{ HTTP_GET, "/oauth2/userinfo", oauth_userinfo, ROUTE_FAST },
+	{ HTTP_POST, "/oauth2/userinfo", oauth_userinfo, ROUTE_FAST },
+	{ HTTP_GET, "/oauth2/logout", portal_end_session, ROUTE_FAST },
+	{ HTTP_POST, "/oauth2/logout", portal_end_session_post, ROUTE_FAST },
 	{ HTTP_GET, "/v3/account/summary", oauth_account_summary, ROUTE_FAST },
 
 	/* developer REST API (JSON, docs/REFERENCE.md §6) */

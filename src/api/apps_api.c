@@ -11,31 +11,34 @@
 
 static const char *const app_members[] = { "api_key", "name",
 	"redirect_uris", "public_name", "logo_url", "description",
-	"implicit_flow", "has_secret", "created_at", NULL };
+	"implicit_flow", "id_token_signed_response_alg",
+	"post_logout_redirect_uris", "has_secret", "created_at", NULL };
 
+/* A list of URIs (member `name`) into uris and *n; *has when given. */
 static void
-take_uris(json_t *obj, json_t *fields, struct app_fields *f)
+take_uris(json_t *obj, const char *name, json_t *fields, bool *has,
+    struct str uris[APP_MAX_REDIRECT_URIS], size_t *n)
 {
-	json_t *v = json_object_get(obj, "redirect_uris"), *u;
+	json_t *v = json_object_get(obj, name), *u;
 	size_t i;
 
 	if (v == NULL)
 		return;
-	f->has_redirect_uris = true;
+	*has = true;
 	if (!json_is_array(v)) {
-		json_object_set_new(fields, "redirect_uris",
+		json_object_set_new(fields, name,
 		    json_string("must be an array of strings"));
 		return;
 	}
-	f->n_redirect_uris = json_array_size(v);
+	*n = json_array_size(v);
 	json_array_foreach(v, i, u) {
 		if (!json_is_string(u)) {
-			json_object_set_new(fields, "redirect_uris",
+			json_object_set_new(fields, name,
 			    json_string("must be an array of strings"));
 			return;
 		}
 		if (i < APP_MAX_REDIRECT_URIS)
-			f->redirect_uris[i] = (struct str){
+			uris[i] = (struct str){
 			    json_string_value(u), json_string_length(u) };
 	}
 }
@@ -58,7 +61,13 @@ read_fields(json_t *obj, json_t *fields, struct app_fields *f)
 	else
 		api_take_string(obj, "logo_url", fields, &f->logo_url,
 		    &f->has_logo_url);
-	take_uris(obj, fields, f);
+	take_uris(obj, "redirect_uris", fields, &f->has_redirect_uris,
+	    f->redirect_uris, &f->n_redirect_uris);
+	take_uris(obj, "post_logout_redirect_uris", fields,
+	    &f->has_post_logout_redirect_uris, f->post_logout_redirect_uris,
+	    &f->n_post_logout_redirect_uris);
+	api_take_string(obj, "id_token_signed_response_alg", fields,
+	    &f->id_token_alg, &f->has_id_token_alg);
 	if (implicit != NULL) {
 		f->has_implicit_flow = true;
 		f->implicit_flow = json_is_true(implicit);
@@ -76,6 +85,8 @@ errors_into(json_t *fields, const struct app_errors *e)
 		{ "name", e->name }, { "redirect_uris", e->redirect_uris },
 		{ "public_name", e->public_name }, { "logo_url", e->logo_url },
 		{ "description", e->description },
+		{ "id_token_signed_response_alg", e->id_token_alg },
+		{ "post_logout_redirect_uris", e->post_logout_redirect_uris },
 	};
 
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)

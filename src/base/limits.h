@@ -46,6 +46,7 @@
 #define APP_DESCRIPTION_MAX_CHARS	1000
 #define APP_MAX_REDIRECT_URIS		10
 #define APP_URI_MAX_BYTES		2000
+#define APP_ID_TOKEN_ALG_MAX_BYTES	8	/* "RS256", "ES256", "EdDSA" */
 #define APP_API_KEY_RANDOM_BYTES	24	/* 192 bits */
 #define APP_API_KEY_MAX_BYTES		64
 /* UTF-8 takes at most 4 bytes a character */

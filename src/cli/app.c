@@ -41,7 +41,9 @@ usage(FILE *out)
 	    "       keygate app delete KEY\n\n"
 	    "settings: --redirect-uri URI (repeat for several), --public-name "
 	    "TEXT,\n          --logo-url URL, --description TEXT, "
-	    "--implicit-flow on|off\n"
+	    "--implicit-flow on|off,\n          --id-token-signed-response-alg "
+	    "RS256|ES256|EdDSA, --post-logout-redirect-uri URI\n"
+	    "          (repeat for several; \"\" empties the list)\n"
 	    "Every command also takes --db PATH (or KEYGATE_DB) and --brand "
 	    "NAME\n(or KEYGATE_BRAND): give it the server's brand, which "
 	    "public names may\nnot contain. create also takes --max-apps N "
@@ -79,6 +81,18 @@ take_setting(struct app_args *a, const char *flag, const char *v)
 			return ERR_INVALID;
 		f->has_implicit_flow = true;
 		f->implicit_flow = strcmp(v, "on") == 0;
+	} else if (strcmp(flag, "--id-token-signed-response-alg") == 0) {
+		f->has_id_token_alg = true;
+		f->id_token_alg = str_from(v);
+	} else if (strcmp(flag, "--post-logout-redirect-uri") == 0) {
+		/* "" alone empties the list, which may be empty */
+		f->has_post_logout_redirect_uris = true;
+		if (*v != '\0' && f->n_post_logout_redirect_uris <
+		    APP_MAX_REDIRECT_URIS)
+			f->post_logout_redirect_uris[
+			    f->n_post_logout_redirect_uris] = str_from(v);
+		if (*v != '\0')
+			f->n_post_logout_redirect_uris++;
 	} else if (strcmp(flag, "--email") == 0) {
 		a->email = v;
 	} else if ((strcmp(flag, "--db") == 0 ||
@@ -128,6 +142,14 @@ parse_args(int argc, char **argv, struct app_args *a)
 }
 
 static void
+print_list(const char *title, json_t *list)
+{
+	printf("%s\n", title);
+	for (size_t i = 0; i < json_array_size(list); i++)
+		printf("  %s\n", json_string_value(json_array_get(list, i)));
+}
+
+static void
 print_app(const struct app_row *row, bool json)
 {
 	json_t *j = app_json(row);
@@ -138,16 +160,18 @@ print_app(const struct app_row *row, bool json)
 	} else {
 		printf("api key        %s\nname           %s\n"
 		    "public name    %s\nlogo url       %s\ndescription    %s\n"
-		    "implicit flow  %s\nsecret         %s\n"
-		    "created        %s\nredirect uris\n", row->api_key,
+		    "implicit flow  %s\nid_token alg   %s\nsecret         %s\n"
+		    "created        %s\n", row->api_key,
 		    row->name, row->public_name, row->logo_url,
 		    row->description, row->implicit_flow ? "on" : "off",
+		    json_string_value(json_object_get(j,
+		    "id_token_signed_response_alg")),
 		    row->has_secret ? "set" : "none",
 		    json_string_value(json_object_get(j, "created_at")));
-		for (size_t i = 0; i < json_array_size(json_object_get(j,
-		    "redirect_uris")); i++)
-			printf("  %s\n", json_string_value(json_array_get(
-			    json_object_get(j, "redirect_uris"), i)));
+		print_list("redirect uris", json_object_get(j,
+		    "redirect_uris"));
+		print_list("post-logout redirect uris", json_object_get(j,
+		    "post_logout_redirect_uris"));
 	}
 	json_decref(j);
 }
@@ -159,6 +183,8 @@ print_errors(const struct app_errors *e)
 		{ "name", e->name }, { "redirect_uris", e->redirect_uris },
 		{ "public_name", e->public_name }, { "logo_url", e->logo_url },
 		{ "description", e->description },
+		{ "id_token_signed_response_alg", e->id_token_alg },
+		{ "post_logout_redirect_uris", e->post_logout_redirect_uris },
 	};
 
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)

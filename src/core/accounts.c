@@ -279,29 +279,47 @@ accounts_get(struct keygate *kg, int64_t id, struct account *out)
 struct memo *
 accounts_memo_new(void)
 {
-	return memo_new(4096, sizeof(int64_t), ACCOUNT_EMAIL_MAX_BYTES);
+	/* the address, then one byte: whether it is verified */
+	return memo_new(4096, sizeof(int64_t), ACCOUNT_EMAIL_MAX_BYTES + 1);
 }
 
 int
 accounts_email(struct keygate *kg, int64_t id,
     char email[ACCOUNT_EMAIL_MAX_BYTES + 1])
 {
-	/* Under the cache's epoch: a new address, and a deletion (whose id
-	 * SQLite may give out again), move the store's revision. */
+	bool verified;
+
+	return accounts_email_verified(kg, id, email, &verified);
+}
+
+int
+accounts_email_verified(struct keygate *kg, int64_t id,
+    char email[ACCOUNT_EMAIL_MAX_BYTES + 1], bool *verified)
+{
+	/* Under the cache's epoch: a new address, a confirmed one, and a
+	 * deletion (whose id SQLite may give out again), move the store's
+	 * revision. */
 	uint64_t epoch = token_cache_vouched(kg->cache);
+	char v[ACCOUNT_EMAIL_MAX_BYTES + 1];
 	struct account *a;
 	size_t len;
 	int rc;
 
-	if (memo_get(kg->accounts, &id, sizeof(id), epoch, email, &len)) {
-		email[len] = '\0';
+	if (memo_get(kg->accounts, &id, sizeof(id), epoch, v, &len) &&
+	    len >= 1) {
+		*verified = v[0] == 1;
+		memcpy(email, v + 1, len - 1);
+		email[len - 1] = '\0';
 		return 0;
 	}
 	a = xmalloc(sizeof(*a));
 	if ((rc = store_account_by_id(kg->store, id, a)) == 0) {
 		memcpy(email, a->email, sizeof(a->email));
-		memo_put(kg->accounts, &id, sizeof(id), epoch, email,
-		    strlen(email));
+		*verified = a->email_verified;
+		len = strlen(email);
+		v[0] = a->email_verified ? 1 : 0;
+		memcpy(v + 1, email, len);
+		memo_put(kg->accounts, &id, sizeof(id), epoch, v, len + 1);
 	}
 	sodium_memzero(a, sizeof(*a));
 	free(a);

@@ -67,6 +67,10 @@ struct memo *accounts_memo_new(void);
  * API's bearer calls). */
 int	accounts_email(struct keygate *kg, int64_t id,
 	    char email[ACCOUNT_EMAIL_MAX_BYTES + 1]);
+/* The same, with whether the address is verified (userinfo and the
+ * id_token, docs/REFERENCE.md §14; confirming moves the revision too). */
+int	accounts_email_verified(struct keygate *kg, int64_t id,
+	    char email[ACCOUNT_EMAIL_MAX_BYTES + 1], bool *verified);
 
 /* Finds an account by email (normalized first). ERR_NOTFOUND if none. */
 int	accounts_find(struct keygate *kg, struct str email,

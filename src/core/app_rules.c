@@ -134,6 +134,33 @@ app_rule_redirect_uris(const struct str *uris, size_t n)
 	return NULL;
 }
 
+const char *
+app_rule_post_logout_redirect_uris(const struct str *uris, size_t n)
+{
+	if (n > APP_MAX_REDIRECT_URIS)
+		return "Register at most 10 post-logout redirect URIs.";
+	for (size_t i = 0; i < n; i++) {
+		const char *why = app_rule_redirect_uri(uris[i]);
+
+		if (why != NULL)
+			return why;
+		for (size_t k = 0; k < i; k++)
+			if (str_eq(uris[k], uris[i]))
+				return "A post-logout redirect URI is listed "
+				    "twice.";
+	}
+	return NULL;
+}
+
+const char *
+app_rule_id_token_alg(struct str alg)
+{
+	if (str_eq_lit(alg, "RS256") || str_eq_lit(alg, "ES256") ||
+	    str_eq_lit(alg, "EdDSA"))
+		return NULL;
+	return "Choose RS256, ES256 or EdDSA.";
+}
+
 /* Compatibility decomposition with case folding (NFKD: the NFKC of
  * docs/REFERENCE.md §2 with its accents split off), then letters and digits
  * only, which drops the accents too: "Ｋｅｙ-Ｇáｔｅ" folds to "keygate". Into out

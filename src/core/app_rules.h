@@ -18,6 +18,12 @@ const char	*app_rule_name(struct str name);
 const char	*app_rule_redirect_uri(struct str uri);
 /* The whole list: 1 to APP_MAX_REDIRECT_URIS, no repeats, each valid. */
 const char	*app_rule_redirect_uris(const struct str *uris, size_t n);
+/* The post-logout list (OpenID RP-Initiated Logout 1.0): 0 to
+ * APP_MAX_REDIRECT_URIS, no repeats, each as app_rule_redirect_uri(). */
+const char	*app_rule_post_logout_redirect_uris(const struct str *uris,
+		    size_t n);
+/* "RS256", "ES256" or "EdDSA", exactly (JWS names are case-sensitive). */
+const char	*app_rule_id_token_alg(struct str alg);
 /* 1–100 characters, and not containing `brand` once both are NFKC
  * case-folded and stripped of everything but letters and digits, nor
  * once both are mapped to their UTS #39 confusable skeletons first. */

@@ -23,13 +23,13 @@ copy(char *dst, size_t dstlen, struct str s)
 }
 
 static void
-join_uris(char *dst, size_t dstlen, const struct app_fields *f)
+join_uris(char *dst, size_t dstlen, const struct str *uris, size_t n)
 {
 	size_t used = 0;
 
 	dst[0] = '\0';
-	for (size_t i = 0; i < f->n_redirect_uris; i++) {
-		struct str u = f->redirect_uris[i];
+	for (size_t i = 0; i < n && i < APP_MAX_REDIRECT_URIS; i++) {
+		struct str u = uris[i];
 
 		/* Validation capped each URI, so this always fits. */
 		if (used + u.len + 2 > dstlen)
@@ -60,9 +60,17 @@ validate(struct keygate *kg, const struct app_fields *f,
 		e->logo_url = app_rule_logo_url(f->logo_url);
 	if (f->has_description)
 		e->description = app_rule_description(f->description);
+	if (f->has_id_token_alg)
+		e->id_token_alg = app_rule_id_token_alg(f->id_token_alg);
+	if (f->has_post_logout_redirect_uris)
+		e->post_logout_redirect_uris =
+		    app_rule_post_logout_redirect_uris(
+		    f->post_logout_redirect_uris,
+		    f->n_post_logout_redirect_uris);
 	return e->name != NULL || e->redirect_uris != NULL ||
 	    e->public_name != NULL || e->logo_url != NULL ||
-	    e->description != NULL ? ERR_INVALID : 0;
+	    e->description != NULL || e->id_token_alg != NULL ||
+	    e->post_logout_redirect_uris != NULL ? ERR_INVALID : 0;
 }
 
 /* Applies the given settable fields to row. */
@@ -70,7 +78,8 @@ static void
 apply(struct app_row *row, const struct app_fields *f)
 {
 	if (f->has_redirect_uris)
-		join_uris(row->redirect_uris, sizeof(row->redirect_uris), f);
+		join_uris(row->redirect_uris, sizeof(row->redirect_uris),
+		    f->redirect_uris, f->n_redirect_uris);
 	if (f->has_public_name)
 		copy(row->public_name, sizeof(row->public_name),
 		    str_trim(f->public_name));
@@ -81,6 +90,14 @@ apply(struct app_row *row, const struct app_fields *f)
 		    f->description);
 	if (f->has_implicit_flow)
 		row->implicit_flow = f->implicit_flow;
+	if (f->has_id_token_alg)
+		copy(row->id_token_alg, sizeof(row->id_token_alg),
+		    f->id_token_alg);
+	if (f->has_post_logout_redirect_uris)
+		join_uris(row->post_logout_redirect_uris,
+		    sizeof(row->post_logout_redirect_uris),
+		    f->post_logout_redirect_uris,
+		    f->n_post_logout_redirect_uris);
 }
 
 int
@@ -103,6 +120,7 @@ apps_create(struct keygate *kg, int64_t account_id,
 	memset(out, 0, sizeof(*out));
 	out->account_id = account_id;
 	copy(out->name, sizeof(out->name), name);
+	copy(out->id_token_alg, sizeof(out->id_token_alg), str_from("RS256"));
 	if (!f->has_public_name &&
 	    app_rule_public_name(name, kg->cfg->brand) == NULL)
 		copy(out->public_name, sizeof(out->public_name), name);
@@ -226,4 +244,24 @@ size_t
 apps_redirect_uris(const struct app_row *row, struct str *out, size_t max)
 {
 	return app_rule_split_lines(str_from(row->redirect_uris), out, max);
+}
+
+size_t
+apps_post_logout_uris(const struct app_row *row, struct str *out,
+    size_t max)
+{
+	return app_rule_split_lines(str_from(row->post_logout_redirect_uris),
+	    out, max);
+}
+
+bool
+apps_post_logout_uri_ok(const struct app_row *row, struct str uri)
+{
+	struct str uris[APP_MAX_REDIRECT_URIS];
+	size_t n = apps_post_logout_uris(row, uris, APP_MAX_REDIRECT_URIS);
+
+	for (size_t i = 0; i < n && i < APP_MAX_REDIRECT_URIS; i++)
+		if (str_eq(uris[i], uri))
+			return true;
+	return false;
 }

@@ -34,6 +34,12 @@ struct app_fields {
 	struct str	 description;
 	bool		 has_implicit_flow;
 	bool		 implicit_flow;
+	/* OpenID Connect (docs/REFERENCE.md §2) */
+	bool		 has_id_token_alg;
+	struct str	 id_token_alg;
+	bool		 has_post_logout_redirect_uris;
+	struct str	 post_logout_redirect_uris[APP_MAX_REDIRECT_URIS];
+	size_t		 n_post_logout_redirect_uris;
 };
 
 /* Why fields were refused: NULL where fine. */
@@ -43,6 +49,8 @@ struct app_errors {
 	const char	*public_name;
 	const char	*logo_url;
 	const char	*description;
+	const char	*id_token_alg;
+	const char	*post_logout_redirect_uris;
 };
 
 /* Creates an app owned by account_id. The name is required; the public
@@ -89,5 +97,10 @@ bool	apps_secret_matches(const struct app_row *app, struct str secret);
 /* The redirect URIs of row as slices into it; returns how many. */
 size_t	apps_redirect_uris(const struct app_row *row, struct str *out,
 	    size_t max);
+/* The same of its post-logout redirect URIs. */
+size_t	apps_post_logout_uris(const struct app_row *row, struct str *out,
+	    size_t max);
+/* Whether uri is one of row's post-logout redirect URIs, exactly. */
+bool	apps_post_logout_uri_ok(const struct app_row *row, struct str uri);
 
 #endif

@@ -17,6 +17,7 @@ struct client {
 	bool		 has_secret;
 	bool		 owner_disabled;
 	unsigned char	 secret_hash[SECURE_HASH_BYTES];
+	char		 id_token_alg[APP_ID_TOKEN_ALG_MAX_BYTES + 1];
 };
 
 struct memo *
@@ -27,8 +28,9 @@ clients_memo_new(void)
 
 /* The app of client_id: from the memo while the store's revision has not
  * moved (a new secret, a deleted app, an owner disabled or enabled moves
- * it), else read. On a hit only id, api_key, has_secret, owner_disabled
- * and secret_hash are filled. */
+ * it), else read. On a hit only id, api_key, has_secret, owner_disabled,
+ * secret_hash and id_token_alg (the token endpoint's id_token) are
+ * filled. */
 static int
 client_app(struct keygate *kg, struct str client_id, struct app_row *app)
 {
@@ -43,6 +45,9 @@ client_app(struct keygate *kg, struct str client_id, struct app_row *app)
 		app->account_id = app->created_at = app->secret_created_at = 0;
 		app->name[0] = app->public_name[0] = app->logo_url[0] = '\0';
 		app->description[0] = app->redirect_uris[0] = '\0';
+		app->post_logout_redirect_uris[0] = '\0';
+		memcpy(app->id_token_alg, c.id_token_alg,
+		    sizeof(c.id_token_alg));
 		app->implicit_flow = false;
 		memset(app->api_key, 0, sizeof(app->api_key));
 		app->id = c.id;
@@ -59,6 +64,7 @@ client_app(struct keygate *kg, struct str client_id, struct app_row *app)
 	c.has_secret = app->has_secret;
 	c.owner_disabled = app->owner_disabled;
 	memcpy(c.secret_hash, app->secret_hash, sizeof(c.secret_hash));
+	memcpy(c.id_token_alg, app->id_token_alg, sizeof(c.id_token_alg));
 	memo_put(kg->clients, client_id.p, client_id.len, epoch, &c,
 	    sizeof(c));
 	sodium_memzero(&c, sizeof(c));

@@ -129,3 +129,51 @@ oauth_account_summary(struct request *req, struct response *res)
 	buf_put_json_string(b, email);
 	buf_puts(b, "}");
 }
+
+/* GET|POST /oauth2/userinfo (OpenID Connect Core §5.3; docs/REFERENCE.md
+ * §14.3): the token in the Authorization header only, as everywhere else
+ * in keygate. At the check's speed: the token cache and the accounts memo
+ * answer without a store read. */
+void
+oauth_userinfo(struct request *req, struct response *res)
+{
+	struct token_row row;
+	char email[ACCOUNT_EMAIL_MAX_BYTES + 1];
+	struct str token;
+	bool verified = false;
+	struct buf *b;
+	int rc;
+
+	/* Look first; only a successful answer records a use. */
+	if (!bearer(req, res, false, &token, &row))
+		return;
+	if (!(row.scope & SCOPE_OPENID)) {
+		challenge(res, 403, "insufficient_scope", "This call needs "
+		    "the openid scope.");
+		return;
+	}
+	rc = tokens_use(req->kg, token, true, &row);
+	if (rc == 0 && (row.scope & SCOPE_EMAIL))
+		rc = accounts_email_verified(req->kg, row.account_id, email,
+		    &verified);
+	if (rc == ERR_AUTH || rc == ERR_NOTFOUND) {
+		challenge(res, 401, "invalid_token", "The access token is "
+		    "invalid, expired or revoked.");
+		return;
+	}
+	if (rc != 0) {
+		response_json_error(res, 503, "temporarily_unavailable",
+		    "The data store cannot be reached.");
+		return;
+	}
+	b = response_json_body(res, 200);
+	buf_printf(b, "{\"sub\":\"%lld\"", (long long)row.account_id);
+	if (row.scope & SCOPE_EMAIL) {
+		buf_puts(b, ",\"email\":");
+		buf_put_json_string(b, email);
+		buf_printf(b, ",\"email_verified\":%s",
+		    verified ? "true" : "false");
+	}
+	buf_puts(b, "}");
+	oauth_no_store(res);
+}

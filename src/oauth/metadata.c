@@ -1,5 +1,6 @@
 /* GET /.well-known/oauth-authorization-server (RFC 8414; docs/REFERENCE.md
- * §3.1). */
+ * §3.1) and GET /.well-known/openid-configuration (OpenID Connect Discovery
+ * 1.0; §14.4): one document, the second with the OpenID Provider's fields. */
 #include "oauth/oauth.h"
 
 #include "core/scopes.h"
@@ -10,22 +11,26 @@ endpoint(const char *issuer, const char *path)
 	return json_sprintf("%s%s", issuer, path);
 }
 
-void
-oauth_metadata(struct request *req, struct response *res)
+/* What both documents say. issuer is cfg->issuer byte for byte: relying
+ * parties compare it with the id_token's iss as a plain string. */
+static json_t *
+metadata(const char *iss)
 {
-	const char *iss = req->kg->cfg->issuer;
 	json_t *scopes = json_array();
 
 	for (size_t k = 0; k < scopes_count; k++)
 		json_array_append_new(scopes,
 		    json_string(scopes_offered[k].name));
-	response_json(res, 200, json_pack("{s:s, s:o, s:o, s:o, s:o, "
+	return json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, "
 	    "s:[ss], s:[sss], s:b, s:[s], s:[sss], s:o}",
 	    "issuer", iss,
 	    "authorization_endpoint", endpoint(iss, "/oauth2/authorize"),
 	    "token_endpoint", endpoint(iss, "/oauth2/token"),
 	    "revocation_endpoint", endpoint(iss, "/oauth2/revoke"),
 	    "introspection_endpoint", endpoint(iss, "/oauth2/introspect"),
+	    "jwks_uri", endpoint(iss, "/oauth2/jwks"),
+	    "userinfo_endpoint", endpoint(iss, "/oauth2/userinfo"),
+	    "end_session_endpoint", endpoint(iss, "/oauth2/logout"),
 	    "response_types_supported", "code", "token",
 	    "grant_types_supported", "authorization_code", "refresh_token",
 	    "implicit",
@@ -33,6 +38,38 @@ oauth_metadata(struct request *req, struct response *res)
 	    "code_challenge_methods_supported", "S256",
 	    "token_endpoint_auth_methods_supported", "client_secret_basic",
 	    "client_secret_post", "none",
-	    "scopes_supported", scopes));
+	    "scopes_supported", scopes);
+}
+
+static void
+answer(struct response *res, json_t *doc)
+{
+	response_json(res, 200, doc);
 	response_header(res, "Cache-Control", "public, max-age=3600");
+}
+
+void
+oauth_metadata(struct request *req, struct response *res)
+{
+	answer(res, metadata(req->kg->cfg->issuer));
+}
+
+void
+oauth_openid_configuration(struct request *req, struct response *res)
+{
+	json_t *doc = metadata(req->kg->cfg->issuer);
+
+	json_object_update_new(doc, json_pack("{s:[s], s:[sss], s:[sss], "
+	    "s:[sssssssssss], s:[ss], s:b, s:b}",
+	    "subject_types_supported", "public",
+	    "id_token_signing_alg_values_supported", "RS256", "ES256",
+	    "EdDSA",
+	    "prompt_values_supported", "none", "login", "consent",
+	    "claims_supported", "iss", "sub", "aud", "exp", "iat",
+	    "auth_time", "nonce", "at_hash", "amr", "email",
+	    "email_verified",
+	    "response_modes_supported", "query", "fragment",
+	    "claims_parameter_supported", 0,
+	    "request_parameter_supported", 0));
+	answer(res, doc);
 }

@@ -38,6 +38,9 @@ void	oauth_redirect_error(struct request *req, struct response *res,
 	    const struct authz_error *err);
 
 void	oauth_metadata(struct request *req, struct response *res);
+void	oauth_openid_configuration(struct request *req,
+	    struct response *res);
+void	oauth_userinfo(struct request *req, struct response *res);
 void	oauth_jwks(struct request *req, struct response *res);
 void	oauth_authorize(struct request *req, struct response *res);
 void	oauth_authorize_post(struct request *req, struct response *res);

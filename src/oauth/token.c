@@ -3,9 +3,11 @@
 
 #include <sodium.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "base/err.h"
 #include "base/mem.h"
+#include "core/idtoken.h"
 #include "core/scopes.h"
 #include "core/tokens.h"
 
@@ -53,27 +55,66 @@ read_form(struct request *req, struct response *res,
 	return true;
 }
 
+/* What the answer's id_token needs of the client's app, kept past the
+ * handler for a refresh answered later. */
+struct audience {
+	char		 api_key[APP_API_KEY_MAX_BYTES + 1];
+	enum jws_alg	 alg;
+};
+
 static void
-send_pair(struct response *res, const struct token_pair *pair)
+audience_of(const struct app_row *app, struct audience *out)
+{
+	memcpy(out->api_key, app->api_key, sizeof(out->api_key));
+	out->alg = idtoken_alg(app->id_token_alg);
+}
+
+/* docs/REFERENCE.md §3.3, §14.2: an id_token beside the pair whenever its
+ * scope holds openid (a refresh narrowed without it gets none). */
+static int
+send_pair(struct keygate *kg, struct response *res,
+    const struct token_pair *pair, const struct audience *aud)
 {
 	char scope[SCOPES_TEXT_MAX];
+	json_t *j;
+	struct buf idt;
+	int rc = 0;
 
 	scopes_format(pair->scope, scope);
-	response_json(res, 200, json_pack("{s:s, s:s, s:I, s:s, s:s}",
+	j = json_pack("{s:s, s:s, s:I, s:s, s:s}",
 	    "access_token", pair->access, "token_type", "Bearer",
 	    "expires_in", (json_int_t)pair->expires_in,
-	    "refresh_token", pair->refresh, "scope", scope));
-	oauth_no_store(res);
+	    "refresh_token", pair->refresh, "scope", scope);
+	if (pair->scope & SCOPE_OPENID) {
+		buf_init(&idt, IDTOKEN_MAX_BYTES);
+		rc = idtoken_make(kg, aud->api_key, aud->alg, pair, &idt);
+		if (rc == 0 && idt.err == 0)
+			json_object_set_new(j, "id_token", json_stringn(idt.p,
+			    idt.len));
+		else
+			rc = ERR_STORE;
+		buf_release(&idt);
+	}
+	if (rc == 0) {
+		response_json(res, 200, j);
+		oauth_no_store(res);
+	} else {
+		json_decref(j);
+	}
+	return rc;
 }
 
 /* A grant's outcome as RFC 6749 §5.1/§5.2 answers it. */
 static void
-answer_grant(struct response *res, int rc, const struct token_pair *pair,
+answer_grant(struct keygate *kg, struct response *res, int rc,
+    const struct token_pair *pair, const struct audience *aud,
     const char *why)
 {
 	if (rc == 0)
-		send_pair(res, pair);
-	else if (rc == ERR_INVALID)
+		rc = send_pair(kg, res, pair, aud);
+	if (rc == 0)
+		return;
+	if (rc == ERR_INVALID)
 		oauth_error(res, 400, "invalid_grant", why);
 	else if (rc == ERR_FORBIDDEN)
 		oauth_error(res, 400, "invalid_scope", "The scope asks for "
@@ -83,17 +124,21 @@ answer_grant(struct response *res, int rc, const struct token_pair *pair,
 		    "The data store cannot be reached; try again soon.");
 }
 
+struct refresh_ctx {
+	struct tokens_refresh	*op;
+	struct audience		 aud;
+};
+
 static void
 refresh_answer(struct request *req, struct response *res, void *ctx)
 {
-	struct tokens_refresh **op = ctx;
+	struct refresh_ctx *c = ctx;
 	struct token_pair pair;
 	const char *why = NULL;
 	int rc;
 
-	(void)req;
-	rc = tokens_refresh_end(*op, &pair, &why);
-	answer_grant(res, rc, &pair, why);
+	rc = tokens_refresh_end(c->op, &pair, &why);
+	answer_grant(req->kg, res, rc, &pair, &c->aud, why);
 	sodium_memzero(&pair, sizeof(pair));
 }
 
@@ -103,10 +148,12 @@ static void
 refresh_later(struct request *req, const struct app_row *app,
     struct str refresh, struct str scope)
 {
-	struct tokens_refresh **op = arena_alloc(req->arena, sizeof(*op));
-	void *later = request_later(req, refresh_answer, op);
+	struct refresh_ctx *c = arena_alloc(req->arena, sizeof(*c));
+	void *later;
 
-	tokens_refresh_begin(req->kg, app, refresh, scope, op,
+	audience_of(app, &c->aud);
+	later = request_later(req, refresh_answer, c);
+	tokens_refresh_begin(req->kg, app, refresh, scope, &c->op,
 	    http_later_ready, later);
 }
 
@@ -145,7 +192,12 @@ oauth_token(struct request *req, struct response *res)
 		    "Use grant_type authorization_code or refresh_token.");
 		goto out;
 	}
-	answer_grant(res, rc, &pair, why);
+	{
+		struct audience aud;
+
+		audience_of(app, &aud);
+		answer_grant(req->kg, res, rc, &pair, &aud, why);
+	}
 	sodium_memzero(&pair, sizeof(pair));
 out:
 	free(app);

@@ -11,7 +11,7 @@
 #include "portal/page.h"
 
 enum { F_CSRF, F_URIS, F_PUBLIC_NAME, F_LOGO, F_DESCRIPTION, F_IMPLICIT,
-	F_COUNT };
+	F_ALG, F_LOGOUT_URIS, F_COUNT };
 
 static const struct param_spec settings_form[F_COUNT] = {
 	[F_CSRF] = { "csrf_token", HTTP_MAX_PARAM_VALUE_BYTES, false },
@@ -21,16 +21,26 @@ static const struct param_spec settings_form[F_COUNT] = {
 	[F_DESCRIPTION] = { "description", APP_DESCRIPTION_MAX_BYTES * 2,
 	    false },
 	[F_IMPLICIT] = { "implicit_flow", 8, false },
+	[F_ALG] = { "id_token_signed_response_alg", 16, false },
+	[F_LOGOUT_URIS] = { "post_logout_redirect_uris",
+	    HTTP_MAX_PARAM_VALUE_BYTES, false },
 };
 
 /* What the form shows: the stored values, or what the user typed. */
 struct shown {
 	struct str		 uris, public_name, logo_url, description;
+	struct str		 alg, logout_uris;
 	bool			 implicit;
 	struct app_errors	 errs;
 	const char		*notice;
 	bool			 saved;
 };
+
+static struct str
+selected(struct str alg, const char *name)
+{
+	return str_from(str_eq_lit(alg, name) ? "selected" : "");
+}
 
 static void
 render(struct request *req, struct response *res, int status,
@@ -58,6 +68,13 @@ render(struct request *req, struct response *res, int status,
 		{ "logo_url", s->logo_url },
 		{ "description", s->description },
 		{ "implicit_checked", str_from(s->implicit ? "checked" : "") },
+		{ "rs256_selected", selected(s->alg, "RS256") },
+		{ "es256_selected", selected(s->alg, "ES256") },
+		{ "eddsa_selected", selected(s->alg, "EdDSA") },
+		{ "post_logout_redirect_uris", s->logout_uris },
+		{ "id_token_alg_error", str_from(s->errs.id_token_alg) },
+		{ "post_logout_redirect_uris_error",
+		    str_from(s->errs.post_logout_redirect_uris) },
 		{ "redirect_uris_error", str_from(s->errs.redirect_uris) },
 		{ "public_name_error", str_from(s->errs.public_name) },
 		{ "logo_url_error", str_from(s->errs.logo_url) },
@@ -84,6 +101,9 @@ portal_app_show(struct request *req, struct response *res)
 		s.logo_url = str_from(row->logo_url);
 		s.description = str_from(row->description);
 		s.implicit = row->implicit_flow;
+		s.alg = str_from(row->id_token_alg[0] != '\0' ?
+		    row->id_token_alg : "RS256");
+		s.logout_uris = str_from(row->post_logout_redirect_uris);
 		if (request_query(req, &ps) == 0 && ps.n == 1 &&
 		    str_eq_lit(ps.v[0].name, "saved"))
 			s.saved = true;
@@ -115,6 +135,13 @@ portal_app_save(struct request *req, struct response *res)
 	f.logo_url = str_trim(in[F_LOGO]);
 	f.description = in[F_DESCRIPTION];
 	f.implicit_flow = str_eq_lit(in[F_IMPLICIT], "on");
+	/* the select always sends one; a form without it keeps the alg */
+	f.has_id_token_alg = in[F_ALG].p != NULL;
+	f.id_token_alg = in[F_ALG];
+	f.has_post_logout_redirect_uris = true;
+	f.n_post_logout_redirect_uris = app_rule_split_lines(
+	    in[F_LOGOUT_URIS], f.post_logout_redirect_uris,
+	    APP_MAX_REDIRECT_URIS);
 	rc = apps_update(req->kg, v.account.id, req->route_params[0], &f, row,
 	    &s.errs);
 	if (rc == 0) {
@@ -129,6 +156,8 @@ portal_app_save(struct request *req, struct response *res)
 		s.logo_url = in[F_LOGO];
 		s.description = in[F_DESCRIPTION];
 		s.implicit = f.implicit_flow;
+		s.alg = in[F_ALG];
+		s.logout_uris = in[F_LOGOUT_URIS];
 		s.notice = "Nothing was saved: correct the fields marked "
 		    "below.";
 		render(req, res, 422, &v, row, &s);

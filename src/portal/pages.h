@@ -21,6 +21,10 @@ void	portal_login_form(struct request *req, struct response *res);
 void	portal_login(struct request *req, struct response *res);
 void	portal_logout(struct request *req, struct response *res);
 
+/* end_session_pages.c: /oauth2/logout (OpenID RP-Initiated Logout) */
+void	portal_end_session(struct request *req, struct response *res);
+void	portal_end_session_post(struct request *req, struct response *res);
+
 /* login_code_pages.c: the log-in's second step, with two-step log-in on.
  * portal_login_code_ask() answers a right password for account_id with
  * the page asking its code; `next` is where to go after. */

@@ -14,6 +14,8 @@ bind_settable(struct pg_params *p, const struct app_row *row)
 	pgp_text(p, row->description);
 	pgp_text(p, row->redirect_uris);
 	pgp_int(p, row->implicit_flow);
+	pgp_text(p, row->id_token_alg);
+	pgp_text(p, row->post_logout_redirect_uris);
 }
 
 int
@@ -54,6 +56,10 @@ read_app(const PGresult *res, int row, void *p)
 	out->created_at = pg_int(res, row, 10);
 	out->secret_created_at = pg_int(res, row, 11);
 	out->owner_disabled = pg_bool(res, row, 12);
+	pg_copy_text(out->id_token_alg, sizeof(out->id_token_alg), res, row,
+	    13);
+	pg_copy_text(out->post_logout_redirect_uris,
+	    sizeof(out->post_logout_redirect_uris), res, row, 14);
 }
 
 /* Parameters $1 api_key, $2 owner (0 = any). */

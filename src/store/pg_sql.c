@@ -8,7 +8,8 @@
 #define APP_COLUMNS	"id, account_id, api_key, name, public_name, " \
 	"logo_url, description, redirect_uris, implicit_flow, secret_hash, " \
 	"created_at, coalesce(secret_created_at, 0), (SELECT disabled_at " \
-	"IS NOT NULL FROM accounts o WHERE o.id = apps.account_id)"
+	"IS NOT NULL FROM accounts o WHERE o.id = apps.account_id), " \
+	"id_token_signed_response_alg, post_logout_redirect_uris"
 #define ACCOUNT_COLUMNS	"id, email, password_hash, created_at, " \
 	"email_verified, coalesce(disabled_at, 0)"
 /* as in sqlite_sql.c: a token of a disabled account reads as revoked */
@@ -74,18 +75,21 @@ const char *const pg_sql[STMT_COUNT] = {
 	    "coalesce(last_used_at, 0) < $2::bigint",
 	[STMT_APP_INSERT] = "INSERT INTO apps(account_id, api_key, name, "
 	    "public_name, logo_url, description, redirect_uris, "
-	    "implicit_flow, created_at) SELECT $1::bigint, $2::text, "
-	    "$3::text, $4::text, $5::text, $6::text, $7::text, $8::boolean, "
-	    "$9::bigint WHERE (SELECT count(*) FROM apps WHERE account_id = "
-	    "$1::bigint) < $10::bigint RETURNING id",
+	    "implicit_flow, id_token_signed_response_alg, "
+	    "post_logout_redirect_uris, created_at) SELECT $1::bigint, "
+	    "$2::text, $3::text, $4::text, $5::text, $6::text, $7::text, "
+	    "$8::boolean, $9::text, $10::text, $11::bigint WHERE "
+	    "(SELECT count(*) FROM apps WHERE account_id = $1::bigint) < "
+	    "$12::bigint RETURNING id",
 	[STMT_APP_GET] = "SELECT " APP_COLUMNS " FROM apps "
 	    "WHERE api_key = $1::text AND " OWNED_BY(2),
 	[STMT_APP_LIST] = "SELECT " APP_COLUMNS " FROM apps WHERE "
 	    OWNED_BY(1) " AND id > $2::bigint ORDER BY id LIMIT $3::bigint",
 	[STMT_APP_UPDATE] = "UPDATE apps SET public_name = $1::text, "
 	    "logo_url = $2::text, description = $3::text, "
-	    "redirect_uris = $4::text, implicit_flow = $5::boolean "
-	    "WHERE id = $6::bigint",
+	    "redirect_uris = $4::text, implicit_flow = $5::boolean, "
+	    "id_token_signed_response_alg = $6::text, "
+	    "post_logout_redirect_uris = $7::text WHERE id = $8::bigint",
 	[STMT_APP_DELETE] = "DELETE FROM apps WHERE api_key = $1::text AND "
 	    OWNED_BY(2),
 	[STMT_APP_SET_SECRET] = "UPDATE apps SET secret_hash = $3::bytea, "

@@ -10,7 +10,7 @@
 #include "store/stmt.h"
 #include "store/store_impl.h"
 
-#define PG_MAX_PARAMS	10
+#define PG_MAX_PARAMS	12
 
 extern const char *const pg_sql[STMT_COUNT];
 

@@ -99,6 +99,12 @@ struct app_row {
 	/* newline-separated */
 	char	 redirect_uris[APP_MAX_REDIRECT_URIS * (APP_URI_MAX_BYTES + 1)];
 	bool	 implicit_flow;
+	/* OpenID Connect: the id_token's JWS alg by name ("RS256", "ES256",
+	 * "EdDSA"; core/signing.h parses it), and where /oauth2/logout may
+	 * send a browser, newline-separated as redirect_uris */
+	char	 id_token_alg[APP_ID_TOKEN_ALG_MAX_BYTES + 1];
+	char	 post_logout_redirect_uris[APP_MAX_REDIRECT_URIS *
+		    (APP_URI_MAX_BYTES + 1)];
 	bool	 has_secret;
 	unsigned char secret_hash[SECURE_HASH_BYTES];
 	int64_t	 created_at;

@@ -25,6 +25,9 @@ sqlite_app_insert(struct store_backend *b, struct app_row *row, int64_t max)
 	sqlite3_bind_int(st, 8, row->implicit_flow);
 	sqlite3_bind_int64(st, 9, row->created_at);
 	sqlite3_bind_int64(st, 10, max);
+	sqlite3_bind_text(st, 11, row->id_token_alg, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 12, row->post_logout_redirect_uris, -1,
+	    SQLITE_STATIC);
 	rc = sqlite_run(db, st, &changes);
 	if (rc == 0 && changes == 0)
 		return ERR_TOOBIG;	/* the owner has max already */
@@ -57,6 +60,10 @@ read_app(sqlite3_stmt *st, void *p)
 	out->created_at = sqlite3_column_int64(st, 10);
 	out->secret_created_at = sqlite3_column_int64(st, 11);
 	out->owner_disabled = sqlite3_column_int(st, 12) != 0;
+	sqlite_copy_text(out->id_token_alg, sizeof(out->id_token_alg), st,
+	    13);
+	sqlite_copy_text(out->post_logout_redirect_uris,
+	    sizeof(out->post_logout_redirect_uris), st, 14);
 }
 
 int
@@ -106,7 +113,10 @@ sqlite_app_update(struct store_backend *b, const struct app_row *row)
 	sqlite3_bind_text(st, 3, row->description, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, row->redirect_uris, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 5, row->implicit_flow);
-	sqlite3_bind_int64(st, 6, row->id);
+	sqlite3_bind_text(st, 6, row->id_token_alg, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, row->post_logout_redirect_uris, -1,
+	    SQLITE_STATIC);
+	sqlite3_bind_int64(st, 8, row->id);
 	return sqlite_run_one(db, st);
 }
 

@@ -6,7 +6,8 @@
 #define APP_COLUMNS	"id, account_id, api_key, name, public_name, " \
 	"logo_url, description, redirect_uris, implicit_flow, secret_hash, " \
 	"created_at, coalesce(secret_created_at, 0), (SELECT disabled_at " \
-	"IS NOT NULL FROM accounts o WHERE o.id = apps.account_id)"
+	"IS NOT NULL FROM accounts o WHERE o.id = apps.account_id), " \
+	"id_token_signed_response_alg, post_logout_redirect_uris"
 #define ACCOUNT_COLUMNS	"id, email, password_hash, created_at, " \
 	"email_verified, coalesce(disabled_at, 0)"
 /* A token's two accounts: the grant's (the end user) and the app's owner.
@@ -68,16 +69,18 @@ const char *const stmt_sql[STMT_COUNT] = {
 	    "WHERE id = ?",
 	[STMT_APP_INSERT] = "INSERT INTO apps(account_id, api_key, name, "
 	    "public_name, logo_url, description, redirect_uris, "
-	    "implicit_flow, created_at) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, "
-	    "?8, ?9 WHERE (SELECT count(*) FROM apps WHERE account_id = ?1) "
-	    "< ?10",
+	    "implicit_flow, created_at, id_token_signed_response_alg, "
+	    "post_logout_redirect_uris) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+	    "?8, ?9, ?11, ?12 WHERE (SELECT count(*) FROM apps "
+	    "WHERE account_id = ?1) < ?10",
 	[STMT_APP_GET] = "SELECT " APP_COLUMNS " FROM apps WHERE api_key = ?1 "
 	    "AND (?2 = 0 OR account_id = ?2)",
 	[STMT_APP_LIST] = "SELECT " APP_COLUMNS " FROM apps "
 	    "WHERE (?1 = 0 OR account_id = ?1) AND id > ?2 ORDER BY id "
 	    "LIMIT ?3",
 	[STMT_APP_UPDATE] = "UPDATE apps SET public_name = ?, logo_url = ?, "
-	    "description = ?, redirect_uris = ?, implicit_flow = ? "
+	    "description = ?, redirect_uris = ?, implicit_flow = ?, "
+	    "id_token_signed_response_alg = ?, post_logout_redirect_uris = ? "
 	    "WHERE id = ?",
 	[STMT_APP_DELETE] = "DELETE FROM apps WHERE api_key = ?1 "
 	    "AND (?2 = 0 OR account_id = ?2)",

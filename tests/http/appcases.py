@@ -4,8 +4,8 @@ the same inputs.
 
 A Case is one value for one setting and whether the server must accept it.
 `field` is the JSON member name (docs/REFERENCE.md §6). `value` is the JSON
-value: a list of strings for redirect_uris, None for "no logo", a bool for
-implicit_flow. Each surface translates it (test_apps_cli.cli_flags,
+value: a list of strings for redirect_uris and post_logout_redirect_uris,
+None for "no logo", a bool for implicit_flow. Each surface translates it (test_apps_cli.cli_flags,
 test_apps_portal's form data). `surfaces` limits a case to the surfaces that
 can express it.
 """
@@ -40,6 +40,8 @@ BASELINE = {
     "logo_url": "https://baseline.example.org/logo.png",
     "description": "Baseline description.",
     "implicit_flow": False,
+    "id_token_signed_response_alg": "ES256",
+    "post_logout_redirect_uris": ["https://baseline.example.org/bye"],
 }
 
 REDIRECT_URIS = [
@@ -147,6 +149,39 @@ IMPLICIT_FLOW = [
     case("on", "implicit_flow", True, True),
 ]
 
+# OpenID Connect (docs/REFERENCE.md §2, §14): the id_token's JWS algorithm
+# (names are case-sensitive; none and HMAC are never offered) and where
+# /oauth2/logout may send a browser (the redirect URI rules, but may be
+# empty).
+ID_TOKEN_ALG = [
+    case("RS256", "id_token_signed_response_alg", "RS256", True),
+    case("EdDSA", "id_token_signed_response_alg", "EdDSA", True),
+    case("lowercase", "id_token_signed_response_alg", "rs256", False),
+    case("HS256", "id_token_signed_response_alg", "HS256", False),
+    case("none", "id_token_signed_response_alg", "none", False),
+    case("empty", "id_token_signed_response_alg", "", False,
+         {"api", "cli"}),
+]
+
+POST_LOGOUT_URIS = [
+    case("https", "post_logout_redirect_uris",
+         ["https://app.example.com/bye"], True),
+    case("none", "post_logout_redirect_uris", [], True),
+    case("loopback-and-private-use", "post_logout_redirect_uris",
+         ["http://127.0.0.1:8080/bye", "com.example.app:/bye"], True),
+    case("ten", "post_logout_redirect_uris", TEN_URIS, True),
+    case("http-not-loopback", "post_logout_redirect_uris",
+         ["http://example.com/bye"], False),
+    case("fragment", "post_logout_redirect_uris",
+         ["https://example.com/bye#x"], False),
+    case("eleven", "post_logout_redirect_uris", ELEVEN_URIS, False),
+    case("duplicate", "post_logout_redirect_uris",
+         ["https://app.example.com/bye", "https://app.example.com/bye"],
+         False),
+    case("2001-bytes", "post_logout_redirect_uris", [uri_of_bytes(2001)],
+         False),
+]
+
 # Names are set at creation only.
 NAME = [
     case("one-char", "name", "x", True),
@@ -159,7 +194,7 @@ NAME = [
 ]
 
 SETTINGS = REDIRECT_URIS + PUBLIC_NAME + LOGO_URL + DESCRIPTION + \
-    IMPLICIT_FLOW
+    IMPLICIT_FLOW + ID_TOKEN_ALG + POST_LOGOUT_URIS
 
 
 def params(cases, surface):

@@ -86,8 +86,8 @@ def field_line(stderr, field):
     name, or the matching flag)."""
     flag = field.replace("_", "-")
     names = {field, flag, "--" + flag}
-    if field == "redirect_uris":
-        names |= {"redirect-uri", "--redirect-uri"}
+    if field.endswith("redirect_uris"):
+        names |= {flag[:-1], "--" + flag[:-1]}
     alt = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
     return re.search(r"^(?:keygate: )?(?:%s)\s*:\s*\S" % alt, stderr,
                      re.M) is not None
@@ -101,10 +101,10 @@ def assert_refused(p, *fields):
 
 def flags(field, value):
     """The command-line flags that set one setting."""
-    if field == "redirect_uris":
+    if field in ("redirect_uris", "post_logout_redirect_uris"):
         out = []
         for u in value or [""]:
-            out += ["--redirect-uri", u]
+            out += ["--" + field[:-1].replace("_", "-"), u]
         return out
     if field == "implicit_flow":
         return ["--implicit-flow", "on" if value else "off"]

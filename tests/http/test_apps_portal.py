@@ -26,7 +26,8 @@ from kgtest import (PASSWORD, Browser, app_json, app_keys, delete_app,
                     unique_email)
 
 KEY_CHARS = re.compile(r"^[A-Za-z0-9_-]+$")
-FIELDS = ("redirect_uris", "public_name", "logo_url", "description")
+FIELDS = ("redirect_uris", "public_name", "logo_url", "description",
+          "id_token_signed_response_alg", "post_logout_redirect_uris")
 
 
 class Dev:
@@ -94,7 +95,11 @@ def form_data(settings):
     data = {"redirect_uris": "\r\n".join(settings["redirect_uris"]),
             "public_name": settings["public_name"],
             "logo_url": settings["logo_url"] or "",
-            "description": settings["description"].replace("\n", "\r\n")}
+            "description": settings["description"].replace("\n", "\r\n"),
+            "id_token_signed_response_alg":
+                settings["id_token_signed_response_alg"],
+            "post_logout_redirect_uris":
+                "\r\n".join(settings["post_logout_redirect_uris"])}
     if settings["implicit_flow"]:
         data["implicit_flow"] = "on"
     return data
@@ -311,6 +316,29 @@ def test_settings_page_shows_the_app(server, dev):
     assert input_value(form, "implicit_flow") == "on"
     assert re.search(r"\bchecked\b", box)
     assert input_tag(form, "csrf_token") is not None
+    # OpenID Connect: a labelled select of the three algorithms (RS256 by
+    # default) and a textarea of post-logout URIs, each with its error slot
+    sel = select_html(form, "id_token_signed_response_alg")
+    assert sel is not None, "no select of the id_token algorithm"
+    assert re.findall(r'<option value="([^"]+)"', sel) == \
+        ["RS256", "ES256", "EdDSA"]
+    assert selected_option(form, "id_token_signed_response_alg") == "RS256"
+    assert textarea_value(form, "post_logout_redirect_uris") == ""
+    for f in ("id_token_signed_response_alg", "post_logout_redirect_uris"):
+        assert re.search(r'<label for="%s">' % f, form), f
+        assert re.search(r'aria-describedby="%s-error"' % f, form), f
+
+
+def select_html(page, name):
+    m = re.search(r'<select\b[^>]*\bname="%s"[^>]*>.*?</select>'
+                  % re.escape(name), page, re.S)
+    return m.group(0) if m else None
+
+
+def selected_option(page, name):
+    m = re.search(r'<option value="([^"]+)"\s+selected\b',
+                  select_html(page, name) or "")
+    return m.group(1) if m else None
 
 
 def test_checkbox_is_unchecked_when_off(dev, app):
@@ -327,13 +355,18 @@ def test_valid_save_stores_every_field(server, dev, app):
            "public_name": "Brand New Name",
            "logo_url": "https://new.example.com/logo.svg",
            "description": "First line.\nSecond line.",
-           "implicit_flow": True}
+           "implicit_flow": True,
+           "id_token_signed_response_alg": "EdDSA",
+           "post_logout_redirect_uris": ["https://new.example.com/bye",
+                                         "com.example.new:/bye"]}
     r = save(dev.browser, key, new)
     assert_saved(server, dev, key, r)
     assert normalized(app_json(server, dev.token, key)) == dict(app, **new)
     page = dev.browser.get(f"/apps/{key}?saved=1")
     assert page.status_code == 200
     assert field_value(page.text, "public_name") == "Brand New Name"
+    assert selected_option(page.text, "id_token_signed_response_alg") == \
+        "EdDSA"
     # unticking the box turns the client flow off; an empty logo removes it
     r = save(dev.browser, key, dict(new, implicit_flow=False, logo_url=None))
     assert_saved(server, dev, key, r)
@@ -364,7 +397,10 @@ def test_invalid_save_shows_every_error_and_stores_nothing(server, dev, app):
              "public_name": 'Tom & "Jerry" <KeyGate>',
              "logo_url": "javascript:alert('x')",
              "description": "<script>alert(1)</script>" + "d" * 1000,
-             "implicit_flow": True}
+             "implicit_flow": True,
+             "id_token_signed_response_alg": "<none>",
+             "post_logout_redirect_uris": ["https://good.example.com/bye",
+                                           "http://bad.example.com/<bye>"]}
     r = save(dev.browser, key, typed)
     assert r.status_code == 422, r.status_code
     page = r.text
@@ -373,8 +409,10 @@ def test_invalid_save_shows_every_error_and_stores_nothing(server, dev, app):
     # the typed values are kept, escaped
     assert "<script>alert(1)" not in page
     assert "<KeyGate>" not in page and "<2>" not in page
-    uris = textarea_value(page, "redirect_uris").replace("\r\n", "\n")
-    assert uris.split("\n") == typed["redirect_uris"]
+    assert "<none>" not in page and "<bye>" not in page
+    for f in ("redirect_uris", "post_logout_redirect_uris"):
+        uris = textarea_value(page, f).replace("\r\n", "\n")
+        assert uris.split("\n") == typed[f]
     assert field_value(page, "public_name") == typed["public_name"]
     assert field_value(page, "logo_url") == typed["logo_url"]
     assert field_value(page, "description").replace("\r\n", "\n") == \
@@ -414,10 +452,13 @@ def test_rule_on_save(server, dev, app, c):
         for f in FIELDS:
             if f != c.field:
                 assert not element_text(r.text, f"{f}-error"), f
-        if c.field == "redirect_uris":
-            kept = textarea_value(r.text, "redirect_uris")
+        if c.field.endswith("redirect_uris"):
+            kept = textarea_value(r.text, c.field)
             assert [u for u in kept.splitlines() if u.strip()] == \
                 [u for u in c.value if u.strip()]
+        elif c.field == "id_token_signed_response_alg":
+            # a select cannot show what it does not offer: none chosen
+            assert "selected" not in select_html(r.text, c.field)
         elif c.value.strip():
             assert field_value(r.text, c.field) == c.value
         assert app_json(server, dev.token, key) == app

@@ -129,6 +129,12 @@ static const struct tmpl_var app_vars[] = {
 	{ "public_name_error", HOSTILE },
 	{ "logo_url_error", HOSTILE },
 	{ "description_error", HOSTILE },
+	{ "rs256_selected", HOSTILE },
+	{ "es256_selected", HOSTILE },
+	{ "eddsa_selected", HOSTILE },
+	{ "post_logout_redirect_uris", HOSTILE },
+	{ "id_token_alg_error", HOSTILE },
+	{ "post_logout_redirect_uris_error", HOSTILE },
 	{ "notice", RAW_HTML },
 };
 static const struct tmpl_var app_key_vars[] = {

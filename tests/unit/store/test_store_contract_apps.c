@@ -24,6 +24,9 @@ expect_app(const struct app_row *got, const struct app_row *want)
 	cr_expect_str_eq(got->description, want->description);
 	cr_expect_str_eq(got->redirect_uris, want->redirect_uris);
 	cr_expect_eq(got->implicit_flow, want->implicit_flow);
+	cr_expect_str_eq(got->id_token_alg, want->id_token_alg);
+	cr_expect_str_eq(got->post_logout_redirect_uris,
+	    want->post_logout_redirect_uris);
 	cr_expect_eq(got->has_secret, want->has_secret);
 	if (want->has_secret)
 		cr_expect_eq(memcmp(got->secret_hash, want->secret_hash,
@@ -47,6 +50,9 @@ STORE_TEST(apps, insert_and_get, contract_setup)
 	SET(row.redirect_uris, "https://a.example.com/cb\n"
 	    "https://b.example.com/cb");
 	row.implicit_flow = true;
+	SET(row.id_token_alg, "EdDSA");
+	SET(row.post_logout_redirect_uris, "https://a.example.com/bye\n"
+	    "com.example.app:/bye");
 	row.created_at = T0 + 7;
 	cr_assert_eq(store_app_insert(st, &row, NO_CAP), 0);
 	cr_expect_gt(row.id, 0, "insert sets the id");
@@ -208,6 +214,8 @@ STORE_TEST(apps, update_writes_settable_fields, contract_setup)
 	SET(edit.redirect_uris, "https://x.example.com/1\n"
 	    "https://x.example.com/2\nhttp://localhost:8080/cb");
 	edit.implicit_flow = true;
+	SET(edit.id_token_alg, "ES256");
+	SET(edit.post_logout_redirect_uris, "https://x.example.com/bye");
 	SET(edit.name, "Another name");
 	edit.account_id = bob;
 	edit.created_at = T0 + 999;
@@ -221,12 +229,15 @@ STORE_TEST(apps, update_writes_settable_fields, contract_setup)
 	SET(row.description, edit.description);
 	SET(row.redirect_uris, edit.redirect_uris);
 	row.implicit_flow = true;
+	SET(row.id_token_alg, edit.id_token_alg);
+	SET(row.post_logout_redirect_uris, edit.post_logout_redirect_uris);
 	expect_app(&got, &row);
 
 	/* Clearing is writing "" (an empty string means unset). */
 	edit = got;
 	edit.public_name[0] = edit.logo_url[0] = edit.description[0] = '\0';
 	edit.implicit_flow = false;
+	edit.post_logout_redirect_uris[0] = '\0';
 	cr_assert_eq(store_app_update(st, &edit), 0);
 	cr_assert_eq(store_app_get(st, ann, "kg_ak_edit", &got), 0);
 	expect_app(&got, &edit);
