@@ -331,11 +331,15 @@ async function createApp(page, base, name) {
 
 // Fills the settings form from an app's page and presses Save.
 async function saveSettings(page, { redirectUris, publicName,
-  description = '', logoUrl = '' }) {
+  description = '', logoUrl = '', postLogoutUris = '', idTokenAlg = null }) {
   await page.getByLabel(/^Redirect URIs/).fill(redirectUris);
   await page.getByLabel(/^Public name/).fill(publicName);
   await page.getByLabel(/^Logo URL/).fill(logoUrl);
   await page.getByLabel(/^Description/).fill(description);
+  await page.getByLabel(/^Post-logout redirect URIs/).fill(postLogoutUris);
+  if (idTokenAlg !== null) {
+    await page.getByLabel(/^ID token signature/).selectOption(idTokenAlg);
+  }
   await clickThenLoad(page, page.getByRole('button', { name: 'Save' }));
 }
 

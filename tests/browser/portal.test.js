@@ -90,14 +90,23 @@ test('developer: sign up, New Application, invalid then valid Save, ' +
     const bad = {
       redirectUris: 'http://example.com/cb', publicName: 'Key-Gate',
       description: 'Prints your photos on paper.',
+      postLogoutUris: 'https://printer.example.com/bye#top',
+      idTokenAlg: 'EdDSA',
     };
     await L.saveSettings(page, bad);
     assert.match(await page.locator('.notice').innerText(),
       /Nothing was saved/);
     const uriError = await L.errorBeside(page, 'redirect_uris');
     const nameError = await L.errorBeside(page, 'public_name');
+    const byeError = await L.errorBeside(page, 'post_logout_redirect_uris');
     assert.notEqual(uriError, nameError);
-    for (const f of ['logo_url', 'description']) {
+    assert.notEqual(byeError, '');
+    assert.equal(await page.getByLabel(/^Post-logout redirect URIs/)
+      .inputValue(), bad.postLogoutUris);
+    assert.equal(await page.getByLabel(/^ID token signature/).inputValue(),
+      'EdDSA', 'the chosen algorithm is kept');
+    for (const f of ['logo_url', 'description',
+      'id_token_signed_response_alg']) {
       assert.equal((await page.locator(`#${f}-error`).innerText()).trim(), '',
         `${f} is marked invalid`);
     }
@@ -116,11 +125,18 @@ test('developer: sign up, New Application, invalid then valid Save, ' +
     }, stored, 'an invalid Save stored something');
 
     // A valid Save.
+    assert.equal(await page.getByLabel(/^ID token signature/).inputValue(),
+      'RS256', 'RS256 by default');
     await L.saveSettings(page, {
       redirectUris: callback, publicName: 'Photo Printer',
       description: 'Prints your photos on paper.',
+      postLogoutUris: 'https://printer.example.com/bye', idTokenAlg: 'ES256',
     });
     await page.waitForURL(url(`/apps/${key}?saved=1`));
+    assert.equal(await page.getByLabel(/^Post-logout redirect URIs/)
+      .inputValue(), 'https://printer.example.com/bye');
+    assert.equal(await page.getByLabel(/^ID token signature/).inputValue(),
+      'ES256');
     assert.equal((await page.getByRole('status').innerText()).trim(), 'Saved.');
     assert.equal(await page.getByLabel(/^Redirect URIs/).inputValue(),
       callback);

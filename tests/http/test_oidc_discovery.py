@@ -48,7 +48,7 @@ def test_the_same_document_as_rfc8414_plus_the_oidc_fields(server):
     oidc, oauth = doc(server), doc(server, RFC8414)
     for k, v in oauth.items():
         assert oidc[k] == v, k
-    # SPEC §3.1: the RFC 8414 document lists these too
+    # docs/REFERENCE.md §3.1: the RFC 8414 document lists these too
     for k in ("jwks_uri", "userinfo_endpoint", "end_session_endpoint"):
         assert oauth[k] == oidc[k], k
     for k in ("subject_types_supported",
