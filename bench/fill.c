@@ -6,12 +6,15 @@
  *
  *   keygate-bench-fill --db URL_OR_PATH --out DIR --tokens N
  *       [--refresh M] [--codes K] [--append] [--accounts A] [--jobs J]
- *       [--login-accounts L]
+ *       [--login-accounts L] [--code-scope NAMES]
  *
  * A fresh store gets A accounts, one app with a secret, one grant per
  * account with every scope, then N live access tokens, M refresh tokens
  * (each with its access token, in a family of its own) and K authorization
- * codes with a PKCE S256 challenge, and L more accounts with nothing but
+ * codes with a PKCE S256 challenge (the four API scopes, the plain
+ * exchange; --code-scope "account_read openid email" gives them that scope
+ * instead, and with openid the nonce, auth_time and amr of a password
+ * log-in just before, as authorize records them), and L more accounts with nothing but
  * the password (FILL_LOGIN_EMAIL_FMT), for the log-in flood: each may make
  * only so many personal tokens an hour. --append adds to a store filled
  * before, found through DIR/client.txt.
@@ -51,6 +54,10 @@
 #define FILL_EMAIL_FMT		"bench-%d@example.test"
 #define FILL_LOGIN_EMAIL_FMT	"bench-login-%d@example.test"
 #define FILL_MAX_LOGIN_ACCOUNTS	4096
+/* The plain code exchange's scope: the API's, no OpenID Connect, so that
+ * no id_token is signed unless --code-scope asks for openid. */
+#define FILL_API_SCOPES		(SCOPE_ACCOUNT_READ | SCOPE_ACCOUNT_UPDATE | \
+				 SCOPE_CONTACT_DATA | SCOPE_CAMPAIGN_DATA)
 /* a token: prefix, 11 base64url characters of time and 43 of randomness
  * (secure_token_sorted()) */
 #define FILL_TOKEN_LEN		(6 + 11 + 43)
@@ -64,6 +71,7 @@ struct fill {
 	int		 nlogin_accounts;
 	int64_t		 account_ids[FILL_MAX_ACCOUNTS];
 	int64_t		 grant_ids[FILL_MAX_ACCOUNTS];
+	unsigned	 code_scope;	/* the scope of the codes filled */
 };
 
 /* A token pair made before it is written: the hashes the store gets and
@@ -149,7 +157,7 @@ usage(void)
 	    "--out DIR --tokens N\n"
 	    "           [--refresh M] [--codes K] [--append] "
 	    "[--accounts A] [--jobs J]\n"
-	    "           [--login-accounts L]\n");
+	    "           [--login-accounts L] [--code-scope NAMES]\n");
 	exit(2);
 }
 
@@ -483,8 +491,15 @@ fill_codes(struct fill *f, FILE *out, int64_t total)
 		row.issued_at = now;
 		snprintf(row.redirect_uri, sizeof(row.redirect_uri), "%s",
 		    FILL_REDIRECT_URI);
-		row.scope = SCOPE_ALL;
+		row.scope = f->code_scope;
 		row.expires_at = now + OAUTH_CODE_TTL_S;
+		if (row.scope & SCOPE_OPENID) {
+			/* what authorize keeps of a password log-in made
+			 * just before the consent, and a client's nonce */
+			row.auth_time = now;
+			row.amr = AMR_PWD;
+			secure_token("n-", row.nonce);
+		}
 		/* 43 base64url characters: a valid RFC 7636 verifier */
 		secure_token("", verifier);
 		secure_hash(str_from(verifier), vhash);
@@ -519,6 +534,7 @@ main(int argc, char **argv)
 
 	memset(&f, 0, sizeof(f));
 	f.naccounts = 8;
+	f.code_scope = FILL_API_SCOPES;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] :
 		    NULL;
@@ -546,7 +562,15 @@ main(int argc, char **argv)
 		else if (strcmp(a, "--login-accounts") == 0)
 			f.nlogin_accounts = (int)parse_count(a, v,
 			    FILL_MAX_LOGIN_ACCOUNTS);
-		else if (strcmp(a, "--jobs") == 0)
+		else if (strcmp(a, "--code-scope") == 0) {
+			if (scopes_parse(str_from(v), &f.code_scope) != 0 ||
+			    f.code_scope == 0) {
+				fprintf(stderr, "keygate-bench-fill: "
+				    "--code-scope: space-separated scope "
+				    "names (docs/REFERENCE.md)\n");
+				return 2;
+			}
+		} else if (strcmp(a, "--jobs") == 0)
 			jobs = (int)parse_count(a, v, FILL_MAX_JOBS);
 		else
 			usage();

@@ -22,6 +22,9 @@ READ_ROUTES = [
     ("check", "bearer", "/oauth2/check"),
     ("summary", "bearer", "/v3/account/summary"),
     ("introspect", "introspect", "/oauth2/introspect"),
+    # OpenID Connect's bearer call: the check's lookup, then the claims
+    # (the stored tokens' scope holds openid and email)
+    ("userinfo", "bearer", "/oauth2/userinfo"),
 ]
 
 # check_fixed draws its tokens from the first FIXED_DRAW stored ones at
@@ -51,6 +54,7 @@ TARGETS = {
     "check": ("ratio", 0.9),
     "summary": ("ratio", 0.9),
     "introspect": ("ratio", 0.8),
+    "userinfo": ("ratio", 0.8),
     "refresh": ("rps", 30000),
     "check_half_p99_ms": ("max", 2.0),
     "rss_mib": ("max", 64),
@@ -66,7 +70,17 @@ USE_COALESCE_S = 4
 
 # (check_logins too, but its server is busy with log-ins until the flood
 # ends: it settles once, after)
-USE_ROUTES = ("check_fixed", "check", "summary", "check_half", "check_calm")
+USE_ROUTES = ("check_fixed", "check", "summary", "userinfo", "check_half",
+              "check_calm")
+
+# The code exchange with OpenID Connect, after the plain one (whose codes
+# hold the API's scopes alone: no id_token): codes of this scope, an
+# id_token signed per answer, with the app switched to each alg in turn.
+OIDC_ALGS = ("RS256", "ES256", "EdDSA")
+OIDC_CODE_SCOPE = ("account_read account_update contact_data "
+                   "campaign_data openid email")
+# keygate-bench-sign's calls per alg (RS256's ~1 ms each: seconds in all)
+SIGN_N = 2000
 
 # settle(): done once the server has used less than QUIET_CPU_S of CPU in
 # QUIET_S, and at least USE_COALESCE_S after the run

@@ -6,7 +6,7 @@ import os
 import statistics
 import subprocess
 
-from kgbench.common import LUA, WRK_CPU, log
+from kgbench.common import LUA, SERVER_CPU, WRK_CPU, log
 
 
 def run_tool(tool, cmd, env, outdir, label, timeout):
@@ -165,3 +165,19 @@ def show(name, s):
             (name, s["rps"], s["p50_ms"], s["p99_ms"],
              s["rss"].get("VmRSS", 0), s["rss"].get("VmHWM", 0),
              "  (list ran out early)" if s.get("exhausted") else ""))
+
+
+def sign_figures(signer, n):
+    """keygate-bench-sign (bench/sign.c) on the server's core: CPU µs per
+    signature, verification, id_token and at_hash, per alg."""
+    cmd = ["taskset", "-c", SERVER_CPU, signer, "--n", str(n)]
+    log("  $ " + " ".join(cmd))
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=900)
+    if r.returncode != 0:
+        return {"n": n, "failed": r.stderr[-500:]}
+    algs = [json.loads(x) for x in r.stdout.splitlines()]
+    for a in algs:
+        log("  %-6s sign %7.1f us  verify %7.1f us  id_token %7.1f us "
+            "(CPU)" % (a["alg"], a["sign_us"], a["verify_us"],
+                       a["idtoken_us"]))
+    return {"n": n, "algs": algs}

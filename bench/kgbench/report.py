@@ -2,7 +2,12 @@
 
 import statistics
 
-from kgbench.common import FIXED_DRAW, SERVER_CPU, TARGETS, WRK_CPU
+from kgbench.common import (
+    FIXED_DRAW,
+    OIDC_ALGS,
+    SERVER_CPU,
+    TARGETS,
+    WRK_CPU)
 
 
 def fmt_route(s):
@@ -92,6 +97,7 @@ def report(results):
         flood = login_line(r["routes"])
         if flood:
             lines += [flood, ""]
+    lines += oidc_section(results)
     curve = results["curve"]
     if curve:
         lines.append("## /oauth2/check against stored tokens")
@@ -188,7 +194,10 @@ def targets(results):
     def add(what, wanted, got, met):
         out.append({"what": what, "wanted": wanted, "got": got,
                     "met": met})
-    for name in ("check", "summary", "introspect"):
+    # userinfo: runs from before OpenID Connect have none
+    for name in ("check", "summary", "introspect", "userinfo"):
+        if name not in m["routes"]:
+            continue
         want = TARGETS[name][1]
         s = m["routes"][name]
         got = "FAILED" if "failed" in s else "%.3f" % s["ratio"]
@@ -234,3 +243,78 @@ def targets(results):
                                         how),
                 ">= 0.9", "%.3f" % (lo / hi), lo / hi >= 0.9)
     return out
+
+
+def oidc_section(results):
+    """OpenID Connect's figures: the code exchange plain and with an
+    id_token per answer for each alg, what signing costs in CPU, and
+    userinfo against its target. Nothing for a run without them."""
+    sig = {a["alg"]: a for a in
+           results.get("signing", {}).get("algs", [])}
+    mains = [r for r in results["keygate"]
+             if any("code_" + a.lower() in r["routes"] for a in OIDC_ALGS)]
+    if not sig and not mains:
+        return []
+    lines = ["## OpenID Connect", ""]
+    for r in mains:
+        rt = r["routes"]
+        plain = rt.get("code", {})
+        lines += ["%s, %d stored access tokens, %s profile: the code "
+                  "exchange on its server (--threads %d, as many "
+                  "connections); each alg on a server started after the "
+                  "app was switched to it (`keygate app set "
+                  "--id-token-signed-response-alg`), the header's alg seen "
+                  "in one real exchange first; scope with openid and "
+                  "email, the plain exchange's without openid (no "
+                  "id_token)." % (r["backend"], r["tokens"],
+                                  r.get("profile", "tuned"),
+                                  results["args"].get("write_threads", 1)),
+                  "", "| exchange | req/s | ratio to /ping | to the plain "
+                  "exchange | sign µs CPU | verify µs CPU | id_token µs "
+                  "CPU |", "|---|---|---|---|---|---|---|"]
+        lines.append("| plain (no openid) | %s | %s | 1.000 | — | — | — |" %
+                     (fmt_route(plain), "%.3f" % plain["ratio"]
+                      if "ratio" in plain else "—"))
+        for a in OIDC_ALGS:
+            s = rt.get("code_" + a.lower())
+            if s is None:
+                continue
+            c = sig.get(a, {})
+            to_plain = "—"
+            # both paired to their own /ping runs: the drift between
+            # them cancels
+            if "ratio" in s and "ratio" in plain:
+                to_plain = "%.3f" % (s["ratio"] / plain["ratio"])
+            lines.append("| %s | %s | %s | %s | %s | %s | %s |" % (
+                a, fmt_route(s), "%.3f" % s["ratio"] if "ratio" in s
+                else "—", to_plain, us(c, "sign_us"), us(c, "verify_us"),
+                us(c, "idtoken_us")))
+        lines.append("")
+        ui = rt.get("userinfo")
+        if ui:
+            want = TARGETS["userinfo"][1]
+            lines += ["/oauth2/userinfo: %s req/s, %s × /ping (target ≥ "
+                      "%.1f: %s); /oauth2/check %s × /ping" % (
+                          fmt_route(ui), "%.3f" % ui["ratio"]
+                          if "ratio" in ui else "—", want,
+                          "—" if "ratio" not in ui else
+                          "met" if ui["ratio"] >= want else "NOT met",
+                          "%.3f" % rt["check"]["ratio"]
+                          if "ratio" in rt.get("check", {}) else "—"), ""]
+    if sig:
+        lines += ["keygate-bench-sign, %d calls per alg, µs of CPU per "
+                  "call (CLOCK_THREAD_CPUTIME_ID) on a throw-away store: "
+                  % results["signing"]["n"] + "; ".join(
+                      "%s sign %s, verify %s, id_token %s (claims, at_hash "
+                      "%s, signature), %d bytes" % (
+                          a, us(c, "sign_us"), us(c, "verify_us"),
+                          us(c, "idtoken_us"), us(c, "at_hash_us"),
+                          c["jws_bytes"]) for a, c in sig.items()), ""]
+    elif "signing" in results:
+        lines += ["keygate-bench-sign FAILED: " +
+                  results["signing"].get("failed", "?"), ""]
+    return lines
+
+
+def us(c, k):
+    return "%.1f" % c[k] if k in c else "—"

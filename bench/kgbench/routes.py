@@ -7,8 +7,12 @@ import os
 import random
 import shutil
 import statistics
+import subprocess
 import threading
 import time
+import urllib.error
+import urllib.parse
+import urllib.request
 
 from kgbench.common import (
     FIXED_DRAW,
@@ -16,6 +20,8 @@ from kgbench.common import (
     LOGIN_BASICS,
     LOGIN_RAMP_S,
     LOGIN_TIMEOUT_S,
+    OIDC_ALGS,
+    OIDC_CODE_SCOPE,
     READ_ROUTES,
     SERVER_CPU,
     USE_ROUTES,
@@ -33,8 +39,10 @@ from kgbench.servers import Keygate
 
 
 def fill(args, filler, db, outdir, tokens=0, refresh=0, codes=0,
-         append=False):
+         append=False, code_scope=None):
     cmd = [filler, "--db", db, "--out", outdir, "--tokens", str(tokens)]
+    if code_scope:
+        cmd += ["--code-scope", code_scope]
     if not append and args.login_clients > 0:
         cmd += ["--login-accounts", str(LOGIN_ACCOUNTS)]
     if refresh:
@@ -71,7 +79,7 @@ def client(outdir):
             kv[k] = v
     basic = base64.b64encode(("%s:%s" % (kv["api_key"], kv["secret"]))
                              .encode()).decode()
-    return "Basic " + basic, kv["redirect_uri"]
+    return "Basic " + basic, kv["redirect_uri"], kv["api_key"]
 
 
 def measure(args, srv, name, url, env, outdir, rate=0, runs=None,
@@ -127,6 +135,53 @@ def measure_listed(args, srv, name, url, env, outdir, topup, cap,
     show(name, s)
     if "failed" in s:
         s["server_log"] = srv.tail()
+    return s
+
+
+def id_token_header(url, basic, redirect, codes):
+    """One real exchange of the first code of the file `codes`: the JOSE
+    header of the answer's id_token, or {"error": why there is none}."""
+    with open(codes) as f:
+        code, verifier = f.readline().split()
+    body = urllib.parse.urlencode({
+        "grant_type": "authorization_code", "code": code,
+        "redirect_uri": redirect, "code_verifier": verifier}).encode()
+    req = urllib.request.Request(url + "/oauth2/token", body,
+                                 {"Authorization": basic})
+    try:
+        with urllib.request.urlopen(req, timeout=10) as r:
+            jws = json.load(r).get("id_token") or ""
+        head = jws.split(".")[0]
+        return json.loads(base64.urlsafe_b64decode(
+            head + "=" * (-len(head) % 4)))
+    except (OSError, ValueError) as e:
+        return {"error": "no id_token read: %r" % e}
+
+
+def set_alg(keygate, db, api_key, alg):
+    """The app's id_token_signed_response_alg, through keygate's own
+    CLI, as an operator would switch it."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("KEYGATE_")}
+    run_cmd([keygate, "app", "set", api_key,
+             "--id-token-signed-response-alg", alg, "--db", db],
+            env=env, stdout=subprocess.DEVNULL)
+
+
+def measure_oidc(args, srv, name, alg, env, outdir, topup, base):
+    """The code exchange with an id_token signed by `alg` in every
+    answer, once one real exchange showed that header's alg is it."""
+    hdr = id_token_header(srv.url, env["KG_BASIC"], env["KG_REDIRECT"],
+                          topup(1))
+    if hdr.get("alg") != alg:
+        s = {"failed": "the id_token's header is %s, not alg %s" %
+             (json.dumps(hdr), alg), "runs": [], "rss": srv.status(),
+             "server_log": srv.tail()}
+        show(name, s)
+    else:
+        s = measure_listed(args, srv, name, srv.url, env, outdir, topup,
+                           args.max_codes, base=base)
+    s["id_token_header"] = hdr
     return s
 
 
@@ -197,7 +252,7 @@ def bench_size(args, binaries, backend, size, pg, main, profile):
     res["token_cache"] = cache or "default"
     try:
         res["rss_idle"] = srv.status()
-        basic, redirect = client(outdir)
+        basic, redirect, api_key = client(outdir)
         access = os.path.join(outdir, "access.txt")
         routes = {}
         ping = {"KG_MODE": "get", "KG_PATH": "/ping"}
@@ -268,6 +323,26 @@ def bench_size(args, binaries, backend, size, pg, main, profile):
                  "KG_REDIRECT": redirect}, outdir, topup_codes,
                 args.max_codes, base=ping)
             res["rss_write"] = srv.status()
+
+            def topup_oidc(n):
+                fill(args, filler, db, outdir, codes=n, append=True,
+                     code_scope=OIDC_CODE_SCOPE)
+                return os.path.join(outdir, "codes.txt")
+            # A running server keeps an app's alg in its memo of clients
+            # until the store's revision moves, which a new alg does not
+            # do: each alg gets a server of its own started after the
+            # switch, as the plain exchange's was.
+            for alg in args.oidc_algs:
+                name = "code_" + alg.lower()
+                srv.stop()
+                set_alg(keygate, db, api_key, alg)
+                srv = Keygate(keygate, db, outdir, args.access_log,
+                              args.write_threads, cache, profile, name)
+                processes.append(srv)
+                routes[name] = measure_oidc(
+                    wargs, srv, name, alg,
+                    {"KG_MODE": "code", "KG_PATH": bpath, "KG_BASIC": basic,
+                     "KG_REDIRECT": redirect}, outdir, topup_oidc, ping)
             # the baseline again, once: how far the machine drifted
             routes["ping_end"] = measure(args, srv, "ping_end", srv.url,
                                          {"KG_MODE": "get",
@@ -284,7 +359,8 @@ def bench_size(args, binaries, backend, size, pg, main, profile):
         if not args.keep:
             # gigabytes at 10^7, and raw credentials: gone unless asked
             for x in ("keygate.db", "keygate.db-wal", "keygate.db-shm",
-                      "access.txt", "refresh.txt", "codes.txt"):
+                      "keygate.key", "access.txt", "refresh.txt",
+                      "codes.txt"):
                 if os.path.exists(os.path.join(outdir, x)):
                     os.unlink(os.path.join(outdir, x))
     return res

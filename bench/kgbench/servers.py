@@ -45,6 +45,10 @@ class Keygate:
         # no /metrics listener: two servers may run at once, and a
         # variable, unlike a flag, is ignored by builds from before it
         env["KEYGATE_METRICS_LISTEN"] = "off"
+        # every server of a size signs with the same keys (the nodes of
+        # one store must: PostgreSQL's default is the working directory);
+        # a secret, deleted with the store
+        env["KEYGATE_KEY_FILE"] = os.path.join(workdir, "keygate.key")
         self.log = open(self.log_path, "a")
         log("  $ " + " ".join(cmd))
         self.proc = subprocess.Popen(cmd, stdout=self.log,
