@@ -80,7 +80,7 @@
 #define TOKEN_RANDOM_BYTES		32
 #define TOKEN_MAX_BYTES			128 /* prefix + encoded randomness */
 
-/* OpenID Connect (docs/REFERENCE.md §9): a `nonce` travels from the
+/* OpenID Connect (docs/REFERENCE.md §14): a `nonce` travels from the
  * authorization request into the id_token unchanged; longer ones are
  * refused at /oauth2/authorize. */
 #define OIDC_NONCE_MAX_BYTES		255

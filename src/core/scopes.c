@@ -13,7 +13,7 @@ const struct scope_info scopes_offered[] = {
 	  "Read and manage your contacts." },
 	{ SCOPE_CAMPAIGN_DATA, "campaign_data",
 	  "Read and manage your campaigns." },
-	/* OpenID Connect (§9): who signs in, for the id_token and userinfo */
+	/* OpenID Connect (§14): who signs in, for the id_token and userinfo */
 	{ SCOPE_OPENID, "openid",
 	  "Know who you are when you sign in to it with your account." },
 	{ SCOPE_EMAIL, "email",

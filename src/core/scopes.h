@@ -14,7 +14,7 @@ enum {
 	SCOPE_ACCOUNT_UPDATE = 1u << 1,
 	SCOPE_CONTACT_DATA = 1u << 2,
 	SCOPE_CAMPAIGN_DATA = 1u << 3,
-	SCOPE_OPENID = 1u << 4,		/* OpenID Connect (§9) */
+	SCOPE_OPENID = 1u << 4,		/* OpenID Connect (§14) */
 	SCOPE_EMAIL = 1u << 5,
 	SCOPE_PROFILE = 1u << 6,
 };

@@ -306,7 +306,7 @@ tokens_refresh_end(struct tokens_refresh *op, struct token_pair *out,
 {
 	int rc = refresh_verdict(op, why);
 
-	/* the family's log-in, as its code gave it; no nonce (§9) */
+	/* the family's log-in, as its code gave it; no nonce (§14) */
 	if (rc == 0) {
 		*out = op->pair;
 		out->account_id = op->parent.account_id;

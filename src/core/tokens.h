@@ -24,7 +24,7 @@ struct token_pair {
 	char		 refresh[TOKEN_MAX_BYTES + 1];
 	unsigned	 scope;
 	int64_t		 expires_in;
-	/* OpenID Connect (§9), for the id_token of a scope with openid:
+	/* OpenID Connect (§14), for the id_token of a scope with openid:
 	 * the end user, the log-in behind the family (its time and AMR_*
 	 * bits, kept from the code through every refresh) and the code's
 	 * nonce ("" on a refresh, and when none was sent) */

@@ -387,7 +387,7 @@ pg_access_get(struct store_backend *b, const unsigned char *hash,
 	return pg_row_by_hash(b, STMT_ACCESS_GET, hash, read_token, out);
 }
 
-/* A refresh token's row also says its family's log-in (§9). */
+/* A refresh token's row also says its family's log-in (§14). */
 static void
 read_refresh(const PGresult *res, int row, void *out)
 {

@@ -47,7 +47,7 @@ struct session_row {
 	int64_t	 account_id;
 	int64_t	 created_at;
 	int64_t	 last_seen;
-	/* OpenID Connect (§9): when a password was last entered in it, and
+	/* OpenID Connect (§14): when a password was last entered in it, and
 	 * how (AMR_*) */
 	int64_t	 auth_time;
 	unsigned amr;
@@ -136,7 +136,7 @@ struct code_row {
 	int64_t	 expires_at;
 	bool	 used;		/* an exchange was attempted */
 	int64_t	 family_id;	/* 0 until exchanged */
-	/* OpenID Connect (§9): the log-in behind the consent, carried into
+	/* OpenID Connect (§14): the log-in behind the consent, carried into
 	 * the family so that refreshes say it again */
 	char	 nonce[OIDC_NONCE_MAX_BYTES + 1];	/* "" when none */
 	int64_t	 auth_time;	/* when the user last entered a password */
@@ -158,7 +158,7 @@ struct token_row {
 	 * account is disabled (what a check must refuse) */
 	bool	 revoked;
 	/* a refresh token's (store_refresh_get(), and the parent a
-	 * rotation reads): its family's log-in (§9), 0 for access tokens */
+	 * rotation reads): its family's log-in (§14), 0 for access tokens */
 	int64_t	 auth_time;
 	unsigned amr;
 };
@@ -183,7 +183,7 @@ struct issue {
 	 * state and on its client being app_id) and recorded as this
 	 * family's origin */
 	const unsigned char *code_hash;
-	/* a new family's log-in (§9): from the code, else 0 */
+	/* a new family's log-in (§14): from the code, else 0 */
 	int64_t		 auth_time;
 	unsigned	 amr;
 	/* the refresh token being rotated, if any */

@@ -1,4 +1,4 @@
--- OpenID Connect (docs/REFERENCE.md §9): what an id_token says of the
+-- OpenID Connect (docs/REFERENCE.md §14): what an id_token says of the
 -- log-in behind it. A session knows when its password was last entered
 -- (auth_time) and how (amr: AMR_* bits of store/rows.h, 1 a password, 2
 -- a two-step code after it); a code carries those and the request's
