@@ -46,6 +46,20 @@ token_sent_twice(struct request *req)
 	    params_get(&ps, "access_token").p != NULL;
 }
 
+/* Answers a failed token or store read (ERR_AUTH or ERR_NOTFOUND: the
+ * token, or its account, is gone) and returns false; true for rc == 0. */
+static bool
+answered_ok(struct response *res, int rc)
+{
+	if (rc == ERR_AUTH || rc == ERR_NOTFOUND)
+		challenge(res, 401, "invalid_token", "The access token is "
+		    "invalid, expired or revoked.");
+	else if (rc != 0)
+		response_json_error(res, 503, "temporarily_unavailable",
+		    "The data store cannot be reached.");
+	return rc == 0;
+}
+
 /* Resolves the request's bearer token; answers and returns false unless it
  * is valid. `record` says whether this call is a use. */
 static bool
@@ -65,13 +79,23 @@ bearer(struct request *req, struct response *res, bool record,
 		return false;
 	}
 	rc = rc == 0 ? tokens_use(req->kg, *token, record, row) : ERR_AUTH;
-	if (rc == ERR_AUTH)
-		challenge(res, 401, "invalid_token", "The access token is "
-		    "invalid, expired or revoked.");
-	else if (rc != 0)
-		response_json_error(res, 503, "temporarily_unavailable",
-		    "The data store cannot be reached.");
-	return rc == 0;
+	return answered_ok(res, rc);
+}
+
+/* A bearer call that needs `bit` of the token's scope and counts as a use:
+ * looks first, so that a 403 is no use, then records it. Answers and
+ * returns false unless the call may go on. */
+static bool
+scoped_use(struct request *req, struct response *res, unsigned bit,
+    const char *insufficient, struct str *token, struct token_row *row)
+{
+	if (!bearer(req, res, false, token, row))
+		return false;
+	if (!(row->scope & bit)) {
+		challenge(res, 403, "insufficient_scope", insufficient);
+		return false;
+	}
+	return answered_ok(res, tokens_use(req->kg, *token, true, row));
 }
 
 void
@@ -98,30 +122,11 @@ oauth_account_summary(struct request *req, struct response *res)
 	char email[ACCOUNT_EMAIL_MAX_BYTES + 1];
 	struct str token;
 	struct buf *b;
-	int rc;
 
-	/* Look first; only a successful answer records a use. */
-	if (!bearer(req, res, false, &token, &row))
+	if (!scoped_use(req, res, SCOPE_ACCOUNT_READ, "This call needs the "
+	    "account_read scope.", &token, &row) ||
+	    !answered_ok(res, accounts_email(req->kg, row.account_id, email)))
 		return;
-	if (!(row.scope & SCOPE_ACCOUNT_READ)) {
-		challenge(res, 403, "insufficient_scope", "This call needs "
-		    "the account_read scope.");
-		return;
-	}
-	rc = tokens_use(req->kg, token, true, &row);
-	if (rc == 0)
-		rc = accounts_email(req->kg, row.account_id, email);
-	if (rc == ERR_AUTH || rc == ERR_NOTFOUND) {
-		/* revoked or expired between the two looks */
-		challenge(res, 401, "invalid_token", "The access token is "
-		    "invalid, expired or revoked.");
-		return;
-	}
-	if (rc != 0) {
-		response_json_error(res, 503, "temporarily_unavailable",
-		    "The data store cannot be reached.");
-		return;
-	}
 	/* printed, not built with jansson: a hot path */
 	b = response_json_body(res, 200);
 	buf_printf(b, "{\"account_id\":\"%lld\",\"email\":",
@@ -142,30 +147,13 @@ oauth_userinfo(struct request *req, struct response *res)
 	struct str token;
 	bool verified = false;
 	struct buf *b;
-	int rc;
 
-	/* Look first; only a successful answer records a use. */
-	if (!bearer(req, res, false, &token, &row))
+	if (!scoped_use(req, res, SCOPE_OPENID, "This call needs the openid "
+	    "scope.", &token, &row))
 		return;
-	if (!(row.scope & SCOPE_OPENID)) {
-		challenge(res, 403, "insufficient_scope", "This call needs "
-		    "the openid scope.");
+	if ((row.scope & SCOPE_EMAIL) && !answered_ok(res,
+	    accounts_email_verified(req->kg, row.account_id, email, &verified)))
 		return;
-	}
-	rc = tokens_use(req->kg, token, true, &row);
-	if (rc == 0 && (row.scope & SCOPE_EMAIL))
-		rc = accounts_email_verified(req->kg, row.account_id, email,
-		    &verified);
-	if (rc == ERR_AUTH || rc == ERR_NOTFOUND) {
-		challenge(res, 401, "invalid_token", "The access token is "
-		    "invalid, expired or revoked.");
-		return;
-	}
-	if (rc != 0) {
-		response_json_error(res, 503, "temporarily_unavailable",
-		    "The data store cannot be reached.");
-		return;
-	}
 	b = response_json_body(res, 200);
 	buf_printf(b, "{\"sub\":\"%lld\"", (long long)row.account_id);
 	if (row.scope & SCOPE_EMAIL) {
