@@ -115,13 +115,14 @@ app_rule_redirect_uri(struct str s)
 	return NULL;
 }
 
-const char *
-app_rule_redirect_uris(const struct str *uris, size_t n)
+/* A list of redirect URIs of either kind: at most APP_MAX_REDIRECT_URIS,
+ * each valid, none listed twice; the two messages name the kind. */
+static const char *
+uri_list_rule(const struct str *uris, size_t n, const char *too_many,
+    const char *twice)
 {
-	if (n == 0)
-		return "Enter at least one redirect URI.";
 	if (n > APP_MAX_REDIRECT_URIS)
-		return "Register at most 10 redirect URIs.";
+		return too_many;
 	for (size_t i = 0; i < n; i++) {
 		const char *why = app_rule_redirect_uri(uris[i]);
 
@@ -129,27 +130,26 @@ app_rule_redirect_uris(const struct str *uris, size_t n)
 			return why;
 		for (size_t k = 0; k < i; k++)
 			if (str_eq(uris[k], uris[i]))
-				return "A redirect URI is listed twice.";
+				return twice;
 	}
 	return NULL;
 }
 
 const char *
+app_rule_redirect_uris(const struct str *uris, size_t n)
+{
+	if (n == 0)
+		return "Enter at least one redirect URI.";
+	return uri_list_rule(uris, n, "Register at most 10 redirect URIs.",
+	    "A redirect URI is listed twice.");
+}
+
+const char *
 app_rule_post_logout_redirect_uris(const struct str *uris, size_t n)
 {
-	if (n > APP_MAX_REDIRECT_URIS)
-		return "Register at most 10 post-logout redirect URIs.";
-	for (size_t i = 0; i < n; i++) {
-		const char *why = app_rule_redirect_uri(uris[i]);
-
-		if (why != NULL)
-			return why;
-		for (size_t k = 0; k < i; k++)
-			if (str_eq(uris[k], uris[i]))
-				return "A post-logout redirect URI is listed "
-				    "twice.";
-	}
-	return NULL;
+	return uri_list_rule(uris, n,
+	    "Register at most 10 post-logout redirect URIs.",
+	    "A post-logout redirect URI is listed twice.");
 }
 
 const char *
