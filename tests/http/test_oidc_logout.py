@@ -219,3 +219,24 @@ def test_a_uri_without_hint_or_client_id_is_refused(server, app):
     u, _ = signed_in(server, app)
     refused(logout(u, post_logout_redirect_uri=BYE))
     assert session_alive(u)
+
+
+def test_a_hint_issued_by_another_issuer_is_refused(server, app, tmp_path):
+    """A hint signed with this store's key by a keygate serving another
+    issuer (one key set, two --issuer values) is no hint here: the
+    signature alone does not make it this issuer's."""
+    import kgtest
+    other = kgtest.start_server(tmp_path, "--issuer", "http://other.example",
+                                db=server.db)
+    try:
+        elsewhere, t = signed_in(other, app.__class__(
+            other, app.dev, app.json, app.secret), "lo-other")
+    finally:
+        other.stop()
+    head, body, _ = t["id_token"].split(".")
+    claims = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
+    assert claims["iss"] == "http://other.example", claims
+    u, _ = signed_in(server, app)
+    refused(logout(u, id_token_hint=t["id_token"],
+                   post_logout_redirect_uri=BYE))
+    assert session_alive(u)
