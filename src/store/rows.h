@@ -99,6 +99,7 @@ struct app_row {
 	/* newline-separated */
 	char	 redirect_uris[APP_MAX_REDIRECT_URIS * (APP_URI_MAX_BYTES + 1)];
 	bool	 implicit_flow;
+	bool	 device_flow;	/* RFC 8628 allowed (issue 22) */
 	/* OpenID Connect: the id_token's JWS alg by name ("RS256", "ES256",
 	 * "EdDSA"; core/signing.h parses it), and where /oauth2/logout may
 	 * send a browser, newline-separated as redirect_uris */
