@@ -15,7 +15,8 @@ import oauthkit
 import twostepkit
 from devicekit import (WARNING, approve, code_form, decide, device_app,
                        enter, poll, start, typed)
-from kgtest import Browser, find_csrf, input_value
+from kgtest import Browser, find_csrf, input_value, new_pat
+from maildirkit import Mailbox, verified_account
 from oauthkit import User, page_text, refresh, token_error, tokens_ok
 from tamperkit import jwt_parts
 
@@ -237,3 +238,26 @@ def test_wrong_codes_throttled(make_server):
         "decision": "deny"})
     assert r.status_code == 429, (r.status_code, r.text[:500])
     pending(app, s["device_code"])
+
+
+def test_unverified_account_cannot_allow(make_server, tmp_path):
+    """--require-verified-email: Allow is refused (403, the device still
+    pending) until the address is verified; Deny needs no verification."""
+    box = Mailbox(tmp_path / "mail")
+    srv = oauthkit.oauth_server(make_server, "--require-verified-email",
+                                *box.flags())
+    dev = oauthkit.Dev.__new__(oauthkit.Dev)
+    dev.server = srv
+    dev.email, dev.password = verified_account(srv, box)
+    dev.pat = new_pat(srv, dev.email, dev.password)["token"]
+    app = device_app(srv, dev)
+    user = User(srv, "dev-unverified")
+    s = start(app)
+    page = enter(user, typed(s["user_code"])).text
+    r = decide(user, page, "allow")
+    assert r.status_code == 403, (r.status_code, r.text[:500])
+    assert "Verify your email address first" in r.text
+    pending(app, s["device_code"])
+    r = decide(user, page, "deny")
+    assert r.status_code == 200, (r.status_code, r.text[:500])
+    token_error(poll(app, s["device_code"]), "access_denied")
