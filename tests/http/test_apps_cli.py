@@ -227,6 +227,21 @@ def test_set_is_visible_through_the_api(server, owner, app):
                     app["api_key"])["implicit_flow"] is False
 
 
+def test_set_device_flow(server, owner, app):
+    j = ok_json(app_cli(server, "set", app["api_key"], "--device-flow", "on",
+                        "--json"))
+    assert j == dict(app, device_flow=True)
+    assert app_json(server, owner.token, app["api_key"])["device_flow"] is True
+    assert "device flow    on" in ok(app_cli(server, "show", app["api_key"]))
+    ok(app_cli(server, "set", app["api_key"], "--device-flow", "off"))
+    assert app_json(server, owner.token,
+                    app["api_key"])["device_flow"] is False
+    r = app_cli(server, "set", app["api_key"], "--device-flow", "yes")
+    assert r.returncode != 0, r
+    assert app_json(server, owner.token,
+                    app["api_key"])["device_flow"] is False
+
+
 def test_set_changes_only_what_is_given(server, owner, app):
     ok(app_cli(server, "set", app["api_key"], "--public-name", "Only This"))
     assert app_json(server, owner.token, app["api_key"]) == \

@@ -102,6 +102,8 @@ def form_data(settings):
                 "\r\n".join(settings["post_logout_redirect_uris"])}
     if settings["implicit_flow"]:
         data["implicit_flow"] = "on"
+    if settings.get("device_flow"):
+        data["device_flow"] = "on"
     return data
 
 
@@ -345,6 +347,27 @@ def test_checkbox_is_unchecked_when_off(dev, app):
     box = input_tag(dev.browser.get(f"/apps/{app['api_key']}").text,
                     "implicit_flow")
     assert box is not None and not re.search(r"\bchecked\b", box)
+
+
+def test_device_flow_checkbox(server, dev, app):
+    """Off by default, unchecked; ticked and saved it turns the flow on
+    (as the API then says), and saving without it turns it off again."""
+    key = app["api_key"]
+    page = dev.browser.get(f"/apps/{key}").text
+    form = form_html(page, f"/apps/{key}")
+    box = input_tag(form, "device_flow")
+    assert box is not None and 'type="checkbox"' in box
+    assert not re.search(r"\bchecked\b", box)
+    assert input_value(form, "device_flow") == "on"
+    assert re.search(r'<label for="device_flow">Allow the device flow '
+                     r'\(TVs, command-line tools\)</label>', form), form
+    settings = dict(settings_of(app), device_flow=True)
+    assert_saved(server, dev, key, save(dev.browser, key, settings))
+    assert app_json(server, dev.token, key)["device_flow"] is True
+    box = input_tag(dev.browser.get(f"/apps/{key}").text, "device_flow")
+    assert re.search(r"\bchecked\b", box)
+    assert_saved(server, dev, key, save(dev.browser, key, settings_of(app)))
+    assert app_json(server, dev.token, key)["device_flow"] is False
 
 
 def test_valid_save_stores_every_field(server, dev, app):
