@@ -12,13 +12,23 @@
 // cache between runs, as oauth4webapi's jwksCache documents).
 //
 // It prints one JSON line: {"ok": true, "claims", "header"} or
-// {"ok": false, "name", "code", "message"} (the error oauth4webapi threw).
+// {"ok": false, "name", "code", "error", "message"} (the error
+// oauth4webapi threw).
+//
+// With "mode": "device" it is a device instead (RFC 8628): oauth4webapi's
+// deviceAuthorizationRequest and processDeviceAuthorizationResponse, one
+// JSON line with the codes for the test (which approves or denies on the
+// /device page, as the person would), then deviceCodeGrantRequest and
+// processDeviceCodeResponse until an answer. Before each poll it prints
+// {"waiting": seconds} and reads a line: the test moves keygate's test
+// clock by that interval and answers, so the wait costs no wall time.
 // The log-in is plain fetch with a cookie jar, posting keygate's forms as
 // a browser would. Discovery, the authorization URL (PKCE S256, state,
 // nonce), processAuthorizationCodeResponse (iss, aud, exp, iat, nonce,
 // auth_time) and validateApplicationLevelSignature (the signature against
 // the JWKS of jwks_uri) are oauth4webapi's.
 import fs from 'node:fs';
+import readline from 'node:readline';
 import * as oauth from 'oauth4webapi';
 
 const cfg = JSON.parse(process.argv[2]);
@@ -153,7 +163,56 @@ async function main() {
   return { ok: true, claims, header };
 }
 
-main().then((out) => console.log(JSON.stringify(out)), (e) => {
+// The device's side: RFC 8628 §3.1-§3.5 through oauth4webapi's functions;
+// waits are the test's (see above). slow_down adds 5 s to the interval, as
+// §3.5 says.
+async function deviceMain() {
+  as = await oauth.processDiscoveryResponse(issuer,
+    await oauth.discoveryRequest(issuer, { ...opts, algorithm: 'oidc' }));
+  const client = { client_id: cfg.client_id };
+  // deviceAuthorizationRequest puts client_id in the body whatever the
+  // authentication, which keygate refuses beside HTTP Basic (RFC 6749
+  // §2.3: one method a request): the secret goes in the body too.
+  const clientAuth = cfg.client_auth === 'basic'
+    ? oauth.ClientSecretBasic(cfg.client_secret)
+    : oauth.ClientSecretPost(cfg.client_secret);
+  const started = await oauth.processDeviceAuthorizationResponse(as, client,
+    await oauth.deviceAuthorizationRequest(as, client, clientAuth,
+      { scope: cfg.scope || 'openid email' }, opts));
+  console.log(JSON.stringify({ started }));
+  const lines = readline.createInterface({ input: process.stdin })
+    [Symbol.asyncIterator]();
+  let interval = started.interval;
+  for (let polls = 1; polls <= 10; polls += 1) {
+    console.log(JSON.stringify({ waiting: interval }));
+    if ((await lines.next()).done) throw new Error('the test went away');
+    const response = await oauth.deviceCodeGrantRequest(as, client,
+      clientAuth, started.device_code, opts);
+    try {
+      const result = await oauth.processDeviceCodeResponse(as, client,
+        response);
+      await oauth.validateApplicationLevelSignature(as, response, opts);
+      const claims = oauth.getValidatedIdTokenClaims(result);
+      return { ok: true, claims, polls,
+        has_refresh_token: typeof result.refresh_token === 'string' };
+    } catch (e) {
+      if (e.error === 'authorization_pending') continue;
+      if (e.error === 'slow_down') {
+        interval += 5;
+        continue;
+      }
+      throw e;
+    }
+  }
+  throw new Error('no answer after 10 polls');
+}
+
+// Exits at once: the device's stdin may still be open.
+(cfg.mode === 'device' ? deviceMain() : main()).then((out) => {
+  console.log(JSON.stringify(out));
+  process.exit(0);
+}, (e) => {
   console.log(JSON.stringify({ ok: false, name: e.name, code: e.code,
-    message: e.message }));
+    error: e.error, description: e.error_description, message: e.message }));
+  process.exit(0);
 });

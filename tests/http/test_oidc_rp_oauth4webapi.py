@@ -11,7 +11,8 @@ the JWKS of jwks_uri). A forged, expired, wrong-audience or wrong-nonce
 id_token, swapped in by tamperkit's proxy (where oauth4webapi's
 customFetch sends the token request), makes it throw. Across `keygate
 keys rotate` its JWKS cache, kept in a file between runs as oauth4webapi
-documents, keeps every log-in working.
+documents, keeps every log-in working. As a device (RFC 8628) it polls
+while the person allows or denies on /device.
 
 Time: node runs under libfaketime (Debian's faketime) when the test moves
 the RP's clock: 11 minutes ahead for the expired case, along with
@@ -21,10 +22,14 @@ import json
 import os
 import shutil
 import subprocess
+from urllib.parse import urlsplit
 
 import pytest
 
 import apachekit
+import devicekit
+import kgtest
+import oauthkit
 import rpkit
 import tamperkit
 
@@ -165,3 +170,80 @@ def test_key_rotation_no_login_fails(tmp_path_factory):
         assert login("rot-after", ahead=rpkit.clock_offset(op)) in new
     finally:
         assert op.stop() == 0, op.log()[-3000:]
+
+
+# --- the device flow (RFC 8628) -------------------------------------------------
+
+class Device:
+    """oauth4webapi as a device (rp_oauth4webapi.mjs in device mode): it
+    starts, then waits for the test before each poll."""
+
+    def __init__(self, op, app, scope="openid email"):
+        cfg = dict(mode="device", issuer=op.base, client_id=app.key,
+                   client_secret=app.secret, scope=scope)
+        self.op = op
+        self.p = subprocess.Popen(["node", SCRIPT, json.dumps(cfg)],
+                                  stdin=subprocess.PIPE,
+                                  stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, text=True)
+        first = self.line()
+        assert "started" in first, first
+        self.started = first["started"]
+
+    def line(self):
+        out = self.p.stdout.readline()
+        assert out, (self.p.wait(timeout=10), self.p.stderr.read())
+        return json.loads(out)
+
+    def poll(self):
+        """Lets the device's wait pass on keygate's test clock and the
+        device poll once; its next line (waiting again, or its result)."""
+        waiting = self.line()
+        assert "waiting" in waiting, waiting
+        self.op.advance(waiting["waiting"] + 1)
+        self.p.stdin.write("go\n")
+        self.p.stdin.flush()
+
+    def result(self):
+        out = self.line()
+        assert self.p.wait(timeout=10) == 0, self.p.stderr.read()
+        return out
+
+    def close(self):
+        if self.p.poll() is None:
+            self.p.kill()
+        self.p.wait(timeout=10)
+        for f in (self.p.stdin, self.p.stdout, self.p.stderr):
+            f.close()
+
+
+@pytest.mark.parametrize("decision", ["allow", "deny"])
+def test_device_flow(op, decision):
+    """deviceAuthorizationRequest, processDeviceAuthorizationResponse,
+    deviceCodeGrantRequest and processDeviceCodeResponse, unmodified,
+    polling while the person approves (or denies) on /device; with Allow
+    the id_token's signature checked against the JWKS too."""
+    app = rpkit.make_app(op, [REDIRECT])
+    r = kgtest.patch_app(op, app.dev.pat, app.key, {"device_flow": True})
+    assert r.status_code == 200, (r.status_code, r.text)
+    person = oauthkit.User(op, "o4w-device")
+    dev = Device(op, app)
+    try:
+        s = dev.started
+        assert s["verification_uri"] == op.base + "/device", s
+        complete = urlsplit(s["verification_uri_complete"])
+        page = person.get(complete.path + "?" + complete.query).text
+        assert kgtest.input_value(page, "user_code") == s["user_code"]
+        dev.poll()                        # before the person: pending
+        devicekit.approve(person, s["user_code"], decision)
+        dev.poll()
+        out = dev.result()
+    finally:
+        dev.close()
+    if decision == "deny":
+        assert not out["ok"] and out["error"] == "access_denied", out
+        return
+    assert out["ok"] and out["polls"] == 2 and out["has_refresh_token"], out
+    c = out["claims"]
+    assert c["iss"] == op.base and c["aud"] in (app.key, [app.key]), c
+    assert c["email"] == person.email and c["amr"] == ["pwd"], c
