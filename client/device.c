@@ -232,15 +232,17 @@ poll_loop(struct kg_client *c, const struct device *d,
 
 	for (;;) {
 		wait = kg_device_wait(s, kg_now(c));
-		if (wait < 0) {
+		if (wait >= 0 && nap(wait, nap_arg) != 0) {
+			rc = kg_err(KG_CLIENT_ERR_CANCELLED, "cancelled "
+			    "while waiting for access");
+			break;
+		}
+		/* Again after the wait: a machine that slept longer (a
+		 * suspended laptop) has nothing left to ask. */
+		if (wait < 0 || kg_now(c) >= s->expires_at) {
 			rc = kg_err(KG_CLIENT_ERR_EXPIRED, "the code expired "
 			    "before access was granted (%lld s)",
 			    (long long)d->expires_in);
-			break;
-		}
-		if (nap(wait, nap_arg) != 0) {
-			rc = kg_err(KG_CLIENT_ERR_CANCELLED, "cancelled "
-			    "while waiting for access");
 			break;
 		}
 		rc = kg_token_exchange(c, form, name, sizeof(name));
