@@ -12,7 +12,24 @@
 static const char *const app_members[] = { "api_key", "name",
 	"redirect_uris", "public_name", "logo_url", "description",
 	"implicit_flow", "id_token_signed_response_alg",
-	"post_logout_redirect_uris", "has_secret", "created_at", NULL };
+	"post_logout_redirect_uris", "device_flow", "has_secret",
+	"created_at", NULL };
+
+/* A boolean member into *has and *value; a type error into fields. */
+static void
+take_bool(json_t *obj, const char *name, json_t *fields, bool *has,
+    bool *value)
+{
+	json_t *v = json_object_get(obj, name);
+
+	if (v == NULL)
+		return;
+	*has = true;
+	*value = json_is_true(v);
+	if (!json_is_boolean(v))
+		json_object_set_new(fields, name,
+		    json_string("must be true or false"));
+}
 
 /* A list of URIs (member `name`) into uris and *n; *has when given. */
 static void
@@ -48,7 +65,6 @@ static void
 read_fields(json_t *obj, json_t *fields, struct app_fields *f)
 {
 	json_t *logo = json_object_get(obj, "logo_url");
-	json_t *implicit = json_object_get(obj, "implicit_flow");
 
 	memset(f, 0, sizeof(*f));
 	api_take_string(obj, "name", fields, &f->name, &f->has_name);
@@ -68,13 +84,10 @@ read_fields(json_t *obj, json_t *fields, struct app_fields *f)
 	    &f->n_post_logout_redirect_uris);
 	api_take_string(obj, "id_token_signed_response_alg", fields,
 	    &f->id_token_alg, &f->has_id_token_alg);
-	if (implicit != NULL) {
-		f->has_implicit_flow = true;
-		f->implicit_flow = json_is_true(implicit);
-		if (!json_is_boolean(implicit))
-			json_object_set_new(fields, "implicit_flow",
-			    json_string("must be true or false"));
-	}
+	take_bool(obj, "implicit_flow", fields, &f->has_implicit_flow,
+	    &f->implicit_flow);
+	take_bool(obj, "device_flow", fields, &f->has_device_flow,
+	    &f->device_flow);
 	api_refuse_unknown(obj, app_members, fields);
 }
 

@@ -109,6 +109,11 @@
 /* failed client authentications at the OAuth endpoints */
 #define THROTTLE_CLIENT_FAILS_PER_CLIENT	50
 #define THROTTLE_CLIENT_FAILS_PER_ADDRESS	100
+/* wrong user codes entered on /device (RFC 8628 §5.1), per account and per
+ * address, in THROTTLE_WINDOW_S: 20^8 codes, so a person's typos pass and
+ * a guesser's odds stay below 10^-7 a window */
+#define THROTTLE_DEVICE_CODES_PER_ACCOUNT	10
+#define THROTTLE_DEVICE_CODES_PER_ADDRESS	30
 
 /* OAuth (docs/REFERENCE.md §3) */
 #define OAUTH_CODE_TTL_S		600

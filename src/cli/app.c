@@ -41,9 +41,10 @@ usage(FILE *out)
 	    "       keygate app delete KEY\n\n"
 	    "settings: --redirect-uri URI (repeat for several), --public-name "
 	    "TEXT,\n          --logo-url URL, --description TEXT, "
-	    "--implicit-flow on|off,\n          --id-token-signed-response-alg "
-	    "RS256|ES256|EdDSA, --post-logout-redirect-uri URI\n"
-	    "          (repeat for several; \"\" empties the list)\n"
+	    "--implicit-flow on|off,\n          --device-flow on|off, "
+	    "--id-token-signed-response-alg RS256|ES256|EdDSA,\n"
+	    "          --post-logout-redirect-uri URI (repeat for several; "
+	    "\"\" empties\n          the list)\n"
 	    "Every command also takes --db PATH (or KEYGATE_DB) and --brand "
 	    "NAME\n(or KEYGATE_BRAND): give it the server's brand, which "
 	    "public names may\nnot contain. create also takes --max-apps N "
@@ -81,6 +82,11 @@ take_setting(struct app_args *a, const char *flag, const char *v)
 			return ERR_INVALID;
 		f->has_implicit_flow = true;
 		f->implicit_flow = strcmp(v, "on") == 0;
+	} else if (strcmp(flag, "--device-flow") == 0) {
+		if (strcmp(v, "on") != 0 && strcmp(v, "off") != 0)
+			return ERR_INVALID;
+		f->has_device_flow = true;
+		f->device_flow = strcmp(v, "on") == 0;
 	} else if (strcmp(flag, "--id-token-signed-response-alg") == 0) {
 		f->has_id_token_alg = true;
 		f->id_token_alg = str_from(v);
@@ -160,10 +166,11 @@ print_app(const struct app_row *row, bool json)
 	} else {
 		printf("api key        %s\nname           %s\n"
 		    "public name    %s\nlogo url       %s\ndescription    %s\n"
-		    "implicit flow  %s\nid_token alg   %s\nsecret         %s\n"
-		    "created        %s\n", row->api_key,
+		    "implicit flow  %s\ndevice flow    %s\nid_token alg   %s\n"
+		    "secret         %s\ncreated        %s\n", row->api_key,
 		    row->name, row->public_name, row->logo_url,
 		    row->description, row->implicit_flow ? "on" : "off",
+		    row->device_flow ? "on" : "off",
 		    json_string_value(json_object_get(j,
 		    "id_token_signed_response_alg")),
 		    row->has_secret ? "set" : "none",

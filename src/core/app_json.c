@@ -37,5 +37,6 @@ app_json(const struct app_row *row)
 	    row->id_token_alg[0] != '\0' ? row->id_token_alg : "RS256"));
 	n = apps_post_logout_uris(row, uris, APP_MAX_REDIRECT_URIS);
 	json_object_set_new(j, "post_logout_redirect_uris", uri_list(uris, n));
+	json_object_set_new(j, "device_flow", json_boolean(row->device_flow));
 	return j;
 }

@@ -8,8 +8,8 @@
 /* The app's JSON form (docs/REFERENCE.md §6), the same for the API and
  * `keygate app --json`: api_key, name, redirect_uris, public_name,
  * logo_url (null when none), description, implicit_flow,
- * id_token_signed_response_alg, post_logout_redirect_uris, has_secret,
- * created_at (RFC 3339). Never the secret. New reference. */
+ * id_token_signed_response_alg, post_logout_redirect_uris, device_flow,
+ * has_secret, created_at (RFC 3339). Never the secret. New reference. */
 json_t	*app_json(const struct app_row *row);
 
 #endif

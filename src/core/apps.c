@@ -90,6 +90,8 @@ apply(struct app_row *row, const struct app_fields *f)
 		    f->description);
 	if (f->has_implicit_flow)
 		row->implicit_flow = f->implicit_flow;
+	if (f->has_device_flow)
+		row->device_flow = f->device_flow;
 	if (f->has_id_token_alg)
 		copy(row->id_token_alg, sizeof(row->id_token_alg),
 		    f->id_token_alg);

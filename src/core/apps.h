@@ -34,6 +34,8 @@ struct app_fields {
 	struct str	 description;
 	bool		 has_implicit_flow;
 	bool		 implicit_flow;
+	bool		 has_device_flow;	/* RFC 8628 (§15) */
+	bool		 device_flow;
 	/* OpenID Connect (docs/REFERENCE.md §2) */
 	bool		 has_id_token_alg;
 	struct str	 id_token_alg;

@@ -16,6 +16,7 @@ struct client {
 	int64_t		 id;
 	bool		 has_secret;
 	bool		 owner_disabled;
+	bool		 device_flow;	/* /oauth2/device_authorization */
 	unsigned char	 secret_hash[SECURE_HASH_BYTES];
 	char		 id_token_alg[APP_ID_TOKEN_ALG_MAX_BYTES + 1];
 };
@@ -27,10 +28,10 @@ clients_memo_new(void)
 }
 
 /* The app of client_id: from the memo while the store's revision has not
- * moved (a new secret, a deleted app, an owner disabled or enabled moves
- * it), else read. On a hit only id, api_key, has_secret, owner_disabled,
- * secret_hash and id_token_alg (the token endpoint's id_token) are
- * filled. */
+ * moved (a new secret, a deleted app, an owner disabled or enabled, the
+ * device flow's switch moves it), else read. On a hit only id, api_key,
+ * has_secret, owner_disabled, secret_hash, id_token_alg (the token
+ * endpoint's id_token) and device_flow are filled. */
 static int
 client_app(struct keygate *kg, struct str client_id, struct app_row *app)
 {
@@ -49,6 +50,7 @@ client_app(struct keygate *kg, struct str client_id, struct app_row *app)
 		memcpy(app->id_token_alg, c.id_token_alg,
 		    sizeof(c.id_token_alg));
 		app->implicit_flow = false;
+		app->device_flow = c.device_flow;
 		memset(app->api_key, 0, sizeof(app->api_key));
 		app->id = c.id;
 		app->has_secret = c.has_secret;
@@ -63,6 +65,7 @@ client_app(struct keygate *kg, struct str client_id, struct app_row *app)
 	c.id = app->id;
 	c.has_secret = app->has_secret;
 	c.owner_disabled = app->owner_disabled;
+	c.device_flow = app->device_flow;
 	memcpy(c.secret_hash, app->secret_hash, sizeof(c.secret_hash));
 	memcpy(c.id_token_alg, app->id_token_alg, sizeof(c.id_token_alg));
 	memo_put(kg->clients, client_id.p, client_id.len, epoch, &c,

@@ -114,6 +114,59 @@ use_up(struct keygate *kg, const struct app_row *app,
 	    rc : taken;
 }
 
+/* The pair for code `hash` (read into c) in a family of its own, the
+ * code used up by the same transaction (its compare-and-set: ERR_CONFLICT
+ * when another exchange took it first). */
+static int
+issue_for_code(struct keygate *kg, const struct app_row *app,
+    const unsigned char *hash, const struct code_row *c,
+    struct token_pair *out)
+{
+	struct issue is;
+	int rc;
+
+	memset(&is, 0, sizeof(is));
+	is.grant_id = c->grant_id;
+	is.app_id = app->id;
+	is.scope = is.family_scope = c->scope;
+	is.now = clock_now(kg->clock);
+	is.code_hash = hash;
+	is.auth_time = c->auth_time;
+	is.amr = c->amr;
+	rc = issue_pair(kg, &is, out);
+	if (rc == 0) {
+		metrics_inc(METRIC_TOKENS_ISSUED);
+		out->account_id = c->account_id;
+		out->auth_time = c->auth_time;
+		out->amr = c->amr;
+		memcpy(out->nonce, c->nonce, sizeof(out->nonce));
+	}
+	return rc;
+}
+
+int
+tokens_exchange_hash(struct keygate *kg, const struct app_row *app,
+    const unsigned char hash[SECURE_HASH_BYTES], struct token_pair *out,
+    const char **why)
+{
+	struct code_row c;
+	int rc = store_code_get(kg->store, hash, &c);
+
+	if (rc == ERR_NOTFOUND || (rc == 0 && c.app_id != app->id))
+		return bad_grant(why, "The grant is not valid.");
+	if (rc != 0)
+		return rc;
+	if (clock_now(kg->clock) >= c.expires_at)
+		return bad_grant(why, "The grant has expired.");
+	/* A second exchange is a lost race or a retry of the same client,
+	 * not a stolen code: the tokens the first one got stay good. */
+	if (c.used)
+		return bad_grant(why, "The grant was already exchanged.");
+	rc = issue_for_code(kg, app, hash, &c, out);
+	return rc == ERR_CONFLICT ? bad_grant(why, "The grant was already "
+	    "exchanged.") : rc;
+}
+
 int
 tokens_exchange_code(struct keygate *kg, const struct app_row *app,
     struct str code, struct str redirect_uri, struct str verifier,
@@ -121,7 +174,6 @@ tokens_exchange_code(struct keygate *kg, const struct app_row *app,
 {
 	unsigned char hash[SECURE_HASH_BYTES];
 	struct code_row c;
-	struct issue is;
 	int rc;
 
 	if (!key_of(code, TOKENS_CODE_PREFIX, hash))
@@ -139,22 +191,7 @@ tokens_exchange_code(struct keygate *kg, const struct app_row *app,
 		    "already used."));
 	if ((rc = code_usable(kg, &c, redirect_uri, verifier, why)) != 0)
 		return use_up(kg, app, hash, rc);
-	memset(&is, 0, sizeof(is));
-	is.grant_id = c.grant_id;
-	is.app_id = app->id;
-	is.scope = is.family_scope = c.scope;
-	is.now = clock_now(kg->clock);
-	is.code_hash = hash;
-	is.auth_time = c.auth_time;
-	is.amr = c.amr;
-	rc = issue_pair(kg, &is, out);
-	if (rc == 0) {
-		metrics_inc(METRIC_TOKENS_ISSUED);
-		out->account_id = c.account_id;
-		out->auth_time = c.auth_time;
-		out->amr = c.amr;
-		memcpy(out->nonce, c.nonce, sizeof(out->nonce));
-	}
+	rc = issue_for_code(kg, app, hash, &c, out);
 	if (rc == ERR_CONFLICT)
 		return use_up(kg, app, hash, bad_grant(why, "The code was "
 		    "already used."));

@@ -44,6 +44,15 @@ int	tokens_exchange_code(struct keygate *kg, const struct app_row *app,
 	    struct str code, struct str redirect_uri, struct str verifier,
 	    struct token_pair *out, const char **why);
 
+/* Exchanges the code stored under `hash` without the checks of a
+ * redirect: the device flow's (core/device_grant.c), whose approval
+ * stored its code under the device code's hash. Returns 0, ERR_INVALID
+ * (invalid_grant: *why says why) or ERR_STORE. Exchanged once: a second
+ * call, here or on another node, gets invalid_grant and revokes nothing. */
+int	tokens_exchange_hash(struct keygate *kg, const struct app_row *app,
+	    const unsigned char hash[SECURE_HASH_BYTES],
+	    struct token_pair *out, const char **why);
+
 /* grant_type=refresh_token, in two halves, so that a server need not
  * park a thread while the store commits. tokens_refresh_begin() sets *op
  * and returns at once; done(arg) is called exactly once, on the store's

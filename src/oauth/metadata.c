@@ -21,8 +21,8 @@ metadata(const char *iss)
 	for (size_t k = 0; k < scopes_count; k++)
 		json_array_append_new(scopes,
 		    json_string(scopes_offered[k].name));
-	return json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, "
-	    "s:[ss], s:[sss], s:b, s:[s], s:[sss], s:o}",
+	return json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, "
+	    "s:[ss], s:[ssss], s:b, s:[s], s:[sss], s:o}",
 	    "issuer", iss,
 	    "authorization_endpoint", endpoint(iss, "/oauth2/authorize"),
 	    "token_endpoint", endpoint(iss, "/oauth2/token"),
@@ -31,9 +31,11 @@ metadata(const char *iss)
 	    "jwks_uri", endpoint(iss, "/oauth2/jwks"),
 	    "userinfo_endpoint", endpoint(iss, "/oauth2/userinfo"),
 	    "end_session_endpoint", endpoint(iss, "/oauth2/logout"),
+	    "device_authorization_endpoint",
+	    endpoint(iss, "/oauth2/device_authorization"),
 	    "response_types_supported", "code", "token",
 	    "grant_types_supported", "authorization_code", "refresh_token",
-	    "implicit",
+	    "implicit", "urn:ietf:params:oauth:grant-type:device_code",
 	    "authorization_response_iss_parameter_supported", 1,
 	    "code_challenge_methods_supported", "S256",
 	    "token_endpoint_auth_methods_supported", "client_secret_basic",

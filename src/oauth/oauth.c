@@ -69,6 +69,31 @@ oauth_client(struct request *req, struct response *res, struct str body_id,
 	return rc == 0;
 }
 
+bool
+oauth_form(struct request *req, struct response *res,
+    const struct param_spec *spec, size_t n, struct str *in)
+{
+	struct params ps;
+	const char *bad = NULL;
+	int rc = request_form(req, &ps);
+
+	if (rc == ERR_INVALID) {
+		oauth_error(res, 400, "invalid_request", "Send the parameters "
+		    "as application/x-www-form-urlencoded.");
+		return false;
+	}
+	if (rc == 0)
+		rc = params_bind(&ps, spec, n, true, in, &bad);
+	if (rc != 0) {
+		oauth_error(res, 400, "invalid_request", rc == ERR_DUPLICATE ?
+		    "A parameter is repeated." : rc == ERR_TOOBIG ?
+		    "A parameter is too long." :
+		    "The form is malformed (bad escape or not UTF-8).");
+		return false;
+	}
+	return true;
+}
+
 static void
 append_pair(struct buf *b, bool *first, const char *name, struct str value)
 {

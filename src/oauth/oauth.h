@@ -19,6 +19,13 @@ void	oauth_error(struct response *res, int status, const char *error,
 /* Cache-Control: no-store and Pragma: no-cache (RFC 6749 §5.1). */
 void	oauth_no_store(struct response *res);
 
+/* Parses a client-authenticated form (token, revoke, introspect, device
+ * authorization): RFC 6749 §3.2 says parameters may not repeat; unknown
+ * ones are ignored. Answers and returns false when the form is
+ * unusable. */
+bool	oauth_form(struct request *req, struct response *res,
+	    const struct param_spec *spec, size_t n, struct str *in);
+
 /* Authenticates the calling client of a token, revoke or introspect
  * request (Basic with form-encoded parts, or client_id/client_secret in the
  * body, never both). Answers itself and returns false on failure. */
@@ -45,6 +52,8 @@ void	oauth_jwks(struct request *req, struct response *res);
 void	oauth_authorize(struct request *req, struct response *res);
 void	oauth_authorize_post(struct request *req, struct response *res);
 void	oauth_token(struct request *req, struct response *res);
+void	oauth_device_authorization(struct request *req,
+	    struct response *res);
 void	oauth_revoke(struct request *req, struct response *res);
 void	oauth_introspect(struct request *req, struct response *res);
 void	oauth_check(struct request *req, struct response *res);

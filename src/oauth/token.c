@@ -7,12 +7,15 @@
 
 #include "base/err.h"
 #include "base/mem.h"
+#include "core/device_grant.h"
 #include "core/idtoken.h"
 #include "core/scopes.h"
 #include "core/tokens.h"
 
 enum { T_GRANT_TYPE, T_CODE, T_REDIRECT_URI, T_VERIFIER, T_REFRESH, T_SCOPE,
-	T_CLIENT_ID, T_CLIENT_SECRET, T_COUNT };
+	T_CLIENT_ID, T_CLIENT_SECRET, T_DEVICE_CODE, T_COUNT };
+
+#define DEVICE_GRANT_TYPE	"urn:ietf:params:oauth:grant-type:device_code"
 
 static const struct param_spec token_spec[T_COUNT] = {
 	[T_GRANT_TYPE] = { "grant_type", 64, false },
@@ -25,35 +28,8 @@ static const struct param_spec token_spec[T_COUNT] = {
 	[T_SCOPE] = { "scope", SCOPES_TEXT_MAX, false },
 	[T_CLIENT_ID] = { "client_id", APP_API_KEY_MAX_BYTES, false },
 	[T_CLIENT_SECRET] = { "client_secret", TOKEN_MAX_BYTES, false },
+	[T_DEVICE_CODE] = { "device_code", TOKEN_MAX_BYTES, false },
 };
-
-/* Parses a client-authenticated form (token, revoke, introspect): RFC 6749
- * §3.2 says parameters may not repeat; unknown ones are ignored. Answers
- * and returns false when the form is unusable. */
-static bool
-read_form(struct request *req, struct response *res,
-    const struct param_spec *spec, size_t n, struct str *in)
-{
-	struct params ps;
-	const char *bad = NULL;
-	int rc = request_form(req, &ps);
-
-	if (rc == ERR_INVALID) {
-		oauth_error(res, 400, "invalid_request", "Send the parameters "
-		    "as application/x-www-form-urlencoded.");
-		return false;
-	}
-	if (rc == 0)
-		rc = params_bind(&ps, spec, n, true, in, &bad);
-	if (rc != 0) {
-		oauth_error(res, 400, "invalid_request", rc == ERR_DUPLICATE ?
-		    "A parameter is repeated." : rc == ERR_TOOBIG ?
-		    "A parameter is too long." :
-		    "The form is malformed (bad escape or not UTF-8).");
-		return false;
-	}
-	return true;
-}
 
 /* What the answer's id_token needs of the client's app, kept past the
  * handler for a refresh answered later. */
@@ -124,6 +100,40 @@ answer_grant(struct keygate *kg, struct response *res, int rc,
 		    "The data store cannot be reached; try again soon.");
 }
 
+/* RFC 8628 §3.5: every outcome but the tokens is a 400 with its code. */
+static void
+answer_device(struct keygate *kg, struct response *res,
+    const struct app_row *app, struct str device_code)
+{
+	static const char *const errors[][2] = {
+		[DEVICE_POLL_PENDING] = { "authorization_pending", "The user "
+		    "has not decided yet; poll again after the interval." },
+		[DEVICE_POLL_SLOW_DOWN] = { "slow_down", "Polled sooner than "
+		    "the interval; it is now 5 seconds longer." },
+		[DEVICE_POLL_DENIED] = { "access_denied", "The user denied "
+		    "access." },
+		[DEVICE_POLL_EXPIRED] = { "expired_token", "The device code "
+		    "has expired; start again." },
+	};
+	struct token_pair pair;
+	struct audience aud;
+	enum device_poll poll;
+	const char *why = NULL;
+	int rc;
+
+	rc = device_grant_poll(kg, app, device_code, &poll, &pair, &why);
+	if (rc == 0 && poll != DEVICE_POLL_TOKENS &&
+	    poll != DEVICE_POLL_INVALID) {
+		oauth_error(res, 400, errors[poll][0], errors[poll][1]);
+		return;
+	}
+	if (rc == 0 && poll == DEVICE_POLL_INVALID)
+		rc = ERR_INVALID;
+	audience_of(app, &aud);
+	answer_grant(kg, res, rc, &pair, &aud, why);
+	sodium_memzero(&pair, sizeof(pair));
+}
+
 struct refresh_ctx {
 	struct tokens_refresh	*op;
 	struct audience		 aud;
@@ -166,7 +176,7 @@ oauth_token(struct request *req, struct response *res)
 	const char *why = NULL;
 	int rc;
 
-	if (!read_form(req, res, token_spec, T_COUNT, in) ||
+	if (!oauth_form(req, res, token_spec, T_COUNT, in) ||
 	    !oauth_client(req, res, in[T_CLIENT_ID], in[T_CLIENT_SECRET], app))
 		goto out;
 	if (str_eq_lit(in[T_GRANT_TYPE], "authorization_code")) {
@@ -186,10 +196,23 @@ oauth_token(struct request *req, struct response *res)
 		}
 		refresh_later(req, app, in[T_REFRESH], in[T_SCOPE]);
 		goto out;
+	} else if (str_eq_lit(in[T_GRANT_TYPE], DEVICE_GRANT_TYPE)) {
+		/* turning the switch off ends the polls of grants begun
+		 * before, too */
+		if (!app->device_flow)
+			oauth_error(res, 400, "unauthorized_client", "This "
+			    "application has not enabled the device flow.");
+		else if (in[T_DEVICE_CODE].len == 0)
+			oauth_error(res, 400, "invalid_request", "Send "
+			    "device_code.");
+		else
+			answer_device(req->kg, res, app, in[T_DEVICE_CODE]);
+		goto out;
 	} else {
 		oauth_error(res, 400, in[T_GRANT_TYPE].len == 0 ?
 		    "invalid_request" : "unsupported_grant_type",
-		    "Use grant_type authorization_code or refresh_token.");
+		    "Use grant_type authorization_code, refresh_token or "
+		    DEVICE_GRANT_TYPE ".");
 		goto out;
 	}
 	{
@@ -217,7 +240,7 @@ static bool
 token_request(struct request *req, struct response *res, struct str *in,
     struct app_row *app)
 {
-	if (!read_form(req, res, token_ref_spec, R_COUNT, in) ||
+	if (!oauth_form(req, res, token_ref_spec, R_COUNT, in) ||
 	    !oauth_client(req, res, in[R_CLIENT_ID], in[R_CLIENT_SECRET], app))
 		return false;
 	if (in[R_TOKEN].len == 0) {

@@ -11,7 +11,7 @@
 #include "portal/page.h"
 
 enum { F_CSRF, F_URIS, F_PUBLIC_NAME, F_LOGO, F_DESCRIPTION, F_IMPLICIT,
-	F_ALG, F_LOGOUT_URIS, F_COUNT };
+	F_ALG, F_LOGOUT_URIS, F_DEVICE, F_COUNT };
 
 static const struct param_spec settings_form[F_COUNT] = {
 	[F_CSRF] = { "csrf_token", HTTP_MAX_PARAM_VALUE_BYTES, false },
@@ -24,6 +24,7 @@ static const struct param_spec settings_form[F_COUNT] = {
 	[F_ALG] = { "id_token_signed_response_alg", 16, false },
 	[F_LOGOUT_URIS] = { "post_logout_redirect_uris",
 	    HTTP_MAX_PARAM_VALUE_BYTES, false },
+	[F_DEVICE] = { "device_flow", 8, false },
 };
 
 /* What the form shows: the stored values, or what the user typed. */
@@ -31,6 +32,7 @@ struct shown {
 	struct str		 uris, public_name, logo_url, description;
 	struct str		 alg, logout_uris;
 	bool			 implicit;
+	bool			 device;
 	struct app_errors	 errs;
 	const char		*notice;
 	bool			 saved;
@@ -68,6 +70,7 @@ render(struct request *req, struct response *res, int status,
 		{ "logo_url", s->logo_url },
 		{ "description", s->description },
 		{ "implicit_checked", str_from(s->implicit ? "checked" : "") },
+		{ "device_checked", str_from(s->device ? "checked" : "") },
 		{ "rs256_selected", selected(s->alg, "RS256") },
 		{ "es256_selected", selected(s->alg, "ES256") },
 		{ "eddsa_selected", selected(s->alg, "EdDSA") },
@@ -101,6 +104,7 @@ portal_app_show(struct request *req, struct response *res)
 		s.logo_url = str_from(row->logo_url);
 		s.description = str_from(row->description);
 		s.implicit = row->implicit_flow;
+		s.device = row->device_flow;
 		s.alg = str_from(row->id_token_alg[0] != '\0' ?
 		    row->id_token_alg : "RS256");
 		s.logout_uris = str_from(row->post_logout_redirect_uris);
@@ -128,13 +132,14 @@ portal_app_save(struct request *req, struct response *res)
 	    !page_form(req, res, &v, settings_form, F_COUNT, in))
 		goto out;
 	f.has_redirect_uris = f.has_public_name = f.has_logo_url = true;
-	f.has_description = f.has_implicit_flow = true;
+	f.has_description = f.has_implicit_flow = f.has_device_flow = true;
 	f.n_redirect_uris = app_rule_split_lines(in[F_URIS], f.redirect_uris,
 	    APP_MAX_REDIRECT_URIS);
 	f.public_name = in[F_PUBLIC_NAME];
 	f.logo_url = str_trim(in[F_LOGO]);
 	f.description = in[F_DESCRIPTION];
 	f.implicit_flow = str_eq_lit(in[F_IMPLICIT], "on");
+	f.device_flow = str_eq_lit(in[F_DEVICE], "on");
 	/* the select always sends one; a form without it keeps the alg */
 	f.has_id_token_alg = in[F_ALG].p != NULL;
 	f.id_token_alg = in[F_ALG];
@@ -156,6 +161,7 @@ portal_app_save(struct request *req, struct response *res)
 		s.logo_url = in[F_LOGO];
 		s.description = in[F_DESCRIPTION];
 		s.implicit = f.implicit_flow;
+		s.device = f.device_flow;
 		s.alg = in[F_ALG];
 		s.logout_uris = in[F_LOGOUT_URIS];
 		s.notice = "Nothing was saved: correct the fields marked "

@@ -277,6 +277,10 @@ const struct store_ops store_postgres_ops = {
 	.mail_claim = pg_mail_claim,
 	.mail_delete = pg_mail_delete,
 	.mail_retry = pg_mail_retry,
+	.device_insert = pg_device_insert,
+	.device_find = pg_device_find,
+	.device_decide = pg_device_decide,
+	.device_poll = pg_device_poll,
 	.signing_key_add = pg_signing_key_add,
 	.signing_key_list = pg_signing_key_list,
 };

@@ -16,6 +16,7 @@ bind_settable(struct pg_params *p, const struct app_row *row)
 	pgp_int(p, row->implicit_flow);
 	pgp_text(p, row->id_token_alg);
 	pgp_text(p, row->post_logout_redirect_uris);
+	pgp_int(p, row->device_flow);
 }
 
 int
@@ -60,6 +61,7 @@ read_app(const PGresult *res, int row, void *p)
 	    13);
 	pg_copy_text(out->post_logout_redirect_uris,
 	    sizeof(out->post_logout_redirect_uris), res, row, 14);
+	out->device_flow = pg_bool(res, row, 15);
 }
 
 /* Parameters $1 api_key, $2 owner (0 = any). */

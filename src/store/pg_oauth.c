@@ -139,39 +139,52 @@ pg_grant_list(struct store_backend *b, int64_t account_id,
 	return rc;
 }
 
+static void
+bind_code(struct pg_params *p, const unsigned char *hash,
+    const struct code_row *row)
+{
+	pgp_hash(p, hash);
+	pgp_int(p, row->grant_id);
+	pgp_text(p, row->redirect_uri);
+	pgp_int(p, row->scope);
+	pgp_text(p, row->challenge);
+	pgp_int(p, row->expires_at);
+	pgp_text(p, row->nonce);
+	pgp_int(p, row->auth_time);
+	pgp_int(p, row->amr);
+}
+
+int
+pg_code_insert_on(struct pg_conn *c, const unsigned char *hash,
+    struct code_row *row)
+{
+	struct pg_params p = { 0 }, g = { 0 };
+	int rc;
+
+	bind_upsert(&g, row->account_id, row->app_id, row->scope,
+	    row->issued_at);
+	if ((rc = tx_id(c, STMT_GRANT_UPSERT, &g, &row->grant_id)) != 0)
+		return rc;
+	bind_code(&p, hash, row);
+	return pg_run_on(c, STMT_CODE_INSERT, &p, NULL);
+}
+
 int
 pg_code_insert(struct store_backend *b, const unsigned char *hash,
     struct code_row *row)
 {
-	struct pg_params p = { 0 }, g = { 0 };
+	struct pg_params p = { 0 };
 	struct pg_conn *c;
-	int64_t grant_in = row->grant_id;
-	int rc = 0;
+	int rc;
 
-	if ((c = pg_acquire(b)) == NULL)
-		return ERR_STORE;
-	if (grant_in == 0) {
-		bind_upsert(&g, row->account_id, row->app_id, row->scope,
-		    row->issued_at);
-		rc = pg_run_on(c, STMT_BEGIN, NULL, NULL);
-		if (rc == 0)
-			rc = tx_id(c, STMT_GRANT_UPSERT, &g, &row->grant_id);
+	if (row->grant_id != 0) {
+		bind_code(&p, hash, row);
+		return pg_run(b, STMT_CODE_INSERT, &p, NULL);
 	}
-	pgp_hash(&p, hash);
-	pgp_int(&p, row->grant_id);
-	pgp_text(&p, row->redirect_uri);
-	pgp_int(&p, row->scope);
-	pgp_text(&p, row->challenge);
-	pgp_int(&p, row->expires_at);
-	pgp_text(&p, row->nonce);
-	pgp_int(&p, row->auth_time);
-	pgp_int(&p, row->amr);
-	if (rc == 0)
-		rc = pg_run_on(c, STMT_CODE_INSERT, &p, NULL);
-	if (grant_in != 0) {
-		pg_release(b, c);
+	if ((rc = pg_begin(b, &c)) != 0 && c == NULL)
 		return rc;
-	}
+	if (rc == 0)
+		rc = pg_code_insert_on(c, hash, row);
 	if ((rc = pg_finish(b, c, rc)) != 0)
 		row->grant_id = 0;
 	return rc;

@@ -9,7 +9,8 @@
 	"logo_url, description, redirect_uris, implicit_flow, secret_hash, " \
 	"created_at, coalesce(secret_created_at, 0), (SELECT disabled_at " \
 	"IS NOT NULL FROM accounts o WHERE o.id = apps.account_id), " \
-	"id_token_signed_response_alg, post_logout_redirect_uris"
+	"id_token_signed_response_alg, post_logout_redirect_uris, " \
+	"device_flow"
 #define ACCOUNT_COLUMNS	"id, email, password_hash, created_at, " \
 	"email_verified, coalesce(disabled_at, 0)"
 /* as in sqlite_sql.c: a token of a disabled account reads as revoked */
@@ -21,6 +22,15 @@
 	"WHERE t.hash = $1::bytea"
 #define TOKEN_ACCOUNTS	"JOIN accounts u ON u.id = g.account_id " \
 	"JOIN accounts o ON o.id = a.account_id "
+
+/* A device grant as struct device_row reads it (pg_device.c), as in
+ * sqlite_sql.c. */
+#define DEVICE_FIELDS	"scope, created_at, expires_at, interval_s, " \
+	"slow_down, CASE state WHEN 'approved' THEN 1 WHEN 'denied' THEN 2 " \
+	"ELSE 0 END, coalesce(account_id, 0), auth_time, amr"
+/* SET's expressions all read the row as it was. */
+#define DEVICE_TOO_SOON	"(state = 'pending' AND expires_at > $3::bigint " \
+	"AND $3::bigint - last_poll < interval_s)"
 
 const char *const pg_sql[STMT_COUNT] = {
 	[STMT_PING] = "SELECT 1",
@@ -76,11 +86,11 @@ const char *const pg_sql[STMT_COUNT] = {
 	[STMT_APP_INSERT] = "INSERT INTO apps(account_id, api_key, name, "
 	    "public_name, logo_url, description, redirect_uris, "
 	    "implicit_flow, id_token_signed_response_alg, "
-	    "post_logout_redirect_uris, created_at) SELECT $1::bigint, "
-	    "$2::text, $3::text, $4::text, $5::text, $6::text, $7::text, "
-	    "$8::boolean, $9::text, $10::text, $11::bigint WHERE "
-	    "(SELECT count(*) FROM apps WHERE account_id = $1::bigint) < "
-	    "$12::bigint RETURNING id",
+	    "post_logout_redirect_uris, device_flow, created_at) SELECT "
+	    "$1::bigint, $2::text, $3::text, $4::text, $5::text, $6::text, "
+	    "$7::text, $8::boolean, $9::text, $10::text, $11::boolean, "
+	    "$12::bigint WHERE (SELECT count(*) FROM apps "
+	    "WHERE account_id = $1::bigint) < $13::bigint RETURNING id",
 	[STMT_APP_GET] = "SELECT " APP_COLUMNS " FROM apps "
 	    "WHERE api_key = $1::text AND " OWNED_BY(2),
 	[STMT_APP_LIST] = "SELECT " APP_COLUMNS " FROM apps WHERE "
@@ -89,7 +99,8 @@ const char *const pg_sql[STMT_COUNT] = {
 	    "logo_url = $2::text, description = $3::text, "
 	    "redirect_uris = $4::text, implicit_flow = $5::boolean, "
 	    "id_token_signed_response_alg = $6::text, "
-	    "post_logout_redirect_uris = $7::text WHERE id = $8::bigint",
+	    "post_logout_redirect_uris = $7::text, device_flow = $8::boolean "
+	    "WHERE id = $9::bigint",
 	[STMT_APP_DELETE] = "DELETE FROM apps WHERE api_key = $1::text AND "
 	    OWNED_BY(2),
 	[STMT_APP_SET_SECRET] = "UPDATE apps SET secret_hash = $3::bytea, "
@@ -325,4 +336,31 @@ const char *const pg_sql[STMT_COUNT] = {
 	[STMT_SIGNING_KEY_LIST] = "SELECT kid, alg, seq, public_jwk, "
 	    "private_sealed, created_at, active_from FROM signing_keys "
 	    "ORDER BY alg, seq",
+	[STMT_DEVICE_INSERT] = "INSERT INTO device_grants(device_hash, "
+	    "user_code, app_id, scope, created_at, expires_at, interval_s) "
+	    "VALUES ($1::bytea, $2::text, $3::bigint, $4::bigint, $5::bigint, "
+	    "$6::bigint, $7::bigint)",
+	[STMT_DEVICE_FIND] = "SELECT d.user_code, d.app_id, a.api_key, "
+	    "d.scope, d.created_at, d.expires_at, d.interval_s, d.slow_down, "
+	    "CASE d.state WHEN 'approved' THEN 1 WHEN 'denied' THEN 2 ELSE 0 "
+	    "END, coalesce(d.account_id, 0), d.auth_time, d.amr "
+	    "FROM device_grants d JOIN apps a ON a.id = d.app_id "
+	    "WHERE d.user_code = $1::text AND d.state = 'pending' "
+	    "AND d.expires_at > $2::bigint",
+	/* the compare-and-set of a decision: under READ COMMITTED the
+	 * second of two racing waits, re-reads the state, changes nothing */
+	[STMT_DEVICE_DECIDE] = "UPDATE device_grants SET state = $2::text, "
+	    "account_id = $3::bigint, auth_time = $4::bigint, "
+	    "amr = $5::bigint WHERE user_code = $1::text "
+	    "AND state = 'pending' AND expires_at > $6::bigint "
+	    "RETURNING device_hash, app_id, scope, expires_at",
+	[STMT_DEVICE_POLL] = "UPDATE device_grants SET slow_down = "
+	    DEVICE_TOO_SOON ", interval_s = interval_s + CASE WHEN "
+	    DEVICE_TOO_SOON " THEN $4::bigint ELSE 0 END, "
+	    "last_poll = $3::bigint "
+	    "WHERE device_hash = $1::bytea AND app_id = $2::bigint "
+	    "RETURNING user_code, app_id, '', " DEVICE_FIELDS,
+	[STMT_GC_DEVICE] = "DELETE FROM device_grants WHERE device_hash IN ("
+	    "SELECT device_hash FROM device_grants "
+	    "WHERE expires_at <= $1::bigint LIMIT $2::bigint)",
 };

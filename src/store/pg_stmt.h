@@ -10,7 +10,7 @@
 #include "store/stmt.h"
 #include "store/store_impl.h"
 
-#define PG_MAX_PARAMS	12
+#define PG_MAX_PARAMS	16
 
 extern const char *const pg_sql[STMT_COUNT];
 
@@ -214,6 +214,10 @@ int	pg_grant_delete(struct store_backend *b, int64_t account_id,
 int	pg_grant_list(struct store_backend *b, int64_t account_id,
 	    const struct store_page *page, struct grant_row **rows,
 	    size_t *n);
+/* The consent of row->account_id to row->app_id and the code, inside the
+ * transaction on c (sets row->grant_id). */
+int	pg_code_insert_on(struct pg_conn *c, const unsigned char *hash,
+	    struct code_row *row);
 int	pg_code_insert(struct store_backend *b, const unsigned char *hash,
 	    struct code_row *row);
 int	pg_code_get(struct store_backend *b, const unsigned char *hash,
@@ -248,6 +252,16 @@ int	pg_mail_add(struct store_backend *b, const char *recipient,
 int	pg_mail_claim(struct store_backend *b, int64_t now,
 	    int64_t lease_until, struct mail_row *out);
 int	pg_mail_delete(struct store_backend *b, int64_t id);
+/* pg_device.c: device grants (RFC 8628) */
+int	pg_device_insert(struct store_backend *b, const unsigned char *hash,
+	    const struct device_row *row);
+int	pg_device_find(struct store_backend *b, const char *user_code,
+	    int64_t now, struct device_row *out);
+int	pg_device_decide(struct store_backend *b, const char *user_code,
+	    const struct device_decision *d);
+int	pg_device_poll(struct store_backend *b, const unsigned char *hash,
+	    int64_t app_id, int64_t now, int64_t step_s,
+	    struct device_row *out);
 int	pg_signing_key_add(struct store_backend *b,
 	    const struct signing_key_row *row);
 int	pg_signing_key_list(struct store_backend *b,

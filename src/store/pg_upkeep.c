@@ -9,7 +9,8 @@ pg_gc(struct store_backend *b, enum store_gc_kind kind,
 	static const enum stmt_id ids[] = { [STORE_GC_ACCESS] = STMT_GC_ACCESS,
 	    [STORE_GC_CODES] = STMT_GC_CODES,
 	    [STORE_GC_SESSIONS] = STMT_GC_SESSIONS,
-	    [STORE_GC_REVEALS] = STMT_GC_REVEALS };
+	    [STORE_GC_REVEALS] = STMT_GC_REVEALS,
+	    [STORE_GC_DEVICE] = STMT_GC_DEVICE };
 	struct pg_params p = { 0 };
 	int rc, changes = 0;
 
@@ -20,6 +21,7 @@ pg_gc(struct store_backend *b, enum store_gc_kind kind,
 		pgp_int(&p, h->at - h->idle_ttl_s);
 		break;
 	case STORE_GC_CODES:
+	case STORE_GC_DEVICE:
 		pgp_int(&p, h->codes_before);
 		break;
 	case STORE_GC_SESSIONS:

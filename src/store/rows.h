@@ -144,6 +144,41 @@ struct code_row {
 	unsigned amr;		/* AMR_* */
 };
 
+/* A device grant (RFC 8628; core/device_grant.c), keyed in the store by
+ * the SHA-256 of its device code. */
+enum store_device_state {
+	STORE_DEVICE_PENDING = 0,
+	STORE_DEVICE_APPROVED = 1,
+	STORE_DEVICE_DENIED = 2,
+};
+#define STORE_USER_CODE_MAX	8	/* letters, without the dash */
+struct device_row {
+	char	 user_code[STORE_USER_CODE_MAX + 1];	/* normalized */
+	int64_t	 app_id;
+	char	 api_key[APP_API_KEY_MAX_BYTES + 1];	/* read only */
+	unsigned scope;
+	int64_t	 created_at;
+	int64_t	 expires_at;
+	int64_t	 interval_s;
+	/* store_device_poll(): whether this poll came sooner than the
+	 * interval after the last one (the interval then grew) */
+	bool	 slow_down;
+	int	 state;		/* enum store_device_state */
+	/* who decided, and for the id_token the log-in behind it (§14) */
+	int64_t	 account_id;
+	int64_t	 auth_time;
+	unsigned amr;
+};
+
+/* A person's decision on a pending device grant. */
+struct device_decision {
+	bool	 approve;
+	int64_t	 account_id;
+	int64_t	 auth_time;	/* of the log-in, for the id_token */
+	unsigned amr;
+	int64_t	 now;
+};
+
 /* A token with what a check needs to know about it. */
 struct token_row {
 	int64_t	 family_id;
@@ -253,7 +288,8 @@ struct store_horizon {
 };
 
 enum store_gc_kind {
-	STORE_GC_ACCESS, STORE_GC_CODES, STORE_GC_SESSIONS, STORE_GC_REVEALS
+	STORE_GC_ACCESS, STORE_GC_CODES, STORE_GC_SESSIONS, STORE_GC_REVEALS,
+	STORE_GC_DEVICE		/* device grants expired by codes_before */
 };
 
 /* A queued mail (core/mail.c), as store_mail_claim() gives it: message

@@ -304,6 +304,10 @@ const struct store_ops store_sqlite_ops = {
 	.mail_claim = sqlite_mail_claim,
 	.mail_delete = sqlite_mail_delete,
 	.mail_retry = sqlite_mail_retry,
+	.device_insert = sqlite_device_insert,
+	.device_find = sqlite_device_find,
+	.device_decide = sqlite_device_decide,
+	.device_poll = sqlite_device_poll,
 	.signing_key_add = sqlite_signing_key_add,
 	.signing_key_list = sqlite_signing_key_list,
 };

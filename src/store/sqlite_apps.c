@@ -28,6 +28,7 @@ sqlite_app_insert(struct store_backend *b, struct app_row *row, int64_t max)
 	sqlite3_bind_text(st, 11, row->id_token_alg, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 12, row->post_logout_redirect_uris, -1,
 	    SQLITE_STATIC);
+	sqlite3_bind_int(st, 13, row->device_flow);
 	rc = sqlite_run(db, st, &changes);
 	if (rc == 0 && changes == 0)
 		return ERR_TOOBIG;	/* the owner has max already */
@@ -64,6 +65,7 @@ read_app(sqlite3_stmt *st, void *p)
 	    13);
 	sqlite_copy_text(out->post_logout_redirect_uris,
 	    sizeof(out->post_logout_redirect_uris), st, 14);
+	out->device_flow = sqlite3_column_int(st, 15) != 0;
 }
 
 int
@@ -116,7 +118,8 @@ sqlite_app_update(struct store_backend *b, const struct app_row *row)
 	sqlite3_bind_text(st, 6, row->id_token_alg, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 7, row->post_logout_redirect_uris, -1,
 	    SQLITE_STATIC);
-	sqlite3_bind_int64(st, 8, row->id);
+	sqlite3_bind_int(st, 8, row->device_flow);
+	sqlite3_bind_int64(st, 9, row->id);
 	return sqlite_run_one(db, st);
 }
 

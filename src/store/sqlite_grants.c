@@ -132,6 +132,16 @@ insert_code(struct store_backend *b, const unsigned char *hash,
 }
 
 int
+sqlite_code_insert_in(struct store_backend *b, const unsigned char *hash,
+    struct code_row *row)
+{
+	int rc = sqlite_grant_upsert(b, row->account_id, row->app_id,
+	    row->scope, row->issued_at, &row->grant_id);
+
+	return rc == 0 ? insert_code(b, hash, row) : rc;
+}
+
+int
 sqlite_code_insert(struct store_backend *b, const unsigned char *hash,
     struct code_row *row)
 {
@@ -141,11 +151,7 @@ sqlite_code_insert(struct store_backend *b, const unsigned char *hash,
 		return insert_code(b, hash, row);
 	if ((rc = sqlite_simple(b, STMT_BEGIN)) != 0)
 		return rc;
-	rc = sqlite_grant_upsert(b, row->account_id, row->app_id, row->scope,
-	    row->issued_at, &row->grant_id);
-	if (rc == 0)
-		rc = insert_code(b, hash, row);
-	return sqlite_finish(b, rc);
+	return sqlite_finish(b, sqlite_code_insert_in(b, hash, row));
 }
 
 static void

@@ -7,7 +7,8 @@
 	"logo_url, description, redirect_uris, implicit_flow, secret_hash, " \
 	"created_at, coalesce(secret_created_at, 0), (SELECT disabled_at " \
 	"IS NOT NULL FROM accounts o WHERE o.id = apps.account_id), " \
-	"id_token_signed_response_alg, post_logout_redirect_uris"
+	"id_token_signed_response_alg, post_logout_redirect_uris, " \
+	"device_flow"
 #define ACCOUNT_COLUMNS	"id, email, password_hash, created_at, " \
 	"email_verified, coalesce(disabled_at, 0)"
 /* A token's two accounts: the grant's (the end user) and the app's owner.
@@ -16,6 +17,16 @@
 #define TOKEN_ACCOUNTS	"JOIN accounts u ON u.id = g.account_id " \
 	"JOIN accounts o ON o.id = a.account_id "
 #define DISABLED	"u.disabled_at IS NOT NULL OR o.disabled_at IS NOT NULL"
+
+/* A device grant as struct device_row reads it (sqlite_device.c); the
+ * RETURNING form leaves the app's api_key out. */
+#define DEVICE_FIELDS	"scope, created_at, expires_at, interval_s, " \
+	"slow_down, CASE state WHEN 'approved' THEN 1 WHEN 'denied' THEN 2 " \
+	"ELSE 0 END, coalesce(account_id, 0), auth_time, amr"
+/* A poll within the interval after the last one, while the grant waits:
+ * SET's expressions all read the row as it was. */
+#define DEVICE_TOO_SOON	"(state = 'pending' AND expires_at > ?3 AND " \
+	"?3 - last_poll < interval_s)"
 
 const char *const stmt_sql[STMT_COUNT] = {
 	[STMT_PING] = "SELECT 1",
@@ -70,8 +81,8 @@ const char *const stmt_sql[STMT_COUNT] = {
 	[STMT_APP_INSERT] = "INSERT INTO apps(account_id, api_key, name, "
 	    "public_name, logo_url, description, redirect_uris, "
 	    "implicit_flow, created_at, id_token_signed_response_alg, "
-	    "post_logout_redirect_uris) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, "
-	    "?8, ?9, ?11, ?12 WHERE (SELECT count(*) FROM apps "
+	    "post_logout_redirect_uris, device_flow) SELECT ?1, ?2, ?3, ?4, "
+	    "?5, ?6, ?7, ?8, ?9, ?11, ?12, ?13 WHERE (SELECT count(*) FROM apps "
 	    "WHERE account_id = ?1) < ?10",
 	[STMT_APP_GET] = "SELECT " APP_COLUMNS " FROM apps WHERE api_key = ?1 "
 	    "AND (?2 = 0 OR account_id = ?2)",
@@ -80,8 +91,8 @@ const char *const stmt_sql[STMT_COUNT] = {
 	    "LIMIT ?3",
 	[STMT_APP_UPDATE] = "UPDATE apps SET public_name = ?, logo_url = ?, "
 	    "description = ?, redirect_uris = ?, implicit_flow = ?, "
-	    "id_token_signed_response_alg = ?, post_logout_redirect_uris = ? "
-	    "WHERE id = ?",
+	    "id_token_signed_response_alg = ?, post_logout_redirect_uris = ?, "
+	    "device_flow = ? WHERE id = ?",
 	[STMT_APP_DELETE] = "DELETE FROM apps WHERE api_key = ?1 "
 	    "AND (?2 = 0 OR account_id = ?2)",
 	[STMT_APP_SET_SECRET] = "UPDATE apps SET secret_hash = ?3, "
@@ -312,4 +323,25 @@ const char *const stmt_sql[STMT_COUNT] = {
 	[STMT_SIGNING_KEY_LIST] = "SELECT kid, alg, seq, public_jwk, "
 	    "private_sealed, created_at, active_from FROM signing_keys "
 	    "ORDER BY alg, seq",
+	[STMT_DEVICE_INSERT] = "INSERT INTO device_grants(device_hash, "
+	    "user_code, app_id, scope, created_at, expires_at, interval_s) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	[STMT_DEVICE_FIND] = "SELECT user_code, app_id, (SELECT api_key "
+	    "FROM apps WHERE apps.id = device_grants.app_id), " DEVICE_FIELDS
+	    " FROM device_grants WHERE user_code = ?1 AND state = 'pending' "
+	    "AND expires_at > ?2",
+	/* the compare-and-set of a decision: of two racing, one sees the
+	 * row change */
+	[STMT_DEVICE_DECIDE] = "UPDATE device_grants SET state = ?2, "
+	    "account_id = ?3, auth_time = ?4, amr = ?5 WHERE user_code = ?1 "
+	    "AND state = 'pending' AND expires_at > ?6 "
+	    "RETURNING device_hash, app_id, scope, expires_at",
+	[STMT_DEVICE_POLL] = "UPDATE device_grants SET slow_down = "
+	    DEVICE_TOO_SOON ", interval_s = interval_s + CASE WHEN "
+	    DEVICE_TOO_SOON " THEN ?4 ELSE 0 END, last_poll = ?3 "
+	    "WHERE device_hash = ?1 AND app_id = ?2 "
+	    "RETURNING user_code, app_id, '', " DEVICE_FIELDS,
+	[STMT_GC_DEVICE] = "DELETE FROM device_grants WHERE device_hash IN ("
+	    "SELECT device_hash FROM device_grants WHERE expires_at <= ?1 "
+	    "LIMIT ?2)",
 };

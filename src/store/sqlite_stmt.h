@@ -143,6 +143,10 @@ int	sqlite_grant_delete(struct store_backend *b, int64_t account_id,
 int	sqlite_grant_list(struct store_backend *b, int64_t account_id,
 	    const struct store_page *page, struct grant_row **rows,
 	    size_t *n);
+/* The consent of row->account_id to row->app_id and the code, inside the
+ * caller's transaction (sets row->grant_id). */
+int	sqlite_code_insert_in(struct store_backend *b,
+	    const unsigned char *hash, struct code_row *row);
 int	sqlite_code_insert(struct store_backend *b, const unsigned char *hash,
 	    struct code_row *row);
 int	sqlite_code_get(struct store_backend *b, const unsigned char *hash,
@@ -253,6 +257,16 @@ int	sqlite_mail_add(struct store_backend *b, const char *recipient,
 int	sqlite_mail_claim(struct store_backend *b, int64_t now,
 	    int64_t lease_until, struct mail_row *out);
 int	sqlite_mail_delete(struct store_backend *b, int64_t id);
+/* sqlite_device.c: device grants (RFC 8628) */
+int	sqlite_device_insert(struct store_backend *b, const unsigned char *hash,
+	    const struct device_row *row);
+int	sqlite_device_find(struct store_backend *b, const char *user_code,
+	    int64_t now, struct device_row *out);
+int	sqlite_device_decide(struct store_backend *b, const char *user_code,
+	    const struct device_decision *d);
+int	sqlite_device_poll(struct store_backend *b, const unsigned char *hash,
+	    int64_t app_id, int64_t now, int64_t step_s,
+	    struct device_row *out);
 int	sqlite_signing_key_add(struct store_backend *b,
 	    const struct signing_key_row *row);
 int	sqlite_signing_key_list(struct store_backend *b,

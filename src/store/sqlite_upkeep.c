@@ -9,7 +9,8 @@ sqlite_gc(struct store_backend *b, enum store_gc_kind kind,
 	static const enum stmt_id ids[] = { [STORE_GC_ACCESS] = STMT_GC_ACCESS,
 	    [STORE_GC_CODES] = STMT_GC_CODES,
 	    [STORE_GC_SESSIONS] = STMT_GC_SESSIONS,
-	    [STORE_GC_REVEALS] = STMT_GC_REVEALS };
+	    [STORE_GC_REVEALS] = STMT_GC_REVEALS,
+	    [STORE_GC_DEVICE] = STMT_GC_DEVICE };
 	sqlite3 *db;
 	sqlite3_stmt *st = sqlite_stmt(b, ids[kind], &db);
 	int rc, changes = 0, n = 1;
@@ -23,6 +24,7 @@ sqlite_gc(struct store_backend *b, enum store_gc_kind kind,
 		sqlite3_bind_int64(st, n++, h->at - h->idle_ttl_s);
 		break;
 	case STORE_GC_CODES:
+	case STORE_GC_DEVICE:
 		sqlite3_bind_int64(st, n++, h->codes_before);
 		break;
 	case STORE_GC_SESSIONS:

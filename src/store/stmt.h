@@ -107,6 +107,12 @@ enum stmt_id {
 	/* the OpenID Provider's signing keys */
 	STMT_SIGNING_KEY_ADD,
 	STMT_SIGNING_KEY_LIST,
+	/* device grants (RFC 8628) */
+	STMT_DEVICE_INSERT,
+	STMT_DEVICE_FIND,
+	STMT_DEVICE_DECIDE,
+	STMT_DEVICE_POLL,
+	STMT_GC_DEVICE,
 	STMT_COUNT
 };
 

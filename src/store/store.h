@@ -319,6 +319,38 @@ int	store_code_take(struct store *st,
 	    const unsigned char hash[SECURE_HASH_BYTES], int64_t app_id,
 	    struct code_row *out);
 
+/* Device grants (RFC 8628; core/device_grant.c), keyed by the SHA-256 of
+ * the device code. Insert gives ERR_EXISTS, storing nothing, when the
+ * user code (or the hash) is taken: the caller draws another. */
+int	store_device_insert(struct store *st,
+	    const unsigned char hash[SECURE_HASH_BYTES],
+	    const struct device_row *row);
+
+/* The grant of `user_code` (normalized) still pending and unexpired at
+ * now, with its app's api_key; ERR_NOTFOUND otherwise. */
+int	store_device_find(struct store *st, const char *user_code,
+	    int64_t now, struct device_row *out);
+
+/* Decides the grant of `user_code` in one transaction: its state moves
+ * from pending (compare-and-set, and unexpired at d->now) to approved or
+ * denied; an approval also records the consent of d->account_id to the
+ * grant's app (widened by its scope) and a code keyed by the device
+ * code's hash (the grant's scope and expiry, no redirect URI, no PKCE),
+ * which the poll exchanges. ERR_NOTFOUND when no pending grant has that
+ * user code (unknown, expired, or decided first elsewhere): nothing is
+ * written. */
+int	store_device_decide(struct store *st, const char *user_code,
+	    const struct device_decision *d);
+
+/* A poll by app_id, in one statement: records it at now and, when it
+ * came within the interval after the last one while the grant is pending
+ * and unexpired, grows the interval by step_s (out->slow_down set). out
+ * gets the grant as it now stands. ERR_NOTFOUND when app_id has no grant
+ * with that hash (another client's grant is left as it is). */
+int	store_device_poll(struct store *st,
+	    const unsigned char hash[SECURE_HASH_BYTES], int64_t app_id,
+	    int64_t now, int64_t step_s, struct device_row *out);
+
 /* Writes tokens in one transaction: the parent's compare-and-set (or, with
  * retry, the removal of its unused children), a new family when
  * family_id is 0, the access token, the refresh token, the code's

@@ -1,8 +1,8 @@
 #ifndef KEYGATE_STORE_STORE_CALL_H
 #define KEYGATE_STORE_STORE_CALL_H
 
-/* Internal to store.c, store_accounts.c and store_fold.c: a store handle
- * and the counted call through its backend. */
+/* Internal to store.c, store_accounts.c, store_device.c and store_fold.c:
+ * a store handle and the counted call through its backend. */
 
 #include <pthread.h>
 #include <stdint.h>

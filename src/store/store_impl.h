@@ -192,6 +192,15 @@ struct store_ops {
 	int	(*mail_claim)(struct store_backend *b, int64_t now,
 		    int64_t lease_until, struct mail_row *out);
 	int	(*mail_delete)(struct store_backend *b, int64_t id);
+	int	(*device_insert)(struct store_backend *b,
+		    const unsigned char *hash, const struct device_row *row);
+	int	(*device_find)(struct store_backend *b, const char *user_code,
+		    int64_t now, struct device_row *out);
+	int	(*device_decide)(struct store_backend *b,
+		    const char *user_code, const struct device_decision *d);
+	int	(*device_poll)(struct store_backend *b,
+		    const unsigned char *hash, int64_t app_id, int64_t now,
+		    int64_t step_s, struct device_row *out);
 	int	(*signing_key_add)(struct store_backend *b,
 		    const struct signing_key_row *row);
 	int	(*signing_key_list)(struct store_backend *b,

@@ -76,6 +76,7 @@ def assert_app_json(j):
     assert j["logo_url"] != ""
     assert isinstance(j["description"], str)
     assert isinstance(j["implicit_flow"], bool)
+    assert isinstance(j["device_flow"], bool)
     assert isinstance(j["has_secret"], bool)
     assert RFC3339_UTC.match(j["created_at"]), j["created_at"]
 
@@ -110,6 +111,7 @@ def test_create_with_only_a_name_has_the_defaults(server, owner):
     assert j["logo_url"] is None
     assert j["description"] == ""
     assert j["implicit_flow"] is False           # off by default
+    assert j["device_flow"] is False             # off by default
     assert j["has_secret"] is False              # none until asked for
 
 
@@ -427,6 +429,9 @@ WRONG_TYPES = [
     ({"implicit_flow": "yes"}, "implicit_flow"),
     ({"implicit_flow": 1}, "implicit_flow"),
     ({"implicit_flow": None}, "implicit_flow"),
+    ({"device_flow": "on"}, "device_flow"),
+    ({"device_flow": 0}, "device_flow"),
+    ({"device_flow": None}, "device_flow"),
     ({"public_name": ["Photo"]}, "public_name"),
     ({"public_name": None}, "public_name"),
     ({"logo_url": 7}, "logo_url"),
@@ -596,6 +601,18 @@ def test_implicit_flow_turns_off_again(server, owner):
     r = patch_app(server, owner, a["api_key"], {"implicit_flow": False})
     assert r.status_code == 200, r.text
     assert app_json(server, owner, a["api_key"])["implicit_flow"] is False
+
+
+def test_device_flow_turns_on_and_off(server, owner):
+    a = new_app(server, owner, device_flow=True)
+    assert a["device_flow"] is True
+    r = patch_app(server, owner, a["api_key"], {"device_flow": False})
+    assert r.status_code == 200, r.text
+    assert r.json()["device_flow"] is False
+    assert app_json(server, owner, a["api_key"])["device_flow"] is False
+    r = patch_app(server, owner, a["api_key"], {"device_flow": True})
+    assert r.status_code == 200, r.text
+    assert app_json(server, owner, a["api_key"])["device_flow"] is True
 
 
 def test_members_not_sent_are_unchanged(server, owner, app):

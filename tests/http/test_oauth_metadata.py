@@ -28,7 +28,8 @@ def test_metadata_members(server):
     assert m["introspection_endpoint"] == base + "/oauth2/introspect"
     assert sorted(m["response_types_supported"]) == ["code", "token"]
     assert sorted(m["grant_types_supported"]) == \
-        ["authorization_code", "implicit", "refresh_token"]
+        ["authorization_code", "implicit", "refresh_token",
+         "urn:ietf:params:oauth:grant-type:device_code"]
     assert m["authorization_response_iss_parameter_supported"] is True
     assert m["code_challenge_methods_supported"] == ["S256"]
     assert sorted(m["token_endpoint_auth_methods_supported"]) == \

@@ -125,6 +125,7 @@ static const struct tmpl_var app_vars[] = {
 	{ "logo_url", HOSTILE },
 	{ "description", HOSTILE },
 	{ "implicit_checked", HOSTILE },
+	{ "device_checked", HOSTILE },
 	{ "redirect_uris_error", HOSTILE },
 	{ "public_name_error", HOSTILE },
 	{ "logo_url_error", HOSTILE },

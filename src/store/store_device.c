@@ -1,0 +1,34 @@
+/* The store's calls for device grants (RFC 8628), dispatched as store.c
+ * does. */
+#include "store/store.h"
+
+#include "store/store_call.h"
+
+int
+store_device_insert(struct store *st,
+    const unsigned char hash[SECURE_HASH_BYTES], const struct device_row *row)
+{
+	return CALL(device_insert, hash, row);
+}
+
+int
+store_device_find(struct store *st, const char *user_code, int64_t now,
+    struct device_row *out)
+{
+	return CALL(device_find, user_code, now, out);
+}
+
+int
+store_device_decide(struct store *st, const char *user_code,
+    const struct device_decision *d)
+{
+	return CALL(device_decide, user_code, d);
+}
+
+int
+store_device_poll(struct store *st,
+    const unsigned char hash[SECURE_HASH_BYTES], int64_t app_id, int64_t now,
+    int64_t step_s, struct device_row *out)
+{
+	return CALL(device_poll, hash, app_id, now, step_s, out);
+}
