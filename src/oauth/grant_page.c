@@ -3,21 +3,6 @@
 #include "core/scopes.h"
 
 static void
-render_scopes(struct buf *out, unsigned scope)
-{
-	for (size_t k = 0; k < scopes_count; k++) {
-		if (!(scope & scopes_offered[k].bit))
-			continue;
-		struct tmpl_var vars[] = {
-			{ "name", str_from(scopes_offered[k].name) },
-			{ "description",
-			    str_from(scopes_offered[k].description) },
-		};
-		template_render(out, "grant_scope.html", vars, 2);
-	}
-}
-
-static void
 hidden(struct buf *out, const char *name, struct str value)
 {
 	struct tmpl_var vars[] = {
@@ -27,18 +12,6 @@ hidden(struct buf *out, const char *name, struct str value)
 
 	if (value.p != NULL)
 		template_render(out, "grant_hidden.html", vars, 2);
-}
-
-static void
-render_logo(struct buf *out, const struct app_row *app)
-{
-	struct tmpl_var vars[] = {
-		{ "url", str_from(app->logo_url) },
-		{ "alt", str_from(app->public_name) },
-	};
-
-	if (app->logo_url[0] != '\0')
-		template_render(out, "grant_logo.html", vars, 2);
 }
 
 /* The parts both pages share: the request as hidden fields (one list,
@@ -74,7 +47,7 @@ parts_init(struct page_parts *pp, const struct visitor *v,
 	hidden(&pp->fields, "login_hint", p->login_hint);
 	if (proof != NULL)
 		hidden(&pp->fields, "login_proof", str_from(proof));
-	render_logo(&pp->logo, app);
+	page_logo(&pp->logo, app);
 	page_notice(&pp->notice, notice);
 }
 
@@ -117,7 +90,7 @@ grant_page(struct request *req, struct response *res, int status,
 
 	parts_init(&pp, v, app, p, r, proof, notice);
 	buf_init(&scopes, 8192);
-	render_scopes(&scopes, r->scope);
+	page_scopes(&scopes, r->scope);
 	render(req, res, status, v, app, &pp, "Grant access", "grant.html",
 	    "scopes", &scopes);
 	buf_release(&scopes);

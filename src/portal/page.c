@@ -9,6 +9,7 @@
 #include "base/clock.h"
 #include "core/cursor.h"
 #include "core/device.h"
+#include "core/scopes.h"
 #include "base/err.h"
 #include "base/mem.h"
 #include "core/sessions.h"
@@ -396,4 +397,31 @@ page_safe_next(struct request *req, struct str next)
 		    (unsigned char)next.p[i] >= 0x7f || next.p[i] == '\\')
 			return "/";
 	return arena_strdup(req->arena, next);
+}
+
+void
+page_scopes(struct buf *out, unsigned scope)
+{
+	for (size_t k = 0; k < scopes_count; k++) {
+		if (!(scope & scopes_offered[k].bit))
+			continue;
+		struct tmpl_var vars[] = {
+			{ "name", str_from(scopes_offered[k].name) },
+			{ "description",
+			    str_from(scopes_offered[k].description) },
+		};
+		template_render(out, "grant_scope.html", vars, 2);
+	}
+}
+
+void
+page_logo(struct buf *out, const struct app_row *app)
+{
+	struct tmpl_var vars[] = {
+		{ "url", str_from(app->logo_url) },
+		{ "alt", str_from(app->public_name) },
+	};
+
+	if (app->logo_url[0] != '\0')
+		template_render(out, "grant_logo.html", vars, 2);
 }

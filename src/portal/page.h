@@ -129,6 +129,12 @@ bool	page_own_app(struct request *req, struct response *res,
 void	page_app_confirm(struct request *req, struct response *res,
 	    const char *title, const char *name);
 
+/* The Grant Access pages' parts (/oauth2/authorize's and /device's): the
+ * list of scopes in `scope` (grant_scope.html items), and the app's logo
+ * (nothing without one). */
+void	page_scopes(struct buf *out, unsigned scope);
+void	page_logo(struct buf *out, const struct app_row *app);
+
 /* The date part (YYYY-MM-DD) of t, for tables. */
 void	page_date(int64_t t, char out[32]);
 

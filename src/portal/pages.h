@@ -54,6 +54,11 @@ void	portal_secret_confirm(struct request *req, struct response *res);
 void	portal_secret_generate(struct request *req, struct response *res);
 void	portal_secret_reveal(struct request *req, struct response *res);
 
+/* device_pages.c: /device, the device flow's page (RFC 8628 §3.3) */
+void	portal_device(struct request *req, struct response *res);
+void	portal_device_find(struct request *req, struct response *res);
+void	portal_device_decide(struct request *req, struct response *res);
+
 /* connection_pages.c */
 void	portal_connections(struct request *req, struct response *res);
 void	portal_connection_revoke(struct request *req, struct response *res);
