@@ -171,10 +171,12 @@ device_start(struct kg_client *c, struct device *d)
 	rc = kg_client_post(c, "/oauth2/device_authorization", form, &rs);
 	if (rc != 0)
 		return rc;
+	/* json_is_object() is a macro that evaluates its argument twice. */
+	if (rs.status == 200)
+		j = json_loads(rs.body != NULL ? rs.body : "", 0, NULL);
 	if (rs.status != 200)
 		rc = kg_token_error(rs.status, rs.body, NULL, 0);
-	else if (!json_is_object(j = json_loads(rs.body != NULL ? rs.body :
-	    "", 0, NULL)))
+	else if (!json_is_object(j))
 		rc = kg_err(KG_CLIENT_ERR_PROTOCOL, "the device authorization "
 		    "response is not a JSON object");
 	else

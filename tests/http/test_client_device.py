@@ -143,6 +143,7 @@ class Harness:
     def wait(self):
         """The next "wait N" (N returned), or the end's "rc=R" (None)."""
         words = self.line()
+        assert words != ["eof"], self.p.stderr.read()
         if words[0].startswith("rc="):
             self.end = words
             return None
