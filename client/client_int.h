@@ -64,6 +64,8 @@ struct kg_client {
 	uint64_t	 saves;
 	bool		 unsaved;	/* a rotated pair not yet on disk */
 	uint64_t	 refreshes;
+	kg_client_sleep_fn sleep;	/* the device log-in's wait */
+	void		*sleep_arg;
 };
 
 /* The expiry the server will apply (docs/REFERENCE.md §4) and the timer behind
@@ -125,7 +127,19 @@ void	kg_http_res_release(struct kg_http_res *rs);
 char	*kg_http_escape(const char *s);
 
 /* tokens.c: the token endpoint and the refresh discipline. */
-int	kg_token_exchange(struct kg_client *c, const char *form);
+/* POSTs `form` to the issuer's `path` with the app's authentication:
+ * HTTP Basic for an app with a secret (RFC 6749 §2.3.1: both parts
+ * form-encoded first), client_id in the body for a public one. */
+int	kg_client_post(struct kg_client *c, const char *path, const char *form,
+	    struct kg_http_res *rs);
+/* An error answer of the token endpoint as an error code (and message);
+ * its RFC 6749 §5.2 name goes to `name` when not NULL. */
+int	kg_token_error(long status, const char *body, char *name,
+	    size_t name_n);
+/* Exchanges a grant for a pair, keeps it and saves it; on an error
+ * answer its name goes to `name` (when not NULL; "" for none). */
+int	kg_token_exchange(struct kg_client *c, const char *form, char *name,
+	    size_t name_n);
 /* Under c->mu: makes sure c->tok is fresh (refreshing when due, or when
  * `failed` is still the current access token) and copies the access
  * token to *out. */
@@ -134,6 +148,35 @@ int	kg_tokens_ensure(struct kg_client *c, const char *failed, char **out);
 void	kg_tokens_used(struct kg_client *c, const char *token, int64_t at);
 /* Under c->mu and the file lock: writes c's state to the file. */
 int	kg_client_write_locked(struct kg_client *c);
+
+/* device.c: the device log-in's schedule (RFC 8628 §3.5); pure. */
+enum kg_poll {
+	KG_POLL_PENDING,	/* authorization_pending: wait, poll again */
+	KG_POLL_SLOW_DOWN,	/* slow_down: the same, 5 s slower for good */
+	KG_POLL_DENIED,		/* access_denied */
+	KG_POLL_EXPIRED,	/* expired_token */
+	KG_POLL_STOP,		/* any other error: it will not get better */
+};
+
+struct kg_device_sched {
+	int64_t	 interval;	/* seconds between polls */
+	int64_t	 expires_at;	/* client clock; no poll at or after it */
+};
+
+#define KG_DEVICE_DEFAULT_INTERVAL_S	5	/* RFC 8628 §3.2 */
+#define KG_DEVICE_SLOW_DOWN_S		5	/* RFC 8628 §3.5 */
+#define KG_DEVICE_MAX_EXPIRES_S		604800
+#define KG_DEVICE_MAX_INTERVAL_S	3600
+
+enum kg_poll	kg_device_outcome(const char *error);
+/* `t0`: the client's clock before the device authorization request
+ * left, so that its expiry is never later than the server's. */
+void	kg_device_sched_init(struct kg_device_sched *s, int64_t t0,
+	    int64_t expires_in, int64_t interval);
+/* Seconds to wait at `now` before the next poll, or -1 when that poll
+ * would fall at or past the expiry. */
+int64_t	kg_device_wait(const struct kg_device_sched *s, int64_t now);
+void	kg_device_slowed(struct kg_device_sched *s);
 
 /* loopback.c: the one-shot redirect listener. */
 struct kg_redirect {

@@ -30,6 +30,9 @@ static const char *const messages[] = {
 	    "a refresh",
 	[KG_CLIENT_ERR_FILE] = "the token file cannot be used",
 	[KG_CLIENT_ERR_SERVER] = "the token endpoint refused the request",
+	[KG_CLIENT_ERR_EXPIRED] = "the device code expired before access "
+	    "was granted",
+	[KG_CLIENT_ERR_CANCELLED] = "the log-in was cancelled",
 };
 
 const char *

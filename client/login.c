@@ -217,7 +217,7 @@ kg_client_login_finish(struct kg_client *c, struct kg_client_login *l,
 		rc = check_redirect(c, l, &r);
 	if (rc == 0) {
 		form = exchange_form(l, r.code);
-		rc = kg_token_exchange(c, form);
+		rc = kg_token_exchange(c, form, NULL, 0);
 		kg_free_secret(form);
 	}
 	kg_redirect_release(&r);

@@ -26,8 +26,8 @@ clean_text(const char *in, char *out, size_t n)
 }
 
 /* RFC 6749 §5.2 errors, each to the code a caller can act on. */
-static int
-token_error(long status, const char *body)
+int
+kg_token_error(long status, const char *body, char *name, size_t name_n)
 {
 	char err[64], desc[200];
 	json_t *j;
@@ -38,6 +38,8 @@ token_error(long status, const char *body)
 	clean_text(json_string_value(json_object_get(j,
 	    "error_description")), desc, sizeof(desc));
 	json_decref(j);
+	if (name != NULL)
+		snprintf(name, name_n, "%s", err);
 	if (strcmp(err, "invalid_grant") == 0)
 		return kg_err(KG_CLIENT_ERR_REVOKED, "invalid_grant (%s)", desc);
 	if (strcmp(err, "invalid_client") == 0)
@@ -88,26 +90,22 @@ with_client_id(const struct kg_client *c, const char *form)
 	out = malloc(n);
 	if (out == NULL)
 		abort();
-	snprintf(out, n, "%s&client_id=%s", form, id);
+	snprintf(out, n, "%s%sclient_id=%s", form, form[0] != '\0' ? "&" : "",
+	    id);
 	free(id);
 	return out;
 }
 
-/* POSTs `form` to the token endpoint, HTTP Basic for an app with a
- * secret (RFC 6749 §2.3.1: both parts form-encoded first), client_id in
- * the body for a public one. `t0` is when the request left. */
-static int
-token_post(struct kg_client *c, const char *form, int64_t t0,
-    struct kg_tokens *out)
+int
+kg_client_post(struct kg_client *c, const char *path, const char *form,
+    struct kg_http_res *rs)
 {
 	struct kg_http_req rq = { .method = "POST", .max_body =
 	    KG_TOKEN_BODY_MAX };
-	struct kg_http_res rs;
 	char url[2200], *user = NULL, *pass = NULL, *body = NULL;
-	json_t *j;
 	int rc;
 
-	snprintf(url, sizeof(url), "%s/oauth2/token", c->issuer);
+	snprintf(url, sizeof(url), "%s%s", c->issuer, path);
 	rq.url = url;
 	if (c->secret != NULL) {
 		rq.basic_user = user = kg_http_escape(c->api_key);
@@ -116,16 +114,30 @@ token_post(struct kg_client *c, const char *form, int64_t t0,
 	} else {
 		rq.form = body = with_client_id(c, form);
 	}
-	rc = kg_http_perform(&rq, &rs);
+	rc = kg_http_perform(&rq, rs);
 	free(user);
 	kg_free_secret(pass);
 	free(body);
+	return rc;
+}
+
+/* POSTs `form` to the token endpoint. `t0` is when the request left;
+ * an error's RFC 6749 §5.2 name goes to `name` (when not NULL). */
+static int
+token_post(struct kg_client *c, const char *form, int64_t t0,
+    struct kg_tokens *out, char *name, size_t name_n)
+{
+	struct kg_http_res rs;
+	json_t *j;
+	int rc;
+
+	rc = kg_client_post(c, "/oauth2/token", form, &rs);
 	if (rc != 0)
 		return rc;
 	j = rs.status == 200 ? json_loads(rs.body != NULL ? rs.body : "", 0,
 	    NULL) : NULL;
 	if (rs.status != 200)
-		rc = token_error(rs.status, rs.body);
+		rc = kg_token_error(rs.status, rs.body, name, name_n);
 	else if (!json_is_object(j))
 		rc = kg_err(KG_CLIENT_ERR_PROTOCOL, "the token response is "
 		    "not a JSON object");
@@ -224,7 +236,7 @@ refresh_locked(struct kg_client *c)
 		abort();
 	snprintf(form, n, "grant_type=refresh_token&refresh_token=%s", rt);
 	kg_free_secret(rt);
-	rc = token_post(c, form, kg_now(c), &fresh);
+	rc = token_post(c, form, kg_now(c), &fresh, NULL, 0);
 	kg_free_secret(form);
 	if (rc != 0)
 		return rc;
@@ -317,12 +329,15 @@ kg_tokens_used(struct kg_client *c, const char *token, int64_t at)
 }
 
 int
-kg_token_exchange(struct kg_client *c, const char *form)
+kg_token_exchange(struct kg_client *c, const char *form, char *name,
+    size_t name_n)
 {
 	struct kg_tokens fresh;
 	int fd, rc;
 
-	rc = token_post(c, form, kg_now(c), &fresh);
+	if (name != NULL && name_n > 0)
+		name[0] = '\0';
+	rc = token_post(c, form, kg_now(c), &fresh, name, name_n);
 	if (rc != 0)
 		return rc;
 	pthread_mutex_lock(&c->mu);

@@ -52,6 +52,10 @@ enum kg_client_error {
 	KG_CLIENT_ERR_UNAUTHORIZED,	/* still 401 after one refresh */
 	KG_CLIENT_ERR_FILE,		/* the token file cannot be used */
 	KG_CLIENT_ERR_SERVER,		/* any other token-endpoint error */
+	KG_CLIENT_ERR_EXPIRED,		/* device log-in: the code expired
+					   before access was granted */
+	KG_CLIENT_ERR_CANCELLED,	/* device log-in: the sleep callback
+					   asked to stop */
 };
 
 struct kg_client;
@@ -150,6 +154,44 @@ KG_CLIENT_API const char *kg_client_login_url(const struct kg_client_login *l);
 KG_CLIENT_API int	kg_client_login_finish(struct kg_client *c, struct kg_client_login *l,
 	    int timeout_s);
 KG_CLIENT_API void	kg_client_login_free(struct kg_client_login *l);
+
+/* The device log-in (RFC 8628), for a client without a browser at hand:
+ * what the person must be shown. The strings belong to the library and
+ * live until the callback returns; verification_uri_complete is NULL
+ * when the server sent none. */
+struct kg_client_device_codes {
+	const char	*user_code;		/* "XXXX-XXXX" */
+	const char	*verification_uri;
+	const char	*verification_uri_complete;
+	int64_t		 expires_in;		/* seconds from now */
+	int64_t		 interval;		/* seconds between polls */
+};
+
+/* Shows the codes (a GUI's dialog, a terminal's text); called once. */
+typedef void (*kg_client_device_fn)(const struct kg_client_device_codes *codes,
+	    void *arg);
+
+/* Waits `seconds` between two polls. Returns 0 to go on, anything else
+ * to give up (kg_client_device_login() then returns
+ * KG_CLIENT_ERR_CANCELLED): a GUI's Cancel button. */
+typedef int (*kg_client_sleep_fn)(int64_t seconds, void *arg);
+
+/* Replaces the wait between polls (default: nanosleep for the whole
+ * time, which honours the server's interval; NULL restores it). */
+KG_CLIENT_API void	kg_client_set_sleep(struct kg_client *c, kg_client_sleep_fn fn,
+	    void *arg);
+
+/* Logs in by the device flow: POST /oauth2/device_authorization
+ * (client_id and the scope of kg_client_set_scope(); HTTP Basic for an
+ * app with a secret), hands the codes to `show`, then polls the token
+ * endpoint every `interval` seconds (5 more for good after each
+ * slow_down), never past expires_in, and keeps (and saves) the tokens as
+ * kg_client_login_finish() does. Errors: KG_CLIENT_ERR_DENIED (the person
+ * refused), KG_CLIENT_ERR_EXPIRED, KG_CLIENT_ERR_CANCELLED, and those of
+ * the token endpoint (KG_CLIENT_ERR_SERVER names the error, e.g.
+ * unauthorized_client for an app with the device flow off). */
+KG_CLIENT_API int	kg_client_device_login(struct kg_client *c,
+	    kg_client_device_fn show, void *arg);
 
 /* Adopts tokens obtained elsewhere, issued at `issued_at` and unused,
  * and saves them when there is a token file. */

@@ -26,9 +26,13 @@ client_usage(FILE *out)
 	    "[--scope SCOPE]\n"
 	    "        [--redirect-uri http://127.0.0.1[:PORT]/PATH] "
 	    "[--timeout SECONDS]\n"
-	    "        [--idle-ttl SECONDS] [--max-ttl SECONDS]\n"
+	    "        [--idle-ttl SECONDS] [--max-ttl SECONDS] [--device]\n"
 	    "                 print the URL to open, wait for the redirect, "
 	    "save the tokens;\n"
+	    "                 --device: no browser here; print a URL and a "
+	    "code to enter\n"
+	    "                 there (and a QR code on a terminal), wait "
+	    "for access\n"
 	    "                 the app's secret, if it has one: one line of "
 	    "standard input\n"
 	    "                 with --secret-stdin, else KEYGATE_CLIENT_SECRET "
@@ -56,6 +60,7 @@ struct login_args {
 	const char	*api_key;
 	const char	*secret;
 	bool		 secret_stdin;
+	bool		 device;	/* --device: RFC 8628 */
 	/* --secret-stdin's line, wiped after use */
 	char		 secret_line[TOKEN_MAX_BYTES + 3];
 	const char	*scope;
@@ -144,6 +149,10 @@ login_switch(struct login_args *a, const char *flag, int *rc)
 		a->secret_stdin = true;
 		return true;
 	}
+	if (strcmp(flag, "--device") == 0) {
+		a->device = true;
+		return true;
+	}
 	if (strcmp(flag, "--secret") == 0 ||
 	    strncmp(flag, "--secret=", 9) == 0) {
 		fprintf(stderr, "keygate client login: --secret is not taken: "
@@ -189,6 +198,13 @@ parse_login(int argc, char **argv, struct client_opts *o,
 		    "are required\n");
 		return CLIENT_EXIT_USAGE;
 	}
+	/* The device flow has no redirect, and its code's expiry is its
+	 * time limit. */
+	if (a->device && (a->redirect != NULL || a->timeout_s != 0)) {
+		fprintf(stderr, "keygate client login: --device takes no "
+		    "--redirect-uri or --timeout\n");
+		return CLIENT_EXIT_USAGE;
+	}
 	return client_opts_finish(o);
 }
 
@@ -214,7 +230,7 @@ configure_login(struct kg_client *c, const struct client_opts *o,
 static int
 client_login(int argc, char **argv)
 {
-	struct login_args a = { .timeout_s = CLIENT_LOGIN_TIMEOUT_S };
+	struct login_args a = { 0 };
 	struct client_opts o = { 0 };
 	struct kg_client_login *l = NULL;
 	struct kg_client *c = NULL;
@@ -230,14 +246,17 @@ client_login(int argc, char **argv)
 	sodium_memzero(a.secret_line, sizeof(a.secret_line));
 	if (rc == 0)
 		rc = configure_login(c, &o, &a);
-	if (rc == 0)
+	if (rc == 0 && a.device)
+		rc = cli_client_device_login(c);
+	else if (rc == 0)
 		rc = kg_client_login_start(c, &l);
-	if (rc == 0) {
+	if (rc == 0 && !a.device) {
 		fprintf(stderr, "Open this URL in a browser and allow "
 		    "access:\n");
 		printf("%s\n", kg_client_login_url(l));
 		fflush(stdout);
-		rc = kg_client_login_finish(c, l, (int)a.timeout_s);
+		rc = kg_client_login_finish(c, l, a.timeout_s != 0 ?
+		    (int)a.timeout_s : CLIENT_LOGIN_TIMEOUT_S);
 	}
 	if (rc == 0)
 		fprintf(stderr, "Logged in; the tokens are in %s\n", o.file);

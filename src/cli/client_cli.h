@@ -38,4 +38,8 @@ int	client_fail(int code);
 
 int	cli_client_call(int argc, char **argv);
 
+/* The device log-in: prints the codes (a QR code on a terminal), waits
+ * for access, keeps the tokens (client_device.c). */
+int	cli_client_device_login(struct kg_client *c);
+
 #endif

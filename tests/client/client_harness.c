@@ -7,6 +7,16 @@
  *   client_harness save-loop FILE       saves the token file again and
  *                                       again, printing "saved K" after
  *                                       each, until killed
+ *   client_harness device FILE ISSUER KEY [SCOPE]
+ *                                       the device log-in (secret from
+ *                                       KEYGATE_CLIENT_SECRET): prints
+ *                                       "codes USER_CODE URI URI_COMPLETE
+ *                                       EXPIRES_IN INTERVAL", then
+ *                                       "wait N" before each poll and
+ *                                       reads a line: "go" polls, any
+ *                                       other cancels; at the end "rc=R"
+ *                                       (test time, not wall time: the
+ *                                       test moves the clocks)
  *
  * KEYGATE_CLIENT_TEST_CLOCK_FILE moves the clock as in the example.
  */
@@ -86,6 +96,59 @@ save_loop(struct kg_client *c)
 	}
 }
 
+static void
+show(const struct kg_client_device_codes *d, void *arg)
+{
+	(void)arg;
+	printf("codes %s %s %s %lld %lld\n", d->user_code, d->verification_uri,
+	    d->verification_uri_complete != NULL ?
+	    d->verification_uri_complete : "-", (long long)d->expires_in,
+	    (long long)d->interval);
+	fflush(stdout);
+}
+
+/* The test is the clock: it hears how long the library would sleep,
+ * moves the server's and the client's clocks, and lets it go on. */
+static int
+driven_sleep(int64_t seconds, void *arg)
+{
+	char line[64];
+
+	(void)arg;
+	printf("wait %lld\n", (long long)seconds);
+	fflush(stdout);
+	if (fgets(line, sizeof(line), stdin) == NULL)
+		return 1;
+	return strcmp(line, "go\n") != 0;
+}
+
+static int
+device(int argc, char **argv, const char *clock_file)
+{
+	struct kg_client *c;
+	int rc;
+
+	if (argc < 5)
+		return 2;
+	rc = kg_client_new(argv[3], argv[4], getenv("KEYGATE_CLIENT_SECRET"),
+	    &c);
+	if (rc == KG_CLIENT_OK)
+		rc = kg_client_set_token_file(c, argv[2]);
+	if (rc == KG_CLIENT_OK && argc > 5)
+		rc = kg_client_set_scope(c, argv[5]);
+	if (rc == KG_CLIENT_OK) {
+		if (clock_file != NULL)
+			kg_client_set_clock(c, kg_client_clock_file,
+			    (void *)clock_file);
+		kg_client_set_sleep(c, driven_sleep, NULL);
+		rc = kg_client_device_login(c, show, NULL);
+	}
+	printf("rc=%d %s\n", rc, rc == KG_CLIENT_OK ? "ok" :
+	    kg_client_errmsg());
+	kg_client_free(c);
+	return rc == KG_CLIENT_OK ? 0 : 1;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -95,6 +158,8 @@ main(int argc, char **argv)
 
 	if (argc < 3)
 		return 2;
+	if (strcmp(argv[1], "device") == 0)
+		return device(argc, argv, clock_file);
 	if (kg_client_open(argv[2], &c) != KG_CLIENT_OK) {
 		fprintf(stderr, "%s\n", kg_client_errmsg());
 		return 1;

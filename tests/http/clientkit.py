@@ -32,10 +32,11 @@ EXAMPLE = os.path.join(BUILD, "examples", "client_example")
 
 
 class World:
-    def __init__(self, make_server, tmp_path, *flags, secret=True):
+    def __init__(self, make_server, tmp_path, *flags, secret=True,
+                 **app_fields):
         self.srv = oauthkit.oauth_server(make_server, *flags)
         self.app = make_app(self.srv, secret=secret,
-                            redirect_uris=(LOOPBACK,))
+                            redirect_uris=(LOOPBACK,), **app_fields)
         self.user = User(self.srv, "client")
         self.dir = str(tmp_path)
         self.file = os.path.join(self.dir, "tokens.json")
