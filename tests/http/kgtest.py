@@ -360,7 +360,8 @@ def account_exists(server, email):
 
 APP_MEMBERS = {"api_key", "name", "redirect_uris", "public_name", "logo_url",
                "description", "implicit_flow", "id_token_signed_response_alg",
-               "post_logout_redirect_uris", "has_secret", "created_at"}
+               "post_logout_redirect_uris", "has_secret", "secrets",
+               "created_at"}
 
 
 def apps_url(server, key=None, *rest):
