@@ -12,6 +12,7 @@ it did not. One server for the module, its test clock instead of sleeps;
 runs on PostgreSQL too with KEYGATE_TEST_PG."""
 
 import re
+import time
 from datetime import datetime, timezone
 
 import pytest
@@ -276,3 +277,52 @@ def test_portal_another_accounts_app(server):
                    data={"csrf_token": csrf})
     assert r.status_code == 404
     assert [s["id"] for s in secrets(app)] == [2, 1]
+
+
+# --- the CLI --------------------------------------------------------------
+
+def app_cli(server, *args):
+    return kgtest.run_cli("app", *args, "--db", server.db)
+
+
+def soon(check, timeout=5):
+    """Whether check() holds within `timeout` seconds: a serving node sees
+    a command's write to the store when its keeper next polls the
+    revision."""
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+    return True
+
+
+def test_cli_keep_old_and_revoke_old_secret(server):
+    app = make_app(server)
+    old = app.secret
+    p = app_cli(server, "secret", app.key, "--keep-old", "2h")
+    assert p.returncode == 2, (p.returncode, p.stderr)
+    p = app_cli(server, "show", app.key, "--keep-old", "1h")
+    assert p.returncode == 2, "--keep-old belongs to secret alone"
+    # 7 days: the command's clock is the wall clock, which the server's
+    # test clock (moved by the tests above) is ahead of by hours
+    p = app_cli(server, "secret", app.key, "--keep-old", "7d")
+    assert p.returncode == 0, p.stderr
+    new = p.stdout.strip()
+    assert new.startswith("kg_sk_") and "stays valid" in p.stderr
+    assert soon(lambda: authenticates(app, new))
+    assert authenticates(app, old)
+    p = app_cli(server, "show", app.key)
+    assert re.search(r"#2 current created \S+, last used \S+\n", p.stdout), \
+        p.stdout
+    assert re.search(r"#1 old created .*, valid until \S+Z\n", p.stdout), \
+        p.stdout
+    p = app_cli(server, "secret", app.key)
+    assert p.returncode == 1 and "revoke the old secret first" in p.stderr
+    p = app_cli(server, "revoke-old-secret", app.key)
+    assert p.returncode == 0, p.stderr
+    assert soon(lambda: not authenticates(app, old))
+    assert authenticates(app, new)
+    p = app_cli(server, "revoke-old-secret", app.key)
+    assert p.returncode == 1 and "no valid old secret" in p.stderr
+    assert [s["id"] for s in secrets(app)] == [2]
