@@ -71,11 +71,10 @@ void
 portal_secret_fragments(struct request *req, const struct app_row *row,
     struct str csrf, struct buf *keep, struct buf *list)
 {
-	struct tmpl_var sel = { "select_id", str_from("keep") };
 	struct buf rows, revoke;
 	char idtext[24];
 
-	template_render(keep, "keep_select.html", &sel, 1);
+	template_render(keep, "keep_select.html", NULL, 0);
 	if (!row->has_secret)
 		return;
 	buf_init(&rows, 2048);
@@ -136,14 +135,13 @@ secret_path(struct request *req, const struct app_row *row)
 void
 portal_secret_confirm(struct request *req, struct response *res)
 {
-	struct tmpl_var sel = { "select_id", str_from("keep") };
 	struct app_row *row = xmalloc(sizeof(*row));
 	struct visitor v;
 	struct buf keep;
 
 	if (page_own_app(req, res, &v, row)) {
 		buf_init(&keep, 2048);
-		template_render(&keep, "keep_select.html", &sel, 1);
+		template_render(&keep, "keep_select.html", NULL, 0);
 		struct tmpl_var vars[] = {
 			{ "csrf", str_from(v.csrf) },
 			{ "api_key", str_from(row->api_key) },

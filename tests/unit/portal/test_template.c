@@ -172,9 +172,6 @@ static const struct tmpl_var secrets_row_vars[] = {
 	{ "last_used", HOSTILE },
 	{ "expires", HOSTILE },
 };
-static const struct tmpl_var keep_select_vars[] = {
-	{ "select_id", HOSTILE },
-};
 static const struct tmpl_var secret_shown_vars[] = {
 	{ "api_key", HOSTILE },
 	{ "name", HOSTILE },
@@ -247,8 +244,7 @@ Test(template, compiled_in)
 		  NELEM(secrets_table_vars), false, true },
 		{ "secrets_row.html", secrets_row_vars,
 		  NELEM(secrets_row_vars), true, false },
-		{ "keep_select.html", keep_select_vars,
-		  NELEM(keep_select_vars), true, false },
+		{ "keep_select.html", NULL, 0, false, false },
 		{ "app_delete.html", app_key_vars, NELEM(app_key_vars), true,
 		  false },
 		{ "secret_shown.html", secret_shown_vars,
