@@ -13,7 +13,7 @@ static const char *const app_members[] = { "api_key", "name",
 	"redirect_uris", "public_name", "logo_url", "description",
 	"implicit_flow", "id_token_signed_response_alg",
 	"post_logout_redirect_uris", "device_flow", "has_secret",
-	"created_at", NULL };
+	"created_at", "secrets", NULL };
 
 /* A boolean member into *has and *value; a type error into fields. */
 static void
@@ -288,25 +288,95 @@ api_apps_delete(struct request *req, struct response *res)
 	}
 }
 
-/* POST /api/v1/apps/{api_key}/secret → 201 {"secret"}, shown this once */
+/* The optional body of POST .../secret: {"previous_valid_for": N}, N one
+ * of APP_KEEP_CHOICES; none is 0. Answers 400 and returns false else. */
+static bool
+read_keep(struct request *req, struct response *res, int64_t *keep_s)
+{
+	static const char *const known[] = { "previous_valid_for", NULL };
+	json_t *body = NULL, *fields, *v;
+	bool ok;
+
+	*keep_s = 0;
+	if (req->body.len == 0)
+		return true;
+	if (!api_json_body(req, res, &body))
+		return false;
+	fields = json_object();
+	v = json_object_get(body, "previous_valid_for");
+	if (v != NULL && (!json_is_integer(v) ||
+	    !apps_keep_ok(json_integer_value(v))))
+		json_object_set_new(fields, "previous_valid_for", json_string(
+		    "must be 0, 3600, 86400 or 604800 (seconds)"));
+	else if (v != NULL)
+		*keep_s = json_integer_value(v);
+	api_refuse_unknown(body, known, fields);
+	ok = json_object_size(fields) == 0;
+	if (ok)
+		json_decref(fields);
+	else
+		response_json(res, 400, json_pack("{s:s, s:s, s:o}", "error",
+		    "invalid_request", "error_description",
+		    "previous_valid_for must be 0, 3600, 86400 or 604800.",
+		    "fields", fields));
+	json_decref(body);
+	return ok;
+}
+
+/* POST /api/v1/apps/{api_key}/secret {"previous_valid_for"} → 201
+ * {"secret"}, shown this once */
 void
 api_apps_secret(struct request *req, struct response *res)
 {
 	char secret[TOKEN_MAX_BYTES + 1];
-	int64_t account_id;
+	int64_t account_id, keep_s;
 	int rc;
 
-	if (!api_account(req, res, &account_id))
+	if (!api_account(req, res, &account_id) ||
+	    !read_keep(req, res, &keep_s))
 		return;
 	rc = apps_new_secret(req->kg, account_id, req->route_params[0],
-	    req->client_addr, secret);
+	    keep_s, req->client_addr, secret);
 	if (rc == 0) {
 		response_json(res, 201, json_pack("{s:s}", "secret", secret));
 		sodium_memzero(secret, sizeof(secret));
 	} else if (rc == ERR_NOTFOUND) {
 		not_found(res);
+	} else if (rc == ERR_CONFLICT) {
+		response_json_error(res, 409, "old_secret_valid", "The app "
+		    "has two valid secrets already: revoke the old secret "
+		    "first (DELETE /api/v1/apps/{api_key}/secrets/{id}).");
 	} else if (rc == ERR_FORBIDDEN) {
 		api_unverified(res);
+	} else {
+		api_unavailable(res);
+	}
+}
+
+/* DELETE /api/v1/apps/{api_key}/secrets/{id} → 204: the old secret
+ * stops working now. */
+void
+api_apps_secret_revoke(struct request *req, struct response *res)
+{
+	int64_t account_id;
+	long long id;
+	int rc;
+
+	if (!api_account(req, res, &account_id))
+		return;
+	rc = str_to_i64(req->route_params[1], 1, INT64_MAX, &id) != 0 ?
+	    ERR_NOTFOUND : apps_revoke_secret(req->kg, account_id,
+	    req->route_params[0], id);
+	if (rc == 0) {
+		res->status = 204;
+		res->content_type = NULL;
+	} else if (rc == ERR_NOTFOUND) {
+		response_json_error(res, 404, "not_found",
+		    "No such application, or no such valid secret of it.");
+	} else if (rc == ERR_CONFLICT) {
+		response_json_error(res, 409, "current_secret", "This is the "
+		    "current secret: it cannot be revoked; generate a new "
+		    "secret instead.");
 	} else {
 		api_unavailable(res);
 	}

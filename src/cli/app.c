@@ -1,4 +1,5 @@
-/* keygate app list|create|show|set|secret|delete: operators' access to
+/* keygate app list|create|show|set|secret|revoke-old-secret|delete:
+ * operators' access to
  * every account's applications, through the same rules as the portal. */
 #include "cli/cli.h"
 #include "cli/help.h"
@@ -23,6 +24,8 @@ struct app_args {
 	const char		*key;		/* the app's API key */
 	const char		*email;
 	bool			 json;
+	bool			 has_keep;	/* secret --keep-old */
+	int64_t			 keep_s;
 	struct app_fields	 f;
 	int			 cfg_argc;	/* APP_CLI_SETTINGS of them */
 	char			*cfg_argv[APP_CLI_SETTINGS * 2];
@@ -37,7 +40,12 @@ usage(FILE *out)
 	    "[--json]\n"
 	    "       keygate app show KEY [--json]\n"
 	    "       keygate app set KEY [settings] [--json]\n"
-	    "       keygate app secret KEY   (prints the new secret once)\n"
+	    "       keygate app secret KEY [--keep-old 0|1h|24h|7d]   (prints "
+	    "the new secret\n"
+	    "         once; --keep-old: how long the current one stays valid, "
+	    "0 by default)\n"
+	    "       keygate app revoke-old-secret KEY   (the one --keep-old "
+	    "kept, now)\n"
 	    "       keygate app delete KEY\n\n"
 	    "settings: --redirect-uri URI (repeat for several), --public-name "
 	    "TEXT,\n          --logo-url URL, --description TEXT, "
@@ -99,6 +107,17 @@ take_setting(struct app_args *a, const char *flag, const char *v)
 			    f->n_post_logout_redirect_uris] = str_from(v);
 		if (*v != '\0')
 			f->n_post_logout_redirect_uris++;
+	} else if (strcmp(flag, "--keep-old") == 0) {
+		static const char *const names[] = { "0", "1h", "24h", "7d" };
+		static const int64_t secs[] = APP_KEEP_CHOICES;
+		size_t i = 0;
+
+		while (i < 4 && strcmp(v, names[i]) != 0)
+			i++;
+		if (i == 4)
+			return ERR_INVALID;
+		a->has_keep = true;
+		a->keep_s = secs[i];
 	} else if (strcmp(flag, "--email") == 0) {
 		a->email = v;
 	} else if ((strcmp(flag, "--db") == 0 ||
@@ -155,6 +174,27 @@ print_list(const char *title, json_t *list)
 		printf("  %s\n", json_string_value(json_array_get(list, i)));
 }
 
+/* One line a valid secret: its number, created, last used, expiry. */
+static void
+print_secrets(json_t *list)
+{
+	json_t *s, *used, *exp;
+	size_t i;
+
+	printf("secrets\n");
+	json_array_foreach(list, i, s) {
+		used = json_object_get(s, "last_used_at");
+		exp = json_object_get(s, "expires_at");
+		printf("  #%lld %s created %s, last used %s%s%s\n",
+		    (long long)json_integer_value(json_object_get(s, "id")),
+		    i == 0 ? "current" : "old",
+		    json_string_value(json_object_get(s, "created_at")),
+		    json_is_string(used) ? json_string_value(used) : "never",
+		    json_is_string(exp) ? ", valid until " : "",
+		    json_is_string(exp) ? json_string_value(exp) : "");
+	}
+}
+
 static void
 print_app(const struct app_row *row, bool json)
 {
@@ -179,6 +219,7 @@ print_app(const struct app_row *row, bool json)
 		    "redirect_uris"));
 		print_list("post-logout redirect uris", json_object_get(j,
 		    "post_logout_redirect_uris"));
+		print_secrets(json_object_get(j, "secrets"));
 	}
 	json_decref(j);
 }
@@ -331,14 +372,34 @@ cmd_one(struct keygate *kg, const struct app_args *a, struct app_row *row)
 		if (rc == 0)
 			print_app(row, a->json);
 	} else if (strcmp(a->verb, "secret") == 0) {
-		rc = apps_new_secret(kg, STORE_ANY_ACCOUNT, key, NULL,
-		    secret);
+		rc = apps_new_secret(kg, STORE_ANY_ACCOUNT, key, a->keep_s,
+		    NULL, secret);
 		if (rc == 0) {
 			printf("%s\n", secret);
 			fprintf(stderr, "Store this secret now: it is not "
-			    "shown again. The previous one no longer works.\n");
+			    "shown again. %s\n", a->keep_s == 0 ?
+			    "The previous one no longer works." :
+			    "The previous one stays valid for the time you "
+			    "chose (keygate app revoke-old-secret ends it "
+			    "sooner).");
 			sodium_memzero(secret, sizeof(secret));
 		}
+		if (rc == ERR_CONFLICT) {
+			fprintf(stderr, "keygate app: %s has two valid secrets "
+			    "already: revoke the old secret first (keygate app "
+			    "revoke-old-secret %s)\n", a->key, a->key);
+			return 1;
+		}
+	} else if (strcmp(a->verb, "revoke-old-secret") == 0) {
+		rc = apps_get(kg, STORE_ANY_ACCOUNT, key, row);
+		if (rc == 0 && !row->has_old_secret) {
+			fprintf(stderr, "keygate app: %s has no valid old "
+			    "secret\n", a->key);
+			return 1;
+		}
+		if (rc == 0)
+			rc = apps_revoke_secret(kg, STORE_ANY_ACCOUNT, key,
+			    row->old_secret_id);
 	} else {
 		rc = apps_delete(kg, STORE_ANY_ACCOUNT, key);
 	}
@@ -350,15 +411,16 @@ static bool
 verb_known(const struct app_args *a, bool *needs_key, bool *writes)
 {
 	static const char *const verbs[] = { "list", "create", "show", "set",
-	    "secret", "delete" };
+	    "secret", "delete", "revoke-old-secret" };
 	size_t i;
 
-	for (i = 0; i < 6; i++)
+	for (i = 0; i < 7; i++)
 		if (strcmp(a->verb, verbs[i]) == 0)
 			break;
 	*needs_key = i >= 2 && i != 1;
 	*writes = i == 1 || i == 3;
-	return i < 6;
+	/* --keep-old belongs to secret alone */
+	return i < 7 && (!a->has_keep || i == 4);
 }
 
 int

@@ -131,20 +131,29 @@ account_mail_password_changed(struct keygate *kg, const char *to)
 
 int
 account_mail_new_secret(struct keygate *kg, const char *to,
-    const char *app_name, const char *api_key, const char *addr)
+    const char *app_name, const char *api_key, int64_t keep_s,
+    const char *addr)
 {
-	char subject[MAIL_SUBJECT_MAX_BYTES], at[160];
+	char subject[MAIL_SUBJECT_MAX_BYTES], at[160], old[160];
 
 	snprintf(subject, sizeof(subject), "A new secret for your %s app",
 	    kg->cfg->brand);
 	when_from(kg, addr, at, sizeof(at));
+	if (keep_s <= 0)
+		snprintf(old, sizeof(old), "The old secret stopped working at "
+		    "once.");
+	else
+		snprintf(old, sizeof(old), "The old secret stays valid for %s "
+		    "more, unless it is revoked sooner on the app's page.",
+		    keep_s == 3600 ? "1 hour" : keep_s == 86400 ? "24 hours" :
+		    "7 days");
 	return queue_mail(kg, to, subject,
 	    "Hello,\n\nA new secret was generated for your app \"%s\" "
-	    "(API key %s). The old secret stopped working at once.\n\n%s\n"
-	    "If you did not do this, log in at %s/login, generate another "
-	    "secret for the app at %s/apps/%s and change your password on "
-	    "%s/account.\n", app_name, api_key, at, kg->cfg->issuer,
-	    kg->cfg->issuer, api_key, kg->cfg->issuer);
+	    "(API key %s). %s\n\n%s\n"
+	    "If you did not do this, log in at %s/login, revoke the old "
+	    "secret and generate another for the app at %s/apps/%s, and "
+	    "change your password on %s/account.\n", app_name, api_key, old,
+	    at, kg->cfg->issuer, kg->cfg->issuer, api_key, kg->cfg->issuer);
 }
 
 int

@@ -2,6 +2,7 @@
 #define KEYGATE_CORE_ACCOUNT_MAIL_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "core/keygate.h"
 
@@ -33,7 +34,8 @@ int	account_mail_password_changed(struct keygate *kg, const char *to);
  * that made the change, NULL for an operator's command. The app's API
  * key is its public client_id, never its secret. */
 int	account_mail_new_secret(struct keygate *kg, const char *to,
-	    const char *app_name, const char *api_key, const char *addr);
+	    const char *app_name, const char *api_key, int64_t keep_s,
+	    const char *addr);
 int	account_mail_two_step(struct keygate *kg, const char *to, bool on,
 	    const char *addr);
 int	account_mail_refresh_reuse(struct keygate *kg, const char *to,

@@ -14,6 +14,46 @@ uri_list(const struct str *uris, size_t n)
 	return list;
 }
 
+/* An RFC 3339 time, or null for 0 (never, none). */
+static json_t *
+time_or_null(int64_t t)
+{
+	char s[32];
+
+	if (t == 0)
+		return json_null();
+	clock_rfc3339(t, s);
+	return json_string(s);
+}
+
+static json_t *
+secret_json(int64_t id, int64_t created, int64_t used, int64_t expires)
+{
+	json_t *j = json_object();
+
+	json_object_set_new(j, "id", json_integer(id));
+	json_object_set_new(j, "created_at", time_or_null(created));
+	json_object_set_new(j, "last_used_at", time_or_null(used));
+	json_object_set_new(j, "expires_at", time_or_null(expires));
+	return j;
+}
+
+/* The current secret first, then the old one. */
+static json_t *
+secrets_json(const struct app_row *row)
+{
+	json_t *list = json_array();
+
+	if (row->has_secret)
+		json_array_append_new(list, secret_json(row->secret_id,
+		    row->secret_created_at, row->secret_used_at, 0));
+	if (row->has_secret && row->has_old_secret)
+		json_array_append_new(list, secret_json(row->old_secret_id,
+		    row->old_secret_created_at, row->old_secret_used_at,
+		    row->old_secret_expires_at));
+	return list;
+}
+
 json_t *
 app_json(const struct app_row *row)
 {
@@ -38,5 +78,6 @@ app_json(const struct app_row *row)
 	n = apps_post_logout_uris(row, uris, APP_MAX_REDIRECT_URIS);
 	json_object_set_new(j, "post_logout_redirect_uris", uri_list(uris, n));
 	json_object_set_new(j, "device_flow", json_boolean(row->device_flow));
+	json_object_set_new(j, "secrets", secrets_json(row));
 	return j;
 }

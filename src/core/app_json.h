@@ -9,7 +9,10 @@
  * `keygate app --json`: api_key, name, redirect_uris, public_name,
  * logo_url (null when none), description, implicit_flow,
  * id_token_signed_response_alg, post_logout_redirect_uris, device_flow,
- * has_secret, created_at (RFC 3339). Never the secret. New reference. */
+ * has_secret, created_at (RFC 3339), and secrets (§16), each {id,
+ * created_at, last_used_at, expires_at}: the current one and the old one
+ * the row holds (apps_get() and apps_list() leave out an expired one).
+ * Never a secret itself. New reference. */
 json_t	*app_json(const struct app_row *row);
 
 #endif

@@ -182,22 +182,45 @@ key_ok(struct str api_key, char out[APP_API_KEY_MAX_BYTES + 1])
 	return true;
 }
 
+/* An expired old secret stays in its row until the next rotation: no
+ * write is needed when it expires. Read, it is gone. */
+static void
+old_secret_settle(struct app_row *row, int64_t now)
+{
+	if (row->has_old_secret && !apps_old_secret_valid(row, now)) {
+		row->has_old_secret = false;
+		memset(row->old_secret_hash, 0, sizeof(row->old_secret_hash));
+		row->old_secret_id = row->old_secret_created_at = 0;
+		row->old_secret_used_at = row->old_secret_expires_at = 0;
+	}
+}
+
 int
 apps_get(struct keygate *kg, int64_t account_id, struct str api_key,
     struct app_row *out)
 {
 	char key[APP_API_KEY_MAX_BYTES + 1];
 
+	int rc;
+
 	if (!key_ok(api_key, key))
 		return ERR_NOTFOUND;
-	return store_app_get(kg->store, account_id, key, out);
+	rc = store_app_get(kg->store, account_id, key, out);
+	if (rc == 0)
+		old_secret_settle(out, clock_now(kg->clock));
+	return rc;
 }
 
 int
 apps_list(struct keygate *kg, int64_t account_id,
     const struct store_page *page, struct app_row **rows, size_t *n)
 {
-	return store_app_list(kg->store, account_id, page, rows, n);
+	int64_t now = clock_now(kg->clock);
+	int rc = store_app_list(kg->store, account_id, page, rows, n);
+
+	for (size_t i = 0; rc == 0 && i < *n; i++)
+		old_secret_settle(&(*rows)[i], now);
+	return rc;
 }
 
 int
@@ -209,9 +232,20 @@ apps_delete(struct keygate *kg, int64_t account_id, struct str api_key)
 	return store_app_delete(kg->store, account_id, key);
 }
 
+bool
+apps_keep_ok(int64_t keep_s)
+{
+	static const int64_t choices[] = APP_KEEP_CHOICES;
+
+	for (size_t i = 0; i < sizeof(choices) / sizeof(choices[0]); i++)
+		if (keep_s == choices[i])
+			return true;
+	return false;
+}
+
 int
 apps_new_secret(struct keygate *kg, int64_t account_id, struct str api_key,
-    const char *addr, char secret[TOKEN_MAX_BYTES + 1])
+    int64_t keep_s, const char *addr, char secret[TOKEN_MAX_BYTES + 1])
 {
 	unsigned char hash[SECURE_HASH_BYTES];
 	char key[APP_API_KEY_MAX_BYTES + 1];
@@ -219,17 +253,46 @@ apps_new_secret(struct keygate *kg, int64_t account_id, struct str api_key,
 
 	if (!key_ok(api_key, key))
 		return ERR_NOTFOUND;
+	if (!apps_keep_ok(keep_s))
+		return ERR_INVALID;
 	if ((rc = verification_required(kg, account_id)) != 0)
 		return rc;
 	secure_token(APP_SECRET_PREFIX, secret);
 	secure_hash(str_from(secret), hash);
-	rc = store_app_set_secret(kg->store, account_id, key, hash,
-	    clock_now(kg->clock));
+	rc = store_app_rotate_secret(kg->store, account_id, key, hash,
+	    clock_now(kg->clock), keep_s);
 	if (rc != 0)
 		sodium_memzero(secret, TOKEN_MAX_BYTES + 1);
 	else
-		notices_new_secret(kg, key, addr);
+		notices_new_secret(kg, key, keep_s, addr);
 	return rc;
+}
+
+int
+apps_revoke_secret(struct keygate *kg, int64_t account_id,
+    struct str api_key, int64_t secret_id)
+{
+	char key[APP_API_KEY_MAX_BYTES + 1];
+	struct app_row *row;
+	int rc;
+
+	if (!key_ok(api_key, key) || secret_id <= 0)
+		return ERR_NOTFOUND;
+	row = xmalloc(sizeof(*row));
+	rc = store_app_get(kg->store, account_id, key, row);
+	if (rc == 0 && row->has_secret && row->secret_id == secret_id)
+		rc = ERR_CONFLICT;
+	else if (rc == 0)
+		rc = store_app_revoke_old_secret(kg->store, account_id, key,
+		    secret_id, clock_now(kg->clock));
+	free(row);
+	return rc;
+}
+
+bool
+apps_old_secret_valid(const struct app_row *app, int64_t now)
+{
+	return app->has_old_secret && now < app->old_secret_expires_at;
 }
 
 bool
@@ -240,6 +303,23 @@ apps_secret_matches(const struct app_row *app, struct str secret)
 	secure_hash(secret, hash);
 	return app->has_secret &&
 	    sodium_memcmp(hash, app->secret_hash, sizeof(hash)) == 0;
+}
+
+int64_t
+apps_secret_which(const struct app_row *app, struct str secret, int64_t now)
+{
+	unsigned char hash[SECURE_HASH_BYTES];
+	bool cur, old;
+
+	secure_hash(secret, hash);
+	/* both compared, whichever matches */
+	cur = sodium_memcmp(hash, app->secret_hash, sizeof(hash)) == 0;
+	old = sodium_memcmp(hash, app->old_secret_hash, sizeof(hash)) == 0;
+	if (app->has_secret && cur)
+		return app->secret_id;
+	if (apps_old_secret_valid(app, now) && old)
+		return app->old_secret_id;
+	return 0;
 }
 
 size_t

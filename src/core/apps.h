@@ -85,16 +85,37 @@ int	apps_delete(struct keygate *kg, int64_t account_id,
  * (size len). Returns out. */
 const char *apps_too_many(const struct keygate *kg, char *out, size_t len);
 
-/* Generates a new secret (the old one stops working at once) into secret,
- * to be shown once, and tells the app's owner by mail (notices.h; `addr`
- * the request's client address, NULL for an operator). Returns 0,
- * ERR_NOTFOUND, ERR_FORBIDDEN (as apps_create()) or ERR_STORE. */
+/* How long a rotation may keep the current secret valid beside the new
+ * one (docs/REFERENCE.md §16): not at all, 1 hour, 24 hours, 7 days. */
+#define APP_KEEP_CHOICES	{ 0, 3600, 86400, 604800 }
+bool	apps_keep_ok(int64_t keep_s);
+
+/* Generates a new secret into secret, to be shown once, and tells the
+ * app's owner by mail (notices.h; `addr` the request's client address,
+ * NULL for an operator). The current secret stays valid keep_s seconds
+ * more (0: it stops working at once). Returns 0, ERR_NOTFOUND,
+ * ERR_INVALID (keep_s not one of APP_KEEP_CHOICES), ERR_CONFLICT (an old
+ * secret is still valid: revoke it first), ERR_FORBIDDEN (as
+ * apps_create()) or ERR_STORE; nothing is written but on 0. */
 int	apps_new_secret(struct keygate *kg, int64_t account_id,
-	    struct str api_key, const char *addr,
+	    struct str api_key, int64_t keep_s, const char *addr,
 	    char secret[TOKEN_MAX_BYTES + 1]);
+
+/* Revokes the app's old secret numbered secret_id now. Returns 0,
+ * ERR_NOTFOUND (no such app, or no such valid secret), ERR_CONFLICT (the
+ * current secret's number: only a new secret replaces it) or ERR_STORE. */
+int	apps_revoke_secret(struct keygate *kg, int64_t account_id,
+	    struct str api_key, int64_t secret_id);
+
+/* Whether app's old secret authenticates at now. */
+bool	apps_old_secret_valid(const struct app_row *app, int64_t now);
 
 /* Whether secret is app's (which has one), in constant time. */
 bool	apps_secret_matches(const struct app_row *app, struct str secret);
+/* The number of app's secret that secret is, the current one or the old
+ * one while valid at now; 0 when neither. Constant time in which. */
+int64_t	apps_secret_which(const struct app_row *app, struct str secret,
+	    int64_t now);
 
 /* The redirect URIs of row as slices into it; returns how many. */
 size_t	apps_redirect_uris(const struct app_row *row, struct str *out,

@@ -9,7 +9,9 @@
 #include "store/store.h"
 
 /* OAuth client authentication (RFC 6749 §2.3): an app with a secret must
- * present it; an app without one is a public client and must present none.
+ * present it (or its old secret, while a rotation keeps that valid:
+ * docs/REFERENCE.md §16; a use is recorded at most once a minute per
+ * secret); an app without one is a public client and must present none.
  * The client of an app whose owner is disabled never authenticates.
  * Failures are throttled per client and per address. Returns 0 (app's id,
  * api_key, has_secret and secret_hash filled; its other fields may be

@@ -35,7 +35,7 @@ app_owner(struct keygate *kg, const char *api_key, struct app_row *app,
 
 void
 notices_new_secret(struct keygate *kg, const char *api_key,
-    const char *addr)
+    int64_t keep_s, const char *addr)
 {
 	struct app_row *app = xmalloc(sizeof(*app));
 	struct account *a = xmalloc(sizeof(*a));
@@ -43,7 +43,7 @@ notices_new_secret(struct keygate *kg, const char *api_key,
 
 	if (rc == 0)
 		rc = account_mail_new_secret(kg, a->email, app->name,
-		    app->api_key, addr);
+		    app->api_key, keep_s, addr);
 	sent(rc, "a new secret", rc == 0 ? a->id : 0);
 	sodium_memzero(a, sizeof(*a));
 	free(a);

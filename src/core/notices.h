@@ -13,9 +13,10 @@
  * address of the request that made the change, NULL for an operator's
  * command. */
 
-/* A new secret for app `api_key`, to its owner. */
+/* A new secret for app `api_key`, to its owner; the old one stays valid
+ * keep_s seconds more (0: it stopped at once). */
 void	notices_new_secret(struct keygate *kg, const char *api_key,
-	    const char *addr);
+	    int64_t keep_s, const char *addr);
 /* The password set by an operator (`keygate account passwd`). */
 void	notices_password_set(struct keygate *kg, int64_t account_id);
 /* Two-step log-in turned on or off. */

@@ -36,6 +36,7 @@ struct shown {
 	struct app_errors	 errs;
 	const char		*notice;
 	bool			 saved;
+	const char		*saved_message;	/* with saved */
 };
 
 static struct str
@@ -50,12 +51,15 @@ render(struct request *req, struct response *res, int status,
     const struct shown *s)
 {
 	char created[32];
-	struct buf nb;
+	struct buf nb, keep, secrets;
 
 	page_date(row->created_at, created);
 	buf_init(&nb, 1024);
+	buf_init(&keep, 2048);
+	buf_init(&secrets, 8192);
+	portal_secret_fragments(req, row, str_from(v->csrf), &keep, &secrets);
 	if (s->saved)
-		page_success(&nb, "Saved.");
+		page_success(&nb, s->saved_message);
 	else
 		page_notice(&nb, s->notice);
 	struct tmpl_var vars[] = {
@@ -83,10 +87,14 @@ render(struct request *req, struct response *res, int status,
 		{ "logo_url_error", str_from(s->errs.logo_url) },
 		{ "description_error", str_from(s->errs.description) },
 		{ "notice", buf_str(&nb) },
+		{ "keep_select", buf_str(&keep) },
+		{ "secrets", buf_str(&secrets) },
 	};
 	page_render(req, res, status, v, row->name, "app.html", vars,
 	    sizeof(vars) / sizeof(vars[0]));
 	buf_release(&nb);
+	buf_release(&keep);
+	buf_release(&secrets);
 }
 
 /* GET /apps/{api_key} */
@@ -108,9 +116,15 @@ portal_app_show(struct request *req, struct response *res)
 		s.alg = str_from(row->id_token_alg[0] != '\0' ?
 		    row->id_token_alg : "RS256");
 		s.logout_uris = str_from(row->post_logout_redirect_uris);
+		/* where a POST of this page or of its secrets came back */
+		ps.n = 0;
 		if (request_query(req, &ps) == 0 && ps.n == 1 &&
 		    str_eq_lit(ps.v[0].name, "saved"))
-			s.saved = true;
+			s.saved_message = "Saved.";
+		else if (ps.n == 1 && str_eq_lit(ps.v[0].name, "revoked"))
+			s.saved_message = "The old secret was revoked: it no "
+			    "longer works.";
+		s.saved = s.saved_message != NULL;
 		render(req, res, 200, &v, row, &s);
 	}
 	free(row);

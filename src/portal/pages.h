@@ -3,8 +3,10 @@
 
 #include <stdint.h>
 
+#include "base/buf.h"
 #include "http/request.h"
 #include "http/response.h"
+#include "store/rows.h"
 
 /* The portal's handlers, one file per family. */
 
@@ -53,6 +55,14 @@ void	portal_app_delete(struct request *req, struct response *res);
 void	portal_secret_confirm(struct request *req, struct response *res);
 void	portal_secret_generate(struct request *req, struct response *res);
 void	portal_secret_reveal(struct request *req, struct response *res);
+void	portal_secret_revoke_form(struct request *req, struct response *res);
+void	portal_secret_revoke(struct request *req, struct response *res);
+/* For the app's page: the "keep the current secret valid for" select of
+ * its Generate Secret dialog into keep, the valid secrets (created, last
+ * used, expiry) and "Revoke the old secret now" into list. */
+void	portal_secret_fragments(struct request *req,
+	    const struct app_row *row, struct str csrf, struct buf *keep,
+	    struct buf *list);
 
 /* device_pages.c: /device, the device flow's page (RFC 8628 §3.3) */
 void	portal_device(struct request *req, struct response *res);

@@ -62,6 +62,16 @@ read_app(const PGresult *res, int row, void *p)
 	pg_copy_text(out->post_logout_redirect_uris,
 	    sizeof(out->post_logout_redirect_uris), res, row, 14);
 	out->device_flow = pg_bool(res, row, 15);
+	out->secret_id = pg_int(res, row, 16);
+	out->secret_used_at = pg_int(res, row, 17);
+	out->has_old_secret = pg_copy_bytes(out->old_secret_hash,
+	    SECURE_HASH_BYTES, res, row, 18);
+	if (!out->has_old_secret)
+		memset(out->old_secret_hash, 0, SECURE_HASH_BYTES);
+	out->old_secret_id = pg_int(res, row, 19);
+	out->old_secret_created_at = pg_int(res, row, 20);
+	out->old_secret_used_at = pg_int(res, row, 21);
+	out->old_secret_expires_at = pg_int(res, row, 22);
 }
 
 /* Parameters $1 api_key, $2 owner (0 = any). */
@@ -121,14 +131,40 @@ pg_app_delete(struct store_backend *b, int64_t account_id,
 
 int
 pg_app_set_secret(struct store_backend *b, int64_t account_id,
-    const char *api_key, const unsigned char *hash, int64_t now)
+    const char *api_key, const unsigned char *hash, int64_t now,
+    int64_t keep_s)
 {
 	struct pg_params p = { 0 };
 
 	bind_key_owner(&p, api_key, account_id);
 	pgp_hash(&p, hash);
 	pgp_int(&p, now);
+	pgp_int(&p, keep_s);
 	return pg_run_one(b, STMT_APP_SET_SECRET, &p);
+}
+
+int
+pg_app_revoke_old_secret(struct store_backend *b, int64_t account_id,
+    const char *api_key, int64_t secret_id, int64_t now)
+{
+	struct pg_params p = { 0 };
+
+	bind_key_owner(&p, api_key, account_id);
+	pgp_int(&p, secret_id);
+	pgp_int(&p, now);
+	return pg_run_one(b, STMT_APP_REVOKE_OLD_SECRET, &p);
+}
+
+int
+pg_app_secret_used(struct store_backend *b, int64_t app_id,
+    int64_t secret_id, int64_t at)
+{
+	struct pg_params p = { 0 };
+
+	pgp_int(&p, app_id);
+	pgp_int(&p, secret_id);
+	pgp_int(&p, at);
+	return pg_run(b, STMT_APP_SECRET_USED, &p, NULL);
 }
 
 int

@@ -10,7 +10,10 @@
 	"created_at, coalesce(secret_created_at, 0), (SELECT disabled_at " \
 	"IS NOT NULL FROM accounts o WHERE o.id = apps.account_id), " \
 	"id_token_signed_response_alg, post_logout_redirect_uris, " \
-	"device_flow"
+	"device_flow, " \
+	"secret_id, coalesce(secret_used_at, 0), old_secret_hash, " \
+	"coalesce(old_secret_id, 0), coalesce(old_secret_created_at, 0), " \
+	"coalesce(old_secret_used_at, 0), coalesce(old_secret_expires_at, 0)"
 #define ACCOUNT_COLUMNS	"id, email, password_hash, created_at, " \
 	"email_verified, coalesce(disabled_at, 0)"
 /* as in sqlite_sql.c: a token of a disabled account reads as revoked */
@@ -103,9 +106,35 @@ const char *const pg_sql[STMT_COUNT] = {
 	    "WHERE id = $9::bigint",
 	[STMT_APP_DELETE] = "DELETE FROM apps WHERE api_key = $1::text AND "
 	    OWNED_BY(2),
-	[STMT_APP_SET_SECRET] = "UPDATE apps SET secret_hash = $3::bytea, "
-	    "secret_created_at = $4::bigint WHERE api_key = $1::text AND "
-	    OWNED_BY(2),
+	/* as sqlite_sql.c's */
+	[STMT_APP_SET_SECRET] = "UPDATE apps SET "
+	    "old_secret_hash = CASE WHEN $5::bigint > 0 THEN secret_hash END, "
+	    "old_secret_id = CASE WHEN $5 > 0 AND secret_hash IS NOT NULL "
+	    "THEN secret_id END, "
+	    "old_secret_created_at = CASE WHEN $5 > 0 AND secret_hash IS NOT "
+	    "NULL THEN secret_created_at END, "
+	    "old_secret_used_at = CASE WHEN $5 > 0 AND secret_hash IS NOT "
+	    "NULL THEN secret_used_at END, "
+	    "old_secret_expires_at = CASE WHEN $5 > 0 AND secret_hash IS NOT "
+	    "NULL THEN $4::bigint + $5 END, "
+	    "secret_hash = $3::bytea, secret_created_at = $4, "
+	    "secret_id = secret_id + 1, secret_used_at = NULL "
+	    "WHERE api_key = $1::text AND " OWNED_BY(2) " "
+	    "AND (old_secret_hash IS NULL OR old_secret_expires_at <= $4)",
+	[STMT_APP_REVOKE_OLD_SECRET] = "UPDATE apps SET "
+	    "old_secret_hash = NULL, old_secret_id = NULL, "
+	    "old_secret_created_at = NULL, old_secret_used_at = NULL, "
+	    "old_secret_expires_at = NULL "
+	    "WHERE api_key = $1::text AND " OWNED_BY(2) " "
+	    "AND old_secret_hash IS NOT NULL AND old_secret_id = $3::bigint "
+	    "AND old_secret_expires_at > $4::bigint",
+	[STMT_APP_SECRET_USED] = "UPDATE apps SET "
+	    "secret_used_at = CASE WHEN secret_id = $2::bigint AND "
+	    "coalesce(secret_used_at, 0) < $3::bigint THEN $3 "
+	    "ELSE secret_used_at END, "
+	    "old_secret_used_at = CASE WHEN old_secret_id = $2 AND "
+	    "coalesce(old_secret_used_at, 0) < $3 THEN $3 "
+	    "ELSE old_secret_used_at END WHERE id = $1::bigint",
 	[STMT_APP_REUSE_NOTICE] = "INSERT INTO app_notices(app_id, "
 	    "reuse_at) SELECT id, $2::bigint FROM apps WHERE id = $1::bigint "
 	    "ON CONFLICT (app_id) DO UPDATE SET reuse_at = excluded.reuse_at "

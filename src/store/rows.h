@@ -110,6 +110,19 @@ struct app_row {
 	unsigned char secret_hash[SECURE_HASH_BYTES];
 	int64_t	 created_at;
 	int64_t	 secret_created_at;
+	/* Secret rotation (docs/REFERENCE.md §16): secrets are numbered per
+	 * app (secret_id, 0 with none); *_used_at is 0 when never used. The
+	 * old secret, kept by a rotation with an overlap, authenticates
+	 * while the clock is before old_secret_expires_at: has_old_secret
+	 * says only that it is stored, perhaps expired. */
+	int64_t	 secret_id;
+	int64_t	 secret_used_at;
+	bool	 has_old_secret;
+	unsigned char old_secret_hash[SECURE_HASH_BYTES];
+	int64_t	 old_secret_id;
+	int64_t	 old_secret_created_at;
+	int64_t	 old_secret_used_at;
+	int64_t	 old_secret_expires_at;
 	/* read only: its owner is disabled, and its client may not
 	 * authenticate */
 	bool	 owner_disabled;

@@ -66,6 +66,19 @@ read_app(sqlite3_stmt *st, void *p)
 	sqlite_copy_text(out->post_logout_redirect_uris,
 	    sizeof(out->post_logout_redirect_uris), st, 14);
 	out->device_flow = sqlite3_column_int(st, 15) != 0;
+	out->secret_id = sqlite3_column_int64(st, 16);
+	out->secret_used_at = sqlite3_column_int64(st, 17);
+	out->has_old_secret = sqlite3_column_bytes(st, 18) ==
+	    SECURE_HASH_BYTES;
+	if (out->has_old_secret)
+		memcpy(out->old_secret_hash, sqlite3_column_blob(st, 18),
+		    SECURE_HASH_BYTES);
+	else
+		memset(out->old_secret_hash, 0, SECURE_HASH_BYTES);
+	out->old_secret_id = sqlite3_column_int64(st, 19);
+	out->old_secret_created_at = sqlite3_column_int64(st, 20);
+	out->old_secret_used_at = sqlite3_column_int64(st, 21);
+	out->old_secret_expires_at = sqlite3_column_int64(st, 22);
 }
 
 int
@@ -139,7 +152,8 @@ sqlite_app_delete(struct store_backend *b, int64_t account_id,
 
 int
 sqlite_app_set_secret(struct store_backend *b, int64_t account_id,
-    const char *api_key, const unsigned char *hash, int64_t now)
+    const char *api_key, const unsigned char *hash, int64_t now,
+    int64_t keep_s)
 {
 	sqlite3 *db;
 	sqlite3_stmt *st = sqlite_stmt(b, STMT_APP_SET_SECRET, &db);
@@ -150,7 +164,39 @@ sqlite_app_set_secret(struct store_backend *b, int64_t account_id,
 	sqlite3_bind_int64(st, 2, account_id);
 	sqlite3_bind_blob(st, 3, hash, SECURE_HASH_BYTES, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 4, now);
+	sqlite3_bind_int64(st, 5, keep_s);
 	return sqlite_run_one(db, st);
+}
+
+int
+sqlite_app_revoke_old_secret(struct store_backend *b, int64_t account_id,
+    const char *api_key, int64_t secret_id, int64_t now)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st = sqlite_stmt(b, STMT_APP_REVOKE_OLD_SECRET, &db);
+
+	if (st == NULL)
+		return ERR_STORE;
+	sqlite3_bind_text(st, 1, api_key, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, account_id);
+	sqlite3_bind_int64(st, 3, secret_id);
+	sqlite3_bind_int64(st, 4, now);
+	return sqlite_run_one(db, st);
+}
+
+int
+sqlite_app_secret_used(struct store_backend *b, int64_t app_id,
+    int64_t secret_id, int64_t at)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st = sqlite_stmt(b, STMT_APP_SECRET_USED, &db);
+
+	if (st == NULL)
+		return ERR_STORE;
+	sqlite3_bind_int64(st, 1, app_id);
+	sqlite3_bind_int64(st, 2, secret_id);
+	sqlite3_bind_int64(st, 3, at);
+	return sqlite_run(db, st, NULL);
 }
 
 int

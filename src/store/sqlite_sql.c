@@ -8,7 +8,10 @@
 	"created_at, coalesce(secret_created_at, 0), (SELECT disabled_at " \
 	"IS NOT NULL FROM accounts o WHERE o.id = apps.account_id), " \
 	"id_token_signed_response_alg, post_logout_redirect_uris, " \
-	"device_flow"
+	"device_flow, " \
+	"secret_id, coalesce(secret_used_at, 0), old_secret_hash, " \
+	"coalesce(old_secret_id, 0), coalesce(old_secret_created_at, 0), " \
+	"coalesce(old_secret_used_at, 0), coalesce(old_secret_expires_at, 0)"
 #define ACCOUNT_COLUMNS	"id, email, password_hash, created_at, " \
 	"email_verified, coalesce(disabled_at, 0)"
 /* A token's two accounts: the grant's (the end user) and the app's owner.
@@ -95,9 +98,37 @@ const char *const stmt_sql[STMT_COUNT] = {
 	    "device_flow = ? WHERE id = ?",
 	[STMT_APP_DELETE] = "DELETE FROM apps WHERE api_key = ?1 "
 	    "AND (?2 = 0 OR account_id = ?2)",
-	[STMT_APP_SET_SECRET] = "UPDATE apps SET secret_hash = ?3, "
-	    "secret_created_at = ?4 WHERE api_key = ?1 "
-	    "AND (?2 = 0 OR account_id = ?2)",
+	/* a rotation: ?5 the seconds the current secret stays valid (0:
+	 * none); refused while an old one is still valid. The right-hand
+	 * sides read the row as it was. */
+	[STMT_APP_SET_SECRET] = "UPDATE apps SET "
+	    "old_secret_hash = CASE WHEN ?5 > 0 THEN secret_hash END, "
+	    "old_secret_id = CASE WHEN ?5 > 0 AND secret_hash IS NOT NULL "
+	    "THEN secret_id END, "
+	    "old_secret_created_at = CASE WHEN ?5 > 0 AND secret_hash IS NOT "
+	    "NULL THEN secret_created_at END, "
+	    "old_secret_used_at = CASE WHEN ?5 > 0 AND secret_hash IS NOT "
+	    "NULL THEN secret_used_at END, "
+	    "old_secret_expires_at = CASE WHEN ?5 > 0 AND secret_hash IS NOT "
+	    "NULL THEN ?4 + ?5 END, "
+	    "secret_hash = ?3, secret_created_at = ?4, "
+	    "secret_id = secret_id + 1, secret_used_at = NULL "
+	    "WHERE api_key = ?1 AND (?2 = 0 OR account_id = ?2) "
+	    "AND (old_secret_hash IS NULL OR old_secret_expires_at <= ?4)",
+	[STMT_APP_REVOKE_OLD_SECRET] = "UPDATE apps SET "
+	    "old_secret_hash = NULL, old_secret_id = NULL, "
+	    "old_secret_created_at = NULL, old_secret_used_at = NULL, "
+	    "old_secret_expires_at = NULL "
+	    "WHERE api_key = ?1 AND (?2 = 0 OR account_id = ?2) "
+	    "AND old_secret_hash IS NOT NULL AND old_secret_id = ?3 "
+	    "AND old_secret_expires_at > ?4",
+	/* forward only: two nodes may record uses out of order */
+	[STMT_APP_SECRET_USED] = "UPDATE apps SET "
+	    "secret_used_at = CASE WHEN secret_id = ?2 AND "
+	    "coalesce(secret_used_at, 0) < ?3 THEN ?3 ELSE secret_used_at END, "
+	    "old_secret_used_at = CASE WHEN old_secret_id = ?2 AND "
+	    "coalesce(old_secret_used_at, 0) < ?3 THEN ?3 "
+	    "ELSE old_secret_used_at END WHERE id = ?1",
 	/* the compare-and-set of store_app_reuse_notice() */
 	[STMT_APP_REUSE_NOTICE] = "INSERT INTO app_notices(app_id, "
 	    "reuse_at) SELECT id, ?2 FROM apps WHERE id = ?1 "

@@ -103,7 +103,13 @@ int	sqlite_app_update(struct store_backend *b, const struct app_row *row);
 int	sqlite_app_delete(struct store_backend *b, int64_t account_id,
 	    const char *api_key);
 int	sqlite_app_set_secret(struct store_backend *b, int64_t account_id,
-	    const char *api_key, const unsigned char *hash, int64_t now);
+	    const char *api_key, const unsigned char *hash, int64_t now,
+	    int64_t keep_s);
+int	sqlite_app_revoke_old_secret(struct store_backend *b,
+	    int64_t account_id, const char *api_key, int64_t secret_id,
+	    int64_t now);
+int	sqlite_app_secret_used(struct store_backend *b, int64_t app_id,
+	    int64_t secret_id, int64_t at);
 int	sqlite_app_reuse_notice(struct store_backend *b, int64_t app_id,
 	    int64_t now, int64_t gap_s);
 int	sqlite_reveal_insert(struct store_backend *b,

@@ -168,7 +168,43 @@ store_app_set_secret(struct store *st, int64_t account_id,
     const char *api_key, const unsigned char hash[SECURE_HASH_BYTES],
     int64_t now)
 {
-	return store_taken(st, CALL(app_set_secret, account_id, api_key, hash, now));
+	return store_app_rotate_secret(st, account_id, api_key, hash, now, 0);
+}
+
+int
+store_app_rotate_secret(struct store *st, int64_t account_id,
+    const char *api_key, const unsigned char hash[SECURE_HASH_BYTES],
+    int64_t now, int64_t keep_s)
+{
+	struct app_row *row;
+	int rc = CALL(app_set_secret, account_id, api_key, hash, now, keep_s);
+
+	if (rc == 0)
+		return store_taken(st, rc);
+	if (rc != ERR_NOTFOUND)
+		return rc;
+	/* the statement's guard refused, or there is no such app: a read
+	 * tells them apart (it may race a delete: then ERR_NOTFOUND, right
+	 * as well) */
+	row = xmalloc(sizeof(*row));
+	rc = CALL(app_get, account_id, api_key, row);
+	free(row);
+	return rc == 0 ? ERR_CONFLICT : rc;
+}
+
+int
+store_app_revoke_old_secret(struct store *st, int64_t account_id,
+    const char *api_key, int64_t secret_id, int64_t now)
+{
+	return store_taken(st, CALL(app_revoke_old_secret, account_id,
+	    api_key, secret_id, now));
+}
+
+int
+store_app_secret_used(struct store *st, int64_t app_id, int64_t secret_id,
+    int64_t at)
+{
+	return CALL(app_secret_used, app_id, secret_id, at);
 }
 
 int

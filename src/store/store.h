@@ -226,10 +226,31 @@ int	store_app_update(struct store *st, const struct app_row *row);
 int	store_app_delete(struct store *st, int64_t account_id,
 	    const char *api_key);
 
-/* Replaces the secret hash at once: the old secret stops working. */
+/* Replaces the secret hash at once: the old secret stops working. As
+ * store_app_rotate_secret() with keep_s 0. */
 int	store_app_set_secret(struct store *st, int64_t account_id,
 	    const char *api_key, const unsigned char hash[SECURE_HASH_BYTES],
 	    int64_t now);
+
+/* A new secret, numbered one past the current, in one statement; with
+ * keep_s > 0 the current one (if any) becomes the old secret, valid until
+ * now + keep_s, else it goes. Returns 0, ERR_NOTFOUND, or ERR_CONFLICT
+ * when an old secret is still valid at now (an app has at most two):
+ * nothing is written then. Moves the revision. */
+int	store_app_rotate_secret(struct store *st, int64_t account_id,
+	    const char *api_key, const unsigned char hash[SECURE_HASH_BYTES],
+	    int64_t now, int64_t keep_s);
+
+/* Revokes the old secret numbered secret_id if it is still valid at now.
+ * 0 or ERR_NOTFOUND (no such app, or no such valid old secret). Moves the
+ * revision, so that every node's client memo drops it. */
+int	store_app_revoke_old_secret(struct store *st, int64_t account_id,
+	    const char *api_key, int64_t secret_id, int64_t now);
+
+/* Records a use at `at` of app_id's secret numbered secret_id (current or
+ * old), unless a later one is recorded. Does not move the revision. */
+int	store_app_secret_used(struct store *st, int64_t app_id,
+	    int64_t secret_id, int64_t at);
 
 /* Claims app_id's notice of a refresh-token reuse, as a compare-and-set
  * on the time of its last one: 0 when this call set it to `now` (none

@@ -107,7 +107,12 @@ struct store_ops {
 		    const char *api_key);
 	int	(*app_set_secret)(struct store_backend *b, int64_t account_id,
 		    const char *api_key, const unsigned char *hash,
+		    int64_t now, int64_t keep_s);
+	int	(*app_revoke_old_secret)(struct store_backend *b,
+		    int64_t account_id, const char *api_key, int64_t secret_id,
 		    int64_t now);
+	int	(*app_secret_used)(struct store_backend *b, int64_t app_id,
+		    int64_t secret_id, int64_t at);
 	int	(*app_reuse_notice)(struct store_backend *b, int64_t app_id,
 		    int64_t now, int64_t gap_s);
 	int	(*reveal_insert)(struct store_backend *b,

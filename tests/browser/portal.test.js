@@ -420,6 +420,58 @@ async () => {
   });
 });
 
+test('secret rotation: Generate Secret keeping the current one for an ' +
+    'hour, both listed, then Revoke the old secret now through its overlay',
+{ timeout: TEST_TIMEOUT }, async () => {
+  await withPage({}, async (page) => {
+    await L.signUp(page, H.server.base, L.uniqueEmail('rotator'));
+    const key = await L.createApp(page, H.server.base, 'Rotating App');
+    const generate = async (keep) => {
+      await page.getByRole('link', { name: 'Generate Secret' }).click();
+      const dialog = page.getByRole('dialog',
+        { name: 'Generate a new secret?' });
+      await dialog.waitFor({ state: 'visible' });
+      const select = dialog.getByLabel('Keep the current secret valid for');
+      assert.equal(await select.inputValue(), '0', 'not at all by default');
+      assert.deepEqual(await select.locator('option').allInnerTexts(),
+        ['not at all', '1 hour', '24 hours', '7 days']);
+      if (keep) await select.selectOption(keep);
+      await dialog.getByRole('button', { name: 'Generate new secret' }).click();
+      await page.waitForURL(url(`/apps/${key}/secret/new`));
+      assert.match((await page.locator('#secret').innerText()).trim(),
+        SECRET_RE);
+      await page.goto(url(`/apps/${key}`));
+    };
+    await generate(null);
+    assert.equal(await page.locator('tr.secret').count(), 1);
+    await generate('3600');
+    const rows = page.locator('tr.secret');
+    assert.equal(await rows.count(), 2, 'the old secret kept beside the new');
+    assert.match(await rows.nth(0).innerText(), /Current.*never.*until replaced/s);
+    assert.match(await rows.nth(1).innerText(), /Old.*UTC$/s);
+    await audit.check(page, 'secrets-two');
+    await audit.phoneShot(page, 'secrets-phone');
+
+    await page.getByRole('link', { name: 'Revoke the old secret now' })
+      .click();
+    const dialog = page.getByRole('dialog',
+      { name: 'Revoke the old secret now?' });
+    await dialog.waitFor({ state: 'visible' });
+    assert.equal(page.url(), url(`/apps/${key}`), 'the link navigated ' +
+      'instead of opening the overlay');
+    await audit.check(page, 'revoke-dialog', { fullPage: false });
+    await dialog.getByRole('button', { name: 'Revoke the old secret' })
+      .click();
+    await page.waitForURL(url(`/apps/${key}?revoked`));
+    assert.match(await page.getByRole('status').innerText(),
+      /The old secret was revoked/);
+    assert.equal(await page.locator('tr.secret').count(), 1);
+    assert.equal(await page.getByRole('link',
+      { name: 'Revoke the old secret now' }).count(), 0);
+    await audit.check(page, 'secret-revoked');
+  });
+});
+
 test('the copy buttons copy the API key and the new secret',
   { timeout: TEST_TIMEOUT }, async () => {
     await withPage({}, async (page, context) => {
@@ -473,7 +525,7 @@ async () => {
 test('phone: the app page and the Grant Access page fit 390 px without ' +
     'sideways scrolling', async () => {
   const problems = [];
-  for (const name of ['app-phone', 'grant-phone']) {
+  for (const name of ['app-phone', 'grant-phone', 'secrets-phone']) {
     const shot = audit.phone.get(name);
     if (!shot) {
       problems.push(`${name} was not taken (an earlier test failed)`);
@@ -491,7 +543,7 @@ test('axe: no serious or critical violation on any page visited', async () => {
     'secret-confirm', 'delete-confirm', 'apps', 'welcome', 'login',
     'login-error', 'grant', 'callback-not-found', 'connections',
     'connections-empty', 'delete-dialog', 'app-not-found', 'not-found',
-    'authorize-error'];
+    'authorize-error', 'secrets-two', 'revoke-dialog', 'secret-revoked'];
   const missing = expected.filter((n) => !audit.pages.has(n));
   const found = audit.serious();
   const report = found.map((v) =>

@@ -361,6 +361,7 @@ def account_exists(server, email):
 APP_MEMBERS = {"api_key", "name", "redirect_uris", "public_name", "logo_url",
                "description", "implicit_flow", "id_token_signed_response_alg",
                "post_logout_redirect_uris", "device_flow", "has_secret",
+               "secrets",
                "created_at"}
 
 

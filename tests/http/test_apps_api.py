@@ -78,6 +78,8 @@ def assert_app_json(j):
     assert isinstance(j["implicit_flow"], bool)
     assert isinstance(j["device_flow"], bool)
     assert isinstance(j["has_secret"], bool)
+    assert isinstance(j["secrets"], list)
+    assert len(j["secrets"]) == (1 if j["has_secret"] else 0), j["secrets"]
     assert RFC3339_UTC.match(j["created_at"]), j["created_at"]
 
 
@@ -185,7 +187,9 @@ def test_secret_is_shown_once_and_then_only_has_secret(server, owner, app):
     # the rest of the app did not change
     after = r.json()
     mine = [a for a in after if a["api_key"] == key][0]
-    assert dict(mine, has_secret=False) == app
+    assert [set(s) for s in mine["secrets"]] == [
+        {"id", "created_at", "last_used_at", "expires_at"}], mine
+    assert dict(mine, has_secret=False, secrets=[]) == app
 
 
 def test_secrets_are_random_and_long(server, owner, app):

@@ -323,7 +323,8 @@ def test_secret_from_the_cli(server, owner, app):
                  ("list",)):
         p = app_cli(server, *args)
         assert secret not in p.stdout + p.stderr, args
-    assert dict(app_json(server, owner.token, key), has_secret=False) == app
+    assert dict(app_json(server, owner.token, key), has_secret=False,
+                secrets=[]) == app
 
 
 def test_secrets_from_the_cli_are_random_and_replace_each_other(server, app):

@@ -551,7 +551,8 @@ def test_secret_is_shown_once(server, dev, app):
     assert secret not in get_app(server, dev.token, key).text
     assert secret not in list_apps(server, dev.token).text
     # the rest of the app did not change
-    assert dict(app_json(server, dev.token, key), has_secret=False) == app
+    assert dict(app_json(server, dev.token, key), has_secret=False,
+                secrets=[]) == app
 
 
 def test_secret_page_is_not_cached(dev, app):
@@ -584,14 +585,16 @@ def test_secret_page_without_a_new_secret_shows_nothing(dev, app):
 def test_each_generation_shows_a_new_secret(server, dev, app):
     key = app["api_key"]
     seen = []
-    for _ in range(3):
+    for i in range(3):
         assert generate(dev.browser, key).status_code == 303
         r = dev.browser.get(f"/apps/{key}/secret/new")
         assert r.status_code == 200
         seen.append(element_text(r.text, "secret"))
         j = app_json(server, dev.token, key)
         assert j["has_secret"] is True
-        assert dict(j, has_secret=False) == app
+        assert [s["id"] for s in j["secrets"]] == [i + 1], \
+            "each replaces the last at once, by default"
+        assert dict(j, has_secret=False, secrets=[]) == app
     assert len(set(seen)) == 3, seen
     for part in random_parts(seen):
         assert len(part) >= 43, seen

@@ -1,8 +1,9 @@
-"""A revocation, a secret regeneration, an app deletion and a grant
-withdrawal made on one node take effect on the other within one second,
-whatever each node caches: before each change the other node has just used
-the thing (a check, a client authentication, a remembered consent), then
-it is polled for up to PROPAGATION_S and must have seen the change.
+"""A revocation, a secret regeneration, an old secret revoked, an app deletion
+and a grant withdrawal made on one node take effect on the other within one
+second, whatever each node caches: before each change the other node has
+just used the thing (a check, a client authentication, a remembered
+consent), then it is polled for up to PROPAGATION_S and must have seen the
+change.
 
 Failed client authentications count against a per-address throttle
 (20 per 15 minutes): each test here fails at most one or two."""
@@ -104,6 +105,40 @@ def test_new_secret_on_a_invalidates_the_old_one_on_b(cluster):
     token_error(r, "invalid_client", 401)
     # the new one works on B at once, the tokens live on
     assert introspection(on(app, b), t["access_token"])["active"] is True
+    tokens_ok(refresh(on(app, b), t["refresh_token"]))
+
+
+def test_old_secret_revoked_on_a_is_refused_on_b(cluster):
+    """A rotation with an overlap keeps the old secret valid on every node
+    (B has it in its client memo beside the new one); revoking it through A
+    ends it on B too (docs/REFERENCE.md §16)."""
+    a, b = cluster.a, cluster.b
+    app = make_app(a)
+    user = User(a, "prop-old")
+    t = get_tokens(user, app)
+    old = app.secret
+    r = requests.post(a.url(f"/api/v1/apps/{app.key}/secret"),
+                      headers=bearer(app.dev.pat), timeout=10,
+                      json={"previous_valid_for": 3600})
+    assert r.status_code == 201, (r.status_code, r.text)
+    new = r.json()["secret"]
+
+    def works(secret):
+        r = post(b, "/oauth2/introspect", [("token", t["access_token"])],
+                 {"Authorization": basic_client(app.key, secret)})
+        assert r.status_code in (200, 401), (r.status_code, r.text)
+        return r.status_code == 200
+
+    assert_within(PROPAGATION_S, lambda: works(new),
+                  "the new secret not taken on B")
+    assert works(old), "the old secret kept for an hour: B takes it"
+    r = requests.delete(a.url(f"/api/v1/apps/{app.key}/secrets/1"),
+                        headers=bearer(app.dev.pat), timeout=10)
+    assert r.status_code == 204, (r.status_code, r.text)
+    assert_within(PROPAGATION_S, lambda: not works(old),
+                  "old secret revoked on A: still works on B")
+    assert works(new)
+    app.secret = new
     tokens_ok(refresh(on(app, b), t["refresh_token"]))
 
 

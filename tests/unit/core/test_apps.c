@@ -64,13 +64,13 @@ Test(apps, old_secret_fails_at_once, .init = setup, .fini = teardown)
 	key = str_from(row.api_key);
 	cr_expect_eq(verifies(key, STR_LIT("anything")),
 	    ERR_AUTH, "no secret yet: nothing verifies");
-	cr_assert_eq(apps_new_secret(&kg, owner, key, NULL, first), 0);
+	cr_assert_eq(apps_new_secret(&kg, owner, key, 0, NULL, first), 0);
 	cr_expect(strncmp(first, APP_SECRET_PREFIX, 6) == 0);
 	cr_expect_eq(strspn(first, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmn"
 	    "opqrstuvwxyz0123456789_-"), strlen(first));
 	cr_expect_geq(strlen(first) - strlen(APP_SECRET_PREFIX), 43);
 	cr_expect_eq(verifies(key, str_from(first)), 0);
-	cr_assert_eq(apps_new_secret(&kg, owner, key, NULL, second), 0);
+	cr_assert_eq(apps_new_secret(&kg, owner, key, 0, NULL, second), 0);
 	cr_expect_str_neq(first, second);
 	cr_expect_eq(verifies(key, str_from(first)), ERR_AUTH,
 	    "the old secret must die at once");
@@ -97,7 +97,7 @@ Test(apps, strangers_cannot_reach, .init = setup, .fini = teardown)
 	cr_expect_eq(apps_get(&kg, stranger, key, &other), ERR_NOTFOUND);
 	cr_expect_eq(apps_update(&kg, stranger, key, &f, &other, &errs),
 	    ERR_NOTFOUND);
-	cr_expect_eq(apps_new_secret(&kg, stranger, key, NULL,
+	cr_expect_eq(apps_new_secret(&kg, stranger, key, 0, NULL,
 	    secret), ERR_NOTFOUND);
 	cr_expect_eq(apps_delete(&kg, stranger, key), ERR_NOTFOUND);
 	cr_assert_eq(apps_get(&kg, owner, key, &other), 0);

@@ -137,11 +137,41 @@ static const struct tmpl_var app_vars[] = {
 	{ "id_token_alg_error", HOSTILE },
 	{ "post_logout_redirect_uris_error", HOSTILE },
 	{ "notice", RAW_HTML },
+	{ "keep_select", RAW_HTML },
+	{ "secrets", RAW_HTML },
 };
 static const struct tmpl_var app_key_vars[] = {
 	{ "csrf", HOSTILE },
 	{ "api_key", HOSTILE },
 	{ "name", HOSTILE },
+};
+static const struct tmpl_var secret_confirm_vars[] = {
+	{ "csrf", HOSTILE },
+	{ "api_key", HOSTILE },
+	{ "name", HOSTILE },
+	{ "keep_select", RAW_HTML },
+};
+static const struct tmpl_var secret_revoke_vars[] = {
+	{ "csrf", HOSTILE },
+	{ "api_key", HOSTILE },
+	{ "name", HOSTILE },
+	{ "id", HOSTILE },
+};
+static const struct tmpl_var revoke_button_vars[] = {
+	{ "csrf", HOSTILE },
+	{ "api_key", HOSTILE },
+	{ "id", HOSTILE },
+};
+static const struct tmpl_var secrets_table_vars[] = {
+	{ "rows", RAW_HTML },
+	{ "revoke", RAW_HTML },
+};
+static const struct tmpl_var secrets_row_vars[] = {
+	{ "label", HOSTILE },
+	{ "id", HOSTILE },
+	{ "created", HOSTILE },
+	{ "last_used", HOSTILE },
+	{ "expires", HOSTILE },
 };
 static const struct tmpl_var secret_shown_vars[] = {
 	{ "api_key", HOSTILE },
@@ -205,8 +235,17 @@ Test(template, compiled_in)
 		{ "app_new.html", app_new_vars, NELEM(app_new_vars), true,
 		  false },
 		{ "app.html", app_vars, NELEM(app_vars), true, true },
-		{ "secret_confirm.html", app_key_vars, NELEM(app_key_vars),
-		  true, false },
+		{ "secret_confirm.html", secret_confirm_vars,
+		  NELEM(secret_confirm_vars), true, true },
+		{ "secret_revoke.html", secret_revoke_vars,
+		  NELEM(secret_revoke_vars), true, false },
+		{ "secret_revoke_button.html", revoke_button_vars,
+		  NELEM(revoke_button_vars), true, false },
+		{ "secrets_table.html", secrets_table_vars,
+		  NELEM(secrets_table_vars), false, true },
+		{ "secrets_row.html", secrets_row_vars,
+		  NELEM(secrets_row_vars), true, false },
+		{ "keep_select.html", NULL, 0, false, false },
 		{ "app_delete.html", app_key_vars, NELEM(app_key_vars), true,
 		  false },
 		{ "secret_shown.html", secret_shown_vars,
