@@ -37,10 +37,16 @@ oauth_client(struct request *req, struct response *res, struct str body_id,
 
 	rc = basic_parse(req->arena, request_header(req, "Authorization"),
 	    true, &id, &secret);
-	if (rc == 0 && (body_id.p != NULL || body_secret.p != NULL)) {
-		/* RFC 6749 §2.3: one authentication method per request. */
-		oauth_error(res, 400, "invalid_request", "Authenticate with "
-		    "HTTP Basic or with the body, not both.");
+	/* RFC 6749 §2.3: one authentication method per request. A body
+	 * client_id naming the Basic client is no second method but a
+	 * name said twice, which RFC 8628 §3.1 clients (oauth4webapi) send
+	 * with every request: accepted; another name, or a body secret, is
+	 * refused. */
+	if (rc == 0 && (body_secret.p != NULL || (body_id.p != NULL &&
+	    !str_eq(body_id, id)))) {
+		oauth_error(res, 400, "invalid_request", body_secret.p != NULL ?
+		    "Authenticate with HTTP Basic or with the body, not both." :
+		    "client_id differs from the HTTP Basic client.");
 		return false;
 	}
 	if (rc != 0 && rc != ERR_NOTFOUND) {

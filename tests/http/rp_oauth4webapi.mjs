@@ -171,8 +171,8 @@ async function deviceMain() {
     await oauth.discoveryRequest(issuer, { ...opts, algorithm: 'oidc' }));
   const client = { client_id: cfg.client_id };
   // deviceAuthorizationRequest puts client_id in the body whatever the
-  // authentication, which keygate refuses beside HTTP Basic (RFC 6749
-  // §2.3: one method a request): the secret goes in the body too.
+  // authentication: keygate takes it beside HTTP Basic when it names the
+  // same client. The test runs both methods.
   const clientAuth = cfg.client_auth === 'basic'
     ? oauth.ClientSecretBasic(cfg.client_secret)
     : oauth.ClientSecretPost(cfg.client_secret);

@@ -111,6 +111,19 @@ def test_both_auth_methods_at_once_is_invalid_request(server, app, user):
               ("client_secret", app.secret)],
              {"Authorization": basic_client(app.key, app.secret)})
     token_error(r, "invalid_request")
+    # a body client_id naming the Basic client is the same client said
+    # twice (RFC 8628 clients send it always): accepted; another one not
+    for other, ok in ((app.key + "x", False), (app.key, True)):
+        code, _, _ = get_code(user, app)
+        r = post(server, "/oauth2/token",
+                 [("grant_type", "authorization_code"), ("code", code),
+                  ("redirect_uri", app.redirect_uri), ("client_id", other)],
+                 {"Authorization": basic_client(app.key, app.secret)})
+        if ok:
+            tokens_ok(r)
+        else:
+            assert "differs" in token_error(r, "invalid_request")[
+                "error_description"]
 
 
 def test_confidential_client_must_authenticate(server, app, user):

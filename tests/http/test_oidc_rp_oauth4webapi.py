@@ -178,14 +178,16 @@ class Device:
     """oauth4webapi as a device (rp_oauth4webapi.mjs in device mode): it
     starts, then waits for the test before each poll."""
 
-    def __init__(self, op, app, scope="openid email"):
+    def __init__(self, op, app, scope="openid email", client_auth="basic"):
         cfg = dict(mode="device", issuer=op.base, client_id=app.key,
-                   client_secret=app.secret, scope=scope)
+                   client_secret=app.secret, scope=scope,
+                   client_auth=client_auth)
         self.op = op
         self.p = subprocess.Popen(["node", SCRIPT, json.dumps(cfg)],
                                   stdin=subprocess.PIPE,
                                   stdout=subprocess.PIPE,
                                   stderr=subprocess.PIPE, text=True)
+        self.next = None
         first = self.line()
         assert "started" in first, first
         self.started = first["started"]
@@ -197,15 +199,19 @@ class Device:
 
     def poll(self):
         """Lets the device's wait pass on keygate's test clock and the
-        device poll once; its next line (waiting again, or its result)."""
-        waiting = self.line()
+        device poll once, and returns when the poll is answered: the
+        device's next line (waiting again, or its result) is kept for
+        the next call, so that nothing the test does afterwards (the
+        person's decision) can reach the server before this poll."""
+        waiting = self.next or self.line()
         assert "waiting" in waiting, waiting
         self.op.advance(waiting["waiting"] + 1)
         self.p.stdin.write("go\n")
         self.p.stdin.flush()
+        self.next = self.line()
 
     def result(self):
-        out = self.line()
+        out = self.next or self.line()
         assert self.p.wait(timeout=10) == 0, self.p.stderr.read()
         return out
 
@@ -222,12 +228,15 @@ def test_device_flow(op, decision):
     """deviceAuthorizationRequest, processDeviceAuthorizationResponse,
     deviceCodeGrantRequest and processDeviceCodeResponse, unmodified,
     polling while the person approves (or denies) on /device; with Allow
-    the id_token's signature checked against the JWKS too."""
+    the id_token's signature checked against the JWKS too. Allow runs
+    with HTTP Basic (oauth4webapi then sends client_id in the body as
+    well), Deny with client_secret_post."""
     app = rpkit.make_app(op, [REDIRECT])
     r = kgtest.patch_app(op, app.dev.pat, app.key, {"device_flow": True})
     assert r.status_code == 200, (r.status_code, r.text)
     person = oauthkit.User(op, "o4w-device")
-    dev = Device(op, app)
+    dev = Device(op, app,
+                 client_auth="basic" if decision == "allow" else "post")
     try:
         s = dev.started
         assert s["verification_uri"] == op.base + "/device", s
