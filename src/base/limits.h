@@ -114,6 +114,10 @@
  * a guesser's odds stay below 10^-7 a window */
 #define THROTTLE_DEVICE_CODES_PER_ACCOUNT	10
 #define THROTTLE_DEVICE_CODES_PER_ADDRESS	30
+/* device grants started (POST /oauth2/device_authorization) per address
+ * in THROTTLE_WINDOW_S: each is a row kept a day, and a public app's
+ * client_id is no secret */
+#define THROTTLE_DEVICE_STARTS_PER_ADDRESS	60
 
 /* OAuth (docs/REFERENCE.md §3) */
 #define OAUTH_CODE_TTL_S		600

@@ -55,9 +55,25 @@ normalized(struct str typed, char out[STORE_USER_CODE_MAX + 1])
 	return n == DEVICE_USER_CODE_LEN;
 }
 
+/* Counts a start against its address: every grant is a row kept a day,
+ * so starts are bounded however right they are. */
+static int
+take_start(struct keygate *kg, const char *addr, int64_t *retry_after_s)
+{
+	char key[96], unit[THROTTLE_ADDR_BYTES];
+	struct throttle_ticket tk;
+
+	throttle_addr(addr, unit);
+	snprintf(key, sizeof(key), "device-start:%s", unit);
+	return throttle_take(kg->throttle, str_from(key),
+	    THROTTLE_DEVICE_STARTS_PER_ADDRESS, THROTTLE_WINDOW_S,
+	    clock_now(kg->clock), retry_after_s, &tk);
+}
+
 int
 device_grant_start(struct keygate *kg, const struct app_row *app,
-    struct str scope, struct device_start *out, const char **why)
+    const char *addr, struct str scope, struct device_start *out,
+    const char **why, int64_t *retry_after_s)
 {
 	unsigned char hash[SECURE_HASH_BYTES];
 	struct device_row row;
@@ -70,6 +86,8 @@ device_grant_start(struct keygate *kg, const struct app_row *app,
 		*why = "A requested scope is unknown or repeated.";
 		return ERR_INVALID;
 	}
+	if (take_start(kg, addr, retry_after_s) != 0)
+		return ERR_THROTTLED;
 	if (scope.p == NULL || row.scope == 0)
 		row.scope = SCOPE_DEFAULT;
 	row.app_id = app->id;

@@ -32,11 +32,14 @@ struct device_start {
 };
 
 /* Starts a device grant for the authenticated `app` with `scope`
- * (p == NULL: the default scope). Returns 0, ERR_FORBIDDEN when the app
- * has the device flow off (unauthorized_client), ERR_INVALID for a bad
- * scope (invalid_scope; *why says why) or ERR_STORE. */
+ * (p == NULL: the default scope), asked from address `addr`. Returns 0,
+ * ERR_FORBIDDEN when the app has the device flow off
+ * (unauthorized_client), ERR_INVALID for a bad scope (invalid_scope;
+ * *why says why), ERR_THROTTLED when the address started too many
+ * (*retry_after_s says when to try again) or ERR_STORE. */
 int	device_grant_start(struct keygate *kg, const struct app_row *app,
-	    struct str scope, struct device_start *out, const char **why);
+	    const char *addr, struct str scope, struct device_start *out,
+	    const char **why, int64_t *retry_after_s);
 
 /* A pending grant as the /device page shows it. */
 struct device_pending {

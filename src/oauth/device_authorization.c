@@ -4,6 +4,7 @@
 #include "oauth/oauth.h"
 
 #include <sodium.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "base/err.h"
@@ -44,6 +45,8 @@ oauth_device_authorization(struct request *req, struct response *res)
 	struct device_start d;
 	struct str in[D_COUNT];
 	const char *why = NULL;
+	int64_t wait = 0;
+	char num[24];
 	int rc;
 
 	/* client authentication as at the token endpoint: a public app
@@ -51,7 +54,8 @@ oauth_device_authorization(struct request *req, struct response *res)
 	if (!oauth_form(req, res, device_spec, D_COUNT, in) ||
 	    !oauth_client(req, res, in[D_CLIENT_ID], in[D_CLIENT_SECRET], app))
 		goto out;
-	rc = device_grant_start(req->kg, app, in[D_SCOPE], &d, &why);
+	rc = device_grant_start(req->kg, app, req->client_addr, in[D_SCOPE],
+	    &d, &why, &wait);
 	if (rc == 0)
 		answer(req, res, &d);
 	else if (rc == ERR_FORBIDDEN)
@@ -59,7 +63,12 @@ oauth_device_authorization(struct request *req, struct response *res)
 		    "application has not enabled the device flow.");
 	else if (rc == ERR_INVALID)
 		oauth_error(res, 400, "invalid_scope", why);
-	else
+	else if (rc == ERR_THROTTLED) {
+		oauth_error(res, 429, "slow_down", "Too many device grants "
+		    "started from this address; wait before trying again.");
+		snprintf(num, sizeof(num), "%lld", (long long)wait);
+		response_header(res, "Retry-After", num);
+	} else
 		oauth_error(res, 503, "temporarily_unavailable",
 		    "The data store cannot be reached; try again soon.");
 	sodium_memzero(&d, sizeof(d));

@@ -214,6 +214,25 @@ def test_switched_off_ends_the_polls(server):
     token_error(r, "unauthorized_client")
 
 
+def test_starts_are_bounded_per_address(server):
+    """Each start is a row kept a day and a public app's client_id is no
+    secret: 60 starts an address in 15 minutes, then 429 with Retry-After
+    (REFERENCE §9), until the window has passed. Last in the module: it
+    spends the address's starts."""
+    app = device_app(server, secret=False)
+    for n in range(61):
+        r = start(app)
+        if r.status_code != 200:
+            break
+    # the module's earlier tests spent some of the 60 already
+    assert 1 <= n <= 60, n
+    j = token_error(r, "slow_down", 429)
+    assert "Too many device grants" in j["error_description"], j
+    assert 0 < int(r.headers["Retry-After"]) <= 900, r.headers
+    server.advance(901)
+    started(app)
+
+
 # --- metadata ------------------------------------------------------------------
 
 @pytest.mark.parametrize("path", ["/.well-known/oauth-authorization-server",

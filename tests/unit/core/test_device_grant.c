@@ -71,8 +71,11 @@ started(const struct app_row *a, const char *scope, struct device_start *d)
 {
 	const char *why = NULL;
 
-	cr_assert_eq(device_grant_start(&kg, a, scope == NULL ? STR_NULL :
-	    str_from(scope), d, &why), 0, "%s", why ? why : "");
+	int64_t wait = 0;
+
+	cr_assert_eq(device_grant_start(&kg, a, "192.0.2.1", scope == NULL ?
+	    STR_NULL : str_from(scope), d, &why, &wait), 0, "%s",
+	    why ? why : "");
 }
 
 static enum device_poll
@@ -103,6 +106,7 @@ Test(device_grant, start_answers_the_codes)
 	struct device_start d;
 	const char *why = NULL;
 	struct app_row off;
+	int64_t wait = 0;
 
 	started(&app, "openid account_read", &d);
 	cr_expect_eq(strncmp(d.device_code, DEVICE_CODE_PREFIX, 6), 0);
@@ -114,12 +118,29 @@ Test(device_grant, start_answers_the_codes)
 			    d.user_code[i]), NULL, "%s", d.user_code);
 	cr_expect_eq(d.expires_in, 600);
 	cr_expect_eq(d.interval, 5);
-	cr_expect_eq(device_grant_start(&kg, &app, STR_LIT("nope"), &d, &why),
-	    ERR_INVALID);
+	cr_expect_eq(device_grant_start(&kg, &app, "192.0.2.1",
+	    STR_LIT("nope"), &d, &why, &wait), ERR_INVALID);
 	cr_expect_neq(why, NULL);
 	make_app("Off App", false, &off);
-	cr_expect_eq(device_grant_start(&kg, &off, STR_NULL, &d, &why),
-	    ERR_FORBIDDEN);
+	cr_expect_eq(device_grant_start(&kg, &off, "192.0.2.1", STR_NULL, &d,
+	    &why, &wait), ERR_FORBIDDEN);
+}
+
+Test(device_grant, starts_are_bounded_per_address)
+{
+	struct device_start d;
+	const char *why = NULL;
+	int64_t wait = 0;
+
+	for (int i = 0; i < THROTTLE_DEVICE_STARTS_PER_ADDRESS; i++)
+		cr_assert_eq(device_grant_start(&kg, &app, "198.51.100.7",
+		    STR_NULL, &d, &why, &wait), 0, "start %d", i);
+	cr_expect_eq(device_grant_start(&kg, &app, "198.51.100.7", STR_NULL,
+	    &d, &why, &wait), ERR_THROTTLED);
+	cr_expect_gt(wait, 0);
+	/* another address is not held back */
+	cr_expect_eq(device_grant_start(&kg, &app, "203.0.113.9", STR_NULL,
+	    &d, &why, &wait), 0);
 }
 
 Test(device_grant, found_as_a_person_types_it)
