@@ -15,8 +15,8 @@ pat_json(const void *p)
 	const struct pat_row *row = p;
 
 	return json_pack("{s:o, s:o, s:o}", "id", api_id(row->id),
-	    "created_at", api_time(row->created_at),
-	    "last_used_at", api_time(row->last_used_at));
+	    "created_at", json_time(row->created_at),
+	    "last_used_at", json_time(row->last_used_at));
 }
 
 static int64_t
@@ -101,7 +101,7 @@ api_access_tokens_create(struct request *req, struct response *res)
 	case 0:
 		response_json(res, 201, json_pack("{s:o, s:s, s:o}", "id",
 		    api_id(row.id), "token", token, "created_at",
-		    api_time(row.created_at)));
+		    json_time(row.created_at)));
 		sodium_memzero(token, sizeof(token));
 		break;
 	case ERR_AUTH:

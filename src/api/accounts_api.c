@@ -105,6 +105,6 @@ api_account_get(struct request *req, struct response *res)
 	response_json(res, 200, json_pack("{s:o, s:s, s:b, s:o}",
 	    "account_id", api_id(acct.id), "email", acct.email,
 	    "email_verified", acct.email_verified, "created_at",
-	    api_time(acct.created_at)));
+	    json_time(acct.created_at)));
 	sodium_memzero(&acct, sizeof(acct));
 }

@@ -3,7 +3,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "base/clock.h"
 #include "base/err.h"
 #include "core/pats.h"
 #include "http/basic.h"
@@ -92,17 +91,6 @@ api_throttled(struct response *res, int64_t retry_after_s, const char *why)
 	response_json_error(res, 429, "too_many_requests", why);
 	snprintf(num, sizeof(num), "%lld", (long long)retry_after_s);
 	response_header(res, "Retry-After", num);
-}
-
-json_t *
-api_time(int64_t t)
-{
-	char s[32];
-
-	if (t == 0)
-		return json_null();
-	clock_rfc3339(t, s);
-	return json_string(s);
 }
 
 json_t *

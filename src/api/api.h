@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/json_time.h"
 #include "http/request.h"
 #include "http/response.h"
 #include "store/store.h"
@@ -36,9 +37,6 @@ void	api_unverified(struct response *res);
 /* 429 with Retry-After and `why` as the error_description. */
 void	api_throttled(struct response *res, int64_t retry_after_s,
 	    const char *why);
-
-/* A JSON string holding the RFC 3339 form of t, or null for t == 0. */
-json_t	*api_time(int64_t t);
 
 /* The decimal string form of an identifier (docs/REFERENCE.md §6: ids are
  * strings). */

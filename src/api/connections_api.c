@@ -15,7 +15,7 @@ grant_json(const void *p)
 	scopes_format(row->scope, scope);
 	return json_pack("{s:s, s:s, s:s, s:o}", "api_key", row->api_key,
 	    "public_name", row->public_name, "scope", scope,
-	    "granted_at", api_time(row->created_at));
+	    "granted_at", json_time(row->created_at));
 }
 
 static int64_t

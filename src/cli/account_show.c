@@ -10,22 +10,12 @@
 #include "base/limits.h"
 #include "core/account_admin.h"
 #include "core/apps.h"
+#include "core/json_time.h"
 
 /* The columns of `list`, the email last: columns to come (a verified
  * email, two-step log-in) go before it. */
 #define LIST_LINE	"%-8s %-20s %-20s %s\n"
 #define SHOW_LINE	"%-18s %s\n"
-
-static json_t *
-time_or_null(int64_t t)
-{
-	char s[32];
-
-	if (t == 0)
-		return json_null();
-	clock_rfc3339(t, s);
-	return json_string(s);
-}
 
 /* The fields list and show share; ids are strings, as in the API. */
 static json_t *
@@ -38,7 +28,7 @@ account_json(const struct account *a)
 	return json_pack("{s:s, s:s, s:s, s:b, s:o}", "account_id", id,
 	    "email", a->email, "created_at", created,
 	    "disabled", a->disabled_at != 0,
-	    "disabled_at", time_or_null(a->disabled_at));
+	    "disabled_at", json_time(a->disabled_at));
 }
 
 static void

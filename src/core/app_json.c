@@ -1,6 +1,7 @@
 #include "core/app_json.h"
 
 #include "core/apps.h"
+#include "core/json_time.h"
 #include "base/clock.h"
 
 static json_t *
@@ -14,27 +15,15 @@ uri_list(const struct str *uris, size_t n)
 	return list;
 }
 
-/* An RFC 3339 time, or null for 0 (never, none). */
-static json_t *
-time_or_null(int64_t t)
-{
-	char s[32];
-
-	if (t == 0)
-		return json_null();
-	clock_rfc3339(t, s);
-	return json_string(s);
-}
-
 static json_t *
 secret_json(int64_t id, int64_t created, int64_t used, int64_t expires)
 {
 	json_t *j = json_object();
 
 	json_object_set_new(j, "id", json_integer(id));
-	json_object_set_new(j, "created_at", time_or_null(created));
-	json_object_set_new(j, "last_used_at", time_or_null(used));
-	json_object_set_new(j, "expires_at", time_or_null(expires));
+	json_object_set_new(j, "created_at", json_time(created));
+	json_object_set_new(j, "last_used_at", json_time(used));
+	json_object_set_new(j, "expires_at", json_time(expires));
 	return j;
 }
 
