@@ -295,16 +295,6 @@ apps_old_secret_valid(const struct app_row *app, int64_t now)
 	return app->has_old_secret && now < app->old_secret_expires_at;
 }
 
-bool
-apps_secret_matches(const struct app_row *app, struct str secret)
-{
-	unsigned char hash[SECURE_HASH_BYTES];
-
-	secure_hash(secret, hash);
-	return app->has_secret &&
-	    sodium_memcmp(hash, app->secret_hash, sizeof(hash)) == 0;
-}
-
 int64_t
 apps_secret_which(const struct app_row *app, struct str secret, int64_t now)
 {

@@ -110,8 +110,6 @@ int	apps_revoke_secret(struct keygate *kg, int64_t account_id,
 /* Whether app's old secret authenticates at now. */
 bool	apps_old_secret_valid(const struct app_row *app, int64_t now);
 
-/* Whether secret is app's (which has one), in constant time. */
-bool	apps_secret_matches(const struct app_row *app, struct str secret);
 /* The number of app's secret that secret is, the current one or the old
  * one while valid at now; 0 when neither. Constant time in which. */
 int64_t	apps_secret_which(const struct app_row *app, struct str secret,

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/clock.h"
 #include "base/err.h"
 #include "store_fixture.h"
 
@@ -49,7 +50,8 @@ verifies(struct str key, struct str secret)
 
 	cr_assert_not_null(row);
 	rc = apps_get(&kg, STORE_ANY_ACCOUNT, key, row);
-	rc = rc == 0 && apps_secret_matches(row, secret) ? 0 : ERR_AUTH;
+	rc = rc == 0 && apps_secret_which(row, secret, clock_now(kg.clock)) !=
+	    0 ? 0 : ERR_AUTH;
 	free(row);
 	return rc;
 }
