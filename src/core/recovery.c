@@ -43,24 +43,22 @@ forgot_take(struct keygate *kg, const char *addr, const char *norm,
 
 int
 recovery_forgot(struct keygate *kg, const char *addr, struct str email,
-    const char **reason, int64_t *retry_after_s)
+    char norm[ACCOUNT_EMAIL_MAX_BYTES + 1], const char **reason,
+    int64_t *retry_after_s)
 {
-	char norm[ACCOUNT_EMAIL_MAX_BYTES + 1];
-	int rc;
-
 	if (accounts_normalize_email(email, norm, reason) != 0)
 		return ERR_INVALID;
-	if ((rc = forgot_take(kg, addr, norm, retry_after_s)) != 0)
-		return rc;
-	/* Whether the address is an account's is found out after the
-	 * answer, on the worker's thread: looking it up, writing the link
-	 * and queueing its mail take time an unknown address would not. */
+	return forgot_take(kg, addr, norm, retry_after_s);
+}
+
+void
+recovery_forgot_submit(struct keygate *kg, const char *norm)
+{
 	if (kg->resets == NULL)
 		recovery_forgot_deliver(kg, norm);
 	else if (!resets_submit(kg->resets, norm))
 		log_msg("warn", "password reset request dropped: %d waiting "
 		    "already", RESETS_QUEUE_MAX);
-	return 0;
 }
 
 void

@@ -14,14 +14,19 @@
  * change on the account page) and its other reset links, and mails a
  * notice; personal access tokens and grants stay. */
 
-/* "Forgot password" from client address `addr`: counted per address and
- * per email (THROTTLE_RESETS_*), then handed to the reset worker
- * (core/resets.h), which mails a link when an account has the address.
- * The request does the same work whether or not one does, so neither its
- * answer nor its time tells. Returns 0, ERR_INVALID (*reason set: not an
- * email address), ERR_THROTTLED (retry_after_s set) or ERR_STORE. */
+/* "Forgot password" from client address `addr`: the address normalized
+ * into `norm` and counted per address and per email (THROTTLE_RESETS_*).
+ * Returns 0, ERR_INVALID (*reason set: not an email address) or
+ * ERR_THROTTLED (retry_after_s set). On 0 the caller answers, the same
+ * whether or not an account has the address, and only then calls
+ * recovery_forgot_submit(): neither the answer nor its time tells. */
 int	recovery_forgot(struct keygate *kg, const char *addr,
-	    struct str email, const char **reason, int64_t *retry_after_s);
+	    struct str email, char norm[ACCOUNT_EMAIL_MAX_BYTES + 1],
+	    const char **reason, int64_t *retry_after_s);
+
+/* Hands `norm` to the reset worker (core/resets.h), which looks it up and
+ * mails a link when an account has it; a full queue drops it, logged. */
+void	recovery_forgot_submit(struct keygate *kg, const char *norm);
 
 /* The worker's half: the link and its mail, if `email` (normalized) is an
  * account's. Logs what fails; the asker never hears of it. */

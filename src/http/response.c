@@ -15,6 +15,15 @@ response_init(struct response *res, struct arena *arena)
 	res->html = false;
 	res->nheaders = 0;
 	res->arena = arena;
+	res->after = NULL;
+	res->after_ctx = NULL;
+}
+
+void
+response_after(struct response *res, response_after_fn fn, void *ctx)
+{
+	res->after = fn;
+	res->after_ctx = ctx;
 }
 
 void

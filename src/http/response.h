@@ -21,6 +21,11 @@ struct header {
 
 /* What a handler answers. The server adds the common headers: the security
  * set on HTML, `Cache-Control: no-store` unless a handler set its own. */
+struct keygate;
+
+/* Work a handler leaves until its answer has gone out (response_after()). */
+typedef void (*response_after_fn)(struct keygate *kg, void *ctx);
+
 struct response {
 	int		 status;
 	const char	*content_type;
@@ -29,10 +34,18 @@ struct response {
 	struct header	 headers[RESPONSE_MAX_HEADERS];
 	size_t		 nheaders;
 	struct arena	*arena;
+	response_after_fn after;	/* response_after() */
+	void		*after_ctx;
 };
 
 void	response_init(struct response *res, struct arena *arena);
 void	response_release(struct response *res);
+
+/* Runs fn(kg, ctx) once the answer has been sent (or the client has gone),
+ * on the server's thread, before the request's arena is freed: work whose
+ * time must not show in the answer's (whether an address is an account's).
+ * One per response; ctx lives in the arena or is static. */
+void	response_after(struct response *res, response_after_fn fn, void *ctx);
 
 /* Adds a header (name and value copied into the arena). */
 void	response_header(struct response *res, const char *name,

@@ -302,6 +302,8 @@ on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		log_exchange(ex, toe, us);
 	if (cs != NULL && cs->pending == ex)
 		cs->pending = NULL;
+	if (ex->answered && ex->res.after != NULL)
+		ex->res.after(srv->kg, ex->res.after_ctx);
 	exchange_free(ex);
 	*con_cls = NULL;
 }

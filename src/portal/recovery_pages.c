@@ -81,8 +81,16 @@ portal_forgot_form(struct request *req, struct response *res)
 		forgot_render(req, res, 200, &v, STR_NULL, NULL, NULL);
 }
 
+static void
+forgot_after(struct keygate *kg, void *norm)
+{
+	recovery_forgot_submit(kg, norm);
+}
+
 /* POST /password/forgot: the same page whether or not an account has the
- * address (recovery_forgot()). */
+ * address, which is looked up once the page has gone out
+ * (recovery_forgot()): the lookup, the link and its mail run on the
+ * reset worker beside nothing of the answer's. */
 void
 portal_forgot(struct request *req, struct response *res)
 {
@@ -93,19 +101,22 @@ portal_forgot(struct request *req, struct response *res)
 	struct visitor v;
 	struct str f[2];
 	const char *reason = NULL;
-	char msg[160];
+	char msg[160], norm[ACCOUNT_EMAIL_MAX_BYTES + 1];
 	int64_t wait = 0;
 	int rc;
 
 	if (!page_visitor_or_fail(req, res, &v) ||
 	    !page_form(req, res, &v, spec, 2, f))
 		return;
-	rc = recovery_forgot(req->kg, req->client_addr, f[1], &reason, &wait);
+	rc = recovery_forgot(req->kg, req->client_addr, f[1], norm, &reason,
+	    &wait);
 	if (rc == 0) {
 		struct tmpl_var var = { "email", f[1] };
 
 		page_render(req, res, 200, &v, "Check your mail",
 		    "forgot_sent.html", &var, 1);
+		response_after(res, forgot_after,
+		    arena_strdup(req->arena, str_from(norm)));
 	} else if (rc == ERR_INVALID) {
 		forgot_render(req, res, 422, &v, f[1], reason, NULL);
 	} else if (rc == ERR_THROTTLED) {
