@@ -30,6 +30,8 @@ struct keygate {
 	/* the OpenID Provider's signing keys (signing_keys.h), opened by
 	 * the commands that sign or publish them; NULL elsewhere */
 	struct signing_keys	*keys;
+	/* serve only: the DPoP proofs seen lately (dpop.h); NULL elsewhere */
+	struct dpop_replay	*dpop;
 	unsigned char		 csrf_key[SECURE_KEY_BYTES];
 	unsigned char		 reveal_key[SECURE_KEY_BYTES];	/* sealed.h */
 	/* two-step log-in's secrets at rest and its half-done log-ins

@@ -100,6 +100,12 @@ struct app_row {
 	char	 redirect_uris[APP_MAX_REDIRECT_URIS * (APP_URI_MAX_BYTES + 1)];
 	bool	 implicit_flow;
 	bool	 device_flow;	/* RFC 8628 allowed (issue 22) */
+	/* dpop_bound_access_tokens: its token requests must carry a DPoP
+	 * proof (docs/REFERENCE.md §17) */
+	bool	 dpop_bound;
+	/* require_pushed_authorization_requests: /oauth2/authorize takes
+	 * only a request_uri from /oauth2/par (§18) */
+	bool	 require_par;
 	/* OpenID Connect: the id_token's JWS alg by name ("RS256", "ES256",
 	 * "EdDSA"; core/signing.h parses it), and where /oauth2/logout may
 	 * send a browser, newline-separated as redirect_uris */
