@@ -4,8 +4,12 @@
 
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <glob.h>
 #include <libpq-fe.h>
 #include <sodium.h>
+#include <sqlite3.h>
+#include <sys/stat.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -113,11 +117,11 @@ sqlite_create(void)
 	snprintf(url, sizeof(url), "%s/keygate.db", sqlite_dir);
 }
 
-void
-contract_setup_bare(void)
+/* The backend KEYGATE_TEST_STORE names, and a new empty place on it. */
+static void
+backend_create(void)
 {
 	const char *backend = getenv("KEYGATE_TEST_STORE");
-	char err[512] = "", shown[sizeof(url)];
 
 	/* secure_random() needs libsodium only; secure_init() would also
 	 * spend an argon2 hash on every case. */
@@ -133,20 +137,116 @@ contract_setup_bare(void)
 		pg_create();
 	else
 		sqlite_create();
+}
+
+static void
+store_open_url(void)
+{
+	char err[512] = "", shown[sizeof(url)];
+
 	store_url_redacted(url, shown, sizeof(shown));
 	cr_assert(store_open(url, &st, err, sizeof(err)) == 0,
 	    "store_open(%s): %s", shown, err);
 }
 
 void
+contract_setup_bare(void)
+{
+	backend_create();
+	store_open_url();
+}
+
+/* SQLite: the run's migrated database, made by its first case and copied
+ * by the others, since the migrations cost seconds a case under valgrind.
+ * Named by the Criterion runner (every case's parent) and the test
+ * binary's time, so that no other run or build ever reads it; the runner
+ * removes it at the end (template_remove()). */
+static void
+template_path(char *out, size_t n)
+{
+	struct stat sb;
+	long when = stat("/proc/self/exe", &sb) == 0 ? (long)sb.st_mtime : 0;
+
+	snprintf(out, n, "/tmp/kg-unit-store-template-%ld-%ld.db",
+	    (long)getppid(), when);
+}
+
+/* Copies the template to url; false when there is none yet. */
+static bool
+template_copy(void)
+{
+	char tpl[128], buf[65536];
+	int in, out;
+	ssize_t n;
+
+	template_path(tpl, sizeof(tpl));
+	if ((in = open(tpl, O_RDONLY)) < 0)
+		return false;
+	out = open(url, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	cr_assert(out >= 0, "create %s: %s", url, strerror(errno));
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		cr_assert_eq(write(out, buf, (size_t)n), n, "write %s", url);
+	cr_assert_eq(n, 0, "read %s: %s", tpl, strerror(errno));
+	close(in);
+	cr_assert_eq(close(out), 0);
+	return true;
+}
+
+/* Writes the freshly migrated store as the template: a snapshot through
+ * a connection of its own (VACUUM INTO), put in place by link() so that
+ * of two first cases one wins and nobody reads half a file. */
+static void
+template_save(void)
+{
+	char tpl[128], tmp[160], sql[256];
+	sqlite3 *db = NULL;
+
+	template_path(tpl, sizeof(tpl));
+	snprintf(tmp, sizeof(tmp), "%s.%ld", tpl, (long)getpid());
+	snprintf(sql, sizeof(sql), "VACUUM INTO '%s'", tmp);
+	cr_assert_eq(sqlite3_open(url, &db), SQLITE_OK);
+	cr_assert_eq(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK,
+	    "%s: %s", sql, sqlite3_errmsg(db));
+	sqlite3_close(db);
+	(void)link(tmp, tpl);
+	unlink(tmp);
+}
+
+ReportHook(POST_ALL)(struct criterion_global_stats *stats)
+{
+	char pattern[128];
+	glob_t g;
+
+	(void)stats;
+	/* the runner: its pid is what its cases' getppid() gave */
+	snprintf(pattern, sizeof(pattern),
+	    "/tmp/kg-unit-store-template-%ld-*.db", (long)getpid());
+	if (glob(pattern, 0, NULL, &g) != 0)
+		return;
+	for (size_t i = 0; i < g.gl_pathc; i++)
+		unlink(g.gl_pathv[i]);
+	globfree(&g);
+}
+
+void
 contract_setup(void)
 {
 	int applied = -1;
+	bool copied;
 
-	contract_setup_bare();
+	backend_create();
+	copied = !on_pg && template_copy();
+	store_open_url();
 	cr_assert(store_migrate(st, &applied) == 0, "store_migrate failed");
+	if (copied) {
+		cr_assert_eq(applied, 0, "the template lacked %d migrations",
+		    applied);
+		return;
+	}
 	cr_assert(applied > 0, "a fresh store applied %d migrations",
 	    applied);
+	if (!on_pg)
+		template_save();
 }
 
 void
