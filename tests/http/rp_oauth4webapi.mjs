@@ -22,33 +22,18 @@
 // processDeviceCodeResponse until an answer. Before each poll it prints
 // {"waiting": seconds} and reads a line: the test moves keygate's test
 // clock by that interval and answers, so the wait costs no wall time.
-// The log-in is plain fetch with a cookie jar, posting keygate's forms as
-// a browser would. Discovery, the authorization URL (PKCE S256, state,
-// nonce), processAuthorizationCodeResponse (iss, aud, exp, iat, nonce,
+// The log-in is o4w_person.mjs's: plain fetch with a cookie jar, posting
+// keygate's forms as a browser would. Discovery, the authorization URL
+// (PKCE S256, state, nonce), processAuthorizationCodeResponse (iss, aud, exp, iat, nonce,
 // auth_time) and validateApplicationLevelSignature (the signature against
 // the JWKS of jwks_uri) are oauth4webapi's.
 import fs from 'node:fs';
 import readline from 'node:readline';
 import * as oauth from 'oauth4webapi';
+import { Person } from './o4w_person.mjs';
 
 const cfg = JSON.parse(process.argv[2]);
 const issuer = new URL(cfg.issuer);
-const jar = new Map();            // cookie name -> value (keygate's host)
-
-function keepCookies(res) {
-  for (const line of res.headers.getSetCookie()) {
-    const [pair, ...attrs] = line.split(';');
-    const eq = pair.indexOf('=');
-    const name = pair.slice(0, eq).trim();
-    const gone = attrs.some((a) => /^\s*max-age=0\s*$/i.test(a));
-    if (gone) jar.delete(name); else jar.set(name, pair.slice(eq + 1).trim());
-  }
-}
-
-function cookieHeader() {
-  return [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
-}
-
 // The token request goes to cfg.token_via when set: oauth4webapi's way of
 // letting a test interpose (customFetch).
 const customFetch = (url, options) => {
@@ -62,72 +47,7 @@ const customFetch = (url, options) => {
 const opts = { [oauth.allowInsecureRequests]: true,
   [oauth.customFetch]: customFetch };
 
-const attr = (tag, name) => {
-  const m = tag.match(new RegExp(`\\s${name}="([^"]*)"`, 'i'));
-  return m ? m[1].replace(/&amp;/g, '&').replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>')
-    : null;
-};
-
-// The fields a person sends on keygate's log-in or Grant Access form, or
-// null when the page has neither.
-function formToPost(page) {
-  for (const m of page.matchAll(/<form\b([^>]*)>([\s\S]*?)<\/form>/gi)) {
-    const open = `<form ${m[1]}`;
-    if ((attr(open, 'method') || '').toLowerCase() !== 'post') continue;
-    const body = m[2];
-    const inputs = [...body.matchAll(/<input\b[^>]*>/gi)].map((x) => x[0]);
-    const buttons = [...body.matchAll(/<button\b[^>]*>/gi)].map((x) => x[0]);
-    const data = new URLSearchParams();
-    let hasPassword = false;
-    let hasEmail = false;
-    for (const tag of inputs) {
-      const type = (attr(tag, 'type') || 'text').toLowerCase();
-      if (type === 'hidden') data.append(attr(tag, 'name'), attr(tag, 'value') || '');
-      if (attr(tag, 'name') === 'password') hasPassword = true;
-      if (attr(tag, 'name') === 'email') hasEmail = true;
-    }
-    const want = hasPassword ? ['login', null] : ['allow'];
-    const button = [...buttons, ...inputs.filter((t) =>
-      (attr(t, 'type') || '').toLowerCase() === 'submit')]
-      .find((t) => want.includes(attr(t, 'value')) ||
-        (want.includes(null) && !attr(t, 'name')));
-    if (!button) continue;
-    if (hasPassword) {
-      if (hasEmail) data.append('email', cfg.email);
-      data.append('password', cfg.password);
-    }
-    if (attr(button, 'name')) data.append(attr(button, 'name'), attr(button, 'value') || '');
-    return { action: attr(open, 'action'), data };
-  }
-  return null;
-}
-
-// Follows keygate's pages until it redirects to the RP's redirect_uri;
-// returns that URL.
-async function browse(start) {
-  let url = start;
-  let init = { method: 'GET' };
-  for (let step = 0; step < 25; step += 1) {
-    const res = await fetch(url, { ...init, redirect: 'manual',
-      headers: { ...(init.headers || {}), cookie: cookieHeader() } });
-    keepCookies(res);
-    const loc = res.headers.get('location');
-    if (res.status >= 300 && res.status < 400 && loc) {
-      const next = new URL(loc, url).href;
-      if (next.startsWith(cfg.redirect_uri)) return next;
-      url = next;
-      init = { method: 'GET' };
-      continue;
-    }
-    const form = res.status === 200 ? formToPost(await res.text()) : null;
-    if (!form) throw new Error(`stuck at ${url}: ${res.status}`);
-    url = new URL(form.action, url).href;
-    init = { method: 'POST', body: form.data.toString(),
-      headers: { 'content-type': 'application/x-www-form-urlencoded' } };
-  }
-  throw new Error('too many steps');
-}
+const person = new Person(cfg.email, cfg.password, cfg.redirect_uri);
 
 let as;
 async function main() {
@@ -146,7 +66,7 @@ async function main() {
     code_challenge: await oauth.calculatePKCECodeChallenge(verifier),
     code_challenge_method: 'S256' }).toString();
 
-  const callback = new URL(await browse(auth.href));
+  const callback = new URL(await person.browse(auth.href));
   const params = oauth.validateAuthResponse(as, client, callback, state);
   const response = await oauth.authorizationCodeGrantRequest(as, client,
     clientAuth, params, cfg.redirect_uri, verifier, opts);

@@ -115,8 +115,16 @@ CASES = {"forged": "signature", "expired": "exp",
          "wrong_aud": "aud", "wrong_nonce": "nonce"}
 
 
-@pytest.mark.parametrize("alg", rpkit.ALGS)
-@pytest.mark.parametrize("case", ["untouched", *CASES])
+# A forged signature with each algorithm; the claims' checks (and the
+# proxy passing an answer untouched) do not depend on the algorithm, so
+# each runs once, the algorithms taken in turn.
+TAMPERINGS = [("forged", alg) for alg in rpkit.ALGS] + [
+    (case, rpkit.ALGS[i % len(rpkit.ALGS)])
+    for i, case in enumerate(["untouched", "expired", "wrong_aud",
+                              "wrong_nonce"])]
+
+
+@pytest.mark.parametrize("case,alg", TAMPERINGS)
 def test_tampered_id_token_refused(op, proxy, case, alg):
     app, other = app_for(op, alg), app_for(op, alg)
     person = rpkit.Person(op, "o4w-" + case)
