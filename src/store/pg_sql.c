@@ -392,4 +392,12 @@ const char *const pg_sql[STMT_COUNT] = {
 	[STMT_GC_DEVICE] = "DELETE FROM device_grants WHERE device_hash IN ("
 	    "SELECT device_hash FROM device_grants "
 	    "WHERE expires_at <= $1::bigint LIMIT $2::bigint)",
+	/* a row of a proof expired since may be taken again: a jti a client
+	 * reuses much later is not a replay */
+	[STMT_DPOP_JTI_CLAIM] = "INSERT INTO dpop_jtis AS d(hash, expires_at) "
+	    "VALUES ($1::bytea, $2::bigint) ON CONFLICT (hash) DO UPDATE SET "
+	    "expires_at = excluded.expires_at WHERE d.expires_at <= $3::bigint",
+	[STMT_GC_DPOP] = "DELETE FROM dpop_jtis WHERE hash IN ("
+	    "SELECT hash FROM dpop_jtis "
+	    "WHERE expires_at <= $1::bigint LIMIT $2::bigint)",
 };

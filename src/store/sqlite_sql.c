@@ -375,4 +375,10 @@ const char *const stmt_sql[STMT_COUNT] = {
 	[STMT_GC_DEVICE] = "DELETE FROM device_grants WHERE device_hash IN ("
 	    "SELECT device_hash FROM device_grants WHERE expires_at <= ?1 "
 	    "LIMIT ?2)",
+	/* as in pg_sql.c */
+	[STMT_DPOP_JTI_CLAIM] = "INSERT INTO dpop_jtis AS d(hash, expires_at) "
+	    "VALUES (?1, ?2) ON CONFLICT (hash) DO UPDATE SET "
+	    "expires_at = excluded.expires_at WHERE d.expires_at <= ?3",
+	[STMT_GC_DPOP] = "DELETE FROM dpop_jtis WHERE hash IN ("
+	    "SELECT hash FROM dpop_jtis WHERE expires_at <= ?1 LIMIT ?2)",
 };
