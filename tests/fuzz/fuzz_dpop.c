@@ -2,7 +2,7 @@
  * client sends, checked as at /oauth2/userinfo at a fixed time, with a
  * replay memory and nonces demanded for every other input. Input: the
  * proof. The seeds (tests/fuzz/corpus/dpop/) are real proofs of each
- * alg for that request and time, made by tests/http/dpopkit.py. */
+ * alg for that request and time, made with tests/http/dpopkit.py. */
 #include "fuzz.h"
 
 #include "core/dpop.h"
