@@ -1,6 +1,6 @@
 /* One HTTP exchange on libcurl: an easy handle per call, so threads never
- * share one. Nothing here logs; the bearer token and the secret only go
- * into the request's headers. */
+ * share one. Nothing here logs; the access token, the DPoP proof and the
+ * secret only go into the request's headers. */
 #include "client_int.h"
 
 #include <pthread.h>
@@ -69,38 +69,67 @@ on_body(char *p, size_t size, size_t n, void *arg)
 	return len;
 }
 
-/* RFC 6750 §3: the challenge names the error; only invalid_token means a
- * refresh can help (insufficient_scope would fail again). */
+/* RFC 6750 §3 and RFC 9449 §7.1: the challenge names the error; only
+ * invalid_token means a refresh can help (insufficient_scope would fail
+ * again), and use_dpop_nonce asks for the same call with the DPoP-Nonce
+ * sent along (RFC 9449 §9). */
 static size_t
 on_header(char *p, size_t size, size_t n, void *arg)
 {
 	struct kg_http_res *rs = arg;
-	size_t len = size * n;
-	static const char name[] = "www-authenticate:";
+	size_t len = size * n, v;
+	static const char www[] = "www-authenticate:", nonce[] = "dpop-nonce:";
 
-	if (len > sizeof(name) - 1 && len < 4096 &&
-	    strncasecmp(p, name, sizeof(name) - 1) == 0 &&
-	    memmem(p, len, "invalid_token", 13) != NULL)
-		rs->invalid_token = true;
-	return len;
+	if (len >= 4096)
+		return len;
+	if (len > sizeof(www) - 1 && strncasecmp(p, www, sizeof(www) - 1) == 0) {
+		if (memmem(p, len, "invalid_token", 13) != NULL)
+			rs->invalid_token = true;
+		if (memmem(p, len, "use_dpop_nonce", 14) != NULL)
+			rs->use_dpop_nonce = true;
+	} else if (len > sizeof(nonce) - 1 &&
+	    strncasecmp(p, nonce, sizeof(nonce) - 1) == 0) {
+		v = sizeof(nonce) - 1;
+		while (v < len && (p[v] == ' ' || p[v] == '\t'))
+			v++;
+		while (len > v && (p[len - 1] == '\r' || p[len - 1] == '\n' ||
+		    p[len - 1] == ' ' || p[len - 1] == '\t'))
+			len--;
+		free(rs->dpop_nonce);
+		rs->dpop_nonce = strndup(p + v, len - v);
+		if (rs->dpop_nonce == NULL)
+			abort();
+	}
+	return size * n;
 }
 
 static struct curl_slist *
 build_headers(const struct kg_http_req *rq, char **auth)
 {
 	struct curl_slist *h = NULL;
+	char *proof;
 	size_t i, n;
 
 	*auth = NULL;
 	for (i = 0; rq->headers != NULL && rq->headers[i] != NULL; i++)
 		h = curl_slist_append(h, rq->headers[i]);
-	if (rq->bearer != NULL) {
-		n = strlen(rq->bearer) + 32;
+	if (rq->token != NULL) {
+		n = strlen(rq->token) + 32;
 		*auth = malloc(n);
 		if (*auth == NULL)
 			abort();
-		snprintf(*auth, n, "Authorization: Bearer %s", rq->bearer);
+		snprintf(*auth, n, "Authorization: %s %s", rq->dpop ? "DPoP" :
+		    "Bearer", rq->token);
 		h = curl_slist_append(h, *auth);
+	}
+	if (rq->proof != NULL) {
+		n = strlen(rq->proof) + 8;
+		proof = malloc(n);
+		if (proof == NULL)
+			abort();
+		snprintf(proof, n, "DPoP: %s", rq->proof);
+		h = curl_slist_append(h, proof);	/* it copies */
+		free(proof);
 	}
 	/* Never "Expect: 100-continue": one round trip, whatever the size. */
 	h = curl_slist_append(h, "Expect:");
@@ -175,8 +204,10 @@ kg_http_perform(const struct kg_http_req *rq, struct kg_http_res *rs)
 		curl_easy_getinfo(e, CURLINFO_CONTENT_TYPE, &ct);
 		rs->content_type = kg_strdup(ct);
 	}
-	if (rs->status != 401)
+	if (rs->status != 401) {
 		rs->invalid_token = false;
+		rs->use_dpop_nonce = false;
+	}
 	curl_easy_cleanup(e);
 	curl_slist_free_all(h);
 	kg_free_secret(auth);
@@ -190,5 +221,6 @@ kg_http_res_release(struct kg_http_res *rs)
 {
 	free(rs->body);
 	free(rs->content_type);
+	free(rs->dpop_nonce);
 	memset(rs, 0, sizeof(*rs));
 }
