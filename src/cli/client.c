@@ -346,12 +346,12 @@ print_status(const struct kg_client_status *st)
 	print_time("max timer", st->max_ends_at, st->now);
 	print_time("expires", st->expires_at, st->now);
 	print_time("refresh at", st->refresh_at, st->now);
-	printf("%-16s %s\n", "first to run out", st->timer);
 	/* The thumbprint is public (it is the token's cnf.jkt); the key
 	 * itself is never printed. */
 	printf("%-16s %s\n", "token type", st->token_type);
 	if (st->dpop_jkt[0] != '\0')
 		printf("%-16s %s\n", "dpop key jkt", st->dpop_jkt);
+	printf("%-16s %s\n", "first to run out", st->timer);
 }
 
 static int
