@@ -73,34 +73,42 @@ on_body(char *p, size_t size, size_t n, void *arg)
  * invalid_token means a refresh can help (insufficient_scope would fail
  * again), and use_dpop_nonce asks for the same call with the DPoP-Nonce
  * sent along (RFC 9449 §9). */
+static void
+on_challenge(struct kg_http_res *rs, const char *v, size_t len)
+{
+	if (memmem(v, len, "invalid_token", 13) != NULL)
+		rs->invalid_token = true;
+	if (memmem(v, len, "use_dpop_nonce", 14) != NULL)
+		rs->use_dpop_nonce = true;
+}
+
+static void
+on_nonce(struct kg_http_res *rs, const char *v, size_t len)
+{
+	while (len > 0 && (*v == ' ' || *v == '\t')) {
+		v++;
+		len--;
+	}
+	while (len > 0 && strchr(" \t\r\n", v[len - 1]) != NULL)
+		len--;
+	free(rs->dpop_nonce);
+	rs->dpop_nonce = strndup(v, len);
+	if (rs->dpop_nonce == NULL)
+		abort();
+}
+
 static size_t
 on_header(char *p, size_t size, size_t n, void *arg)
 {
-	struct kg_http_res *rs = arg;
-	size_t len = size * n, v;
 	static const char www[] = "www-authenticate:", nonce[] = "dpop-nonce:";
+	const size_t wn = sizeof(www) - 1, nn = sizeof(nonce) - 1;
+	size_t len = size * n;
 
-	if (len >= 4096)
-		return len;
-	if (len > sizeof(www) - 1 && strncasecmp(p, www, sizeof(www) - 1) == 0) {
-		if (memmem(p, len, "invalid_token", 13) != NULL)
-			rs->invalid_token = true;
-		if (memmem(p, len, "use_dpop_nonce", 14) != NULL)
-			rs->use_dpop_nonce = true;
-	} else if (len > sizeof(nonce) - 1 &&
-	    strncasecmp(p, nonce, sizeof(nonce) - 1) == 0) {
-		v = sizeof(nonce) - 1;
-		while (v < len && (p[v] == ' ' || p[v] == '\t'))
-			v++;
-		while (len > v && (p[len - 1] == '\r' || p[len - 1] == '\n' ||
-		    p[len - 1] == ' ' || p[len - 1] == '\t'))
-			len--;
-		free(rs->dpop_nonce);
-		rs->dpop_nonce = strndup(p + v, len - v);
-		if (rs->dpop_nonce == NULL)
-			abort();
-	}
-	return size * n;
+	if (len < 4096 && len > wn && strncasecmp(p, www, wn) == 0)
+		on_challenge(arg, p + wn, len - wn);
+	else if (len < 4096 && len > nn && strncasecmp(p, nonce, nn) == 0)
+		on_nonce(arg, p + nn, len - nn);
+	return len;
 }
 
 static struct curl_slist *
