@@ -16,7 +16,9 @@ import requests
 import dpopkit
 import kgtest
 from clientkit import HARNESS, World, mode
+from devicekit import approve
 from oauthkit import basic_client, introspection
+from test_client_device import Harness
 
 
 @pytest.fixture(scope="module")
@@ -138,3 +140,17 @@ def test_a_demanded_nonce_is_sent_on_one_retry(make_server, tmp_path):
     # until it changes; a call is never retried more than once
     calls = w.count("/v3/account/summary")
     assert calls - w.count("/v3/account/summary", status=200) <= 1
+
+
+def test_the_device_log_in_binds_too(make_server, tmp_path):
+    w = World(make_server, tmp_path, device_flow=True)
+    h = Harness(w, w.srv.base)
+    approve(w.user, h.codes()[0])
+    assert h.wait() == 5
+    h.go()                      # the poll, with a proof
+    assert h.rc() == (0, "ok")
+    t = w.tokens()
+    assert t["token_type"] == "DPoP"
+    assert introspection(w.app, t["access_token"])["cnf"] == \
+        {"jkt": status(w)["dpop key jkt"]}
+    w.call_ok()
