@@ -138,16 +138,17 @@ kg_client_post(struct kg_client *c, const char *path, const char *form,
 static bool
 is_use_dpop_nonce(const struct kg_http_res *rs)
 {
-	char name[32];
+	const char *err;
 	json_t *j;
+	bool yes;
 
 	if (rs->status != 400 || rs->dpop_nonce == NULL)
 		return false;
 	j = json_loads(rs->body != NULL ? rs->body : "", 0, NULL);
-	snprintf(name, sizeof(name), "%s",
-	    json_string_value(json_object_get(j, "error")) ?: "");
+	err = json_string_value(json_object_get(j, "error"));
+	yes = err != NULL && strcmp(err, "use_dpop_nonce") == 0;
 	json_decref(j);
-	return strcmp(name, "use_dpop_nonce") == 0;
+	return yes;
 }
 
 /* One POST to the token endpoint, with a fresh proof by `key` when it is
