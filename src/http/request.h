@@ -32,6 +32,9 @@ struct request {
 
 /* A request header's value (first of repeats), or the empty slice. */
 struct str	request_header(const struct request *req, const char *name);
+/* How many times the header `name` came (a DPoP proof must come once). */
+size_t		request_header_count(const struct request *req,
+		    const char *name);
 
 /* The query string's parameters. Returns form_parse()'s codes. */
 int	request_query(struct request *req, struct params *out);

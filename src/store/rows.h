@@ -216,6 +216,11 @@ struct token_row {
 	 * rotation reads): its family's log-in (§14), 0 for access tokens */
 	int64_t	 auth_time;
 	unsigned amr;
+	/* DPoP (docs/REFERENCE.md §17.2): bound to the key whose RFC 7638
+	 * thumbprint (SHA-256, DPOP_JKT_BYTES) is jkt; a Bearer token when
+	 * not bound */
+	bool	 bound;
+	unsigned char jkt[SECURE_HASH_BYTES];
 };
 
 /* What one issuing transaction writes (see store_issue). */
@@ -246,6 +251,11 @@ struct issue {
 	/* rotation: the parent must still be unused (compare-and-set);
 	 * retry: the parent's children must still be unused, and go */
 	bool		 retry;
+	/* DPoP (§17.2): the access token, and the refresh token, bound to
+	 * the thumbprint jkt */
+	bool		 access_bound;
+	bool		 refresh_bound;
+	unsigned char	 jkt[SECURE_HASH_BYTES];
 };
 
 /* account_id value that lets an operator reach every account's apps */
@@ -308,7 +318,8 @@ struct store_horizon {
 
 enum store_gc_kind {
 	STORE_GC_ACCESS, STORE_GC_CODES, STORE_GC_SESSIONS, STORE_GC_REVEALS,
-	STORE_GC_DEVICE		/* device grants expired by codes_before */
+	STORE_GC_DEVICE,	/* device grants expired by codes_before */
+	STORE_GC_DPOP		/* DPoP proofs claimed, expired by at */
 };
 
 /* A queued mail (core/mail.c), as store_mail_claim() gives it: message
