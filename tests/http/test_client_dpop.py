@@ -129,7 +129,7 @@ def test_an_older_token_file_without_a_key_works_as_bearer(srv, tmp_path):
 
 
 def test_a_demanded_nonce_is_sent_on_one_retry(make_server, tmp_path):
-    w = World(make_server, tmp_path, "--dpop-nonce", "on")
+    w = World(make_server, tmp_path, "--dpop-nonce")
     w.login()
     assert w.tokens()["token_type"] == "DPoP"
     # the code exchange: refused once for want of a nonce, then issued
