@@ -2,7 +2,8 @@
 against a real keygate that offers it: the log-in draws a key kept in the
 token file, the tokens are bound to it (cnf.jkt), calls and refreshes carry
 proofs by it, the server refuses the same tokens without them, nonces the
-server demands are sent on one retry, and --no-dpop or an older token
+server demands are sent on one retry (a process's nonces live in its
+memory only: a new `keygate client call` learns one again), and --no-dpop or an older token
 file without a key stays Bearer. One server for the module (the nonce
 test has its own); nothing moves the clocks."""
 
@@ -15,7 +16,7 @@ import requests
 
 import dpopkit
 import kgtest
-from clientkit import HARNESS, World, mode
+from clientkit import H, HARNESS, World, mode
 from devicekit import approve
 from oauthkit import basic_client, introspection
 from test_client_device import Harness
@@ -130,20 +131,32 @@ def test_an_older_token_file_without_a_key_works_as_bearer(srv, tmp_path):
 
 def test_a_demanded_nonce_is_sent_on_one_retry(make_server, tmp_path):
     w = World(make_server, tmp_path, "--dpop-nonce")
+
+    def seen(route, status):
+        return w.count(route, status=status)
+
     w.login()
     assert w.tokens()["token_type"] == "DPoP"
     # the code exchange: refused once for want of a nonce, then issued
-    assert w.count("/oauth2/token", "POST", 400) == 1
-    assert w.count("/oauth2/token", "POST", 200) == 1
+    assert (seen("/oauth2/token", 400), seen("/oauth2/token", 200)) == (1, 1)
+    # a new process knows no nonce yet: the API's 401 use_dpop_nonce
+    # names one, and the call is made once more with it
     w.call_ok()
-    # the nonce from the token endpoint serves the same origin's API
-    # until it changes; a call is never retried more than once
-    calls = w.count("/v3/account/summary")
-    assert calls - w.count("/v3/account/summary", status=200) <= 1
+    assert (seen("/v3/account/summary", 401),
+            seen("/v3/account/summary", 200)) == (1, 1)
+    # two idle hours on, the call refreshes first: the nonce the token
+    # endpoint names serves the same origin's API, no second 401
+    w.advance(2 * H)
+    w.call_ok()
+    assert (seen("/oauth2/token", 400), seen("/oauth2/token", 200)) == (2, 2)
+    assert (seen("/v3/account/summary", 401),
+            seen("/v3/account/summary", 200)) == (1, 2)
 
 
-def test_the_device_log_in_binds_too(make_server, tmp_path):
-    w = World(make_server, tmp_path, device_flow=True)
+def test_the_device_log_in_binds_too(srv, tmp_path):
+    w = world_of(srv, tmp_path, device_flow=True)
+    w.offset = getattr(srv, "clock_offset", None) or 0  # = the server's
+    w._write_clock()
     h = Harness(w, w.srv.base)
     approve(w.user, h.codes()[0])
     assert h.wait() == 5
