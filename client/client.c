@@ -66,6 +66,7 @@ kg_client_new(const char *issuer, const char *api_key, const char *secret,
 	if (c == NULL)
 		abort();
 	pthread_mutex_init(&c->mu, NULL);
+	pthread_mutex_init(&c->nonce_mu, NULL);
 	c->issuer = kg_strdup(issuer);
 	/* The endpoints are appended to it (docs/REFERENCE.md §3): no trailing
 	 * slash. */
@@ -120,6 +121,9 @@ kg_client_free(struct kg_client *c)
 	free(c->scope);
 	free(c->redirect_uri);
 	free(c->path);
+	sodium_memzero(&c->login_key, sizeof(c->login_key));
+	kg_dpop_nonces_free(c);
+	pthread_mutex_destroy(&c->nonce_mu);
 	pthread_mutex_destroy(&c->mu);
 	free(c);
 }
@@ -174,6 +178,14 @@ kg_client_set_clock(struct kg_client *c, kg_client_clock_fn fn, void *arg)
 	pthread_mutex_lock(&c->mu);
 	c->clock = fn != NULL ? fn : system_clock;
 	c->clock_arg = arg;
+	pthread_mutex_unlock(&c->mu);
+}
+
+void
+kg_client_set_dpop(struct kg_client *c, bool on)
+{
+	pthread_mutex_lock(&c->mu);
+	c->dpop_off = !on;
 	pthread_mutex_unlock(&c->mu);
 }
 
@@ -250,6 +262,10 @@ kg_client_status(struct kg_client *c, struct kg_client_status *st)
 		st->expires_at = tm.expires_at;
 		st->refresh_at = tm.expires_at - c->margin_s;
 		st->timer = tm.timer;
+		st->token_type = c->tok.dpop ? "DPoP" : "Bearer";
+		if (c->tok.key.set)
+			kg_dpop_jkt(&c->tok.key, st->dpop_jkt,
+			    sizeof(st->dpop_jkt));
 	}
 	pthread_mutex_unlock(&c->mu);
 	return st->has_tokens ? 0 : kg_err(KG_CLIENT_ERR_NO_TOKENS,

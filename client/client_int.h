@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <sodium.h>
+
 #include "keygate/client.h"
 
 #define KG_DEFAULT_UNUSED_TTL_S	3600
@@ -22,6 +24,17 @@
 #define KG_TOKEN_BODY_MAX	65536
 #define KG_API_BODY_MAX		(16u * 1024 * 1024)
 #define KG_HTTP_TIMEOUT_S	30
+/* DPoP-Nonce values remembered, one per origin (RFC 9449 §8: a server's
+ * nonce is for its own origin); the oldest is replaced. */
+#define KG_DPOP_NONCE_ORIGINS	8
+#define KG_DPOP_NONCE_MAX	512
+
+/* The Ed25519 key a DPoP-bound pair is tied to (RFC 9449); `sk` is
+ * libsodium's secret key: the 32-byte seed, then the public key. */
+struct kg_dpop_key {
+	bool		 set;
+	unsigned char	 sk[crypto_sign_SECRETKEYBYTES];
+};
 
 /* One access/refresh pair and the client's view of its timers. */
 struct kg_tokens {
@@ -31,6 +44,20 @@ struct kg_tokens {
 	int64_t	 issued_at;	/* client clock, taken before the request */
 	int64_t	 last_used;	/* start of the latest successful call; 0 */
 	int64_t	 unused_ttl_s;	/* the response's expires_in */
+	bool	 dpop;		/* token_type DPoP: calls need a proof */
+	struct kg_dpop_key key;	/* proofs at refresh (and calls, if dpop) */
+};
+
+/* What a call needs of the pair (kg_tokens_ensure()). */
+struct kg_cred {
+	char		*token;
+	bool		 dpop;
+	struct kg_dpop_key key;
+};
+
+struct kg_dpop_nonce {
+	char	*origin;
+	char	*nonce;
 };
 
 /* What the token file holds (client/tokenfile.c). */
@@ -66,6 +93,13 @@ struct kg_client {
 	uint64_t	 refreshes;
 	kg_client_sleep_fn sleep;	/* the device log-in's wait */
 	void		*sleep_arg;
+	bool		 dpop_off;	/* kg_client_set_dpop(c, false) */
+	struct kg_dpop_key login_key;	/* drawn at log-in if offered */
+	/* The latest DPoP-Nonce per origin, under its own mutex: it is
+	 * read and written both with and without c->mu held. */
+	pthread_mutex_t	 nonce_mu;
+	struct kg_dpop_nonce nonces[KG_DPOP_NONCE_ORIGINS];
+	unsigned	 nonce_next;
 };
 
 /* The expiry the server will apply (docs/REFERENCE.md §4) and the timer behind
@@ -83,6 +117,7 @@ void	kg_free_secret(char *s);
 int64_t	kg_now(const struct kg_client *c);
 void	kg_tokens_release(struct kg_tokens *t);
 int	kg_tokens_copy(struct kg_tokens *dst, const struct kg_tokens *src);
+void	kg_cred_release(struct kg_cred *cr);
 
 /* timers.c: docs/REFERENCE.md §4 as the client sees it; pure. */
 void	kg_timers_compute(const struct kg_tokens *t, int64_t idle_ttl_s,
@@ -103,7 +138,9 @@ struct kg_http_req {
 	const char		*method;
 	const char		*url;
 	const char *const	*headers;
-	const char		*bearer;	/* or NULL */
+	const char		*token;		/* or NULL */
+	bool			 dpop;		/* "DPoP" scheme, not Bearer */
+	const char		*proof;		/* DPoP header, or NULL */
 	const char		*basic_user;	/* or NULL; both encoded */
 	const char		*basic_pass;
 	const char		*form;		/* or body + body_len */
@@ -117,7 +154,9 @@ struct kg_http_res {
 	char	*body;
 	size_t	 body_len;
 	char	*content_type;
-	bool	 invalid_token;	/* 401 with Bearer error="invalid_token" */
+	bool	 invalid_token;	/* 401 with error="invalid_token" */
+	bool	 use_dpop_nonce; /* 401 with DPoP error="use_dpop_nonce" */
+	char	*dpop_nonce;	/* the DPoP-Nonce header, or NULL */
 };
 
 int	kg_http_init(void);
@@ -131,7 +170,7 @@ char	*kg_http_escape(const char *s);
  * HTTP Basic for an app with a secret (RFC 6749 §2.3.1: both parts
  * form-encoded first), client_id in the body for a public one. */
 int	kg_client_post(struct kg_client *c, const char *path, const char *form,
-	    struct kg_http_res *rs);
+	    const char *proof, struct kg_http_res *rs);
 /* An error answer of the token endpoint as an error code (and message);
  * its RFC 6749 §5.2 name goes to `name` when not NULL. */
 int	kg_token_error(long status, const char *body, char *name,
@@ -142,12 +181,43 @@ int	kg_token_exchange(struct kg_client *c, const char *form, char *name,
 	    size_t name_n);
 /* Under c->mu: makes sure c->tok is fresh (refreshing when due, or when
  * `failed` is still the current access token) and copies the access
- * token to *out. */
-int	kg_tokens_ensure(struct kg_client *c, const char *failed, char **out);
+ * token, its type and key to *out (kg_cred_release() it). */
+int	kg_tokens_ensure(struct kg_client *c, const char *failed,
+	    struct kg_cred *out);
 /* Records a successful call with `token` that started at `at`. */
 void	kg_tokens_used(struct kg_client *c, const char *token, int64_t at);
 /* Under c->mu and the file lock: writes c's state to the file. */
 int	kg_client_write_locked(struct kg_client *c);
+
+/* dpop.c: DPoP proofs (RFC 9449) and what the client keeps for them. */
+struct kg_dpop_claims {
+	const char	*htm;
+	const char	*url;		/* htu is this without query, fragment */
+	const char	*access_token;	/* for ath, or NULL */
+	const char	*nonce;		/* or NULL */
+	int64_t		 iat;
+};
+
+void	kg_dpop_key_new(struct kg_dpop_key *k);
+/* From the base64url seed of the token file; -1 when it is not one. */
+int	kg_dpop_key_from_b64(const char *b64, struct kg_dpop_key *k);
+/* The seed in base64url, for the token file; kg_free_secret() it. */
+char	*kg_dpop_key_to_b64(const struct kg_dpop_key *k);
+/* RFC 7638 thumbprint of the public key, base64url (43 chars + NUL). */
+void	kg_dpop_jkt(const struct kg_dpop_key *k, char *out, size_t n);
+/* A compact JWS of typ dpop+jwt, alg EdDSA; free() it. */
+char	*kg_dpop_proof(const struct kg_dpop_key *k,
+	    const struct kg_dpop_claims *cl);
+/* The server's latest nonce for the origin of `url` (free() it), or
+ * NULL; and remembering one (a NULL or malformed nonce is ignored). */
+char	*kg_dpop_nonce_get(struct kg_client *c, const char *url);
+void	kg_dpop_nonce_set(struct kg_client *c, const char *url,
+	    const char *nonce);
+void	kg_dpop_nonces_free(struct kg_client *c);
+/* At a log-in: draws c->login_key when DPoP is on and the server's
+ * metadata lists EdDSA in dpop_signing_alg_values_supported; clears it
+ * otherwise. */
+int	kg_dpop_prepare(struct kg_client *c);
 
 /* device.c: the device log-in's schedule (RFC 8628 §3.5); pure. */
 enum kg_poll {

@@ -168,7 +168,8 @@ device_start(struct kg_client *c, struct device *d)
 	}
 	pthread_mutex_unlock(&c->mu);
 	free(scope);
-	rc = kg_client_post(c, "/oauth2/device_authorization", form, &rs);
+	rc = kg_client_post(c, "/oauth2/device_authorization", form, NULL,
+	    &rs);
 	if (rc != 0)
 		return rc;
 	/* json_is_object() is a macro that evaluates its argument twice. */
@@ -274,6 +275,9 @@ kg_client_device_login(struct kg_client *c, kg_client_device_fn show,
 	nap = c->sleep != NULL ? c->sleep : default_sleep;
 	nap_arg = c->sleep_arg;
 	pthread_mutex_unlock(&c->mu);
+	rc = kg_dpop_prepare(c);
+	if (rc != 0)
+		return rc;
 	t0 = kg_now(c);
 	rc = device_start(c, &d);
 	if (rc != 0)

@@ -92,7 +92,14 @@ kg_tokens_release(struct kg_tokens *t)
 	kg_free_secret(t->access_token);
 	kg_free_secret(t->refresh_token);
 	free(t->scope);
-	memset(t, 0, sizeof(*t));
+	sodium_memzero(t, sizeof(*t));	/* the DPoP key with it */
+}
+
+void
+kg_cred_release(struct kg_cred *cr)
+{
+	kg_free_secret(cr->token);
+	sodium_memzero(cr, sizeof(*cr));
 }
 
 int

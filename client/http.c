@@ -1,6 +1,6 @@
 /* One HTTP exchange on libcurl: an easy handle per call, so threads never
- * share one. Nothing here logs; the bearer token and the secret only go
- * into the request's headers. */
+ * share one. Nothing here logs; the access token, the DPoP proof and the
+ * secret only go into the request's headers. */
 #include "client_int.h"
 
 #include <pthread.h>
@@ -69,19 +69,45 @@ on_body(char *p, size_t size, size_t n, void *arg)
 	return len;
 }
 
-/* RFC 6750 §3: the challenge names the error; only invalid_token means a
- * refresh can help (insufficient_scope would fail again). */
+/* RFC 6750 §3 and RFC 9449 §7.1: the challenge names the error; only
+ * invalid_token means a refresh can help (insufficient_scope would fail
+ * again), and use_dpop_nonce asks for the same call with the DPoP-Nonce
+ * sent along (RFC 9449 §9). */
+static void
+on_challenge(struct kg_http_res *rs, const char *v, size_t len)
+{
+	if (memmem(v, len, "invalid_token", 13) != NULL)
+		rs->invalid_token = true;
+	if (memmem(v, len, "use_dpop_nonce", 14) != NULL)
+		rs->use_dpop_nonce = true;
+}
+
+static void
+on_nonce(struct kg_http_res *rs, const char *v, size_t len)
+{
+	while (len > 0 && (*v == ' ' || *v == '\t')) {
+		v++;
+		len--;
+	}
+	while (len > 0 && strchr(" \t\r\n", v[len - 1]) != NULL)
+		len--;
+	free(rs->dpop_nonce);
+	rs->dpop_nonce = strndup(v, len);
+	if (rs->dpop_nonce == NULL)
+		abort();
+}
+
 static size_t
 on_header(char *p, size_t size, size_t n, void *arg)
 {
-	struct kg_http_res *rs = arg;
+	static const char www[] = "www-authenticate:", nonce[] = "dpop-nonce:";
+	const size_t wn = sizeof(www) - 1, nn = sizeof(nonce) - 1;
 	size_t len = size * n;
-	static const char name[] = "www-authenticate:";
 
-	if (len > sizeof(name) - 1 && len < 4096 &&
-	    strncasecmp(p, name, sizeof(name) - 1) == 0 &&
-	    memmem(p, len, "invalid_token", 13) != NULL)
-		rs->invalid_token = true;
+	if (len < 4096 && len > wn && strncasecmp(p, www, wn) == 0)
+		on_challenge(arg, p + wn, len - wn);
+	else if (len < 4096 && len > nn && strncasecmp(p, nonce, nn) == 0)
+		on_nonce(arg, p + nn, len - nn);
 	return len;
 }
 
@@ -89,18 +115,29 @@ static struct curl_slist *
 build_headers(const struct kg_http_req *rq, char **auth)
 {
 	struct curl_slist *h = NULL;
+	char *proof;
 	size_t i, n;
 
 	*auth = NULL;
 	for (i = 0; rq->headers != NULL && rq->headers[i] != NULL; i++)
 		h = curl_slist_append(h, rq->headers[i]);
-	if (rq->bearer != NULL) {
-		n = strlen(rq->bearer) + 32;
+	if (rq->token != NULL) {
+		n = strlen(rq->token) + 32;
 		*auth = malloc(n);
 		if (*auth == NULL)
 			abort();
-		snprintf(*auth, n, "Authorization: Bearer %s", rq->bearer);
+		snprintf(*auth, n, "Authorization: %s %s", rq->dpop ? "DPoP" :
+		    "Bearer", rq->token);
 		h = curl_slist_append(h, *auth);
+	}
+	if (rq->proof != NULL) {
+		n = strlen(rq->proof) + 8;
+		proof = malloc(n);
+		if (proof == NULL)
+			abort();
+		snprintf(proof, n, "DPoP: %s", rq->proof);
+		h = curl_slist_append(h, proof);	/* it copies */
+		free(proof);
 	}
 	/* Never "Expect: 100-continue": one round trip, whatever the size. */
 	h = curl_slist_append(h, "Expect:");
@@ -175,8 +212,10 @@ kg_http_perform(const struct kg_http_req *rq, struct kg_http_res *rs)
 		curl_easy_getinfo(e, CURLINFO_CONTENT_TYPE, &ct);
 		rs->content_type = kg_strdup(ct);
 	}
-	if (rs->status != 401)
+	if (rs->status != 401) {
 		rs->invalid_token = false;
+		rs->use_dpop_nonce = false;
+	}
 	curl_easy_cleanup(e);
 	curl_slist_free_all(h);
 	kg_free_secret(auth);
@@ -190,5 +229,6 @@ kg_http_res_release(struct kg_http_res *rs)
 {
 	free(rs->body);
 	free(rs->content_type);
+	free(rs->dpop_nonce);
 	memset(rs, 0, sizeof(*rs));
 }

@@ -122,6 +122,9 @@ kg_client_login_start(struct kg_client *c, struct kg_client_login **out)
 	int rc;
 
 	*out = NULL;
+	rc = kg_dpop_prepare(c);
+	if (rc != 0)
+		return rc;
 	l = calloc(1, sizeof(*l));
 	if (l == NULL)
 		abort();

@@ -87,6 +87,22 @@ get_int(json_t *o, const char *name, int64_t dflt)
 	return json_is_integer(v) ? (int64_t)json_integer_value(v) : dflt;
 }
 
+/* A file written before DPoP has neither: a Bearer pair, as it was. */
+static int
+parse_dpop(json_t *t, struct kg_tokens *tok)
+{
+	const char *type = json_string_value(json_object_get(t, "token_type"));
+	const char *key = json_string_value(json_object_get(t, "dpop_key"));
+
+	if (type != NULL && strcmp(type, "DPoP") != 0 &&
+	    strcmp(type, "Bearer") != 0)
+		return -1;
+	tok->dpop = type != NULL && strcmp(type, "DPoP") == 0;
+	if (key != NULL && kg_dpop_key_from_b64(key, &tok->key) != 0)
+		return -1;
+	return tok->dpop && !tok->key.set ? -1 : 0;
+}
+
 static int
 parse_tokens(json_t *t, struct kg_tokens *tok)
 {
@@ -100,7 +116,7 @@ parse_tokens(json_t *t, struct kg_tokens *tok)
 	    tok->issued_at <= 0 || tok->last_used < 0 ||
 	    tok->unused_ttl_s <= 0)
 		return -1;
-	return 0;
+	return parse_dpop(t, tok);
 }
 
 static int
@@ -156,6 +172,7 @@ static json_t *
 file_json(const struct kg_file *f)
 {
 	json_t *root, *tok;
+	char *key;
 
 	root = json_pack("{s:s, s:s, s:s, s:I, s:I, s:I}", "format",
 	    FORMAT_NAME, "issuer", f->issuer, "api_key", f->api_key,
@@ -178,6 +195,14 @@ file_json(const struct kg_file *f)
 	    "expires_in", (json_int_t)f->tok.unused_ttl_s);
 	if (tok != NULL && f->tok.scope != NULL)
 		json_object_set_new(tok, "scope", json_string(f->tok.scope));
+	if (tok != NULL)
+		json_object_set_new(tok, "token_type", json_string(f->tok.dpop ?
+		    "DPoP" : "Bearer"));
+	if (tok != NULL && f->tok.key.set) {
+		key = kg_dpop_key_to_b64(&f->tok.key);
+		json_object_set_new(tok, "dpop_key", json_string(key));
+		kg_free_secret(key);
+	}
 	json_object_set_new(root, "tokens", tok);
 	return root;
 }

@@ -2,7 +2,8 @@
  * pair is refreshed under the client's mutex and the token file's lock, so the
  * threads of a process and the processes sharing a file make one refresh
  * between them; the rotated pair is on disk before its access token is
- * handed out. */
+ * handed out. A pair bound by DPoP (RFC 9449) carries its key, and every
+ * token request made for it carries a proof by that key. */
 #include "client_int.h"
 
 #include <ctype.h>
@@ -54,23 +55,32 @@ kg_token_error(long status, const char *body, char *name, size_t name_n)
 	    status);
 }
 
-/* RFC 6749 §5.1: a Bearer access token and, from keygate, always a new
- * refresh token (docs/REFERENCE.md §3.3). */
+/* RFC 6749 §5.1: an access token and, from keygate, always a new refresh
+ * token (docs/REFERENCE.md §3.3); token_type DPoP only when the request
+ * carried a proof (RFC 9449 §5). The pair keeps the key either way: the
+ * next refresh proves it too. */
 static int
-parse_success(json_t *j, int64_t t0, int64_t dflt_ttl, struct kg_tokens *out)
+parse_success(json_t *j, int64_t t0, int64_t dflt_ttl,
+    const struct kg_dpop_key *key, struct kg_tokens *out)
 {
 	const char *at, *rt, *type, *scope;
 	json_t *exp;
+	bool dpop;
 
 	at = json_string_value(json_object_get(j, "access_token"));
 	rt = json_string_value(json_object_get(j, "refresh_token"));
 	type = json_string_value(json_object_get(j, "token_type"));
 	scope = json_string_value(json_object_get(j, "scope"));
 	exp = json_object_get(j, "expires_in");
-	if (at == NULL || rt == NULL || type == NULL ||
-	    strcasecmp(type, "Bearer") != 0 || at[0] == '\0' || rt[0] == '\0')
+	dpop = type != NULL && strcasecmp(type, "DPoP") == 0;
+	if (at == NULL || rt == NULL || type == NULL || (!dpop &&
+	    strcasecmp(type, "Bearer") != 0) || at[0] == '\0' ||
+	    rt[0] == '\0')
 		return kg_err(KG_CLIENT_ERR_PROTOCOL, "the token response "
-		    "lacks a Bearer access token or a refresh token");
+		    "lacks a Bearer or DPoP access token or a refresh token");
+	if (dpop && (key == NULL || !key->set))
+		return kg_err(KG_CLIENT_ERR_PROTOCOL, "the token response "
+		    "is of type DPoP, but no DPoP proof was sent");
 	memset(out, 0, sizeof(*out));
 	out->access_token = kg_strdup(at);
 	out->refresh_token = kg_strdup(rt);
@@ -78,6 +88,9 @@ parse_success(json_t *j, int64_t t0, int64_t dflt_ttl, struct kg_tokens *out)
 	out->issued_at = t0;
 	out->unused_ttl_s = json_is_integer(exp) && json_integer_value(exp) > 0
 	    ? (int64_t)json_integer_value(exp) : dflt_ttl;
+	out->dpop = dpop;
+	if (key != NULL)
+		out->key = *key;
 	return 0;
 }
 
@@ -98,7 +111,7 @@ with_client_id(const struct kg_client *c, const char *form)
 
 int
 kg_client_post(struct kg_client *c, const char *path, const char *form,
-    struct kg_http_res *rs)
+    const char *proof, struct kg_http_res *rs)
 {
 	struct kg_http_req rq = { .method = "POST", .max_body =
 	    KG_TOKEN_BODY_MAX };
@@ -107,6 +120,7 @@ kg_client_post(struct kg_client *c, const char *path, const char *form,
 
 	snprintf(url, sizeof(url), "%s%s", c->issuer, path);
 	rq.url = url;
+	rq.proof = proof;
 	if (c->secret != NULL) {
 		rq.basic_user = user = kg_http_escape(c->api_key);
 		rq.basic_pass = pass = kg_http_escape(c->secret);
@@ -121,17 +135,63 @@ kg_client_post(struct kg_client *c, const char *path, const char *form,
 	return rc;
 }
 
+static bool
+is_use_dpop_nonce(const struct kg_http_res *rs)
+{
+	const char *err;
+	json_t *j;
+	bool yes;
+
+	if (rs->status != 400 || rs->dpop_nonce == NULL)
+		return false;
+	j = json_loads(rs->body != NULL ? rs->body : "", 0, NULL);
+	err = json_string_value(json_object_get(j, "error"));
+	yes = err != NULL && strcmp(err, "use_dpop_nonce") == 0;
+	json_decref(j);
+	return yes;
+}
+
+/* One POST to the token endpoint, with a fresh proof by `key` when it is
+ * set; the server's nonce is kept for the next proof. */
+static int
+token_send(struct kg_client *c, const char *form, const struct kg_dpop_key *key,
+    int64_t t0, struct kg_http_res *rs)
+{
+	struct kg_dpop_claims cl = { .htm = "POST", .iat = t0 };
+	char url[2200], *proof = NULL, *nonce = NULL;
+	int rc;
+
+	if (key != NULL && key->set) {
+		snprintf(url, sizeof(url), "%s/oauth2/token", c->issuer);
+		cl.url = url;
+		cl.nonce = nonce = kg_dpop_nonce_get(c, url);
+		proof = kg_dpop_proof(key, &cl);
+	}
+	rc = kg_client_post(c, "/oauth2/token", form, proof, rs);
+	if (rc == 0 && proof != NULL)
+		kg_dpop_nonce_set(c, url, rs->dpop_nonce);
+	free(proof);
+	free(nonce);
+	return rc;
+}
+
 /* POSTs `form` to the token endpoint. `t0` is when the request left;
  * an error's RFC 6749 §5.2 name goes to `name` (when not NULL). */
 static int
-token_post(struct kg_client *c, const char *form, int64_t t0,
-    struct kg_tokens *out, char *name, size_t name_n)
+token_post(struct kg_client *c, const char *form, const struct kg_dpop_key *key,
+    int64_t t0, struct kg_tokens *out, char *name, size_t name_n)
 {
 	struct kg_http_res rs;
 	json_t *j;
 	int rc;
 
-	rc = kg_client_post(c, "/oauth2/token", form, &rs);
+	rc = token_send(c, form, key, t0, &rs);
+	/* RFC 9449 §8: a server demanding a nonce names it; one retry with
+	 * it, never more. */
+	if (rc == 0 && key != NULL && key->set && is_use_dpop_nonce(&rs)) {
+		kg_http_res_release(&rs);
+		rc = token_send(c, form, key, t0, &rs);
+	}
 	if (rc != 0)
 		return rc;
 	j = rs.status == 200 ? json_loads(rs.body != NULL ? rs.body : "", 0,
@@ -142,7 +202,7 @@ token_post(struct kg_client *c, const char *form, int64_t t0,
 		rc = kg_err(KG_CLIENT_ERR_PROTOCOL, "the token response is "
 		    "not a JSON object");
 	else
-		rc = parse_success(j, t0, c->default_unused_ttl_s, out);
+		rc = parse_success(j, t0, c->default_unused_ttl_s, key, out);
 	json_decref(j);
 	kg_free_secret(rs.body);
 	rs.body = NULL;
@@ -236,7 +296,7 @@ refresh_locked(struct kg_client *c)
 		abort();
 	snprintf(form, n, "grant_type=refresh_token&refresh_token=%s", rt);
 	kg_free_secret(rt);
-	rc = token_post(c, form, kg_now(c), &fresh, NULL, 0);
+	rc = token_post(c, form, &c->tok.key, kg_now(c), &fresh, NULL, 0);
 	kg_free_secret(form);
 	if (rc != 0)
 		return rc;
@@ -283,19 +343,22 @@ needs_refresh(struct kg_client *c, const char *failed)
 }
 
 int
-kg_tokens_ensure(struct kg_client *c, const char *failed, char **out)
+kg_tokens_ensure(struct kg_client *c, const char *failed, struct kg_cred *out)
 {
 	int fd, rc;
 
-	*out = NULL;
+	memset(out, 0, sizeof(*out));
 	rc = enter(c, &fd);
 	if (rc == 0 && c->tok.access_token == NULL)
 		rc = kg_err(KG_CLIENT_ERR_NO_TOKENS, "no tokens yet: log in "
 		    "first");
 	if (rc == 0 && needs_refresh(c, failed))
 		rc = refresh_locked(c);
-	if (rc == 0)
-		*out = kg_strdup(c->tok.access_token);
+	if (rc == 0) {
+		out->token = kg_strdup(c->tok.access_token);
+		out->dpop = c->tok.dpop;
+		out->key = c->tok.key;
+	}
 	leave(c, fd);
 	return rc;
 }
@@ -333,11 +396,17 @@ kg_token_exchange(struct kg_client *c, const char *form, char *name,
     size_t name_n)
 {
 	struct kg_tokens fresh;
+	struct kg_dpop_key key;
 	int fd, rc;
 
 	if (name != NULL && name_n > 0)
 		name[0] = '\0';
-	rc = token_post(c, form, kg_now(c), &fresh, name, name_n);
+	/* The key drawn for this log-in (kg_dpop_prepare()), if any. */
+	pthread_mutex_lock(&c->mu);
+	key = c->login_key;
+	pthread_mutex_unlock(&c->mu);
+	rc = token_post(c, form, &key, kg_now(c), &fresh, name, name_n);
+	sodium_memzero(&key, sizeof(key));
 	if (rc != 0)
 		return rc;
 	pthread_mutex_lock(&c->mu);

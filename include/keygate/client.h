@@ -5,7 +5,8 @@
  * Logs in with the authorization-code flow (state, PKCE S256, a one-shot
  * loopback redirect listener, HTTP Basic at the token endpoint), keeps the
  * tokens in a file (mode 0600, replaced atomically), and calls APIs with
- * the bearer token, refreshing it before either of the two timers of the
+ * the access token (bound to a key by DPoP, RFC 9449, when the server
+ * offers it), refreshing it before either of the two timers of the
  * lifetime rule runs out:
  *
  *   never used:  the access token dies 1 h after it was issued;
@@ -88,6 +89,9 @@ struct kg_client_status {
 	int64_t	 refresh_at;		/* expires_at minus the safety margin */
 	const char *timer;		/* "unused", "idle" or "max": the timer
 					   that runs out first */
+	const char *token_type;		/* "Bearer" or "DPoP" */
+	char	 dpop_jkt[48];		/* the DPoP key's RFC 7638 thumbprint
+					   (base64url), "" without a key */
 };
 
 /* A static English sentence for `code`. */
@@ -133,6 +137,14 @@ KG_CLIENT_API int64_t	kg_client_clock_file(void *arg);
 KG_CLIENT_API int	kg_client_set_lifetimes(struct kg_client *c, int64_t unused_ttl_s,
 	    int64_t idle_ttl_s, int64_t max_ttl_s);
 KG_CLIENT_API int	kg_client_set_margin(struct kg_client *c, int64_t margin_s);
+
+/* DPoP (RFC 9449), on by default: a log-in asks the server's metadata
+ * whether it takes EdDSA proofs; if so it draws an Ed25519 key, kept in
+ * the token file, and every token request and every call of a DPoP
+ * token carries a proof by it, so that a stolen token is no use without
+ * the key. false: plain Bearer tokens from the next log-in on (a pair
+ * already bound keeps its key). */
+KG_CLIENT_API void	kg_client_set_dpop(struct kg_client *c, bool on);
 
 /* The scope to ask for at log-in (space-separated; NULL: the server's
  * default) and the redirect URI registered for the app (default
@@ -209,7 +221,10 @@ KG_CLIENT_API int	kg_client_access_token(struct kg_client *c, char **out);
 /* Refreshes now, whatever the timers say. */
 KG_CLIENT_API int	kg_client_refresh(struct kg_client *c);
 
-/* One API call: `method` on `url` with the bearer token, the extra
+/* One API call: `method` on `url` with the access token (as
+ * `Authorization: DPoP` with a `DPoP` proof for a DPoP token, Bearer
+ * otherwise; a 401 use_dpop_nonce is retried once with the server's
+ * nonce), the extra
  * `headers` ("Name: value", NULL-terminated array, may be NULL) and
  * `body` (may be NULL). Refreshes first when a timer ran out; on a 401
  * invalid_token refreshes once and retries once. Any HTTP answer is

@@ -26,13 +26,17 @@ client_usage(FILE *out)
 	    "[--scope SCOPE]\n"
 	    "        [--redirect-uri http://127.0.0.1[:PORT]/PATH] "
 	    "[--timeout SECONDS]\n"
-	    "        [--idle-ttl SECONDS] [--max-ttl SECONDS] [--device]\n"
+	    "        [--idle-ttl SECONDS] [--max-ttl SECONDS] [--device] "
+	    "[--no-dpop]\n"
 	    "                 print the URL to open, wait for the redirect, "
 	    "save the tokens;\n"
 	    "                 --device: no browser here; print a URL and a "
 	    "code to enter\n"
 	    "                 there (and a QR code on a terminal), wait "
 	    "for access\n"
+	    "                 tokens are bound to a key by DPoP (RFC 9449) when "
+	    "the server\n"
+	    "                 offers it; --no-dpop: plain Bearer tokens\n"
 	    "                 the app's secret, if it has one: one line of "
 	    "standard input\n"
 	    "                 with --secret-stdin, else KEYGATE_CLIENT_SECRET "
@@ -61,6 +65,7 @@ struct login_args {
 	const char	*secret;
 	bool		 secret_stdin;
 	bool		 device;	/* --device: RFC 8628 */
+	bool		 no_dpop;	/* --no-dpop: Bearer tokens */
 	/* --secret-stdin's line, wiped after use */
 	char		 secret_line[TOKEN_MAX_BYTES + 3];
 	const char	*scope;
@@ -153,6 +158,10 @@ login_switch(struct login_args *a, const char *flag, int *rc)
 		a->device = true;
 		return true;
 	}
+	if (strcmp(flag, "--no-dpop") == 0) {
+		a->no_dpop = true;
+		return true;
+	}
 	if (strcmp(flag, "--secret") == 0 ||
 	    strncmp(flag, "--secret=", 9) == 0) {
 		fprintf(stderr, "keygate client login: --secret is not taken: "
@@ -224,6 +233,8 @@ configure_login(struct kg_client *c, const struct client_opts *o,
 		rc = kg_client_set_scope(c, a->scope);
 	if (rc == 0 && a->redirect != NULL)
 		rc = kg_client_set_redirect_uri(c, a->redirect);
+	if (rc == 0 && a->no_dpop)
+		kg_client_set_dpop(c, false);
 	return rc;
 }
 
@@ -335,6 +346,11 @@ print_status(const struct kg_client_status *st)
 	print_time("max timer", st->max_ends_at, st->now);
 	print_time("expires", st->expires_at, st->now);
 	print_time("refresh at", st->refresh_at, st->now);
+	/* The thumbprint is public (it is the token's cnf.jkt); the key
+	 * itself is never printed. */
+	printf("%-16s %s\n", "token type", st->token_type);
+	if (st->dpop_jkt[0] != '\0')
+		printf("%-16s %s\n", "dpop key jkt", st->dpop_jkt);
 	printf("%-16s %s\n", "first to run out", st->timer);
 }
 

@@ -7,6 +7,8 @@
  *   client_harness save-loop FILE       saves the token file again and
  *                                       again, printing "saved K" after
  *                                       each, until killed
+ *   client_harness refresh FILE         one refresh now (kg_client_refresh);
+ *                                       prints "rc=R"
  *   client_harness device FILE ISSUER KEY [SCOPE]
  *                                       the device log-in (secret from
  *                                       KEYGATE_CLIENT_SECRET): prints
@@ -171,6 +173,11 @@ main(int argc, char **argv)
 		rc = threads(c, argv[3], atoi(argv[4]));
 	else if (strcmp(argv[1], "save-loop") == 0)
 		rc = save_loop(c);
+	else if (strcmp(argv[1], "refresh") == 0) {
+		rc = kg_client_refresh(c);
+		printf("rc=%d %s\n", rc, rc == KG_CLIENT_OK ? "ok" :
+		    kg_client_errmsg());
+	}
 	else
 		rc = 2;
 	kg_client_free(c);

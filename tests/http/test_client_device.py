@@ -291,6 +291,10 @@ def test_cli_allowed_denied_and_expired(world, shared, make_server,
         (tmp_path / d).mkdir()
     no = World(lambda *f, **kw: shared, tmp_path / "denied",
                device_flow=True)
+    # on the shared server's clock: a DPoP proof's iat must be within
+    # 60 s of it
+    no.offset = world.offset
+    no._write_clock()
     late = World(make_server, tmp_path / "expired", device_flow=True)
     allowed = start_cli(world, "--scope", "account_read")
     denied, expired = start_cli(no), start_cli(late)
