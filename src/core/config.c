@@ -55,6 +55,9 @@ static const struct opt opts[] = {
 	{ "max-apps", "KEYGATE_MAX_APPS", OPT_INT, OFF(max_apps), 1,
 	  APPS_PER_ACCOUNT_MAX, "applications one account may own "
 	  "(default 100)" },
+	{ "dpop-nonce", "KEYGATE_DPOP_NONCE", OPT_BOOL, OFF(dpop_nonce), 0, 1,
+	  "DPoP proofs must carry a server nonce (use_dpop_nonce), always "
+	  "rather than only when the proof memory is full (default off)" },
 	{ "test-clock", "KEYGATE_TEST_CLOCK", OPT_BOOL, OFF(test_clock), 0, 1,
 	  "enable POST /_test/clock (loopback only)" },
 	{ "token-unused-ttl", "KEYGATE_TOKEN_UNUSED_TTL", OPT_INT,
@@ -220,10 +223,12 @@ set_value(struct config *cfg, const struct opt *o, const char *value,
 		return 0;
 	case OPT_BOOL:
 		if (value == NULL || strcmp(value, "1") == 0 ||
-		    strcmp(value, "true") == 0 || strcmp(value, "yes") == 0)
+		    strcmp(value, "true") == 0 || strcmp(value, "yes") == 0 ||
+		    strcmp(value, "on") == 0)
 			*(bool *)base = true;
 		else if (strcmp(value, "0") == 0 ||
-		    strcmp(value, "false") == 0 || strcmp(value, "no") == 0)
+		    strcmp(value, "false") == 0 || strcmp(value, "no") == 0 ||
+		    strcmp(value, "off") == 0)
 			*(bool *)base = false;
 		else
 			goto bad;

@@ -1,0 +1,224 @@
+#include "core/dpop_jwk.h"
+
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+#include <openssl/param_build.h>
+#include <sodium.h>
+#include <string.h>
+
+#include "base/buf.h"
+#include "base/err.h"
+
+#define P256_BYTES	32
+#define ED25519_BYTES	32
+#define RSA_MIN_BYTES	256	/* 2048 bits */
+#define RSA_MAX_BYTES	512	/* 4096 bits: verification time grows */
+#define RSA_E_MAX_BYTES	8
+
+/* A member's base64url, decoded strictly (no padding, no bits left over)
+ * into raw, of exactly `min`..`max` bytes; its text into *text for the
+ * thumbprint. */
+static bool
+member(const json_t *jwk, const char *name, unsigned char *raw,
+    size_t min, size_t max, size_t *len, struct str *text)
+{
+	const json_t *v = json_object_get(jwk, name);
+
+	if (!json_is_string(v))
+		return false;
+	*text = (struct str){ json_string_value(v), json_string_length(v) };
+	/* base64url of max bytes is at most 4 * max / 3 + 2 characters */
+	if (text->len > max / 3 * 4 + 4 ||
+	    sodium_base642bin(raw, max, text->p, text->len, NULL, len, NULL,
+	    sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
+		return false;
+	return *len >= min && *len <= max;
+}
+
+static bool
+str_member(const json_t *jwk, const char *name, const char *want)
+{
+	const json_t *v = json_object_get(jwk, name);
+
+	return json_is_string(v) && strcmp(json_string_value(v), want) == 0 &&
+	    strlen(want) == json_string_length(v);
+}
+
+static EVP_PKEY *
+from_params(const char *type, OSSL_PARAM_BLD *bld)
+{
+	OSSL_PARAM *params = bld != NULL ? OSSL_PARAM_BLD_to_param(bld) : NULL;
+	EVP_PKEY_CTX *ctx = params != NULL ?
+	    EVP_PKEY_CTX_new_from_name(NULL, type, NULL) : NULL;
+	EVP_PKEY *k = NULL;
+
+	if (ctx == NULL || EVP_PKEY_fromdata_init(ctx) != 1 ||
+	    EVP_PKEY_fromdata(ctx, &k, EVP_PKEY_PUBLIC_KEY, params) != 1)
+		k = NULL;
+	EVP_PKEY_CTX_free(ctx);
+	OSSL_PARAM_free(params);
+	return k;
+}
+
+/* EC P-256: the point 04||x||y, which OpenSSL refuses off the curve. */
+static EVP_PKEY *
+ec_key(const json_t *jwk, struct buf *canon, const char **why)
+{
+	unsigned char pt[1 + 2 * P256_BYTES];
+	struct str x, y;
+	size_t n;
+	OSSL_PARAM_BLD *bld;
+	EVP_PKEY *k;
+
+	if (!str_member(jwk, "kty", "EC") || !str_member(jwk, "crv", "P-256")) {
+		*why = "DPoP proof alg ES256 needs a jwk of kty EC, crv P-256";
+		return NULL;
+	}
+	pt[0] = 0x04;
+	if (!member(jwk, "x", pt + 1, P256_BYTES, P256_BYTES, &n, &x) ||
+	    !member(jwk, "y", pt + 1 + P256_BYTES, P256_BYTES, P256_BYTES,
+	    &n, &y)) {
+		*why = "DPoP proof jwk x and y must be 32 bytes of base64url";
+		return NULL;
+	}
+	bld = OSSL_PARAM_BLD_new();
+	if (bld == NULL || OSSL_PARAM_BLD_push_utf8_string(bld,
+	    OSSL_PKEY_PARAM_GROUP_NAME, "prime256v1", 0) != 1 ||
+	    OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY,
+	    pt, sizeof(pt)) != 1) {
+		OSSL_PARAM_BLD_free(bld);
+		bld = NULL;
+	}
+	k = from_params("EC", bld);
+	OSSL_PARAM_BLD_free(bld);
+	if (k == NULL)
+		*why = "DPoP proof jwk is not a point of P-256";
+	buf_puts(canon, "{\"crv\":\"P-256\",\"kty\":\"EC\",\"x\":\"");
+	buf_putstr(canon, x);
+	buf_puts(canon, "\",\"y\":\"");
+	buf_putstr(canon, y);
+	buf_puts(canon, "\"}");
+	return k;
+}
+
+static EVP_PKEY *
+okp_key(const json_t *jwk, struct buf *canon, const char **why)
+{
+	unsigned char raw[ED25519_BYTES];
+	struct str x;
+	size_t n;
+	EVP_PKEY *k;
+
+	if (!str_member(jwk, "kty", "OKP") ||
+	    !str_member(jwk, "crv", "Ed25519")) {
+		*why = "DPoP proof alg EdDSA needs a jwk of kty OKP, "
+		    "crv Ed25519";
+		return NULL;
+	}
+	if (!member(jwk, "x", raw, ED25519_BYTES, ED25519_BYTES, &n, &x)) {
+		*why = "DPoP proof jwk x must be 32 bytes of base64url";
+		return NULL;
+	}
+	k = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, raw, n);
+	if (k == NULL)
+		*why = "DPoP proof jwk is not an Ed25519 key";
+	buf_puts(canon, "{\"crv\":\"Ed25519\",\"kty\":\"OKP\",\"x\":\"");
+	buf_putstr(canon, x);
+	buf_puts(canon, "\"}");
+	return k;
+}
+
+static EVP_PKEY *
+rsa_key(const json_t *jwk, struct buf *canon, const char **why)
+{
+	unsigned char nraw[RSA_MAX_BYTES], eraw[RSA_E_MAX_BYTES];
+	struct str n, e;
+	size_t nlen, elen;
+	BIGNUM *bn_n = NULL, *bn_e = NULL;
+	OSSL_PARAM_BLD *bld = NULL;
+	EVP_PKEY *k = NULL;
+
+	if (!str_member(jwk, "kty", "RSA")) {
+		*why = "DPoP proof alg RS256 needs a jwk of kty RSA";
+		return NULL;
+	}
+	/* no leading zero byte (RFC 7518 §6.3.1), so one key has one
+	 * thumbprint */
+	if (!member(jwk, "n", nraw, RSA_MIN_BYTES, RSA_MAX_BYTES, &nlen,
+	    &n) || nraw[0] == 0 ||
+	    !member(jwk, "e", eraw, 1, RSA_E_MAX_BYTES, &elen, &e) ||
+	    eraw[0] == 0) {
+		*why = "DPoP proof jwk must be an RSA key of 2048 to 4096 "
+		    "bits (n, e in base64url)";
+		return NULL;
+	}
+	bn_n = BN_bin2bn(nraw, (int)nlen, NULL);
+	bn_e = BN_bin2bn(eraw, (int)elen, NULL);
+	if (bn_n != NULL && bn_e != NULL && BN_is_odd(bn_e) &&
+	    BN_num_bits(bn_n) >= RSA_MIN_BYTES * 8 &&
+	    (bld = OSSL_PARAM_BLD_new()) != NULL &&
+	    OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, bn_n) == 1 &&
+	    OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, bn_e) == 1)
+		k = from_params("RSA", bld);
+	OSSL_PARAM_BLD_free(bld);
+	BN_free(bn_n);
+	BN_free(bn_e);
+	if (k == NULL)
+		*why = "DPoP proof jwk must be an RSA key of 2048 to 4096 bits";
+	buf_puts(canon, "{\"e\":\"");
+	buf_putstr(canon, e);
+	buf_puts(canon, "\",\"kty\":\"RSA\",\"n\":\"");
+	buf_putstr(canon, n);
+	buf_puts(canon, "\"}");
+	return k;
+}
+
+int
+dpop_jwk_key(const json_t *jwk, enum jws_alg alg, EVP_PKEY **key,
+    unsigned char jkt[SECURE_HASH_BYTES], const char **why)
+{
+	/* RFC 7517/7518's private members: a client that sends one has
+	 * given its key away, and keygate will not bind tokens to it */
+	static const char *const private[] = { "d", "p", "q", "dp", "dq",
+	    "qi", "oth", "k" };
+	struct buf canon;
+	EVP_PKEY *k = NULL;
+
+	*key = NULL;
+	if (!json_is_object(jwk)) {
+		*why = "DPoP proof header jwk must be a JSON object";
+		return ERR_INVALID;
+	}
+	for (size_t i = 0; i < sizeof(private) / sizeof(private[0]); i++)
+		if (json_object_get(jwk, private[i]) != NULL) {
+			*why = "DPoP proof jwk holds a private key member";
+			return ERR_INVALID;
+		}
+	buf_init(&canon, 2048);
+	switch (alg) {
+	case JWS_ES256:
+		k = ec_key(jwk, &canon, why);
+		break;
+	case JWS_EDDSA:
+		k = okp_key(jwk, &canon, why);
+		break;
+	case JWS_RS256:
+		k = rsa_key(jwk, &canon, why);
+		break;
+	default:
+		*why = "DPoP proof alg is not ES256, EdDSA or RS256";
+		break;
+	}
+	if (k != NULL && canon.err == 0) {
+		/* RFC 7638 §3: the required members only, in lexicographic
+		 * order, no whitespace; the values as sent, which strict
+		 * decoding has shown to be their one canonical form */
+		secure_hash(buf_str(&canon), jkt);
+		*key = k;
+		k = NULL;
+	}
+	EVP_PKEY_free(k);
+	buf_release(&canon);
+	return *key != NULL ? 0 : ERR_INVALID;
+}
