@@ -9,7 +9,7 @@ packages=(
 	libmicrohttpd-dev libjansson-dev libsodium-dev libsqlite3-dev
 	libunistring-dev libicu-dev libpq-dev libcurl4-openssl-dev libinih-dev
 	libcriterion-dev python3-pytest python3-pytest-timeout python3-requests
-	python3-requests-oauthlib python3-authlib
+	python3-requests-oauthlib python3-authlib python3-cryptography
 	sqlite3 curl chromium
 	postgresql python3-psycopg2 nginx python3-aiosmtpd
 	clang libclang-rt-14-dev valgrind

@@ -271,7 +271,7 @@ new_family(struct pg_conn *c, struct issue *is)
 
 static int
 insert_token(struct pg_conn *c, enum stmt_id id, const unsigned char *hash,
-    const struct issue *is)
+    bool bound, const struct issue *is)
 {
 	struct pg_params p = { 0 };
 
@@ -280,6 +280,7 @@ insert_token(struct pg_conn *c, enum stmt_id id, const unsigned char *hash,
 	pgp_hash_or_null(&p, is->parent_hash);
 	pgp_int(&p, is->scope);
 	pgp_int(&p, is->now);
+	pgp_hash_or_null(&p, bound ? is->jkt : NULL);
 	return pg_run_on(c, id, &p, NULL);
 }
 
@@ -314,10 +315,11 @@ issue_in(struct pg_conn *c, struct issue *is)
 	if (rc == 0 && is->family_id == 0)
 		rc = new_family(c, is);
 	if (rc == 0)
-		rc = insert_token(c, STMT_ACCESS_INSERT, is->access_hash, is);
+		rc = insert_token(c, STMT_ACCESS_INSERT, is->access_hash,
+		    is->access_bound, is);
 	if (rc == 0 && is->with_refresh)
 		rc = insert_token(c, STMT_REFRESH_INSERT, is->refresh_hash,
-		    is);
+		    is->refresh_bound, is);
 	if (rc == 0 && is->code_hash != NULL)
 		rc = take_code(c, is);
 	return rc;
@@ -393,11 +395,27 @@ read_token(const PGresult *res, int row, void *out)
 	t->revoked = pg_bool(res, row, 9);
 }
 
+/* The DPoP binding in column `col`: NULL for a Bearer token. */
+static void
+read_jkt(const PGresult *res, int row, int col, struct token_row *t)
+{
+	t->bound = pg_copy_bytes(t->jkt, sizeof(t->jkt), res, row, col);
+	if (!t->bound)
+		memset(t->jkt, 0, sizeof(t->jkt));
+}
+
+static void
+read_access(const PGresult *res, int row, void *out)
+{
+	read_token(res, row, out);
+	read_jkt(res, row, 10, out);
+}
+
 int
 pg_access_get(struct store_backend *b, const unsigned char *hash,
     struct token_row *out)
 {
-	return pg_row_by_hash(b, STMT_ACCESS_GET, hash, read_token, out);
+	return pg_row_by_hash(b, STMT_ACCESS_GET, hash, read_access, out);
 }
 
 /* A refresh token's row also says its family's log-in (§14). */
@@ -409,6 +427,7 @@ read_refresh(const PGresult *res, int row, void *out)
 	read_token(res, row, t);
 	t->auth_time = pg_int(res, row, 10);
 	t->amr = (unsigned)pg_int(res, row, 11);
+	read_jkt(res, row, 12, t);
 }
 
 int
@@ -432,6 +451,7 @@ read_live(const PGresult *res, int row, void *out)
 
 	read_token(res, row, &t->row);
 	pg_copy_bytes(t->hash, sizeof(t->hash), res, row, 10);
+	read_jkt(res, row, 11, &t->row);
 }
 
 int

@@ -186,12 +186,12 @@ const char *const pg_sql[STMT_COUNT] = {
 	[STMT_FAMILY_REVOKE] = "UPDATE families SET revoked = true "
 	    "WHERE id = $1::bigint",
 	[STMT_ACCESS_INSERT] = "INSERT INTO access_tokens(hash, family_id, "
-	    "parent, scope, iat) VALUES ($1::bytea, $2::bigint, $3::bytea, "
-	    "$4::bigint, $5::bigint)",
+	    "parent, scope, iat, jkt) VALUES ($1::bytea, $2::bigint, "
+	    "$3::bytea, $4::bigint, $5::bigint, $6::bytea)",
 	[STMT_ACCESS_GET] = "SELECT t.family_id, f.grant_id, g.account_id, "
 	    "g.app_id, a.api_key, t.scope, f.scope, t.iat, t.last_used, "
-	    "t.revoked OR f.revoked OR " DISABLED " FROM access_tokens t "
-	    TOKEN_JOINS,
+	    "t.revoked OR f.revoked OR " DISABLED ", t.jkt "
+	    "FROM access_tokens t " TOKEN_JOINS,
 	/* The larger time wins: a node whose clock lags behind another's
 	 * never shortens a token's life. */
 	[STMT_ACCESS_TOUCH] = "UPDATE access_tokens SET last_used = $2::bigint "
@@ -206,7 +206,7 @@ const char *const pg_sql[STMT_COUNT] = {
 	[STMT_USE_LOG_DELETE] = "DELETE FROM use_log WHERE id = $1::bigint",
 	[STMT_ACCESS_PAGE] = "SELECT t.family_id, f.grant_id, g.account_id, "
 	    "g.app_id, a.api_key, t.scope, f.scope, t.iat, t.last_used, "
-	    "false, t.hash FROM access_tokens t "
+	    "false, t.hash, t.jkt FROM access_tokens t "
 	    "JOIN families f ON f.id = t.family_id "
 	    "JOIN grants g ON g.id = f.grant_id "
 	    "JOIN apps a ON a.id = g.app_id " TOKEN_ACCOUNTS
@@ -218,11 +218,11 @@ const char *const pg_sql[STMT_COUNT] = {
 	[STMT_ACCESS_DROP_CHILD] = "DELETE FROM access_tokens "
 	    "WHERE parent = $1::bytea AND last_used = 0 AND NOT revoked",
 	[STMT_REFRESH_INSERT] = "INSERT INTO refresh_tokens(hash, family_id, "
-	    "parent, scope, created_at) VALUES ($1::bytea, $2::bigint, "
-	    "$3::bytea, $4::bigint, $5::bigint)",
+	    "parent, scope, created_at, jkt) VALUES ($1::bytea, $2::bigint, "
+	    "$3::bytea, $4::bigint, $5::bigint, $6::bytea)",
 	[STMT_REFRESH_GET] = "SELECT t.family_id, f.grant_id, g.account_id, "
 	    "g.app_id, a.api_key, t.scope, f.scope, t.created_at, t.used_at, "
-	    "f.revoked OR " DISABLED ", f.auth_time, f.amr "
+	    "f.revoked OR " DISABLED ", f.auth_time, f.amr, t.jkt "
 	    "FROM refresh_tokens t " TOKEN_JOINS,
 	[STMT_REFRESH_USE] = "UPDATE refresh_tokens SET used_at = $1::bigint "
 	    "WHERE hash = $2::bytea AND used_at = 0",

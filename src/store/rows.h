@@ -216,6 +216,11 @@ struct token_row {
 	 * rotation reads): its family's log-in (§14), 0 for access tokens */
 	int64_t	 auth_time;
 	unsigned amr;
+	/* DPoP (docs/REFERENCE.md §17.2): bound to the key whose RFC 7638
+	 * thumbprint (SHA-256, DPOP_JKT_BYTES) is jkt; a Bearer token when
+	 * not bound */
+	bool	 bound;
+	unsigned char jkt[SECURE_HASH_BYTES];
 };
 
 /* What one issuing transaction writes (see store_issue). */
@@ -246,6 +251,11 @@ struct issue {
 	/* rotation: the parent must still be unused (compare-and-set);
 	 * retry: the parent's children must still be unused, and go */
 	bool		 retry;
+	/* DPoP (§17.2): the access token, and the refresh token, bound to
+	 * the thumbprint jkt */
+	bool		 access_bound;
+	bool		 refresh_bound;
+	unsigned char	 jkt[SECURE_HASH_BYTES];
 };
 
 /* account_id value that lets an operator reach every account's apps */

@@ -174,10 +174,11 @@ const char *const stmt_sql[STMT_COUNT] = {
 	    "created_at, auth_time, amr) VALUES (?, ?, ?, ?, ?)",
 	[STMT_FAMILY_REVOKE] = "UPDATE families SET revoked = 1 WHERE id = ?",
 	[STMT_ACCESS_INSERT] = "INSERT INTO access_tokens(hash, family_id, "
-	    "parent, scope, iat) VALUES (?, ?, ?, ?, ?)",
+	    "parent, scope, iat, jkt) VALUES (?, ?, ?, ?, ?, ?)",
 	[STMT_ACCESS_GET] = "SELECT t.family_id, f.grant_id, g.account_id, "
 	    "g.app_id, a.api_key, t.scope, f.scope, t.iat, t.last_used, "
-	    "t.revoked OR f.revoked OR " DISABLED " FROM access_tokens t "
+	    "t.revoked OR f.revoked OR " DISABLED ", t.jkt "
+	    "FROM access_tokens t "
 	    "JOIN families f ON f.id = t.family_id "
 	    "JOIN grants g ON g.id = f.grant_id "
 	    "JOIN apps a ON a.id = g.app_id " TOKEN_ACCOUNTS
@@ -192,7 +193,7 @@ const char *const stmt_sql[STMT_COUNT] = {
 	[STMT_USE_LOG_DELETE] = "DELETE FROM use_log WHERE id = ?",
 	[STMT_ACCESS_PAGE] = "SELECT t.family_id, f.grant_id, g.account_id, "
 	    "g.app_id, a.api_key, t.scope, f.scope, t.iat, t.last_used, "
-	    "0, t.hash FROM access_tokens t "
+	    "0, t.hash, t.jkt FROM access_tokens t "
 	    "JOIN families f ON f.id = t.family_id "
 	    "JOIN grants g ON g.id = f.grant_id "
 	    "JOIN apps a ON a.id = g.app_id " TOKEN_ACCOUNTS
@@ -204,10 +205,10 @@ const char *const stmt_sql[STMT_COUNT] = {
 	[STMT_ACCESS_DROP_CHILD] = "DELETE FROM access_tokens WHERE parent = ? "
 	    "AND last_used = 0 AND revoked = 0",
 	[STMT_REFRESH_INSERT] = "INSERT INTO refresh_tokens(hash, family_id, "
-	    "parent, scope, created_at) VALUES (?, ?, ?, ?, ?)",
+	    "parent, scope, created_at, jkt) VALUES (?, ?, ?, ?, ?, ?)",
 	[STMT_REFRESH_GET] = "SELECT r.family_id, f.grant_id, g.account_id, "
 	    "g.app_id, a.api_key, r.scope, f.scope, r.created_at, r.used_at, "
-	    "f.revoked OR " DISABLED ", f.auth_time, f.amr "
+	    "f.revoked OR " DISABLED ", f.auth_time, f.amr, r.jkt "
 	    "FROM refresh_tokens r "
 	    "JOIN families f ON f.id = r.family_id "
 	    "JOIN grants g ON g.id = f.grant_id "

@@ -49,7 +49,7 @@ claim_parent(struct store_backend *b, const struct issue *is)
 
 static int
 insert_token(struct store_backend *b, enum stmt_id id,
-    const unsigned char *hash, const struct issue *is)
+    const unsigned char *hash, bool bound, const struct issue *is)
 {
 	sqlite3 *db;
 	sqlite3_stmt *st = sqlite_stmt(b, id, &db);
@@ -65,6 +65,11 @@ insert_token(struct store_backend *b, enum stmt_id id,
 		sqlite3_bind_null(st, 3);
 	sqlite3_bind_int64(st, 4, is->scope);
 	sqlite3_bind_int64(st, 5, is->now);
+	if (bound)
+		sqlite3_bind_blob(st, 6, is->jkt, SECURE_HASH_BYTES,
+		    SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 6);
 	return sqlite_run(db, st, NULL);
 }
 
@@ -121,9 +126,11 @@ issue_in(struct store_backend *b, struct issue *is)
 	if (rc == 0 && is->family_id == 0)
 		rc = new_family(b, is);
 	if (rc == 0)
-		rc = insert_token(b, STMT_ACCESS_INSERT, is->access_hash, is);
+		rc = insert_token(b, STMT_ACCESS_INSERT, is->access_hash,
+		    is->access_bound, is);
 	if (rc == 0 && is->with_refresh)
-		rc = insert_token(b, STMT_REFRESH_INSERT, is->refresh_hash, is);
+		rc = insert_token(b, STMT_REFRESH_INSERT, is->refresh_hash,
+		    is->refresh_bound, is);
 	if (rc == 0 && is->code_hash != NULL)
 		rc = take_code(b, is);
 	return rc;
@@ -270,11 +277,32 @@ read_token(sqlite3_stmt *st, void *p)
 	t->revoked = sqlite3_column_int(st, 9) != 0;
 }
 
+/* The DPoP binding in column `col`: NULL for a Bearer token. */
+static void
+read_jkt(sqlite3_stmt *st, int col, struct token_row *t)
+{
+	const void *jkt = sqlite3_column_blob(st, col);
+
+	t->bound = jkt != NULL &&
+	    sqlite3_column_bytes(st, col) == SECURE_HASH_BYTES;
+	if (t->bound)
+		memcpy(t->jkt, jkt, SECURE_HASH_BYTES);
+	else
+		memset(t->jkt, 0, SECURE_HASH_BYTES);
+}
+
+static void
+read_access(sqlite3_stmt *st, void *p)
+{
+	read_token(st, p);
+	read_jkt(st, 10, p);
+}
+
 int
 sqlite_access_get(struct store_backend *b, const unsigned char *hash,
     struct token_row *out)
 {
-	return sqlite_row_by_hash(b, STMT_ACCESS_GET, hash, read_token, out);
+	return sqlite_row_by_hash(b, STMT_ACCESS_GET, hash, read_access, out);
 }
 
 /* A refresh token's row also says its family's log-in (§14). */
@@ -286,6 +314,7 @@ read_refresh(sqlite3_stmt *st, void *p)
 	read_token(st, t);
 	t->auth_time = sqlite3_column_int64(st, 10);
 	t->amr = (unsigned)sqlite3_column_int64(st, 11);
+	read_jkt(st, 12, t);
 }
 
 int
@@ -320,6 +349,7 @@ read_live(sqlite3_stmt *st, void *p)
 	if (hash != NULL &&
 	    sqlite3_column_bytes(st, 10) == SECURE_HASH_BYTES)
 		memcpy(t->hash, hash, SECURE_HASH_BYTES);
+	read_jkt(st, 11, &t->row);
 }
 
 int

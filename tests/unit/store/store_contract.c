@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <glob.h>
 #include <libpq-fe.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
@@ -436,4 +437,41 @@ contract_expect_no_pair(const struct issue *is, const char *why)
 	    "access token: %s", why);
 	cr_expect_eq(store_refresh_get(st, is->refresh_hash, &t),
 	    ERR_NOTFOUND, "refresh token: %s", why);
+}
+
+struct waiter {
+	pthread_mutex_t	 lock;
+	pthread_cond_t	 cond;
+	bool		 done;
+	int		 rc;
+};
+
+static void
+waiter_done(void *arg, int rc)
+{
+	struct waiter *w = arg;
+
+	pthread_mutex_lock(&w->lock);
+	w->rc = rc;
+	w->done = true;
+	pthread_cond_signal(&w->cond);
+	pthread_mutex_unlock(&w->lock);
+}
+
+int
+contract_refresh_wait(struct issue *is, store_refresh_judge judge, void *ctx,
+    struct token_row *parent)
+{
+	struct waiter w = { .done = false };
+
+	pthread_mutex_init(&w.lock, NULL);
+	pthread_cond_init(&w.cond, NULL);
+	store_refresh(st, is, judge, ctx, parent, waiter_done, &w);
+	pthread_mutex_lock(&w.lock);
+	while (!w.done)
+		pthread_cond_wait(&w.cond, &w.lock);
+	pthread_mutex_unlock(&w.lock);
+	pthread_cond_destroy(&w.cond);
+	pthread_mutex_destroy(&w.lock);
+	return w.rc;
 }

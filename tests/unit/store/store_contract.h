@@ -109,6 +109,10 @@ void	contract_expect_token(const struct token_row *t,
 /* Expects both tokens `is` names to be absent (never written, or gone). */
 void	contract_expect_no_pair(const struct issue *is, const char *why);
 
+/* store_refresh() waited for, as a blocking caller would: its answer. */
+int	contract_refresh_wait(struct issue *is, store_refresh_judge judge,
+	    void *ctx, struct token_row *parent);
+
 /* Fills `n` bytes of dst with copies of the UTF-8 character `ch` (its
  * length must divide n) and terminates it. */
 void	contract_fill(char *dst, const char *ch, size_t n);
