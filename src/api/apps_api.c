@@ -12,7 +12,8 @@
 static const char *const app_members[] = { "api_key", "name",
 	"redirect_uris", "public_name", "logo_url", "description",
 	"implicit_flow", "id_token_signed_response_alg",
-	"post_logout_redirect_uris", "device_flow", "has_secret",
+	"post_logout_redirect_uris", "device_flow", "dpop_bound_access_tokens",
+	"require_pushed_authorization_requests", "has_secret",
 	"created_at", "secrets", NULL };
 
 /* A boolean member into *has and *value; a type error into fields. */
@@ -88,6 +89,10 @@ read_fields(json_t *obj, json_t *fields, struct app_fields *f)
 	    &f->implicit_flow);
 	take_bool(obj, "device_flow", fields, &f->has_device_flow,
 	    &f->device_flow);
+	take_bool(obj, "dpop_bound_access_tokens", fields, &f->has_dpop_bound,
+	    &f->dpop_bound);
+	take_bool(obj, "require_pushed_authorization_requests", fields,
+	    &f->has_require_par, &f->require_par);
 	api_refuse_unknown(obj, app_members, fields);
 }
 

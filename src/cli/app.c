@@ -49,8 +49,9 @@ usage(FILE *out)
 	    "       keygate app delete KEY\n\n"
 	    "settings: --redirect-uri URI (repeat for several), --public-name "
 	    "TEXT,\n          --logo-url URL, --description TEXT, "
-	    "--implicit-flow on|off,\n          --device-flow on|off, "
-	    "--id-token-signed-response-alg RS256|ES256|EdDSA,\n"
+	    "--implicit-flow on|off,\n          --device-flow on|off, --dpop-bound on|off, "
+	    "--require-par on|off,\n"
+	    "          --id-token-signed-response-alg RS256|ES256|EdDSA,\n"
 	    "          --post-logout-redirect-uri URI (repeat for several; "
 	    "\"\" empties\n          the list)\n"
 	    "Every command also takes --db PATH (or KEYGATE_DB) and --brand "
@@ -95,6 +96,16 @@ take_setting(struct app_args *a, const char *flag, const char *v)
 			return ERR_INVALID;
 		f->has_device_flow = true;
 		f->device_flow = strcmp(v, "on") == 0;
+	} else if (strcmp(flag, "--dpop-bound") == 0) {
+		if (strcmp(v, "on") != 0 && strcmp(v, "off") != 0)
+			return ERR_INVALID;
+		f->has_dpop_bound = true;
+		f->dpop_bound = strcmp(v, "on") == 0;
+	} else if (strcmp(flag, "--require-par") == 0) {
+		if (strcmp(v, "on") != 0 && strcmp(v, "off") != 0)
+			return ERR_INVALID;
+		f->has_require_par = true;
+		f->require_par = strcmp(v, "on") == 0;
 	} else if (strcmp(flag, "--id-token-signed-response-alg") == 0) {
 		f->has_id_token_alg = true;
 		f->id_token_alg = str_from(v);
@@ -206,11 +217,14 @@ print_app(const struct app_row *row, bool json)
 	} else {
 		printf("api key        %s\nname           %s\n"
 		    "public name    %s\nlogo url       %s\ndescription    %s\n"
-		    "implicit flow  %s\ndevice flow    %s\nid_token alg   %s\n"
+		    "implicit flow  %s\ndevice flow    %s\ndpop bound     %s\n"
+		    "require par    %s\nid_token alg   %s\n"
 		    "secret         %s\ncreated        %s\n", row->api_key,
 		    row->name, row->public_name, row->logo_url,
 		    row->description, row->implicit_flow ? "on" : "off",
 		    row->device_flow ? "on" : "off",
+		    row->dpop_bound ? "on" : "off",
+		    row->require_par ? "on" : "off",
 		    json_string_value(json_object_get(j,
 		    "id_token_signed_response_alg")),
 		    row->has_secret ? "set" : "none",

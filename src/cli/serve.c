@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/resource.h>
 
+#include "core/dpop.h"
 #include "core/keeper.h"
 #include "core/accounts.h"
 #include "core/clients.h"
@@ -61,6 +62,11 @@ wait_for_signal(void)
 	return sig;
 }
 
+/* DPoP proofs remembered at once (16 bytes each, the pages touched only
+ * as proofs come): 2^21 over the 61 s a proof is kept is some 30,000
+ * proofs a second before nonces are demanded (docs/REFERENCE.md §17.1). */
+#define DPOP_REPLAY_PROOFS	((size_t)1 << 21)
+
 /* The token cache, the queue of uses, the memos and the threads that keep
  * them: what makes a bearer check cheap (docs/PERFORMANCE.md). */
 static struct keeper *
@@ -74,6 +80,7 @@ start_hot_path(struct keygate *kg)
 	kg->accounts = accounts_memo_new();
 	kg->resets = resets_start(kg, recovery_forgot_deliver);
 	kg->notices = notices_start(kg);
+	kg->dpop = dpop_replay_new(DPOP_REPLAY_PROOFS);
 	return keeper_start(kg);
 }
 
@@ -94,6 +101,8 @@ stop_hot_path(struct keygate *kg, struct keeper *keeper)
 	kg->uses = NULL;
 	kg->cache = NULL;
 	kg->clients = kg->accounts = NULL;
+	dpop_replay_free(kg->dpop);
+	kg->dpop = NULL;
 }
 
 /* The listeners, from the first request to the stop signal; 0 after a

@@ -67,6 +67,10 @@ app_json(const struct app_row *row)
 	n = apps_post_logout_uris(row, uris, APP_MAX_REDIRECT_URIS);
 	json_object_set_new(j, "post_logout_redirect_uris", uri_list(uris, n));
 	json_object_set_new(j, "device_flow", json_boolean(row->device_flow));
+	json_object_set_new(j, "dpop_bound_access_tokens",
+	    json_boolean(row->dpop_bound));
+	json_object_set_new(j, "require_pushed_authorization_requests",
+	    json_boolean(row->require_par));
 	json_object_set_new(j, "secrets", secrets_json(row));
 	return j;
 }

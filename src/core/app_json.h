@@ -9,6 +9,7 @@
  * `keygate app --json`: api_key, name, redirect_uris, public_name,
  * logo_url (null when none), description, implicit_flow,
  * id_token_signed_response_alg, post_logout_redirect_uris, device_flow,
+ * dpop_bound_access_tokens, require_pushed_authorization_requests,
  * has_secret, created_at (RFC 3339), and secrets (§16), each {id,
  * created_at, last_used_at, expires_at}: the current one and the old one
  * the row holds (apps_get() and apps_list() leave out an expired one).

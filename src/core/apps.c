@@ -92,6 +92,10 @@ apply(struct app_row *row, const struct app_fields *f)
 		row->implicit_flow = f->implicit_flow;
 	if (f->has_device_flow)
 		row->device_flow = f->device_flow;
+	if (f->has_dpop_bound)
+		row->dpop_bound = f->dpop_bound;
+	if (f->has_require_par)
+		row->require_par = f->require_par;
 	if (f->has_id_token_alg)
 		copy(row->id_token_alg, sizeof(row->id_token_alg),
 		    f->id_token_alg);

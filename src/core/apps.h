@@ -36,6 +36,11 @@ struct app_fields {
 	bool		 implicit_flow;
 	bool		 has_device_flow;	/* RFC 8628 (§15) */
 	bool		 device_flow;
+	/* issue 23: DPoP-bound tokens only (§17), PAR only (§18) */
+	bool		 has_dpop_bound;
+	bool		 dpop_bound;
+	bool		 has_require_par;
+	bool		 require_par;
 	/* OpenID Connect (docs/REFERENCE.md §2) */
 	bool		 has_id_token_alg;
 	struct str	 id_token_alg;

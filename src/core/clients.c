@@ -20,6 +20,8 @@ struct client {
 	bool		 has_old_secret;
 	bool		 owner_disabled;
 	bool		 device_flow;	/* /oauth2/device_authorization */
+	bool		 dpop_bound;	/* the token endpoint demands a proof */
+	bool		 require_par;	/* /oauth2/par answers the same app */
 	unsigned char	 secret_hash[SECURE_HASH_BYTES];
 	unsigned char	 old_secret_hash[SECURE_HASH_BYTES];
 	int64_t		 secret_id, secret_used_at;
@@ -48,6 +50,8 @@ client_from_row(struct client *c, const struct app_row *app)
 	c->has_old_secret = app->has_old_secret;
 	c->owner_disabled = app->owner_disabled;
 	c->device_flow = app->device_flow;
+	c->dpop_bound = app->dpop_bound;
+	c->require_par = app->require_par;
 	memcpy(c->secret_hash, app->secret_hash, sizeof(c->secret_hash));
 	memcpy(c->old_secret_hash, app->old_secret_hash,
 	    sizeof(c->old_secret_hash));
@@ -77,6 +81,8 @@ row_from_client(struct app_row *app, const struct client *c,
 	app->has_old_secret = c->has_old_secret;
 	app->owner_disabled = c->owner_disabled;
 	app->device_flow = c->device_flow;
+	app->dpop_bound = c->dpop_bound;
+	app->require_par = c->require_par;
 	memcpy(app->secret_hash, c->secret_hash, sizeof(c->secret_hash));
 	memcpy(app->old_secret_hash, c->old_secret_hash,
 	    sizeof(c->old_secret_hash));

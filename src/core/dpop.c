@@ -15,6 +15,7 @@
 #include "core/jose.h"
 #include "core/keygate.h"
 #include "core/uri.h"
+#include "store/store.h"
 
 #define JTI_MAX_BYTES	128
 /* the replay memory: shards, each under its own lock, so that the poll
@@ -348,11 +349,30 @@ read_claims(const json_t *c, const struct dpop_want *want, int64_t now,
 	return 0;
 }
 
+/* At the token endpoint of nodes sharing a store, the proof is claimed
+ * there too: a proof replayed to another node finds its claim. */
+static int
+claim_shared(struct keygate *kg, const unsigned char h[SECURE_HASH_BYTES],
+    int64_t now, int64_t expires, const char **why)
+{
+	int rc;
+
+	if (kg->store == NULL || !store_is_shared(kg->store))
+		return 0;
+	rc = store_dpop_jti_claim(kg->store, h, expires, now);
+	if (rc == ERR_EXISTS) {
+		*why = "DPoP proof jti has been used before";
+		return DPOP_INVALID;
+	}
+	return rc == 0 ? 0 : DPOP_STORE;
+}
+
 /* The proof's jti, remembered under the key's thumbprint (two clients'
  * jtis never collide) until the proof could no longer be accepted. */
 static int
 check_replay(struct keygate *kg, const unsigned char jkt[DPOP_JKT_BYTES],
-    const json_t *claims, int64_t now, const char **why)
+    const json_t *claims, const struct dpop_want *want, int64_t now,
+    const char **why)
 {
 	const json_t *jti = json_object_get(claims, "jti");
 	unsigned char msg[DPOP_JKT_BYTES + JTI_MAX_BYTES];
@@ -360,16 +380,17 @@ check_replay(struct keygate *kg, const unsigned char jkt[DPOP_JKT_BYTES],
 	int64_t expires = (int64_t)json_number_value(json_object_get(claims,
 	    "iat")) + DPOP_IAT_WINDOW_S + 1;
 
-	if (kg->dpop == NULL)
-		return 0;
 	memcpy(msg, jkt, DPOP_JKT_BYTES);
 	memcpy(msg + DPOP_JKT_BYTES, json_string_value(jti),
 	    json_string_length(jti));
 	secure_hash((struct str){ (const char *)msg,
 	    DPOP_JKT_BYTES + json_string_length(jti) }, h);
-	switch (remember(kg->dpop, h, now, expires)) {
+	switch (kg->dpop != NULL ? remember(kg->dpop, h, now, expires) :
+	    SEEN_NEW) {
 	case SEEN_NEW:
-		return 0;
+		/* memory first: a replay to this node costs no store call */
+		return want->where == DPOP_AT_TOKEN ?
+		    claim_shared(kg, h, now, expires, why) : 0;
 	case SEEN_REPLAY:
 		*why = "DPoP proof jti has been used before";
 		return DPOP_INVALID;
@@ -429,7 +450,7 @@ check_proof(struct keygate *kg, struct str proof,
 		rc = DPOP_NONCE;
 		goto out;
 	}
-	rc = check_replay(kg, jkt, c, now, why);
+	rc = check_replay(kg, jkt, c, want, now, why);
 out:
 	EVP_PKEY_free(k);
 	json_decref(h);

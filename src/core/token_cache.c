@@ -5,7 +5,12 @@
  * (issued or used) is replaced. Two choices keep a cache that is 90% full
  * from losing rows to crowded sets. The two sets of a token always fall
  * under the same lock stripe. Invalidation is an epoch: a slot read from
- * the store under an older epoch no longer hits. */
+ * the store under an older epoch no longer hits.
+ * A DPoP-bound token (docs/REFERENCE.md §17.2) has BOUND_BIT in its slot
+ * and its thumbprint in its stripe's map of bound tokens, by tag: the
+ * slot stays 40 bytes, a Bearer check pays one bit test, a bound one one
+ * probe of a small map under the lock it holds anyway. A bound slot
+ * whose map entry is missing is a miss, never an unbound hit. */
 #include "core/token_cache.h"
 
 #include <pthread.h>
@@ -22,9 +27,10 @@
 #define LOCKS		64
 #define TAG_BYTES	16	/* 128 bits of SHA-256: no forgeable match */
 
-#define APP_BITS	24
+#define APP_BITS	23
 #define APP_MASK	((1u << APP_BITS) - 1)
-#define SCOPE_SHIFT	APP_BITS
+#define BOUND_BIT	(1u << APP_BITS)
+#define SCOPE_SHIFT	(APP_BITS + 1)
 #define SCOPE_MASK	0x7fu
 #define REVOKED_BIT	(1u << 31)
 
@@ -33,8 +39,8 @@ _Static_assert(SCOPE_ALL <= SCOPE_MASK, "scopes must fit a slot");
 struct slot {
 	unsigned char	 tag[TAG_BYTES];
 	uint32_t	 account;
-	uint32_t	 meta;		/* app index + 1 | scope | revoked;
-					 * 0: the slot is empty */
+	uint32_t	 meta;		/* app index + 1 | bound | scope |
+					 * revoked; 0: the slot is empty */
 	uint32_t	 epoch;		/* when read from the store */
 	uint32_t	 iat;		/* seconds, as are the next two */
 	uint32_t	 last_used;
@@ -48,10 +54,25 @@ struct app_key {
 	char		 api_key[APP_API_KEY_MAX_BYTES + 1];
 };
 
+/* A bound token's thumbprint, under its slot's tag. */
+struct bound_entry {
+	unsigned char	 tag[TAG_BYTES];
+	unsigned char	 jkt[SECURE_HASH_BYTES];
+	bool		 used;
+};
+
+/* Open addressing with linear probing; cap a power of two (0: none yet),
+ * at most half full. */
+struct bound_map {
+	struct bound_entry *e;
+	uint32_t	 cap, n;
+};
+
 struct token_cache {
 	size_t		 nsets;		/* a multiple of LOCKS */
 	struct slot	*slots;		/* nsets * WAYS */
 	pthread_mutex_t	 locks[LOCKS];
+	struct bound_map bound[LOCKS];	/* each under its stripe's lock */
 	_Atomic uint64_t epoch;	/* slots keep its low 32 bits */
 	_Atomic int64_t	 trusted_until_ms;
 	/* apps by index; ids found through a small open-addressed table */
@@ -90,8 +111,10 @@ token_cache_free(struct token_cache *c)
 {
 	if (c == NULL)
 		return;
-	for (int i = 0; i < LOCKS; i++)
+	for (int i = 0; i < LOCKS; i++) {
 		pthread_mutex_destroy(&c->locks[i]);
+		free(c->bound[i].e);
+	}
 	pthread_rwlock_destroy(&c->apps_lock);
 	free(c->slots);
 	free(c->apps);
@@ -118,6 +141,83 @@ static const unsigned char *
 tag_of(const unsigned char hash[SECURE_HASH_BYTES])
 {
 	return hash + SECURE_HASH_BYTES - TAG_BYTES;
+}
+
+static uint32_t
+bound_home(const struct bound_map *m, const unsigned char *tag)
+{
+	uint64_t a;
+
+	memcpy(&a, tag, sizeof(a));
+	return (uint32_t)mix64(a) & (m->cap - 1);
+}
+
+/* The entry of `tag`, or the empty one where it would go. */
+static struct bound_entry *
+bound_pos(const struct bound_map *m, const unsigned char *tag)
+{
+	uint32_t i = bound_home(m, tag);
+
+	while (m->e[i].used && memcmp(m->e[i].tag, tag, TAG_BYTES) != 0)
+		i = (i + 1) & (m->cap - 1);
+	return &m->e[i];
+}
+
+static const unsigned char *
+bound_get(const struct bound_map *m, const unsigned char *tag)
+{
+	const struct bound_entry *e;
+
+	if (m->cap == 0)
+		return NULL;
+	e = bound_pos(m, tag);
+	return e->used ? e->jkt : NULL;
+}
+
+static void
+bound_put(struct bound_map *m, const unsigned char *tag,
+    const unsigned char *jkt)
+{
+	struct bound_entry *e, *old = m->e;
+	uint32_t ocap = m->cap;
+
+	if ((m->n + 1) * 2 > m->cap) {
+		m->cap = ocap ? ocap * 2 : 16;
+		m->e = xcalloc(m->cap, sizeof(*m->e));
+		for (uint32_t i = 0; i < ocap; i++)
+			if (old[i].used)
+				*bound_pos(m, old[i].tag) = old[i];
+		free(old);
+	}
+	e = bound_pos(m, tag);
+	if (!e->used) {
+		memcpy(e->tag, tag, TAG_BYTES);
+		e->used = true;
+		m->n++;
+	}
+	memcpy(e->jkt, jkt, SECURE_HASH_BYTES);
+}
+
+/* Removes `tag`, shifting back the entries after it that it displaced,
+ * so that no probe stops early at the hole. */
+static void
+bound_del(struct bound_map *m, const unsigned char *tag)
+{
+	uint32_t mask = m->cap - 1, hole, i, home;
+
+	if (m->cap == 0 || !bound_pos(m, tag)->used)
+		return;
+	hole = (uint32_t)(bound_pos(m, tag) - m->e);
+	for (i = (hole + 1) & mask; m->e[i].used; i = (i + 1) & mask) {
+		home = bound_home(m, m->e[i].tag);
+		/* stays when its home lies cyclically in (hole, i] */
+		if (((i - home) & mask) < ((i - hole) & mask))
+			continue;
+		m->e[hole] = m->e[i];
+		hole = i;
+	}
+	memset(&m->e[hole], 0, sizeof(m->e[hole]));
+	m->n--;
 }
 
 /* The two sets a tag may live in, and the stripe both fall under. */
@@ -200,6 +300,8 @@ make_room(struct token_cache *c, size_t set)
 		to = empty_in(c, q.set[q.set[0] == set ? 1 : 0], &n);
 		if (to != NULL) {
 			*to = s[i];
+			/* empty now: its bound entry went along with it */
+			s[i].meta = 0;
 			return &s[i];
 		}
 	}
@@ -316,13 +418,22 @@ app_ref(struct token_cache *c, int64_t id, const char *api_key)
 }
 
 /* The row a slot stands for. Family, grant and family scope are not
- * kept: the checks a cache serves do not need them. */
-static void
-row_of(struct token_cache *c, const struct slot *s, struct token_row *row)
+ * kept: the checks a cache serves do not need them. False when the slot
+ * is bound and its thumbprint is not known. */
+static bool
+row_of(struct token_cache *c, const struct slot *s, size_t stripe,
+    struct token_row *row)
 {
 	const struct app_key *app;
+	const unsigned char *jkt = NULL;
 
 	memset(row, 0, sizeof(*row));
+	if ((s->meta & BOUND_BIT) != 0) {
+		if ((jkt = bound_get(&c->bound[stripe], s->tag)) == NULL)
+			return false;
+		row->bound = true;
+		memcpy(row->jkt, jkt, SECURE_HASH_BYTES);
+	}
 	row->account_id = s->account;
 	row->scope = (s->meta >> SCOPE_SHIFT) & SCOPE_MASK;
 	row->revoked = (s->meta & REVOKED_BIT) != 0;
@@ -333,6 +444,7 @@ row_of(struct token_cache *c, const struct slot *s, struct token_row *row)
 	row->app_id = app->id;
 	memcpy(row->api_key, app->api_key, sizeof(row->api_key));
 	pthread_rwlock_unlock(&c->apps_lock);
+	return true;
 }
 
 bool
@@ -353,11 +465,10 @@ token_cache_get(struct token_cache *c,
 	out->epoch = atomic_load(&c->epoch);
 	if ((s = find(c, &p, tag_of(hash))) != NULL) {
 		hit = s->epoch == (uint32_t)out->epoch &&
-		    clock_monotonic_ms() < atomic_load(&c->trusted_until_ms);
-		if (hit) {
-			row_of(c, s, &out->row);
+		    clock_monotonic_ms() < atomic_load(&c->trusted_until_ms) &&
+		    row_of(c, s, p.stripe, &out->row);
+		if (hit)
 			out->written = s->written;
-		}
 		out->known_use = s->last_used;
 	}
 	pthread_mutex_unlock(&c->locks[p.stripe]);
@@ -394,11 +505,19 @@ token_cache_put(struct token_cache *c,
 			written = s->written;
 	} else {
 		s = victim(c, &p);
+		/* the row it replaces takes its thumbprint along */
+		if ((s->meta & BOUND_BIT) != 0)
+			bound_del(&c->bound[p.stripe], s->tag);
+		s->meta = 0;
 		memcpy(s->tag, tag_of(hash), TAG_BYTES);
 	}
+	if (row->bound)
+		bound_put(&c->bound[p.stripe], s->tag, row->jkt);
+	else if ((s->meta & BOUND_BIT) != 0)
+		bound_del(&c->bound[p.stripe], s->tag);
 	s->account = (uint32_t)row->account_id;
 	s->meta = ref | row->scope << SCOPE_SHIFT |
-	    (row->revoked ? REVOKED_BIT : 0);
+	    (row->bound ? BOUND_BIT : 0) | (row->revoked ? REVOKED_BIT : 0);
 	s->epoch = (uint32_t)epoch;
 	s->iat = secs(row->iat);
 	s->last_used = last_used;
@@ -452,6 +571,10 @@ token_cache_invalidate(struct token_cache *c)
 	for (int i = 0; i < LOCKS; i++)
 		pthread_mutex_lock(&c->locks[i]);
 	memset(c->slots, 0, c->nsets * WAYS * sizeof(*c->slots));
+	for (int i = 0; i < LOCKS; i++) {
+		free(c->bound[i].e);
+		c->bound[i] = (struct bound_map){ 0 };
+	}
 	atomic_fetch_add(&c->epoch, 1);
 	for (int i = LOCKS - 1; i >= 0; i--)
 		pthread_mutex_unlock(&c->locks[i]);

@@ -11,7 +11,7 @@
 #include "portal/page.h"
 
 enum { F_CSRF, F_URIS, F_PUBLIC_NAME, F_LOGO, F_DESCRIPTION, F_IMPLICIT,
-	F_ALG, F_LOGOUT_URIS, F_DEVICE, F_COUNT };
+	F_ALG, F_LOGOUT_URIS, F_DEVICE, F_DPOP, F_PAR, F_COUNT };
 
 static const struct param_spec settings_form[F_COUNT] = {
 	[F_CSRF] = { "csrf_token", HTTP_MAX_PARAM_VALUE_BYTES, false },
@@ -25,6 +25,8 @@ static const struct param_spec settings_form[F_COUNT] = {
 	[F_LOGOUT_URIS] = { "post_logout_redirect_uris",
 	    HTTP_MAX_PARAM_VALUE_BYTES, false },
 	[F_DEVICE] = { "device_flow", 8, false },
+	[F_DPOP] = { "dpop_bound_access_tokens", 8, false },
+	[F_PAR] = { "require_pushed_authorization_requests", 8, false },
 };
 
 /* What the form shows: the stored values, or what the user typed. */
@@ -33,6 +35,7 @@ struct shown {
 	struct str		 alg, logout_uris;
 	bool			 implicit;
 	bool			 device;
+	bool			 dpop, par;
 	struct app_errors	 errs;
 	const char		*notice;
 	bool			 saved;
@@ -75,6 +78,8 @@ render(struct request *req, struct response *res, int status,
 		{ "description", s->description },
 		{ "implicit_checked", str_from(s->implicit ? "checked" : "") },
 		{ "device_checked", str_from(s->device ? "checked" : "") },
+		{ "dpop_checked", str_from(s->dpop ? "checked" : "") },
+		{ "par_checked", str_from(s->par ? "checked" : "") },
 		{ "rs256_selected", selected(s->alg, "RS256") },
 		{ "es256_selected", selected(s->alg, "ES256") },
 		{ "eddsa_selected", selected(s->alg, "EdDSA") },
@@ -113,6 +118,8 @@ portal_app_show(struct request *req, struct response *res)
 		s.description = str_from(row->description);
 		s.implicit = row->implicit_flow;
 		s.device = row->device_flow;
+		s.dpop = row->dpop_bound;
+		s.par = row->require_par;
 		s.alg = str_from(row->id_token_alg[0] != '\0' ?
 		    row->id_token_alg : "RS256");
 		s.logout_uris = str_from(row->post_logout_redirect_uris);
@@ -147,6 +154,7 @@ portal_app_save(struct request *req, struct response *res)
 		goto out;
 	f.has_redirect_uris = f.has_public_name = f.has_logo_url = true;
 	f.has_description = f.has_implicit_flow = f.has_device_flow = true;
+	f.has_dpop_bound = f.has_require_par = true;
 	f.n_redirect_uris = app_rule_split_lines(in[F_URIS], f.redirect_uris,
 	    APP_MAX_REDIRECT_URIS);
 	f.public_name = in[F_PUBLIC_NAME];
@@ -154,6 +162,8 @@ portal_app_save(struct request *req, struct response *res)
 	f.description = in[F_DESCRIPTION];
 	f.implicit_flow = str_eq_lit(in[F_IMPLICIT], "on");
 	f.device_flow = str_eq_lit(in[F_DEVICE], "on");
+	f.dpop_bound = str_eq_lit(in[F_DPOP], "on");
+	f.require_par = str_eq_lit(in[F_PAR], "on");
 	/* the select always sends one; a form without it keeps the alg */
 	f.has_id_token_alg = in[F_ALG].p != NULL;
 	f.id_token_alg = in[F_ALG];
@@ -176,6 +186,8 @@ portal_app_save(struct request *req, struct response *res)
 		s.description = in[F_DESCRIPTION];
 		s.implicit = f.implicit_flow;
 		s.device = f.device_flow;
+		s.dpop = f.dpop_bound;
+		s.par = f.require_par;
 		s.alg = in[F_ALG];
 		s.logout_uris = in[F_LOGOUT_URIS];
 		s.notice = "Nothing was saved: correct the fields marked "

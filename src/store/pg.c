@@ -208,6 +208,7 @@ const struct store_ops store_postgres_ops = {
 	.throttle_undo = pg_throttle_undo,
 	.throttle_clear = pg_throttle_clear,
 	.throttle_expire = pg_throttle_expire,
+	.dpop_jti_claim = pg_dpop_jti_claim,
 	.account_insert = pg_account_insert,
 	.account_by_email = pg_account_by_email,
 	.account_by_id = pg_account_by_id,

@@ -17,6 +17,8 @@ bind_settable(struct pg_params *p, const struct app_row *row)
 	pgp_text(p, row->id_token_alg);
 	pgp_text(p, row->post_logout_redirect_uris);
 	pgp_int(p, row->device_flow);
+	pgp_int(p, row->dpop_bound);
+	pgp_int(p, row->require_par);
 }
 
 int
@@ -62,16 +64,18 @@ read_app(const PGresult *res, int row, void *p)
 	pg_copy_text(out->post_logout_redirect_uris,
 	    sizeof(out->post_logout_redirect_uris), res, row, 14);
 	out->device_flow = pg_bool(res, row, 15);
-	out->secret_id = pg_int(res, row, 16);
-	out->secret_used_at = pg_int(res, row, 17);
+	out->dpop_bound = pg_bool(res, row, 16);
+	out->require_par = pg_bool(res, row, 17);
+	out->secret_id = pg_int(res, row, 18);
+	out->secret_used_at = pg_int(res, row, 19);
 	out->has_old_secret = pg_copy_bytes(out->old_secret_hash,
-	    SECURE_HASH_BYTES, res, row, 18);
+	    SECURE_HASH_BYTES, res, row, 20);
 	if (!out->has_old_secret)
 		memset(out->old_secret_hash, 0, SECURE_HASH_BYTES);
-	out->old_secret_id = pg_int(res, row, 19);
-	out->old_secret_created_at = pg_int(res, row, 20);
-	out->old_secret_used_at = pg_int(res, row, 21);
-	out->old_secret_expires_at = pg_int(res, row, 22);
+	out->old_secret_id = pg_int(res, row, 21);
+	out->old_secret_created_at = pg_int(res, row, 22);
+	out->old_secret_used_at = pg_int(res, row, 23);
+	out->old_secret_expires_at = pg_int(res, row, 24);
 }
 
 /* Parameters $1 api_key, $2 owner (0 = any). */

@@ -10,7 +10,7 @@
 	"created_at, coalesce(secret_created_at, 0), (SELECT disabled_at " \
 	"IS NOT NULL FROM accounts o WHERE o.id = apps.account_id), " \
 	"id_token_signed_response_alg, post_logout_redirect_uris, " \
-	"device_flow, " \
+	"device_flow, dpop_bound, require_par, " \
 	"secret_id, coalesce(secret_used_at, 0), old_secret_hash, " \
 	"coalesce(old_secret_id, 0), coalesce(old_secret_created_at, 0), " \
 	"coalesce(old_secret_used_at, 0), coalesce(old_secret_expires_at, 0)"
@@ -89,11 +89,13 @@ const char *const pg_sql[STMT_COUNT] = {
 	[STMT_APP_INSERT] = "INSERT INTO apps(account_id, api_key, name, "
 	    "public_name, logo_url, description, redirect_uris, "
 	    "implicit_flow, id_token_signed_response_alg, "
-	    "post_logout_redirect_uris, device_flow, created_at) SELECT "
+	    "post_logout_redirect_uris, device_flow, dpop_bound, require_par, "
+	    "created_at) SELECT "
 	    "$1::bigint, $2::text, $3::text, $4::text, $5::text, $6::text, "
 	    "$7::text, $8::boolean, $9::text, $10::text, $11::boolean, "
-	    "$12::bigint WHERE (SELECT count(*) FROM apps "
-	    "WHERE account_id = $1::bigint) < $13::bigint RETURNING id",
+	    "$12::boolean, $13::boolean, $14::bigint WHERE (SELECT count(*) "
+	    "FROM apps WHERE account_id = $1::bigint) < $15::bigint "
+	    "RETURNING id",
 	[STMT_APP_GET] = "SELECT " APP_COLUMNS " FROM apps "
 	    "WHERE api_key = $1::text AND " OWNED_BY(2),
 	[STMT_APP_LIST] = "SELECT " APP_COLUMNS " FROM apps WHERE "
@@ -102,8 +104,9 @@ const char *const pg_sql[STMT_COUNT] = {
 	    "logo_url = $2::text, description = $3::text, "
 	    "redirect_uris = $4::text, implicit_flow = $5::boolean, "
 	    "id_token_signed_response_alg = $6::text, "
-	    "post_logout_redirect_uris = $7::text, device_flow = $8::boolean "
-	    "WHERE id = $9::bigint",
+	    "post_logout_redirect_uris = $7::text, device_flow = $8::boolean, "
+	    "dpop_bound = $9::boolean, require_par = $10::boolean "
+	    "WHERE id = $11::bigint",
 	[STMT_APP_DELETE] = "DELETE FROM apps WHERE api_key = $1::text AND "
 	    OWNED_BY(2),
 	/* as sqlite_sql.c's */
@@ -391,5 +394,13 @@ const char *const pg_sql[STMT_COUNT] = {
 	    "RETURNING user_code, app_id, '', " DEVICE_FIELDS,
 	[STMT_GC_DEVICE] = "DELETE FROM device_grants WHERE device_hash IN ("
 	    "SELECT device_hash FROM device_grants "
+	    "WHERE expires_at <= $1::bigint LIMIT $2::bigint)",
+	/* a row of a proof expired since may be taken again: a jti a client
+	 * reuses much later is not a replay */
+	[STMT_DPOP_JTI_CLAIM] = "INSERT INTO dpop_jtis AS d(hash, expires_at) "
+	    "VALUES ($1::bytea, $2::bigint) ON CONFLICT (hash) DO UPDATE SET "
+	    "expires_at = excluded.expires_at WHERE d.expires_at <= $3::bigint",
+	[STMT_GC_DPOP] = "DELETE FROM dpop_jtis WHERE hash IN ("
+	    "SELECT hash FROM dpop_jtis "
 	    "WHERE expires_at <= $1::bigint LIMIT $2::bigint)",
 };

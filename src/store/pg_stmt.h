@@ -115,6 +115,8 @@ int	pg_throttle_undo(struct store_backend *b, const unsigned char *key,
 int	pg_throttle_clear(struct store_backend *b, const unsigned char *key);
 int	pg_throttle_expire(struct store_backend *b, int64_t now, size_t batch,
 	    size_t *removed);
+int	pg_dpop_jti_claim(struct store_backend *b, const unsigned char *hash,
+	    int64_t expires_at, int64_t now);
 int	pg_gc(struct store_backend *b, enum store_gc_kind kind,
 	    const struct store_horizon *h, size_t batch, size_t *removed);
 int	pg_stats(struct store_backend *b, const struct store_horizon *h,

@@ -62,3 +62,19 @@ pg_throttle_expire(struct store_backend *b, int64_t now, size_t batch,
 	*removed = rc == 0 ? (size_t)changes : 0;
 	return rc;
 }
+
+/* Beside the counters, the other state nodes share against replays: the
+ * DPoP proofs claimed at the token endpoint. */
+int
+pg_dpop_jti_claim(struct store_backend *b, const unsigned char *hash,
+    int64_t expires_at, int64_t now)
+{
+	struct pg_params p = { 0 };
+	int rc, changes = 0;
+
+	pgp_bytes(&p, hash, SECURE_HASH_BYTES);
+	pgp_int(&p, expires_at);
+	pgp_int(&p, now);
+	rc = pg_run(b, STMT_DPOP_JTI_CLAIM, &p, &changes);
+	return rc != 0 ? rc : changes == 1 ? 0 : ERR_EXISTS;
+}

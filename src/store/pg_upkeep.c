@@ -10,7 +10,8 @@ pg_gc(struct store_backend *b, enum store_gc_kind kind,
 	    [STORE_GC_CODES] = STMT_GC_CODES,
 	    [STORE_GC_SESSIONS] = STMT_GC_SESSIONS,
 	    [STORE_GC_REVEALS] = STMT_GC_REVEALS,
-	    [STORE_GC_DEVICE] = STMT_GC_DEVICE };
+	    [STORE_GC_DEVICE] = STMT_GC_DEVICE,
+	    [STORE_GC_DPOP] = STMT_GC_DPOP };
 	struct pg_params p = { 0 };
 	int rc, changes = 0;
 
@@ -30,6 +31,9 @@ pg_gc(struct store_backend *b, enum store_gc_kind kind,
 		break;
 	case STORE_GC_REVEALS:
 		pgp_int(&p, h->reveals_before);
+		break;
+	case STORE_GC_DPOP:
+		pgp_int(&p, h->at);
 		break;
 	}
 	pgp_int(&p, (int64_t)batch);

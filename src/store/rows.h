@@ -318,7 +318,8 @@ struct store_horizon {
 
 enum store_gc_kind {
 	STORE_GC_ACCESS, STORE_GC_CODES, STORE_GC_SESSIONS, STORE_GC_REVEALS,
-	STORE_GC_DEVICE		/* device grants expired by codes_before */
+	STORE_GC_DEVICE,	/* device grants expired by codes_before */
+	STORE_GC_DPOP		/* DPoP proofs claimed, expired by at */
 };
 
 /* A queued mail (core/mail.c), as store_mail_claim() gives it: message

@@ -234,6 +234,7 @@ const struct store_ops store_sqlite_ops = {
 	.throttle_undo = sqlite_throttle_undo,
 	.throttle_clear = sqlite_throttle_clear,
 	.throttle_expire = sqlite_throttle_expire,
+	.dpop_jti_claim = sqlite_dpop_jti_claim,
 	.account_insert = sqlite_account_insert,
 	.account_by_email = sqlite_account_by_email,
 	.account_by_id = sqlite_account_by_id,

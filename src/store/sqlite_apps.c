@@ -29,6 +29,8 @@ sqlite_app_insert(struct store_backend *b, struct app_row *row, int64_t max)
 	sqlite3_bind_text(st, 12, row->post_logout_redirect_uris, -1,
 	    SQLITE_STATIC);
 	sqlite3_bind_int(st, 13, row->device_flow);
+	sqlite3_bind_int(st, 14, row->dpop_bound);
+	sqlite3_bind_int(st, 15, row->require_par);
 	rc = sqlite_run(db, st, &changes);
 	if (rc == 0 && changes == 0)
 		return ERR_TOOBIG;	/* the owner has max already */
@@ -66,19 +68,21 @@ read_app(sqlite3_stmt *st, void *p)
 	sqlite_copy_text(out->post_logout_redirect_uris,
 	    sizeof(out->post_logout_redirect_uris), st, 14);
 	out->device_flow = sqlite3_column_int(st, 15) != 0;
-	out->secret_id = sqlite3_column_int64(st, 16);
-	out->secret_used_at = sqlite3_column_int64(st, 17);
-	out->has_old_secret = sqlite3_column_bytes(st, 18) ==
+	out->dpop_bound = sqlite3_column_int(st, 16) != 0;
+	out->require_par = sqlite3_column_int(st, 17) != 0;
+	out->secret_id = sqlite3_column_int64(st, 18);
+	out->secret_used_at = sqlite3_column_int64(st, 19);
+	out->has_old_secret = sqlite3_column_bytes(st, 20) ==
 	    SECURE_HASH_BYTES;
 	if (out->has_old_secret)
-		memcpy(out->old_secret_hash, sqlite3_column_blob(st, 18),
+		memcpy(out->old_secret_hash, sqlite3_column_blob(st, 20),
 		    SECURE_HASH_BYTES);
 	else
 		memset(out->old_secret_hash, 0, SECURE_HASH_BYTES);
-	out->old_secret_id = sqlite3_column_int64(st, 19);
-	out->old_secret_created_at = sqlite3_column_int64(st, 20);
-	out->old_secret_used_at = sqlite3_column_int64(st, 21);
-	out->old_secret_expires_at = sqlite3_column_int64(st, 22);
+	out->old_secret_id = sqlite3_column_int64(st, 21);
+	out->old_secret_created_at = sqlite3_column_int64(st, 22);
+	out->old_secret_used_at = sqlite3_column_int64(st, 23);
+	out->old_secret_expires_at = sqlite3_column_int64(st, 24);
 }
 
 int
@@ -132,7 +136,9 @@ sqlite_app_update(struct store_backend *b, const struct app_row *row)
 	sqlite3_bind_text(st, 7, row->post_logout_redirect_uris, -1,
 	    SQLITE_STATIC);
 	sqlite3_bind_int(st, 8, row->device_flow);
-	sqlite3_bind_int64(st, 9, row->id);
+	sqlite3_bind_int(st, 9, row->dpop_bound);
+	sqlite3_bind_int(st, 10, row->require_par);
+	sqlite3_bind_int64(st, 11, row->id);
 	return sqlite_run_one(db, st);
 }
 

@@ -8,7 +8,7 @@
 	"created_at, coalesce(secret_created_at, 0), (SELECT disabled_at " \
 	"IS NOT NULL FROM accounts o WHERE o.id = apps.account_id), " \
 	"id_token_signed_response_alg, post_logout_redirect_uris, " \
-	"device_flow, " \
+	"device_flow, dpop_bound, require_par, " \
 	"secret_id, coalesce(secret_used_at, 0), old_secret_hash, " \
 	"coalesce(old_secret_id, 0), coalesce(old_secret_created_at, 0), " \
 	"coalesce(old_secret_used_at, 0), coalesce(old_secret_expires_at, 0)"
@@ -84,8 +84,9 @@ const char *const stmt_sql[STMT_COUNT] = {
 	[STMT_APP_INSERT] = "INSERT INTO apps(account_id, api_key, name, "
 	    "public_name, logo_url, description, redirect_uris, "
 	    "implicit_flow, created_at, id_token_signed_response_alg, "
-	    "post_logout_redirect_uris, device_flow) SELECT ?1, ?2, ?3, ?4, "
-	    "?5, ?6, ?7, ?8, ?9, ?11, ?12, ?13 WHERE (SELECT count(*) FROM apps "
+	    "post_logout_redirect_uris, device_flow, dpop_bound, require_par) "
+	    "SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?11, ?12, ?13, ?14, ?15 "
+	    "WHERE (SELECT count(*) FROM apps "
 	    "WHERE account_id = ?1) < ?10",
 	[STMT_APP_GET] = "SELECT " APP_COLUMNS " FROM apps WHERE api_key = ?1 "
 	    "AND (?2 = 0 OR account_id = ?2)",
@@ -95,7 +96,7 @@ const char *const stmt_sql[STMT_COUNT] = {
 	[STMT_APP_UPDATE] = "UPDATE apps SET public_name = ?, logo_url = ?, "
 	    "description = ?, redirect_uris = ?, implicit_flow = ?, "
 	    "id_token_signed_response_alg = ?, post_logout_redirect_uris = ?, "
-	    "device_flow = ? WHERE id = ?",
+	    "device_flow = ?, dpop_bound = ?, require_par = ? WHERE id = ?",
 	[STMT_APP_DELETE] = "DELETE FROM apps WHERE api_key = ?1 "
 	    "AND (?2 = 0 OR account_id = ?2)",
 	/* a rotation: ?5 the seconds the current secret stays valid (0:
@@ -376,4 +377,10 @@ const char *const stmt_sql[STMT_COUNT] = {
 	[STMT_GC_DEVICE] = "DELETE FROM device_grants WHERE device_hash IN ("
 	    "SELECT device_hash FROM device_grants WHERE expires_at <= ?1 "
 	    "LIMIT ?2)",
+	/* as in pg_sql.c */
+	[STMT_DPOP_JTI_CLAIM] = "INSERT INTO dpop_jtis AS d(hash, expires_at) "
+	    "VALUES (?1, ?2) ON CONFLICT (hash) DO UPDATE SET "
+	    "expires_at = excluded.expires_at WHERE d.expires_at <= ?3",
+	[STMT_GC_DPOP] = "DELETE FROM dpop_jtis WHERE hash IN ("
+	    "SELECT hash FROM dpop_jtis WHERE expires_at <= ?1 LIMIT ?2)",
 };

@@ -168,6 +168,8 @@ int	sqlite_throttle_clear(struct store_backend *b,
 	    const unsigned char *key);
 int	sqlite_throttle_expire(struct store_backend *b, int64_t now,
 	    size_t batch, size_t *removed);
+int	sqlite_dpop_jti_claim(struct store_backend *b,
+	    const unsigned char *hash, int64_t expires_at, int64_t now);
 int	sqlite_gc(struct store_backend *b, enum store_gc_kind kind,
 	    const struct store_horizon *h, size_t batch, size_t *removed);
 int	sqlite_stats(struct store_backend *b, const struct store_horizon *h,

@@ -76,3 +76,21 @@ sqlite_throttle_expire(struct store_backend *b, int64_t now, size_t batch,
 	*removed = rc == 0 ? (size_t)changes : 0;
 	return rc;
 }
+
+/* As pg_throttle.c's; keygate remembers proofs in memory over SQLite. */
+int
+sqlite_dpop_jti_claim(struct store_backend *b, const unsigned char *hash,
+    int64_t expires_at, int64_t now)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st = sqlite_stmt(b, STMT_DPOP_JTI_CLAIM, &db);
+	int rc, changes = 0;
+
+	if (st == NULL)
+		return ERR_STORE;
+	sqlite3_bind_blob(st, 1, hash, SECURE_HASH_BYTES, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, expires_at);
+	sqlite3_bind_int64(st, 3, now);
+	rc = sqlite_run(db, st, &changes);
+	return rc != 0 ? rc : changes == 1 ? 0 : ERR_EXISTS;
+}

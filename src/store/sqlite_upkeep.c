@@ -10,7 +10,8 @@ sqlite_gc(struct store_backend *b, enum store_gc_kind kind,
 	    [STORE_GC_CODES] = STMT_GC_CODES,
 	    [STORE_GC_SESSIONS] = STMT_GC_SESSIONS,
 	    [STORE_GC_REVEALS] = STMT_GC_REVEALS,
-	    [STORE_GC_DEVICE] = STMT_GC_DEVICE };
+	    [STORE_GC_DEVICE] = STMT_GC_DEVICE,
+	    [STORE_GC_DPOP] = STMT_GC_DPOP };
 	sqlite3 *db;
 	sqlite3_stmt *st = sqlite_stmt(b, ids[kind], &db);
 	int rc, changes = 0, n = 1;
@@ -33,6 +34,9 @@ sqlite_gc(struct store_backend *b, enum store_gc_kind kind,
 		break;
 	case STORE_GC_REVEALS:
 		sqlite3_bind_int64(st, n++, h->reveals_before);
+		break;
+	case STORE_GC_DPOP:
+		sqlite3_bind_int64(st, n++, h->at);
 		break;
 	}
 	sqlite3_bind_int64(st, n, (sqlite3_int64)batch);

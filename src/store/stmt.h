@@ -115,6 +115,9 @@ enum stmt_id {
 	STMT_DEVICE_DECIDE,
 	STMT_DEVICE_POLL,
 	STMT_GC_DEVICE,
+	/* DPoP proofs claimed at the token endpoint (core/dpop.c) */
+	STMT_DPOP_JTI_CLAIM,
+	STMT_GC_DPOP,
 	STMT_COUNT
 };
 

@@ -132,6 +132,14 @@ store_throttle_expire(struct store *st, int64_t now, size_t batch,
 }
 
 int
+store_dpop_jti_claim(struct store *st,
+    const unsigned char hash[SECURE_HASH_BYTES], int64_t expires_at,
+    int64_t now)
+{
+	return CALL(dpop_jti_claim, hash, expires_at, now);
+}
+
+int
 store_app_insert(struct store *st, struct app_row *row, int64_t max)
 {
 	return CALL(app_insert, row, max);

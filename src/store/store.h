@@ -73,6 +73,14 @@ int	store_throttle_clear(struct store *st,
 int	store_throttle_expire(struct store *st, int64_t now, size_t batch,
 	    size_t *removed);
 
+/* Claims the DPoP proof of `hash` (core/dpop.c) until `expires_at`, in
+ * one statement, so that of nodes given the same proof one has it: 0, or
+ * ERR_EXISTS when a live claim holds it (a claim expired by `now` is
+ * taken over). */
+int	store_dpop_jti_claim(struct store *st,
+	    const unsigned char hash[SECURE_HASH_BYTES], int64_t expires_at,
+	    int64_t now);
+
 /* accounts; insert gives ERR_EXISTS for a taken email */
 int	store_account_insert(struct store *st, const char *email,
 	    const char *password_hash, int64_t now, int64_t *id);

@@ -30,6 +30,9 @@ struct store_ops {
 		    const unsigned char *key);
 	int	(*throttle_expire)(struct store_backend *b, int64_t now,
 		    size_t batch, size_t *removed);
+	int	(*dpop_jti_claim)(struct store_backend *b,
+		    const unsigned char *hash, int64_t expires_at,
+		    int64_t now);
 
 	int	(*account_insert)(struct store_backend *b, const char *email,
 		    const char *password_hash, int64_t now, int64_t *id);

@@ -360,7 +360,9 @@ def account_exists(server, email):
 
 APP_MEMBERS = {"api_key", "name", "redirect_uris", "public_name", "logo_url",
                "description", "implicit_flow", "id_token_signed_response_alg",
-               "post_logout_redirect_uris", "device_flow", "has_secret",
+               "post_logout_redirect_uris", "device_flow",
+               "dpop_bound_access_tokens",
+               "require_pushed_authorization_requests", "has_secret",
                "secrets",
                "created_at"}
 

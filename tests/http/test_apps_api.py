@@ -77,6 +77,8 @@ def assert_app_json(j):
     assert isinstance(j["description"], str)
     assert isinstance(j["implicit_flow"], bool)
     assert isinstance(j["device_flow"], bool)
+    assert isinstance(j["dpop_bound_access_tokens"], bool)
+    assert isinstance(j["require_pushed_authorization_requests"], bool)
     assert isinstance(j["has_secret"], bool)
     assert isinstance(j["secrets"], list)
     assert len(j["secrets"]) == (1 if j["has_secret"] else 0), j["secrets"]
@@ -114,6 +116,8 @@ def test_create_with_only_a_name_has_the_defaults(server, owner):
     assert j["description"] == ""
     assert j["implicit_flow"] is False           # off by default
     assert j["device_flow"] is False             # off by default
+    assert j["dpop_bound_access_tokens"] is False
+    assert j["require_pushed_authorization_requests"] is False
     assert j["has_secret"] is False              # none until asked for
 
 
@@ -436,6 +440,12 @@ WRONG_TYPES = [
     ({"device_flow": "on"}, "device_flow"),
     ({"device_flow": 0}, "device_flow"),
     ({"device_flow": None}, "device_flow"),
+    ({"dpop_bound_access_tokens": "on"}, "dpop_bound_access_tokens"),
+    ({"dpop_bound_access_tokens": 1}, "dpop_bound_access_tokens"),
+    ({"require_pushed_authorization_requests": None},
+     "require_pushed_authorization_requests"),
+    ({"require_pushed_authorization_requests": "true"},
+     "require_pushed_authorization_requests"),
     ({"public_name": ["Photo"]}, "public_name"),
     ({"public_name": None}, "public_name"),
     ({"logo_url": 7}, "logo_url"),
@@ -617,6 +627,25 @@ def test_device_flow_turns_on_and_off(server, owner):
     r = patch_app(server, owner, a["api_key"], {"device_flow": True})
     assert r.status_code == 200, r.text
     assert app_json(server, owner, a["api_key"])["device_flow"] is True
+
+
+@pytest.mark.parametrize("member", ["dpop_bound_access_tokens",
+                                    "require_pushed_authorization_requests"])
+def test_issue_23_switches_turn_on_and_off(server, owner, member):
+    """Each switch alone: set at creation, cleared and set by PATCH, the
+    other left as it was."""
+    other = ({"dpop_bound_access_tokens",
+              "require_pushed_authorization_requests"} - {member}).pop()
+    a = new_app(server, owner, **{member: True})
+    assert a[member] is True and a[other] is False
+    r = patch_app(server, owner, a["api_key"], {member: False})
+    assert r.status_code == 200, r.text
+    assert r.json()[member] is False
+    assert app_json(server, owner, a["api_key"])[member] is False
+    r = patch_app(server, owner, a["api_key"], {member: True})
+    assert r.status_code == 200, r.text
+    j = app_json(server, owner, a["api_key"])
+    assert j[member] is True and j[other] is False
 
 
 def test_members_not_sent_are_unchanged(server, owner, app):

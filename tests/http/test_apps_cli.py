@@ -242,6 +242,22 @@ def test_set_device_flow(server, owner, app):
                     app["api_key"])["device_flow"] is False
 
 
+@pytest.mark.parametrize("flag,member,shown", [
+    ("--dpop-bound", "dpop_bound_access_tokens", "dpop bound     "),
+    ("--require-par", "require_pushed_authorization_requests",
+     "require par    ")])
+def test_set_issue_23_switches(server, owner, app, flag, member, shown):
+    j = ok_json(app_cli(server, "set", app["api_key"], flag, "on", "--json"))
+    assert j == dict(app, **{member: True})
+    assert app_json(server, owner.token, app["api_key"])[member] is True
+    assert shown + "on" in ok(app_cli(server, "show", app["api_key"]))
+    ok(app_cli(server, "set", app["api_key"], flag, "off"))
+    assert app_json(server, owner.token, app["api_key"])[member] is False
+    r = app_cli(server, "set", app["api_key"], flag, "yes")
+    assert r.returncode != 0, r
+    assert app_json(server, owner.token, app["api_key"])[member] is False
+
+
 def test_set_changes_only_what_is_given(server, owner, app):
     ok(app_cli(server, "set", app["api_key"], "--public-name", "Only This"))
     assert app_json(server, owner.token, app["api_key"]) == \

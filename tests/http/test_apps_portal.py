@@ -102,8 +102,10 @@ def form_data(settings):
                 "\r\n".join(settings["post_logout_redirect_uris"])}
     if settings["implicit_flow"]:
         data["implicit_flow"] = "on"
-    if settings.get("device_flow"):
-        data["device_flow"] = "on"
+    for box in ("device_flow", "dpop_bound_access_tokens",
+                "require_pushed_authorization_requests"):
+        if settings.get(box):
+            data[box] = "on"
     return data
 
 
@@ -674,3 +676,26 @@ def test_another_accounts_app_pages_are_404(server, dev, intruder, app):
         r = b.submit("/apps/new", action, fields)
         assert r.status_code == 404, (action, r.status_code)
     assert app_json(server, dev.token, key) == app
+
+
+@pytest.mark.parametrize("name,label", [
+    ("dpop_bound_access_tokens",
+     "Require DPoP: tokens only for requests with a proof of the app's key"),
+    ("require_pushed_authorization_requests",
+     "Require pushed authorization requests (PAR)")])
+def test_issue_23_checkboxes(server, dev, app, name, label):
+    """Off by default; ticked and saved the switch is on (as the API then
+    says), and saving without it turns it off again."""
+    key = app["api_key"]
+    form = form_html(dev.browser.get(f"/apps/{key}").text, f"/apps/{key}")
+    box = input_tag(form, name)
+    assert box is not None and 'type="checkbox"' in box
+    assert not re.search(r"\bchecked\b", box)
+    assert f'<label for="{name}">{label}</label>' in form, form
+    settings = dict(settings_of(app), **{name: True})
+    assert_saved(server, dev, key, save(dev.browser, key, settings))
+    assert app_json(server, dev.token, key)[name] is True
+    box = input_tag(dev.browser.get(f"/apps/{key}").text, name)
+    assert re.search(r"\bchecked\b", box)
+    assert_saved(server, dev, key, save(dev.browser, key, settings_of(app)))
+    assert app_json(server, dev.token, key)[name] is False

@@ -268,3 +268,92 @@ Test(token_cache, rows_that_do_not_fit_a_slot_are_not_kept)
 	cr_expect_not(token_cache_get(c, h, &look), "an id past 32 bits");
 	token_cache_free(c);
 }
+
+/* A thumbprint that says which token it belongs to. */
+static void
+jkt_of(unsigned char jkt[SECURE_HASH_BYTES], unsigned n)
+{
+	memset(jkt, 0xa5, SECURE_HASH_BYTES);
+	memcpy(jkt, &n, sizeof(n));
+}
+
+static struct token_row
+bound_row(int64_t account, unsigned n)
+{
+	struct token_row r = row_of(account, 0);
+
+	r.bound = true;
+	jkt_of(r.jkt, n);
+	return r;
+}
+
+Test(token_cache, bound_rows_keep_their_thumbprint)
+{
+	struct token_cache *c = trusted_cache(64);
+	unsigned char h[SECURE_HASH_BYTES], want[SECURE_HASH_BYTES];
+	struct cache_lookup look;
+	struct token_row r;
+
+	for (unsigned i = 1; i <= 3; i++) {
+		hash_of(h, i);
+		r = i == 2 ? row_of(i, 0) : bound_row(i, i);
+		read_in(c, h, &r);
+	}
+	for (unsigned i = 1; i <= 3; i++) {
+		hash_of(h, i);
+		cr_assert(token_cache_get(c, h, &look));
+		cr_expect_eq(look.row.account_id, i);
+		cr_expect_eq(look.row.bound, i != 2, "token %u", i);
+		jkt_of(want, i);
+		if (i != 2)
+			cr_expect_eq(memcmp(look.row.jkt, want, sizeof(want)),
+			    0, "token %u: its own thumbprint", i);
+	}
+	/* the same token read again, now unbound, then bound to another */
+	hash_of(h, 1);
+	r = row_of(1, 0);
+	read_in(c, h, &r);
+	cr_assert(token_cache_get(c, h, &look));
+	cr_expect(!look.row.bound);
+	r = bound_row(1, 77);
+	read_in(c, h, &r);
+	cr_assert(token_cache_get(c, h, &look));
+	jkt_of(want, 77);
+	cr_expect(look.row.bound);
+	cr_expect_eq(memcmp(look.row.jkt, want, sizeof(want)), 0);
+	token_cache_free(c);
+}
+
+/* Eviction, moves between sets and the map's growth and deletions: every
+ * hit of a crowded cache still carries its own token's binding. */
+Test(token_cache, crowded_bound_tokens_are_never_served_unbound)
+{
+	struct token_cache *c = trusted_cache(1);
+	unsigned char h[SECURE_HASH_BYTES], want[SECURE_HASH_BYTES];
+	struct cache_lookup look;
+	struct token_row r;
+	int hits = 0;
+
+	for (int round = 0; round < 2; round++)
+		for (unsigned i = 0; i < 6000; i++) {
+			hash_of(h, i + 1);
+			r = i % 3 == 0 ? row_of(i + 1, 0) :
+			    bound_row(i + 1, i + 1);
+			r.iat = 1000 + i + round * 6000;
+			read_in(c, h, &r);
+		}
+	for (unsigned i = 0; i < 6000; i++) {
+		hash_of(h, i + 1);
+		if (!token_cache_get(c, h, &look))
+			continue;
+		hits++;
+		cr_expect_eq(look.row.account_id, i + 1);
+		cr_expect_eq(look.row.bound, i % 3 != 0, "token %u", i + 1);
+		jkt_of(want, i + 1);
+		if (i % 3 != 0)
+			cr_expect_eq(memcmp(look.row.jkt, want, sizeof(want)),
+			    0, "token %u: its own thumbprint", i + 1);
+	}
+	cr_expect_gt(hits, 900, "the cache holds its 1024: %d", hits);
+	token_cache_free(c);
+}

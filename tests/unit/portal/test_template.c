@@ -126,6 +126,8 @@ static const struct tmpl_var app_vars[] = {
 	{ "description", HOSTILE },
 	{ "implicit_checked", HOSTILE },
 	{ "device_checked", HOSTILE },
+	{ "dpop_checked", HOSTILE },
+	{ "par_checked", HOSTILE },
 	{ "redirect_uris_error", HOSTILE },
 	{ "public_name_error", HOSTILE },
 	{ "logo_url_error", HOSTILE },

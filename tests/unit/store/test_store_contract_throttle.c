@@ -120,3 +120,28 @@ STORE_TEST(throttle, parallel_counts_are_all_kept, contract_setup)
 	store_close(r[1].st);
 	cr_expect_eq(r[0].max > r[1].max ? r[0].max : r[1].max, 50);
 }
+
+/* DPoP proofs claimed at the token endpoint: one claim wins, a live
+ * claim refuses another, an expired one is taken over, gc removes the
+ * expired ones. */
+STORE_TEST(throttle, dpop_jti_claimed_once, contract_setup)
+{
+	unsigned char a[SECURE_HASH_BYTES], b[SECURE_HASH_BYTES];
+	struct store_horizon h = { .at = T0 + 200 };
+	size_t removed = 0;
+
+	key_of(7, a);
+	key_of(8, b);
+	cr_assert_eq(store_dpop_jti_claim(st, a, T0 + 61, T0), 0);
+	cr_expect_eq(store_dpop_jti_claim(st, a, T0 + 70, T0 + 9), ERR_EXISTS);
+	cr_expect_eq(store_dpop_jti_claim(st, a, T0 + 70, T0 + 60), ERR_EXISTS,
+	    "live until its expiry");
+	cr_expect_eq(store_dpop_jti_claim(st, b, T0 + 70, T0 + 9), 0);
+	cr_expect_eq(store_dpop_jti_claim(st, a, T0 + 122, T0 + 61), 0,
+	    "an expired claim is taken over");
+	cr_expect_eq(store_dpop_jti_claim(st, a, T0 + 130, T0 + 62),
+	    ERR_EXISTS);
+	cr_assert_eq(store_gc(st, STORE_GC_DPOP, &h, 100, &removed), 0);
+	cr_expect_eq(removed, 2);
+	cr_expect_eq(store_dpop_jti_claim(st, b, T0 + 300, T0 + 200), 0);
+}
