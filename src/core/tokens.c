@@ -439,6 +439,13 @@ int
 tokens_use(struct keygate *kg, struct str token, bool record,
     struct token_row *out)
 {
+	return tokens_use_key(kg, token, record, NULL, out);
+}
+
+int
+tokens_use_key(struct keygate *kg, struct str token, bool record,
+    const unsigned char *jkt, struct token_row *out)
+{
 	unsigned char hash[SECURE_HASH_BYTES];
 	int64_t now = clock_now(kg->clock), written;
 	bool alive;
@@ -458,6 +465,11 @@ tokens_use(struct keygate *kg, struct str token, bool record,
 			metrics_inc(METRIC_TOKENS_EXPIRED);
 		return ERR_AUTH;
 	}
+	/* a bound token stolen and sent as Bearer is no use to the thief,
+	 * and keeps no life from the attempt (RFC 9449 §7.1) */
+	if (out->bound && (jkt == NULL ||
+	    sodium_memcmp(jkt, out->jkt, SECURE_HASH_BYTES) != 0))
+		return ERR_FORBIDDEN;
 	return record ? record_use(kg, hash, written, now) : 0;
 }
 

@@ -75,6 +75,12 @@ int	tokens_refresh_end(struct tokens_refresh *op, struct token_pair *out,
  * With `record` false nothing is written (a 403 is not a use). */
 int	tokens_use(struct keygate *kg, struct str token, bool record,
 	    struct token_row *out);
+/* tokens_use() for a token presented with a DPoP proof of the key whose
+ * thumbprint is `jkt`, or as Bearer (jkt NULL): a token bound to a key
+ * (docs/REFERENCE.md §17.1) is ERR_FORBIDDEN, before any use is
+ * recorded, unless jkt is its key; an unbound token passes either way. */
+int	tokens_use_key(struct keygate *kg, struct str token, bool record,
+	    const unsigned char *jkt, struct token_row *out);
 
 /* Fills the token cache with the live access tokens of the store, at most
  * --token-cache of them, a page at a time until done or *stop is set: so

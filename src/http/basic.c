@@ -92,9 +92,15 @@ b64token(struct str t)
 int
 bearer_parse(struct str header, struct str *token)
 {
+	return token_parse(header, "Bearer", token);
+}
+
+int
+token_parse(struct str header, const char *scheme, struct str *token)
+{
 	struct str t;
 
-	if (header.len == 0 || !scheme_is(header, "Bearer", &t))
+	if (header.len == 0 || !scheme_is(header, scheme, &t))
 		return ERR_NOTFOUND;
 	if (t.len == 0 || t.len > HTTP_MAX_PARAM_VALUE_BYTES || !b64token(t))
 		return ERR_MALFORMED;

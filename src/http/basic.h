@@ -19,5 +19,7 @@ int	basic_parse(struct arena *a, struct str header, bool form_decoded,
  * 0, ERR_NOTFOUND for another scheme or no header, ERR_MALFORMED for an
  * empty or badly formed token. */
 int	bearer_parse(struct str header, struct str *token);
+/* The same for the token of another scheme: "DPoP" (RFC 9449 §7.1). */
+int	token_parse(struct str header, const char *scheme, struct str *token);
 
 #endif

@@ -2,6 +2,7 @@
 
 #include <microhttpd.h>
 #include <string.h>
+#include <strings.h>
 
 #include "base/err.h"
 #include "http/cookie.h"
@@ -13,6 +14,34 @@ request_header(const struct request *req, const char *name)
 	    name);
 
 	return v == NULL ? STR_NULL : str_from(v);
+}
+
+struct header_count {
+	const char	*name;
+	unsigned	 n;
+};
+
+static enum MHD_Result
+count_header(void *cls, enum MHD_ValueKind kind, const char *key,
+    const char *value)
+{
+	struct header_count *c = cls;
+
+	(void)kind;
+	(void)value;
+	if (key != NULL && strcasecmp(key, c->name) == 0)
+		c->n++;
+	return MHD_YES;
+}
+
+unsigned
+request_header_count(const struct request *req, const char *name)
+{
+	struct header_count c = { name, 0 };
+
+	MHD_get_connection_values(req->conn, MHD_HEADER_KIND, count_header,
+	    &c);
+	return c.n;
 }
 
 int

@@ -32,6 +32,10 @@ struct request {
 
 /* A request header's value (first of repeats), or the empty slice. */
 struct str	request_header(const struct request *req, const char *name);
+/* How many times the request has a header of that name (any case): for
+ * a header that must come once (DPoP, RFC 9449 §4.3). */
+unsigned	request_header_count(const struct request *req,
+		    const char *name);
 
 /* The query string's parameters. Returns form_parse()'s codes. */
 int	request_query(struct request *req, struct params *out);

@@ -1,18 +1,24 @@
-/* Bearer-token checks: GET /oauth2/check and the built-in API
- * (docs/REFERENCE.md §3.6, §5; RFC 6750). Each successful call counts as a use
- * of the token. */
+/* Bearer and DPoP token checks: GET /oauth2/check and the built-in API
+ * (docs/REFERENCE.md §3.6, §5, §17.1; RFC 6750, RFC 9449 §7). Each
+ * successful call counts as a use of the token. */
 #include "oauth/oauth.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "core/accounts.h"
+#include "base/clock.h"
 #include "base/err.h"
+#include "core/dpop.h"
 #include "core/scopes.h"
 #include "core/tokens.h"
 #include "http/basic.h"
 #include "http/form.h"
 
-/* RFC 6750 §3: no token gets a bare challenge, a bad one invalid_token. */
+#define DPOP_ALGS	"algs=\"ES256 EdDSA RS256\""
+
+/* RFC 6750 §3: no token gets a bare challenge (of both schemes, RFC 9449
+ * §7.1), a bad one invalid_token. */
 static void
 challenge(struct response *res, int status, const char *error,
     const char *description)
@@ -22,12 +28,48 @@ challenge(struct response *res, int status, const char *error,
 	if (error == NULL) {
 		/* RFC 6750 §3.1: no error code when no token was sent */
 		response_json_error(res, status, "unauthorized", description);
-		response_header(res, "WWW-Authenticate", "Bearer");
+		response_header(res, "WWW-Authenticate",
+		    "Bearer, DPoP " DPOP_ALGS);
 		return;
 	}
 	snprintf(value, sizeof(value), "Bearer error=\"%s\"", error);
 	response_json_error(res, status, error, description);
 	response_header(res, "WWW-Authenticate", value);
+}
+
+/* RFC 9449 §7.1: the DPoP scheme's challenge, one header (nginx's
+ * auth_request passes one on). The descriptions are keygate's own
+ * sentences, without quotes or backslashes. */
+static void
+dpop_challenge(struct response *res, int status, const char *error,
+    const char *description)
+{
+	char value[400];
+
+	snprintf(value, sizeof(value), "DPoP error=\"%s\", "
+	    "error_description=\"%s\", " DPOP_ALGS, error, description);
+	response_json_error(res, status, error, description);
+	response_header(res, "WWW-Authenticate", value);
+}
+
+/* A refused proof (dpop_check()'s outcome rc): invalid_dpop_proof, or
+ * use_dpop_nonce with the nonce to send. */
+static void
+dpop_refused(struct request *req, struct response *res, int rc,
+    const char *why, int64_t now)
+{
+	char nonce[DPOP_NONCE_MAX_BYTES + 1];
+
+	if (rc == DPOP_NONCE) {
+		dpop_nonce(req->kg, now, nonce);
+		response_header(res, "DPoP-Nonce", nonce);
+		dpop_challenge(res, 401, "use_dpop_nonce", why);
+	} else if (rc == DPOP_INVALID) {
+		dpop_challenge(res, 401, "invalid_dpop_proof", why);
+	} else {
+		response_json_error(res, 503, "temporarily_unavailable",
+		    "The data store cannot be reached.");
+	}
 }
 
 /* True when the query or a form body also carries an access_token: RFC 6750
@@ -46,31 +88,128 @@ token_sent_twice(struct request *req)
 	    params_get(&ps, "access_token").p != NULL;
 }
 
+/* The token as the request presents it: as Bearer, or under the DPoP
+ * scheme with a proof of the key whose thumbprint is jkt. */
+struct presented {
+	struct str	 token;
+	bool		 dpop;
+	unsigned char	 jkt[DPOP_JKT_BYTES];
+};
+
 /* Answers a failed token or store read (ERR_AUTH or ERR_NOTFOUND: the
- * token, or its account, is gone) and returns false; true for rc == 0. */
+ * token, or its account, is gone; ERR_FORBIDDEN: a token bound to a key
+ * presented without its proof) and returns false; true for rc == 0. */
 static bool
-answered_ok(struct response *res, int rc)
+answered_key(struct response *res, int rc, const struct presented *p)
 {
-	if (rc == ERR_AUTH || rc == ERR_NOTFOUND)
-		challenge(res, 401, "invalid_token", "The access token is "
-		    "invalid, expired or revoked.");
+	static const char invalid[] = "The access token is invalid, expired "
+	    "or revoked.";
+
+	if (rc == ERR_FORBIDDEN)
+		dpop_challenge(res, 401, "invalid_token", p->dpop ?
+		    "The access token is bound to another DPoP key." :
+		    "The access token is bound to a DPoP key: send it as "
+		    "Authorization: DPoP with a DPoP proof.");
+	else if ((rc == ERR_AUTH || rc == ERR_NOTFOUND) && p->dpop)
+		dpop_challenge(res, 401, "invalid_token", invalid);
+	else if (rc == ERR_AUTH || rc == ERR_NOTFOUND)
+		challenge(res, 401, "invalid_token", invalid);
 	else if (rc != 0)
 		response_json_error(res, 503, "temporarily_unavailable",
 		    "The data store cannot be reached.");
 	return rc == 0;
 }
 
-/* Resolves the request's bearer token; answers and returns false unless it
- * is valid. `record` says whether this call is a use. */
 static bool
-bearer(struct request *req, struct response *res, bool record,
-    struct str *token, struct token_row *row)
+answered_ok(struct response *res, int rc)
 {
-	int rc = bearer_parse(request_header(req, "Authorization"), token);
+	static const struct presented bearer_token = { STR_NULL, false, { 0 } };
 
+	return answered_key(res, rc, &bearer_token);
+}
+
+/* The URI a proof's htu names (RFC 9449 §4.3), of at most this */
+#define HTU_MAX_BYTES	4096
+
+/* What the request's DPoP proof must name: its method and URI as the
+ * client addressed them. At /oauth2/check behind a proxy (`proxied`), the
+ * proxied request's, as the proxy says in X-Original-Method and
+ * X-Original-URI (absolute, or a path under the issuer); elsewhere this
+ * request's, under the issuer. */
+static void
+dpop_target(struct request *req, bool proxied, struct buf *htu,
+    const char **htm)
+{
+	struct str m = proxied ? request_header(req, "X-Original-Method") :
+	    STR_NULL;
+	struct str u = proxied ? request_header(req, "X-Original-URI") :
+	    STR_NULL;
+
+	/* request_header()'s values are NUL-terminated */
+	*htm = m.len > 0 ? m.p : req->method_name;
+	if (u.len > 0 && memmem(u.p, u.len, "://", 3) != NULL) {
+		buf_putstr(htu, u);
+		return;
+	}
+	buf_puts(htu, req->kg->cfg->issuer);
+	buf_putstr(htu, u.len > 0 ? u : req->path);
+}
+
+/* The request's one DPoP header checked as a proof for this request and
+ * token; answers and returns false unless it passes. */
+static bool
+proof_ok(struct request *req, struct response *res, bool proxied,
+    struct presented *p)
+{
+	int64_t now = clock_now(req->kg->clock);
+	struct dpop_want want = { NULL, STR_NULL, p->token, DPOP_AT_RESOURCE };
+	char nonce[DPOP_NONCE_MAX_BYTES + 1];
+	const char *why = "DPoP proof URI is too long";
+	struct buf htu;
+	int rc = DPOP_INVALID;
+
+	if (request_header_count(req, "DPoP") != 1) {
+		dpop_challenge(res, 401, "invalid_dpop_proof", "Send one DPoP "
+		    "header with a DPoP proof for this request.");
+		return false;
+	}
+	buf_init(&htu, HTU_MAX_BYTES);
+	dpop_target(req, proxied, &htu, &want.htm);
+	want.htu = buf_str(&htu);
+	if (htu.err == 0)
+		rc = dpop_check(req->kg, request_header(req, "DPoP"), &want,
+		    now, p->jkt, &why);
+	buf_release(&htu);
+	if (rc != 0) {
+		dpop_refused(req, res, rc, why, now);
+		return false;
+	}
+	/* RFC 9449 §8.2: the nonce for the client's next proof */
+	if (req->kg->cfg->dpop_nonce) {
+		dpop_nonce(req->kg, now, nonce);
+		response_header(res, "DPoP-Nonce", nonce);
+	}
+	return true;
+}
+
+/* Resolves the request's access token, as Bearer or DPoP; answers and
+ * returns false unless it is valid. `record` says whether this call is a
+ * use; `proxied`, whether the proof names a request proxied to here. */
+static bool
+bearer(struct request *req, struct response *res, bool record, bool proxied,
+    struct presented *p, struct token_row *row)
+{
+	struct str h = request_header(req, "Authorization");
+	int rc = token_parse(h, "Bearer", &p->token);
+
+	p->dpop = false;
+	if (rc == ERR_NOTFOUND &&
+	    (rc = token_parse(h, "DPoP", &p->token)) != ERR_NOTFOUND)
+		p->dpop = true;
 	if (rc == ERR_NOTFOUND) {
 		challenge(res, 401, NULL, "Send the access token as "
-		    "Authorization: Bearer.");
+		    "Authorization: Bearer, or as Authorization: DPoP with a "
+		    "DPoP proof.");
 		return false;
 	}
 	if (token_sent_twice(req)) {
@@ -78,8 +217,12 @@ bearer(struct request *req, struct response *res, bool record,
 		    "one way only: the Authorization header.");
 		return false;
 	}
-	rc = rc == 0 ? tokens_use(req->kg, *token, record, row) : ERR_AUTH;
-	return answered_ok(res, rc);
+	if (rc != 0)
+		return answered_key(res, ERR_AUTH, p);
+	if (p->dpop && !proof_ok(req, res, proxied, p))
+		return false;
+	return answered_key(res, tokens_use_key(req->kg, p->token, record,
+	    p->dpop ? p->jkt : NULL, row), p);
 }
 
 /* A bearer call that needs `bit` of the token's scope and counts as a use:
@@ -87,25 +230,31 @@ bearer(struct request *req, struct response *res, bool record,
  * returns false unless the call may go on. */
 static bool
 scoped_use(struct request *req, struct response *res, unsigned bit,
-    const char *insufficient, struct str *token, struct token_row *row)
+    const char *insufficient, struct presented *p, struct token_row *row)
 {
-	if (!bearer(req, res, false, token, row))
+	if (!bearer(req, res, false, false, p, row))
 		return false;
 	if (!(row->scope & bit)) {
-		challenge(res, 403, "insufficient_scope", insufficient);
+		if (p->dpop)
+			dpop_challenge(res, 403, "insufficient_scope",
+			    insufficient);
+		else
+			challenge(res, 403, "insufficient_scope",
+			    insufficient);
 		return false;
 	}
-	return answered_ok(res, tokens_use(req->kg, *token, true, row));
+	return answered_key(res, tokens_use_key(req->kg, p->token, true,
+	    p->dpop ? p->jkt : NULL, row), p);
 }
 
 void
 oauth_check(struct request *req, struct response *res)
 {
 	struct token_row row;
-	struct str token;
+	struct presented p;
 	char sub[24], scope[SCOPES_TEXT_MAX];
 
-	if (!bearer(req, res, true, &token, &row))
+	if (!bearer(req, res, true, true, &p, &row))
 		return;
 	snprintf(sub, sizeof(sub), "%lld", (long long)row.account_id);
 	scopes_format(row.scope, scope);
@@ -120,11 +269,11 @@ oauth_account_summary(struct request *req, struct response *res)
 {
 	struct token_row row;
 	char email[ACCOUNT_EMAIL_MAX_BYTES + 1];
-	struct str token;
+	struct presented p;
 	struct buf *b;
 
 	if (!scoped_use(req, res, SCOPE_ACCOUNT_READ, "This call needs the "
-	    "account_read scope.", &token, &row) ||
+	    "account_read scope.", &p, &row) ||
 	    !answered_ok(res, accounts_email(req->kg, row.account_id, email)))
 		return;
 	/* printed, not built with jansson: a hot path */
@@ -144,12 +293,12 @@ oauth_userinfo(struct request *req, struct response *res)
 {
 	struct token_row row;
 	char email[ACCOUNT_EMAIL_MAX_BYTES + 1];
-	struct str token;
+	struct presented p;
 	bool verified = false;
 	struct buf *b;
 
 	if (!scoped_use(req, res, SCOPE_OPENID, "This call needs the openid "
-	    "scope.", &token, &row))
+	    "scope.", &p, &row))
 		return;
 	if ((row.scope & SCOPE_EMAIL) && !answered_ok(res,
 	    accounts_email_verified(req->kg, row.account_id, email, &verified)))

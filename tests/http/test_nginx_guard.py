@@ -15,6 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 import requests
 
+import dpopkit
 import kgtest
 import oauthkit
 from oauthkit import User, approve, get_tokens, make_app, revoke
@@ -169,8 +170,34 @@ def test_valid_token_passes_with_subject_client_and_scope(stack, client):
 def test_no_token_gets_the_bare_challenge(stack):
     kg, front, api = stack
     before = len(api.seen)
-    refused(call(front, "/orders"), "Bearer")
+    refused(call(front, "/orders"), 'Bearer, DPoP algs="ES256 EdDSA RS256"')
     assert len(api.seen) == before
+
+
+def test_dpop_proof_of_the_proxied_request_passes(stack, client):
+    """The proof names nginx's URL and the request's method; the API gets
+    neither the token nor the proof; a replay, or a proof of another
+    path, gets keygate's DPoP challenge through nginx."""
+    kg, front, api = stack
+    app, user = client
+    t = get_tokens(user, app, scope="account_read")["access_token"]
+    key = dpopkit.Key("ES256")
+    url = front + "/orders/9"
+    proof = key.proof("GET", url + "?q=1", access_token=t,
+                      iat=oauthkit.clock(kg))
+    h = {"Authorization": f"DPoP {t}", "DPoP": proof}
+    r = requests.get(url + "?q=1", headers=h, timeout=10)
+    assert r.status_code == 200, (r.status_code, r.text)
+    seen = r.json()["headers"]
+    assert "authorization" not in seen and "dpop" not in seen, seen
+    r = requests.get(url + "?q=1", headers=h, timeout=10)
+    refused(r, r.headers.get("WWW-Authenticate"))
+    assert r.headers["WWW-Authenticate"].startswith(
+        'DPoP error="invalid_dpop_proof"'), r.headers
+    h["DPoP"] = key.proof("GET", front + "/other", access_token=t,
+                          iat=oauthkit.clock(kg))
+    r = requests.get(url, headers=h, timeout=10)
+    assert r.status_code == 401, r.status_code
 
 
 @pytest.mark.parametrize("token", ["kg_at_" + "A" * 43, "not-a-token",
