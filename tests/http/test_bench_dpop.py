@@ -2,24 +2,31 @@
 real: one core's verify and dpop_check() rates per alg, a key and its
 thumbprint, the equal-length "token proof" lines wrk presents (checked
 here with Python's cryptography, not with keygate's own code), and
-keygate-bench-fill --dpop-jkt binding tokens to that key."""
+keygate-bench-fill --dpop-jkt binding tokens to that key, a server
+taking those tokens with those proofs, each once, and bench.lua's dpop
+mode sending each line once (where wrk is installed)."""
 
 import base64
 import json
 import os
+import shutil
 import sqlite3
 import stat
 import subprocess
 import time
 
 import pytest
+import requests
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, \
     rsa, utils
 
 import dpopkit
-from kgtest import bench_tool
+from kgtest import bench_tool, fresh_pg_db, pg_admin_url, start_server
+
+LUA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
+                   "bench", "wrk", "bench.lua")
 
 ALGS = ["ES256", "EdDSA", "RS256"]
 URL = "http://127.0.0.1:9/oauth2/check"
@@ -172,3 +179,74 @@ def test_fill_refuses_a_jkt_that_is_no_thumbprint(tmp_path):
                         "--dpop-jkt", "abc"], capture_output=True,
                        text=True, timeout=60)
     assert p.returncode == 2 and "--dpop-jkt" in p.stderr, p
+
+
+@pytest.fixture(scope="module")
+def bound(tmp_path_factory):
+    """A store filled as the bench fills it (on PostgreSQL when the run
+    is), 20 Bearer tokens and 20 bound to an ES256 key, and a server on
+    it: (server, the filler's folder, the key file)."""
+    tmp = tmp_path_factory.mktemp("bench-dpop")
+    db = fresh_pg_db() if pg_admin_url() else str(tmp / "kg.db")
+    out, key = tmp / "o", tmp / "k"
+    fill = [bench_tool("fill"), "--db", db, "--out", str(out)]
+    subprocess.run(fill + ["--tokens", "20"], check=True,
+                   capture_output=True, timeout=60)
+    jkt = dpop("--new-key", key, "--alg", "ES256").stdout.strip()
+    subprocess.run(fill + ["--tokens", "20", "--append", "--dpop-jkt", jkt],
+                   check=True, capture_output=True, timeout=60)
+    srv = start_server(tmp, db=db, issuer=True)
+    yield srv, out, key
+    srv.stop()
+
+
+def make_proofs(bound, n):
+    srv, out, key = bound
+    path = out / "proofs.txt"
+    p = dpop("--proofs", n, "--tokens", out / "dpop.txt", "--url",
+             srv.url("/oauth2/check"), "--key", key, "--out", path)
+    assert p.returncode == 0, p.stderr
+    return path
+
+
+def check(srv, tok, proof=None, scheme="DPoP"):
+    h = {"Authorization": scheme + " " + tok}
+    if proof:
+        h["DPoP"] = proof
+    return requests.get(srv.url("/oauth2/check"), headers=h, timeout=10)
+
+
+def test_the_server_takes_each_line_once(bound):
+    srv, out, _ = bound
+    lines = make_proofs(bound, 5).read_text().splitlines()
+    for line in lines:
+        r = check(srv, *line.split())
+        assert r.status_code == 200, r.text
+    tok, proof = lines[0].split()
+    r = check(srv, tok, proof)
+    assert r.status_code == 401 and "used before" in r.text, r.text
+    # the bound tokens are bound: as Bearer they are refused, while the
+    # Bearer file's tokens are not
+    assert check(srv, tok, scheme="Bearer").status_code == 401
+    bearer = (out / "access.txt").read_text().split()[0]
+    assert check(srv, bearer, scheme="Bearer").status_code == 200
+
+
+@pytest.mark.skipif(shutil.which("wrk") is None,
+                    reason="wrk is bench/setup.sh's, not the tests'")
+def test_wrk_dpop_mode_sends_each_line_once(bound, tmp_path):
+    srv, _, _ = bound
+    path = make_proofs(bound, 200)
+    result = tmp_path / "r.json"
+    env = dict(os.environ, KG_MODE="dpop", KG_PATH="/oauth2/check",
+               KG_FILE=str(path), KG_FIRST="0", KG_COUNT="150",
+               KG_THREADS="1", KG_RESULT=str(result))
+    p = subprocess.run(["wrk", "-t1", "-c4", "-d1s", "-s", LUA,
+                        srv.url("")], env=env, capture_output=True,
+                       text=True, timeout=30)
+    assert p.returncode == 0, p.stderr
+    r = json.loads(result.read_text())
+    # every answer 200 (a proof sent twice would be a 401), the 150
+    # lines asked for and no more, then the connections fall silent
+    assert r["non2xx"] == 0 and r["status"] == {"200": 150}, r
+    assert r["handed"] == 150 and r["exhausted"] is True, r
