@@ -56,8 +56,9 @@ def build(args):
     # a commit from before OpenID Connect's signing keys has no such
     # tool (bench/meson.build)
     sign = os.path.exists(os.path.join(src, "src", "core", "signing.h"))
-    # nor one from before DPoP a keygate-bench-dpop
-    dpop = os.path.exists(os.path.join(src, "src", "core", "dpop.c"))
+    # nor one from before DPoP (or before this tool) a keygate-bench-dpop
+    dpop = all(os.path.exists(os.path.join(src, *f)) for f in (
+        ("src", "core", "dpop.c"), ("bench", "dpop.c")))
     r = subprocess.run(["ninja", "-C", bdir, "src/keygate",
                         "bench/keygate-bench-fill",
                         "bench/keygate-bench-pace"] +

@@ -232,12 +232,13 @@ def wanted(args, name):
 
 def dpop_bound_rps(args, routes, alg):
     """What a DPoP check could reach at most, to size its proofs: no
-    more than the Bearer check, nor than the server's threads verify."""
+    more than the Bearer check, nor than the server's threads could run
+    dpop_check() in a tight loop."""
     bounds = [routes[n]["rps"] for n in ("check_fixed", "check")
               if "rps" in routes.get(n, {})]
-    verify = args.dpop_rates.get(alg)
-    if verify:
-        bounds.append(verify * args.server_threads)
+    check = args.dpop_rates.get(alg)
+    if check:
+        bounds.append(check * args.server_threads)
     return min(bounds) if bounds else 50000
 
 
