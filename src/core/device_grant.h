@@ -80,9 +80,10 @@ enum device_poll {
  * authenticated `app`. Sets *poll; returns 0 or ERR_STORE. A device code
  * is exchanged once: of two nodes polling at the same moment one gets the
  * tokens (a family of their own), the other invalid_grant, and the first
- * one's tokens stay good. */
+ * one's tokens stay good. `proof` is the request's DPoP key, or NULL
+ * (core/token_bind.h). */
 int	device_grant_poll(struct keygate *kg, const struct app_row *app,
-	    struct str device_code, enum device_poll *poll,
-	    struct token_pair *out, const char **why);
+	    struct str device_code, const struct token_proof *proof,
+	    enum device_poll *poll, struct token_pair *out, const char **why);
 
 #endif

@@ -57,6 +57,7 @@ answered(struct keygate *kg, const struct issue *is, struct token_pair *out,
 	}
 	out->scope = is->scope;
 	out->expires_in = kg->cfg->token_unused_ttl_s;
+	out->bound = is->access_bound;
 	return 0;
 }
 
@@ -120,7 +121,7 @@ use_up(struct keygate *kg, const struct app_row *app,
 static int
 issue_for_code(struct keygate *kg, const struct app_row *app,
     const unsigned char *hash, const struct code_row *c,
-    struct token_pair *out)
+    const struct token_proof *proof, struct token_pair *out)
 {
 	struct issue is;
 	int rc;
@@ -133,6 +134,7 @@ issue_for_code(struct keygate *kg, const struct app_row *app,
 	is.code_hash = hash;
 	is.auth_time = c->auth_time;
 	is.amr = c->amr;
+	token_bind_new(&is, app, proof);
 	rc = issue_pair(kg, &is, out);
 	if (rc == 0) {
 		metrics_inc(METRIC_TOKENS_ISSUED);
@@ -146,7 +148,8 @@ issue_for_code(struct keygate *kg, const struct app_row *app,
 
 int
 tokens_exchange_hash(struct keygate *kg, const struct app_row *app,
-    const unsigned char hash[SECURE_HASH_BYTES], struct token_pair *out,
+    const unsigned char hash[SECURE_HASH_BYTES],
+    const struct token_proof *proof, struct token_pair *out,
     const char **why)
 {
 	struct code_row c;
@@ -162,7 +165,7 @@ tokens_exchange_hash(struct keygate *kg, const struct app_row *app,
 	 * not a stolen code: the tokens the first one got stay good. */
 	if (c.used)
 		return bad_grant(why, "The grant was already exchanged.");
-	rc = issue_for_code(kg, app, hash, &c, out);
+	rc = issue_for_code(kg, app, hash, &c, proof, out);
 	return rc == ERR_CONFLICT ? bad_grant(why, "The grant was already "
 	    "exchanged.") : rc;
 }
@@ -170,7 +173,8 @@ tokens_exchange_hash(struct keygate *kg, const struct app_row *app,
 int
 tokens_exchange_code(struct keygate *kg, const struct app_row *app,
     struct str code, struct str redirect_uri, struct str verifier,
-    struct token_pair *out, const char **why)
+    const struct token_proof *proof, struct token_pair *out,
+    const char **why)
 {
 	unsigned char hash[SECURE_HASH_BYTES];
 	struct code_row c;
@@ -191,7 +195,7 @@ tokens_exchange_code(struct keygate *kg, const struct app_row *app,
 		    "already used."));
 	if ((rc = code_usable(kg, &c, redirect_uri, verifier, why)) != 0)
 		return use_up(kg, app, hash, rc);
-	rc = issue_for_code(kg, app, hash, &c, out);
+	rc = issue_for_code(kg, app, hash, &c, proof, out);
 	if (rc == ERR_CONFLICT)
 		return use_up(kg, app, hash, bad_grant(why, "The code was "
 		    "already used."));
@@ -236,6 +240,8 @@ struct refresh_ask {
 	struct str	 scope;
 	const char	*why;
 	bool		 used;		/* presented before: reused() decides */
+	bool		 public_client;
+	const struct token_proof *proof;
 	/* the app, for the notice of a reuse (notices.h) */
 	char		 api_key[APP_API_KEY_MAX_BYTES + 1];
 };
@@ -252,6 +258,11 @@ judge_refresh(void *ctx, const struct token_row *r, struct issue *is)
 		ask->why = "The refresh token is not valid.";
 		return ERR_INVALID;
 	}
+	/* before the reuse check: a bound token without its key is no
+	 * presentation, and revokes nothing */
+	if ((ask->why = token_bind_rotation(is, ask->public_client, r,
+	    ask->proof)) != NULL)
+		return ERR_INVALID;
 	if (ask->idle_ttl_s > 0 && r->last_used == 0 &&
 	    is->now >= r->iat + ask->idle_ttl_s) {
 		ask->why = "The refresh token expired unused.";
@@ -294,15 +305,16 @@ refresh_stored(void *arg, int rc)
 
 void
 tokens_refresh_begin(struct keygate *kg, const struct app_row *app,
-    struct str refresh, struct str scope, struct tokens_refresh **out,
-    void (*done)(void *), void *arg)
+    struct str refresh, struct str scope, const struct token_proof *proof,
+    struct tokens_refresh **out, void (*done)(void *), void *arg)
 {
 	struct tokens_refresh *op = xcalloc(1, sizeof(*op));
 
 	*out = op;
 	op->kg = kg;
 	op->ask = (struct refresh_ask){ .app_id = app->id,
-	    .idle_ttl_s = kg->cfg->refresh_idle_ttl_s, .scope = scope };
+	    .idle_ttl_s = kg->cfg->refresh_idle_ttl_s, .scope = scope,
+	    .public_client = !app->has_secret, .proof = proof };
 	snprintf(op->ask.api_key, sizeof(op->ask.api_key), "%s",
 	    app->api_key);
 	op->done = done;

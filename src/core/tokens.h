@@ -6,6 +6,7 @@
 
 #include "core/keygate.h"
 #include "core/lifetime.h"
+#include "core/token_bind.h"
 #include "base/str.h"
 #include "store/store.h"
 
@@ -32,17 +33,23 @@ struct token_pair {
 	int64_t		 auth_time;
 	unsigned	 amr;
 	char		 nonce[OIDC_NONCE_MAX_BYTES + 1];
+	/* the access token is DPoP-bound: token_type DPoP (§17.2) */
+	bool		 bound;
 };
 
 /* The lifetime rule as configured. */
 void	tokens_lifetime(const struct keygate *kg, struct lifetime *out);
+
+/* Every grant takes the key the request's DPoP proof proved, or NULL
+ * (token_bind.h says which tokens it binds). */
 
 /* grant_type=authorization_code for the authenticated `app`. Returns 0,
  * ERR_INVALID (invalid_grant: *why says why) or ERR_STORE. Any call uses
  * the code up; a second use revokes the family the first one started. */
 int	tokens_exchange_code(struct keygate *kg, const struct app_row *app,
 	    struct str code, struct str redirect_uri, struct str verifier,
-	    struct token_pair *out, const char **why);
+	    const struct token_proof *proof, struct token_pair *out,
+	    const char **why);
 
 /* Exchanges the code stored under `hash` without the checks of a
  * redirect: the device flow's (core/device_grant.c), whose approval
@@ -51,7 +58,8 @@ int	tokens_exchange_code(struct keygate *kg, const struct app_row *app,
  * call, here or on another node, gets invalid_grant and revokes nothing. */
 int	tokens_exchange_hash(struct keygate *kg, const struct app_row *app,
 	    const unsigned char hash[SECURE_HASH_BYTES],
-	    struct token_pair *out, const char **why);
+	    const struct token_proof *proof, struct token_pair *out,
+	    const char **why);
 
 /* grant_type=refresh_token, in two halves, so that a server need not
  * park a thread while the store commits. tokens_refresh_begin() sets *op
@@ -60,12 +68,13 @@ int	tokens_exchange_hash(struct keygate *kg, const struct app_row *app,
  * is decided. tokens_refresh_end() then gives the answer and frees *op:
  * 0, ERR_INVALID (invalid_grant: *why says why), ERR_FORBIDDEN
  * (invalid_scope) or ERR_STORE. `scope` (p == NULL when absent) may
- * narrow, and must live until done. A used
+ * narrow, and must live until done; so must `proof`. A used
  * refresh token revokes its family, except inside
  * --refresh-retry-window while what it produced is unused. */
 struct tokens_refresh;
 void	tokens_refresh_begin(struct keygate *kg, const struct app_row *app,
-	    struct str refresh, struct str scope, struct tokens_refresh **op,
+	    struct str refresh, struct str scope,
+	    const struct token_proof *proof, struct tokens_refresh **op,
 	    void (*done)(void *), void *arg);
 int	tokens_refresh_end(struct tokens_refresh *op, struct token_pair *out,
 	    const char **why);

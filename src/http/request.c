@@ -18,7 +18,7 @@ request_header(const struct request *req, const char *name)
 
 struct header_count {
 	const char	*name;
-	unsigned	 n;
+	size_t		 n;
 };
 
 static enum MHD_Result
@@ -29,12 +29,12 @@ count_header(void *cls, enum MHD_ValueKind kind, const char *key,
 
 	(void)kind;
 	(void)value;
-	if (key != NULL && strcasecmp(key, c->name) == 0)
+	if (strcasecmp(key, c->name) == 0)
 		c->n++;
 	return MHD_YES;
 }
 
-unsigned
+size_t
 request_header_count(const struct request *req, const char *name)
 {
 	struct header_count c = { name, 0 };

@@ -32,9 +32,8 @@ struct request {
 
 /* A request header's value (first of repeats), or the empty slice. */
 struct str	request_header(const struct request *req, const char *name);
-/* How many times the request has a header of that name (any case): for
- * a header that must come once (DPoP, RFC 9449 §4.3). */
-unsigned	request_header_count(const struct request *req,
+/* How many times the header `name` came (a DPoP proof must come once). */
+size_t		request_header_count(const struct request *req,
 		    const char *name);
 
 /* The query string's parameters. Returns form_parse()'s codes. */

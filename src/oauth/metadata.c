@@ -22,7 +22,7 @@ metadata(const char *iss)
 		json_array_append_new(scopes,
 		    json_string(scopes_offered[k].name));
 	return json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, "
-	    "s:[ss], s:[ssss], s:b, s:[s], s:[sss], s:o}",
+	    "s:[ss], s:[ssss], s:b, s:[s], s:[sss], s:o, s:[sss]}",
 	    "issuer", iss,
 	    "authorization_endpoint", endpoint(iss, "/oauth2/authorize"),
 	    "token_endpoint", endpoint(iss, "/oauth2/token"),
@@ -40,7 +40,9 @@ metadata(const char *iss)
 	    "code_challenge_methods_supported", "S256",
 	    "token_endpoint_auth_methods_supported", "client_secret_basic",
 	    "client_secret_post", "none",
-	    "scopes_supported", scopes);
+	    "scopes_supported", scopes,
+	    /* RFC 9449 §5.1: the algorithms of DPoP proofs (core/dpop.h) */
+	    "dpop_signing_alg_values_supported", "ES256", "EdDSA", "RS256");
 }
 
 static void

@@ -4,6 +4,7 @@
 #include <stdbool.h>
 
 #include "core/authz.h"
+#include "core/token_bind.h"
 #include "http/request.h"
 #include "http/response.h"
 #include "store/store.h"
@@ -43,6 +44,15 @@ void	oauth_redirect(struct request *req, struct response *res, int status,
 void	oauth_redirect_error(struct request *req, struct response *res,
 	    int status, const struct authz_request *r,
 	    const struct authz_error *err);
+
+/* The DPoP proof of a token request to `path` (/oauth2/token,
+ * /oauth2/par) by the authenticated `app`: true with *proof its key (in
+ * buf), or NULL when none came and the app does not require one; false
+ * when answered (400 invalid_dpop_proof or use_dpop_nonce with a
+ * DPoP-Nonce header, 503). */
+bool	oauth_dpop_proof(struct request *req, struct response *res,
+	    const struct app_row *app, const char *path,
+	    struct token_proof *buf, const struct token_proof **proof);
 
 void	oauth_metadata(struct request *req, struct response *res);
 void	oauth_openid_configuration(struct request *req,

@@ -8,6 +8,7 @@
 #include "base/err.h"
 #include "base/mem.h"
 #include "core/device_grant.h"
+#include "core/dpop.h"
 #include "core/idtoken.h"
 #include "core/scopes.h"
 #include "core/tokens.h"
@@ -58,7 +59,8 @@ send_pair(struct keygate *kg, struct response *res,
 
 	scopes_format(pair->scope, scope);
 	j = json_pack("{s:s, s:s, s:I, s:s, s:s}",
-	    "access_token", pair->access, "token_type", "Bearer",
+	    "access_token", pair->access,
+	    "token_type", pair->bound ? "DPoP" : "Bearer",
 	    "expires_in", (json_int_t)pair->expires_in,
 	    "refresh_token", pair->refresh, "scope", scope);
 	if (pair->scope & SCOPE_OPENID) {
@@ -103,7 +105,8 @@ answer_grant(struct keygate *kg, struct response *res, int rc,
 /* RFC 8628 §3.5: every outcome but the tokens is a 400 with its code. */
 static void
 answer_device(struct keygate *kg, struct response *res,
-    const struct app_row *app, struct str device_code)
+    const struct app_row *app, struct str device_code,
+    const struct token_proof *proof)
 {
 	static const char *const errors[][2] = {
 		[DEVICE_POLL_PENDING] = { "authorization_pending", "The user "
@@ -121,7 +124,8 @@ answer_device(struct keygate *kg, struct response *res,
 	const char *why = NULL;
 	int rc;
 
-	rc = device_grant_poll(kg, app, device_code, &poll, &pair, &why);
+	rc = device_grant_poll(kg, app, device_code, proof, &poll, &pair,
+	    &why);
 	if (rc == 0 && poll != DEVICE_POLL_TOKENS &&
 	    poll != DEVICE_POLL_INVALID) {
 		oauth_error(res, 400, errors[poll][0], errors[poll][1]);
@@ -137,6 +141,7 @@ answer_device(struct keygate *kg, struct response *res,
 struct refresh_ctx {
 	struct tokens_refresh	*op;
 	struct audience		 aud;
+	struct token_proof	 proof;	/* until the rotation is decided */
 };
 
 static void
@@ -156,15 +161,17 @@ refresh_answer(struct request *req, struct response *res, void *ctx)
  * connection waits without a thread of its own (request_later()). */
 static void
 refresh_later(struct request *req, const struct app_row *app,
-    struct str refresh, struct str scope)
+    struct str refresh, struct str scope, const struct token_proof *proof)
 {
 	struct refresh_ctx *c = arena_alloc(req->arena, sizeof(*c));
 	void *later;
 
 	audience_of(app, &c->aud);
+	if (proof != NULL)
+		c->proof = *proof;
 	later = request_later(req, refresh_answer, c);
-	tokens_refresh_begin(req->kg, app, refresh, scope, &c->op,
-	    http_later_ready, later);
+	tokens_refresh_begin(req->kg, app, refresh, scope,
+	    proof != NULL ? &c->proof : NULL, &c->op, http_later_ready, later);
 }
 
 void
@@ -172,12 +179,16 @@ oauth_token(struct request *req, struct response *res)
 {
 	struct app_row *app = xmalloc(sizeof(*app));
 	struct token_pair pair;
+	struct token_proof buf;
+	const struct token_proof *proof;
 	struct str in[T_COUNT];
 	const char *why = NULL;
 	int rc;
 
 	if (!oauth_form(req, res, token_spec, T_COUNT, in) ||
-	    !oauth_client(req, res, in[T_CLIENT_ID], in[T_CLIENT_SECRET], app))
+	    !oauth_client(req, res, in[T_CLIENT_ID], in[T_CLIENT_SECRET],
+	    app) || !oauth_dpop_proof(req, res, app, "/oauth2/token", &buf,
+	    &proof))
 		goto out;
 	if (str_eq_lit(in[T_GRANT_TYPE], "authorization_code")) {
 		/* A missing redirect_uri fails in the exchange, which uses
@@ -187,14 +198,14 @@ oauth_token(struct request *req, struct response *res)
 			goto out;
 		}
 		rc = tokens_exchange_code(req->kg, app, in[T_CODE],
-		    in[T_REDIRECT_URI], in[T_VERIFIER], &pair, &why);
+		    in[T_REDIRECT_URI], in[T_VERIFIER], proof, &pair, &why);
 	} else if (str_eq_lit(in[T_GRANT_TYPE], "refresh_token")) {
 		if (in[T_REFRESH].len == 0) {
 			oauth_error(res, 400, "invalid_request", "Send "
 			    "refresh_token.");
 			goto out;
 		}
-		refresh_later(req, app, in[T_REFRESH], in[T_SCOPE]);
+		refresh_later(req, app, in[T_REFRESH], in[T_SCOPE], proof);
 		goto out;
 	} else if (str_eq_lit(in[T_GRANT_TYPE], DEVICE_GRANT_TYPE)) {
 		/* turning the switch off ends the polls of grants begun
@@ -206,7 +217,8 @@ oauth_token(struct request *req, struct response *res)
 			oauth_error(res, 400, "invalid_request", "Send "
 			    "device_code.");
 		else
-			answer_device(req->kg, res, app, in[T_DEVICE_CODE]);
+			answer_device(req->kg, res, app, in[T_DEVICE_CODE],
+			    proof);
 		goto out;
 	} else {
 		oauth_error(res, 400, in[T_GRANT_TYPE].len == 0 ?
@@ -274,7 +286,7 @@ oauth_revoke(struct request *req, struct response *res)
 static void
 answer_active(struct response *res, const struct introspection *it)
 {
-	char scope[SCOPES_TEXT_MAX];
+	char scope[SCOPES_TEXT_MAX], jkt[DPOP_JKT_B64_BYTES + 1];
 	struct buf *b = response_json_body(res, 200);
 
 	scopes_format(it->row.scope, scope);
@@ -284,8 +296,13 @@ answer_active(struct response *res, const struct introspection *it)
 	buf_put_json_string(b, scope);
 	buf_printf(b, ",\"sub\":\"%lld\",\"token_type\":\"%s\",\"iat\":%lld",
 	    (long long)it->row.account_id,
-	    it->is_refresh ? "refresh_token" : "Bearer",
-	    (long long)it->row.iat);
+	    it->is_refresh ? "refresh_token" : it->row.bound ? "DPoP" :
+	    "Bearer", (long long)it->row.iat);
+	/* RFC 9449 §6.2: the key a bound token must be presented with */
+	if (it->row.bound) {
+		dpop_jkt_b64(it->row.jkt, jkt);
+		buf_printf(b, ",\"cnf\":{\"jkt\":\"%s\"}", jkt);
+	}
 	if (it->exp != 0)
 		buf_printf(b, ",\"exp\":%lld", (long long)it->exp);
 	buf_puts(b, "}");

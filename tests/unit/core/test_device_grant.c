@@ -81,7 +81,7 @@ polled(const struct app_row *a, const struct device_start *d,
 	enum device_poll p;
 	const char *why = NULL;
 
-	cr_assert_eq(device_grant_poll(&kg, a, str_from(d->device_code), &p,
+	cr_assert_eq(device_grant_poll(&kg, a, str_from(d->device_code), NULL, &p,
 	    out != NULL ? out : &scratch, &why), 0);
 	return p;
 }
@@ -296,7 +296,7 @@ Test(device_grant, malformed_device_codes_are_invalid)
 	const char *why;
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		cr_expect_eq(device_grant_poll(&kg, &app, str_from(bad[i]), &p,
+		cr_expect_eq(device_grant_poll(&kg, &app, str_from(bad[i]), NULL, &p,
 		    &t, &why), 0);
 		cr_expect_eq(p, DEVICE_POLL_INVALID, "%s", bad[i]);
 	}
