@@ -6,7 +6,7 @@
  *
  *   keygate-bench-fill --db URL_OR_PATH --out DIR --tokens N
  *       [--refresh M] [--codes K] [--append] [--accounts A] [--jobs J]
- *       [--login-accounts L] [--code-scope NAMES]
+ *       [--login-accounts L] [--code-scope NAMES] [--dpop-jkt JKT]
  *
  * A fresh store gets A accounts, one app with a secret, one grant per
  * account with every scope, then N live access tokens, M refresh tokens
@@ -17,7 +17,10 @@
  * log-in just before, as authorize records them), and L more accounts with nothing but
  * the password (FILL_LOGIN_EMAIL_FMT), for the log-in flood: each may make
  * only so many personal tokens an hour. --append adds to a store filled
- * before, found through DIR/client.txt.
+ * before, found through DIR/client.txt. --dpop-jkt binds this run's N
+ * access tokens to the DPoP key of that RFC 7638 thumbprint (base64url,
+ * keygate-bench-dpop --new-key prints it) and writes them to DIR/dpop.txt
+ * instead of access.txt, which holds Bearer tokens only.
  *
  * Files (every token line has the same length, so a wrk script can pick
  * line i with one seek instead of loading millions of lines):
@@ -72,6 +75,8 @@ struct fill {
 	int64_t		 account_ids[FILL_MAX_ACCOUNTS];
 	int64_t		 grant_ids[FILL_MAX_ACCOUNTS];
 	unsigned	 code_scope;	/* the scope of the codes filled */
+	bool		 bound;		/* the access tokens bound to jkt */
+	unsigned char	 jkt[SECURE_HASH_BYTES];
 };
 
 /* A token pair made before it is written: the hashes the store gets and
@@ -157,7 +162,8 @@ usage(void)
 	    "--out DIR --tokens N\n"
 	    "           [--refresh M] [--codes K] [--append] "
 	    "[--accounts A] [--jobs J]\n"
-	    "           [--login-accounts L] [--code-scope NAMES]\n");
+	    "           [--login-accounts L] [--code-scope NAMES] "
+	    "[--dpop-jkt JKT]\n");
 	exit(2);
 }
 
@@ -375,6 +381,8 @@ job(void *arg)
 			memcpy(x->access_hash, m->access_hash,
 			    SECURE_HASH_BYTES);
 			x->with_refresh = r->with_refresh;
+			x->access_bound = f->bound && !r->with_refresh;
+			memcpy(x->jkt, f->jkt, SECURE_HASH_BYTES);
 			memcpy(x->refresh_hash, m->refresh_hash,
 			    SECURE_HASH_BYTES);
 			memcpy(lines + i * (FILL_TOKEN_LEN + 1), m->line,
@@ -570,6 +578,19 @@ main(int argc, char **argv)
 				    "names (docs/REFERENCE.md)\n");
 				return 2;
 			}
+		} else if (strcmp(a, "--dpop-jkt") == 0) {
+			size_t len = 0;
+
+			if (sodium_base642bin(f.jkt, sizeof(f.jkt), v,
+			    strlen(v), NULL, &len, NULL,
+			    sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
+			    len != sizeof(f.jkt)) {
+				fprintf(stderr, "keygate-bench-fill: "
+				    "--dpop-jkt: a SHA-256 thumbprint in "
+				    "base64url\n");
+				return 2;
+			}
+			f.bound = true;
 		} else if (strcmp(a, "--jobs") == 0)
 			jobs = (int)parse_count(a, v, FILL_MAX_JOBS);
 		else
@@ -605,7 +626,8 @@ main(int argc, char **argv)
 		create_world(&f, (int64_t)time(NULL));
 	t_open = now_s() - t_open;
 
-	fp = open_out(dir, "access.txt", append ? "a" : "w");
+	fp = f.bound ? open_out(dir, "dpop.txt", "w") :
+	    open_out(dir, "access.txt", append ? "a" : "w");
 	t_access = fill_tokens(&f, "access tokens", false, fp, ntokens, jobs);
 	close_out(fp);
 	if (nrefresh > 0 || !append) {

@@ -11,8 +11,9 @@ from kgbench.common import BENCH, ROOT, die, git, run_cmd
 
 def build(args):
     """Builds keygate, the filler, the pacer and (when the source has
-    it) keygate-bench-sign with --buildtype=release; returns (keygate,
-    fill, pace, sign or None, description of the source)."""
+    it) keygate-bench-sign and keygate-bench-dpop with
+    --buildtype=release; returns (keygate, fill, pace, sign or None,
+    dpop or None, description of the source)."""
     top = os.path.join(ROOT, "build-bench")
     if args.rev:
         # A commit, exported read-only from git (no checkout): to compare
@@ -55,10 +56,14 @@ def build(args):
     # a commit from before OpenID Connect's signing keys has no such
     # tool (bench/meson.build)
     sign = os.path.exists(os.path.join(src, "src", "core", "signing.h"))
+    # nor one from before DPoP (or before this tool) a keygate-bench-dpop
+    dpop = all(os.path.exists(os.path.join(src, *f)) for f in (
+        ("src", "core", "dpop.c"), ("bench", "dpop.c")))
     r = subprocess.run(["ninja", "-C", bdir, "src/keygate",
                         "bench/keygate-bench-fill",
                         "bench/keygate-bench-pace"] +
-                       (["bench/keygate-bench-sign"] if sign else []),
+                       (["bench/keygate-bench-sign"] if sign else []) +
+                       (["bench/keygate-bench-dpop"] if dpop else []),
                        capture_output=True, text=True)
     if r.returncode != 0:
         sys.stderr.write(r.stdout[-4000:] + r.stderr[-2000:])
@@ -68,4 +73,6 @@ def build(args):
             os.path.join(bdir, "bench", "keygate-bench-fill"),
             os.path.join(bdir, "bench", "keygate-bench-pace"),
             os.path.join(bdir, "bench", "keygate-bench-sign") if sign
+            else None,
+            os.path.join(bdir, "bench", "keygate-bench-dpop") if dpop
             else None, what)

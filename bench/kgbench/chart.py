@@ -44,7 +44,8 @@ def chart(results, outdir):
     names = ["check", "summary", "introspect", "refresh", "code"]
     # OpenID Connect's, in the runs that have them
     names += [n for n in ("userinfo", "code_rs256", "code_es256",
-                          "code_eddsa")
+                          "code_eddsa", "check_dpop_es256",
+                          "check_dpop_eddsa", "check_dpop_rs256")
               if any(n in r["routes"] for r in results["keygate"])]
     goals = chart_goals(names)
     series = []

@@ -82,6 +82,18 @@ OIDC_CODE_SCOPE = ("account_read account_update contact_data "
 # keygate-bench-sign's calls per alg (RS256's ~1 ms each: seconds in all)
 SIGN_N = 2000
 
+# DPoP-bound checks (bench/kgbench/dpop.py): the algs measured by
+# default (RS256 on request), the bound tokens filled per alg (as many as
+# check_fixed draws from, the Bearer check they stand beside), and the
+# issue's target: the bound check's rate at least this share of the rate
+# at which one core verifies the proof's signature alone
+DPOP_ALGS = ("ES256", "EdDSA", "RS256")
+DPOP_DEFAULT_ALGS = ("ES256", "EdDSA")
+DPOP_TOKENS = FIXED_DRAW
+DPOP_TARGET = 0.8
+# keygate-bench-dpop --rate's calls per alg
+DPOP_RATE_N = 5000
+
 # settle(): done once the server has used less than QUIET_CPU_S of CPU in
 # QUIET_S, and at least USE_COALESCE_S after the run
 QUIET_S = 1.0

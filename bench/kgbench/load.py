@@ -103,6 +103,16 @@ def summarize(runs):
     return s
 
 
+def cpu_per_req(s):
+    """The median of the runs' server CPU µs per answer (runs that kept
+    server_cpu_s: the server's CPU over the run and the folds after)."""
+    per = sorted(r["server_cpu_s"] / r["responses"] * 1e6
+                 for r in s["runs"] if r.get("server_cpu_s") and
+                 r.get("responses"))
+    if "failed" not in s and per:
+        s["cpu_us_per_req"] = statistics.median(per)
+
+
 def paired(args, url, base, name, i, outdir):
     """The baseline run next to run i of a route: the machine drifts
     (other work shares both cores), and a ratio of two runs a few seconds

@@ -8,6 +8,7 @@ from kgbench.common import (
     SERVER_CPU,
     TARGETS,
     WRK_CPU)
+from kgbench.dpop import dpop_section, dpop_targets
 
 
 def fmt_route(s):
@@ -98,6 +99,7 @@ def report(results):
         if flood:
             lines += [flood, ""]
     lines += oidc_section(results)
+    lines += dpop_section(results)
     curve = results["curve"]
     if curve:
         lines.append("## /oauth2/check against stored tokens")
@@ -107,14 +109,17 @@ def report(results):
                      FIXED_DRAW)
         lines.append("|---|---|---|---|---|---|")
 
-        def cell(rps, ratio):
-            return "%s | %s" % ("%.0f" % rps if rps else "FAILED",
+        def cell(rps, ratio, ran):
+            return "%s | %s" % ("%.0f" % rps if rps else
+                                "FAILED" if ran else "—",
                                 "%.3f" % ratio if ratio else "—")
         for c in curve:
+            ran = c.get("ran", ["check", "check_fixed"])
             lines.append("| %s | %d | %s | %s |" %
                          (c["backend"], c["tokens"],
-                          cell(c.get("fixed_rps"), c.get("fixed_ratio")),
-                          cell(c["rps"], c["ratio"])))
+                          cell(c.get("fixed_rps"), c.get("fixed_ratio"),
+                               "check_fixed" in ran),
+                          cell(c["rps"], c["ratio"], "check" in ran)))
         lines.append("")
         lines.append("Drawn from %d: the same number of distinct tokens "
                      "at every size, so the same uses to record; only the "
@@ -186,8 +191,9 @@ def targets(results):
     main = [r for r in results["keygate"]
             if r["backend"] == "sqlite" and "refresh" in r["routes"] and
             r.get("profile", "tuned") == "tuned"]
+    dpop = dpop_targets(results)
     if not main:
-        return []
+        return dpop
     m = main[0]
     out = []
 
@@ -242,7 +248,7 @@ def targets(results):
                 "ratio to baseline)" % (cur[0]["tokens"], cur[-1]["tokens"],
                                         how),
                 ">= 0.9", "%.3f" % (lo / hi), lo / hi >= 0.9)
-    return out
+    return out + dpop
 
 
 def oidc_section(results):

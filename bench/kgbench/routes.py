@@ -2,6 +2,7 @@
 
 import base64
 import copy
+import glob
 import json
 import os
 import random
@@ -29,12 +30,14 @@ from kgbench.common import (
     run_cmd)
 from kgbench.load import (
     charge_folds,
+    cpu_per_req,
     paired,
     ratios_to_ping,
     show,
     summarize,
     with_ratios,
     wrk)
+from kgbench.dpop import measure_dpop, prepare, route_name
 from kgbench.servers import Keygate
 
 
@@ -96,12 +99,17 @@ def measure(args, srv, name, url, env, outdir, rate=0, runs=None,
         b = paired(args, url, base, name, i + 1, outdir)
         if b is not None:
             bases.append(b)
+        c0 = srv.cpu_s()
         r = wrk(args, url, env, args.duration, "%s.run%d" % (name, i + 1),
                 outdir, rate)
+        r["server_cpu_s"] = srv.cpu_s() - c0
         if uses:
-            charge_folds(r, srv.settle(), paced=rate > 0)
+            folds = srv.settle()
+            r["server_cpu_s"] += folds
+            charge_folds(r, folds, paced=rate > 0)
         res.append(r)
     s = with_ratios(summarize(res), bases)
+    cpu_per_req(s)
     s["rss"] = srv.status()
     show(name, s)
     if "failed" in s:
@@ -217,6 +225,23 @@ def login_flood(args, srv, env, outdir, rate):
     return out
 
 
+def wanted(args, name):
+    """--routes: the baseline always, else only the routes named."""
+    return args.routes is None or name == "ping" or name in args.routes
+
+
+def dpop_bound_rps(args, routes, alg):
+    """What a DPoP check could reach at most, to size its proofs: no
+    more than the Bearer check, nor than the server's threads could run
+    dpop_check() in a tight loop."""
+    bounds = [routes[n]["rps"] for n in ("check_fixed", "check")
+              if "rps" in routes.get(n, {})]
+    check = args.dpop_rates.get(alg)
+    if check:
+        bounds.append(check * args.server_threads)
+    return min(bounds) if bounds else 50000
+
+
 def bench_size(args, binaries, backend, size, pg, main, profile):
     keygate, filler = binaries
     tag = "%s-%d-%s" % (backend, size, profile)
@@ -236,6 +261,11 @@ def bench_size(args, binaries, backend, size, pg, main, profile):
            "fill_s_per_million": f["access_s"] / size * 1e6}
     log("  filled in %.1f s (%.1f s per million access tokens)" %
         (f["access_s"], res["fill_s_per_million"]))
+    # bound tokens go in before the server starts: it fills its token
+    # cache from the store then, as it does for the Bearer ones
+    dpop_algs = args.dpop_algs if profile == "tuned" and args.dpop_tool \
+        and wanted(args, "check_dpop") else []
+    prep = prepare(args.dpop_tool, filler, db, outdir, dpop_algs)
     if backend == "sqlite":
         res["db_bytes"] = sum(os.path.getsize(db + x) for x in
                               ("", "-wal", "-shm") if os.path.exists(db + x))
@@ -257,13 +287,21 @@ def bench_size(args, binaries, backend, size, pg, main, profile):
         routes = {}
         ping = {"KG_MODE": "get", "KG_PATH": "/ping"}
         for name, mode, path in READ_ROUTES:
+            if not wanted(args, name):
+                continue
             env = {"KG_MODE": mode, "KG_PATH": path, "KG_FILE": access,
                    "KG_BASIC": basic}
             if name == "check_fixed":
                 env["KG_DRAW"] = str(FIXED_DRAW)
             routes[name] = measure(args, srv, name, srv.url, env, outdir,
                                    base=ping if name != "ping" else None)
-        if main:
+        # beside the Bearer check, on the same server, each run after a
+        # baseline run of its own
+        for alg in dpop_algs:
+            routes[route_name(alg)] = measure_dpop(
+                args, srv, alg, prep, outdir,
+                dpop_bound_rps(args, routes, alg), ping)
+        if main and args.routes is None:
             chk = routes["check"]
             env = {"KG_MODE": "bearer", "KG_PATH": "/oauth2/check",
                    "KG_FILE": access}
@@ -360,7 +398,10 @@ def bench_size(args, binaries, backend, size, pg, main, profile):
             # gigabytes at 10^7, and raw credentials: gone unless asked
             for x in ("keygate.db", "keygate.db-wal", "keygate.db-shm",
                       "keygate.key", "access.txt", "refresh.txt",
-                      "codes.txt"):
+                      "codes.txt", "dpop.txt", "proofs.txt"):
                 if os.path.exists(os.path.join(outdir, x)):
                     os.unlink(os.path.join(outdir, x))
+            # the DPoP keys are private keys, their tokens live ones
+            for x in glob.glob(os.path.join(outdir, "dpop-*")):
+                os.unlink(x)
     return res

@@ -1,7 +1,7 @@
 -- The wrk script of every bench route (bench/README.md), keygate's and
 -- Glewlwyd's alike. Settings come from the environment (bench/run sets
 -- them):
---   KG_MODE      get | bearer | introspect | refresh | code | login
+--   KG_MODE      get | bearer | introspect | refresh | code | login | dpop
 --   KG_PATH      the request path
 --   KG_FILE      the credential file: one per line, every line the same
 --                length, so line i is one seek away (10^7 tokens would
@@ -10,8 +10,10 @@
 --   KG_BASICS    login: space-separated Authorization headers of the
 --                log-in accounts, for POST /api/v1/access-tokens, taken
 --                in turn (an account makes only 20 personal tokens an hour)
+--                dpop: "token proof" lines (keygate-bench-dpop --proofs),
+--                each proof good once and for 60 s
 --   KG_FIRST, KG_COUNT
---                refresh and code: the lines [FIRST, FIRST+COUNT) are
+--                refresh, code and dpop: the lines [FIRST, FIRST+COUNT) are
 --                split between the threads, each handed out once; a
 --                connection whose share is used up stops sending
 --   KG_DRAW      bearer and introspect: draw from the first DRAW lines
@@ -48,7 +50,7 @@ end
 local redirect = os.getenv("KG_REDIRECT") or ""
 local hint = os.getenv("KG_HINT") or ""
 local nthreads = tonumber(os.getenv("KG_THREADS") or "1")
-local listed = mode == "refresh" or mode == "code"
+local listed = mode == "refresh" or mode == "code" or mode == "dpop"
 
 local function urlencode(s)
   return (s:gsub("[^%w%-%._~]", function(c)
@@ -166,6 +168,15 @@ function request()
       "grant_type=authorization_code&code=" .. urlencode(code) ..
       "&redirect_uri=" .. urlencode(redirect) ..
       "&code_verifier=" .. urlencode(verifier))
+  elseif mode == "dpop" then
+    -- a DPoP-bound token with its proof for this very request (RFC 9449
+    -- §7.1): a proof is refused the second time, so each line goes once
+    local l = line_at(cursor)
+    cursor = cursor + 1
+    granted = granted - 1
+    local tok, proof = l:match("^(%S+) (%S+)")
+    return wrk.format("GET", path, { Authorization = "DPoP " .. tok,
+      DPoP = proof })
   elseif mode == "login" then
     -- a personal token for the right password: one argon2id each; every
     -- thread starts at its own place in the list of accounts

@@ -37,8 +37,27 @@ struct shard {
 	char		 pad[64 - sizeof(pthread_mutex_t) % 64];
 };
 
+/* The keys of proofs seen lately, by thumbprint (the SHA-256 of every
+ * public member, so one thumbprint is one key): making an OpenSSL key of
+ * a JWK (an EC point checked on the curve, RSA's Montgomery set-up) costs
+ * as much again as verifying with it, and a client signs all its proofs
+ * with one key. Direct-mapped; a key is shared by reference count. */
+#define KEYS_PER_SHARD	64
+
+struct key_slot {
+	unsigned char	 jkt[DPOP_JKT_BYTES];
+	enum jws_alg	 alg;
+	EVP_PKEY	*k;
+};
+
+struct key_shard {
+	pthread_mutex_t	 mu;
+	struct key_slot	 slot[KEYS_PER_SHARD];
+};
+
 struct dpop_replay {
 	struct shard	 shard[SHARDS];
+	struct key_shard keys[SHARDS];
 	/* until then the memory was lately full: nonces are demanded */
 	_Atomic int64_t	 pressure_until;
 };
@@ -56,6 +75,7 @@ dpop_replay_new(size_t capacity)
 		/* calloc: untouched pages cost nothing until proofs come */
 		r->shard[i].slots = xcalloc(n, sizeof(struct slot));
 		r->shard[i].mask = n - 1;
+		pthread_mutex_init(&r->keys[i].mu, NULL);
 	}
 	atomic_init(&r->pressure_until, 0);
 	return r;
@@ -69,8 +89,71 @@ dpop_replay_free(struct dpop_replay *r)
 	for (int i = 0; i < SHARDS; i++) {
 		pthread_mutex_destroy(&r->shard[i].mu);
 		free(r->shard[i].slots);
+		pthread_mutex_destroy(&r->keys[i].mu);
+		for (int j = 0; j < KEYS_PER_SHARD; j++)
+			EVP_PKEY_free(r->keys[i].slot[j].k);
 	}
 	free(r);
+}
+
+static struct key_slot *
+key_slot_of(struct dpop_replay *r, const unsigned char jkt[DPOP_JKT_BYTES],
+    struct key_shard **shard)
+{
+	*shard = &r->keys[jkt[0] % SHARDS];
+	return &(*shard)->slot[jkt[1] % KEYS_PER_SHARD];
+}
+
+/* The key of thumbprint jkt for alg, a reference taken; or NULL. */
+static EVP_PKEY *
+key_get(struct dpop_replay *r, const unsigned char jkt[DPOP_JKT_BYTES],
+    enum jws_alg alg)
+{
+	struct key_shard *s;
+	struct key_slot *e = key_slot_of(r, jkt, &s);
+	EVP_PKEY *k = NULL;
+
+	pthread_mutex_lock(&s->mu);
+	if (e->k != NULL && e->alg == alg &&
+	    memcmp(e->jkt, jkt, DPOP_JKT_BYTES) == 0 &&
+	    EVP_PKEY_up_ref(e->k) == 1)
+		k = e->k;
+	pthread_mutex_unlock(&s->mu);
+	return k;
+}
+
+static void
+key_put(struct dpop_replay *r, const unsigned char jkt[DPOP_JKT_BYTES],
+    enum jws_alg alg, EVP_PKEY *k)
+{
+	struct key_shard *s;
+	struct key_slot *e = key_slot_of(r, jkt, &s);
+	EVP_PKEY *old;
+
+	if (EVP_PKEY_up_ref(k) != 1)
+		return;
+	pthread_mutex_lock(&s->mu);
+	old = e->k;
+	memcpy(e->jkt, jkt, DPOP_JKT_BYTES);
+	e->alg = alg;
+	e->k = k;
+	pthread_mutex_unlock(&s->mu);
+	/* a thread verifying with it holds its own reference */
+	EVP_PKEY_free(old);
+}
+
+/* The proof's key: remembered, or made of its JWK (and remembered). */
+static EVP_PKEY *
+key_of(struct keygate *kg, const struct dpop_jwk *raw,
+    const unsigned char jkt[DPOP_JKT_BYTES], const char **why)
+{
+	EVP_PKEY *k = kg->dpop != NULL ? key_get(kg->dpop, jkt, raw->alg) :
+	    NULL;
+
+	if (k == NULL && (k = dpop_jwk_make(raw, why)) != NULL &&
+	    kg->dpop != NULL)
+		key_put(kg->dpop, jkt, raw->alg, k);
+	return k;
 }
 
 enum seen { SEEN_NEW, SEEN_REPLAY, SEEN_FULL };
@@ -416,7 +499,8 @@ check_proof(struct keygate *kg, struct str proof,
     const struct dpop_want *want, int64_t now,
     unsigned char jkt[DPOP_JKT_BYTES], const char **why)
 {
-	unsigned char raw[DPOP_PROOF_MAX_BYTES], sig[JOSE_SIG_MAX * 2];
+	unsigned char text[DPOP_PROOF_MAX_BYTES], sig[JOSE_SIG_MAX * 2];
+	struct dpop_jwk raw;
 	struct str part[3];
 	json_t *h = NULL, *c = NULL;
 	EVP_PKEY *k = NULL;
@@ -429,13 +513,14 @@ check_proof(struct keygate *kg, struct str proof,
 		*why = "DPoP proof is longer than 8192 bytes";
 		return DPOP_INVALID;
 	}
-	if (!split(proof, part) || (h = object_of(part[0], raw,
-	    sizeof(raw))) == NULL || (c = object_of(part[1], raw,
-	    sizeof(raw))) == NULL || !decode(part[2], sig, sizeof(sig),
+	if (!split(proof, part) || (h = object_of(part[0], text,
+	    sizeof(text))) == NULL || (c = object_of(part[1], text,
+	    sizeof(text))) == NULL || !decode(part[2], sig, sizeof(sig),
 	    &siglen))
 		goto out;
 	if (read_header(h, &alg, why) != 0 ||
-	    dpop_jwk_key(json_object_get(h, "jwk"), alg, &k, jkt, why) != 0)
+	    dpop_jwk_read(json_object_get(h, "jwk"), alg, &raw, jkt, why) != 0 ||
+	    (k = key_of(kg, &raw, jkt, why)) == NULL)
 		goto out;
 	if (!jose_verify(k, alg, (const unsigned char *)proof.p,
 	    part[0].len + 1 + part[1].len, sig, siglen)) {

@@ -13,7 +13,8 @@
 #define P256_BYTES	32
 #define ED25519_BYTES	32
 #define RSA_MIN_BYTES	256	/* 2048 bits */
-#define RSA_MAX_BYTES	512	/* 4096 bits: verification time grows */
+#define RSA_MAX_BYTES	DPOP_JWK_RAW_MAX	/* 4096 bits: verification
+						 * time grows with it */
 #define RSA_E_MAX_BYTES	8
 
 /* A member's base64url, decoded strictly (no padding, no bits left over)
@@ -61,102 +62,113 @@ from_params(const char *type, OSSL_PARAM_BLD *bld)
 	return k;
 }
 
-/* EC P-256: the point 04||x||y, which OpenSSL refuses off the curve. */
-static EVP_PKEY *
-ec_key(const json_t *jwk, struct buf *canon, const char **why)
+/* EC P-256: the point 04||x||y. */
+static bool
+ec_read(const json_t *jwk, struct dpop_jwk *raw, struct buf *canon,
+    const char **why)
 {
-	unsigned char pt[1 + 2 * P256_BYTES];
 	struct str x, y;
 	size_t n;
-	OSSL_PARAM_BLD *bld;
-	EVP_PKEY *k;
 
 	if (!str_member(jwk, "kty", "EC") || !str_member(jwk, "crv", "P-256")) {
 		*why = "DPoP proof alg ES256 needs a jwk of kty EC, crv P-256";
-		return NULL;
+		return false;
 	}
-	pt[0] = 0x04;
-	if (!member(jwk, "x", pt + 1, P256_BYTES, P256_BYTES, &n, &x) ||
-	    !member(jwk, "y", pt + 1 + P256_BYTES, P256_BYTES, P256_BYTES,
+	raw->a[0] = 0x04;
+	if (!member(jwk, "x", raw->a + 1, P256_BYTES, P256_BYTES, &n, &x) ||
+	    !member(jwk, "y", raw->a + 1 + P256_BYTES, P256_BYTES, P256_BYTES,
 	    &n, &y)) {
 		*why = "DPoP proof jwk x and y must be 32 bytes of base64url";
-		return NULL;
+		return false;
 	}
-	bld = OSSL_PARAM_BLD_new();
-	if (bld == NULL || OSSL_PARAM_BLD_push_utf8_string(bld,
-	    OSSL_PKEY_PARAM_GROUP_NAME, "prime256v1", 0) != 1 ||
-	    OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY,
-	    pt, sizeof(pt)) != 1) {
-		OSSL_PARAM_BLD_free(bld);
-		bld = NULL;
-	}
-	k = from_params("EC", bld);
-	OSSL_PARAM_BLD_free(bld);
-	if (k == NULL)
-		*why = "DPoP proof jwk is not a point of P-256";
+	raw->alen = 1 + 2 * P256_BYTES;
 	buf_puts(canon, "{\"crv\":\"P-256\",\"kty\":\"EC\",\"x\":\"");
 	buf_putstr(canon, x);
 	buf_puts(canon, "\",\"y\":\"");
 	buf_putstr(canon, y);
 	buf_puts(canon, "\"}");
+	return true;
+}
+
+/* OpenSSL refuses a point off the curve here. */
+static EVP_PKEY *
+ec_make(const struct dpop_jwk *raw)
+{
+	OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
+	EVP_PKEY *k;
+
+	if (bld == NULL || OSSL_PARAM_BLD_push_utf8_string(bld,
+	    OSSL_PKEY_PARAM_GROUP_NAME, "prime256v1", 0) != 1 ||
+	    OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY,
+	    raw->a, raw->alen) != 1) {
+		OSSL_PARAM_BLD_free(bld);
+		bld = NULL;
+	}
+	k = from_params("EC", bld);
+	OSSL_PARAM_BLD_free(bld);
 	return k;
 }
 
-static EVP_PKEY *
-okp_key(const json_t *jwk, struct buf *canon, const char **why)
+static bool
+okp_read(const json_t *jwk, struct dpop_jwk *raw, struct buf *canon,
+    const char **why)
 {
-	unsigned char raw[ED25519_BYTES];
 	struct str x;
-	size_t n;
-	EVP_PKEY *k;
 
 	if (!str_member(jwk, "kty", "OKP") ||
 	    !str_member(jwk, "crv", "Ed25519")) {
 		*why = "DPoP proof alg EdDSA needs a jwk of kty OKP, "
 		    "crv Ed25519";
-		return NULL;
+		return false;
 	}
-	if (!member(jwk, "x", raw, ED25519_BYTES, ED25519_BYTES, &n, &x)) {
+	if (!member(jwk, "x", raw->a, ED25519_BYTES, ED25519_BYTES,
+	    &raw->alen, &x)) {
 		*why = "DPoP proof jwk x must be 32 bytes of base64url";
-		return NULL;
+		return false;
 	}
-	k = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, raw, n);
-	if (k == NULL)
-		*why = "DPoP proof jwk is not an Ed25519 key";
 	buf_puts(canon, "{\"crv\":\"Ed25519\",\"kty\":\"OKP\",\"x\":\"");
 	buf_putstr(canon, x);
 	buf_puts(canon, "\"}");
-	return k;
+	return true;
 }
 
-static EVP_PKEY *
-rsa_key(const json_t *jwk, struct buf *canon, const char **why)
+static bool
+rsa_read(const json_t *jwk, struct dpop_jwk *raw, struct buf *canon,
+    const char **why)
 {
-	unsigned char nraw[RSA_MAX_BYTES], eraw[RSA_E_MAX_BYTES];
 	struct str n, e;
-	size_t nlen, elen;
-	BIGNUM *bn_n = NULL, *bn_e = NULL;
-	OSSL_PARAM_BLD *bld = NULL;
-	EVP_PKEY *k = NULL;
 
 	if (!str_member(jwk, "kty", "RSA")) {
 		*why = "DPoP proof alg RS256 needs a jwk of kty RSA";
-		return NULL;
+		return false;
 	}
 	/* no leading zero byte (RFC 7518 §6.3.1), so one key has one
-	 * thumbprint */
-	if (!member(jwk, "n", nraw, RSA_MIN_BYTES, RSA_MAX_BYTES, &nlen,
-	    &n) || nraw[0] == 0 ||
-	    !member(jwk, "e", eraw, 1, RSA_E_MAX_BYTES, &elen, &e) ||
-	    eraw[0] == 0) {
+	 * thumbprint; e odd, as every RSA public exponent */
+	if (!member(jwk, "n", raw->a, RSA_MIN_BYTES, RSA_MAX_BYTES,
+	    &raw->alen, &n) || raw->a[0] == 0 ||
+	    !member(jwk, "e", raw->e, 1, RSA_E_MAX_BYTES, &raw->elen, &e) ||
+	    raw->e[0] == 0 || (raw->e[raw->elen - 1] & 1) == 0) {
 		*why = "DPoP proof jwk must be an RSA key of 2048 to 4096 "
 		    "bits (n, e in base64url)";
-		return NULL;
+		return false;
 	}
-	bn_n = BN_bin2bn(nraw, (int)nlen, NULL);
-	bn_e = BN_bin2bn(eraw, (int)elen, NULL);
-	if (bn_n != NULL && bn_e != NULL && BN_is_odd(bn_e) &&
-	    BN_num_bits(bn_n) >= RSA_MIN_BYTES * 8 &&
+	buf_puts(canon, "{\"e\":\"");
+	buf_putstr(canon, e);
+	buf_puts(canon, "\",\"kty\":\"RSA\",\"n\":\"");
+	buf_putstr(canon, n);
+	buf_puts(canon, "\"}");
+	return true;
+}
+
+static EVP_PKEY *
+rsa_make(const struct dpop_jwk *raw)
+{
+	BIGNUM *bn_n = BN_bin2bn(raw->a, (int)raw->alen, NULL);
+	BIGNUM *bn_e = BN_bin2bn(raw->e, (int)raw->elen, NULL);
+	OSSL_PARAM_BLD *bld = NULL;
+	EVP_PKEY *k = NULL;
+
+	if (bn_n != NULL && bn_e != NULL &&
 	    (bld = OSSL_PARAM_BLD_new()) != NULL &&
 	    OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, bn_n) == 1 &&
 	    OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, bn_e) == 1)
@@ -164,18 +176,11 @@ rsa_key(const json_t *jwk, struct buf *canon, const char **why)
 	OSSL_PARAM_BLD_free(bld);
 	BN_free(bn_n);
 	BN_free(bn_e);
-	if (k == NULL)
-		*why = "DPoP proof jwk must be an RSA key of 2048 to 4096 bits";
-	buf_puts(canon, "{\"e\":\"");
-	buf_putstr(canon, e);
-	buf_puts(canon, "\",\"kty\":\"RSA\",\"n\":\"");
-	buf_putstr(canon, n);
-	buf_puts(canon, "\"}");
 	return k;
 }
 
 int
-dpop_jwk_key(const json_t *jwk, enum jws_alg alg, EVP_PKEY **key,
+dpop_jwk_read(const json_t *jwk, enum jws_alg alg, struct dpop_jwk *raw,
     unsigned char jkt[SECURE_HASH_BYTES], const char **why)
 {
 	/* RFC 7517/7518's private members: a client that sends one has
@@ -183,9 +188,8 @@ dpop_jwk_key(const json_t *jwk, enum jws_alg alg, EVP_PKEY **key,
 	static const char *const private[] = { "d", "p", "q", "dp", "dq",
 	    "qi", "oth", "k" };
 	struct buf canon;
-	EVP_PKEY *k = NULL;
+	bool ok = false;
 
-	*key = NULL;
 	if (!json_is_object(jwk)) {
 		*why = "DPoP proof header jwk must be a JSON object";
 		return ERR_INVALID;
@@ -195,30 +199,55 @@ dpop_jwk_key(const json_t *jwk, enum jws_alg alg, EVP_PKEY **key,
 			*why = "DPoP proof jwk holds a private key member";
 			return ERR_INVALID;
 		}
+	raw->alg = alg;
+	raw->alen = raw->elen = 0;
 	buf_init(&canon, 2048);
-	switch (alg) {
-	case JWS_ES256:
-		k = ec_key(jwk, &canon, why);
-		break;
-	case JWS_EDDSA:
-		k = okp_key(jwk, &canon, why);
-		break;
-	case JWS_RS256:
-		k = rsa_key(jwk, &canon, why);
-		break;
-	default:
+	if (alg == JWS_ES256)
+		ok = ec_read(jwk, raw, &canon, why);
+	else if (alg == JWS_EDDSA)
+		ok = okp_read(jwk, raw, &canon, why);
+	else if (alg == JWS_RS256)
+		ok = rsa_read(jwk, raw, &canon, why);
+	else
 		*why = "DPoP proof alg is not ES256, EdDSA or RS256";
-		break;
-	}
-	if (k != NULL && canon.err == 0) {
-		/* RFC 7638 §3: the required members only, in lexicographic
-		 * order, no whitespace; the values as sent, which strict
-		 * decoding has shown to be their one canonical form */
+	/* RFC 7638 §3: the required members only, in lexicographic order,
+	 * no whitespace; the values as sent, which strict decoding has shown
+	 * to be their one canonical form */
+	if (ok && canon.err == 0)
 		secure_hash(buf_str(&canon), jkt);
-		*key = k;
-		k = NULL;
-	}
-	EVP_PKEY_free(k);
+	ok = ok && canon.err == 0;
 	buf_release(&canon);
+	return ok ? 0 : ERR_INVALID;
+}
+
+EVP_PKEY *
+dpop_jwk_make(const struct dpop_jwk *raw, const char **why)
+{
+	EVP_PKEY *k = NULL;
+
+	if (raw->alg == JWS_ES256)
+		k = ec_make(raw);
+	else if (raw->alg == JWS_EDDSA)
+		k = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, raw->a,
+		    raw->alen);
+	else if (raw->alg == JWS_RS256)
+		k = rsa_make(raw);
+	if (k == NULL)
+		*why = raw->alg == JWS_ES256 ?
+		    "DPoP proof jwk is not a point of P-256" :
+		    "DPoP proof jwk is not a key OpenSSL accepts";
+	return k;
+}
+
+int
+dpop_jwk_key(const json_t *jwk, enum jws_alg alg, EVP_PKEY **key,
+    unsigned char jkt[SECURE_HASH_BYTES], const char **why)
+{
+	struct dpop_jwk raw;
+
+	*key = NULL;
+	if (dpop_jwk_read(jwk, alg, &raw, jkt, why) != 0)
+		return ERR_INVALID;
+	*key = dpop_jwk_make(&raw, why);
 	return *key != NULL ? 0 : ERR_INVALID;
 }

@@ -17,4 +17,22 @@
 int	dpop_jwk_key(const json_t *jwk, enum jws_alg alg, EVP_PKEY **key,
 	    unsigned char jkt[SECURE_HASH_BYTES], const char **why);
 
+/* dpop_jwk_key() in two steps, so that a caller holding keys by their
+ * thumbprint builds a key only for one it has not seen: the members read
+ * and checked, the thumbprint taken (0 or ERR_INVALID and *why), then
+ * the OpenSSL key made of them (NULL and *why when OpenSSL refuses it:
+ * an EC point off the curve, ...). */
+#define DPOP_JWK_RAW_MAX	512	/* RSA 4096's n */
+struct dpop_jwk {
+	enum jws_alg	 alg;
+	/* EC: 04||x||y; OKP: x; RSA: n */
+	unsigned char	 a[DPOP_JWK_RAW_MAX];
+	size_t		 alen;
+	unsigned char	 e[8];		/* RSA: e */
+	size_t		 elen;
+};
+int	dpop_jwk_read(const json_t *jwk, enum jws_alg alg, struct dpop_jwk *raw,
+	    unsigned char jkt[SECURE_HASH_BYTES], const char **why);
+EVP_PKEY *dpop_jwk_make(const struct dpop_jwk *raw, const char **why);
+
 #endif

@@ -198,3 +198,48 @@ def test_nonce_demanded_then_accepted(make_server):
     refused(dpop_get(srv, "/oauth2/userinfo", token,
                      proof_for(srv, k, "/oauth2/userinfo", token,
                                nonce=nonce)), "use_dpop_nonce")
+
+
+@pytest.fixture(scope="module")
+def bound(server, app, user, key):
+    """An access token bound to `key` at the token endpoint."""
+    res, _ = approve(user, app, scope=SCOPE)
+    data, headers = oauthkit.client_auth(
+        app, [("grant_type", "authorization_code"), ("code", res["code"]),
+              ("redirect_uri", app.redirect_uri)])
+    headers["DPoP"] = key.proof("POST", server.url("/oauth2/token"),
+                                iat=clock(server))
+    r = oauthkit.post(server, "/oauth2/token", data, headers)
+    assert r.status_code == 200, (r.status_code, r.text)
+    t = r.json()
+    assert t["token_type"] == "DPoP", t
+    return t["access_token"]
+
+
+def test_bound_token_with_its_key(server, bound, key):
+    for path in PATHS:
+        r = dpop_get(server, path, bound, proof_for(server, key, path, bound))
+        assert r.status_code == 200, (path, r.status_code, r.text)
+
+
+def test_bound_token_as_bearer_refused(server, bound, key):
+    for path in PATHS:
+        r = requests.get(server.url(path), timeout=10,
+                         headers={"Authorization": f"Bearer {bound}"})
+        r = refused(r, "invalid_token")
+        assert "bound to a DPoP key" in r.json()["error_description"]
+    # a proof beside the Bearer scheme changes nothing
+    r = requests.get(server.url("/oauth2/check"), timeout=10, headers={
+        "Authorization": f"Bearer {bound}",
+        "DPoP": proof_for(server, key, "/oauth2/check", bound)})
+    refused(r, "invalid_token")
+
+
+@pytest.mark.parametrize("alg", dpopkit.ALGS)
+def test_bound_token_with_another_key_refused(server, bound, alg):
+    thief = dpopkit.Key(alg)
+    for path in PATHS:
+        r = refused(dpop_get(server, path, bound,
+                             proof_for(server, thief, path, bound)),
+                    "invalid_token")
+        assert "another DPoP key" in r.json()["error_description"]
