@@ -15,7 +15,7 @@ packages=(
 	clang libclang-rt-14-dev valgrind
 	groff-base systemd
 	liboath-dev libqrencode-dev oathtool zbar-tools librsvg2-bin
-	libssl-dev apache2 libapache2-mod-auth-openidc faketime
+	libssl-dev apache2 libapache2-mod-auth-openidc faketime wrk
 )
 # clang builds the libFuzzer targets (tests/fuzz); Debian 12's clang is 14,
 # whose fuzzer runtime is only recommended, hence named. valgrind runs the

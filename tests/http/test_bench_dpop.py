@@ -234,9 +234,8 @@ def test_the_server_takes_each_line_once(bound):
     assert check(srv, bearer, scheme="Bearer").status_code == 200
 
 
-@pytest.mark.skipif(shutil.which("wrk") is None,
-                    reason="wrk is bench/setup.sh's, not the tests'")
 def test_wrk_dpop_mode_sends_each_line_once(bound, tmp_path):
+    assert shutil.which("wrk"), "wrk (scripts/setup.sh) drives this mode"
     srv, _, _ = bound
     path = make_proofs(bound, 200)
     result = tmp_path / "r.json"
