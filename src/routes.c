@@ -67,6 +67,8 @@ const struct route keygate_routes[] = {
 	 * (docs/REFERENCE.md §5) */
 	{ HTTP_GET, "/.well-known/oauth-authorization-server",
 	    oauth_metadata, ROUTE_FAST },
+	{ HTTP_GET, "/.well-known/oauth-protected-resource",
+	    oauth_protected_resource, ROUTE_FAST },
 	{ HTTP_GET, "/.well-known/openid-configuration",
 	    oauth_openid_configuration, ROUTE_FAST },
 	{ HTTP_GET, "/oauth2/jwks", oauth_jwks, ROUTE_FAST },

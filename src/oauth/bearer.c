@@ -12,22 +12,25 @@
 #include "http/basic.h"
 #include "http/form.h"
 
-/* RFC 6750 §3: no token gets a bare challenge, a bad one invalid_token. */
+/* RFC 6750 §3: no token gets a bare challenge, a bad one invalid_token.
+ * Each names the protected resource metadata (RFC 9728 §5.1), so that a
+ * client that only knows the API's URL finds the authorization server. */
 static void
-challenge(struct response *res, int status, const char *error,
-    const char *description)
+challenge(struct request *req, struct response *res, int status,
+    const char *error, const char *description)
 {
-	char value[160];
+	struct buf b;
 
-	if (error == NULL) {
-		/* RFC 6750 §3.1: no error code when no token was sent */
-		response_json_error(res, status, "unauthorized", description);
-		response_header(res, "WWW-Authenticate", "Bearer");
-		return;
-	}
-	snprintf(value, sizeof(value), "Bearer error=\"%s\"", error);
-	response_json_error(res, status, error, description);
-	response_header(res, "WWW-Authenticate", value);
+	buf_init(&b, 512);
+	buf_puts(&b, "Bearer ");
+	if (error != NULL)
+		buf_printf(&b, "error=\"%s\", ", error);
+	oauth_resource_metadata_param(req->kg, &b);
+	/* RFC 6750 §3.1: no error code when no token was sent */
+	response_json_error(res, status, error != NULL ? error :
+	    "unauthorized", description);
+	response_header(res, "WWW-Authenticate", b.err == 0 ? b.p : "Bearer");
+	buf_release(&b);
 }
 
 /* True when the query or a form body also carries an access_token: RFC 6750
@@ -49,10 +52,10 @@ token_sent_twice(struct request *req)
 /* Answers a failed token or store read (ERR_AUTH or ERR_NOTFOUND: the
  * token, or its account, is gone) and returns false; true for rc == 0. */
 static bool
-answered_ok(struct response *res, int rc)
+answered_ok(struct request *req, struct response *res, int rc)
 {
 	if (rc == ERR_AUTH || rc == ERR_NOTFOUND)
-		challenge(res, 401, "invalid_token", "The access token is "
+		challenge(req, res, 401, "invalid_token", "The access token is "
 		    "invalid, expired or revoked.");
 	else if (rc != 0)
 		response_json_error(res, 503, "temporarily_unavailable",
@@ -69,17 +72,17 @@ bearer(struct request *req, struct response *res, bool record,
 	int rc = bearer_parse(request_header(req, "Authorization"), token);
 
 	if (rc == ERR_NOTFOUND) {
-		challenge(res, 401, NULL, "Send the access token as "
+		challenge(req, res, 401, NULL, "Send the access token as "
 		    "Authorization: Bearer.");
 		return false;
 	}
 	if (token_sent_twice(req)) {
-		challenge(res, 400, "invalid_request", "Send the access token "
+		challenge(req, res, 400, "invalid_request", "Send the access token "
 		    "one way only: the Authorization header.");
 		return false;
 	}
 	rc = rc == 0 ? tokens_use(req->kg, *token, record, row) : ERR_AUTH;
-	return answered_ok(res, rc);
+	return answered_ok(req, res, rc);
 }
 
 /* A bearer call that needs `bit` of the token's scope and counts as a use:
@@ -92,10 +95,10 @@ scoped_use(struct request *req, struct response *res, unsigned bit,
 	if (!bearer(req, res, false, token, row))
 		return false;
 	if (!(row->scope & bit)) {
-		challenge(res, 403, "insufficient_scope", insufficient);
+		challenge(req, res, 403, "insufficient_scope", insufficient);
 		return false;
 	}
-	return answered_ok(res, tokens_use(req->kg, *token, true, row));
+	return answered_ok(req, res, tokens_use(req->kg, *token, true, row));
 }
 
 void
@@ -125,7 +128,7 @@ oauth_account_summary(struct request *req, struct response *res)
 
 	if (!scoped_use(req, res, SCOPE_ACCOUNT_READ, "This call needs the "
 	    "account_read scope.", &token, &row) ||
-	    !answered_ok(res, accounts_email(req->kg, row.account_id, email)))
+	    !answered_ok(req, res, accounts_email(req->kg, row.account_id, email)))
 		return;
 	/* printed, not built with jansson: a hot path */
 	b = response_json_body(res, 200);
@@ -151,7 +154,7 @@ oauth_userinfo(struct request *req, struct response *res)
 	if (!scoped_use(req, res, SCOPE_OPENID, "This call needs the openid "
 	    "scope.", &token, &row))
 		return;
-	if ((row.scope & SCOPE_EMAIL) && !answered_ok(res,
+	if ((row.scope & SCOPE_EMAIL) && !answered_ok(req, res,
 	    accounts_email_verified(req->kg, row.account_id, email, &verified)))
 		return;
 	b = response_json_body(res, 200);

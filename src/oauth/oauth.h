@@ -45,6 +45,12 @@ void	oauth_redirect_error(struct request *req, struct response *res,
 	    const struct authz_error *err);
 
 void	oauth_metadata(struct request *req, struct response *res);
+/* RFC 9728: the built-in API's protected resource metadata (§19), and
+ * its URL as a challenge's parameter, resource_metadata="...", appended
+ * to b. */
+void	oauth_protected_resource(struct request *req, struct response *res);
+void	oauth_resource_metadata_param(const struct keygate *kg,
+	    struct buf *b);
 void	oauth_openid_configuration(struct request *req,
 	    struct response *res);
 void	oauth_userinfo(struct request *req, struct response *res);

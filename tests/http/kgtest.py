@@ -717,3 +717,11 @@ def logfmt(line):
 def access_lines(text):
     """The access-log lines (those with method=) of a log text, parsed."""
     return [logfmt(l) for l in text.splitlines() if " method=" in f" {l}"]
+
+
+def challenge(server, error=None):
+    """The WWW-Authenticate of a refused bearer call (docs/REFERENCE.md
+    §3.6): RFC 6750's, with RFC 9728's resource_metadata (§19)."""
+    rm = (f'resource_metadata="{server.issuer}'
+          f'/.well-known/oauth-protected-resource"')
+    return f'Bearer error="{error}", {rm}' if error else f"Bearer {rm}"
