@@ -122,6 +122,12 @@
 /* OAuth (docs/REFERENCE.md §3) */
 #define OAUTH_CODE_TTL_S		600
 #define OAUTH_STATE_MAX_BYTES		1024
+/* Pushed authorization requests (RFC 9126; docs/REFERENCE.md §18): how
+ * long a request_uri lives, and the pushed parameters
+ * as stored (form-encoded; the authorization request's own limits, each
+ * value encoded, fit under it) */
+#define PAR_TTL_S			60
+#define PAR_PARAMS_MAX_BYTES		16384
 /* how long the client flow's fresh log-in stays good for the Grant Access
  * page shown after it */
 #define OAUTH_LOGIN_PROOF_TTL_S		600

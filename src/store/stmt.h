@@ -115,6 +115,11 @@ enum stmt_id {
 	STMT_DEVICE_DECIDE,
 	STMT_DEVICE_POLL,
 	STMT_GC_DEVICE,
+	/* pushed authorization requests (RFC 9126) */
+	STMT_PAR_INSERT,
+	STMT_PAR_GET,
+	STMT_PAR_USE,
+	STMT_GC_PAR,
 	STMT_COUNT
 };
 
