@@ -118,6 +118,10 @@
  * in THROTTLE_WINDOW_S: each is a row kept a day, and a public app's
  * client_id is no secret */
 #define THROTTLE_DEVICE_STARTS_PER_ADDRESS	60
+/* pushed authorization requests of public apps, per address in
+ * THROTTLE_WINDOW_S: the same reasons; a confidential app pushes from its
+ * own servers, for all its users, and is not counted */
+#define THROTTLE_PAR_PUSHES_PER_ADDRESS		60
 
 /* OAuth (docs/REFERENCE.md §3) */
 #define OAUTH_CODE_TTL_S		600

@@ -9,6 +9,7 @@
 #include "base/err.h"
 #include "base/mem.h"
 #include "base/secure.h"
+#include "core/throttle.h"
 
 /* The reference is the part after the prefix; only its hash is stored,
  * so that a read of the store yields no usable request_uri. */
@@ -25,9 +26,27 @@ reference_hash(struct str request_uri, unsigned char hash[SECURE_HASH_BYTES])
 	return 0;
 }
 
+/* Every push is a row kept a day: a public app's, whose client_id is no
+ * secret, are bounded per address as device grants are. */
+static int
+take_push(struct keygate *kg, const struct app_row *app, const char *addr,
+    int64_t *retry_after_s)
+{
+	char key[96], unit[THROTTLE_ADDR_BYTES];
+	struct throttle_ticket tk;
+
+	if (app->has_secret)
+		return 0;
+	throttle_addr(addr, unit);
+	snprintf(key, sizeof(key), "par-push:%s", unit);
+	return throttle_take(kg->throttle, str_from(key),
+	    THROTTLE_PAR_PUSHES_PER_ADDRESS, THROTTLE_WINDOW_S,
+	    clock_now(kg->clock), retry_after_s, &tk);
+}
+
 int
-par_push(struct keygate *kg, int64_t app_id, struct str params,
-    char out[PAR_URI_MAX_BYTES])
+par_push(struct keygate *kg, const struct app_row *app, const char *addr,
+    struct str params, char out[PAR_URI_MAX_BYTES], int64_t *retry_after_s)
 {
 	struct par_row *r;	/* 16 KB: not on a handler's stack */
 	char ref[TOKEN_MAX_BYTES + 1];
@@ -36,8 +55,10 @@ par_push(struct keygate *kg, int64_t app_id, struct str params,
 
 	if (params.len > PAR_PARAMS_MAX_BYTES)
 		return ERR_TOOBIG;
+	if ((rc = take_push(kg, app, addr, retry_after_s)) != 0)
+		return rc;
 	r = xcalloc(1, sizeof(*r));
-	r->app_id = app_id;
+	r->app_id = app->id;
 	r->created_at = clock_now(kg->clock);
 	r->expires_at = r->created_at + PAR_TTL_S;
 	memcpy(r->params, params.p, params.len);

@@ -16,10 +16,13 @@
 #define PAR_URI_PREFIX	"urn:ietf:params:oauth:request_uri:"
 #define PAR_URI_MAX_BYTES	(sizeof(PAR_URI_PREFIX) + TOKEN_MAX_BYTES)
 
-/* Stores `params` for app_id, for PAR_TTL_S, and writes the request_uri
- * into out. Returns 0, ERR_TOOBIG (params too long) or ERR_STORE. */
-int	par_push(struct keygate *kg, int64_t app_id, struct str params,
-	    char out[PAR_URI_MAX_BYTES]);
+/* Stores `params` for app, for PAR_TTL_S, and writes the request_uri
+ * into out. A public app's pushes count against their address `addr`.
+ * Returns 0, ERR_TOOBIG (params too long), ERR_THROTTLED (with
+ * *retry_after_s) or ERR_STORE. */
+int	par_push(struct keygate *kg, const struct app_row *app,
+	    const char *addr, struct str params, char out[PAR_URI_MAX_BYTES],
+	    int64_t *retry_after_s);
 
 /* The pushed request of request_uri, unused and unexpired now. Returns
  * 0, ERR_NOTFOUND (malformed, unknown, expired or used) or ERR_STORE. */

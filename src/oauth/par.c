@@ -4,6 +4,7 @@
  * to /oauth2/authorize (authorize.c). */
 #include "oauth/oauth.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "base/err.h"
@@ -50,8 +51,9 @@ push(struct request *req, struct response *res, struct str *in,
 	struct authz_error err = { "invalid_request", NULL };
 	struct authz_params p;
 	struct authz_request r;
-	char uri[PAR_URI_MAX_BYTES];
+	char uri[PAR_URI_MAX_BYTES], num[24];
 	const char *why = NULL;
+	int64_t wait = 0;
 	struct buf b;
 	int rc;
 
@@ -74,16 +76,21 @@ push(struct request *req, struct response *res, struct str *in,
 	}
 	buf_init(&b, PAR_PARAMS_MAX_BYTES);
 	encode(&b, in, app);
-	rc = b.err != 0 ? ERR_TOOBIG : par_push(req->kg, app->id, buf_str(&b),
-	    uri);
+	rc = b.err != 0 ? ERR_TOOBIG : par_push(req->kg, app,
+	    req->client_addr, buf_str(&b), uri, &wait);
 	buf_release(&b);
-	if (rc == ERR_TOOBIG)
+	if (rc == ERR_TOOBIG) {
 		oauth_error(res, 400, "invalid_request", "The request is too "
 		    "long.");
-	else if (rc != 0)
+	} else if (rc == ERR_THROTTLED) {
+		oauth_error(res, 429, "too_many_requests", "Too many requests "
+		    "pushed from this address; wait before trying again.");
+		snprintf(num, sizeof(num), "%lld", (long long)wait);
+		response_header(res, "Retry-After", num);
+	} else if (rc != 0) {
 		oauth_error(res, 503, "temporarily_unavailable",
 		    "The data store cannot be reached; try again soon.");
-	else {
+	} else {
 		response_json(res, 201, json_pack("{s:s, s:i}", "request_uri",
 		    uri, "expires_in", PAR_TTL_S));
 		oauth_no_store(res);

@@ -237,3 +237,25 @@ def test_metadata(server):
         assert m["pushed_authorization_request_endpoint"] == \
             server.issuer + "/oauth2/par", m
         assert m["require_pushed_authorization_requests"] is False, m
+
+
+def test_public_pushes_are_bounded_per_address(make_server):
+    """A public app's client_id is no secret and every push is a row: 60
+    per address in 15 minutes, then 429 with Retry-After (nothing
+    stored); a confidential app's pushes are not counted."""
+    srv = oauthkit.oauth_server(make_server)
+    pub, conf = make_app(srv, secret=False), make_app(srv)
+    verifier, challenge = pkce_pair()
+    pairs = [(k, v) for k, v in auth_params(pub, challenge=challenge)
+             if k != "client_id"]
+    for _ in range(60):
+        r = push(pub, pairs)
+        assert r.status_code == 201, (r.status_code, r.text)
+    r = push(pub, pairs)
+    assert r.status_code == 429, (r.status_code, r.text)
+    assert r.json()["error"] == "too_many_requests", r.text
+    assert 0 < int(r.headers["Retry-After"]) <= 900, r.headers
+    for _ in range(3):
+        pushed(conf, scope="account_read")
+    srv.advance(901)
+    assert push(pub, pairs).status_code == 201
