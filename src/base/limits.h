@@ -118,10 +118,20 @@
  * in THROTTLE_WINDOW_S: each is a row kept a day, and a public app's
  * client_id is no secret */
 #define THROTTLE_DEVICE_STARTS_PER_ADDRESS	60
+/* pushed authorization requests of public apps, per address in
+ * THROTTLE_WINDOW_S: the same reasons; a confidential app pushes from its
+ * own servers, for all its users, and is not counted */
+#define THROTTLE_PAR_PUSHES_PER_ADDRESS		60
 
 /* OAuth (docs/REFERENCE.md §3) */
 #define OAUTH_CODE_TTL_S		600
 #define OAUTH_STATE_MAX_BYTES		1024
+/* Pushed authorization requests (RFC 9126; docs/REFERENCE.md §18): how
+ * long a request_uri lives, and the pushed parameters
+ * as stored (form-encoded; the authorization request's own limits, each
+ * value encoded, fit under it) */
+#define PAR_TTL_S			60
+#define PAR_PARAMS_MAX_BYTES		16384
 /* how long the client flow's fresh log-in stays good for the Grant Access
  * page shown after it */
 #define OAUTH_LOGIN_PROOF_TTL_S		600

@@ -64,6 +64,17 @@ usage(FILE *out)
 	    "links and sender right.\n");
 }
 
+/* A switch's on|off into *has and *value. */
+static int
+on_off(const char *v, bool *has, bool *value)
+{
+	if (strcmp(v, "on") != 0 && strcmp(v, "off") != 0)
+		return ERR_INVALID;
+	*has = true;
+	*value = strcmp(v, "on") == 0;
+	return 0;
+}
+
 static int
 take_setting(struct app_args *a, const char *flag, const char *v)
 {
@@ -87,25 +98,13 @@ take_setting(struct app_args *a, const char *flag, const char *v)
 		f->has_description = true;
 		f->description = str_from(v);
 	} else if (strcmp(flag, "--implicit-flow") == 0) {
-		if (strcmp(v, "on") != 0 && strcmp(v, "off") != 0)
-			return ERR_INVALID;
-		f->has_implicit_flow = true;
-		f->implicit_flow = strcmp(v, "on") == 0;
+		return on_off(v, &f->has_implicit_flow, &f->implicit_flow);
 	} else if (strcmp(flag, "--device-flow") == 0) {
-		if (strcmp(v, "on") != 0 && strcmp(v, "off") != 0)
-			return ERR_INVALID;
-		f->has_device_flow = true;
-		f->device_flow = strcmp(v, "on") == 0;
+		return on_off(v, &f->has_device_flow, &f->device_flow);
 	} else if (strcmp(flag, "--dpop-bound") == 0) {
-		if (strcmp(v, "on") != 0 && strcmp(v, "off") != 0)
-			return ERR_INVALID;
-		f->has_dpop_bound = true;
-		f->dpop_bound = strcmp(v, "on") == 0;
+		return on_off(v, &f->has_dpop_bound, &f->dpop_bound);
 	} else if (strcmp(flag, "--require-par") == 0) {
-		if (strcmp(v, "on") != 0 && strcmp(v, "off") != 0)
-			return ERR_INVALID;
-		f->has_require_par = true;
-		f->require_par = strcmp(v, "on") == 0;
+		return on_off(v, &f->has_require_par, &f->require_par);
 	} else if (strcmp(flag, "--id-token-signed-response-alg") == 0) {
 		f->has_id_token_alg = true;
 		f->id_token_alg = str_from(v);

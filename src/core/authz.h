@@ -29,6 +29,9 @@ struct authz_params {
 	struct str	 prompt;
 	struct str	 max_age;
 	struct str	 login_hint;
+	/* RFC 9126: the request_uri the others were pushed under (§18);
+	 * p == NULL for a request that came whole */
+	struct str	 request_uri;
 };
 
 /* The values of `prompt`. */

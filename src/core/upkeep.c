@@ -61,7 +61,9 @@ upkeep_gc(struct keygate *kg, upkeep_progress_fn progress, void *ctx,
 	    (rc = sweep(kg, STORE_GC_DEVICE, "device grants", &h, progress,
 	    ctx, total)) != 0 ||
 	    (rc = sweep(kg, STORE_GC_DPOP, "DPoP proofs", &h, progress,
-	    ctx, total)) != 0)
+	    ctx, total)) != 0 ||
+	    (rc = sweep(kg, STORE_GC_PAR, "pushed authorization requests",
+	    &h, progress, ctx, total)) != 0)
 		return rc;
 	return 0;
 }

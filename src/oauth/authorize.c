@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/accounts.h"
+#include "core/par.h"
 #include "core/apps.h"
 #include "base/err.h"
 #include "base/mem.h"
@@ -25,9 +26,12 @@ enum { A_RESPONSE_TYPE, A_CLIENT_ID, A_REDIRECT_URI, A_SCOPE, A_STATE,
 	A_CSRF, A_DECISION, A_EMAIL, A_PASSWORD, A_PROOF, A_STEP, A_CODE,
 	A_COUNT };
 
+_Static_assert((int)A_CSRF == (int)OAUTH_AUTHZ_PARAMS && (int)A_CLIENT_ID ==
+    (int)OAUTH_AUTHZ_CLIENT_ID, "oauth.h's view of the spec");
+
 /* GET reads those before A_CSRF; POST all. Unknown GET parameters are
  * ignored (RFC 6749 §3.1); a POST comes from keygate's own form. */
-static const struct param_spec authorize_spec[A_COUNT] = {
+const struct param_spec oauth_authorize_spec[A_COUNT] = {
 	[A_RESPONSE_TYPE] = { "response_type", 32, false },
 	[A_CLIENT_ID] = { "client_id", APP_API_KEY_MAX_BYTES, false },
 	[A_REDIRECT_URI] = { "redirect_uri", APP_URI_MAX_BYTES, false },
@@ -68,20 +72,84 @@ bad_request_page(struct request *req, struct response *res,
 	    "be served", why);
 }
 
-static void
-fill_params(struct authz_ctx *c)
+void
+oauth_authorize_fill(const struct str *in, struct authz_params *p)
 {
-	c->p.response_type = c->in[A_RESPONSE_TYPE];
-	c->p.client_id = c->in[A_CLIENT_ID];
-	c->p.redirect_uri = c->in[A_REDIRECT_URI];
-	c->p.scope = c->in[A_SCOPE];
-	c->p.state = c->in[A_STATE];
-	c->p.code_challenge = c->in[A_CHALLENGE];
-	c->p.code_challenge_method = c->in[A_METHOD];
-	c->p.nonce = c->in[A_NONCE];
-	c->p.prompt = c->in[A_PROMPT];
-	c->p.max_age = c->in[A_MAX_AGE];
-	c->p.login_hint = c->in[A_LOGIN_HINT];
+	p->response_type = in[A_RESPONSE_TYPE];
+	p->client_id = in[A_CLIENT_ID];
+	p->redirect_uri = in[A_REDIRECT_URI];
+	p->scope = in[A_SCOPE];
+	p->state = in[A_STATE];
+	p->code_challenge = in[A_CHALLENGE];
+	p->code_challenge_method = in[A_METHOD];
+	p->nonce = in[A_NONCE];
+	p->prompt = in[A_PROMPT];
+	p->max_age = in[A_MAX_AGE];
+	p->login_hint = in[A_LOGIN_HINT];
+}
+
+/* RFC 9126 §4: a request_uri stands for the parameters pushed under it
+ * (core/par.h); the query's others are ignored, while the fields of
+ * keygate's own form (csrf_token, decision, ...) are read as usual. Fills
+ * c->in and c->p.request_uri, or answers with the error page (the
+ * redirect URI is not known yet) and returns false. */
+static bool
+read_pushed(struct request *req, struct response *res, struct authz_ctx *c,
+    const struct params *ps, size_t nspec)
+{
+	const struct param_spec two[2] = { oauth_authorize_spec[A_CLIENT_ID],
+	    { "request_uri", PAR_URI_MAX_BYTES, true } };
+	struct par_row *row = xmalloc(sizeof(*row));
+	struct params pushed;
+	const char *bad = NULL, *why = NULL;
+	struct str v[2];
+	int rc;
+
+	if (params_bind(ps, two, 2, true, v, &bad) != 0 || v[0].len == 0)
+		why = "client_id or request_uri is missing, repeated or too "
+		    "long.";
+	else if ((rc = par_find(req->kg, v[1], row)) == ERR_STORE)
+		why = "";
+	else if (rc != 0)
+		why = "This request_uri is unknown, expired or already used. "
+		    "Start again from the application.";
+	else if (form_parse(req->arena, str_from(arena_strdup(req->arena,
+	    str_from(row->params))), &pushed) != 0 || params_bind(&pushed,
+	    oauth_authorize_spec, A_CSRF, true, c->in, &bad) != 0 ||
+	    !str_eq(c->in[A_CLIENT_ID], v[0]))
+		why = "This request_uri was pushed by another application.";
+	else if (nspec > A_CSRF && params_bind(ps, &oauth_authorize_spec[A_CSRF],
+	    nspec - A_CSRF, true, &c->in[A_CSRF], &bad) != 0)
+		why = "A parameter is repeated or too long.";
+	free(row);
+	if (why != NULL && *why == '\0')
+		page_unavailable(req, res, &c->v);
+	else if (why != NULL)
+		bad_request_page(req, res, &c->v, why);
+	else
+		c->p.request_uri = str_from(arena_strdup(req->arena, v[1]));
+	return why == NULL;
+}
+
+/* The one use of a pushed request (§18): when the answer goes back to
+ * the client, code or token, allowed or denied, so that a log-in detour
+ * before it does not spend it. Answers and returns false when it was
+ * spent first (another tab, another node) or has expired since. */
+static bool
+pushed_used(struct request *req, struct response *res, struct authz_ctx *c)
+{
+	int rc;
+
+	if (c->p.request_uri.p == NULL)
+		return true;
+	rc = par_use(req->kg, c->p.request_uri, c->app->id);
+	if (rc == ERR_STORE)
+		page_unavailable(req, res, &c->v);
+	else if (rc != 0)
+		bad_request_page(req, res, &c->v, "This request was already "
+		    "answered or has expired. Start again from the "
+		    "application.");
+	return rc == 0;
 }
 
 /* Parses and checks the request. Before the redirect URI is trusted every
@@ -96,14 +164,21 @@ read_request(struct request *req, struct response *res, struct authz_ctx *c,
 	struct str trust[2];
 	int bind, rc;
 
-	/* The two parameters that decide whether errors may be redirected
-	 * are checked first, whatever the order of the others. */
-	bind = params_bind(ps, &authorize_spec[A_CLIENT_ID], 2, true, trust,
-	    &bad);
-	if (bind == 0)
-		bind = params_bind(ps, authorize_spec, nspec, ignore_unknown,
-		    c->in, &bad);
-	fill_params(c);
+	if (params_get(ps, "request_uri").p != NULL) {
+		if (!read_pushed(req, res, c, ps, nspec))
+			return false;
+		bind = 0;
+	} else {
+		/* The two parameters that decide whether errors may be
+		 * redirected are checked first, whatever the order of the
+		 * others. */
+		bind = params_bind(ps, &oauth_authorize_spec[A_CLIENT_ID], 2,
+		    true, trust, &bad);
+		if (bind == 0)
+			bind = params_bind(ps, oauth_authorize_spec, nspec,
+			    ignore_unknown, c->in, &bad);
+	}
+	oauth_authorize_fill(c->in, &c->p);
 	if (bind != 0 && (strcmp(bad, "client_id") == 0 ||
 	    strcmp(bad, "redirect_uri") == 0)) {
 		bad_request_page(req, res, &c->v, "client_id or redirect_uri "
@@ -128,6 +203,13 @@ read_request(struct request *req, struct response *res, struct authz_ctx *c,
 		    "long.";
 		if (c->r.state.len > OAUTH_STATE_MAX_BYTES)
 			c->r.state = STR_NULL;
+		oauth_redirect_error(req, res, req->method == HTTP_POST ? 303 :
+		    302, &c->r, &err);
+		return false;
+	}
+	if (c->app->require_par && c->p.request_uri.p == NULL) {
+		err.description = "This application sends its requests through "
+		    "/oauth2/par first (RFC 9126): pass its request_uri.";
 		oauth_redirect_error(req, res, req->method == HTTP_POST ? 303 :
 		    302, &c->r, &err);
 		return false;
@@ -163,7 +245,15 @@ login_redirect(struct request *req, struct response *res,
 
 	buf_init(&next, 16 * 1024);
 	buf_putstr(&next, req->path);
-	for (size_t k = 0; k < A_CSRF; k++) {
+	/* a pushed request comes back by its reference alone */
+	if (c->p.request_uri.p != NULL) {
+		buf_puts(&next, "?client_id=");
+		form_encode(&next, c->in[A_CLIENT_ID]);
+		buf_puts(&next, "&request_uri=");
+		form_encode(&next, c->p.request_uri);
+		sep = '&';
+	}
+	for (size_t k = 0; k < A_CSRF && c->p.request_uri.p == NULL; k++) {
 		struct str v = c->in[k];
 
 		if (k == A_PROMPT)	/* none never comes here */
@@ -171,7 +261,7 @@ login_redirect(struct request *req, struct response *res,
 			    str_from("consent") : STR_NULL;
 		if (v.p == NULL || k == A_MAX_AGE)
 			continue;
-		buf_printf(&next, "%c%s=", sep, authorize_spec[k].name);
+		buf_printf(&next, "%c%s=", sep, oauth_authorize_spec[k].name);
 		form_encode(&next, v);
 		sep = '&';
 	}
@@ -210,6 +300,8 @@ answer(struct request *req, struct response *res, struct authz_ctx *c,
 	char value[TOKEN_MAX_BYTES + 1], scope[SCOPES_TEXT_MAX], ttl[24];
 	int rc;
 
+	if (!pushed_used(req, res, c))
+		return;
 	if (c->r.flow == AUTHZ_CODE) {
 		c->r.auth_time = c->v.auth_time;
 		c->r.amr = c->v.amr;
@@ -492,8 +584,10 @@ oauth_authorize_post(struct request *req, struct response *res)
 	}
 	if (!read_request(req, res, &c, &ps, A_COUNT, false))
 		goto out;
-	if (str_eq_lit(c.in[A_DECISION], "deny"))
-		oauth_redirect_error(req, res, 303, &c.r, &denied);
+	if (str_eq_lit(c.in[A_DECISION], "deny")) {
+		if (pushed_used(req, res, &c))
+			oauth_redirect_error(req, res, 303, &c.r, &denied);
+	}
 	else if (c.r.flow == AUTHZ_CODE && !c.v.logged_in &&
 	    !str_eq_lit(c.in[A_DECISION], "allow"))
 		/* the server flow's fresh log-in is a session's */

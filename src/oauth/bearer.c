@@ -18,23 +18,27 @@
 #define DPOP_ALGS	"algs=\"ES256 EdDSA RS256\""
 
 /* RFC 6750 §3: no token gets a bare challenge (of both schemes, RFC 9449
- * §7.1), a bad one invalid_token. */
+ * §7.1), a bad one invalid_token. Each names the protected resource
+ * metadata (RFC 9728 §5.1), so that a client that only knows the API's
+ * URL finds the authorization server. */
 static void
-challenge(struct response *res, int status, const char *error,
-    const char *description)
+challenge(struct request *req, struct response *res, int status,
+    const char *error, const char *description)
 {
-	char value[160];
+	struct buf b;
 
-	if (error == NULL) {
-		/* RFC 6750 §3.1: no error code when no token was sent */
-		response_json_error(res, status, "unauthorized", description);
-		response_header(res, "WWW-Authenticate",
-		    "Bearer, DPoP " DPOP_ALGS);
-		return;
-	}
-	snprintf(value, sizeof(value), "Bearer error=\"%s\"", error);
-	response_json_error(res, status, error, description);
-	response_header(res, "WWW-Authenticate", value);
+	buf_init(&b, 512);
+	buf_puts(&b, "Bearer ");
+	if (error != NULL)
+		buf_printf(&b, "error=\"%s\", ", error);
+	oauth_resource_metadata_param(req->kg, &b);
+	/* RFC 6750 §3.1: no error code when no token was sent */
+	if (error == NULL)
+		buf_puts(&b, ", DPoP " DPOP_ALGS);
+	response_json_error(res, status, error != NULL ? error :
+	    "unauthorized", description);
+	response_header(res, "WWW-Authenticate", b.err == 0 ? b.p : "Bearer");
+	buf_release(&b);
 }
 
 /* RFC 9449 §7.1: the DPoP scheme's challenge, one header (nginx's
@@ -100,7 +104,8 @@ struct presented {
  * token, or its account, is gone; ERR_FORBIDDEN: a token bound to a key
  * presented without its proof) and returns false; true for rc == 0. */
 static bool
-answered_key(struct response *res, int rc, const struct presented *p)
+answered_key(struct request *req, struct response *res, int rc,
+    const struct presented *p)
 {
 	static const char invalid[] = "The access token is invalid, expired "
 	    "or revoked.";
@@ -113,7 +118,7 @@ answered_key(struct response *res, int rc, const struct presented *p)
 	else if ((rc == ERR_AUTH || rc == ERR_NOTFOUND) && p->dpop)
 		dpop_challenge(res, 401, "invalid_token", invalid);
 	else if (rc == ERR_AUTH || rc == ERR_NOTFOUND)
-		challenge(res, 401, "invalid_token", invalid);
+		challenge(req, res, 401, "invalid_token", invalid);
 	else if (rc != 0)
 		response_json_error(res, 503, "temporarily_unavailable",
 		    "The data store cannot be reached.");
@@ -121,11 +126,11 @@ answered_key(struct response *res, int rc, const struct presented *p)
 }
 
 static bool
-answered_ok(struct response *res, int rc)
+answered_ok(struct request *req, struct response *res, int rc)
 {
 	static const struct presented bearer_token = { STR_NULL, false, { 0 } };
 
-	return answered_key(res, rc, &bearer_token);
+	return answered_key(req, res, rc, &bearer_token);
 }
 
 /* The URI a proof's htu names (RFC 9449 §4.3), of at most this */
@@ -207,21 +212,21 @@ bearer(struct request *req, struct response *res, bool record, bool proxied,
 	    (rc = token_parse(h, "DPoP", &p->token)) != ERR_NOTFOUND)
 		p->dpop = true;
 	if (rc == ERR_NOTFOUND) {
-		challenge(res, 401, NULL, "Send the access token as "
+		challenge(req, res, 401, NULL, "Send the access token as "
 		    "Authorization: Bearer, or as Authorization: DPoP with a "
 		    "DPoP proof.");
 		return false;
 	}
 	if (token_sent_twice(req)) {
-		challenge(res, 400, "invalid_request", "Send the access token "
+		challenge(req, res, 400, "invalid_request", "Send the access token "
 		    "one way only: the Authorization header.");
 		return false;
 	}
 	if (rc != 0)
-		return answered_key(res, ERR_AUTH, p);
+		return answered_key(req, res, ERR_AUTH, p);
 	if (p->dpop && !proof_ok(req, res, proxied, p))
 		return false;
-	return answered_key(res, tokens_use_key(req->kg, p->token, record,
+	return answered_key(req, res, tokens_use_key(req->kg, p->token, record,
 	    p->dpop ? p->jkt : NULL, row), p);
 }
 
@@ -239,11 +244,11 @@ scoped_use(struct request *req, struct response *res, unsigned bit,
 			dpop_challenge(res, 403, "insufficient_scope",
 			    insufficient);
 		else
-			challenge(res, 403, "insufficient_scope",
+			challenge(req, res, 403, "insufficient_scope",
 			    insufficient);
 		return false;
 	}
-	return answered_key(res, tokens_use_key(req->kg, p->token, true,
+	return answered_key(req, res, tokens_use_key(req->kg, p->token, true,
 	    p->dpop ? p->jkt : NULL, row), p);
 }
 
@@ -274,7 +279,8 @@ oauth_account_summary(struct request *req, struct response *res)
 
 	if (!scoped_use(req, res, SCOPE_ACCOUNT_READ, "This call needs the "
 	    "account_read scope.", &p, &row) ||
-	    !answered_ok(res, accounts_email(req->kg, row.account_id, email)))
+	    !answered_ok(req, res, accounts_email(req->kg, row.account_id,
+	    email)))
 		return;
 	/* printed, not built with jansson: a hot path */
 	b = response_json_body(res, 200);
@@ -300,7 +306,7 @@ oauth_userinfo(struct request *req, struct response *res)
 	if (!scoped_use(req, res, SCOPE_OPENID, "This call needs the openid "
 	    "scope.", &p, &row))
 		return;
-	if ((row.scope & SCOPE_EMAIL) && !answered_ok(res,
+	if ((row.scope & SCOPE_EMAIL) && !answered_ok(req, res,
 	    accounts_email_verified(req->kg, row.account_id, email, &verified)))
 		return;
 	b = response_json_body(res, 200);

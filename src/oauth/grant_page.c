@@ -20,21 +20,16 @@ struct page_parts {
 	struct buf	 fields, logo, notice;
 };
 
+/* The request itself, when it came whole (not pushed, §18). */
 static void
-parts_init(struct page_parts *pp, const struct visitor *v,
-    const struct app_row *app, const struct authz_params *p,
-    const struct authz_request *r, const char *proof, const char *notice)
+request_fields(struct page_parts *pp, const struct authz_params *p,
+    const struct authz_request *r)
 {
 	char scope[SCOPES_TEXT_MAX];
 
 	scopes_format(r->scope, scope);
-	buf_init(&pp->fields, 8192);
-	buf_init(&pp->logo, 4096);
-	buf_init(&pp->notice, 1024);
-	hidden(&pp->fields, "csrf_token", str_from(v->csrf));
 	hidden(&pp->fields, "response_type",
 	    str_from(r->flow == AUTHZ_TOKEN ? "token" : "code"));
-	hidden(&pp->fields, "client_id", str_from(app->api_key));
 	hidden(&pp->fields, "redirect_uri", r->redirect_uri);
 	hidden(&pp->fields, "scope", str_from(scope));
 	hidden(&pp->fields, "state", p->state);
@@ -45,6 +40,22 @@ parts_init(struct page_parts *pp, const struct visitor *v,
 	hidden(&pp->fields, "prompt", p->prompt);
 	hidden(&pp->fields, "max_age", p->max_age);
 	hidden(&pp->fields, "login_hint", p->login_hint);
+}
+
+static void
+parts_init(struct page_parts *pp, const struct visitor *v,
+    const struct app_row *app, const struct authz_params *p,
+    const struct authz_request *r, const char *proof, const char *notice)
+{
+	buf_init(&pp->fields, 8192);
+	buf_init(&pp->logo, 4096);
+	buf_init(&pp->notice, 1024);
+	hidden(&pp->fields, "csrf_token", str_from(v->csrf));
+	hidden(&pp->fields, "client_id", str_from(app->api_key));
+	/* a pushed request is carried by its reference (§18) alone */
+	hidden(&pp->fields, "request_uri", p->request_uri);
+	if (p->request_uri.p == NULL)
+		request_fields(pp, p, r);
 	if (proof != NULL)
 		hidden(&pp->fields, "login_proof", str_from(proof));
 	page_logo(&pp->logo, app);

@@ -22,7 +22,7 @@ metadata(const char *iss)
 		json_array_append_new(scopes,
 		    json_string(scopes_offered[k].name));
 	return json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, "
-	    "s:[ss], s:[ssss], s:b, s:[s], s:[sss], s:o, s:[sss]}",
+	    "s:o, s:b, s:[ss], s:[ssss], s:b, s:[s], s:[sss], s:o, s:[sss]}",
 	    "issuer", iss,
 	    "authorization_endpoint", endpoint(iss, "/oauth2/authorize"),
 	    "token_endpoint", endpoint(iss, "/oauth2/token"),
@@ -33,6 +33,10 @@ metadata(const char *iss)
 	    "end_session_endpoint", endpoint(iss, "/oauth2/logout"),
 	    "device_authorization_endpoint",
 	    endpoint(iss, "/oauth2/device_authorization"),
+	    /* RFC 9126 §5: PAR is required per app, not for all */
+	    "pushed_authorization_request_endpoint",
+	    endpoint(iss, "/oauth2/par"),
+	    "require_pushed_authorization_requests", 0,
 	    "response_types_supported", "code", "token",
 	    "grant_types_supported", "authorization_code", "refresh_token",
 	    "implicit", "urn:ietf:params:oauth:grant-type:device_code",

@@ -284,6 +284,9 @@ const struct store_ops store_postgres_ops = {
 	.device_find = pg_device_find,
 	.device_decide = pg_device_decide,
 	.device_poll = pg_device_poll,
+	.par_insert = pg_par_insert,
+	.par_get = pg_par_get,
+	.par_use = pg_par_use,
 	.signing_key_add = pg_signing_key_add,
 	.signing_key_list = pg_signing_key_list,
 };

@@ -403,4 +403,16 @@ const char *const pg_sql[STMT_COUNT] = {
 	[STMT_GC_DPOP] = "DELETE FROM dpop_jtis WHERE hash IN ("
 	    "SELECT hash FROM dpop_jtis "
 	    "WHERE expires_at <= $1::bigint LIMIT $2::bigint)",
+	[STMT_PAR_INSERT] = "INSERT INTO par_requests(hash, app_id, params, "
+	    "created_at, expires_at) VALUES ($1::bytea, $2::bigint, $3::text, "
+	    "$4::bigint, $5::bigint)",
+	[STMT_PAR_GET] = "SELECT app_id, params, created_at, expires_at "
+	    "FROM par_requests WHERE hash = $1::bytea AND NOT used AND "
+	    "expires_at > $2::bigint",
+	[STMT_PAR_USE] = "UPDATE par_requests SET used = true "
+	    "WHERE hash = $1::bytea AND app_id = $2::bigint AND NOT used AND "
+	    "expires_at > $3::bigint",
+	[STMT_GC_PAR] = "DELETE FROM par_requests WHERE hash IN ("
+	    "SELECT hash FROM par_requests WHERE expires_at <= $1::bigint "
+	    "LIMIT $2::bigint)",
 };

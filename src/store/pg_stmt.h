@@ -260,6 +260,13 @@ int	pg_mail_add(struct store_backend *b, const char *recipient,
 int	pg_mail_claim(struct store_backend *b, int64_t now,
 	    int64_t lease_until, struct mail_row *out);
 int	pg_mail_delete(struct store_backend *b, int64_t id);
+/* pg_par.c: pushed authorization requests (RFC 9126) */
+int	pg_par_insert(struct store_backend *b, const unsigned char *hash,
+	    const struct par_row *row);
+int	pg_par_get(struct store_backend *b, const unsigned char *hash,
+	    int64_t now, struct par_row *out);
+int	pg_par_use(struct store_backend *b, const unsigned char *hash,
+	    int64_t app_id, int64_t now);
 /* pg_device.c: device grants (RFC 8628) */
 int	pg_device_insert(struct store_backend *b, const unsigned char *hash,
 	    const struct device_row *row);

@@ -11,7 +11,8 @@ pg_gc(struct store_backend *b, enum store_gc_kind kind,
 	    [STORE_GC_SESSIONS] = STMT_GC_SESSIONS,
 	    [STORE_GC_REVEALS] = STMT_GC_REVEALS,
 	    [STORE_GC_DEVICE] = STMT_GC_DEVICE,
-	    [STORE_GC_DPOP] = STMT_GC_DPOP };
+	    [STORE_GC_DPOP] = STMT_GC_DPOP,
+	    [STORE_GC_PAR] = STMT_GC_PAR };
 	struct pg_params p = { 0 };
 	int rc, changes = 0;
 
@@ -23,6 +24,7 @@ pg_gc(struct store_backend *b, enum store_gc_kind kind,
 		break;
 	case STORE_GC_CODES:
 	case STORE_GC_DEVICE:
+	case STORE_GC_PAR:
 		pgp_int(&p, h->codes_before);
 		break;
 	case STORE_GC_SESSIONS:

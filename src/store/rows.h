@@ -189,6 +189,15 @@ struct device_row {
 	unsigned amr;
 };
 
+/* A pushed authorization request (RFC 9126; core/par.c), keyed in the
+ * store by the SHA-256 of its request_uri's random part. */
+struct par_row {
+	int64_t	 app_id;
+	int64_t	 created_at;
+	int64_t	 expires_at;
+	char	 params[PAR_PARAMS_MAX_BYTES + 1];	/* form-encoded */
+};
+
 /* A person's decision on a pending device grant. */
 struct device_decision {
 	bool	 approve;
@@ -319,7 +328,8 @@ struct store_horizon {
 enum store_gc_kind {
 	STORE_GC_ACCESS, STORE_GC_CODES, STORE_GC_SESSIONS, STORE_GC_REVEALS,
 	STORE_GC_DEVICE,	/* device grants expired by codes_before */
-	STORE_GC_DPOP		/* DPoP proofs claimed, expired by at */
+	STORE_GC_DPOP,		/* DPoP proofs claimed, expired by at */
+	STORE_GC_PAR		/* pushed requests expired by codes_before */
 };
 
 /* A queued mail (core/mail.c), as store_mail_claim() gives it: message

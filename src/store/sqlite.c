@@ -311,6 +311,9 @@ const struct store_ops store_sqlite_ops = {
 	.device_find = sqlite_device_find,
 	.device_decide = sqlite_device_decide,
 	.device_poll = sqlite_device_poll,
+	.par_insert = sqlite_par_insert,
+	.par_get = sqlite_par_get,
+	.par_use = sqlite_par_use,
 	.signing_key_add = sqlite_signing_key_add,
 	.signing_key_list = sqlite_signing_key_list,
 };

@@ -383,4 +383,13 @@ const char *const stmt_sql[STMT_COUNT] = {
 	    "expires_at = excluded.expires_at WHERE d.expires_at <= ?3",
 	[STMT_GC_DPOP] = "DELETE FROM dpop_jtis WHERE hash IN ("
 	    "SELECT hash FROM dpop_jtis WHERE expires_at <= ?1 LIMIT ?2)",
+	[STMT_PAR_INSERT] = "INSERT INTO par_requests(hash, app_id, params, "
+	    "created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+	[STMT_PAR_GET] = "SELECT app_id, params, created_at, expires_at "
+	    "FROM par_requests WHERE hash = ?1 AND used = 0 AND "
+	    "expires_at > ?2",
+	[STMT_PAR_USE] = "UPDATE par_requests SET used = 1 WHERE hash = ?1 "
+	    "AND app_id = ?2 AND used = 0 AND expires_at > ?3",
+	[STMT_GC_PAR] = "DELETE FROM par_requests WHERE hash IN ("
+	    "SELECT hash FROM par_requests WHERE expires_at <= ?1 LIMIT ?2)",
 };

@@ -11,7 +11,8 @@ sqlite_gc(struct store_backend *b, enum store_gc_kind kind,
 	    [STORE_GC_SESSIONS] = STMT_GC_SESSIONS,
 	    [STORE_GC_REVEALS] = STMT_GC_REVEALS,
 	    [STORE_GC_DEVICE] = STMT_GC_DEVICE,
-	    [STORE_GC_DPOP] = STMT_GC_DPOP };
+	    [STORE_GC_DPOP] = STMT_GC_DPOP,
+	    [STORE_GC_PAR] = STMT_GC_PAR };
 	sqlite3 *db;
 	sqlite3_stmt *st = sqlite_stmt(b, ids[kind], &db);
 	int rc, changes = 0, n = 1;
@@ -26,6 +27,7 @@ sqlite_gc(struct store_backend *b, enum store_gc_kind kind,
 		break;
 	case STORE_GC_CODES:
 	case STORE_GC_DEVICE:
+	case STORE_GC_PAR:
 		sqlite3_bind_int64(st, n++, h->codes_before);
 		break;
 	case STORE_GC_SESSIONS:

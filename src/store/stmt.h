@@ -118,6 +118,11 @@ enum stmt_id {
 	/* DPoP proofs claimed at the token endpoint (core/dpop.c) */
 	STMT_DPOP_JTI_CLAIM,
 	STMT_GC_DPOP,
+	/* pushed authorization requests (RFC 9126) */
+	STMT_PAR_INSERT,
+	STMT_PAR_GET,
+	STMT_PAR_USE,
+	STMT_GC_PAR,
 	STMT_COUNT
 };
 

@@ -380,6 +380,22 @@ int	store_device_poll(struct store *st,
 	    const unsigned char hash[SECURE_HASH_BYTES], int64_t app_id,
 	    int64_t now, int64_t step_s, struct device_row *out);
 
+/* Pushed authorization requests (RFC 9126; core/par.c), keyed by the
+ * SHA-256 of the request_uri's random part. Insert gives ERR_EXISTS when
+ * the hash is taken. Get finds the row unused and unexpired at now
+ * (ERR_NOTFOUND otherwise). Use marks it used, once: compare-and-set on
+ * app_id's row, unused and unexpired at now, else ERR_NOTFOUND (used
+ * first elsewhere, expired, another app's). */
+int	store_par_insert(struct store *st,
+	    const unsigned char hash[SECURE_HASH_BYTES],
+	    const struct par_row *row);
+int	store_par_get(struct store *st,
+	    const unsigned char hash[SECURE_HASH_BYTES], int64_t now,
+	    struct par_row *out);
+int	store_par_use(struct store *st,
+	    const unsigned char hash[SECURE_HASH_BYTES], int64_t app_id,
+	    int64_t now);
+
 /* Writes tokens in one transaction: the parent's compare-and-set (or, with
  * retry, the removal of its unused children), a new family when
  * family_id is 0, the access token, the refresh token, the code's

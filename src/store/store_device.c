@@ -1,5 +1,5 @@
-/* The store's calls for device grants (RFC 8628), dispatched as store.c
- * does. */
+/* The store's calls for device grants (RFC 8628) and pushed
+ * authorization requests (RFC 9126), dispatched as store.c does. */
 #include "store/store.h"
 
 #include "store/store_call.h"
@@ -31,4 +31,25 @@ store_device_poll(struct store *st,
     int64_t step_s, struct device_row *out)
 {
 	return CALL(device_poll, hash, app_id, now, step_s, out);
+}
+
+int
+store_par_insert(struct store *st,
+    const unsigned char hash[SECURE_HASH_BYTES], const struct par_row *row)
+{
+	return CALL(par_insert, hash, row);
+}
+
+int
+store_par_get(struct store *st, const unsigned char hash[SECURE_HASH_BYTES],
+    int64_t now, struct par_row *out)
+{
+	return CALL(par_get, hash, now, out);
+}
+
+int
+store_par_use(struct store *st, const unsigned char hash[SECURE_HASH_BYTES],
+    int64_t app_id, int64_t now)
+{
+	return CALL(par_use, hash, app_id, now);
 }

@@ -209,6 +209,12 @@ struct store_ops {
 	int	(*device_poll)(struct store_backend *b,
 		    const unsigned char *hash, int64_t app_id, int64_t now,
 		    int64_t step_s, struct device_row *out);
+	int	(*par_insert)(struct store_backend *b,
+		    const unsigned char *hash, const struct par_row *row);
+	int	(*par_get)(struct store_backend *b, const unsigned char *hash,
+		    int64_t now, struct par_row *out);
+	int	(*par_use)(struct store_backend *b, const unsigned char *hash,
+		    int64_t app_id, int64_t now);
 	int	(*signing_key_add)(struct store_backend *b,
 		    const struct signing_key_row *row);
 	int	(*signing_key_list)(struct store_backend *b,

@@ -717,3 +717,14 @@ def logfmt(line):
 def access_lines(text):
     """The access-log lines (those with method=) of a log text, parsed."""
     return [logfmt(l) for l in text.splitlines() if " method=" in f" {l}"]
+
+
+def challenge(server, error=None):
+    """The WWW-Authenticate of a refused bearer call (docs/REFERENCE.md
+    §3.6): RFC 6750's, with RFC 9728's resource_metadata (§19); without a
+    token sent, the DPoP scheme's beside it (RFC 9449 §7.1, §17.1)."""
+    rm = (f'resource_metadata="{server.issuer}'
+          f'/.well-known/oauth-protected-resource"')
+    if error:
+        return f'Bearer error="{error}", {rm}'
+    return f'Bearer {rm}, DPoP algs="ES256 EdDSA RS256"'

@@ -60,11 +60,22 @@ async function main() {
   const state = oauth.generateRandomState();
   const nonce = cfg.nonce || oauth.generateRandomNonce();
   const auth = new URL(as.authorization_endpoint);
-  auth.search = new URLSearchParams({ client_id: cfg.client_id,
+  const request = { client_id: cfg.client_id,
     redirect_uri: cfg.redirect_uri, response_type: 'code',
     scope: 'openid email', state, nonce,
     code_challenge: await oauth.calculatePKCECodeChallenge(verifier),
-    code_challenge_method: 'S256' }).toString();
+    code_challenge_method: 'S256' };
+  if (cfg.par) {
+    // RFC 9126 through oauth4webapi: the parameters pushed, the browser
+    // given client_id and request_uri alone
+    const pushed = await oauth.processPushedAuthorizationResponse(as,
+      client, await oauth.pushedAuthorizationRequest(as, client,
+        clientAuth, request, opts));
+    auth.search = new URLSearchParams({ client_id: cfg.client_id,
+      request_uri: pushed.request_uri }).toString();
+  } else {
+    auth.search = new URLSearchParams(request).toString();
+  }
 
   const callback = new URL(await person.browse(auth.href));
   const params = oauth.validateAuthResponse(as, client, callback, state);

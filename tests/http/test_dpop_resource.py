@@ -16,6 +16,7 @@ import pytest
 import requests
 
 import dpopkit
+import kgtest
 import oauthkit
 from oauthkit import User, approve, clock, make_app, tokens_ok
 
@@ -92,8 +93,10 @@ def test_each_resource_takes_a_fresh_proof(server, token, alg):
 def test_no_token_offers_both_schemes(server):
     r = requests.get(server.url("/oauth2/check"), timeout=10)
     assert r.status_code == 401
-    assert r.headers["WWW-Authenticate"] == \
-        'Bearer, DPoP algs="ES256 EdDSA RS256"', r.headers
+    assert r.headers["WWW-Authenticate"] == kgtest.challenge(server), \
+        r.headers
+    assert r.headers["WWW-Authenticate"].endswith(
+        ', DPoP algs="ES256 EdDSA RS256"'), r.headers
 
 
 def test_replayed_proof_refused(server, token, key):

@@ -142,9 +142,10 @@ def call(front, path, token=None, **headers):
     return requests.get(front + path, headers=headers, timeout=10)
 
 
-def refused(r, challenge):
+def refused(r, kg, error=None):
     assert r.status_code == 401, (r.status_code, r.text)
-    assert r.headers.get("WWW-Authenticate") == challenge, r.headers
+    assert r.headers.get("WWW-Authenticate") == \
+        kgtest.challenge(kg, error), r.headers
 
 
 def test_valid_token_passes_with_subject_client_and_scope(stack, client):
@@ -170,7 +171,7 @@ def test_valid_token_passes_with_subject_client_and_scope(stack, client):
 def test_no_token_gets_the_bare_challenge(stack):
     kg, front, api = stack
     before = len(api.seen)
-    refused(call(front, "/orders"), 'Bearer, DPoP algs="ES256 EdDSA RS256"')
+    refused(call(front, "/orders"), kg)
     assert len(api.seen) == before
 
 
@@ -191,7 +192,7 @@ def test_dpop_proof_of_the_proxied_request_passes(stack, client):
     seen = r.json()["headers"]
     assert "authorization" not in seen and "dpop" not in seen, seen
     r = requests.get(url + "?q=1", headers=h, timeout=10)
-    refused(r, r.headers.get("WWW-Authenticate"))
+    assert r.status_code == 401, (r.status_code, r.text)
     assert r.headers["WWW-Authenticate"].startswith(
         'DPoP error="invalid_dpop_proof"'), r.headers
     h["DPoP"] = key.proof("GET", front + "/other", access_token=t,
@@ -205,7 +206,7 @@ def test_dpop_proof_of_the_proxied_request_passes(stack, client):
 def test_invalid_token_gets_invalid_token(stack, token):
     kg, front, api = stack
     before = len(api.seen)
-    refused(call(front, "/orders", token), 'Bearer error="invalid_token"')
+    refused(call(front, "/orders", token), kg, "invalid_token")
     assert len(api.seen) == before
 
 
@@ -215,8 +216,7 @@ def test_revoked_token_gets_invalid_token(stack, client):
     t = get_tokens(user, app)
     assert call(front, "/a", t["access_token"]).status_code == 200
     assert revoke(app, t["refresh_token"]).status_code == 200
-    refused(call(front, "/a", t["access_token"]),
-            'Bearer error="invalid_token"')
+    refused(call(front, "/a", t["access_token"]), kg, "invalid_token")
 
 
 def test_each_pass_counts_as_a_use(stack, client):
@@ -230,5 +230,5 @@ def test_each_pass_counts_as_a_use(stack, client):
     kg.advance(50 * 60)
     assert call(front, "/use", used).status_code == 200
     kg.advance(20 * 60)
-    refused(call(front, "/late", unused), 'Bearer error="invalid_token"')
+    refused(call(front, "/late", unused), kg, "invalid_token")
     assert call(front, "/late", used).status_code == 200

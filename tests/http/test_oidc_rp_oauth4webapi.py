@@ -93,6 +93,22 @@ def test_logs_in_with_each_algorithm(op, alg):
     assert "at_hash" in c and "auth_time" in c and c["nonce"], c
 
 
+def test_logs_in_through_par(op):
+    """oauth4webapi's pushedAuthorizationRequest and
+    processPushedAuthorizationResponse, unmodified, then the browser with
+    client_id and request_uri alone (docs/REFERENCE.md §18), for an app
+    that requires PAR."""
+    app = app_for(op)
+    r = kgtest.patch_app(op, app.dev.pat, app.key,
+                         {"require_pushed_authorization_requests": True})
+    assert r.status_code == 200, r.text
+    person = rpkit.Person(op, "o4w-par")
+    out = run_rp(op, app, person, par=True)
+    assert out["ok"], out
+    c = out["claims"]
+    assert c["email"] == person.email and c["nonce"], c
+
+
 def test_an_es256_token_is_refused_by_an_rp_expecting_rs256(op):
     """The RP checks the alg it was registered with: one told RS256
     refuses the ES256 id_token of an app set to ES256 (so the answers

@@ -11,6 +11,7 @@ import re
 import pytest
 import requests
 
+import kgtest
 import oauthkit
 from oauthkit import (User, advance_to, alive, approve, bearer, clock,
                       exchange, make_app, oauth_server, revoke, tokens_ok)
@@ -80,7 +81,7 @@ def test_without_openid_is_insufficient_scope(server, app):
     r = userinfo(server, t["access_token"])
     assert r.status_code == 403, (r.status_code, r.text)
     www = r.headers.get("WWW-Authenticate", "")
-    assert www == 'Bearer error="insufficient_scope"', www
+    assert www == kgtest.challenge(server, "insufficient_scope"), www
     assert r.json()["error"] == "insufficient_scope"
 
 
