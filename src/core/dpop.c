@@ -299,6 +299,19 @@ is_str(const json_t *v, const char *want)
 	    strcmp(json_string_value(v), want) == 0;
 }
 
+/* A proof's alg: a name of jws_alg.h, or "Ed25519", RFC 9864's fully
+ * specified name for EdDSA over Ed25519, which clients such as
+ * oauth4webapi send for an Ed25519 key. */
+static int
+proof_alg(struct str name, enum jws_alg *alg)
+{
+	if (str_eq_lit(name, "Ed25519")) {
+		*alg = JWS_EDDSA;
+		return 0;
+	}
+	return jws_alg_parse(name, alg);
+}
+
 /* The header: typ dpop+jwt, an asymmetric alg keygate verifies, the key;
  * crit names extensions keygate does not know, so it refuses (RFC 7515
  * §4.1.11); other members are ignored as RFC 7515 §4 says. */
@@ -313,8 +326,9 @@ read_header(const json_t *h, enum jws_alg *alg, const char **why)
 	}
 	if (!json_is_string(a) || strlen(json_string_value(a)) !=
 	    json_string_length(a) ||
-	    jws_alg_parse(str_from(json_string_value(a)), alg) != 0) {
-		*why = "DPoP proof alg must be ES256, EdDSA or RS256";
+	    proof_alg(str_from(json_string_value(a)), alg) != 0) {
+		*why = "DPoP proof alg must be ES256, EdDSA (or Ed25519) or "
+		    "RS256";
 		return ERR_INVALID;
 	}
 	if (json_object_get(h, "crit") != NULL) {
