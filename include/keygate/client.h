@@ -215,7 +215,10 @@ KG_CLIENT_API int	kg_client_set_tokens(struct kg_client *c, const char *access_t
 KG_CLIENT_API int	kg_client_save(struct kg_client *c);
 
 /* Stores in *out (caller frees with free()) an access token that is
- * valid now, refreshing first when a timer has run out or is about to. */
+ * valid now, refreshing first when a timer has run out or is about to.
+ * With DPoP (the default against a server that offers it) the token is
+ * bound to the client's key and useless alone: send it through
+ * kg_client_request(), which adds the proof. */
 KG_CLIENT_API int	kg_client_access_token(struct kg_client *c, char **out);
 
 /* Refreshes now, whatever the timers say. */

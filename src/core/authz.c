@@ -222,6 +222,11 @@ authz_check(struct keygate *kg, const struct authz_params *p,
 	if (out->flow == AUTHZ_TOKEN && !app->implicit_flow)
 		return fail(err, "unauthorized_client", "This application has "
 		    "not enabled the client flow.");
+	/* the client flow's token comes without a proof: never bound */
+	if (out->flow == AUTHZ_TOKEN && app->dpop_bound)
+		return fail(err, "unauthorized_client", "This application "
+		    "requires DPoP-bound tokens, which only the token "
+		    "endpoint issues: use response_type=code.");
 	if (app->public_name[0] == '\0')
 		return fail(err, "unauthorized_client", "This application has "
 		    "no public name yet.");

@@ -143,9 +143,11 @@ rsa_read(const json_t *jwk, struct dpop_jwk *raw, struct buf *canon,
 		return false;
 	}
 	/* no leading zero byte (RFC 7518 §6.3.1), so one key has one
-	 * thumbprint; e odd, as every RSA public exponent */
+	 * thumbprint, and 2048 bits at least: 256 bytes whose first has its
+	 * top bit; e odd, as every RSA public exponent */
 	if (!member(jwk, "n", raw->a, RSA_MIN_BYTES, RSA_MAX_BYTES,
 	    &raw->alen, &n) || raw->a[0] == 0 ||
+	    (raw->alen == RSA_MIN_BYTES && (raw->a[0] & 0x80) == 0) ||
 	    !member(jwk, "e", raw->e, 1, RSA_E_MAX_BYTES, &raw->elen, &e) ||
 	    raw->e[0] == 0 || (raw->e[raw->elen - 1] & 1) == 0) {
 		*why = "DPoP proof jwk must be an RSA key of 2048 to 4096 "

@@ -152,7 +152,8 @@ dpop_target(struct request *req, bool proxied, struct buf *htu,
 
 	/* request_header()'s values are NUL-terminated */
 	*htm = m.len > 0 ? m.p : req->method_name;
-	if (u.len > 0 && memmem(u.p, u.len, "://", 3) != NULL) {
+	/* a path starts with '/', and may carry "://" in its query */
+	if (u.len > 0 && u.p[0] != '/') {
 		buf_putstr(htu, u);
 		return;
 	}

@@ -45,8 +45,8 @@ void	oauth_redirect_error(struct request *req, struct response *res,
 	    int status, const struct authz_request *r,
 	    const struct authz_error *err);
 
-/* The DPoP proof of a token request to `path` (/oauth2/token,
- * /oauth2/par) by the authenticated `app`: true with *proof its key (in
+/* The DPoP proof of a token request to `path` (/oauth2/token; PAR does
+ * not call it yet, docs/REFERENCE.md §18.3) by the authenticated `app`: true with *proof its key (in
  * buf), or NULL when none came and the app does not require one; false
  * when answered (400 invalid_dpop_proof or use_dpop_nonce with a
  * DPoP-Nonce header, 503). */

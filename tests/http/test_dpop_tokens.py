@@ -203,6 +203,17 @@ def test_app_requiring_dpop_refuses_requests_without_proof(server, user):
     dpop_ok(token_post(app, refresh_data(t["refresh_token"]), key))
 
 
+def test_app_requiring_dpop_refuses_the_client_flow(server, user):
+    """The client flow's token comes from the authorization endpoint,
+    where no proof is sent: an app requiring DPoP gets none that way."""
+    app = make_app(server, implicit=True, dpop_bound_access_tokens=True)
+    r = oauthkit.authorize(user, oauthkit.auth_params(
+        app, response_type="token"))
+    got = oauthkit.redirect_result(r, app.redirect_uri, where="fragment")
+    assert got["error"] == "unauthorized_client", got
+    assert "access_token" not in got, got
+
+
 def test_device_grant_binds(server, user):
     app = devicekit.device_app(server, secret=False)
     start = devicekit.start(app)
