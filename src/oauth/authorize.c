@@ -229,7 +229,10 @@ refuse(struct request *req, struct response *res, struct authz_ctx *c,
 {
 	struct authz_error err = { error, description };
 
-	oauth_redirect_error(req, res, status, &c->r, &err);
+	/* an error that goes back to the client answers a pushed request
+	 * as a code does (RFC 9126 §4: one use) */
+	if (pushed_used(req, res, c))
+		oauth_redirect_error(req, res, status, &c->r, &err);
 }
 
 /* The detour through the portal's log-in, back to this request with the

@@ -127,6 +127,16 @@ def test_denial_spends_it(server, app, user):
     bad_page(by_reference(user, app, ru))
 
 
+def test_an_error_sent_back_spends_it(server, app):
+    """prompt=none without a session: login_required goes back to the
+    client, an answer as a code is, so the reference is spent."""
+    u = User(server, "par-none", login=False)
+    ru, _ = pushed(app, scope="account_read", prompt="none")
+    res = redirect_result(by_reference(u, app, ru), REDIRECT)
+    assert res["error"] == "login_required", res
+    bad_page(by_reference(u, app, ru))
+
+
 def test_log_in_detour_keeps_it(server, app):
     """A browser without a session goes through /login and back by the
     reference alone, which is not spent on the way."""
