@@ -247,25 +247,6 @@ dpop_jkt_b64(const unsigned char jkt[DPOP_JKT_BYTES],
 	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 }
 
-/* The three parts of a compact JWS: exactly two dots, none empty. */
-static bool
-split(struct str jws, struct str part[3])
-{
-	const char *p = jws.p, *end = jws.p + jws.len;
-
-	for (int i = 0; i < 3; i++) {
-		const char *dot = memchr(p, '.', (size_t)(end - p));
-
-		if ((dot == NULL) != (i == 2))
-			return false;
-		if (dot == NULL)
-			dot = end;
-		part[i] = (struct str){ p, (size_t)(dot - p) };
-		p = dot + 1;
-	}
-	return part[0].len > 0 && part[1].len > 0 && part[2].len > 0;
-}
-
 /* Strict base64url without padding into raw (at most cap bytes). */
 static bool
 decode(struct str s, unsigned char *raw, size_t cap, size_t *len)
@@ -527,7 +508,7 @@ check_proof(struct keygate *kg, struct str proof,
 		*why = "DPoP proof is longer than 8192 bytes";
 		return DPOP_INVALID;
 	}
-	if (!split(proof, part) || (h = object_of(part[0], text,
+	if (!jose_split(proof, part) || (h = object_of(part[0], text,
 	    sizeof(text))) == NULL || (c = object_of(part[1], text,
 	    sizeof(text))) == NULL || !decode(part[2], sig, sizeof(sig),
 	    &siglen))

@@ -280,3 +280,21 @@ jose_verify(EVP_PKEY *k, enum jws_alg alg, const unsigned char *msg,
 	OPENSSL_free(der);
 	return ok;
 }
+
+bool
+jose_split(struct str jws, struct str part[3])
+{
+	const char *p = jws.p, *end = jws.p + jws.len;
+
+	for (int i = 0; i < 3; i++) {
+		const char *dot = memchr(p, '.', (size_t)(end - p));
+
+		if ((dot == NULL) != (i == 2))
+			return false;
+		if (dot == NULL)
+			dot = end;
+		part[i] = (struct str){ p, (size_t)(dot - p) };
+		p = dot + 1;
+	}
+	return part[0].len > 0 && part[1].len > 0 && part[2].len > 0;
+}

@@ -6,6 +6,7 @@
 #include <openssl/types.h>
 
 #include "base/buf.h"
+#include "base/str.h"
 #include "core/jws_alg.h"
 
 /* The JOSE pieces of the signing keys over OpenSSL 3's EVP (RFC 7515,
@@ -44,6 +45,10 @@ int		 jose_sign(EVP_PKEY *k, enum jws_alg alg,
 bool		 jose_verify(EVP_PKEY *k, enum jws_alg alg,
 		    const unsigned char *msg, size_t len,
 		    const unsigned char *sig, size_t siglen);
+
+/* The three parts of a compact JWS (RFC 7515 §7.1): exactly two dots,
+ * none of the parts empty; false otherwise. */
+bool		 jose_split(struct str jws, struct str part[3]);
 
 /* base64url without padding of n bytes, appended to out. */
 void		 jose_b64url(struct buf *out, const unsigned char *p,

@@ -125,25 +125,6 @@ read_header(const unsigned char *raw, size_t len, enum jws_alg *alg,
 	return ok;
 }
 
-/* The three parts of a compact JWS: exactly two dots. */
-static bool
-split(struct str jws, struct str part[3])
-{
-	const char *p = jws.p, *end = jws.p + jws.len;
-
-	for (int i = 0; i < 3; i++) {
-		const char *dot = memchr(p, '.', (size_t)(end - p));
-
-		if ((dot == NULL) != (i == 2))
-			return false;
-		if (dot == NULL)
-			dot = end;
-		part[i] = (struct str){ p, (size_t)(dot - p) };
-		p = dot + 1;
-	}
-	return part[0].len > 0 && part[1].len > 0 && part[2].len > 0;
-}
-
 int
 signing_verify(struct keygate *kg, struct str jws, struct buf *payload)
 {
@@ -155,7 +136,7 @@ signing_verify(struct keygate *kg, struct str jws, struct buf *payload)
 	EVP_PKEY *k = NULL;
 	bool ok;
 
-	ok = jws.len <= JWS_MAX_BYTES && split(jws, part) &&
+	ok = jws.len <= JWS_MAX_BYTES && jose_split(jws, part) &&
 	    decode(part[0], &head, &hlen) && decode(part[1], &body, &blen) &&
 	    decode(part[2], &sig, &slen) &&
 	    read_header(head, hlen, &alg, kid) &&

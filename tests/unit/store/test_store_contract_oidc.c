@@ -5,7 +5,6 @@
 #include "store_contract.h"
 
 #include <criterion/criterion.h>
-#include <pthread.h>
 #include <stdbool.h>
 #include <string.h>
 
@@ -37,25 +36,6 @@ STORE_TEST(oidc, session_log_in_moves, contract_setup)
 	    ERR_NOTFOUND, "an ended session is not brought back");
 }
 
-struct waiter {
-	pthread_mutex_t	 lock;
-	pthread_cond_t	 cond;
-	bool		 done;
-	int		 rc;
-};
-
-static void
-waiter_done(void *arg, int rc)
-{
-	struct waiter *w = arg;
-
-	pthread_mutex_lock(&w->lock);
-	w->rc = rc;
-	w->done = true;
-	pthread_cond_signal(&w->cond);
-	pthread_mutex_unlock(&w->lock);
-}
-
 /* As core/tokens.c's judge_refresh() does, keeping what it was shown. */
 static int
 judge(void *ctx, const struct token_row *parent, struct issue *is)
@@ -71,20 +51,10 @@ static void
 rotate(const struct issue *from, int64_t now, struct issue *is,
     struct token_row *seen)
 {
-	struct waiter w = { .done = false };
 	struct token_row parent;
 
-	pthread_mutex_init(&w.lock, NULL);
-	pthread_cond_init(&w.cond, NULL);
 	contract_rotation(from, SCOPE_ALL, now, is);
-	store_refresh(st, is, judge, seen, &parent, waiter_done, &w);
-	pthread_mutex_lock(&w.lock);
-	while (!w.done)
-		pthread_cond_wait(&w.cond, &w.lock);
-	pthread_mutex_unlock(&w.lock);
-	pthread_cond_destroy(&w.cond);
-	pthread_mutex_destroy(&w.lock);
-	cr_assert_eq(w.rc, 0);
+	cr_assert_eq(contract_refresh_wait(is, judge, seen, &parent), 0);
 	cr_expect_eq(parent.auth_time, seen->auth_time);
 }
 

@@ -15,45 +15,6 @@
 #include "base/err.h"
 #include "core/scopes.h"
 
-/* store_refresh() answers through a callback, maybe on the store's
- * thread: the tests wait for it as a blocking caller would. */
-struct waiter {
-	pthread_mutex_t	 lock;
-	pthread_cond_t	 cond;
-	bool		 done;
-	int		 rc;
-};
-
-static void
-waiter_done(void *arg, int rc)
-{
-	struct waiter *w = arg;
-
-	pthread_mutex_lock(&w->lock);
-	w->rc = rc;
-	w->done = true;
-	pthread_cond_signal(&w->cond);
-	pthread_mutex_unlock(&w->lock);
-}
-
-static int
-refresh_wait(struct issue *is, store_refresh_judge judge, void *ctx,
-    struct token_row *parent)
-{
-	struct waiter w = { .done = false };
-
-	pthread_mutex_init(&w.lock, NULL);
-	pthread_cond_init(&w.cond, NULL);
-	store_refresh(st, is, judge, ctx, parent, waiter_done, &w);
-	pthread_mutex_lock(&w.lock);
-	while (!w.done)
-		pthread_cond_wait(&w.cond, &w.lock);
-	pthread_mutex_unlock(&w.lock);
-	pthread_cond_destroy(&w.cond);
-	pthread_mutex_destroy(&w.lock);
-	return w.rc;
-}
-
 struct verdict {
 	int		 rc;		/* what the judge answers */
 	int		 calls;
@@ -104,7 +65,7 @@ OAUTH_TEST(refresh, judged_row_then_written)
 
 	contract_ann_family(T0, &first);
 	blank_rotation(&first, T0 + 100, &rot);
-	cr_assert_eq(refresh_wait(&rot, judge, &v, &parent), 0);
+	cr_assert_eq(contract_refresh_wait(&rot, judge, &v, &parent), 0);
 	cr_expect_eq(v.calls, 1);
 	contract_expect_token(&v.seen, &first, 0, false);
 	cr_expect(same_row(&v.seen, &parent),
@@ -130,7 +91,7 @@ OAUTH_TEST(refresh, a_refusal_writes_nothing_and_keeps_the_judged_ids)
 		struct verdict v = { .rc = refusals[i] };
 
 		blank_rotation(&first, T0 + 100, &rot);
-		cr_expect_eq(refresh_wait(&rot, judge, &v, &parent),
+		cr_expect_eq(contract_refresh_wait(&rot, judge, &v, &parent),
 		    refusals[i]);
 		cr_expect_eq(v.calls, 1);
 		contract_expect_no_pair(&rot, "refused");
@@ -153,7 +114,7 @@ OAUTH_TEST(refresh, unknown_parent_is_notfound_unjudged)
 	blank_rotation(&first, T0 + 1, &rot);
 	contract_hash(ghost);
 	rot.parent_hash = ghost;
-	cr_expect_eq(refresh_wait(&rot, judge, &v, &parent),
+	cr_expect_eq(contract_refresh_wait(&rot, judge, &v, &parent),
 	    ERR_NOTFOUND);
 	cr_expect_eq(v.calls, 0);
 	contract_expect_no_pair(&rot, "no parent, no child");
@@ -167,9 +128,9 @@ OAUTH_TEST(refresh, the_judge_sees_a_used_parent_as_used)
 
 	contract_ann_family(T0, &first);
 	blank_rotation(&first, T0 + 100, &rot);
-	cr_assert_eq(refresh_wait(&rot, judge, &v, &parent), 0);
+	cr_assert_eq(contract_refresh_wait(&rot, judge, &v, &parent), 0);
 	blank_rotation(&first, T0 + 200, &again);
-	cr_expect_eq(refresh_wait(&again, judge, &late, &parent),
+	cr_expect_eq(contract_refresh_wait(&again, judge, &late, &parent),
 	    ERR_CONFLICT);
 	cr_expect_eq(late.seen.last_used, T0 + 100,
 	    "the first rotation's use is what the second judge reads");
@@ -177,7 +138,7 @@ OAUTH_TEST(refresh, the_judge_sees_a_used_parent_as_used)
 	/* a judge that lets it through anyway meets the compare-and-set */
 	late.rc = 0;
 	blank_rotation(&first, T0 + 300, &again);
-	cr_expect_eq(refresh_wait(&again, judge, &late, &parent),
+	cr_expect_eq(contract_refresh_wait(&again, judge, &late, &parent),
 	    ERR_CONFLICT);
 	contract_expect_no_pair(&again, "the parent was used");
 }
@@ -217,7 +178,7 @@ race(void *arg)
 	struct token_row parent;
 
 	pthread_barrier_wait(r->start);
-	r->rc = refresh_wait(&r->rot, judge_used, r, &parent);
+	r->rc = contract_refresh_wait(&r->rot, judge_used, r, &parent);
 	return NULL;
 }
 
