@@ -203,6 +203,19 @@ def params(cases, surface):
             for c in cases if surface in c.surfaces]
 
 
+def one_each(cases):
+    """The first case of each field and verdict: for a surface that hands
+    its values to the same rules (core/app_rules.c) as the API, whose
+    suite runs every case, one accepted and one refused value per field
+    show that its flags reach them."""
+    seen, out = set(), []
+    for c in cases:
+        if (c.field, c.ok) not in seen:
+            seen.add((c.field, c.ok))
+            out.append(c)
+    return out
+
+
 def stored(c):
     """What the API must show for an accepted case."""
     return c.value

@@ -439,7 +439,10 @@ def test_bad_implicit_flow_value_stores_nothing(server, owner, app):
 
 # --- docs/REFERENCE.md §2, rule by rule --------------------------------------
 
-@pytest.mark.parametrize("c", appcases.params(appcases.SETTINGS, "cli"))
+# The API's suite runs every case of appcases; here the first accepted and
+# the first refused value of each field (appcases.one_each()).
+@pytest.mark.parametrize("c", appcases.params(
+    appcases.one_each(appcases.SETTINGS), "cli"))
 def test_rule_on_set(server, owner, app, c):
     p = app_cli(server, "set", app["api_key"], *flags(c.field, c.value))
     if c.ok:
@@ -451,8 +454,8 @@ def test_rule_on_set(server, owner, app, c):
         assert app_json(server, owner.token, app["api_key"]) == app
 
 
-@pytest.mark.parametrize("c", appcases.params(appcases.SETTINGS
-                                              + appcases.NAME, "cli"))
+@pytest.mark.parametrize("c", appcases.params(
+    appcases.one_each(appcases.SETTINGS + appcases.NAME), "cli"))
 def test_rule_on_create(server, owner, c):
     before = set(app_keys(server, owner.token))
     if c.field == "name":
