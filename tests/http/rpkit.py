@@ -11,10 +11,12 @@ address), `--test-clock` and `--key-file` in its work folder, so that
 import html
 import os
 import secrets
+import shutil
 import time
 from html.parser import HTMLParser
 from urllib.parse import parse_qs, urlencode, urljoin, urlsplit
 
+import pytest
 import requests
 
 import kgtest
@@ -26,6 +28,29 @@ PUBLISH_DELAY = 3600           # --key-publish-delay's default
 
 
 # --- keygate as the OpenID Provider -------------------------------------------
+
+OAUTH4WEBAPI = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                            "..", "..", "node_modules", "oauth4webapi")
+
+
+def require_oauth4webapi():
+    """node and npm's oauth4webapi, which the JavaScript clients run on."""
+    assert shutil.which("node"), \
+        "node (Node.js 20+, scripts/setup.sh) is needed to run oauth4webapi"
+    assert os.path.isdir(OAUTH4WEBAPI), \
+        "npm's oauth4webapi is not in node_modules: run `npm ci`"
+
+
+def op_fixture():
+    """A module-scoped `op` fixture: start_op() in a folder of its own,
+    stopped cleanly at the module's end."""
+    @pytest.fixture(scope="module")
+    def op(tmp_path_factory):
+        srv = start_op(tmp_path_factory.mktemp("keygate"))
+        yield srv
+        assert srv.stop() == 0, srv.log()[-4000:]
+    return op
+
 
 def key_file(server):
     return os.path.join(server.workdir, "signing.key")

@@ -13,7 +13,6 @@ refresh by another key (which must not spend the refresh token)."""
 
 import json
 import os
-import shutil
 import subprocess
 
 import pytest
@@ -23,23 +22,15 @@ import rpkit
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SCRIPT = os.path.join(HERE, "dpop_oauth4webapi.mjs")
-MODULE = os.path.join(HERE, "..", "..", "node_modules", "oauth4webapi")
 REDIRECT = "https://rp.example.org/cb"
 
 
 @pytest.fixture(scope="module", autouse=True)
 def _node_and_oauth4webapi():
-    assert shutil.which("node"), \
-        "node (Node.js 20+, scripts/setup.sh) is needed to run oauth4webapi"
-    assert os.path.isdir(MODULE), \
-        "npm's oauth4webapi is not in node_modules: run `npm ci`"
+    rpkit.require_oauth4webapi()
 
 
-@pytest.fixture(scope="module")
-def op(tmp_path_factory):
-    srv = rpkit.start_op(tmp_path_factory.mktemp("keygate"))
-    yield srv
-    assert srv.stop() == 0, srv.log()[-4000:]
+op = rpkit.op_fixture()
 
 
 def journey(op, app, alg):

@@ -20,7 +20,6 @@ keygate's test clock in the rotation case."""
 
 import json
 import os
-import shutil
 import subprocess
 from urllib.parse import urlsplit
 
@@ -35,24 +34,16 @@ import tamperkit
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SCRIPT = os.path.join(HERE, "rp_oauth4webapi.mjs")
-MODULE = os.path.join(HERE, "..", "..", "node_modules", "oauth4webapi")
 REDIRECT = "https://rp.example.org/cb"
 
 
 @pytest.fixture(scope="module", autouse=True)
 def _node_and_oauth4webapi():
-    assert shutil.which("node"), \
-        "node (Node.js 20+, scripts/setup.sh) is needed to run oauth4webapi"
-    assert os.path.isdir(MODULE), \
-        "npm's oauth4webapi is not in node_modules: run `npm ci`"
+    rpkit.require_oauth4webapi()
     apachekit.require_packages()        # faketime, for the RP's clock
 
 
-@pytest.fixture(scope="module")
-def op(tmp_path_factory):
-    srv = rpkit.start_op(tmp_path_factory.mktemp("keygate"))
-    yield srv
-    assert srv.stop() == 0, srv.log()[-4000:]
+op = rpkit.op_fixture()
 
 
 def run_rp(op, app, person, ahead=0, **cfg):
