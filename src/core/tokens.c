@@ -448,13 +448,6 @@ judge_access(struct keygate *kg, const unsigned char *hash, int64_t now,
 }
 
 int
-tokens_use(struct keygate *kg, struct str token, bool record,
-    struct token_row *out)
-{
-	return tokens_use_key(kg, token, record, NULL, out);
-}
-
-int
 tokens_use_key(struct keygate *kg, struct str token, bool record,
     const unsigned char *jkt, struct token_row *out)
 {

@@ -79,13 +79,11 @@ void	tokens_refresh_begin(struct keygate *kg, const struct app_row *app,
 int	tokens_refresh_end(struct tokens_refresh *op, struct token_pair *out,
 	    const char **why);
 
-/* A bearer use (/oauth2/check, /v3): valid, unrevoked and alive tokens are
- * recorded as used at now. Returns 0 (out filled), ERR_AUTH or ERR_STORE.
- * With `record` false nothing is written (a 403 is not a use). */
-int	tokens_use(struct keygate *kg, struct str token, bool record,
-	    struct token_row *out);
-/* tokens_use() for a token presented with a DPoP proof of the key whose
- * thumbprint is `jkt`, or as Bearer (jkt NULL): a token bound to a key
+/* A token's use (/oauth2/check, /v3, userinfo): valid, unrevoked and
+ * alive tokens are recorded as used at now. Returns 0 (out filled),
+ * ERR_AUTH or ERR_STORE; with `record` false nothing is written (a 403 is
+ * not a use). Presented with a DPoP proof of the key whose thumbprint is
+ * `jkt`, or as Bearer (jkt NULL): a token bound to a key
  * (docs/REFERENCE.md §17.1) is ERR_FORBIDDEN, before any use is
  * recorded, unless jkt is its key; an unbound token passes either way. */
 int	tokens_use_key(struct keygate *kg, struct str token, bool record,

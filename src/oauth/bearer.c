@@ -42,18 +42,22 @@ challenge(struct request *req, struct response *res, int status,
 }
 
 /* RFC 9449 §7.1: the DPoP scheme's challenge, one header (nginx's
- * auth_request passes one on). The descriptions are keygate's own
- * sentences, without quotes or backslashes. */
+ * auth_request passes one on), naming the resource metadata as the
+ * Bearer one does. The descriptions are keygate's own sentences, without
+ * quotes or backslashes. */
 static void
-dpop_challenge(struct response *res, int status, const char *error,
-    const char *description)
+dpop_challenge(struct request *req, struct response *res, int status,
+    const char *error, const char *description)
 {
-	char value[400];
+	struct buf b;
 
-	snprintf(value, sizeof(value), "DPoP error=\"%s\", "
-	    "error_description=\"%s\", " DPOP_ALGS, error, description);
+	buf_init(&b, 768);
+	buf_printf(&b, "DPoP error=\"%s\", error_description=\"%s\", "
+	    DPOP_ALGS ", ", error, description);
+	oauth_resource_metadata_param(req->kg, &b);
 	response_json_error(res, status, error, description);
-	response_header(res, "WWW-Authenticate", value);
+	response_header(res, "WWW-Authenticate", b.err == 0 ? b.p : "DPoP");
+	buf_release(&b);
 }
 
 /* A refused proof (dpop_check()'s outcome rc): invalid_dpop_proof, or
@@ -67,9 +71,9 @@ dpop_refused(struct request *req, struct response *res, int rc,
 	if (rc == DPOP_NONCE) {
 		dpop_nonce(req->kg, now, nonce);
 		response_header(res, "DPoP-Nonce", nonce);
-		dpop_challenge(res, 401, "use_dpop_nonce", why);
+		dpop_challenge(req, res, 401, "use_dpop_nonce", why);
 	} else if (rc == DPOP_INVALID) {
-		dpop_challenge(res, 401, "invalid_dpop_proof", why);
+		dpop_challenge(req, res, 401, "invalid_dpop_proof", why);
 	} else {
 		response_json_error(res, 503, "temporarily_unavailable",
 		    "The data store cannot be reached.");
@@ -111,26 +115,18 @@ answered_key(struct request *req, struct response *res, int rc,
 	    "or revoked.";
 
 	if (rc == ERR_FORBIDDEN)
-		dpop_challenge(res, 401, "invalid_token", p->dpop ?
+		dpop_challenge(req, res, 401, "invalid_token", p->dpop ?
 		    "The access token is bound to another DPoP key." :
 		    "The access token is bound to a DPoP key: send it as "
 		    "Authorization: DPoP with a DPoP proof.");
 	else if ((rc == ERR_AUTH || rc == ERR_NOTFOUND) && p->dpop)
-		dpop_challenge(res, 401, "invalid_token", invalid);
+		dpop_challenge(req, res, 401, "invalid_token", invalid);
 	else if (rc == ERR_AUTH || rc == ERR_NOTFOUND)
 		challenge(req, res, 401, "invalid_token", invalid);
 	else if (rc != 0)
 		response_json_error(res, 503, "temporarily_unavailable",
 		    "The data store cannot be reached.");
 	return rc == 0;
-}
-
-static bool
-answered_ok(struct request *req, struct response *res, int rc)
-{
-	static const struct presented bearer_token = { STR_NULL, false, { 0 } };
-
-	return answered_key(req, res, rc, &bearer_token);
 }
 
 /* The URI a proof's htu names (RFC 9449 §4.3), of at most this */
@@ -175,7 +171,7 @@ proof_ok(struct request *req, struct response *res, bool proxied,
 	int rc = DPOP_INVALID;
 
 	if (request_header_count(req, "DPoP") != 1) {
-		dpop_challenge(res, 401, "invalid_dpop_proof", "Send one DPoP "
+		dpop_challenge(req, res, 401, "invalid_dpop_proof", "Send one DPoP "
 		    "header with a DPoP proof for this request.");
 		return false;
 	}
@@ -242,7 +238,7 @@ scoped_use(struct request *req, struct response *res, unsigned bit,
 		return false;
 	if (!(row->scope & bit)) {
 		if (p->dpop)
-			dpop_challenge(res, 403, "insufficient_scope",
+			dpop_challenge(req, res, 403, "insufficient_scope",
 			    insufficient);
 		else
 			challenge(req, res, 403, "insufficient_scope",
@@ -280,8 +276,8 @@ oauth_account_summary(struct request *req, struct response *res)
 
 	if (!scoped_use(req, res, SCOPE_ACCOUNT_READ, "This call needs the "
 	    "account_read scope.", &p, &row) ||
-	    !answered_ok(req, res, accounts_email(req->kg, row.account_id,
-	    email)))
+	    !answered_key(req, res, accounts_email(req->kg, row.account_id,
+	    email), &p))
 		return;
 	/* printed, not built with jansson: a hot path */
 	b = response_json_body(res, 200);
@@ -307,8 +303,9 @@ oauth_userinfo(struct request *req, struct response *res)
 	if (!scoped_use(req, res, SCOPE_OPENID, "This call needs the openid "
 	    "scope.", &p, &row))
 		return;
-	if ((row.scope & SCOPE_EMAIL) && !answered_ok(req, res,
-	    accounts_email_verified(req->kg, row.account_id, email, &verified)))
+	if ((row.scope & SCOPE_EMAIL) && !answered_key(req, res,
+	    accounts_email_verified(req->kg, row.account_id, email, &verified),
+	    &p))
 		return;
 	b = response_json_body(res, 200);
 	buf_printf(b, "{\"sub\":\"%lld\"", (long long)row.account_id);

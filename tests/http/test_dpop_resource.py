@@ -71,6 +71,10 @@ def refused(r, error, status=401):
     assert www.startswith("DPoP "), www
     assert f'error="{error}"' in www, www
     assert 'algs="ES256 EdDSA RS256"' in www, www
+    # RFC 9728 §5.1, as on the Bearer challenges (§3.6)
+    origin = "/".join(r.url.split("/")[:3])
+    assert (f'resource_metadata="{origin}/.well-known/'
+            f'oauth-protected-resource"') in www, www
     assert r.json()["error"] == error, r.text
     return r
 

@@ -226,7 +226,7 @@ def test_app_requiring_par_refuses_a_plain_request(server, user):
     strict = make_app(server, require_pushed_authorization_requests=True)
     res = redirect_result(authorize(user, auth_params(strict)), REDIRECT)
     assert res["error"] == "invalid_request", res
-    assert "par" in res["error_description"].lower(), res
+    assert "/oauth2/par" in res["error_description"], res
     ru, _ = pushed(strict, scope="account_read")
     r = by_reference(user, strict, ru)
     assert r.status_code == 200, (r.status_code, r.text[:300])

@@ -35,13 +35,17 @@ Test(token_bind, a_new_pair)
 	struct token_proof p = proof_of(7);
 	struct issue is;
 
-	memset(&is, 0xff, sizeof(is));
+	/* zeroed before each call that must set the flags, all ones before
+	 * the one that must clear them */
+	memset(&is, 0, sizeof(is));
 	token_bind_new(&is, &public_app, &p);
 	cr_expect(is.access_bound && is.refresh_bound, "public: both");
 	cr_expect_eq(memcmp(is.jkt, p.jkt, sizeof(p.jkt)), 0);
+	memset(&is, 0, sizeof(is));
 	token_bind_new(&is, &conf_app, &p);
 	cr_expect(is.access_bound, "confidential: the access token");
 	cr_expect(!is.refresh_bound, "but not its refresh token");
+	memset(&is, 0xff, sizeof(is));
 	token_bind_new(&is, &public_app, NULL);
 	cr_expect(!is.access_bound && !is.refresh_bound, "no proof: Bearer");
 }
@@ -61,8 +65,10 @@ Test(token_bind, a_bound_refresh_token_needs_its_own_key)
 	cr_expect(is.access_bound && is.refresh_bound);
 	cr_expect_eq(memcmp(is.jkt, mine.jkt, sizeof(mine.jkt)), 0);
 	/* a binding once made stays, whatever the client is now */
+	memset(&is, 0, sizeof(is));
 	cr_expect_null(token_bind_rotation(&is, false, &parent, &mine));
-	cr_expect(is.refresh_bound);
+	cr_expect(is.access_bound && is.refresh_bound);
+	cr_expect_eq(memcmp(is.jkt, mine.jkt, sizeof(mine.jkt)), 0);
 }
 
 Test(token_bind, an_unbound_refresh_token)

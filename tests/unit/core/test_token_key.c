@@ -83,7 +83,7 @@ Test(token_key, bound_token_needs_its_key)
 	memset(other, 'o', sizeof(other));
 	issued(jkt, bound);
 	clock_advance(kg.clock, 10);
-	cr_expect_eq(tokens_use(&kg, str_from(bound), true, &row),
+	cr_expect_eq(tokens_use_key(&kg, str_from(bound), true, NULL, &row),
 	    ERR_FORBIDDEN, "as Bearer");
 	cr_expect_eq(tokens_use_key(&kg, str_from(bound), true, other, &row),
 	    ERR_FORBIDDEN, "with another key");
@@ -92,6 +92,8 @@ Test(token_key, bound_token_needs_its_key)
 	cr_assert_eq(tokens_use_key(&kg, str_from(bound), true, jkt, &row), 0);
 	cr_expect(row.bound);
 	cr_expect_eq(memcmp(row.jkt, jkt, sizeof(jkt)), 0);
+	cr_expect_eq(last_used(bound), clock_now(kg.clock),
+	    "the accepted use is recorded, so the refusals' check can fail");
 }
 
 Test(token_key, unbound_token_either_way)
@@ -102,7 +104,7 @@ Test(token_key, unbound_token_either_way)
 
 	memset(jkt, 'k', sizeof(jkt));
 	issued(NULL, plain);
-	cr_expect_eq(tokens_use(&kg, str_from(plain), true, &row), 0);
+	cr_expect_eq(tokens_use_key(&kg, str_from(plain), true, NULL, &row), 0);
 	cr_expect_eq(tokens_use_key(&kg, str_from(plain), true, jkt, &row), 0);
 	cr_expect(!row.bound);
 }
