@@ -60,6 +60,10 @@ struct dpop_replay {
 	struct key_shard keys[SHARDS];
 	/* until then the memory was lately full: nonces are demanded */
 	_Atomic int64_t	 pressure_until;
+	/* where a proof lands is a keyed hash (SipHash) of it: the jti is
+	 * the client's to choose, and unkeyed it could aim proofs at one
+	 * neighbourhood and fill it, demanding nonces of every client */
+	unsigned char	 place_key[crypto_shorthash_KEYBYTES];
 };
 
 struct dpop_replay *
@@ -78,6 +82,7 @@ dpop_replay_new(size_t capacity)
 		pthread_mutex_init(&r->keys[i].mu, NULL);
 	}
 	atomic_init(&r->pressure_until, 0);
+	randombytes_buf(r->place_key, sizeof(r->place_key));
 	return r;
 }
 
@@ -165,12 +170,16 @@ static enum seen
 remember(struct dpop_replay *r, const unsigned char h[SECURE_HASH_BYTES],
     int64_t now, int64_t expires)
 {
-	struct shard *s = &r->shard[h[0] % SHARDS];
+	unsigned char place[crypto_shorthash_BYTES];
+	struct shard *s;
 	struct slot want, *free_slot = NULL;
 	uint64_t at;
 	enum seen rc = SEEN_FULL;
 
-	memcpy(&at, h + 1, sizeof(at));
+	crypto_shorthash(place, h, SECURE_HASH_BYTES, r->place_key);
+	s = &r->shard[place[0] % SHARDS];
+	memcpy(&at, place, sizeof(at));
+	at >>= 8;
 	memcpy(&want.a, h + 9, sizeof(want.a));
 	memcpy(&want.b, h + 17, sizeof(want.b));
 	want.expires = (uint32_t)expires;
