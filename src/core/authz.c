@@ -219,6 +219,10 @@ authz_check(struct keygate *kg, const struct authz_params *p,
 	else
 		return fail(err, "unsupported_response_type", "Use "
 		    "response_type=code or token.");
+	if (app->require_par && !p->pushed)
+		return fail(err, "invalid_request", "This application sends "
+		    "its requests through /oauth2/par first (RFC 9126): pass "
+		    "its request_uri.");
 	if (out->flow == AUTHZ_TOKEN && !app->implicit_flow)
 		return fail(err, "unauthorized_client", "This application has "
 		    "not enabled the client flow.");

@@ -32,6 +32,9 @@ struct authz_params {
 	/* RFC 9126: the request_uri the others were pushed under (§18);
 	 * p == NULL for a request that came whole */
 	struct str	 request_uri;
+	/* the parameters come through /oauth2/par: being pushed now, or
+	 * read back by their request_uri (an app may require it) */
+	bool		 pushed;
 };
 
 /* The values of `prompt`. */

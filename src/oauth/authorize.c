@@ -126,8 +126,10 @@ read_pushed(struct request *req, struct response *res, struct authz_ctx *c,
 		page_unavailable(req, res, &c->v);
 	else if (why != NULL)
 		bad_request_page(req, res, &c->v, why);
-	else
+	else {
 		c->p.request_uri = str_from(arena_strdup(req->arena, v[1]));
+		c->p.pushed = true;
+	}
 	return why == NULL;
 }
 
@@ -203,13 +205,6 @@ read_request(struct request *req, struct response *res, struct authz_ctx *c,
 		    "long.";
 		if (c->r.state.len > OAUTH_STATE_MAX_BYTES)
 			c->r.state = STR_NULL;
-		oauth_redirect_error(req, res, req->method == HTTP_POST ? 303 :
-		    302, &c->r, &err);
-		return false;
-	}
-	if (c->app->require_par && c->p.request_uri.p == NULL) {
-		err.description = "This application sends its requests through "
-		    "/oauth2/par first (RFC 9126): pass its request_uri.";
 		oauth_redirect_error(req, res, req->method == HTTP_POST ? 303 :
 		    302, &c->r, &err);
 		return false;

@@ -49,7 +49,7 @@ push(struct request *req, struct response *res, struct str *in,
     struct app_row *app)
 {
 	struct authz_error err = { "invalid_request", NULL };
-	struct authz_params p;
+	struct authz_params p = { 0 };
 	struct authz_request r;
 	char uri[PAR_URI_MAX_BYTES], num[24];
 	const char *why = NULL;
@@ -59,6 +59,7 @@ push(struct request *req, struct response *res, struct str *in,
 
 	in[OAUTH_AUTHZ_CLIENT_ID] = str_from(app->api_key);
 	oauth_authorize_fill(in, &p);
+	p.pushed = true;
 	/* the app anew: the client memo's row has no redirect URIs */
 	rc = authz_client(req->kg, &p, app, &why);
 	if (rc == ERR_STORE) {
