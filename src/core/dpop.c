@@ -282,13 +282,6 @@ object_of(struct str part, unsigned char *raw, size_t cap)
 	return o;
 }
 
-static bool
-is_str(const json_t *v, const char *want)
-{
-	return json_is_string(v) && strlen(want) == json_string_length(v) &&
-	    strcmp(json_string_value(v), want) == 0;
-}
-
 /* A proof's alg: a name of jws_alg.h, or "Ed25519", RFC 9864's fully
  * specified name for EdDSA over Ed25519, which clients such as
  * oauth4webapi send for an Ed25519 key. */
@@ -310,7 +303,7 @@ read_header(const json_t *h, enum jws_alg *alg, const char **why)
 {
 	const json_t *a = json_object_get(h, "alg");
 
-	if (!is_str(json_object_get(h, "typ"), "dpop+jwt")) {
+	if (!dpop_json_is(json_object_get(h, "typ"), "dpop+jwt")) {
 		*why = "DPoP proof header typ must be dpop+jwt";
 		return ERR_INVALID;
 	}
@@ -405,7 +398,7 @@ read_claims(const json_t *c, const struct dpop_want *want, int64_t now,
 	const json_t *iat = json_object_get(c, "iat");
 	const json_t *jti = json_object_get(c, "jti");
 
-	if (!is_str(htm, want->htm)) {
+	if (!dpop_json_is(htm, want->htm)) {
 		*why = "DPoP proof htm does not match the request method";
 		return ERR_INVALID;
 	}

@@ -37,13 +37,17 @@ member(const json_t *jwk, const char *name, unsigned char *raw,
 	return *len >= min && *len <= max;
 }
 
+bool
+dpop_json_is(const json_t *v, const char *want)
+{
+	return json_is_string(v) && strlen(want) == json_string_length(v) &&
+	    strcmp(json_string_value(v), want) == 0;
+}
+
 static bool
 str_member(const json_t *jwk, const char *name, const char *want)
 {
-	const json_t *v = json_object_get(jwk, name);
-
-	return json_is_string(v) && strcmp(json_string_value(v), want) == 0 &&
-	    strlen(want) == json_string_length(v);
+	return dpop_json_is(json_object_get(jwk, name), want);
 }
 
 static EVP_PKEY *

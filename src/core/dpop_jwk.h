@@ -2,6 +2,7 @@
 #define KEYGATE_CORE_DPOP_JWK_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <openssl/types.h>
 
 #include "base/secure.h"
@@ -31,6 +32,10 @@ struct dpop_jwk {
 	unsigned char	 e[8];		/* RSA: e */
 	size_t		 elen;
 };
+/* v is a JSON string equal to want, byte for byte (no NUL inside): the
+ * test of every fixed member of a proof (typ, htm, kty, crv). */
+bool	dpop_json_is(const json_t *v, const char *want);
+
 int	dpop_jwk_read(const json_t *jwk, enum jws_alg alg, struct dpop_jwk *raw,
 	    unsigned char jkt[SECURE_HASH_BYTES], const char **why);
 EVP_PKEY *dpop_jwk_make(const struct dpop_jwk *raw, const char **why);
