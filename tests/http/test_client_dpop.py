@@ -76,6 +76,8 @@ def test_login_binds_the_tokens_to_a_key_in_the_file(srv, tmp_path):
         r = requests.get(w.summary_url, timeout=10, headers={
             "Authorization": f"{auth} {t['access_token']}"})
         assert r.status_code == 401, (auth, r.status_code, r.text)
+        want = {"Bearer": "invalid_token", "DPoP": "invalid_dpop_proof"}
+        assert r.json()["error"] == want[auth], (auth, r.text)
     assert w.count("/v3/account/summary", status=200) == 1
 
 
