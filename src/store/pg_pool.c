@@ -37,6 +37,7 @@ struct store_backend {
 	pthread_cond_t	 released;
 	struct pg_conn	*idle;
 	int64_t		 retry_at_ms;	/* fail fast until then */
+	int64_t		 connected_at_ms; /* the last connect that worked */
 	struct pg_conn	 conns[PG_POOL_SIZE];
 };
 
@@ -161,6 +162,7 @@ pg_acquire(struct store_backend *b)
 {
 	struct pg_conn *c;
 	char err[256];
+	int64_t started;
 	bool wait;
 
 	pthread_mutex_lock(&b->lock);
@@ -175,13 +177,20 @@ pg_acquire(struct store_backend *b)
 	if (conn_usable(c))
 		return c;
 	conn_drop(c);
+	started = clock_monotonic_ms();
 	if (!wait && (c->pg = pg_connect(b->url, err, sizeof(err))) != NULL) {
 		/* no request waits on a stuck statement for long */
 		PQclear(PQexec(c->pg, "SET statement_timeout = '10s'"));
+		pthread_mutex_lock(&b->lock);
+		b->connected_at_ms = clock_monotonic_ms();
+		b->retry_at_ms = 0;
+		pthread_mutex_unlock(&b->lock);
 		return c;
 	}
 	pthread_mutex_lock(&b->lock);
-	if (!wait) {
+	/* An attempt that began before another one worked says nothing
+	 * of the database now: it must not make the others fail fast. */
+	if (!wait && b->connected_at_ms < started) {
 		b->retry_at_ms = clock_monotonic_ms() + PG_RETRY_MS;
 		log_msg("error", "postgres: cannot connect: %s", err);
 	}

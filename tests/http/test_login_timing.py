@@ -1,11 +1,13 @@
 """No account enumeration by timing (docs/SECURITY.md): a log-in with an
 unknown email spends the same argon2id time as one with a known email and
 a wrong password. Samples alternate between the two, each from a loopback
-address of its own so no throttle answers first, and their medians are
-compared, which a busy machine shifts for both alike."""
+address of its own so no throttle answers first, and the fastest of each
+kind are compared: the work itself, which nothing on the machine can make
+shorter. (Medians were not enough: on a shared machine both kinds came
+back in two modes, 23 ms and 60 ms, and seven samples put four of one kind
+and three of the other in the slow one.)"""
 
 import http.client
-import statistics
 import time
 
 import pytest
@@ -16,7 +18,7 @@ from kgtest import basic, new_account, unique_email
 # another suite's bursts beside it are not.
 pytestmark = pytest.mark.alone("a ratio of two log-in times")
 
-SAMPLES = 7
+SAMPLES = 9
 # argon2id dominates both; without the dummy verify an unknown email
 # answers about a hundred times faster, far outside this band
 LOW, HIGH = 0.5, 2.0
@@ -53,5 +55,5 @@ def test_unknown_email_costs_as_much_as_a_wrong_password(fresh_server):
         if i > 0:
             unknown.append(u)
             known.append(k)
-    ratio = statistics.median(unknown) / statistics.median(known)
+    ratio = min(unknown) / min(known)
     assert LOW <= ratio <= HIGH, (ratio, unknown, known)
