@@ -40,6 +40,12 @@ struct token_pair {
 /* The lifetime rule as configured. */
 void	tokens_lifetime(const struct keygate *kg, struct lifetime *out);
 
+/* The storage key of a presented token of the kind `prefix` names; false
+ * when it cannot be one (wrong prefix, too long), so the store is never
+ * asked. */
+bool	tokens_key_of(struct str token, const char *prefix,
+	    unsigned char hash[SECURE_HASH_BYTES]);
+
 /* Every grant takes the key the request's DPoP proof proved, or NULL
  * (token_bind.h says which tokens it binds). */
 
