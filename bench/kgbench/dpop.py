@@ -166,8 +166,9 @@ def dpop_targets(results):
             if row["over_verify"] is not None else "—")
         out.append({
             "what": "DPoP-bound check %s over one core's verifications "
-                    "of its signature, %s, %d tokens" % (
-                        row["alg"], row["backend"], row["tokens"]),
+                    "of its signature, %s, %d tokens, %s profile" % (
+                        row["alg"], row["backend"], row["tokens"],
+                        row["profile"]),
             "wanted": ">= %.1f" % DPOP_TARGET, "got": got,
             "met": None if row["over_verify"] is None else
             row["over_verify"] >= DPOP_TARGET})
@@ -193,7 +194,7 @@ def dpop_section(results):
                       for a in d["algs"]), ""]
     if not rows:
         return lines
-    lines += ["| backend, tokens | alg | DPoP check req/s | ratio to /ping "
+    lines += ["| backend, tokens, profile | alg | DPoP check req/s | ratio to /ping "
               "| Bearer check (same %d-token draw) req/s, ratio | server "
               "CPU µs/req DPoP, Bearer | one-core verify/s | DPoP check / "
               "verify (≥ %.1f) | in CPU: verify µs / server µs per DPoP "
@@ -203,15 +204,15 @@ def dpop_section(results):
     for row in rows:
         s, b, v = row["route"], row["bearer"] or {}, row["rate"]
         if "failed" in s:
-            lines.append("| %s, %d | %s | FAILED: %s | | | | | | | |" % (
-                row["backend"], row["tokens"], row["alg"],
+            lines.append("| %s, %d, %s | %s | FAILED: %s | | | | | | | |" % (
+                row["backend"], row["tokens"], row["profile"], row["alg"],
                 s["failed"].replace("|", "/")))
             continue
         ov = row["over_verify"]
-        lines.append("| %s, %d | %s | %.0f%s | %.3f | %s | %s, %s | %s | "
+        lines.append("| %s, %d, %s | %s | %.0f%s | %.3f | %s | %s, %s | %s | "
                      "%s | %s | %s |" % (
-                         row["backend"], row["tokens"], row["alg"],
-                         s["rps"], " (proofs ran out early)"
+                         row["backend"], row["tokens"], row["profile"],
+                         row["alg"], s["rps"], " (proofs ran out early)"
                          if s.get("exhausted") else "", s.get("ratio", 0),
                          "%.0f, %.3f" % (b["rps"], b["ratio"])
                          if "ratio" in b else "—",

@@ -230,15 +230,15 @@ def wanted(args, name):
     return args.routes is None or name == "ping" or name in args.routes
 
 
-def dpop_bound_rps(args, routes, alg):
+def dpop_bound_rps(args, routes, alg, cores):
     """What a DPoP check could reach at most, to size its proofs: no
-    more than the Bearer check, nor than the server's threads could run
+    more than the Bearer check, nor than the server's CORES could run
     dpop_check() in a tight loop."""
     bounds = [routes[n]["rps"] for n in ("check_fixed", "check")
               if "rps" in routes.get(n, {})]
     check = args.dpop_rates.get(alg)
     if check:
-        bounds.append(check * args.server_threads)
+        bounds.append(check * cores)
     return min(bounds) if bounds else 50000
 
 
@@ -263,8 +263,8 @@ def bench_size(args, binaries, backend, size, pg, main, profile):
         (f["access_s"], res["fill_s_per_million"]))
     # bound tokens go in before the server starts: it fills its token
     # cache from the store then, as it does for the Bearer ones
-    dpop_algs = args.dpop_algs if profile == "tuned" and args.dpop_tool \
-        and wanted(args, "check_dpop") else []
+    dpop_algs = args.dpop_algs if args.dpop_tool and \
+        wanted(args, "check_dpop") else []
     prep = prepare(args.dpop_tool, filler, db, outdir, dpop_algs)
     if backend == "sqlite":
         res["db_bytes"] = sum(os.path.getsize(db + x) for x in
@@ -300,7 +300,8 @@ def bench_size(args, binaries, backend, size, pg, main, profile):
         for alg in dpop_algs:
             routes[route_name(alg)] = measure_dpop(
                 args, srv, alg, prep, outdir,
-                dpop_bound_rps(args, routes, alg), ping)
+                dpop_bound_rps(args, routes, alg, 1 if profile == "tuned"
+                               else os.cpu_count()), ping)
         if main and args.routes is None:
             chk = routes["check"]
             env = {"KG_MODE": "bearer", "KG_PATH": "/oauth2/check",

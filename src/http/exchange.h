@@ -22,6 +22,7 @@
 
 struct http_server {
 	struct MHD_Daemon	*daemon;
+	struct listener		*listener;	/* accepts for the daemon */
 	struct keygate		*kg;
 	const struct route	*routes;
 	size_t			 nroutes;

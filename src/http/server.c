@@ -19,6 +19,7 @@
 #include "http/client_addr.h"
 #include "http/framing.h"
 #include "http/html.h"
+#include "http/listener.h"
 #include "http/exchange.h"
 #include "http/mhd_log.h"
 #include "http/offload.h"
@@ -327,6 +328,17 @@ on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
 	}
 }
 
+/* A new connection, to the daemon: it gives it to its threads in turn
+ * (by descriptor) and enforces the limits, closing it when one is
+ * reached. */
+static void
+hand_over(void *ctx, int fd, const struct sockaddr *peer, socklen_t len)
+{
+	struct http_server *srv = ctx;
+
+	(void)MHD_add_connection(srv->daemon, fd, peer, len);
+}
+
 /* --threads and --hash-threads: 0 means one per core. */
 static size_t
 per_core(int64_t n)
@@ -345,8 +357,10 @@ http_server_start(struct keygate *kg, const struct route *routes,
 	const struct config *cfg = kg->cfg;
 	struct http_server *srv = xcalloc(1, sizeof(*srv));
 	unsigned flags = MHD_USE_POLL_INTERNAL_THREAD | MHD_USE_ITC |
-	    MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
+	    MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME |
+	    MHD_USE_NO_LISTEN_SOCKET;
 	size_t threads = per_core(cfg->threads);
+	char why[128];
 
 	if (cfg->listen_addr.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
@@ -368,21 +382,28 @@ http_server_start(struct keygate *kg, const struct route *routes,
 	}
 	srv->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv,
 	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, "http",
-	    MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)&cfg->listen_addr,
 	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)HTTP_MAX_CONNECTIONS,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->connection_timeout_s,
 	    MHD_OPTION_PER_IP_CONNECTION_LIMIT,
 	    (unsigned)cfg->connections_per_address,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY_BYTES,
-	    MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
 	    MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv,
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
 	    MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
 	    MHD_OPTION_END);
 	if (srv->daemon == NULL) {
-		snprintf(err, errlen, "cannot listen on %s (--listen): "
-		    "address in use, or not this machine's?", cfg->listen);
+		snprintf(err, errlen, "cannot start the HTTP server");
+		offload_free(srv->slow);
+		free(srv);
+		return NULL;
+	}
+	srv->listener = listener_start(&cfg->listen_addr, hand_over, srv,
+	    why, sizeof(why));
+	if (srv->listener == NULL) {
+		snprintf(err, errlen, "cannot listen on %s (--listen): %s",
+		    cfg->listen, why);
+		MHD_stop_daemon(srv->daemon);
 		offload_free(srv->slow);
 		free(srv);
 		return NULL;
@@ -393,14 +414,11 @@ http_server_start(struct keygate *kg, const struct route *routes,
 void
 http_server_stop(struct http_server *srv)
 {
-	MHD_socket fd;
 	int waited = 0;
 
 	if (srv == NULL)
 		return;
-	fd = MHD_quiesce_daemon(srv->daemon);
-	if (fd != MHD_INVALID_SOCKET)
-		close(fd);
+	listener_stop(srv->listener);
 	while (atomic_load(&srv->inflight) > 0 && waited < DRAIN_TIMEOUT_MS) {
 		usleep(10 * 1000);
 		waited += 10;

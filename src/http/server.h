@@ -8,7 +8,8 @@
 
 /* The HTTP server: libmicrohttpd with its own thread pool in poll mode
  * (epoll mode stalls under connection bursts in 0.9.75), one thread per
- * core unless --threads says otherwise. */
+ * core unless --threads says otherwise, fed by one accepting thread
+ * (http/listener.h) so that connections spread over them evenly. */
 struct http_server;
 
 
