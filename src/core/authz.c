@@ -8,6 +8,7 @@
 #include "base/buf.h"
 #include "base/clock.h"
 #include "core/csrf.h"
+#include "core/dpop.h"
 #include "base/err.h"
 #include "base/metrics.h"
 #include "core/pkce.h"
@@ -165,6 +166,24 @@ parse_prompt(struct str s, unsigned *out)
 	return 0;
 }
 
+/* RFC 9449 §10: dpop_jkt binds the code it asks for to one DPoP key. */
+static int
+check_dpop_jkt(const struct authz_params *p, struct authz_request *out,
+    struct authz_error *err)
+{
+	if (p->dpop_jkt.p == NULL)
+		return 0;
+	if (out->flow != AUTHZ_CODE)
+		return fail(err, "invalid_request", "dpop_jkt binds an "
+		    "authorization code: use response_type=code.");
+	if (!dpop_jkt_parse(p->dpop_jkt, out->code_jkt))
+		return fail(err, "invalid_request", "dpop_jkt must be a JWK "
+		    "SHA-256 thumbprint (RFC 7638) in base64url, 43 "
+		    "characters.");
+	out->code_bound = true;
+	return 0;
+}
+
 /* OpenID Connect Core §3.1.2.1's parameters. */
 static int
 check_oidc(const struct authz_params *p, struct authz_request *out,
@@ -239,7 +258,8 @@ authz_check(struct keygate *kg, const struct authz_params *p,
 		    "unknown or repeated.");
 	if (p->scope.p == NULL || out->scope == 0)
 		out->scope = SCOPE_DEFAULT;
-	if (check_pkce(p, app, out, err) != 0)
+	if (check_pkce(p, app, out, err) != 0 ||
+	    check_dpop_jkt(p, out, err) != 0)
 		return ERR_INVALID;
 	return check_oidc(p, out, err);
 }
@@ -369,6 +389,8 @@ authz_issue_code(struct keygate *kg, int64_t account_id,
 		memcpy(row.nonce, r->nonce.p, r->nonce.len);
 	row.auth_time = r->auth_time;
 	row.amr = r->amr;
+	row.bound = r->code_bound;
+	memcpy(row.jkt, r->code_jkt, sizeof(row.jkt));
 	secure_token(TOKENS_CODE_PREFIX, code);
 	secure_hash(str_from(code), hash);
 	return store_code_insert(kg->store, hash, &row);

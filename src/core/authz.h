@@ -29,6 +29,9 @@ struct authz_params {
 	struct str	 prompt;
 	struct str	 max_age;
 	struct str	 login_hint;
+	/* RFC 9449 §10: the thumbprint of the DPoP key that alone may
+	 * exchange the code (base64url) */
+	struct str	 dpop_jkt;
 	/* RFC 9126: the request_uri the others were pushed under (§18);
 	 * p == NULL for a request that came whole */
 	struct str	 request_uri;
@@ -55,6 +58,9 @@ struct authz_request {
 	unsigned	 prompt;	/* AUTHZ_PROMPT_* */
 	int64_t		 max_age;	/* seconds; -1 when absent */
 	struct str	 login_hint;	/* shown in the email field, no more */
+	/* dpop_jkt: the code is bound to that key (RFC 9449 §10) */
+	bool		 code_bound;
+	unsigned char	 code_jkt[SECURE_HASH_BYTES];
 	/* the log-in behind the answer (auth_time, AMR_*), which the
 	 * handler fills from the session before a code is issued */
 	int64_t		 auth_time;

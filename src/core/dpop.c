@@ -256,6 +256,23 @@ dpop_jkt_b64(const unsigned char jkt[DPOP_JKT_BYTES],
 	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 }
 
+bool
+dpop_jkt_parse(struct str b64, unsigned char jkt[DPOP_JKT_BYTES])
+{
+	char again[DPOP_JKT_B64_BYTES + 1];
+	size_t len = 0;
+
+	/* one spelling only: the unused low bits of the last character
+	 * zero, as dpop_jkt_b64() writes them */
+	if (b64.len != DPOP_JKT_B64_BYTES || sodium_base642bin(jkt,
+	    DPOP_JKT_BYTES, b64.p, b64.len, NULL, &len, NULL,
+	    sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
+	    len != DPOP_JKT_BYTES)
+		return false;
+	dpop_jkt_b64(jkt, again);
+	return memcmp(again, b64.p, DPOP_JKT_B64_BYTES) == 0;
+}
+
 /* Strict base64url without padding into raw (at most cap bytes). */
 static bool
 decode(struct str s, unsigned char *raw, size_t cap, size_t *len)

@@ -74,6 +74,10 @@ void	dpop_nonce(struct keygate *kg, int64_t now,
 void	dpop_jkt_b64(const unsigned char jkt[DPOP_JKT_BYTES],
 	    char out[DPOP_JKT_B64_BYTES + 1]);
 
+/* The reverse, for an authorization request's dpop_jkt (RFC 9449 §10):
+ * false unless `b64` is what dpop_jkt_b64() writes for some thumbprint. */
+bool	dpop_jkt_parse(struct str b64, unsigned char jkt[DPOP_JKT_BYTES]);
+
 /* `serve`'s replay memory (kg->dpop), at most `capacity` proofs; NULL
  * (CLI commands) remembers nothing. */
 struct dpop_replay *dpop_replay_new(size_t capacity);

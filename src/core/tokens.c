@@ -79,7 +79,8 @@ bad_grant(const char **why, const char *text)
 /* Checks a code of this client before it is exchanged. */
 static int
 code_usable(struct keygate *kg, const struct code_row *c,
-    struct str redirect_uri, struct str verifier, const char **why)
+    struct str redirect_uri, struct str verifier,
+    const struct token_proof *proof, const char **why)
 {
 	if (clock_now(kg->clock) >= c->expires_at)
 		return bad_grant(why, "The code has expired.");
@@ -94,6 +95,11 @@ code_usable(struct keygate *kg, const struct code_row *c,
 	    !pkce_verify(verifier, str_from(c->challenge)))
 		return bad_grant(why, "The code_verifier does not match the "
 		    "code_challenge.");
+	/* RFC 9449 §10: dpop_jkt, or the key of the proof sent to PAR */
+	if (c->bound && (proof == NULL ||
+	    sodium_memcmp(proof->jkt, c->jkt, SECURE_HASH_BYTES) != 0))
+		return bad_grant(why, "The code is bound to a DPoP key: "
+		    "send a DPoP proof by the key its dpop_jkt named.");
 	return 0;
 }
 
@@ -193,7 +199,8 @@ tokens_exchange_code(struct keygate *kg, const struct app_row *app,
 	if (c.used)
 		return use_up(kg, app, hash, bad_grant(why, "The code was "
 		    "already used."));
-	if ((rc = code_usable(kg, &c, redirect_uri, verifier, why)) != 0)
+	if ((rc = code_usable(kg, &c, redirect_uri, verifier, proof,
+	    why)) != 0)
 		return use_up(kg, app, hash, rc);
 	rc = issue_for_code(kg, app, hash, &c, proof, out);
 	if (rc == ERR_CONFLICT)

@@ -14,7 +14,8 @@
 #include "core/totp.h"
 
 _Static_assert((int)A_CSRF == (int)OAUTH_AUTHZ_PARAMS && (int)A_CLIENT_ID ==
-    (int)OAUTH_AUTHZ_CLIENT_ID, "oauth.h's view of the spec");
+    (int)OAUTH_AUTHZ_CLIENT_ID && (int)A_DPOP_JKT ==
+    (int)OAUTH_AUTHZ_DPOP_JKT, "oauth.h's view of the spec");
 
 /* GET reads those before A_CSRF; POST all. Unknown GET parameters are
  * ignored (RFC 6749 §3.1); a POST comes from keygate's own form. */
@@ -32,6 +33,8 @@ const struct param_spec oauth_authorize_spec[A_COUNT] = {
 	[A_PROMPT] = { "prompt", 64, false },
 	[A_MAX_AGE] = { "max_age", 32, false },
 	[A_LOGIN_HINT] = { "login_hint", 1024, false },
+	/* a thumbprint's own form (43 characters) is core's to check */
+	[A_DPOP_JKT] = { "dpop_jkt", 128, false },
 	[A_CSRF] = { "csrf_token", HTTP_MAX_PARAM_VALUE_BYTES, false },
 	[A_DECISION] = { "decision", 16, false },
 	[A_EMAIL] = { "email", 1024, false },
@@ -64,6 +67,7 @@ oauth_authorize_fill(const struct str *in, struct authz_params *p)
 	p->prompt = in[A_PROMPT];
 	p->max_age = in[A_MAX_AGE];
 	p->login_hint = in[A_LOGIN_HINT];
+	p->dpop_jkt = in[A_DPOP_JKT];
 }
 
 /* RFC 9126 §4: a request_uri stands for the parameters pushed under it

@@ -40,6 +40,7 @@ request_fields(struct page_parts *pp, const struct authz_params *p,
 	hidden(&pp->fields, "prompt", p->prompt);
 	hidden(&pp->fields, "max_age", p->max_age);
 	hidden(&pp->fields, "login_hint", p->login_hint);
+	hidden(&pp->fields, "dpop_jkt", p->dpop_jkt);
 }
 
 static void

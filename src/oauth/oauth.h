@@ -45,8 +45,8 @@ void	oauth_redirect_error(struct request *req, struct response *res,
 	    int status, const struct authz_request *r,
 	    const struct authz_error *err);
 
-/* The DPoP proof of a token request to `path` (/oauth2/token; PAR does
- * not call it yet, docs/REFERENCE.md §18.3) by the authenticated `app`: true with *proof its key (in
+/* The DPoP proof of a token request to `path` (/oauth2/token,
+ * /oauth2/par) by the authenticated `app`: true with *proof its key (in
  * buf), or NULL when none came and the app does not require one; false
  * when answered (400 invalid_dpop_proof or use_dpop_nonce with a
  * DPoP-Nonce header, 503). */
@@ -59,11 +59,12 @@ void	oauth_metadata(struct request *req, struct response *res);
 void	oauth_par(struct request *req, struct response *res);
 
 /* The authorization request's parameters as /oauth2/authorize reads them
- * (response_type, client_id, ... login_hint: the first
+ * (response_type, client_id, ... login_hint, dpop_jkt: the first
  * OAUTH_AUTHZ_PARAMS of the spec, client_id at OAUTH_AUTHZ_CLIENT_ID),
  * shared with /oauth2/par; oauth_authorize_fill() points p's fields at
  * values bound in that order. */
-enum { OAUTH_AUTHZ_CLIENT_ID = 1, OAUTH_AUTHZ_PARAMS = 11 };
+enum { OAUTH_AUTHZ_CLIENT_ID = 1, OAUTH_AUTHZ_DPOP_JKT = 11,
+	OAUTH_AUTHZ_PARAMS = 12 };
 extern const struct param_spec oauth_authorize_spec[];
 void	oauth_authorize_fill(const struct str *in, struct authz_params *p);
 /* RFC 9728: the built-in API's protected resource metadata (§19), and

@@ -7,8 +7,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include <sodium.h>
+
 #include "base/err.h"
 #include "base/mem.h"
+#include "core/dpop.h"
 #include "core/par.h"
 #include "core/scopes.h"
 #include "http/form.h"
@@ -40,6 +43,37 @@ encode(struct buf *b, const struct str *in, const struct app_row *app)
 		form_encode(b, v);
 		sep = "&";
 	}
+}
+
+/* RFC 9449 §10.1: a DPoP proof sent with the push binds the code to its
+ * key, as dpop_jkt does (in[] gets it when the request did not name
+ * one); both must then name the same key. No proof, no binding: a
+ * DPoP-bound app proves its key at the token endpoint anyway. Answers
+ * and returns false when the proof is refused. */
+static bool
+pushed_proof(struct request *req, struct response *res, struct str *in,
+    const struct app_row *app, const struct authz_request *r)
+{
+	struct token_proof buf;
+	const struct token_proof *proof;
+	char *b64;
+
+	if (request_header_count(req, "DPoP") == 0)
+		return true;
+	if (!oauth_dpop_proof(req, res, app, "/oauth2/par", &buf, &proof))
+		return false;
+	if (r->flow != AUTHZ_CODE)
+		return true;
+	if (r->code_bound && sodium_memcmp(r->code_jkt, proof->jkt,
+	    sizeof(proof->jkt)) != 0) {
+		oauth_error(res, 400, "invalid_dpop_proof", "dpop_jkt names "
+		    "another key than the DPoP proof's.");
+		return false;
+	}
+	b64 = arena_alloc(req->arena, DPOP_JKT_B64_BYTES + 1);
+	dpop_jkt_b64(proof->jkt, b64);
+	in[OAUTH_AUTHZ_DPOP_JKT] = str_from(b64);
+	return true;
 }
 
 /* Checks the pushed request as the authorization endpoint would (its
@@ -75,6 +109,8 @@ push(struct request *req, struct response *res, struct str *in,
 		oauth_error(res, 400, err.error, err.description);
 		return;
 	}
+	if (!pushed_proof(req, res, in, app, &r))
+		return;
 	buf_init(&b, PAR_PARAMS_MAX_BYTES);
 	encode(&b, in, app);
 	rc = b.err != 0 ? ERR_TOOBIG : par_push(req->kg, app,

@@ -152,6 +152,7 @@ bind_code(struct pg_params *p, const unsigned char *hash,
 	pgp_text(p, row->nonce);
 	pgp_int(p, row->auth_time);
 	pgp_int(p, row->amr);
+	pgp_hash_or_null(p, row->bound ? row->jkt : NULL);
 }
 
 int
@@ -207,6 +208,7 @@ read_code(const PGresult *res, int row, void *out)
 	pg_copy_text(c->nonce, sizeof(c->nonce), res, row, 9);
 	c->auth_time = pg_int(res, row, 10);
 	c->amr = (unsigned)pg_int(res, row, 11);
+	pg_read_jkt(res, row, 12, &c->bound, c->jkt);
 }
 
 int
@@ -399,9 +401,7 @@ read_token(const PGresult *res, int row, void *out)
 static void
 read_jkt(const PGresult *res, int row, int col, struct token_row *t)
 {
-	t->bound = pg_copy_bytes(t->jkt, sizeof(t->jkt), res, row, col);
-	if (!t->bound)
-		memset(t->jkt, 0, sizeof(t->jkt));
+	pg_read_jkt(res, row, col, &t->bound, t->jkt);
 }
 
 static void

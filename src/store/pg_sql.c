@@ -168,16 +168,17 @@ const char *const pg_sql[STMT_COUNT] = {
 	    "ON a.id = g.app_id WHERE g.account_id = $1::bigint "
 	    "AND g.id > $2::bigint ORDER BY g.id LIMIT $3::bigint",
 	[STMT_CODE_INSERT] = "INSERT INTO auth_codes(hash, grant_id, "
-	    "redirect_uri, scope, challenge, expires_at, nonce, auth_time, amr) "
-	    "VALUES ($1::bytea, $2::bigint, $3::text, $4::bigint, $5::text, "
-	    "$6::bigint, $7::text, $8::bigint, $9::bigint)",
+	    "redirect_uri, scope, challenge, expires_at, nonce, auth_time, amr, "
+	    "jkt) VALUES ($1::bytea, $2::bigint, $3::text, $4::bigint, "
+	    "$5::text, $6::bigint, $7::text, $8::bigint, $9::bigint, "
+	    "$10::bytea)",
 	[STMT_CODE_USE] = "UPDATE auth_codes SET used = 1 "
 	    "WHERE hash = $1::bytea AND used = 0 AND (SELECT app_id "
 	    "FROM grants WHERE id = auth_codes.grant_id) = $2::bigint",
 	[STMT_CODE_GET] = "SELECT c.grant_id, g.account_id, g.app_id, "
 	    "c.redirect_uri, c.scope, c.challenge, c.expires_at, "
 	    "c.used <> 0, coalesce(c.family_id, 0), c.nonce, c.auth_time, "
-	    "c.amr FROM auth_codes c "
+	    "c.amr, c.jkt FROM auth_codes c "
 	    "JOIN grants g ON g.id = c.grant_id WHERE c.hash = $1::bytea",
 	[STMT_CODE_FAMILY] = "UPDATE auth_codes SET used = 1, "
 	    "family_id = $1::bigint WHERE hash = $2::bytea AND used = 0 "

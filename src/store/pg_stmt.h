@@ -107,6 +107,10 @@ void		 pg_copy_text(char *dst, size_t dstlen, const PGresult *res,
  * NULL or of another length. */
 bool		 pg_copy_bytes(unsigned char *dst, size_t len,
 		    const PGresult *res, int row, int col);
+/* A DPoP binding (a SHA-256 thumbprint): *bound false, jkt zeroed, when
+ * the column is NULL. */
+void		 pg_read_jkt(const PGresult *res, int row, int col,
+		    bool *bound, unsigned char jkt[SECURE_HASH_BYTES]);
 
 int	pg_throttle_add(struct store_backend *b, const unsigned char *key,
 	    int64_t now, int64_t window_s, int64_t *count, int64_t *window_end);

@@ -104,3 +104,12 @@ pg_read_id(const PGresult *res, int row, void *out)
 {
 	*(int64_t *)out = pg_int(res, row, 0);
 }
+
+void
+pg_read_jkt(const PGresult *res, int row, int col, bool *bound,
+    unsigned char jkt[SECURE_HASH_BYTES])
+{
+	*bound = pg_copy_bytes(jkt, SECURE_HASH_BYTES, res, row, col);
+	if (!*bound)
+		memset(jkt, 0, SECURE_HASH_BYTES);
+}

@@ -161,6 +161,10 @@ struct code_row {
 	char	 nonce[OIDC_NONCE_MAX_BYTES + 1];	/* "" when none */
 	int64_t	 auth_time;	/* when the user last entered a password */
 	unsigned amr;		/* AMR_* */
+	/* RFC 9449 §10 (docs/REFERENCE.md §17.3): only a DPoP proof by the
+	 * key of thumbprint jkt may exchange it */
+	bool	 bound;
+	unsigned char jkt[SECURE_HASH_BYTES];
 };
 
 /* A device grant (RFC 8628; core/device_grant.c), keyed in the store by

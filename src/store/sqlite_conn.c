@@ -255,3 +255,17 @@ sqlite_finish(struct store_backend *b, int rc)
 		    "back");
 	return rc;
 }
+
+void
+sqlite_read_jkt(sqlite3_stmt *st, int col, bool *bound,
+    unsigned char jkt[SECURE_HASH_BYTES])
+{
+	const void *p = sqlite3_column_blob(st, col);
+
+	*bound = p != NULL &&
+	    sqlite3_column_bytes(st, col) == SECURE_HASH_BYTES;
+	if (*bound)
+		memcpy(jkt, p, SECURE_HASH_BYTES);
+	else
+		memset(jkt, 0, SECURE_HASH_BYTES);
+}

@@ -128,6 +128,9 @@ insert_code(struct store_backend *b, const unsigned char *hash,
 	sqlite3_bind_text(st, 7, row->nonce, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 8, row->auth_time);
 	sqlite3_bind_int64(st, 9, row->amr);
+	if (row->bound)
+		sqlite3_bind_blob(st, 10, row->jkt, SECURE_HASH_BYTES,
+		    SQLITE_STATIC);
 	return sqlite_run(db, st, NULL);
 }
 
@@ -171,6 +174,7 @@ read_code(sqlite3_stmt *st, void *p)
 	sqlite_copy_text(c->nonce, sizeof(c->nonce), st, 9);
 	c->auth_time = sqlite3_column_int64(st, 10);
 	c->amr = (unsigned)sqlite3_column_int64(st, 11);
+	sqlite_read_jkt(st, 12, &c->bound, c->jkt);
 }
 
 int

@@ -159,14 +159,14 @@ const char *const stmt_sql[STMT_COUNT] = {
 	    "ORDER BY g.id LIMIT ?3",
 	[STMT_CODE_INSERT] = "INSERT INTO auth_codes(hash, grant_id, "
 	    "redirect_uri, scope, challenge, expires_at, nonce, auth_time, "
-	    "amr) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	    "amr, jkt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	[STMT_CODE_USE] = "UPDATE auth_codes SET used = 1 "
 	    "WHERE hash = ?1 AND used = 0 AND (SELECT app_id FROM grants "
 	    "WHERE id = auth_codes.grant_id) = ?2",
 	[STMT_CODE_GET] = "SELECT c.grant_id, g.account_id, g.app_id, "
 	    "c.redirect_uri, c.scope, c.challenge, c.expires_at, "
 	    "c.used <> 0, coalesce(c.family_id, 0), c.nonce, c.auth_time, "
-	    "c.amr FROM auth_codes c "
+	    "c.amr, c.jkt FROM auth_codes c "
 	    "JOIN grants g ON g.id = c.grant_id WHERE c.hash = ?",
 	[STMT_CODE_FAMILY] = "UPDATE auth_codes SET used = 1, family_id = ?1 "
 	    "WHERE hash = ?2 AND used = 0 AND (SELECT app_id FROM grants "

@@ -291,5 +291,9 @@ int	sqlite_mail_retry(struct store_backend *b, int64_t id,
 
 /* Copies column `col` as text into dst (size dstlen), cut if needed. */
 void	sqlite_copy_text(char *dst, size_t dstlen, sqlite3_stmt *st, int col);
+/* A DPoP binding (a SHA-256 thumbprint) in column `col`: *bound false,
+ * jkt zeroed, when it is NULL. */
+void	sqlite_read_jkt(sqlite3_stmt *st, int col, bool *bound,
+	    unsigned char jkt[SECURE_HASH_BYTES]);
 
 #endif

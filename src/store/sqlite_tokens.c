@@ -281,14 +281,7 @@ read_token(sqlite3_stmt *st, void *p)
 static void
 read_jkt(sqlite3_stmt *st, int col, struct token_row *t)
 {
-	const void *jkt = sqlite3_column_blob(st, col);
-
-	t->bound = jkt != NULL &&
-	    sqlite3_column_bytes(st, col) == SECURE_HASH_BYTES;
-	if (t->bound)
-		memcpy(t->jkt, jkt, SECURE_HASH_BYTES);
-	else
-		memset(t->jkt, 0, SECURE_HASH_BYTES);
+	sqlite_read_jkt(st, col, &t->bound, t->jkt);
 }
 
 static void

@@ -1,7 +1,8 @@
 /* The store contract, DPoP-bound tokens (docs/REFERENCE.md §17.2): the
  * thumbprint an issue binds its access and refresh tokens to, each on its
  * own, read back by every token read; a rotation's judge sees the
- * parent's binding; a refused rotation binds nothing. */
+ * parent's binding; a refused rotation binds nothing; a code keeps the
+ * key its request named (§17.3). */
 #include "store_contract.h"
 
 #include <criterion/criterion.h>
@@ -145,4 +146,40 @@ OAUTH_TEST(dpop, rotation_judged_with_the_binding)
 	expect_bound(&t, jkt, "the new refresh token");
 	cr_assert_eq(store_access_get(st, rot.access_hash, &t), 0);
 	expect_bound(&t, jkt, "the new access token");
+}
+
+/* RFC 9449 §10 (§17.3): a code keeps the thumbprint its request named,
+ * and an unbound one reads back unbound over a row read before. */
+OAUTH_TEST(dpop, code_keeps_its_binding)
+{
+	unsigned char bound[SECURE_HASH_BYTES], loose[SECURE_HASH_BYTES];
+	unsigned char jkt[SECURE_HASH_BYTES];
+	static const unsigned char zero[SECURE_HASH_BYTES];
+	struct code_row c;
+
+	memset(jkt, 0xa5, sizeof(jkt));
+	memset(&c, 0, sizeof(c));
+	c.account_id = fx.ann;
+	c.app_id = fx.app.id;
+	c.issued_at = T0;
+	c.scope = SCOPE_DEFAULT;
+	c.expires_at = T0 + OAUTH_CODE_TTL_S;
+	SET(c.redirect_uri, "https://app.example.com/cb");
+	c.bound = true;
+	memcpy(c.jkt, jkt, sizeof(jkt));
+	contract_hash(bound);
+	cr_assert_eq(store_code_insert(st, bound, &c), 0);
+	contract_hash(loose);
+	c.bound = false;
+	memset(c.jkt, 0, sizeof(c.jkt));
+	cr_assert_eq(store_code_insert(st, loose, &c), 0);
+
+	memset(&c, 0, sizeof(c));
+	cr_assert_eq(store_code_get(st, bound, &c), 0);
+	cr_expect(c.bound, "bound");
+	cr_expect_eq(memcmp(c.jkt, jkt, sizeof(jkt)), 0, "to its thumbprint");
+	cr_assert_eq(store_code_get(st, loose, &c), 0);
+	cr_expect(!c.bound, "unbound");
+	cr_expect_eq(memcmp(c.jkt, zero, sizeof(zero)), 0,
+	    "nothing left of the bound code read before");
 }
