@@ -77,6 +77,19 @@ bad_grant(const char **why, const char *text)
 }
 
 /* Checks a code of this client before it is exchanged. */
+/* RFC 9449 §10: a code bound by dpop_jkt, or by the proof sent to PAR,
+ * goes only with a proof by that key. */
+static bool
+code_key_ok(const struct code_row *c, const struct token_proof *proof)
+{
+	return !c->bound || (proof != NULL &&
+	    sodium_memcmp(proof->jkt, c->jkt, SECURE_HASH_BYTES) == 0);
+}
+
+static const char CODE_KEY_WHY[] = "The code is bound to a DPoP key: send "
+    "a DPoP proof by that key (the one dpop_jkt or the pushed request's "
+    "proof named).";
+
 static int
 code_usable(struct keygate *kg, const struct code_row *c,
     struct str redirect_uri, struct str verifier,
@@ -95,11 +108,8 @@ code_usable(struct keygate *kg, const struct code_row *c,
 	    !pkce_verify(verifier, str_from(c->challenge)))
 		return bad_grant(why, "The code_verifier does not match the "
 		    "code_challenge.");
-	/* RFC 9449 §10: dpop_jkt, or the key of the proof sent to PAR */
-	if (c->bound && (proof == NULL ||
-	    sodium_memcmp(proof->jkt, c->jkt, SECURE_HASH_BYTES) != 0))
-		return bad_grant(why, "The code is bound to a DPoP key: "
-		    "send a DPoP proof by the key its dpop_jkt named.");
+	if (!code_key_ok(c, proof))
+		return bad_grant(why, CODE_KEY_WHY);
 	return 0;
 }
 
@@ -171,6 +181,9 @@ tokens_exchange_hash(struct keygate *kg, const struct app_row *app,
 	 * not a stolen code: the tokens the first one got stay good. */
 	if (c.used)
 		return bad_grant(why, "The grant was already exchanged.");
+	/* a device grant's code is never bound; were one, it would hold */
+	if (!code_key_ok(&c, proof))
+		return bad_grant(why, CODE_KEY_WHY);
 	rc = issue_for_code(kg, app, hash, &c, proof, out);
 	return rc == ERR_CONFLICT ? bad_grant(why, "The grant was already "
 	    "exchanged.") : rc;

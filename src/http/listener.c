@@ -25,6 +25,18 @@ struct listener {
 	void		*ctx;
 };
 
+/* The peer went away first, a signal, or one of the network errors
+ * Linux's accept() passes on from the new connection, which accept(2)
+ * says to retry like EAGAIN. */
+static bool
+transient(int e)
+{
+	return e == ECONNABORTED || e == EINTR || e == EAGAIN ||
+	    e == ENETDOWN || e == EPROTO || e == ENOPROTOOPT ||
+	    e == EHOSTDOWN || e == ENONET || e == EHOSTUNREACH ||
+	    e == EOPNOTSUPP || e == ENETUNREACH;
+}
+
 static void *
 accept_loop(void *arg)
 {
@@ -45,8 +57,7 @@ accept_loop(void *arg)
 		}
 		if (atomic_load(&l->stopping))
 			break;
-		/* the peer went away first, or a signal: the next one */
-		if (errno == ECONNABORTED || errno == EINTR)
+		if (transient(errno))
 			continue;
 		if (!said)
 			log_msg("warn", "http: cannot accept a connection: %s",
@@ -113,7 +124,8 @@ listener_stop(struct listener *l)
 	if (l == NULL)
 		return;
 	atomic_store(&l->stopping, true);
-	/* wakes the accept() under way: it fails, and the loop sees why */
+	/* wakes the accept() under way (on Linux: EINVAL), and the loop
+	 * sees why */
 	shutdown(l->fd, SHUT_RDWR);
 	pthread_join(l->thread, NULL);
 	close(l->fd);

@@ -3,9 +3,11 @@
 
 /* The listening socket and the one thread that accepts on it, handing
  * each connection to a callback (http/server.c gives it to
- * libmicrohttpd, which spreads connections over its threads evenly;
- * left to accept for themselves, a burst of connections could all land
- * on one of them and leave the other cores idle). */
+ * libmicrohttpd, which picks a thread by the descriptor's number, so a
+ * burst of connections alternates between them; left to accept for
+ * themselves, the threads let one of them take most of a burst and
+ * leave the other cores idle). Linux: stopping relies on shutdown()
+ * waking accept(). */
 
 #include <stddef.h>
 #include <sys/socket.h>

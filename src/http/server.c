@@ -328,9 +328,9 @@ on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
 	}
 }
 
-/* A new connection, to the daemon: it gives it to its threads in turn
- * (by descriptor) and enforces the limits, closing it when one is
- * reached. */
+/* A new connection, to the daemon: it gives it to the thread its
+ * descriptor's number names (modulo the threads; the next one if that one
+ * is full) and enforces the limits, closing it when one is reached. */
 static void
 hand_over(void *ctx, int fd, const struct sockaddr *peer, socklen_t len)
 {

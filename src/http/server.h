@@ -9,7 +9,8 @@
 /* The HTTP server: libmicrohttpd with its own thread pool in poll mode
  * (epoll mode stalls under connection bursts in 0.9.75), one thread per
  * core unless --threads says otherwise, fed by one accepting thread
- * (http/listener.h) so that connections spread over them evenly. */
+ * (http/listener.h) so that a burst of connections alternates between
+ * them. */
 struct http_server;
 
 

@@ -190,11 +190,11 @@ pg_acquire(struct store_backend *b)
 	pthread_mutex_lock(&b->lock);
 	/* An attempt that began before another one worked says nothing
 	 * of the database now: it must not make the others fail fast. */
-	if (!wait && b->connected_at_ms < started) {
+	if (!wait && b->connected_at_ms < started)
 		b->retry_at_ms = clock_monotonic_ms() + PG_RETRY_MS;
-		log_msg("error", "postgres: cannot connect: %s", err);
-	}
 	pthread_mutex_unlock(&b->lock);
+	if (!wait)
+		log_msg("error", "postgres: cannot connect: %s", err);
 	pg_release(b, c);
 	return NULL;
 }

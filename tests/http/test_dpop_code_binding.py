@@ -6,6 +6,8 @@ is refused with another key's proof or none (and spent, as a wrong
 code_verifier spends it); a malformed dpop_jkt, or one with the client
 flow, is an error sent back to the client."""
 
+from urllib.parse import parse_qs, urlsplit
+
 import pytest
 
 import dpopkit
@@ -30,11 +32,11 @@ def key():
     return dpopkit.Key("ES256")
 
 
-def bound_code(user, app, jkt):
+def bound_code(user, app, jkt, **kw):
     """A code asked for with dpop_jkt=jkt (through the Grant page when the
     user has not consented yet): (code, verifier)."""
     verifier, challenge = pkce_pair()
-    res, _ = approve(user, app, challenge=challenge, dpop_jkt=jkt)
+    res, _ = approve(user, app, challenge=challenge, dpop_jkt=jkt, **kw)
     assert "code" in res, res
     return res["code"], verifier
 
@@ -82,9 +84,42 @@ def code_by_reference(user, app, request_uri):
 
 
 def test_dpop_jkt_binds_the_code_through_the_grant_page(server, app, key):
+    """The Grant page carries dpop_jkt in its form: a code allowed there
+    is bound (another key refused), and goes with its own key."""
     user = User(server, "jkt-new")          # no consent yet: the Grant page
     code, verifier = bound_code(user, app, key.jkt)
+    token_error(exchange(app, code, verifier, dpopkit.Key("EdDSA")),
+                "invalid_grant")
+    code, verifier = bound_code(user, app, key.jkt, prompt="consent")
     bound_tokens(app, exchange(app, code, verifier, key), key)
+
+
+def test_the_log_in_detour_keeps_it(server, app, key):
+    """A browser without a session goes through /login and back with
+    dpop_jkt in the way back."""
+    user = User(server, "jkt-detour", login=False)
+    verifier, challenge = pkce_pair()
+    r = authorize(user, auth_params(app, challenge=challenge,
+                                    dpop_jkt=key.jkt))
+    assert r.status_code == 302, r.status_code
+    nxt = parse_qs(urlsplit(r.headers["Location"]).query)["next"][0]
+    assert parse_qs(urlsplit(nxt).query)["dpop_jkt"] == [key.jkt], nxt
+    r = user.login(user.email, user.password, next=nxt)
+    assert r.status_code == 303, r.status_code
+    r = user.get(r.headers["Location"])
+    assert r.status_code == 200, (r.status_code, r.text[:300])
+    res = redirect_result(submit_grant(user, r.text, "allow"),
+                          app.redirect_uri)
+    token_error(exchange(app, res["code"], verifier, dpopkit.Key("EdDSA")),
+                "invalid_grant")
+
+
+def test_prompt_none_binds_it(server, app, key):
+    user = User(server, "jkt-none-prompt")
+    bound_code(user, app, key.jkt)          # consents
+    code, verifier = bound_code(user, app, key.jkt, prompt="none")
+    token_error(exchange(app, code, verifier, dpopkit.Key("RS256")),
+                "invalid_grant")
 
 
 def test_a_consented_request_binds_it_too(server, app, key):
@@ -154,13 +189,36 @@ def test_a_proof_sent_to_par_binds_the_code(server, app, key):
     bound_tokens(app, exchange(app, code, verifier, key), key)
 
 
-def test_par_with_dpop_jkt_and_a_proof_of_the_same_key(server, app, key):
+@pytest.mark.parametrize("with_proof", [True, False])
+def test_par_with_dpop_jkt(server, app, key, with_proof):
+    """dpop_jkt pushed, with a proof of the same key or none: bound."""
     user = User(server, "jkt-par-both")
+    for right in (False, True):
+        verifier, challenge = pkce_pair()
+        r = push(app, push_pairs(app, challenge, dpop_jkt=key.jkt),
+                 key if with_proof else None)
+        assert r.status_code == 201, (r.status_code, r.text)
+        code = code_by_reference(user, app, r.json()["request_uri"])
+        if right:
+            bound_tokens(app, exchange(app, code, verifier, key), key)
+        else:
+            token_error(exchange(app, code, verifier, dpopkit.Key("EdDSA")),
+                        "invalid_grant")
+
+
+def test_the_browser_cannot_add_or_drop_it_beside_a_request_uri(server,
+                                                                 app, key):
+    """The pushed parameters are the request: a dpop_jkt in the query
+    beside request_uri binds nothing, and none there unbinds nothing."""
+    user = User(server, "jkt-par-tamper")
+    bound_code(user, app, None)             # consents
     verifier, challenge = pkce_pair()
-    r = push(app, push_pairs(app, challenge, dpop_jkt=key.jkt), key)
-    assert r.status_code == 201, (r.status_code, r.text)
-    code = code_by_reference(user, app, r.json()["request_uri"])
-    bound_tokens(app, exchange(app, code, verifier, key), key)
+    ru = push(app, push_pairs(app, challenge)).json()["request_uri"]
+    r = authorize(user, [("client_id", app.key), ("request_uri", ru),
+                         ("dpop_jkt", key.jkt)])
+    code = redirect_result(r, app.redirect_uri)["code"]
+    other = dpopkit.Key("EdDSA")
+    bound_tokens(app, exchange(app, code, verifier, other), other)
 
 
 def test_par_refuses_a_dpop_jkt_of_another_key(server, app, key):
