@@ -464,30 +464,18 @@ claim_shared(struct keygate *kg, const unsigned char h[SECURE_HASH_BYTES],
 	return rc == 0 ? 0 : DPOP_STORE;
 }
 
-/* The proof's jti, remembered under the key's thumbprint (two clients'
- * jtis never collide) until the proof could no longer be accepted. */
+/* Remembers the proof of entry s; at the token endpoint claims it in a
+ * shared store too. */
 static int
-check_replay(struct keygate *kg, const unsigned char jkt[DPOP_JKT_BYTES],
-    const json_t *claims, const struct dpop_want *want, int64_t now,
-    const char **why)
+remember_seen(struct keygate *kg, const struct dpop_seen *s,
+    enum dpop_where where, int64_t now, const char **why)
 {
-	const json_t *jti = json_object_get(claims, "jti");
-	unsigned char msg[DPOP_JKT_BYTES + JTI_MAX_BYTES];
-	unsigned char h[SECURE_HASH_BYTES];
-	int64_t expires = (int64_t)json_number_value(json_object_get(claims,
-	    "iat")) + DPOP_IAT_WINDOW_S + 1;
-
-	memcpy(msg, jkt, DPOP_JKT_BYTES);
-	memcpy(msg + DPOP_JKT_BYTES, json_string_value(jti),
-	    json_string_length(jti));
-	secure_hash((struct str){ (const char *)msg,
-	    DPOP_JKT_BYTES + json_string_length(jti) }, h);
-	switch (kg->dpop != NULL ? remember(kg->dpop, h, now, expires) :
+	switch (kg->dpop != NULL ? remember(kg->dpop, s->h, now, s->expires) :
 	    SEEN_NEW) {
 	case SEEN_NEW:
 		/* memory first: a replay to this node costs no store call */
-		return want->where == DPOP_AT_TOKEN ?
-		    claim_shared(kg, h, now, expires, why) : 0;
+		return where == DPOP_AT_TOKEN ?
+		    claim_shared(kg, s->h, now, s->expires, why) : 0;
 	case SEEN_REPLAY:
 		*why = "DPoP proof jti has been used before";
 		return DPOP_INVALID;
@@ -497,6 +485,39 @@ check_replay(struct keygate *kg, const unsigned char jkt[DPOP_JKT_BYTES],
 		    "send a proof with the DPoP-Nonce given";
 		return DPOP_NONCE;
 	}
+}
+
+/* The proof's jti, remembered under the key's thumbprint (two clients'
+ * jtis never collide) until the proof could no longer be accepted; or,
+ * when the caller defers it, its entry handed back. */
+static int
+check_replay(struct keygate *kg, const unsigned char jkt[DPOP_JKT_BYTES],
+    const json_t *claims, const struct dpop_want *want, int64_t now,
+    const char **why)
+{
+	const json_t *jti = json_object_get(claims, "jti");
+	unsigned char msg[DPOP_JKT_BYTES + JTI_MAX_BYTES];
+	struct dpop_seen s;
+
+	s.expires = (int64_t)json_number_value(json_object_get(claims,
+	    "iat")) + DPOP_IAT_WINDOW_S + 1;
+	memcpy(msg, jkt, DPOP_JKT_BYTES);
+	memcpy(msg + DPOP_JKT_BYTES, json_string_value(jti),
+	    json_string_length(jti));
+	secure_hash((struct str){ (const char *)msg,
+	    DPOP_JKT_BYTES + json_string_length(jti) }, s.h);
+	if (want->defer != NULL && want->where == DPOP_AT_RESOURCE) {
+		*want->defer = s;
+		return 0;
+	}
+	return remember_seen(kg, &s, want->where, now, why);
+}
+
+int
+dpop_remember(struct keygate *kg, const struct dpop_seen *seen, int64_t now,
+    const char **why)
+{
+	return remember_seen(kg, seen, DPOP_AT_RESOURCE, now, why);
 }
 
 static bool

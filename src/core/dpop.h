@@ -35,6 +35,13 @@ struct keygate;
  * (/oauth2/check, /oauth2/userinfo, /v3), checked in this node's memory. */
 enum dpop_where { DPOP_AT_TOKEN, DPOP_AT_RESOURCE };
 
+/* A proof's entry in the replay memory, when the caller remembers it
+ * itself (dpop_want.defer). */
+struct dpop_seen {
+	unsigned char	 h[SECURE_HASH_BYTES];
+	int64_t		 expires;
+};
+
 /* What the proof must say. */
 struct dpop_want {
 	const char	*htm;		/* the request's method */
@@ -48,6 +55,10 @@ struct dpop_want {
 	 * endpoint */
 	struct str	 access_token;
 	enum dpop_where	 where;
+	/* at a resource: non-NULL leaves the proof unremembered, its entry
+	 * here for dpop_remember() once the token is found good, so that
+	 * proofs sent with tokens that are not fill no memory */
+	struct dpop_seen *defer;
 };
 
 /* dpop_check()'s outcomes besides 0 */
@@ -64,6 +75,11 @@ enum dpop_error {
 int	dpop_check(struct keygate *kg, struct str proof,
 	    const struct dpop_want *want, int64_t now,
 	    unsigned char jkt[DPOP_JKT_BYTES], const char **why);
+
+/* Remembers a proof dpop_check() deferred: 0, or DPOP_INVALID (a
+ * replay) or DPOP_NONCE (the memory is full) with *why. */
+int	dpop_remember(struct keygate *kg, const struct dpop_seen *seen,
+	    int64_t now, const char **why);
 
 /* The nonce to send in a DPoP-Nonce header at `now` (NUL-terminated);
  * every node of one store makes and accepts the same ones. */

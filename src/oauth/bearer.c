@@ -102,6 +102,7 @@ struct presented {
 	struct str	 token;
 	bool		 dpop;
 	unsigned char	 jkt[DPOP_JKT_BYTES];
+	struct dpop_seen seen;	/* the proof, remembered once p is good */
 };
 
 /* Answers a failed token or store read (ERR_AUTH or ERR_NOTFOUND: the
@@ -164,7 +165,8 @@ proof_ok(struct request *req, struct response *res, bool proxied,
     struct presented *p)
 {
 	int64_t now = clock_now(req->kg->clock);
-	struct dpop_want want = { NULL, STR_NULL, p->token, DPOP_AT_RESOURCE };
+	struct dpop_want want = { NULL, STR_NULL, p->token, DPOP_AT_RESOURCE,
+	    &p->seen };
 	char nonce[DPOP_NONCE_MAX_BYTES + 1];
 	const char *why = "DPoP proof URI is too long";
 	struct buf htu;
@@ -194,6 +196,30 @@ proof_ok(struct request *req, struct response *res, bool proxied,
 	return true;
 }
 
+/* A token presented with a checked proof: the proof is remembered only
+ * once the token is found good and bound to its key, so that proofs sent
+ * with tokens that are not (anyone can sign those) fill no memory; then
+ * the use, when this call is one. Answers and returns false unless the
+ * call may go on. */
+static bool
+dpop_use(struct request *req, struct response *res, bool record,
+    struct presented *p, struct token_row *row)
+{
+	int64_t now = clock_now(req->kg->clock);
+	const char *why = NULL;
+	int rc;
+
+	if (!answered_key(req, res, tokens_use_key(req->kg, p->token, false,
+	    p->jkt, row), p))
+		return false;
+	if ((rc = dpop_remember(req->kg, &p->seen, now, &why)) != 0) {
+		dpop_refused(req, res, rc, why, now);
+		return false;
+	}
+	return !record || answered_key(req, res, tokens_use_key(req->kg,
+	    p->token, true, p->jkt, row), p);
+}
+
 /* Resolves the request's access token, as Bearer or DPoP; answers and
  * returns false unless it is valid. `record` says whether this call is a
  * use; `proxied`, whether the proof names a request proxied to here. */
@@ -221,10 +247,11 @@ bearer(struct request *req, struct response *res, bool record, bool proxied,
 	}
 	if (rc != 0)
 		return answered_key(req, res, ERR_AUTH, p);
-	if (p->dpop && !proof_ok(req, res, proxied, p))
-		return false;
-	return answered_key(req, res, tokens_use_key(req->kg, p->token, record,
-	    p->dpop ? p->jkt : NULL, row), p);
+	if (!p->dpop)
+		return answered_key(req, res, tokens_use_key(req->kg, p->token,
+		    record, NULL, row), p);
+	return proof_ok(req, res, proxied, p) && dpop_use(req, res, record, p,
+	    row);
 }
 
 /* A bearer call that needs `bit` of the token's scope and counts as a use:

@@ -18,7 +18,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static struct keygate kg;
 	static struct config cfg;
 	static const struct dpop_want want = { "GET", { HTU, sizeof(HTU) - 1 },
-	    { TOKEN, sizeof(TOKEN) - 1 }, DPOP_AT_RESOURCE };
+	    { TOKEN, sizeof(TOKEN) - 1 }, DPOP_AT_RESOURCE, NULL };
 	unsigned char jkt[DPOP_JKT_BYTES];
 	const char *why = NULL;
 	int rc;

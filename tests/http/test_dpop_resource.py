@@ -186,6 +186,20 @@ def test_bad_token_under_dpop_is_invalid_token(server, key):
     refused(dpop_get(server, "/oauth2/check", "kga_nope", p), "invalid_token")
 
 
+def test_a_proof_with_a_token_that_is_no_good_is_not_remembered(server,
+                                                                 key):
+    """Anyone can sign proofs: the server remembers one only once its
+    token is found good, so sending it again is answered about the token
+    again, not as a replay (before, it was: a flood of such proofs filled
+    the replay memory and made every client send nonces)."""
+    for token in ("kga_nope", "kg_at_" + "A" * 43):
+        p = proof_for(server, key, "/oauth2/check", token)
+        for _ in range(2):
+            r = refused(dpop_get(server, "/oauth2/check", token, p),
+                        "invalid_token")
+            assert "used before" not in r.text, r.text
+
+
 def test_nonce_demanded_then_accepted(make_server):
     srv = oauthkit.oauth_server(make_server, "--dpop-nonce")
     app = make_app(srv)
@@ -246,7 +260,7 @@ def test_bound_token_as_bearer_refused(server, bound, key):
 def test_bound_token_with_another_key_refused(server, bound, alg):
     thief = dpopkit.Key(alg)
     for path in PATHS:
-        r = refused(dpop_get(server, path, bound,
-                             proof_for(server, thief, path, bound)),
-                    "invalid_token")
-        assert "another DPoP key" in r.json()["error_description"]
+        p = proof_for(server, thief, path, bound)
+        for _ in range(2):      # and not remembered: refused the same way
+            r = refused(dpop_get(server, path, bound, p), "invalid_token")
+            assert "another DPoP key" in r.json()["error_description"]

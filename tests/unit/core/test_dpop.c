@@ -108,7 +108,7 @@ claims_at(const char *htm, const char *htu, long long iat, const char *jti)
 }
 
 static const struct dpop_want at_token = {
-	"POST", { HTU, sizeof(HTU) - 1 }, { NULL, 0 }, DPOP_AT_TOKEN
+	"POST", { HTU, sizeof(HTU) - 1 }, { NULL, 0 }, DPOP_AT_TOKEN, NULL
 };
 
 static int
@@ -286,7 +286,7 @@ Test(dpop, ath_at_resource)
 {
 	static const char url[] = "https://id.example.com/oauth2/userinfo";
 	struct dpop_want want = { "GET", { url, sizeof(url) - 1 },
-	    STR_LIT(TOKEN), DPOP_AT_RESOURCE };
+	    STR_LIT(TOKEN), DPOP_AT_RESOURCE, NULL };
 	unsigned char h[SECURE_HASH_BYTES];
 	char ath[DPOP_JKT_B64_BYTES + 1], c[512];
 	const char *why;
@@ -307,6 +307,35 @@ Test(dpop, ath_at_resource)
 	cr_assert_eq(check(sign(JWS_ES256, c), &want, NOW, &why),
 	    DPOP_INVALID);
 	cr_assert_not_null(strstr(why, "ath"));
+}
+
+/* At a resource the caller may remember the proof itself, once its token
+ * is found good: until then the proof passes again; after, it is a
+ * replay, to dpop_remember() and to dpop_check() alike. */
+Test(dpop, deferred_remembering)
+{
+	static const char url[] = "https://id.example.com/oauth2/userinfo";
+	struct dpop_seen seen, again;
+	struct dpop_want want = { "GET", { url, sizeof(url) - 1 },
+	    STR_LIT(TOKEN), DPOP_AT_RESOURCE, &seen };
+	unsigned char h[SECURE_HASH_BYTES];
+	char ath[DPOP_JKT_B64_BYTES + 1], c[512];
+	const char *proof, *why = NULL;
+
+	secure_hash(STR_LIT(TOKEN), h);
+	dpop_jkt_b64(h, ath);
+	snprintf(c, sizeof(c), "{\"htm\":\"GET\",\"htu\":\"%s\",\"iat\":%lld,"
+	    "\"jti\":\"d1\",\"ath\":\"%s\"}", url, NOW, ath);
+	proof = sign(JWS_ES256, c);
+	cr_assert_eq(check(proof, &want, NOW, &why), 0, "%s", why);
+	want.defer = &again;
+	cr_assert_eq(check(proof, &want, NOW, &why), 0, "not remembered yet");
+	cr_expect_eq(memcmp(&seen, &again, sizeof(seen)), 0, "the same entry");
+	cr_assert_eq(dpop_remember(&kg, &seen, NOW, &why), 0);
+	cr_expect_eq(dpop_remember(&kg, &seen, NOW, &why), DPOP_INVALID);
+	want.defer = NULL;
+	cr_expect_eq(check(proof, &want, NOW, &why), DPOP_INVALID);
+	cr_expect_not_null(strstr(why, "jti"));
 }
 
 /* RFC 7638 §3.1: the example RSA key's thumbprint. */
