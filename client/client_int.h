@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
 #include <sodium.h>
 
 #include "keygate/client.h"
@@ -114,6 +115,12 @@ int	kg_err(int code, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 char	*kg_strdup(const char *s);
 void	kg_free_secret(char *s);
+/* json_decref() of a tree holding secrets (the last reference to it):
+ * jansson frees its strings without wiping them, so this zeroes them
+ * first (kg_json_wipe(): every string value of the tree, but none of a
+ * subtree something else holds too). */
+void	kg_json_free_secret(json_t *j);
+void	kg_json_wipe(json_t *j);
 int64_t	kg_now(const struct kg_client *c);
 void	kg_tokens_release(struct kg_tokens *t);
 int	kg_tokens_copy(struct kg_tokens *dst, const struct kg_tokens *src);

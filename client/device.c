@@ -182,7 +182,7 @@ device_start(struct kg_client *c, struct device *d)
 		    "response is not a JSON object");
 	else
 		rc = parse_device(j, d);
-	json_decref(j);
+	kg_json_free_secret(j);
 	kg_free_secret(rs.body);
 	rs.body = NULL;
 	kg_http_res_release(&rs);

@@ -4,6 +4,7 @@
 #include "client_int.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,6 +85,36 @@ kg_free_secret(char *s)
 		return;
 	sodium_memzero(s, strlen(s));
 	free(s);
+}
+
+/* Zeroes the string values of a tree nothing else holds. jansson's
+ * string values are its own heap copies, which nothing reads once the
+ * last reference goes: writing through json_string_value() is safe. */
+void
+kg_json_wipe(json_t *j)
+{
+	const char *name;
+	json_t *v;
+	size_t i;
+
+	if (j == NULL || j->refcount > 1)
+		return;
+	if (json_is_string(j))
+		sodium_memzero((void *)(uintptr_t)json_string_value(j),
+		    json_string_length(j));
+	else if (json_is_object(j))
+		json_object_foreach(j, name, v)
+			kg_json_wipe(v);
+	else if (json_is_array(j))
+		json_array_foreach(j, i, v)
+			kg_json_wipe(v);
+}
+
+void
+kg_json_free_secret(json_t *j)
+{
+	kg_json_wipe(j);
+	json_decref(j);
 }
 
 void

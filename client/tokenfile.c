@@ -164,7 +164,7 @@ kg_file_load(const char *path, struct kg_file *out)
 		rc = kg_err(KG_CLIENT_ERR_FILE, "%s is not a keygate client "
 		    "token file", path);
 	}
-	json_decref(root);
+	kg_json_free_secret(root);
 	return rc;
 }
 
@@ -273,7 +273,7 @@ kg_file_save(const char *path, const struct kg_file *f)
 	root = file_json(f);
 	text = root != NULL ? json_dumps(root, JSON_INDENT(2) |
 	    JSON_PRESERVE_ORDER) : NULL;
-	json_decref(root);
+	kg_json_free_secret(root);
 	if (text == NULL)
 		return kg_err(KG_CLIENT_ERR_FILE, "cannot encode the tokens");
 	if (write_tmp(tmp, text) != 0 || rename(tmp, path) != 0 ||

@@ -147,7 +147,7 @@ is_use_dpop_nonce(const struct kg_http_res *rs)
 	j = json_loads(rs->body != NULL ? rs->body : "", 0, NULL);
 	err = json_string_value(json_object_get(j, "error"));
 	yes = err != NULL && strcmp(err, "use_dpop_nonce") == 0;
-	json_decref(j);
+	kg_json_free_secret(j);
 	return yes;
 }
 

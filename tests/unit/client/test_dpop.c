@@ -2,7 +2,8 @@
  * verifies over header.payload with the key of its own jwk, with the
  * claims asked for; the thumbprint and ath agree with the RFCs' own
  * examples; the token file keeps the key and the token type, and an
- * older file without them is a Bearer pair. */
+ * older file without them is a Bearer pair; the trees that held the
+ * file's secrets are wiped before jansson frees them. */
 #include "client_int.h"
 
 #include <criterion/criterion.h>
@@ -334,3 +335,30 @@ Test(dpop, an_older_file_is_bearer_and_a_broken_one_refused)
 	kg_file_release(&f);
 	unlink(tmp_file());
 }
+
+/* The token file's tree is wiped before jansson frees it: every string
+ * value zeroed in place, keys and numbers left, a subtree held
+ * elsewhere too left whole. */
+Test(client_secrets, json_wipe)
+{
+	json_t *shared = json_string("kept");
+	json_t *t = json_pack("{s:s, s:[s], s:i, s:O}", "refresh_token",
+	    "kg_rt_secret", "list", "kg_at_secret", "n", 7, "other", shared);
+	const char *rt = json_string_value(json_object_get(t,
+	    "refresh_token"));
+	static const char zero[12];
+
+	cr_assert_not_null(t);
+	kg_json_wipe(t);
+	cr_expect_eq(json_string_length(json_object_get(t, "refresh_token")),
+	    12u, "the length stays");
+	cr_expect_eq(memcmp(rt, zero, sizeof(zero)), 0, "the bytes are gone");
+	cr_expect_eq(json_string_value(json_array_get(json_object_get(t,
+	    "list"), 0))[0], '\0');
+	cr_expect_eq(json_integer_value(json_object_get(t, "n")), 7);
+	cr_expect_str_eq(json_string_value(shared), "kept");
+	kg_json_free_secret(t);
+	cr_expect_str_eq(json_string_value(shared), "kept");
+	json_decref(shared);
+}
+
