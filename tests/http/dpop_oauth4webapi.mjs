@@ -19,7 +19,8 @@
 // another method, the token presented as Bearer, and, for a public client
 // (whose refresh token is bound too, RFC 9449 §5), the refresh by another
 // key (before the real refresh: refusing it must not spend the refresh
-// token).
+// token). Last, a second request pushed with a proof, whose code (bound to
+// the key by that proof, RFC 9449 §10.1) is exchanged with another key's.
 //
 // It prints one JSON line: {"ok": true, ...what it saw} or {"ok": false,
 // "name", "code", "error", "message"} (the error oauth4webapi threw).
@@ -61,6 +62,34 @@ async function call(token, method, path, DPoP, send = fetch) {
           .join(', ') };
     }
     throw e;
+  }
+}
+
+// A request pushed with DPoP's proof; its code, which that proof bound to
+// DPoP's key, exchanged with a proof by `other`: what the server said.
+async function codeByAnotherKey(as, client, clientAuth, DPoP, other) {
+  const verifier = oauth.generateRandomCodeVerifier();
+  const state = oauth.generateRandomState();
+  const pushed = await once(async () =>
+    oauth.processPushedAuthorizationResponse(as, client,
+      await oauth.pushedAuthorizationRequest(as, client, clientAuth, {
+        redirect_uri: cfg.redirect_uri, response_type: 'code',
+        scope: 'account_read', state,
+        code_challenge: await oauth.calculatePKCECodeChallenge(verifier),
+        code_challenge_method: 'S256' }, { ...opts, DPoP })));
+  const auth = new URL(as.authorization_endpoint);
+  auth.search = new URLSearchParams({ client_id: cfg.client_id,
+    request_uri: pushed.request_uri }).toString();
+  const callback = new URL(await person.browse(auth.href));
+  const params = oauth.validateAuthResponse(as, client, callback, state);
+  try {
+    await once(async () => oauth.processAuthorizationCodeResponse(as,
+      client, await oauth.authorizationCodeGrantRequest(as, client,
+        clientAuth, params, cfg.redirect_uri, verifier,
+        { ...opts, DPoP: other })));
+    return { refused: false };
+  } catch (e) {
+    return { refused: true, error: e.error, status: e.status };
   }
 }
 
@@ -134,6 +163,8 @@ async function main() {
   seen.refreshed_token_type = refreshed.token_type;
   seen.refreshed_summary = await call(refreshed.access_token, 'GET',
     '/v3/account/summary', DPoP);
+  seen.code_other_key = await codeByAnotherKey(as, client, clientAuth, DPoP,
+    other);
   return { ok: true, ...seen };
 }
 

@@ -8,8 +8,10 @@ person's log-in and Allow, the code exchanged for DPoP-bound tokens, a
 call of /v3/account/summary with a proof, the refresh with a proof, a call
 with the new token. On the way, each refusal a stolen token or proof meets:
 the same proof twice, a proof sent to another URL, one sent with another
-method, the bound token presented as Bearer, and for a public client the
-refresh by another key (which must not spend the refresh token)."""
+method, the bound token presented as Bearer, for a public client the
+refresh by another key (which must not spend the refresh token), and a
+code whose push carried a proof exchanged with another key's (RFC 9449
+§10.1)."""
 
 import json
 import os
@@ -70,6 +72,10 @@ def check_journey(out, alg):
     assert out["as_bearer"]["status"] == 401, out
     assert out["refreshed_token_type"].lower() == "dpop", out
     assert out["refreshed_summary"]["status"] == 200, out
+    # RFC 9449 §10.1: the proof sent with the push bound the code
+    assert out["code_other_key"] == {"refused": True,
+                                     "error": "invalid_grant",
+                                     "status": 400}, out
 
 
 @pytest.mark.parametrize("alg", rpkit.ALGS)
