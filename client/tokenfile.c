@@ -207,6 +207,27 @@ file_json(const struct kg_file *f)
 	return root;
 }
 
+/* The file's text, written by jansson straight into a buffer of ours
+ * (json_dumps() would leave its own working copy unwiped). NULL when it
+ * cannot be encoded. */
+static char *
+encode_secret(const json_t *root)
+{
+	const size_t flags = JSON_INDENT(2) | JSON_PRESERVE_ORDER;
+	size_t n = root != NULL ? json_dumpb(root, NULL, 0, flags) : 0;
+	char *text;
+
+	if (n == 0 || (text = malloc(n + 1)) == NULL)
+		return NULL;
+	if (json_dumpb(root, text, n, flags) != n) {
+		sodium_memzero(text, n);
+		free(text);
+		return NULL;
+	}
+	text[n] = '\0';
+	return text;
+}
+
 static int
 write_all(int fd, const char *p, size_t n)
 {
@@ -271,8 +292,7 @@ kg_file_save(const char *path, const struct kg_file *f)
 		return kg_err(KG_CLIENT_ERR_FILE, "the token file's name is "
 		    "too long");
 	root = file_json(f);
-	text = root != NULL ? json_dumps(root, JSON_INDENT(2) |
-	    JSON_PRESERVE_ORDER) : NULL;
+	text = encode_secret(root);
 	kg_json_free_secret(root);
 	if (text == NULL)
 		return kg_err(KG_CLIENT_ERR_FILE, "cannot encode the tokens");

@@ -147,7 +147,7 @@ is_use_dpop_nonce(const struct kg_http_res *rs)
 	j = json_loads(rs->body != NULL ? rs->body : "", 0, NULL);
 	err = json_string_value(json_object_get(j, "error"));
 	yes = err != NULL && strcmp(err, "use_dpop_nonce") == 0;
-	kg_json_free_secret(j);
+	json_decref(j);
 	return yes;
 }
 
@@ -203,7 +203,7 @@ token_post(struct kg_client *c, const char *form, const struct kg_dpop_key *key,
 		    "not a JSON object");
 	else
 		rc = parse_success(j, t0, c->default_unused_ttl_s, key, out);
-	json_decref(j);
+	kg_json_free_secret(j);
 	kg_free_secret(rs.body);
 	rs.body = NULL;
 	kg_http_res_release(&rs);

@@ -70,7 +70,8 @@ enum dpop_error {
 
 /* Checks `proof`, the value of the request's one DPoP header, against
  * `want` at `now`: on 0, `jkt` is the thumbprint of its key and its jti
- * is remembered (a second use of it is DPOP_INVALID). On DPOP_INVALID
+ * is remembered (a second use of it is DPOP_INVALID), or, with
+ * want->defer at a resource, left for dpop_remember(). On DPOP_INVALID
  * *why is a sentence for error_description. */
 int	dpop_check(struct keygate *kg, struct str proof,
 	    const struct dpop_want *want, int64_t now,

@@ -16,19 +16,26 @@
 static _Atomic int64_t	second;
 static atomic_long	in_second, held_back;
 
+void
+mhd_log_flush(void)
+{
+	long held = atomic_exchange(&held_back, 0);
+
+	if (held > 0)
+		log_msg("warn", "http: %ld more libmicrohttpd messages not "
+		    "logged", held);
+}
+
 /* Whether a line may be written now; says how many were held back when a
  * new second begins. */
 static bool
 may_log(void)
 {
 	int64_t now = (int64_t)time(NULL), was = atomic_load(&second);
-	long held;
 
 	if (now != was && atomic_compare_exchange_strong(&second, &was, now)) {
 		atomic_store(&in_second, 0);
-		if ((held = atomic_exchange(&held_back, 0)) > 0)
-			log_msg("warn", "http: %ld more libmicrohttpd messages "
-			    "not logged", held);
+		mhd_log_flush();
 	}
 	if (atomic_fetch_add(&in_second, 1) < LINES_PER_SECOND)
 		return true;

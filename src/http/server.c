@@ -427,5 +427,6 @@ http_server_stop(struct http_server *srv)
 	 * connection there */
 	offload_free(srv->slow);
 	MHD_stop_daemon(srv->daemon);
+	mhd_log_flush();
 	free(srv);
 }

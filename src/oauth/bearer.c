@@ -159,15 +159,14 @@ dpop_target(struct request *req, bool proxied, struct buf *htu,
 }
 
 /* The request's one DPoP header checked as a proof for this request and
- * token; answers and returns false unless it passes. */
+ * token at `now` (not remembered yet: dpop_use()); answers and returns
+ * false unless it passes. */
 static bool
 proof_ok(struct request *req, struct response *res, bool proxied,
-    struct presented *p)
+    int64_t now, struct presented *p)
 {
-	int64_t now = clock_now(req->kg->clock);
 	struct dpop_want want = { NULL, STR_NULL, p->token, DPOP_AT_RESOURCE,
 	    &p->seen };
-	char nonce[DPOP_NONCE_MAX_BYTES + 1];
 	const char *why = "DPoP proof URI is too long";
 	struct buf htu;
 	int rc = DPOP_INVALID;
@@ -188,11 +187,6 @@ proof_ok(struct request *req, struct response *res, bool proxied,
 		dpop_refused(req, res, rc, why, now);
 		return false;
 	}
-	/* RFC 9449 §8.2: the nonce for the client's next proof */
-	if (req->kg->cfg->dpop_nonce) {
-		dpop_nonce(req->kg, now, nonce);
-		response_header(res, "DPoP-Nonce", nonce);
-	}
 	return true;
 }
 
@@ -203,9 +197,9 @@ proof_ok(struct request *req, struct response *res, bool proxied,
  * call may go on. */
 static bool
 dpop_use(struct request *req, struct response *res, bool record,
-    struct presented *p, struct token_row *row)
+    int64_t now, struct presented *p, struct token_row *row)
 {
-	int64_t now = clock_now(req->kg->clock);
+	char nonce[DPOP_NONCE_MAX_BYTES + 1];
 	const char *why = NULL;
 	int rc;
 
@@ -216,8 +210,16 @@ dpop_use(struct request *req, struct response *res, bool record,
 		dpop_refused(req, res, rc, why, now);
 		return false;
 	}
-	return !record || answered_key(req, res, tokens_use_key(req->kg,
-	    p->token, true, p->jkt, row), p);
+	if (record && !answered_key(req, res, tokens_use_key(req->kg,
+	    p->token, true, p->jkt, row), p))
+		return false;
+	/* RFC 9449 §8.2: the nonce for the client's next proof, on an
+	 * answer that refused nothing (a refusal says its own) */
+	if (req->kg->cfg->dpop_nonce) {
+		dpop_nonce(req->kg, now, nonce);
+		response_header(res, "DPoP-Nonce", nonce);
+	}
+	return true;
 }
 
 /* Resolves the request's access token, as Bearer or DPoP; answers and
@@ -229,6 +231,7 @@ bearer(struct request *req, struct response *res, bool record, bool proxied,
 {
 	struct str h = request_header(req, "Authorization");
 	int rc = token_parse(h, "Bearer", &p->token);
+	int64_t now;
 
 	p->dpop = false;
 	if (rc == ERR_NOTFOUND &&
@@ -250,8 +253,9 @@ bearer(struct request *req, struct response *res, bool record, bool proxied,
 	if (!p->dpop)
 		return answered_key(req, res, tokens_use_key(req->kg, p->token,
 		    record, NULL, row), p);
-	return proof_ok(req, res, proxied, p) && dpop_use(req, res, record, p,
-	    row);
+	now = clock_now(req->kg->clock);
+	return proof_ok(req, res, proxied, now, p) && dpop_use(req, res, record,
+	    now, p, row);
 }
 
 /* A bearer call that needs `bit` of the token's scope and counts as a use:

@@ -89,7 +89,8 @@ async function codeByAnotherKey(as, client, clientAuth, DPoP, other) {
         { ...opts, DPoP: other })));
     return { refused: false };
   } catch (e) {
-    return { refused: true, error: e.error, status: e.status };
+    return { refused: true, error: e.error, status: e.status,
+      description: e.error_description };
   }
 }
 

@@ -213,7 +213,8 @@ def test_nonce_demanded_then_accepted(make_server):
     r = dpop_get(srv, "/oauth2/userinfo", token,
                  proof_for(srv, k, "/oauth2/userinfo", token, nonce=nonce))
     assert r.status_code == 200, r.text
-    assert r.headers.get("DPoP-Nonce"), r.headers
+    assert re.fullmatch(r"[A-Za-z0-9_-]{43}", r.headers.get("DPoP-Nonce",
+                                                             "")), r.headers
     # a nonce two minutes old is no longer taken
     srv.advance(121)
     refused(dpop_get(srv, "/oauth2/userinfo", token,
