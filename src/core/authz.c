@@ -1,6 +1,7 @@
 #include "core/authz.h"
 
 
+#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -181,6 +182,21 @@ check_dpop_jkt(const struct authz_params *p, struct authz_request *out,
 		    "SHA-256 thumbprint (RFC 7638) in base64url, 43 "
 		    "characters.");
 	out->code_bound = true;
+	return 0;
+}
+
+int
+authz_bind_key(struct authz_request *r,
+    const unsigned char jkt[SECURE_HASH_BYTES], struct authz_error *err)
+{
+	if (r->flow != AUTHZ_CODE)
+		return 0;
+	if (r->code_bound && sodium_memcmp(r->code_jkt, jkt,
+	    sizeof(r->code_jkt)) != 0)
+		return fail(err, "invalid_dpop_proof", "dpop_jkt names another "
+		    "key than the DPoP proof's.");
+	r->code_bound = true;
+	memcpy(r->code_jkt, jkt, sizeof(r->code_jkt));
 	return 0;
 }
 

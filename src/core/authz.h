@@ -88,6 +88,14 @@ int	authz_check(struct keygate *kg, const struct authz_params *p,
 	    const struct app_row *app, struct authz_request *out,
 	    struct authz_error *err);
 
+/* RFC 9449 §10.1: a DPoP proof sent with a pushed request binds its code
+ * to the proof's key `jkt`, as dpop_jkt does; with both, they must name
+ * the same key (else invalid_dpop_proof, ERR_INVALID). A request for the
+ * client flow is left as it is: there is no code to bind. */
+int	authz_bind_key(struct authz_request *r,
+	    const unsigned char jkt[SECURE_HASH_BYTES],
+	    struct authz_error *err);
+
 /* True when a session logged in at `auth_time` must enter its password
  * again for r before anything is issued: prompt=login, or max_age
  * passed (OpenID Connect Core §3.1.2.1). */

@@ -467,14 +467,14 @@ claim_shared(struct keygate *kg, const unsigned char h[SECURE_HASH_BYTES],
 /* Remembers the proof of entry s; at the token endpoint claims it in a
  * shared store too. */
 static int
-remember_seen(struct keygate *kg, const struct dpop_seen *s,
-    enum dpop_where where, int64_t now, const char **why)
+remember_seen(struct keygate *kg, const struct dpop_seen *s, int64_t now,
+    const char **why)
 {
 	switch (kg->dpop != NULL ? remember(kg->dpop, s->h, now, s->expires) :
 	    SEEN_NEW) {
 	case SEEN_NEW:
 		/* memory first: a replay to this node costs no store call */
-		return where == DPOP_AT_TOKEN ?
+		return s->where == DPOP_AT_TOKEN ?
 		    claim_shared(kg, s->h, now, s->expires, why) : 0;
 	case SEEN_REPLAY:
 		*why = "DPoP proof jti has been used before";
@@ -501,23 +501,24 @@ check_replay(struct keygate *kg, const unsigned char jkt[DPOP_JKT_BYTES],
 
 	s.expires = (int64_t)json_number_value(json_object_get(claims,
 	    "iat")) + DPOP_IAT_WINDOW_S + 1;
+	s.where = want->where;
 	memcpy(msg, jkt, DPOP_JKT_BYTES);
 	memcpy(msg + DPOP_JKT_BYTES, json_string_value(jti),
 	    json_string_length(jti));
 	secure_hash((struct str){ (const char *)msg,
 	    DPOP_JKT_BYTES + json_string_length(jti) }, s.h);
-	if (want->defer != NULL && want->where == DPOP_AT_RESOURCE) {
+	if (want->defer != NULL) {
 		*want->defer = s;
 		return 0;
 	}
-	return remember_seen(kg, &s, want->where, now, why);
+	return remember_seen(kg, &s, now, why);
 }
 
 int
 dpop_remember(struct keygate *kg, const struct dpop_seen *seen, int64_t now,
     const char **why)
 {
-	return remember_seen(kg, seen, DPOP_AT_RESOURCE, now, why);
+	return remember_seen(kg, seen, now, why);
 }
 
 static bool

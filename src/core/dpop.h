@@ -40,6 +40,7 @@ enum dpop_where { DPOP_AT_TOKEN, DPOP_AT_RESOURCE };
 struct dpop_seen {
 	unsigned char	 h[SECURE_HASH_BYTES];
 	int64_t		 expires;
+	enum dpop_where	 where;
 };
 
 /* What the proof must say. */
@@ -55,9 +56,10 @@ struct dpop_want {
 	 * endpoint */
 	struct str	 access_token;
 	enum dpop_where	 where;
-	/* at a resource: non-NULL leaves the proof unremembered, its entry
-	 * here for dpop_remember() once the token is found good, so that
-	 * proofs sent with tokens that are not fill no memory */
+	/* non-NULL leaves the proof unremembered, its entry here for
+	 * dpop_remember() once the caller has found the rest good (at a
+	 * resource: the token, so that proofs sent with tokens that are
+	 * not fill no memory) */
 	struct dpop_seen *defer;
 };
 
@@ -71,14 +73,15 @@ enum dpop_error {
 /* Checks `proof`, the value of the request's one DPoP header, against
  * `want` at `now`: on 0, `jkt` is the thumbprint of its key and its jti
  * is remembered (a second use of it is DPOP_INVALID), or, with
- * want->defer at a resource, left for dpop_remember(). On DPOP_INVALID
+ * want->defer, left for dpop_remember(). On DPOP_INVALID
  * *why is a sentence for error_description. */
 int	dpop_check(struct keygate *kg, struct str proof,
 	    const struct dpop_want *want, int64_t now,
 	    unsigned char jkt[DPOP_JKT_BYTES], const char **why);
 
-/* Remembers a proof dpop_check() deferred: 0, or DPOP_INVALID (a
- * replay) or DPOP_NONCE (the memory is full) with *why. */
+/* Remembers a proof dpop_check() deferred, as it would have: 0, or
+ * DPOP_INVALID (a replay), DPOP_NONCE (the memory is full) with *why, or
+ * DPOP_STORE. */
 int	dpop_remember(struct keygate *kg, const struct dpop_seen *seen,
 	    int64_t now, const char **why);
 

@@ -13,6 +13,15 @@
 #include "core/token_cache.h"
 #include "core/uses.h"
 
+/* The lifetime rule as configured. */
+static void
+lifetime_of(const struct keygate *kg, struct lifetime *out)
+{
+	out->unused_ttl_s = kg->cfg->token_unused_ttl_s;
+	out->idle_ttl_s = kg->cfg->token_idle_ttl_s;
+	out->max_ttl_s = kg->cfg->token_max_ttl_s;
+}
+
 /* The row of an access token, from the cache when it has it, else from
  * the store (then cached). *written gets the latest use known to be
  * stored. `fresh` skips the cache. */
@@ -80,7 +89,7 @@ judge_access(struct keygate *kg, const unsigned char *hash, int64_t now,
 	struct lifetime lt;
 	int rc;
 
-	tokens_lifetime(kg, &lt);
+	lifetime_of(kg, &lt);
 	for (int look = fresh ? 1 : 0; look < 2; look++) {
 		if ((rc = access_row(kg, hash, look > 0, out, written)) != 0)
 			return rc;
@@ -136,7 +145,7 @@ tokens_warm(struct keygate *kg, const _Atomic bool *stop)
 	long cached = 0, max = kg->cfg->token_cache;
 	size_t n = WARM_PAGE;
 
-	tokens_lifetime(kg, &lt);
+	lifetime_of(kg, &lt);
 	while (kg->cache != NULL && n == WARM_PAGE && cached < max &&
 	    !atomic_load(stop)) {
 		/* per page: a revocation meanwhile spoils this page only */
@@ -181,7 +190,7 @@ tokens_introspect(struct keygate *kg, const struct app_row *app,
 		 * nodes sharing PostgreSQL read what the others folded. */
 		rc = judge_access(kg, hash, now, store_is_shared(kg->store),
 		    &out->row, &written, &out->active);
-		tokens_lifetime(kg, &lt);
+		lifetime_of(kg, &lt);
 		out->exp = lifetime_expiry(&lt, out->row.iat,
 		    out->row.last_used);
 	} else if (tokens_key_of(token, TOKENS_REFRESH_PREFIX, hash)) {

@@ -18,14 +18,6 @@
 #include "core/token_cache.h"
 #include "core/uses.h"
 
-void
-tokens_lifetime(const struct keygate *kg, struct lifetime *out)
-{
-	out->unused_ttl_s = kg->cfg->token_unused_ttl_s;
-	out->idle_ttl_s = kg->cfg->token_idle_ttl_s;
-	out->max_ttl_s = kg->cfg->token_max_ttl_s;
-}
-
 bool
 tokens_key_of(struct str token, const char *prefix,
     unsigned char hash[SECURE_HASH_BYTES])
@@ -77,24 +69,13 @@ bad_grant(const char **why, const char *text)
 }
 
 /* Checks a code of this client before it is exchanged. */
-/* RFC 9449 §10: a code bound by dpop_jkt, or by the proof sent to PAR,
- * goes only with a proof by that key. */
-static bool
-code_key_ok(const struct code_row *c, const struct token_proof *proof)
-{
-	return !c->bound || (proof != NULL &&
-	    sodium_memcmp(proof->jkt, c->jkt, SECURE_HASH_BYTES) == 0);
-}
-
-static const char CODE_KEY_WHY[] = "The code is bound to a DPoP key: send "
-    "a DPoP proof by that key (the one dpop_jkt or the pushed request's "
-    "proof named).";
-
 static int
 code_usable(struct keygate *kg, const struct code_row *c,
     struct str redirect_uri, struct str verifier,
     const struct token_proof *proof, const char **why)
 {
+	const char *unbound;
+
 	if (clock_now(kg->clock) >= c->expires_at)
 		return bad_grant(why, "The code has expired.");
 	if (!str_eq(redirect_uri, str_from(c->redirect_uri)))
@@ -108,8 +89,8 @@ code_usable(struct keygate *kg, const struct code_row *c,
 	    !pkce_verify(verifier, str_from(c->challenge)))
 		return bad_grant(why, "The code_verifier does not match the "
 		    "code_challenge.");
-	if (!code_key_ok(c, proof))
-		return bad_grant(why, CODE_KEY_WHY);
+	if ((unbound = token_bind_code(c, proof)) != NULL)
+		return bad_grant(why, unbound);
 	return 0;
 }
 
@@ -169,6 +150,7 @@ tokens_exchange_hash(struct keygate *kg, const struct app_row *app,
     const char **why)
 {
 	struct code_row c;
+	const char *unbound;
 	int rc = store_code_get(kg->store, hash, &c);
 
 	if (rc == ERR_NOTFOUND || (rc == 0 && c.app_id != app->id))
@@ -182,8 +164,8 @@ tokens_exchange_hash(struct keygate *kg, const struct app_row *app,
 	if (c.used)
 		return bad_grant(why, "The grant was already exchanged.");
 	/* a device grant's code is never bound; were one, it would hold */
-	if (!code_key_ok(&c, proof))
-		return bad_grant(why, CODE_KEY_WHY);
+	if ((unbound = token_bind_code(&c, proof)) != NULL)
+		return bad_grant(why, unbound);
 	rc = issue_for_code(kg, app, hash, &c, proof, out);
 	return rc == ERR_CONFLICT ? bad_grant(why, "The grant was already "
 	    "exchanged.") : rc;

@@ -37,9 +37,6 @@ struct token_pair {
 	bool		 bound;
 };
 
-/* The lifetime rule as configured. */
-void	tokens_lifetime(const struct keygate *kg, struct lifetime *out);
-
 /* The storage key of a presented token of the kind `prefix` names; false
  * when it cannot be one (wrong prefix, too long), so the store is never
  * asked. */

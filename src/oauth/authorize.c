@@ -362,6 +362,9 @@ token_flow_allow(struct request *req, struct response *res,
 	answer(req, res, c, 303);
 }
 
+static const char SESSION_ENDED[] = "Your session ended before you "
+    "answered. Start again from the application.";
+
 void
 oauth_authorize_post(struct request *req, struct response *res)
 {
@@ -392,8 +395,7 @@ oauth_authorize_post(struct request *req, struct response *res)
 	else if (c.r.flow == AUTHZ_CODE && !c.v.logged_in &&
 	    !str_eq_lit(c.in[A_DECISION], "allow"))
 		/* the server flow's fresh log-in is a session's */
-		authorize_bad_request(req, res, &c.v, "Your session ended before "
-		    "you answered. Start again from the application.");
+		authorize_bad_request(req, res, &c.v, SESSION_ENDED);
 	else if (str_eq_lit(c.in[A_DECISION], "login"))
 		fresh_login(req, res, &c);
 	else if (str_eq_lit(c.in[A_DECISION], "code"))
@@ -403,8 +405,7 @@ oauth_authorize_post(struct request *req, struct response *res)
 	else if (c.r.flow == AUTHZ_TOKEN)
 		token_flow_allow(req, res, &c);
 	else if (!c.v.logged_in)
-		authorize_bad_request(req, res, &c.v, "Your session ended before "
-		    "you answered. Start again from the application.");
+		authorize_bad_request(req, res, &c.v, SESSION_ENDED);
 	else
 		answer(req, res, &c, 303);
 out:

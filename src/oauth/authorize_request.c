@@ -100,8 +100,9 @@ read_pushed(struct request *req, struct response *res, struct authz_ctx *c,
 	    oauth_authorize_spec, A_CSRF, true, c->in, &bad) != 0 ||
 	    !str_eq(c->in[A_CLIENT_ID], v[0]))
 		why = "This request_uri was pushed by another application.";
-	else if (nspec > A_CSRF && params_bind(ps, &oauth_authorize_spec[A_CSRF],
-	    nspec - A_CSRF, true, &c->in[A_CSRF], &bad) != 0)
+	else if (nspec > A_CSRF && params_bind(ps,
+	    &oauth_authorize_spec[A_CSRF], nspec - A_CSRF, true,
+	    &c->in[A_CSRF], &bad) != 0)
 		why = "A parameter is repeated or too long.";
 	free(row);
 	if (why != NULL && *why == '\0')
@@ -120,7 +121,8 @@ read_pushed(struct request *req, struct response *res, struct authz_ctx *c,
  * before it does not spend it. Answers and returns false when it was
  * spent first (another tab, another node) or has expired since. */
 bool
-authorize_pushed_used(struct request *req, struct response *res, struct authz_ctx *c)
+authorize_pushed_used(struct request *req, struct response *res,
+    struct authz_ctx *c)
 {
 	int rc;
 
@@ -130,8 +132,8 @@ authorize_pushed_used(struct request *req, struct response *res, struct authz_ct
 	if (rc == ERR_STORE)
 		page_unavailable(req, res, &c->v);
 	else if (rc != 0)
-		authorize_bad_request(req, res, &c->v, "This request was already "
-		    "answered or has expired. Start again from the "
+		authorize_bad_request(req, res, &c->v, "This request was "
+		    "already answered or has expired. Start again from the "
 		    "application.");
 	return rc == 0;
 }
@@ -165,8 +167,8 @@ authorize_read(struct request *req, struct response *res, struct authz_ctx *c,
 	oauth_authorize_fill(c->in, &c->p);
 	if (bind != 0 && (strcmp(bad, "client_id") == 0 ||
 	    strcmp(bad, "redirect_uri") == 0)) {
-		authorize_bad_request(req, res, &c->v, "client_id or redirect_uri "
-		    "is repeated, too long or malformed.");
+		authorize_bad_request(req, res, &c->v, "client_id or "
+		    "redirect_uri is repeated, too long or malformed.");
 		return false;
 	}
 	rc = authz_client(req->kg, &c->p, c->app, &why);

@@ -172,8 +172,8 @@ proof_ok(struct request *req, struct response *res, bool proxied,
 	int rc = DPOP_INVALID;
 
 	if (request_header_count(req, "DPoP") != 1) {
-		dpop_challenge(req, res, 401, "invalid_dpop_proof", "Send one DPoP "
-		    "header with a DPoP proof for this request.");
+		dpop_challenge(req, res, 401, "invalid_dpop_proof", "Send one "
+		    "DPoP header with a DPoP proof for this request.");
 		return false;
 	}
 	buf_init(&htu, HTU_MAX_BYTES);

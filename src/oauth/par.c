@@ -7,8 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include <sodium.h>
-
 #include "base/err.h"
 #include "base/mem.h"
 #include "core/dpop.h"
@@ -46,14 +44,14 @@ encode(struct buf *b, const struct str *in, const struct app_row *app)
 }
 
 /* RFC 9449 §10.1: a DPoP proof sent with the push binds the code to its
- * key, as dpop_jkt does (in[] gets it when the request did not name
- * one); both must then name the same key. No proof, no binding: a
+ * key (authz_bind_key()), stored as dpop_jkt. No proof, no binding: a
  * DPoP-bound app proves its key at the token endpoint anyway. Answers
  * and returns false when the proof is refused. */
 static bool
 pushed_proof(struct request *req, struct response *res, struct str *in,
-    const struct app_row *app, const struct authz_request *r)
+    const struct app_row *app, struct authz_request *r)
 {
+	struct authz_error err = { NULL, NULL };
 	struct token_proof buf;
 	const struct token_proof *proof;
 	char *b64;
@@ -62,17 +60,15 @@ pushed_proof(struct request *req, struct response *res, struct str *in,
 		return true;
 	if (!oauth_dpop_proof(req, res, app, "/oauth2/par", &buf, &proof))
 		return false;
-	if (r->flow != AUTHZ_CODE)
-		return true;
-	if (r->code_bound && sodium_memcmp(r->code_jkt, proof->jkt,
-	    sizeof(proof->jkt)) != 0) {
-		oauth_error(res, 400, "invalid_dpop_proof", "dpop_jkt names "
-		    "another key than the DPoP proof's.");
+	if (authz_bind_key(r, proof->jkt, &err) != 0) {
+		oauth_error(res, 400, err.error, err.description);
 		return false;
 	}
-	b64 = arena_alloc(req->arena, DPOP_JKT_B64_BYTES + 1);
-	dpop_jkt_b64(proof->jkt, b64);
-	in[OAUTH_AUTHZ_DPOP_JKT] = str_from(b64);
+	if (r->code_bound) {
+		b64 = arena_alloc(req->arena, DPOP_JKT_B64_BYTES + 1);
+		dpop_jkt_b64(r->code_jkt, b64);
+		in[OAUTH_AUTHZ_DPOP_JKT] = str_from(b64);
+	}
 	return true;
 }
 

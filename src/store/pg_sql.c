@@ -168,8 +168,8 @@ const char *const pg_sql[STMT_COUNT] = {
 	    "ON a.id = g.app_id WHERE g.account_id = $1::bigint "
 	    "AND g.id > $2::bigint ORDER BY g.id LIMIT $3::bigint",
 	[STMT_CODE_INSERT] = "INSERT INTO auth_codes(hash, grant_id, "
-	    "redirect_uri, scope, challenge, expires_at, nonce, auth_time, amr, "
-	    "jkt) VALUES ($1::bytea, $2::bigint, $3::text, $4::bigint, "
+	    "redirect_uri, scope, challenge, expires_at, nonce, auth_time, "
+	    "amr, jkt) VALUES ($1::bytea, $2::bigint, $3::text, $4::bigint, "
 	    "$5::text, $6::bigint, $7::text, $8::bigint, $9::bigint, "
 	    "$10::bytea)",
 	[STMT_CODE_USE] = "UPDATE auth_codes SET used = 1 "

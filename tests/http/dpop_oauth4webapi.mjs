@@ -65,9 +65,9 @@ async function call(token, method, path, DPoP, send = fetch) {
   }
 }
 
-// A request pushed with DPoP's proof; its code, which that proof bound to
-// DPoP's key, exchanged with a proof by `other`: what the server said.
-async function codeByAnotherKey(as, client, clientAuth, DPoP, other) {
+// An authorization request pushed with DPoP's proof, the person's log-in
+// and Allow: what oauth4webapi pushed and the callback's parameters.
+async function pushAndAllow(as, client, clientAuth, DPoP) {
   const verifier = oauth.generateRandomCodeVerifier();
   const state = oauth.generateRandomState();
   const pushed = await once(async () =>
@@ -82,6 +82,15 @@ async function codeByAnotherKey(as, client, clientAuth, DPoP, other) {
     request_uri: pushed.request_uri }).toString();
   const callback = new URL(await person.browse(auth.href));
   const params = oauth.validateAuthResponse(as, client, callback, state);
+  return { pushed, params, verifier };
+}
+
+// A second request pushed with DPoP's proof; its code, which that proof
+// bound to DPoP's key, exchanged with a proof by `other`: what the server
+// said.
+async function codeByAnotherKey(as, client, clientAuth, DPoP, other) {
+  const { params, verifier } = await pushAndAllow(as, client, clientAuth,
+    DPoP);
   try {
     await once(async () => oauth.processAuthorizationCodeResponse(as,
       client, await oauth.authorizationCodeGrantRequest(as, client,
@@ -105,22 +114,10 @@ async function main() {
   const seen = { metadata_algs: as.dpop_signing_alg_values_supported,
     par_endpoint: as.pushed_authorization_request_endpoint };
 
-  const verifier = oauth.generateRandomCodeVerifier();
-  const state = oauth.generateRandomState();
-  const pushed = await once(async () =>
-    oauth.processPushedAuthorizationResponse(as, client,
-      await oauth.pushedAuthorizationRequest(as, client, clientAuth, {
-        redirect_uri: cfg.redirect_uri, response_type: 'code',
-        scope: 'account_read', state,
-        code_challenge: await oauth.calculatePKCECodeChallenge(verifier),
-        code_challenge_method: 'S256' }, { ...opts, DPoP })));
+  const { pushed, params, verifier } = await pushAndAllow(as, client,
+    clientAuth, DPoP);
   seen.request_uri = pushed.request_uri;
   seen.expires_in = pushed.expires_in;
-  const auth = new URL(as.authorization_endpoint);
-  auth.search = new URLSearchParams({ client_id: cfg.client_id,
-    request_uri: pushed.request_uri }).toString();
-  const callback = new URL(await person.browse(auth.href));
-  const params = oauth.validateAuthResponse(as, client, callback, state);
   const tokens = await once(async () =>
     oauth.processAuthorizationCodeResponse(as, client,
       await oauth.authorizationCodeGrantRequest(as, client, clientAuth,

@@ -9,6 +9,7 @@ Everything runs on loopback: the attacker is 127.0.0.3, the bystander
 time."""
 
 import http.client
+import re
 import resource
 import selectors
 import socket
@@ -207,3 +208,14 @@ def test_a_connection_flood_from_one_address_is_capped(make_server,
             pass
         assert time.monotonic() < deadline, "the address stayed locked out"
         time.sleep(0.1)
+    # libmicrohttpd says so per refused connection: the log keeps ten
+    # lines a second and counts the rest, said at the latest at the stop
+    assert srv.stop() == 0
+    lines = [ln for ln in srv.log().splitlines() if "level=warn" in ln and
+             "http:" in ln]
+    said = [ln for ln in lines if "not logged" not in ln]
+    held = sum(int(re.search(r"http: (\d+) more libmicrohttpd", ln).group(1))
+               for ln in lines if "not logged" in ln)
+    seconds = {re.search(r"ts=(\S+)", ln).group(1) for ln in said}
+    assert len(said) <= 10 * len(seconds), said[:12]
+    assert len(said) + held >= extra, (len(said), held, lines[:12])

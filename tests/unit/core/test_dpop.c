@@ -309,33 +309,71 @@ Test(dpop, ath_at_resource)
 	cr_assert_not_null(strstr(why, "ath"));
 }
 
+static const char USERINFO[] = "https://id.example.com/oauth2/userinfo";
+
+/* The claims of a proof for GET USERINFO with TOKEN (its ath) at NOW. */
+static const char *
+claims_with_ath(const char *jti)
+{
+	static char c[512];
+	unsigned char h[SECURE_HASH_BYTES];
+	char ath[DPOP_JKT_B64_BYTES + 1];
+
+	secure_hash(STR_LIT(TOKEN), h);
+	dpop_jkt_b64(h, ath);
+	snprintf(c, sizeof(c), "{\"htm\":\"GET\",\"htu\":\"%s\",\"iat\":%lld,"
+	    "\"jti\":\"%s\",\"ath\":\"%s\"}", USERINFO, NOW, jti, ath);
+	return c;
+}
+
 /* At a resource the caller may remember the proof itself, once its token
  * is found good: until then the proof passes again; after, it is a
  * replay, to dpop_remember() and to dpop_check() alike. */
 Test(dpop, deferred_remembering)
 {
-	static const char url[] = "https://id.example.com/oauth2/userinfo";
 	struct dpop_seen seen, again;
-	struct dpop_want want = { "GET", { url, sizeof(url) - 1 },
+	struct dpop_want want = { "GET", { USERINFO, sizeof(USERINFO) - 1 },
 	    STR_LIT(TOKEN), DPOP_AT_RESOURCE, &seen };
-	unsigned char h[SECURE_HASH_BYTES];
-	char ath[DPOP_JKT_B64_BYTES + 1], c[512];
 	const char *proof, *why = NULL;
 
-	secure_hash(STR_LIT(TOKEN), h);
-	dpop_jkt_b64(h, ath);
-	snprintf(c, sizeof(c), "{\"htm\":\"GET\",\"htu\":\"%s\",\"iat\":%lld,"
-	    "\"jti\":\"d1\",\"ath\":\"%s\"}", url, NOW, ath);
-	proof = sign(JWS_ES256, c);
+	proof = sign(JWS_ES256, claims_with_ath("d1"));
 	cr_assert_eq(check(proof, &want, NOW, &why), 0, "%s", why);
 	want.defer = &again;
 	cr_assert_eq(check(proof, &want, NOW, &why), 0, "not remembered yet");
-	cr_expect_eq(memcmp(&seen, &again, sizeof(seen)), 0, "the same entry");
+	cr_expect_eq(memcmp(seen.h, again.h, sizeof(seen.h)), 0,
+	    "the same entry");
+	cr_expect_eq(seen.expires, again.expires);
+	cr_expect_eq(seen.where, DPOP_AT_RESOURCE);
 	cr_assert_eq(dpop_remember(&kg, &seen, NOW, &why), 0);
 	cr_expect_eq(dpop_remember(&kg, &seen, NOW, &why), DPOP_INVALID);
 	want.defer = NULL;
 	cr_expect_eq(check(proof, &want, NOW, &why), DPOP_INVALID);
 	cr_expect_not_null(strstr(why, "jti"));
+}
+
+/* SPEC §11's use_dpop_nonce under load, at a resource: a deferred proof
+ * that finds the memory full is refused for a nonce, and so is the next
+ * proof checked. */
+Test(dpop, deferred_full_memory_demands_nonces)
+{
+	struct dpop_seen seen;
+	struct dpop_want want = { "GET", { USERINFO, sizeof(USERINFO) - 1 },
+	    STR_LIT(TOKEN), DPOP_AT_RESOURCE, &seen };
+	char jti[16];
+	const char *why = NULL;
+	int i, rc = 0;
+
+	dpop_replay_free(kg.dpop);
+	kg.dpop = dpop_replay_new(1);
+	for (i = 0; i < 64 * 32 + 1 && rc == 0; i++) {
+		snprintf(jti, sizeof(jti), "m%d", i);
+		cr_assert_eq(check(sign(JWS_EDDSA, claims_with_ath(jti)),
+		    &want, NOW, &why), 0, "%s", why);
+		rc = dpop_remember(&kg, &seen, NOW, &why);
+	}
+	cr_assert_eq(rc, DPOP_NONCE, "%d proofs and never full", i);
+	cr_assert_eq(check(sign(JWS_EDDSA, claims_with_ath("n")), &want,
+	    NOW + 1, &why), DPOP_NONCE, "the demand holds");
 }
 
 /* RFC 7638 §3.1: the example RSA key's thumbprint. */

@@ -1,6 +1,6 @@
 /* core/token_bind.c: which tokens a DPoP proof binds (docs/REFERENCE.md
  * §17.2), for public and confidential clients, new pairs and
- * rotations. */
+ * rotations, and the codes a key binds. */
 #include "core/token_bind.h"
 
 #include <criterion/criterion.h>
@@ -86,4 +86,21 @@ Test(token_bind, an_unbound_refresh_token)
 	cr_expect_null(token_bind_rotation(&is, true, &parent, &p));
 	cr_expect(is.access_bound && is.refresh_bound,
 	    "public: bound from its first proof");
+}
+
+/* RFC 9449 §10 (§17.3): a bound code goes only with its key's proof; an
+ * unbound one with any proof or none. */
+Test(token_bind, a_code)
+{
+	struct token_proof p = proof_of(7), q = proof_of(8);
+	struct code_row c;
+
+	memset(&c, 0, sizeof(c));
+	cr_expect_null(token_bind_code(&c, NULL));
+	cr_expect_null(token_bind_code(&c, &q));
+	c.bound = true;
+	memcpy(c.jkt, p.jkt, sizeof(c.jkt));
+	cr_expect_null(token_bind_code(&c, &p));
+	cr_expect_not_null(token_bind_code(&c, &q), "another key");
+	cr_expect_not_null(token_bind_code(&c, NULL), "no proof");
 }
