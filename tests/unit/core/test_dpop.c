@@ -351,9 +351,9 @@ Test(dpop, deferred_remembering)
 	cr_expect_not_null(strstr(why, "jti"));
 }
 
-/* SPEC §11's use_dpop_nonce under load, at a resource: a deferred proof
- * that finds the memory full is refused for a nonce, and so is the next
- * proof checked. */
+/* use_dpop_nonce under load (docs/REFERENCE.md §17.1), at a resource: a
+ * deferred proof that finds the memory full is refused for a nonce, and
+ * so is the next proof checked. */
 Test(dpop, deferred_full_memory_demands_nonces)
 {
 	struct dpop_seen seen;
