@@ -375,4 +375,23 @@ struct store_counts {
 	int64_t	 sessions;
 };
 
+/* One app's usage in one hour (docs/REFERENCE.md §21): requests counted
+ * by the node that answered them, added up across nodes in the store. */
+enum usage_kind {
+	USAGE_CHECK_OK,		/* /oauth2/check, introspection: active */
+	USAGE_CHECK_401,	/* the same, the app's token refused */
+	USAGE_API_OK,		/* the built-in API, userinfo */
+	USAGE_API_401,
+	USAGE_ISSUED,		/* access tokens issued by any grant but refresh */
+	USAGE_REFRESHED,	/* refresh grants answered with a new pair */
+	USAGE_KINDS
+};
+
+struct usage_hour {
+	int64_t	 hour;			/* Unix seconds, a multiple of 3600 */
+	int64_t	 n[USAGE_KINDS];
+	int64_t	 live_users;		/* accounts with a live grant to the
+					 * app, as last sampled in the hour */
+};
+
 #endif

@@ -1,0 +1,28 @@
+#ifndef KEYGATE_CORE_USAGE_H
+#define KEYGATE_CORE_USAGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/keygate.h"
+#include "store/rows.h"
+
+/* Usage per app and hour (docs/REFERENCE.md §21). Counted in memory on
+ * the thread that answers, and added to the store with the use log's
+ * batches (core/uses.c), so counting costs no commit of its own. */
+
+/* Counts one request of kind k for the app of id app_id at `now` (the
+ * injected clock's seconds). Never fails and never blocks on the store;
+ * a kg without counting (CLI commands, --usage-counting off) ignores it. */
+void	usage_count(struct keygate *kg, int64_t app_id, enum usage_kind k,
+	    int64_t now);
+
+/* The app's hours from `from` to `to` (Unix seconds, each rounded down
+ * to its hour; at most USAGE_MAX_HOURS of them), one row per hour, hours
+ * without a request included with zeros, oldest first. *out is malloc'd
+ * (free() it). ERR_INVALID for a bad range, ERR_STORE. */
+#define USAGE_MAX_HOURS	(31 * 24)
+int	usage_hours(struct keygate *kg, int64_t app_id, int64_t from,
+	    int64_t to, struct usage_hour **out, size_t *n);
+
+#endif
