@@ -375,6 +375,34 @@ struct store_counts {
 	int64_t	 sessions;
 };
 
+/* A security event (docs/REFERENCE.md §20), as the store lists them:
+ * what happened to an account or to one of its apps, never a secret.
+ * The names of the kinds are core/events.c's. */
+enum event_kind {
+	EVENT_SIGNUP, EVENT_LOGIN, EVENT_LOGIN_FAILED,
+	EVENT_PASSWORD_CHANGED, EVENT_EMAIL_CHANGED,
+	EVENT_TWO_STEP_ON, EVENT_TWO_STEP_OFF, EVENT_SESSION_ENDED,
+	EVENT_PAT_CREATED, EVENT_PAT_REVOKED,
+	EVENT_APP_CREATED, EVENT_APP_CHANGED, EVENT_APP_DELETED,
+	EVENT_SECRET_GENERATED, EVENT_SECRET_REVOKED,
+	EVENT_GRANT_GIVEN, EVENT_GRANT_WITHDRAWN,
+	EVENT_REFRESH_REUSE, EVENT_CODE_REPLAY, EVENT_ACCOUNT_DISABLED,
+	EVENT_KINDS
+};
+
+#define EVENT_DETAIL_MAX_BYTES	512	/* a JSON object */
+
+struct event_row {
+	int64_t		 id;		/* grows with time: newest first is
+					 * highest id first */
+	int64_t		 at;
+	int64_t		 account_id;	/* whose account it happened to */
+	enum event_kind	 kind;
+	char		 address[SESSION_ADDRESS_MAX_BYTES + 1]; /* "" none */
+	char		 app[APP_API_KEY_MAX_BYTES + 1];  /* api key, "" none */
+	char		 detail[EVENT_DETAIL_MAX_BYTES + 1]; /* JSON object */
+};
+
 /* One app's usage in one hour (docs/REFERENCE.md §21): requests counted
  * by the node that answered them, added up across nodes in the store. */
 enum usage_kind {
