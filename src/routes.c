@@ -44,6 +44,7 @@ const struct route keygate_routes[] = {
 	{ HTTP_POST, "/connections/{api_key}/revoke",
 	    portal_connection_revoke, ROUTE_FAST },
 	{ HTTP_GET, "/account", portal_account, ROUTE_FAST },
+	{ HTTP_GET, "/account/events", portal_events, ROUTE_FAST },
 	{ HTTP_POST, "/account/verify-email", portal_account_verify_send,
 	    ROUTE_FAST },
 	{ HTTP_POST, "/account/password", portal_account_password,

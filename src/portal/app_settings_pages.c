@@ -6,9 +6,12 @@
 
 #include "core/app_rules.h"
 #include "core/apps.h"
+#include "core/usage.h"
+#include "base/clock.h"
 #include "base/err.h"
 #include "base/mem.h"
 #include "portal/page.h"
+#include "portal/usage_chart.h"
 
 enum { F_CSRF, F_URIS, F_PUBLIC_NAME, F_LOGO, F_DESCRIPTION, F_IMPLICIT,
 	F_ALG, F_LOGOUT_URIS, F_DEVICE, F_DPOP, F_PAR, F_COUNT };
@@ -48,15 +51,36 @@ selected(struct str alg, const char *name)
 	return str_from(str_eq_lit(alg, name) ? "selected" : "");
 }
 
+/* "Usage, last 7 days": the 168 hours ending with the current one, or a
+ * sentence when they cannot be read (the page itself still works). */
+static void
+usage(struct request *req, const struct app_row *row, struct buf *out)
+{
+	int64_t now = clock_now(req->kg->clock);
+	int64_t to = now - now % 3600;
+	struct usage_hour *hours = NULL;
+	size_t n = 0;
+
+	if (usage_hours(req->kg, row->id, to - 167 * 3600, to, &hours,
+	    &n) == 0)
+		usage_chart_html(out, row->name, hours, n);
+	else
+		buf_puts(out, "<p class=\"usage-empty\">Usage is not "
+		    "available right now.</p>\n");
+	free(hours);
+}
+
 static void
 render(struct request *req, struct response *res, int status,
     const struct visitor *v, const struct app_row *row,
     const struct shown *s)
 {
 	char created[32];
-	struct buf nb, keep, secrets;
+	struct buf nb, keep, secrets, chart;
 
 	page_date(row->created_at, created);
+	buf_init(&chart, 128 * 1024);
+	usage(req, row, &chart);
 	buf_init(&nb, 1024);
 	buf_init(&keep, 2048);
 	buf_init(&secrets, 8192);
@@ -94,12 +118,14 @@ render(struct request *req, struct response *res, int status,
 		{ "notice", buf_str(&nb) },
 		{ "keep_select", buf_str(&keep) },
 		{ "secrets", buf_str(&secrets) },
+		{ "usage", buf_str(&chart) },
 	};
 	page_render(req, res, status, v, row->name, "app.html", vars,
 	    sizeof(vars) / sizeof(vars[0]));
 	buf_release(&nb);
 	buf_release(&keep);
 	buf_release(&secrets);
+	buf_release(&chart);
 }
 
 /* GET /apps/{api_key} */

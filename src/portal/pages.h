@@ -79,6 +79,9 @@ void	portal_account_verify_send(struct request *req, struct response *res);
 void	portal_account_password(struct request *req, struct response *res);
 void	portal_account_email(struct request *req, struct response *res);
 
+/* event_pages.c: /account/events */
+void	portal_events(struct request *req, struct response *res);
+
 /* session_pages.c */
 void	portal_session_end(struct request *req, struct response *res);
 void	portal_sessions_end_others(struct request *req, struct response *res);
