@@ -16,7 +16,7 @@
  * that says which tokens are dead (give them as serve gets them, e.g.
  * with the same --config). */
 static const char *const UPKEEP_FLAGS[] = { "db", "token-unused-ttl",
-    "token-idle-ttl", "token-max-ttl", NULL };
+    "token-idle-ttl", "token-max-ttl", "event-retention-days", NULL };
 
 /* Parses flags (after `json`, when given, takes out --json) and opens the
  * store. Returns 0, or the exit status. */

@@ -76,6 +76,9 @@ static const struct opt opts[] = {
 	{ "refresh-idle-ttl", "KEYGATE_REFRESH_IDLE_TTL", OPT_INT,
 	  OFF(refresh_idle_ttl_s), 0, 100 * YEAR,
 	  "seconds an unused refresh token lives, 0 = forever (default 0)" },
+	{ "event-retention-days", "KEYGATE_EVENT_RETENTION_DAYS", OPT_INT,
+	  OFF(event_retention_days), 1, 36500,
+	  "days `keygate gc` keeps security events (default 90)" },
 	{ "trusted-proxy", "KEYGATE_TRUSTED_PROXY", OPT_STRING,
 	  OFF(trusted_proxy), 0, 0, "addresses of proxies whose "
 	  "X-Forwarded-For names the client, comma-separated (default none)" },
@@ -173,6 +176,7 @@ config_init(struct config *cfg)
 	cfg->token_idle_ttl_s = 7200;
 	cfg->token_max_ttl_s = 86400;
 	cfg->use_coalesce_s = 60;
+	cfg->event_retention_days = 90;
 	cfg->token_cache = 1050000;
 	cfg->access_log = true;
 	cfg->connection_timeout_s = HTTP_CONNECTION_TIMEOUT_S;

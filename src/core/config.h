@@ -37,6 +37,7 @@ struct config {
 	int64_t		 use_coalesce_s;
 	int64_t		 token_cache;
 	int64_t		 refresh_idle_ttl_s;
+	int64_t		 event_retention_days;	/* keygate gc (events.h) */
 	int64_t		 threads;	/* 0 = one per core */
 	int64_t		 connection_timeout_s;	/* idle connections close */
 	int64_t		 connections_per_address; /* 0 = no limit */

@@ -32,4 +32,25 @@ int	events_list(struct keygate *kg, int64_t account_id,
 	    const struct event_filter *f, int64_t before, size_t max,
 	    struct event_row **rows, size_t *n);
 
+/* The facts of a new event, for the store call that makes its change:
+ * kind k happening now to account_id, asked from `address` (the client's,
+ * http/client_addr.c; NULL or "" for none), its detail {}. */
+void	event_make(struct event_new *ev, struct keygate *kg,
+	    enum event_kind k, int64_t account_id, const char *address);
+/* The app it is about: its id and its api key, kept after it is
+ * deleted. */
+void	event_app(struct event_new *ev, int64_t app_id, const char *api_key);
+/* Members of its detail, a small JSON object: names and classes of what
+ * happened, never a secret, a token, a password or a code. */
+void	event_detail_str(struct event_new *ev, const char *key,
+	    const char *value);
+void	event_detail_bool(struct event_new *ev, const char *key, bool value);
+void	event_detail_int(struct event_new *ev, const char *key,
+	    int64_t value);
+void	event_detail_list(struct event_new *ev, const char *key,
+	    const char *const *values, size_t n);
+/* An operator's command (keygate app|account ...): no address,
+ * {"by":"cli"}. */
+void	event_by_cli(struct event_new *ev);
+
 #endif

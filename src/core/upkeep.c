@@ -16,6 +16,7 @@ upkeep_horizon(const struct keygate *kg, int64_t now, int64_t grace_s,
 	out->seen_before = now - SESSION_IDLE_TTL_S;
 	out->created_before = now - SESSION_MAX_TTL_S;
 	out->reveals_before = now;
+	out->events_before = now - kg->cfg->event_retention_days * 86400;
 }
 
 static int
@@ -63,7 +64,9 @@ upkeep_gc(struct keygate *kg, upkeep_progress_fn progress, void *ctx,
 	    (rc = sweep(kg, STORE_GC_DPOP, "DPoP proofs", &h, progress,
 	    ctx, total)) != 0 ||
 	    (rc = sweep(kg, STORE_GC_PAR, "pushed authorization requests",
-	    &h, progress, ctx, total)) != 0)
+	    &h, progress, ctx, total)) != 0 ||
+	    (rc = sweep(kg, STORE_GC_EVENTS, "security events", &h, progress,
+	    ctx, total)) != 0)
 		return rc;
 	return 0;
 }

@@ -416,4 +416,18 @@ const char *const pg_sql[STMT_COUNT] = {
 	[STMT_GC_PAR] = "DELETE FROM par_requests WHERE hash IN ("
 	    "SELECT hash FROM par_requests WHERE expires_at <= $1::bigint "
 	    "LIMIT $2::bigint)",
+	[STMT_EVENT_INSERT] = "INSERT INTO events(at, account_id, kind, "
+	    "address, app_id, app_key, detail) VALUES ($1::bigint, "
+	    "$2::bigint, $3::integer, $4::text, nullif($5::bigint, 0), "
+	    "$6::text, $7::text)",
+	/* as in sqlite_sql.c */
+	[STMT_EVENT_LIST] = "SELECT id, at, account_id, kind, CASE WHEN "
+	    "account_id = $1::bigint THEN address ELSE '' END, app_key, "
+	    "detail FROM events WHERE (account_id = $1::bigint OR app_id IN "
+	    "(SELECT id FROM apps WHERE account_id = $1::bigint)) AND "
+	    "($2::integer < 0 OR kind = $2::integer) AND ($3::bigint = 0 OR "
+	    "app_id = $3::bigint) AND ($4::bigint = 0 OR id < $4::bigint) "
+	    "ORDER BY id DESC LIMIT $5::bigint",
+	[STMT_GC_EVENTS] = "DELETE FROM events WHERE id IN ("
+	    "SELECT id FROM events WHERE at < $1::bigint LIMIT $2::bigint)",
 };

@@ -287,5 +287,15 @@ int	pg_signing_key_list(struct store_backend *b,
 	    struct signing_key_row **rows, size_t *n);
 int	pg_mail_retry(struct store_backend *b, int64_t id, int64_t attempts,
 	    int64_t next_at, const char *error);
+/* pg_events.c: security events. Put writes ev (nothing when NULL) inside
+ * the transaction on c. Run_event is pg_run() (pg_run_one() when `one`)
+ * with ev written in the same transaction when the write succeeds. */
+int	pg_event_put(struct pg_conn *c, const struct event_new *ev);
+int	pg_run_event(struct store_backend *b, enum stmt_id id,
+	    const struct pg_params *p, const struct event_new *ev, bool one);
+int	pg_event_add(struct store_backend *b, const struct event_new *ev);
+int	pg_event_list(struct store_backend *b, int64_t account_id, int kind,
+	    int64_t app_id, int64_t before, size_t max, struct event_row **rows,
+	    size_t *n);
 
 #endif

@@ -12,7 +12,8 @@ pg_gc(struct store_backend *b, enum store_gc_kind kind,
 	    [STORE_GC_REVEALS] = STMT_GC_REVEALS,
 	    [STORE_GC_DEVICE] = STMT_GC_DEVICE,
 	    [STORE_GC_DPOP] = STMT_GC_DPOP,
-	    [STORE_GC_PAR] = STMT_GC_PAR };
+	    [STORE_GC_PAR] = STMT_GC_PAR,
+	    [STORE_GC_EVENTS] = STMT_GC_EVENTS };
 	struct pg_params p = { 0 };
 	int rc, changes = 0;
 
@@ -36,6 +37,9 @@ pg_gc(struct store_backend *b, enum store_gc_kind kind,
 		break;
 	case STORE_GC_DPOP:
 		pgp_int(&p, h->at);
+		break;
+	case STORE_GC_EVENTS:
+		pgp_int(&p, h->events_before);
 		break;
 	}
 	pgp_int(&p, (int64_t)batch);

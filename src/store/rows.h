@@ -327,13 +327,15 @@ struct store_horizon {
 	int64_t	 seen_before;
 	int64_t	 created_before;
 	int64_t	 reveals_before;
+	int64_t	 events_before;		/* security events older are gone */
 };
 
 enum store_gc_kind {
 	STORE_GC_ACCESS, STORE_GC_CODES, STORE_GC_SESSIONS, STORE_GC_REVEALS,
 	STORE_GC_DEVICE,	/* device grants expired by codes_before */
 	STORE_GC_DPOP,		/* DPoP proofs claimed, expired by at */
-	STORE_GC_PAR		/* pushed requests expired by codes_before */
+	STORE_GC_PAR,		/* pushed requests expired by codes_before */
+	STORE_GC_EVENTS		/* security events before events_before */
 };
 
 /* A queued mail (core/mail.c), as store_mail_claim() gives it: message
@@ -399,6 +401,18 @@ struct event_row {
 	int64_t		 account_id;	/* whose account it happened to */
 	enum event_kind	 kind;
 	char		 address[SESSION_ADDRESS_MAX_BYTES + 1]; /* "" none */
+	char		 app[APP_API_KEY_MAX_BYTES + 1];  /* api key, "" none */
+	char		 detail[EVENT_DETAIL_MAX_BYTES + 1]; /* JSON object */
+};
+
+/* An event to write with a change, in its transaction: the store calls
+ * that make a change take one (NULL: none). core/events.c fills it. */
+struct event_new {
+	int64_t		 at;
+	int64_t		 account_id;
+	enum event_kind	 kind;
+	char		 address[SESSION_ADDRESS_MAX_BYTES + 1]; /* "" none */
+	int64_t		 app_id;	/* 0 none */
 	char		 app[APP_API_KEY_MAX_BYTES + 1];  /* api key, "" none */
 	char		 detail[EVENT_DETAIL_MAX_BYTES + 1]; /* JSON object */
 };

@@ -316,4 +316,6 @@ const struct store_ops store_sqlite_ops = {
 	.par_use = sqlite_par_use,
 	.signing_key_add = sqlite_signing_key_add,
 	.signing_key_list = sqlite_signing_key_list,
+	.event_add = sqlite_event_add,
+	.event_list = sqlite_event_list,
 };

@@ -392,4 +392,17 @@ const char *const stmt_sql[STMT_COUNT] = {
 	    "AND app_id = ?2 AND used = 0 AND expires_at > ?3",
 	[STMT_GC_PAR] = "DELETE FROM par_requests WHERE hash IN ("
 	    "SELECT hash FROM par_requests WHERE expires_at <= ?1 LIMIT ?2)",
+	[STMT_EVENT_INSERT] = "INSERT INTO events(at, account_id, kind, "
+	    "address, app_id, app_key, detail) VALUES (?1, ?2, ?3, ?4, "
+	    "nullif(?5, 0), ?6, ?7)",
+	/* ?1's own events and those of its apps; another account's
+	 * address (a user's, at one of ?1's apps) is not ?1's to see */
+	[STMT_EVENT_LIST] = "SELECT id, at, account_id, kind, CASE WHEN "
+	    "account_id = ?1 THEN address ELSE '' END, app_key, detail "
+	    "FROM events WHERE (account_id = ?1 OR app_id IN (SELECT id "
+	    "FROM apps WHERE account_id = ?1)) AND (?2 < 0 OR kind = ?2) "
+	    "AND (?3 = 0 OR app_id = ?3) AND (?4 = 0 OR id < ?4) "
+	    "ORDER BY id DESC LIMIT ?5",
+	[STMT_GC_EVENTS] = "DELETE FROM events WHERE id IN ("
+	    "SELECT id FROM events WHERE at < ?1 LIMIT ?2)",
 };

@@ -288,6 +288,20 @@ int	sqlite_signing_key_list(struct store_backend *b,
 	    struct signing_key_row **rows, size_t *n);
 int	sqlite_mail_retry(struct store_backend *b, int64_t id,
 	    int64_t attempts, int64_t next_at, const char *error);
+/* sqlite_events.c: security events. Put writes ev (nothing when NULL) in
+ * the transaction open on this thread's connection. A single-statement
+ * write that takes an event runs between begin and end: with ev, begin
+ * opens a transaction and end writes ev when rc is 0, then commits (or
+ * rolls back); without, both pass through. */
+int	sqlite_event_put(struct store_backend *b, const struct event_new *ev);
+int	sqlite_event_begin(struct store_backend *b,
+	    const struct event_new *ev);
+int	sqlite_event_end(struct store_backend *b, const struct event_new *ev,
+	    int rc);
+int	sqlite_event_add(struct store_backend *b, const struct event_new *ev);
+int	sqlite_event_list(struct store_backend *b, int64_t account_id,
+	    int kind, int64_t app_id, int64_t before, size_t max,
+	    struct event_row **rows, size_t *n);
 
 /* Copies column `col` as text into dst (size dstlen), cut if needed. */
 void	sqlite_copy_text(char *dst, size_t dstlen, sqlite3_stmt *st, int col);

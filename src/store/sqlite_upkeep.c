@@ -12,7 +12,8 @@ sqlite_gc(struct store_backend *b, enum store_gc_kind kind,
 	    [STORE_GC_REVEALS] = STMT_GC_REVEALS,
 	    [STORE_GC_DEVICE] = STMT_GC_DEVICE,
 	    [STORE_GC_DPOP] = STMT_GC_DPOP,
-	    [STORE_GC_PAR] = STMT_GC_PAR };
+	    [STORE_GC_PAR] = STMT_GC_PAR,
+	    [STORE_GC_EVENTS] = STMT_GC_EVENTS };
 	sqlite3 *db;
 	sqlite3_stmt *st = sqlite_stmt(b, ids[kind], &db);
 	int rc, changes = 0, n = 1;
@@ -39,6 +40,9 @@ sqlite_gc(struct store_backend *b, enum store_gc_kind kind,
 		break;
 	case STORE_GC_DPOP:
 		sqlite3_bind_int64(st, n++, h->at);
+		break;
+	case STORE_GC_EVENTS:
+		sqlite3_bind_int64(st, n++, h->events_before);
 		break;
 	}
 	sqlite3_bind_int64(st, n, (sqlite3_int64)batch);

@@ -123,6 +123,10 @@ enum stmt_id {
 	STMT_PAR_GET,
 	STMT_PAR_USE,
 	STMT_GC_PAR,
+	/* security events (docs/REFERENCE.md §20) */
+	STMT_EVENT_INSERT,
+	STMT_EVENT_LIST,
+	STMT_GC_EVENTS,
 	STMT_COUNT
 };
 

@@ -503,4 +503,18 @@ int	store_signing_key_add(struct store *st,
 int	store_signing_key_list(struct store *st,
 	    struct signing_key_row **rows, size_t *n);
 
+/* Security events (docs/REFERENCE.md §20). The calls that make a change
+ * take the event recording it (NULL: none) and write it in their own
+ * transaction; add writes one that goes with no change (a failed log-in).
+ * List gives account_id's events and those of its apps, newest first:
+ * kind -1 for any, app_id 0 for any, those with an id below `before` (0:
+ * from the newest), at most max, into a malloc'd *rows (free() it); an
+ * event of another account (a user's, at one of its apps) has its address
+ * blanked. Events before h->events_before go by store_gc()'s
+ * STORE_GC_EVENTS. */
+int	store_event_add(struct store *st, const struct event_new *ev);
+int	store_event_list(struct store *st, int64_t account_id, int kind,
+	    int64_t app_id, int64_t before, size_t max, struct event_row **rows,
+	    size_t *n);
+
 #endif

@@ -1,5 +1,5 @@
-/* The store's calls for device grants (RFC 8628) and pushed
- * authorization requests (RFC 9126), dispatched as store.c does. */
+/* The store's calls for device grants (RFC 8628), pushed authorization
+ * requests (RFC 9126) and security events, dispatched as store.c does. */
 #include "store/store.h"
 
 #include "store/store_call.h"
@@ -52,4 +52,19 @@ store_par_use(struct store *st, const unsigned char hash[SECURE_HASH_BYTES],
     int64_t app_id, int64_t now)
 {
 	return CALL(par_use, hash, app_id, now);
+}
+
+int
+store_event_add(struct store *st, const struct event_new *ev)
+{
+	return CALL(event_add, ev);
+}
+
+int
+store_event_list(struct store *st, int64_t account_id, int kind,
+    int64_t app_id, int64_t before, size_t max, struct event_row **rows,
+    size_t *n)
+{
+	return CALL(event_list, account_id, kind, app_id, before, max, rows,
+	    n);
 }

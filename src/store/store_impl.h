@@ -221,6 +221,11 @@ struct store_ops {
 		    struct signing_key_row **rows, size_t *n);
 	int	(*mail_retry)(struct store_backend *b, int64_t id,
 		    int64_t attempts, int64_t next_at, const char *error);
+	int	(*event_add)(struct store_backend *b,
+		    const struct event_new *ev);
+	int	(*event_list)(struct store_backend *b, int64_t account_id,
+		    int kind, int64_t app_id, int64_t before, size_t max,
+		    struct event_row **rows, size_t *n);
 };
 
 extern const struct store_ops store_sqlite_ops;
