@@ -164,6 +164,24 @@ choices(struct buf *kinds, struct buf *apps_out, const struct query *q,
 		    q->f.app_id == apps->rows[i].id);
 }
 
+/* An array's strings, joined by ", ". */
+static void
+list_words(struct buf *b, json_t *a)
+{
+	size_t i, k = 0;
+	json_t *item;
+
+	json_array_foreach(a, i, item) {
+		if (!json_is_string(item))
+			continue;
+		if (k++ > 0)
+			buf_puts(b, ", ");
+		buf_puts(b, json_string_value(item));
+	}
+	if (k == 0)
+		buf_puts(b, "none");
+}
+
 /* The detail object in words: "name: value", joined by "; ", names with
  * their underscores as spaces; what is not a string, number or yes/no is
  * left out. Into out, size len. */
@@ -183,7 +201,7 @@ detail_words(const char *detail, char *out, size_t len)
 	buf_init(&b, len - 1);
 	json_object_foreach(o, key, val) {
 		if (!json_is_string(val) && !json_is_integer(val) &&
-		    !json_is_boolean(val))
+		    !json_is_boolean(val) && !json_is_array(val))
 			continue;
 		if (b.len > 0)
 			buf_puts(&b, "; ");
@@ -195,8 +213,10 @@ detail_words(const char *detail, char *out, size_t len)
 		else if (json_is_integer(val))
 			buf_printf(&b, "%lld",
 			    (long long)json_integer_value(val));
-		else
+		else if (json_is_boolean(val))
 			buf_puts(&b, json_is_true(val) ? "yes" : "no");
+		else
+			list_words(&b, val);
 	}
 	snprintf(out, len, "%.*s", (int)b.len, b.len > 0 ? b.p : "");
 	buf_release(&b);
