@@ -12,7 +12,7 @@
 #include "http/html.h"
 
 /* The picture's own units (its viewBox); it scales to the page's width. */
-#define W		720
+#define W		560
 #define X0		56		/* left of the plots: the y labels */
 #define X1		(W - 12)
 #define TOP1		28		/* requests per hour */
@@ -20,8 +20,8 @@
 #define TOP2		(TOP1 + H1 + 36)	/* users with access */
 #define H2		48
 #define DAYS_Y		(TOP2 + H2 + 18)
-#define LEGEND_Y	(DAYS_Y + 28)
-#define H		(LEGEND_Y + 12)
+#define LEGEND_Y	(DAYS_Y + 30)	/* two rows */
+#define H		(LEGEND_Y + 30)
 
 /* The lines; S_USERS has a panel of its own. Colours from the Okabe-Ito
  * palette (told apart with colour blindness), and each line its own dash
@@ -195,15 +195,16 @@ line(struct buf *out, const struct usage_hour *h, size_t n, int s,
 static void
 legend(struct buf *out)
 {
+	static const int col[S_COUNT] = { 0, 150, 320, 0, 150 };
+
 	for (int s = 0; s < S_COUNT; s++) {
-		int x = X0 + s * (X1 - X0) / S_COUNT;
+		int x = X0 + col[s], y = LEGEND_Y + (s < 3 ? 0 : 22);
 
 		buf_printf(out, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" "
 		    "y2=\"%d\" stroke=\"%s\" stroke-width=\"3\" "
 		    "stroke-dasharray=\"%s\"/><text x=\"%d\" y=\"%d\">%s"
-		    "</text>\n", x, LEGEND_Y - 4, x + 24, LEGEND_Y - 4,
-		    series[s].colour, series[s].dash, x + 30, LEGEND_Y,
-		    series[s].label);
+		    "</text>\n", x, y - 5, x + 24, y - 5, series[s].colour,
+		    series[s].dash, x + 30, y, series[s].label);
 	}
 }
 
@@ -241,9 +242,11 @@ svg(struct buf *out, const char *name, const struct usage_hour *h,
 
 	hour_text(h[0].hour, from);
 	hour_text(h[n - 1].hour, to);
+	buf_puts(out, "<div class=\"scroll\" role=\"region\" tabindex=\"0\" "
+	    "aria-label=\"Usage chart\">\n");
 	buf_printf(out, "<svg xmlns=\"http://www.w3.org/2000/svg\" "
 	    "role=\"img\" viewBox=\"0 0 %d %d\" width=\"100%%\" "
-	    "font-family=\"sans-serif\" font-size=\"13\" fill=\"#222222\" "
+	    "font-family=\"sans-serif\" font-size=\"14\" fill=\"#222222\" "
 	    "aria-labelledby=\"usage-title usage-desc\" class=\"usage-chart\">"
 	    "\n<title id=\"usage-title\">Usage of ", W, H);
 	html_escape(out, str_from(name));
@@ -263,7 +266,7 @@ svg(struct buf *out, const char *name, const struct usage_hour *h,
 		line(out, h, n, s, TOP1, H1, max1);
 	line(out, h, n, S_USERS, TOP2, H2, max2);
 	legend(out);
-	buf_puts(out, "</svg>\n");
+	buf_puts(out, "</svg>\n</div>\n");
 }
 
 static void
@@ -280,8 +283,11 @@ table(struct buf *out, const struct usage_hour *h, size_t n,
     const struct sums *t)
 {
 	buf_puts(out, "<details class=\"usage-numbers\"><summary>Show the "
-	    "numbers</summary>\n<table class=\"apps\" id=\"usage-table\">\n"
-	    "<caption>Requests per hour (UTC), the hours with any request"
+	    "numbers</summary>\n<div class=\"scroll\" role=\"region\" "
+	    "tabindex=\"0\" aria-label=\"Usage as numbers\">\n"
+	    "<table class=\"apps\" id=\"usage-table\">\n"
+	    "<caption>Requests per hour (UTC), the hours with any; users "
+	    "with access as counted in the hour, and in all 7 days the most"
 	    "</caption>\n<thead><tr><th scope=\"col\">Hour (UTC)</th>");
 	for (int s = 0; s < S_COUNT; s++)
 		buf_printf(out, "<th scope=\"col\">%s</th>", series[s].label);
@@ -301,8 +307,8 @@ table(struct buf *out, const struct usage_hour *h, size_t n,
 		row(out, head, v);
 	}
 	buf_puts(out, "</tbody>\n<tfoot>\n");
-	row(out, "All 7 days (users: the most)", t->total);
-	buf_puts(out, "</tfoot>\n</table>\n</details>\n");
+	row(out, "All 7 days", t->total);
+	buf_puts(out, "</tfoot>\n</table>\n</div>\n</details>\n");
 }
 
 void

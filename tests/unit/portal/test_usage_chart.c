@@ -125,7 +125,7 @@ Test(usage_chart, counts)
 	    "<td>0</td><td>0</td><td>0</td><td>0</td></tr>") != NULL, "%s", s);
 	cr_expect(strstr(s, "<th scope=\"row\">2026-12-04 18:00</th><td>0</td>"
 	    "<td>1</td><td>4</td><td>1</td><td>2</td></tr>") != NULL, "%s", s);
-	cr_expect(strstr(s, "(users: the most)</th><td>5</td><td>1</td>"
+	cr_expect(strstr(s, "All 7 days</th><td>5</td><td>1</td>"
 	    "<td>4</td><td>1</td><td>2</td>") != NULL, "%s", s);
 }
 
