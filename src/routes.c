@@ -102,6 +102,8 @@ const struct route keygate_routes[] = {
 	{ HTTP_GET, "/api/v1/apps/{api_key}", api_apps_get, ROUTE_FAST },
 	{ HTTP_PATCH, "/api/v1/apps/{api_key}", api_apps_patch, ROUTE_FAST },
 	{ HTTP_DELETE, "/api/v1/apps/{api_key}", api_apps_delete, ROUTE_FAST },
+	{ HTTP_GET, "/api/v1/apps/{api_key}/usage", api_apps_usage,
+	    ROUTE_FAST },
 	{ HTTP_POST, "/api/v1/apps/{api_key}/secret",
 	    api_apps_secret, ROUTE_FAST },
 	{ HTTP_DELETE, "/api/v1/apps/{api_key}/secrets/{id}",

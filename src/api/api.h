@@ -99,6 +99,7 @@ void	api_apps_patch(struct request *req, struct response *res);
 void	api_apps_delete(struct request *req, struct response *res);
 void	api_apps_secret(struct request *req, struct response *res);
 void	api_apps_secret_revoke(struct request *req, struct response *res);
+void	api_apps_usage(struct request *req, struct response *res);
 void	api_connections_list(struct request *req, struct response *res);
 void	api_connections_delete(struct request *req, struct response *res);
 void	api_healthz(struct request *req, struct response *res);

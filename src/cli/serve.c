@@ -20,6 +20,7 @@
 #include "core/resets.h"
 #include "core/signing_keys.h"
 #include "core/token_cache.h"
+#include "core/usage.h"
 #include "core/uses.h"
 #include "http/metrics_server.h"
 #include "http/server.h"
@@ -76,6 +77,7 @@ start_hot_path(struct keygate *kg)
 	/* this node never serves what it took away itself */
 	store_on_taken(kg->store, token_cache_drop, kg->cache);
 	kg->uses = kg->cfg->use_coalesce_s > 0 ? uses_new(kg->store) : NULL;
+	kg->usage = kg->cfg->usage_counting ? usage_new() : NULL;
 	kg->clients = clients_memo_new();
 	kg->accounts = accounts_memo_new();
 	kg->resets = resets_start(kg, recovery_forgot_deliver);
@@ -95,6 +97,8 @@ stop_hot_path(struct keygate *kg, struct keeper *keeper)
 	kg->notices = NULL;
 	store_on_taken(kg->store, NULL, NULL);
 	uses_free(kg->uses);
+	usage_free(kg->usage);
+	kg->usage = NULL;
 	token_cache_free(kg->cache);
 	memo_free(kg->clients);
 	memo_free(kg->accounts);

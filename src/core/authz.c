@@ -16,6 +16,7 @@
 #include "core/scopes.h"
 #include "core/tokens.h"
 #include "core/uri.h"
+#include "core/usage.h"
 #include "core/verification.h"
 #include "base/utf8.h"
 
@@ -429,7 +430,9 @@ authz_issue_token(struct keygate *kg, int64_t account_id,
 	is.scope = is.family_scope = r->scope;
 	secure_token_sorted(TOKENS_ACCESS_PREFIX, token, is.access_hash);
 	rc = store_issue(kg->store, &is);
-	if (rc == 0)
+	if (rc == 0) {
 		metrics_inc(METRIC_TOKENS_ISSUED);
+		usage_count(kg, app->id, USAGE_ISSUED, is.now);
+	}
 	return rc;
 }

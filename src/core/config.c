@@ -111,6 +111,12 @@ static const struct opt opts[] = {
 	{ "access-log", "KEYGATE_ACCESS_LOG", OPT_BOOL, OFF(access_log), 0, 1,
 	  "one logfmt line per request on stderr (default on; "
 	  "--access-log=0 turns it off)" },
+	{ "usage-counting", "KEYGATE_USAGE_COUNTING", OPT_BOOL,
+	  OFF(usage_counting), 0, 1, "count checks, API calls and tokens "
+	  "per app and hour (default on; --usage-counting=off turns it off)" },
+	{ "metrics-apps", "KEYGATE_METRICS_APPS", OPT_STRING,
+	  OFF(metrics_apps), 0, 0, "API keys of at most 100 apps whose usage "
+	  "/metrics shows per app, comma-separated (default none)" },
 	{ "smtp-url", "KEYGATE_SMTP_URL", OPT_STRING, OFF(smtp_url), 0, 0,
 	  "mail server: smtp://HOST[:PORT] (STARTTLS when offered) or "
 	  "smtps://HOST[:PORT] (default none: mail goes into --mail-dir)" },
@@ -179,6 +185,7 @@ config_init(struct config *cfg)
 	cfg->event_retention_days = 90;
 	cfg->token_cache = 1050000;
 	cfg->access_log = true;
+	cfg->usage_counting = true;
 	cfg->connection_timeout_s = HTTP_CONNECTION_TIMEOUT_S;
 	cfg->connections_per_address = HTTP_MAX_CONNECTIONS_PER_ADDRESS;
 	cfg->hash_queue = HTTP_HASH_QUEUE_DEFAULT;
@@ -203,6 +210,7 @@ config_release(struct config *cfg)
 	free(cfg->smtp_password);
 	free(cfg->mail_from);
 	free(cfg->mail_dir);
+	free(cfg->metrics_apps);
 	free(cfg->key_file);
 	memset(cfg, 0, sizeof(*cfg));
 }

@@ -19,6 +19,7 @@
 #include "core/signing_keys.h"
 #include "core/token_cache.h"
 #include "core/tokens.h"
+#include "core/usage.h"
 #include "core/uses.h"
 #include "store/store.h"
 
@@ -96,9 +97,9 @@ run(void *arg)
 
 	do {
 		poll_revision(k);
-		if (uses_flush(k->kg->uses) != 0)
-			log_msg("warn", "uses of tokens could not be written; "
-			    "retrying");
+		if (usage_flush(k->kg, false) != 0)
+			log_msg("warn", "uses of tokens and usage counts could "
+			    "not be written; retrying");
 	} while (nap(k, KEEPER_PERIOD_MS));
 	return NULL;
 }
@@ -213,8 +214,9 @@ keeper_stop(struct keeper *k)
 	pthread_join(k->thread, NULL);
 	if (k->maintaining)
 		pthread_join(k->maintainer, NULL);
-	if (uses_settle(k->kg->uses, k->kg->store) != 0)
-		log_msg("error", "uses of tokens could not be written at exit");
+	if (usage_settle(k->kg) != 0)
+		log_msg("error", "uses of tokens and usage counts could not be "
+		    "written at exit");
 	pthread_cond_destroy(&k->wake);
 	pthread_mutex_destroy(&k->lock);
 	free(k);

@@ -16,6 +16,8 @@ struct keygate {
 	 * bearer call of accounts */
 	struct token_cache	*cache;
 	struct uses		*uses;
+	/* serve with --usage-counting (usage.h); NULL: nothing counted */
+	struct usage		*usage;
 	struct memo		*clients;
 	struct memo		*accounts;
 	/* serve only: the mail sender thread (mailer.h), woken by

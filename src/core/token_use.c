@@ -11,6 +11,7 @@
 #include "base/err.h"
 #include "base/metrics.h"
 #include "core/token_cache.h"
+#include "core/usage.h"
 #include "core/uses.h"
 
 /* The lifetime rule as configured. */
@@ -102,11 +103,12 @@ judge_access(struct keygate *kg, const unsigned char *hash, int64_t now,
 }
 
 int
-tokens_use_key(struct keygate *kg, struct str token, bool record,
+tokens_use_key(struct keygate *kg, struct str token, unsigned how,
     const unsigned char *jkt, struct token_row *out)
 {
 	unsigned char hash[SECURE_HASH_BYTES];
 	int64_t now = clock_now(kg->clock), written;
+	enum usage_kind ok = how & TOKENS_API ? USAGE_API_OK : USAGE_CHECK_OK;
 	bool alive;
 	int rc;
 
@@ -122,14 +124,21 @@ tokens_use_key(struct keygate *kg, struct str token, bool record,
 	if (!alive) {
 		if (!out->revoked)
 			metrics_inc(METRIC_TOKENS_EXPIRED);
+		usage_count(kg, out->app_id, ok + 1, now);
 		return ERR_AUTH;
 	}
 	/* a bound token stolen and sent as Bearer is no use to the thief,
 	 * and keeps no life from the attempt (RFC 9449 §7.1) */
 	if (out->bound && (jkt == NULL ||
-	    sodium_memcmp(jkt, out->jkt, SECURE_HASH_BYTES) != 0))
+	    sodium_memcmp(jkt, out->jkt, SECURE_HASH_BYTES) != 0)) {
+		usage_count(kg, out->app_id, ok + 1, now);
 		return ERR_FORBIDDEN;
-	return record ? record_use(kg, hash, written, now) : 0;
+	}
+	if (!(how & TOKENS_RECORD))
+		return 0;
+	if ((rc = record_use(kg, hash, written, now)) == 0)
+		usage_count(kg, out->app_id, ok, now);
+	return rc;
 }
 
 #define WARM_PAGE	5000
@@ -172,7 +181,7 @@ tokens_warm(struct keygate *kg, const _Atomic bool *stop)
 int
 tokens_flush_uses(struct keygate *kg)
 {
-	return uses_settle(kg->uses, kg->store);
+	return usage_settle(kg);
 }
 
 int
@@ -206,5 +215,8 @@ tokens_introspect(struct keygate *kg, const struct app_row *app,
 	/* RFC 7662 §2.2: another client's token is simply not active. */
 	if (rc != 0 || out->row.app_id != app->id)
 		out->active = false;
+	/* the asking app is known here: all its questions count */
+	usage_count(kg, app->id, out->active ? USAGE_CHECK_OK :
+	    USAGE_CHECK_401, now);
 	return 0;
 }

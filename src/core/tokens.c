@@ -16,6 +16,7 @@
 #include "core/pkce.h"
 #include "core/scopes.h"
 #include "core/token_cache.h"
+#include "core/usage.h"
 #include "core/uses.h"
 
 bool
@@ -135,6 +136,7 @@ issue_for_code(struct keygate *kg, const struct app_row *app,
 	rc = issue_pair(kg, &is, out);
 	if (rc == 0) {
 		metrics_inc(METRIC_TOKENS_ISSUED);
+		usage_count(kg, app->id, USAGE_ISSUED, is.now);
 		out->account_id = c->account_id;
 		out->auth_time = c->auth_time;
 		out->amr = c->amr;
@@ -221,8 +223,10 @@ reused(struct keygate *kg, const struct token_row *r, const char *api_key,
 		if ((rc = uses_settle(kg->uses, kg->store)) != 0)
 			return rc;
 		rc = issue_pair(kg, is, out);
-		if (rc == 0)
+		if (rc == 0) {
 			metrics_inc(METRIC_TOKENS_REFRESHED);
+			usage_count(kg, r->app_id, USAGE_REFRESHED, is->now);
+		}
 		if (rc != ERR_CONFLICT)
 			return rc;
 	}
@@ -346,8 +350,11 @@ refresh_verdict(struct tokens_refresh *op, const char **why)
 		    &op->pair, why);
 	if (rc == ERR_CONFLICT)	/* a concurrent refresh won the race */
 		return bad_grant(why, "The refresh token was already used.");
-	if (rc == 0)
+	if (rc == 0) {
 		metrics_inc(METRIC_TOKENS_REFRESHED);
+		usage_count(op->kg, op->ask.app_id, USAGE_REFRESHED,
+		    op->is.now);
+	}
 	return rc;
 }
 

@@ -84,12 +84,16 @@ int	tokens_refresh_end(struct tokens_refresh *op, struct token_pair *out,
 
 /* A token's use (/oauth2/check, /v3, userinfo): valid, unrevoked and
  * alive tokens are recorded as used at now. Returns 0 (out filled),
- * ERR_AUTH or ERR_STORE; with `record` false nothing is written (a 403 is
- * not a use). Presented with a DPoP proof of the key whose thumbprint is
+ * ERR_AUTH or ERR_STORE; without TOKENS_RECORD in `how` nothing is
+ * written (a 403 is not a use). The app's usage (docs/REFERENCE.md §21)
+ * counts a recorded use as a check, or with TOKENS_API as an API call,
+ * and any refusal of a token it holds as that kind's 401. Presented with a DPoP proof of the key whose thumbprint is
  * `jkt`, or as Bearer (jkt NULL): a token bound to a key
  * (docs/REFERENCE.md §17.1) is ERR_FORBIDDEN, before any use is
  * recorded, unless jkt is its key; an unbound token passes either way. */
-int	tokens_use_key(struct keygate *kg, struct str token, bool record,
+#define TOKENS_RECORD	1u	/* a use: recorded, counted */
+#define TOKENS_API	2u	/* the built-in API's, not a check */
+int	tokens_use_key(struct keygate *kg, struct str token, unsigned how,
 	    const unsigned char *jkt, struct token_row *out);
 
 /* Fills the token cache with the live access tokens of the store, at most

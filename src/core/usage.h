@@ -1,6 +1,7 @@
 #ifndef KEYGATE_CORE_USAGE_H
 #define KEYGATE_CORE_USAGE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -24,5 +25,22 @@ void	usage_count(struct keygate *kg, int64_t app_id, enum usage_kind k,
 #define USAGE_MAX_HOURS	(31 * 24)
 int	usage_hours(struct keygate *kg, int64_t app_id, int64_t from,
 	    int64_t to, struct usage_hour **out, size_t *n);
+
+/* serve's counts (kg->usage), made when --usage-counting is on. */
+struct usage	*usage_new(void);
+void		 usage_free(struct usage *u);
+
+/* Counts wait at most USAGE_FLUSH_MS when no use of a token is written
+ * meanwhile (with the uses they go at once): what a crash may lose. */
+#define USAGE_FLUSH_MS	5000
+/* The keeper's pass: writes the counts waiting in every thread's shard
+ * with the uses waiting (uses_flush_usage()), when uses wait, when the
+ * counts have waited USAGE_FLUSH_MS, when the injected clock's minute
+ * moved since the last sample of live users (then sampled), or when
+ * `force`. Counts that cannot be written wait for the next pass. */
+int	usage_flush(struct keygate *kg, bool force);
+/* usage_flush(kg, true) and the live users sampled, then the use log
+ * folded: for answers that must be exact (tests, a clean stop). */
+int	usage_settle(struct keygate *kg);
 
 #endif

@@ -85,7 +85,29 @@ requeue(struct uses *u, const struct use_entry *uses, size_t n)
 int
 uses_flush(struct uses *u)
 {
-	size_t n, done;
+	return uses_flush_usage(u, NULL, 0, -1);
+}
+
+bool
+uses_pending(struct uses *u)
+{
+	bool any;
+
+	if (u == NULL)
+		return false;
+	pthread_mutex_lock(&u->lock);
+	any = u->n > 0;
+	pthread_mutex_unlock(&u->lock);
+	return any;
+}
+
+/* The counts ride with the last batch: a batch that fails stops the
+ * loop before them, so they are written exactly when 0 is returned. */
+int
+uses_flush_usage(struct uses *u, const struct usage_add *adds, size_t m,
+    int64_t live_hour)
+{
+	size_t n, done, len;
 	int rc = 0;
 
 	if (u == NULL)
@@ -96,13 +118,19 @@ uses_flush(struct uses *u)
 	memcpy(u->batch, u->pending, n * sizeof(*u->batch));
 	u->n = 0;
 	pthread_mutex_unlock(&u->lock);
-	for (done = 0; rc == 0 && done < n; done += FLUSH_BATCH)
-		rc = store_use_log_append(u->st, &u->batch[done],
-		    n - done < FLUSH_BATCH ? n - done : FLUSH_BATCH);
-	if (rc != 0) {
-		done -= FLUSH_BATCH;
+	done = 0;
+	do {
+		len = n - done < FLUSH_BATCH ? n - done : FLUSH_BATCH;
+		if (done + len < n)
+			rc = store_use_log_append(u->st, &u->batch[done], len);
+		else
+			rc = store_usage_write(u->st, &u->batch[done], len,
+			    adds, m, live_hour);
+		if (rc == 0)
+			done += len;
+	} while (rc == 0 && done < n);
+	if (rc != 0)
 		requeue(u, &u->batch[done], n - done);
-	}
 	pthread_mutex_unlock(&u->flushing);
 	return rc;
 }

@@ -1,6 +1,8 @@
 #ifndef KEYGATE_CORE_USES_H
 #define KEYGATE_CORE_USES_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "store/store.h"
@@ -37,6 +39,14 @@ int		 uses_record(struct uses *u,
  * they stay queued (as room allows) for the next flush and the ERR_* code
  * is returned. */
 int		 uses_flush(struct uses *u);
+/* uses_flush() with the m usage counts (and, unless live_hour is -1, the
+ * live users' sample) of core/usage.c in the same transaction as the last
+ * batch of uses, or alone when no use waits: 0 when all of it is written;
+ * on failure none of the counts is. */
+int		 uses_flush_usage(struct uses *u,
+		    const struct usage_add *adds, size_t m, int64_t live_hour);
+/* Whether uses wait to be written (a NULL u has none). */
+bool		 uses_pending(struct uses *u);
 /* uses_flush(), then folds the log of st: every use recorded so far is
  * then in its token's row (for answers that must be exact). */
 int		 uses_settle(struct uses *u, struct store *st);

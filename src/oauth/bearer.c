@@ -101,6 +101,7 @@ token_sent_twice(struct request *req)
 struct presented {
 	struct str	 token;
 	bool		 dpop;
+	unsigned	 how;	/* TOKENS_API or not (core/tokens.h) */
 	unsigned char	 jkt[DPOP_JKT_BYTES];
 	struct dpop_seen seen;	/* the proof, remembered once p is good */
 };
@@ -203,15 +204,15 @@ dpop_use(struct request *req, struct response *res, bool record,
 	const char *why = NULL;
 	int rc;
 
-	if (!answered_key(req, res, tokens_use_key(req->kg, p->token, false,
-	    p->jkt, row), p))
+	if (!answered_key(req, res, tokens_use_key(req->kg, p->token,
+	    p->how & TOKENS_API, p->jkt, row), p))
 		return false;
 	if ((rc = dpop_remember(req->kg, &p->seen, now, &why)) != 0) {
 		dpop_refused(req, res, rc, why, now);
 		return false;
 	}
 	if (record && !answered_key(req, res, tokens_use_key(req->kg,
-	    p->token, true, p->jkt, row), p))
+	    p->token, p->how | TOKENS_RECORD, p->jkt, row), p))
 		return false;
 	/* RFC 9449 §8.2: the nonce for the client's next proof, on an
 	 * answer that refused nothing (a refusal says its own) */
@@ -234,6 +235,8 @@ bearer(struct request *req, struct response *res, bool record, bool proxied,
 	int64_t now;
 
 	p->dpop = false;
+	/* the check is the one call a proxy makes for another */
+	p->how = proxied ? 0 : TOKENS_API;
 	if (rc == ERR_NOTFOUND &&
 	    (rc = token_parse(h, "DPoP", &p->token)) != ERR_NOTFOUND)
 		p->dpop = true;
@@ -252,7 +255,7 @@ bearer(struct request *req, struct response *res, bool record, bool proxied,
 		return answered_key(req, res, ERR_AUTH, p);
 	if (!p->dpop)
 		return answered_key(req, res, tokens_use_key(req->kg, p->token,
-		    record, NULL, row), p);
+		    p->how | (record ? TOKENS_RECORD : 0), NULL, row), p);
 	now = clock_now(req->kg->clock);
 	return proof_ok(req, res, proxied, now, p) && dpop_use(req, res, record,
 	    now, p, row);
@@ -276,8 +279,8 @@ scoped_use(struct request *req, struct response *res, unsigned bit,
 			    insufficient);
 		return false;
 	}
-	return answered_key(req, res, tokens_use_key(req->kg, p->token, true,
-	    p->dpop ? p->jkt : NULL, row), p);
+	return answered_key(req, res, tokens_use_key(req->kg, p->token,
+	    TOKENS_API | TOKENS_RECORD, p->dpop ? p->jkt : NULL, row), p);
 }
 
 void

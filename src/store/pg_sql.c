@@ -430,4 +430,28 @@ const char *const pg_sql[STMT_COUNT] = {
 	    "ORDER BY id DESC LIMIT $5::bigint",
 	[STMT_GC_EVENTS] = "DELETE FROM events WHERE id IN ("
 	    "SELECT id FROM events WHERE at < $1::bigint LIMIT $2::bigint)",
+	/* as in sqlite_sql.c */
+	[STMT_USAGE_ADD] = "INSERT INTO usage AS s(app_id, hour, checks_ok, "
+	    "checks_401, api_ok, api_401, issued, refreshed) "
+	    "VALUES ($1::bigint, $2::bigint, $3::bigint, $4::bigint, "
+	    "$5::bigint, $6::bigint, $7::bigint, $8::bigint) "
+	    "ON CONFLICT (app_id, hour) DO UPDATE SET "
+	    "checks_ok = s.checks_ok + excluded.checks_ok, "
+	    "checks_401 = s.checks_401 + excluded.checks_401, "
+	    "api_ok = s.api_ok + excluded.api_ok, "
+	    "api_401 = s.api_401 + excluded.api_401, "
+	    "issued = s.issued + excluded.issued, "
+	    "refreshed = s.refreshed + excluded.refreshed",
+	[STMT_USAGE_LIVE] = "INSERT INTO usage AS s(app_id, hour, live_users) "
+	    "SELECT p.id, $1::bigint, (SELECT count(*) FROM grants g "
+	    "JOIN accounts u ON u.id = g.account_id "
+	    "WHERE g.app_id = p.id AND u.disabled_at IS NULL) FROM apps p "
+	    "WHERE p.id IN (SELECT app_id FROM grants UNION "
+	    "SELECT app_id FROM usage WHERE hour = $1::bigint) ORDER BY p.id "
+	    "ON CONFLICT (app_id, hour) DO UPDATE SET "
+	    "live_users = excluded.live_users",
+	[STMT_USAGE_READ] = "SELECT hour, checks_ok, checks_401, api_ok, "
+	    "api_401, issued, refreshed, live_users FROM usage "
+	    "WHERE app_id = $1::bigint AND hour >= $2::bigint AND "
+	    "hour <= $3::bigint ORDER BY hour",
 };

@@ -244,6 +244,12 @@ int	pg_access_get(struct store_backend *b, const unsigned char *hash,
 	    struct token_row *out);
 int	pg_access_touch(struct store_backend *b, const unsigned char *hash,
 	    int64_t now);
+/* pg_usage.c */
+int	pg_usage_write(struct store_backend *b, const struct use_entry *uses,
+	    size_t n, const struct usage_add *adds, size_t m,
+	    int64_t live_hour);
+int	pg_usage_read(struct store_backend *b, int64_t app_id, int64_t from,
+	    int64_t to, struct usage_hour **rows, size_t *n);
 int	pg_use_log_append(struct store_backend *b,
 	    const struct use_entry *uses, size_t n);
 int	pg_use_log_read(struct store_backend *b, int64_t after,

@@ -405,4 +405,28 @@ const char *const stmt_sql[STMT_COUNT] = {
 	    "ORDER BY id DESC LIMIT ?5",
 	[STMT_GC_EVENTS] = "DELETE FROM events WHERE id IN ("
 	    "SELECT id FROM events WHERE at < ?1 LIMIT ?2)",
+	/* 0023_usage.sql: counts add up, across threads and nodes */
+	[STMT_USAGE_ADD] = "INSERT INTO usage(app_id, hour, checks_ok, "
+	    "checks_401, api_ok, api_401, issued, refreshed) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
+	    "ON CONFLICT (app_id, hour) DO UPDATE SET "
+	    "checks_ok = checks_ok + excluded.checks_ok, "
+	    "checks_401 = checks_401 + excluded.checks_401, "
+	    "api_ok = api_ok + excluded.api_ok, "
+	    "api_401 = api_401 + excluded.api_401, "
+	    "issued = issued + excluded.issued, "
+	    "refreshed = refreshed + excluded.refreshed",
+	/* the live users are set, not added: every node samples the same
+	 * rows; an app whose last grant went since the last sample gets 0 */
+	[STMT_USAGE_LIVE] = "INSERT INTO usage(app_id, hour, live_users) "
+	    "SELECT p.id, ?1, (SELECT count(*) FROM grants g "
+	    "JOIN accounts u ON u.id = g.account_id "
+	    "WHERE g.app_id = p.id AND u.disabled_at IS NULL) FROM apps p "
+	    "WHERE p.id IN (SELECT app_id FROM grants UNION "
+	    "SELECT app_id FROM usage WHERE hour = ?1) ORDER BY p.id "
+	    "ON CONFLICT (app_id, hour) DO UPDATE SET "
+	    "live_users = excluded.live_users",
+	[STMT_USAGE_READ] = "SELECT hour, checks_ok, checks_401, api_ok, "
+	    "api_401, issued, refreshed, live_users FROM usage "
+	    "WHERE app_id = ?1 AND hour >= ?2 AND hour <= ?3 ORDER BY hour",
 };

@@ -436,6 +436,30 @@ int	store_access_touch(struct store *st,
 int	store_use_log_append(struct store *st, const struct use_entry *uses,
 	    size_t n);
 
+/* One app's counts in one hour (enum usage_kind), to be added to what
+ * the store holds for it (docs/REFERENCE.md §21). */
+struct usage_add {
+	int64_t	 app_id;
+	int64_t	 hour;			/* Unix seconds, a multiple of 3600 */
+	int64_t	 n[USAGE_KINDS];
+};
+
+/* In one transaction: the n uses appended to the use log (as
+ * store_use_log_append()), the m counts added to the usage rows (adds in
+ * (app_id, hour) order, so that nodes adding at once lock rows in one
+ * order), and, unless live_hour is -1, every app's live users (accounts,
+ * not disabled, with a grant to it) set into the hour live_hour for the
+ * apps that have a grant or a row in that hour. Nothing at all written
+ * when it fails. */
+int	store_usage_write(struct store *st, const struct use_entry *uses,
+	    size_t n, const struct usage_add *adds, size_t m,
+	    int64_t live_hour);
+/* The rows stored for the app from hour `from` to hour `to` (both
+ * included), oldest first, in a malloc'd *rows (free() it); hours without
+ * a row are not there. */
+int	store_usage_read(struct store *st, int64_t app_id, int64_t from,
+	    int64_t to, struct usage_hour **rows, size_t *n);
+
 /* Folds the use log, as it stands when the fold begins, into the tokens'
  * last uses (use_log.h), each transaction in hash order, so two nodes
  * folding at once never lock rows in opposite orders, and deletes the

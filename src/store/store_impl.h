@@ -9,6 +9,7 @@
 #include "store/use_log.h"
 
 struct store_backend;
+struct usage_add;		/* store.h */
 
 struct store_ops {
 	const char *name;
@@ -226,6 +227,12 @@ struct store_ops {
 	int	(*event_list)(struct store_backend *b, int64_t account_id,
 		    int kind, int64_t app_id, int64_t before, size_t max,
 		    struct event_row **rows, size_t *n);
+	int	(*usage_write)(struct store_backend *b,
+		    const struct use_entry *uses, size_t n,
+		    const struct usage_add *adds, size_t m, int64_t live_hour);
+	int	(*usage_read)(struct store_backend *b, int64_t app_id,
+		    int64_t from, int64_t to, struct usage_hour **rows,
+		    size_t *n);
 };
 
 extern const struct store_ops store_sqlite_ops;

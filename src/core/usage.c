@@ -1,0 +1,187 @@
+#include "core/usage.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+
+#include "base/clock.h"
+#include "base/err.h"
+#include "base/log.h"
+#include "base/mem.h"
+#include "core/usage_table.h"
+#include "core/uses.h"
+#include "store/store.h"
+
+/* Threads beyond USAGE_SHARDS share shards; the lock keeps them right. */
+#define USAGE_SHARDS	16
+#define HOUR		3600
+
+/* A thread's shard: only the flusher, a few times a second at most,
+ * ever takes its lock from another thread, so counting never waits. */
+struct shard {
+	pthread_mutex_t		 lock;
+	struct usage_table	 t;
+} __attribute__((aligned(64)));
+
+struct usage {
+	struct shard		 shards[USAGE_SHARDS];
+	pthread_mutex_t		 flushing;	/* guards what follows */
+	struct usage_add	*carry;		/* drained, not yet written */
+	size_t			 ncarry, capcarry;
+	int64_t			 written_ms;	/* monotonic, last write */
+	int64_t			 live_minute;	/* injected clock's */
+};
+
+static atomic_uint next_shard;
+static _Thread_local unsigned my_shard;		/* 1 + index; 0: none yet */
+
+struct usage *
+usage_new(void)
+{
+	struct usage *u = xcalloc(1, sizeof(*u));
+
+	for (size_t i = 0; i < USAGE_SHARDS; i++)
+		pthread_mutex_init(&u->shards[i].lock, NULL);
+	pthread_mutex_init(&u->flushing, NULL);
+	u->written_ms = clock_monotonic_ms();
+	u->live_minute = -1;
+	return u;
+}
+
+void
+usage_free(struct usage *u)
+{
+	if (u == NULL)
+		return;
+	if (u->ncarry > 0)
+		log_msg("error", "usage of %zu app-hours could not be "
+		    "written at exit", u->ncarry);
+	for (size_t i = 0; i < USAGE_SHARDS; i++) {
+		usage_table_free(&u->shards[i].t);
+		pthread_mutex_destroy(&u->shards[i].lock);
+	}
+	pthread_mutex_destroy(&u->flushing);
+	free(u->carry);
+	free(u);
+}
+
+void
+usage_count(struct keygate *kg, int64_t app_id, enum usage_kind k,
+    int64_t now)
+{
+	struct shard *s;
+
+	if (kg->usage == NULL || app_id <= 0 || (unsigned)k >= USAGE_KINDS ||
+	    now < 0)
+		return;
+	if (my_shard == 0)
+		my_shard = 1 + atomic_fetch_add(&next_shard, 1) % USAGE_SHARDS;
+	s = &kg->usage->shards[my_shard - 1];
+	pthread_mutex_lock(&s->lock);
+	usage_table_add(&s->t, app_id, now - now % HOUR, k);
+	pthread_mutex_unlock(&s->lock);
+}
+
+/* Under u->flushing: every shard's counts into the carry, merged. */
+static void
+drain(struct usage *u)
+{
+	for (size_t i = 0; i < USAGE_SHARDS; i++) {
+		pthread_mutex_lock(&u->shards[i].lock);
+		usage_table_drain(&u->shards[i].t, &u->carry, &u->ncarry,
+		    &u->capcarry);
+		pthread_mutex_unlock(&u->shards[i].lock);
+	}
+	u->ncarry = usage_merge(u->carry, u->ncarry);
+}
+
+int
+usage_flush(struct keygate *kg, bool force)
+{
+	struct usage *u = kg->usage;
+	int64_t now, now_ms, live = -1;
+	int rc;
+
+	if (u == NULL)
+		return uses_flush(kg->uses);
+	now = clock_now(kg->clock);
+	now_ms = clock_monotonic_ms();
+	pthread_mutex_lock(&u->flushing);
+	if (force || now / 60 != u->live_minute)
+		live = now - now % HOUR;
+	if (live < 0 && !uses_pending(kg->uses) &&
+	    now_ms - u->written_ms < USAGE_FLUSH_MS) {
+		pthread_mutex_unlock(&u->flushing);
+		return 0;
+	}
+	drain(u);
+	if (kg->uses != NULL)
+		rc = uses_flush_usage(kg->uses, u->carry, u->ncarry, live);
+	else
+		rc = store_usage_write(kg->store, NULL, 0, u->carry,
+		    u->ncarry, live);
+	if (rc == 0) {
+		u->ncarry = 0;
+		u->written_ms = now_ms;
+		if (live >= 0)
+			u->live_minute = now / 60;
+	}
+	pthread_mutex_unlock(&u->flushing);
+	return rc;
+}
+
+int
+usage_settle(struct keygate *kg)
+{
+	int rc = usage_flush(kg, true);
+
+	return rc != 0 ? rc : store_use_log_fold(kg->store, NULL);
+}
+
+static int
+read_hours(struct keygate *kg, int64_t app_id, int64_t from, size_t n,
+    struct usage_hour *out)
+{
+	struct usage_hour *rows;
+	size_t nrows, j = 0;
+	int rc;
+
+	rc = store_usage_read(kg->store, app_id, from,
+	    from + (int64_t)(n - 1) * HOUR, &rows, &nrows);
+	if (rc != 0)
+		return rc;
+	for (size_t i = 0; i < n; i++) {
+		if (j < nrows && rows[j].hour == from + (int64_t)i * HOUR)
+			out[i] = rows[j++];
+		else
+			out[i].hour = from + (int64_t)i * HOUR;
+	}
+	free(rows);
+	return 0;
+}
+
+int
+usage_hours(struct keygate *kg, int64_t app_id, int64_t from, int64_t to,
+    struct usage_hour **out, size_t *n)
+{
+	int64_t hours;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (from < 0 || to < from)
+		return ERR_INVALID;
+	from -= from % HOUR;
+	to -= to % HOUR;
+	hours = (to - from) / HOUR + 1;
+	if (hours > USAGE_MAX_HOURS)
+		return ERR_INVALID;
+	*out = xcalloc((size_t)hours, sizeof(**out));
+	if ((rc = read_hours(kg, app_id, from, (size_t)hours, *out)) != 0) {
+		free(*out);
+		*out = NULL;
+		return rc;
+	}
+	*n = (size_t)hours;
+	return 0;
+}
