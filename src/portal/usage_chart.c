@@ -251,11 +251,11 @@ svg(struct buf *out, const char *name, const struct usage_hour *h,
 	    "\n<title id=\"usage-title\">Usage of ", W, H);
 	html_escape(out, str_from(name));
 	buf_printf(out, ", last 7 days</title>\n<desc id=\"usage-desc\">"
-	    "Hour by hour from %s to %s UTC: %lld successful checks and "
-	    "API calls, %lld refused (401), %lld tokens issued, %lld "
-	    "refreshed; at most %lld requests in one hour and %lld users "
-	    "with access.</desc>\n<rect width=\"%d\" height=\"%d\" "
-	    "fill=\"#ffffff\"/>\n", from, to,
+	    "Hour by hour from %s to %s UTC. Successful checks and API "
+	    "calls: %lld; refused (401): %lld; tokens issued: %lld; "
+	    "refreshed: %lld; the most requests in one hour: %lld; the most "
+	    "users with access: %lld.</desc>\n<rect width=\"%d\" "
+	    "height=\"%d\" fill=\"#ffffff\"/>\n", from, to,
 	    (long long)t->total[S_OK], (long long)t->total[S_REFUSED],
 	    (long long)t->total[S_ISSUED], (long long)t->total[S_REFRESHED],
 	    (long long)t->peak, (long long)t->users_peak, W, H);
