@@ -178,6 +178,14 @@ days(struct buf *out, const struct usage_hour *h, size_t n)
 	}
 }
 
+static double
+y_of(int64_t v, int top, int height, int64_t max)
+{
+	return top + height - (double)v / (double)max * height;
+}
+
+/* The series' line, and a dot on each hour that stands alone (its
+ * neighbours zero), which a line alone would draw as a hairline. */
 static void
 line(struct buf *out, const struct usage_hour *h, size_t n, int s,
     int top, int height, int64_t max)
@@ -187,9 +195,19 @@ line(struct buf *out, const struct usage_hour *h, size_t n, int s,
 	    "stroke-linejoin=\"round\" points=\"", series[s].colour,
 	    series[s].dash);
 	for (size_t i = 0; i < n; i++)
-		buf_printf(out, "%.1f,%.1f ", x_of(i, n), top + height -
-		    (double)value(&h[i], s) / (double)max * height);
+		buf_printf(out, "%.1f,%.1f ", x_of(i, n),
+		    y_of(value(&h[i], s), top, height, max));
 	buf_puts(out, "\"/>\n");
+	for (size_t i = 0; i < n; i++) {
+		int64_t v = value(&h[i], s);
+
+		if (v == 0 || (i > 0 && value(&h[i - 1], s) != 0) ||
+		    (i + 1 < n && value(&h[i + 1], s) != 0))
+			continue;
+		buf_printf(out, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" "
+		    "fill=\"%s\"/>\n", x_of(i, n), y_of(v, top, height, max),
+		    series[s].colour);
+	}
 }
 
 static void
@@ -286,9 +304,7 @@ table(struct buf *out, const struct usage_hour *h, size_t n,
 	    "numbers</summary>\n<div class=\"scroll\" role=\"region\" "
 	    "tabindex=\"0\" aria-label=\"Usage as numbers\">\n"
 	    "<table class=\"apps\" id=\"usage-table\">\n"
-	    "<caption>Requests per hour (UTC), the hours with any; users "
-	    "with access as counted in the hour, and in all 7 days the most"
-	    "</caption>\n<thead><tr><th scope=\"col\">Hour (UTC)</th>");
+	    "<caption>Requests per hour (UTC), the hours with any</caption>\n<thead><tr><th scope=\"col\">Hour (UTC)</th>");
 	for (int s = 0; s < S_COUNT; s++)
 		buf_printf(out, "<th scope=\"col\">%s</th>", series[s].label);
 	buf_puts(out, "</tr></thead>\n<tbody>\n");
@@ -308,7 +324,9 @@ table(struct buf *out, const struct usage_hour *h, size_t n,
 	}
 	buf_puts(out, "</tbody>\n<tfoot>\n");
 	row(out, "All 7 days", t->total);
-	buf_puts(out, "</tfoot>\n</table>\n</div>\n</details>\n");
+	buf_puts(out, "</tfoot>\n</table>\n</div>\n<p class=\"help\">Users "
+	    "with access: as counted in the hour; for all 7 days, the most in "
+	    "an hour.</p>\n</details>\n");
 }
 
 void

@@ -111,8 +111,11 @@ Test(usage_chart, counts)
 	/* the scale's top is the busiest hour: 5, its point at the top */
 	cr_expect(strstr(s, "text-anchor=\"end\">5</text>") != NULL);
 	cr_expect(count(s, ",28.0 ") == 1, "%s", s);
-	/* a line for each series and a legend entry */
+	/* a line for each series and a legend entry; lone hours dotted */
 	cr_expect_eq(count(s, "<polyline"), 5);
+	cr_expect_eq(count(s, "<circle"), 6, "%s", s);
+	cr_expect(strstr(s, "<circle cx=\"72.1\" cy=\"28.0\" r=\"3\" "
+	    "fill=\"#0072B2\"/>") != NULL, "%s", s);
 	cr_expect(strstr(s, ">Refused (401)</text>") != NULL);
 	/* each day named under its noon; midnights drawn */
 	cr_expect(strstr(s, ">Mon 7</text>") != NULL);
