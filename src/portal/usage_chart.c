@@ -92,7 +92,7 @@ void
 usage_chart_short(int64_t v, char out[USAGE_CHART_SHORT_BYTES])
 {
 	static const char units[] = "kMGTPE";
-	int64_t div = 1000;
+	int64_t div = 1000, tenths;
 	size_t u = 0;
 
 	if (v < 10000) {
@@ -103,10 +103,15 @@ usage_chart_short(int64_t v, char out[USAGE_CHART_SHORT_BYTES])
 		div *= 1000;
 		u++;
 	}
-	if (v / div < 10 && v % div != 0)
-		snprintf(out, USAGE_CHART_SHORT_BYTES, "%.1f%c", (double)v / (double)div, units[u]);
+	/* tenths, cut not rounded: a label never claims more than is */
+	tenths = v / (div / 10);
+	if (tenths < 100 && tenths % 10 != 0)
+		snprintf(out, USAGE_CHART_SHORT_BYTES, "%lld.%lld%c",
+		    (long long)(tenths / 10), (long long)(tenths % 10),
+		    units[u]);
 	else
-		snprintf(out, USAGE_CHART_SHORT_BYTES, "%lld%c", (long long)(v / div), units[u]);
+		snprintf(out, USAGE_CHART_SHORT_BYTES, "%lld%c",
+		    (long long)(v / div), units[u]);
 }
 
 static void
@@ -304,7 +309,8 @@ table(struct buf *out, const struct usage_hour *h, size_t n,
 	    "numbers</summary>\n<div class=\"scroll\" role=\"region\" "
 	    "tabindex=\"0\" aria-label=\"Usage as numbers\">\n"
 	    "<table class=\"apps\" id=\"usage-table\">\n"
-	    "<caption>Requests per hour (UTC), the hours with any</caption>\n<thead><tr><th scope=\"col\">Hour (UTC)</th>");
+	    "<caption>Requests per hour (UTC), the hours with any</caption>\n"
+	    "<thead><tr><th scope=\"col\">Hour (UTC)</th>");
 	for (int s = 0; s < S_COUNT; s++)
 		buf_printf(out, "<th scope=\"col\">%s</th>", series[s].label);
 	buf_puts(out, "</tr></thead>\n<tbody>\n");

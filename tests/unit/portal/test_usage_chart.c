@@ -63,7 +63,8 @@ Test(usage_chart, short_numbers)
 	static const struct { int64_t v; const char *want; } cases[] = {
 		{ 0, "0" }, { 950, "950" }, { 9999, "9999" }, { 10000, "10k" },
 		{ 12345, "12k" }, { 999999, "999k" }, { 1500000, "1.5M" },
-		{ 2000000, "2M" }, { INT64_C(3000000000), "3G" },
+		{ 2000000, "2M" }, { 1999999, "1.9M" }, { 9999999, "9.9M" },
+		{ 10000000, "10M" }, { INT64_C(3000000000), "3G" },
 		{ INT64_MAX, "9.2E" },
 	};
 	char out[USAGE_CHART_SHORT_BYTES];
