@@ -50,11 +50,30 @@ struct query {
 	struct str		 kind, app;	/* as given, "" for any */
 };
 
-/* The account's apps, for the app filter and the rows' names. */
+/* One of the account's apps, as the filter and the rows name it. */
+struct app_name {
+	int64_t	 id;
+	char	 key[APP_API_KEY_MAX_BYTES + 1];
+	char	 words[APP_NAME_MAX_BYTES + 1];	/* public name, or name */
+};
+
+/* The account's apps, oldest first: all of them up to EVENTS_APPS_MAX
+ * (an operator's --max-apps may allow far more than a select can show;
+ * ?app= takes any of them all the same). */
+#define EVENTS_APPS_MAX	1000
 struct app_list {
-	struct app_row	*rows;
+	struct app_name	*a;
 	size_t		 n;
 };
+
+static void
+name_app(struct app_name *out, const struct app_row *row)
+{
+	out->id = row->id;
+	snprintf(out->key, sizeof(out->key), "%s", row->api_key);
+	snprintf(out->words, sizeof(out->words), "%s",
+	    row->public_name[0] != '\0' ? row->public_name : row->name);
+}
 
 static int
 apps_all(struct request *req, int64_t account_id, struct app_list *out)
@@ -69,30 +88,45 @@ apps_all(struct request *req, int64_t account_id, struct app_list *out)
 		rc = apps_list(req->kg, account_id, &page, &rows, &n);
 		if (rc != 0)
 			return rc;
-		out->rows = xrealloc(out->rows, (out->n + n) *
-		    sizeof(*rows) + 1);
-		memcpy(out->rows + out->n, rows, n * sizeof(*rows));
+		out->a = xrealloc(out->a, (out->n + n) * sizeof(*out->a) + 1);
+		for (size_t i = 0; i < n; i++)
+			name_app(&out->a[out->n + i], &rows[i]);
 		out->n += n;
 		if (n > 0)
 			page.after = rows[n - 1].id;
 		free(rows);
-	} while (n == page.max && out->n < APPS_PER_ACCOUNT_MAX);
+	} while (n == page.max && out->n < EVENTS_APPS_MAX);
 	return 0;
 }
 
-static const struct app_row *
+static const struct app_name *
 app_named(const struct app_list *apps, struct str key)
 {
 	for (size_t i = 0; i < apps->n; i++)
-		if (str_eq(str_from(apps->rows[i].api_key), key))
-			return &apps->rows[i];
+		if (str_eq(str_from(apps->a[i].key), key))
+			return &apps->a[i];
 	return NULL;
 }
 
-static const char *
-app_words(const struct app_row *a)
+/* The account's app `key` into out, listed or not; false for none. */
+static bool
+own_app(struct request *req, int64_t account_id,
+    const struct app_list *apps, struct str key, struct app_name *out)
 {
-	return a->public_name[0] != '\0' ? a->public_name : a->name;
+	const struct app_name *a = app_named(apps, key);
+	struct app_row *row;
+	bool found;
+
+	if (a != NULL) {
+		*out = *a;
+		return true;
+	}
+	row = xmalloc(sizeof(*row));
+	found = apps_get(req->kg, account_id, key, row) == 0;
+	if (found)
+		name_app(out, row);
+	free(row);
+	return found;
 }
 
 /* ?kind=&app=&before=, each optional, an empty one meaning any. Answers
@@ -108,19 +142,21 @@ read_query(struct request *req, struct response *res,
 	};
 	struct params ps;
 	struct str in[3];
-	const struct app_row *a = NULL;
-	enum event_kind k;
+	struct app_name a;
+	enum event_kind k = EVENT_SIGNUP;
 	const char *bad, *why = NULL;
 
 	*q = (struct query){ { -1, 0 }, 0, STR_LIT(""), STR_LIT("") };
 	if (request_query(req, &ps) != 0 ||
 	    params_bind(&ps, spec, 3, false, in, &bad) != 0)
 		why = "This address is not one of the list's pages.";
-	else if (in[0].len > 0 && !event_kind_parse(arena_strdup(req->arena,
-	    in[0]), &k))
+	else if (in[0].len > 0 && (!event_kind_parse(arena_strdup(
+	    req->arena, in[0]), &k) || !str_eq(in[0],
+	    str_from(event_kind_name(k)))))
 		why = "There is no kind of event by that name: choose one "
 		    "from the list.";
-	else if (in[1].len > 0 && (a = app_named(apps, in[1])) == NULL)
+	else if (in[1].len > 0 && !own_app(req, v->account.id, apps, in[1],
+	    &a))
 		why = "You have no application with this API key.";
 	else if (in[2].len > 0 && cursor_decode(in[2], &q->before) != 0)
 		why = "This address is not one of the list's pages.";
@@ -132,8 +168,8 @@ read_query(struct request *req, struct response *res,
 		q->f.kind = (int)k;
 		q->kind = in[0];
 	}
-	if (a != NULL) {
-		q->f.app_id = a->id;
+	if (in[1].len > 0) {
+		q->f.app_id = a.id;
 		q->app = in[1];
 	}
 	return true;
@@ -159,9 +195,8 @@ choices(struct buf *kinds, struct buf *apps_out, const struct query *q,
 		option(kinds, event_kind_name((enum event_kind)k),
 		    kind_words[k], q->f.kind == k);
 	for (size_t i = 0; i < apps->n; i++)
-		option(apps_out, apps->rows[i].api_key,
-		    app_words(&apps->rows[i]),
-		    q->f.app_id == apps->rows[i].id);
+		option(apps_out, apps->a[i].key, apps->a[i].words,
+		    q->f.app_id == apps->a[i].id);
 }
 
 /* An array's strings, joined by ", ". */
@@ -228,7 +263,7 @@ event_row(struct buf *out, const struct event_row *e,
     const struct app_list *apps)
 {
 	char at[32], when[32], detail[EVENT_DETAIL_MAX_BYTES + 1];
-	const struct app_row *a = app_named(apps, str_from(e->app));
+	const struct app_name *a = app_named(apps, str_from(e->app));
 
 	clock_rfc3339(e->at, at);
 	snprintf(when, sizeof(when), "%.10s %.8s", at, at + 11);
@@ -238,7 +273,7 @@ event_row(struct buf *out, const struct event_row *e,
 		{ "when", str_from(when) },
 		{ "kind", str_from((unsigned)e->kind < EVENT_KINDS ?
 		    kind_words[e->kind] : "") },
-		{ "app", str_from(a != NULL ? app_words(a) : e->app) },
+		{ "app", str_from(a != NULL ? a->words : e->app) },
 		{ "address", str_from(e->address) },
 		{ "detail", str_from(detail) },
 	};
@@ -330,5 +365,5 @@ portal_events(struct request *req, struct response *res)
 	buf_release(&app_opts);
 out:
 	free(rows);
-	free(apps.rows);
+	free(apps.a);
 }
