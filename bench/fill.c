@@ -210,7 +210,7 @@ create_world(struct fill *f, int64_t now)
 	for (int i = 0; i < f->naccounts; i++) {
 		snprintf(email, sizeof(email), FILL_EMAIL_FMT, i + 1);
 		rc = store_account_insert(f->st, email, pwhash, now,
-		    &f->account_ids[i]);
+		    &f->account_ids[i], NULL);
 		if (rc != 0)
 			die("cannot insert an account", rc);
 	}
@@ -218,7 +218,7 @@ create_world(struct fill *f, int64_t now)
 		int64_t id;
 
 		snprintf(email, sizeof(email), FILL_LOGIN_EMAIL_FMT, i + 1);
-		rc = store_account_insert(f->st, email, pwhash, now, &id);
+		rc = store_account_insert(f->st, email, pwhash, now, &id, NULL);
 		if (rc != 0)
 			die("cannot insert a log-in account", rc);
 	}
@@ -233,7 +233,7 @@ create_world(struct fill *f, int64_t now)
 	snprintf(app->redirect_uris, sizeof(app->redirect_uris), "%s",
 	    FILL_REDIRECT_URI);
 	app->created_at = now;
-	if ((rc = store_app_insert(f->st, app, INT64_MAX)) != 0)
+	if ((rc = store_app_insert(f->st, app, INT64_MAX, NULL)) != 0)
 		die("cannot insert the app", rc);
 	f->app_id = app->id;
 	copy(f->api_key, sizeof(f->api_key), app->api_key);
@@ -242,7 +242,7 @@ create_world(struct fill *f, int64_t now)
 	secure_token(APP_SECRET_PREFIX, secret);
 	secure_hash(str_from(secret), hash);
 	rc = store_app_set_secret(f->st, f->account_ids[0], f->api_key, hash,
-	    now);
+	    now, NULL);
 	if (rc != 0)
 		die("cannot set the app's secret", rc);
 	for (int i = 0; i < f->naccounts; i++) {
@@ -515,7 +515,7 @@ fill_codes(struct fill *f, FILE *out, int64_t total)
 		    sizeof(vhash), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 		secure_token(TOKENS_CODE_PREFIX, code);
 		secure_hash(str_from(code), hash);
-		if ((rc = store_code_insert(f->st, hash, &row)) != 0)
+		if ((rc = store_code_insert(f->st, hash, &row, NULL)) != 0)
 			die("cannot insert a code", rc);
 		fprintf(out, "%s %s\n", code, verifier);
 		if (now_s() - reported >= 5) {

@@ -111,6 +111,7 @@ const struct route keygate_routes[] = {
 	{ HTTP_GET, "/api/v1/connections", api_connections_list, ROUTE_FAST },
 	{ HTTP_DELETE, "/api/v1/connections/{api_key}",
 	    api_connections_delete, ROUTE_FAST },
+	{ HTTP_GET, "/api/v1/events", api_events_list, ROUTE_FAST },
 	{ HTTP_GET, "/api/v1/openapi.json", api_openapi, ROUTE_FAST },
 
 	/* operations; /metrics has a listener of its own

@@ -96,7 +96,8 @@ api_access_tokens_create(struct request *req, struct response *res)
 		return;
 	}
 	if (rc == 0)
-		rc = pats_issue(req->kg, acct.id, token, &row, &wait);
+		rc = pats_issue(req->kg, acct.id, req->client_addr, token, &row,
+		    &wait);
 	switch (rc) {
 	case 0:
 		response_json(res, 201, json_pack("{s:o, s:s, s:o}", "id",
@@ -142,7 +143,7 @@ api_access_tokens_list(struct request *req, struct response *res)
 	}
 	api_page_answer(req, res, &page, &(struct api_list){
 	    "/api/v1/access-tokens", rows, sizeof(*rows), n, pat_json,
-	    pat_key });
+	    pat_key, NULL });
 	free(rows);
 }
 
@@ -158,7 +159,7 @@ api_access_tokens_delete(struct request *req, struct response *res)
 		return;
 	rc = str_to_i64(req->route_params[0], 1, INT64_MAX, &id);
 	if (rc == 0)
-		rc = pats_revoke(req->kg, account_id, id);
+		rc = pats_revoke(req->kg, account_id, req->client_addr, id);
 	else
 		rc = ERR_NOTFOUND;
 	if (rc == 0) {

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "core/json_time.h"
+#include "http/form.h"
 #include "http/request.h"
 #include "http/response.h"
 #include "store/store.h"
@@ -67,6 +68,13 @@ void	api_too_many(struct response *res, json_t *fields, const char *why);
  * false when the query is not well formed. */
 bool	api_page_read(struct request *req, struct response *res,
 	    struct store_page *page);
+/* api_page_read() for a list that also takes the filters of spec (at most
+ * API_PAGE_FILTERS_MAX): values[i] gets filter i (p == NULL when absent);
+ * `only` is the 400's text for a parameter it does not take. */
+#define API_PAGE_FILTERS_MAX	4
+bool	api_page_read_filtered(struct request *req, struct response *res,
+	    struct store_page *page, const struct param_spec *filters,
+	    size_t nf, struct str *values, const char *only);
 
 /* What a list read: n rows (up to page->max) of `size` bytes each, the
  * JSON of one (a new reference) and its id, the key of the list's order;
@@ -78,6 +86,9 @@ struct api_list {
 	size_t		 n;
 	json_t		*(*item)(const void *row);
 	int64_t		 (*key)(const void *row);
+	/* the filters the next page keeps, encoded ("kind=login"), or
+	 * NULL */
+	const char	*query;
 };
 
 /* Answers 200 with the first page->max - 1 rows as a JSON array and, when
@@ -102,6 +113,7 @@ void	api_apps_secret_revoke(struct request *req, struct response *res);
 void	api_apps_usage(struct request *req, struct response *res);
 void	api_connections_list(struct request *req, struct response *res);
 void	api_connections_delete(struct request *req, struct response *res);
+void	api_events_list(struct request *req, struct response *res);
 void	api_healthz(struct request *req, struct response *res);
 void	api_openapi(struct request *req, struct response *res);
 void	api_ping(struct request *req, struct response *res);

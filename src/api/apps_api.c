@@ -148,7 +148,7 @@ api_apps_list(struct request *req, struct response *res)
 		return;
 	}
 	api_page_answer(req, res, &page, &(struct api_list){ "/api/v1/apps",
-	    rows, sizeof(*rows), n, app_item, app_key });
+	    rows, sizeof(*rows), n, app_item, app_key, NULL });
 	free(rows);
 }
 
@@ -210,7 +210,7 @@ api_apps_create(struct request *req, struct response *res)
 	if (!f.has_name && json_object_get(fields, "name") == NULL)
 		json_object_set_new(fields, "name", json_string("is required"));
 	rc = json_object_size(fields) > 0 ? ERR_INVALID :
-	    apps_create(req->kg, account_id, &f, row, &errs);
+	    apps_create(req->kg, account_id, req->client_addr, &f, row, &errs);
 	if (rc == ERR_TOOBIG) {
 		char why[160];
 
@@ -264,7 +264,8 @@ api_apps_patch(struct request *req, struct response *res)
 		if (rc == 0)
 			rc = ERR_INVALID;
 	} else {
-		rc = apps_update(req->kg, account_id, req->route_params[0], &f,
+		rc = apps_update(req->kg, account_id, req->client_addr,
+		    req->route_params[0], &f,
 		    row, &errs);
 	}
 	answer(res, rc, 200, row, fields, &errs);
@@ -282,7 +283,8 @@ api_apps_delete(struct request *req, struct response *res)
 
 	if (!api_account(req, res, &account_id))
 		return;
-	rc = apps_delete(req->kg, account_id, req->route_params[0]);
+	rc = apps_delete(req->kg, account_id, req->client_addr,
+	    req->route_params[0]);
 	if (rc == 0) {
 		res->status = 204;
 		res->content_type = NULL;
@@ -371,6 +373,7 @@ api_apps_secret_revoke(struct request *req, struct response *res)
 		return;
 	rc = str_to_i64(req->route_params[1], 1, INT64_MAX, &id) != 0 ?
 	    ERR_NOTFOUND : apps_revoke_secret(req->kg, account_id,
+	    req->client_addr,
 	    req->route_params[0], id);
 	if (rc == 0) {
 		res->status = 204;

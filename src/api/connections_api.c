@@ -43,7 +43,7 @@ api_connections_list(struct request *req, struct response *res)
 	}
 	api_page_answer(req, res, &page, &(struct api_list){
 	    "/api/v1/connections", rows, sizeof(*rows), n, grant_json,
-	    grant_key });
+	    grant_key, NULL });
 	free(rows);
 }
 
@@ -56,7 +56,8 @@ api_connections_delete(struct request *req, struct response *res)
 
 	if (!api_account(req, res, &account_id))
 		return;
-	rc = grants_revoke(req->kg, account_id, req->route_params[0]);
+	rc = grants_revoke(req->kg, account_id, req->client_addr,
+	    req->route_params[0]);
 	if (rc == 0) {
 		res->status = 204;
 		res->content_type = NULL;

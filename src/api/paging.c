@@ -35,25 +35,38 @@ bool
 api_page_read(struct request *req, struct response *res,
     struct store_page *page)
 {
-	static const struct param_spec spec[] = {
+	return api_page_read_filtered(req, res, page, NULL, 0, NULL,
+	    "This list takes only the parameters limit and cursor.");
+}
+
+bool
+api_page_read_filtered(struct request *req, struct response *res,
+    struct store_page *page, const struct param_spec *filters, size_t nf,
+    struct str *values, const char *only)
+{
+	struct param_spec spec[2 + API_PAGE_FILTERS_MAX] = {
 		{ "limit", 8, false },
 		{ "cursor", CURSOR_TEXT_BYTES, false },
 	};
 	struct params ps;
-	struct str v[2];
+	struct str v[2 + API_PAGE_FILTERS_MAX];
 	const char *bad = NULL;
 	long long limit = LIST_DEFAULT_LIMIT;
 
 	page->after = 0;
+	for (size_t i = 0; i < nf && i < API_PAGE_FILTERS_MAX; i++)
+		spec[2 + i] = filters[i];
 	if (request_query(req, &ps) != 0 ||
-	    params_bind(&ps, spec, 2, false, v, &bad) != 0) {
+	    params_bind(&ps, spec, 2 + nf, false, v, &bad) != 0) {
 		bad_query(res, bad != NULL && strcmp(bad, "limit") == 0 ?
 		    "limit must be a whole number from 1 to 100, given once." :
 		    bad != NULL && strcmp(bad, "cursor") == 0 ?
 		    "cursor must be the one a Link header gave, given once." :
-		    "This list takes only the parameters limit and cursor.");
+		    only);
 		return false;
 	}
+	for (size_t i = 0; i < nf; i++)
+		values[i] = v[2 + i];
 	if (v[0].p != NULL &&
 	    str_to_i64(v[0], 1, LIST_MAX_LIMIT, &limit) != 0) {
 		bad_query(res, "limit must be a whole number from 1 to 100.");
@@ -68,10 +81,11 @@ api_page_read(struct request *req, struct response *res,
 	return true;
 }
 
-/* Link: <issuer/path?limit=N&cursor=C>; rel="next" (RFC 8288 §3). */
+/* Link: <issuer/path?limit=N&cursor=C>; rel="next" (RFC 8288 §3), the
+ * list's filters (`query`, already encoded) kept. */
 static void
 link_next(struct request *req, struct response *res, const char *path,
-    size_t limit, int64_t last)
+    const char *query, size_t limit, int64_t last)
 {
 	const char *iss = req->kg->cfg->issuer;
 	size_t isslen = strlen(iss), len;
@@ -80,10 +94,13 @@ link_next(struct request *req, struct response *res, const char *path,
 	while (isslen > 0 && iss[isslen - 1] == '/')
 		isslen--;
 	cursor_encode(last, cursor);
-	len = isslen + strlen(path) + 64 + sizeof(cursor);
+	if (query == NULL)
+		query = "";
+	len = isslen + strlen(path) + strlen(query) + 64 + sizeof(cursor);
 	link = arena_alloc(req->arena, len);
-	snprintf(link, len, "<%.*s%s?limit=%zu&cursor=%s>; rel=\"next\"",
-	    (int)isslen, iss, path, limit, cursor);
+	snprintf(link, len, "<%.*s%s?limit=%zu&cursor=%s%s%s>; rel=\"next\"",
+	    (int)isslen, iss, path, limit, cursor, query[0] != '\0' ? "&" : "",
+	    query);
 	response_header(res, "Link", link);
 }
 
@@ -115,6 +132,6 @@ api_page_answer(struct request *req, struct response *res,
 	}
 	buf_puts(out, "]");
 	if (more && shown > 0)
-		link_next(req, res, list->path, limit,
+		link_next(req, res, list->path, list->query, limit,
 		    list->key(rows + (shown - 1) * list->size));
 }

@@ -355,7 +355,7 @@ cmd_write(struct keygate *kg, const struct app_args *a, struct app_row *row)
 			    a->email);
 			return 1;
 		}
-		rc = apps_create(kg, owner.id, &a->f, row, &errs);
+		rc = apps_create(kg, owner.id, NULL, &a->f, row, &errs);
 		if (rc == ERR_TOOBIG) {
 			char why[160];
 
@@ -364,7 +364,7 @@ cmd_write(struct keygate *kg, const struct app_args *a, struct app_row *row)
 			return 1;
 		}
 	} else {
-		rc = apps_update(kg, STORE_ANY_ACCOUNT, str_from(a->key),
+		rc = apps_update(kg, STORE_ANY_ACCOUNT, NULL, str_from(a->key),
 		    &a->f, row, &errs);
 	}
 	if (rc != 0)
@@ -411,10 +411,11 @@ cmd_one(struct keygate *kg, const struct app_args *a, struct app_row *row)
 			return 1;
 		}
 		if (rc == 0)
-			rc = apps_revoke_secret(kg, STORE_ANY_ACCOUNT, key,
+			rc = apps_revoke_secret(kg, STORE_ANY_ACCOUNT, NULL,
+			    key,
 			    row->old_secret_id);
 	} else {
-		rc = apps_delete(kg, STORE_ANY_ACCOUNT, key);
+		rc = apps_delete(kg, STORE_ANY_ACCOUNT, NULL, key);
 	}
 	return rc == 0 ? 0 : failed(rc, a, NULL);
 }

@@ -6,6 +6,7 @@
 #include "base/err.h"
 #include "base/limits.h"
 #include "core/accounts.h"
+#include "core/events.h"
 #include "core/notices.h"
 
 int
@@ -28,10 +29,15 @@ account_admin_counts(struct keygate *kg, int64_t id,
 	return store_account_counts(kg->store, id, &h, out);
 }
 
+/* The operator's commands record no address (events.h). */
 int
 account_admin_disable(struct keygate *kg, int64_t id)
 {
-	return store_account_disable(kg->store, id, clock_now(kg->clock));
+	struct event_new ev;
+
+	event_make(&ev, kg, EVENT_ACCOUNT_DISABLED, id, NULL);
+	return store_account_disable(kg->store, id, clock_now(kg->clock),
+	    &ev);
 }
 
 int
@@ -51,13 +57,15 @@ account_admin_passwd(struct keygate *kg, int64_t id, struct str password,
     const char **reason)
 {
 	char hash[SECURE_PWHASH_MAX];
+	struct event_new ev;
 	int rc;
 
 	if (accounts_check_password(password, reason) != 0)
 		return ERR_INVALID;
 	if (secure_password_hash(password, hash) != 0)
 		return ERR_STORE;
-	rc = store_account_set_password(kg->store, id, hash, NULL);
+	event_make(&ev, kg, EVENT_PASSWORD_CHANGED, id, NULL);
+	rc = store_account_set_password(kg->store, id, hash, NULL, &ev);
 	sodium_memzero(hash, sizeof(hash));
 	if (rc == 0)
 		notices_password_set(kg, id);

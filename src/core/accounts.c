@@ -7,6 +7,7 @@
 
 #include "base/clock.h"
 #include "core/device.h"
+#include "core/events.h"
 #include "base/err.h"
 #include "base/mem.h"
 #include "core/memo.h"
@@ -106,12 +107,14 @@ accounts_check_password(struct str password, const char **reason)
 	return 0;
 }
 
+/* addr: the client's, NULL from keygate account add (events.h) */
 static int
-create(struct keygate *kg, struct str email, struct str password,
-    struct account *out, struct signup_errors *errs)
+create(struct keygate *kg, const char *addr, struct str email,
+    struct str password, struct account *out, struct signup_errors *errs)
 {
 	char norm[ACCOUNT_EMAIL_MAX_BYTES + 1];
 	char hash[SECURE_PWHASH_MAX];
+	struct event_new ev;
 	int64_t id;
 	int rc;
 
@@ -122,8 +125,10 @@ create(struct keygate *kg, struct str email, struct str password,
 		return ERR_INVALID;
 	if (secure_password_hash(password, hash) != 0)
 		return ERR_STORE;
+	/* its id is the store's to give */
+	event_make(&ev, kg, EVENT_SIGNUP, 0, addr);
 	rc = store_account_insert(kg->store, norm, hash, clock_now(kg->clock),
-	    &id);
+	    &id, &ev);
 	if (rc == ERR_EXISTS)
 		errs->email = "An account with this email already exists.";
 	if (rc != 0)
@@ -153,14 +158,14 @@ accounts_signup(struct keygate *kg, const char *addr, struct str email,
 		if (rc != 0)
 			return rc;
 	}
-	return create(kg, email, password, out, errs);
+	return create(kg, addr, email, password, out, errs);
 }
 
 int
 accounts_add(struct keygate *kg, struct str email, struct str password,
     struct account *out, struct signup_errors *errs)
 {
-	return create(kg, email, password, out, errs);
+	return create(kg, NULL, email, password, out, errs);
 }
 
 /* The three counts of a log-in attempt (limits.h): per address and per
@@ -262,6 +267,10 @@ accounts_login(struct keygate *kg, const struct login_origin *from,
 	}
 	if (!known || password.len > ACCOUNT_PASSWORD_MAX_BYTES)
 		secure_password_dummy_verify(password);
+	/* recorded against the account the email named; none for an
+	 * unknown one */
+	if (known)
+		events_login_failed(kg, out->id, from->addr, "password");
 	rc = ERR_AUTH;
 out:
 	if (rc != 0)

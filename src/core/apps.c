@@ -9,6 +9,7 @@
 #include "base/clock.h"
 #include "base/err.h"
 #include "base/mem.h"
+#include "core/events.h"
 #include "core/notices.h"
 #include "core/verification.h"
 
@@ -107,9 +108,10 @@ apply(struct app_row *row, const struct app_fields *f)
 }
 
 int
-apps_create(struct keygate *kg, int64_t account_id,
+apps_create(struct keygate *kg, int64_t account_id, const char *addr,
     const struct app_fields *f, struct app_row *out, struct app_errors *errs)
 {
+	struct event_new ev;
 	char key[TOKEN_MAX_BYTES + 1];
 	struct str name = str_trim(f->name);
 	int rc;
@@ -134,7 +136,9 @@ apps_create(struct keygate *kg, int64_t account_id,
 	out->created_at = clock_now(kg->clock);
 	secure_token(APP_API_KEY_PREFIX, key);
 	copy(out->api_key, sizeof(out->api_key), str_from(key));
-	return store_app_insert(kg->store, out, kg->cfg->max_apps);
+	event_make(&ev, kg, EVENT_APP_CREATED, account_id, addr);
+	event_app(&ev, 0, out->api_key);
+	return store_app_insert(kg->store, out, kg->cfg->max_apps, &ev);
 }
 
 const char *
@@ -146,10 +150,42 @@ apps_too_many(const struct keygate *kg, char *out, size_t len)
 	return out;
 }
 
-int
-apps_update(struct keygate *kg, int64_t account_id, struct str api_key,
-    const struct app_fields *f, struct app_row *out, struct app_errors *errs)
+#define SETTABLE_FIELDS	10
+
+/* The names (as the API spells them) of the settable fields that differ
+ * between a and b, into names; how many. */
+static size_t
+changed_fields(const struct app_row *a, const struct app_row *b,
+    const char *names[SETTABLE_FIELDS])
 {
+	size_t n = 0;
+
+#define TEXT(f, name)	if (strcmp(a->f, b->f) != 0) names[n++] = name
+#define FLAG(f, name)	if (a->f != b->f) names[n++] = name
+	TEXT(public_name, "public_name");
+	TEXT(logo_url, "logo_url");
+	TEXT(description, "description");
+	TEXT(redirect_uris, "redirect_uris");
+	FLAG(implicit_flow, "implicit_flow");
+	TEXT(id_token_alg, "id_token_signed_response_alg");
+	TEXT(post_logout_redirect_uris, "post_logout_redirect_uris");
+	FLAG(device_flow, "device_flow");
+	FLAG(dpop_bound, "dpop_bound_access_tokens");
+	FLAG(require_par, "require_pushed_authorization_requests");
+#undef TEXT
+#undef FLAG
+	return n;
+}
+
+int
+apps_update(struct keygate *kg, int64_t account_id, const char *addr,
+    struct str api_key, const struct app_fields *f, struct app_row *out,
+    struct app_errors *errs)
+{
+	const char *names[SETTABLE_FIELDS];
+	struct event_new ev;
+	struct app_row *was;
+	size_t n;
 	int rc = apps_get(kg, account_id, api_key, out);
 
 	if (rc != 0)
@@ -165,8 +201,16 @@ apps_update(struct keygate *kg, int64_t account_id, struct str api_key,
 	}
 	if (rc != 0)
 		return rc;
+	was = xmalloc(sizeof(*was));
+	*was = *out;
 	apply(out, f);
-	return store_app_update(kg->store, out);
+	/* a change of nothing is no event */
+	n = changed_fields(was, out, names);
+	free(was);
+	event_make(&ev, kg, EVENT_APP_CHANGED, out->account_id, addr);
+	event_app(&ev, out->id, out->api_key);
+	event_detail_list(&ev, "fields", names, n);
+	return store_app_update(kg->store, out, n > 0 ? &ev : NULL);
 }
 
 /* The key must look like one before it reaches the store. */
@@ -227,13 +271,37 @@ apps_list(struct keygate *kg, int64_t account_id,
 	return rc;
 }
 
+/* An app's event is its owner's: a command of the operator's names the
+ * app alone, so its row says whose it is. */
+static int
+app_event(struct keygate *kg, int64_t account_id, const char *key,
+    enum event_kind k, const char *addr, struct event_new *ev)
+{
+	struct app_row *row = xmalloc(sizeof(*row));
+	int rc = store_app_get(kg->store, account_id, key, row);
+
+	if (rc == 0) {
+		event_make(ev, kg, k, row->account_id, addr);
+		event_app(ev, row->id, row->api_key);
+	}
+	free(row);
+	return rc;
+}
+
 int
-apps_delete(struct keygate *kg, int64_t account_id, struct str api_key)
+apps_delete(struct keygate *kg, int64_t account_id, const char *addr,
+    struct str api_key)
 {
 	char key[APP_API_KEY_MAX_BYTES + 1];
+	struct event_new ev;
+	int rc;
+
 	if (!key_ok(api_key, key))
 		return ERR_NOTFOUND;
-	return store_app_delete(kg->store, account_id, key);
+	if ((rc = app_event(kg, account_id, key, EVENT_APP_DELETED, addr,
+	    &ev)) != 0)
+		return rc;
+	return store_app_delete(kg->store, account_id, key, &ev);
 }
 
 bool
@@ -253,18 +321,22 @@ apps_new_secret(struct keygate *kg, int64_t account_id, struct str api_key,
 {
 	unsigned char hash[SECURE_HASH_BYTES];
 	char key[APP_API_KEY_MAX_BYTES + 1];
+	struct event_new ev;
 	int rc;
 
 	if (!key_ok(api_key, key))
 		return ERR_NOTFOUND;
 	if (!apps_keep_ok(keep_s))
 		return ERR_INVALID;
-	if ((rc = verification_required(kg, account_id)) != 0)
+	if ((rc = verification_required(kg, account_id)) != 0 ||
+	    (rc = app_event(kg, account_id, key, EVENT_SECRET_GENERATED,
+	    addr, &ev)) != 0)
 		return rc;
+	event_detail_int(&ev, "old_secret_kept_s", keep_s);
 	secure_token(APP_SECRET_PREFIX, secret);
 	secure_hash(str_from(secret), hash);
 	rc = store_app_rotate_secret(kg->store, account_id, key, hash,
-	    clock_now(kg->clock), keep_s);
+	    clock_now(kg->clock), keep_s, &ev);
 	if (rc != 0)
 		sodium_memzero(secret, TOKEN_MAX_BYTES + 1);
 	else
@@ -273,10 +345,11 @@ apps_new_secret(struct keygate *kg, int64_t account_id, struct str api_key,
 }
 
 int
-apps_revoke_secret(struct keygate *kg, int64_t account_id,
+apps_revoke_secret(struct keygate *kg, int64_t account_id, const char *addr,
     struct str api_key, int64_t secret_id)
 {
 	char key[APP_API_KEY_MAX_BYTES + 1];
+	struct event_new ev;
 	struct app_row *row;
 	int rc;
 
@@ -286,9 +359,14 @@ apps_revoke_secret(struct keygate *kg, int64_t account_id,
 	rc = store_app_get(kg->store, account_id, key, row);
 	if (rc == 0 && row->has_secret && row->secret_id == secret_id)
 		rc = ERR_CONFLICT;
-	else if (rc == 0)
+	if (rc == 0) {
+		event_make(&ev, kg, EVENT_SECRET_REVOKED, row->account_id,
+		    addr);
+		event_app(&ev, row->id, row->api_key);
+		event_detail_int(&ev, "secret_id", secret_id);
 		rc = store_app_revoke_old_secret(kg->store, account_id, key,
-		    secret_id, clock_now(kg->clock));
+		    secret_id, clock_now(kg->clock), &ev);
+	}
 	free(row);
 	return rc;
 }

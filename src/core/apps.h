@@ -60,13 +60,16 @@ struct app_errors {
 	const char	*post_logout_redirect_uris;
 };
 
+/* Each change records its security event (events.h) in its transaction;
+ * `addr` is the request's client address, NULL from keygate app. */
+
 /* Creates an app owned by account_id. The name is required; the public
  * name defaults to the name when that passes the brand rule. Returns 0,
  * ERR_INVALID (errs filled, nothing stored), ERR_TOOBIG when the account
  * owns --max-apps apps already (nothing stored; apps_too_many() says it),
  * ERR_FORBIDDEN when --require-verified-email holds and the account's
  * address is not verified, or ERR_STORE. */
-int	apps_create(struct keygate *kg, int64_t account_id,
+int	apps_create(struct keygate *kg, int64_t account_id, const char *addr,
 	    const struct app_fields *f, struct app_row *out,
 	    struct app_errors *errs);
 
@@ -74,16 +77,16 @@ int	apps_create(struct keygate *kg, int64_t account_id,
  * (the name is fixed forever). All or nothing: any invalid field stores
  * nothing. Returns 0 (out holds the result), ERR_NOTFOUND, ERR_INVALID
  * (errs filled) or ERR_STORE. */
-int	apps_update(struct keygate *kg, int64_t account_id, struct str api_key,
-	    const struct app_fields *f, struct app_row *out,
-	    struct app_errors *errs);
+int	apps_update(struct keygate *kg, int64_t account_id, const char *addr,
+	    struct str api_key, const struct app_fields *f,
+	    struct app_row *out, struct app_errors *errs);
 
 int	apps_get(struct keygate *kg, int64_t account_id, struct str api_key,
 	    struct app_row *out);
 /* One page (store_page), oldest first; *rows is malloc'd, free() it. */
 int	apps_list(struct keygate *kg, int64_t account_id,
 	    const struct store_page *page, struct app_row **rows, size_t *n);
-int	apps_delete(struct keygate *kg, int64_t account_id,
+int	apps_delete(struct keygate *kg, int64_t account_id, const char *addr,
 	    struct str api_key);
 
 /* What every surface says when apps_create() gives ERR_TOOBIG, into out
@@ -110,7 +113,7 @@ int	apps_new_secret(struct keygate *kg, int64_t account_id,
  * ERR_NOTFOUND (no such app, or no such valid secret), ERR_CONFLICT (the
  * current secret's number: only a new secret replaces it) or ERR_STORE. */
 int	apps_revoke_secret(struct keygate *kg, int64_t account_id,
-	    struct str api_key, int64_t secret_id);
+	    const char *addr, struct str api_key, int64_t secret_id);
 
 /* Whether app's old secret authenticates at now. */
 bool	apps_old_secret_valid(const struct app_row *app, int64_t now);

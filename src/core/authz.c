@@ -10,6 +10,7 @@
 #include "base/clock.h"
 #include "core/csrf.h"
 #include "core/dpop.h"
+#include "core/events.h"
 #include "base/err.h"
 #include "base/metrics.h"
 #include "core/pkce.h"
@@ -372,15 +373,30 @@ authz_login_proof_open(struct keygate *kg, const char *csrf,
 	return 0;
 }
 
+/* grant_given, should the consent be new or wider (the store judges) */
+static void
+given(struct keygate *kg, int64_t account_id, const char *addr,
+    const struct app_row *app, unsigned scope, const char *flow,
+    struct event_new *ev)
+{
+	char text[SCOPES_TEXT_MAX];
+
+	event_make(ev, kg, EVENT_GRANT_GIVEN, account_id, addr);
+	event_app(ev, app->id, app->api_key);
+	scopes_format(scope, text);
+	event_detail_str(ev, "scope", text);
+	event_detail_str(ev, "flow", flow);
+}
+
 int
-authz_issue_code(struct keygate *kg, int64_t account_id,
+authz_issue_code(struct keygate *kg, int64_t account_id, const char *addr,
     const struct app_row *app, const struct authz_request *r,
     char code[TOKEN_MAX_BYTES + 1])
 {
 	unsigned char hash[SECURE_HASH_BYTES];
 	struct code_row row;
+	struct event_new ev;
 	int64_t now = clock_now(kg->clock);
-
 	int rc;
 
 	if ((rc = verification_required(kg, account_id)) != 0)
@@ -410,14 +426,16 @@ authz_issue_code(struct keygate *kg, int64_t account_id,
 	memcpy(row.jkt, r->code_jkt, sizeof(row.jkt));
 	secure_token(TOKENS_CODE_PREFIX, code);
 	secure_hash(str_from(code), hash);
-	return store_code_insert(kg->store, hash, &row);
+	given(kg, account_id, addr, app, r->scope, "code", &ev);
+	return store_code_insert(kg->store, hash, &row, &ev);
 }
 
 int
-authz_issue_token(struct keygate *kg, int64_t account_id,
+authz_issue_token(struct keygate *kg, int64_t account_id, const char *addr,
     const struct app_row *app, const struct authz_request *r,
     char token[TOKEN_MAX_BYTES + 1])
 {
+	struct event_new ev;
 	struct issue is;
 	int rc;
 
@@ -429,6 +447,8 @@ authz_issue_token(struct keygate *kg, int64_t account_id,
 	is.app_id = app->id;
 	is.scope = is.family_scope = r->scope;
 	secure_token_sorted(TOKENS_ACCESS_PREFIX, token, is.access_hash);
+	given(kg, account_id, addr, app, r->scope, "implicit", &ev);
+	is.given = &ev;
 	rc = store_issue(kg->store, &is);
 	if (rc == 0) {
 		metrics_inc(METRIC_TOKENS_ISSUED);

@@ -136,17 +136,18 @@ void	authz_step_context(const char *csrf, const struct app_row *app,
 
 /* Records consent (widening the grant) and issues a code for the request,
  * with its nonce and the log-in r->auth_time and r->amr name; code
- * receives it. Returns 0, ERR_FORBIDDEN (verification_required())
+ * receives it. A new or wider consent records grant_given (events.h),
+ * asked from addr. Returns 0, ERR_FORBIDDEN (verification_required())
  * or ERR_STORE. */
 int	authz_issue_code(struct keygate *kg, int64_t account_id,
-	    const struct app_row *app, const struct authz_request *r,
-	    char code[TOKEN_MAX_BYTES + 1]);
+	    const char *addr, const struct app_row *app,
+	    const struct authz_request *r, char code[TOKEN_MAX_BYTES + 1]);
 
 /* Records consent and issues a client-flow access token (a family of one,
  * never a refresh token). Returns 0, ERR_FORBIDDEN
  * (verification_required()) or ERR_STORE. */
 int	authz_issue_token(struct keygate *kg, int64_t account_id,
-	    const struct app_row *app, const struct authz_request *r,
-	    char token[TOKEN_MAX_BYTES + 1]);
+	    const char *addr, const struct app_row *app,
+	    const struct authz_request *r, char token[TOKEN_MAX_BYTES + 1]);
 
 #endif

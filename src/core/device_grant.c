@@ -8,6 +8,7 @@
 #include "base/err.h"
 #include "base/metrics.h"
 #include "core/apps.h"
+#include "core/events.h"
 #include "core/scopes.h"
 #include "core/throttle.h"
 #include "core/verification.h"
@@ -173,10 +174,12 @@ device_grant_find(struct keygate *kg, int64_t account_id, const char *addr,
 
 int
 device_grant_decide(struct keygate *kg, int64_t account_id,
-    struct str user_code, bool approve, int64_t auth_time, unsigned amr)
+    const char *addr, struct str user_code, bool approve, int64_t auth_time,
+    unsigned amr)
 {
 	char code[STORE_USER_CODE_MAX + 1];
 	struct device_decision d;
+	struct event_new ev;
 	int rc;
 
 	if (!normalized(user_code, code))
@@ -189,7 +192,10 @@ device_grant_decide(struct keygate *kg, int64_t account_id,
 	d.auth_time = auth_time;
 	d.amr = amr;
 	d.now = clock_now(kg->clock);
-	return store_device_decide(kg->store, code, &d);
+	/* the app and its scope are the grant's, which the store reads */
+	event_make(&ev, kg, EVENT_GRANT_GIVEN, account_id, addr);
+	event_detail_str(&ev, "flow", "device");
+	return store_device_decide(kg->store, code, &d, &ev);
 }
 
 int

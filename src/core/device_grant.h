@@ -63,8 +63,8 @@ int	device_grant_find(struct keygate *kg, int64_t account_id,
  * transaction. Returns 0, ERR_NOTFOUND (expired or decided meanwhile),
  * ERR_FORBIDDEN (verification_required()) or ERR_STORE. */
 int	device_grant_decide(struct keygate *kg, int64_t account_id,
-	    struct str user_code, bool approve, int64_t auth_time,
-	    unsigned amr);
+	    const char *addr, struct str user_code, bool approve,
+	    int64_t auth_time, unsigned amr);
 
 /* The token endpoint's poll outcomes (RFC 8628 §3.5). */
 enum device_poll {

@@ -5,7 +5,11 @@
 #include <jansson.h>
 #include <string.h>
 
+#include <stdio.h>
+
 #include "base/clock.h"
+#include "base/log.h"
+#include "core/throttle.h"
 #include "store/store.h"
 
 static const char *const names[EVENT_KINDS] = {
@@ -76,6 +80,8 @@ event_make(struct event_new *ev, struct keygate *kg, enum event_kind k,
 	if (address != NULL && strlen(address) < sizeof(ev->address))
 		memcpy(ev->address, address, strlen(address) + 1);
 	memcpy(ev->detail, "{}", 3);
+	if (address == NULL)
+		event_detail_str(ev, "by", "cli");
 }
 
 void
@@ -140,8 +146,26 @@ event_detail_list(struct event_new *ev, const char *key,
 }
 
 void
-event_by_cli(struct event_new *ev)
+events_login_failed(struct keygate *kg, int64_t account_id,
+    const char *addr, const char *reason)
 {
-	ev->address[0] = '\0';
-	event_detail_str(ev, "by", "cli");
+	struct throttle_ticket tk;
+	struct event_new ev;
+	char key[48];
+	int64_t wait;
+
+	snprintf(key, sizeof(key), "event-login-failed:%lld",
+	    (long long)account_id);
+	if (throttle_take(kg->throttle, str_from(key),
+	    EVENTS_LOGIN_FAILED_PER_HOUR, 3600, clock_now(kg->clock), &wait,
+	    &tk) != 0)
+		return;
+	event_make(&ev, kg, EVENT_LOGIN_FAILED, account_id,
+	    addr != NULL ? addr : "");
+	event_detail_str(&ev, "reason", reason);
+	if (store_event_add(kg->store, &ev) != 0) {
+		throttle_give_back(kg->throttle, &tk);
+		log_msg("warn", "a failed log-in of account %lld was not "
+		    "recorded", (long long)account_id);
+	}
 }

@@ -34,7 +34,8 @@ int	events_list(struct keygate *kg, int64_t account_id,
 
 /* The facts of a new event, for the store call that makes its change:
  * kind k happening now to account_id, asked from `address` (the client's,
- * http/client_addr.c; NULL or "" for none), its detail {}. */
+ * http/client_addr.c), its detail {}. A NULL address is an operator's
+ * command (keygate app|account ...): no address, detail {"by":"cli"}. */
 void	event_make(struct event_new *ev, struct keygate *kg,
 	    enum event_kind k, int64_t account_id, const char *address);
 /* The app it is about: its id and its api key, kept after it is
@@ -49,8 +50,16 @@ void	event_detail_int(struct event_new *ev, const char *key,
 	    int64_t value);
 void	event_detail_list(struct event_new *ev, const char *key,
 	    const char *const *values, size_t n);
-/* An operator's command (keygate app|account ...): no address,
- * {"by":"cli"}. */
-void	event_by_cli(struct event_new *ev);
+
+/* At most this many login_failed events per account in an hour (a fixed
+ * window): a flood of wrong passwords cannot fill the store. Failures
+ * past it are not recorded; the log-in throttle still refuses them. */
+#define EVENTS_LOGIN_FAILED_PER_HOUR	10
+
+/* Records a failed log-in against account_id (one the email named) from
+ * addr: reason "password" or "two_step_code". Under the cap above; a
+ * store that fails is logged, the log-in's answer unchanged. */
+void	events_login_failed(struct keygate *kg, int64_t account_id,
+	    const char *addr, const char *reason);
 
 #endif

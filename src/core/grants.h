@@ -19,6 +19,6 @@ int	grants_list(struct keygate *kg, int64_t account_id,
  * family under it ends and the consent is forgotten (docs/REFERENCE.md §1).
  * Returns 0, ERR_NOTFOUND (no such app, or no grant) or ERR_STORE. */
 int	grants_revoke(struct keygate *kg, int64_t account_id,
-	    struct str api_key);
+	    const char *addr, struct str api_key);
 
 #endif

@@ -4,15 +4,17 @@
 
 #include "base/clock.h"
 #include "base/err.h"
+#include "core/events.h"
 #include "core/throttle.h"
 
 int
-pats_issue(struct keygate *kg, int64_t account_id,
+pats_issue(struct keygate *kg, int64_t account_id, const char *addr,
     char token[TOKEN_MAX_BYTES + 1], struct pat_row *row,
     int64_t *retry_after_s)
 {
 	unsigned char hash[SECURE_HASH_BYTES];
 	struct throttle_ticket tk;
+	struct event_new ev;
 	char key[48];
 	int64_t now = clock_now(kg->clock);
 	int rc;
@@ -27,8 +29,9 @@ pats_issue(struct keygate *kg, int64_t account_id,
 		return rc;
 	secure_token(PAT_PREFIX, token);
 	secure_hash(str_from(token), hash);
+	event_make(&ev, kg, EVENT_PAT_CREATED, account_id, addr);
 	rc = store_pat_insert(kg->store, account_id, hash, now,
-	    PATS_PER_ACCOUNT_MAX, &row->id);
+	    PATS_PER_ACCOUNT_MAX, &row->id, &ev);
 	if (rc != 0) {
 		throttle_give_back(kg->throttle, &tk);
 		return rc;
@@ -83,7 +86,12 @@ pats_list(struct keygate *kg, int64_t account_id,
 }
 
 int
-pats_revoke(struct keygate *kg, int64_t account_id, int64_t id)
+pats_revoke(struct keygate *kg, int64_t account_id, const char *addr,
+    int64_t id)
 {
-	return store_pat_delete(kg->store, account_id, id);
+	struct event_new ev;
+
+	event_make(&ev, kg, EVENT_PAT_REVOKED, account_id, addr);
+	event_detail_int(&ev, "id", id);
+	return store_pat_delete(kg->store, account_id, id, &ev);
 }

@@ -25,7 +25,7 @@ _Static_assert(THROTTLE_PATS_PER_ACCOUNT == 20, "PATS_TOO_FAST says 20");
  * THROTTLE_PATS_PER_ACCOUNT tokens made in THROTTLE_PATS_WINDOW_S,
  * ERR_TOOBIG when the account holds PATS_PER_ACCOUNT_MAX already
  * (PATS_TOO_MANY says it), or ERR_STORE. */
-int	pats_issue(struct keygate *kg, int64_t account_id,
+int	pats_issue(struct keygate *kg, int64_t account_id, const char *addr,
 	    char token[TOKEN_MAX_BYTES + 1], struct pat_row *row,
 	    int64_t *retry_after_s);
 
@@ -41,6 +41,7 @@ int	pats_list(struct keygate *kg, int64_t account_id,
 	    const struct store_page *page, struct pat_row **rows, size_t *n);
 
 /* ERR_NOTFOUND unless `id` is one of the account's tokens. */
-int	pats_revoke(struct keygate *kg, int64_t account_id, int64_t id);
+int	pats_revoke(struct keygate *kg, int64_t account_id, const char *addr,
+	    int64_t id);
 
 #endif

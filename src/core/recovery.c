@@ -9,6 +9,7 @@
 #include "base/err.h"
 #include "base/log.h"
 #include "base/mem.h"
+#include "core/events.h"
 #include "core/links.h"
 #include "core/resets.h"
 #include "core/throttle.h"
@@ -87,18 +88,24 @@ recovery_reset_peek(struct keygate *kg, struct str token)
 	return links_peek(kg, token, STORE_LINK_RESET, &link);
 }
 
-/* Sets a checked password's hash; `keep` as store_account_set_password().
+/* Sets a checked password's hash; `keep` as store_account_set_password(),
+ * its event asked from addr `via` a reset link or the account page.
  * Then the notice, whose failure is only logged: the password is set. */
 static int
 set_password(struct keygate *kg, int64_t account_id, const char *email,
-    struct str password, const unsigned char *keep)
+    struct str password, const unsigned char *keep, const char *addr,
+    const char *via)
 {
 	char hash[SECURE_PWHASH_MAX];
+	struct event_new ev;
 	int rc;
 
 	if (secure_password_hash(password, hash) != 0)
 		return ERR_STORE;
-	rc = store_account_set_password(kg->store, account_id, hash, keep);
+	event_make(&ev, kg, EVENT_PASSWORD_CHANGED, account_id, addr);
+	event_detail_str(&ev, "via", via);
+	rc = store_account_set_password(kg->store, account_id, hash, keep,
+	    &ev);
 	sodium_memzero(hash, sizeof(hash));
 	if (rc == 0 && account_mail_password_changed(kg, email) != 0)
 		log_msg("warn", "notice of a new password for account %lld "
@@ -107,8 +114,8 @@ set_password(struct keygate *kg, int64_t account_id, const char *email,
 }
 
 int
-recovery_reset(struct keygate *kg, struct str token, struct str password,
-    const char **reason)
+recovery_reset(struct keygate *kg, const char *addr, struct str token,
+    struct str password, const char **reason)
 {
 	struct link_row link;
 	struct account *a;
@@ -122,7 +129,8 @@ recovery_reset(struct keygate *kg, struct str token, struct str password,
 	a = xmalloc(sizeof(*a));
 	rc = store_account_by_id(kg->store, link.account_id, a);
 	if (rc == 0)
-		rc = set_password(kg, a->id, a->email, password, NULL);
+		rc = set_password(kg, a->id, a->email, password, NULL, addr,
+		    "reset_link");
 	sodium_memzero(a, sizeof(*a));
 	free(a);
 	return rc;
@@ -149,7 +157,9 @@ recovery_change_password(struct keygate *kg,
 	if (rc != 0)
 		return rc;
 	if (keep.len == 0)
-		return set_password(kg, a->id, a->email, password, NULL);
+		return set_password(kg, a->id, a->email, password, NULL,
+		    from->addr, "account_page");
 	secure_hash(keep, hash);
-	return set_password(kg, a->id, a->email, password, hash);
+	return set_password(kg, a->id, a->email, password, hash, from->addr,
+	    "account_page");
 }

@@ -40,8 +40,8 @@ int	recovery_reset_peek(struct keygate *kg, struct str token);
  * first (ERR_INVALID, *reason set; the link stays), then the link is used
  * up, the password set, every session ended and a notice mailed. Returns
  * 0, ERR_INVALID, ERR_NOTFOUND, ERR_EXPIRED or ERR_STORE. */
-int	recovery_reset(struct keygate *kg, struct str token,
-	    struct str password, const char **reason);
+int	recovery_reset(struct keygate *kg, const char *addr,
+	    struct str token, struct str password, const char **reason);
 
 /* The account page's change: `current` checked as a log-in from `from`
  * (ERR_AUTH, ERR_THROTTLED), `password` by the sign-up rules (ERR_INVALID,

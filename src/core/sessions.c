@@ -7,6 +7,7 @@
 #include "base/clock.h"
 #include "base/err.h"
 #include "base/utf8.h"
+#include "core/events.h"
 #include "store/store.h"
 
 bool
@@ -61,14 +62,17 @@ sessions_start(struct keygate *kg, int64_t account_id, unsigned amr,
 	char where[SESSION_ADDRESS_MAX_BYTES + 1];
 	char browser[SESSION_USER_AGENT_MAX_BYTES + 1];
 	struct session_origin from = { where, browser, amr };
+	struct event_new ev;
 	int rc;
 
 	sessions_clean(str_from(addr), where, SESSION_ADDRESS_MAX_BYTES);
 	sessions_clean(user_agent, browser, SESSION_USER_AGENT_MAX_BYTES);
 	secure_token(SESSION_TOKEN_PREFIX, token);
 	secure_hash(str_from(token), hash);
+	event_make(&ev, kg, EVENT_LOGIN, account_id, where);
+	event_detail_bool(&ev, "two_step", (amr & AMR_OTP) != 0);
 	rc = store_session_insert(kg->store, hash, account_id,
-	    clock_now(kg->clock), &from);
+	    clock_now(kg->clock), &from, &ev);
 	/* After the insert, not before: racing log-ins each trim to the
 	 * bound afterwards, so the rows never stay above it. */
 	if (rc == 0)
@@ -167,25 +171,36 @@ sessions_list(struct keygate *kg, int64_t account_id,
 }
 
 int
-sessions_end_id(struct keygate *kg, int64_t account_id, struct str id)
+sessions_end_id(struct keygate *kg, int64_t account_id, const char *addr,
+    struct str id, struct str current)
 {
-	unsigned char hash[SECURE_HASH_BYTES];
+	unsigned char hash[SECURE_HASH_BYTES], mine[SECURE_HASH_BYTES];
+	struct event_new ev;
 	size_t len = 0;
 
 	if (id.len != SESSION_ID_CHARS ||
 	    sodium_hex2bin(hash, sizeof(hash), id.p, id.len, NULL, &len,
 	    NULL) != 0 || len != sizeof(hash))
 		return ERR_NOTFOUND;
-	return store_session_end(kg->store, account_id, hash);
+	secure_hash(current, mine);
+	event_make(&ev, kg, EVENT_SESSION_ENDED, account_id, addr);
+	event_detail_str(&ev, "which", sodium_memcmp(hash, mine,
+	    SECURE_HASH_BYTES) == 0 ? "this" : "other");
+	return store_session_end(kg->store, account_id, hash, &ev);
 }
 
 int
-sessions_end_others(struct keygate *kg, int64_t account_id, struct str keep)
+sessions_end_others(struct keygate *kg, int64_t account_id,
+    const char *addr, struct str keep)
 {
 	unsigned char hash[SECURE_HASH_BYTES];
+	struct event_new ev;
 
+	event_make(&ev, kg, EVENT_SESSION_ENDED, account_id, addr);
+	event_detail_str(&ev, "which", keep.len == 0 ? "all" : "others");
 	if (keep.len == 0 || keep.len > TOKEN_MAX_BYTES)
-		return store_session_end_others(kg->store, account_id, NULL);
+		return store_session_end_others(kg->store, account_id, NULL,
+		    &ev);
 	secure_hash(keep, hash);
-	return store_session_end_others(kg->store, account_id, hash);
+	return store_session_end_others(kg->store, account_id, hash, &ev);
 }

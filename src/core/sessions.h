@@ -55,14 +55,16 @@ int	sessions_list(struct keygate *kg, int64_t account_id,
 	    struct session_row **rows, size_t *n);
 
 /* Ends the account's session named `id` (sessions_id()); ERR_NOTFOUND
- * for a malformed id or one that is not the account's. */
+ * for a malformed id or one that is not the account's. Its
+ * session_ended event (events.h), asked from addr, says whether it was
+ * the asker's own, the session of cookie `current`. */
 int	sessions_end_id(struct keygate *kg, int64_t account_id,
-	    struct str id);
+	    const char *addr, struct str id, struct str current);
 
 /* Ends every session of the account but the one of cookie `keep` (an
- * empty slice: every one). */
+ * empty slice: every one); session_ended is recorded when one ended. */
 int	sessions_end_others(struct keygate *kg, int64_t account_id,
-	    struct str keep);
+	    const char *addr, struct str keep);
 
 /* The text a session keeps of `in` (an address or a User-Agent): at most
  * `max` bytes, cut on a character's boundary, with control characters and

@@ -12,6 +12,7 @@
 #include "base/err.h"
 #include "base/mem.h"
 #include "base/metrics.h"
+#include "core/events.h"
 #include "core/notices.h"
 #include "core/pkce.h"
 #include "core/scopes.h"
@@ -99,15 +100,20 @@ code_usable(struct keygate *kg, const struct code_row *c,
  * §4.1.2); one that finds it used is a replay and ends the family its
  * first use started. Passes `rc`, the attempt's answer, through. */
 static int
-use_up(struct keygate *kg, const struct app_row *app,
+use_up(struct keygate *kg, const struct app_row *app, const char *addr,
     const unsigned char *hash, int rc)
 {
+	struct event_new ev;
 	struct code_row c;
 	int taken = store_code_take(kg->store, hash, app->id, &c);
 
 	if (taken == ERR_CONFLICT && c.family_id != 0) {
 		metrics_inc(METRIC_CODE_REPLAY);
-		taken = store_family_revoke(kg->store, c.family_id);
+		/* the user's, whose grant it was; its app's owner sees it
+		 * too */
+		event_make(&ev, kg, EVENT_CODE_REPLAY, c.account_id, addr);
+		event_app(&ev, app->id, app->api_key);
+		taken = store_family_revoke(kg->store, c.family_id, &ev);
 	}
 	return taken == 0 || taken == ERR_CONFLICT || taken == ERR_NOTFOUND ?
 	    rc : taken;
@@ -175,9 +181,9 @@ tokens_exchange_hash(struct keygate *kg, const struct app_row *app,
 
 int
 tokens_exchange_code(struct keygate *kg, const struct app_row *app,
-    struct str code, struct str redirect_uri, struct str verifier,
-    const struct token_proof *proof, struct token_pair *out,
-    const char **why)
+    const char *addr, struct str code, struct str redirect_uri,
+    struct str verifier, const struct token_proof *proof,
+    struct token_pair *out, const char **why)
 {
 	unsigned char hash[SECURE_HASH_BYTES];
 	struct code_row c;
@@ -194,14 +200,16 @@ tokens_exchange_code(struct keygate *kg, const struct app_row *app,
 	if (rc != 0)
 		return rc;
 	if (c.used)
-		return use_up(kg, app, hash, bad_grant(why, "The code was "
+		return use_up(kg, app, addr, hash, bad_grant(why,
+		    "The code was "
 		    "already used."));
 	if ((rc = code_usable(kg, &c, redirect_uri, verifier, proof,
 	    why)) != 0)
-		return use_up(kg, app, hash, rc);
+		return use_up(kg, app, addr, hash, rc);
 	rc = issue_for_code(kg, app, hash, &c, proof, out);
 	if (rc == ERR_CONFLICT)
-		return use_up(kg, app, hash, bad_grant(why, "The code was "
+		return use_up(kg, app, addr, hash, bad_grant(why,
+		    "The code was "
 		    "already used."));
 	return rc;
 }
@@ -210,9 +218,11 @@ tokens_exchange_code(struct keygate *kg, const struct app_row *app,
  * produced is unused, that is replaced; otherwise the family ends. */
 static int
 reused(struct keygate *kg, const struct token_row *r, const char *api_key,
-    struct issue *is, struct token_pair *out, const char **why)
+    const char *addr, struct issue *is, struct token_pair *out,
+    const char **why)
 {
 	int64_t window = kg->cfg->refresh_retry_window_s;
+	struct event_new ev;
 	int rc;
 
 	if (window > 0 && is->now - r->last_used <= window) {
@@ -231,7 +241,10 @@ reused(struct keygate *kg, const struct token_row *r, const char *api_key,
 			return rc;
 	}
 	metrics_inc(METRIC_REFRESH_REUSE);
-	if (store_family_revoke(kg->store, r->family_id) != 0)
+	/* the user's, whose grant it was; its app's owner sees it too */
+	event_make(&ev, kg, EVENT_REFRESH_REUSE, r->account_id, addr);
+	event_app(&ev, r->app_id, api_key);
+	if (store_family_revoke(kg->store, r->family_id, &ev) != 0)
 		return ERR_STORE;
 	/* handed to a worker: the answer waits for no mail */
 	notices_refresh_reuse(kg, r->app_id, api_key);
@@ -250,6 +263,8 @@ struct refresh_ask {
 	const struct token_proof *proof;
 	/* the app, for the notice of a reuse (notices.h) */
 	char		 api_key[APP_API_KEY_MAX_BYTES + 1];
+	/* the client's address, for the event of a reuse (events.h) */
+	char		 addr[SESSION_ADDRESS_MAX_BYTES + 1];
 };
 
 /* The parent's row against the request (store_refresh_judge): it runs in
@@ -311,8 +326,9 @@ refresh_stored(void *arg, int rc)
 
 void
 tokens_refresh_begin(struct keygate *kg, const struct app_row *app,
-    struct str refresh, struct str scope, const struct token_proof *proof,
-    struct tokens_refresh **out, void (*done)(void *), void *arg)
+    const char *addr, struct str refresh, struct str scope,
+    const struct token_proof *proof, struct tokens_refresh **out,
+    void (*done)(void *), void *arg)
 {
 	struct tokens_refresh *op = xcalloc(1, sizeof(*op));
 
@@ -323,6 +339,8 @@ tokens_refresh_begin(struct keygate *kg, const struct app_row *app,
 	    .public_client = !app->has_secret, .proof = proof };
 	snprintf(op->ask.api_key, sizeof(op->ask.api_key), "%s",
 	    app->api_key);
+	if (addr != NULL && strlen(addr) < sizeof(op->ask.addr))
+		memcpy(op->ask.addr, addr, strlen(addr) + 1);
 	op->done = done;
 	op->arg = arg;
 	if (!tokens_key_of(refresh, TOKENS_REFRESH_PREFIX, op->hash)) {
@@ -346,8 +364,8 @@ refresh_verdict(struct tokens_refresh *op, const char **why)
 	if (rc == ERR_INVALID && op->ask.why != NULL)
 		return bad_grant(why, op->ask.why);
 	if (rc == ERR_CONFLICT && op->ask.used)
-		return reused(op->kg, &op->parent, op->ask.api_key, &op->is,
-		    &op->pair, why);
+		return reused(op->kg, &op->parent, op->ask.api_key,
+		    op->ask.addr, &op->is, &op->pair, why);
 	if (rc == ERR_CONFLICT)	/* a concurrent refresh won the race */
 		return bad_grant(why, "The refresh token was already used.");
 	if (rc == 0) {
@@ -400,7 +418,7 @@ tokens_revoke(struct keygate *kg, const struct app_row *app,
 		rc = store_refresh_get(kg->store, hash, &row);
 		if (rc == 0 && row.app_id == app->id)
 			return revoked(store_family_revoke(kg->store,
-			    row.family_id));
+			    row.family_id, NULL));
 	} else if (tokens_key_of(token, TOKENS_ACCESS_PREFIX, hash)) {
 		rc = store_access_get(kg->store, hash, &row);
 		if (rc == 0 && row.app_id == app->id)
@@ -424,7 +442,7 @@ tokens_revoke_any(struct keygate *kg, struct str token, const char **kind)
 		rc = store_refresh_get(kg->store, hash, &row);
 		if (rc == 0)
 			rc = revoked(store_family_revoke(kg->store,
-			    row.family_id));
+			    row.family_id, NULL));
 	} else if (tokens_key_of(token, TOKENS_ACCESS_PREFIX, hash)) {
 		*kind = "access token";
 		rc = store_access_get(kg->store, hash, &row);

@@ -46,13 +46,14 @@ bool	tokens_key_of(struct str token, const char *prefix,
 /* Every grant takes the key the request's DPoP proof proved, or NULL
  * (token_bind.h says which tokens it binds). */
 
-/* grant_type=authorization_code for the authenticated `app`. Returns 0,
- * ERR_INVALID (invalid_grant: *why says why) or ERR_STORE. Any call uses
- * the code up; a second use revokes the family the first one started. */
+/* grant_type=authorization_code for the authenticated `app`, asked from
+ * client address addr. Returns 0, ERR_INVALID (invalid_grant: *why says
+ * why) or ERR_STORE. Any call uses the code up; a second use revokes the
+ * family the first one started and records code_replay (events.h). */
 int	tokens_exchange_code(struct keygate *kg, const struct app_row *app,
-	    struct str code, struct str redirect_uri, struct str verifier,
-	    const struct token_proof *proof, struct token_pair *out,
-	    const char **why);
+	    const char *addr, struct str code, struct str redirect_uri,
+	    struct str verifier, const struct token_proof *proof,
+	    struct token_pair *out, const char **why);
 
 /* Exchanges the code stored under `hash` without the checks of a
  * redirect: the device flow's (core/device_grant.c), whose approval
@@ -72,11 +73,12 @@ int	tokens_exchange_hash(struct keygate *kg, const struct app_row *app,
  * 0, ERR_INVALID (invalid_grant: *why says why), ERR_FORBIDDEN
  * (invalid_scope) or ERR_STORE. `scope` (p == NULL when absent) may
  * narrow, and must live until done; so must `proof`. A used
- * refresh token revokes its family, except inside
+ * refresh token revokes its family (refresh_reuse, events.h, asked from
+ * addr), except inside
  * --refresh-retry-window while what it produced is unused. */
 struct tokens_refresh;
 void	tokens_refresh_begin(struct keygate *kg, const struct app_row *app,
-	    struct str refresh, struct str scope,
+	    const char *addr, struct str refresh, struct str scope,
 	    const struct token_proof *proof, struct tokens_refresh **op,
 	    void (*done)(void *), void *arg);
 int	tokens_refresh_end(struct tokens_refresh *op, struct token_pair *out,

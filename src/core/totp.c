@@ -7,6 +7,7 @@
 #include "base/clock.h"
 #include "base/err.h"
 #include "base/secure.h"
+#include "core/events.h"
 #include "core/notices.h"
 #include "core/throttle.h"
 #include "store/store.h"
@@ -168,11 +169,12 @@ recovery_new(char codes[TOTP_RECOVERY_CODES][TOTP_RECOVERY_TEXT_BYTES],
 /* Seals the secret for its row and stores it with the recovery codes'
  * hashes; `step` is the confirming code's. */
 static int
-turn_on(struct keygate *kg, int64_t account_id, const char *secret,
-    int64_t step,
+turn_on(struct keygate *kg, int64_t account_id, const char *addr,
+    const char *secret, int64_t step,
     char codes[TOTP_RECOVERY_CODES][TOTP_RECOVERY_TEXT_BYTES])
 {
 	unsigned char hashes[TOTP_RECOVERY_CODES][SECURE_HASH_BYTES];
+	struct event_new ev;
 	struct totp_row row;
 	char ctx[64];
 	int rc;
@@ -185,9 +187,10 @@ turn_on(struct keygate *kg, int64_t account_id, const char *secret,
 	row.enabled_at = clock_now(kg->clock);
 	row.last_step = step;
 	recovery_new(codes, hashes);
+	event_make(&ev, kg, EVENT_TWO_STEP_ON, account_id, addr);
 	rc = store_totp_insert(kg->store, account_id, &row,
 	    (const unsigned char (*)[SECURE_HASH_BYTES])hashes,
-	    TOTP_RECOVERY_CODES);
+	    TOTP_RECOVERY_CODES, &ev);
 	if (rc != 0)
 		sodium_memzero(codes, TOTP_RECOVERY_CODES *
 		    TOTP_RECOVERY_TEXT_BYTES);
@@ -211,7 +214,7 @@ totp_enrol_finish(struct keygate *kg, int64_t account_id, const char *addr,
 	rc = otp_code_form(code, digits) ? otp_verify(e->secret, now, digits,
 	    &step) : ERR_AUTH;
 	if (rc == 0)
-		rc = turn_on(kg, account_id, e->secret, step, codes);
+		rc = turn_on(kg, account_id, addr, e->secret, step, codes);
 	count_done(kg, &ac, rc == ERR_EXISTS ? 0 : rc);
 	if (rc == 0)
 		notices_two_step(kg, account_id, true, addr);
@@ -354,7 +357,11 @@ totp_check(struct keygate *kg, int64_t account_id, const char *addr,
 int
 totp_reset(struct keygate *kg, int64_t account_id, const char *addr)
 {
-	int rc = store_totp_delete(kg->store, account_id);
+	struct event_new ev;
+	int rc;
+
+	event_make(&ev, kg, EVENT_TWO_STEP_OFF, account_id, addr);
+	rc = store_totp_delete(kg->store, account_id, &ev);
 
 	if (rc == 0)
 		notices_two_step(kg, account_id, false, addr);

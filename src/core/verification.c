@@ -10,6 +10,7 @@
 #include "base/err.h"
 #include "base/log.h"
 #include "base/mem.h"
+#include "core/events.h"
 #include "core/links.h"
 #include "core/throttle.h"
 
@@ -76,15 +77,18 @@ verification_peek(struct keygate *kg, struct str token, struct link_row *out)
 
 /* The new address becomes the account's; the old one hears of it. */
 static int
-move_address(struct keygate *kg, const struct link_row *link)
+move_address(struct keygate *kg, const char *addr,
+    const struct link_row *link)
 {
 	struct account *a = xmalloc(sizeof(*a));
+	struct event_new ev;
 	int rc;
 
+	event_make(&ev, kg, EVENT_EMAIL_CHANGED, link->account_id, addr);
 	rc = store_account_by_id(kg->store, link->account_id, a);
 	if (rc == 0)
 		rc = store_account_set_email(kg->store, link->account_id,
-		    link->email);
+		    link->email, &ev);
 	if (rc == 0 && strcmp(a->email, link->email) != 0 &&
 	    account_mail_email_changed(kg, a->email, link->email) != 0)
 		log_msg("warn", "notice of a new address for account %lld "
@@ -95,8 +99,8 @@ move_address(struct keygate *kg, const struct link_row *link)
 }
 
 int
-verification_confirm(struct keygate *kg, struct str token,
-    struct link_row *out)
+verification_confirm(struct keygate *kg, const char *addr,
+    struct str token, struct link_row *out)
 {
 	int p = purpose_of(token), rc;
 
@@ -105,7 +109,7 @@ verification_confirm(struct keygate *kg, struct str token,
 	if ((rc = links_take(kg, token, p, out)) != 0)
 		return rc;
 	if (p == STORE_LINK_EMAIL)
-		return move_address(kg, out);
+		return move_address(kg, addr, out);
 	/* A link to an address the account no longer has verifies
 	 * nothing. */
 	return store_account_verify(kg->store, out->account_id, out->email);

@@ -35,8 +35,8 @@ int	verification_peek(struct keygate *kg, struct str token,
  * account's (the old address is told by mail). Returns peek's codes, or
  * ERR_EXISTS when the new address became another account's meanwhile
  * (the link is used up either way). */
-int	verification_confirm(struct keygate *kg, struct str token,
-	    struct link_row *out);
+int	verification_confirm(struct keygate *kg, const char *addr,
+	    struct str token, struct link_row *out);
 
 /* Asks for `new_email` to become the account's: the current password
  * first (counted as a log-in from `from`), then a link to the new

@@ -106,13 +106,15 @@ answer(struct request *req, struct response *res, struct authz_ctx *c,
 	if (c->r.flow == AUTHZ_CODE) {
 		c->r.auth_time = c->v.auth_time;
 		c->r.amr = c->v.amr;
-		rc = authz_issue_code(req->kg, c->v.account.id, c->app, &c->r,
+		rc = authz_issue_code(req->kg, c->v.account.id,
+		    req->client_addr, c->app, &c->r,
 		    value);
 		const char *pairs[] = { "code", value, NULL };
 		if (rc == 0)
 			oauth_redirect(req, res, status, &c->r, pairs);
 	} else {
-		rc = authz_issue_token(req->kg, c->v.account.id, c->app, &c->r,
+		rc = authz_issue_token(req->kg, c->v.account.id,
+		    req->client_addr, c->app, &c->r,
 		    value);
 		scopes_format(c->r.scope, scope);
 		snprintf(ttl, sizeof(ttl), "%lld",

@@ -170,7 +170,7 @@ refresh_later(struct request *req, const struct app_row *app,
 	if (proof != NULL)
 		c->proof = *proof;
 	later = request_later(req, refresh_answer, c);
-	tokens_refresh_begin(req->kg, app, refresh, scope,
+	tokens_refresh_begin(req->kg, app, req->client_addr, refresh, scope,
 	    proof != NULL ? &c->proof : NULL, &c->op, http_later_ready, later);
 }
 
@@ -197,7 +197,8 @@ oauth_token(struct request *req, struct response *res)
 			oauth_error(res, 400, "invalid_request", "Send code.");
 			goto out;
 		}
-		rc = tokens_exchange_code(req->kg, app, in[T_CODE],
+		rc = tokens_exchange_code(req->kg, app, req->client_addr,
+		    in[T_CODE],
 		    in[T_REDIRECT_URI], in[T_VERIFIER], proof, &pair, &why);
 	} else if (str_eq_lit(in[T_GRANT_TYPE], "refresh_token")) {
 		if (in[T_REFRESH].len == 0) {

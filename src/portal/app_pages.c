@@ -114,7 +114,8 @@ portal_app_create(struct request *req, struct response *res)
 	fields.has_name = true;
 	fields.name = f[1];
 	row = xmalloc(sizeof(*row));
-	rc = apps_create(req->kg, v.account.id, &fields, row, &errs);
+	rc = apps_create(req->kg, v.account.id, req->client_addr, &fields, row,
+	    &errs);
 	if (rc == 0) {
 		char *loc = arena_alloc(req->arena, sizeof(row->api_key) + 8);
 

@@ -197,7 +197,8 @@ portal_app_save(struct request *req, struct response *res)
 	f.n_post_logout_redirect_uris = app_rule_split_lines(
 	    in[F_LOGOUT_URIS], f.post_logout_redirect_uris,
 	    APP_MAX_REDIRECT_URIS);
-	rc = apps_update(req->kg, v.account.id, req->route_params[0], &f, row,
+	rc = apps_update(req->kg, v.account.id, req->client_addr,
+	    req->route_params[0], &f, row,
 	    &s.errs);
 	if (rc == 0) {
 		char *loc = arena_alloc(req->arena, sizeof(row->api_key) + 16);
@@ -246,7 +247,7 @@ portal_app_delete(struct request *req, struct response *res)
 
 	if (page_own_app(req, res, &v, row) && page_form(req, res, &v, spec, 1,
 	    &csrf)) {
-		if (apps_delete(req->kg, v.account.id,
+		if (apps_delete(req->kg, v.account.id, req->client_addr,
 		    str_from(row->api_key)) == 0)
 			response_redirect(res, 303, "/apps");
 		else

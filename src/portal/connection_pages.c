@@ -82,7 +82,8 @@ portal_connection_revoke(struct request *req, struct response *res)
 	    !page_require_login(req, res, &v) ||
 	    !page_form(req, res, &v, spec, 1, &csrf))
 		return;
-	rc = grants_revoke(req->kg, v.account.id, req->route_params[0]);
+	rc = grants_revoke(req->kg, v.account.id, req->client_addr,
+	    req->route_params[0]);
 	if (rc == 0)
 		response_redirect(res, 303, "/connections");
 	else if (rc == ERR_NOTFOUND)

@@ -211,7 +211,8 @@ portal_device_decide(struct request *req, struct response *res)
 	}
 	if (!find_or_answer(req, res, &v, f[D_CODE], p))
 		goto out;
-	rc = device_grant_decide(req->kg, v.account.id, str_from(p->user_code),
+	rc = device_grant_decide(req->kg, v.account.id, req->client_addr,
+	    str_from(p->user_code),
 	    allow, v.auth_time, v.amr);
 	if (rc == 0 && allow)
 		page_message(req, res, 200, &v, "Done",

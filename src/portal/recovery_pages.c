@@ -182,7 +182,7 @@ portal_reset(struct request *req, struct response *res)
 	if (!page_visitor_or_fail(req, res, &v) ||
 	    !page_form(req, res, &v, spec, 3, f))
 		return;
-	rc = recovery_reset(req->kg, f[1], f[2], &reason);
+	rc = recovery_reset(req->kg, req->client_addr, f[1], f[2], &reason);
 	if (rc == ERR_INVALID) {
 		reset_render(req, res, 422, &v, f[1], reason);
 	} else if (rc != 0) {
@@ -257,7 +257,7 @@ portal_verify(struct request *req, struct response *res)
 	if (!page_visitor_or_fail(req, res, &v) ||
 	    !page_form(req, res, &v, spec, 2, f))
 		return;
-	rc = verification_confirm(req->kg, f[1], &link);
+	rc = verification_confirm(req->kg, req->client_addr, f[1], &link);
 	if (rc == ERR_EXISTS) {
 		page_message(req, res, 409, &v, "This address is taken",
 		    "Another account has this email address now, so yours "
@@ -278,7 +278,8 @@ portal_verify(struct request *req, struct response *res)
 	struct tmpl_var vars[] = {
 		{ "heading", STR_LIT("Email address confirmed") },
 		{ "message", str_from(msg) },
-		{ "next", v.logged_in ? STR_LIT("/account") : STR_LIT("/login") },
+		{ "next",
+		    v.logged_in ? STR_LIT("/account") : STR_LIT("/login") },
 		{ "next_label", v.logged_in ? STR_LIT("Your account") :
 		    STR_LIT("Log in") },
 	};

@@ -348,7 +348,8 @@ portal_secret_revoke(struct request *req, struct response *res)
 	    !page_form(req, res, &v, revoke_form, 1, &csrf) ||
 	    old_secret_of(req, res, &v, row, idtext) != 0)
 		goto out;
-	rc = apps_revoke_secret(req->kg, v.account.id, str_from(row->api_key),
+	rc = apps_revoke_secret(req->kg, v.account.id, req->client_addr,
+	    str_from(row->api_key),
 	    row->old_secret_id);
 	if (rc == ERR_NOTFOUND || rc == ERR_CONFLICT) {
 		page_message(req, res, 404, &v, "No such secret", "The old "

@@ -22,7 +22,8 @@ portal_session_end(struct request *req, struct response *res)
 	if (!account_visitor(req, res, &v) ||
 	    !page_form(req, res, &v, csrf_only, 1, &csrf))
 		return;
-	rc = sessions_end_id(req->kg, v.account.id, req->route_params[0]);
+	rc = sessions_end_id(req->kg, v.account.id, req->client_addr,
+	    req->route_params[0], v.session);
 	if (rc == ERR_NOTFOUND) {
 		struct account_form f = { 0 };
 
@@ -45,7 +46,8 @@ portal_sessions_end_others(struct request *req, struct response *res)
 	if (!account_visitor(req, res, &v) ||
 	    !page_form(req, res, &v, csrf_only, 1, &csrf))
 		return;
-	if (sessions_end_others(req->kg, v.account.id, v.session) != 0)
+	if (sessions_end_others(req->kg, v.account.id, req->client_addr,
+	    v.session) != 0)
 		page_unavailable(req, res, &v);
 	else
 		response_redirect(res, 303, "/account");

@@ -4,14 +4,25 @@
 
 int
 pg_account_insert(struct store_backend *b, const char *email,
-    const char *password_hash, int64_t now, int64_t *id)
+    const char *password_hash, int64_t now, int64_t *id,
+    const struct event_new *ev)
 {
 	struct pg_params p = { 0 };
+	struct pg_conn *c;
+	int rc;
 
 	pgp_text(&p, email);
 	pgp_text(&p, password_hash);
 	pgp_int(&p, now);
-	return pg_row(b, STMT_ACCOUNT_INSERT, &p, pg_read_id, id);
+	if (ev == NULL)
+		return pg_row(b, STMT_ACCOUNT_INSERT, &p, pg_read_id, id);
+	if ((rc = pg_begin(b, &c)) != 0 && c == NULL)
+		return rc;
+	if (rc == 0)
+		rc = pg_id_on(c, STMT_ACCOUNT_INSERT, &p, id);
+	if (rc == 0)
+		rc = pg_event_put_as(c, ev, *id, 0);
+	return pg_finish(b, c, rc);
 }
 
 void
@@ -49,7 +60,8 @@ pg_account_by_id(struct store_backend *b, int64_t id, struct account *out)
 
 int
 pg_session_insert(struct store_backend *b, const unsigned char *hash,
-    int64_t account_id, int64_t now, const struct session_origin *from)
+    int64_t account_id, int64_t now, const struct session_origin *from,
+    const struct event_new *ev)
 {
 	struct pg_params p = { 0 };
 
@@ -59,7 +71,7 @@ pg_session_insert(struct store_backend *b, const unsigned char *hash,
 	pgp_text(&p, from->address);
 	pgp_text(&p, from->user_agent);
 	pgp_int(&p, from->amr);
-	return pg_run(b, STMT_SESSION_INSERT, &p, NULL);
+	return pg_run_event(b, STMT_SESSION_INSERT, &p, ev, false);
 }
 
 static void
@@ -120,7 +132,8 @@ pg_session_trim(struct store_backend *b, int64_t account_id,
 
 int
 pg_pat_insert(struct store_backend *b, int64_t account_id,
-    const unsigned char *hash, int64_t now, int64_t max, int64_t *id)
+    const unsigned char *hash, int64_t now, int64_t max, int64_t *id,
+    const struct event_new *ev)
 {
 	struct pg_params p = { 0 };
 
@@ -128,7 +141,8 @@ pg_pat_insert(struct store_backend *b, int64_t account_id,
 	pgp_hash(&p, hash);
 	pgp_int(&p, now);
 	pgp_int(&p, max);
-	return pg_insert_capped(b, account_id, STMT_PAT_INSERT, &p, id);
+	return pg_insert_capped(b, account_id, STMT_PAT_INSERT, &p, id, ev,
+	    false);
 }
 
 static void
@@ -167,13 +181,14 @@ pg_pat_list(struct store_backend *b, int64_t account_id,
 }
 
 int
-pg_pat_delete(struct store_backend *b, int64_t account_id, int64_t id)
+pg_pat_delete(struct store_backend *b, int64_t account_id, int64_t id,
+    const struct event_new *ev)
 {
 	struct pg_params p = { 0 };
 
 	pgp_int(&p, id);
 	pgp_int(&p, account_id);
-	return pg_run_one(b, STMT_PAT_DELETE, &p);
+	return pg_run_event(b, STMT_PAT_DELETE, &p, ev, true);
 }
 
 int

@@ -51,7 +51,7 @@ pg_account_counts(struct store_backend *b, int64_t id,
 static int
 account_write(struct store_backend *b, enum stmt_id first,
     const struct pg_params *p, int64_t id, const enum stmt_id *then,
-    size_t n)
+    size_t n, const struct event_new *ev)
 {
 	struct pg_params just_id = { 0 };
 	struct pg_conn *c;
@@ -66,18 +66,21 @@ account_write(struct store_backend *b, enum stmt_id first,
 		rc = ERR_NOTFOUND;
 	for (size_t i = 0; rc == 0 && i < n; i++)
 		rc = pg_run_on(c, then[i], &just_id, NULL);
+	if (rc == 0)
+		rc = pg_event_put(c, ev);
 	return pg_finish(b, c, rc);
 }
 
 int
-pg_account_disable(struct store_backend *b, int64_t id, int64_t now)
+pg_account_disable(struct store_backend *b, int64_t id, int64_t now,
+    const struct event_new *ev)
 {
 	struct pg_params p = { 0 };
 
 	pgp_int(&p, id);
 	pgp_int(&p, now);
 	return account_write(b, STMT_ACCOUNT_DISABLE, &p, id, DISABLE_ENDS,
-	    sizeof(DISABLE_ENDS) / sizeof(DISABLE_ENDS[0]));
+	    sizeof(DISABLE_ENDS) / sizeof(DISABLE_ENDS[0]), ev);
 }
 
 int
@@ -86,7 +89,7 @@ pg_account_enable(struct store_backend *b, int64_t id)
 	struct pg_params p = { 0 };
 
 	pgp_int(&p, id);
-	return account_write(b, STMT_ACCOUNT_ENABLE, &p, id, NULL, 0);
+	return account_write(b, STMT_ACCOUNT_ENABLE, &p, id, NULL, 0, NULL);
 }
 
 int
@@ -95,5 +98,5 @@ pg_account_delete(struct store_backend *b, int64_t id)
 	struct pg_params p = { 0 };
 
 	pgp_int(&p, id);
-	return account_write(b, STMT_ACCOUNT_DELETE, &p, id, NULL, 0);
+	return account_write(b, STMT_ACCOUNT_DELETE, &p, id, NULL, 0, NULL);
 }

@@ -22,7 +22,8 @@ bind_settable(struct pg_params *p, const struct app_row *row)
 }
 
 int
-pg_app_insert(struct store_backend *b, struct app_row *row, int64_t max)
+pg_app_insert(struct store_backend *b, struct app_row *row, int64_t max,
+    const struct event_new *ev)
 {
 	struct pg_params p = { 0 };
 
@@ -33,7 +34,7 @@ pg_app_insert(struct store_backend *b, struct app_row *row, int64_t max)
 	pgp_int(&p, row->created_at);
 	pgp_int(&p, max);
 	return pg_insert_capped(b, row->account_id, STMT_APP_INSERT, &p,
-	    &row->id);
+	    &row->id, ev, true);
 }
 
 static void
@@ -114,29 +115,30 @@ pg_app_list(struct store_backend *b, int64_t account_id,
 }
 
 int
-pg_app_update(struct store_backend *b, const struct app_row *row)
+pg_app_update(struct store_backend *b, const struct app_row *row,
+    const struct event_new *ev)
 {
 	struct pg_params p = { 0 };
 
 	bind_settable(&p, row);
 	pgp_int(&p, row->id);
-	return pg_run_one(b, STMT_APP_UPDATE, &p);
+	return pg_run_event(b, STMT_APP_UPDATE, &p, ev, true);
 }
 
 int
 pg_app_delete(struct store_backend *b, int64_t account_id,
-    const char *api_key)
+    const char *api_key, const struct event_new *ev)
 {
 	struct pg_params p = { 0 };
 
 	bind_key_owner(&p, api_key, account_id);
-	return pg_run_one(b, STMT_APP_DELETE, &p);
+	return pg_run_event(b, STMT_APP_DELETE, &p, ev, true);
 }
 
 int
 pg_app_set_secret(struct store_backend *b, int64_t account_id,
     const char *api_key, const unsigned char *hash, int64_t now,
-    int64_t keep_s)
+    int64_t keep_s, const struct event_new *ev)
 {
 	struct pg_params p = { 0 };
 
@@ -144,19 +146,20 @@ pg_app_set_secret(struct store_backend *b, int64_t account_id,
 	pgp_hash(&p, hash);
 	pgp_int(&p, now);
 	pgp_int(&p, keep_s);
-	return pg_run_one(b, STMT_APP_SET_SECRET, &p);
+	return pg_run_event(b, STMT_APP_SET_SECRET, &p, ev, true);
 }
 
 int
 pg_app_revoke_old_secret(struct store_backend *b, int64_t account_id,
-    const char *api_key, int64_t secret_id, int64_t now)
+    const char *api_key, int64_t secret_id, int64_t now,
+    const struct event_new *ev)
 {
 	struct pg_params p = { 0 };
 
 	bind_key_owner(&p, api_key, account_id);
 	pgp_int(&p, secret_id);
 	pgp_int(&p, now);
-	return pg_run_one(b, STMT_APP_REVOKE_OLD_SECRET, &p);
+	return pg_run_event(b, STMT_APP_REVOKE_OLD_SECRET, &p, ev, true);
 }
 
 int

@@ -98,7 +98,7 @@ set_state(struct pg_conn *c, const char *user_code,
 
 int
 pg_device_decide(struct store_backend *b, const char *user_code,
-    const struct device_decision *d)
+    const struct device_decision *d, const struct event_new *ev)
 {
 	unsigned char hash[SECURE_HASH_BYTES];
 	struct code_row code;
@@ -116,7 +116,7 @@ pg_device_decide(struct store_backend *b, const char *user_code,
 		code.issued_at = d->now;
 		code.auth_time = d->auth_time;
 		code.amr = d->amr;
-		rc = pg_code_insert_on(c, hash, &code);
+		rc = pg_code_insert_on(c, hash, &code, ev);
 	}
 	return pg_finish(b, c, rc);
 }

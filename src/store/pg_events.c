@@ -24,6 +24,39 @@ pg_event_put(struct pg_conn *c, const struct event_new *ev)
 }
 
 int
+pg_event_put_as(struct pg_conn *c, const struct event_new *ev,
+    int64_t account_id, int64_t app_id)
+{
+	struct event_new e;
+
+	if (ev == NULL)
+		return 0;
+	e = *ev;
+	if (account_id != 0)
+		e.account_id = account_id;
+	if (app_id != 0)
+		e.app_id = app_id;
+	return pg_event_put(c, &e);
+}
+
+int
+pg_id_on(struct pg_conn *c, enum stmt_id id, const struct pg_params *p,
+    int64_t *out)
+{
+	PGresult *res;
+	int rc = pg_exec(c, id, p, &res);
+
+	if (rc != 0)
+		return rc;
+	if (PQntuples(res) == 1)
+		*out = pg_int(res, 0, 0);
+	else
+		rc = ERR_NOTFOUND;
+	PQclear(res);
+	return rc;
+}
+
+int
 pg_run_event(struct store_backend *b, enum stmt_id id,
     const struct pg_params *p, const struct event_new *ev, bool one)
 {
@@ -41,6 +74,41 @@ pg_run_event(struct store_backend *b, enum stmt_id id,
 		rc = ERR_NOTFOUND;
 	if (rc == 0)
 		rc = pg_event_put(c, ev);
+	return pg_finish(b, c, rc);
+}
+
+/* Here rather than in pg_pool.c, whose helpers it and the events' use:
+ * the inserts it caps (apps, personal tokens) take an event. */
+int
+pg_insert_capped(struct store_backend *b, int64_t account_id,
+    enum stmt_id id, const struct pg_params *p, int64_t *new_id,
+    const struct event_new *ev, bool new_app)
+{
+	struct pg_params owner = { 0 };
+	struct pg_conn *c;
+	PGresult *res;
+	int rc;
+
+	pgp_int(&owner, account_id);
+	rc = pg_begin(b, &c);
+	if (c == NULL)
+		return rc;
+	/* Under READ COMMITTED each statement reads a fresh snapshot: the
+	 * count below, taken once the lock is ours, sees every insert
+	 * that held it before. */
+	if (rc == 0)
+		rc = pg_run_on(c, STMT_ACCOUNT_LOCK, &owner, NULL);
+	if (rc == 0)
+		rc = pg_exec(c, id, p, &res);
+	if (rc == 0) {
+		if (PQntuples(res) == 1)
+			pg_read_id(res, 0, new_id);
+		else
+			rc = ERR_TOOBIG;
+		PQclear(res);
+	}
+	if (rc == 0)
+		rc = pg_event_put_as(c, ev, 0, new_app ? *new_id : 0);
 	return pg_finish(b, c, rc);
 }
 

@@ -37,13 +37,13 @@ pg_session_list(struct store_backend *b, int64_t account_id, size_t max,
 
 int
 pg_session_end(struct store_backend *b, int64_t account_id,
-    const unsigned char *hash)
+    const unsigned char *hash, const struct event_new *ev)
 {
 	struct pg_params p = { 0 };
 
 	pgp_hash(&p, hash);
 	pgp_int(&p, account_id);
-	return pg_run_one(b, STMT_SESSION_END, &p);
+	return pg_run_event(b, STMT_SESSION_END, &p, ev, true);
 }
 
 static void
@@ -54,14 +54,25 @@ bind_others(struct pg_params *p, int64_t account_id,
 	pgp_hash(p, keep != NULL ? keep : no_session);
 }
 
+/* The event only when a session ended: none ended is no change. */
 int
 pg_session_end_others(struct store_backend *b, int64_t account_id,
-    const unsigned char *keep)
+    const unsigned char *keep, const struct event_new *ev)
 {
 	struct pg_params p = { 0 };
+	struct pg_conn *c;
+	int changes = 0, rc;
 
 	bind_others(&p, account_id, keep);
-	return pg_run(b, STMT_SESSION_END_OTHERS, &p, NULL);
+	if (ev == NULL)
+		return pg_run(b, STMT_SESSION_END_OTHERS, &p, NULL);
+	if ((rc = pg_begin(b, &c)) != 0 && c == NULL)
+		return rc;
+	if (rc == 0)
+		rc = pg_run_on(c, STMT_SESSION_END_OTHERS, &p, &changes);
+	if (rc == 0 && changes > 0)
+		rc = pg_event_put(c, ev);
+	return pg_finish(b, c, rc);
 }
 
 int
@@ -102,7 +113,7 @@ clear_links_on(struct pg_conn *c, int64_t account_id, int purpose)
 
 int
 pg_account_set_email(struct store_backend *b, int64_t account_id,
-    const char *email)
+    const char *email, const struct event_new *ev)
 {
 	struct pg_conn *c;
 	int rc = pg_begin(b, &c);
@@ -113,12 +124,15 @@ pg_account_set_email(struct store_backend *b, int64_t account_id,
 		rc = run_one_on(c, STMT_ACCOUNT_SET_EMAIL, account_id, email);
 	if (rc == 0)
 		rc = clear_links_on(c, account_id, STORE_LINK_VERIFY);
+	if (rc == 0)
+		rc = pg_event_put(c, ev);
 	return pg_finish(b, c, rc);
 }
 
 int
 pg_account_set_password(struct store_backend *b, int64_t account_id,
-    const char *password_hash, const unsigned char *keep)
+    const char *password_hash, const unsigned char *keep,
+    const struct event_new *ev)
 {
 	struct pg_params others = { 0 };
 	struct pg_conn *c;
@@ -134,6 +148,8 @@ pg_account_set_password(struct store_backend *b, int64_t account_id,
 		rc = pg_run_on(c, STMT_SESSION_END_OTHERS, &others, NULL);
 	if (rc == 0)
 		rc = clear_links_on(c, account_id, STORE_LINK_RESET);
+	if (rc == 0)
+		rc = pg_event_put(c, ev);
 	return pg_finish(b, c, rc);
 }
 

@@ -100,12 +100,13 @@ pg_grant_get(struct store_backend *b, int64_t account_id, int64_t app_id,
 }
 
 int
-pg_grant_delete(struct store_backend *b, int64_t account_id, int64_t app_id)
+pg_grant_delete(struct store_backend *b, int64_t account_id, int64_t app_id,
+    const struct event_new *ev)
 {
 	struct pg_params p = { 0 };
 
 	bind_account_app(&p, account_id, app_id);
-	return pg_run_one(b, STMT_GRANT_DELETE, &p);
+	return pg_run_event(b, STMT_GRANT_DELETE, &p, ev, true);
 }
 
 static void
@@ -155,16 +156,54 @@ bind_code(struct pg_params *p, const unsigned char *hash,
 	pgp_hash_or_null(p, row->bound ? row->jkt : NULL);
 }
 
-int
-pg_code_insert_on(struct pg_conn *c, const unsigned char *hash,
-    struct code_row *row)
+/* The consent's scope before the upsert, on c: *had 0 without one. */
+static int
+scope_had(struct pg_conn *c, int64_t account_id, int64_t app_id,
+    unsigned *had)
 {
-	struct pg_params p = { 0 }, g = { 0 };
+	struct pg_params p = { 0 };
+	PGresult *res;
 	int rc;
 
-	bind_upsert(&g, row->account_id, row->app_id, row->scope,
-	    row->issued_at);
-	if ((rc = tx_id(c, STMT_GRANT_UPSERT, &g, &row->grant_id)) != 0)
+	bind_account_app(&p, account_id, app_id);
+	if ((rc = pg_exec(c, STMT_GRANT_GET, &p, &res)) != 0)
+		return rc;
+	*had = PQntuples(res) == 1 ? (unsigned)pg_int(res, 0, 1) : 0;
+	PQclear(res);
+	return 0;
+}
+
+/* The consent of account_id to app_id, widened by scope, on c: the
+ * grant_given event goes with one that is new or wider than the one
+ * stored (a scope is never 0). */
+static int
+consent_on(struct pg_conn *c, int64_t account_id, int64_t app_id,
+    unsigned scope, int64_t now, int64_t *grant_id,
+    const struct event_new *ev)
+{
+	struct pg_params g = { 0 };
+	unsigned had = 0;
+	int rc;
+
+	if (ev != NULL && (rc = scope_had(c, account_id, app_id, &had)) != 0)
+		return rc;
+	bind_upsert(&g, account_id, app_id, scope, now);
+	if ((rc = tx_id(c, STMT_GRANT_UPSERT, &g, grant_id)) != 0)
+		return rc;
+	if ((had | scope) != had)
+		rc = pg_event_put_as(c, ev, 0, app_id);
+	return rc;
+}
+
+int
+pg_code_insert_on(struct pg_conn *c, const unsigned char *hash,
+    struct code_row *row, const struct event_new *ev)
+{
+	struct pg_params p = { 0 };
+	int rc = consent_on(c, row->account_id, row->app_id, row->scope,
+	    row->issued_at, &row->grant_id, ev);
+
+	if (rc != 0)
 		return rc;
 	bind_code(&p, hash, row);
 	return pg_run_on(c, STMT_CODE_INSERT, &p, NULL);
@@ -172,7 +211,7 @@ pg_code_insert_on(struct pg_conn *c, const unsigned char *hash,
 
 int
 pg_code_insert(struct store_backend *b, const unsigned char *hash,
-    struct code_row *row)
+    struct code_row *row, const struct event_new *ev)
 {
 	struct pg_params p = { 0 };
 	struct pg_conn *c;
@@ -185,7 +224,7 @@ pg_code_insert(struct store_backend *b, const unsigned char *hash,
 	if ((rc = pg_begin(b, &c)) != 0 && c == NULL)
 		return rc;
 	if (rc == 0)
-		rc = pg_code_insert_on(c, hash, row);
+		rc = pg_code_insert_on(c, hash, row, ev);
 	if ((rc = pg_finish(b, c, rc)) != 0)
 		row->grant_id = 0;
 	return rc;
@@ -304,14 +343,11 @@ take_code(struct pg_conn *c, const struct issue *is)
 static int
 issue_in(struct pg_conn *c, struct issue *is)
 {
-	struct pg_params g = { 0 };
 	int rc = 0;
 
-	if (is->grant_id == 0) {
-		bind_upsert(&g, is->account_id, is->app_id, is->scope,
-		    is->now);
-		rc = tx_id(c, STMT_GRANT_UPSERT, &g, &is->grant_id);
-	}
+	if (is->grant_id == 0)
+		rc = consent_on(c, is->account_id, is->app_id, is->scope,
+		    is->now, &is->grant_id, is->given);
 	if (rc == 0 && is->parent_hash != NULL)
 		rc = claim_parent(c, is);
 	if (rc == 0 && is->family_id == 0)
@@ -372,12 +408,13 @@ pg_issue_many(struct store_backend *b, struct issue *is, int *rcs, size_t n)
 }
 
 int
-pg_family_revoke(struct store_backend *b, int64_t family_id)
+pg_family_revoke(struct store_backend *b, int64_t family_id,
+    const struct event_new *ev)
 {
 	struct pg_params p = { 0 };
 
 	pgp_int(&p, family_id);
-	return pg_run(b, STMT_FAMILY_REVOKE, &p, NULL);
+	return pg_run_event(b, STMT_FAMILY_REVOKE, &p, ev, false);
 }
 
 static void

@@ -326,36 +326,6 @@ pg_run(struct store_backend *b, enum stmt_id id, const struct pg_params *p,
 }
 
 int
-pg_insert_capped(struct store_backend *b, int64_t account_id,
-    enum stmt_id id, const struct pg_params *p, int64_t *new_id)
-{
-	struct pg_params owner = { 0 };
-	struct pg_conn *c;
-	PGresult *res;
-	int rc;
-
-	pgp_int(&owner, account_id);
-	rc = pg_begin(b, &c);
-	if (c == NULL)
-		return rc;
-	/* Under READ COMMITTED each statement reads a fresh snapshot: the
-	 * count below, taken once the lock is ours, sees every insert
-	 * that held it before. */
-	if (rc == 0)
-		rc = pg_run_on(c, STMT_ACCOUNT_LOCK, &owner, NULL);
-	if (rc == 0)
-		rc = pg_exec(c, id, p, &res);
-	if (rc == 0) {
-		if (PQntuples(res) == 1)
-			pg_read_id(res, 0, new_id);
-		else
-			rc = ERR_TOOBIG;
-		PQclear(res);
-	}
-	return pg_finish(b, c, rc);
-}
-
-int
 pg_run_one(struct store_backend *b, enum stmt_id id,
     const struct pg_params *p)
 {

@@ -419,7 +419,8 @@ const char *const pg_sql[STMT_COUNT] = {
 	[STMT_EVENT_INSERT] = "INSERT INTO events(at, account_id, kind, "
 	    "address, app_id, app_key, detail) VALUES ($1::bigint, "
 	    "$2::bigint, $3::integer, $4::text, nullif($5::bigint, 0), "
-	    "$6::text, $7::text)",
+	    "coalesce(nullif($6::text, ''), (SELECT api_key FROM apps "
+	    "WHERE id = $5::bigint), ''), $7::text)",
 	/* as in sqlite_sql.c */
 	[STMT_EVENT_LIST] = "SELECT id, at, account_id, kind, CASE WHEN "
 	    "account_id = $1::bigint THEN address ELSE '' END, app_key, "

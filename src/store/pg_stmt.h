@@ -70,10 +70,11 @@ int		 pg_run(struct store_backend *b, enum stmt_id id,
 /* An insert capped per account: in one transaction, the account's row
  * locked (STMT_ACCOUNT_LOCK), then `id`, an INSERT ... SELECT ... WHERE
  * <count below the cap> RETURNING id. *new_id gets the id; ERR_TOOBIG when
- * the count was at the cap (nothing stored). */
+ * the count was at the cap (nothing stored). ev (NULL: none) is written in
+ * the same transaction, about the new app when new_app. */
 int		 pg_insert_capped(struct store_backend *b, int64_t account_id,
 		    enum stmt_id id, const struct pg_params *p,
-		    int64_t *new_id);
+		    int64_t *new_id, const struct event_new *ev, bool new_app);
 /* pg_run() for a write that must touch a row: else ERR_NOTFOUND. */
 int		 pg_run_one(struct store_backend *b, enum stmt_id id,
 		    const struct pg_params *p);
@@ -126,7 +127,8 @@ int	pg_gc(struct store_backend *b, enum store_gc_kind kind,
 int	pg_stats(struct store_backend *b, const struct store_horizon *h,
 	    struct store_counts *out);
 int	pg_account_insert(struct store_backend *b, const char *email,
-	    const char *password_hash, int64_t now, int64_t *id);
+	    const char *password_hash, int64_t now, int64_t *id,
+	    const struct event_new *ev);
 int	pg_account_by_email(struct store_backend *b, const char *email,
 	    struct account *out);
 int	pg_account_by_id(struct store_backend *b, int64_t id,
@@ -137,25 +139,27 @@ int	pg_account_list(struct store_backend *b, const struct store_page *page,
 	    struct account **rows, size_t *n);
 int	pg_account_counts(struct store_backend *b, int64_t id,
 	    const struct store_horizon *h, struct account_counts *out);
-int	pg_account_disable(struct store_backend *b, int64_t id, int64_t now);
+int	pg_account_disable(struct store_backend *b, int64_t id, int64_t now,
+	    const struct event_new *ev);
 int	pg_account_enable(struct store_backend *b, int64_t id);
 int	pg_account_delete(struct store_backend *b, int64_t id);
 int	pg_session_insert(struct store_backend *b, const unsigned char *hash,
 	    int64_t account_id, int64_t now,
-	    const struct session_origin *from);
+	    const struct session_origin *from, const struct event_new *ev);
 /* pg_links.c: one-time links, verification, passwords, session lists */
 int	pg_session_list(struct store_backend *b, int64_t account_id,
 	    size_t max, struct session_row **rows, size_t *n);
 int	pg_session_end(struct store_backend *b, int64_t account_id,
-	    const unsigned char *hash);
+	    const unsigned char *hash, const struct event_new *ev);
 int	pg_session_end_others(struct store_backend *b, int64_t account_id,
-	    const unsigned char *keep);
+	    const unsigned char *keep, const struct event_new *ev);
 int	pg_account_verify(struct store_backend *b, int64_t account_id,
 	    const char *email);
 int	pg_account_set_email(struct store_backend *b, int64_t account_id,
-	    const char *email);
+	    const char *email, const struct event_new *ev);
 int	pg_account_set_password(struct store_backend *b, int64_t account_id,
-	    const char *password_hash, const unsigned char *keep);
+	    const char *password_hash, const unsigned char *keep,
+	    const struct event_new *ev);
 int	pg_link_insert(struct store_backend *b, const unsigned char *hash,
 	    const struct link_row *row);
 int	pg_link_get(struct store_backend *b, const unsigned char *hash,
@@ -172,30 +176,32 @@ int	pg_session_delete(struct store_backend *b, const unsigned char *hash);
 int	pg_session_trim(struct store_backend *b, int64_t account_id,
 	    const unsigned char *keep, int64_t max);
 int	pg_pat_insert(struct store_backend *b, int64_t account_id,
-	    const unsigned char *hash, int64_t now, int64_t max, int64_t *id);
+	    const unsigned char *hash, int64_t now, int64_t max, int64_t *id,
+	    const struct event_new *ev);
 int	pg_pat_by_hash(struct store_backend *b, const unsigned char *hash,
 	    struct pat_row *out);
 int	pg_pat_list(struct store_backend *b, int64_t account_id,
 	    const struct store_page *page, struct pat_row **rows, size_t *n);
 int	pg_pat_delete(struct store_backend *b, int64_t account_id,
-	    int64_t id);
+	    int64_t id, const struct event_new *ev);
 int	pg_pat_touch(struct store_backend *b, int64_t id, int64_t now);
 
 int	pg_app_insert(struct store_backend *b, struct app_row *row,
-	    int64_t max);
+	    int64_t max, const struct event_new *ev);
 int	pg_app_get(struct store_backend *b, int64_t account_id,
 	    const char *api_key, struct app_row *out);
 int	pg_app_list(struct store_backend *b, int64_t account_id,
 	    const struct store_page *page, struct app_row **rows, size_t *n);
-int	pg_app_update(struct store_backend *b, const struct app_row *row);
+int	pg_app_update(struct store_backend *b, const struct app_row *row,
+	    const struct event_new *ev);
 int	pg_app_delete(struct store_backend *b, int64_t account_id,
-	    const char *api_key);
+	    const char *api_key, const struct event_new *ev);
 int	pg_app_set_secret(struct store_backend *b, int64_t account_id,
 	    const char *api_key, const unsigned char *hash, int64_t now,
-	    int64_t keep_s);
+	    int64_t keep_s, const struct event_new *ev);
 int	pg_app_revoke_old_secret(struct store_backend *b,
 	    int64_t account_id, const char *api_key, int64_t secret_id,
-	    int64_t now);
+	    int64_t now, const struct event_new *ev);
 int	pg_app_secret_used(struct store_backend *b, int64_t app_id,
 	    int64_t secret_id, int64_t at);
 int	pg_app_reuse_notice(struct store_backend *b, int64_t app_id,
@@ -208,10 +214,12 @@ int	pg_totp_get(struct store_backend *b, int64_t account_id,
 	    struct totp_row *out);
 int	pg_totp_insert(struct store_backend *b, int64_t account_id,
 	    const struct totp_row *row,
-	    const unsigned char (*hashes)[SECURE_HASH_BYTES], size_t n);
+	    const unsigned char (*hashes)[SECURE_HASH_BYTES], size_t n,
+	    const struct event_new *ev);
 int	pg_totp_step(struct store_backend *b, int64_t account_id,
 	    int64_t step);
-int	pg_totp_delete(struct store_backend *b, int64_t account_id);
+int	pg_totp_delete(struct store_backend *b, int64_t account_id,
+	    const struct event_new *ev);
 int	pg_recovery_list(struct store_backend *b, int64_t account_id,
 	    unsigned char (*hashes)[SECURE_HASH_BYTES], size_t max, size_t *n);
 int	pg_recovery_take(struct store_backend *b, int64_t account_id,
@@ -222,16 +230,16 @@ int	pg_grant_upsert(struct store_backend *b, int64_t account_id,
 int	pg_grant_get(struct store_backend *b, int64_t account_id,
 	    int64_t app_id, int64_t *grant_id, unsigned *scope);
 int	pg_grant_delete(struct store_backend *b, int64_t account_id,
-	    int64_t app_id);
+	    int64_t app_id, const struct event_new *ev);
 int	pg_grant_list(struct store_backend *b, int64_t account_id,
 	    const struct store_page *page, struct grant_row **rows,
 	    size_t *n);
 /* The consent of row->account_id to row->app_id and the code, inside the
  * transaction on c (sets row->grant_id). */
 int	pg_code_insert_on(struct pg_conn *c, const unsigned char *hash,
-	    struct code_row *row);
+	    struct code_row *row, const struct event_new *ev);
 int	pg_code_insert(struct store_backend *b, const unsigned char *hash,
-	    struct code_row *row);
+	    struct code_row *row, const struct event_new *ev);
 int	pg_code_get(struct store_backend *b, const unsigned char *hash,
 	    struct code_row *out);
 int	pg_code_take(struct store_backend *b, const unsigned char *hash,
@@ -239,7 +247,8 @@ int	pg_code_take(struct store_backend *b, const unsigned char *hash,
 int	pg_issue(struct store_backend *b, struct issue *is);
 int	pg_issue_many(struct store_backend *b, struct issue *is, int *rcs,
 	    size_t n);
-int	pg_family_revoke(struct store_backend *b, int64_t family_id);
+int	pg_family_revoke(struct store_backend *b, int64_t family_id,
+	    const struct event_new *ev);
 int	pg_access_get(struct store_backend *b, const unsigned char *hash,
 	    struct token_row *out);
 int	pg_access_touch(struct store_backend *b, const unsigned char *hash,
@@ -283,7 +292,7 @@ int	pg_device_insert(struct store_backend *b, const unsigned char *hash,
 int	pg_device_find(struct store_backend *b, const char *user_code,
 	    int64_t now, struct device_row *out);
 int	pg_device_decide(struct store_backend *b, const char *user_code,
-	    const struct device_decision *d);
+	    const struct device_decision *d, const struct event_new *ev);
 int	pg_device_poll(struct store_backend *b, const unsigned char *hash,
 	    int64_t app_id, int64_t now, int64_t step_s,
 	    struct device_row *out);
@@ -297,6 +306,14 @@ int	pg_mail_retry(struct store_backend *b, int64_t id, int64_t attempts,
  * the transaction on c. Run_event is pg_run() (pg_run_one() when `one`)
  * with ev written in the same transaction when the write succeeds. */
 int	pg_event_put(struct pg_conn *c, const struct event_new *ev);
+/* pg_event_put() with the account and the app a write just made (0: ev's
+ * own). */
+int	pg_event_put_as(struct pg_conn *c, const struct event_new *ev,
+	    int64_t account_id, int64_t app_id);
+/* Runs a statement that gives one row (INSERT ... RETURNING id) on c: its
+ * first column into *out; ERR_NOTFOUND when it gives none. */
+int	pg_id_on(struct pg_conn *c, enum stmt_id id,
+	    const struct pg_params *p, int64_t *out);
 int	pg_run_event(struct store_backend *b, enum stmt_id id,
 	    const struct pg_params *p, const struct event_new *ev, bool one);
 int	pg_event_add(struct store_backend *b, const struct event_new *ev);

@@ -29,7 +29,8 @@ pg_totp_get(struct store_backend *b, int64_t account_id,
 int
 pg_totp_insert(struct store_backend *b, int64_t account_id,
     const struct totp_row *row,
-    const unsigned char (*hashes)[SECURE_HASH_BYTES], size_t n)
+    const unsigned char (*hashes)[SECURE_HASH_BYTES], size_t n,
+    const struct event_new *ev)
 {
 	struct pg_params p = { 0 };
 	struct pg_conn *c;
@@ -50,6 +51,8 @@ pg_totp_insert(struct store_backend *b, int64_t account_id,
 		pgp_hash(&h, hashes[i]);
 		rc = pg_run_on(c, STMT_RECOVERY_INSERT, &h, NULL);
 	}
+	if (rc == 0)
+		rc = pg_event_put(c, ev);
 	return pg_finish(b, c, rc);
 }
 
@@ -66,12 +69,13 @@ pg_totp_step(struct store_backend *b, int64_t account_id, int64_t step)
 }
 
 int
-pg_totp_delete(struct store_backend *b, int64_t account_id)
+pg_totp_delete(struct store_backend *b, int64_t account_id,
+    const struct event_new *ev)
 {
 	struct pg_params p = { 0 };
 
 	pgp_int(&p, account_id);
-	return pg_run_one(b, STMT_TOTP_DELETE, &p);
+	return pg_run_event(b, STMT_TOTP_DELETE, &p, ev, true);
 }
 
 static void

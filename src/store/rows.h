@@ -237,6 +237,8 @@ struct token_row {
 };
 
 /* What one issuing transaction writes (see store_issue). */
+struct event_new;
+
 struct issue {
 	/* the family's grant, for a new one; 0 records the consent of
 	 * account_id to app_id (widened by scope) in the same transaction
@@ -269,6 +271,9 @@ struct issue {
 	bool		 access_bound;
 	bool		 refresh_bound;
 	unsigned char	 jkt[SECURE_HASH_BYTES];
+	/* grant_id 0: the grant_given event (NULL: none), written when the
+	 * consent recorded is new or wider than the one stored */
+	const struct event_new *given;
 };
 
 /* account_id value that lets an operator reach every account's apps */

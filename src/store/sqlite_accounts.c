@@ -8,21 +8,26 @@
 
 int
 sqlite_account_insert(struct store_backend *b, const char *email,
-    const char *password_hash, int64_t now, int64_t *id)
+    const char *password_hash, int64_t now, int64_t *id,
+    const struct event_new *ev)
 {
 	sqlite3 *db;
-	sqlite3_stmt *st = sqlite_stmt(b, STMT_ACCOUNT_INSERT, &db);
+	sqlite3_stmt *st;
 	int rc;
 
-	if (st == NULL)
-		return ERR_STORE;
+	if ((rc = sqlite_event_begin(b, ev)) != 0)
+		return rc;
+	if ((st = sqlite_stmt(b, STMT_ACCOUNT_INSERT, &db)) == NULL)
+		return sqlite_event_end(b, ev, ERR_STORE);
 	sqlite3_bind_text(st, 1, email, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, password_hash, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, now);
 	rc = sqlite_run(db, st, NULL);
 	if (rc == 0)
 		*id = sqlite3_last_insert_rowid(db);
-	return rc;
+	if (rc == 0)
+		rc = sqlite_event_put_as(b, ev, *id, 0);
+	return sqlite_event_end(b, ev, rc);
 }
 
 void
@@ -65,20 +70,27 @@ sqlite_account_by_id(struct store_backend *b, int64_t id, struct account *out)
 
 int
 sqlite_session_insert(struct store_backend *b, const unsigned char *hash,
-    int64_t account_id, int64_t now, const struct session_origin *from)
+    int64_t account_id, int64_t now, const struct session_origin *from,
+    const struct event_new *ev)
 {
 	sqlite3 *db;
-	sqlite3_stmt *st = sqlite_stmt(b, STMT_SESSION_INSERT, &db);
+	sqlite3_stmt *st;
+	int rc;
 
-	if (st == NULL)
-		return ERR_STORE;
+	if ((rc = sqlite_event_begin(b, ev)) != 0)
+		return rc;
+	if ((st = sqlite_stmt(b, STMT_SESSION_INSERT, &db)) == NULL)
+		return sqlite_event_end(b, ev, ERR_STORE);
 	sqlite3_bind_blob(st, 1, hash, SECURE_HASH_BYTES, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, account_id);
 	sqlite3_bind_int64(st, 3, now);
 	sqlite3_bind_text(st, 4, from->address, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 5, from->user_agent, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 6, from->amr);
-	return sqlite_run(db, st, NULL);
+	rc = sqlite_run(db, st, NULL);
+	if (rc == 0)
+		rc = sqlite_event_put(b, ev);
+	return sqlite_event_end(b, ev, rc);
 }
 
 static void
@@ -158,24 +170,29 @@ sqlite_session_trim(struct store_backend *b, int64_t account_id,
 
 int
 sqlite_pat_insert(struct store_backend *b, int64_t account_id,
-    const unsigned char *hash, int64_t now, int64_t max, int64_t *id)
+    const unsigned char *hash, int64_t now, int64_t max, int64_t *id,
+    const struct event_new *ev)
 {
 	sqlite3 *db;
-	sqlite3_stmt *st = sqlite_stmt(b, STMT_PAT_INSERT, &db);
+	sqlite3_stmt *st;
 	int changes = 0, rc;
 
-	if (st == NULL)
-		return ERR_STORE;
+	if ((rc = sqlite_event_begin(b, ev)) != 0)
+		return rc;
+	if ((st = sqlite_stmt(b, STMT_PAT_INSERT, &db)) == NULL)
+		return sqlite_event_end(b, ev, ERR_STORE);
 	sqlite3_bind_int64(st, 1, account_id);
 	sqlite3_bind_blob(st, 2, hash, SECURE_HASH_BYTES, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, now);
 	sqlite3_bind_int64(st, 4, max);
 	rc = sqlite_run(db, st, &changes);
 	if (rc == 0 && changes == 0)
-		return ERR_TOOBIG;	/* the account holds max already */
+		rc = ERR_TOOBIG;	/* the account holds max already */
 	if (rc == 0)
 		*id = sqlite3_last_insert_rowid(db);
-	return rc;
+	if (rc == 0)
+		rc = sqlite_event_put(b, ev);
+	return sqlite_event_end(b, ev, rc);
 }
 
 static void
@@ -217,16 +234,23 @@ sqlite_pat_list(struct store_backend *b, int64_t account_id,
 }
 
 int
-sqlite_pat_delete(struct store_backend *b, int64_t account_id, int64_t id)
+sqlite_pat_delete(struct store_backend *b, int64_t account_id, int64_t id,
+    const struct event_new *ev)
 {
 	sqlite3 *db;
-	sqlite3_stmt *st = sqlite_stmt(b, STMT_PAT_DELETE, &db);
+	sqlite3_stmt *st;
+	int rc;
 
-	if (st == NULL)
-		return ERR_STORE;
+	if ((rc = sqlite_event_begin(b, ev)) != 0)
+		return rc;
+	if ((st = sqlite_stmt(b, STMT_PAT_DELETE, &db)) == NULL)
+		return sqlite_event_end(b, ev, ERR_STORE);
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, account_id);
-	return sqlite_run_one(db, st);
+	rc = sqlite_run_one(db, st);
+	if (rc == 0)
+		rc = sqlite_event_put(b, ev);
+	return sqlite_event_end(b, ev, rc);
 }
 
 int

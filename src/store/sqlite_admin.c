@@ -58,7 +58,8 @@ sqlite_account_counts(struct store_backend *b, int64_t id,
  * each of the `n` statements of `then` on the account id alone. */
 static int
 account_write(struct store_backend *b, enum stmt_id first, int64_t id,
-    const int64_t *at, const enum stmt_id *then, size_t n)
+    const int64_t *at, const enum stmt_id *then, size_t n,
+    const struct event_new *ev)
 {
 	sqlite3 *db;
 	sqlite3_stmt *st;
@@ -80,24 +81,27 @@ account_write(struct store_backend *b, enum stmt_id first, int64_t id,
 		sqlite3_bind_int64(st, 1, id);
 		rc = sqlite_run(db, st, NULL);
 	}
+	if (rc == 0)
+		rc = sqlite_event_put(b, ev);
 	return sqlite_finish(b, rc);
 }
 
 int
-sqlite_account_disable(struct store_backend *b, int64_t id, int64_t now)
+sqlite_account_disable(struct store_backend *b, int64_t id, int64_t now,
+    const struct event_new *ev)
 {
 	return account_write(b, STMT_ACCOUNT_DISABLE, id, &now, DISABLE_ENDS,
-	    sizeof(DISABLE_ENDS) / sizeof(DISABLE_ENDS[0]));
+	    sizeof(DISABLE_ENDS) / sizeof(DISABLE_ENDS[0]), ev);
 }
 
 int
 sqlite_account_enable(struct store_backend *b, int64_t id)
 {
-	return account_write(b, STMT_ACCOUNT_ENABLE, id, NULL, NULL, 0);
+	return account_write(b, STMT_ACCOUNT_ENABLE, id, NULL, NULL, 0, NULL);
 }
 
 int
 sqlite_account_delete(struct store_backend *b, int64_t id)
 {
-	return account_write(b, STMT_ACCOUNT_DELETE, id, NULL, NULL, 0);
+	return account_write(b, STMT_ACCOUNT_DELETE, id, NULL, NULL, 0, NULL);
 }

@@ -7,14 +7,17 @@
 #include "store/sqlite_stmt.h"
 
 int
-sqlite_app_insert(struct store_backend *b, struct app_row *row, int64_t max)
+sqlite_app_insert(struct store_backend *b, struct app_row *row, int64_t max,
+    const struct event_new *ev)
 {
 	sqlite3 *db;
-	sqlite3_stmt *st = sqlite_stmt(b, STMT_APP_INSERT, &db);
+	sqlite3_stmt *st;
 	int changes = 0, rc;
 
-	if (st == NULL)
-		return ERR_STORE;
+	if ((rc = sqlite_event_begin(b, ev)) != 0)
+		return rc;
+	if ((st = sqlite_stmt(b, STMT_APP_INSERT, &db)) == NULL)
+		return sqlite_event_end(b, ev, ERR_STORE);
 	sqlite3_bind_int64(st, 1, row->account_id);
 	sqlite3_bind_text(st, 2, row->api_key, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, row->name, -1, SQLITE_STATIC);
@@ -33,10 +36,12 @@ sqlite_app_insert(struct store_backend *b, struct app_row *row, int64_t max)
 	sqlite3_bind_int(st, 15, row->require_par);
 	rc = sqlite_run(db, st, &changes);
 	if (rc == 0 && changes == 0)
-		return ERR_TOOBIG;	/* the owner has max already */
+		rc = ERR_TOOBIG;	/* the owner has max already */
 	if (rc == 0)
 		row->id = sqlite3_last_insert_rowid(db);
-	return rc;
+	if (rc == 0)
+		rc = sqlite_event_put_as(b, ev, 0, row->id);
+	return sqlite_event_end(b, ev, rc);
 }
 
 static void
@@ -120,13 +125,17 @@ sqlite_app_list(struct store_backend *b, int64_t account_id,
 }
 
 int
-sqlite_app_update(struct store_backend *b, const struct app_row *row)
+sqlite_app_update(struct store_backend *b, const struct app_row *row,
+    const struct event_new *ev)
 {
 	sqlite3 *db;
-	sqlite3_stmt *st = sqlite_stmt(b, STMT_APP_UPDATE, &db);
+	sqlite3_stmt *st;
+	int rc;
 
-	if (st == NULL)
-		return ERR_STORE;
+	if ((rc = sqlite_event_begin(b, ev)) != 0)
+		return rc;
+	if ((st = sqlite_stmt(b, STMT_APP_UPDATE, &db)) == NULL)
+		return sqlite_event_end(b, ev, ERR_STORE);
 	sqlite3_bind_text(st, 1, row->public_name, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, row->logo_url, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, row->description, -1, SQLITE_STATIC);
@@ -139,55 +148,79 @@ sqlite_app_update(struct store_backend *b, const struct app_row *row)
 	sqlite3_bind_int(st, 9, row->dpop_bound);
 	sqlite3_bind_int(st, 10, row->require_par);
 	sqlite3_bind_int64(st, 11, row->id);
-	return sqlite_run_one(db, st);
+	rc = sqlite_run_one(db, st);
+	if (rc == 0)
+		rc = sqlite_event_put(b, ev);
+	return sqlite_event_end(b, ev, rc);
 }
 
 int
 sqlite_app_delete(struct store_backend *b, int64_t account_id,
-    const char *api_key)
+    const char *api_key,
+    const struct event_new *ev)
 {
 	sqlite3 *db;
-	sqlite3_stmt *st = sqlite_stmt(b, STMT_APP_DELETE, &db);
+	sqlite3_stmt *st;
+	int rc;
 
-	if (st == NULL)
-		return ERR_STORE;
+	if ((rc = sqlite_event_begin(b, ev)) != 0)
+		return rc;
+	if ((st = sqlite_stmt(b, STMT_APP_DELETE, &db)) == NULL)
+		return sqlite_event_end(b, ev, ERR_STORE);
 	sqlite3_bind_text(st, 1, api_key, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, account_id);
-	return sqlite_run_one(db, st);
+	rc = sqlite_run_one(db, st);
+	if (rc == 0)
+		rc = sqlite_event_put(b, ev);
+	return sqlite_event_end(b, ev, rc);
 }
 
 int
 sqlite_app_set_secret(struct store_backend *b, int64_t account_id,
     const char *api_key, const unsigned char *hash, int64_t now,
-    int64_t keep_s)
+    int64_t keep_s,
+    const struct event_new *ev)
 {
 	sqlite3 *db;
-	sqlite3_stmt *st = sqlite_stmt(b, STMT_APP_SET_SECRET, &db);
+	sqlite3_stmt *st;
+	int rc;
 
-	if (st == NULL)
-		return ERR_STORE;
+	if ((rc = sqlite_event_begin(b, ev)) != 0)
+		return rc;
+	if ((st = sqlite_stmt(b, STMT_APP_SET_SECRET, &db)) == NULL)
+		return sqlite_event_end(b, ev, ERR_STORE);
 	sqlite3_bind_text(st, 1, api_key, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, account_id);
 	sqlite3_bind_blob(st, 3, hash, SECURE_HASH_BYTES, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 4, now);
 	sqlite3_bind_int64(st, 5, keep_s);
-	return sqlite_run_one(db, st);
+	rc = sqlite_run_one(db, st);
+	if (rc == 0)
+		rc = sqlite_event_put(b, ev);
+	return sqlite_event_end(b, ev, rc);
 }
 
 int
 sqlite_app_revoke_old_secret(struct store_backend *b, int64_t account_id,
-    const char *api_key, int64_t secret_id, int64_t now)
+    const char *api_key, int64_t secret_id, int64_t now,
+    const struct event_new *ev)
 {
 	sqlite3 *db;
-	sqlite3_stmt *st = sqlite_stmt(b, STMT_APP_REVOKE_OLD_SECRET, &db);
+	sqlite3_stmt *st;
+	int rc;
 
-	if (st == NULL)
-		return ERR_STORE;
+	if ((rc = sqlite_event_begin(b, ev)) != 0)
+		return rc;
+	if ((st = sqlite_stmt(b, STMT_APP_REVOKE_OLD_SECRET, &db)) == NULL)
+		return sqlite_event_end(b, ev, ERR_STORE);
 	sqlite3_bind_text(st, 1, api_key, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, account_id);
 	sqlite3_bind_int64(st, 3, secret_id);
 	sqlite3_bind_int64(st, 4, now);
-	return sqlite_run_one(db, st);
+	rc = sqlite_run_one(db, st);
+	if (rc == 0)
+		rc = sqlite_event_put(b, ev);
+	return sqlite_event_end(b, ev, rc);
 }
 
 int

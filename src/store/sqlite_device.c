@@ -112,7 +112,7 @@ set_state(struct store_backend *b, const char *user_code,
 
 int
 sqlite_device_decide(struct store_backend *b, const char *user_code,
-    const struct device_decision *d)
+    const struct device_decision *d, const struct event_new *ev)
 {
 	struct decided g;
 	int rc;
@@ -127,7 +127,7 @@ sqlite_device_decide(struct store_backend *b, const char *user_code,
 		g.code.issued_at = d->now;
 		g.code.auth_time = d->auth_time;
 		g.code.amr = d->amr;
-		rc = sqlite_code_insert_in(b, g.hash, &g.code);
+		rc = sqlite_code_insert_in(b, g.hash, &g.code, ev);
 	}
 	return sqlite_finish(b, rc);
 }

@@ -27,6 +27,22 @@ sqlite_event_put(struct store_backend *b, const struct event_new *ev)
 }
 
 int
+sqlite_event_put_as(struct store_backend *b, const struct event_new *ev,
+    int64_t account_id, int64_t app_id)
+{
+	struct event_new e;
+
+	if (ev == NULL)
+		return 0;
+	e = *ev;
+	if (account_id != 0)
+		e.account_id = account_id;
+	if (app_id != 0)
+		e.app_id = app_id;
+	return sqlite_event_put(b, &e);
+}
+
+int
 sqlite_event_begin(struct store_backend *b, const struct event_new *ev)
 {
 	return ev == NULL ? 0 : sqlite_simple(b, STMT_BEGIN);
@@ -36,11 +52,7 @@ int
 sqlite_event_end(struct store_backend *b, const struct event_new *ev,
     int rc)
 {
-	if (ev == NULL)
-		return rc;
-	if (rc == 0)
-		rc = sqlite_event_put(b, ev);
-	return sqlite_finish(b, rc);
+	return ev == NULL ? rc : sqlite_finish(b, rc);
 }
 
 int

@@ -65,16 +65,22 @@ sqlite_grant_get(struct store_backend *b, int64_t account_id, int64_t app_id,
 
 int
 sqlite_grant_delete(struct store_backend *b, int64_t account_id,
-    int64_t app_id)
+    int64_t app_id, const struct event_new *ev)
 {
 	sqlite3 *db;
-	sqlite3_stmt *st = sqlite_stmt(b, STMT_GRANT_DELETE, &db);
+	sqlite3_stmt *st;
+	int rc;
 
-	if (st == NULL)
-		return ERR_STORE;
+	if ((rc = sqlite_event_begin(b, ev)) != 0)
+		return rc;
+	if ((st = sqlite_stmt(b, STMT_GRANT_DELETE, &db)) == NULL)
+		return sqlite_event_end(b, ev, ERR_STORE);
 	sqlite3_bind_int64(st, 1, account_id);
 	sqlite3_bind_int64(st, 2, app_id);
-	return sqlite_run_one(db, st);
+	rc = sqlite_run_one(db, st);
+	if (rc == 0)
+		rc = sqlite_event_put(b, ev);
+	return sqlite_event_end(b, ev, rc);
 }
 
 static void
@@ -134,19 +140,39 @@ insert_code(struct store_backend *b, const unsigned char *hash,
 	return sqlite_run(db, st, NULL);
 }
 
+/* The grant_given event goes with a consent that is new or wider than
+ * the one stored: read in the same transaction, before the upsert. */
+int
+sqlite_grant_consent(struct store_backend *b, int64_t account_id,
+    int64_t app_id, unsigned scope, int64_t now, int64_t *grant_id,
+    const struct event_new *ev)
+{
+	int64_t had_id;
+	unsigned had = 0;	/* a scope is never 0 */
+	int rc = ev == NULL ? 0 : sqlite_grant_get(b, account_id, app_id,
+	    &had_id, &had);
+
+	if (rc != 0 && rc != ERR_NOTFOUND)
+		return rc;
+	rc = sqlite_grant_upsert(b, account_id, app_id, scope, now, grant_id);
+	if (rc == 0 && (had | scope) != had)
+		rc = sqlite_event_put_as(b, ev, 0, app_id);
+	return rc;
+}
+
 int
 sqlite_code_insert_in(struct store_backend *b, const unsigned char *hash,
-    struct code_row *row)
+    struct code_row *row, const struct event_new *ev)
 {
-	int rc = sqlite_grant_upsert(b, row->account_id, row->app_id,
-	    row->scope, row->issued_at, &row->grant_id);
+	int rc = sqlite_grant_consent(b, row->account_id, row->app_id,
+	    row->scope, row->issued_at, &row->grant_id, ev);
 
 	return rc == 0 ? insert_code(b, hash, row) : rc;
 }
 
 int
 sqlite_code_insert(struct store_backend *b, const unsigned char *hash,
-    struct code_row *row)
+    struct code_row *row, const struct event_new *ev)
 {
 	int rc;
 
@@ -154,7 +180,7 @@ sqlite_code_insert(struct store_backend *b, const unsigned char *hash,
 		return insert_code(b, hash, row);
 	if ((rc = sqlite_simple(b, STMT_BEGIN)) != 0)
 		return rc;
-	return sqlite_finish(b, sqlite_code_insert_in(b, hash, row));
+	return sqlite_finish(b, sqlite_code_insert_in(b, hash, row, ev));
 }
 
 static void

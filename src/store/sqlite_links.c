@@ -45,21 +45,28 @@ sqlite_session_list(struct store_backend *b, int64_t account_id, size_t max,
 
 int
 sqlite_session_end(struct store_backend *b, int64_t account_id,
-    const unsigned char *hash)
+    const unsigned char *hash, const struct event_new *ev)
 {
 	sqlite3 *db;
-	sqlite3_stmt *st = sqlite_stmt(b, STMT_SESSION_END, &db);
+	sqlite3_stmt *st;
+	int rc;
 
-	if (st == NULL)
-		return ERR_STORE;
+	if ((rc = sqlite_event_begin(b, ev)) != 0)
+		return rc;
+	if ((st = sqlite_stmt(b, STMT_SESSION_END, &db)) == NULL)
+		return sqlite_event_end(b, ev, ERR_STORE);
 	sqlite3_bind_blob(st, 1, hash, SECURE_HASH_BYTES, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, account_id);
-	return sqlite_run_one(db, st);
+	rc = sqlite_run_one(db, st);
+	if (rc == 0)
+		rc = sqlite_event_put(b, ev);
+	return sqlite_event_end(b, ev, rc);
 }
 
-int
-sqlite_session_end_others(struct store_backend *b, int64_t account_id,
-    const unsigned char *keep)
+/* Ends them; *changes gets how many. */
+static int
+end_others(struct store_backend *b, int64_t account_id,
+    const unsigned char *keep, int *changes)
 {
 	sqlite3 *db;
 	sqlite3_stmt *st = sqlite_stmt(b, STMT_SESSION_END_OTHERS, &db);
@@ -69,7 +76,22 @@ sqlite_session_end_others(struct store_backend *b, int64_t account_id,
 	sqlite3_bind_int64(st, 1, account_id);
 	sqlite3_bind_blob(st, 2, keep != NULL ? keep : no_session,
 	    SECURE_HASH_BYTES, SQLITE_STATIC);
-	return sqlite_run(db, st, NULL);
+	return sqlite_run(db, st, changes);
+}
+
+/* The event only when a session ended: none ended is no change. */
+int
+sqlite_session_end_others(struct store_backend *b, int64_t account_id,
+    const unsigned char *keep, const struct event_new *ev)
+{
+	int changes = 0, rc;
+
+	if ((rc = sqlite_event_begin(b, ev)) != 0)
+		return rc;
+	rc = end_others(b, account_id, keep, &changes);
+	if (rc == 0 && changes > 0)
+		rc = sqlite_event_put(b, ev);
+	return sqlite_event_end(b, ev, rc);
 }
 
 /* Runs `id` with an account id and a text as ?1 and ?2. */
@@ -109,7 +131,7 @@ sqlite_account_verify(struct store_backend *b, int64_t account_id,
 
 int
 sqlite_account_set_email(struct store_backend *b, int64_t account_id,
-    const char *email)
+    const char *email, const struct event_new *ev)
 {
 	int rc;
 
@@ -118,12 +140,15 @@ sqlite_account_set_email(struct store_backend *b, int64_t account_id,
 	rc = run_id_text(b, STMT_ACCOUNT_SET_EMAIL, account_id, email, true);
 	if (rc == 0)
 		rc = clear_links(b, account_id, STORE_LINK_VERIFY);
+	if (rc == 0)
+		rc = sqlite_event_put(b, ev);
 	return sqlite_finish(b, rc);
 }
 
 int
 sqlite_account_set_password(struct store_backend *b, int64_t account_id,
-    const char *password_hash, const unsigned char *keep)
+    const char *password_hash, const unsigned char *keep,
+    const struct event_new *ev)
 {
 	int rc;
 
@@ -132,9 +157,11 @@ sqlite_account_set_password(struct store_backend *b, int64_t account_id,
 	rc = run_id_text(b, STMT_ACCOUNT_SET_PASSWORD, account_id,
 	    password_hash, true);
 	if (rc == 0)
-		rc = sqlite_session_end_others(b, account_id, keep);
+		rc = end_others(b, account_id, keep, NULL);
 	if (rc == 0)
 		rc = clear_links(b, account_id, STORE_LINK_RESET);
+	if (rc == 0)
+		rc = sqlite_event_put(b, ev);
 	return sqlite_finish(b, rc);
 }
 

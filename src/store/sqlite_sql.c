@@ -394,7 +394,8 @@ const char *const stmt_sql[STMT_COUNT] = {
 	    "SELECT hash FROM par_requests WHERE expires_at <= ?1 LIMIT ?2)",
 	[STMT_EVENT_INSERT] = "INSERT INTO events(at, account_id, kind, "
 	    "address, app_id, app_key, detail) VALUES (?1, ?2, ?3, ?4, "
-	    "nullif(?5, 0), ?6, ?7)",
+	    "nullif(?5, 0), coalesce(nullif(?6, ''), (SELECT api_key FROM "
+	    "apps WHERE id = ?5), ''), ?7)",
 	/* ?1's own events and those of its apps; another account's
 	 * address (a user's, at one of ?1's apps) is not ?1's to see */
 	[STMT_EVENT_LIST] = "SELECT id, at, account_id, kind, CASE WHEN "

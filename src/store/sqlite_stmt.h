@@ -36,7 +36,8 @@ int		 sqlite_take_row(sqlite3 *db, sqlite3_stmt *st,
 		    void (*read)(sqlite3_stmt *, void *), void *out);
 
 int	sqlite_account_insert(struct store_backend *b, const char *email,
-	    const char *password_hash, int64_t now, int64_t *id);
+	    const char *password_hash, int64_t now, int64_t *id,
+		    const struct event_new *ev);
 int	sqlite_account_by_email(struct store_backend *b, const char *email,
 	    struct account *out);
 int	sqlite_account_by_id(struct store_backend *b, int64_t id,
@@ -48,25 +49,26 @@ int	sqlite_account_list(struct store_backend *b,
 int	sqlite_account_counts(struct store_backend *b, int64_t id,
 	    const struct store_horizon *h, struct account_counts *out);
 int	sqlite_account_disable(struct store_backend *b, int64_t id,
-	    int64_t now);
+	    int64_t now, const struct event_new *ev);
 int	sqlite_account_enable(struct store_backend *b, int64_t id);
 int	sqlite_account_delete(struct store_backend *b, int64_t id);
 int	sqlite_session_insert(struct store_backend *b,
 	    const unsigned char *hash, int64_t account_id, int64_t now,
-	    const struct session_origin *from);
+	    const struct session_origin *from, const struct event_new *ev);
 /* sqlite_links.c: one-time links, verification, passwords, session lists */
 int	sqlite_session_list(struct store_backend *b, int64_t account_id,
 	    size_t max, struct session_row **rows, size_t *n);
 int	sqlite_session_end(struct store_backend *b, int64_t account_id,
-	    const unsigned char *hash);
+	    const unsigned char *hash, const struct event_new *ev);
 int	sqlite_session_end_others(struct store_backend *b, int64_t account_id,
-	    const unsigned char *keep);
+	    const unsigned char *keep, const struct event_new *ev);
 int	sqlite_account_verify(struct store_backend *b, int64_t account_id,
 	    const char *email);
 int	sqlite_account_set_email(struct store_backend *b, int64_t account_id,
-	    const char *email);
+	    const char *email, const struct event_new *ev);
 int	sqlite_account_set_password(struct store_backend *b, int64_t account_id,
-	    const char *password_hash, const unsigned char *keep);
+	    const char *password_hash, const unsigned char *keep,
+	    const struct event_new *ev);
 int	sqlite_link_insert(struct store_backend *b, const unsigned char *hash,
 	    const struct link_row *row);
 int	sqlite_link_get(struct store_backend *b, const unsigned char *hash,
@@ -84,30 +86,32 @@ int	sqlite_session_delete(struct store_backend *b,
 int	sqlite_session_trim(struct store_backend *b, int64_t account_id,
 	    const unsigned char *keep, int64_t max);
 int	sqlite_pat_insert(struct store_backend *b, int64_t account_id,
-	    const unsigned char *hash, int64_t now, int64_t max, int64_t *id);
+	    const unsigned char *hash, int64_t now, int64_t max, int64_t *id,
+	    const struct event_new *ev);
 int	sqlite_pat_by_hash(struct store_backend *b, const unsigned char *hash,
 	    struct pat_row *out);
 int	sqlite_pat_list(struct store_backend *b, int64_t account_id,
 	    const struct store_page *page, struct pat_row **rows, size_t *n);
 int	sqlite_pat_delete(struct store_backend *b, int64_t account_id,
-	    int64_t id);
+	    int64_t id, const struct event_new *ev);
 int	sqlite_pat_touch(struct store_backend *b, int64_t id, int64_t now);
 
 int	sqlite_app_insert(struct store_backend *b, struct app_row *row,
-	    int64_t max);
+	    int64_t max, const struct event_new *ev);
 int	sqlite_app_get(struct store_backend *b, int64_t account_id,
 	    const char *api_key, struct app_row *out);
 int	sqlite_app_list(struct store_backend *b, int64_t account_id,
 	    const struct store_page *page, struct app_row **rows, size_t *n);
-int	sqlite_app_update(struct store_backend *b, const struct app_row *row);
+int	sqlite_app_update(struct store_backend *b, const struct app_row *row,
+	    const struct event_new *ev);
 int	sqlite_app_delete(struct store_backend *b, int64_t account_id,
-	    const char *api_key);
+	    const char *api_key, const struct event_new *ev);
 int	sqlite_app_set_secret(struct store_backend *b, int64_t account_id,
 	    const char *api_key, const unsigned char *hash, int64_t now,
-	    int64_t keep_s);
+	    int64_t keep_s, const struct event_new *ev);
 int	sqlite_app_revoke_old_secret(struct store_backend *b,
 	    int64_t account_id, const char *api_key, int64_t secret_id,
-	    int64_t now);
+	    int64_t now, const struct event_new *ev);
 int	sqlite_app_secret_used(struct store_backend *b, int64_t app_id,
 	    int64_t secret_id, int64_t at);
 int	sqlite_app_reuse_notice(struct store_backend *b, int64_t app_id,
@@ -120,10 +124,12 @@ int	sqlite_totp_get(struct store_backend *b, int64_t account_id,
 	    struct totp_row *out);
 int	sqlite_totp_insert(struct store_backend *b, int64_t account_id,
 	    const struct totp_row *row,
-	    const unsigned char (*hashes)[SECURE_HASH_BYTES], size_t n);
+	    const unsigned char (*hashes)[SECURE_HASH_BYTES], size_t n,
+	    const struct event_new *ev);
 int	sqlite_totp_step(struct store_backend *b, int64_t account_id,
 	    int64_t step);
-int	sqlite_totp_delete(struct store_backend *b, int64_t account_id);
+int	sqlite_totp_delete(struct store_backend *b, int64_t account_id,
+	    const struct event_new *ev);
 int	sqlite_recovery_list(struct store_backend *b, int64_t account_id,
 	    unsigned char (*hashes)[SECURE_HASH_BYTES], size_t max, size_t *n);
 int	sqlite_recovery_take(struct store_backend *b, int64_t account_id,
@@ -145,16 +151,23 @@ int	sqlite_grant_upsert(struct store_backend *b, int64_t account_id,
 int	sqlite_grant_get(struct store_backend *b, int64_t account_id,
 	    int64_t app_id, int64_t *grant_id, unsigned *scope);
 int	sqlite_grant_delete(struct store_backend *b, int64_t account_id,
-	    int64_t app_id);
+	    int64_t app_id, const struct event_new *ev);
 int	sqlite_grant_list(struct store_backend *b, int64_t account_id,
 	    const struct store_page *page, struct grant_row **rows,
 	    size_t *n);
 /* The consent of row->account_id to row->app_id and the code, inside the
  * caller's transaction (sets row->grant_id). */
+/* The consent of account_id to app_id, widened by scope, inside the
+ * caller's transaction; ev (grant_given) written when it is new or
+ * wider. */
+int	sqlite_grant_consent(struct store_backend *b, int64_t account_id,
+	    int64_t app_id, unsigned scope, int64_t now, int64_t *grant_id,
+	    const struct event_new *ev);
 int	sqlite_code_insert_in(struct store_backend *b,
-	    const unsigned char *hash, struct code_row *row);
+	    const unsigned char *hash, struct code_row *row,
+	    const struct event_new *ev);
 int	sqlite_code_insert(struct store_backend *b, const unsigned char *hash,
-	    struct code_row *row);
+	    struct code_row *row, const struct event_new *ev);
 int	sqlite_code_get(struct store_backend *b, const unsigned char *hash,
 	    struct code_row *out);
 int	sqlite_code_take(struct store_backend *b, const unsigned char *hash,
@@ -235,7 +248,8 @@ void	sqlite_group_submit(struct sqlite_group *g,
 	    const struct sqlite_job *job, store_done_fn done, void *arg);
 /* The group of a store. */
 struct sqlite_group *sqlite_group(struct store_backend *b);
-int	sqlite_family_revoke(struct store_backend *b, int64_t family_id);
+int	sqlite_family_revoke(struct store_backend *b, int64_t family_id,
+	    const struct event_new *ev);
 int	sqlite_access_get(struct store_backend *b, const unsigned char *hash,
 	    struct token_row *out);
 int	sqlite_access_touch(struct store_backend *b, const unsigned char *hash,
@@ -284,7 +298,7 @@ int	sqlite_device_insert(struct store_backend *b, const unsigned char *hash,
 int	sqlite_device_find(struct store_backend *b, const char *user_code,
 	    int64_t now, struct device_row *out);
 int	sqlite_device_decide(struct store_backend *b, const char *user_code,
-	    const struct device_decision *d);
+	    const struct device_decision *d, const struct event_new *ev);
 int	sqlite_device_poll(struct store_backend *b, const unsigned char *hash,
 	    int64_t app_id, int64_t now, int64_t step_s,
 	    struct device_row *out);
@@ -296,10 +310,15 @@ int	sqlite_mail_retry(struct store_backend *b, int64_t id,
 	    int64_t attempts, int64_t next_at, const char *error);
 /* sqlite_events.c: security events. Put writes ev (nothing when NULL) in
  * the transaction open on this thread's connection. A single-statement
- * write that takes an event runs between begin and end: with ev, begin
- * opens a transaction and end writes ev when rc is 0, then commits (or
- * rolls back); without, both pass through. */
+ * write that takes an event runs between begin and end, the event put
+ * once it succeeded: with ev, begin opens a transaction and end commits
+ * it when rc is 0 (else rolls back); without, both pass rc through and
+ * the statement is its own transaction. */
 int	sqlite_event_put(struct store_backend *b, const struct event_new *ev);
+/* sqlite_event_put() with the account and the app a write just made (0:
+ * ev's own). */
+int	sqlite_event_put_as(struct store_backend *b,
+	    const struct event_new *ev, int64_t account_id, int64_t app_id);
 int	sqlite_event_begin(struct store_backend *b,
 	    const struct event_new *ev);
 int	sqlite_event_end(struct store_backend *b, const struct event_new *ev,

@@ -119,8 +119,8 @@ issue_in(struct store_backend *b, struct issue *is)
 	int rc = 0;
 
 	if (is->grant_id == 0)
-		rc = sqlite_grant_upsert(b, is->account_id, is->app_id,
-		    is->scope, is->now, &is->grant_id);
+		rc = sqlite_grant_consent(b, is->account_id, is->app_id,
+		    is->scope, is->now, &is->grant_id, is->given);
 	if (rc == 0 && is->parent_hash != NULL)
 		rc = claim_parent(b, is);
 	if (rc == 0 && is->family_id == 0)
@@ -249,15 +249,22 @@ sqlite_issue_many(struct store_backend *b, struct issue *is, int *rcs,
 }
 
 int
-sqlite_family_revoke(struct store_backend *b, int64_t family_id)
+sqlite_family_revoke(struct store_backend *b, int64_t family_id,
+    const struct event_new *ev)
 {
 	sqlite3 *db;
-	sqlite3_stmt *st = sqlite_stmt(b, STMT_FAMILY_REVOKE, &db);
+	sqlite3_stmt *st;
+	int rc;
 
-	if (st == NULL)
-		return ERR_STORE;
+	if ((rc = sqlite_event_begin(b, ev)) != 0)
+		return rc;
+	if ((st = sqlite_stmt(b, STMT_FAMILY_REVOKE, &db)) == NULL)
+		return sqlite_event_end(b, ev, ERR_STORE);
 	sqlite3_bind_int64(st, 1, family_id);
-	return sqlite_run(db, st, NULL);
+	rc = sqlite_run(db, st, NULL);
+	if (rc == 0)
+		rc = sqlite_event_put(b, ev);
+	return sqlite_event_end(b, ev, rc);
 }
 
 static void

@@ -45,7 +45,8 @@ insert_code(struct store_backend *b, int64_t account_id,
 int
 sqlite_totp_insert(struct store_backend *b, int64_t account_id,
     const struct totp_row *row,
-    const unsigned char (*hashes)[SECURE_HASH_BYTES], size_t n)
+    const unsigned char (*hashes)[SECURE_HASH_BYTES], size_t n,
+    const struct event_new *ev)
 {
 	sqlite3 *db;
 	sqlite3_stmt *st;
@@ -62,6 +63,8 @@ sqlite_totp_insert(struct store_backend *b, int64_t account_id,
 	rc = sqlite_run(db, st, NULL);
 	for (size_t i = 0; rc == 0 && i < n; i++)
 		rc = insert_code(b, account_id, hashes[i]);
+	if (rc == 0)
+		rc = sqlite_event_put(b, ev);
 	return sqlite_finish(b, rc);
 }
 
@@ -81,15 +84,22 @@ sqlite_totp_step(struct store_backend *b, int64_t account_id, int64_t step)
 }
 
 int
-sqlite_totp_delete(struct store_backend *b, int64_t account_id)
+sqlite_totp_delete(struct store_backend *b, int64_t account_id,
+    const struct event_new *ev)
 {
 	sqlite3 *db;
-	sqlite3_stmt *st = sqlite_stmt(b, STMT_TOTP_DELETE, &db);
+	sqlite3_stmt *st;
+	int rc;
 
-	if (st == NULL)
-		return ERR_STORE;
+	if ((rc = sqlite_event_begin(b, ev)) != 0)
+		return rc;
+	if ((st = sqlite_stmt(b, STMT_TOTP_DELETE, &db)) == NULL)
+		return sqlite_event_end(b, ev, ERR_STORE);
 	sqlite3_bind_int64(st, 1, account_id);
-	return sqlite_run_one(db, st);
+	rc = sqlite_run_one(db, st);
+	if (rc == 0)
+		rc = sqlite_event_put(b, ev);
+	return sqlite_event_end(b, ev, rc);
 }
 
 int

@@ -140,9 +140,10 @@ store_dpop_jti_claim(struct store *st,
 }
 
 int
-store_app_insert(struct store *st, struct app_row *row, int64_t max)
+store_app_insert(struct store *st, struct app_row *row, int64_t max,
+    const struct event_new *ev)
 {
-	return CALL(app_insert, row, max);
+	return CALL(app_insert, row, max, ev);
 }
 
 int
@@ -160,32 +161,36 @@ store_app_list(struct store *st, int64_t account_id,
 }
 
 int
-store_app_update(struct store *st, const struct app_row *row)
+store_app_update(struct store *st, const struct app_row *row,
+    const struct event_new *ev)
 {
-	return CALL(app_update, row);
+	return CALL(app_update, row, ev);
 }
 
 int
-store_app_delete(struct store *st, int64_t account_id, const char *api_key)
+store_app_delete(struct store *st, int64_t account_id, const char *api_key,
+    const struct event_new *ev)
 {
-	return store_taken(st, CALL(app_delete, account_id, api_key));
+	return store_taken(st, CALL(app_delete, account_id, api_key, ev));
 }
 
 int
 store_app_set_secret(struct store *st, int64_t account_id,
     const char *api_key, const unsigned char hash[SECURE_HASH_BYTES],
-    int64_t now)
+    int64_t now, const struct event_new *ev)
 {
-	return store_app_rotate_secret(st, account_id, api_key, hash, now, 0);
+	return store_app_rotate_secret(st, account_id, api_key, hash, now, 0,
+	    ev);
 }
 
 int
 store_app_rotate_secret(struct store *st, int64_t account_id,
     const char *api_key, const unsigned char hash[SECURE_HASH_BYTES],
-    int64_t now, int64_t keep_s)
+    int64_t now, int64_t keep_s, const struct event_new *ev)
 {
 	struct app_row *row;
-	int rc = CALL(app_set_secret, account_id, api_key, hash, now, keep_s);
+	int rc = CALL(app_set_secret, account_id, api_key, hash, now, keep_s,
+	    ev);
 
 	if (rc == 0)
 		return store_taken(st, rc);
@@ -202,10 +207,11 @@ store_app_rotate_secret(struct store *st, int64_t account_id,
 
 int
 store_app_revoke_old_secret(struct store *st, int64_t account_id,
-    const char *api_key, int64_t secret_id, int64_t now)
+    const char *api_key, int64_t secret_id, int64_t now,
+    const struct event_new *ev)
 {
 	return store_taken(st, CALL(app_revoke_old_secret, account_id,
-	    api_key, secret_id, now));
+	    api_key, secret_id, now, ev));
 }
 
 int
@@ -237,9 +243,10 @@ store_grant_get(struct store *st, int64_t account_id, int64_t app_id,
 }
 
 int
-store_grant_delete(struct store *st, int64_t account_id, int64_t app_id)
+store_grant_delete(struct store *st, int64_t account_id, int64_t app_id,
+    const struct event_new *ev)
 {
-	return store_taken(st, CALL(grant_delete, account_id, app_id));
+	return store_taken(st, CALL(grant_delete, account_id, app_id, ev));
 }
 
 int
@@ -251,9 +258,9 @@ store_grant_list(struct store *st, int64_t account_id,
 
 int
 store_code_insert(struct store *st, const unsigned char hash[SECURE_HASH_BYTES],
-    struct code_row *row)
+    struct code_row *row, const struct event_new *ev)
 {
-	return CALL(code_insert, hash, row);
+	return CALL(code_insert, hash, row, ev);
 }
 
 int
@@ -320,9 +327,10 @@ store_issue_many(struct store *st, struct issue *is, int *rcs, size_t n)
 }
 
 int
-store_family_revoke(struct store *st, int64_t family_id)
+store_family_revoke(struct store *st, int64_t family_id,
+    const struct event_new *ev)
 {
-	return store_taken(st, CALL(family_revoke, family_id));
+	return store_taken(st, CALL(family_revoke, family_id, ev));
 }
 
 int

@@ -83,7 +83,8 @@ int	store_dpop_jti_claim(struct store *st,
 
 /* accounts; insert gives ERR_EXISTS for a taken email */
 int	store_account_insert(struct store *st, const char *email,
-	    const char *password_hash, int64_t now, int64_t *id);
+	    const char *password_hash, int64_t now, int64_t *id,
+	    const struct event_new *ev);
 
 int	store_account_by_email(struct store *st, const char *email,
 	    struct account *out);
@@ -108,7 +109,8 @@ int	store_account_counts(struct store *st, int64_t id,
  * or of its apps reads revoked. Enabling clears it: what was not deleted
  * works again. Both move the revision counter. ERR_NOTFOUND without such
  * an account. */
-int	store_account_disable(struct store *st, int64_t id, int64_t now);
+int	store_account_disable(struct store *st, int64_t id, int64_t now,
+	    const struct event_new *ev);
 int	store_account_enable(struct store *st, int64_t id);
 
 /* Deletes the account with everything it owns, in one transaction: its
@@ -119,7 +121,8 @@ int	store_account_delete(struct store *st, int64_t id);
 /* browser sessions, keyed by the SHA-256 of the cookie value */
 int	store_session_insert(struct store *st,
 	    const unsigned char hash[SECURE_HASH_BYTES], int64_t account_id,
-	    int64_t now, const struct session_origin *from);
+	    int64_t now, const struct session_origin *from,
+	    const struct event_new *ev);
 
 int	store_session_get(struct store *st,
 	    const unsigned char hash[SECURE_HASH_BYTES],
@@ -151,11 +154,12 @@ int	store_session_list(struct store *st, int64_t account_id, size_t max,
 
 /* Ends session `hash` if it is account_id's: else ERR_NOTFOUND. */
 int	store_session_end(struct store *st, int64_t account_id,
-	    const unsigned char hash[SECURE_HASH_BYTES]);
+	    const unsigned char hash[SECURE_HASH_BYTES],
+	    const struct event_new *ev);
 
 /* Ends every session of account_id but `keep` (NULL: every one). */
 int	store_session_end_others(struct store *st, int64_t account_id,
-	    const unsigned char *keep);
+	    const unsigned char *keep, const struct event_new *ev);
 
 /* Marks the account's email verified, if it is still `email`: else
  * ERR_NOTFOUND. */
@@ -166,13 +170,14 @@ int	store_account_verify(struct store *st, int64_t account_id,
  * that verify the old one, in one transaction. ERR_EXISTS when another
  * account has that address, ERR_NOTFOUND without the account. */
 int	store_account_set_email(struct store *st, int64_t account_id,
-	    const char *email);
+	    const char *email, const struct event_new *ev);
 
 /* Sets the password hash and, in the same transaction, ends every
  * session of the account but `keep` (NULL: every one) and drops its
  * password reset links. ERR_NOTFOUND without the account. */
 int	store_account_set_password(struct store *st, int64_t account_id,
-	    const char *password_hash, const unsigned char *keep);
+	    const char *password_hash, const unsigned char *keep,
+	    const struct event_new *ev);
 
 /* One-time links mailed to an account (core/links.c), keyed by the
  * SHA-256 of their token. Insert replaces, in one transaction, the
@@ -200,7 +205,7 @@ int	store_link_take(struct store *st,
  * at max - 1 never both succeed. */
 int	store_pat_insert(struct store *st, int64_t account_id,
 	    const unsigned char hash[SECURE_HASH_BYTES], int64_t now,
-	    int64_t max, int64_t *id);
+	    int64_t max, int64_t *id, const struct event_new *ev);
 
 int	store_pat_by_hash(struct store *st,
 	    const unsigned char hash[SECURE_HASH_BYTES], struct pat_row *out);
@@ -211,7 +216,8 @@ int	store_pat_list(struct store *st, int64_t account_id,
 	    const struct store_page *page, struct pat_row **rows, size_t *n);
 
 /* ERR_NOTFOUND unless token `id` exists and belongs to `account_id`. */
-int	store_pat_delete(struct store *st, int64_t account_id, int64_t id);
+int	store_pat_delete(struct store *st, int64_t account_id, int64_t id,
+	    const struct event_new *ev);
 
 int	store_pat_touch(struct store *st, int64_t id, int64_t now);
 
@@ -219,7 +225,8 @@ int	store_pat_touch(struct store *st, int64_t id, int64_t now);
  * STORE_ANY_ACCOUNT. ERR_NOTFOUND covers "exists but not yours". */
 /* Insert gives ERR_TOOBIG, storing nothing, when row->account_id owns
  * `max` apps already (atomic as store_pat_insert()). */
-int	store_app_insert(struct store *st, struct app_row *row, int64_t max);
+int	store_app_insert(struct store *st, struct app_row *row, int64_t max,
+	    const struct event_new *ev);
 
 int	store_app_get(struct store *st, int64_t account_id, const char *api_key,
 	    struct app_row *out);
@@ -229,16 +236,17 @@ int	store_app_list(struct store *st, int64_t account_id,
 	    const struct store_page *page, struct app_row **rows, size_t *n);
 
 /* Writes the settable fields of row (found by row->id). */
-int	store_app_update(struct store *st, const struct app_row *row);
+int	store_app_update(struct store *st, const struct app_row *row,
+	    const struct event_new *ev);
 
 int	store_app_delete(struct store *st, int64_t account_id,
-	    const char *api_key);
+	    const char *api_key, const struct event_new *ev);
 
 /* Replaces the secret hash at once: the old secret stops working. As
  * store_app_rotate_secret() with keep_s 0. */
 int	store_app_set_secret(struct store *st, int64_t account_id,
 	    const char *api_key, const unsigned char hash[SECURE_HASH_BYTES],
-	    int64_t now);
+	    int64_t now, const struct event_new *ev);
 
 /* A new secret, numbered one past the current, in one statement; with
  * keep_s > 0 the current one (if any) becomes the old secret, valid until
@@ -247,13 +255,14 @@ int	store_app_set_secret(struct store *st, int64_t account_id,
  * nothing is written then. Moves the revision. */
 int	store_app_rotate_secret(struct store *st, int64_t account_id,
 	    const char *api_key, const unsigned char hash[SECURE_HASH_BYTES],
-	    int64_t now, int64_t keep_s);
+	    int64_t now, int64_t keep_s, const struct event_new *ev);
 
 /* Revokes the old secret numbered secret_id if it is still valid at now.
  * 0 or ERR_NOTFOUND (no such app, or no such valid old secret). Moves the
  * revision, so that every node's client memo drops it. */
 int	store_app_revoke_old_secret(struct store *st, int64_t account_id,
-	    const char *api_key, int64_t secret_id, int64_t now);
+	    const char *api_key, int64_t secret_id, int64_t now,
+	    const struct event_new *ev);
 
 /* Records a use at `at` of app_id's secret numbered secret_id (current or
  * old), unless a later one is recorded. Does not move the revision. */
@@ -289,7 +298,8 @@ int	store_totp_get(struct store *st, int64_t account_id,
  * codes. ERR_EXISTS, storing nothing, when it is on already. */
 int	store_totp_insert(struct store *st, int64_t account_id,
 	    const struct totp_row *row,
-	    const unsigned char (*hashes)[SECURE_HASH_BYTES], size_t n);
+	    const unsigned char (*hashes)[SECURE_HASH_BYTES], size_t n,
+	    const struct event_new *ev);
 
 /* Records that the code of time step `step` was accepted, as a
  * compare-and-set on last_step: 0 when this call moved it forward,
@@ -299,7 +309,8 @@ int	store_totp_step(struct store *st, int64_t account_id, int64_t step);
 
 /* Turns it off: the secret and every recovery code go. ERR_NOTFOUND when
  * it was off. */
-int	store_totp_delete(struct store *st, int64_t account_id);
+int	store_totp_delete(struct store *st, int64_t account_id,
+	    const struct event_new *ev);
 
 /* The hashes of the account's unused recovery codes, at most `max`, into
  * hashes; *n gets how many. */
@@ -321,7 +332,7 @@ int	store_grant_get(struct store *st, int64_t account_id, int64_t app_id,
 
 /* Deletes the grant with its codes, families and tokens. */
 int	store_grant_delete(struct store *st, int64_t account_id,
-	    int64_t app_id);
+	    int64_t app_id, const struct event_new *ev);
 
 /* One page of the account's grants, oldest first; *rows is malloc'd. */
 int	store_grant_list(struct store *st, int64_t account_id,
@@ -332,7 +343,8 @@ int	store_grant_list(struct store *st, int64_t account_id,
  * row->account_id to row->app_id (widened by row->scope) in the same
  * transaction, and sets row->grant_id: a failure leaves neither. */
 int	store_code_insert(struct store *st,
-	    const unsigned char hash[SECURE_HASH_BYTES], struct code_row *row);
+	    const unsigned char hash[SECURE_HASH_BYTES], struct code_row *row,
+	    const struct event_new *ev);
 
 int	store_code_get(struct store *st,
 	    const unsigned char hash[SECURE_HASH_BYTES], struct code_row *out);
@@ -369,7 +381,7 @@ int	store_device_find(struct store *st, const char *user_code,
  * user code (unknown, expired, or decided first elsewhere): nothing is
  * written. */
 int	store_device_decide(struct store *st, const char *user_code,
-	    const struct device_decision *d);
+	    const struct device_decision *d, const struct event_new *ev);
 
 /* A poll by app_id, in one statement: records it at now and, when it
  * came within the interval after the last one while the grant is pending
@@ -422,7 +434,8 @@ void	store_refresh(struct store *st, struct issue *is,
 	    store_refresh_judge judge, void *ctx, struct token_row *parent,
 	    store_done_fn done, void *arg);
 
-int	store_family_revoke(struct store *st, int64_t family_id);
+int	store_family_revoke(struct store *st, int64_t family_id,
+	    const struct event_new *ev);
 
 int	store_access_get(struct store *st,
 	    const unsigned char hash[SECURE_HASH_BYTES], struct token_row *out);

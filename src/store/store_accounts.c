@@ -7,9 +7,10 @@
 
 int
 store_account_insert(struct store *st, const char *email,
-    const char *password_hash, int64_t now, int64_t *id)
+    const char *password_hash, int64_t now, int64_t *id,
+    const struct event_new *ev)
 {
-	return CALL(account_insert, email, password_hash, now, id);
+	return CALL(account_insert, email, password_hash, now, id, ev);
 }
 
 int
@@ -40,9 +41,10 @@ store_account_counts(struct store *st, int64_t id,
 }
 
 int
-store_account_disable(struct store *st, int64_t id, int64_t now)
+store_account_disable(struct store *st, int64_t id, int64_t now,
+    const struct event_new *ev)
 {
-	return store_taken(st, CALL(account_disable, id, now));
+	return store_taken(st, CALL(account_disable, id, now, ev));
 }
 
 /* Taken too: this process's memos hold the disabled state. */
@@ -61,9 +63,9 @@ store_account_delete(struct store *st, int64_t id)
 int
 store_session_insert(struct store *st,
     const unsigned char hash[SECURE_HASH_BYTES], int64_t account_id,
-    int64_t now, const struct session_origin *from)
+    int64_t now, const struct session_origin *from, const struct event_new *ev)
 {
-	return CALL(session_insert, hash, account_id, now, from);
+	return CALL(session_insert, hash, account_id, now, from, ev);
 }
 
 int
@@ -75,16 +77,16 @@ store_session_list(struct store *st, int64_t account_id, size_t max,
 
 int
 store_session_end(struct store *st, int64_t account_id,
-    const unsigned char hash[SECURE_HASH_BYTES])
+    const unsigned char hash[SECURE_HASH_BYTES], const struct event_new *ev)
 {
-	return CALL(session_end, account_id, hash);
+	return CALL(session_end, account_id, hash, ev);
 }
 
 int
 store_session_end_others(struct store *st, int64_t account_id,
-    const unsigned char *keep)
+    const unsigned char *keep, const struct event_new *ev)
 {
-	return CALL(session_end_others, account_id, keep);
+	return CALL(session_end_others, account_id, keep, ev);
 }
 
 int
@@ -97,16 +99,17 @@ store_account_verify(struct store *st, int64_t account_id,
 /* A new address changes what the accounts' memo keeps (core/accounts.c). */
 int
 store_account_set_email(struct store *st, int64_t account_id,
-    const char *email)
+    const char *email, const struct event_new *ev)
 {
-	return store_taken(st, CALL(account_set_email, account_id, email));
+	return store_taken(st, CALL(account_set_email, account_id, email, ev));
 }
 
 int
 store_account_set_password(struct store *st, int64_t account_id,
-    const char *password_hash, const unsigned char *keep)
+    const char *password_hash, const unsigned char *keep,
+    const struct event_new *ev)
 {
-	return CALL(account_set_password, account_id, password_hash, keep);
+	return CALL(account_set_password, account_id, password_hash, keep, ev);
 }
 
 int
@@ -170,9 +173,9 @@ store_session_trim(struct store *st, int64_t account_id,
 int
 store_pat_insert(struct store *st, int64_t account_id,
     const unsigned char hash[SECURE_HASH_BYTES], int64_t now, int64_t max,
-    int64_t *id)
+    int64_t *id, const struct event_new *ev)
 {
-	return CALL(pat_insert, account_id, hash, now, max, id);
+	return CALL(pat_insert, account_id, hash, now, max, id, ev);
 }
 
 int
@@ -190,9 +193,10 @@ store_pat_list(struct store *st, int64_t account_id,
 }
 
 int
-store_pat_delete(struct store *st, int64_t account_id, int64_t id)
+store_pat_delete(struct store *st, int64_t account_id, int64_t id,
+    const struct event_new *ev)
 {
-	return CALL(pat_delete, account_id, id);
+	return CALL(pat_delete, account_id, id, ev);
 }
 
 int
@@ -224,9 +228,10 @@ store_totp_get(struct store *st, int64_t account_id, struct totp_row *out)
 int
 store_totp_insert(struct store *st, int64_t account_id,
     const struct totp_row *row,
-    const unsigned char (*hashes)[SECURE_HASH_BYTES], size_t n)
+    const unsigned char (*hashes)[SECURE_HASH_BYTES], size_t n,
+    const struct event_new *ev)
 {
-	return CALL(totp_insert, account_id, row, hashes, n);
+	return CALL(totp_insert, account_id, row, hashes, n, ev);
 }
 
 int
@@ -236,9 +241,10 @@ store_totp_step(struct store *st, int64_t account_id, int64_t step)
 }
 
 int
-store_totp_delete(struct store *st, int64_t account_id)
+store_totp_delete(struct store *st, int64_t account_id,
+    const struct event_new *ev)
 {
-	return CALL(totp_delete, account_id);
+	return CALL(totp_delete, account_id, ev);
 }
 
 int

@@ -20,9 +20,9 @@ store_device_find(struct store *st, const char *user_code, int64_t now,
 
 int
 store_device_decide(struct store *st, const char *user_code,
-    const struct device_decision *d)
+    const struct device_decision *d, const struct event_new *ev)
 {
-	return CALL(device_decide, user_code, d);
+	return CALL(device_decide, user_code, d, ev);
 }
 
 int

@@ -36,7 +36,8 @@ struct store_ops {
 		    int64_t now);
 
 	int	(*account_insert)(struct store_backend *b, const char *email,
-		    const char *password_hash, int64_t now, int64_t *id);
+		    const char *password_hash, int64_t now, int64_t *id,
+		    const struct event_new *ev);
 	int	(*account_by_email)(struct store_backend *b,
 		    const char *email, struct account *out);
 	int	(*account_by_id)(struct store_backend *b, int64_t id,
@@ -47,13 +48,14 @@ struct store_ops {
 	int	(*account_counts)(struct store_backend *b, int64_t id,
 		    const struct store_horizon *h, struct account_counts *out);
 	int	(*account_disable)(struct store_backend *b, int64_t id,
-		    int64_t now);
+		    int64_t now, const struct event_new *ev);
 	int	(*account_enable)(struct store_backend *b, int64_t id);
 	int	(*account_delete)(struct store_backend *b, int64_t id);
 
 	int	(*session_insert)(struct store_backend *b,
 		    const unsigned char *hash, int64_t account_id, int64_t now,
-		    const struct session_origin *from);
+		    const struct session_origin *from,
+		    const struct event_new *ev);
 	int	(*session_get)(struct store_backend *b,
 		    const unsigned char *hash, struct session_row *out);
 	int	(*session_touch)(struct store_backend *b,
@@ -68,16 +70,18 @@ struct store_ops {
 	int	(*session_list)(struct store_backend *b, int64_t account_id,
 		    size_t max, struct session_row **rows, size_t *n);
 	int	(*session_end)(struct store_backend *b, int64_t account_id,
-		    const unsigned char *hash);
+		    const unsigned char *hash, const struct event_new *ev);
 	int	(*session_end_others)(struct store_backend *b,
-		    int64_t account_id, const unsigned char *keep);
+		    int64_t account_id, const unsigned char *keep,
+		    const struct event_new *ev);
 	int	(*account_verify)(struct store_backend *b, int64_t account_id,
 		    const char *email);
 	int	(*account_set_email)(struct store_backend *b,
-		    int64_t account_id, const char *email);
+		    int64_t account_id, const char *email,
+		    const struct event_new *ev);
 	int	(*account_set_password)(struct store_backend *b,
 		    int64_t account_id, const char *password_hash,
-		    const unsigned char *keep);
+		    const unsigned char *keep, const struct event_new *ev);
 	int	(*link_insert)(struct store_backend *b,
 		    const unsigned char *hash, const struct link_row *row);
 	int	(*link_get)(struct store_backend *b, const unsigned char *hash,
@@ -88,33 +92,33 @@ struct store_ops {
 
 	int	(*pat_insert)(struct store_backend *b, int64_t account_id,
 		    const unsigned char *hash, int64_t now, int64_t max,
-		    int64_t *id);
+		    int64_t *id, const struct event_new *ev);
 	int	(*pat_by_hash)(struct store_backend *b,
 		    const unsigned char *hash, struct pat_row *out);
 	int	(*pat_list)(struct store_backend *b, int64_t account_id,
 		    const struct store_page *page, struct pat_row **rows,
 		    size_t *n);
 	int	(*pat_delete)(struct store_backend *b, int64_t account_id,
-		    int64_t id);
+		    int64_t id, const struct event_new *ev);
 	int	(*pat_touch)(struct store_backend *b, int64_t id, int64_t now);
 
 	int	(*app_insert)(struct store_backend *b, struct app_row *row,
-		    int64_t max);
+		    int64_t max, const struct event_new *ev);
 	int	(*app_get)(struct store_backend *b, int64_t account_id,
 		    const char *api_key, struct app_row *out);
 	int	(*app_list)(struct store_backend *b, int64_t account_id,
 		    const struct store_page *page, struct app_row **rows,
 		    size_t *n);
 	int	(*app_update)(struct store_backend *b,
-		    const struct app_row *row);
+		    const struct app_row *row, const struct event_new *ev);
 	int	(*app_delete)(struct store_backend *b, int64_t account_id,
-		    const char *api_key);
+		    const char *api_key, const struct event_new *ev);
 	int	(*app_set_secret)(struct store_backend *b, int64_t account_id,
 		    const char *api_key, const unsigned char *hash,
-		    int64_t now, int64_t keep_s);
+		    int64_t now, int64_t keep_s, const struct event_new *ev);
 	int	(*app_revoke_old_secret)(struct store_backend *b,
 		    int64_t account_id, const char *api_key, int64_t secret_id,
-		    int64_t now);
+		    int64_t now, const struct event_new *ev);
 	int	(*app_secret_used)(struct store_backend *b, int64_t app_id,
 		    int64_t secret_id, int64_t at);
 	int	(*app_reuse_notice)(struct store_backend *b, int64_t app_id,
@@ -129,10 +133,11 @@ struct store_ops {
 	int	(*totp_insert)(struct store_backend *b, int64_t account_id,
 		    const struct totp_row *row,
 		    const unsigned char (*hashes)[SECURE_HASH_BYTES],
-		    size_t n);
+		    size_t n, const struct event_new *ev);
 	int	(*totp_step)(struct store_backend *b, int64_t account_id,
 		    int64_t step);
-	int	(*totp_delete)(struct store_backend *b, int64_t account_id);
+	int	(*totp_delete)(struct store_backend *b, int64_t account_id,
+		    const struct event_new *ev);
 	int	(*recovery_list)(struct store_backend *b, int64_t account_id,
 		    unsigned char (*hashes)[SECURE_HASH_BYTES], size_t max,
 		    size_t *n);
@@ -145,12 +150,13 @@ struct store_ops {
 	int	(*grant_get)(struct store_backend *b, int64_t account_id,
 		    int64_t app_id, int64_t *grant_id, unsigned *scope);
 	int	(*grant_delete)(struct store_backend *b, int64_t account_id,
-		    int64_t app_id);
+		    int64_t app_id, const struct event_new *ev);
 	int	(*grant_list)(struct store_backend *b, int64_t account_id,
 		    const struct store_page *page, struct grant_row **rows,
 		    size_t *n);
 	int	(*code_insert)(struct store_backend *b,
-		    const unsigned char *hash, struct code_row *row);
+		    const unsigned char *hash, struct code_row *row,
+		    const struct event_new *ev);
 	int	(*code_get)(struct store_backend *b,
 		    const unsigned char *hash, struct code_row *out);
 	/* the compare-and-set with app_id, then the row whatever its
@@ -164,7 +170,8 @@ struct store_ops {
 	void	(*refresh)(struct store_backend *b, struct issue *is,
 		    store_refresh_judge judge, void *ctx,
 		    struct token_row *parent, store_done_fn done, void *arg);
-	int	(*family_revoke)(struct store_backend *b, int64_t family_id);
+	int	(*family_revoke)(struct store_backend *b, int64_t family_id,
+		    const struct event_new *ev);
 	int	(*access_get)(struct store_backend *b,
 		    const unsigned char *hash, struct token_row *out);
 	int	(*access_touch)(struct store_backend *b,
@@ -206,7 +213,8 @@ struct store_ops {
 	int	(*device_find)(struct store_backend *b, const char *user_code,
 		    int64_t now, struct device_row *out);
 	int	(*device_decide)(struct store_backend *b,
-		    const char *user_code, const struct device_decision *d);
+		    const char *user_code, const struct device_decision *d,
+		    const struct event_new *ev);
 	int	(*device_poll)(struct store_backend *b,
 		    const unsigned char *hash, int64_t app_id, int64_t now,
 		    int64_t step_s, struct device_row *out);

@@ -37,7 +37,7 @@ create(struct app_row *row)
 	    .redirect_uris = { STR_LIT("https://app.example.com/cb") } };
 	struct app_errors errs;
 
-	cr_assert_eq(apps_create(&kg, owner, &f, row, &errs), 0);
+	cr_assert_eq(apps_create(&kg, owner, NULL, &f, row, &errs), 0);
 }
 
 /* What client authentication checks (clients.c): the stored app's secret,
@@ -97,11 +97,11 @@ Test(apps, strangers_cannot_reach, .init = setup, .fini = teardown)
 	create(&row);
 	key = str_from(row.api_key);
 	cr_expect_eq(apps_get(&kg, stranger, key, &other), ERR_NOTFOUND);
-	cr_expect_eq(apps_update(&kg, stranger, key, &f, &other, &errs),
+	cr_expect_eq(apps_update(&kg, stranger, NULL, key, &f, &other, &errs),
 	    ERR_NOTFOUND);
 	cr_expect_eq(apps_new_secret(&kg, stranger, key, 0, NULL,
 	    secret), ERR_NOTFOUND);
-	cr_expect_eq(apps_delete(&kg, stranger, key), ERR_NOTFOUND);
+	cr_expect_eq(apps_delete(&kg, stranger, NULL, key), ERR_NOTFOUND);
 	cr_assert_eq(apps_get(&kg, owner, key, &other), 0);
 	cr_expect_str_eq(other.description, "");
 	cr_expect(!other.has_secret);
@@ -116,7 +116,7 @@ Test(apps, update_is_all_or_nothing, .init = setup, .fini = teardown)
 	struct app_errors errs;
 
 	create(&row);
-	cr_expect_eq(apps_update(&kg, owner, str_from(row.api_key), &f,
+	cr_expect_eq(apps_update(&kg, owner, NULL, str_from(row.api_key), &f,
 	    &after, &errs), ERR_INVALID);
 	cr_expect_not_null(errs.logo_url);
 	cr_assert_eq(apps_get(&kg, owner, str_from(row.api_key), &after), 0);
@@ -124,11 +124,11 @@ Test(apps, update_is_all_or_nothing, .init = setup, .fini = teardown)
 	f.has_logo_url = false;
 	f.has_name = true;
 	f.name = STR_LIT("Printer");	/* the same name is accepted */
-	cr_expect_eq(apps_update(&kg, owner, str_from(row.api_key), &f,
+	cr_expect_eq(apps_update(&kg, owner, NULL, str_from(row.api_key), &f,
 	    &after, &errs), 0);
 	cr_expect_str_eq(after.description, "changed");
 	f.name = STR_LIT("Renamed");
-	cr_expect_eq(apps_update(&kg, owner, str_from(row.api_key), &f,
+	cr_expect_eq(apps_update(&kg, owner, NULL, str_from(row.api_key), &f,
 	    &after, &errs), ERR_INVALID);
 	cr_expect_not_null(errs.name);
 }
@@ -143,6 +143,6 @@ Test(apps, public_name_defaults_to_name, .init = setup, .fini = teardown)
 	create(&row);
 	cr_expect_str_eq(row.public_name, "Printer");
 	/* a name holding the brand gives no public name until one is set */
-	cr_assert_eq(apps_create(&kg, owner, &f, &row, &errs), 0);
+	cr_assert_eq(apps_create(&kg, owner, NULL, &f, &row, &errs), 0);
 	cr_expect_str_eq(row.public_name, "");
 }

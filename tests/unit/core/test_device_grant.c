@@ -1,7 +1,7 @@
 /* core/device_grant.c against a real SQLite store on the test clock: a
  * grant started, found by its user code as a person types it (wrong codes
  * throttled per account and per address), approved or denied through
- * device_grant_decide(), and polled to its outcome, the tokens exchanged
+ * device_grant_decide(, NULL), and polled to its outcome, the tokens exchanged
  * once. */
 #include "core/device_grant.h"
 
@@ -31,7 +31,7 @@ make_app(const char *name, bool device_flow, struct app_row *out)
 	f.name = str_from(name);
 	f.has_device_flow = true;
 	f.device_flow = device_flow;
-	cr_assert_eq(apps_create(&kg, owner, &f, out, &errs), 0);
+	cr_assert_eq(apps_create(&kg, owner, NULL, &f, out, &errs), 0);
 }
 
 static void
@@ -81,7 +81,8 @@ polled(const struct app_row *a, const struct device_start *d,
 	enum device_poll p;
 	const char *why = NULL;
 
-	cr_assert_eq(device_grant_poll(&kg, a, str_from(d->device_code), NULL, &p,
+	cr_assert_eq(device_grant_poll(&kg, a, str_from(d->device_code), NULL,
+	    &p,
 	    out != NULL ? out : &scratch, &why), 0);
 	return p;
 }
@@ -222,10 +223,11 @@ Test(device_grant, approved_polls_to_tokens_once)
 
 	started(&app, "openid account_read", &d);
 	cr_expect_eq(polled(&app, &d, NULL), DEVICE_POLL_PENDING);
-	cr_assert_eq(device_grant_decide(&kg, ann, str_from(d.user_code), true,
+	cr_assert_eq(device_grant_decide(&kg, ann, NULL, str_from(d.user_code),
+	    true,
 	    clock_now(kg.clock) - 20, AMR_PWD), 0);
 	/* decided: not decided again, nor found */
-	cr_expect_eq(device_grant_decide(&kg, ann, str_from(d.user_code),
+	cr_expect_eq(device_grant_decide(&kg, ann, NULL, str_from(d.user_code),
 	    false, 0, 0), ERR_NOTFOUND);
 	memset(&t, 0, sizeof(t));
 	cr_assert_eq(polled(&app, &d, &t), DEVICE_POLL_TOKENS);
@@ -252,7 +254,8 @@ Test(device_grant, denied_polls_to_access_denied)
 	struct device_start d;
 
 	started(&app, NULL, &d);
-	cr_assert_eq(device_grant_decide(&kg, ann, str_from(d.user_code), false,
+	cr_assert_eq(device_grant_decide(&kg, ann, NULL, str_from(d.user_code),
+	    false,
 	    0, 0), 0);
 	cr_expect_eq(polled(&app, &d, NULL), DEVICE_POLL_DENIED);
 	clock_advance(kg.clock, 10);
@@ -273,7 +276,8 @@ Test(device_grant, polling_too_fast_slows_down_then_expires)
 	clock_advance(kg.clock, DEVICE_CODE_TTL_S);
 	cr_expect_eq(polled(&app, &d, NULL), DEVICE_POLL_EXPIRED);
 	/* too late to decide */
-	cr_expect_eq(device_grant_decide(&kg, ann, str_from(d.user_code), true,
+	cr_expect_eq(device_grant_decide(&kg, ann, NULL, str_from(d.user_code),
+	    true,
 	    0, AMR_PWD), ERR_NOTFOUND);
 }
 
@@ -282,7 +286,8 @@ Test(device_grant, another_clients_code_is_invalid_and_untouched)
 	struct device_start d;
 
 	started(&app, NULL, &d);
-	cr_assert_eq(device_grant_decide(&kg, ann, str_from(d.user_code), true,
+	cr_assert_eq(device_grant_decide(&kg, ann, NULL, str_from(d.user_code),
+	    true,
 	    0, AMR_PWD), 0);
 	cr_expect_eq(polled(&other, &d, NULL), DEVICE_POLL_INVALID);
 	cr_expect_eq(polled(&app, &d, NULL), DEVICE_POLL_TOKENS);
@@ -296,7 +301,8 @@ Test(device_grant, malformed_device_codes_are_invalid)
 	const char *why;
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		cr_expect_eq(device_grant_poll(&kg, &app, str_from(bad[i]), NULL, &p,
+		cr_expect_eq(device_grant_poll(&kg, &app, str_from(bad[i]),
+		    NULL, &p,
 		    &t, &why), 0);
 		cr_expect_eq(p, DEVICE_POLL_INVALID, "%s", bad[i]);
 	}
@@ -311,10 +317,11 @@ Test(device_grant, approval_needs_a_verified_address_when_required)
 	/* after the apps: making one asks for a verified address too */
 	cfg.require_verified_email = true;
 	started(&app, NULL, &d);
-	cr_expect_eq(device_grant_decide(&kg, ann, str_from(d.user_code), true,
+	cr_expect_eq(device_grant_decide(&kg, ann, NULL, str_from(d.user_code),
+	    true,
 	    0, AMR_PWD), ERR_FORBIDDEN);
 	cr_expect_eq(polled(&app, &d, NULL), DEVICE_POLL_PENDING);
 	/* denying needs no verified address */
-	cr_expect_eq(device_grant_decide(&kg, ann, str_from(d.user_code),
+	cr_expect_eq(device_grant_decide(&kg, ann, NULL, str_from(d.user_code),
 	    false, 0, 0), 0);
 }

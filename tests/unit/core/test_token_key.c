@@ -32,7 +32,7 @@ setup(void)
 	memset(&f, 0, sizeof(f));
 	f.has_name = true;
 	f.name = STR_LIT("Bound App");
-	cr_assert_eq(apps_create(&kg, owner, &f, &app, &errs), 0);
+	cr_assert_eq(apps_create(&kg, owner, NULL, &f, &app, &errs), 0);
 }
 
 static void

@@ -304,7 +304,7 @@ contract_account(const char *email)
 	int64_t id = 0;
 
 	cr_assert_eq(store_account_insert(st, email, "$argon2id$stub", T0,
-	    &id), 0, "insert account %s", email);
+	    &id, NULL), 0, "insert account %s", email);
 	cr_assert_gt(id, 0);
 	return id;
 }
@@ -319,7 +319,8 @@ contract_app(int64_t owner, const char *api_key, int64_t now,
 	snprintf(row->name, sizeof(row->name), "App %s", api_key);
 	SET(row->redirect_uris, "https://app.example.com/cb");
 	row->created_at = now;
-	cr_assert_eq(store_app_insert(st, row, NO_CAP), 0, "insert app %s",
+	cr_assert_eq(store_app_insert(st, row, NO_CAP, NULL), 0,
+	    "insert app %s",
 	    api_key);
 	cr_assert_gt(row->id, 0);
 }
@@ -344,7 +345,7 @@ contract_oauth_setup(void)
 	fx.bob = contract_account("bob@example.com");
 	contract_app(fx.dev, "kg_ak_printer", T0, &fx.app);
 	SET(fx.app.public_name, "Printer Co \xe2\x9c\x93");
-	cr_assert_eq(store_app_update(st, &fx.app), 0);
+	cr_assert_eq(store_app_update(st, &fx.app, NULL), 0);
 	contract_app(fx.dev, "kg_ak_scanner", T0, &fx.app2);
 }
 
@@ -370,7 +371,7 @@ contract_insert_code(const unsigned char hash[SECURE_HASH_BYTES],
 	SET(c.redirect_uri, "https://app.example.com/cb");
 	c.scope = scope;
 	c.expires_at = T0 + OAUTH_CODE_TTL_S;
-	cr_assert_eq(store_code_insert(st, hash, &c), 0);
+	cr_assert_eq(store_code_insert(st, hash, &c, NULL), 0);
 }
 
 void

@@ -171,7 +171,7 @@ STORE_TEST(store, nodes_migrate_together, contract_setup_bare,
 	cr_expect_eq(store_migrate(st, &applied), 0);
 	cr_expect_eq(applied, 0, "all applied by then");
 	cr_expect_eq(store_account_insert(other, "ann@example.com", "h", T0,
-	    &id), 0, "the schema is there");
+	    &id, NULL), 0, "the schema is there");
 	store_close(other);
 }
 
@@ -251,9 +251,9 @@ STORE_TEST(accounts, insert_and_lookup, contract_setup)
 	int64_t id = 0, id2 = 0;
 
 	cr_assert_eq(store_account_insert(st, "ann@example.com",
-	    "$argon2id$v=19$ann", T0 + 5, &id), 0);
+	    "$argon2id$v=19$ann", T0 + 5, &id, NULL), 0);
 	cr_assert_eq(store_account_insert(st, "bob@example.com",
-	    "$argon2id$v=19$bob", T0 + 6, &id2), 0);
+	    "$argon2id$v=19$bob", T0 + 6, &id2, NULL), 0);
 	cr_expect_gt(id, 0);
 	cr_expect_neq(id, id2);
 	memset(&a, 0x55, sizeof(a));
@@ -272,9 +272,9 @@ STORE_TEST(accounts, taken_email_exists, contract_setup)
 	int64_t id = 0, again = -7;
 
 	cr_assert_eq(store_account_insert(st, "ann@example.com", "h1", T0,
-	    &id), 0);
+	    &id, NULL), 0);
 	cr_expect_eq(store_account_insert(st, "ann@example.com", "h2",
-	    T0 + 1, &again), ERR_EXISTS);
+	    T0 + 1, &again, NULL), ERR_EXISTS);
 	cr_assert_eq(store_account_by_email(st, "ann@example.com", &a), 0);
 	cr_expect_eq(a.id, id);
 	cr_expect_str_eq(a.password_hash, "h1", "the first account stays");
@@ -309,8 +309,8 @@ STORE_TEST(accounts, utf8_and_longest_round_trip, contract_setup)
 	email[ACCOUNT_EMAIL_MAX_BYTES] = '\0';
 	memset(hash, 'h', sizeof(hash) - 1);
 	hash[sizeof(hash) - 1] = '\0';
-	cr_assert_eq(store_account_insert(st, email, hash, T0, &id), 0);
-	cr_assert_eq(store_account_insert(st, utf8, "x", T0, &id2), 0);
+	cr_assert_eq(store_account_insert(st, email, hash, T0, &id, NULL), 0);
+	cr_assert_eq(store_account_insert(st, utf8, "x", T0, &id2, NULL), 0);
 	cr_assert_eq(store_account_by_email(st, email, &a), 0);
 	cr_expect_eq(strlen(a.email), ACCOUNT_EMAIL_MAX_BYTES);
 	cr_expect_str_eq(a.email, email);
@@ -333,7 +333,8 @@ STORE_TEST(sessions, insert_get_touch_delete, contract_setup)
 
 	contract_hash(h);
 	contract_hash(other);
-	cr_assert_eq(store_session_insert(st, h, ann, T0 + 10, NOWHERE), 0);
+	cr_assert_eq(store_session_insert(st, h, ann, T0 + 10, NOWHERE, NULL),
+	    0);
 	memset(&s, 0x55, sizeof(s));
 	cr_assert_eq(store_session_get(st, h, &s), 0);
 	cr_expect_eq(s.account_id, ann);
@@ -361,9 +362,9 @@ STORE_TEST(sessions, one_per_hash, contract_setup)
 	int64_t bob = contract_account("bob@example.com");
 
 	contract_hash(h);
-	cr_assert_eq(store_session_insert(st, h, ann, T0, NOWHERE), 0);
+	cr_assert_eq(store_session_insert(st, h, ann, T0, NOWHERE, NULL), 0);
 	cr_expect_eq(store_session_insert(st, h, bob, T0 + 1,
-	    NOWHERE), ERR_EXISTS);
+	    NOWHERE, NULL), ERR_EXISTS);
 	cr_assert_eq(store_session_get(st, h, &s), 0);
 	cr_expect_eq(s.account_id, ann);
 }
@@ -379,10 +380,10 @@ STORE_TEST(sessions, trim_keeps_the_new_and_the_recently_seen,
 	for (int i = 0; i < 6; i++) {
 		contract_hash(h[i]);
 		cr_assert_eq(store_session_insert(st, h[i], ann, T0 + i,
-		    NOWHERE), 0);
+		    NOWHERE, NULL), 0);
 	}
 	contract_hash(bobs);
-	cr_assert_eq(store_session_insert(st, bobs, bob, T0, NOWHERE), 0);
+	cr_assert_eq(store_session_insert(st, bobs, bob, T0, NOWHERE, NULL), 0);
 	/* the oldest, seen last, stays; so does the newest, seen least
 	 * (the same second as another: kept because it is `keep`) */
 	cr_assert_eq(store_session_touch(st, h[0], T0 + 100), 0);
@@ -410,7 +411,8 @@ STORE_TEST(pats, insert_and_by_hash, contract_setup)
 
 	contract_hash(h);
 	contract_hash(other);
-	cr_assert_eq(store_pat_insert(st, ann, h, T0 + 3, NO_CAP, &id), 0);
+	cr_assert_eq(store_pat_insert(st, ann, h, T0 + 3, NO_CAP, &id, NULL),
+	    0);
 	cr_expect_gt(id, 0);
 	memset(&p, 0x55, sizeof(p));
 	cr_assert_eq(store_pat_by_hash(st, h, &p), 0);
@@ -419,7 +421,7 @@ STORE_TEST(pats, insert_and_by_hash, contract_setup)
 	cr_expect_eq(p.created_at, T0 + 3);
 	cr_expect_eq(p.last_used_at, 0, "0 = never used");
 	cr_expect_eq(store_pat_by_hash(st, other, &p), ERR_NOTFOUND);
-	cr_expect_eq(store_pat_insert(st, ann, h, T0 + 4, NO_CAP, &id2),
+	cr_expect_eq(store_pat_insert(st, ann, h, T0 + 4, NO_CAP, &id2, NULL),
 	    ERR_EXISTS, "one token per hash");
 }
 
@@ -438,11 +440,11 @@ STORE_TEST(pats, list_newest_first_own_only, contract_setup)
 	for (int i = 0; i < 3; i++) {
 		contract_hash(h);
 		cr_assert_eq(store_pat_insert(st, ann, h, T0 + 10 * i,
-		    NO_CAP, &ids[i]), 0);
+		    NO_CAP, &ids[i], NULL), 0);
 		if (i == 1) {
 			contract_hash(h);
 			cr_assert_eq(store_pat_insert(st, bob, h, T0 + 15,
-			    NO_CAP, &bobs), 0);
+			    NO_CAP, &bobs, NULL), 0);
 		}
 	}
 	rows = NULL;
@@ -475,14 +477,15 @@ STORE_TEST(pats, pages_newest_first_and_cap, contract_setup)
 
 	for (int i = 0; i < 3; i++) {
 		contract_hash(h);
-		cr_assert_eq(store_pat_insert(st, ann, h, T0, 3, &ids[i]), 0);
+		cr_assert_eq(store_pat_insert(st, ann, h, T0, 3, &ids[i], NULL),
+		    0);
 	}
 	contract_hash(h);
-	cr_expect_eq(store_pat_insert(st, ann, h, T0, 3, &id), ERR_TOOBIG,
+	cr_expect_eq(store_pat_insert(st, ann, h, T0, 3, &id, NULL), ERR_TOOBIG,
 	    "the fourth is over the cap of 3");
 	cr_expect_eq(store_pat_by_hash(st, h, &(struct pat_row){ 0 }),
 	    ERR_NOTFOUND, "and nothing was stored");
-	cr_expect_eq(store_pat_insert(st, bob, h, T0, 3, &id), 0,
+	cr_expect_eq(store_pat_insert(st, bob, h, T0, 3, &id, NULL), 0,
 	    "the cap is per account");
 	cr_assert_eq(store_pat_list(st, ann, &page, &rows, &n), 0);
 	cr_assert_eq(n, 2);
@@ -506,14 +509,14 @@ STORE_TEST(pats, delete_only_by_owner, contract_setup)
 	int64_t id = 0;
 
 	contract_hash(h);
-	cr_assert_eq(store_pat_insert(st, ann, h, T0, NO_CAP, &id), 0);
-	cr_expect_eq(store_pat_delete(st, bob, id), ERR_NOTFOUND,
+	cr_assert_eq(store_pat_insert(st, ann, h, T0, NO_CAP, &id, NULL), 0);
+	cr_expect_eq(store_pat_delete(st, bob, id, NULL), ERR_NOTFOUND,
 	    "not bob's token");
-	cr_expect_eq(store_pat_delete(st, ann, id + 1000), ERR_NOTFOUND);
+	cr_expect_eq(store_pat_delete(st, ann, id + 1000, NULL), ERR_NOTFOUND);
 	cr_assert_eq(store_pat_by_hash(st, h, &p), 0, "still there");
-	cr_expect_eq(store_pat_delete(st, ann, id), 0);
+	cr_expect_eq(store_pat_delete(st, ann, id, NULL), 0);
 	cr_expect_eq(store_pat_by_hash(st, h, &p), ERR_NOTFOUND);
-	cr_expect_eq(store_pat_delete(st, ann, id), ERR_NOTFOUND,
+	cr_expect_eq(store_pat_delete(st, ann, id, NULL), ERR_NOTFOUND,
 	    "gone already");
 }
 
@@ -526,8 +529,8 @@ STORE_TEST(pats, touch_records_use, contract_setup)
 
 	contract_hash(h);
 	contract_hash(h2);
-	cr_assert_eq(store_pat_insert(st, ann, h, T0, NO_CAP, &id), 0);
-	cr_assert_eq(store_pat_insert(st, ann, h2, T0, NO_CAP, &id2), 0);
+	cr_assert_eq(store_pat_insert(st, ann, h, T0, NO_CAP, &id, NULL), 0);
+	cr_assert_eq(store_pat_insert(st, ann, h2, T0, NO_CAP, &id2, NULL), 0);
 	cr_assert_eq(store_pat_touch(st, id, T0 + 120), 0);
 	cr_assert_eq(store_pat_by_hash(st, h, &p), 0);
 	cr_expect_eq(p.last_used_at, T0 + 120);

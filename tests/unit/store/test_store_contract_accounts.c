@@ -23,9 +23,9 @@ hold(int64_t account, struct held *h)
 	contract_hash(h->session);
 	contract_hash(h->pat);
 	cr_assert_eq(store_session_insert(st, h->session, account, T0,
-	    NOWHERE), 0);
+	    NOWHERE, NULL), 0);
 	cr_assert_eq(store_pat_insert(st, account, h->pat, T0, NO_CAP,
-	    &h->pat_id), 0);
+	    &h->pat_id, NULL), 0);
 }
 
 static bool
@@ -97,7 +97,8 @@ OAUTH_TEST(admin, counts_what_an_account_holds)
 	hold(fx.dev, &x);
 	hold(fx.dev, &y);
 	contract_hash(old);
-	cr_assert_eq(store_session_insert(st, old, fx.dev, T0 - 100, NOWHERE), 0);
+	cr_assert_eq(store_session_insert(st, old, fx.dev, T0 - 100, NOWHERE,
+	    NULL), 0);
 	contract_grant(fx.dev, &fx.app2, SCOPE_ALL);
 	contract_grant(fx.ann, &fx.app, SCOPE_ALL);
 	h.seen_before = T0 - 50;	/* `old` is no longer alive */
@@ -132,7 +133,7 @@ OAUTH_TEST(admin, disabling_an_end_user)
 	contract_insert_code(code, anns.grant_id, SCOPE_ALL);
 	cr_assert(!revoked(anns.access_hash));
 
-	cr_assert_eq(store_account_disable(st, fx.ann, T0 + 5), 0);
+	cr_assert_eq(store_account_disable(st, fx.ann, T0 + 5, NULL), 0);
 	cr_assert_eq(store_account_by_id(st, fx.ann, &a), 0);
 	cr_expect_eq(a.disabled_at, T0 + 5);
 	cr_expect_eq(store_session_get(st, ann.session, &s), ERR_NOTFOUND);
@@ -147,7 +148,8 @@ OAUTH_TEST(admin, disabling_an_end_user)
 	cr_expect_eq(store_session_get(st, dev.session, &s), 0);
 	cr_expect_eq(store_pat_by_hash(st, dev.pat, &p), 0);
 
-	cr_assert_eq(store_account_disable(st, fx.ann, T0 + 9), 0, "again");
+	cr_assert_eq(store_account_disable(st, fx.ann, T0 + 9, NULL), 0,
+	    "again");
 	cr_assert_eq(store_account_by_id(st, fx.ann, &a), 0);
 	cr_expect_eq(a.disabled_at, T0 + 5, "the first time stays");
 	/* a log-in or a new token racing the disabling: written after it,
@@ -193,7 +195,7 @@ OAUTH_TEST(admin, disabling_an_app_owner)
 	    &app), 0);
 	cr_expect(!app.owner_disabled);
 
-	cr_assert_eq(store_account_disable(st, fx.dev, T0), 0);
+	cr_assert_eq(store_account_disable(st, fx.dev, T0, NULL), 0);
 	cr_assert_eq(store_app_get(st, STORE_ANY_ACCOUNT, fx.app.api_key,
 	    &app), 0, "the app stays");
 	cr_expect(app.owner_disabled);
@@ -232,7 +234,7 @@ owns_the_rest(int64_t account, int64_t app_id)
 	row.enabled_at = T0;
 	contract_hash(code[0]);
 	cr_assert_eq(store_totp_insert(st, account, &row,
-	    (const unsigned char (*)[SECURE_HASH_BYTES])code, 1), 0);
+	    (const unsigned char (*)[SECURE_HASH_BYTES])code, 1, NULL), 0);
 	contract_hash(link);
 	cr_assert_eq(store_link_insert(st, link, &l), 0);
 	cr_assert_eq(store_app_reuse_notice(st, app_id, T0, 3600), 0);
@@ -281,7 +283,7 @@ OAUTH_TEST(admin, deleting_takes_everything_owned)
 	    0, "its users stay");
 	cr_expect_eq(store_account_delete(st, fx.dev), ERR_NOTFOUND);
 	cr_expect_eq(store_account_insert(st, "dev@example.com", "$x", T0,
-	    &id), 0, "the email is free again");
+	    &id, NULL), 0, "the email is free again");
 }
 
 OAUTH_TEST(admin, new_password_ends_sessions_only)
@@ -294,7 +296,8 @@ OAUTH_TEST(admin, new_password_ends_sessions_only)
 
 	hold(fx.ann, &ann);
 	contract_ann_family(T0, &anns);
-	cr_assert_eq(store_account_set_password(st, fx.ann, "$argon2id$new", NULL),
+	cr_assert_eq(store_account_set_password(st, fx.ann, "$argon2id$new",
+	    NULL, NULL),
 	    0);
 	cr_assert_eq(store_account_by_id(st, fx.ann, &a), 0);
 	cr_expect_str_eq(a.password_hash, "$argon2id$new");
@@ -305,10 +308,10 @@ OAUTH_TEST(admin, new_password_ends_sessions_only)
 
 STORE_TEST(admin, unknown_account_is_notfound, contract_setup)
 {
-	cr_expect_eq(store_account_disable(st, 4242, T0), ERR_NOTFOUND);
+	cr_expect_eq(store_account_disable(st, 4242, T0, NULL), ERR_NOTFOUND);
 	cr_expect_eq(store_account_enable(st, 4242), ERR_NOTFOUND);
 	cr_expect_eq(store_account_delete(st, 4242), ERR_NOTFOUND);
-	cr_expect_eq(store_account_set_password(st, 4242, "$x", NULL),
+	cr_expect_eq(store_account_set_password(st, 4242, "$x", NULL, NULL),
 	    ERR_NOTFOUND);
 }
 
@@ -318,11 +321,11 @@ OAUTH_TEST(admin, revision_moves_on_disable_enable_delete)
 	int64_t r0, r1;
 
 	cr_assert_eq(store_revision(st, &r0), 0);
-	cr_assert_eq(store_account_disable(st, fx.bob, T0), 0);
+	cr_assert_eq(store_account_disable(st, fx.bob, T0, NULL), 0);
 	cr_assert_eq(store_revision(st, &r1), 0);
 	cr_expect_gt(r1, r0, "disabled");
 	r0 = r1;
-	cr_assert_eq(store_account_disable(st, fx.bob, T0 + 1), 0);
+	cr_assert_eq(store_account_disable(st, fx.bob, T0 + 1, NULL), 0);
 	cr_assert_eq(store_revision(st, &r1), 0);
 	cr_expect_eq(r1, r0, "already disabled: nothing changed");
 	cr_assert_eq(store_account_enable(st, fx.bob), 0);
@@ -333,7 +336,8 @@ OAUTH_TEST(admin, revision_moves_on_disable_enable_delete)
 	cr_assert_eq(store_revision(st, &r1), 0);
 	cr_expect_gt(r1, r0, "an account without apps deleted");
 	r0 = r1;
-	cr_assert_eq(store_account_set_password(st, fx.ann, "$x", NULL), 0);
+	cr_assert_eq(store_account_set_password(st, fx.ann, "$x", NULL, NULL),
+	    0);
 	cr_assert_eq(store_revision(st, &r1), 0);
 	cr_expect_eq(r1, r0, "a new password takes no token away");
 }

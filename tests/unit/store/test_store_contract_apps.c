@@ -54,7 +54,7 @@ STORE_TEST(apps, insert_and_get, contract_setup)
 	SET(row.post_logout_redirect_uris, "https://a.example.com/bye\n"
 	    "com.example.app:/bye");
 	row.created_at = T0 + 7;
-	cr_assert_eq(store_app_insert(st, &row, NO_CAP), 0);
+	cr_assert_eq(store_app_insert(st, &row, NO_CAP, NULL), 0);
 	cr_expect_gt(row.id, 0, "insert sets the id");
 	memset(&got, 0x55, sizeof(got));
 	cr_assert_eq(store_app_get(st, ann, "kg_ak_one", &got), 0);
@@ -93,16 +93,19 @@ STORE_TEST(apps, not_yours_is_notfound, contract_setup)
 	contract_hash(h);
 	cr_expect_eq(store_app_get(st, bob, "kg_ak_anns", &got),
 	    ERR_NOTFOUND);
-	cr_expect_eq(store_app_set_secret(st, bob, "kg_ak_anns", h, T0 + 1),
+	cr_expect_eq(store_app_set_secret(st, bob, "kg_ak_anns", h, T0 + 1,
+	    NULL),
 	    ERR_NOTFOUND);
-	cr_expect_eq(store_app_delete(st, bob, "kg_ak_anns"), ERR_NOTFOUND);
+	cr_expect_eq(store_app_delete(st, bob, "kg_ak_anns", NULL),
+	    ERR_NOTFOUND);
 	cr_expect_eq(store_app_get(st, ann, "kg_ak_nope", &got),
 	    ERR_NOTFOUND);
 	cr_expect_eq(store_app_get(st, STORE_ANY_ACCOUNT, "kg_ak_nope", &got),
 	    ERR_NOTFOUND);
 	cr_expect_eq(store_app_set_secret(st, STORE_ANY_ACCOUNT, "kg_ak_nope",
-	    h, T0), ERR_NOTFOUND);
-	cr_expect_eq(store_app_delete(st, STORE_ANY_ACCOUNT, "kg_ak_nope"),
+	    h, T0, NULL), ERR_NOTFOUND);
+	cr_expect_eq(store_app_delete(st, STORE_ANY_ACCOUNT, "kg_ak_nope",
+	    NULL),
 	    ERR_NOTFOUND);
 	cr_assert_eq(store_app_get(st, ann, "kg_ak_anns", &got), 0);
 	expect_app(&got, &row);
@@ -120,7 +123,7 @@ STORE_TEST(apps, taken_api_key_exists, contract_setup)
 	SET(dup.api_key, "kg_ak_same");
 	SET(dup.name, "Impostor");
 	dup.created_at = T0 + 1;
-	cr_expect_eq(store_app_insert(st, &dup, NO_CAP), ERR_EXISTS);
+	cr_expect_eq(store_app_insert(st, &dup, NO_CAP, NULL), ERR_EXISTS);
 	cr_assert_eq(store_app_get(st, STORE_ANY_ACCOUNT, "kg_ak_same", &got),
 	    0);
 	expect_app(&got, &row);
@@ -184,12 +187,13 @@ STORE_TEST(apps, pages_and_cap, contract_setup)
 	/* ann owns 3: a cap of 3 refuses a fourth and stores nothing */
 	extra = made[0];
 	SET(extra.api_key, "kg_ak_p4");
-	cr_expect_eq(store_app_insert(st, &extra, 3), ERR_TOOBIG);
+	cr_expect_eq(store_app_insert(st, &extra, 3, NULL), ERR_TOOBIG);
 	cr_expect_eq(store_app_get(st, STORE_ANY_ACCOUNT, "kg_ak_p4",
 	    &extra), ERR_NOTFOUND);
 	extra = made[0];
 	SET(extra.api_key, "kg_ak_p4");
-	cr_expect_eq(store_app_insert(st, &extra, 4), 0, "under a cap of 4");
+	cr_expect_eq(store_app_insert(st, &extra, 4, NULL), 0,
+	    "under a cap of 4");
 }
 
 /* The settable fields are those of docs/REFERENCE.md §2 an owner may edit; the
@@ -204,7 +208,8 @@ STORE_TEST(apps, update_writes_settable_fields, contract_setup)
 
 	contract_app(ann, "kg_ak_edit", T0, &row);
 	contract_hash(h);
-	cr_assert_eq(store_app_set_secret(st, ann, "kg_ak_edit", h, T0 + 1),
+	cr_assert_eq(store_app_set_secret(st, ann, "kg_ak_edit", h, T0 + 1,
+	    NULL),
 	    0);
 	cr_assert_eq(store_app_get(st, ann, "kg_ak_edit", &row), 0);
 	edit = row;
@@ -221,7 +226,7 @@ STORE_TEST(apps, update_writes_settable_fields, contract_setup)
 	edit.created_at = T0 + 999;
 	edit.secret_created_at = T0 + 999;
 	edit.has_secret = false;
-	cr_assert_eq(store_app_update(st, &edit), 0);
+	cr_assert_eq(store_app_update(st, &edit, NULL), 0);
 	cr_assert_eq(store_app_get(st, ann, "kg_ak_edit", &got), 0,
 	    "still ann's");
 	SET(row.public_name, edit.public_name);
@@ -238,7 +243,7 @@ STORE_TEST(apps, update_writes_settable_fields, contract_setup)
 	edit.public_name[0] = edit.logo_url[0] = edit.description[0] = '\0';
 	edit.implicit_flow = false;
 	edit.post_logout_redirect_uris[0] = '\0';
-	cr_assert_eq(store_app_update(st, &edit), 0);
+	cr_assert_eq(store_app_update(st, &edit, NULL), 0);
 	cr_assert_eq(store_app_get(st, ann, "kg_ak_edit", &got), 0);
 	expect_app(&got, &edit);
 }
@@ -251,11 +256,11 @@ STORE_TEST(apps, update_without_change_is_ok, contract_setup)
 	int64_t ann = contract_account("ann@example.com");
 
 	contract_app(ann, "kg_ak_same", T0, &row);
-	cr_expect_eq(store_app_update(st, &row), 0);
-	cr_expect_eq(store_app_update(st, &row), 0);
+	cr_expect_eq(store_app_update(st, &row, NULL), 0);
+	cr_expect_eq(store_app_update(st, &row, NULL), 0);
 	missing = row;
 	missing.id = row.id + 1000;
-	cr_expect_eq(store_app_update(st, &missing), ERR_NOTFOUND);
+	cr_expect_eq(store_app_update(st, &missing, NULL), ERR_NOTFOUND);
 }
 
 STORE_TEST(apps, set_secret_replaces_hash, contract_setup)
@@ -268,14 +273,15 @@ STORE_TEST(apps, set_secret_replaces_hash, contract_setup)
 	contract_app(ann, "kg_ak_other", T0, &other);
 	contract_hash(h1);
 	contract_hash(h2);
-	cr_assert_eq(store_app_set_secret(st, ann, "kg_ak_sec", h1, T0 + 5),
+	cr_assert_eq(store_app_set_secret(st, ann, "kg_ak_sec", h1, T0 + 5,
+	    NULL),
 	    0);
 	cr_assert_eq(store_app_get(st, ann, "kg_ak_sec", &got), 0);
 	cr_expect(got.has_secret);
 	cr_expect_eq(memcmp(got.secret_hash, h1, sizeof(h1)), 0);
 	cr_expect_eq(got.secret_created_at, T0 + 5);
 	cr_assert_eq(store_app_set_secret(st, STORE_ANY_ACCOUNT, "kg_ak_sec",
-	    h2, T0 + 9), 0);
+	    h2, T0 + 9, NULL), 0);
 	cr_assert_eq(store_app_get(st, ann, "kg_ak_sec", &got), 0);
 	cr_expect(got.has_secret);
 	cr_expect_eq(memcmp(got.secret_hash, h2, sizeof(h2)), 0,
@@ -295,10 +301,11 @@ STORE_TEST(apps, delete, contract_setup)
 
 	contract_app(ann, "kg_ak_a", T0, &a);
 	contract_app(bob, "kg_ak_b", T0, &b);
-	cr_expect_eq(store_app_delete(st, ann, "kg_ak_a"), 0);
+	cr_expect_eq(store_app_delete(st, ann, "kg_ak_a", NULL), 0);
 	cr_expect_eq(store_app_get(st, ann, "kg_ak_a", &got), ERR_NOTFOUND);
-	cr_expect_eq(store_app_delete(st, ann, "kg_ak_a"), ERR_NOTFOUND);
-	cr_expect_eq(store_app_delete(st, STORE_ANY_ACCOUNT, "kg_ak_b"), 0);
+	cr_expect_eq(store_app_delete(st, ann, "kg_ak_a", NULL), ERR_NOTFOUND);
+	cr_expect_eq(store_app_delete(st, STORE_ANY_ACCOUNT, "kg_ak_b", NULL),
+	    0);
 	cr_assert_eq(store_app_list(st, STORE_ANY_ACCOUNT, ALL, &rows, &n), 0);
 	cr_expect_eq(n, 0);
 	free(rows);
@@ -323,7 +330,7 @@ STORE_TEST(apps, utf8_round_trips, contract_setup)
 	SET(row.redirect_uris, "https://\xc3\xa9xample.com/cb\n"
 	    "myapp://cb");
 	row.created_at = T0;
-	cr_assert_eq(store_app_insert(st, &row, NO_CAP), 0);
+	cr_assert_eq(store_app_insert(st, &row, NO_CAP, NULL), 0);
 	cr_assert_eq(store_app_get(st, ann, "kg_ak_utf8", &got), 0);
 	expect_app(&got, &row);
 	cr_expect_eq(strlen(got.name), strlen(row.name), "bytes, not chars");
@@ -358,13 +365,13 @@ STORE_TEST(apps, longest_fields_round_trip, contract_setup)
 	cr_assert_eq(strlen(row.redirect_uris), sizeof(row.redirect_uris) - 1);
 	row.implicit_flow = true;
 	row.created_at = T0;
-	cr_assert_eq(store_app_insert(st, &row, NO_CAP), 0);
+	cr_assert_eq(store_app_insert(st, &row, NO_CAP, NULL), 0);
 	cr_assert_eq(store_app_get(st, ann, row.api_key, &got), 0);
 	expect_app(&got, &row);
 	cr_expect_eq(strlen(got.name), APP_NAME_MAX_BYTES);
 	cr_expect_eq(strlen(got.description), APP_DESCRIPTION_MAX_BYTES);
 	cr_expect_eq(strlen(got.redirect_uris), sizeof(got.redirect_uris) - 1);
-	cr_assert_eq(store_app_update(st, &row), 0);
+	cr_assert_eq(store_app_update(st, &row, NULL), 0);
 	cr_assert_eq(store_app_get(st, ann, row.api_key, &got), 0);
 	expect_app(&got, &row);
 }
@@ -446,7 +453,7 @@ STORE_TEST(apps, reuse_notice_once_per_gap, contract_setup)
 	cr_expect_eq(store_app_reuse_notice(st, a.id, T0 + 3600, 3600), 0);
 	cr_expect_eq(store_app_reuse_notice(st, a.id, T0 + 3700, 3600),
 	    ERR_CONFLICT, "the gap counts from the last claim");
-	cr_expect_eq(store_app_delete(st, ann, "kg_ak_a"), 0);
+	cr_expect_eq(store_app_delete(st, ann, "kg_ak_a", NULL), 0);
 	cr_expect_eq(store_app_reuse_notice(st, a.id, T0 + 9000, 3600),
 	    ERR_CONFLICT);
 }

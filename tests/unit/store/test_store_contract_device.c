@@ -120,7 +120,7 @@ OAUTH_TEST(device, approval_writes_the_code_and_the_consent)
 	contract_hash(h);
 	insert_grant(h, "BCDFGHJK", SCOPE_OPENID | SCOPE_ACCOUNT_READ);
 	cr_expect_eq(store_code_get(st, h, &c), ERR_NOTFOUND);
-	cr_assert_eq(store_device_decide(st, "BCDFGHJK", &dd), 0);
+	cr_assert_eq(store_device_decide(st, "BCDFGHJK", &dd, NULL), 0);
 	d = polled(h, T0 + 61);
 	cr_expect_eq(d.state, STORE_DEVICE_APPROVED);
 	cr_expect_eq(d.account_id, fx.ann);
@@ -144,7 +144,8 @@ OAUTH_TEST(device, approval_writes_the_code_and_the_consent)
 	cr_expect_eq(store_device_find(st, "BCDFGHJK", T0 + 62, &d),
 	    ERR_NOTFOUND);
 	dd = decision(false, fx.bob, T0 + 62);
-	cr_expect_eq(store_device_decide(st, "BCDFGHJK", &dd), ERR_NOTFOUND);
+	cr_expect_eq(store_device_decide(st, "BCDFGHJK", &dd, NULL),
+	    ERR_NOTFOUND);
 	d = polled(h, T0 + 70);
 	cr_expect_eq(d.state, STORE_DEVICE_APPROVED);
 	cr_expect_eq(d.account_id, fx.ann);
@@ -163,14 +164,15 @@ OAUTH_TEST(device, denial_and_expiry_write_no_code)
 	contract_hash(h2);
 	insert_grant(h, "BCDFGHJK", SCOPE_DEFAULT);
 	insert_grant(h2, "ZXWVTSRQ", SCOPE_DEFAULT);
-	cr_assert_eq(store_device_decide(st, "BCDFGHJK", &dd), 0);
+	cr_assert_eq(store_device_decide(st, "BCDFGHJK", &dd, NULL), 0);
 	cr_expect_eq(polled(h, T0 + 61).state, STORE_DEVICE_DENIED);
 	cr_expect_eq(store_code_get(st, h, &c), ERR_NOTFOUND);
 	cr_expect_eq(store_grant_get(st, fx.bob, fx.app.id, &gid, &scope),
 	    ERR_NOTFOUND);
 	/* expired: neither decision lands */
 	dd = decision(true, fx.ann, T0 + TTL);
-	cr_expect_eq(store_device_decide(st, "ZXWVTSRQ", &dd), ERR_NOTFOUND);
+	cr_expect_eq(store_device_decide(st, "ZXWVTSRQ", &dd, NULL),
+	    ERR_NOTFOUND);
 	d = polled(h2, T0 + TTL + 1);
 	cr_expect_eq(d.state, STORE_DEVICE_PENDING);
 	cr_expect_eq(d.account_id, 0);
@@ -196,7 +198,7 @@ run_racer(void *p)
 
 	pthread_barrier_wait(r->start);
 	r->rc = r->exchange ? store_issue(r->store, &r->is) :
-	    store_device_decide(r->store, "BCDFGHJK", &r->d);
+	    store_device_decide(r->store, "BCDFGHJK", &r->d, NULL);
 	return NULL;
 }
 
@@ -261,7 +263,7 @@ OAUTH_TEST(device, racing_decisions_and_exchanges_have_one_winner,
 	contract_hash(h2);
 	insert_grant(h2, "ZXWVTSRQ", SCOPE_ALL);
 	dd = decision(true, fx.ann, T0 + 11);
-	cr_assert_eq(store_device_decide(st, "ZXWVTSRQ", &dd), 0);
+	cr_assert_eq(store_device_decide(st, "ZXWVTSRQ", &dd, NULL), 0);
 	cr_assert_eq(store_code_get(st, h2, &c), 0);
 	memset(r, 0, sizeof(r));
 	for (int i = 0; i < RACERS; i++) {
@@ -309,7 +311,7 @@ OAUTH_TEST(device, deleting_the_app_deletes_its_grants)
 
 	contract_hash(h);
 	insert_grant(h, "BCDFGHJK", SCOPE_DEFAULT);
-	cr_assert_eq(store_app_delete(st, fx.dev, fx.app.api_key), 0);
+	cr_assert_eq(store_app_delete(st, fx.dev, fx.app.api_key, NULL), 0);
 	cr_expect_eq(store_device_find(st, "BCDFGHJK", T0 + 1, &d),
 	    ERR_NOTFOUND);
 	cr_expect_eq(store_device_poll(st, h, fx.app.id, T0 + 1, STEP, &d),
@@ -328,14 +330,14 @@ OAUTH_TEST(device, the_apps_switch_round_trips_and_moves_the_revision)
 	cr_expect(!a.device_flow, "off by default");
 	cr_assert_eq(store_revision(st, &r0), 0);
 	a.device_flow = true;
-	cr_assert_eq(store_app_update(st, &a), 0);
+	cr_assert_eq(store_app_update(st, &a, NULL), 0);
 	cr_assert_eq(store_app_get(st, STORE_ANY_ACCOUNT, fx.app.api_key, &a),
 	    0);
 	cr_expect(a.device_flow);
 	cr_assert_eq(store_revision(st, &r1), 0);
 	cr_expect_gt(r1, r0);
 	/* the same value again: nothing to drop */
-	cr_assert_eq(store_app_update(st, &a), 0);
+	cr_assert_eq(store_app_update(st, &a, NULL), 0);
 	cr_assert_eq(store_revision(st, &r2), 0);
 	cr_expect_eq(r2, r1);
 	/* and on insert */
@@ -343,7 +345,7 @@ OAUTH_TEST(device, the_apps_switch_round_trips_and_moves_the_revision)
 	SET(a.api_key, "kg_ak_devflow");
 	SET(a.name, "Device app");
 	a.device_flow = true;
-	cr_assert_eq(store_app_insert(st, &a, NO_CAP), 0);
+	cr_assert_eq(store_app_insert(st, &a, NO_CAP, NULL), 0);
 	memset(&a, 0, sizeof(a));
 	cr_assert_eq(store_app_get(st, STORE_ANY_ACCOUNT, "kg_ak_devflow", &a),
 	    0);

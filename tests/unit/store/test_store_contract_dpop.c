@@ -168,11 +168,11 @@ OAUTH_TEST(dpop, code_keeps_its_binding)
 	c.bound = true;
 	memcpy(c.jkt, jkt, sizeof(jkt));
 	contract_hash(bound);
-	cr_assert_eq(store_code_insert(st, bound, &c), 0);
+	cr_assert_eq(store_code_insert(st, bound, &c, NULL), 0);
 	contract_hash(loose);
 	c.bound = false;
 	memset(c.jkt, 0, sizeof(c.jkt));
-	cr_assert_eq(store_code_insert(st, loose, &c), 0);
+	cr_assert_eq(store_code_insert(st, loose, &c, NULL), 0);
 
 	memset(&c, 0, sizeof(c));
 	cr_assert_eq(store_code_get(st, bound, &c), 0);

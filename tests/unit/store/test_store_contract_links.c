@@ -108,13 +108,14 @@ STORE_TEST(links, a_new_address_is_verified_and_unique, contract_setup)
 	contract_hash(h);
 	r = link_of(ann, STORE_LINK_VERIFY, "ann@example.com", T0 + 60);
 	cr_assert_eq(store_link_insert(st, h, &r), 0);
-	cr_expect_eq(store_account_set_email(st, ann, "bob@example.com"),
+	cr_expect_eq(store_account_set_email(st, ann, "bob@example.com", NULL),
 	    ERR_EXISTS);
 	cr_assert_eq(store_account_by_id(st, ann, &a), 0);
 	cr_expect_str_eq(a.email, "ann@example.com", "nothing changed");
 	cr_expect_eq(store_link_get(st, h, STORE_LINK_VERIFY, &out), 0);
 
-	cr_assert_eq(store_account_set_email(st, ann, "ann2@example.com"), 0);
+	cr_assert_eq(store_account_set_email(st, ann, "ann2@example.com", NULL),
+	    0);
 	cr_assert_eq(store_account_by_id(st, ann, &a), 0);
 	cr_expect_str_eq(a.email, "ann2@example.com");
 	cr_expect(a.email_verified);
@@ -122,7 +123,7 @@ STORE_TEST(links, a_new_address_is_verified_and_unique, contract_setup)
 	    ERR_NOTFOUND);
 	cr_expect_eq(store_link_get(st, h, STORE_LINK_VERIFY, &out),
 	    ERR_NOTFOUND, "links verifying the old address are gone");
-	cr_expect_eq(store_account_set_email(st, 999999, "x@example.com"),
+	cr_expect_eq(store_account_set_email(st, 999999, "x@example.com", NULL),
 	    ERR_NOTFOUND);
 }
 
@@ -139,7 +140,8 @@ STORE_TEST(links, a_new_address_moves_the_revision, contract_setup)
 	cr_assert_eq(store_account_verify(st, ann, "ann@example.com"), 0);
 	cr_assert_eq(store_revision(st, &r2), 0);
 	cr_expect_eq(r2, r1, "verifying it again changes nothing");
-	cr_assert_eq(store_account_set_email(st, ann, "ann2@example.com"), 0);
+	cr_assert_eq(store_account_set_email(st, ann, "ann2@example.com", NULL),
+	    0);
 	cr_assert_eq(store_revision(st, &r2), 0);
 	cr_expect_gt(r2, r1);
 }
@@ -158,11 +160,12 @@ STORE_TEST(links, a_new_password_ends_sessions_and_reset_links,
 
 	for (int i = 0; i < 3; i++) {
 		contract_hash(s[i]);
-		cr_assert_eq(store_session_insert(st, s[i], ann, T0, NOWHERE),
+		cr_assert_eq(store_session_insert(st, s[i], ann, T0, NOWHERE,
+		    NULL),
 		    0);
 	}
 	contract_hash(bobs);
-	cr_assert_eq(store_session_insert(st, bobs, bob, T0, NOWHERE), 0);
+	cr_assert_eq(store_session_insert(st, bobs, bob, T0, NOWHERE, NULL), 0);
 	contract_hash(reset);
 	contract_hash(verify);
 	r = link_of(ann, STORE_LINK_RESET, "ann@example.com", T0 + 60);
@@ -171,7 +174,7 @@ STORE_TEST(links, a_new_password_ends_sessions_and_reset_links,
 	cr_assert_eq(store_link_insert(st, verify, &r), 0);
 
 	cr_assert_eq(store_account_set_password(st, ann, "$argon2id$new",
-	    s[1]), 0);
+	    s[1], NULL), 0);
 	cr_assert_eq(store_account_by_id(st, ann, &a), 0);
 	cr_expect_str_eq(a.password_hash, "$argon2id$new");
 	cr_expect_eq(store_session_get(st, s[0], &row), ERR_NOTFOUND);
@@ -183,11 +186,11 @@ STORE_TEST(links, a_new_password_ends_sessions_and_reset_links,
 	cr_expect_eq(store_link_get(st, verify, STORE_LINK_VERIFY, &out), 0);
 
 	cr_assert_eq(store_account_set_password(st, ann, "$argon2id$newer",
-	    NULL), 0);
+	    NULL, NULL), 0);
 	cr_expect_eq(store_session_get(st, s[1], &row), ERR_NOTFOUND,
 	    "NULL keeps none");
 	cr_expect_eq(store_session_get(st, bobs, &row), 0);
-	cr_expect_eq(store_account_set_password(st, 999999, "x", NULL),
+	cr_expect_eq(store_account_set_password(st, 999999, "x", NULL, NULL),
 	    ERR_NOTFOUND);
 }
 
@@ -204,10 +207,10 @@ STORE_TEST(links, sessions_listed_and_ended_by_owner, contract_setup)
 	for (int i = 0; i < 3; i++) {
 		contract_hash(s[i]);
 		cr_assert_eq(store_session_insert(st, s[i], ann, T0 + i,
-		    &from), 0);
+		    &from, NULL), 0);
 	}
 	contract_hash(bobs);
-	cr_assert_eq(store_session_insert(st, bobs, bob, T0, NOWHERE), 0);
+	cr_assert_eq(store_session_insert(st, bobs, bob, T0, NOWHERE, NULL), 0);
 	cr_assert_eq(store_session_touch(st, s[0], T0 + 100), 0);
 	cr_assert_eq(store_session_list(st, ann, 10, &rows, &n), 0);
 	cr_assert_eq(n, 3);
@@ -224,18 +227,18 @@ STORE_TEST(links, sessions_listed_and_ended_by_owner, contract_setup)
 	cr_expect_eq(n, 2, "at most max");
 	free(rows);
 
-	cr_expect_eq(store_session_end(st, bob, s[0]), ERR_NOTFOUND,
+	cr_expect_eq(store_session_end(st, bob, s[0], NULL), ERR_NOTFOUND,
 	    "not bob's to end");
 	cr_expect_eq(store_session_get(st, s[0], &row), 0);
-	cr_assert_eq(store_session_end(st, ann, s[0]), 0);
+	cr_assert_eq(store_session_end(st, ann, s[0], NULL), 0);
 	cr_expect_eq(store_session_get(st, s[0], &row), ERR_NOTFOUND);
-	cr_expect_eq(store_session_end(st, ann, s[0]), ERR_NOTFOUND);
+	cr_expect_eq(store_session_end(st, ann, s[0], NULL), ERR_NOTFOUND);
 
-	cr_assert_eq(store_session_end_others(st, ann, s[2]), 0);
+	cr_assert_eq(store_session_end_others(st, ann, s[2], NULL), 0);
 	cr_expect_eq(store_session_get(st, s[1], &row), ERR_NOTFOUND);
 	cr_expect_eq(store_session_get(st, s[2], &row), 0);
 	cr_expect_eq(store_session_get(st, bobs, &row), 0);
-	cr_assert_eq(store_session_end_others(st, ann, NULL), 0);
+	cr_assert_eq(store_session_end_others(st, ann, NULL, NULL), 0);
 	cr_expect_eq(store_session_get(st, s[2], &row), ERR_NOTFOUND);
 	cr_expect_eq(store_session_get(st, bobs, &row), 0);
 }

@@ -55,7 +55,8 @@ OAUTH_TEST(grants, none_is_notfound)
 	cr_expect_eq(store_grant_get(st, fx.ann, fx.app.id, &id, &scope),
 	    ERR_NOTFOUND);
 	/* core/grants.c passes this on: withdrawing nothing is a 404 */
-	cr_expect_eq(store_grant_delete(st, fx.ann, fx.app.id), ERR_NOTFOUND);
+	cr_expect_eq(store_grant_delete(st, fx.ann, fx.app.id, NULL),
+	    ERR_NOTFOUND);
 	cr_expect_eq(store_grant_get(st, fx.bob, fx.app.id, &id, &scope), 0,
 	    "bob's grant stays");
 }
@@ -148,7 +149,7 @@ OAUTH_TEST(codes, insert_get_take)
 	c.scope = SCOPE_ACCOUNT_READ | SCOPE_CONTACT_DATA;
 	SET(c.challenge, "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
 	c.expires_at = T0 + 600;
-	cr_assert_eq(store_code_insert(st, h, &c), 0);
+	cr_assert_eq(store_code_insert(st, h, &c, NULL), 0);
 	for (int i = 0; i < 2; i++) {
 		memset(&out, 0x55, sizeof(out));
 		cr_assert_eq(store_code_get(st, h, &out), 0,
@@ -235,7 +236,7 @@ OAUTH_TEST(codes, one_per_hash)
 	c.grant_id = contract_grant(fx.bob, &fx.app, SCOPE_ALL);
 	SET(c.redirect_uri, "https://evil.example.com/cb");
 	c.scope = SCOPE_ALL;
-	cr_expect_eq(store_code_insert(st, h, &c), ERR_EXISTS);
+	cr_expect_eq(store_code_insert(st, h, &c, NULL), ERR_EXISTS);
 	cr_assert_eq(store_code_get(st, h, &out), 0);
 	cr_expect_eq(out.grant_id, g, "the first code stays");
 	cr_expect_str_eq(out.redirect_uri, "https://app.example.com/cb");
@@ -261,7 +262,7 @@ OAUTH_TEST(codes, insert_records_the_consent)
 	SET(c.redirect_uri, "https://app.example.com/cb");
 	c.scope = SCOPE_ACCOUNT_READ;
 	c.expires_at = T0 + 630;
-	cr_assert_eq(store_code_insert(st, h, &c), 0);
+	cr_assert_eq(store_code_insert(st, h, &c, NULL), 0);
 	cr_assert_gt(c.grant_id, 0, "the insert sets grant_id");
 	cr_assert_eq(store_grant_get(st, fx.ann, fx.app.id, &id, &scope), 0);
 	cr_expect_eq(id, c.grant_id);
@@ -279,7 +280,7 @@ OAUTH_TEST(codes, insert_records_the_consent)
 	c.grant_id = 0;
 	c.scope = SCOPE_CAMPAIGN_DATA;
 	c.issued_at = T0 + 40;
-	cr_assert_eq(store_code_insert(st, h2, &c), 0);
+	cr_assert_eq(store_code_insert(st, h2, &c, NULL), 0);
 	cr_expect_eq(c.grant_id, id);
 	cr_assert_eq(store_grant_get(st, fx.ann, fx.app.id, &id, &scope), 0);
 	cr_expect_eq(scope, SCOPE_ACCOUNT_READ | SCOPE_CAMPAIGN_DATA);
@@ -305,7 +306,7 @@ OAUTH_TEST(codes, failed_insert_records_no_consent)
 	c.issued_at = T0;
 	SET(c.redirect_uri, "https://app.example.com/cb");
 	c.scope = SCOPE_ACCOUNT_READ;
-	cr_expect_eq(store_code_insert(st, h, &c), ERR_EXISTS);
+	cr_expect_eq(store_code_insert(st, h, &c, NULL), ERR_EXISTS);
 	cr_expect_eq(store_grant_get(st, fx.bob, fx.app.id, &id, &scope),
 	    ERR_NOTFOUND, "no grant for bob");
 	/* and no widening of an existing grant either */
@@ -313,7 +314,7 @@ OAUTH_TEST(codes, failed_insert_records_no_consent)
 	c.app_id = fx.app2.id;
 	c.grant_id = 0;
 	c.scope = SCOPE_ALL;
-	cr_expect_eq(store_code_insert(st, h, &c), ERR_EXISTS);
+	cr_expect_eq(store_code_insert(st, h, &c, NULL), ERR_EXISTS);
 	cr_assert_eq(store_grant_get(st, fx.bob, fx.app2.id, &id, &scope), 0);
 	cr_expect_eq(scope, SCOPE_ACCOUNT_READ);
 }
@@ -331,13 +332,13 @@ OAUTH_TEST(codes, longest_and_empty_fields_round_trip)
 	contract_fill(c.challenge, "C", sizeof(c.challenge) - 1);
 	c.scope = SCOPE_ALL;
 	c.expires_at = T0 + 1;
-	cr_assert_eq(store_code_insert(st, h, &c), 0);
+	cr_assert_eq(store_code_insert(st, h, &c, NULL), 0);
 	cr_assert_eq(store_code_get(st, h, &out), 0);
 	cr_expect_eq(strlen(out.redirect_uri), APP_URI_MAX_BYTES);
 	cr_expect_str_eq(out.redirect_uri, c.redirect_uri);
 	cr_expect_str_eq(out.challenge, c.challenge);
 	c.challenge[0] = '\0';
-	cr_assert_eq(store_code_insert(st, h2, &c), 0);
+	cr_assert_eq(store_code_insert(st, h2, &c, NULL), 0);
 	cr_assert_eq(store_code_get(st, h2, &out), 0);
 	cr_expect_str_eq(out.challenge, "", "issued without PKCE");
 }

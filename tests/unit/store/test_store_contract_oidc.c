@@ -20,7 +20,7 @@ STORE_TEST(oidc, session_log_in_moves, contract_setup)
 
 	contract_hash(h);
 	contract_hash(other);
-	cr_assert_eq(store_session_insert(st, h, ann, T0 + 10, &two), 0);
+	cr_assert_eq(store_session_insert(st, h, ann, T0 + 10, &two, NULL), 0);
 	cr_assert_eq(store_session_get(st, h, &s), 0);
 	cr_expect_eq(s.auth_time, T0 + 10, "begun by its log-in");
 	cr_expect_eq(s.amr, AMR_PWD | AMR_OTP);
@@ -77,7 +77,7 @@ OAUTH_TEST(oidc, code_log_in_reaches_the_family_and_its_refreshes)
 	c.auth_time = T0 - 42;
 	c.amr = AMR_PWD | AMR_OTP;
 	contract_hash(code);
-	cr_assert_eq(store_code_insert(st, code, &c), 0);
+	cr_assert_eq(store_code_insert(st, code, &c, NULL), 0);
 	memset(&c, 0, sizeof(c));
 	cr_assert_eq(store_code_get(st, code, &c), 0);
 	cr_expect_str_eq(c.nonce, nonce);

@@ -29,14 +29,14 @@ STORE_TEST(secrets, rotation_keeps_the_old_one, contract_setup)
 	contract_hash(h1);
 	contract_hash(h2);
 	cr_assert_eq(store_app_rotate_secret(st, ann, "kg_ak_rot", h1, T0 + 1,
-	    3600), 0);
+	    3600, NULL), 0);
 	cr_assert_eq(store_app_get(st, ann, "kg_ak_rot", &got), 0);
 	cr_expect_eq(got.secret_id, 1);
 	cr_expect(!got.has_old_secret, "no secret before: none to keep");
 	cr_assert_eq(store_app_secret_used(st, got.id, 1, T0 + 50), 0);
 	r = revision();
 	cr_assert_eq(store_app_rotate_secret(st, STORE_ANY_ACCOUNT,
-	    "kg_ak_rot", h2, T0 + 100, 3600), 0);
+	    "kg_ak_rot", h2, T0 + 100, 3600, NULL), 0);
 	cr_expect_gt(revision(), r, "a rotation moves the revision");
 	cr_assert_eq(store_app_get(st, ann, "kg_ak_rot", &got), 0);
 	cr_expect_eq(memcmp(got.secret_hash, h2, sizeof(h2)), 0);
@@ -63,22 +63,23 @@ STORE_TEST(secrets, third_refused_while_old_valid, contract_setup)
 	contract_hash(h1);
 	contract_hash(h2);
 	contract_hash(h3);
-	cr_assert_eq(store_app_set_secret(st, ann, "kg_ak_three", h1, T0), 0);
+	cr_assert_eq(store_app_set_secret(st, ann, "kg_ak_three", h1, T0, NULL),
+	    0);
 	cr_assert_eq(store_app_rotate_secret(st, ann, "kg_ak_three", h2, T0,
-	    60), 0);
+	    60, NULL), 0);
 	cr_expect_eq(store_app_rotate_secret(st, ann, "kg_ak_three", h3,
-	    T0 + 59, 0), ERR_CONFLICT, "two valid secrets: refused");
+	    T0 + 59, 0, NULL), ERR_CONFLICT, "two valid secrets: refused");
 	cr_expect_eq(store_app_rotate_secret(st, bob, "kg_ak_three", h3,
-	    T0 + 59, 0), ERR_NOTFOUND, "another account's app");
+	    T0 + 59, 0, NULL), ERR_NOTFOUND, "another account's app");
 	cr_expect_eq(store_app_rotate_secret(st, ann, "kg_ak_none", h3,
-	    T0 + 59, 0), ERR_NOTFOUND);
+	    T0 + 59, 0, NULL), ERR_NOTFOUND);
 	cr_assert_eq(store_app_get(st, ann, "kg_ak_three", &got), 0);
 	cr_expect_eq(memcmp(got.secret_hash, h2, sizeof(h2)), 0,
 	    "nothing written");
 	cr_expect_eq(got.secret_id, 2);
 	/* at its expiry the old one counts no more */
 	cr_assert_eq(store_app_rotate_secret(st, ann, "kg_ak_three", h3,
-	    T0 + 60, 0), 0);
+	    T0 + 60, 0, NULL), 0);
 	cr_assert_eq(store_app_get(st, ann, "kg_ak_three", &got), 0);
 	cr_expect_eq(memcmp(got.secret_hash, h3, sizeof(h3)), 0);
 	cr_expect_eq(got.secret_id, 3);
@@ -95,18 +96,19 @@ STORE_TEST(secrets, revoke_old, contract_setup)
 	contract_app(ann, "kg_ak_rev", T0, &row);
 	contract_hash(h1);
 	contract_hash(h2);
-	cr_assert_eq(store_app_set_secret(st, ann, "kg_ak_rev", h1, T0), 0);
+	cr_assert_eq(store_app_set_secret(st, ann, "kg_ak_rev", h1, T0, NULL),
+	    0);
 	cr_assert_eq(store_app_rotate_secret(st, ann, "kg_ak_rev", h2, T0,
-	    86400), 0);
+	    86400, NULL), 0);
 	cr_expect_eq(store_app_revoke_old_secret(st, bob, "kg_ak_rev", 1,
-	    T0 + 1), ERR_NOTFOUND, "another account's app");
+	    T0 + 1, NULL), ERR_NOTFOUND, "another account's app");
 	cr_expect_eq(store_app_revoke_old_secret(st, ann, "kg_ak_rev", 2,
-	    T0 + 1), ERR_NOTFOUND, "the current one is not the old one");
+	    T0 + 1, NULL), ERR_NOTFOUND, "the current one is not the old one");
 	cr_expect_eq(store_app_revoke_old_secret(st, ann, "kg_ak_rev", 1,
-	    T0 + 86400), ERR_NOTFOUND, "expired: nothing to revoke");
+	    T0 + 86400, NULL), ERR_NOTFOUND, "expired: nothing to revoke");
 	r = revision();
 	cr_assert_eq(store_app_revoke_old_secret(st, ann, "kg_ak_rev", 1,
-	    T0 + 1), 0);
+	    T0 + 1, NULL), 0);
 	cr_expect_gt(revision(), r, "a revocation moves the revision");
 	cr_assert_eq(store_app_get(st, ann, "kg_ak_rev", &got), 0);
 	cr_expect(!got.has_old_secret);
@@ -114,7 +116,7 @@ STORE_TEST(secrets, revoke_old, contract_setup)
 	cr_expect_eq(memcmp(got.secret_hash, h2, sizeof(h2)), 0,
 	    "the current one stays");
 	cr_expect_eq(store_app_revoke_old_secret(st, ann, "kg_ak_rev", 1,
-	    T0 + 2), ERR_NOTFOUND, "once");
+	    T0 + 2, NULL), ERR_NOTFOUND, "once");
 }
 
 STORE_TEST(secrets, uses_forward_only_no_revision, contract_setup)
@@ -126,9 +128,10 @@ STORE_TEST(secrets, uses_forward_only_no_revision, contract_setup)
 	contract_app(ann, "kg_ak_use", T0, &row);
 	contract_hash(h1);
 	contract_hash(h2);
-	cr_assert_eq(store_app_set_secret(st, ann, "kg_ak_use", h1, T0), 0);
+	cr_assert_eq(store_app_set_secret(st, ann, "kg_ak_use", h1, T0, NULL),
+	    0);
 	cr_assert_eq(store_app_rotate_secret(st, ann, "kg_ak_use", h2, T0,
-	    3600), 0);
+	    3600, NULL), 0);
 	r = revision();
 	cr_assert_eq(store_app_secret_used(st, row.id, 1, T0 + 10), 0);
 	cr_assert_eq(store_app_secret_used(st, row.id, 2, T0 + 20), 0);

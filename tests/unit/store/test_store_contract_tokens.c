@@ -88,7 +88,7 @@ OAUTH_TEST(tokens, family_revoke_reaches_every_token)
 	contract_rotation(&is, SCOPE_ALL, T0 + 1, &rot);
 	cr_assert_eq(store_issue(st, &rot), 0);
 	contract_issue_new(g, SCOPE_ALL, T0 + 2, &other);
-	cr_assert_eq(store_family_revoke(st, is.family_id), 0);
+	cr_assert_eq(store_family_revoke(st, is.family_id, NULL), 0);
 	cr_assert_eq(store_access_get(st, is.access_hash, &t), 0);
 	contract_expect_token(&t, &is, 0, true);
 	cr_assert_eq(store_refresh_get(st, is.refresh_hash, &t), 0);
@@ -101,7 +101,7 @@ OAUTH_TEST(tokens, family_revoke_reaches_every_token)
 	contract_expect_token(&t, &other, 0, false);
 	cr_assert_eq(store_refresh_get(st, other.refresh_hash, &t), 0);
 	contract_expect_token(&t, &other, 0, false);
-	cr_assert_eq(store_family_revoke(st, is.family_id), 0, "again");
+	cr_assert_eq(store_family_revoke(st, is.family_id, NULL), 0, "again");
 }
 
 /* Everything a grant can own: an exchanged code with its family, that
@@ -168,7 +168,7 @@ OAUTH_TEST(cascade, grant_delete_takes_codes_families_tokens)
 	    fx.app.id, &anns);
 	populate(contract_grant(fx.bob, &fx.app, SCOPE_ALL),
 	    fx.app.id, &bobs);
-	cr_assert_eq(store_grant_delete(st, fx.ann, fx.app.id), 0);
+	cr_assert_eq(store_grant_delete(st, fx.ann, fx.app.id, NULL), 0);
 	cr_expect_eq(store_grant_get(st, fx.ann, fx.app.id, &id, &scope),
 	    ERR_NOTFOUND);
 	cr_assert_eq(store_grant_list(st, fx.ann, ALL, &rows, &n), 0);
@@ -176,7 +176,8 @@ OAUTH_TEST(cascade, grant_delete_takes_codes_families_tokens)
 	free(rows);
 	expect_gone(&anns);
 	expect_alive(&bobs);
-	cr_expect_eq(store_grant_delete(st, fx.ann, fx.app.id), ERR_NOTFOUND);
+	cr_expect_eq(store_grant_delete(st, fx.ann, fx.app.id, NULL),
+	    ERR_NOTFOUND);
 	/* consent given again starts from nothing */
 	cr_assert_eq(store_grant_upsert(st, fx.ann, fx.app.id,
 	    SCOPE_ACCOUNT_READ, T0 + 9, &id), 0);
@@ -200,7 +201,7 @@ OAUTH_TEST(cascade, app_delete_takes_grants_and_tokens)
 	    fx.app.id, &bobs);
 	populate(contract_grant(fx.ann, &fx.app2, SCOPE_ALL),
 	    fx.app2.id, &other);
-	cr_assert_eq(store_app_delete(st, fx.dev, fx.app.api_key), 0);
+	cr_assert_eq(store_app_delete(st, fx.dev, fx.app.api_key, NULL), 0);
 	cr_expect_eq(store_grant_get(st, fx.ann, fx.app.id, &id, &scope),
 	    ERR_NOTFOUND);
 	cr_expect_eq(store_grant_get(st, fx.bob, fx.app.id, &id, &scope),
@@ -463,21 +464,21 @@ OAUTH_TEST(tokens, revision_moves_on_what_takes_away)
 	cr_assert_eq(store_revision(st, &r1), 0);
 	cr_expect_gt(r1, r0, "an access token revoked");
 	r0 = r1;
-	cr_assert_eq(store_family_revoke(st, is.family_id), 0);
+	cr_assert_eq(store_family_revoke(st, is.family_id, NULL), 0);
 	cr_assert_eq(store_revision(st, &r1), 0);
 	cr_expect_gt(r1, r0, "a family revoked");
 	r0 = r1;
 	contract_hash(h);
 	cr_assert_eq(store_app_set_secret(st, fx.dev, fx.app2.api_key, h,
-	    T0), 0);
+	    T0, NULL), 0);
 	cr_assert_eq(store_revision(st, &r1), 0);
 	cr_expect_gt(r1, r0, "a secret replaced");
 	r0 = r1;
-	cr_assert_eq(store_grant_delete(st, fx.ann, fx.app.id), 0);
+	cr_assert_eq(store_grant_delete(st, fx.ann, fx.app.id, NULL), 0);
 	cr_assert_eq(store_revision(st, &r1), 0);
 	cr_expect_gt(r1, r0, "a grant withdrawn");
 	r0 = r1;
-	cr_assert_eq(store_app_delete(st, fx.dev, fx.app2.api_key), 0);
+	cr_assert_eq(store_app_delete(st, fx.dev, fx.app2.api_key, NULL), 0);
 	cr_assert_eq(store_revision(st, &r1), 0);
 	cr_expect_gt(r1, r0, "an app deleted");
 }

@@ -33,7 +33,7 @@ turn_on(int64_t account, int64_t step,
 	row.last_step = step;
 	cr_assert_eq(store_totp_insert(st, account, &row,
 	    (const unsigned char (*)[SECURE_HASH_BYTES])h,
-	    TOTP_RECOVERY_CODES), 0);
+	    TOTP_RECOVERY_CODES, NULL), 0);
 }
 
 static size_t
@@ -55,7 +55,7 @@ STORE_TEST(totp, off_until_turned_on, contract_setup)
 	cr_expect_eq(store_totp_get(st, ann, &row), ERR_NOTFOUND);
 	cr_expect_eq(store_totp_step(st, ann, 5), ERR_CONFLICT,
 	    "no step is recorded for an account without it");
-	cr_expect_eq(store_totp_delete(st, ann), ERR_NOTFOUND);
+	cr_expect_eq(store_totp_delete(st, ann, NULL), ERR_NOTFOUND);
 	cr_expect_eq(codes_left(ann), 0);
 }
 
@@ -102,7 +102,7 @@ STORE_TEST(totp, turned_on_once, contract_setup)
 	again.last_step = 9;
 	cr_expect_eq(store_totp_insert(st, ann, &again,
 	    (const unsigned char (*)[SECURE_HASH_BYTES])h2,
-	    TOTP_RECOVERY_CODES), ERR_EXISTS);
+	    TOTP_RECOVERY_CODES, NULL), ERR_EXISTS);
 	cr_assert_eq(store_totp_get(st, ann, &row), 0);
 	cr_expect_str_eq(row.secret, SEALED, "the first one stays");
 	cr_expect_eq(row.last_step, 7);
@@ -123,7 +123,7 @@ STORE_TEST(totp, all_or_nothing, contract_setup)
 	SET(row.secret, SEALED);
 	cr_expect_neq(store_totp_insert(st, ann, &row,
 	    (const unsigned char (*)[SECURE_HASH_BYTES])h,
-	    TOTP_RECOVERY_CODES), 0);
+	    TOTP_RECOVERY_CODES, NULL), 0);
 	cr_expect_eq(store_totp_get(st, ann, &row), ERR_NOTFOUND,
 	    "the totp row went with the failed codes");
 	cr_expect_eq(codes_left(ann), 0);
@@ -180,11 +180,11 @@ STORE_TEST(totp, turned_off_with_its_codes, contract_setup)
 	hashes_of(hb, 40);
 	turn_on(ann, 1, h);
 	turn_on(bob, 1, hb);
-	cr_expect_eq(store_totp_delete(st, ann), 0);
+	cr_expect_eq(store_totp_delete(st, ann, NULL), 0);
 	cr_expect_eq(store_totp_get(st, ann, &row), ERR_NOTFOUND);
 	cr_expect_eq(codes_left(ann), 0, "the codes went with it");
 	cr_expect_eq(store_recovery_take(st, ann, h[0]), ERR_NOTFOUND);
-	cr_expect_eq(store_totp_delete(st, ann), ERR_NOTFOUND);
+	cr_expect_eq(store_totp_delete(st, ann, NULL), ERR_NOTFOUND);
 	cr_expect_eq(codes_left(bob), TOTP_RECOVERY_CODES, "bob keeps his");
 	turn_on(ann, 5, h);	/* and on again, codes and all */
 	cr_expect_eq(codes_left(ann), TOTP_RECOVERY_CODES);

@@ -125,11 +125,12 @@ OAUTH_TEST(upkeep, gc_removes_idle_and_old_sessions)
 	contract_hash(old);
 	contract_hash(live);
 	cr_assert_eq(store_session_insert(st, idle, fx.ann, T0 + 100,
-	    NOWHERE), 0);
-	cr_assert_eq(store_session_insert(st, old, fx.ann, T0, NOWHERE), 0);
+	    NOWHERE, NULL), 0);
+	cr_assert_eq(store_session_insert(st, old, fx.ann, T0, NOWHERE, NULL),
+	    0);
 	cr_assert_eq(store_session_touch(st, old, T0 + 900), 0);
 	cr_assert_eq(store_session_insert(st, live, fx.bob, T0 + 500,
-	    NOWHERE), 0);
+	    NOWHERE, NULL), 0);
 	horizon(&h);
 	h.seen_before = T0 + 100;	/* idle since then */
 	h.created_before = T0;		/* started then */
@@ -169,13 +170,13 @@ OAUTH_TEST(upkeep, stats_count_rows_and_what_is_live)
 	contract_ann_family(T0 + 9000, &a);		/* live pair */
 	contract_ann_family(T0, &b);			/* access dead */
 	contract_ann_family(T0 + 9500, &c);		/* revoked */
-	cr_assert_eq(store_family_revoke(st, c.family_id), 0);
+	cr_assert_eq(store_family_revoke(st, c.family_id, NULL), 0);
 	contract_rotation(&a, SCOPE_ALL, T0 + 9100, &rot);
 	cr_assert_eq(store_issue(st, &rot), 0);	/* a's refresh used */
 	contract_grant(fx.bob, &fx.app2, SCOPE_ALL);
 	contract_hash(sess);
 	cr_assert_eq(store_session_insert(st, sess, fx.bob, T0 + 9000,
-	    NOWHERE), 0);
+	    NOWHERE, NULL), 0);
 	horizon(&h);
 	cr_assert_eq(store_stats(st, &h, &n), 0);
 	cr_expect_eq(n.accounts, 3);
