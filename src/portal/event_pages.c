@@ -64,6 +64,7 @@ struct app_name {
 struct app_list {
 	struct app_name	*a;
 	size_t		 n;
+	int64_t		 owner;		/* the account looking */
 };
 
 static void
@@ -83,7 +84,7 @@ apps_all(struct request *req, int64_t account_id, struct app_list *out)
 	size_t n;
 	int rc;
 
-	*out = (struct app_list){ NULL, 0 };
+	*out = (struct app_list){ NULL, 0, account_id };
 	do {
 		rc = apps_list(req->kg, account_id, &page, &rows, &n);
 		if (rc != 0)
@@ -199,27 +200,76 @@ choices(struct buf *kinds, struct buf *apps_out, const struct query *q,
 		    q->f.app_id == apps->a[i].id);
 }
 
-/* An array's strings, joined by ", ". */
-static void
-list_words(struct buf *b, json_t *a)
-{
-	size_t i, k = 0;
-	json_t *item;
+/* The detail's names in words; a name not here is shown with its
+ * underscores as spaces. */
+static const struct {
+	const char	*key, *words;
+} detail_names[] = {
+	{ "via", "through" }, { "fields", "changed" },
+	{ "old_secret_kept_s", "old secret kept" }, { "secret_id", "secret" },
+	{ "scope", "access" }, { "flow", "flow" },
+	{ "two_step", "with a two-step code" }, { "which", "session" },
+	{ "id", "token" }, { "by", "by" }, { "reason", "wrong" },
+};
 
-	json_array_foreach(a, i, item) {
-		if (!json_is_string(item))
-			continue;
-		if (k++ > 0)
-			buf_puts(b, ", ");
-		buf_puts(b, json_string_value(item));
+/* s with its underscores as spaces ("two_step_code": "two step code");
+ * "cli" is the operator's command line. */
+static void
+put_words(struct buf *b, const char *s)
+{
+	if (strcmp(s, "cli") == 0) {
+		buf_puts(b, "the operator's command line");
+		return;
 	}
-	if (k == 0)
-		buf_puts(b, "none");
+	for (const char *c = s; *c != '\0'; c++)
+		buf_append(b, *c == '_' ? " " : c, 1);
 }
 
-/* The detail object in words: "name: value", joined by "; ", names with
- * their underscores as spaces; what is not a string, number or yes/no is
- * left out. Into out, size len. */
+/* A count of seconds (a name ending in "_s") as people say it. */
+static void
+put_seconds(struct buf *b, json_int_t s)
+{
+	if (s == 0)
+		buf_puts(b, "not at all");
+	else if (s % 86400 == 0 && s != 86400)
+		buf_printf(b, "%lld days", (long long)(s / 86400));
+	else if (s % 3600 == 0)
+		buf_printf(b, "%lld hour%s", (long long)(s / 3600),
+		    s == 3600 ? "" : "s");
+	else
+		buf_printf(b, "%lld seconds", (long long)s);
+}
+
+static void
+put_value(struct buf *b, const char *key, json_t *val)
+{
+	size_t i, k = 0, len = strlen(key);
+	json_t *item;
+
+	if (json_is_string(val))
+		put_words(b, json_string_value(val));
+	else if (json_is_integer(val) && len > 2 &&
+	    strcmp(key + len - 2, "_s") == 0)
+		put_seconds(b, json_integer_value(val));
+	else if (json_is_integer(val))
+		buf_printf(b, "%lld", (long long)json_integer_value(val));
+	else if (json_is_boolean(val))
+		buf_puts(b, json_is_true(val) ? "yes" : "no");
+	else if (json_is_array(val)) {
+		json_array_foreach(val, i, item) {
+			if (!json_is_string(item))
+				continue;
+			if (k++ > 0)
+				buf_puts(b, ", ");
+			put_words(b, json_string_value(item));
+		}
+		if (k == 0)
+			buf_puts(b, "nothing");
+	}
+}
+
+/* The detail object in words: "name: value", joined by "; "; what is
+ * not a string, number, yes/no or list is left out. Into out, size len. */
 static void
 detail_words(const char *detail, char *out, size_t len)
 {
@@ -235,27 +285,41 @@ detail_words(const char *detail, char *out, size_t len)
 	}
 	buf_init(&b, len - 1);
 	json_object_foreach(o, key, val) {
-		if (!json_is_string(val) && !json_is_integer(val) &&
-		    !json_is_boolean(val) && !json_is_array(val))
+		const char *words = NULL;
+
+		if (json_is_object(val) || json_is_real(val) ||
+		    json_is_null(val))
 			continue;
+		for (size_t i = 0; i < sizeof(detail_names) /
+		    sizeof(detail_names[0]); i++)
+			if (strcmp(key, detail_names[i].key) == 0)
+				words = detail_names[i].words;
 		if (b.len > 0)
 			buf_puts(&b, "; ");
-		for (const char *c = key; *c != '\0'; c++)
-			buf_append(&b, *c == '_' ? " " : c, 1);
-		buf_puts(&b, ": ");
-		if (json_is_string(val))
-			buf_puts(&b, json_string_value(val));
-		else if (json_is_integer(val))
-			buf_printf(&b, "%lld",
-			    (long long)json_integer_value(val));
-		else if (json_is_boolean(val))
-			buf_puts(&b, json_is_true(val) ? "yes" : "no");
+		if (words != NULL)
+			buf_puts(&b, words);
 		else
-			list_words(&b, val);
+			put_words(&b, key);
+		buf_puts(&b, ": ");
+		put_value(&b, key, val);
 	}
 	snprintf(out, len, "%.*s", (int)b.len, b.len > 0 ? b.p : "");
 	buf_release(&b);
 	json_decref(o);
+}
+
+/* The kind in words; a grant given or withdrawn by another account is
+ * one of the owner's apps seen from the other side. */
+static const char *
+kind_text(const struct event_row *e, int64_t owner)
+{
+	if ((unsigned)e->kind >= EVENT_KINDS)
+		return "";
+	if (e->account_id != owner && e->kind == EVENT_GRANT_GIVEN)
+		return "Someone granted the application access";
+	if (e->account_id != owner && e->kind == EVENT_GRANT_WITHDRAWN)
+		return "Someone withdrew the application's access";
+	return kind_words[e->kind];
 }
 
 static void
@@ -271,8 +335,7 @@ event_row(struct buf *out, const struct event_row *e,
 	struct tmpl_var vars[] = {
 		{ "at", str_from(at) },
 		{ "when", str_from(when) },
-		{ "kind", str_from((unsigned)e->kind < EVENT_KINDS ?
-		    kind_words[e->kind] : "") },
+		{ "kind", str_from(kind_text(e, apps->owner)) },
 		{ "app", str_from(a != NULL ? a->words : e->app) },
 		{ "address", str_from(e->address) },
 		{ "detail", str_from(detail) },
@@ -327,7 +390,7 @@ void
 portal_events(struct request *req, struct response *res)
 {
 	struct visitor v;
-	struct app_list apps = { NULL, 0 };
+	struct app_list apps = { NULL, 0, 0 };
 	struct event_row *rows = NULL;
 	struct query q;
 	size_t n = 0;

@@ -11,7 +11,7 @@ import pytest
 
 import oauthkit
 from kgtest import Browser, new_account, patch_app
-from oauthkit import Dev, User, make_app
+from oauthkit import Dev, User, get_tokens, make_app
 
 server = oauthkit.module_server()
 
@@ -209,3 +209,36 @@ def test_new_account_has_its_sign_up(server):
         assert b.login(email, password).status_code == 303
         kinds = [r["kind"] for r in rows(events_page(b))]
     assert kinds == ["Logged in", "Signed up"], kinds
+
+
+def test_details_in_words(server):
+    dev = Dev(server, "ev-words")
+    b = Browser(server)
+    assert b.login(dev.email, dev.password).status_code == 303
+    app = make_app(server, dev, public_name="Gamma")
+    r = patch_app(server, dev.pat, app.key, {"description": "new",
+                                             "public_name": "Gamma 2"})
+    assert r.status_code == 200, r.text
+    with Browser(server) as wrong:
+        assert wrong.login(dev.email, "not the password at all") \
+            .status_code != 303
+    user = User(server, "ev-words-user")
+    get_tokens(user, app)
+    got = {r["kind"]: r for r in rows(events_page(b))}
+    assert got["Application settings changed"]["detail"] == \
+        "changed: public name, description"
+    assert got["New secret generated"]["detail"] == \
+        "old secret kept: not at all"
+    assert got["Logged in"]["detail"] == "with a two-step code: no"
+    assert got["Failed log-in"]["detail"] == "wrong: password"
+    assert got["Failed log-in"]["address"] == "127.0.0.1"
+    # another account's grant to the owner's app: its address is not the
+    # owner's to see
+    given = got["Someone granted the application access"]
+    assert given["app"] == "Gamma 2"
+    assert given["address"] == ""
+    assert given["detail"] == "access: account read; flow: code"
+    # the user sees it as their own
+    mine = {r["kind"]: r for r in rows(events_page(user))}
+    grant = mine["Access granted to an application"]
+    assert grant["app"] == app.key and grant["address"] == "127.0.0.1"
