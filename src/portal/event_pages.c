@@ -201,15 +201,19 @@ choices(struct buf *kinds, struct buf *apps_out, const struct query *q,
 }
 
 /* The detail's names in words; a name not here is shown with its
- * underscores as spaces. */
+ * underscores as spaces. A yes/no whose words say it all ("with a
+ * two-step code") is shown alone when yes, not at all when no. */
 static const struct {
 	const char	*key, *words;
+	bool		 alone;
 } detail_names[] = {
-	{ "via", "through" }, { "fields", "changed" },
-	{ "old_secret_kept_s", "old secret kept" }, { "secret_id", "secret" },
-	{ "scope", "access" }, { "flow", "flow" },
-	{ "two_step", "with a two-step code" }, { "which", "session" },
-	{ "id", "token" }, { "by", "by" }, { "reason", "wrong" },
+	{ "via", "through", false }, { "fields", "changed", false },
+	{ "old_secret_kept_s", "old secret kept", false },
+	{ "secret_id", "secret", false }, { "scope", "access", false },
+	{ "flow", "flow", false },
+	{ "two_step", "with a two-step code", true },
+	{ "which", "session", false }, { "id", "token", false },
+	{ "by", "by", false }, { "reason", "wrong", false },
 };
 
 /* s with its underscores as spaces ("two_step_code": "two step code");
@@ -286,20 +290,28 @@ detail_words(const char *detail, char *out, size_t len)
 	buf_init(&b, len - 1);
 	json_object_foreach(o, key, val) {
 		const char *words = NULL;
+		bool alone = false;
 
 		if (json_is_object(val) || json_is_real(val) ||
 		    json_is_null(val))
 			continue;
 		for (size_t i = 0; i < sizeof(detail_names) /
 		    sizeof(detail_names[0]); i++)
-			if (strcmp(key, detail_names[i].key) == 0)
+			if (strcmp(key, detail_names[i].key) == 0) {
 				words = detail_names[i].words;
+				alone = detail_names[i].alone &&
+				    json_is_boolean(val);
+			}
+		if (alone && !json_is_true(val))
+			continue;
 		if (b.len > 0)
 			buf_puts(&b, "; ");
 		if (words != NULL)
 			buf_puts(&b, words);
 		else
 			put_words(&b, key);
+		if (alone)
+			continue;
 		buf_puts(&b, ": ");
 		put_value(&b, key, val);
 	}

@@ -12,6 +12,7 @@ import pytest
 import oauthkit
 from kgtest import Browser, new_account, patch_app
 from oauthkit import Dev, User, get_tokens, make_app
+from twostepkit import Person, code_now, code_step, next_step, password_step
 
 server = oauthkit.module_server()
 
@@ -229,7 +230,7 @@ def test_details_in_words(server):
         "changed: public name, description"
     assert got["New secret generated"]["detail"] == \
         "old secret kept: not at all"
-    assert got["Logged in"]["detail"] == "with a two-step code: no"
+    assert got["Logged in"]["detail"] == ""
     assert got["Failed log-in"]["detail"] == "wrong: password"
     assert got["Failed log-in"]["address"] == "127.0.0.1"
     # another account's grant to the owner's app: its address is not the
@@ -242,3 +243,17 @@ def test_details_in_words(server):
     mine = {r["kind"]: r for r in rows(events_page(user))}
     grant = mine["Access granted to an application"]
     assert grant["app"] == app.key and grant["address"] == "127.0.0.1"
+
+
+def test_a_log_in_with_its_code_says_so(make_server):
+    srv = make_server()
+    p = Person(srv)
+    next_step(srv)
+    with Browser(srv) as b:
+        r = password_step(b, p.email)
+        r = code_step(b, r.text, code_now(srv, p.secret))
+        assert r.status_code == 303
+        got = rows(events_page(b))
+    assert [(r["kind"], r["detail"]) for r in got[:2]] == [
+        ("Logged in", "with a two-step code"),
+        ("Two-step log-in turned on", "")], got
