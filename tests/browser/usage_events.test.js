@@ -15,6 +15,9 @@ const L = require('./lib.js');
 
 const TEST_TIMEOUT = 45000;
 const NAME = 'Photo Printer';
+// Successful checks in each batch of the test's traffic.
+const CHECKS = [4, 7, 2, 9, 5, 12, 3, 8, 6, 10, 4, 7, 11];
+const ALL = CHECKS.reduce((a, b) => a + b, 0);
 
 const audit = new L.Audit();
 const H = L.fileHarness();
@@ -83,7 +86,10 @@ test('a developer\'s real traffic shows in the app page\'s chart',
         { token: pat });
       const client = `${key}:${secret}`;
 
-      // The developer grants their own app access, as a person would.
+      // The developer grants their own app access, as a person would,
+      // 5 s into an hour: each batch of traffic below stays in one hour.
+      const now = await L.advanceClock(H.server, 1);
+      await L.advanceClock(H.server, 3600 - (now % 3600) + 5);
       const p = L.pkce();
       await page.goto(authorizeUrl(key, callback, p.challenge));
       await L.clickThenLoad(page,
@@ -93,9 +99,21 @@ test('a developer\'s real traffic shows in the app page\'s chart',
       let toks = await fetchJson('/oauth2/token', { basic: client, form: {
         grant_type: 'authorization_code', code, redirect_uri: callback,
         code_verifier: p.verifier } });
-      for (let i = 0; i < 3; i++) assert.equal(await check(toks.access_token), 200);
-      toks = await fetchJson('/oauth2/token', { basic: client, form: {
-        grant_type: 'refresh_token', refresh_token: toks.refresh_token } });
+      // Four and a half days of traffic under the test clock, 9 hours
+      // apart: checks, a refresh before each batch but the first; the
+      // page visited each time keeps the session from going idle.
+      for (let i = 0; i < CHECKS.length; i++) {
+        if (i > 0) {
+          await L.advanceClock(H.server, 9 * 3600);
+          await page.goto(url(`/apps/${key}`));
+          toks = await fetchJson('/oauth2/token', { basic: client, form: {
+            grant_type: 'refresh_token',
+            refresh_token: toks.refresh_token } });
+        }
+        for (let j = 0; j < CHECKS[i]; j++) {
+          assert.equal(await check(toks.access_token), 200);
+        }
+      }
       await fetchJson('/oauth2/revoke', { basic: client,
         form: { token: toks.access_token } });
       for (let i = 0; i < 2; i++) assert.equal(await check(toks.access_token), 401);
@@ -108,17 +126,28 @@ test('a developer\'s real traffic shows in the app page\'s chart',
         'last 7 days' });
       assert.ok(await chart.isVisible(), 'the chart is not shown');
       assert.match(await chart.locator('desc').textContent(),
-        /Successful checks and API calls: 3; refused \(401\): 2; tokens issued: 1; refreshed: 1;/);
+        new RegExp(`Successful checks and API calls: ${ALL}; refused ` +
+          `\\(401\\): 2; tokens issued: 1; refreshed: ${CHECKS.length - 1};`));
       const table = page.locator('#usage-table');
       assert.equal(await table.isVisible(), false,
         'the numbers show before "Show the numbers"');
       await page.getByText('Show the numbers').click();
       assert.ok(await table.isVisible());
       const rows = await usageRows(page);
-      assert.deepEqual(rows.at(-1), ['All 7 days', '3', '2', '1', '1', '1']);
-      assert.equal(rows.length, 2, JSON.stringify(rows));
-      assert.match(rows[0][0], /^\d{4}-\d\d-\d\d \d\d:00$/);
-      assert.deepEqual(rows[0].slice(1, 5), ['3', '2', '1', '1']);
+      assert.deepEqual(rows.at(-1), ['All 7 days', String(ALL), '2', '1',
+        String(CHECKS.length - 1), '1']);
+      // one row per batch, 9 hours apart, each with its own counts
+      assert.equal(rows.length, CHECKS.length + 1, JSON.stringify(rows));
+      CHECKS.forEach((n, i) => {
+        const last = i === CHECKS.length - 1;
+        assert.deepEqual(rows[i].slice(1, 5), [String(n), last ? '2' : '0',
+          i === 0 ? '1' : '0', i === 0 ? '0' : '1'], JSON.stringify(rows[i]));
+        if (i > 0) {
+          const gap = (Date.parse(`${rows[i][0].replace(' ', 'T')}:00Z`) -
+            Date.parse(`${rows[i - 1][0].replace(' ', 'T')}:00Z`)) / 3600000;
+          assert.equal(gap, 9, `${rows[i - 1][0]} to ${rows[i][0]}`);
+        }
+      });
       await audit.check(page, 'app-usage');
       await usage.screenshot({ path: path.join(L.SHOTS, 'usage-chart.png') });
       await audit.phoneShot(page, 'app-usage-phone');
