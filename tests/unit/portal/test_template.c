@@ -141,6 +141,7 @@ static const struct tmpl_var app_vars[] = {
 	{ "notice", RAW_HTML },
 	{ "keep_select", RAW_HTML },
 	{ "secrets", RAW_HTML },
+	{ "usage", RAW_HTML },
 };
 static const struct tmpl_var app_key_vars[] = {
 	{ "csrf", HOSTILE },
@@ -219,6 +220,30 @@ static const struct tmpl_var signup_vars[] = {
 	{ "password_error", HOSTILE },
 	{ "notice", RAW_HTML },
 };
+static const struct tmpl_var events_vars[] = {
+	{ "kinds", RAW_HTML },
+	{ "apps", RAW_HTML },
+	{ "rows", RAW_HTML },
+};
+static const struct tmpl_var events_row_vars[] = {
+	{ "at", HOSTILE },
+	{ "when", HOSTILE },
+	{ "kind", HOSTILE },
+	{ "app", HOSTILE },
+	{ "address", HOSTILE },
+	{ "detail", HOSTILE },
+};
+static const struct tmpl_var rows_vars[] = {
+	{ "rows", RAW_HTML },
+};
+static const struct tmpl_var href_vars[] = {
+	{ "href", HOSTILE },
+};
+static const struct tmpl_var option_vars[] = {
+	{ "value", HOSTILE },
+	{ "words", HOSTILE },
+	{ "selected", HOSTILE },
+};
 static const struct tmpl_var welcome_vars[] = {
 	{ "brand", HOSTILE },
 };
@@ -269,6 +294,16 @@ Test(template, compiled_in)
 		{ "signup.html", signup_vars, NELEM(signup_vars), true,
 		  true },
 		{ "welcome.html", welcome_vars, NELEM(welcome_vars), true,
+		  false },
+		{ "events.html", events_vars, NELEM(events_vars), false,
+		  true },
+		{ "events_table.html", rows_vars, NELEM(rows_vars), false,
+		  true },
+		{ "events_row.html", events_row_vars,
+		  NELEM(events_row_vars), true, false },
+		{ "events_more.html", href_vars, NELEM(href_vars), true,
+		  false },
+		{ "option.html", option_vars, NELEM(option_vars), true,
 		  false },
 	};
 
