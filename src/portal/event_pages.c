@@ -423,8 +423,8 @@ portal_events(struct request *req, struct response *res)
 		goto out;
 	}
 	buf_init(&list, RESPONSE_MAX_BODY_BYTES);
-	buf_init(&kinds, 16 * 1024);
-	buf_init(&app_opts, 64 * 1024);
+	buf_init(&kinds, RESPONSE_MAX_BODY_BYTES);
+	buf_init(&app_opts, RESPONSE_MAX_BODY_BYTES);
 	render_rows(&list, rows, n > EVENTS_PAGE ? EVENTS_PAGE : n, &q, &apps,
 	    n > EVENTS_PAGE ? rows[EVENTS_PAGE - 1].id : 0);
 	choices(&kinds, &app_opts, &q, &apps);
