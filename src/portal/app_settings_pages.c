@@ -79,7 +79,7 @@ render(struct request *req, struct response *res, int status,
 	struct buf nb, keep, secrets, chart;
 
 	page_date(row->created_at, created);
-	buf_init(&chart, 128 * 1024);
+	buf_init(&chart, 256 * 1024);
 	usage(req, row, &chart);
 	buf_init(&nb, 1024);
 	buf_init(&keep, 2048);
