@@ -197,3 +197,46 @@ def test_counting_off_counts_nothing(make_server):
     srv.advance(1)
     j = hours_of(srv, app)
     assert all(h[k] == 0 for h in j["hours"] for k in (*KINDS, "live_users"))
+
+
+def app_lines(server):
+    text = requests.get(server.metrics_url, timeout=5).text
+    return [ln for ln in text.splitlines()
+            if ln.startswith("keygate_app_usage_total")]
+
+
+def test_metrics_per_app_only_for_the_apps_named(make_server):
+    srv = oauthkit.oauth_server(make_server)
+    named, other = make_app(srv), make_app(srv)
+    user = User(srv, "metrics")
+    approve(user, named)
+    approve(user, other)
+    assert app_lines(srv) == []        # no label per app by default
+    assert srv.stop() == 0
+    srv = oauthkit.oauth_server(make_server, "--metrics-apps",
+                                f"{named.key},kg_nosuchapp", db=srv.db)
+    named.server = other.server = user.server = srv
+    t = get_tokens(user, named)
+    for _ in range(3):
+        assert check(srv, t["access_token"]).status_code == 200
+    assert summary(srv, t["access_token"]).status_code == 200
+    get_tokens(user, other)
+    lines = app_lines(srv)
+    want = {"checks_ok": 3, "checks_401": 0, "api_ok": 1, "api_401": 0,
+            "issued": 1, "refreshed": 0}
+    assert sorted(lines) == sorted(
+        f'keygate_app_usage_total{{app="{named.key}",kind="{k}"}} {n}'
+        for k, n in want.items()), lines
+    assert "no app has the API key kg_nosuchapp" in srv.log()
+
+
+def test_metrics_apps_is_bounded(tmp_path):
+    keys = ",".join(f"kg_app{i}" for i in range(101))
+    r = kgtest.run_cli("serve", "--listen", f"127.0.0.1:{kgtest.free_port()}",
+                       "--db", str(tmp_path / "k.db"), "--metrics-apps", keys)
+    assert r.returncode == 2, (r.returncode, r.stderr)
+    assert "--metrics-apps wants at most 100 API keys" in r.stderr, r.stderr
+    r = kgtest.run_cli("serve", "--listen", f"127.0.0.1:{kgtest.free_port()}",
+                       "--db", str(tmp_path / "k.db"), "--metrics-apps",
+                       "kg_a,,kg_b")
+    assert r.returncode == 2, (r.returncode, r.stderr)
