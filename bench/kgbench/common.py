@@ -58,6 +58,7 @@ TARGETS = {
     "refresh": ("rps", 30000),
     "check_half_p99_ms": ("max", 2.0),
     "rss_mib": ("max", 64),
+    "usage_counting": ("ratio", 0.98),
 }
 
 # Uses are logged every --use-coalesce/2 seconds and folded as often: at
@@ -71,7 +72,14 @@ USE_COALESCE_S = 4
 # (check_logins too, but its server is busy with log-ins until the flood
 # ends: it settles once, after)
 USE_ROUTES = ("check_fixed", "check", "summary", "userinfo", "check_half",
-              "check_calm")
+              "check_calm", "check_uncounted")
+
+# The check again on a second server over the same store, started with
+# --usage-counting=off (docs/REFERENCE.md §21), right after the check: the
+# cost of counting is the check's ratio to its paired /ping over this
+# one's to its own. Run when the check is.
+UNCOUNTED = "check_uncounted"
+USAGE_FLAG = "--usage-counting=off"
 
 # The code exchange with OpenID Connect, after the plain one (whose codes
 # hold the API's scopes alone: no id_token): codes of this scope, an

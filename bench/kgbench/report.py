@@ -7,6 +7,7 @@ from kgbench.common import (
     OIDC_ALGS,
     SERVER_CPU,
     TARGETS,
+    UNCOUNTED,
     WRK_CPU)
 from kgbench.dpop import dpop_section, dpop_targets
 
@@ -100,6 +101,7 @@ def report(results):
             lines += [flood, ""]
     lines += oidc_section(results)
     lines += dpop_section(results)
+    lines += usage_section(results)
     curve = results["curve"]
     if curve:
         lines.append("## /oauth2/check against stored tokens")
@@ -191,7 +193,7 @@ def targets(results):
     main = [r for r in results["keygate"]
             if r["backend"] == "sqlite" and "refresh" in r["routes"] and
             r.get("profile", "tuned") == "tuned"]
-    dpop = dpop_targets(results)
+    dpop = dpop_targets(results) + usage_targets(results)
     if not main:
         return dpop
     m = main[0]
@@ -324,3 +326,44 @@ def oidc_section(results):
 
 def us(c, k):
     return "%.1f" % c[k] if k in c else "—"
+
+
+def usage_pairs(results):
+    """(size's results, check, check without counting) wherever both ran
+    and passed: the cost of counting usage (docs/REFERENCE.md §21)."""
+    for r in results["keygate"]:
+        on, off = r["routes"].get("check"), r["routes"].get(UNCOUNTED)
+        if on and off and "ratio" in on and "ratio" in off:
+            yield r, on, off
+
+
+def usage_section(results):
+    rows = list(usage_pairs(results))
+    if not rows:
+        return []
+    lines = ["## usage counting: the check with counting on and off", "",
+             "The check on the serving server (counting, the default) "
+             "and on a second server over the same store started with "
+             "%s, each run after a /ping run of its own server; the "
+             "cost is the one ratio to /ping over the other." %
+             "--usage-counting=off", "",
+             "| backend | tokens | profile | on: req/s | ratio | off: "
+             "req/s | ratio | on / off |", "|---|---|---|---|---|---|---|---|"]
+    for r, on, off in rows:
+        lines.append("| %s | %d | %s | %.0f | %.3f | %.0f | %.3f | %.3f |" %
+                     (r["backend"], r["tokens"], r.get("profile", "tuned"),
+                      on["rps"], on["ratio"], off["rps"], off["ratio"],
+                      on["ratio"] / off["ratio"]))
+    return lines + [""]
+
+
+def usage_targets(results):
+    want = TARGETS["usage_counting"][1]
+    return [{"what": "check with usage counting over the check without, "
+             "%s, %d tokens, %s profile (each a ratio to its paired "
+             "/ping)" % (r["backend"], r["tokens"],
+                         r.get("profile", "tuned")),
+             "wanted": ">= %.2f" % want,
+             "got": "%.3f" % (on["ratio"] / off["ratio"]),
+             "met": on["ratio"] / off["ratio"] >= want}
+            for r, on, off in usage_pairs(results)]

@@ -25,6 +25,8 @@ from kgbench.common import (
     OIDC_CODE_SCOPE,
     READ_ROUTES,
     SERVER_CPU,
+    UNCOUNTED,
+    USAGE_FLAG,
     USE_ROUTES,
     log,
     run_cmd)
@@ -230,6 +232,30 @@ def wanted(args, name):
     return args.routes is None or name == "ping" or name in args.routes
 
 
+def counts_usage(binary):
+    """Whether this build counts usage (a --rev from before has no
+    flag to turn it off)."""
+    return "--usage-counting" in subprocess.run(
+        [binary, "serve", "--help"], capture_output=True, text=True).stdout
+
+
+def measure_uncounted(args, keygate, db, outdir, cache, profile, env, ping,
+                      processes):
+    """The check on a second server over the same store, counting
+    nothing, each run after a /ping run of its own: beside the serving
+    server's check, the cost of counting."""
+    threads = args.server_threads if profile == "tuned" else 1
+    off = Keygate(keygate, db, outdir, args.access_log, threads, cache,
+                  profile, UNCOUNTED, extra=[USAGE_FLAG],
+                  log_name="server-%s.log" % UNCOUNTED)
+    processes.append(off)
+    try:
+        return measure(args, off, UNCOUNTED, off.url, env, outdir,
+                       base=ping)
+    finally:
+        off.stop()
+
+
 def dpop_bound_rps(args, routes, alg, cores):
     """What a DPoP check could reach at most, to size its proofs: no
     more than the Bearer check, nor than the server's CORES could run
@@ -295,6 +321,11 @@ def bench_size(args, binaries, backend, size, pg, main, profile):
                 env["KG_DRAW"] = str(FIXED_DRAW)
             routes[name] = measure(args, srv, name, srv.url, env, outdir,
                                    base=ping if name != "ping" else None)
+            if name == "check" and wanted(args, UNCOUNTED) and \
+                    counts_usage(keygate):
+                routes[UNCOUNTED] = measure_uncounted(
+                    args, keygate, db, outdir, cache, profile, env, ping,
+                    processes)
         # beside the Bearer check, on the same server, each run after a
         # baseline run of its own
         for alg in dpop_algs:

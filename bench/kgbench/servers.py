@@ -24,10 +24,11 @@ from kgbench.common import (
 
 class Keygate:
     def __init__(self, binary, db, workdir, access_log, threads=1,
-                 cache=None, profile="tuned", role="serving"):
+                 cache=None, profile="tuned", role="serving", extra=(),
+                 log_name="server.log"):
         self.port = free_port()
         self.url = "http://127.0.0.1:%d" % self.port
-        self.log_path = os.path.join(workdir, "server.log")
+        self.log_path = os.path.join(workdir, log_name)
         self.role = role
         cmd = [binary, "serve", "--db", db,
                "--listen", "127.0.0.1:%d" % self.port, "--issuer", self.url,
@@ -40,6 +41,7 @@ class Keygate:
             cmd += ["--threads", str(threads)]
         if cache is not None:
             cmd += ["--token-cache", str(cache)]
+        cmd += list(extra)
         env = {k: v for k, v in os.environ.items()
                if not k.startswith("KEYGATE_")}
         # no /metrics listener: two servers may run at once, and a

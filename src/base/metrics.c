@@ -2,7 +2,10 @@
 
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <time.h>
+
+#include "base/limits.h"
 
 #define NSHARDS		16
 #define NROUTES		(METRICS_MAX_ROUTES + 1)	/* + unmatched */
@@ -34,6 +37,7 @@ struct shard {
 	_Atomic uint64_t	 status[NROUTES][NSLOTS];
 	struct histogram	 latency[NROUTES];
 	struct histogram	 store;
+	_Atomic uint64_t	 app[METRICS_MAX_APPS][METRICS_APP_KINDS];
 } __attribute__((aligned(64)));
 
 static struct shard shards[NSHARDS];
@@ -44,6 +48,12 @@ static struct {
 	const char	*method;
 	const char	*pattern;
 } routes[METRICS_MAX_ROUTES];
+
+/* --metrics-apps: the API keys of the slots in use, named at start */
+static char app_keys[METRICS_MAX_APPS][APP_API_KEY_MAX_BYTES + 1];
+static size_t napps;
+static const char *const app_kinds[METRICS_APP_KINDS] = { "checks_ok",
+    "checks_401", "api_ok", "api_401", "issued", "refreshed" };
 
 #define ADD(p, n)	atomic_fetch_add_explicit((p), (n), \
 			    memory_order_relaxed)
@@ -64,6 +74,46 @@ metrics_route_name(size_t i, const char *method, const char *pattern)
 		routes[i].method = method;
 		routes[i].pattern = pattern;
 	}
+}
+
+void
+metrics_app_name(size_t i, const char *api_key)
+{
+	if (i >= METRICS_MAX_APPS)
+		return;
+	snprintf(app_keys[i], sizeof(app_keys[i]), "%s", api_key);
+	if (i >= napps)
+		napps = i + 1;
+}
+
+void
+metrics_app_add(size_t i, unsigned kind)
+{
+	if (i < METRICS_MAX_APPS && kind < METRICS_APP_KINDS)
+		ADD(&self()->app[i][kind], 1);
+}
+
+/* Every named app's every kind, zeros too: the operator named them. */
+static void
+render_apps(struct buf *b)
+{
+	if (napps == 0)
+		return;
+	buf_puts(b, "# HELP keygate_app_usage_total Requests of the apps "
+	    "--metrics-apps names, by kind.\n# TYPE keygate_app_usage_total "
+	    "counter\n");
+	for (size_t i = 0; i < napps; i++)
+		for (size_t k = 0; k < METRICS_APP_KINDS; k++) {
+			uint64_t n = 0;
+
+			if (app_keys[i][0] == '\0')
+				continue;
+			for (size_t s = 0; s < NSHARDS; s++)
+				n += LOAD(&shards[s].app[i][k]);
+			buf_printf(b, "keygate_app_usage_total{app=\"%s\","
+			    "kind=\"%s\"} %llu\n", app_keys[i], app_kinds[k],
+			    (unsigned long long)n);
+		}
 }
 
 void
@@ -277,4 +327,5 @@ metrics_render(struct buf *b)
 	    "store call.\n# TYPE keygate_store_duration_seconds "
 	    "histogram\n");
 	render_histogram(b, "keygate_store_duration_seconds", NROUTES);
+	render_apps(b);
 }

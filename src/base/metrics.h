@@ -50,6 +50,16 @@ void	metrics_store_call(uint64_t dur_us);
 /* Monotonic microseconds, for the durations above. */
 uint64_t metrics_now_us(void);
 
+/* Per-app usage totals (docs/REFERENCE.md §21), for the apps an operator
+ * named (--metrics-apps), never a label per app otherwise: slot i (<
+ * METRICS_MAX_APPS) is named by the app's API key, and counts the
+ * METRICS_APP_KINDS kinds of core's enum usage_kind, in its order. */
+#define METRICS_MAX_APPS	100
+#define METRICS_APP_KINDS	6
+/* Names slot i (the key is copied); before the first request. */
+void	metrics_app_name(size_t i, const char *api_key);
+void	metrics_app_add(size_t i, unsigned kind);
+
 /* Reads every counter (one pass; counts racing with it land in this
  * scrape or the next) and prints them in the text format. */
 void	metrics_render(struct buf *b);

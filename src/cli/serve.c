@@ -78,6 +78,9 @@ start_hot_path(struct keygate *kg)
 	store_on_taken(kg->store, token_cache_drop, kg->cache);
 	kg->uses = kg->cfg->use_coalesce_s > 0 ? uses_new(kg->store) : NULL;
 	kg->usage = kg->cfg->usage_counting ? usage_new() : NULL;
+	if (usage_watch(kg) != 0)
+		log_msg("warn", "--metrics-apps: the store cannot be read; no "
+		    "app has totals of its own");
 	kg->clients = clients_memo_new();
 	kg->accounts = accounts_memo_new();
 	kg->resets = resets_start(kg, recovery_forgot_deliver);

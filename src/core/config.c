@@ -7,6 +7,7 @@
 #include "base/err.h"
 #include "base/limits.h"
 #include "base/mem.h"
+#include "base/metrics.h"
 #include "base/netaddr.h"
 #include "base/str.h"
 #include "core/mail_compose.h"
@@ -512,6 +513,27 @@ check_mail(const struct config *cfg, char *err, size_t errlen)
 	return 0;
 }
 
+/* --metrics-apps: at most METRICS_MAX_APPS keys, none empty or too long
+ * (a bound on /metrics, whatever the store holds). */
+static int
+check_metrics_apps(const struct config *cfg, char *err, size_t errlen)
+{
+	const char *p = cfg->metrics_apps;
+	size_t n = 0, len;
+
+	while (p != NULL) {
+		len = strcspn(p, ",");
+		if (len == 0 || len > APP_API_KEY_MAX_BYTES ||
+		    ++n > METRICS_MAX_APPS) {
+			snprintf(err, errlen, "--metrics-apps wants at most %d "
+			    "API keys, comma-separated", METRICS_MAX_APPS);
+			return ERR_INVALID;
+		}
+		p = p[len] == ',' ? p + len + 1 : NULL;
+	}
+	return 0;
+}
+
 int
 config_finish(struct config *cfg, char *err, size_t errlen)
 {
@@ -536,7 +558,8 @@ config_finish(struct config *cfg, char *err, size_t errlen)
 		if (n > 8 && cfg->issuer[n - 1] == '/')
 			cfg->issuer[n - 1] = '\0';
 	}
-	if (check_mail(cfg, err, errlen) != 0)
+	if (check_mail(cfg, err, errlen) != 0 ||
+	    check_metrics_apps(cfg, err, errlen) != 0)
 		return ERR_INVALID;
 	if (cfg->token_unused_ttl_s > cfg->token_max_ttl_s ||
 	    cfg->token_idle_ttl_s > cfg->token_max_ttl_s) {

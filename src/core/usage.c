@@ -3,11 +3,13 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "base/clock.h"
 #include "base/err.h"
 #include "base/log.h"
 #include "base/mem.h"
+#include "base/metrics.h"
 #include "core/usage_table.h"
 #include "core/uses.h"
 #include "store/store.h"
@@ -30,6 +32,11 @@ struct usage {
 	size_t			 ncarry, capcarry;
 	int64_t			 written_ms;	/* monotonic, last write */
 	int64_t			 live_minute;	/* injected clock's */
+	/* --metrics-apps: app ids in order, with their metrics slots; set
+	 * before the first request, read only after */
+	size_t			 nwatch;
+	int64_t			 watch_id[METRICS_MAX_APPS];
+	size_t			 watch_slot[METRICS_MAX_APPS];
 };
 
 static atomic_uint next_shard;
@@ -65,6 +72,72 @@ usage_free(struct usage *u)
 	free(u);
 }
 
+_Static_assert(USAGE_KINDS == METRICS_APP_KINDS,
+    "/metrics counts the kinds of enum usage_kind");
+
+/* The app's /metrics totals, when --metrics-apps names it. */
+static void
+watched(const struct usage *u, int64_t app_id, enum usage_kind k)
+{
+	size_t lo = 0, hi = u->nwatch;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (u->watch_id[mid] < app_id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < u->nwatch && u->watch_id[lo] == app_id)
+		metrics_app_add(u->watch_slot[lo], (unsigned)k);
+}
+
+/* Keeps watch_id in order as each app is added. */
+static void
+watch(struct usage *u, int64_t app_id, size_t slot)
+{
+	size_t i = u->nwatch;
+
+	while (i > 0 && u->watch_id[i - 1] > app_id) {
+		u->watch_id[i] = u->watch_id[i - 1];
+		u->watch_slot[i] = u->watch_slot[i - 1];
+		i--;
+	}
+	u->watch_id[i] = app_id;
+	u->watch_slot[i] = slot;
+	u->nwatch++;
+}
+
+int
+usage_watch(struct keygate *kg)
+{
+	struct app_row *app;
+	char *list, *key, *save = NULL;
+	size_t slot = 0;
+	int rc = 0;
+
+	if (kg->usage == NULL || kg->cfg->metrics_apps == NULL)
+		return 0;
+	app = xmalloc(sizeof(*app));
+	list = xstrdup(kg->cfg->metrics_apps);
+	for (key = strtok_r(list, ",", &save); key != NULL && rc == 0 &&
+	    slot < METRICS_MAX_APPS; key = strtok_r(NULL, ",", &save)) {
+		rc = store_app_get(kg->store, STORE_ANY_ACCOUNT, key, app);
+		if (rc == ERR_NOTFOUND) {
+			log_msg("warn", "--metrics-apps: no app has the API key "
+			    "%s; it is left out", key);
+			rc = 0;
+		} else if (rc == 0) {
+			metrics_app_name(slot, key);
+			watch(kg->usage, app->id, slot++);
+		}
+	}
+	free(list);
+	free(app);
+	return rc;
+}
+
 void
 usage_count(struct keygate *kg, int64_t app_id, enum usage_kind k,
     int64_t now)
@@ -80,6 +153,8 @@ usage_count(struct keygate *kg, int64_t app_id, enum usage_kind k,
 	pthread_mutex_lock(&s->lock);
 	usage_table_add(&s->t, app_id, now - now % HOUR, k);
 	pthread_mutex_unlock(&s->lock);
+	if (kg->usage->nwatch > 0)
+		watched(kg->usage, app_id, k);
 }
 
 /* Under u->flushing: every shard's counts into the carry, merged. */

@@ -30,6 +30,11 @@ int	usage_hours(struct keygate *kg, int64_t app_id, int64_t from,
 struct usage	*usage_new(void);
 void		 usage_free(struct usage *u);
 
+/* --metrics-apps: the apps it names by API key (each found in the store,
+ * one not found left out with a warning) get /metrics totals of their
+ * own (base/metrics.h). Before the first request. 0 or ERR_STORE. */
+int		 usage_watch(struct keygate *kg);
+
 /* Counts wait at most USAGE_FLUSH_MS when no use of a token is written
  * meanwhile (with the uses they go at once): what a crash may lose. */
 #define USAGE_FLUSH_MS	5000
