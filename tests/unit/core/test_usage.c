@@ -86,7 +86,7 @@ setup(void)
 	memset(&f, 0, sizeof(f));
 	f.has_name = true;
 	f.name = STR_LIT("Counted App");
-	cr_assert_eq(apps_create(&kg, owner, &f, &app, &errs), 0);
+	cr_assert_eq(apps_create(&kg, owner, NULL, &f, &app, &errs), 0);
 	kg.usage = usage_new();
 }
 
