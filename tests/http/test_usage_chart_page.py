@@ -5,6 +5,7 @@ and the page only for the app's owner."""
 
 import html
 import re
+import sqlite3
 
 import requests
 
@@ -182,3 +183,36 @@ def test_the_table_is_behind_show_the_numbers(server):
                      r'<table[^>]* id="usage-table">.*</table>.*</details>',
                      sec, re.S)
     assert re.search(r"<caption>[^<]+</caption>", sec)
+
+
+def run_sql(db, sql):
+    """One statement on the server's store, behind its back."""
+    if db.startswith("postgres"):
+        import psycopg2
+        conn = psycopg2.connect(db)
+        try:
+            with conn, conn.cursor() as cur:
+                cur.execute(sql)
+        finally:
+            conn.close()
+    else:
+        with sqlite3.connect(db) as conn:
+            conn.execute(sql)
+
+
+def test_the_page_works_when_the_counts_cannot_be_read(make_server):
+    srv = oauthkit.oauth_server(make_server)
+    dev = Dev(srv, "uc-gone")
+    app = make_app(srv, dev)
+    with owner_browser(srv, dev) as b:
+        assert "No requests in the last 7 days." in app_page(b, app.key)
+        run_sql(srv.db, "ALTER TABLE usage RENAME TO usage_away")
+        try:
+            page = app_page(b, app.key)
+        finally:
+            run_sql(srv.db, "ALTER TABLE usage_away RENAME TO usage")
+    sec = usage_section(page)
+    assert "Usage is not available right now." in sec
+    assert "<svg" not in sec
+    # the rest of the page is there
+    assert 'name="redirect_uris"' in page and app.key in page
