@@ -54,6 +54,7 @@ filters(struct request *req, struct response *res, int64_t account_id,
 		snprintf(kind, sizeof(kind), "%.*s", (int)v[F_KIND].len,
 		    v[F_KIND].p);
 		if (v[F_KIND].len >= sizeof(kind) ||
+		    strlen(kind) != v[F_KIND].len ||
 		    !event_kind_parse(kind, &k)) {
 			response_json_error(res, 400, "invalid_request",
 			    "kind must be the name of an event kind "

@@ -351,6 +351,11 @@ totp_check(struct keygate *kg, int64_t account_id, const char *addr,
 		rc = ERR_AUTH;
 	sodium_memzero(plain, sizeof(plain));
 	count_done(kg, &ac, rc);
+	/* its password was right: a wrong code is a failed log-in of the
+	 * account's (a log-in's second step, a personal token's, turning
+	 * two-step off) */
+	if (rc == ERR_AUTH)
+		events_login_failed(kg, account_id, addr, "two_step_code");
 	return rc;
 }
 

@@ -73,8 +73,9 @@ int	totp_enabled(struct keygate *kg, int64_t account_id, bool *on);
  * address `addr`: `code` is a code from the app (TOTP_DIGITS digits, spaces
  * ignored), accepted once and only within TOTP_DRIFT_STEPS steps of now,
  * or an unused recovery code (dashes, spaces and case ignored), used up.
- * Returns 0, ERR_AUTH (wrong, replayed, or two-step is off), ERR_THROTTLED
- * (*retry_after_s set) or ERR_STORE. */
+ * Returns 0, ERR_AUTH (wrong, replayed, or two-step is off; recorded as
+ * a login_failed event, events.h), ERR_THROTTLED (*retry_after_s set) or
+ * ERR_STORE. */
 int	totp_check(struct keygate *kg, int64_t account_id, const char *addr,
 	    struct str code, int64_t *retry_after_s);
 

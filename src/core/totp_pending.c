@@ -8,7 +8,6 @@
 #include "base/clock.h"
 #include "base/err.h"
 #include "base/secure.h"
-#include "core/events.h"
 #include "core/totp.h"
 #include "store/store.h"
 
@@ -116,9 +115,6 @@ totp_pending_answer(struct keygate *kg, const struct totp_pending *p,
 {
 	int rc = totp_check(kg, p->account_id, addr, code, retry_after_s);
 
-	/* the log-in's second step: its password was right */
-	if (rc == ERR_AUTH)
-		events_login_failed(kg, p->account_id, addr, "two_step_code");
 	/* spent only by a right code: a wrong one may be followed by a
 	 * right one */
 	return rc == 0 ? spend(kg, p) : rc;

@@ -20,6 +20,7 @@ from maildirkit import Mailbox, link_token, verify_link
 from oauthkit import (Dev, User, approve, exchange, get_code, get_tokens,
                       make_app, refresh, token_error, tokens_ok)
 from twostepkit import Person, code_now, next_step, wrong_code
+from twostepkit import pat as twostep_pat
 
 KINDS = ["signup", "login", "login_failed", "password_changed",
          "email_changed", "two_step_on", "two_step_off", "session_ended",
@@ -216,6 +217,11 @@ def test_two_step_on_off_and_a_wrong_code(srv):
         "code": wrong_code(p.secret, srv.step_start)})
     assert r.status_code == 401
     assert [e["detail"] for e in w.new()] == [{"reason": "two_step_code"}]
+    # a personal token's code, wrong
+    r = twostep_pat(srv, p.email, p.password,
+                    otp=wrong_code(p.secret, srv.step_start))
+    assert r.status_code == 401 and r.json()["error"] == "invalid_otp"
+    assert [e["detail"] for e in w.new()] == [{"reason": "two_step_code"}]
     page = p.get("/account/two-step").text
     r = p.post("/account/two-step/off", data={
         "csrf_token": find_csrf(page), "password": p.password,
@@ -384,7 +390,8 @@ def test_filters_paging_and_other_accounts(srv):
             assert "app=" + app.key in url and "limit=2" in url
     assert got == by_app
     # 400s, 404s
-    for bad in ({"kind": "nope"}, {"kind": "login", "kind2": "x"},
+    for bad in ({"kind": "nope"}, {"kind": "login\0x"},
+                {"kind": "login", "kind2": "x"}, {"kind": ["login", "login"]},
                 {"limit": "0"}, {"cursor": "!!"}):
         r = requests.get(srv.url("/api/v1/events"), headers=bearer(dev.pat),
                          params=bad, timeout=10)
