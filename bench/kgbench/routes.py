@@ -239,19 +239,52 @@ def counts_usage(binary):
         [binary, "serve", "--help"], capture_output=True, text=True).stdout
 
 
-def measure_uncounted(args, keygate, db, outdir, cache, profile, env, ping,
-                      processes):
-    """The check on a second server over the same store, counting
-    nothing, each run after a /ping run of its own: beside the serving
-    server's check, the cost of counting."""
+def paired_run(args, srv, name, env, outdir, i, base):
+    """Run i of a route that records uses, after a baseline run on the
+    same server; the folds after it charged to it."""
+    b = paired(args, srv.url, base, name, i, outdir)
+    c0 = srv.cpu_s()
+    r = wrk(args, srv.url, env, args.duration, "%s.run%d" % (name, i),
+            outdir)
+    folds = srv.settle()
+    r["server_cpu_s"] = srv.cpu_s() - c0
+    charge_folds(r, folds, paced=False)
+    return r, b
+
+
+def measure_counting(args, srv, keygate, db, outdir, cache, profile, env,
+                     ping, processes):
+    """The check on the serving server (counting) and on a second server
+    over the same store counting nothing, their runs in turn, each after
+    a /ping run of its own server: the machine drifts by more between
+    two routes' runs than counting may cost."""
     threads = args.server_threads if profile == "tuned" else 1
     off = Keygate(keygate, db, outdir, args.access_log, threads, cache,
                   profile, UNCOUNTED, extra=[USAGE_FLAG],
                   log_name="server-%s.log" % UNCOUNTED)
     processes.append(off)
+    pair = ((srv, "check"), (off, UNCOUNTED))
+    got = {name: ([], []) for _, name in pair}
     try:
-        return measure(args, off, UNCOUNTED, off.url, env, outdir,
-                       base=ping)
+        for s, name in pair:
+            if args.warmup > 0:
+                wrk(args, s.url, env, args.warmup, name + ".warmup", outdir)
+                s.settle()
+        for i in range(args.runs):
+            for s, name in pair:
+                r, b = paired_run(args, s, name, env, outdir, i + 1, ping)
+                got[name][0].append(r)
+                got[name][1].append(b)
+        out = {}
+        for s, name in pair:
+            runs, bases = got[name]
+            out[name] = with_ratios(summarize(runs), bases)
+            cpu_per_req(out[name])
+            out[name]["rss"] = s.status()
+            show(name, out[name])
+            if "failed" in out[name]:
+                out[name]["server_log"] = s.tail()
+        return out
     finally:
         off.stop()
 
@@ -319,13 +352,14 @@ def bench_size(args, binaries, backend, size, pg, main, profile):
                    "KG_BASIC": basic}
             if name == "check_fixed":
                 env["KG_DRAW"] = str(FIXED_DRAW)
-            routes[name] = measure(args, srv, name, srv.url, env, outdir,
-                                   base=ping if name != "ping" else None)
             if name == "check" and wanted(args, UNCOUNTED) and \
                     counts_usage(keygate):
-                routes[UNCOUNTED] = measure_uncounted(
-                    args, keygate, db, outdir, cache, profile, env, ping,
-                    processes)
+                routes.update(measure_counting(
+                    args, srv, keygate, db, outdir, cache, profile, env,
+                    ping, processes))
+                continue
+            routes[name] = measure(args, srv, name, srv.url, env, outdir,
+                                   base=ping if name != "ping" else None)
         # beside the Bearer check, on the same server, each run after a
         # baseline run of its own
         for alg in dpop_algs:

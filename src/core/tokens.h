@@ -89,8 +89,9 @@ int	tokens_refresh_end(struct tokens_refresh *op, struct token_pair *out,
  * ERR_AUTH or ERR_STORE; without TOKENS_RECORD in `how` nothing is
  * written (a 403 is not a use). The app's usage (docs/REFERENCE.md §21)
  * counts a recorded use as a check, or with TOKENS_API as an API call,
- * and any refusal of a token it holds as that kind's 401. Presented with a DPoP proof of the key whose thumbprint is
- * `jkt`, or as Bearer (jkt NULL): a token bound to a key
+ * and any refusal of a token it holds as that kind's 401. Presented
+ * with a DPoP proof of the key whose thumbprint is `jkt`, or as Bearer
+ * (jkt NULL): a token bound to a key
  * (docs/REFERENCE.md §17.1) is ERR_FORBIDDEN, before any use is
  * recorded, unless jkt is its key; an unbound token passes either way. */
 #define TOKENS_RECORD	1u	/* a use: recorded, counted */

@@ -125,8 +125,8 @@ usage_watch(struct keygate *kg)
 	    slot < METRICS_MAX_APPS; key = strtok_r(NULL, ",", &save)) {
 		rc = store_app_get(kg->store, STORE_ANY_ACCOUNT, key, app);
 		if (rc == ERR_NOTFOUND) {
-			log_msg("warn", "--metrics-apps: no app has the API key "
-			    "%s; it is left out", key);
+			log_msg("warn", "--metrics-apps: no app has the API "
+			    "key %s; it is left out", key);
 			rc = 0;
 		} else if (rc == 0) {
 			metrics_app_name(slot, key);

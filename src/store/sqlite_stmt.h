@@ -255,9 +255,9 @@ int	sqlite_access_get(struct store_backend *b, const unsigned char *hash,
 int	sqlite_access_touch(struct store_backend *b, const unsigned char *hash,
 	    int64_t now);
 /* sqlite_usage.c */
-int	sqlite_usage_write(struct store_backend *b, const struct use_entry *uses,
-	    size_t n, const struct usage_add *adds, size_t m,
-	    int64_t live_hour);
+int	sqlite_usage_write(struct store_backend *b,
+	    const struct use_entry *uses, size_t n,
+	    const struct usage_add *adds, size_t m, int64_t live_hour);
 int	sqlite_usage_read(struct store_backend *b, int64_t app_id, int64_t from,
 	    int64_t to, struct usage_hour **rows, size_t *n);
 int	sqlite_use_log_append(struct store_backend *b,

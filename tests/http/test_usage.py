@@ -3,6 +3,9 @@ test clock, hour by hour, then GET /api/v1/apps/{api_key}/usage shows
 exactly the requests made, zeros elsewhere; the counts survive a clean
 restart; bad ranges, another account's app, counting off."""
 
+import calendar
+import time
+
 import requests
 
 import devicekit
@@ -23,7 +26,8 @@ LONG = ("--token-unused-ttl", "200000", "--token-idle-ttl", "200000",
 
 def usage(server, app, pat=None, **params):
     return requests.get(server.url(f"/api/v1/apps/{app.key}/usage"),
-                        params=params, headers=kgtest.bearer(pat or app.dev.pat),
+                        params=params,
+                        headers=kgtest.bearer(pat or app.dev.pat),
                         timeout=10)
 
 
@@ -42,9 +46,9 @@ def hours_of(server, app, **params):
 def plan(h):
     """What hour h of the day does: counts per kind."""
     return {
-        "checks_ok": h % 4 + (1 if h == 7 else 0),	# + introspection
-        "checks_401": h % 3 + (1 if h == 8 else 0),	# + introspection
-        "api_ok": h % 2 + (1 if h == 9 else 0),		# + userinfo
+        "checks_ok": h % 4 + (1 if h == 7 else 0),  # + introspection
+        "checks_401": h % 3 + (1 if h == 8 else 0),  # + introspection
+        "api_ok": h % 2 + (1 if h == 9 else 0),  # + userinfo
         "api_401": 1 if h % 5 == 0 else 0,
         "issued": (1 if h % 6 == 0 else 0) + (1 if h in (10, 11) else 0),
         "refreshed": 1 if h % 4 == 1 else 0,
@@ -121,13 +125,10 @@ def expect_day(j, start):
 
 
 def rfc3339(t):
-    import time
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t))
 
 
 def unix(stamp):
-    import calendar
-    import time
     return calendar.timegm(time.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ"))
 
 
