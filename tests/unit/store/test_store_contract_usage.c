@@ -84,7 +84,7 @@ OAUTH_TEST(usage, live_users_are_set_once_per_account_with_a_grant)
 	cr_expect_eq(rows[0].live_users, 0);
 	cr_expect_eq(rows[0].n[USAGE_CHECK_OK], 1, "the counts are kept");
 	free(rows);
-	cr_assert_eq(store_account_disable(st, fx.bob, T0), 0);
+	cr_assert_eq(store_account_disable(st, fx.bob, T0, NULL), 0);
 	cr_assert_eq(store_usage_write(st, NULL, 0, NULL, 0, HOUR0), 0);
 	cr_assert_eq(rows_of(fx.app.id, &rows), 1);
 	cr_expect_eq(rows[0].live_users, 1, "a disabled account is not live");
@@ -122,7 +122,7 @@ OAUTH_TEST(usage, rows_go_with_their_app)
 	struct usage_hour *rows;
 
 	cr_assert_eq(store_usage_write(st, NULL, 0, &a, 1, -1), 0);
-	cr_assert_eq(store_app_delete(st, fx.dev, fx.app.api_key), 0);
+	cr_assert_eq(store_app_delete(st, fx.dev, fx.app.api_key, NULL), 0);
 	cr_assert_eq(rows_of(fx.app.id, &rows), 0);
 	free(rows);
 }
