@@ -488,3 +488,24 @@ def test_an_accounts_deletion_deletes_its_events(srv):
     assert db_rows(srv, "SELECT count(*) FROM events WHERE account_id = ?",
                    uid)[0][0] == 0
     assert "grant_given" not in kinds(srv, dev.pat)
+
+
+def test_grants_of_the_client_and_device_flows(srv):
+    import devicekit
+    app = make_app(srv, implicit=True)
+    user = User(srv, "flows")
+    mine = Watch(srv, user.pat)
+    res = oauthkit.implicit_token(user, app)
+    assert only(mine.new(), "grant_given")["detail"]["flow"] == "implicit"
+    oauthkit.implicit_token(user, app)
+    assert mine.new() == [], "the same consent again"
+    dev_app = devicekit.device_app(srv)
+    # denied: no grant; allowed: grant_given, the app from the grant
+    start = devicekit.start(dev_app)
+    devicekit.approve(user, start["user_code"], "deny")
+    assert mine.new() == []
+    start = devicekit.start(dev_app)
+    devicekit.approve(user, start["user_code"])
+    e = only(mine.new(), "grant_given")
+    assert e["app"] == dev_app.key and e["detail"] == {"flow": "device"}
+    assert res["access_token"] not in json.dumps(events(srv, user.pat))

@@ -74,7 +74,8 @@ def test_gc_keeps_the_living(make_server):
     lines = r.stdout.splitlines()
     assert [l.split()[0] for l in lines] == ["access", "authorization",
                                              "sessions", "unshown",
-                                             "device", "DPoP", "pushed", "in"], lines
+                                             "device", "DPoP", "pushed",
+                                             "security", "in"], lines
     assert lines[-1].split() == ["in", "all", "0", "removed"], lines
     assert check(srv, t["access_token"]).status_code == 200
     oauthkit.tokens_ok(refresh(app, t["refresh_token"]))
