@@ -41,6 +41,7 @@ struct keeper {
 	int64_t		 revision;
 	bool		 polled;	/* revision holds a value */
 	bool		 fold_failing;	/* the last fold failed */
+	bool		 sample_failing; /* the last sample of live users */
 };
 
 /* Drops the cache when the revision moved. The trust runs from before the
@@ -123,6 +124,19 @@ fold(struct keeper *k)
 #endif
 }
 
+/* Live users, once a minute however often the folds; a failure logged
+ * once per outage, as the fold's. */
+static void
+sample(struct keeper *k)
+{
+	bool failed = usage_sample(k->kg, false) != 0;
+
+	if (failed && !k->sample_failing)
+		log_msg("warn", "the live users of apps could not be sampled; "
+		    "retrying");
+	k->sample_failing = failed;
+}
+
 static void
 warm(struct keeper *k)
 {
@@ -163,6 +177,7 @@ maintain(void *arg)
 	while (nap(k, next > now ? next - now : 0)) {
 		next += every;
 		fold(k);
+		sample(k);
 		now = clock_monotonic_ms();
 		if (now > next)
 			next = now;

@@ -31,7 +31,7 @@ struct usage {
 	struct usage_add	*carry;		/* drained, not yet written */
 	size_t			 ncarry, capcarry;
 	int64_t			 written_ms;	/* monotonic, last write */
-	int64_t			 live_minute;	/* injected clock's */
+	_Atomic int64_t		 live_minute;	/* injected clock's, sampled */
 	/* --metrics-apps: app ids in order, with their metrics slots; set
 	 * before the first request, read only after */
 	size_t			 nwatch;
@@ -51,7 +51,7 @@ usage_new(void)
 		pthread_mutex_init(&u->shards[i].lock, NULL);
 	pthread_mutex_init(&u->flushing, NULL);
 	u->written_ms = clock_monotonic_ms();
-	u->live_minute = -1;
+	atomic_init(&u->live_minute, -1);
 	return u;
 }
 
@@ -174,34 +174,44 @@ int
 usage_flush(struct keygate *kg, bool force)
 {
 	struct usage *u = kg->usage;
-	int64_t now, now_ms, live = -1;
+	int64_t now_ms;
 	int rc;
 
 	if (u == NULL)
 		return uses_flush(kg->uses);
-	now = clock_now(kg->clock);
 	now_ms = clock_monotonic_ms();
 	pthread_mutex_lock(&u->flushing);
-	if (force || now / 60 != u->live_minute)
-		live = now - now % HOUR;
-	if (live < 0 && !uses_pending(kg->uses) &&
+	if (!force && !uses_pending(kg->uses) &&
 	    now_ms - u->written_ms < USAGE_FLUSH_MS) {
 		pthread_mutex_unlock(&u->flushing);
 		return 0;
 	}
 	drain(u);
 	if (kg->uses != NULL)
-		rc = uses_flush_usage(kg->uses, u->carry, u->ncarry, live);
+		rc = uses_flush_usage(kg->uses, u->carry, u->ncarry, -1);
 	else
 		rc = store_usage_write(kg->store, NULL, 0, u->carry,
-		    u->ncarry, live);
+		    u->ncarry, -1);
 	if (rc == 0) {
 		u->ncarry = 0;
 		u->written_ms = now_ms;
-		if (live >= 0)
-			u->live_minute = now / 60;
 	}
 	pthread_mutex_unlock(&u->flushing);
+	return rc;
+}
+
+int
+usage_sample(struct keygate *kg, bool force)
+{
+	struct usage *u = kg->usage;
+	int64_t now = clock_now(kg->clock);
+	int rc;
+
+	if (u == NULL || (!force && atomic_load(&u->live_minute) == now / 60))
+		return 0;
+	rc = store_usage_write(kg->store, NULL, 0, NULL, 0, now - now % HOUR);
+	if (rc == 0)
+		atomic_store(&u->live_minute, now / 60);
 	return rc;
 }
 
@@ -210,6 +220,8 @@ usage_settle(struct keygate *kg)
 {
 	int rc = usage_flush(kg, true);
 
+	if (rc == 0)
+		rc = usage_sample(kg, true);
 	return rc != 0 ? rc : store_use_log_fold(kg->store, NULL);
 }
 

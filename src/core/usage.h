@@ -40,11 +40,15 @@ int		 usage_watch(struct keygate *kg);
 #define USAGE_FLUSH_MS	5000
 /* The keeper's pass: writes the counts waiting in every thread's shard
  * with the uses waiting (uses_flush_usage()), when uses wait, when the
- * counts have waited USAGE_FLUSH_MS, when the injected clock's minute
- * moved since the last sample of live users (then sampled), or when
- * `force`. Counts that cannot be written wait for the next pass. */
+ * counts have waited USAGE_FLUSH_MS, or when `force`. Counts that cannot
+ * be written wait for the next pass. */
 int	usage_flush(struct keygate *kg, bool force);
-/* usage_flush(kg, true) and the live users sampled, then the use log
+/* Sets every app's live users into the current hour (store_usage_write()),
+ * once per minute of the injected clock unless `force`: a read of every
+ * grant, so the maintenance thread's, never the keeper's, whose polls
+ * must stay on time. */
+int	usage_sample(struct keygate *kg, bool force);
+/* usage_flush(kg, true) and usage_sample(kg, true), then the use log
  * folded: for answers that must be exact (tests, a clean stop). */
 int	usage_settle(struct keygate *kg);
 
