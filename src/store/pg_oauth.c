@@ -175,17 +175,22 @@ scope_had(struct pg_conn *c, int64_t account_id, int64_t app_id,
 
 /* The consent of account_id to app_id, widened by scope, on c: the
  * grant_given event goes with one that is new or wider than the one
- * stored (a scope is never 0). */
+ * stored (a scope is never 0). The account's row locked first, so that
+ * of two first consents racing, the second reads the first's grant and
+ * records none. */
 static int
 consent_on(struct pg_conn *c, int64_t account_id, int64_t app_id,
     unsigned scope, int64_t now, int64_t *grant_id,
     const struct event_new *ev)
 {
-	struct pg_params g = { 0 };
+	struct pg_params g = { 0 }, owner = { 0 };
 	unsigned had = 0;
 	int rc;
 
-	if (ev != NULL && (rc = scope_had(c, account_id, app_id, &had)) != 0)
+	pgp_int(&owner, account_id);
+	if (ev != NULL &&
+	    ((rc = pg_run_on(c, STMT_ACCOUNT_LOCK, &owner, NULL)) != 0 ||
+	    (rc = scope_had(c, account_id, app_id, &had)) != 0))
 		return rc;
 	bind_upsert(&g, account_id, app_id, scope, now);
 	if ((rc = tx_id(c, STMT_GRANT_UPSERT, &g, grant_id)) != 0)

@@ -12,12 +12,13 @@ import sqlite3
 import pytest
 import requests
 
+import devicekit
 import oauthkit
-from kgtest import (Browser, basic, bearer, create_pat, find_csrf,
+from kgtest import (Browser, basic, bearer, find_csrf,
                     new_account, new_pat, patch_app, run_cli, signup,
                     unique_email)
 from maildirkit import Mailbox, link_token, verify_link
-from oauthkit import (Dev, User, approve, exchange, get_code, get_tokens,
+from oauthkit import (Dev, User, exchange, get_code, get_tokens,
                       make_app, refresh, token_error, tokens_ok)
 from twostepkit import Person, code_now, next_step, wrong_code
 from twostepkit import pat as twostep_pat
@@ -230,7 +231,7 @@ def test_two_step_on_off_and_a_wrong_code(srv):
     assert [e["kind"] for e in w.new()] == ["two_step_off"]
 
 
-# --- apps, secrets, grants, tokens ---------------------------------------------
+# --- apps, secrets, grants, tokens -------------------------------------------
 
 def test_app_events_and_failed_changes_record_nothing(srv):
     dev = Dev(srv)
@@ -255,14 +256,16 @@ def test_app_events_and_failed_changes_record_nothing(srv):
     s1 = app.new_secret()
     assert [e["kind"] for e in w.new()] == ["secret_generated"]
     r = requests.post(srv.url(f"/api/v1/apps/{app.key}/secret"),
-                      headers=bearer(dev.pat), json={"previous_valid_for": 86400},
+                      headers=bearer(dev.pat),
+                      json={"previous_valid_for": 86400},
                       timeout=10)
     assert r.status_code == 201, r.text
     s2 = r.json()["secret"]
     gen = only(w.new(), "secret_generated")
     assert gen["detail"] == {"old_secret_kept_s": 86400}
     r = requests.post(srv.url(f"/api/v1/apps/{app.key}/secret"),
-                      headers=bearer(dev.pat), json={"previous_valid_for": 86400},
+                      headers=bearer(dev.pat),
+                      json={"previous_valid_for": 86400},
                       timeout=10)
     assert r.status_code == 409 and w.new() == []
     j = requests.get(srv.url(f"/api/v1/apps/{app.key}"),
@@ -416,7 +419,7 @@ def test_kinds_are_the_documented_ones(srv):
         assert r.status_code == 200, (k, r.text)
 
 
-# --- the cap on failed log-ins, and gc ----------------------------------------
+# --- the cap on failed log-ins, and gc --------------------------------------
 
 def test_a_flood_of_wrong_passwords_is_capped(srv):
     email, password = new_account(srv, "flood")
@@ -491,7 +494,6 @@ def test_an_accounts_deletion_deletes_its_events(srv):
 
 
 def test_grants_of_the_client_and_device_flows(srv):
-    import devicekit
     app = make_app(srv, implicit=True)
     user = User(srv, "flows")
     mine = Watch(srv, user.pat)

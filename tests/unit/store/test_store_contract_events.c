@@ -3,6 +3,7 @@
  * with its apps' (another account's address blanked), filtered and paged
  * newest first, kept with an app's deletion, gone with the account's, and
  * removed by gc in batches before the horizon. */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -116,6 +117,63 @@ OAUTH_TEST(events, grant_given_only_for_a_new_or_wider_consent)
 		contract_hash(h);
 		cr_assert_eq(store_code_insert(st, h, &c, &e), 0);
 		cr_expect_eq(count(fx.ann), want[i], "code %zu", i);
+	}
+}
+
+#define RACERS	8
+#define ROUNDS	12
+
+struct racer {
+	int64_t		 account_id;
+	pthread_barrier_t *start;
+	int		 rc;
+};
+
+static void *
+consent(void *p)
+{
+	struct racer *r = p;
+	struct event_new e = ev_of(EVENT_GRANT_GIVEN, r->account_id, T0, "");
+	unsigned char h[SECURE_HASH_BYTES];
+	struct code_row c;
+
+	memset(&c, 0, sizeof(c));
+	c.account_id = r->account_id;
+	c.app_id = fx.app.id;
+	c.scope = 1;
+	c.issued_at = T0;
+	c.expires_at = T0 + 60;
+	contract_hash(h);
+	pthread_barrier_wait(r->start);
+	r->rc = store_code_insert(st, h, &c, &e);
+	return NULL;
+}
+
+/* first consents racing: one grant, one event, round after round */
+OAUTH_TEST(events, racing_first_consents_record_one_grant_given)
+{
+	pthread_barrier_t start;
+	pthread_t th[RACERS];
+	struct racer rs[RACERS];
+	char email[64];
+	int64_t who;
+
+	for (int round = 0; round < ROUNDS; round++) {
+		snprintf(email, sizeof(email), "racer%d@example.com", round);
+		who = contract_account(email);
+		cr_assert_eq(pthread_barrier_init(&start, NULL, RACERS), 0);
+		for (int i = 0; i < RACERS; i++) {
+			rs[i] = (struct racer){ who, &start, -1 };
+			cr_assert_eq(pthread_create(&th[i], NULL, consent,
+			    &rs[i]), 0);
+		}
+		for (int i = 0; i < RACERS; i++) {
+			pthread_join(th[i], NULL);
+			cr_expect_eq(rs[i].rc, 0, "round %d racer %d", round,
+			    i);
+		}
+		pthread_barrier_destroy(&start);
+		cr_expect_eq(count(who), 1, "round %d", round);
 	}
 }
 
