@@ -72,7 +72,9 @@ pg_run_event(struct store_backend *b, enum stmt_id id,
 		rc = pg_run_on(c, id, p, &changes);
 	if (rc == 0 && one && changes == 0)
 		rc = ERR_NOTFOUND;
-	if (rc == 0)
+	/* an event only for a change made (a family revoked already is
+	 * none) */
+	if (rc == 0 && changes > 0)
 		rc = pg_event_put(c, ev);
 	return pg_finish(b, c, rc);
 }

@@ -188,7 +188,7 @@ const char *const pg_sql[STMT_COUNT] = {
 	    "created_at, auth_time, amr) VALUES ($1::bigint, $2::bigint, "
 	    "$3::bigint, $4::bigint, $5::bigint) RETURNING id",
 	[STMT_FAMILY_REVOKE] = "UPDATE families SET revoked = true "
-	    "WHERE id = $1::bigint",
+	    "WHERE id = $1::bigint AND NOT revoked",
 	[STMT_ACCESS_INSERT] = "INSERT INTO access_tokens(hash, family_id, "
 	    "parent, scope, iat, jkt) VALUES ($1::bytea, $2::bigint, "
 	    "$3::bytea, $4::bigint, $5::bigint, $6::bytea)",
@@ -421,14 +421,22 @@ const char *const pg_sql[STMT_COUNT] = {
 	    "$2::bigint, $3::integer, $4::text, nullif($5::bigint, 0), "
 	    "coalesce(nullif($6::text, ''), (SELECT api_key FROM apps "
 	    "WHERE id = $5::bigint), ''), $7::text)",
-	/* as in sqlite_sql.c */
-	[STMT_EVENT_LIST] = "SELECT id, at, account_id, kind, CASE WHEN "
-	    "account_id = $1::bigint THEN address ELSE '' END, app_key, "
-	    "detail FROM events WHERE (account_id = $1::bigint OR app_id IN "
-	    "(SELECT id FROM apps WHERE account_id = $1::bigint)) AND "
-	    "($2::integer < 0 OR kind = $2::integer) AND ($3::bigint = 0 OR "
-	    "app_id = $3::bigint) AND ($4::bigint = 0 OR id < $4::bigint) "
-	    "ORDER BY id DESC LIMIT $5::bigint",
+	/* as in sqlite_sql.c; the apps' events a LATERAL walk down each
+	 * app's (app_id, id), at most $5 of each */
+	[STMT_EVENT_LIST] = "(SELECT id, at, account_id, kind, address, "
+	    "app_key, detail FROM events WHERE account_id = $1::bigint AND "
+	    "id < $4::bigint AND ($2::integer < 0 OR kind = $2::integer) AND "
+	    "($3::bigint = 0 OR (app_id = $3::bigint AND app_key = (SELECT "
+	    "api_key FROM apps WHERE id = $3::bigint AND account_id = "
+	    "$1::bigint))) ORDER BY id DESC LIMIT $5::bigint) UNION ALL "
+	    "SELECT e.* FROM apps a CROSS JOIN LATERAL (SELECT x.id, x.at, "
+	    "x.account_id, x.kind, '' AS address, x.app_key, x.detail FROM "
+	    "events x WHERE x.app_id = a.id AND x.app_key = a.api_key AND "
+	    "x.account_id <> $1::bigint AND x.id < $4::bigint AND "
+	    "($2::integer < 0 OR x.kind = $2::integer) ORDER BY x.id DESC "
+	    "LIMIT $5::bigint) e WHERE a.account_id = $1::bigint AND "
+	    "($3::bigint = 0 OR a.id = $3::bigint) ORDER BY 1 DESC "
+	    "LIMIT $5::bigint",
 	[STMT_GC_EVENTS] = "DELETE FROM events WHERE id IN ("
 	    "SELECT id FROM events WHERE at < $1::bigint LIMIT $2::bigint)",
 	/* as in sqlite_sql.c */

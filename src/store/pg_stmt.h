@@ -304,7 +304,8 @@ int	pg_mail_retry(struct store_backend *b, int64_t id, int64_t attempts,
 	    int64_t next_at, const char *error);
 /* pg_events.c: security events. Put writes ev (nothing when NULL) inside
  * the transaction on c. Run_event is pg_run() (pg_run_one() when `one`)
- * with ev written in the same transaction when the write succeeds. */
+ * with ev written in the same transaction when the write succeeds and
+ * changed a row (none changed is no change to record). */
 int	pg_event_put(struct pg_conn *c, const struct event_new *ev);
 /* pg_event_put() with the account and the app a write just made (0: ev's
  * own). */

@@ -173,7 +173,9 @@ const char *const stmt_sql[STMT_COUNT] = {
 	    "WHERE id = auth_codes.grant_id) = ?3",
 	[STMT_FAMILY_INSERT] = "INSERT INTO families(grant_id, scope, "
 	    "created_at, auth_time, amr) VALUES (?, ?, ?, ?, ?)",
-	[STMT_FAMILY_REVOKE] = "UPDATE families SET revoked = 1 WHERE id = ?",
+	/* a family revoked already is no change, and records none */
+	[STMT_FAMILY_REVOKE] = "UPDATE families SET revoked = 1 WHERE id = ? "
+	    "AND revoked = 0",
 	[STMT_ACCESS_INSERT] = "INSERT INTO access_tokens(hash, family_id, "
 	    "parent, scope, iat, jkt) VALUES (?, ?, ?, ?, ?, ?)",
 	[STMT_ACCESS_GET] = "SELECT t.family_id, f.grant_id, g.account_id, "
@@ -396,14 +398,22 @@ const char *const stmt_sql[STMT_COUNT] = {
 	    "address, app_id, app_key, detail) VALUES (?1, ?2, ?3, ?4, "
 	    "nullif(?5, 0), coalesce(nullif(?6, ''), (SELECT api_key FROM "
 	    "apps WHERE id = ?5), ''), ?7)",
-	/* ?1's own events and those of its apps; another account's
-	 * address (a user's, at one of ?1's apps) is not ?1's to see */
-	[STMT_EVENT_LIST] = "SELECT id, at, account_id, kind, CASE WHEN "
-	    "account_id = ?1 THEN address ELSE '' END, app_key, detail "
-	    "FROM events WHERE (account_id = ?1 OR app_id IN (SELECT id "
-	    "FROM apps WHERE account_id = ?1)) AND (?2 < 0 OR kind = ?2) "
-	    "AND (?3 = 0 OR app_id = ?3) AND (?4 = 0 OR id < ?4) "
-	    "ORDER BY id DESC LIMIT ?5",
+	/* ?1's own events, then those of others (users) at ?1's apps, each
+	 * an index's walk down (account_id, id) or (app_id, id), never the
+	 * primary key's. An app's events are matched by id and api key: an
+	 * id SQLite gives again after a deletion is another app's. Another
+	 * account's address is not ?1's to see. ?4 is the id to stay below. */
+	[STMT_EVENT_LIST] = "SELECT * FROM (SELECT id, at, account_id, kind, "
+	    "address, app_key, detail FROM events WHERE account_id = ?1 "
+	    "AND id < ?4 AND (?2 < 0 OR kind = ?2) AND (?3 = 0 OR "
+	    "(app_id = ?3 AND app_key = (SELECT api_key FROM apps WHERE "
+	    "id = ?3 AND account_id = ?1))) ORDER BY id DESC LIMIT ?5) "
+	    "UNION ALL SELECT * FROM (SELECT e.id, e.at, e.account_id, "
+	    "e.kind, '', e.app_key, e.detail FROM apps a JOIN events e ON "
+	    "e.app_id = a.id AND e.app_key = a.api_key WHERE a.account_id = "
+	    "?1 AND (?3 = 0 OR a.id = ?3) AND e.account_id <> ?1 AND "
+	    "e.id < ?4 AND (?2 < 0 OR e.kind = ?2) ORDER BY e.id DESC "
+	    "LIMIT ?5) ORDER BY 1 DESC LIMIT ?5",
 	[STMT_GC_EVENTS] = "DELETE FROM events WHERE id IN ("
 	    "SELECT id FROM events WHERE at < ?1 LIMIT ?2)",
 	/* 0023_usage.sql: counts add up, across threads and nodes */

@@ -254,15 +254,16 @@ sqlite_family_revoke(struct store_backend *b, int64_t family_id,
 {
 	sqlite3 *db;
 	sqlite3_stmt *st;
-	int rc;
+	int changes = 0, rc;
 
 	if ((rc = sqlite_event_begin(b, ev)) != 0)
 		return rc;
 	if ((st = sqlite_stmt(b, STMT_FAMILY_REVOKE, &db)) == NULL)
 		return sqlite_event_end(b, ev, ERR_STORE);
 	sqlite3_bind_int64(st, 1, family_id);
-	rc = sqlite_run(db, st, NULL);
-	if (rc == 0)
+	rc = sqlite_run(db, st, &changes);
+	/* a replay of a revoked family's code ends nothing: no event */
+	if (rc == 0 && changes > 0)
 		rc = sqlite_event_put(b, ev);
 	return sqlite_event_end(b, ev, rc);
 }

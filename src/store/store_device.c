@@ -65,6 +65,10 @@ store_event_list(struct store *st, int64_t account_id, int kind,
     int64_t app_id, int64_t before, size_t max, struct event_row **rows,
     size_t *n)
 {
+	/* the backends' queries stay below an id: a plain range on their
+	 * indexes, where "0 or below" would be a filter */
+	if (before <= 0)
+		before = INT64_MAX;
 	return CALL(event_list, account_id, kind, app_id, before, max, rows,
 	    n);
 }

@@ -317,6 +317,10 @@ def test_grants_reuse_and_replay_are_seen_by_user_and_owner(srv):
     token_error(exchange(app, code, ru, verifier), "invalid_grant")
     assert only(mine.new(), "code_replay")["app"] == app.key
     assert [e["kind"] for e in owner.new()] == ["code_replay"]
+    # replayed again, the family is revoked already: no more events
+    for _ in range(3):
+        token_error(exchange(app, code, ru, verifier), "invalid_grant")
+    assert mine.new() == [] and owner.new() == []
     # a rotation, then the old refresh token again: refresh_reuse
     pair = get_tokens(user, app)
     rotated = tokens_ok(refresh(app, pair["refresh_token"]))

@@ -259,3 +259,28 @@ STORE_TEST(events, gc_in_batches_before_the_horizon, contract_setup)
 	cr_expect_eq(removed, 0);
 	cr_expect_eq(count(ann), 2, "those at and after the horizon stay");
 }
+
+/* An app's id given again (SQLite reuses the highest rowid once its row
+ * is gone) is another app: its new owner sees none of the old one's
+ * events, listed whole or filtered by the app. */
+OAUTH_TEST(events, an_app_id_given_again_shows_nothing_of_the_old_app)
+{
+	struct event_new e = ev_of(EVENT_GRANT_GIVEN, fx.ann, T0,
+	    "192.0.2.5");
+	struct app_row *again = calloc(1, sizeof(*again));
+	struct event_row *rows = NULL;
+
+	cr_assert_not_null(again);
+	e.app_id = fx.app2.id;
+	cr_assert_eq(store_event_add(st, &e), 0);
+	cr_assert_eq(list(fx.dev, -1, fx.app2.id, 0, 10, &rows), 1);
+	free(rows);
+	cr_assert_eq(store_app_delete(st, fx.dev, fx.app2.api_key, NULL), 0);
+	contract_app(fx.bob, "bobs-app", T0 + 1, again);
+	cr_expect_eq(count(fx.bob), 0, "bob's new app (id %lld, the old "
+	    "%lld)", (long long)again->id, (long long)fx.app2.id);
+	cr_expect_eq(list(fx.bob, -1, again->id, 0, 10, &rows), 0);
+	free(rows);
+	cr_expect_eq(count(fx.ann), 1, "still ann's own");
+	free(again);
+}
