@@ -4,7 +4,6 @@
 #include <string.h>
 
 #include "base/mem.h"
-#include "core/usage.h"
 
 #define FIRST_CAP	64
 
@@ -12,7 +11,7 @@ static size_t
 slot_of(int64_t app_id, int64_t hour, size_t cap)
 {
 	uint64_t h = (uint64_t)app_id * 0x9e3779b97f4a7c15u ^
-	    (uint64_t)(hour / USAGE_HOUR) * 0xc2b2ae3d27d4eb4fu;
+	    (uint64_t)hour * 0xc2b2ae3d27d4eb4fu;
 
 	return (size_t)(h ^ h >> 29) & (cap - 1);
 }
