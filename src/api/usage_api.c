@@ -1,8 +1,6 @@
 /* GET /api/v1/apps/{api_key}/usage (docs/REFERENCE.md §21): an app's
  * counts by hour, as JSON. */
 #include <stdlib.h>
-#include <string.h>
-#include <time.h>
 
 #include "api/api.h"
 #include "base/clock.h"
@@ -13,60 +11,9 @@
 #include "core/usage.h"
 #include "http/form.h"
 
-#define HOUR		3600
 #define DEFAULT_HOURS	(7 * 24)
 /* 9999-12-31T23:00:00Z: what a year of four digits reaches */
 #define LATEST		253402297200LL
-
-static const char *const names[USAGE_KINDS] = {
-	[USAGE_CHECK_OK] = "checks_ok",
-	[USAGE_CHECK_401] = "checks_401",
-	[USAGE_API_OK] = "api_ok",
-	[USAGE_API_401] = "api_401",
-	[USAGE_ISSUED] = "issued",
-	[USAGE_REFRESHED] = "refreshed",
-};
-
-static bool
-digits(const char *s, size_t n, int *out)
-{
-	*out = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-		*out = *out * 10 + (s[i] - '0');
-	}
-	return true;
-}
-
-/* "2026-12-07T13:00:00Z" (UTC only, as every time keygate writes). */
-static bool
-rfc3339(struct str v, int64_t *out)
-{
-	const char *s = v.p;
-	struct tm tm;
-	int y, mo, d, h, mi, sec;
-
-	if (v.len != 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' ||
-	    s[13] != ':' || s[16] != ':' || s[19] != 'Z' ||
-	    !digits(s, 4, &y) || !digits(s + 5, 2, &mo) ||
-	    !digits(s + 8, 2, &d) || !digits(s + 11, 2, &h) ||
-	    !digits(s + 14, 2, &mi) || !digits(s + 17, 2, &sec) ||
-	    y < 1970 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 ||
-	    mi > 59 || sec > 59)
-		return false;
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = sec;
-	*out = (int64_t)timegm(&tm);
-	/* timegm() moves 31 April to 1 May: refuse what it had to move */
-	return gmtime_r(&(time_t){ (time_t)*out }, &tm) != NULL &&
-	    tm.tm_mday == d;
-}
 
 /* An RFC 3339 UTC time or Unix seconds. */
 static bool
@@ -79,7 +26,7 @@ read_time(struct str v, int64_t *out)
 		*out = t;
 		return true;
 	}
-	return rfc3339(v, out);
+	return clock_parse_rfc3339(v.p, v.len, out);
 }
 
 static void
@@ -113,11 +60,13 @@ read_range(struct request *req, struct response *res, int64_t *from,
 	}
 	if (v[1].p == NULL)
 		*to = now;
-	*to -= *to % HOUR;
-	if (v[0].p == NULL)
-		*from = *to - (DEFAULT_HOURS - 1) * HOUR;
-	*from -= *from % HOUR;
-	if (*from > *to || (*to - *from) / HOUR + 1 > USAGE_MAX_HOURS) {
+	*to -= *to % USAGE_HOUR;
+	/* the default's start, before 1970 for an early to, is 1970 */
+	if (v[0].p == NULL && (*from = *to - (DEFAULT_HOURS - 1) *
+	    USAGE_HOUR) < 0)
+		*from = 0;
+	*from -= *from % USAGE_HOUR;
+	if (*from > *to || (*to - *from) / USAGE_HOUR + 1 > USAGE_MAX_HOURS) {
 		bad_range(res, "from must not follow to, and the two may span "
 		    "at most 31 days (744 hours).");
 		return false;
@@ -125,14 +74,24 @@ read_range(struct request *req, struct response *res, int64_t *from,
 	return true;
 }
 
+/* json_time() writes 0 as null ("never"); here it is 1970's first hour */
+static json_t *
+stamp(int64_t t)
+{
+	char s[32];
+
+	clock_rfc3339(t, s);
+	return json_string(s);
+}
+
 static json_t *
 hour_json(const struct usage_hour *h)
 {
 	json_t *o = json_object();
 
-	json_object_set_new(o, "hour", json_time(h->hour));
+	json_object_set_new(o, "hour", stamp(h->hour));
 	for (int k = 0; k < USAGE_KINDS; k++)
-		json_object_set_new(o, names[k], json_integer(h->n[k]));
+		json_object_set_new(o, usage_kind_names[k], json_integer(h->n[k]));
 	json_object_set_new(o, "live_users", json_integer(h->live_users));
 	return o;
 }
@@ -146,7 +105,7 @@ answer(struct response *res, const struct app_row *app, int64_t from,
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(list, hour_json(&hours[i]));
 	response_json(res, 200, json_pack("{s:s, s:o, s:o, s:o}", "app",
-	    app->api_key, "from", json_time(from), "to", json_time(to),
+	    app->api_key, "from", stamp(from), "to", stamp(to),
 	    "hours", list));
 }
 
@@ -172,7 +131,9 @@ api_apps_usage(struct request *req, struct response *res)
 		goto out;
 	if (rc == 0)
 		rc = usage_hours(req->kg, app->id, from, to, &hours, &n);
-	if (rc != 0)
+	if (rc == ERR_INVALID)
+		bad_range(res, "from and to make no range of hours.");
+	else if (rc != 0)
 		api_unavailable(res);
 	else
 		answer(res, app, from, to, hours, n);

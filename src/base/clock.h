@@ -2,6 +2,7 @@
 #define KEYGATE_BASE_CLOCK_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* The one clock every lifetime rule reads. In test mode it can be moved
@@ -22,5 +23,9 @@ int64_t		 clock_monotonic_ms(void);
 
 /* Writes `t` as an RFC 3339 UTC time ("2026-11-28T14:45:00Z"). */
 void		 clock_rfc3339(int64_t t, char out[32]);
+/* Reads what clock_rfc3339() writes (UTC only, "Z", no fraction) from
+ * the `len` bytes at s into *out; false for anything else, a day the
+ * month lacks included. */
+bool		 clock_parse_rfc3339(const char *s, size_t len, int64_t *out);
 
 #endif

@@ -52,8 +52,7 @@ static struct {
 /* --metrics-apps: the API keys of the slots in use, named at start */
 static char app_keys[METRICS_MAX_APPS][APP_API_KEY_MAX_BYTES + 1];
 static size_t napps;
-static const char *const app_kinds[METRICS_APP_KINDS] = { "checks_ok",
-    "checks_401", "api_ok", "api_401", "issued", "refreshed" };
+static const char *const *app_kinds;	/* metrics_app_kinds() */
 
 #define ADD(p, n)	atomic_fetch_add_explicit((p), (n), \
 			    memory_order_relaxed)
@@ -87,6 +86,12 @@ metrics_app_name(size_t i, const char *api_key)
 }
 
 void
+metrics_app_kinds(const char *const names[METRICS_APP_KINDS])
+{
+	app_kinds = names;
+}
+
+void
 metrics_app_add(size_t i, unsigned kind)
 {
 	if (i < METRICS_MAX_APPS && kind < METRICS_APP_KINDS)
@@ -97,7 +102,7 @@ metrics_app_add(size_t i, unsigned kind)
 static void
 render_apps(struct buf *b)
 {
-	if (napps == 0)
+	if (napps == 0 || app_kinds == NULL)
 		return;
 	buf_puts(b, "# HELP keygate_app_usage_total Requests of the apps "
 	    "--metrics-apps names, by kind.\n# TYPE keygate_app_usage_total "

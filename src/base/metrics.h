@@ -56,7 +56,9 @@ uint64_t metrics_now_us(void);
  * METRICS_APP_KINDS kinds of core's enum usage_kind, in its order. */
 #define METRICS_MAX_APPS	100
 #define METRICS_APP_KINDS	6
-/* Names slot i (the key is copied); before the first request. */
+/* The kinds' names (core's usage_kind_names, kept, not copied) and
+ * slot i's API key (copied); before the first request. */
+void	metrics_app_kinds(const char *const names[METRICS_APP_KINDS]);
 void	metrics_app_name(size_t i, const char *api_key);
 void	metrics_app_add(size_t i, unsigned kind);
 

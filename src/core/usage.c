@@ -16,7 +16,6 @@
 
 /* Threads beyond USAGE_SHARDS share shards; the lock keeps them right. */
 #define USAGE_SHARDS	16
-#define HOUR		3600
 
 /* A thread's shard: only the flusher, a few times a second at most,
  * ever takes its lock from another thread, so counting never waits. */
@@ -37,6 +36,15 @@ struct usage {
 	size_t			 nwatch;
 	int64_t			 watch_id[METRICS_MAX_APPS];
 	size_t			 watch_slot[METRICS_MAX_APPS];
+};
+
+const char *const usage_kind_names[USAGE_KINDS] = {
+	[USAGE_CHECK_OK] = "checks_ok",
+	[USAGE_CHECK_401] = "checks_401",
+	[USAGE_API_OK] = "api_ok",
+	[USAGE_API_401] = "api_401",
+	[USAGE_ISSUED] = "issued",
+	[USAGE_REFRESHED] = "refreshed",
 };
 
 static atomic_uint next_shard;
@@ -121,6 +129,7 @@ usage_watch(struct keygate *kg)
 		return 0;
 	app = xmalloc(sizeof(*app));
 	list = xstrdup(kg->cfg->metrics_apps);
+	metrics_app_kinds(usage_kind_names);
 	for (key = strtok_r(list, ",", &save); key != NULL && rc == 0 &&
 	    slot < METRICS_MAX_APPS; key = strtok_r(NULL, ",", &save)) {
 		rc = store_app_get(kg->store, STORE_ANY_ACCOUNT, key, app);
@@ -151,7 +160,7 @@ usage_count(struct keygate *kg, int64_t app_id, enum usage_kind k,
 		my_shard = 1 + atomic_fetch_add(&next_shard, 1) % USAGE_SHARDS;
 	s = &kg->usage->shards[my_shard - 1];
 	pthread_mutex_lock(&s->lock);
-	usage_table_add(&s->t, app_id, now - now % HOUR, k);
+	usage_table_add(&s->t, app_id, now - now % USAGE_HOUR, k);
 	pthread_mutex_unlock(&s->lock);
 	if (kg->usage->nwatch > 0)
 		watched(kg->usage, app_id, k);
@@ -209,7 +218,7 @@ usage_sample(struct keygate *kg, bool force)
 
 	if (u == NULL || (!force && atomic_load(&u->live_minute) == now / 60))
 		return 0;
-	rc = store_usage_write(kg->store, NULL, 0, NULL, 0, now - now % HOUR);
+	rc = store_usage_write(kg->store, NULL, 0, NULL, 0, now - now % USAGE_HOUR);
 	if (rc == 0)
 		atomic_store(&u->live_minute, now / 60);
 	return rc;
@@ -234,14 +243,14 @@ read_hours(struct keygate *kg, int64_t app_id, int64_t from, size_t n,
 	int rc;
 
 	rc = store_usage_read(kg->store, app_id, from,
-	    from + (int64_t)(n - 1) * HOUR, &rows, &nrows);
+	    from + (int64_t)(n - 1) * USAGE_HOUR, &rows, &nrows);
 	if (rc != 0)
 		return rc;
 	for (size_t i = 0; i < n; i++) {
-		if (j < nrows && rows[j].hour == from + (int64_t)i * HOUR)
+		if (j < nrows && rows[j].hour == from + (int64_t)i * USAGE_HOUR)
 			out[i] = rows[j++];
 		else
-			out[i].hour = from + (int64_t)i * HOUR;
+			out[i].hour = from + (int64_t)i * USAGE_HOUR;
 	}
 	free(rows);
 	return 0;
@@ -258,9 +267,9 @@ usage_hours(struct keygate *kg, int64_t app_id, int64_t from, int64_t to,
 	*n = 0;
 	if (from < 0 || to < from)
 		return ERR_INVALID;
-	from -= from % HOUR;
-	to -= to % HOUR;
-	hours = (to - from) / HOUR + 1;
+	from -= from % USAGE_HOUR;
+	to -= to % USAGE_HOUR;
+	hours = (to - from) / USAGE_HOUR + 1;
 	if (hours > USAGE_MAX_HOURS)
 		return ERR_INVALID;
 	*out = xcalloc((size_t)hours, sizeof(**out));

@@ -12,6 +12,13 @@
  * the thread that answers, and added to the store with the use log's
  * batches (core/uses.c), so counting costs no commit of its own. */
 
+/* An hour, the unit of the counts: every hour is a multiple of it (UTC). */
+#define USAGE_HOUR	3600
+
+/* The kinds' names, in enum usage_kind's order: the usage API's fields,
+ * the metrics' kind label. */
+extern const char *const usage_kind_names[USAGE_KINDS];
+
 /* Counts one request of kind k for the app of id app_id at `now` (the
  * injected clock's seconds). Never fails and never blocks on the store;
  * a kg without counting (CLI commands, --usage-counting off) ignores it. */

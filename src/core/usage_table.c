@@ -11,7 +11,7 @@ static size_t
 slot_of(int64_t app_id, int64_t hour, size_t cap)
 {
 	uint64_t h = (uint64_t)app_id * 0x9e3779b97f4a7c15u ^
-	    (uint64_t)(hour / 3600) * 0xc2b2ae3d27d4eb4fu;
+	    (uint64_t)hour * 0xc2b2ae3d27d4eb4fu;
 
 	return (size_t)(h ^ h >> 29) & (cap - 1);
 }
@@ -64,16 +64,34 @@ void
 usage_table_drain(struct usage_table *t, struct usage_add **out, size_t *n,
     size_t *cap)
 {
-	if (t->n == 0)
-		return;
+	size_t want = FIRST_CAP, held = t->n, left = t->n;
+
 	if (*n + t->n > *cap) {
 		*cap = (*n + t->n) * 2;
 		*out = xrealloc(*out, *cap * sizeof(**out));
 	}
-	for (size_t i = 0; i < t->cap; i++)
-		if (t->slots[i].app_id != 0)
+	/* only the slots in use are cleared: under the owner's lock, a big
+	 * table's every slot would keep its thread waiting */
+	for (size_t i = 0; i < t->cap && left > 0; i++)
+		if (t->slots[i].app_id != 0) {
 			(*out)[(*n)++] = t->slots[i];
-	memset(t->slots, 0, t->cap * sizeof(*t->slots));
+			left--;
+			memset(&t->slots[i], 0, sizeof(t->slots[i]));
+		}
+	/* a table eight times too big for what it held (a burst gone)
+	 * shrinks to four times, an idle one to nothing, so that the scan
+	 * above stays in proportion */
+	if (held == 0 && t->cap > 0) {
+		free(t->slots);
+		t->slots = NULL;
+		t->cap = 0;
+	} else if (t->cap > FIRST_CAP && 8 * held < t->cap) {
+		while (want < 4 * held)
+			want *= 2;
+		free(t->slots);
+		t->slots = xcalloc(want, sizeof(*t->slots));
+		t->cap = want;
+	}
 	t->n = 0;
 }
 

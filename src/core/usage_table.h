@@ -19,7 +19,9 @@ struct usage_table {
 void	usage_table_add(struct usage_table *t, int64_t app_id, int64_t hour,
 	    enum usage_kind k);
 /* Appends every entry to the growable array *out (*n entries, room for
- * *cap) and empties the table, keeping its memory. */
+ * *cap) and empties the table: its memory is kept while the table is
+ * used, shrunk after a drain that found it at most an eighth used, and
+ * freed after one that found it empty. */
 void	usage_table_drain(struct usage_table *t, struct usage_add **out,
 	    size_t *n, size_t *cap);
 void	usage_table_free(struct usage_table *t);

@@ -440,10 +440,14 @@ const char *const pg_sql[STMT_COUNT] = {
 	[STMT_GC_EVENTS] = "DELETE FROM events WHERE id IN ("
 	    "SELECT id FROM events WHERE at < $1::bigint LIMIT $2::bigint)",
 	/* as in sqlite_sql.c */
+	/* a count for an app deleted meanwhile is dropped, not refused (the
+	 * foreign key would fail every batch after it); ids are never
+	 * reused here */
 	[STMT_USAGE_ADD] = "INSERT INTO usage AS s(app_id, hour, checks_ok, "
 	    "checks_401, api_ok, api_401, issued, refreshed) "
-	    "VALUES ($1::bigint, $2::bigint, $3::bigint, $4::bigint, "
-	    "$5::bigint, $6::bigint, $7::bigint, $8::bigint) "
+	    "SELECT $1::bigint, $2::bigint, $3::bigint, $4::bigint, "
+	    "$5::bigint, $6::bigint, $7::bigint, $8::bigint WHERE EXISTS "
+	    "(SELECT 1 FROM apps WHERE id = $1::bigint) "
 	    "ON CONFLICT (app_id, hour) DO UPDATE SET "
 	    "checks_ok = s.checks_ok + excluded.checks_ok, "
 	    "checks_401 = s.checks_401 + excluded.checks_401, "

@@ -417,9 +417,13 @@ const char *const stmt_sql[STMT_COUNT] = {
 	[STMT_GC_EVENTS] = "DELETE FROM events WHERE id IN ("
 	    "SELECT id FROM events WHERE at < ?1 LIMIT ?2)",
 	/* 0023_usage.sql: counts add up, across threads and nodes */
+	/* a count for an app deleted meanwhile is dropped, not refused (the
+	 * foreign key would fail every batch after it); SQLite reuses the
+	 * highest id, so an app made after the hour is another's */
 	[STMT_USAGE_ADD] = "INSERT INTO usage(app_id, hour, checks_ok, "
 	    "checks_401, api_ok, api_401, issued, refreshed) "
-	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
+	    "SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8 WHERE EXISTS (SELECT 1 "
+	    "FROM apps WHERE id = ?1 AND created_at < ?2 + 3600) "
 	    "ON CONFLICT (app_id, hour) DO UPDATE SET "
 	    "checks_ok = checks_ok + excluded.checks_ok, "
 	    "checks_401 = checks_401 + excluded.checks_401, "

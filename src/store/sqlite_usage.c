@@ -39,7 +39,10 @@ sqlite_usage_write(struct store_backend *b, const struct use_entry *uses,
 {
 	int rc = sqlite_simple(b, STMT_BEGIN);
 
-	if (rc == 0 && n > 0)
+	/* no transaction to roll back */
+	if (rc != 0)
+		return rc;
+	if (n > 0)
 		rc = sqlite_use_log_append(b, uses, n);
 	for (size_t i = 0; rc == 0 && i < m; i++)
 		rc = add_one(b, &adds[i]);

@@ -1,7 +1,7 @@
 #ifndef KEYGATE_STORE_STORE_CALL_H
 #define KEYGATE_STORE_STORE_CALL_H
 
-/* Internal to store.c, store_accounts.c, store_device.c and store_fold.c:
+/* Internal to store.c and the store_*.c files that dispatch as it does:
  * a store handle and the counted call through its backend. */
 
 #include <pthread.h>

@@ -181,6 +181,11 @@ def test_bad_ranges_other_accounts_and_no_token(make_server):
     assert len(j["hours"]) == 744
     j = hours_of(srv, app, **{"from": rfc3339(top), "to": rfc3339(top)})
     assert len(j["hours"]) == 1 and unix(j["hours"][0]["hour"]) == top
+    # an early end alone: the default's start stops at 1970, never a 503
+    j = hours_of(srv, app, to="0")
+    assert [unix(h["hour"]) for h in j["hours"]] == [0], j
+    j = hours_of(srv, app, to=str(5 * HOUR + 7))
+    assert len(j["hours"]) == 6 and unix(j["from"]) == 0, j
     r = usage(srv, other, pat=app.dev.pat)
     assert r.status_code == 404, (r.status_code, r.text)
     r = requests.get(srv.url(f"/api/v1/apps/{app.key}/usage"), timeout=10)

@@ -39,9 +39,19 @@ Test(usage_table, adds_grows_and_drains_every_entry_once)
 		sum += out[i].n[USAGE_REFRESHED];
 	}
 	cr_assert_eq(sum, 1);
-	/* drained means empty: nothing is drained twice */
+	/* drained means empty: nothing is drained twice; a table held
+	 * nearly empty shrinks, an idle one goes */
+	cr_assert_eq(t.cap, 1024);
+	usage_table_add(&t, 3, 0, USAGE_API_OK);
 	usage_table_drain(&t, &out, &n, &cap);
-	cr_assert_eq(n, 500);
+	cr_assert_eq(n, 501);
+	cr_expect_eq(out[500].app_id, 3);
+	cr_expect_eq(t.cap, 64, "shrunk: %zu", t.cap);
+	usage_table_drain(&t, &out, &n, &cap);
+	cr_assert_eq(n, 501);
+	cr_expect_eq(t.cap, 0, "idle: %zu", t.cap);
+	usage_table_add(&t, 4, 0, USAGE_API_OK);
+	cr_expect_eq(t.n, 1, "and used again");
 	usage_table_free(&t);
 	free(out);
 }

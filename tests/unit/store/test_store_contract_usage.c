@@ -2,7 +2,8 @@
  * counts add up over writes (as nodes' do), live users are set, not
  * added, and count each account with a grant once, a disabled one not;
  * a write is all or nothing, the use log's batch with it; an app's rows
- * go with it. */
+ * go with it, and a count for an app gone meanwhile is dropped, never
+ * refused nor given to a later app of the same id. */
 #include "store_contract.h"
 
 #include <criterion/criterion.h>
@@ -94,7 +95,7 @@ OAUTH_TEST(usage, live_users_are_set_once_per_account_with_a_grant)
 OAUTH_TEST(usage, a_write_is_all_or_nothing_with_its_uses)
 {
 	struct usage_add a[2] = { add(fx.app.id, HOUR0, 4, 0),
-	    add(999999, HOUR0, 1, 0) };	/* no such app */
+	    add(fx.app2.id, HOUR0 + 1, 1, 0) };	/* not an hour */
 	struct usage_hour *rows;
 	struct use_entry use;
 	struct issue is;
@@ -124,5 +125,37 @@ OAUTH_TEST(usage, rows_go_with_their_app)
 	cr_assert_eq(store_usage_write(st, NULL, 0, &a, 1, -1), 0);
 	cr_assert_eq(store_app_delete(st, fx.dev, fx.app.api_key, NULL), 0);
 	cr_assert_eq(rows_of(fx.app.id, &rows), 0);
+	free(rows);
+}
+
+/* A count still in memory when its app went must not fail the batch it
+ * rides with (every batch after it would fail too, the uses with them). */
+OAUTH_TEST(usage, a_count_for_an_app_gone_is_dropped)
+{
+	struct usage_add a[2] = { add(fx.app2.id, HOUR0, 2, 0),
+	    add(fx.app.id, HOUR0, 3, 0) };
+	struct usage_hour *rows;
+	struct app_row later;
+
+	cr_assert_gt(fx.app2.id, fx.app.id);
+	cr_assert_eq(store_app_delete(st, fx.dev, fx.app2.api_key), 0);
+	cr_assert_eq(store_usage_write(st, NULL, 0, a, 2, -1), 0);
+	cr_assert_eq(rows_of(fx.app2.id, &rows), 0);
+	free(rows);
+	cr_assert_eq(rows_of(fx.app.id, &rows), 1, "the others are written");
+	cr_expect_eq(rows[0].n[USAGE_CHECK_OK], 3);
+	free(rows);
+	/* SQLite gives the highest id again: an app made after the hour is
+	 * not the one counted (PostgreSQL never reuses an id) */
+	if (strcmp(getenv("KEYGATE_TEST_STORE"), "sqlite") != 0)
+		return;
+	contract_app(fx.dev, "later", HOUR0 + H, &later);
+	cr_assert_eq(later.id, fx.app2.id, "the id is given again");
+	cr_assert_eq(store_usage_write(st, NULL, 0, a, 1, -1), 0);
+	cr_assert_eq(rows_of(later.id, &rows), 0, "not the later app's");
+	free(rows);
+	a[0].hour = HOUR0 + H;
+	cr_assert_eq(store_usage_write(st, NULL, 0, a, 1, -1), 0);
+	cr_assert_eq(rows_of(later.id, &rows), 1, "its own hour is");
 	free(rows);
 }

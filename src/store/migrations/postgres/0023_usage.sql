@@ -3,7 +3,7 @@
 
 CREATE TABLE usage (
 	app_id		bigint NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
-	hour		bigint NOT NULL,
+	hour		bigint NOT NULL CHECK (hour % 3600 = 0),
 	checks_ok	bigint NOT NULL DEFAULT 0,
 	checks_401	bigint NOT NULL DEFAULT 0,
 	api_ok		bigint NOT NULL DEFAULT 0,
