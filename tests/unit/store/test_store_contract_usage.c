@@ -138,7 +138,8 @@ OAUTH_TEST(usage, a_count_for_an_app_gone_is_dropped)
 	struct app_row later;
 
 	cr_assert_gt(fx.app2.id, fx.app.id);
-	cr_assert_eq(store_app_delete(st, fx.dev, fx.app2.api_key), 0);
+	cr_assert_eq(store_app_delete(st, fx.dev, fx.app2.api_key, NULL),
+	    0);
 	cr_assert_eq(store_usage_write(st, NULL, 0, a, 2, -1), 0);
 	cr_assert_eq(rows_of(fx.app2.id, &rows), 0);
 	free(rows);
