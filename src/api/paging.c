@@ -61,8 +61,8 @@ bad_param(struct request *req, struct response *res,
 			continue;
 		text = arena_alloc(req->arena, 128);
 		if (rc == ERR_TOOBIG)
-			snprintf(text, 128, "%s is too long: at most %zu bytes.",
-			    spec[i].name, spec[i].max_bytes);
+			snprintf(text, 128, "%s is too long: at most %zu "
+			    "bytes.", spec[i].name, spec[i].max_bytes);
 		else
 			snprintf(text, 128, "%s may be given once.",
 			    spec[i].name);

@@ -77,11 +77,12 @@ int		 pg_id_on(struct pg_conn *c, enum stmt_id id,
 int		 pg_run_event(struct store_backend *b, enum stmt_id id,
 		    const struct pg_params *p, const struct event_new *ev,
 		    bool one);
-/* pg_write.c: an insert capped per account: in one transaction, the account's row
- * locked (STMT_ACCOUNT_LOCK), then `id`, an INSERT ... SELECT ... WHERE
- * <count below the cap> RETURNING id. *new_id gets the id; ERR_TOOBIG when
- * the count was at the cap (nothing stored). ev (NULL: none) is written in
- * the same transaction, about the new app when new_app. */
+/* pg_write.c: an insert capped per account: in one transaction, the
+ * account's row locked (STMT_ACCOUNT_LOCK), then `id`, an INSERT ...
+ * SELECT ... WHERE <count below the cap> RETURNING id. *new_id gets the
+ * id; ERR_TOOBIG when the count was at the cap (nothing stored). ev
+ * (NULL: none) is written in the same transaction, about the new app
+ * when new_app. */
 int		 pg_insert_capped(struct store_backend *b, int64_t account_id,
 		    enum stmt_id id, const struct pg_params *p,
 		    int64_t *new_id, const struct event_new *ev, bool new_app);
