@@ -2,6 +2,7 @@
  * RFC 8288 Link to the next page out. */
 #include "api/api.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +40,38 @@ api_page_read(struct request *req, struct response *res,
 	    "This list takes only the parameters limit and cursor.");
 }
 
+/* The 400 of a parameter params_bind() refused (rc, *bad naming it):
+ * limit and cursor say what they take; a filter of spec, which it was; any
+ * other is `only`'s. */
+static void
+bad_param(struct request *req, struct response *res,
+    const struct param_spec *spec, size_t n, int rc, const char *bad,
+    const char *only)
+{
+	const char *why = only;
+	char *text;
+
+	if (bad != NULL && strcmp(bad, "limit") == 0)
+		why = "limit must be a whole number from 1 to 100, given once.";
+	else if (bad != NULL && strcmp(bad, "cursor") == 0)
+		why = "cursor must be the one a Link header gave, given once.";
+	for (size_t i = 2; bad != NULL && i < n; i++) {
+		if (strcmp(bad, spec[i].name) != 0 ||
+		    (rc != ERR_TOOBIG && rc != ERR_DUPLICATE))
+			continue;
+		text = arena_alloc(req->arena, 128);
+		if (rc == ERR_TOOBIG)
+			snprintf(text, 128, "%s is too long: at most %zu "
+			    "bytes.", spec[i].name, spec[i].max_bytes);
+		else
+			snprintf(text, 128, "%s may be given once.",
+			    spec[i].name);
+		why = text;
+		break;
+	}
+	bad_query(res, why);
+}
+
 bool
 api_page_read_filtered(struct request *req, struct response *res,
     struct store_page *page, const struct param_spec *filters, size_t nf,
@@ -53,16 +86,18 @@ api_page_read_filtered(struct request *req, struct response *res,
 	const char *bad = NULL;
 	long long limit = LIST_DEFAULT_LIMIT;
 
+	int rc;
+
+	/* spec and v hold at most API_PAGE_FILTERS_MAX filters */
+	assert(nf <= API_PAGE_FILTERS_MAX);
+	if (nf > API_PAGE_FILTERS_MAX)
+		nf = API_PAGE_FILTERS_MAX;
 	page->after = 0;
-	for (size_t i = 0; i < nf && i < API_PAGE_FILTERS_MAX; i++)
+	for (size_t i = 0; i < nf; i++)
 		spec[2 + i] = filters[i];
-	if (request_query(req, &ps) != 0 ||
-	    params_bind(&ps, spec, 2 + nf, false, v, &bad) != 0) {
-		bad_query(res, bad != NULL && strcmp(bad, "limit") == 0 ?
-		    "limit must be a whole number from 1 to 100, given once." :
-		    bad != NULL && strcmp(bad, "cursor") == 0 ?
-		    "cursor must be the one a Link header gave, given once." :
-		    only);
+	if ((rc = request_query(req, &ps)) != 0 ||
+	    (rc = params_bind(&ps, spec, 2 + nf, false, v, &bad)) != 0) {
+		bad_param(req, res, spec, 2 + nf, rc, bad, only);
 		return false;
 	}
 	for (size_t i = 0; i < nf; i++)

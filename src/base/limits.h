@@ -190,6 +190,10 @@
  * worker that mails them, past which one is dropped with a log line */
 #define NOTICE_REUSE_GAP_S		3600
 #define NOTICES_QUEUE_MAX		256
+/* failed log-ins waiting for the worker that records them (core/events.c),
+ * past which one is dropped with a log line (a flood passes the cap of
+ * core/events.h anyway) */
+#define EVENTS_QUEUE_MAX		1024
 
 /* how often a personal access token's last_used_at is rewritten */
 #define PAT_TOUCH_INTERVAL_S		60

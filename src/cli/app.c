@@ -412,8 +412,7 @@ cmd_one(struct keygate *kg, const struct app_args *a, struct app_row *row)
 		}
 		if (rc == 0)
 			rc = apps_revoke_secret(kg, STORE_ANY_ACCOUNT, NULL,
-			    key,
-			    row->old_secret_id);
+			    key, row->old_secret_id);
 	} else {
 		rc = apps_delete(kg, STORE_ANY_ACCOUNT, NULL, key);
 	}

@@ -9,6 +9,7 @@
 #include <sys/resource.h>
 
 #include "core/dpop.h"
+#include "core/events.h"
 #include "core/keeper.h"
 #include "core/accounts.h"
 #include "core/clients.h"
@@ -85,6 +86,7 @@ start_hot_path(struct keygate *kg)
 	kg->accounts = accounts_memo_new();
 	kg->resets = resets_start(kg, recovery_forgot_deliver);
 	kg->notices = notices_start(kg);
+	kg->events = events_start(kg);
 	kg->dpop = dpop_replay_new(DPOP_REPLAY_PROOFS);
 	return keeper_start(kg);
 }
@@ -98,6 +100,8 @@ stop_hot_path(struct keygate *kg, struct keeper *keeper)
 	kg->resets = NULL;
 	notices_stop(kg->notices);
 	kg->notices = NULL;
+	events_stop(kg->events);
+	kg->events = NULL;
 	store_on_taken(kg->store, NULL, NULL);
 	uses_free(kg->uses);
 	usage_free(kg->usage);

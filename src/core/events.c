@@ -3,12 +3,15 @@
 #include "core/events.h"
 
 #include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-#include <stdio.h>
-
 #include "base/clock.h"
+#include "base/limits.h"
 #include "base/log.h"
+#include "base/mem.h"
+#include "base/workq.h"
 #include "core/throttle.h"
 #include "store/store.h"
 
@@ -145,9 +148,23 @@ event_detail_list(struct event_new *ev, const char *key,
 	detail_set(ev, key, a);
 }
 
-void
-events_login_failed(struct keygate *kg, int64_t account_id,
-    const char *addr, const char *reason)
+/* --- failed log-ins ------------------------------------------------------- */
+
+/* an item of the worker's queue: the facts of one failure */
+struct failure {
+	int64_t		 account_id;
+	int64_t		 at;
+	const char	*reason;	/* a literal */
+	char		 addr[sizeof(((struct event_new *)0)->address)];
+};
+
+struct events_worker {
+	struct keygate	*kg;
+	struct workq	*q;
+};
+
+static void
+record_failure(struct keygate *kg, const struct failure *f)
 {
 	struct throttle_ticket tk;
 	struct event_new ev;
@@ -155,17 +172,64 @@ events_login_failed(struct keygate *kg, int64_t account_id,
 	int64_t wait;
 
 	snprintf(key, sizeof(key), "event-login-failed:%lld",
-	    (long long)account_id);
+	    (long long)f->account_id);
 	if (throttle_take(kg->throttle, str_from(key),
-	    EVENTS_LOGIN_FAILED_PER_HOUR, 3600, clock_now(kg->clock), &wait,
-	    &tk) != 0)
+	    EVENTS_LOGIN_FAILED_PER_HOUR, 3600, f->at, &wait, &tk) != 0)
 		return;
-	event_make(&ev, kg, EVENT_LOGIN_FAILED, account_id,
-	    addr != NULL ? addr : "");
-	event_detail_str(&ev, "reason", reason);
+	event_make(&ev, kg, EVENT_LOGIN_FAILED, f->account_id, f->addr);
+	ev.at = f->at;
+	event_detail_str(&ev, "reason", f->reason);
 	if (store_event_add(kg->store, &ev) != 0) {
 		throttle_give_back(kg->throttle, &tk);
 		log_msg("warn", "a failed log-in of account %lld was not "
-		    "recorded", (long long)account_id);
+		    "recorded", (long long)f->account_id);
 	}
+}
+
+static void
+run(void *ctx, void *item)
+{
+	struct events_worker *w = ctx;
+
+	record_failure(w->kg, item);
+}
+
+struct events_worker *
+events_start(struct keygate *kg)
+{
+	struct events_worker *w = xcalloc(1, sizeof(*w));
+
+	w->kg = kg;
+	w->q = workq_start(sizeof(struct failure), EVENTS_QUEUE_MAX, run, w);
+	return w;
+}
+
+void
+events_stop(struct events_worker *w)
+{
+	if (w == NULL)
+		return;
+	workq_stop(w->q);
+	free(w);
+}
+
+void
+events_login_failed(struct keygate *kg, int64_t account_id,
+    const char *addr, const char *reason)
+{
+	/* zeroed so that no stack bytes past the address are copied */
+	struct failure f = { 0 };
+
+	f.account_id = account_id;
+	f.at = clock_now(kg->clock);
+	f.reason = reason;
+	snprintf(f.addr, sizeof(f.addr), "%s", addr != NULL ? addr : "");
+	if (kg->events == NULL) {
+		record_failure(kg, &f);
+		return;
+	}
+	if (workq_submit(kg->events->q, &f) != 0)
+		log_msg("warn", "a failed log-in of account %lld was not "
+		    "recorded: %d waiting already", (long long)account_id,
+		    EVENTS_QUEUE_MAX);
 }

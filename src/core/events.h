@@ -58,8 +58,20 @@ void	event_detail_list(struct event_new *ev, const char *key,
 
 /* Records a failed log-in against account_id (one the email named) from
  * addr: reason "password" or "two_step_code". Under the cap above; a
- * store that fails is logged, the log-in's answer unchanged. */
+ * store that fails is logged, the log-in's answer unchanged. With the
+ * worker below it only hands the facts over (the time is the failure's):
+ * an unknown email, which records nothing, must not answer sooner than a
+ * known one (docs/SECURITY.md). */
 void	events_login_failed(struct keygate *kg, int64_t account_id,
 	    const char *addr, const char *reason);
+
+/* The serve command's worker for the above: a thread that counts the cap
+ * and writes each event, off the request's path. At most
+ * EVENTS_QUEUE_MAX wait, in memory (base/workq.h): a crash loses them. */
+struct events_worker;
+
+struct events_worker	*events_start(struct keygate *kg);
+/* Records what still waits, then stops the thread. */
+void			 events_stop(struct events_worker *w);
 
 #endif

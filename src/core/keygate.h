@@ -29,6 +29,9 @@ struct keygate {
 	/* serve only: the worker that mails notices of refresh-token
 	 * reuse (notices.h); without it the caller does the work */
 	struct notices		*notices;
+	/* serve only: the worker that records failed log-ins (events.h);
+	 * without it the caller does the work */
+	struct events_worker	*events;
 	/* the OpenID Provider's signing keys (signing_keys.h), opened by
 	 * the commands that sign or publish them; NULL elsewhere */
 	struct signing_keys	*keys;

@@ -196,9 +196,12 @@ sessions_end_others(struct keygate *kg, int64_t account_id,
 	unsigned char hash[SECURE_HASH_BYTES];
 	struct event_new ev;
 
+	bool none_kept = keep.len == 0 || keep.len > TOKEN_MAX_BYTES;
+
+	/* "all" when no session is kept: the detail says what was done */
 	event_make(&ev, kg, EVENT_SESSION_ENDED, account_id, addr);
-	event_detail_str(&ev, "which", keep.len == 0 ? "all" : "others");
-	if (keep.len == 0 || keep.len > TOKEN_MAX_BYTES)
+	event_detail_str(&ev, "which", none_kept ? "all" : "others");
+	if (none_kept)
 		return store_session_end_others(kg->store, account_id, NULL,
 		    &ev);
 	secure_hash(keep, hash);

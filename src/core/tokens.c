@@ -200,17 +200,15 @@ tokens_exchange_code(struct keygate *kg, const struct app_row *app,
 	if (rc != 0)
 		return rc;
 	if (c.used)
-		return use_up(kg, app, addr, hash, bad_grant(why,
-		    "The code was "
-		    "already used."));
+		return use_up(kg, app, addr, hash, bad_grant(why, "The code "
+		    "was already used."));
 	if ((rc = code_usable(kg, &c, redirect_uri, verifier, proof,
 	    why)) != 0)
 		return use_up(kg, app, addr, hash, rc);
 	rc = issue_for_code(kg, app, hash, &c, proof, out);
 	if (rc == ERR_CONFLICT)
-		return use_up(kg, app, addr, hash, bad_grant(why,
-		    "The code was "
-		    "already used."));
+		return use_up(kg, app, addr, hash, bad_grant(why, "The code "
+		    "was already used."));
 	return rc;
 }
 

@@ -174,16 +174,37 @@ refresh_later(struct request *req, const struct app_row *app,
 	    proof != NULL ? &c->proof : NULL, &c->op, http_later_ready, later);
 }
 
+/* grant_type=authorization_code: the exchange and its answer */
+static void
+answer_code(struct request *req, struct response *res,
+    const struct app_row *app, const struct str *in,
+    const struct token_proof *proof)
+{
+	struct token_pair pair;
+	struct audience aud;
+	const char *why = NULL;
+	int rc;
+
+	/* A missing redirect_uri fails in the exchange, which uses the code
+	 * up (docs/REFERENCE.md §3.2: any attempt does). */
+	if (in[T_CODE].len == 0) {
+		oauth_error(res, 400, "invalid_request", "Send code.");
+		return;
+	}
+	rc = tokens_exchange_code(req->kg, app, req->client_addr, in[T_CODE],
+	    in[T_REDIRECT_URI], in[T_VERIFIER], proof, &pair, &why);
+	audience_of(app, &aud);
+	answer_grant(req->kg, res, rc, &pair, &aud, why);
+	sodium_memzero(&pair, sizeof(pair));
+}
+
 void
 oauth_token(struct request *req, struct response *res)
 {
 	struct app_row *app = xmalloc(sizeof(*app));
-	struct token_pair pair;
 	struct token_proof buf;
 	const struct token_proof *proof;
 	struct str in[T_COUNT];
-	const char *why = NULL;
-	int rc;
 
 	if (!oauth_form(req, res, token_spec, T_COUNT, in) ||
 	    !oauth_client(req, res, in[T_CLIENT_ID], in[T_CLIENT_SECRET],
@@ -191,23 +212,14 @@ oauth_token(struct request *req, struct response *res)
 	    &proof))
 		goto out;
 	if (str_eq_lit(in[T_GRANT_TYPE], "authorization_code")) {
-		/* A missing redirect_uri fails in the exchange, which uses
-		 * the code up (docs/REFERENCE.md §3.2: any attempt does). */
-		if (in[T_CODE].len == 0) {
-			oauth_error(res, 400, "invalid_request", "Send code.");
-			goto out;
-		}
-		rc = tokens_exchange_code(req->kg, app, req->client_addr,
-		    in[T_CODE],
-		    in[T_REDIRECT_URI], in[T_VERIFIER], proof, &pair, &why);
+		answer_code(req, res, app, in, proof);
 	} else if (str_eq_lit(in[T_GRANT_TYPE], "refresh_token")) {
-		if (in[T_REFRESH].len == 0) {
+		if (in[T_REFRESH].len == 0)
 			oauth_error(res, 400, "invalid_request", "Send "
 			    "refresh_token.");
-			goto out;
-		}
-		refresh_later(req, app, in[T_REFRESH], in[T_SCOPE], proof);
-		goto out;
+		else
+			refresh_later(req, app, in[T_REFRESH], in[T_SCOPE],
+			    proof);
 	} else if (str_eq_lit(in[T_GRANT_TYPE], DEVICE_GRANT_TYPE)) {
 		/* turning the switch off ends the polls of grants begun
 		 * before, too */
@@ -220,21 +232,12 @@ oauth_token(struct request *req, struct response *res)
 		else
 			answer_device(req->kg, res, app, in[T_DEVICE_CODE],
 			    proof);
-		goto out;
 	} else {
 		oauth_error(res, 400, in[T_GRANT_TYPE].len == 0 ?
 		    "invalid_request" : "unsupported_grant_type",
 		    "Use grant_type authorization_code, refresh_token or "
 		    DEVICE_GRANT_TYPE ".");
-		goto out;
 	}
-	{
-		struct audience aud;
-
-		audience_of(app, &aud);
-		answer_grant(req->kg, res, rc, &pair, &aud, why);
-	}
-	sodium_memzero(&pair, sizeof(pair));
 out:
 	free(app);
 }

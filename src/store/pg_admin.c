@@ -46,8 +46,9 @@ pg_account_counts(struct store_backend *b, int64_t id,
 }
 
 /* In one transaction: `first` with the parameters p ($1 the account id),
- * which must find the account (else ERR_NOTFOUND, nothing written), then
- * each of the `n` statements of `then` on the account id alone. */
+ * the account being there (else ERR_NOTFOUND, nothing written), then each
+ * of the `n` statements of `then` on the account id alone; ev only if
+ * `first` changed the row (as in sqlite_admin.c). */
 static int
 account_write(struct store_backend *b, enum stmt_id first,
     const struct pg_params *p, int64_t id, const enum stmt_id *then,
@@ -55,6 +56,7 @@ account_write(struct store_backend *b, enum stmt_id first,
 {
 	struct pg_params just_id = { 0 };
 	struct pg_conn *c;
+	int64_t found;
 	int rc = pg_begin(b, &c), changes = 0;
 
 	if (c == NULL)
@@ -63,10 +65,10 @@ account_write(struct store_backend *b, enum stmt_id first,
 	if (rc == 0)
 		rc = pg_run_on(c, first, p, &changes);
 	if (rc == 0 && changes == 0)
-		rc = ERR_NOTFOUND;
+		rc = pg_id_on(c, STMT_ACCOUNT_LOCK, &just_id, &found);
 	for (size_t i = 0; rc == 0 && i < n; i++)
 		rc = pg_run_on(c, then[i], &just_id, NULL);
-	if (rc == 0)
+	if (rc == 0 && changes > 0)
 		rc = pg_event_put(c, ev);
 	return pg_finish(b, c, rc);
 }

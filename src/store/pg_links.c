@@ -115,16 +115,23 @@ int
 pg_account_set_email(struct store_backend *b, int64_t account_id,
     const char *email, const struct event_new *ev)
 {
+	struct pg_params p = { 0 };
 	struct pg_conn *c;
+	int64_t same = 0;
 	int rc = pg_begin(b, &c);
 
 	if (c == NULL)
 		return rc;
+	pgp_int(&p, account_id);
+	pgp_text(&p, email);
+	/* the address it has already is no change to record */
+	if (rc == 0 && ev != NULL)
+		rc = pg_id_on(c, STMT_ACCOUNT_EMAIL_SAME, &p, &same);
 	if (rc == 0)
 		rc = run_one_on(c, STMT_ACCOUNT_SET_EMAIL, account_id, email);
 	if (rc == 0)
 		rc = clear_links_on(c, account_id, STORE_LINK_VERIFY);
-	if (rc == 0)
+	if (rc == 0 && same == 0)
 		rc = pg_event_put(c, ev);
 	return pg_finish(b, c, rc);
 }

@@ -353,6 +353,23 @@ row(struct store_backend *b, enum stmt_id id, const struct pg_params *p,
 }
 
 int
+pg_id_on(struct pg_conn *c, enum stmt_id id, const struct pg_params *p,
+    int64_t *out)
+{
+	PGresult *res;
+	int rc = pg_exec(c, id, p, &res);
+
+	if (rc != 0)
+		return rc;
+	if (PQntuples(res) == 1)
+		*out = pg_int(res, 0, 0);
+	else
+		rc = ERR_NOTFOUND;
+	PQclear(res);
+	return rc;
+}
+
+int
 pg_row(struct store_backend *b, enum stmt_id id, const struct pg_params *p,
     pg_reader *read, void *out)
 {

@@ -321,6 +321,10 @@ const char *const pg_sql[STMT_COUNT] = {
 	    "WHERE id = $1::bigint AND email = $2::text",
 	[STMT_ACCOUNT_SET_EMAIL] = "UPDATE accounts SET email = $2::text, "
 	    "email_verified = true WHERE id = $1::bigint",
+	/* as in sqlite_sql.c; the row locked, so that of two links to one
+	 * new address confirmed at once the second sees it taken */
+	[STMT_ACCOUNT_EMAIL_SAME] = "SELECT (email = $2::text)::int FROM "
+	    "accounts WHERE id = $1::bigint FOR NO KEY UPDATE",
 	[STMT_ACCOUNT_SET_PASSWORD] = "UPDATE accounts "
 	    "SET password_hash = $2::text WHERE id = $1::bigint",
 	[STMT_LINK_CLEAR] = "DELETE FROM account_links "
@@ -345,7 +349,7 @@ const char *const pg_sql[STMT_COUNT] = {
 	    "WHERE account_id = $1::bigint), "
 	    "(SELECT count(*) FROM grants WHERE account_id = $1::bigint)",
 	[STMT_ACCOUNT_DISABLE] = "UPDATE accounts SET disabled_at = "
-	    "coalesce(disabled_at, $2::bigint) WHERE id = $1::bigint",
+	    "$2::bigint WHERE id = $1::bigint AND disabled_at IS NULL",
 	[STMT_ACCOUNT_ENABLE] = "UPDATE accounts SET disabled_at = NULL "
 	    "WHERE id = $1::bigint",
 	[STMT_ACCOUNT_END_SESSIONS] = "DELETE FROM sessions "

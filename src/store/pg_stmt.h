@@ -67,11 +67,22 @@ int		 pg_finish(struct store_backend *b, struct pg_conn *c, int rc);
 /* pg_run_on() on a connection of its own. */
 int		 pg_run(struct store_backend *b, enum stmt_id id,
 		    const struct pg_params *p, int *changes);
-/* An insert capped per account: in one transaction, the account's row
- * locked (STMT_ACCOUNT_LOCK), then `id`, an INSERT ... SELECT ... WHERE
- * <count below the cap> RETURNING id. *new_id gets the id; ERR_TOOBIG when
- * the count was at the cap (nothing stored). ev (NULL: none) is written in
- * the same transaction, about the new app when new_app. */
+/* Runs a statement that gives one row (INSERT ... RETURNING id) on c: its
+ * first column into *out; ERR_NOTFOUND when it gives none. */
+int		 pg_id_on(struct pg_conn *c, enum stmt_id id,
+		    const struct pg_params *p, int64_t *out);
+/* pg_write.c: pg_run() (pg_run_one() when `one`) with ev written in the
+ * same transaction when the write succeeds and changed a row (none
+ * changed is no change to record). */
+int		 pg_run_event(struct store_backend *b, enum stmt_id id,
+		    const struct pg_params *p, const struct event_new *ev,
+		    bool one);
+/* pg_write.c: an insert capped per account: in one transaction, the
+ * account's row locked (STMT_ACCOUNT_LOCK), then `id`, an INSERT ...
+ * SELECT ... WHERE <count below the cap> RETURNING id. *new_id gets the
+ * id; ERR_TOOBIG when the count was at the cap (nothing stored). ev
+ * (NULL: none) is written in the same transaction, about the new app
+ * when new_app. */
 int		 pg_insert_capped(struct store_backend *b, int64_t account_id,
 		    enum stmt_id id, const struct pg_params *p,
 		    int64_t *new_id, const struct event_new *ev, bool new_app);
@@ -303,20 +314,12 @@ int	pg_signing_key_list(struct store_backend *b,
 int	pg_mail_retry(struct store_backend *b, int64_t id, int64_t attempts,
 	    int64_t next_at, const char *error);
 /* pg_events.c: security events. Put writes ev (nothing when NULL) inside
- * the transaction on c. Run_event is pg_run() (pg_run_one() when `one`)
- * with ev written in the same transaction when the write succeeds and
- * changed a row (none changed is no change to record). */
+ * the transaction on c. */
 int	pg_event_put(struct pg_conn *c, const struct event_new *ev);
 /* pg_event_put() with the account and the app a write just made (0: ev's
  * own). */
 int	pg_event_put_as(struct pg_conn *c, const struct event_new *ev,
 	    int64_t account_id, int64_t app_id);
-/* Runs a statement that gives one row (INSERT ... RETURNING id) on c: its
- * first column into *out; ERR_NOTFOUND when it gives none. */
-int	pg_id_on(struct pg_conn *c, enum stmt_id id,
-	    const struct pg_params *p, int64_t *out);
-int	pg_run_event(struct store_backend *b, enum stmt_id id,
-	    const struct pg_params *p, const struct event_new *ev, bool one);
 int	pg_event_add(struct store_backend *b, const struct event_new *ev);
 int	pg_event_list(struct store_backend *b, int64_t account_id, int kind,
 	    int64_t app_id, int64_t before, size_t max, struct event_row **rows,

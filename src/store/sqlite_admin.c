@@ -53,9 +53,31 @@ sqlite_account_counts(struct store_backend *b, int64_t id,
 	return sqlite_row(db, st, read_counts, out);
 }
 
+static void
+read_nothing(sqlite3_stmt *st, void *out)
+{
+	(void)st;
+	(void)out;
+}
+
+/* 0 when account id exists, else ERR_NOTFOUND */
+static int
+account_there(struct store_backend *b, int64_t id)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st = sqlite_stmt(b, STMT_ACCOUNT_LOCK, &db);
+
+	if (st == NULL)
+		return ERR_STORE;
+	sqlite3_bind_int64(st, 1, id);
+	return sqlite_row(db, st, read_nothing, NULL);
+}
+
 /* In one transaction: `first` on account id (?1, and *at as ?2 unless at
- * is NULL), which must find it (else ERR_NOTFOUND, nothing written), then
- * each of the `n` statements of `then` on the account id alone. */
+ * is NULL), the account being there (else ERR_NOTFOUND, nothing written),
+ * then each of the `n` statements of `then` on the account id alone; ev
+ * only if `first` changed the row (disabling a disabled account is no
+ * change to record). */
 static int
 account_write(struct store_backend *b, enum stmt_id first, int64_t id,
     const int64_t *at, const enum stmt_id *then, size_t n,
@@ -63,7 +85,7 @@ account_write(struct store_backend *b, enum stmt_id first, int64_t id,
 {
 	sqlite3 *db;
 	sqlite3_stmt *st;
-	int rc;
+	int changes = 0, rc;
 
 	if ((rc = sqlite_simple(b, STMT_BEGIN)) != 0)
 		return rc;
@@ -72,7 +94,9 @@ account_write(struct store_backend *b, enum stmt_id first, int64_t id,
 	sqlite3_bind_int64(st, 1, id);
 	if (at != NULL)
 		sqlite3_bind_int64(st, 2, *at);
-	rc = sqlite_run_one(db, st);
+	rc = sqlite_run(db, st, &changes);
+	if (rc == 0 && changes == 0)
+		rc = account_there(b, id);
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		if ((st = sqlite_stmt(b, then[i], &db)) == NULL) {
 			rc = ERR_STORE;
@@ -81,7 +105,7 @@ account_write(struct store_backend *b, enum stmt_id first, int64_t id,
 		sqlite3_bind_int64(st, 1, id);
 		rc = sqlite_run(db, st, NULL);
 	}
-	if (rc == 0)
+	if (rc == 0 && changes > 0)
 		rc = sqlite_event_put(b, ev);
 	return sqlite_finish(b, rc);
 }

@@ -129,18 +129,45 @@ sqlite_account_verify(struct store_backend *b, int64_t account_id,
 	return run_id_text(b, STMT_ACCOUNT_VERIFY, account_id, email, true);
 }
 
+static void
+read_bool(sqlite3_stmt *st, void *out)
+{
+	*(bool *)out = sqlite3_column_int(st, 0) != 0;
+}
+
+/* *same: account_id's address is `email` already */
+static int
+email_same(struct store_backend *b, int64_t account_id, const char *email,
+    bool *same)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st = sqlite_stmt(b, STMT_ACCOUNT_EMAIL_SAME, &db);
+
+	if (st == NULL)
+		return ERR_STORE;
+	sqlite3_bind_int64(st, 1, account_id);
+	sqlite3_bind_text(st, 2, email, -1, SQLITE_STATIC);
+	return sqlite_row(db, st, read_bool, same);
+}
+
 int
 sqlite_account_set_email(struct store_backend *b, int64_t account_id,
     const char *email, const struct event_new *ev)
 {
+	bool same = false;
 	int rc;
 
 	if ((rc = sqlite_simple(b, STMT_BEGIN)) != 0)
 		return rc;
-	rc = run_id_text(b, STMT_ACCOUNT_SET_EMAIL, account_id, email, true);
+	/* the address it has already is no change to record */
+	if (ev != NULL)
+		rc = email_same(b, account_id, email, &same);
+	if (rc == 0)
+		rc = run_id_text(b, STMT_ACCOUNT_SET_EMAIL, account_id, email,
+		    true);
 	if (rc == 0)
 		rc = clear_links(b, account_id, STORE_LINK_VERIFY);
-	if (rc == 0)
+	if (rc == 0 && !same)
 		rc = sqlite_event_put(b, ev);
 	return sqlite_finish(b, rc);
 }

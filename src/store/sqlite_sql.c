@@ -306,6 +306,9 @@ const char *const stmt_sql[STMT_COUNT] = {
 	    "WHERE id = ?1 AND email = ?2",
 	[STMT_ACCOUNT_SET_EMAIL] = "UPDATE accounts SET email = ?2, "
 	    "email_verified = 1 WHERE id = ?1",
+	/* 1 when the account's address is ?2 already: no email_changed */
+	[STMT_ACCOUNT_EMAIL_SAME] = "SELECT email = ?2 FROM accounts "
+	    "WHERE id = ?1",
 	[STMT_ACCOUNT_SET_PASSWORD] = "UPDATE accounts SET password_hash = ?2 "
 	    "WHERE id = ?1",
 	[STMT_LINK_CLEAR] = "DELETE FROM account_links "
@@ -329,8 +332,9 @@ const char *const stmt_sql[STMT_COUNT] = {
 	    "(SELECT count(*) FROM personal_tokens WHERE account_id = ?1), "
 	    "(SELECT count(*) FROM grants WHERE account_id = ?1)",
 	/* a second disabling keeps the first one's time */
-	[STMT_ACCOUNT_DISABLE] = "UPDATE accounts SET disabled_at = "
-	    "coalesce(disabled_at, ?2) WHERE id = ?1",
+	/* an account disabled already keeps its time (no row changes) */
+	[STMT_ACCOUNT_DISABLE] = "UPDATE accounts SET disabled_at = ?2 "
+	    "WHERE id = ?1 AND disabled_at IS NULL",
 	[STMT_ACCOUNT_ENABLE] = "UPDATE accounts SET disabled_at = NULL "
 	    "WHERE id = ?",
 	[STMT_ACCOUNT_END_SESSIONS] = "DELETE FROM sessions "

@@ -284,3 +284,24 @@ OAUTH_TEST(events, an_app_id_given_again_shows_nothing_of_the_old_app)
 	cr_expect_eq(count(fx.ann), 1, "still ann's own");
 	free(again);
 }
+
+/* A change that changes nothing records nothing: an account disabled
+ * again (its time kept), an address set to the one it has. */
+STORE_TEST(events, no_event_for_what_was_so_already, contract_setup)
+{
+	int64_t ann = contract_account("ann@example.com");
+	struct event_new off = ev_of(EVENT_ACCOUNT_DISABLED, ann, T0, "");
+	struct event_new moved = ev_of(EVENT_EMAIL_CHANGED, ann, T0, "");
+
+	cr_assert_eq(store_account_disable(st, ann, T0, &off), 0);
+	cr_assert_eq(store_account_disable(st, ann, T0 + 1, &off), 0);
+	cr_expect_eq(count(ann), 1, "one account_disabled");
+	cr_expect_eq(store_account_disable(st, ann + 1000, T0, &off),
+	    ERR_NOTFOUND);
+	cr_assert_eq(store_account_set_email(st, ann, "new@example.com",
+	    &moved), 0);
+	cr_expect_eq(count(ann), 2, "and one email_changed");
+	cr_assert_eq(store_account_set_email(st, ann, "new@example.com",
+	    &moved), 0);
+	cr_expect_eq(count(ann), 2, "not two");
+}
