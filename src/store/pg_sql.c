@@ -444,4 +444,7 @@ const char *const pg_sql[STMT_COUNT] = {
 	    "api_401, issued, refreshed, live_users FROM usage "
 	    "WHERE app_id = $1::bigint AND hour >= $2::bigint AND "
 	    "hour <= $3::bigint ORDER BY hour",
+	[STMT_GC_USAGE] = "DELETE FROM usage WHERE (app_id, hour) IN ("
+	    "SELECT app_id, hour FROM usage WHERE hour < $1::bigint "
+	    "LIMIT $2::bigint)",
 };
