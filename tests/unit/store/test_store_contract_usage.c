@@ -188,3 +188,33 @@ OAUTH_TEST(usage, gc_removes_the_hours_before_the_line_in_batches)
 	cr_assert_eq(rows_of(fx.app2.id, &rows), 0);
 	free(rows);
 }
+
+/* A keeper's batch of many rows (PostgreSQL sends them as arrays in one
+ * statement): every row lands with its own counts, large ones too. */
+OAUTH_TEST(usage, a_batch_of_many_rows_lands_whole)
+{
+	enum { HOURS = 200 };
+	struct usage_add a[2 * HOURS];
+	struct usage_hour *rows;
+	size_t n;
+
+	/* the store wants them in (app_id, hour) order */
+	for (int i = 0; i < HOURS; i++) {
+		a[i] = add(fx.app.id, HOUR0 + i * H, i + 1, 0);
+		a[HOURS + i] = add(fx.app2.id, HOUR0 + i * H, 0, 1);
+	}
+	a[0].n[USAGE_API_401] = INT64_MAX / 2;
+	cr_assert_eq(store_usage_write(st, NULL, 0, a, 2 * HOURS, -1), 0);
+	cr_assert_eq(store_usage_read(st, fx.app.id, HOUR0,
+	    HOUR0 + (HOURS - 1) * H, &rows, &n), 0);
+	cr_assert_eq(n, HOURS);
+	for (int i = 0; i < HOURS; i++)
+		cr_expect_eq(rows[i].n[USAGE_CHECK_OK], i + 1, "hour %d", i);
+	cr_expect_eq(rows[0].n[USAGE_API_401], INT64_MAX / 2);
+	free(rows);
+	cr_assert_eq(store_usage_read(st, fx.app2.id, HOUR0,
+	    HOUR0 + (HOURS - 1) * H, &rows, &n), 0);
+	cr_assert_eq(n, HOURS);
+	cr_expect_eq(rows[HOURS - 1].n[USAGE_ISSUED], 1);
+	free(rows);
+}
