@@ -91,7 +91,8 @@ hour_json(const struct usage_hour *h)
 
 	json_object_set_new(o, "hour", stamp(h->hour));
 	for (int k = 0; k < USAGE_KINDS; k++)
-		json_object_set_new(o, usage_kind_names[k], json_integer(h->n[k]));
+		json_object_set_new(o, usage_kind_names[k],
+		    json_integer(h->n[k]));
 	json_object_set_new(o, "live_users", json_integer(h->live_users));
 	return o;
 }

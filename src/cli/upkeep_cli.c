@@ -16,7 +16,8 @@
  * that says which tokens are dead (give them as serve gets them, e.g.
  * with the same --config). */
 static const char *const UPKEEP_FLAGS[] = { "db", "token-unused-ttl",
-    "token-idle-ttl", "token-max-ttl", "event-retention-days", NULL };
+    "token-idle-ttl", "token-max-ttl", "event-retention-days",
+    "usage-retention-days", NULL };
 
 /* Parses flags (after `json`, when given, takes out --json) and opens the
  * store. Returns 0, or the exit status. */
@@ -84,11 +85,12 @@ cli_gc(int argc, char **argv)
 		printf("usage: keygate gc [--config FILE] [--db PATH] "
 		    "[--token-*-ttl N]\n\n"
 		    "Removes access tokens dead for over an hour, "
-		    "authorization codes a day\npast their expiry and ended "
-		    "sessions, %d rows a transaction. Refresh\ntokens stay: "
-		    "reuse detection needs every used one. Safe while "
-		    "keygate\nserves; give it the lifetime flags serve "
-		    "has.\n\n", UPKEEP_BATCH);
+		    "authorization codes a day\npast their expiry, ended "
+		    "sessions and usage counts past\n--usage-retention-days, "
+		    "%d rows a transaction. Refresh tokens stay:\nreuse "
+		    "detection needs every used one. Safe while keygate "
+		    "serves; give\nit the lifetime flags serve has.\n\n",
+		    UPKEEP_BATCH);
 		config_usage(stdout, UPKEEP_FLAGS);
 		return 0;
 	}

@@ -111,6 +111,9 @@ static const struct opt opts[] = {
 	{ "usage-counting", "KEYGATE_USAGE_COUNTING", OPT_BOOL,
 	  OFF(usage_counting), 0, 1, "count checks, API calls and tokens "
 	  "per app and hour (default on; --usage-counting=off turns it off)" },
+	{ "usage-retention-days", "KEYGATE_USAGE_RETENTION_DAYS", OPT_INT,
+	  OFF(usage_retention_days), 1, 36500,
+	  "days `keygate gc` keeps the usage counts by hour (default 90)" },
 	{ "metrics-apps", "KEYGATE_METRICS_APPS", OPT_STRING,
 	  OFF(metrics_apps), 0, 0, "API keys of at most 100 apps whose usage "
 	  "/metrics shows per app, comma-separated (default none)" },
@@ -183,6 +186,7 @@ config_init(struct config *cfg)
 	cfg->token_cache = 1050000;
 	cfg->access_log = true;
 	cfg->usage_counting = true;
+	cfg->usage_retention_days = 90;
 	cfg->connection_timeout_s = HTTP_CONNECTION_TIMEOUT_S;
 	cfg->connections_per_address = HTTP_MAX_CONNECTIONS_PER_ADDRESS;
 	cfg->hash_queue = HTTP_HASH_QUEUE_DEFAULT;

@@ -45,6 +45,7 @@ struct config {
 	int64_t		 hash_queue;	/* requests waiting for the slow lane */
 	bool		 access_log;
 	bool		 usage_counting;	/* docs/REFERENCE.md §21 */
+	int64_t		 usage_retention_days;	/* keygate gc (§21) */
 	char		*metrics_apps;	/* API keys, a comma between; NULL */
 	char		*config_file;	/* NULL: none */
 	/* mail (core/mailer.h); NULL when unset */

@@ -12,6 +12,7 @@ upkeep_horizon(const struct keygate *kg, int64_t now, int64_t grace_s,
 	out->unused_ttl_s = kg->cfg->token_unused_ttl_s;
 	out->idle_ttl_s = kg->cfg->token_idle_ttl_s;
 	out->max_ttl_s = kg->cfg->token_max_ttl_s;
+	out->usage_before = now - kg->cfg->usage_retention_days * 86400;
 	out->codes_before = now - UPKEEP_CODES_KEEP_S;
 	out->seen_before = now - SESSION_IDLE_TTL_S;
 	out->created_before = now - SESSION_MAX_TTL_S;
@@ -51,7 +52,9 @@ upkeep_gc(struct keygate *kg, upkeep_progress_fn progress, void *ctx,
 	if ((rc = store_use_log_fold(kg->store, NULL)) != 0)
 		return rc;
 	upkeep_horizon(kg, clock_now(kg->clock), UPKEEP_GRACE_S, &h);
-	if ((rc = sweep(kg, STORE_GC_ACCESS, "access tokens", &h, progress,
+	if ((rc = sweep(kg, STORE_GC_USAGE, "usage hours", &h, progress, ctx,
+	    total)) != 0 ||
+	    (rc = sweep(kg, STORE_GC_ACCESS, "access tokens", &h, progress,
 	    ctx, total)) != 0 ||
 	    (rc = sweep(kg, STORE_GC_CODES, "authorization codes", &h,
 	    progress, ctx, total)) != 0 ||

@@ -218,7 +218,8 @@ usage_sample(struct keygate *kg, bool force)
 
 	if (u == NULL || (!force && atomic_load(&u->live_minute) == now / 60))
 		return 0;
-	rc = store_usage_write(kg->store, NULL, 0, NULL, 0, now - now % USAGE_HOUR);
+	rc = store_usage_write(kg->store, NULL, 0, NULL, 0,
+	    now - now % USAGE_HOUR);
 	if (rc == 0)
 		atomic_store(&u->live_minute, now / 60);
 	return rc;

@@ -444,14 +444,18 @@ const char *const pg_sql[STMT_COUNT] = {
 	[STMT_GC_EVENTS] = "DELETE FROM events WHERE id IN ("
 	    "SELECT id FROM events WHERE at < $1::bigint LIMIT $2::bigint)",
 	/* as in sqlite_sql.c */
-	/* a count for an app deleted meanwhile is dropped, not refused (the
-	 * foreign key would fail every batch after it); ids are never
-	 * reused here */
+	/* one row per element of the arrays, in their (app_id, hour)
+	 * order; a count for an app deleted meanwhile is dropped, not
+	 * refused (the foreign key would fail every batch after it); ids
+	 * are never reused here */
 	[STMT_USAGE_ADD] = "INSERT INTO usage AS s(app_id, hour, checks_ok, "
 	    "checks_401, api_ok, api_401, issued, refreshed) "
-	    "SELECT $1::bigint, $2::bigint, $3::bigint, $4::bigint, "
-	    "$5::bigint, $6::bigint, $7::bigint, $8::bigint WHERE EXISTS "
-	    "(SELECT 1 FROM apps WHERE id = $1::bigint) "
+	    "SELECT u.app_id, u.hour, u.c1, u.c2, u.c3, u.c4, u.c5, u.c6 "
+	    "FROM unnest($1::bigint[], $2::bigint[], "
+	    "$3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[], "
+	    "$7::bigint[], $8::bigint[]) WITH ORDINALITY AS u(app_id, hour, "
+	    "c1, c2, c3, c4, c5, c6, i) WHERE EXISTS (SELECT 1 FROM apps "
+	    "WHERE id = u.app_id) ORDER BY u.i "
 	    "ON CONFLICT (app_id, hour) DO UPDATE SET "
 	    "checks_ok = s.checks_ok + excluded.checks_ok, "
 	    "checks_401 = s.checks_401 + excluded.checks_401, "
@@ -471,4 +475,7 @@ const char *const pg_sql[STMT_COUNT] = {
 	    "api_401, issued, refreshed, live_users FROM usage "
 	    "WHERE app_id = $1::bigint AND hour >= $2::bigint AND "
 	    "hour <= $3::bigint ORDER BY hour",
+	[STMT_GC_USAGE] = "DELETE FROM usage WHERE (app_id, hour) IN ("
+	    "SELECT app_id, hour FROM usage WHERE hour < $1::bigint "
+	    "LIMIT $2::bigint)",
 };

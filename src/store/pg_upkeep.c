@@ -10,6 +10,7 @@ pg_gc(struct store_backend *b, enum store_gc_kind kind,
 	    [STORE_GC_CODES] = STMT_GC_CODES,
 	    [STORE_GC_SESSIONS] = STMT_GC_SESSIONS,
 	    [STORE_GC_REVEALS] = STMT_GC_REVEALS,
+	    [STORE_GC_USAGE] = STMT_GC_USAGE,
 	    [STORE_GC_DEVICE] = STMT_GC_DEVICE,
 	    [STORE_GC_DPOP] = STMT_GC_DPOP,
 	    [STORE_GC_PAR] = STMT_GC_PAR,
@@ -18,6 +19,9 @@ pg_gc(struct store_backend *b, enum store_gc_kind kind,
 	int rc, changes = 0;
 
 	switch (kind) {
+	case STORE_GC_USAGE:
+		pgp_int(&p, h->usage_before);
+		break;
 	case STORE_GC_ACCESS:
 		pgp_int(&p, h->at - h->unused_ttl_s);
 		pgp_int(&p, h->at - h->max_ttl_s);

@@ -3,20 +3,44 @@
 #include <stdlib.h>
 
 #include "base/err.h"
+#include "base/buf.h"
 #include "base/mem.h"
 #include "store/pg_stmt.h"
 #include "store/store.h"
 
-static int
-add_one(struct pg_conn *c, const struct usage_add *a)
+/* Column j of an add: the app, the hour, then the kinds. */
+static int64_t
+column(const struct usage_add *a, int j)
 {
-	struct pg_params p = { 0 };
+	return j == 0 ? a->app_id : j == 1 ? a->hour : a->n[j - 2];
+}
 
-	pgp_int(&p, a->app_id);
-	pgp_int(&p, a->hour);
-	for (int k = 0; k < USAGE_KINDS; k++)
-		pgp_int(&p, a->n[k]);
-	return pg_run_on(c, STMT_USAGE_ADD, &p, NULL);
+/* Every add in one statement, each column an array (unnest() pairs them
+ * up): one round trip inside the keeper's transaction, not one a row. */
+static int
+add_all(struct pg_conn *c, const struct usage_add *adds, size_t m)
+{
+	struct buf cols[2 + USAGE_KINDS];
+	struct pg_params p = { 0 };
+	int rc = 0;
+
+	for (int j = 0; j < 2 + USAGE_KINDS; j++) {
+		/* "{" "}" and a sign, 19 digits and a comma an entry */
+		buf_init(&cols[j], 3 + 21 * m);
+		buf_puts(&cols[j], "{");
+		for (size_t i = 0; i < m; i++)
+			buf_printf(&cols[j], "%s%lld", i > 0 ? "," : "",
+			    (long long)column(&adds[i], j));
+		buf_puts(&cols[j], "}");
+		if (cols[j].err != 0)
+			rc = ERR_STORE;
+		pgp_text(&p, cols[j].p);
+	}
+	if (rc == 0)
+		rc = pg_run_on(c, STMT_USAGE_ADD, &p, NULL);
+	for (int j = 0; j < 2 + USAGE_KINDS; j++)
+		buf_release(&cols[j]);
+	return rc;
 }
 
 int
@@ -35,8 +59,8 @@ pg_usage_write(struct store_backend *b, const struct use_entry *uses,
 		pgp_bytes(&p, blob, n * USE_LOG_ENTRY);
 		rc = pg_run_on(c, STMT_USE_LOG_APPEND, &p, NULL);
 	}
-	for (size_t i = 0; rc == 0 && i < m; i++)
-		rc = add_one(c, &adds[i]);
+	if (rc == 0 && m > 0)
+		rc = add_all(c, adds, m);
 	if (rc == 0 && live_hour >= 0) {
 		struct pg_params h = { 0 };
 

@@ -328,6 +328,7 @@ struct store_horizon {
 	int64_t	 unused_ttl_s;
 	int64_t	 idle_ttl_s;
 	int64_t	 max_ttl_s;
+	int64_t	 usage_before;		/* usage hours older are gone */
 	int64_t	 codes_before;
 	int64_t	 seen_before;
 	int64_t	 created_before;
@@ -337,6 +338,7 @@ struct store_horizon {
 
 enum store_gc_kind {
 	STORE_GC_ACCESS, STORE_GC_CODES, STORE_GC_SESSIONS, STORE_GC_REVEALS,
+	STORE_GC_USAGE,		/* usage hours before usage_before */
 	STORE_GC_DEVICE,	/* device grants expired by codes_before */
 	STORE_GC_DPOP,		/* DPoP proofs claimed, expired by at */
 	STORE_GC_PAR,		/* pushed requests expired by codes_before */

@@ -448,4 +448,6 @@ const char *const stmt_sql[STMT_COUNT] = {
 	[STMT_USAGE_READ] = "SELECT hour, checks_ok, checks_401, api_ok, "
 	    "api_401, issued, refreshed, live_users FROM usage "
 	    "WHERE app_id = ?1 AND hour >= ?2 AND hour <= ?3 ORDER BY hour",
+	[STMT_GC_USAGE] = "DELETE FROM usage WHERE (app_id, hour) IN ("
+	    "SELECT app_id, hour FROM usage WHERE hour < ?1 LIMIT ?2)",
 };

@@ -459,8 +459,9 @@ struct usage_add {
 
 /* In one transaction: the n uses appended to the use log (as
  * store_use_log_append()), the m counts added to the usage rows (adds in
- * (app_id, hour) order, so that nodes adding at once lock rows in one
- * order), and, unless live_hour is -1, every app's live users (accounts,
+ * (app_id, hour) order, each pair once, so that nodes adding at once lock
+ * rows in one order; a count for an app no longer in the store is
+ * dropped), and, unless live_hour is -1, every app's live users (accounts,
  * not disabled, with a grant to it) set into the hour live_hour for the
  * apps that have a grant or a row in that hour. Nothing at all written
  * when it fails. */

@@ -4,6 +4,8 @@ lifetime rule, is the store contract's (tests/unit/store/...upkeep.c);
 here: the commands, their output, and that a live store keeps working."""
 
 import json
+import sqlite3
+import time
 
 import oauthkit
 from kgtest import run_cli
@@ -72,7 +74,7 @@ def test_gc_keeps_the_living(make_server):
     r = run_cli("gc", "--db", srv.db)
     assert r.returncode == 0, r.stderr
     lines = r.stdout.splitlines()
-    assert [l.split()[0] for l in lines] == ["access", "authorization",
+    assert [l.split()[0] for l in lines] == ["usage", "access", "authorization",
                                              "sessions", "unshown",
                                              "device", "DPoP", "pushed",
                                              "security", "in"], lines
@@ -90,3 +92,48 @@ def test_gc_takes_the_lifetime_settings_from_the_config(tmp_path):
     assert "must not exceed --token-max-ttl" in r.stderr
     conf.write_text(f"db = {tmp_path / 'k.db'}\nlisten = 127.0.0.1:1\n")
     assert run_cli("gc", "--config", str(conf)).returncode == 0
+
+
+def usage_sql(db, sql, args=()):
+    """Runs sql on the store of either backend; the rows it reads."""
+    if str(db).startswith("postgres"):
+        import psycopg2
+        conn = psycopg2.connect(db)
+        try:
+            with conn, conn.cursor() as cur:
+                cur.execute(sql.replace("?", "%s"), args)
+                return cur.fetchall() if cur.description else []
+        finally:
+            conn.close()
+    with sqlite3.connect(db, timeout=10) as conn:
+        return conn.execute(sql, args).fetchall()
+
+
+def test_gc_removes_usage_hours_past_the_retention(make_server):
+    """docs/REFERENCE.md §21: hours older than --usage-retention-days
+    (default 90) go; the server counts on meanwhile."""
+    srv, app, user = oauthkit.granted_world(make_server, "gcusage")
+    (app_id,), = usage_sql(srv.db, "SELECT id FROM apps WHERE api_key = ?",
+                           (app.key,))
+    now = int(time.time())
+    hour = now - now % 3600
+    for days in (400, 91, 89, 1):
+        usage_sql(srv.db, "INSERT INTO usage(app_id, hour, checks_ok) "
+                  "VALUES (?, ?, 1)", (app_id, hour - days * 86400))
+
+    def ages():
+        return sorted((hour - h) // 86400 for h, in usage_sql(
+            srv.db, "SELECT hour FROM usage WHERE app_id = ?", (app_id,)))
+
+    r = run_cli("gc", "--db", srv.db)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines()[0].split() == ["usage", "hours", "2",
+                                                "removed"], r.stdout
+    assert ages() == [1, 89], ages()
+    r = run_cli("gc", "--db", srv.db, "--usage-retention-days", "30")
+    assert r.returncode == 0, r.stderr
+    assert ages() == [1], ages()
+    assert run_cli("gc", "--db", srv.db, "--usage-retention-days",
+                   "0").returncode == 2
+    t = get_tokens(user, app)
+    assert check(srv, t["access_token"]).status_code == 200

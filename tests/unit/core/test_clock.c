@@ -2,6 +2,7 @@
 
 #include <criterion/criterion.h>
 #include <stdint.h>
+#include <string.h>
 #include <time.h>
 
 #include "base/err.h"
@@ -150,4 +151,31 @@ Test(clock, rfc3339)
 		cr_expect_str_eq(out, cases[i].want, "case %zu: %lld -> '%s', "
 		    "want '%s'", i, (long long)cases[i].t, out, cases[i].want);
 	}
+}
+
+/* clock_parse_rfc3339() reads back what clock_rfc3339() writes from
+ * 1970 on, and nothing else. */
+Test(clock, parse_rfc3339)
+{
+	static const char *const bad[] = { "", "2026-12-07T13:00:00",
+	    "2026-12-07T13:00:00+01:00", "2026-12-07 13:00:00Z",
+	    "2026-12-07T13:00:00.5Z", "1969-12-31T23:59:59Z",
+	    "2026-02-29T00:00:00Z", "2026-04-31T00:00:00Z",
+	    "2026-13-01T00:00:00Z", "2026-12-07T24:00:00Z",
+	    "2026-12-07T13:60:00Z", "2026-12-07T13:00:60Z",
+	    "2026-1a-07T13:00:00Z", "+026-12-07T13:00:00Z" };
+	static const int64_t good[] = { 0, 59, 86400, 951782400, 1709208000,
+	    1795877100, 2147483648LL, 253402300799LL };
+	int64_t t;
+
+	for (size_t i = 0; i < NELEM(good); i++) {
+		char s[32];
+
+		clock_rfc3339(good[i], s);
+		cr_expect(clock_parse_rfc3339(s, strlen(s), &t), "%s", s);
+		cr_expect_eq(t, good[i], "%s -> %lld", s, (long long)t);
+	}
+	for (size_t i = 0; i < NELEM(bad); i++)
+		cr_expect_not(clock_parse_rfc3339(bad[i], strlen(bad[i]), &t),
+		    "'%s' was taken", bad[i]);
 }

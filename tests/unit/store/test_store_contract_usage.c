@@ -160,3 +160,62 @@ OAUTH_TEST(usage, a_count_for_an_app_gone_is_dropped)
 	cr_assert_eq(rows_of(later.id, &rows), 1, "its own hour is");
 	free(rows);
 }
+
+/* keygate gc: the hours before usage_before go, in batches, every app's;
+ * the hour at the line stays. */
+OAUTH_TEST(usage, gc_removes_the_hours_before_the_line_in_batches)
+{
+	struct usage_add a[4] = { add(fx.app.id, HOUR0, 1, 0),
+	    add(fx.app.id, HOUR0 + H, 1, 0), add(fx.app2.id, HOUR0, 1, 0),
+	    add(fx.app.id, HOUR0 + 2 * H, 5, 0) };
+	struct store_horizon h;
+	struct usage_hour *rows;
+	size_t removed;
+
+	memset(&h, 0, sizeof(h));
+	h.usage_before = HOUR0 + 2 * H;
+	cr_assert_eq(store_usage_write(st, NULL, 0, a, 4, -1), 0);
+	cr_assert_eq(store_gc(st, STORE_GC_USAGE, &h, 2, &removed), 0);
+	cr_expect_eq(removed, 2, "a batch: %zu", removed);
+	cr_assert_eq(store_gc(st, STORE_GC_USAGE, &h, 2, &removed), 0);
+	cr_expect_eq(removed, 1);
+	cr_assert_eq(store_gc(st, STORE_GC_USAGE, &h, 2, &removed), 0);
+	cr_expect_eq(removed, 0);
+	cr_assert_eq(rows_of(fx.app.id, &rows), 1, "the hour at the line "
+	    "stays");
+	cr_expect_eq(rows[0].hour, HOUR0 + 2 * H);
+	cr_expect_eq(rows[0].n[USAGE_CHECK_OK], 5);
+	free(rows);
+	cr_assert_eq(rows_of(fx.app2.id, &rows), 0);
+	free(rows);
+}
+
+/* A keeper's batch of many rows (PostgreSQL sends them as arrays in one
+ * statement): every row lands with its own counts, large ones too. */
+OAUTH_TEST(usage, a_batch_of_many_rows_lands_whole)
+{
+	enum { HOURS = 200 };
+	struct usage_add a[2 * HOURS];
+	struct usage_hour *rows;
+	size_t n;
+
+	/* the store wants them in (app_id, hour) order */
+	for (int i = 0; i < HOURS; i++) {
+		a[i] = add(fx.app.id, HOUR0 + i * H, i + 1, 0);
+		a[HOURS + i] = add(fx.app2.id, HOUR0 + i * H, 0, 1);
+	}
+	a[0].n[USAGE_API_401] = INT64_MAX / 2;
+	cr_assert_eq(store_usage_write(st, NULL, 0, a, 2 * HOURS, -1), 0);
+	cr_assert_eq(store_usage_read(st, fx.app.id, HOUR0,
+	    HOUR0 + (HOURS - 1) * H, &rows, &n), 0);
+	cr_assert_eq(n, HOURS);
+	for (int i = 0; i < HOURS; i++)
+		cr_expect_eq(rows[i].n[USAGE_CHECK_OK], i + 1, "hour %d", i);
+	cr_expect_eq(rows[0].n[USAGE_API_401], INT64_MAX / 2);
+	free(rows);
+	cr_assert_eq(store_usage_read(st, fx.app2.id, HOUR0,
+	    HOUR0 + (HOURS - 1) * H, &rows, &n), 0);
+	cr_assert_eq(n, HOURS);
+	cr_expect_eq(rows[HOURS - 1].n[USAGE_ISSUED], 1);
+	free(rows);
+}

@@ -13,3 +13,6 @@ CREATE TABLE usage (
 	live_users	bigint NOT NULL DEFAULT 0,
 	PRIMARY KEY (app_id, hour)
 );
+
+-- keygate gc removes the hours before --usage-retention-days
+CREATE INDEX usage_hour ON usage(hour);

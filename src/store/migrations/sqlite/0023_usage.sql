@@ -16,3 +16,6 @@ CREATE TABLE usage (
 	live_users	INTEGER NOT NULL DEFAULT 0,
 	PRIMARY KEY (app_id, hour)
 ) WITHOUT ROWID;
+
+-- keygate gc removes the hours before --usage-retention-days
+CREATE INDEX usage_hour ON usage(hour);
