@@ -23,22 +23,15 @@ tx_hash(struct pg_conn *c, enum stmt_id id, const unsigned char *hash,
 	return pg_run_on(c, id, &p, changes);
 }
 
-/* Runs an INSERT ... RETURNING id inside the transaction on c. */
+/* Runs an INSERT ... RETURNING id inside the transaction on c: a write
+ * that returns no row is the store's failure, not a missing row. */
 static int
 tx_id(struct pg_conn *c, enum stmt_id id, const struct pg_params *p,
     int64_t *out)
 {
-	PGresult *res;
-	int rc = pg_exec(c, id, p, &res);
+	int rc = pg_id_on(c, id, p, out);
 
-	if (rc != 0)
-		return rc;
-	if (PQntuples(res) == 1)
-		*out = pg_int(res, 0, 0);
-	else
-		rc = ERR_STORE;
-	PQclear(res);
-	return rc;
+	return rc == ERR_NOTFOUND ? ERR_STORE : rc;
 }
 
 static void
