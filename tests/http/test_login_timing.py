@@ -19,6 +19,7 @@ from kgtest import basic, new_account, unique_email
 pytestmark = pytest.mark.alone("a ratio of two log-in times")
 
 SAMPLES = 9
+ROUNDS = 3
 # argon2id dominates both; without the dummy verify an unknown email
 # answers about a hundred times faster, far outside this band
 LOW, HIGH = 0.5, 2.0
@@ -43,17 +44,32 @@ def timed_login(server, source_ip, email, password):
         conn.close()
 
 
-def test_unknown_email_costs_as_much_as_a_wrong_password(fresh_server):
-    srv = fresh_server
-    email, _ = new_account(srv, "timing")
+def sample_ratio(srv, email, round_no):
+    """The fastest unknown-email log-in over the fastest wrong-password one,
+    from interleaved samples (one warm-up of each first)."""
     unknown, known = [], []
-    # one warm-up of each, then interleaved samples
     for i in range(SAMPLES + 1):
-        u = timed_login(srv, f"127.0.1.{2 * i + 1}", unique_email("nobody"),
+        net = f"127.{round_no + 1}"
+        u = timed_login(srv, f"{net}.{2 * i + 1}.1", unique_email("nobody"),
                         "wrong password")
-        k = timed_login(srv, f"127.0.1.{2 * i + 2}", email, "wrong password")
+        k = timed_login(srv, f"{net}.{2 * i + 2}.1", email, "wrong password")
         if i > 0:
             unknown.append(u)
             known.append(k)
-    ratio = min(unknown) / min(known)
-    assert LOW <= ratio <= HIGH, (ratio, unknown, known)
+    return min(unknown) / min(known), unknown, known
+
+
+def test_unknown_email_costs_as_much_as_a_wrong_password(fresh_server):
+    """A round whose ratio falls in the band passes. A machine that runs
+    its work in two speeds can leave one kind without a sample at the fast
+    one (a run saw one 19 ms among 45 ms ones), so up to ROUNDS rounds:
+    without the dummy verify every round is ~100x off, never in the band."""
+    srv = fresh_server
+    email, _ = new_account(srv, "timing")
+    rounds = []
+    for round_no in range(ROUNDS):
+        ratio, unknown, known = sample_ratio(srv, email, round_no)
+        rounds.append((ratio, unknown, known))
+        if LOW <= ratio <= HIGH:
+            return
+    pytest.fail(f"no round in [{LOW}, {HIGH}]: {rounds}")
