@@ -31,11 +31,7 @@ pg_event_put_as(struct pg_conn *c, const struct event_new *ev,
 
 	if (ev == NULL)
 		return 0;
-	e = *ev;
-	if (account_id != 0)
-		e.account_id = account_id;
-	if (app_id != 0)
-		e.app_id = app_id;
+	e = store_event_as(ev, account_id, app_id);
 	return pg_event_put(c, &e);
 }
 

@@ -11,6 +11,21 @@
 struct store_backend;
 struct usage_add;		/* store.h */
 
+/* ev with the ids its write learned (each only when not 0): a new
+ * account's, a new app's. Both backends' event_put_as() take it. */
+static inline struct event_new
+store_event_as(const struct event_new *ev, int64_t account_id,
+    int64_t app_id)
+{
+	struct event_new e = *ev;
+
+	if (account_id != 0)
+		e.account_id = account_id;
+	if (app_id != 0)
+		e.app_id = app_id;
+	return e;
+}
+
 struct store_ops {
 	const char *name;
 	int	(*open)(const char *url, struct store_backend **out,
