@@ -272,6 +272,9 @@ int	pg_usage_read(struct store_backend *b, int64_t app_id, int64_t from,
 	    int64_t to, struct usage_hour **rows, size_t *n);
 int	pg_use_log_append(struct store_backend *b,
 	    const struct use_entry *uses, size_t n);
+/* The same inside the transaction on c (the usage write's). */
+int	pg_use_log_append_on(struct pg_conn *c,
+	    const struct use_entry *uses, size_t n);
 int	pg_use_log_read(struct store_backend *b, int64_t after,
 	    int64_t upto, struct use_fold *f,
 	    int64_t **ids, size_t *nids);

@@ -47,18 +47,13 @@ int
 pg_usage_write(struct store_backend *b, const struct use_entry *uses,
     size_t n, const struct usage_add *adds, size_t m, int64_t live_hour)
 {
-	struct pg_params p = { 0 };
 	struct pg_conn *c;
-	unsigned char *blob = NULL;
 	int rc = pg_begin(b, &c);
 
 	if (c == NULL)
 		return rc;
-	if (rc == 0 && n > 0) {
-		blob = use_log_encode(uses, n);
-		pgp_bytes(&p, blob, n * USE_LOG_ENTRY);
-		rc = pg_run_on(c, STMT_USE_LOG_APPEND, &p, NULL);
-	}
+	if (rc == 0 && n > 0)
+		rc = pg_use_log_append_on(c, uses, n);
 	if (rc == 0 && m > 0)
 		rc = add_all(c, adds, m);
 	if (rc == 0 && live_hour >= 0) {
@@ -67,9 +62,7 @@ pg_usage_write(struct store_backend *b, const struct use_entry *uses,
 		pgp_int(&h, live_hour);
 		rc = pg_run_on(c, STMT_USAGE_LIVE, &h, NULL);
 	}
-	rc = pg_finish(b, c, rc);
-	free(blob);
-	return rc;
+	return pg_finish(b, c, rc);
 }
 
 static void

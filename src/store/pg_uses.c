@@ -6,7 +6,7 @@
 #include "store/pg_stmt.h"
 
 int
-pg_use_log_append(struct store_backend *b, const struct use_entry *uses,
+pg_use_log_append_on(struct pg_conn *c, const struct use_entry *uses,
     size_t n)
 {
 	struct pg_params p = { 0 };
@@ -14,8 +14,22 @@ pg_use_log_append(struct store_backend *b, const struct use_entry *uses,
 	int rc;
 
 	pgp_bytes(&p, blob, n * USE_LOG_ENTRY);
-	rc = pg_run(b, STMT_USE_LOG_APPEND, &p, NULL);
+	rc = pg_run_on(c, STMT_USE_LOG_APPEND, &p, NULL);
 	free(blob);
+	return rc;
+}
+
+int
+pg_use_log_append(struct store_backend *b, const struct use_entry *uses,
+    size_t n)
+{
+	struct pg_conn *c = pg_acquire(b);
+	int rc;
+
+	if (c == NULL)
+		return ERR_STORE;
+	rc = pg_use_log_append_on(c, uses, n);
+	pg_release(b, c);
 	return rc;
 }
 
