@@ -60,19 +60,9 @@ pg_session_end_others(struct store_backend *b, int64_t account_id,
     const unsigned char *keep, const struct event_new *ev)
 {
 	struct pg_params p = { 0 };
-	struct pg_conn *c;
-	int changes = 0, rc;
 
 	bind_others(&p, account_id, keep);
-	if (ev == NULL)
-		return pg_run(b, STMT_SESSION_END_OTHERS, &p, NULL);
-	if ((rc = pg_begin(b, &c)) != 0 && c == NULL)
-		return rc;
-	if (rc == 0)
-		rc = pg_run_on(c, STMT_SESSION_END_OTHERS, &p, &changes);
-	if (rc == 0 && changes > 0)
-		rc = pg_event_put(c, ev);
-	return pg_finish(b, c, rc);
+	return pg_run_event(b, STMT_SESSION_END_OTHERS, &p, ev, false);
 }
 
 int
