@@ -76,6 +76,12 @@ api_unavailable(struct response *res)
 }
 
 void
+api_app_not_found(struct response *res)
+{
+	response_json_error(res, 404, "not_found", "No such application.");
+}
+
+void
 api_unverified(struct response *res)
 {
 	response_json_error(res, 403, "email_unverified", "Verify the "

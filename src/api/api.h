@@ -28,6 +28,9 @@ bool	api_account(struct request *req, struct response *res,
 /* 503 when the store fails; used for every ERR_STORE. */
 void	api_unavailable(struct response *res);
 
+/* 404 for an api key that names no app of the caller's. */
+void	api_app_not_found(struct response *res);
+
 /* 403 {"error":"email_unverified"}: --require-verified-email holds and
  * the account's address is not verified yet. */
 void	api_unverified(struct response *res);

@@ -113,12 +113,6 @@ errors_into(json_t *fields, const struct app_errors *e)
 			    json_string(all[i].why));
 }
 
-static void
-not_found(struct response *res)
-{
-	response_json_error(res, 404, "not_found", "No such application.");
-}
-
 static json_t *
 app_item(const void *row)
 {
@@ -179,7 +173,7 @@ answer(struct response *res, int rc, int ok_status, const struct app_row *row,
 		errors_into(fields, errs);
 		api_invalid(res, fields);
 	} else if (rc == ERR_NOTFOUND) {
-		not_found(res);
+		api_app_not_found(res);
 		json_decref(fields);
 	} else if (rc == ERR_FORBIDDEN) {
 		api_unverified(res);
@@ -289,7 +283,7 @@ api_apps_delete(struct request *req, struct response *res)
 		res->status = 204;
 		res->content_type = NULL;
 	} else if (rc == ERR_NOTFOUND) {
-		not_found(res);
+		api_app_not_found(res);
 	} else {
 		api_unavailable(res);
 	}
@@ -348,7 +342,7 @@ api_apps_secret(struct request *req, struct response *res)
 		response_json(res, 201, json_pack("{s:s}", "secret", secret));
 		sodium_memzero(secret, sizeof(secret));
 	} else if (rc == ERR_NOTFOUND) {
-		not_found(res);
+		api_app_not_found(res);
 	} else if (rc == ERR_CONFLICT) {
 		response_json_error(res, 409, "old_secret_valid", "The app "
 		    "has two valid secrets already: revoke the old secret "

@@ -74,8 +74,7 @@ filters(struct request *req, struct response *res, int64_t account_id,
 		snprintf(query + strlen(query), len - strlen(query), "%sapp=%s",
 		    query[0] != '\0' ? "&" : "", app->api_key);
 	} else if (rc == ERR_NOTFOUND) {
-		response_json_error(res, 404, "not_found",
-		    "No such application.");
+		api_app_not_found(res);
 	} else {
 		api_unavailable(res);
 	}

@@ -124,8 +124,7 @@ api_apps_usage(struct request *req, struct response *res)
 		goto out;
 	rc = apps_get(req->kg, account_id, req->route_params[0], app);
 	if (rc == ERR_NOTFOUND) {
-		response_json_error(res, 404, "not_found",
-		    "No such application.");
+		api_app_not_found(res);
 		goto out;
 	}
 	if (rc == 0 && !read_range(req, res, &from, &to))
