@@ -109,6 +109,8 @@ tokens_use_key(struct keygate *kg, struct str token, unsigned how,
 	unsigned char hash[SECURE_HASH_BYTES];
 	int64_t now = clock_now(kg->clock), written;
 	enum usage_kind ok = how & TOKENS_API ? USAGE_API_OK : USAGE_CHECK_OK;
+	enum usage_kind refused = how & TOKENS_API ? USAGE_API_401 :
+	    USAGE_CHECK_401;
 	bool alive;
 	int rc;
 
@@ -124,14 +126,14 @@ tokens_use_key(struct keygate *kg, struct str token, unsigned how,
 	if (!alive) {
 		if (!out->revoked)
 			metrics_inc(METRIC_TOKENS_EXPIRED);
-		usage_count(kg, out->app_id, ok + 1, now);
+		usage_count(kg, out->app_id, refused, now);
 		return ERR_AUTH;
 	}
 	/* a bound token stolen and sent as Bearer is no use to the thief,
 	 * and keeps no life from the attempt (RFC 9449 §7.1) */
 	if (out->bound && (jkt == NULL ||
 	    sodium_memcmp(jkt, out->jkt, SECURE_HASH_BYTES) != 0)) {
-		usage_count(kg, out->app_id, ok + 1, now);
+		usage_count(kg, out->app_id, refused, now);
 		return ERR_FORBIDDEN;
 	}
 	if (!(how & TOKENS_RECORD))
