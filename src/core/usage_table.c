@@ -79,13 +79,10 @@ usage_table_drain(struct usage_table *t, struct usage_add **out, size_t *n,
 			memset(&t->slots[i], 0, sizeof(t->slots[i]));
 		}
 	/* a table eight times too big for what it held (a burst gone)
-	 * shrinks to four times, an idle one to nothing, so that the scan
-	 * above stays in proportion */
-	if (held == 0 && t->cap > 0) {
-		free(t->slots);
-		t->slots = NULL;
-		t->cap = 0;
-	} else if (t->cap > FIRST_CAP && 8 * held < t->cap) {
+	 * shrinks to four times, so that the scan above stays in
+	 * proportion; never below its first size, so that a thread's next
+	 * check after a quiet spell allocates nothing */
+	if (t->cap > FIRST_CAP && 8 * held < t->cap) {
 		while (want < 4 * held)
 			want *= 2;
 		free(t->slots);
