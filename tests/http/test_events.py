@@ -390,6 +390,31 @@ def test_the_cli_records_no_address(srv):
 
 # --- the list ---------------------------------------------------------------
 
+def test_own_and_users_events_interleave_newest_first(srv):
+    """An owner's list joins its own events with users' events at its
+    apps: one order across both, page by page (a page filled from one
+    side alone would skip the other's newer events for good)."""
+    app = make_app(srv)
+    user = User(srv, "interleaved")
+    get_code(user, app)
+    assert patch_app(srv, app.dev.pat, app.key,
+                     {"description": "After the grant."}).status_code == 200
+    one_by_one, url, params = [], srv.url("/api/v1/events"), {"limit": "1"}
+    while url:
+        r = requests.get(url, headers=bearer(app.dev.pat), params=params,
+                         timeout=10)
+        assert r.status_code == 200 and len(r.json()) == 1, r.text
+        one_by_one += r.json()
+        params = None
+        url = r.links.get("next", {}).get("url")
+    ids = [int(e["id"]) for e in one_by_one]
+    assert ids == sorted(ids, reverse=True) and len(set(ids)) == len(ids)
+    order = [e["kind"] for e in one_by_one]
+    assert order.index("app_changed") < order.index("grant_given") < \
+        order.index("app_created"), order
+    assert one_by_one == events(srv, app.dev.pat)
+
+
 def test_filters_paging_and_other_accounts(srv):
     app = make_app(srv)
     dev = app.dev
