@@ -246,3 +246,20 @@ def test_metrics_apps_is_bounded(tmp_path):
                        "--db", str(tmp_path / "k.db"), "--metrics-apps",
                        "kg_a,,kg_b")
     assert r.returncode == 2, (r.returncode, r.stderr)
+
+
+def test_counts_reach_the_store_within_seconds_without_any_use(make_server):
+    """A node that only issues tokens writes no use of a token, so its
+    counts have no use-log batch to ride with: they go alone within
+    USAGE_FLUSH_MS (5 s; docs/REFERENCE.md §21). Nothing here moves the
+    test clock, which would force them out."""
+    srv = oauthkit.oauth_server(make_server)
+    app = make_app(srv)
+    get_tokens(User(srv, "no-uses"), app)
+    deadline = time.monotonic() + 9
+    while time.monotonic() < deadline:
+        issued = sum(h["issued"] for h in hours_of(srv, app)["hours"])
+        if issued == 1:
+            break
+        time.sleep(0.25)
+    assert issued == 1, "the issue's count never reached the store"
