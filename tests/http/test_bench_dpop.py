@@ -80,8 +80,10 @@ def test_rate_prints_one_line_of_figures_per_alg():
         assert r["verify_us"] > 0 and r["check_us"] > 0, r
         assert abs(r["verify_per_s"] * r["verify_us"] / 1e6 - 1) < 0.01, r
         # dpop_check() verifies the signature and does more besides (the
-        # jwk, the thumbprint, the claims, the replay memory)
-        assert r["check_us"] > r["verify_us"], r
+        # jwk, the thumbprint, the claims, the replay memory); two means
+        # of thread CPU time on a loaded ASan build came 10% apart the
+        # wrong way once (EdDSA 167 against 185 us), so the margin
+        assert r["check_us"] > 0.85 * r["verify_us"], r
     by = {r["alg"]: r for r in rows}
     # thread CPU time of the right call: an RSA public-key operation is
     # cheaper than an ECDSA verification (about a third here) whatever
