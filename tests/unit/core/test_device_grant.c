@@ -220,12 +220,13 @@ Test(device_grant, approved_polls_to_tokens_once)
 	struct token_pair t, again;
 	struct token_row row;
 	unsigned char key[SECURE_HASH_BYTES];
+	/* read once: the test clock runs on real time and may tick between */
+	int64_t logged_in = clock_now(kg.clock) - 20;
 
 	started(&app, "openid account_read", &d);
 	cr_expect_eq(polled(&app, &d, NULL), DEVICE_POLL_PENDING);
 	cr_assert_eq(device_grant_decide(&kg, ann, NULL, str_from(d.user_code),
-	    true,
-	    clock_now(kg.clock) - 20, AMR_PWD), 0);
+	    true, logged_in, AMR_PWD), 0);
 	/* decided: not decided again, nor found */
 	cr_expect_eq(device_grant_decide(&kg, ann, NULL, str_from(d.user_code),
 	    false, 0, 0), ERR_NOTFOUND);
@@ -235,7 +236,7 @@ Test(device_grant, approved_polls_to_tokens_once)
 	cr_expect_eq(strncmp(t.refresh, "kg_rt_", 6), 0);
 	cr_expect_eq(t.scope, SCOPE_OPENID | SCOPE_ACCOUNT_READ);
 	cr_expect_eq(t.account_id, ann);
-	cr_expect_eq(t.auth_time, clock_now(kg.clock) - 20);
+	cr_expect_eq(t.auth_time, logged_in);
 	cr_expect_eq(t.amr, AMR_PWD);
 	cr_expect_str_eq(t.nonce, "");
 	/* exchanged once; the first tokens stay good */
