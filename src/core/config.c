@@ -29,7 +29,8 @@ struct opt {
 
 static const struct opt opts[] = {
 	{ "db", "KEYGATE_DB", OPT_STRING, OFF(db), 0, 0,
-	  "SQLite file, or postgres://... (default keygate.db); a URL with "
+	  "SQLite file, or postgres://... (default keygate.db), several "
+	  "hosts as postgres://h1,h2/db (only the primary used); a URL with "
 	  "a password only in KEYGATE_DB" },
 	{ "listen", "KEYGATE_LISTEN", OPT_STRING, OFF(listen), 0, 0,
 	  "address and port to serve on (default 127.0.0.1:8080)" },

@@ -11,6 +11,7 @@
 #include "base/netaddr.h"
 #include "core/mail_compose.h"
 #include "core/mail_smtp.h"
+#include "store/store.h"
 
 /* --listen, and --metrics-listen unless it is "off". The two may not be
  * one address: the second listener could not bind it. */
@@ -115,6 +116,10 @@ config_finish(struct config *cfg, char *err, size_t errlen)
 		if (n > 8 && cfg->issuer[n - 1] == '/')
 			cfg->issuer[n - 1] = '\0';
 	}
+	/* the URL's own rules, before any connection (docs/REFERENCE.md
+	 * §7.1): what `config check` can say too */
+	if (store_url_check(cfg->db, err, errlen) != 0)
+		return ERR_INVALID;
 	if (check_mail(cfg, err, errlen) != 0 ||
 	    check_metrics_apps(cfg, err, errlen) != 0)
 		return ERR_INVALID;

@@ -14,6 +14,7 @@
 #include "base/log.h"
 #include "base/mem.h"
 #include "store/pg_stmt.h"
+#include "store/pg_url.h"
 
 /* Any fixed number: nodes that start together take this advisory lock in
  * turn, so one migrates and the others find the work done. */
@@ -55,6 +56,14 @@ check_clock(PGconn *pg)
 			    "synchronized (docs/DEPLOYMENT.md)", skew);
 	}
 	PQclear(res);
+}
+
+static int
+pg_check_url(const char *url, char *err, size_t errlen)
+{
+	bool add_read_write;
+
+	return pg_url_check(url, &add_read_write, err, errlen);
 }
 
 static int
@@ -198,6 +207,7 @@ pg_server_key(struct store_backend *b, const char *name,
 
 const struct store_ops store_postgres_ops = {
 	.name = "postgres",
+	.check_url = pg_check_url,
 	.open = pg_open,
 	.close = pg_close,
 	.migrate = pg_migrate_all,

@@ -20,6 +20,7 @@
 #include "base/log.h"
 #include "base/mem.h"
 #include "store/pg_stmt.h"
+#include "store/pg_url.h"
 
 #define PG_POOL_SIZE		16
 #define PG_ACQUIRE_WAIT_MS	5000
@@ -48,25 +49,27 @@ pg_connect(const char *url, char *err, size_t errlen)
 	 * connect_timeout, if any, wins over ours. */
 	/* A dead network path is noticed within seconds, not after TCP's
 	 * retransmission timeout: the node then answers 503 and the cache
-	 * stops being trusted. */
-	const char *const keys[] = { "connect_timeout", "application_name",
+	 * stops being trusted. With several hosts, target_session_attrs
+	 * comes before the URL too (pg_url.c: only added when the URL says
+	 * nothing), so every connection, first or after a failover, walks
+	 * the host list to the server that takes writes. */
+	const char *keys[] = { "connect_timeout", "application_name",
 	    "keepalives_idle", "keepalives_interval", "keepalives_count",
-	    "tcp_user_timeout", "dbname", NULL };
-	const char *const values[] = { "3", "keygate", "5", "2", "2", "5000",
-	    url, NULL };
-	PQconninfoOption *parsed;
-	char *why = NULL;
+	    "tcp_user_timeout", "dbname", NULL, NULL };
+	const char *values[] = { "3", "keygate", "5", "2", "2", "5000",
+	    url, NULL, NULL };
+	bool add_read_write;
 	PGconn *pg;
 
-	/* libpq's own message about a malformed URL quotes the part it could
-	 * not read, which may be the password: say less. */
-	if ((parsed = PQconninfoParse(url, &why)) == NULL) {
-		PQfreemem(why);
-		snprintf(err, errlen, "the PostgreSQL URL cannot be parsed "
-		    "(percent-encode special characters in the password)");
+	if (pg_url_check(url, &add_read_write, err, errlen) != 0)
 		return NULL;
+	if (add_read_write) {
+		/* dbname=URL expands in place: what follows it overrides */
+		keys[6] = "target_session_attrs";
+		values[6] = "read-write";
+		keys[7] = "dbname";
+		values[7] = url;
 	}
-	PQconninfoFree(parsed);
 	pg = PQconnectdbParams(keys, values, 1);
 	if (pg != NULL && PQstatus(pg) == CONNECTION_OK) {
 		/* Only the primary message reaches the log: a DETAIL may
@@ -213,6 +216,19 @@ pg_release(struct store_backend *b, struct pg_conn *c)
 	pthread_mutex_unlock(&b->lock);
 }
 
+/* An error after which the connection's server is no place for a node's
+ * writes: it became a standby or read-only (25006: a node never writes to
+ * a standby), or it is shutting down, crashed or not yet accepting
+ * (class 57P), or the link broke (class 08). The connection is dropped as
+ * a lost one is, and the next one walks the URL's host list again
+ * (pg_connect()) to whichever server takes writes now. */
+static bool
+server_gone(const char *state)
+{
+	return state != NULL && (strcmp(state, "25006") == 0 ||
+	    strncmp(state, "57P", 3) == 0 || strncmp(state, "08", 2) == 0);
+}
+
 static int
 result_err(struct pg_conn *c, PGresult *res)
 {
@@ -227,7 +243,7 @@ result_err(struct pg_conn *c, PGresult *res)
 	}
 	log_msg("error", "postgres: %s", PQerrorMessage(c->pg));
 	PQclear(res);
-	if (PQstatus(c->pg) != CONNECTION_OK)
+	if (PQstatus(c->pg) != CONNECTION_OK || server_gone(state))
 		conn_drop(c);
 	return ERR_STORE;
 }

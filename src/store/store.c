@@ -46,6 +46,15 @@ store_url_redacted(const char *url, char *out, size_t len)
 }
 
 int
+store_url_check(const char *url, char *err, size_t errlen)
+{
+	const struct store_ops *ops = store_is_postgres(url) ?
+	    &store_postgres_ops : &store_sqlite_ops;
+
+	return ops->check_url != NULL ? ops->check_url(url, err, errlen) : 0;
+}
+
+int
 store_open(const char *url, struct store **out, char *err, size_t errlen)
 {
 	struct store *st = xcalloc(1, sizeof(*st));

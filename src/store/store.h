@@ -25,6 +25,11 @@ bool	store_is_shared(const struct store *st);
  * logs and messages. */
 void	store_url_redacted(const char *url, char *out, size_t len);
 
+/* Checks `url` without connecting: 0, or ERR_INVALID with a reason in err
+ * (a PostgreSQL URL libpq cannot read, or one whose hosts or
+ * target_session_attrs could leave a node on a standby). */
+int	store_url_check(const char *url, char *err, size_t errlen);
+
 /* Opens the store named by `url`. On failure writes a reason into err and
  * returns ERR_STORE. */
 int	store_open(const char *url, struct store **out, char *err,

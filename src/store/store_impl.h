@@ -28,6 +28,8 @@ store_event_as(const struct event_new *ev, int64_t account_id,
 
 struct store_ops {
 	const char *name;
+	/* NULL when any URL of its scheme will do until opened */
+	int	(*check_url)(const char *url, char *err, size_t errlen);
 	int	(*open)(const char *url, struct store_backend **out,
 		    char *err, size_t errlen);
 	void	(*close)(struct store_backend *b);
