@@ -108,6 +108,11 @@ exchange_send(struct MHD_Connection *conn, struct exchange *ex)
 		MHD_add_response_header(r, "X-Frame-Options", "DENY");
 		MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
 	}
+	/* Every 503 is a passing state (the store unreachable, a failover
+	 * under way, a full queue): say when to come back (RFC 9110
+	 * §10.2.3), unless the handler knows better. */
+	if (res->status == 503 && !has_header(res, "Retry-After"))
+		MHD_add_response_header(r, "Retry-After", "1");
 	for (size_t i = 0; i < res->nheaders; i++)
 		MHD_add_response_header(r, res->headers[i].name,
 		    res->headers[i].value);
