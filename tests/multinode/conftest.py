@@ -22,7 +22,9 @@ Run, from the top of the checkout:
     KEYGATE_TEST_PG=$(scripts/pg_cluster.sh start /tmp/kgpg) \\
         /usr/bin/python3 -m pytest -q tests/multinode
     scripts/pg_cluster.sh destroy /tmp/kgpg
-(test_outage.py starts and stops a cluster of its own.)
+(test_outage.py starts and stops a cluster of its own; test_failover.py
+makes a primary and its standby with scripts/pg_pair.sh, a fresh pair
+for each of its rounds.)
 """
 
 import os
