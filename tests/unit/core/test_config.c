@@ -658,3 +658,61 @@ Test(config, parse_then_finish, .init = clear_env)
 		config_release(&cfg);
 	}
 }
+
+/* --db naming several PostgreSQL hosts (docs/REFERENCE.md §7.1): taken
+ * when only a server that takes writes can be picked, refused with a
+ * reason naming the value when a standby could be; a SQLite path is never
+ * read as a URL. */
+Test(config, finish_db_hosts, .init = clear_env)
+{
+	static const struct {
+		const char	*db;
+		int		 rc;
+		const char	*says;
+	} cases[] = {
+		{ "keygate.db", 0, NULL },
+		{ "a,b.db", 0, NULL },
+		{ "postgres://kg@db1/kg", 0, NULL },
+		{ "postgres://kg@db1,db2/kg", 0, NULL },
+		{ "postgresql://kg@db1:5432,db2:5433,db3/kg", 0, NULL },
+		{ "postgres://kg@db1,db2/kg?target_session_attrs=read-write", 0,
+		  NULL },
+		{ "postgres://kg@db1,db2/kg?target_session_attrs=primary", 0,
+		  NULL },
+		{ "postgres://kg@db1/kg?target_session_attrs=any", 0, NULL },
+		{ "postgres:///kg?host=db1,db2", 0, NULL },
+		{ "postgres://kg@db1,db2/kg?target_session_attrs=any",
+		  ERR_INVALID, "names 2 hosts with target_session_attrs=any" },
+		{ "postgres:///kg?host=db1,db2,db3&target_session_attrs=any",
+		  ERR_INVALID, "names 3 hosts" },
+		{ "postgres:///kg?hostaddr=10.0.0.1,10.0.0.2"
+		  "&target_session_attrs=any", ERR_INVALID, "names 2 hosts" },
+		{ "postgres://db1,db2/kg?target_session_attrs=prefer-standby",
+		  ERR_INVALID, "target_session_attrs=prefer-standby" },
+		{ "postgres://kg@db1/kg?target_session_attrs=standby",
+		  ERR_INVALID, "keygate needs the primary" },
+		{ "postgres://kg@db1/kg?target_session_attrs=read-only",
+		  ERR_INVALID, "keygate needs the primary" },
+		{ "postgres://kg:50%off@db1,db2/kg", ERR_INVALID,
+		  "cannot be parsed" },
+	};
+
+	for (size_t i = 0; i < NELEM(cases); i++) {
+		struct config cfg;
+		char err[256] = "";
+		int rc;
+
+		config_init(&cfg);
+		free(cfg.db);
+		cfg.db = strdup(cases[i].db);
+		rc = config_finish(&cfg, err, sizeof(err));
+		cr_expect_eq(rc, cases[i].rc, "%s: rc %d, want %d: %s",
+		    cases[i].db, rc, cases[i].rc, err);
+		if (cases[i].says != NULL)
+			cr_expect(strstr(err, cases[i].says) != NULL,
+			    "%s: \"%s\" does not say \"%s\"", cases[i].db, err,
+			    cases[i].says);
+		cr_expect(strstr(err, "50%off") == NULL, "%s", err);
+		config_release(&cfg);
+	}
+}
