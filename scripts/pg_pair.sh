@@ -120,7 +120,8 @@ start() {
 	pair_conf "$dir/primary" "synchronous_standby_names = '$STANDBY_NAME'"
 	as_owner "$bin/pg_ctl" reload -s -D "$dir/primary/data" >/dev/null
 	wait_sync
-	echo "postgres://postgres@127.0.0.1:$p,127.0.0.1:$s/postgres?target_session_attrs=read-write" |
+	local hosts="127.0.0.1:$p,127.0.0.1:$s"
+	echo "postgres://postgres@$hosts/postgres?target_session_attrs=read-write" |
 	    tee "$dir/url"
 }
 

@@ -234,6 +234,7 @@ result_err(struct pg_conn *c, PGresult *res)
 {
 	const char *state = res != NULL ?
 	    PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	bool gone;
 
 	/* Class 23, integrity constraint violation: a taken unique key or a
 	 * row that went away under a reference. */
@@ -241,9 +242,10 @@ result_err(struct pg_conn *c, PGresult *res)
 		PQclear(res);
 		return ERR_EXISTS;
 	}
+	gone = server_gone(state);	/* state lives in res */
 	log_msg("error", "postgres: %s", PQerrorMessage(c->pg));
 	PQclear(res);
-	if (PQstatus(c->pg) != CONNECTION_OK || server_gone(state))
+	if (PQstatus(c->pg) != CONNECTION_OK || gone)
 		conn_drop(c);
 	return ERR_STORE;
 }
