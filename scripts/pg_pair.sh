@@ -46,7 +46,9 @@ die() {
 	exit 1
 }
 
-[ $# -eq 2 ] && [ -n "$2" ] || usage
+if [ $# -ne 2 ] || [ -z "$2" ]; then
+	usage
+fi
 cmd=$1
 dir=$(realpath -m -- "$2")
 
