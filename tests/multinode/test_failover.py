@@ -305,9 +305,9 @@ def test_failover_under_load(round_, pg_pair, make_cluster):
         t_promoted = time.monotonic()
         back = []
         for n in c.nodes:
-            ok, when = mnkit.within(PROMOTED_S - (time.monotonic() -
-                                                  t_promote),
-                                    lambda: serves(n))
+            ok, _ = mnkit.within(PROMOTED_S - (time.monotonic() -
+                                                t_promote),
+                                 lambda: serves(n))
             assert ok, (f"{n.base} does not serve {PROMOTED_S} s after "
                         f"the promotion:\n{n.log()[-3000:]}")
             back.append(time.monotonic() - t_promote)
@@ -341,11 +341,10 @@ def test_failover_under_load(round_, pg_pair, make_cluster):
         [r for r in after if r[2] == 503][:5]
 
     # --- what the clients were given ---------------------------------------
-    answered = {}
-    for f in flows:
-        for rt in f.used_rts:
-            answered[rt] = answered.get(rt, 0) + 1
-    assert all(v == 1 for v in answered.values()), "a refresh answered twice"
+    # each refresh token was presented once (the clients never repeat a
+    # request): a second 200 for one could only come from the server
+    used = [rt for f in flows for rt in f.used_rts]
+    assert len(used) == len(set(used)), "a refresh token answered twice"
     nodes = c.nodes
     for f in flows:
         f.check_given(nodes)
