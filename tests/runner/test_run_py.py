@@ -55,6 +55,26 @@ def test_a_failing_case_is_named(tmp_path):
     assert 'FAILED s::bad' in text
 
 
+def test_only_the_valgrind_run_is_light(tmp_path, monkeypatch):
+    """KEYGATE_TEST_LIGHT (fewer racing rounds) reaches a case under
+    valgrind only: the plain unit run drops it even from the caller's
+    environment, so that the full count runs there."""
+    t = criterion_exe(tmp_path, 'light', textwrap.dedent('''
+        #include <stdlib.h>
+        #include <string.h>
+        Test(s, light) {
+            const char *l = getenv("KEYGATE_TEST_LIGHT");
+            cr_assert(l != NULL && strcmp(l, "1") == 0);
+        }
+    '''))
+    monkeypatch.setenv('KEYGATE_TEST_LIGHT', '1')
+    ok, bad, text = run.unit_one(t, None)
+    assert (ok, bad) == (0, 1), text
+    monkeypatch.delenv('KEYGATE_TEST_LIGHT')
+    ok, bad, text = run.unit_one(t, str(tmp_path))
+    assert (ok, bad) == (1, 0), text
+
+
 @pytest.mark.parametrize('lines, want', [
     (['1..2', 'ok 1 - a', 'ok 2 - b'], (2, 0)),
     (['ok 1 - a # TODO later', 'ok 2 - b # skip not here'], (0, 2)),

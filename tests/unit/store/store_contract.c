@@ -36,6 +36,9 @@ static char pg_admin[1024];
 static char pg_shown[1024];	/* pg_admin without its password */
 static char pg_db[32];
 
+static void	store_open_url(void);
+static bool	template_copy(void);
+
 /* Runs one statement on the cluster's admin database. Returns 0, or -1
  * with the reason in why. */
 static int
@@ -78,12 +81,28 @@ pg_url_for(const char *db)
 	    "too long");
 }
 
+/* The run's migrated database on PostgreSQL, made by its first case and
+ * copied by the others: a case's migrations cost about a second there,
+ * its copy a twentieth. Named like the SQLite one (template_path()). */
 static void
-pg_create(void)
+pg_template_name(char *out, size_t n, long runner)
+{
+	struct stat sb;
+	long when = stat("/proc/self/exe", &sb) == 0 ? (long)sb.st_mtime : 0;
+
+	snprintf(out, n, "kg_unit_tpl_%ld_%ld", runner, when);
+}
+
+/* Makes pg_db on the cluster: a copy of the run's template when asked and
+ * there is one (true), else empty from template0 (false). A copy that
+ * fails for any reason (no template yet, or one still being made; FILE_COPY
+ * is new in PostgreSQL 15) leaves the case to migrate an empty one. */
+static bool
+pg_create(bool copy)
 {
 	const char *admin = getenv("KEYGATE_TEST_PG");
 	unsigned char rnd[8];
-	char sql[160], why[2048];
+	char sql[200], tpl[64], why[2048];
 	int n;
 
 	cr_assert(admin != NULL && admin[0] != '\0', "%s", PG_HELP);
@@ -95,12 +114,35 @@ pg_create(void)
 	memcpy(pg_db, "kg_unit_", 8);
 	for (size_t i = 0; i < sizeof(rnd); i++)
 		snprintf(pg_db + 8 + 2 * i, 3, "%02x", rnd[i]);
+	pg_url_for(pg_db);
+	pg_template_name(tpl, sizeof(tpl), (long)getppid());
+	snprintf(sql, sizeof(sql), "CREATE DATABASE %s TEMPLATE %s "
+	    "STRATEGY FILE_COPY", pg_db, tpl);
+	if (copy && pg_exec(sql, why, sizeof(why)) == 0)
+		return true;
 	/* template0 with UTF8 and the C locale: text round-trips byte for
 	 * byte whatever the cluster's defaults are. */
 	snprintf(sql, sizeof(sql), "CREATE DATABASE %s TEMPLATE template0 "
 	    "ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'", pg_db);
 	cr_assert(pg_exec(sql, why, sizeof(why)) == 0, "%s", why);
-	pg_url_for(pg_db);
+	return false;
+}
+
+/* Copies the freshly migrated pg_db as the run's template. The store lets
+ * go of it first: PostgreSQL copies no database with sessions on it. Of
+ * two first cases one wins; the other's CREATE fails, and is let be. */
+static void
+pg_template_save(void)
+{
+	char sql[200], tpl[64], why[2048];
+
+	store_close(st);
+	st = NULL;
+	pg_template_name(tpl, sizeof(tpl), (long)getppid());
+	snprintf(sql, sizeof(sql), "CREATE DATABASE %s TEMPLATE %s "
+	    "STRATEGY FILE_COPY", tpl, pg_db);
+	(void)pg_exec(sql, why, sizeof(why));
+	store_open_url();
 }
 
 const char *
@@ -118,9 +160,11 @@ sqlite_create(void)
 	snprintf(url, sizeof(url), "%s/keygate.db", sqlite_dir);
 }
 
-/* The backend KEYGATE_TEST_STORE names, and a new empty place on it. */
-static void
-backend_create(void)
+/* The backend KEYGATE_TEST_STORE names, and a new place on it: a copy of
+ * the run's migrated template when `copy` and there is one (true), else an
+ * empty one (false). */
+static bool
+backend_create(bool copy)
 {
 	const char *backend = getenv("KEYGATE_TEST_STORE");
 
@@ -135,9 +179,9 @@ backend_create(void)
 	cr_assert(on_pg || strcmp(backend, "sqlite") == 0,
 	    "KEYGATE_TEST_STORE=%s: want sqlite or postgres", backend);
 	if (on_pg)
-		pg_create();
-	else
-		sqlite_create();
+		return pg_create(copy);
+	sqlite_create();
+	return copy && template_copy();
 }
 
 static void
@@ -153,7 +197,7 @@ store_open_url(void)
 void
 contract_setup_bare(void)
 {
-	backend_create();
+	(void)backend_create(false);
 	store_open_url();
 }
 
@@ -213,12 +257,32 @@ template_save(void)
 	unlink(tmp);
 }
 
+/* The runner's PostgreSQL template, dropped like the SQLite one. */
+static void
+pg_template_remove(void)
+{
+	const char *admin = getenv("KEYGATE_TEST_PG");
+	const char *backend = getenv("KEYGATE_TEST_STORE");
+	char sql[128], tpl[64], why[2048];
+
+	if (admin == NULL || backend == NULL || strcmp(backend, "postgres") ||
+	    snprintf(pg_admin, sizeof(pg_admin), "%s", admin) >=
+	    (int)sizeof(pg_admin))
+		return;
+	pg_template_name(tpl, sizeof(tpl), (long)getpid());
+	snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)",
+	    tpl);
+	if (pg_exec(sql, why, sizeof(why)) != 0)
+		fprintf(stderr, "%s\n", why);
+}
+
 ReportHook(POST_ALL)(struct criterion_global_stats *stats)
 {
 	char pattern[128];
 	glob_t g;
 
 	(void)stats;
+	pg_template_remove();
 	/* the runner: its pid is what its cases' getppid() gave */
 	snprintf(pattern, sizeof(pattern),
 	    "/tmp/kg-unit-store-template-%ld-*.db", (long)getpid());
@@ -235,8 +299,7 @@ contract_setup(void)
 	int applied = -1;
 	bool copied;
 
-	backend_create();
-	copied = !on_pg && template_copy();
+	copied = backend_create(true);
 	store_open_url();
 	cr_assert(store_migrate(st, &applied) == 0, "store_migrate failed");
 	if (copied) {
@@ -246,7 +309,9 @@ contract_setup(void)
 	}
 	cr_assert(applied > 0, "a fresh store applied %d migrations",
 	    applied);
-	if (!on_pg)
+	if (on_pg)
+		pg_template_save();
+	else
 		template_save();
 }
 
@@ -284,6 +349,14 @@ contract_reopen(void)
 	cr_assert_eq(store_open(url, &other, err, sizeof(err)), 0,
 	    "second store_open: %s", err);
 	return other;
+}
+
+int
+contract_rounds(int full)
+{
+	const char *light = getenv("KEYGATE_TEST_LIGHT");
+
+	return light != NULL && light[0] != '\0' && full > 3 ? 3 : full;
 }
 
 void

@@ -51,6 +51,11 @@ void	contract_teardown(void);
 struct store *contract_reopen(void);
 /* The running case's SQLite file, or NULL on PostgreSQL. */
 const char *contract_sqlite_path(void);
+/* How many rounds a racing case runs: `full`, or 3 where the runner set
+ * KEYGATE_TEST_LIGHT (tests/run.py under valgrind, which runs one thread
+ * at a time and costs each round seconds; the full count still runs on
+ * the release and ASan builds). */
+int	contract_rounds(int full);
 
 /* Fills h with a hash no other call of this process gave. */
 void	contract_hash(unsigned char h[SECURE_HASH_BYTES]);

@@ -121,7 +121,7 @@ OAUTH_TEST(events, grant_given_only_for_a_new_or_wider_consent)
 }
 
 #define RACERS	8
-#define ROUNDS	12
+#define FULL_ROUNDS	12
 
 struct racer {
 	int64_t		 account_id;
@@ -158,7 +158,7 @@ OAUTH_TEST(events, racing_first_consents_record_one_grant_given)
 	char email[64];
 	int64_t who;
 
-	for (int round = 0; round < ROUNDS; round++) {
+	for (int round = 0; round < contract_rounds(FULL_ROUNDS); round++) {
 		snprintf(email, sizeof(email), "racer%d@example.com", round);
 		who = contract_account(email);
 		cr_assert_eq(pthread_barrier_init(&start, NULL, RACERS), 0);

@@ -12,7 +12,7 @@
 #include "core/scopes.h"
 
 #define RACERS	8	/* threads in one race */
-#define ROUNDS	10	/* races per case */
+#define FULL_ROUNDS	10	/* races per case */
 
 OAUTH_TEST(tokens, unknown_is_notfound)
 {
@@ -280,7 +280,7 @@ OAUTH_TEST(race, rotation_has_one_winner, .timeout = 120)
 	int64_t g = contract_grant(fx.ann, &fx.app, SCOPE_ALL);
 	int wins, w = -1;
 
-	for (int round = 0; round < ROUNDS; round++) {
+	for (int round = 0; round < contract_rounds(FULL_ROUNDS); round++) {
 		contract_issue_new(g, SCOPE_ALL, T0 + round, &first);
 		memset(r, 0, sizeof(r));
 		for (int i = 0; i < RACERS; i++)
@@ -308,7 +308,7 @@ OAUTH_TEST(race, code_take_has_one_winner, .timeout = 120)
 	int64_t g = contract_grant(fx.ann, &fx.app, SCOPE_ALL);
 	int wins, w = -1;
 
-	for (int round = 0; round < ROUNDS; round++) {
+	for (int round = 0; round < contract_rounds(FULL_ROUNDS); round++) {
 		contract_hash(code);
 		contract_insert_code(code, g, SCOPE_ALL);
 		memset(r, 0, sizeof(r));
@@ -335,7 +335,7 @@ OAUTH_TEST(race, code_exchange_has_one_winner, .timeout = 120)
 	int64_t g = contract_grant(fx.ann, &fx.app, SCOPE_ALL);
 	int wins, w = -1;
 
-	for (int round = 0; round < ROUNDS; round++) {
+	for (int round = 0; round < contract_rounds(FULL_ROUNDS); round++) {
 		contract_hash(code);
 		contract_insert_code(code, g, SCOPE_ALL);
 		memset(r, 0, sizeof(r));
@@ -366,7 +366,7 @@ OAUTH_TEST(race, code_take_against_exchange, .timeout = 120)
 	int64_t family;
 	int wins, w = -1;
 
-	for (int round = 0; round < ROUNDS; round++) {
+	for (int round = 0; round < contract_rounds(FULL_ROUNDS); round++) {
 		contract_hash(code);
 		contract_insert_code(code, g, SCOPE_ALL);
 		memset(r, 0, sizeof(r));
