@@ -2,9 +2,11 @@
 # Builds keygate three times (release, AddressSanitizer + UBSan, and the
 # libFuzzer targets with clang), starts a throw-away PostgreSQL cluster that
 # lives only as long as this script, and runs every suite: tests/run.py's
-# own tests, the Criterion unit tests and the HTTP suite on the first two
-# builds, the HTTP suite once more on the release build with PostgreSQL as
-# the store, the two-node suite (two nodes on one database behind nginx),
+# own tests, the Criterion unit tests on the first two builds, the HTTP
+# suite on SQLite on the sanitized build (which checks more than the release
+# build at the same -O2; the release build runs only the HTTP tests marked
+# `alone`, the latency and CPU-share bounds, on SQLite), the whole HTTP
+# suite on the release build with PostgreSQL as the store, the two-node suite (two nodes on one database behind nginx),
 # the browser suite (Playwright on Debian's Chromium), the unit tests under
 # valgrind's memcheck (no error, no definite or indirect leak), and the fuzz
 # targets (tests/fuzz: each replays its seed corpus and fuzzes for
@@ -47,7 +49,7 @@ export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"
 	--suite "valgrind:build" \
 	--suite "http:build-asan" \
 	--suite "http-pg:build" \
-	--suite "http:build" \
+	--suite "http:build:alone" \
 	--suite "unit:build-asan" --suite "unit:build" \
 	--suite "browser:build" \
 	--suite "multinode:build" \

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Runs keygate's suites and sums them into one closing line.
 
-    run.py [--lanes N] [--phase side|alone] --suite KIND:BUILDDIR [--suite ...]
+    run.py [--lanes N] [--phase side|alone] --suite KIND:BUILDDIR[:PART] [--suite ...]
 
 KIND is
   unit      every Criterion executable meson registered in the unit suite,
@@ -70,7 +70,10 @@ A split suite runs its unmarked tests side by side (`-m "not alone"`,
 report tests/out/KIND-BUILD.side.xml) and its marked ones alone
 (`-m alone`, tests/out/KIND-BUILD.alone.xml): the two expressions are
 complements, so every test runs once; a part that runs no test fails.
---phase side or --phase alone runs only that phase of the same plan (a lane
+KIND:BUILDDIR:PART runs only that part of a split suite, in its phase
+(`http:build:alone`: the release build's alone part, its other tests left
+to the ASan build). --phase side or --phase alone runs only that phase of
+the same plan (a lane
 runs `--phase side` on one suite). Each suite says how long it took just
 above its `==` line.
 
@@ -490,14 +493,24 @@ SPLIT = ('http', 'http-pg', 'multinode')
 ALONE = ('fuzz',)
 
 
+def parse_spec(spec):
+    """KIND:BUILD or KIND:BUILD:PART as (KIND, BUILD, PART or None)."""
+    kind, _, rest = spec.partition(':')
+    build, _, only = rest.partition(':')
+    return kind, build, only or None
+
+
 def plan(specs, split):
     """The pieces (KIND, BUILD, PART) of the run: those that run side by
     side, and those that run after them, one at a time. Without `split`
     every suite runs whole (PART None), in the order given."""
     side, alone = [], []
     for spec in specs:
-        kind, _, build = spec.partition(':')
-        if not split:
+        kind, build, only = parse_spec(spec)
+        if only:
+            (alone if split and only == 'alone' else side).append(
+                (kind, build, only))
+        elif not split:
             side.append((kind, build, None))
         elif kind in SPLIT:
             side.append((kind, build, 'side'))
@@ -585,7 +598,7 @@ def run_in_turn(pieces):
 def arguments():
     ap = argparse.ArgumentParser()
     ap.add_argument('--suite', action='append', required=True,
-                    help='KIND:BUILDDIR, or runner')
+                    help='KIND:BUILDDIR[:PART], or runner')
     ap.add_argument('--lanes', type=int, default=1,
                     help='suites run side by side (default 1: in turn)')
     ap.add_argument('--phase', choices=sorted(PART_MARKS),
@@ -593,8 +606,12 @@ def arguments():
                     'by side) or alone')
     args = ap.parse_args()
     for spec in args.suite:
-        if spec.partition(':')[0] not in RUNNERS:
+        kind, _, only = parse_spec(spec)
+        if kind not in RUNNERS:
             ap.error(f'unknown kind in --suite {spec}')
+        if only and (kind not in SPLIT or only not in PART_MARKS):
+            ap.error(f'--suite {spec}: only {", ".join(SPLIT)} have '
+                     f'parts ({" or ".join(sorted(PART_MARKS))})')
     if args.lanes < 1:
         ap.error('--lanes must be 1 or more')
     return args

@@ -222,9 +222,12 @@ def test_the_plan_runs_every_suite_once_and_splits_the_marked_ones():
     assert len(specs) >= 10, specs
     side, alone = run.plan(specs, split=True)
     for spec in specs:
-        kind, _, build = spec.partition(':')
+        kind, build, only = run.parse_spec(spec)
         pieces = [p for p in side + alone if p[:2] == (kind, build)]
-        if kind in run.SPLIT:
+        if only:
+            assert pieces == [(kind, build, only)], spec
+            assert pieces[0] in (alone if only == 'alone' else side), spec
+        elif kind in run.SPLIT:
             assert sorted(p[2] for p in pieces) == ['alone', 'side'], spec
             assert (kind, build, 'side') in side, spec
         else:
@@ -232,8 +235,19 @@ def test_the_plan_runs_every_suite_once_and_splits_the_marked_ones():
     assert [p[0] for p in alone if p[0] not in run.SPLIT] == ['fuzz']
     # Unsplit, every suite runs whole, in turn, as given.
     assert run.plan(specs, split=False) == (
-        [(s.partition(':')[0], s.partition(':')[2], None) for s in specs],
-        [])
+        [run.parse_spec(s) for s in specs], [])
+    # A part named in the spec is all that runs of that suite.
+    assert run.plan(['http:b:alone', 'http:b2'], split=True) == (
+        [('http', 'b2', 'side')],
+        [('http', 'b', 'alone'), ('http', 'b2', 'alone')])
+
+
+def test_a_part_only_for_a_split_suite():
+    for spec in ('unit:build:alone', 'http:build:middle'):
+        p = subprocess.run([sys.executable, RUN_PY, '--suite', spec],
+                           capture_output=True, text=True, timeout=60)
+        assert p.returncode == 2, (spec, p.stdout, p.stderr)
+        assert 'have parts' in p.stderr, p.stderr
 
 
 def test_no_two_pieces_write_one_report():
