@@ -376,7 +376,13 @@ job(void *arg)
 			x->grant_id = f->grant_ids[who];
 			x->account_id = f->account_ids[who];
 			x->app_id = f->app_id;
-			x->family_scope = x->scope = SCOPE_ALL;
+			/* a refresh run's pairs hold the API's scopes, as
+			 * the plain code exchange's codes do: no id_token
+			 * signed per rotation (the OpenID Connect exchanges
+			 * measure that); the access tokens every scope,
+			 * openid's userinfo among them */
+			x->family_scope = x->scope = r->with_refresh ?
+			    FILL_API_SCOPES : SCOPE_ALL;
 			x->now = now;
 			memcpy(x->access_hash, m->access_hash,
 			    SECURE_HASH_BYTES);

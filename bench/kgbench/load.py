@@ -104,13 +104,33 @@ def summarize(runs):
 
 
 def cpu_per_req(s):
-    """The median of the runs' server CPU µs per answer (runs that kept
-    server_cpu_s: the server's CPU over the run and the folds after)."""
-    per = sorted(r["server_cpu_s"] / r["responses"] * 1e6
-                 for r in s["runs"] if r.get("server_cpu_s") and
-                 r.get("responses"))
-    if "failed" not in s and per:
-        s["cpu_us_per_req"] = statistics.median(per)
+    """The medians of the runs' CPU µs per answer (runs that kept
+    server_cpu_s: the server's CPU over the run and the folds after):
+    keygate's, its database's (db_cpu_s: every process of the
+    PostgreSQL cluster) and their sum, the figure a ratio by CPU takes,
+    so that a busy database cannot hide."""
+    runs = [r for r in s["runs"] if r.get("server_cpu_s") is not None and
+            r.get("responses")]
+    if "failed" in s or not runs:
+        return
+    s["cpu_us_per_req"] = statistics.median(
+        r["server_cpu_s"] / r["responses"] * 1e6 for r in runs)
+    s["db_cpu_us_per_req"] = statistics.median(
+        r.get("db_cpu_s", 0) / r["responses"] * 1e6 for r in runs)
+    s["total_cpu_us_per_req"] = statistics.median(
+        (r["server_cpu_s"] + r.get("db_cpu_s", 0)) / r["responses"] * 1e6
+        for r in runs)
+
+
+def cpu_ratios(routes):
+    """Each route's ratio by CPU per request: /ping's total CPU µs per
+    answer over the route's (1.0: as cheap as /ping, keygate and its
+    database together)."""
+    base = routes.get("ping", {}).get("total_cpu_us_per_req")
+    for s in routes.values():
+        t = s.get("total_cpu_us_per_req")
+        if base and t:
+            s["cpu_ratio"] = base / t
 
 
 def paired(args, url, base, name, i, outdir):

@@ -9,7 +9,9 @@ from kgbench.common import (
     TARGETS,
     UNCOUNTED,
     WRK_CPU)
+from kgbench.backends import backends_section, pg_targets
 from kgbench.dpop import dpop_section, dpop_targets
+from kgbench.nodes import nodes_section
 
 
 def fmt_route(s):
@@ -131,6 +133,7 @@ def report(results):
                      "a fold rewrites spread over more pages as the store "
                      "grows." % FIXED_DRAW)
         lines.append("")
+    lines += backends_section(results) + nodes_section(results)
     if results.get("targets"):
         lines.append("## targets")
         lines.append("")
@@ -193,7 +196,8 @@ def targets(results):
     main = [r for r in results["keygate"]
             if r["backend"] == "sqlite" and "refresh" in r["routes"] and
             r.get("profile", "tuned") == "tuned"]
-    dpop = dpop_targets(results) + usage_targets(results)
+    dpop = dpop_targets(results) + usage_targets(results) + \
+        pg_targets(results)
     if not main:
         return dpop
     m = main[0]

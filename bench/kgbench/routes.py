@@ -33,6 +33,7 @@ from kgbench.common import (
 from kgbench.load import (
     charge_folds,
     cpu_per_req,
+    cpu_ratios,
     paired,
     ratios_to_ping,
     show,
@@ -40,6 +41,7 @@ from kgbench.load import (
     with_ratios,
     wrk)
 from kgbench.dpop import measure_dpop, prepare, route_name
+from kgbench.nodes import bench_nodes
 from kgbench.servers import Keygate
 
 
@@ -101,7 +103,7 @@ def measure(args, srv, name, url, env, outdir, rate=0, runs=None,
         b = paired(args, url, base, name, i + 1, outdir)
         if b is not None:
             bases.append(b)
-        c0 = srv.cpu_s()
+        c0, d0 = srv.cpu_split()
         r = wrk(args, url, env, args.duration, "%s.run%d" % (name, i + 1),
                 outdir, rate)
         r["server_cpu_s"] = srv.cpu_s() - c0
@@ -109,6 +111,7 @@ def measure(args, srv, name, url, env, outdir, rate=0, runs=None,
             folds = srv.settle()
             r["server_cpu_s"] += folds
             charge_folds(r, folds, paced=rate > 0)
+        r["db_cpu_s"] = srv.cpu_split()[1] - d0
         res.append(r)
     s = with_ratios(summarize(res), bases)
     cpu_per_req(s)
@@ -132,8 +135,11 @@ def measure_listed(args, srv, name, url, env, outdir, topup, cap,
         label = "%s.warmup" % name if i == 0 else "%s.run%d" % (name, i)
         if i > 0:
             bases.append(paired(args, url, base, name, i, outdir))
+        c0, d0 = srv.cpu_split()
         r = wrk(args, url, e, args.warmup if i == 0 else args.duration,
                 label, outdir)
+        c1, d1 = srv.cpu_split()
+        r["server_cpu_s"], r["db_cpu_s"] = c1 - c0, d1 - d0
         if i > 0:
             runs.append(r)
         if "rps" in r:
@@ -141,6 +147,7 @@ def measure_listed(args, srv, name, url, env, outdir, topup, cap,
         # twice what the fastest pace so far would spend, within the cap
         n = int(min(cap, max(2000, rate * args.duration * 2)))
     s = with_ratios(summarize(runs), [b for b in bases if b is not None])
+    cpu_per_req(s)
     s["rss"] = srv.status()
     show(name, s)
     if "failed" in s:
@@ -243,11 +250,13 @@ def paired_run(args, srv, name, env, outdir, i, base):
     """Run i of a route that records uses, after a baseline run on the
     same server; the folds after it charged to it."""
     b = paired(args, srv.url, base, name, i, outdir)
-    c0 = srv.cpu_s()
+    c0, d0 = srv.cpu_split()
     r = wrk(args, srv.url, env, args.duration, "%s.run%d" % (name, i),
             outdir)
     folds = srv.settle()
-    r["server_cpu_s"] = srv.cpu_s() - c0
+    c1, d1 = srv.cpu_split()
+    r["server_cpu_s"] = c1 - c0
+    r["db_cpu_s"] = d1 - d0
     charge_folds(r, folds, paced=False)
     return r, b
 
@@ -262,6 +271,7 @@ def measure_counting(args, srv, keygate, db, outdir, cache, profile, env,
     off = Keygate(keygate, db, outdir, args.access_log, threads, cache,
                   profile, UNCOUNTED, extra=[USAGE_FLAG],
                   log_name="server-%s.log" % UNCOUNTED)
+    off.db_cpu = args.db_cpu
     processes.append(off)
     pair = ((srv, "check"), (off, UNCOUNTED))
     got = {name: ([], []) for _, name in pair}
@@ -335,8 +345,10 @@ def bench_size(args, binaries, backend, size, pg, main, profile):
     # would set it (40 bytes a token)
     cache = size * 11 // 10 if size > 10**6 else None
     threads = args.server_threads if profile == "tuned" else 1
+    args.db_cpu = pg.cpu_s if pg else None
     srv = Keygate(keygate, db, outdir, args.access_log, threads, cache,
                   profile)
+    srv.db_cpu = args.db_cpu
     processes = [srv]
     res["token_cache"] = cache or "default"
     try:
@@ -367,6 +379,12 @@ def bench_size(args, binaries, backend, size, pg, main, profile):
                 args, srv, alg, prep, outdir,
                 dpop_bound_rps(args, routes, alg, 1 if profile == "tuned"
                                else os.cpu_count()), ping)
+        def topup_refresh(n):
+            fill(args, filler, db, outdir, refresh=n, append=True)
+            path = os.path.join(outdir, "refresh.txt")
+            shuffle_lines(path)
+            return path
+
         if main and args.routes is None:
             chk = routes["check"]
             env = {"KG_MODE": "bearer", "KG_PATH": "/oauth2/check",
@@ -396,12 +414,6 @@ def bench_size(args, binaries, backend, size, pg, main, profile):
             wargs = copy.copy(args)
             wargs.connections = args.write_threads
 
-            def topup_refresh(n):
-                fill(args, filler, db, outdir, refresh=n, append=True)
-                path = os.path.join(outdir, "refresh.txt")
-                shuffle_lines(path)
-                return path
-
             def topup_codes(n):
                 fill(args, filler, db, outdir, codes=n, append=True)
                 return os.path.join(outdir, "codes.txt")
@@ -420,6 +432,7 @@ def bench_size(args, binaries, backend, size, pg, main, profile):
             srv.stop()
             srv = Keygate(keygate, db, outdir, args.access_log,
                           args.write_threads, cache, profile, "code")
+            srv.db_cpu = args.db_cpu
             processes.append(srv)
             routes["code"] = measure_listed(
                 wargs, srv, "code", srv.url,
@@ -442,6 +455,7 @@ def bench_size(args, binaries, backend, size, pg, main, profile):
                 set_alg(keygate, db, api_key, alg)
                 srv = Keygate(keygate, db, outdir, args.access_log,
                               args.write_threads, cache, profile, name)
+                srv.db_cpu = args.db_cpu
                 processes.append(srv)
                 routes[name] = measure_oidc(
                     wargs, srv, name, alg,
@@ -453,7 +467,14 @@ def bench_size(args, binaries, backend, size, pg, main, profile):
                                           "KG_PATH": "/ping"},
                                          outdir, runs=1)
         ratios_to_ping(routes)
+        cpu_ratios(routes)
         res["routes"] = routes
+        if backend == "postgres" and main and args.nodes:
+            res["rss_end"] = srv.status()
+            srv.stop()
+            res["nodes"] = bench_nodes(args, keygate, db, db.rsplit("/", 1)[1],
+                                       pg, outdir, access, basic,
+                                       topup_refresh, cache)
         res.setdefault("rss_end", srv.status())
     finally:
         srv.stop()

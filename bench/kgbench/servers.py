@@ -30,6 +30,7 @@ class Keygate:
         self.url = "http://127.0.0.1:%d" % self.port
         self.log_path = os.path.join(workdir, log_name)
         self.role = role
+        self.db_cpu = None
         cmd = [binary, "serve", "--db", db,
                "--listen", "127.0.0.1:%d" % self.port, "--issuer", self.url,
                "--use-coalesce", str(USE_COALESCE_S)]
@@ -87,6 +88,13 @@ class Keygate:
     def cpu_s(self):
         return proc_cpu_s(self.proc.pid)
 
+    def cpu_split(self):
+        """(keygate's CPU seconds, its database's): the database's are
+        every process of the throw-away cluster's, for a server on
+        PostgreSQL (set db_cpu), else 0."""
+        return (self.cpu_s(),
+                self.db_cpu() if self.db_cpu else CpuSnapshot())
+
     def settle(self):
         """Waits until the server has logged and folded the uses of the
         run that just ended; returns the CPU seconds that took, which the
@@ -123,6 +131,11 @@ class Keygate:
         self.log.close()
 
 
+class CpuSnapshot(dict):
+    def __sub__(self, before):
+        return sum(v - before.get(p, 0.0) for p, v in self.items())
+
+
 class Postgres:
     """A throw-away cluster (scripts/pg_cluster.sh), made durable for the
     bench: the script writes fsync, synchronous_commit and full_page_writes
@@ -156,13 +169,31 @@ class Postgres:
         """Puts every process of the cluster on `cpus`; backends forked
         later inherit it from the postmaster. While measuring, the
         database is server side: core 0, with keygate, away from wrk."""
-        with open(os.path.join(self.dir, "data", "postmaster.pid")) as f:
-            pm = f.readline().strip()
-        kids = subprocess.run(["pgrep", "-P", pm], capture_output=True,
-                              text=True).stdout.split()
+        pm, kids = self.pids()
         for pid in [pm] + kids:
-            subprocess.run(["taskset", "-a", "-p", "-c", cpus, pid],
+            subprocess.run(["taskset", "-a", "-p", "-c", cpus, str(pid)],
                            check=False, capture_output=True)
+
+    def pids(self):
+        with open(os.path.join(self.dir, "data", "postmaster.pid")) as f:
+            pm = int(f.readline().strip())
+        kids = subprocess.run(["pgrep", "-P", str(pm)], capture_output=True,
+                              text=True).stdout.split()
+        return pm, [int(k) for k in kids]
+
+    def cpu_s(self):
+        """The CPU seconds of every live process of the cluster, by
+        process: subtracting an earlier one gives what the cluster spent
+        meanwhile. A process that ended meanwhile counts for nothing (the
+        backends of bench/fill.c, ending after it, spent their time
+        before), one that began counts whole (an autovacuum worker)."""
+        pm, kids = self.pids()
+        return CpuSnapshot({p: proc_cpu_s(p) for p in [pm] + kids})
+
+    def commits(self, db):
+        """Transactions committed in database `db` so far."""
+        return int(self.sql("SELECT xact_commit FROM pg_stat_database "
+                            "WHERE datname = '%s'" % db))
 
     def sql(self, q, db=None):
         url = self.admin if db is None else self.admin.rsplit("/", 1)[0] + \

@@ -79,6 +79,7 @@ pg_open(const char *url, struct store_backend **out, char *err,
 	check_clock(probe);
 	PQfinish(probe);
 	*out = pg_pool_open(url);
+	pg_group_start(*out);
 	return 0;
 }
 
@@ -159,6 +160,7 @@ pg_migrate_all(struct store_backend *b, int *applied)
 static void
 pg_close(struct store_backend *b)
 {
+	pg_group_stop(pg_group_of(b));
 	pg_pool_close(b);
 }
 
@@ -271,8 +273,9 @@ const struct store_ops store_postgres_ops = {
 	.code_insert = pg_code_insert,
 	.code_get = pg_code_get,
 	.code_take = pg_code_take,
-	.issue = pg_issue,
+	.issue = pg_issue_grouped,
 	.issue_many = pg_issue_many,
+	.refresh = pg_refresh,
 	.family_revoke = pg_family_revoke,
 	.access_get = pg_access_get,
 	.access_touch = pg_access_touch,

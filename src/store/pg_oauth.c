@@ -338,8 +338,9 @@ take_code(struct pg_conn *c, const struct issue *is)
 	return rc != 0 ? rc : changes == 1 ? 0 : ERR_CONFLICT;
 }
 
-static int
-issue_in(struct pg_conn *c, struct issue *is)
+/* The writes of one issue, inside the caller's transaction on c. */
+int
+pg_issue_in(struct pg_conn *c, struct issue *is)
 {
 	int rc = 0;
 
@@ -371,7 +372,7 @@ pg_issue(struct store_backend *b, struct issue *is)
 	if (c == NULL)
 		return rc;
 	if (rc == 0)
-		rc = issue_in(c, is);
+		rc = pg_issue_in(c, is);
 	if ((rc = pg_finish(b, c, rc)) != 0) {
 		is->grant_id = grant_in;
 		is->family_id = family_in;
@@ -394,7 +395,7 @@ pg_issue_many(struct store_backend *b, struct issue *is, int *rcs, size_t n)
 
 		if ((rc = pg_run_on(c, STMT_SAVEPOINT, NULL, NULL)) != 0)
 			break;
-		if ((rcs[i] = issue_in(c, &is[i])) != 0) {
+		if ((rcs[i] = pg_issue_in(c, &is[i])) != 0) {
 			is[i].grant_id = grant_in;
 			is[i].family_id = family_in;
 			rc = pg_run_on(c, STMT_ROLLBACK_TO, NULL, NULL);

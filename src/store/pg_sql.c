@@ -200,6 +200,17 @@ const char *const pg_sql[STMT_COUNT] = {
 	 * never shortens a token's life. */
 	[STMT_ACCESS_TOUCH] = "UPDATE access_tokens SET last_used = $2::bigint "
 	    "WHERE hash = $1::bytea AND last_used < $2::bigint",
+	/* the use log's own encoding (use_log.h): 40 bytes a use, the
+	 * hash then the time big-endian; in the batch's (hash) order */
+	[STMT_ACCESS_TOUCH_MANY] = "UPDATE access_tokens t "
+	    "SET last_used = v.at FROM (SELECT "
+	    "substring($1::bytea FROM i * 40 + 1 FOR 32) AS hash, "
+	    "('x' || encode(substring($1::bytea FROM i * 40 + 33 FOR 8), "
+	    "'hex'))::bit(64)::bigint AS at "
+	    "FROM generate_series(0, length($1::bytea) / 40 - 1) AS i) v "
+	    "WHERE t.hash = v.hash AND t.last_used < v.at",
+	[STMT_USE_LOG_DELETE_MANY] = "DELETE FROM use_log "
+	    "WHERE id = ANY($1::bigint[])",
 	[STMT_REVISION] = "SELECT n FROM revision",
 	[STMT_USE_LOG_APPEND] = "INSERT INTO use_log(uses) VALUES ($1::bytea)",
 	[STMT_USE_LOG_READ] = "SELECT id, uses FROM use_log "

@@ -256,6 +256,17 @@ int	pg_code_get(struct store_backend *b, const unsigned char *hash,
 int	pg_code_take(struct store_backend *b, const unsigned char *hash,
 	    int64_t app_id, struct code_row *out);
 int	pg_issue(struct store_backend *b, struct issue *is);
+int	pg_issue_in(struct pg_conn *c, struct issue *is);
+/* The group commit of pg_group.c: issues and rotations that queue while
+ * a transaction commits go together into the next one. */
+struct pg_group;
+struct pg_group *pg_group_start(struct store_backend *b);
+void	pg_group_stop(struct pg_group *g);
+struct pg_group *pg_group_of(struct store_backend *b);
+int	pg_issue_grouped(struct store_backend *b, struct issue *is);
+void	pg_refresh(struct store_backend *b, struct issue *is,
+	    store_refresh_judge judge, void *ctx, struct token_row *parent,
+	    store_done_fn done, void *arg);
 int	pg_issue_many(struct store_backend *b, struct issue *is, int *rcs,
 	    size_t n);
 int	pg_family_revoke(struct store_backend *b, int64_t family_id,

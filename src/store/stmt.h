@@ -132,6 +132,9 @@ enum stmt_id {
 	STMT_USAGE_LIVE,
 	STMT_USAGE_READ,
 	STMT_GC_USAGE,
+	/* PostgreSQL only: a fold's batch in one statement each */
+	STMT_ACCESS_TOUCH_MANY,
+	STMT_USE_LOG_DELETE_MANY,
 	STMT_COUNT
 };
 

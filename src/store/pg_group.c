@@ -1,0 +1,307 @@
+/* PostgreSQL: group commit for the issuing transaction, as SQLite's
+ * (sqlite_group.c). With synchronous_commit=on every COMMIT waits for the
+ * WAL's flush, so one pair per commit caps refreshes and code exchanges
+ * at the disk's flush rate and a round trip per request. Instead, issues
+ * queue here and one thread per store writes whatever has queued
+ * meanwhile in one transaction, then answers them all: an answer still
+ * leaves only after its commit.
+ *
+ * A rotation whose parent's row was read and judged (pg_refresh) starts
+ * with its compare-and-set, so one that loses it has written nothing and
+ * needs no savepoint; any other issue writes before its compare-and-set
+ * and gets a savepoint of its own. A transaction that fails before its
+ * COMMIT (a deadlock with another node, an error in one issue) is run
+ * again one issue per transaction, so that no issue spoils another; one
+ * whose COMMIT fails answers ERR_STORE to all, as a single issue would.
+ * The issues of a group take their rows' locks in hash order, so two
+ * nodes' groups rarely wait on each other in opposite orders. */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/err.h"
+#include "base/log.h"
+#include "base/mem.h"
+#include "store/pg_stmt.h"
+
+#define PG_GROUP_MAX	256
+
+struct pg_job {
+	struct issue	*is;
+	int		 rc;
+	bool		 done;
+	pthread_cond_t	 finished;	/* a waiter's own */
+	store_done_fn	 on_done;	/* set: submitted; the group frees it */
+	void		*on_done_arg;
+	struct pg_job	*next;
+};
+
+struct pg_group {
+	struct store_backend	*b;
+	pthread_t		 thread;
+	pthread_mutex_t		 lock;		/* guards what follows */
+	pthread_cond_t		 queued;
+	struct pg_job		*head, *tail;
+	bool			 stop;
+	struct pg_group		*next;		/* in `groups` */
+};
+
+/* The group of each open store: the pool's struct is the pool's, so the
+ * group is found by its store here (a process opens one or two). */
+static pthread_mutex_t groups_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct pg_group *groups;
+
+struct pg_group *
+pg_group_of(struct store_backend *b)
+{
+	struct pg_group *g;
+
+	pthread_mutex_lock(&groups_lock);
+	for (g = groups; g != NULL && g->b != b; g = g->next)
+		;
+	pthread_mutex_unlock(&groups_lock);
+	return g;
+}
+
+/* The row whose compare-and-set decides the issue: its lock order. */
+static const unsigned char *
+key_of(const struct issue *is)
+{
+	static const unsigned char none[SECURE_HASH_BYTES];
+
+	return is->parent_hash != NULL ? is->parent_hash :
+	    is->code_hash != NULL ? is->code_hash : none;
+}
+
+static int
+by_key(const void *x, const void *y)
+{
+	const struct pg_job *a = *(struct pg_job *const *)x;
+	const struct pg_job *b = *(struct pg_job *const *)y;
+
+	return memcmp(key_of(a->is), key_of(b->is), SECURE_HASH_BYTES);
+}
+
+/* A rotation whose first write is its compare-and-set. */
+static bool
+cas_first(const struct issue *is)
+{
+	return is->parent_hash != NULL && !is->retry && is->grant_id != 0 &&
+	    is->family_id != 0 && is->code_hash == NULL;
+}
+
+/* One issue inside the group's transaction; rc is the transaction's. */
+static int
+job_in(struct pg_conn *c, struct pg_job *j)
+{
+	bool sp = !cas_first(j->is);
+	int rc;
+
+	if (sp && (rc = pg_run_on(c, STMT_SAVEPOINT, NULL, NULL)) != 0)
+		return rc;
+	j->rc = pg_issue_in(c, j->is);
+	if (!sp)
+		/* a lost compare-and-set wrote nothing; any other failure
+		 * spoiled the transaction */
+		return j->rc == ERR_CONFLICT ? 0 : j->rc;
+	if (j->rc != 0 && (rc = pg_run_on(c, STMT_ROLLBACK_TO, NULL,
+	    NULL)) != 0)
+		return rc;
+	return pg_run_on(c, STMT_RELEASE, NULL, NULL);
+}
+
+/* The group in one transaction; *alone set when it failed before its
+ * COMMIT, so that each issue may be run again by itself. */
+static int
+commit_group(struct store_backend *b, struct pg_job **jobs, size_t n,
+    bool *alone)
+{
+	int64_t grant_in[PG_GROUP_MAX], family_in[PG_GROUP_MAX];
+	struct pg_conn *c;
+	size_t i;
+	int rc = pg_begin(b, &c);
+
+	*alone = false;
+	if (c == NULL)
+		return rc;
+	for (i = 0; i < n; i++) {
+		grant_in[i] = jobs[i]->is->grant_id;
+		family_in[i] = jobs[i]->is->family_id;
+	}
+	for (i = 0; rc == 0 && i < n; i++)
+		rc = job_in(c, jobs[i]);
+	*alone = rc != 0;
+	rc = pg_finish(b, c, rc);
+	for (i = 0; i < n; i++)
+		if (rc != 0 || jobs[i]->rc != 0) {
+			jobs[i]->is->grant_id = grant_in[i];
+			jobs[i]->is->family_id = family_in[i];
+		}
+	return rc;
+}
+
+static void
+answer(struct pg_group *g, struct pg_job **jobs, size_t n)
+{
+	struct pg_job *submitted[PG_GROUP_MAX];
+	size_t ns = 0;
+
+	pthread_mutex_lock(&g->lock);
+	for (size_t i = 0; i < n; i++) {
+		if (jobs[i]->on_done != NULL) {
+			submitted[ns++] = jobs[i];
+			continue;
+		}
+		/* once woken, a waiter's job (on its stack) is gone */
+		jobs[i]->done = true;
+		pthread_cond_signal(&jobs[i]->finished);
+	}
+	pthread_mutex_unlock(&g->lock);
+	/* after the lock: a callback may queue the next job itself */
+	for (size_t i = 0; i < ns; i++) {
+		submitted[i]->on_done(submitted[i]->on_done_arg,
+		    submitted[i]->rc);
+		free(submitted[i]);
+	}
+}
+
+static void
+run_group(struct pg_group *g, struct pg_job **jobs, size_t n)
+{
+	bool alone;
+	int rc;
+
+	qsort(jobs, n, sizeof(*jobs), by_key);
+	if ((rc = commit_group(g->b, jobs, n, &alone)) != 0) {
+		for (size_t i = 0; i < n; i++)
+			jobs[i]->rc = alone ? pg_issue(g->b, jobs[i]->is) :
+			    rc;
+	}
+	answer(g, jobs, n);
+}
+
+static void *
+run(void *arg)
+{
+	struct pg_group *g = arg;
+	struct pg_job *jobs[PG_GROUP_MAX];
+	size_t n;
+
+	pthread_mutex_lock(&g->lock);
+	for (;;) {
+		while (g->head == NULL && !g->stop)
+			pthread_cond_wait(&g->queued, &g->lock);
+		if (g->head == NULL)
+			break;
+		for (n = 0; g->head != NULL && n < PG_GROUP_MAX; n++) {
+			jobs[n] = g->head;
+			g->head = g->head->next;
+		}
+		if (g->head == NULL)
+			g->tail = NULL;
+		pthread_mutex_unlock(&g->lock);
+		run_group(g, jobs, n);
+		pthread_mutex_lock(&g->lock);
+	}
+	pthread_mutex_unlock(&g->lock);
+	return NULL;
+}
+
+struct pg_group *
+pg_group_start(struct store_backend *b)
+{
+	struct pg_group *g = xcalloc(1, sizeof(*g));
+
+	g->b = b;
+	pthread_mutex_init(&g->lock, NULL);
+	pthread_cond_init(&g->queued, NULL);
+	if (pthread_create(&g->thread, NULL, run, g) != 0) {
+		log_msg("error", "postgres: cannot start the commit thread");
+		abort();
+	}
+	pthread_mutex_lock(&groups_lock);
+	g->next = groups;
+	groups = g;
+	pthread_mutex_unlock(&groups_lock);
+	return g;
+}
+
+void
+pg_group_stop(struct pg_group *g)
+{
+	struct pg_group **p;
+
+	if (g == NULL)
+		return;
+	pthread_mutex_lock(&groups_lock);
+	for (p = &groups; *p != NULL && *p != g; p = &(*p)->next)
+		;
+	if (*p != NULL)
+		*p = g->next;
+	pthread_mutex_unlock(&groups_lock);
+	pthread_mutex_lock(&g->lock);
+	g->stop = true;
+	pthread_cond_signal(&g->queued);
+	pthread_mutex_unlock(&g->lock);
+	pthread_join(g->thread, NULL);
+	pthread_cond_destroy(&g->queued);
+	pthread_mutex_destroy(&g->lock);
+	free(g);
+}
+
+/* Under g->lock. */
+static void
+enqueue(struct pg_group *g, struct pg_job *j)
+{
+	if (g->tail != NULL)
+		g->tail->next = j;
+	else
+		g->head = j;
+	g->tail = j;
+	pthread_cond_signal(&g->queued);
+}
+
+int
+pg_issue_grouped(struct store_backend *b, struct issue *is)
+{
+	struct pg_group *g = pg_group_of(b);
+	struct pg_job j = { .is = is };
+
+	if (g == NULL)
+		return pg_issue(b, is);
+	pthread_cond_init(&j.finished, NULL);
+	pthread_mutex_lock(&g->lock);
+	enqueue(g, &j);
+	while (!j.done)
+		pthread_cond_wait(&j.finished, &g->lock);
+	pthread_mutex_unlock(&g->lock);
+	pthread_cond_destroy(&j.finished);
+	return j.rc;
+}
+
+/* The parent's row read and judged on the caller's thread (a rotation
+ * racing this one is refused by the compare-and-set, as it would be
+ * without a group), the writes queued for the group. */
+void
+pg_refresh(struct store_backend *b, struct issue *is,
+    store_refresh_judge judge, void *ctx, struct token_row *parent,
+    store_done_fn done, void *arg)
+{
+	struct pg_group *g = pg_group_of(b);
+	struct pg_job *j;
+	int rc = pg_refresh_get(b, is->parent_hash, parent);
+
+	if (rc == 0)
+		rc = judge(ctx, parent, is);
+	if (rc != 0 || g == NULL) {
+		done(arg, rc != 0 ? rc : pg_issue(b, is));
+		return;
+	}
+	j = xcalloc(1, sizeof(*j));
+	j->is = is;
+	j->on_done = done;
+	j->on_done_arg = arg;
+	pthread_mutex_lock(&g->lock);
+	enqueue(g, j);
+	pthread_mutex_unlock(&g->lock);
+}
