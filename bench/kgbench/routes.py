@@ -59,6 +59,13 @@ def fill(args, filler, db, outdir, tokens=0, refresh=0, codes=0,
     if append:
         cmd.append("--append")
     run_cmd(cmd)
+    if db.startswith(("postgres://", "postgresql://")):
+        # Statistics for the rows just written, as autovacuum would take
+        # within a minute or two: without them the planner guesses the
+        # tables nearly empty, and a node's cache fill at start, a page
+        # of tokens at a time, joins the whole tables for each page
+        # (300,000 tokens: 42 s, against 2.8 s once analyzed).
+        run_cmd(["psql", "-X", "-q", db, "-c", "ANALYZE"])
     with open(os.path.join(outdir, "fill.json")) as f:
         return json.load(f)
 
