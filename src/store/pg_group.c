@@ -13,8 +13,9 @@
  * COMMIT (a deadlock with another node, an error in one issue) is run
  * again one issue per transaction, so that no issue spoils another; one
  * whose COMMIT fails answers ERR_STORE to all, as a single issue would.
- * The issues of a group take their rows' locks in hash order, so two
- * nodes' groups rarely wait on each other in opposite orders. */
+ * The issues of a group run in the order of the rows that decide them
+ * (a parent's or a code's hash), so two nodes' groups rarely take those
+ * locks in opposite orders. */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>

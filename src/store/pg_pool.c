@@ -29,6 +29,8 @@
 struct pg_conn {
 	PGconn		*pg;
 	bool		 prepared[STMT_COUNT];
+	bool		 warned;	/* a WARNING since its statement
+					 * began (on_notice()) */
 	struct pg_conn	*next_idle;
 };
 
@@ -160,6 +162,28 @@ take_idle(struct store_backend *b)
 	return c;
 }
 
+/* A COMMIT whose wait for the synchronous standby is cancelled (by our
+ * statement_timeout, the standby being gone) has committed here and may
+ * not have reached the standby: PostgreSQL still reports success and says
+ * so only in a WARNING (01000). Answered as done, it could be lost by a
+ * failover; pg_exec() answers 503 instead, its outcome unknown. The
+ * severity is read unlocalized, so any server language is understood. */
+static void
+on_notice(void *arg, const PGresult *res)
+{
+	struct pg_conn *c = arg;
+	const char *sev = PQresultErrorField(res,
+	    PG_DIAG_SEVERITY_NONLOCALIZED);
+	const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+
+	if (sev != NULL && strcmp(sev, "WARNING") == 0 && state != NULL &&
+	    strcmp(state, "01000") == 0) {
+		c->warned = true;
+		log_msg("error", "postgres: %s", PQresultErrorField(res,
+		    PG_DIAG_MESSAGE_PRIMARY));
+	}
+}
+
 struct pg_conn *
 pg_acquire(struct store_backend *b)
 {
@@ -184,6 +208,7 @@ pg_acquire(struct store_backend *b)
 	if (!wait && (c->pg = pg_connect(b->url, err, sizeof(err))) != NULL) {
 		/* no request waits on a stuck statement for long */
 		PQclear(PQexec(c->pg, "SET statement_timeout = '10s'"));
+		PQsetNoticeReceiver(c->pg, on_notice, c);
 		pthread_mutex_lock(&b->lock);
 		b->connected_at_ms = clock_monotonic_ms();
 		b->retry_at_ms = 0;
@@ -282,9 +307,27 @@ pg_exec(struct pg_conn *c, enum stmt_id id, const struct pg_params *p,
 	if (c->pg == NULL || (!c->prepared[id] && !prepare(c, id)))
 		return ERR_STORE;
 	snprintf(name, sizeof(name), "kg%d", (int)id);
+	c->warned = false;
 	*res = PQexecPrepared(c->pg, name, p->n, p->values, p->lengths,
 	    p->formats, 0);
 	status = PQresultStatus(*res);
+	if (c->warned && (status == PGRES_COMMAND_OK ||
+	    status == PGRES_TUPLES_OK)) {
+		/* done here, perhaps not on the standby (on_notice()) */
+		PQclear(*res);
+		*res = NULL;
+		return ERR_STORE;
+	}
+	/* COMMIT of a transaction that an error spoiled succeeds as a
+	 * ROLLBACK: nothing was written, so no answer may say it was */
+	if (status == PGRES_COMMAND_OK && id == STMT_COMMIT &&
+	    strcmp(PQcmdStatus(*res), "COMMIT") != 0) {
+		log_msg("error", "postgres: a transaction rolled back at its "
+		    "COMMIT");
+		PQclear(*res);
+		*res = NULL;
+		return ERR_STORE;
+	}
 	if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK)
 		return 0;
 	return result_err(c, *res);

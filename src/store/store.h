@@ -427,13 +427,15 @@ int	store_issue(struct store *st, struct issue *is);
 int	store_issue_many(struct store *st, struct issue *is, int *rcs,
 	    size_t n);
 
-/* A rotation read and written in one transaction: the parent's row into
- * *parent (ERR_NOTFOUND when there is none), `judge`'s verdict, then
- * store_issue()'s writes. On SQLite the read joins the group commit, so
- * it costs no read transaction of its own. The caller need not wait on a
- * thread: it returns at once and calls done(arg, rc) when the
- * transaction has committed or failed, on the store's thread (SQLite),
- * or on this one before returning (a backend without one). Everything
+/* A rotation: the parent's row into *parent (ERR_NOTFOUND when there is
+ * none), `judge`'s verdict, then store_issue()'s writes, which start
+ * with the parent's compare-and-set, so a rotation racing this one
+ * loses there. On SQLite the read joins the group commit's transaction,
+ * costing no read transaction of its own; on PostgreSQL it is read on
+ * this thread and the writes join the group commit. The caller need not
+ * wait on a thread: it returns at once and calls done(arg, rc) when the
+ * writes have committed or failed, on the store's commit thread, or on
+ * this one before returning (a refusal before any write). Everything
  * passed must live until then. */
 void	store_refresh(struct store *st, struct issue *is,
 	    store_refresh_judge judge, void *ctx, struct token_row *parent,
