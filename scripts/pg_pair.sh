@@ -179,6 +179,11 @@ destroy() {
 	done
 	for m in standby primary; do
 		if [ -d "$dir/$m" ]; then
+			# immediate: a primary whose synchronous standby died
+			# may never finish a fast shutdown, and the pair is
+			# thrown away anyway
+			as_owner "$bin/pg_ctl" stop -w -s -t 30 -m immediate \
+			    -D "$dir/$m/data" >/dev/null 2>&1 || true
 			"$cluster" destroy "$dir/$m"
 		fi
 	done
