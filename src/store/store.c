@@ -29,20 +29,30 @@ store_is_postgres(const char *url)
 void
 store_url_redacted(const char *url, char *out, size_t len)
 {
-	const char *scheme = strstr(url, "://"), *at, *colon;
+	const char *scheme = strstr(url, "://"), *auth, *at = NULL, *colon;
+	char *query;
+	size_t n;
 
 	snprintf(out, len, "%s", url);
 	if (!store_is_postgres(url) || scheme == NULL)
 		return;
 	/* postgres://user:password@host/db: keep everything but the
-	 * password; a password given as ?password=... drops the query. */
-	at = strchr(scheme + 3, '@');
-	colon = memchr(scheme + 3, ':', at != NULL ?
-	    (size_t)(at - scheme - 3) : 0);
-	if (colon != NULL && at != NULL)
+	 * password. The user part ends at the authority's last '@' (an '@'
+	 * of the query, as in ?user=a@b, is none of it). */
+	auth = scheme + 3;
+	n = strcspn(auth, "/?#");
+	for (size_t i = 0; i < n; i++)
+		if (auth[i] == '@')
+			at = auth + i;
+	colon = at != NULL ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
+	if (colon != NULL)
 		snprintf(out, len, "%.*s:***%s", (int)(colon - url), url, at);
-	if (strstr(out, "password=") != NULL)
-		out[strcspn(out, "?")] = '\0';
+	/* A query that may name a password (libpq decodes %-escapes in
+	 * its keys too) is dropped whole. */
+	if ((query = strchr(out, '?')) != NULL &&
+	    (strcasestr(query, "password") != NULL ||
+	    strchr(query, '%') != NULL))
+		*query = '\0';
 }
 
 int

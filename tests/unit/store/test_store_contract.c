@@ -219,6 +219,12 @@ Test(url, redacted_hides_the_password)
 		{ "postgres://db.example.com:5432/keygate",
 		  "postgres://db.example.com:5432/keygate" },
 		{ "postgres://kg@db/kg?password=s3cret", NULL },
+		{ "postgres://h1:5432,h2:5432/kg?user=a@b&password=s3cret",
+		  "postgres://h1:5432,h2:5432/kg" },
+		{ "postgres://kg@db/kg?%70assword=s3cret",
+		  "postgres://kg@db/kg" },
+		{ "postgres://kg:s3cret@h1:5432,h2:5433/kg?sslmode=require",
+		  "postgres://kg:***@h1:5432,h2:5433/kg?sslmode=require" },
 		{ "/var/lib/keygate/key:gate@x.db",
 		  "/var/lib/keygate/key:gate@x.db" },
 	};
