@@ -160,7 +160,7 @@ pg_migrate_all(struct store_backend *b, int *applied)
 static void
 pg_close(struct store_backend *b)
 {
-	pg_group_stop(pg_group_of(b));
+	pg_group_stop(pg_pool_group(b));
 	pg_pool_close(b);
 }
 

@@ -44,25 +44,7 @@ struct pg_group {
 	pthread_cond_t		 queued;
 	struct pg_job		*head, *tail;
 	bool			 stop;
-	struct pg_group		*next;		/* in `groups` */
 };
-
-/* The group of each open store: the pool's struct is the pool's, so the
- * group is found by its store here (a process opens one or two). */
-static pthread_mutex_t groups_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct pg_group *groups;
-
-struct pg_group *
-pg_group_of(struct store_backend *b)
-{
-	struct pg_group *g;
-
-	pthread_mutex_lock(&groups_lock);
-	for (g = groups; g != NULL && g->b != b; g = g->next)
-		;
-	pthread_mutex_unlock(&groups_lock);
-	return g;
-}
 
 /* The row whose compare-and-set decides the issue: its lock order. */
 static const unsigned char *
@@ -220,26 +202,16 @@ pg_group_start(struct store_backend *b)
 		log_msg("error", "postgres: cannot start the commit thread");
 		abort();
 	}
-	pthread_mutex_lock(&groups_lock);
-	g->next = groups;
-	groups = g;
-	pthread_mutex_unlock(&groups_lock);
+	pg_pool_set_group(b, g);
 	return g;
 }
 
 void
 pg_group_stop(struct pg_group *g)
 {
-	struct pg_group **p;
-
 	if (g == NULL)
 		return;
-	pthread_mutex_lock(&groups_lock);
-	for (p = &groups; *p != NULL && *p != g; p = &(*p)->next)
-		;
-	if (*p != NULL)
-		*p = g->next;
-	pthread_mutex_unlock(&groups_lock);
+	pg_pool_set_group(g->b, NULL);
 	pthread_mutex_lock(&g->lock);
 	g->stop = true;
 	pthread_cond_signal(&g->queued);
@@ -265,7 +237,7 @@ enqueue(struct pg_group *g, struct pg_job *j)
 int
 pg_issue_grouped(struct store_backend *b, struct issue *is)
 {
-	struct pg_group *g = pg_group_of(b);
+	struct pg_group *g = pg_pool_group(b);
 	struct pg_job j = { .is = is };
 
 	if (g == NULL)
@@ -288,7 +260,7 @@ pg_refresh(struct store_backend *b, struct issue *is,
     store_refresh_judge judge, void *ctx, struct token_row *parent,
     store_done_fn done, void *arg)
 {
-	struct pg_group *g = pg_group_of(b);
+	struct pg_group *g = pg_pool_group(b);
 	struct pg_job *j;
 	int rc = pg_refresh_get(b, is->parent_hash, parent);
 

@@ -42,6 +42,8 @@ struct store_backend {
 	int64_t		 retry_at_ms;	/* fail fast until then */
 	int64_t		 connected_at_ms; /* the last connect that worked */
 	struct pg_conn	 conns[PG_POOL_SIZE];
+	struct pg_group	*group;		/* pg_group.c's; set before any
+					 * request, cleared after the last */
 };
 
 PGconn *
@@ -99,6 +101,18 @@ pg_pool_open(const char *url)
 		b->idle = &b->conns[i];
 	}
 	return b;
+}
+
+struct pg_group *
+pg_pool_group(const struct store_backend *b)
+{
+	return b->group;
+}
+
+void
+pg_pool_set_group(struct store_backend *b, struct pg_group *g)
+{
+	b->group = g;
 }
 
 PGconn *

@@ -262,7 +262,9 @@ int	pg_issue_in(struct pg_conn *c, struct issue *is);
 struct pg_group;
 struct pg_group *pg_group_start(struct store_backend *b);
 void	pg_group_stop(struct pg_group *g);
-struct pg_group *pg_group_of(struct store_backend *b);
+/* The store's group, kept by the pool's struct (pg_pool.c) */
+struct pg_group *pg_pool_group(const struct store_backend *b);
+void	pg_pool_set_group(struct store_backend *b, struct pg_group *g);
 int	pg_issue_grouped(struct store_backend *b, struct issue *is);
 void	pg_refresh(struct store_backend *b, struct issue *is,
 	    store_refresh_judge judge, void *ctx, struct token_row *parent,
