@@ -43,6 +43,8 @@ import time
 
 import requests
 
+from kgtest import free_port
+
 APACHE = "/usr/sbin/apache2"
 MODULES = "/usr/lib/apache2/modules"
 FAKETIME_LIB = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1"
@@ -88,13 +90,6 @@ def _die_with_parent():
     """In the child before exec: SIGTERM when the parent dies."""
     libc = ctypes.CDLL(None, use_errno=True)
     libc.prctl(1, signal.SIGTERM)           # PR_SET_PDEATHSIG
-
-
-def free_port():
-    import socket
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def uris(port):

@@ -12,6 +12,7 @@ import base64
 import hashlib
 import html
 import os
+import random
 import re
 import signal
 import socket
@@ -59,9 +60,18 @@ def run_cli(*args, input=None, cwd=None, timeout=10, env=None):
 
 
 def free_port(host="127.0.0.1"):
-    with socket.socket() as s:
-        s.bind((host, 0))
-        return s.getsockname()[1]
+    """A port free now, below the kernel's ephemeral range (32768 and up
+    on Linux): a port the kernel hands out for bind(0) is also handed out
+    as the source port of the next outgoing connection, and the suites
+    that run side by side make thousands of those."""
+    while True:
+        port = random.randrange(10000, 32768)
+        with socket.socket() as s:
+            try:
+                s.bind((host, port))
+            except OSError:
+                continue
+            return port
 
 
 def free_port_besides(*taken, host="127.0.0.1"):

@@ -330,20 +330,26 @@ def start_cluster(mktemp, *flags, nginx=True, db=None):
     client's address (--trusted-proxy 127.0.0.1), as docs/DEPLOYMENT.md
     says to."""
     db = db or kgtest.fresh_pg_db()
-    front_port = kgtest.free_port()
     if nginx:
         flags = ("--trusted-proxy", "127.0.0.1") + flags
-    nodes = start_nodes([mktemp("node-a"), mktemp("node-b")], db, *flags,
-                        front_port=front_port)
-    front = None
-    if nginx:
+    # The issuer names nginx's port, so it is picked before the nodes
+    # start; another suite running beside this one may take it meanwhile,
+    # and then the whole cluster starts again on a new port.
+    for attempt in range(3):
+        front_port = kgtest.free_port()
+        nodes = start_nodes([mktemp("node-a"), mktemp("node-b")], db,
+                            *flags, front_port=front_port)
+        if not nginx:
+            return Cluster(db, nodes, None)
         try:
             front = start_nginx(mktemp("nginx"), [n.port for n in nodes],
                                 port=front_port)
-        except Exception:
+            break
+        except Exception as e:
             for n in nodes:
                 n.stop()
-            raise
+            if attempt == 2 or "Address already in use" not in str(e):
+                raise
     return Cluster(db, nodes, front)
 
 
