@@ -247,7 +247,7 @@ create_world(struct fill *f, int64_t now)
 		die("cannot set the app's secret", rc);
 	for (int i = 0; i < f->naccounts; i++) {
 		rc = store_grant_upsert(f->st, f->account_ids[i], f->app_id,
-		    SCOPE_ALL, now, &f->grant_ids[i]);
+		    SCOPE_BUILTIN, now, &f->grant_ids[i]);
 		if (rc != 0)
 			die("cannot insert a grant", rc);
 	}
@@ -382,7 +382,7 @@ job(void *arg)
 			 * measure that); the access tokens every scope,
 			 * openid's userinfo among them */
 			x->family_scope = x->scope = r->with_refresh ?
-			    FILL_API_SCOPES : SCOPE_ALL;
+			    FILL_API_SCOPES : SCOPE_BUILTIN;
 			x->now = now;
 			memcpy(x->access_hash, m->access_hash,
 			    SECURE_HASH_BYTES);

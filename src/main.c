@@ -24,6 +24,8 @@ usage(FILE *out)
 	    "applications\n"
 	    "  keys list|rotate  the OpenID Provider's signing keys (see "
 	    "keygate keys --help)\n"
+	    "  resource ...   add, list, show, delete the APIs tokens are for "
+	    "(see\n                 keygate resource --help)\n"
 	    "  token revoke   revoke the access or refresh token on standard "
 	    "input\n"
 	    "  gc             remove dead access tokens, old codes, ended "
@@ -78,6 +80,8 @@ main(int argc, char **argv)
 		return cli_stats(argc - 2, argv + 2);
 	if (strcmp(cmd, "keys") == 0)
 		return cli_keys(argc - 2, argv + 2);
+	if (strcmp(cmd, "resource") == 0)
+		return cli_resource(argc - 2, argv + 2);
 	if (strcmp(cmd, "token") == 0)
 		return cli_token(argc - 2, argv + 2);
 	if (strcmp(cmd, "config") == 0)

@@ -70,6 +70,8 @@ const struct route keygate_routes[] = {
 	    oauth_metadata, ROUTE_FAST },
 	{ HTTP_GET, "/.well-known/oauth-protected-resource",
 	    oauth_protected_resource, ROUTE_FAST },
+	{ HTTP_GET, "/oauth2/resource-metadata", oauth_resource_metadata,
+	    ROUTE_FAST },
 	{ HTTP_GET, "/.well-known/openid-configuration",
 	    oauth_openid_configuration, ROUTE_FAST },
 	{ HTTP_GET, "/oauth2/jwks", oauth_jwks, ROUTE_FAST },

@@ -22,6 +22,7 @@ err_name(int err)
 		[ERR_STORE] = "store",
 		[ERR_EXPIRED] = "expired",
 		[ERR_CONFLICT] = "conflict",
+		[ERR_TARGET] = "target",
 	};
 
 	if (err < 0 || (unsigned)err >= sizeof(names) / sizeof(names[0]) ||

@@ -21,6 +21,8 @@ enum {
 	ERR_STORE,		/* the store failed or is unreachable */
 	ERR_EXPIRED,		/* lifetime over */
 	ERR_CONFLICT,		/* lost a race on a compare-and-set */
+	ERR_TARGET,		/* names what is not served or not granted
+				 * (RFC 8707's invalid_target) */
 };
 
 /* Returns a short, stable, lower-case name for `err` (for logs and tests). */

@@ -61,6 +61,16 @@
 	2 * APP_NAME_MAX_BYTES + APP_DESCRIPTION_MAX_BYTES + \
 	(APP_MAX_REDIRECT_URIS + 1) * (APP_URI_MAX_BYTES + 3))
 
+/* resources (docs/REFERENCE.md §22.1): the URI's bytes, the name's and a
+ * scope description's characters, a scope name's bytes (RFC 6749 §3.3
+ * characters only, so one byte each) */
+#define RESOURCE_URI_MAX_BYTES		255
+#define RESOURCE_NAME_MAX_CHARS		100
+#define RESOURCE_NAME_MAX_BYTES		(4 * RESOURCE_NAME_MAX_CHARS)
+#define RESOURCE_SCOPE_MAX_BYTES	64
+#define RESOURCE_SCOPE_DESC_MAX_CHARS	200
+#define RESOURCE_SCOPE_DESC_MAX_BYTES	(4 * RESOURCE_SCOPE_DESC_MAX_CHARS)
+
 /* How many an account may own: apps by --max-apps (its default
  * and the most it takes), personal access tokens by a fixed number. */
 #define APPS_PER_ACCOUNT_DEFAULT	100

@@ -16,6 +16,7 @@ int	cli_gc(int argc, char **argv);
 int	cli_stats(int argc, char **argv);
 int	cli_token(int argc, char **argv);
 int	cli_keys(int argc, char **argv);
+int	cli_resource(int argc, char **argv);
 
 /* Builds kg on cfg: crypto, clock, store (migrated), throttle, keys.
  * Prints the reason and returns non-zero on failure. */

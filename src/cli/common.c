@@ -6,6 +6,7 @@
 
 #include "base/clock.h"
 #include "base/log.h"
+#include "core/scopes.h"
 #include "core/throttle.h"
 #include "store/store.h"
 
@@ -75,4 +76,5 @@ cli_close(struct keygate *kg)
 	sodium_memzero(kg->csrf_key, sizeof(kg->csrf_key));
 	sodium_memzero(kg->reveal_key, sizeof(kg->reveal_key));
 	sodium_memzero(kg->totp_key, sizeof(kg->totp_key));
+	scopes_forget();
 }

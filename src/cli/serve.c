@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/resource.h>
 
+#include "core/resources.h"
 #include "core/dpop.h"
 #include "core/events.h"
 #include "core/keeper.h"
@@ -198,6 +199,13 @@ cli_serve(int argc, char **argv)
 		goto out_config;
 	if (signing_keys_open(&kg, err, sizeof(err)) != 0) {
 		fprintf(stderr, "keygate serve: %s\n", err);
+		cli_close(&kg);
+		goto out_config;
+	}
+	if (resources_load(&kg) != 0) {
+		fprintf(stderr, "keygate serve: the registered resources could "
+		    "not be read from the store\n");
+		signing_keys_close(&kg);
 		cli_close(&kg);
 		goto out_config;
 	}

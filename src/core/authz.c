@@ -14,6 +14,7 @@
 #include "base/err.h"
 #include "base/metrics.h"
 #include "core/pkce.h"
+#include "core/resources.h"
 #include "core/scopes.h"
 #include "core/tokens.h"
 #include "core/uri.h"
@@ -235,6 +236,31 @@ check_oidc(const struct authz_params *p, struct authz_request *out,
 	return 0;
 }
 
+/* RFC 8707: the resources asked for become the mask's audience bits.
+ * Without a scope the built-in API's default is asked, or with other
+ * resources named, every scope of theirs. */
+static int
+check_resources(const struct authz_params *p, struct authz_request *out,
+    struct authz_error *err)
+{
+	const char *why = NULL;
+	int rc;
+
+	if ((rc = resources_request(p->resource, &out->scope, &why)) != 0)
+		return fail(err, rc == ERR_TARGET ? "invalid_target" :
+		    "invalid_scope", why);
+	if ((out->scope & ~SCOPE_AUD_BUILTIN & scopes_now()->audiences) == 0) {
+		if ((out->scope & SCOPE_BUILTIN) == 0)
+			out->scope |= SCOPE_DEFAULT;
+		return 0;
+	}
+	if ((out->scope & ~scopes_now()->audiences) == 0)
+		out->scope |= resources_scopes_of(out->scope &
+		    ~SCOPE_AUD_BUILTIN) | ((out->scope & SCOPE_AUD_BUILTIN) ?
+		    SCOPE_DEFAULT : 0);
+	return 0;
+}
+
 int
 authz_check(struct keygate *kg, const struct authz_params *p,
     const struct app_row *app, struct authz_request *out,
@@ -274,8 +300,8 @@ authz_check(struct keygate *kg, const struct authz_params *p,
 	if (scopes_parse(p->scope, &out->scope) != 0)
 		return fail(err, "invalid_scope", "A requested scope is "
 		    "unknown or repeated.");
-	if (p->scope.p == NULL || out->scope == 0)
-		out->scope = SCOPE_DEFAULT;
+	if (check_resources(p, out, err) != 0)
+		return ERR_INVALID;
 	if (check_pkce(p, app, out, err) != 0 ||
 	    check_dpop_jkt(p, out, err) != 0)
 		return ERR_INVALID;

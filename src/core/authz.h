@@ -32,6 +32,8 @@ struct authz_params {
 	/* RFC 9449 §10: the thumbprint of the DPoP key that alone may
 	 * exchange the code (base64url) */
 	struct str	 dpop_jkt;
+	/* RFC 8707: the resources, space-separated (params_join()) */
+	struct str	 resource;
 	/* RFC 9126: the request_uri the others were pushed under (§18);
 	 * p == NULL for a request that came whole */
 	struct str	 request_uri;

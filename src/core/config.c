@@ -153,6 +153,8 @@ const char *const CONFIG_APP_CLI[] = { "db", "brand", "max-apps", "issuer",
     "mail-from", NULL };
 const char *const CONFIG_ACCOUNT_CLI[] = { "db", "brand", "issuer",
     "mail-from", NULL };
+const char *const CONFIG_RESOURCE_CLI[] = { "db", "brand", "issuer",
+    NULL };
 const char *const CONFIG_KEYS_CLI[] = { "db", "key-file",
     "key-publish-delay", "key-retire-delay", NULL };
 

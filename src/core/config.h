@@ -89,6 +89,8 @@ extern const char *const CONFIG_APP_CLI[];
 extern const char *const CONFIG_ACCOUNT_CLI[];
 /* `keygate keys`: the store, the key file and the keys' delays */
 extern const char *const CONFIG_KEYS_CLI[];
+/* `keygate resource`: the store, and what names the built-in API */
+extern const char *const CONFIG_RESOURCE_CLI[];
 
 /* Applies KEYGATE_* variables, then flags from argv[0..argc). Unknown flags,
  * bad numbers and bad addresses are errors: a message goes into err (size

@@ -16,6 +16,7 @@
 #include "base/clock.h"
 #include "base/log.h"
 #include "base/mem.h"
+#include "core/resources.h"
 #include "core/signing_keys.h"
 #include "core/token_cache.h"
 #include "core/tokens.h"
@@ -61,6 +62,10 @@ poll_revision(struct keeper *k)
 		 * key is published within this poll */
 		if (k->kg->keys != NULL)
 			signing_keys_reload(k->kg);
+		/* a resource added or deleted on any node */
+		if (resources_load(k->kg) != 0)
+			log_msg("warn", "keeper: the resources could not be "
+			    "read again; the last read stays in force");
 	}
 	k->revision = revision;
 	k->polled = true;

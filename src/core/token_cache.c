@@ -1,5 +1,5 @@
 /* The token cache. Sized to hold every live token a node serves, so a slot
- * is kept small: 40 bytes, the app's API key held once per app in a side
+ * is kept small: 44 bytes, the app's API key held once per app in a side
  * table. A token may live in either of two sets of WAYS slots, both
  * chosen by its hash; when both are full, the slot least recently active
  * (issued or used) is replaced. Two choices keep a cache that is 90% full
@@ -8,7 +8,7 @@
  * the store under an older epoch no longer hits.
  * A DPoP-bound token (docs/REFERENCE.md §17.2) has BOUND_BIT in its slot
  * and its thumbprint in its stripe's map of bound tokens, by tag: the
- * slot stays 40 bytes, a Bearer check pays one bit test, a bound one one
+ * slot stays 44 bytes, a Bearer check pays one bit test, a bound one one
  * probe of a small map under the lock it holds anyway. A bound slot
  * whose map entry is missing is a miss, never an unbound hit. */
 #include "core/token_cache.h"
@@ -30,24 +30,21 @@
 #define APP_BITS	23
 #define APP_MASK	((1u << APP_BITS) - 1)
 #define BOUND_BIT	(1u << APP_BITS)
-#define SCOPE_SHIFT	(APP_BITS + 1)
-#define SCOPE_MASK	0x7fu
 #define REVOKED_BIT	(1u << 31)
-
-_Static_assert(SCOPE_ALL <= SCOPE_MASK, "scopes must fit a slot");
 
 struct slot {
 	unsigned char	 tag[TAG_BYTES];
 	uint32_t	 account;
-	uint32_t	 meta;		/* app index + 1 | bound | scope |
-					 * revoked; 0: the slot is empty */
+	uint32_t	 meta;		/* app index + 1 | bound | revoked;
+					 * 0: the slot is empty */
+	uint32_t	 scope;		/* scopes and audiences (scopes.h) */
 	uint32_t	 epoch;		/* when read from the store */
 	uint32_t	 iat;		/* seconds, as are the next two */
 	uint32_t	 last_used;
 	uint32_t	 written;
 };
 
-_Static_assert(sizeof(struct slot) == 40, "a slot is 40 bytes");
+_Static_assert(sizeof(struct slot) == 44, "a slot is 44 bytes");
 
 struct app_key {
 	int64_t		 id;
@@ -435,7 +432,7 @@ row_of(struct token_cache *c, const struct slot *s, size_t stripe,
 		memcpy(row->jkt, jkt, SECURE_HASH_BYTES);
 	}
 	row->account_id = s->account;
-	row->scope = (s->meta >> SCOPE_SHIFT) & SCOPE_MASK;
+	row->scope = s->scope;
 	row->revoked = (s->meta & REVOKED_BIT) != 0;
 	row->iat = s->iat;
 	row->last_used = s->last_used;
@@ -479,7 +476,7 @@ static bool
 fits(const struct token_row *row)
 {
 	return row->account_id >= 0 && row->account_id <= UINT32_MAX &&
-	    row->scope <= SCOPE_MASK && row->iat >= 0 &&
+	    row->iat >= 0 &&
 	    row->iat < UINT32_MAX && row->last_used < UINT32_MAX;
 }
 
@@ -516,8 +513,9 @@ token_cache_put(struct token_cache *c,
 	else if ((s->meta & BOUND_BIT) != 0)
 		bound_del(&c->bound[p.stripe], s->tag);
 	s->account = (uint32_t)row->account_id;
-	s->meta = ref | row->scope << SCOPE_SHIFT |
-	    (row->bound ? BOUND_BIT : 0) | (row->revoked ? REVOKED_BIT : 0);
+	s->meta = ref | (row->bound ? BOUND_BIT : 0) |
+	    (row->revoked ? REVOKED_BIT : 0);
+	s->scope = row->scope;
 	s->epoch = (uint32_t)epoch;
 	s->iat = secs(row->iat);
 	s->last_used = last_used;

@@ -8,7 +8,7 @@
 #include "store/store.h"
 
 /* An in-memory cache of access-token rows, so that a bearer check need
- * not read the store: 40 bytes a token, sized (--token-cache) to hold
+ * not read the store: 44 bytes a token, sized (--token-cache) to hold
  * every live token of a node and filled at start (tokens_warm). Its rows
  * carry what checks need: family_id, grant_id and family_scope are 0 on a
  * hit. Its two rules:

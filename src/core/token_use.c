@@ -1,6 +1,7 @@
 /* Access tokens in use: read from the token cache or the store, judged
  * against their lifetime and binding, their uses recorded, the cache
  * warmed at start, introspection. Issuing and revoking are in tokens.c. */
+#include "core/scopes.h"
 #include "core/tokens.h"
 
 #include <sodium.h>
@@ -104,7 +105,7 @@ judge_access(struct keygate *kg, const unsigned char *hash, int64_t now,
 
 int
 tokens_use_key(struct keygate *kg, struct str token, unsigned how,
-    const unsigned char *jkt, struct token_row *out)
+    unsigned aud, const unsigned char *jkt, struct token_row *out)
 {
 	unsigned char hash[SECURE_HASH_BYTES];
 	int64_t now = clock_now(kg->clock), written;
@@ -135,6 +136,10 @@ tokens_use_key(struct keygate *kg, struct str token, unsigned how,
 	    sodium_memcmp(jkt, out->jkt, SECURE_HASH_BYTES) != 0)) {
 		usage_count(kg, out->app_id, refused, now);
 		return ERR_FORBIDDEN;
+	}
+	if (!(scopes_audience(out->scope) & aud)) {
+		usage_count(kg, out->app_id, refused, now);
+		return ERR_AUTH;
 	}
 	if (!(how & TOKENS_RECORD))
 		return 0;

@@ -1,5 +1,6 @@
 /* Issuing tokens (the code exchange, the refresh grant) and revoking
  * them; an access token in use is token_use.c's. */
+#include "core/resources.h"
 #include "core/tokens.h"
 
 #include <sodium.h>
@@ -124,7 +125,7 @@ use_up(struct keygate *kg, const struct app_row *app, const char *addr,
  * when another exchange took it first). */
 static int
 issue_for_code(struct keygate *kg, const struct app_row *app,
-    const unsigned char *hash, const struct code_row *c,
+    const unsigned char *hash, const struct code_row *c, unsigned scope,
     const struct token_proof *proof, struct token_pair *out)
 {
 	struct issue is;
@@ -133,7 +134,10 @@ issue_for_code(struct keygate *kg, const struct app_row *app,
 	memset(&is, 0, sizeof(is));
 	is.grant_id = c->grant_id;
 	is.app_id = app->id;
-	is.scope = is.family_scope = c->scope;
+	/* RFC 8707 §2.2: the refresh token may still ask for every
+	 * resource the code held */
+	is.family_scope = c->scope;
+	is.scope = scope;
 	is.now = clock_now(kg->clock);
 	is.code_hash = hash;
 	is.auth_time = c->auth_time;
@@ -174,7 +178,7 @@ tokens_exchange_hash(struct keygate *kg, const struct app_row *app,
 	/* a device grant's code is never bound; were one, it would hold */
 	if ((unbound = token_bind_code(&c, proof)) != NULL)
 		return bad_grant(why, unbound);
-	rc = issue_for_code(kg, app, hash, &c, proof, out);
+	rc = issue_for_code(kg, app, hash, &c, c.scope, proof, out);
 	return rc == ERR_CONFLICT ? bad_grant(why, "The grant was already "
 	    "exchanged.") : rc;
 }
@@ -182,11 +186,13 @@ tokens_exchange_hash(struct keygate *kg, const struct app_row *app,
 int
 tokens_exchange_code(struct keygate *kg, const struct app_row *app,
     const char *addr, struct str code, struct str redirect_uri,
-    struct str verifier, const struct token_proof *proof,
-    struct token_pair *out, const char **why)
+    struct str verifier, struct str resource,
+    const struct token_proof *proof, struct token_pair *out,
+    const char **why)
 {
 	unsigned char hash[SECURE_HASH_BYTES];
 	struct code_row c;
+	unsigned scope;
 	int rc;
 
 	if (!tokens_key_of(code, TOKENS_CODE_PREFIX, hash))
@@ -202,10 +208,11 @@ tokens_exchange_code(struct keygate *kg, const struct app_row *app,
 	if (c.used)
 		return use_up(kg, app, addr, hash, bad_grant(why, "The code "
 		    "was already used."));
+	scope = c.scope;
 	if ((rc = code_usable(kg, &c, redirect_uri, verifier, proof,
-	    why)) != 0)
+	    why)) != 0 || (rc = resources_narrow(resource, &scope, why)) != 0)
 		return use_up(kg, app, addr, hash, rc);
-	rc = issue_for_code(kg, app, hash, &c, proof, out);
+	rc = issue_for_code(kg, app, hash, &c, scope, proof, out);
 	if (rc == ERR_CONFLICT)
 		return use_up(kg, app, addr, hash, bad_grant(why, "The code "
 		    "was already used."));
@@ -255,6 +262,7 @@ struct refresh_ask {
 	int64_t		 app_id;
 	int64_t		 idle_ttl_s;
 	struct str	 scope;
+	struct str	 resource;
 	const char	*why;
 	bool		 used;		/* presented before: reused() decides */
 	bool		 public_client;
@@ -292,6 +300,11 @@ judge_refresh(void *ctx, const struct token_row *r, struct issue *is)
 	if (ask->scope.p != NULL && (scopes_parse(ask->scope, &want) != 0 ||
 	    want == 0 || (want & ~r->family_scope) != 0))
 		return ERR_FORBIDDEN;
+	/* fewer scopes keep the resources; RFC 8707 §2.2: `resource`
+	 * narrows those, never widens them */
+	want |= resources_kept(r->family_scope);
+	if (resources_narrow(ask->resource, &want, &ask->why) != 0)
+		return ERR_TARGET;
 	is->grant_id = r->grant_id;
 	is->family_id = r->family_id;
 	is->family_scope = r->family_scope;
@@ -325,7 +338,8 @@ refresh_stored(void *arg, int rc)
 void
 tokens_refresh_begin(struct keygate *kg, const struct app_row *app,
     const char *addr, struct str refresh, struct str scope,
-    const struct token_proof *proof, struct tokens_refresh **out,
+    struct str resource, const struct token_proof *proof,
+    struct tokens_refresh **out,
     void (*done)(void *), void *arg)
 {
 	struct tokens_refresh *op = xcalloc(1, sizeof(*op));
@@ -334,6 +348,7 @@ tokens_refresh_begin(struct keygate *kg, const struct app_row *app,
 	op->kg = kg;
 	op->ask = (struct refresh_ask){ .app_id = app->id,
 	    .idle_ttl_s = kg->cfg->refresh_idle_ttl_s, .scope = scope,
+	    .resource = resource,
 	    .public_client = !app->has_secret, .proof = proof };
 	snprintf(op->ask.api_key, sizeof(op->ask.api_key), "%s",
 	    app->api_key);
@@ -361,6 +376,8 @@ refresh_verdict(struct tokens_refresh *op, const char **why)
 		return bad_grant(why, "The refresh token is not valid.");
 	if (rc == ERR_INVALID && op->ask.why != NULL)
 		return bad_grant(why, op->ask.why);
+	if (rc == ERR_TARGET)
+		*why = op->ask.why;
 	if (rc == ERR_CONFLICT && op->ask.used)
 		return reused(op->kg, &op->parent, op->ask.api_key,
 		    op->ask.addr, &op->is, &op->pair, why);

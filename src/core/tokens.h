@@ -47,13 +47,17 @@ bool	tokens_key_of(struct str token, const char *prefix,
  * (token_bind.h says which tokens it binds). */
 
 /* grant_type=authorization_code for the authenticated `app`, asked from
- * client address addr. Returns 0, ERR_INVALID (invalid_grant: *why says
- * why) or ERR_STORE. Any call uses the code up; a second use revokes the
- * family the first one started and records code_replay (events.h). */
+ * client address addr; `resource` (RFC 8707, space-separated, may be
+ * empty) narrows the access token to some of the code's resources, the
+ * refresh token keeping them all. Returns 0, ERR_INVALID (invalid_grant:
+ * *why says why), ERR_TARGET (invalid_target: *why) or ERR_STORE. Any
+ * call uses the code up; a second use revokes the family the first one
+ * started and records code_replay (events.h). */
 int	tokens_exchange_code(struct keygate *kg, const struct app_row *app,
 	    const char *addr, struct str code, struct str redirect_uri,
-	    struct str verifier, const struct token_proof *proof,
-	    struct token_pair *out, const char **why);
+	    struct str verifier, struct str resource,
+	    const struct token_proof *proof, struct token_pair *out,
+	    const char **why);
 
 /* Exchanges the code stored under `hash` without the checks of a
  * redirect: the device flow's (core/device_grant.c), whose approval
@@ -71,7 +75,8 @@ int	tokens_exchange_hash(struct keygate *kg, const struct app_row *app,
  * thread or on this one (even before begin returns), when the rotation
  * is decided. tokens_refresh_end() then gives the answer and frees *op:
  * 0, ERR_INVALID (invalid_grant: *why says why), ERR_FORBIDDEN
- * (invalid_scope) or ERR_STORE. `scope` (p == NULL when absent) may
+ * (invalid_scope), ERR_TARGET (invalid_target) or ERR_STORE. `scope`
+ * (p == NULL when absent) and `resource` (RFC 8707, space-separated) may
  * narrow, and must live until done; so must `proof`. A used
  * refresh token revokes its family (refresh_reuse, events.h, asked from
  * addr), except inside
@@ -79,7 +84,8 @@ int	tokens_exchange_hash(struct keygate *kg, const struct app_row *app,
 struct tokens_refresh;
 void	tokens_refresh_begin(struct keygate *kg, const struct app_row *app,
 	    const char *addr, struct str refresh, struct str scope,
-	    const struct token_proof *proof, struct tokens_refresh **op,
+	    struct str resource, const struct token_proof *proof,
+	    struct tokens_refresh **op,
 	    void (*done)(void *), void *arg);
 int	tokens_refresh_end(struct tokens_refresh *op, struct token_pair *out,
 	    const char **why);
@@ -93,11 +99,13 @@ int	tokens_refresh_end(struct tokens_refresh *op, struct token_pair *out,
  * with a DPoP proof of the key whose thumbprint is `jkt`, or as Bearer
  * (jkt NULL): a token bound to a key
  * (docs/REFERENCE.md §17.1) is ERR_FORBIDDEN, before any use is
- * recorded, unless jkt is its key; an unbound token passes either way. */
+ * recorded, unless jkt is its key; an unbound token passes either way.
+ * `aud` is the audience bit of the resource the call is for (core/
+ * scopes.h): a token not for it is ERR_AUTH, and no use (RFC 8707). */
 #define TOKENS_RECORD	1u	/* a use: recorded, counted */
 #define TOKENS_API	2u	/* the built-in API's, not a check */
 int	tokens_use_key(struct keygate *kg, struct str token, unsigned how,
-	    const unsigned char *jkt, struct token_row *out);
+	    unsigned aud, const unsigned char *jkt, struct token_row *out);
 
 /* Fills the token cache with the live access tokens of the store, at most
  * --token-cache of them, a page at a time until done or *stop is set: so

@@ -135,6 +135,38 @@ params_get(const struct params *ps, const char *name)
 	return STR_NULL;
 }
 
+void
+params_join(struct arena *a, struct params *ps, const char *name)
+{
+	size_t first = ps->n, len = 0, kept = 0;
+	char *joined, *w;
+
+	for (size_t i = 0; i < ps->n; i++)
+		if (str_eq_lit(ps->v[i].name, name)) {
+			if (first == ps->n)
+				first = i;
+			len += ps->v[i].value.len + 1;
+		}
+	if (first == ps->n)
+		return;
+	w = joined = arena_alloc(a, len);
+	for (size_t i = 0; i < ps->n; i++) {
+		if (!str_eq_lit(ps->v[i].name, name)) {
+			ps->v[kept++] = ps->v[i];
+			continue;
+		}
+		if (w != joined)
+			*w++ = ' ';
+		memcpy(w, ps->v[i].value.p, ps->v[i].value.len);
+		w += ps->v[i].value.len;
+		if (i == first)
+			kept++;
+	}
+	*w = '\0';
+	ps->v[first].value = (struct str){ joined, (size_t)(w - joined) };
+	ps->n = kept;
+}
+
 int
 params_bind(const struct params *ps, const struct param_spec *spec,
     size_t nspec, bool ignore_unknown, struct str *values, const char **bad)

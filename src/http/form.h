@@ -39,6 +39,12 @@ void	form_encode(struct buf *b, struct str s);
 /* The value of the first parameter named `name`, or STR_NULL. */
 struct str	params_get(const struct params *ps, const char *name);
 
+/* Makes the values of every parameter named `name` one, space-separated,
+ * in the first one's place (memory from the arena): for a parameter that
+ * may be repeated and whose values hold no space (RFC 8707's `resource`:
+ * URIs), so that params_bind() sees it once. */
+void	params_join(struct arena *a, struct params *ps, const char *name);
+
 /* What an endpoint takes: its parameters, each with a byte limit. */
 struct param_spec {
 	const char	*name;

@@ -179,6 +179,7 @@ oauth_authorize(struct request *req, struct response *res)
 		    "malformed.");
 		goto out;
 	}
+	params_join(req->arena, &ps, "resource");
 	if (!authorize_read(req, res, &c, &ps, A_CSRF, true))
 		goto out;
 	/* The client flow asks for the password every time, even with a
@@ -384,6 +385,7 @@ oauth_authorize_post(struct request *req, struct response *res)
 		    "Bad request", "The form could not be read.");
 		goto out;
 	}
+	params_join(req->arena, &ps, "resource");
 	if (!page_csrf_ok(req, &c.v, params_get(&ps, "csrf_token"))) {
 		page_csrf_refused(req, res, &c.v);
 		goto out;

@@ -35,6 +35,8 @@ const struct param_spec oauth_authorize_spec[A_COUNT] = {
 	[A_LOGIN_HINT] = { "login_hint", 1024, false },
 	/* a thumbprint's own form (43 characters) is core's to check */
 	[A_DPOP_JKT] = { "dpop_jkt", 128, false },
+	/* RFC 8707: repeatable, joined by params_join() */
+	[A_RESOURCE] = { "resource", RESOURCES_TEXT_MAX, false },
 	[A_CSRF] = { "csrf_token", HTTP_MAX_PARAM_VALUE_BYTES, false },
 	[A_DECISION] = { "decision", 16, false },
 	[A_EMAIL] = { "email", 1024, false },
@@ -68,6 +70,7 @@ oauth_authorize_fill(const struct str *in, struct authz_params *p)
 	p->max_age = in[A_MAX_AGE];
 	p->login_hint = in[A_LOGIN_HINT];
 	p->dpop_jkt = in[A_DPOP_JKT];
+	p->resource = in[A_RESOURCE];
 }
 
 /* RFC 9126 §4: a request_uri stands for the parameters pushed under it

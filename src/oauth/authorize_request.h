@@ -16,7 +16,7 @@
  * parameters, then the fields of keygate's own forms */
 enum { A_RESPONSE_TYPE, A_CLIENT_ID, A_REDIRECT_URI, A_SCOPE, A_STATE,
 	A_CHALLENGE, A_METHOD, A_NONCE, A_PROMPT, A_MAX_AGE, A_LOGIN_HINT,
-	A_DPOP_JKT, A_CSRF, A_DECISION, A_EMAIL, A_PASSWORD, A_PROOF, A_STEP,
+	A_DPOP_JKT, A_RESOURCE, A_CSRF, A_DECISION, A_EMAIL, A_PASSWORD, A_PROOF, A_STEP,
 	A_CODE, A_COUNT };
 
 /* Everything one authorization request needs while it is answered. */

@@ -102,6 +102,7 @@ struct presented {
 	struct str	 token;
 	bool		 dpop;
 	unsigned	 how;	/* TOKENS_API or not (core/tokens.h) */
+	unsigned	 aud;	/* the resource called (core/scopes.h) */
 	unsigned char	 jkt[DPOP_JKT_BYTES];
 	struct dpop_seen seen;	/* the proof, remembered once p is good */
 };
@@ -205,14 +206,14 @@ dpop_use(struct request *req, struct response *res, bool record,
 	int rc;
 
 	if (!answered_key(req, res, tokens_use_key(req->kg, p->token,
-	    p->how & TOKENS_API, p->jkt, row), p))
+	    p->how & TOKENS_API, p->aud, p->jkt, row), p))
 		return false;
 	if ((rc = dpop_remember(req->kg, &p->seen, now, &why)) != 0) {
 		dpop_refused(req, res, rc, why, now);
 		return false;
 	}
 	if (record && !answered_key(req, res, tokens_use_key(req->kg,
-	    p->token, p->how | TOKENS_RECORD, p->jkt, row), p))
+	    p->token, p->how | TOKENS_RECORD, p->aud, p->jkt, row), p))
 		return false;
 	/* RFC 9449 §8.2: the nonce for the client's next proof, on an
 	 * answer that refused nothing (a refusal says its own) */
@@ -237,6 +238,8 @@ bearer(struct request *req, struct response *res, bool record, bool proxied,
 	p->dpop = false;
 	/* the check is the one call a proxy makes for another */
 	p->how = proxied ? 0 : TOKENS_API;
+	if (!proxied)
+		p->aud = SCOPE_AUD_BUILTIN;	/* /v3, userinfo */
 	if (rc == ERR_NOTFOUND &&
 	    (rc = token_parse(h, "DPoP", &p->token)) != ERR_NOTFOUND)
 		p->dpop = true;
@@ -255,7 +258,7 @@ bearer(struct request *req, struct response *res, bool record, bool proxied,
 		return answered_key(req, res, ERR_AUTH, p);
 	if (!p->dpop)
 		return answered_key(req, res, tokens_use_key(req->kg, p->token,
-		    p->how | (record ? TOKENS_RECORD : 0), NULL, row), p);
+		    p->how | (record ? TOKENS_RECORD : 0), p->aud, NULL, row), p);
 	now = clock_now(req->kg->clock);
 	return proof_ok(req, res, proxied, now, p) && dpop_use(req, res, record,
 	    now, p, row);
@@ -280,7 +283,7 @@ scoped_use(struct request *req, struct response *res, unsigned bit,
 		return false;
 	}
 	return answered_key(req, res, tokens_use_key(req->kg, p->token,
-	    TOKENS_API | TOKENS_RECORD, p->dpop ? p->jkt : NULL, row), p);
+	    TOKENS_API | TOKENS_RECORD, p->aud, p->dpop ? p->jkt : NULL, row), p);
 }
 
 void
@@ -289,7 +292,19 @@ oauth_check(struct request *req, struct response *res)
 	struct token_row row;
 	struct presented p;
 	char sub[24], scope[SCOPES_TEXT_MAX];
+	struct str called = request_header(req, "X-Keygate-Resource");
+	const struct resource_info *r = NULL;
 
+	/* RFC 8707: the proxy names the resource it guards; without the
+	 * header it is the built-in API. A resource not registered opens
+	 * nothing. */
+	if (called.p != NULL && (r = scopes_resource(scopes_now(), called)) ==
+	    NULL) {
+		challenge(req, res, 401, "invalid_token", "X-Keygate-Resource "
+		    "names no resource this server guards.");
+		return;
+	}
+	p.aud = r != NULL ? r->bit : SCOPE_AUD_BUILTIN;
 	if (!bearer(req, res, true, true, &p, &row))
 		return;
 	snprintf(sub, sizeof(sub), "%lld", (long long)row.account_id);

@@ -32,6 +32,7 @@ request_fields(struct page_parts *pp, const struct authz_params *p,
 	    str_from(r->flow == AUTHZ_TOKEN ? "token" : "code"));
 	hidden(&pp->fields, "redirect_uri", r->redirect_uri);
 	hidden(&pp->fields, "scope", str_from(scope));
+	hidden(&pp->fields, "resource", p->resource);
 	hidden(&pp->fields, "state", p->state);
 	hidden(&pp->fields, "code_challenge", p->code_challenge);
 	hidden(&pp->fields, "code_challenge_method",

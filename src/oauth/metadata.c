@@ -16,11 +16,15 @@ endpoint(const char *issuer, const char *path)
 static json_t *
 metadata(const char *iss)
 {
+	const struct scope_table *t = scopes_now();
 	json_t *scopes = json_array();
 
-	for (size_t k = 0; k < scopes_count; k++)
-		json_array_append_new(scopes,
-		    json_string(scopes_offered[k].name));
+	/* the built-in API's: a resource's are in its own metadata (§22.1),
+	 * and this document is built once */
+	for (size_t k = 0; k < t->nscopes; k++)
+		if (t->scopes[k].bit & SCOPE_BUILTIN)
+			json_array_append_new(scopes,
+			    json_string(t->scopes[k].name));
 	return json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, "
 	    "s:o, s:b, s:[ss], s:[ssss], s:b, s:[s], s:[sss], s:o, s:[sss]}",
 	    "issuer", iss,

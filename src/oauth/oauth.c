@@ -88,8 +88,10 @@ oauth_form(struct request *req, struct response *res,
 		    "as application/x-www-form-urlencoded.");
 		return false;
 	}
-	if (rc == 0)
+	if (rc == 0) {
+		params_join(req->arena, &ps, "resource");
 		rc = params_bind(&ps, spec, n, true, in, &bad);
+	}
 	if (rc != 0) {
 		oauth_error(res, 400, "invalid_request", rc == ERR_DUPLICATE ?
 		    "A parameter is repeated." : rc == ERR_TOOBIG ?

@@ -59,18 +59,20 @@ void	oauth_metadata(struct request *req, struct response *res);
 void	oauth_par(struct request *req, struct response *res);
 
 /* The authorization request's parameters as /oauth2/authorize reads them
- * (response_type, client_id, ... login_hint, dpop_jkt: the first
+ * (response_type, client_id, ... login_hint, dpop_jkt, resource: the first
  * OAUTH_AUTHZ_PARAMS of the spec, client_id at OAUTH_AUTHZ_CLIENT_ID),
  * shared with /oauth2/par; oauth_authorize_fill() points p's fields at
  * values bound in that order. */
 enum { OAUTH_AUTHZ_CLIENT_ID = 1, OAUTH_AUTHZ_DPOP_JKT = 11,
-	OAUTH_AUTHZ_PARAMS = 12 };
+	OAUTH_AUTHZ_PARAMS = 13 };
 extern const struct param_spec oauth_authorize_spec[];
 void	oauth_authorize_fill(const struct str *in, struct authz_params *p);
 /* RFC 9728: the built-in API's protected resource metadata (§19), and
  * its URL as a challenge's parameter, resource_metadata="...", appended
  * to b. */
 void	oauth_protected_resource(struct request *req, struct response *res);
+/* A registered resource's (§22.1): ?resource=URI. */
+void	oauth_resource_metadata(struct request *req, struct response *res);
 void	oauth_resource_metadata_param(const struct keygate *kg,
 	    struct buf *b);
 void	oauth_openid_configuration(struct request *req,

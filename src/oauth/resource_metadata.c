@@ -1,6 +1,7 @@
-/* GET /.well-known/oauth-protected-resource (RFC 9728; docs/REFERENCE.md
- * §19): the metadata of the built-in API, and the challenge parameter
- * that points to it. */
+/* Protected resource metadata (RFC 9728; docs/REFERENCE.md §19, §22.1):
+ * the built-in API's at /.well-known/oauth-protected-resource, a
+ * registered resource's at /oauth2/resource-metadata?resource=URI, and the
+ * challenge parameter that points to the first. */
 #include "oauth/oauth.h"
 
 #include "core/scopes.h"
@@ -19,25 +20,65 @@ oauth_resource_metadata_param(const struct keygate *kg, struct buf *b)
 	buf_puts(b, RESOURCE_METADATA_PATH "\"");
 }
 
-void
-oauth_protected_resource(struct request *req, struct response *res)
+static void
+answer(struct request *req, struct response *res, const char *uri,
+    const char *name, unsigned scope_bits, bool builtin)
 {
+	const struct scope_table *t = scopes_now();
 	const char *iss = req->kg->cfg->issuer;
-	json_t *scopes = json_array();
+	json_t *scopes = json_array(), *doc;
 
-	for (size_t k = 0; k < scopes_count; k++)
-		json_array_append_new(scopes,
-		    json_string(scopes_offered[k].name));
-	response_json(res, 200, json_pack("{s:s, s:[s], s:o, s:[s], "
-	    "s:[sss], s:b, s:o, s:o}",
-	    "resource", iss,
+	for (size_t k = 0; k < t->nscopes; k++)
+		if (t->scopes[k].bit & scope_bits)
+			json_array_append_new(scopes,
+			    json_string(t->scopes[k].name));
+	doc = json_pack("{s:s, s:[s], s:o, s:[s], s:[sss], s:b, s:s}",
+	    "resource", uri,
 	    "authorization_servers", iss,
 	    "scopes_supported", scopes,
 	    "bearer_methods_supported", "header",
 	    "dpop_signing_alg_values_supported", "ES256", "EdDSA", "RS256",
 	    /* per app (§2), so not for the resource as a whole */
 	    "dpop_bound_access_tokens_required", 0,
-	    "resource_documentation", json_sprintf("%s/", iss),
-	    "resource_name", json_sprintf("%s API", req->kg->cfg->brand)));
+	    "resource_name", name);
+	if (builtin)
+		json_object_set_new(doc, "resource_documentation",
+		    json_sprintf("%s/", iss));
+	response_json(res, 200, doc);
 	response_header(res, "Cache-Control", "public, max-age=3600");
+}
+
+void
+oauth_protected_resource(struct request *req, struct response *res)
+{
+	char name[RESOURCE_NAME_MAX_BYTES + 8];
+
+	snprintf(name, sizeof(name), "%s API", req->kg->cfg->brand);
+	answer(req, res, req->kg->cfg->issuer, name, SCOPE_BUILTIN, true);
+}
+
+void
+oauth_resource_metadata(struct request *req, struct response *res)
+{
+	struct params ps;
+	struct str uri;
+	const struct resource_info *r;
+
+	if (request_query(req, &ps) != 0 ||
+	    (uri = params_get(&ps, "resource")).len == 0) {
+		response_json_error(res, 400, "invalid_request",
+		    "Name the resource: ?resource=URI.");
+		return;
+	}
+	r = scopes_resource(scopes_now(), uri);
+	if (r == NULL) {
+		response_json_error(res, 404, "not_found",
+		    "This server guards no resource at that URI.");
+		return;
+	}
+	if (r->bit == SCOPE_AUD_BUILTIN) {
+		oauth_protected_resource(req, res);
+		return;
+	}
+	answer(req, res, r->uri, r->name, r->scopes, false);
 }

@@ -14,7 +14,7 @@
 #include "core/tokens.h"
 
 enum { T_GRANT_TYPE, T_CODE, T_REDIRECT_URI, T_VERIFIER, T_REFRESH, T_SCOPE,
-	T_CLIENT_ID, T_CLIENT_SECRET, T_DEVICE_CODE, T_COUNT };
+	T_CLIENT_ID, T_CLIENT_SECRET, T_DEVICE_CODE, T_RESOURCE, T_COUNT };
 
 #define DEVICE_GRANT_TYPE	"urn:ietf:params:oauth:grant-type:device_code"
 
@@ -30,6 +30,8 @@ static const struct param_spec token_spec[T_COUNT] = {
 	[T_CLIENT_ID] = { "client_id", APP_API_KEY_MAX_BYTES, false },
 	[T_CLIENT_SECRET] = { "client_secret", TOKEN_MAX_BYTES, false },
 	[T_DEVICE_CODE] = { "device_code", TOKEN_MAX_BYTES, false },
+	/* RFC 8707: repeatable, joined by params_join() */
+	[T_RESOURCE] = { "resource", RESOURCES_TEXT_MAX, false },
 };
 
 /* What the answer's id_token needs of the client's app, kept past the
@@ -97,6 +99,8 @@ answer_grant(struct keygate *kg, struct response *res, int rc,
 	else if (rc == ERR_FORBIDDEN)
 		oauth_error(res, 400, "invalid_scope", "The scope asks for "
 		    "more than was granted, or names an unknown scope.");
+	else if (rc == ERR_TARGET)
+		oauth_error(res, 400, "invalid_target", why);
 	else
 		oauth_error(res, 503, "temporarily_unavailable",
 		    "The data store cannot be reached; try again soon.");
@@ -161,7 +165,7 @@ refresh_answer(struct request *req, struct response *res, void *ctx)
  * connection waits without a thread of its own (request_later()). */
 static void
 refresh_later(struct request *req, const struct app_row *app,
-    struct str refresh, struct str scope, const struct token_proof *proof)
+    const struct str *in, const struct token_proof *proof)
 {
 	struct refresh_ctx *c = arena_alloc(req->arena, sizeof(*c));
 	void *later;
@@ -170,8 +174,9 @@ refresh_later(struct request *req, const struct app_row *app,
 	if (proof != NULL)
 		c->proof = *proof;
 	later = request_later(req, refresh_answer, c);
-	tokens_refresh_begin(req->kg, app, req->client_addr, refresh, scope,
-	    proof != NULL ? &c->proof : NULL, &c->op, http_later_ready, later);
+	tokens_refresh_begin(req->kg, app, req->client_addr, in[T_REFRESH],
+	    in[T_SCOPE], in[T_RESOURCE], proof != NULL ? &c->proof : NULL,
+	    &c->op, http_later_ready, later);
 }
 
 /* grant_type=authorization_code: the exchange and its answer */
@@ -192,7 +197,8 @@ answer_code(struct request *req, struct response *res,
 		return;
 	}
 	rc = tokens_exchange_code(req->kg, app, req->client_addr, in[T_CODE],
-	    in[T_REDIRECT_URI], in[T_VERIFIER], proof, &pair, &why);
+	    in[T_REDIRECT_URI], in[T_VERIFIER], in[T_RESOURCE], proof, &pair,
+	    &why);
 	audience_of(app, &aud);
 	answer_grant(req->kg, res, rc, &pair, &aud, why);
 	sodium_memzero(&pair, sizeof(pair));
@@ -218,8 +224,7 @@ oauth_token(struct request *req, struct response *res)
 			oauth_error(res, 400, "invalid_request", "Send "
 			    "refresh_token.");
 		else
-			refresh_later(req, app, in[T_REFRESH], in[T_SCOPE],
-			    proof);
+			refresh_later(req, app, in, proof);
 	} else if (str_eq_lit(in[T_GRANT_TYPE], DEVICE_GRANT_TYPE)) {
 		/* turning the switch off ends the polls of grants begun
 		 * before, too */
@@ -285,6 +290,26 @@ oauth_revoke(struct request *req, struct response *res)
 	free(app);
 }
 
+/* RFC 7662 §2.2 `aud`: the URIs of the resources the token is for
+ * (docs/REFERENCE.md §22.1), the built-in API's being the issuer. */
+static void
+put_audience(struct buf *b, unsigned scope)
+{
+	const struct scope_table *t = scopes_now();
+	unsigned aud = scopes_audience(scope);
+	const char *sep = "";
+
+	buf_puts(b, ",\"aud\":[");
+	for (size_t k = 0; k < t->nresources; k++) {
+		if (!(aud & t->resources[k].bit))
+			continue;
+		buf_puts(b, sep);
+		buf_put_json_string(b, t->resources[k].uri);
+		sep = ",";
+	}
+	buf_puts(b, "]");
+}
+
 /* The answer for an active token: printed, not built with jansson, as
  * introspection is on a hot path. */
 static void
@@ -309,6 +334,7 @@ answer_active(struct response *res, const struct introspection *it)
 	}
 	if (it->exp != 0)
 		buf_printf(b, ",\"exp\":%lld", (long long)it->exp);
+	put_audience(b, it->row.scope);
 	buf_puts(b, "}");
 }
 

@@ -402,13 +402,25 @@ page_safe_next(struct request *req, struct str next)
 void
 page_scopes(struct buf *out, unsigned scope)
 {
-	for (size_t k = 0; k < scopes_count; k++) {
-		if (!(scope & scopes_offered[k].bit))
+	const struct scope_table *t = scopes_now();
+
+	for (size_t k = 0; k < t->nscopes; k++) {
+		if (!(scope & t->scopes[k].bit))
 			continue;
 		struct tmpl_var vars[] = {
-			{ "name", str_from(scopes_offered[k].name) },
+			{ "name", str_from(t->scopes[k].name) },
 			{ "description",
-			    str_from(scopes_offered[k].description) },
+			    str_from(t->scopes[k].description) },
+		};
+		template_render(out, "grant_scope.html", vars, 2);
+	}
+	/* the registered resources the token opens (§22.1), by address */
+	for (size_t k = 1; k < t->nresources; k++) {
+		if (!(scope & t->resources[k].bit))
+			continue;
+		struct tmpl_var vars[] = {
+			{ "name", str_from(t->resources[k].uri) },
+			{ "description", str_from(t->resources[k].name) },
 		};
 		template_render(out, "grant_scope.html", vars, 2);
 	}

@@ -304,6 +304,9 @@ const struct store_ops store_postgres_ops = {
 	.par_use = pg_par_use,
 	.signing_key_add = pg_signing_key_add,
 	.signing_key_list = pg_signing_key_list,
+	.resource_add = pg_resource_add,
+	.resource_list = pg_resource_list,
+	.resource_delete = pg_resource_delete,
 	.event_add = pg_event_add,
 	.event_list = pg_event_list,
 };

@@ -384,6 +384,26 @@ const char *const pg_sql[STMT_COUNT] = {
 	[STMT_SIGNING_KEY_LIST] = "SELECT kid, alg, seq, public_jwk, "
 	    "private_sealed, created_at, active_from FROM signing_keys "
 	    "ORDER BY alg, seq",
+	/* as in sqlite_sql.c */
+	[STMT_RESOURCE_INSERT] = "INSERT INTO resources(uri, name, "
+	    "created_at) VALUES ($1::text, $2::text, $3::bigint)",
+	[STMT_RESOURCE_BIT_INSERT] = "INSERT INTO resource_bits(bit, uri, "
+	    "scope, description) VALUES ($1::bigint, $2::text, "
+	    "nullif($3::text, ''), $4::text)",
+	[STMT_RESOURCE_LIST] = "SELECT r.uri, r.name, r.created_at, b.bit, "
+	    "coalesce(b.scope, ''), b.description FROM resources r "
+	    "JOIN resource_bits b ON b.uri = r.uri ORDER BY r.uri, b.bit",
+	[STMT_RESOURCE_FAMILIES_REVOKE] = "UPDATE families SET revoked = true "
+	    "WHERE NOT revoked AND (scope & $1::bigint) <> 0",
+	[STMT_RESOURCE_CODES_DELETE] = "DELETE FROM auth_codes "
+	    "WHERE (scope & $1::bigint) <> 0",
+	[STMT_RESOURCE_DEVICE_DELETE] = "DELETE FROM device_grants "
+	    "WHERE (scope & $1::bigint) <> 0",
+	[STMT_RESOURCE_GRANTS_EMPTY_DELETE] = "DELETE FROM grants "
+	    "WHERE (scope & $1::bigint) <> 0 AND (scope & ~$1::bigint) = 0",
+	[STMT_RESOURCE_GRANTS_NARROW] = "UPDATE grants SET scope = "
+	    "scope & ~$1::bigint WHERE (scope & $1::bigint) <> 0",
+	[STMT_RESOURCE_DELETE] = "DELETE FROM resources WHERE uri = $1::text",
 	[STMT_DEVICE_INSERT] = "INSERT INTO device_grants(device_hash, "
 	    "user_code, app_id, scope, created_at, expires_at, interval_s) "
 	    "VALUES ($1::bytea, $2::text, $3::bigint, $4::bigint, $5::bigint, "

@@ -327,6 +327,12 @@ int	pg_signing_key_add(struct store_backend *b,
 	    const struct signing_key_row *row);
 int	pg_signing_key_list(struct store_backend *b,
 	    struct signing_key_row **rows, size_t *n);
+int	pg_resource_add(struct store_backend *b,
+	    const struct resource_bit_row *rows, size_t n);
+int	pg_resource_list(struct store_backend *b,
+	    struct resource_bit_row **rows, size_t *n);
+int	pg_resource_delete(struct store_backend *b, const char *uri,
+	    unsigned bits);
 int	pg_mail_retry(struct store_backend *b, int64_t id, int64_t attempts,
 	    int64_t next_at, const char *error);
 /* pg_events.c: security events. Put writes ev (nothing when NULL) inside

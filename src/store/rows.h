@@ -374,6 +374,17 @@ struct signing_key_row {
 					 * one of its alg does */
 };
 
+/* One bit of a registered resource (docs/REFERENCE.md §22.1): its
+ * audience bit (scope "") or one of its scopes, with the resource. */
+struct resource_bit_row {
+	char	 uri[RESOURCE_URI_MAX_BYTES + 1];
+	char	 name[RESOURCE_NAME_MAX_BYTES + 1];
+	int64_t	 created_at;
+	unsigned bit;		/* 8..31: the bit's number, not its value */
+	char	 scope[RESOURCE_SCOPE_MAX_BYTES + 1];
+	char	 description[RESOURCE_SCOPE_DESC_MAX_BYTES + 1];
+};
+
 /* Row counts; the tokens and sessions are those live by h. */
 struct store_counts {
 	int64_t	 accounts;

@@ -318,6 +318,9 @@ const struct store_ops store_sqlite_ops = {
 	.par_use = sqlite_par_use,
 	.signing_key_add = sqlite_signing_key_add,
 	.signing_key_list = sqlite_signing_key_list,
+	.resource_add = sqlite_resource_add,
+	.resource_list = sqlite_resource_list,
+	.resource_delete = sqlite_resource_delete,
 	.event_add = sqlite_event_add,
 	.event_list = sqlite_event_list,
 };

@@ -362,6 +362,26 @@ const char *const stmt_sql[STMT_COUNT] = {
 	[STMT_SIGNING_KEY_LIST] = "SELECT kid, alg, seq, public_jwk, "
 	    "private_sealed, created_at, active_from FROM signing_keys "
 	    "ORDER BY alg, seq",
+	/* resources (0024): a taken URI, bit or scope name is a constraint
+	 * failure, ERR_EXISTS */
+	[STMT_RESOURCE_INSERT] = "INSERT INTO resources(uri, name, "
+	    "created_at) VALUES (?1, ?2, ?3)",
+	[STMT_RESOURCE_BIT_INSERT] = "INSERT INTO resource_bits(bit, uri, "
+	    "scope, description) VALUES (?1, ?2, nullif(?3, ''), ?4)",
+	[STMT_RESOURCE_LIST] = "SELECT r.uri, r.name, r.created_at, b.bit, "
+	    "coalesce(b.scope, ''), b.description FROM resources r "
+	    "JOIN resource_bits b ON b.uri = r.uri ORDER BY r.uri, b.bit",
+	[STMT_RESOURCE_FAMILIES_REVOKE] = "UPDATE families SET revoked = 1 "
+	    "WHERE revoked = 0 AND (scope & ?1) <> 0",
+	[STMT_RESOURCE_CODES_DELETE] = "DELETE FROM auth_codes "
+	    "WHERE (scope & ?1) <> 0",
+	[STMT_RESOURCE_DEVICE_DELETE] = "DELETE FROM device_grants "
+	    "WHERE (scope & ?1) <> 0",
+	[STMT_RESOURCE_GRANTS_EMPTY_DELETE] = "DELETE FROM grants "
+	    "WHERE (scope & ?1) <> 0 AND (scope & ~?1) = 0",
+	[STMT_RESOURCE_GRANTS_NARROW] = "UPDATE grants SET scope = "
+	    "scope & ~?1 WHERE (scope & ?1) <> 0",
+	[STMT_RESOURCE_DELETE] = "DELETE FROM resources WHERE uri = ?1",
 	[STMT_DEVICE_INSERT] = "INSERT INTO device_grants(device_hash, "
 	    "user_code, app_id, scope, created_at, expires_at, interval_s) "
 	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",

@@ -306,6 +306,12 @@ int	sqlite_signing_key_add(struct store_backend *b,
 	    const struct signing_key_row *row);
 int	sqlite_signing_key_list(struct store_backend *b,
 	    struct signing_key_row **rows, size_t *n);
+int	sqlite_resource_add(struct store_backend *b,
+	    const struct resource_bit_row *rows, size_t n);
+int	sqlite_resource_list(struct store_backend *b,
+	    struct resource_bit_row **rows, size_t *n);
+int	sqlite_resource_delete(struct store_backend *b, const char *uri,
+	    unsigned bits);
 int	sqlite_mail_retry(struct store_backend *b, int64_t id,
 	    int64_t attempts, int64_t next_at, const char *error);
 /* sqlite_events.c: security events. Put writes ev (nothing when NULL) in

@@ -548,6 +548,22 @@ int	store_signing_key_add(struct store *st,
 int	store_signing_key_list(struct store *st,
 	    struct signing_key_row **rows, size_t *n);
 
+/* Registered resources (core/resources.c). Add writes rows[0], the
+ * audience bit, with the resource and then the scopes' bits, all or
+ * nothing: ERR_EXISTS when the URI, a bit or a scope name is taken.
+ * List gives every bit, by URI and bit, into a malloc'd *rows (free() it).
+ * Delete, in one transaction, revokes the families whose tokens carry any
+ * of `bits`, deletes the codes and device grants that do, takes the bits
+ * out of the consents (a consent left with none is deleted) and deletes
+ * the resource with its bits; ERR_NOTFOUND without it. Add and delete move
+ * the revision counter. */
+int	store_resource_add(struct store *st,
+	    const struct resource_bit_row *rows, size_t n);
+int	store_resource_list(struct store *st, struct resource_bit_row **rows,
+	    size_t *n);
+int	store_resource_delete(struct store *st, const char *uri,
+	    unsigned bits);
+
 /* Security events (docs/REFERENCE.md §20). The calls that make a change
  * take the event recording it (NULL: none) and write it in their own
  * transaction; add writes one that goes with no change (a failed log-in).

@@ -47,16 +47,17 @@ Test(scopes, table)
 	};
 	unsigned all = 0;
 
-	cr_assert_eq(scopes_count, NELEM(names));
-	for (size_t k = 0; k < scopes_count; k++) {
-		cr_expect_str_eq(scopes_offered[k].name, names[k], "entry %zu",
+	const struct scope_table *t = scopes_now();
+
+	cr_assert_eq(t->nscopes, NELEM(names));
+	for (size_t k = 0; k < t->nscopes; k++) {
+		cr_expect_str_eq(t->scopes[k].name, names[k], "entry %zu", k);
+		cr_expect_eq(t->scopes[k].bit, 1u << k, "entry %zu", k);
+		cr_expect(t->scopes[k].description[0] != '\0', "entry %zu",
 		    k);
-		cr_expect_eq(scopes_offered[k].bit, 1u << k, "entry %zu", k);
-		cr_expect(scopes_offered[k].description != NULL &&
-		    scopes_offered[k].description[0] != '\0', "entry %zu", k);
-		all |= scopes_offered[k].bit;
+		all |= t->scopes[k].bit;
 	}
-	cr_expect_eq(all, SCOPE_ALL);
+	cr_expect_eq(all, SCOPE_BUILTIN);
 	cr_expect_eq(SCOPE_DEFAULT, SCOPE_ACCOUNT_READ);
 }
 
@@ -87,7 +88,7 @@ Test(scopes, parse_accepts)
 		  SCOPE_OPENID | SCOPE_EMAIL | SCOPE_PROFILE },
 		{ S("email openid"), SCOPE_OPENID | SCOPE_EMAIL },
 		{ S("profile account_read email campaign_data openid "
-		    "contact_data account_update"), SCOPE_ALL },
+		    "contact_data account_update"), SCOPE_BUILTIN },
 	};
 
 	for (size_t i = 0; i < NELEM(cases); i++) {
@@ -169,7 +170,7 @@ Test(scopes, format)
 		{ CA | CD | AU | AR,
 		  "account_read account_update contact_data campaign_data" },
 		{ SCOPE_PROFILE | SCOPE_OPENID, "openid profile" },
-		{ SCOPE_ALL,
+		{ SCOPE_BUILTIN,
 		  "account_read account_update contact_data campaign_data "
 		  "openid email profile" },
 	};
@@ -188,7 +189,7 @@ Test(scopes, format)
  * parsed text formats to the same text. */
 Test(scopes, round_trip)
 {
-	for (unsigned mask = 0; mask <= SCOPE_ALL; mask++) {
+	for (unsigned mask = 0; mask <= SCOPE_BUILTIN; mask++) {
 		char out[SCOPES_TEXT_MAX], again[SCOPES_TEXT_MAX];
 		unsigned back = 0xdeadu;
 		int rc;
@@ -203,4 +204,44 @@ Test(scopes, round_trip)
 		scopes_format(back, again);
 		cr_expect_str_eq(again, out, "mask %#x", mask);
 	}
+}
+
+/* A published table (core/resources.c's): a resource's scopes parse and
+ * format beside the built-in ones, its audience bit is no scope, and a
+ * mask is for the resources among its audiences only. */
+Test(scopes, registered_resources)
+{
+	struct scope_table *t = scopes_table_new("https://id.example",
+	    "Example API");
+	struct resource_info *r = &t->resources[t->nresources++];
+	struct scope_info *s = &t->scopes[t->nscopes++];
+	char out[SCOPES_TEXT_MAX];
+	unsigned mask = 0;
+
+	r->bit = 1u << 8;
+	r->scopes = 1u << 9;
+	snprintf(r->uri, sizeof(r->uri), "https://mcp.example/mcp");
+	snprintf(r->name, sizeof(r->name), "Tools");
+	s->bit = 1u << 9;
+	snprintf(s->name, sizeof(s->name), "mcp:tools");
+	t->audiences |= r->bit;
+	scopes_publish(t);
+
+	cr_expect_eq(scopes_parse(S("account_read mcp:tools"), &mask), 0);
+	cr_expect_eq(mask, AR | (1u << 9));
+	scopes_format(mask | r->bit, out);
+	cr_expect_str_eq(out, "account_read mcp:tools");
+	cr_expect_eq(scopes_audience(AR), SCOPE_AUD_BUILTIN);
+	cr_expect_eq(scopes_audience(AR | r->bit | (1u << 9)), r->bit);
+	cr_expect(scopes_for_resource(r->bit | (1u << 9),
+	    S("https://mcp.example/mcp")));
+	cr_expect(!scopes_for_resource(r->bit, S("https://id.example")));
+	cr_expect(scopes_for_resource(AR, S("https://id.example")));
+	cr_expect(!scopes_for_resource(AR, S("https://mcp.example/mcp")));
+	cr_expect(!scopes_for_resource(r->bit, S("https://mcp.example")));
+	/* a bit no table knows (a resource not loaded here yet) opens
+	 * nothing, not the built-in API */
+	cr_expect_eq(scopes_audience(AR | (1u << 20)), 0u);
+	scopes_forget();
+	cr_expect_eq(scopes_parse(S("mcp:tools"), &mask), ERR_INVALID);
 }

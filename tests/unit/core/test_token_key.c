@@ -67,7 +67,7 @@ last_used(const char *token)
 {
 	struct token_row row;
 
-	cr_assert_eq(tokens_use_key(&kg, str_from(token), false,
+	cr_assert_eq(tokens_use_key(&kg, str_from(token), false, SCOPE_AUD_BUILTIN,
 	    (const unsigned char *)"kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk", &row),
 	    0);
 	return row.last_used;
@@ -84,14 +84,14 @@ Test(token_key, bound_token_needs_its_key)
 	memset(other, 'o', sizeof(other));
 	issued(jkt, bound);
 	clock_advance(kg.clock, 10);
-	cr_expect_eq(tokens_use_key(&kg, str_from(bound), true, NULL, &row),
+	cr_expect_eq(tokens_use_key(&kg, str_from(bound), true, SCOPE_AUD_BUILTIN, NULL, &row),
 	    ERR_FORBIDDEN, "as Bearer");
-	cr_expect_eq(tokens_use_key(&kg, str_from(bound), true, other, &row),
+	cr_expect_eq(tokens_use_key(&kg, str_from(bound), true, SCOPE_AUD_BUILTIN, other, &row),
 	    ERR_FORBIDDEN, "with another key");
 	cr_expect_lt(last_used(bound), clock_now(kg.clock),
 	    "a refusal is no use");
 	before = clock_now(kg.clock);
-	cr_assert_eq(tokens_use_key(&kg, str_from(bound), true, jkt, &row), 0);
+	cr_assert_eq(tokens_use_key(&kg, str_from(bound), true, SCOPE_AUD_BUILTIN, jkt, &row), 0);
 	cr_expect(row.bound);
 	cr_expect_eq(memcmp(row.jkt, jkt, sizeof(jkt)), 0);
 	/* a range: the test clock runs on real time and may tick between */
@@ -108,7 +108,7 @@ Test(token_key, unbound_token_either_way)
 
 	memset(jkt, 'k', sizeof(jkt));
 	issued(NULL, plain);
-	cr_expect_eq(tokens_use_key(&kg, str_from(plain), true, NULL, &row), 0);
-	cr_expect_eq(tokens_use_key(&kg, str_from(plain), true, jkt, &row), 0);
+	cr_expect_eq(tokens_use_key(&kg, str_from(plain), true, SCOPE_AUD_BUILTIN, NULL, &row), 0);
+	cr_expect_eq(tokens_use_key(&kg, str_from(plain), true, SCOPE_AUD_BUILTIN, jkt, &row), 0);
 	cr_expect(!row.bound);
 }

@@ -472,8 +472,8 @@ contract_issue_new(int64_t grant_id, unsigned scope, int64_t now,
 void
 contract_ann_family(int64_t now, struct issue *is)
 {
-	contract_issue_new(contract_grant(fx.ann, &fx.app, SCOPE_ALL),
-	    SCOPE_ALL, now, is);
+	contract_issue_new(contract_grant(fx.ann, &fx.app, SCOPE_BUILTIN),
+	    SCOPE_BUILTIN, now, is);
 }
 
 void

@@ -98,8 +98,8 @@ void	contract_family(int64_t grant_id, unsigned scope, int64_t now,
 void	contract_issue_new(int64_t grant_id, unsigned scope, int64_t now,
 	    struct issue *is);
 
-/* Grants fx.ann SCOPE_ALL on fx.app and issues a new family of it at
- * `now` into *is (SCOPE_ALL, access and refresh token). */
+/* Grants fx.ann SCOPE_BUILTIN on fx.app and issues a new family of it at
+ * `now` into *is (SCOPE_BUILTIN, access and refresh token). */
 void	contract_ann_family(int64_t now, struct issue *is);
 
 /* Prepares into *is the rotation of `from`'s refresh token at `now`: a

@@ -99,8 +99,8 @@ OAUTH_TEST(admin, counts_what_an_account_holds)
 	contract_hash(old);
 	cr_assert_eq(store_session_insert(st, old, fx.dev, T0 - 100, NOWHERE,
 	    NULL), 0);
-	contract_grant(fx.dev, &fx.app2, SCOPE_ALL);
-	contract_grant(fx.ann, &fx.app, SCOPE_ALL);
+	contract_grant(fx.dev, &fx.app2, SCOPE_BUILTIN);
+	contract_grant(fx.ann, &fx.app, SCOPE_BUILTIN);
 	h.seen_before = T0 - 50;	/* `old` is no longer alive */
 	h.created_before = T0 - 1000;
 	cr_assert_eq(store_account_counts(st, fx.dev, &h, &c), 0);
@@ -127,10 +127,10 @@ OAUTH_TEST(admin, disabling_an_end_user)
 	hold(fx.ann, &ann);
 	hold(fx.dev, &dev);
 	contract_ann_family(T0, &anns);
-	contract_issue_new(contract_grant(fx.bob, &fx.app, SCOPE_ALL),
-	    SCOPE_ALL, T0, &bobs);
+	contract_issue_new(contract_grant(fx.bob, &fx.app, SCOPE_BUILTIN),
+	    SCOPE_BUILTIN, T0, &bobs);
 	contract_hash(code);
-	contract_insert_code(code, anns.grant_id, SCOPE_ALL);
+	contract_insert_code(code, anns.grant_id, SCOPE_BUILTIN);
 	cr_assert(!revoked(anns.access_hash));
 
 	cr_assert_eq(store_account_disable(st, fx.ann, T0 + 5, NULL), 0);
@@ -188,9 +188,9 @@ OAUTH_TEST(admin, disabling_an_app_owner)
 	hold(fx.ann, &ann);
 	contract_ann_family(T0, &anns);
 	contract_hash(code);
-	contract_insert_code(code, anns.grant_id, SCOPE_ALL);
-	contract_issue_new(contract_grant(fx.bob, &fx.app, SCOPE_ALL),
-	    SCOPE_ALL, T0, &bobs);
+	contract_insert_code(code, anns.grant_id, SCOPE_BUILTIN);
+	contract_issue_new(contract_grant(fx.bob, &fx.app, SCOPE_BUILTIN),
+	    SCOPE_BUILTIN, T0, &bobs);
 	cr_assert_eq(store_app_get(st, STORE_ANY_ACCOUNT, fx.app.api_key,
 	    &app), 0);
 	cr_expect(!app.owner_disabled);
@@ -256,8 +256,8 @@ OAUTH_TEST(admin, deleting_takes_everything_owned)
 	hold(fx.dev, &dev);
 	contract_ann_family(T0, &anns);
 	contract_app(fx.bob, "kg_ak_bobs", T0, &bobs);
-	contract_issue_new(contract_grant(fx.dev, &bobs, SCOPE_ALL),
-	    SCOPE_ALL, T0, &devs);
+	contract_issue_new(contract_grant(fx.dev, &bobs, SCOPE_BUILTIN),
+	    SCOPE_BUILTIN, T0, &devs);
 	owns_the_rest(fx.dev, fx.app.id);
 	cr_assert_eq(store_account_delete(st, fx.dev), 0);
 	cr_expect_eq(store_totp_get(st, fx.dev, &totp), ERR_NOTFOUND);

@@ -245,7 +245,7 @@ OAUTH_TEST(device, racing_decisions_and_exchanges_have_one_winner,
 	int w;
 
 	contract_hash(h);
-	insert_grant(h, "BCDFGHJK", SCOPE_ALL);
+	insert_grant(h, "BCDFGHJK", SCOPE_BUILTIN);
 	memset(r, 0, sizeof(r));
 	for (int i = 0; i < RACERS; i++)
 		r[i].d = decision(i % 3 != 0, i % 2 ? fx.ann : fx.bob,
@@ -261,13 +261,13 @@ OAUTH_TEST(device, racing_decisions_and_exchanges_have_one_winner,
 		cr_expect_eq(c.account_id, r[w].d.account_id);
 	/* the device polling from two nodes: one family, once */
 	contract_hash(h2);
-	insert_grant(h2, "ZXWVTSRQ", SCOPE_ALL);
+	insert_grant(h2, "ZXWVTSRQ", SCOPE_BUILTIN);
 	dd = decision(true, fx.ann, T0 + 11);
 	cr_assert_eq(store_device_decide(st, "ZXWVTSRQ", &dd, NULL), 0);
 	cr_assert_eq(store_code_get(st, h2, &c), 0);
 	memset(r, 0, sizeof(r));
 	for (int i = 0; i < RACERS; i++) {
-		contract_family(c.grant_id, SCOPE_ALL, T0 + 12, &r[i].is);
+		contract_family(c.grant_id, SCOPE_BUILTIN, T0 + 12, &r[i].is);
 		r[i].is.app_id = fx.app.id;
 		r[i].is.code_hash = h2;
 		r[i].exchange = true;

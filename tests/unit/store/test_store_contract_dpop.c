@@ -34,9 +34,9 @@ expect_bound(const struct token_row *t, const unsigned char *jkt,
 static void
 bound_family(const unsigned char *jkt, bool refresh, struct issue *is)
 {
-	int64_t g = contract_grant(fx.ann, &fx.app, SCOPE_ALL);
+	int64_t g = contract_grant(fx.ann, &fx.app, SCOPE_BUILTIN);
 
-	contract_family(g, SCOPE_ALL, T0, is);
+	contract_family(g, SCOPE_BUILTIN, T0, is);
 	is->access_bound = true;
 	is->refresh_bound = refresh;
 	memcpy(is->jkt, jkt, SECURE_HASH_BYTES);
@@ -130,7 +130,7 @@ OAUTH_TEST(dpop, rotation_judged_with_the_binding)
 	contract_hash(jkt);
 	bound_family(jkt, true, &first);
 	memcpy(j.jkt, jkt, SECURE_HASH_BYTES);
-	contract_rotation(&first, SCOPE_ALL, T0 + 10, &refused);
+	contract_rotation(&first, SCOPE_BUILTIN, T0 + 10, &refused);
 	j.rc = ERR_INVALID;
 	cr_assert_eq(contract_refresh_wait(&refused, judge, &j, &parent),
 	    ERR_INVALID);
@@ -140,7 +140,7 @@ OAUTH_TEST(dpop, rotation_judged_with_the_binding)
 	cr_assert_eq(store_refresh_get(st, first.refresh_hash, &t), 0);
 	cr_expect_eq(t.last_used, 0, "nor uses the parent up");
 	j.rc = 0;
-	contract_rotation(&first, SCOPE_ALL, T0 + 20, &rot);
+	contract_rotation(&first, SCOPE_BUILTIN, T0 + 20, &rot);
 	cr_assert_eq(contract_refresh_wait(&rot, judge, &j, &parent), 0);
 	cr_assert_eq(store_refresh_get(st, rot.refresh_hash, &t), 0);
 	expect_bound(&t, jkt, "the new refresh token");

@@ -33,10 +33,10 @@ OAUTH_TEST(grants, upsert_widens_to_the_union)
 	cr_assert_eq(store_grant_get(st, fx.ann, fx.app.id, &again, &scope), 0);
 	cr_expect_eq(scope, SCOPE_ACCOUNT_READ | SCOPE_CONTACT_DATA,
 	    "asking for less never narrows");
-	cr_assert_eq(store_grant_upsert(st, fx.bob, fx.app.id, SCOPE_ALL, T0,
+	cr_assert_eq(store_grant_upsert(st, fx.bob, fx.app.id, SCOPE_BUILTIN, T0,
 	    &other), 0);
 	cr_expect_neq(other, id, "one grant per account and app");
-	cr_assert_eq(store_grant_upsert(st, fx.ann, fx.app2.id, SCOPE_ALL, T0,
+	cr_assert_eq(store_grant_upsert(st, fx.ann, fx.app2.id, SCOPE_BUILTIN, T0,
 	    &other), 0);
 	cr_expect_neq(other, id);
 	cr_assert_eq(store_grant_get(st, fx.ann, fx.app.id, &again, &scope), 0);
@@ -50,8 +50,8 @@ OAUTH_TEST(grants, none_is_notfound)
 
 	cr_expect_eq(store_grant_get(st, fx.ann, fx.app.id, &id, &scope),
 	    ERR_NOTFOUND);
-	contract_grant(fx.bob, &fx.app, SCOPE_ALL);
-	contract_grant(fx.ann, &fx.app2, SCOPE_ALL);
+	contract_grant(fx.bob, &fx.app, SCOPE_BUILTIN);
+	contract_grant(fx.ann, &fx.app2, SCOPE_BUILTIN);
 	cr_expect_eq(store_grant_get(st, fx.ann, fx.app.id, &id, &scope),
 	    ERR_NOTFOUND);
 	/* core/grants.c passes this on: withdrawing nothing is a 404 */
@@ -110,9 +110,9 @@ OAUTH_TEST(grants, list_with_app_fields)
 	g1 = contract_grant(fx.ann, &fx.app, SCOPE_ACCOUNT_READ);
 	cr_assert_eq(store_grant_upsert(st, fx.ann, fx.app.id,
 	    SCOPE_CAMPAIGN_DATA, T0 + 50, &id), 0);
-	cr_assert_eq(store_grant_upsert(st, fx.ann, fx.app2.id, SCOPE_ALL,
+	cr_assert_eq(store_grant_upsert(st, fx.ann, fx.app2.id, SCOPE_BUILTIN,
 	    T0 + 20, &g2), 0);
-	contract_grant(fx.bob, &fx.app, SCOPE_ALL);
+	contract_grant(fx.bob, &fx.app, SCOPE_BUILTIN);
 	rows = NULL;
 	cr_assert_eq(store_grant_list(st, fx.ann, ALL, &rows, &n), 0);
 	cr_assert_eq(n, 2, "ann's grants only");
@@ -124,7 +124,7 @@ OAUTH_TEST(grants, list_with_app_fields)
 	cr_expect_str_eq(g->public_name, fx.app.public_name);
 	cr_assert_not_null(g = find_grant(rows, n, fx.app2.id));
 	cr_expect_eq(g->id, g2);
-	cr_expect_eq(g->scope, SCOPE_ALL);
+	cr_expect_eq(g->scope, SCOPE_BUILTIN);
 	cr_expect_eq(g->created_at, T0 + 20);
 	cr_expect_str_eq(g->api_key, fx.app2.api_key);
 	cr_expect_str_eq(g->public_name, "", "unset public name");
@@ -135,7 +135,7 @@ OAUTH_TEST(codes, insert_get_take)
 {
 	unsigned char h[SECURE_HASH_BYTES];
 	struct code_row c, out;
-	int64_t g = contract_grant(fx.ann, &fx.app, SCOPE_ALL);
+	int64_t g = contract_grant(fx.ann, &fx.app, SCOPE_BUILTIN);
 
 	contract_hash(h);
 	memset(&c, 0, sizeof(c));
@@ -186,8 +186,8 @@ OAUTH_TEST(codes, unknown_is_notfound)
 
 	contract_hash(h);
 	contract_hash(other);
-	contract_insert_code(h, contract_grant(fx.ann, &fx.app, SCOPE_ALL),
-	    SCOPE_ALL);
+	contract_insert_code(h, contract_grant(fx.ann, &fx.app, SCOPE_BUILTIN),
+	    SCOPE_BUILTIN);
 	cr_expect_eq(store_code_get(st, other, &out), ERR_NOTFOUND);
 	cr_expect_eq(store_code_take(st, other, fx.app.id, &out), ERR_NOTFOUND);
 	cr_expect_eq(store_code_take(st, h, fx.app.id, &out), 0,
@@ -201,20 +201,20 @@ OAUTH_TEST(codes, other_client_changes_nothing)
 	unsigned char h[SECURE_HASH_BYTES];
 	struct code_row out;
 	struct issue is, theirs;
-	int64_t g = contract_grant(fx.ann, &fx.app, SCOPE_ALL);
+	int64_t g = contract_grant(fx.ann, &fx.app, SCOPE_BUILTIN);
 
 	contract_hash(h);
-	contract_insert_code(h, g, SCOPE_ALL);
+	contract_insert_code(h, g, SCOPE_BUILTIN);
 	cr_expect_eq(store_code_take(st, h, fx.app2.id, &out), ERR_NOTFOUND);
 	cr_expect_eq(out.family_id, 0, "nothing of the code is told");
-	contract_family(g, SCOPE_ALL, T0 + 1, &theirs);
+	contract_family(g, SCOPE_BUILTIN, T0 + 1, &theirs);
 	theirs.code_hash = h;
 	theirs.app_id = fx.app2.id;
 	cr_expect_eq(store_issue(st, &theirs), ERR_CONFLICT);
 	contract_expect_no_pair(&theirs, "another client's exchange");
 	cr_assert_eq(store_code_get(st, h, &out), 0);
 	cr_expect(!out.used, "still unused");
-	contract_family(g, SCOPE_ALL, T0 + 2, &is);
+	contract_family(g, SCOPE_BUILTIN, T0 + 2, &is);
 	is.code_hash = h;
 	is.app_id = fx.app.id;
 	cr_assert_eq(store_issue(st, &is), 0, "its own client exchanges it");
@@ -228,14 +228,14 @@ OAUTH_TEST(codes, one_per_hash)
 {
 	unsigned char h[SECURE_HASH_BYTES];
 	struct code_row c, out;
-	int64_t g = contract_grant(fx.ann, &fx.app, SCOPE_ALL);
+	int64_t g = contract_grant(fx.ann, &fx.app, SCOPE_BUILTIN);
 
 	contract_hash(h);
 	contract_insert_code(h, g, SCOPE_ACCOUNT_READ);
 	memset(&c, 0, sizeof(c));
-	c.grant_id = contract_grant(fx.bob, &fx.app, SCOPE_ALL);
+	c.grant_id = contract_grant(fx.bob, &fx.app, SCOPE_BUILTIN);
 	SET(c.redirect_uri, "https://evil.example.com/cb");
-	c.scope = SCOPE_ALL;
+	c.scope = SCOPE_BUILTIN;
 	cr_expect_eq(store_code_insert(st, h, &c, NULL), ERR_EXISTS);
 	cr_assert_eq(store_code_get(st, h, &out), 0);
 	cr_expect_eq(out.grant_id, g, "the first code stays");
@@ -298,8 +298,8 @@ OAUTH_TEST(codes, failed_insert_records_no_consent)
 	unsigned scope = 0;
 
 	contract_hash(h);
-	contract_insert_code(h, contract_grant(fx.ann, &fx.app, SCOPE_ALL),
-	    SCOPE_ALL);
+	contract_insert_code(h, contract_grant(fx.ann, &fx.app, SCOPE_BUILTIN),
+	    SCOPE_BUILTIN);
 	memset(&c, 0, sizeof(c));
 	c.account_id = fx.bob;
 	c.app_id = fx.app.id;
@@ -313,7 +313,7 @@ OAUTH_TEST(codes, failed_insert_records_no_consent)
 	contract_grant(fx.bob, &fx.app2, SCOPE_ACCOUNT_READ);
 	c.app_id = fx.app2.id;
 	c.grant_id = 0;
-	c.scope = SCOPE_ALL;
+	c.scope = SCOPE_BUILTIN;
 	cr_expect_eq(store_code_insert(st, h, &c, NULL), ERR_EXISTS);
 	cr_assert_eq(store_grant_get(st, fx.bob, fx.app2.id, &id, &scope), 0);
 	cr_expect_eq(scope, SCOPE_ACCOUNT_READ);
@@ -326,11 +326,11 @@ OAUTH_TEST(codes, longest_and_empty_fields_round_trip)
 
 	contract_hash(h);
 	contract_hash(h2);
-	c.grant_id = contract_grant(fx.ann, &fx.app, SCOPE_ALL);
+	c.grant_id = contract_grant(fx.ann, &fx.app, SCOPE_BUILTIN);
 	memcpy(c.redirect_uri, "https://", 8);
 	contract_fill(c.redirect_uri + 8, "r", APP_URI_MAX_BYTES - 8);
 	contract_fill(c.challenge, "C", sizeof(c.challenge) - 1);
-	c.scope = SCOPE_ALL;
+	c.scope = SCOPE_BUILTIN;
 	c.expires_at = T0 + 1;
 	cr_assert_eq(store_code_insert(st, h, &c, NULL), 0);
 	cr_assert_eq(store_code_get(st, h, &out), 0);
@@ -352,7 +352,7 @@ OAUTH_TEST(codes, exchange_records_the_family)
 	struct code_row out;
 	struct issue is;
 	struct token_row t;
-	int64_t g = contract_grant(fx.ann, &fx.app, SCOPE_ALL);
+	int64_t g = contract_grant(fx.ann, &fx.app, SCOPE_BUILTIN);
 
 	contract_hash(h);
 	contract_insert_code(h, g, SCOPE_ACCOUNT_READ);
@@ -378,15 +378,15 @@ OAUTH_TEST(codes, second_exchange_writes_nothing)
 	unsigned char h[SECURE_HASH_BYTES];
 	struct code_row out;
 	struct issue first, second;
-	int64_t g = contract_grant(fx.ann, &fx.app, SCOPE_ALL);
+	int64_t g = contract_grant(fx.ann, &fx.app, SCOPE_BUILTIN);
 
 	contract_hash(h);
-	contract_insert_code(h, g, SCOPE_ALL);
-	contract_family(g, SCOPE_ALL, T0 + 1, &first);
+	contract_insert_code(h, g, SCOPE_BUILTIN);
+	contract_family(g, SCOPE_BUILTIN, T0 + 1, &first);
 	first.code_hash = h;
 	first.app_id = fx.app.id;
 	cr_assert_eq(store_issue(st, &first), 0);
-	contract_family(g, SCOPE_ALL, T0 + 2, &second);
+	contract_family(g, SCOPE_BUILTIN, T0 + 2, &second);
 	second.code_hash = h;
 	second.app_id = fx.app.id;
 	cr_expect_eq(store_issue(st, &second), ERR_CONFLICT);
@@ -402,14 +402,14 @@ OAUTH_TEST(codes, taken_code_cannot_be_exchanged)
 	unsigned char h[SECURE_HASH_BYTES];
 	struct code_row out;
 	struct issue is;
-	int64_t g = contract_grant(fx.ann, &fx.app, SCOPE_ALL);
+	int64_t g = contract_grant(fx.ann, &fx.app, SCOPE_BUILTIN);
 
 	contract_hash(h);
-	contract_insert_code(h, g, SCOPE_ALL);
+	contract_insert_code(h, g, SCOPE_BUILTIN);
 	cr_assert_eq(store_code_take(st, h, fx.app.id, &out), 0);
 	cr_assert_eq(store_code_take(st, h, fx.app.id, &out), ERR_CONFLICT);
 	cr_expect_eq(out.family_id, 0);
-	contract_family(g, SCOPE_ALL, T0 + 1, &is);
+	contract_family(g, SCOPE_BUILTIN, T0 + 1, &is);
 	is.code_hash = h;
 	is.app_id = fx.app.id;
 	cr_expect_eq(store_issue(st, &is), ERR_CONFLICT);
@@ -422,7 +422,7 @@ OAUTH_TEST(issue, new_family)
 {
 	struct issue is, is2;
 	struct token_row t;
-	int64_t g = contract_grant(fx.ann, &fx.app, SCOPE_ALL);
+	int64_t g = contract_grant(fx.ann, &fx.app, SCOPE_BUILTIN);
 
 	contract_issue_new(g, SCOPE_ACCOUNT_READ | SCOPE_CONTACT_DATA, T0 + 10,
 	    &is);
@@ -442,16 +442,16 @@ OAUTH_TEST(issue, token_scope_within_family_scope)
 	struct issue is;
 	struct token_row t;
 
-	contract_family(contract_grant(fx.ann, &fx.app, SCOPE_ALL), SCOPE_ALL,
+	contract_family(contract_grant(fx.ann, &fx.app, SCOPE_BUILTIN), SCOPE_BUILTIN,
 	    T0, &is);
 	is.scope = SCOPE_CAMPAIGN_DATA;
 	cr_assert_eq(store_issue(st, &is), 0);
 	cr_assert_eq(store_access_get(st, is.access_hash, &t), 0);
 	cr_expect_eq(t.scope, SCOPE_CAMPAIGN_DATA);
-	cr_expect_eq(t.family_scope, SCOPE_ALL);
+	cr_expect_eq(t.family_scope, SCOPE_BUILTIN);
 	cr_assert_eq(store_refresh_get(st, is.refresh_hash, &t), 0);
 	cr_expect_eq(t.scope, SCOPE_CAMPAIGN_DATA);
-	cr_expect_eq(t.family_scope, SCOPE_ALL);
+	cr_expect_eq(t.family_scope, SCOPE_BUILTIN);
 }
 
 /* The client flow gets an access token alone. */
@@ -460,7 +460,7 @@ OAUTH_TEST(issue, without_refresh)
 	struct issue is;
 	struct token_row t;
 
-	contract_family(contract_grant(fx.ann, &fx.app, SCOPE_ALL),
+	contract_family(contract_grant(fx.ann, &fx.app, SCOPE_BUILTIN),
 	    SCOPE_ACCOUNT_READ, T0, &is);
 	is.with_refresh = false;	/* refresh_hash is set: unwritten */
 	cr_assert_eq(store_issue(st, &is), 0);
@@ -514,7 +514,7 @@ OAUTH_TEST(issue, failed_issue_records_no_consent)
 	contract_insert_code(h, contract_grant(fx.ann, &fx.app,
 	    SCOPE_ACCOUNT_READ), SCOPE_ACCOUNT_READ);
 	cr_assert_eq(store_code_take(st, h, fx.app.id, &c), 0);
-	contract_family(0, SCOPE_ALL, T0 + 1, &is);
+	contract_family(0, SCOPE_BUILTIN, T0 + 1, &is);
 	is.account_id = fx.ann;
 	is.app_id = fx.app.id;
 	is.code_hash = h;
@@ -550,7 +550,7 @@ OAUTH_TEST(issue, rotation_first_wins)
 
 	/* the same parent again, without retry: the compare-and-set fails
 	 * and nothing of this issue is written */
-	contract_rotation(&first, SCOPE_ALL, T0 + 200, &late);
+	contract_rotation(&first, SCOPE_BUILTIN, T0 + 200, &late);
 	cr_expect_eq(store_issue(st, &late), ERR_CONFLICT);
 	contract_expect_no_pair(&late, "a lost rotation writes nothing");
 	cr_assert_eq(store_refresh_get(st, first.refresh_hash, &t), 0);
@@ -567,7 +567,7 @@ OAUTH_TEST(issue, rotation_of_unknown_parent_writes_nothing)
 	int rc;
 
 	contract_ann_family(T0, &first);
-	contract_rotation(&first, SCOPE_ALL, T0 + 1, &rot);
+	contract_rotation(&first, SCOPE_BUILTIN, T0 + 1, &rot);
 	contract_hash(ghost);
 	rot.parent_hash = ghost;
 	rc = store_issue(st, &rot);
@@ -584,7 +584,7 @@ OAUTH_TEST(issue, retry_replaces_the_unused_pair)
 	struct token_row t;
 
 	contract_ann_family(T0, &first);
-	contract_rotation(&first, SCOPE_ALL, T0 + 100, &rot);
+	contract_rotation(&first, SCOPE_BUILTIN, T0 + 100, &rot);
 	cr_assert_eq(store_issue(st, &rot), 0);
 	contract_rotation(&first, SCOPE_ACCOUNT_READ, T0 + 110, &again);
 	again.retry = true;
@@ -600,14 +600,14 @@ OAUTH_TEST(issue, retry_replaces_the_unused_pair)
 	cr_assert_eq(store_refresh_get(st, first.refresh_hash, &t), 0);
 	cr_expect_eq(t.last_used, T0 + 100);
 
-	contract_rotation(&first, SCOPE_ALL, T0 + 120, &third);
+	contract_rotation(&first, SCOPE_BUILTIN, T0 + 120, &third);
 	third.retry = true;
 	cr_assert_eq(store_issue(st, &third), 0, "a second retry");
 	contract_expect_no_pair(&again, "replaced in turn");
 	cr_expect_eq(store_access_get(st, third.access_hash, &t), 0);
 	cr_expect_eq(store_refresh_get(st, third.refresh_hash, &t), 0);
 
-	contract_rotation(&first, SCOPE_ALL, T0 + 130, &again);
+	contract_rotation(&first, SCOPE_BUILTIN, T0 + 130, &again);
 	cr_expect_eq(store_issue(st, &again), ERR_CONFLICT,
 	    "without retry the used parent still refuses");
 	contract_expect_no_pair(&again, "refused");
@@ -620,10 +620,10 @@ OAUTH_TEST(issue, retry_refused_once_the_access_token_was_used)
 	struct token_row t;
 
 	contract_ann_family(T0, &first);
-	contract_rotation(&first, SCOPE_ALL, T0 + 100, &rot);
+	contract_rotation(&first, SCOPE_BUILTIN, T0 + 100, &rot);
 	cr_assert_eq(store_issue(st, &rot), 0);
 	cr_assert_eq(store_access_touch(st, rot.access_hash, T0 + 105), 0);
-	contract_rotation(&first, SCOPE_ALL, T0 + 110, &again);
+	contract_rotation(&first, SCOPE_BUILTIN, T0 + 110, &again);
 	again.retry = true;
 	cr_expect_eq(store_issue(st, &again), ERR_CONFLICT);
 	contract_expect_no_pair(&again, "a refused retry writes nothing");
@@ -640,11 +640,11 @@ OAUTH_TEST(issue, retry_refused_once_the_refresh_token_was_used)
 	struct token_row t;
 
 	contract_ann_family(T0, &first);
-	contract_rotation(&first, SCOPE_ALL, T0 + 100, &rot);
+	contract_rotation(&first, SCOPE_BUILTIN, T0 + 100, &rot);
 	cr_assert_eq(store_issue(st, &rot), 0);
-	contract_rotation(&rot, SCOPE_ALL, T0 + 105, &next);
+	contract_rotation(&rot, SCOPE_BUILTIN, T0 + 105, &next);
 	cr_assert_eq(store_issue(st, &next), 0);
-	contract_rotation(&first, SCOPE_ALL, T0 + 110, &again);
+	contract_rotation(&first, SCOPE_BUILTIN, T0 + 110, &again);
 	again.retry = true;
 	cr_expect_eq(store_issue(st, &again), ERR_CONFLICT);
 	contract_expect_no_pair(&again, "a refused retry writes nothing");

@@ -53,7 +53,7 @@ rotate(const struct issue *from, int64_t now, struct issue *is,
 {
 	struct token_row parent;
 
-	contract_rotation(from, SCOPE_ALL, now, is);
+	contract_rotation(from, SCOPE_BUILTIN, now, is);
 	cr_assert_eq(contract_refresh_wait(is, judge, seen, &parent), 0);
 	cr_expect_eq(parent.auth_time, seen->auth_time);
 }

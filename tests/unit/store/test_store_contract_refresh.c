@@ -52,7 +52,7 @@ same_row(const struct token_row *a, const struct token_row *b)
 static void
 blank_rotation(const struct issue *from, int64_t now, struct issue *is)
 {
-	contract_rotation(from, SCOPE_ALL, now, is);
+	contract_rotation(from, SCOPE_BUILTIN, now, is);
 	is->grant_id = is->family_id = 0;
 	is->family_scope = is->scope = 0;
 }

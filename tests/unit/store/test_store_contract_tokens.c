@@ -36,10 +36,10 @@ OAUTH_TEST(tokens, access_touch_never_moves_back)
 {
 	struct issue is, other;
 	struct token_row t;
-	int64_t g = contract_grant(fx.ann, &fx.app, SCOPE_ALL);
+	int64_t g = contract_grant(fx.ann, &fx.app, SCOPE_BUILTIN);
 
-	contract_issue_new(g, SCOPE_ALL, T0, &is);
-	contract_issue_new(g, SCOPE_ALL, T0, &other);
+	contract_issue_new(g, SCOPE_BUILTIN, T0, &is);
+	contract_issue_new(g, SCOPE_BUILTIN, T0, &other);
 	cr_assert_eq(store_access_touch(st, is.access_hash, T0 + 50), 0);
 	cr_assert_eq(store_access_get(st, is.access_hash, &t), 0);
 	contract_expect_token(&t, &is, T0 + 50, false);
@@ -64,7 +64,7 @@ OAUTH_TEST(tokens, access_revoke_is_that_token)
 	struct token_row t;
 
 	contract_ann_family(T0, &is);
-	contract_rotation(&is, SCOPE_ALL, T0 + 1, &rot);
+	contract_rotation(&is, SCOPE_BUILTIN, T0 + 1, &rot);
 	cr_assert_eq(store_issue(st, &rot), 0);
 	cr_assert_eq(store_access_revoke(st, is.access_hash), 0);
 	cr_assert_eq(store_access_get(st, is.access_hash, &t), 0);
@@ -82,12 +82,12 @@ OAUTH_TEST(tokens, family_revoke_reaches_every_token)
 {
 	struct issue is, rot, other;
 	struct token_row t;
-	int64_t g = contract_grant(fx.ann, &fx.app, SCOPE_ALL);
+	int64_t g = contract_grant(fx.ann, &fx.app, SCOPE_BUILTIN);
 
-	contract_issue_new(g, SCOPE_ALL, T0, &is);
-	contract_rotation(&is, SCOPE_ALL, T0 + 1, &rot);
+	contract_issue_new(g, SCOPE_BUILTIN, T0, &is);
+	contract_rotation(&is, SCOPE_BUILTIN, T0 + 1, &rot);
 	cr_assert_eq(store_issue(st, &rot), 0);
-	contract_issue_new(g, SCOPE_ALL, T0 + 2, &other);
+	contract_issue_new(g, SCOPE_BUILTIN, T0 + 2, &other);
 	cr_assert_eq(store_family_revoke(st, is.family_id, NULL), 0);
 	cr_assert_eq(store_access_get(st, is.access_hash, &t), 0);
 	contract_expect_token(&t, &is, 0, true);
@@ -117,15 +117,15 @@ static void
 populate(int64_t g, int64_t app_id, struct owned *o)
 {
 	contract_hash(o->code);
-	contract_insert_code(o->code, g, SCOPE_ALL);
-	contract_family(g, SCOPE_ALL, T0, &o->family);
+	contract_insert_code(o->code, g, SCOPE_BUILTIN);
+	contract_family(g, SCOPE_BUILTIN, T0, &o->family);
 	o->family.code_hash = o->code;
 	o->family.app_id = app_id;
 	cr_assert_eq(store_issue(st, &o->family), 0);
-	contract_rotation(&o->family, SCOPE_ALL, T0 + 1, &o->rot);
+	contract_rotation(&o->family, SCOPE_BUILTIN, T0 + 1, &o->rot);
 	cr_assert_eq(store_issue(st, &o->rot), 0);
 	contract_hash(o->pending);
-	contract_insert_code(o->pending, g, SCOPE_ALL);
+	contract_insert_code(o->pending, g, SCOPE_BUILTIN);
 }
 
 static void
@@ -164,9 +164,9 @@ OAUTH_TEST(cascade, grant_delete_takes_codes_families_tokens)
 	unsigned scope = 0;
 	size_t n = 99;
 
-	populate(contract_grant(fx.ann, &fx.app, SCOPE_ALL),
+	populate(contract_grant(fx.ann, &fx.app, SCOPE_BUILTIN),
 	    fx.app.id, &anns);
-	populate(contract_grant(fx.bob, &fx.app, SCOPE_ALL),
+	populate(contract_grant(fx.bob, &fx.app, SCOPE_BUILTIN),
 	    fx.app.id, &bobs);
 	cr_assert_eq(store_grant_delete(st, fx.ann, fx.app.id, NULL), 0);
 	cr_expect_eq(store_grant_get(st, fx.ann, fx.app.id, &id, &scope),
@@ -195,11 +195,11 @@ OAUTH_TEST(cascade, app_delete_takes_grants_and_tokens)
 	unsigned scope = 0;
 	size_t n = 99;
 
-	populate(contract_grant(fx.ann, &fx.app, SCOPE_ALL),
+	populate(contract_grant(fx.ann, &fx.app, SCOPE_BUILTIN),
 	    fx.app.id, &anns);
-	populate(contract_grant(fx.bob, &fx.app, SCOPE_ALL),
+	populate(contract_grant(fx.bob, &fx.app, SCOPE_BUILTIN),
 	    fx.app.id, &bobs);
-	populate(contract_grant(fx.ann, &fx.app2, SCOPE_ALL),
+	populate(contract_grant(fx.ann, &fx.app2, SCOPE_BUILTIN),
 	    fx.app2.id, &other);
 	cr_assert_eq(store_app_delete(st, fx.dev, fx.app.api_key, NULL), 0);
 	cr_expect_eq(store_grant_get(st, fx.ann, fx.app.id, &id, &scope),
@@ -277,14 +277,14 @@ OAUTH_TEST(race, rotation_has_one_winner, .timeout = 120)
 	struct store *other = contract_reopen();
 	struct issue first;
 	struct token_row t;
-	int64_t g = contract_grant(fx.ann, &fx.app, SCOPE_ALL);
+	int64_t g = contract_grant(fx.ann, &fx.app, SCOPE_BUILTIN);
 	int wins, w = -1;
 
 	for (int round = 0; round < contract_rounds(FULL_ROUNDS); round++) {
-		contract_issue_new(g, SCOPE_ALL, T0 + round, &first);
+		contract_issue_new(g, SCOPE_BUILTIN, T0 + round, &first);
 		memset(r, 0, sizeof(r));
 		for (int i = 0; i < RACERS; i++)
-			contract_rotation(&first, SCOPE_ALL, T0 + 100 + i,
+			contract_rotation(&first, SCOPE_BUILTIN, T0 + 100 + i,
 			    &r[i].is);
 		wins = race(r, other, round, &w);
 		cr_assert_eq(wins, 1, "round %d: %d winners", round, wins);
@@ -305,12 +305,12 @@ OAUTH_TEST(race, code_take_has_one_winner, .timeout = 120)
 	static struct racer r[RACERS];
 	unsigned char code[SECURE_HASH_BYTES];
 	struct store *other = contract_reopen();
-	int64_t g = contract_grant(fx.ann, &fx.app, SCOPE_ALL);
+	int64_t g = contract_grant(fx.ann, &fx.app, SCOPE_BUILTIN);
 	int wins, w = -1;
 
 	for (int round = 0; round < contract_rounds(FULL_ROUNDS); round++) {
 		contract_hash(code);
-		contract_insert_code(code, g, SCOPE_ALL);
+		contract_insert_code(code, g, SCOPE_BUILTIN);
 		memset(r, 0, sizeof(r));
 		for (int i = 0; i < RACERS; i++) {
 			r[i].take = true;
@@ -332,15 +332,15 @@ OAUTH_TEST(race, code_exchange_has_one_winner, .timeout = 120)
 	unsigned char code[SECURE_HASH_BYTES];
 	struct store *other = contract_reopen();
 	struct code_row c;
-	int64_t g = contract_grant(fx.ann, &fx.app, SCOPE_ALL);
+	int64_t g = contract_grant(fx.ann, &fx.app, SCOPE_BUILTIN);
 	int wins, w = -1;
 
 	for (int round = 0; round < contract_rounds(FULL_ROUNDS); round++) {
 		contract_hash(code);
-		contract_insert_code(code, g, SCOPE_ALL);
+		contract_insert_code(code, g, SCOPE_BUILTIN);
 		memset(r, 0, sizeof(r));
 		for (int i = 0; i < RACERS; i++) {
-			contract_family(g, SCOPE_ALL, T0 + i, &r[i].is);
+			contract_family(g, SCOPE_BUILTIN, T0 + i, &r[i].is);
 			r[i].is.code_hash = code;
 			r[i].is.app_id = fx.app.id;
 		}
@@ -362,19 +362,19 @@ OAUTH_TEST(race, code_take_against_exchange, .timeout = 120)
 	static struct racer r[RACERS];
 	unsigned char code[SECURE_HASH_BYTES];
 	struct store *other = contract_reopen();
-	int64_t g = contract_grant(fx.ann, &fx.app, SCOPE_ALL);
+	int64_t g = contract_grant(fx.ann, &fx.app, SCOPE_BUILTIN);
 	int64_t family;
 	int wins, w = -1;
 
 	for (int round = 0; round < contract_rounds(FULL_ROUNDS); round++) {
 		contract_hash(code);
-		contract_insert_code(code, g, SCOPE_ALL);
+		contract_insert_code(code, g, SCOPE_BUILTIN);
 		memset(r, 0, sizeof(r));
 		for (int i = 0; i < RACERS; i++) {
 			/* both kinds on both handles */
 			r[i].take = i % 4 >= 2;
 			r[i].code = code;
-			contract_family(g, SCOPE_ALL, T0 + i, &r[i].is);
+			contract_family(g, SCOPE_BUILTIN, T0 + i, &r[i].is);
 			r[i].is.code_hash = code;
 			r[i].is.app_id = fx.app.id;
 		}
@@ -402,8 +402,8 @@ OAUTH_TEST(issue_many, each_item_stands_alone)
 	int rcs[3] = { -1, -1, -1 };
 
 	contract_ann_family(T0, &first);
-	contract_rotation(&first, SCOPE_ALL, T0 + 10, &items[0]);
-	contract_rotation(&first, SCOPE_ALL, T0 + 11, &items[1]);
+	contract_rotation(&first, SCOPE_BUILTIN, T0 + 10, &items[0]);
+	contract_rotation(&first, SCOPE_BUILTIN, T0 + 11, &items[1]);
 	contract_family(first.grant_id, SCOPE_ACCOUNT_READ, T0 + 12,
 	    &items[2]);
 	cr_assert_eq(store_issue_many(st, items, rcs, 3), 0);
@@ -432,7 +432,7 @@ OAUTH_TEST(issue_many, empty_and_large_batches)
 	cr_expect_eq(store_issue_many(st, items, rcs, 0), 0);
 	contract_ann_family(T0, &first);
 	for (size_t i = 0; i < N; i++)
-		contract_family(first.grant_id, SCOPE_ALL, T0 + 1, &items[i]);
+		contract_family(first.grant_id, SCOPE_BUILTIN, T0 + 1, &items[i]);
 	cr_assert_eq(store_issue_many(st, items, rcs, N), 0);
 	for (size_t i = 0; i < N; i++) {
 		cr_expect_eq(rcs[i], 0, "item %zu", i);
@@ -452,9 +452,9 @@ OAUTH_TEST(tokens, revision_moves_on_what_takes_away)
 	unsigned char h[SECURE_HASH_BYTES];
 
 	cr_assert_eq(store_revision(st, &r0), 0);
-	g = contract_grant(fx.ann, &fx.app, SCOPE_ALL);
-	contract_issue_new(g, SCOPE_ALL, T0, &is);
-	contract_rotation(&is, SCOPE_ALL, T0 + 1, &rot);
+	g = contract_grant(fx.ann, &fx.app, SCOPE_BUILTIN);
+	contract_issue_new(g, SCOPE_BUILTIN, T0, &is);
+	contract_rotation(&is, SCOPE_BUILTIN, T0 + 1, &rot);
 	cr_assert_eq(store_issue(st, &rot), 0);
 	cr_assert_eq(store_access_touch(st, rot.access_hash, T0 + 2), 0);
 	cr_assert_eq(store_revision(st, &r1), 0);

@@ -63,7 +63,7 @@ OAUTH_TEST(upkeep, gc_removes_dead_access_tokens_only)
 	cr_assert_eq(store_access_touch(st, ancient.access_hash, T0 + 9999),
 	    0);
 	/* a used refresh token: what reuse detection needs */
-	contract_rotation(&unused_old, SCOPE_ALL, T0 + 10, &rot);
+	contract_rotation(&unused_old, SCOPE_BUILTIN, T0 + 10, &rot);
 	cr_assert_eq(store_issue(st, &rot), 0);
 	horizon(&h);
 	cr_assert_eq(gc_all(STORE_GC_ACCESS, &h), 4);
@@ -101,10 +101,10 @@ OAUTH_TEST(upkeep, gc_removes_codes_expired_before_the_line)
 	unsigned char code[SECURE_HASH_BYTES];
 	struct store_horizon h;
 	struct code_row c;
-	int64_t g = contract_grant(fx.ann, &fx.app, SCOPE_ALL);
+	int64_t g = contract_grant(fx.ann, &fx.app, SCOPE_BUILTIN);
 
 	contract_hash(code);
-	contract_insert_code(code, g, SCOPE_ALL);
+	contract_insert_code(code, g, SCOPE_BUILTIN);
 	horizon(&h);
 	h.codes_before = T0 + OAUTH_CODE_TTL_S - 1;
 	cr_expect_eq(gc_all(STORE_GC_CODES, &h), 0);
@@ -171,9 +171,9 @@ OAUTH_TEST(upkeep, stats_count_rows_and_what_is_live)
 	contract_ann_family(T0, &b);			/* access dead */
 	contract_ann_family(T0 + 9500, &c);		/* revoked */
 	cr_assert_eq(store_family_revoke(st, c.family_id, NULL), 0);
-	contract_rotation(&a, SCOPE_ALL, T0 + 9100, &rot);
+	contract_rotation(&a, SCOPE_BUILTIN, T0 + 9100, &rot);
 	cr_assert_eq(store_issue(st, &rot), 0);	/* a's refresh used */
-	contract_grant(fx.bob, &fx.app2, SCOPE_ALL);
+	contract_grant(fx.bob, &fx.app2, SCOPE_BUILTIN);
 	contract_hash(sess);
 	cr_assert_eq(store_session_insert(st, sess, fx.bob, T0 + 9000,
 	    NOWHERE, NULL), 0);

@@ -71,9 +71,9 @@ OAUTH_TEST(usage, live_users_are_set_once_per_account_with_a_grant)
 	struct usage_add a = add(fx.app2.id, HOUR0, 1, 0);
 	struct usage_hour *rows;
 
-	contract_grant(fx.ann, &fx.app, SCOPE_ALL);
-	contract_grant(fx.bob, &fx.app, SCOPE_ALL);
-	contract_grant(fx.ann, &fx.app, SCOPE_ALL);	/* the same grant */
+	contract_grant(fx.ann, &fx.app, SCOPE_BUILTIN);
+	contract_grant(fx.bob, &fx.app, SCOPE_BUILTIN);
+	contract_grant(fx.ann, &fx.app, SCOPE_BUILTIN);	/* the same grant */
 	/* app2: no grant, but a row in the hour: sampled as 0 */
 	cr_assert_eq(store_usage_write(st, NULL, 0, &a, 1, HOUR0), 0);
 	cr_assert_eq(store_usage_write(st, NULL, 0, NULL, 0, HOUR0), 0);

@@ -37,11 +37,11 @@ OAUTH_TEST(use_log, appends_count_once_folded)
 	struct issue a, b;
 	unsigned char ghost[SECURE_HASH_BYTES];
 	struct use_entry u[4];
-	int64_t g = contract_grant(fx.ann, &fx.app, SCOPE_ALL);
+	int64_t g = contract_grant(fx.ann, &fx.app, SCOPE_BUILTIN);
 	size_t folded = 99;
 
-	contract_issue_new(g, SCOPE_ALL, T0, &a);
-	contract_issue_new(g, SCOPE_ALL, T0, &b);
+	contract_issue_new(g, SCOPE_BUILTIN, T0, &a);
+	contract_issue_new(g, SCOPE_BUILTIN, T0, &b);
 	contract_hash(ghost);
 	u[0] = use_of(a.access_hash, T0 + 30);
 	u[1] = use_of(b.access_hash, T0 + 20);
@@ -63,9 +63,9 @@ OAUTH_TEST(use_log, a_fold_never_moves_a_use_back)
 {
 	struct issue a;
 	struct use_entry u;
-	int64_t g = contract_grant(fx.ann, &fx.app, SCOPE_ALL);
+	int64_t g = contract_grant(fx.ann, &fx.app, SCOPE_BUILTIN);
 
-	contract_issue_new(g, SCOPE_ALL, T0, &a);
+	contract_issue_new(g, SCOPE_BUILTIN, T0, &a);
 	cr_assert_eq(store_access_touch(st, a.access_hash, T0 + 50), 0);
 	u = use_of(a.access_hash, T0 + 40);
 	cr_assert_eq(store_use_log_append(st, &u, 1), 0);
@@ -95,12 +95,12 @@ OAUTH_TEST(use_log, a_long_log_folds_whole, .timeout = 60)
 	enum { GHOSTS = USE_LOG_WRITE + 100 };
 	struct issue is[TOKENS];
 	struct use_entry u[TOKENS], *ghosts = ghost_uses(GHOSTS);
-	int64_t g = contract_grant(fx.ann, &fx.app, SCOPE_ALL);
+	int64_t g = contract_grant(fx.ann, &fx.app, SCOPE_BUILTIN);
 	size_t folded;
 
 	cr_assert_not_null(ghosts);
 	for (int i = 0; i < TOKENS; i++)
-		contract_issue_new(g, SCOPE_ALL, T0, &is[i]);
+		contract_issue_new(g, SCOPE_BUILTIN, T0, &is[i]);
 	cr_assert_eq(store_use_log_append(st, ghosts, GHOSTS), 0);
 	free(ghosts);
 	for (int r = 0; r < ROWS; r++) {
@@ -127,12 +127,12 @@ OAUTH_TEST(use_log, a_log_longer_than_a_pass_writes_each_token_once)
 	enum { ROW = 4096 };
 	struct issue is[TOKENS];
 	struct use_entry u[TOKENS], *ghosts = ghost_uses(GHOSTS);
-	int64_t g = contract_grant(fx.ann, &fx.app, SCOPE_ALL);
+	int64_t g = contract_grant(fx.ann, &fx.app, SCOPE_BUILTIN);
 	size_t folded;
 
 	cr_assert_not_null(ghosts);
 	for (int i = 0; i < TOKENS; i++)
-		contract_issue_new(g, SCOPE_ALL, T0, &is[i]);
+		contract_issue_new(g, SCOPE_BUILTIN, T0, &is[i]);
 	/* the real tokens' uses spread over the log, the latest last */
 	for (int done = 0, r = 0; done < GHOSTS; done += ROW, r++) {
 		cr_assert_eq(store_use_log_append(st, ghosts + done,
@@ -179,10 +179,10 @@ OAUTH_TEST(use_log, concurrent_folds_lose_nothing, .timeout = 120)
 	pthread_t t[FOLDERS];
 	pthread_barrier_t start;
 	struct store *other = contract_reopen();
-	int64_t g = contract_grant(fx.ann, &fx.app, SCOPE_ALL);
+	int64_t g = contract_grant(fx.ann, &fx.app, SCOPE_BUILTIN);
 
 	for (int i = 0; i < TOKENS; i++)
-		contract_issue_new(g, SCOPE_ALL, T0, &is[i]);
+		contract_issue_new(g, SCOPE_BUILTIN, T0, &is[i]);
 	for (int r = 0; r < ROWS; r++) {
 		/* every row names every token, in a shuffled order */
 		for (int i = 0; i < TOKENS; i++)
@@ -215,14 +215,14 @@ OAUTH_TEST(access_page, lists_live_tokens_once_in_pages)
 	struct issue is[TOKENS], old, gone;
 	unsigned char after[SECURE_HASH_BYTES] = { 0 };
 	struct live_token *rows;
-	int64_t g = contract_grant(fx.ann, &fx.app, SCOPE_ALL);
+	int64_t g = contract_grant(fx.ann, &fx.app, SCOPE_BUILTIN);
 	int seen[TOKENS] = { 0 }, total = 0;
 	size_t n;
 
 	for (int i = 0; i < TOKENS; i++)
-		contract_issue_new(g, SCOPE_ALL, T0 + 100, &is[i]);
-	contract_issue_new(g, SCOPE_ALL, T0, &old);	/* issued too early */
-	contract_issue_new(g, SCOPE_ALL, T0 + 100, &gone);
+		contract_issue_new(g, SCOPE_BUILTIN, T0 + 100, &is[i]);
+	contract_issue_new(g, SCOPE_BUILTIN, T0, &old);	/* issued too early */
+	contract_issue_new(g, SCOPE_BUILTIN, T0 + 100, &gone);
 	cr_assert_eq(store_access_revoke(st, gone.access_hash), 0);
 	do {
 		cr_assert_eq(store_access_page(st, after, T0 + 50, 5, &rows,
