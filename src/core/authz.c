@@ -236,28 +236,17 @@ check_oidc(const struct authz_params *p, struct authz_request *out,
 	return 0;
 }
 
-/* RFC 8707: the resources asked for become the mask's audience bits.
- * Without a scope the built-in API's default is asked, or with other
- * resources named, every scope of theirs. */
+/* RFC 8707: the resources asked for become the mask's audience bits. */
 static int
 check_resources(const struct authz_params *p, struct authz_request *out,
     struct authz_error *err)
 {
 	const char *why = NULL;
-	int rc;
+	int rc = resources_request(p->resource, &out->scope, &why);
 
-	if ((rc = resources_request(p->resource, &out->scope, &why)) != 0)
+	if (rc != 0)
 		return fail(err, rc == ERR_TARGET ? "invalid_target" :
 		    "invalid_scope", why);
-	if ((out->scope & ~SCOPE_AUD_BUILTIN & scopes_now()->audiences) == 0) {
-		if ((out->scope & SCOPE_BUILTIN) == 0)
-			out->scope |= SCOPE_DEFAULT;
-		return 0;
-	}
-	if ((out->scope & ~scopes_now()->audiences) == 0)
-		out->scope |= resources_scopes_of(out->scope &
-		    ~SCOPE_AUD_BUILTIN) | ((out->scope & SCOPE_AUD_BUILTIN) ?
-		    SCOPE_DEFAULT : 0);
 	return 0;
 }
 

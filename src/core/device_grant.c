@@ -1,3 +1,4 @@
+#include "core/resources.h"
 #include "core/device_grant.h"
 
 #include <sodium.h>
@@ -73,8 +74,8 @@ take_start(struct keygate *kg, const char *addr, int64_t *retry_after_s)
 
 int
 device_grant_start(struct keygate *kg, const struct app_row *app,
-    const char *addr, struct str scope, struct device_start *out,
-    const char **why, int64_t *retry_after_s)
+    const char *addr, struct str scope, struct str resource,
+    struct device_start *out, const char **why, int64_t *retry_after_s)
 {
 	unsigned char hash[SECURE_HASH_BYTES];
 	struct device_row row;
@@ -87,10 +88,11 @@ device_grant_start(struct keygate *kg, const struct app_row *app,
 		*why = "A requested scope is unknown or repeated.";
 		return ERR_INVALID;
 	}
+	if ((rc = resources_request(resource, &row.scope, why)) != 0)
+		return rc;
 	if (take_start(kg, addr, retry_after_s) != 0)
 		return ERR_THROTTLED;
-	if (scope.p == NULL || row.scope == 0)
-		row.scope = SCOPE_DEFAULT;
+	rc = ERR_EXISTS;
 	row.app_id = app->id;
 	row.created_at = clock_now(kg->clock);
 	row.expires_at = row.created_at + DEVICE_CODE_TTL_S;

@@ -35,11 +35,13 @@ struct device_start {
  * (p == NULL: the default scope), asked from address `addr`. Returns 0,
  * ERR_FORBIDDEN when the app has the device flow off
  * (unauthorized_client), ERR_INVALID for a bad scope (invalid_scope;
- * *why says why), ERR_THROTTLED when the address started too many
+ * *why says why), ERR_TARGET for a `resource` not guarded here
+ * (invalid_target, RFC 8707; *why), ERR_THROTTLED when the address started too many
  * (*retry_after_s says when to try again) or ERR_STORE. */
 int	device_grant_start(struct keygate *kg, const struct app_row *app,
-	    const char *addr, struct str scope, struct device_start *out,
-	    const char **why, int64_t *retry_after_s);
+	    const char *addr, struct str scope, struct str resource,
+	    struct device_start *out, const char **why,
+	    int64_t *retry_after_s);
 
 /* A pending grant as the /device page shows it. */
 struct device_pending {

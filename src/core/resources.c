@@ -270,6 +270,11 @@ resources_request(struct str list, unsigned *mask, const char **why)
 			    "request does not name in `resource`.";
 			return ERR_INVALID;
 		}
+	/* Without a scope: the built-in API's default, and every scope of
+	 * the other resources named. */
+	if ((*mask & ~t->audiences) == 0)
+		*mask |= resources_scopes_of(aud & ~SCOPE_AUD_BUILTIN) |
+		    (aud == 0 || (aud & SCOPE_AUD_BUILTIN) ? SCOPE_DEFAULT : 0);
 	/* the built-in API alone is what no resource at all means */
 	if (aud != SCOPE_AUD_BUILTIN)
 		*mask |= aud;

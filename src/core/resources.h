@@ -39,7 +39,9 @@ int	resources_list(struct keygate *kg, struct resource_bit_row **rows,
  * a registered resource (or the built-in API, the issuer), else
  * ERR_TARGET (invalid_target); each resource scope asked must belong to
  * a resource named, else ERR_INVALID (invalid_scope). Without values the
- * request is for the built-in API alone. *why says which. */
+ * request is for the built-in API alone. Without scopes it asks for the
+ * built-in API's default (SCOPE_DEFAULT) when that is among the resources,
+ * and for every scope of the others named. *why says which. */
 int	resources_request(struct str list, unsigned *mask, const char **why);
 
 /* A token request's `resource` narrowing what was granted (RFC 8707

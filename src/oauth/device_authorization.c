@@ -12,12 +12,14 @@
 #include "core/device_grant.h"
 #include "core/scopes.h"
 
-enum { D_SCOPE, D_CLIENT_ID, D_CLIENT_SECRET, D_COUNT };
+enum { D_SCOPE, D_CLIENT_ID, D_CLIENT_SECRET, D_RESOURCE, D_COUNT };
 
 static const struct param_spec device_spec[D_COUNT] = {
 	[D_SCOPE] = { "scope", SCOPES_TEXT_MAX, false },
 	[D_CLIENT_ID] = { "client_id", APP_API_KEY_MAX_BYTES, false },
 	[D_CLIENT_SECRET] = { "client_secret", TOKEN_MAX_BYTES, false },
+	/* RFC 8707: repeatable, joined by params_join() */
+	[D_RESOURCE] = { "resource", RESOURCES_TEXT_MAX, false },
 };
 
 static void
@@ -55,7 +57,7 @@ oauth_device_authorization(struct request *req, struct response *res)
 	    !oauth_client(req, res, in[D_CLIENT_ID], in[D_CLIENT_SECRET], app))
 		goto out;
 	rc = device_grant_start(req->kg, app, req->client_addr, in[D_SCOPE],
-	    &d, &why, &wait);
+	    in[D_RESOURCE], &d, &why, &wait);
 	if (rc == 0)
 		answer(req, res, &d);
 	else if (rc == ERR_FORBIDDEN)
@@ -63,6 +65,8 @@ oauth_device_authorization(struct request *req, struct response *res)
 		    "application has not enabled the device flow.");
 	else if (rc == ERR_INVALID)
 		oauth_error(res, 400, "invalid_scope", why);
+	else if (rc == ERR_TARGET)
+		oauth_error(res, 400, "invalid_target", why);
 	else if (rc == ERR_THROTTLED) {
 		oauth_error(res, 429, "slow_down", "Too many device grants "
 		    "started from this address; wait before trying again.");

@@ -292,3 +292,50 @@ def test_delete_revokes_the_tokens_for_it(make_server):
     assert resource_cli(srv, "add", MCP, "--name", "Tools").returncode == 0
     wait_published(srv, MCP)
     assert check_for(srv, toks["access_token"], MCP).status_code == 401
+
+
+def test_pushed_request_carries_its_resources(server, world):
+    app, user = world
+    verifier, challenge = ok.pkce_pair()
+    pairs = [(k, v) for k, v in ok.auth_params(
+        app, scope="mcp:tools", challenge=challenge) if k != "client_id"]
+    pairs += [("resource", MCP)]
+    data, headers = ok.client_auth(app, pairs)
+    r = ok.post(server, "/oauth2/par", data, headers)
+    assert r.status_code == 201, r.text
+    ru = r.json()["request_uri"]
+    r = ok.authorize(user, [("client_id", app.key), ("request_uri", ru)])
+    if r.status_code == 200:
+        r = ok.submit_grant(user, r.text, "allow")
+    res = ok.redirect_result(r, app.redirect_uri)
+    toks = ok.tokens_ok(ok.exchange(app, res["code"], verifier=verifier))
+    assert ok.introspection(app, toks["access_token"])["aud"] == [MCP]
+    # a push naming an unknown resource is refused at once
+    data, headers = ok.client_auth(app, pairs[:-1] + [
+        ("resource", "https://nope.example/")])
+    r = ok.post(server, "/oauth2/par", data, headers)
+    assert r.status_code == 400 and r.json()["error"] == "invalid_target", \
+        r.text
+
+
+def test_device_authorization_takes_resource(server, world):
+    app = ok.make_app(server, device_flow=True)
+    data, headers = ok.client_auth(app, [("scope", "mcp:tools"),
+                                         ("resource", MCP)])
+    r = ok.post(server, "/oauth2/device_authorization", data, headers)
+    assert r.status_code == 200, r.text
+    data, headers = ok.client_auth(app, [("resource", "https://nope.x/")])
+    r = ok.post(server, "/oauth2/device_authorization", data, headers)
+    assert r.status_code == 400 and r.json()["error"] == "invalid_target", \
+        r.text
+    data, headers = ok.client_auth(app, [("scope", "mcp:tools")])
+    r = ok.post(server, "/oauth2/device_authorization", data, headers)
+    assert r.status_code == 400 and r.json()["error"] == "invalid_scope", \
+        r.text
+
+
+def test_resource_without_scope_asks_for_its_scopes(server, world):
+    app, user = world
+    code, verifier = authorize_code(user, app, None, [MCP])
+    toks = ok.tokens_ok(ok.exchange(app, code, verifier=verifier))
+    assert set(toks["scope"].split()) == {"mcp:tools", "mcp:admin"}

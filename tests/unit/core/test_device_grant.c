@@ -69,7 +69,7 @@ started(const struct app_row *a, const char *scope, struct device_start *d)
 	int64_t wait = 0;
 
 	cr_assert_eq(device_grant_start(&kg, a, "192.0.2.1", scope == NULL ?
-	    STR_NULL : str_from(scope), d, &why, &wait), 0, "%s",
+	    STR_NULL : str_from(scope), STR_NULL, d, &why, &wait), 0, "%s",
 	    why ? why : "");
 }
 
@@ -115,11 +115,11 @@ Test(device_grant, start_answers_the_codes)
 	cr_expect_eq(d.expires_in, 600);
 	cr_expect_eq(d.interval, 5);
 	cr_expect_eq(device_grant_start(&kg, &app, "192.0.2.1",
-	    STR_LIT("nope"), &d, &why, &wait), ERR_INVALID);
+	    STR_LIT("nope"), STR_NULL, &d, &why, &wait), ERR_INVALID);
 	cr_expect_neq(why, NULL);
 	make_app("Off App", false, &off);
-	cr_expect_eq(device_grant_start(&kg, &off, "192.0.2.1", STR_NULL, &d,
-	    &why, &wait), ERR_FORBIDDEN);
+	cr_expect_eq(device_grant_start(&kg, &off, "192.0.2.1", STR_NULL,
+	    STR_NULL, &d, &why, &wait), ERR_FORBIDDEN);
 }
 
 Test(device_grant, starts_are_bounded_per_address)
@@ -130,13 +130,13 @@ Test(device_grant, starts_are_bounded_per_address)
 
 	for (int i = 0; i < THROTTLE_DEVICE_STARTS_PER_ADDRESS; i++)
 		cr_assert_eq(device_grant_start(&kg, &app, "198.51.100.7",
-		    STR_NULL, &d, &why, &wait), 0, "start %d", i);
+		    STR_NULL, STR_NULL, &d, &why, &wait), 0, "start %d", i);
 	cr_expect_eq(device_grant_start(&kg, &app, "198.51.100.7", STR_NULL,
-	    &d, &why, &wait), ERR_THROTTLED);
+	    STR_NULL, &d, &why, &wait), ERR_THROTTLED);
 	cr_expect_gt(wait, 0);
 	/* another address is not held back */
 	cr_expect_eq(device_grant_start(&kg, &app, "203.0.113.9", STR_NULL,
-	    &d, &why, &wait), 0);
+	    STR_NULL, &d, &why, &wait), 0);
 }
 
 Test(device_grant, found_as_a_person_types_it)
