@@ -31,7 +31,7 @@ challenge(struct request *req, struct response *res, int status,
 	buf_puts(&b, "Bearer ");
 	if (error != NULL)
 		buf_printf(&b, "error=\"%s\", ", error);
-	oauth_resource_metadata_param(req->kg, &b);
+	oauth_resource_metadata_param(req, &b);
 	/* RFC 6750 §3.1: no error code when no token was sent */
 	if (error == NULL)
 		buf_puts(&b, ", DPoP " DPOP_ALGS);
@@ -54,7 +54,7 @@ dpop_challenge(struct request *req, struct response *res, int status,
 	buf_init(&b, 768);
 	buf_printf(&b, "DPoP error=\"%s\", error_description=\"%s\", "
 	    DPOP_ALGS ", ", error, description);
-	oauth_resource_metadata_param(req->kg, &b);
+	oauth_resource_metadata_param(req, &b);
 	response_json_error(res, status, error, description);
 	response_header(res, "WWW-Authenticate", b.err == 0 ? b.p : "DPoP");
 	buf_release(&b);

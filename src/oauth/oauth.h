@@ -69,11 +69,12 @@ extern const struct param_spec oauth_authorize_spec[];
 void	oauth_authorize_fill(const struct str *in, struct authz_params *p);
 /* RFC 9728: the built-in API's protected resource metadata (§19), and
  * its URL as a challenge's parameter, resource_metadata="...", appended
- * to b. */
+ * to b: the built-in API's, or that of the registered resource a proxy
+ * names in X-Keygate-Resource (its own well-known URL, §22.1). */
 void	oauth_protected_resource(struct request *req, struct response *res);
 /* A registered resource's (§22.1): ?resource=URI. */
 void	oauth_resource_metadata(struct request *req, struct response *res);
-void	oauth_resource_metadata_param(const struct keygate *kg,
+void	oauth_resource_metadata_param(const struct request *req,
 	    struct buf *b);
 void	oauth_openid_configuration(struct request *req,
 	    struct response *res);

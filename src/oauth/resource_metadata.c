@@ -4,6 +4,8 @@
  * challenge parameter that points to the first. */
 #include "oauth/oauth.h"
 
+#include <string.h>
+
 #include "core/scopes.h"
 
 /* RFC 9728 §3.3: `resource` must equal the URL the document was fetched
@@ -13,10 +15,29 @@
 #define RESOURCE_METADATA_PATH	"/.well-known/oauth-protected-resource"
 
 void
-oauth_resource_metadata_param(const struct keygate *kg, struct buf *b)
+oauth_resource_metadata_param(const struct request *req, struct buf *b)
 {
+	struct str called = request_header(req, "X-Keygate-Resource");
+	const struct resource_info *r = NULL;
+	const char *host, *path;
+
+	if (called.p != NULL)
+		r = scopes_resource(scopes_now(), called);
 	buf_puts(b, "resource_metadata=\"");
-	buf_puts(b, kg->cfg->issuer);
+	/* RFC 9728 §3.1: the well-known part goes between the resource's
+	 * host and its path (a registered URI has both, and no user, query
+	 * or fragment); the proxy in front of the resource routes that URL
+	 * to /oauth2/resource-metadata */
+	if (r != NULL && r->bit != SCOPE_AUD_BUILTIN &&
+	    (host = strstr(r->uri, "://")) != NULL) {
+		host += 3;
+		path = host + strcspn(host, "/");
+		buf_printf(b, "%.*s" RESOURCE_METADATA_PATH "%s\"",
+		    (int)(path - r->uri), r->uri, strcmp(path, "/") == 0 ? "" :
+		    path);
+		return;
+	}
+	buf_puts(b, req->kg->cfg->issuer);
 	buf_puts(b, RESOURCE_METADATA_PATH "\"");
 }
 

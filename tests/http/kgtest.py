@@ -729,12 +729,13 @@ def access_lines(text):
     return [logfmt(l) for l in text.splitlines() if " method=" in f" {l}"]
 
 
-def challenge(server, error=None):
+def challenge(server, error=None, resource_metadata=None):
     """The WWW-Authenticate of a refused bearer call (docs/REFERENCE.md
-    §3.6): RFC 6750's, with RFC 9728's resource_metadata (§19); without a
-    token sent, the DPoP scheme's beside it (RFC 9449 §7.1, §17.1)."""
-    rm = (f'resource_metadata="{server.issuer}'
-          f'/.well-known/oauth-protected-resource"')
+    §3.6): RFC 6750's, with RFC 9728's resource_metadata (§19, or the
+    registered resource's own URL, §22.1); without a token sent, the DPoP
+    scheme's beside it (RFC 9449 §7.1, §17.1)."""
+    rm = 'resource_metadata="%s"' % (resource_metadata or (
+        f"{server.issuer}/.well-known/oauth-protected-resource"))
     if error:
         return f'Bearer error="{error}", {rm}'
     return f'Bearer {rm}, DPoP algs="ES256 EdDSA RS256"'

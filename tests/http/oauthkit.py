@@ -339,13 +339,16 @@ def approve(user, app, where="query", password=None, **kw):
     return redirect_result(r, redirect_uri, where), pairs
 
 
-def get_code(user, app, scope=None, pkce=None, redirect_uri=None, state="st-1"):
-    """A fresh code: (code, verifier or None, redirect_uri used)."""
+def get_code(user, app, scope=None, pkce=None, redirect_uri=None, state="st-1",
+             resource=None):
+    """A fresh code: (code, verifier or None, redirect_uri used); for the
+    resource at URI `resource` when given (docs/REFERENCE.md §22.1)."""
     if pkce is None:
         pkce = app.public
     verifier, challenge = pkce_pair() if pkce else (None, None)
+    extra = {} if resource is None else {"resource": resource}
     res, pairs = approve(user, app, scope=scope, challenge=challenge,
-                         redirect_uri=redirect_uri, state=state)
+                         redirect_uri=redirect_uri, state=state, **extra)
     assert "code" in res, res
     assert res.get("state") == state, res
     return res["code"], verifier, dict(pairs)["redirect_uri"]
@@ -452,8 +455,9 @@ def granted_world(make_server, name, *flags):
     return srv, app, user
 
 
-def get_tokens(user, app, scope=None, pkce=None, auth=None):
-    code, verifier, ru = get_code(user, app, scope=scope, pkce=pkce)
+def get_tokens(user, app, scope=None, pkce=None, auth=None, resource=None):
+    code, verifier, ru = get_code(user, app, scope=scope, pkce=pkce,
+                                  resource=resource)
     return tokens_ok(exchange(app, code, ru, verifier, auth=auth))
 
 

@@ -11,6 +11,7 @@ import subprocess
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
 
 import pytest
 import requests
@@ -18,7 +19,8 @@ import requests
 import dpopkit
 import kgtest
 import oauthkit
-from oauthkit import User, approve, get_tokens, make_app, revoke
+from oauthkit import (User, approve, get_tokens, introspection, make_app,
+                      revoke)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
@@ -80,11 +82,23 @@ def stack(tmp_path_factory):
     """keygate (test clock), the API and nginx; yields (keygate, front
     URL, API server)."""
     kg = kgtest.start_server(tmp_path_factory.mktemp("keygate"), issuer=True)
+    front = kgtest.free_port()
+    # the API as a resource, as the example's first lines say
+    p = kgtest.run_cli("resource", "add", f"http://127.0.0.1:{front}",
+                       "--name", "Example API", "--scope",
+                       "example:read Read your things", "--db", kg.db,
+                       "--issuer", kg.base)
+    assert p.returncode == 0, p.stderr
+    deadline = time.monotonic() + 5     # the server reloads within a poll
+    while requests.get(kg.url("/oauth2/resource-metadata"), timeout=5,
+                       params={"resource": f"http://127.0.0.1:{front}"}
+                       ).status_code != 200:
+        assert time.monotonic() < deadline, "resource never published"
+        time.sleep(0.05)
     api = ThreadingHTTPServer(("127.0.0.1", 0), Api)
     api.seen = []
     threading.Thread(target=api.serve_forever, daemon=True).start()
     d = str(tmp_path_factory.mktemp("nginx"))
-    front = kgtest.free_port()
     with open(EXAMPLE) as f:
         text = f.read()
     for addr in (FRONT, KEYGATE, API):
@@ -129,10 +143,10 @@ def stack(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def client(stack):
-    kg = stack[0]
+    kg, front, _ = stack
     app = make_app(kg)
     user = User(kg, "guarded")
-    approve(user, app, scope="account_read contact_data")
+    approve(user, app, scope="account_read contact_data", resource=front)
     return app, user
 
 
@@ -143,17 +157,24 @@ def call(front, path, token=None, **headers):
 
 
 def refused(r, kg, error=None):
+    """keygate's 401 through nginx, naming the guarded API's metadata."""
     assert r.status_code == 401, (r.status_code, r.text)
-    assert r.headers.get("WWW-Authenticate") == \
-        kgtest.challenge(kg, error), r.headers
+    front = urlsplit(r.url)
+    assert r.headers.get("WWW-Authenticate") == kgtest.challenge(
+        kg, error, f"{front.scheme}://{front.netloc}"
+        "/.well-known/oauth-protected-resource"), r.headers
 
 
 def test_valid_token_passes_with_subject_client_and_scope(stack, client):
     kg, front, api = stack
     app, user = client
-    t = get_tokens(user, app, scope="account_read contact_data")
-    who = requests.get(kg.url("/v3/account/summary"), timeout=5,
-                       headers=kgtest.bearer(t["access_token"])).json()
+    t = get_tokens(user, app, scope="account_read contact_data",
+                   resource=front)
+    # the token is for the API alone: keygate's own refuses it
+    assert requests.get(kg.url("/v3/account/summary"), timeout=5,
+                        headers=kgtest.bearer(t["access_token"])
+                        ).status_code == 401
+    who = {"account_id": str(introspection(app, t["access_token"])["sub"])}
     # a client's own X-Keygate-* headers are replaced, never passed on
     r = call(front, "/orders/7?x=1", t["access_token"],
              **{"X-Keygate-Subject": "1", "X-Keygate-Scope": "admin"})
@@ -181,7 +202,8 @@ def test_dpop_proof_of_the_proxied_request_passes(stack, client):
     path, gets keygate's DPoP challenge through nginx."""
     kg, front, api = stack
     app, user = client
-    t = get_tokens(user, app, scope="account_read")["access_token"]
+    t = get_tokens(user, app, scope="account_read",
+                   resource=front)["access_token"]
     key = dpopkit.Key("ES256")
     url = front + "/orders/9"
     proof = key.proof("GET", url + "?q=1", access_token=t,
@@ -213,7 +235,7 @@ def test_invalid_token_gets_invalid_token(stack, token):
 def test_revoked_token_gets_invalid_token(stack, client):
     kg, front, api = stack
     app, user = client
-    t = get_tokens(user, app)
+    t = get_tokens(user, app, resource=front)
     assert call(front, "/a", t["access_token"]).status_code == 200
     assert revoke(app, t["refresh_token"]).status_code == 200
     refused(call(front, "/a", t["access_token"]), kg, "invalid_token")
@@ -225,10 +247,34 @@ def test_each_pass_counts_as_a_use(stack, client):
     alive at 70 minutes, when its unused twin is refused."""
     kg, front, api = stack
     app, user = client
-    used = get_tokens(user, app)["access_token"]
-    unused = get_tokens(user, app)["access_token"]
+    used = get_tokens(user, app, resource=front)["access_token"]
+    unused = get_tokens(user, app, resource=front)["access_token"]
     kg.advance(50 * 60)
     assert call(front, "/use", used).status_code == 200
     kg.advance(20 * 60)
     refused(call(front, "/late", unused), kg, "invalid_token")
     assert call(front, "/late", used).status_code == 200
+
+
+def test_a_token_for_another_resource_is_refused(stack, client):
+    """Tokens asked without the API's resource (for keygate's own API)
+    never reach the API."""
+    kg, front, api = stack
+    app, user = client
+    before = len(api.seen)
+    t = get_tokens(user, app, scope="account_read")["access_token"]
+    assert requests.get(kg.url("/v3/account/summary"), timeout=5,
+                        headers=kgtest.bearer(t)).status_code == 200
+    refused(call(front, "/orders", t), kg, "invalid_token")
+    assert len(api.seen) == before
+
+
+def test_the_resource_metadata_is_served_at_the_api(stack):
+    kg, front, api = stack
+    r = requests.get(front + "/.well-known/oauth-protected-resource",
+                     timeout=10)
+    assert r.status_code == 200, (r.status_code, r.text)
+    doc = r.json()
+    assert doc["resource"] == front
+    assert doc["authorization_servers"] == [kg.base]
+    assert doc["scopes_supported"] == ["example:read"]

@@ -339,3 +339,20 @@ def test_resource_without_scope_asks_for_its_scopes(server, world):
     code, verifier = authorize_code(user, app, None, [MCP])
     toks = ok.tokens_ok(ok.exchange(app, code, verifier=verifier))
     assert set(toks["scope"].split()) == {"mcp:tools", "mcp:admin"}
+
+
+def test_challenges_name_the_resources_own_metadata(server, world):
+    app, user = world
+    toks = ok.get_tokens(user, app, scope="account_read")
+    r = check_for(server, toks["access_token"], MCP)
+    assert r.status_code == 401
+    assert ('resource_metadata="https://mcp.example.com/.well-known/'
+            'oauth-protected-resource/mcp"') in r.headers["WWW-Authenticate"]
+    r = requests.get(server.url("/oauth2/check"),
+                     headers={"X-Keygate-Resource": BILLING}, timeout=5)
+    assert r.status_code == 401
+    assert ('resource_metadata="https://billing.example.com/.well-known/'
+            'oauth-protected-resource/api"') in r.headers["WWW-Authenticate"]
+    r = check_for(server, "kg_at_nope")
+    assert (f'resource_metadata="{server.base}/.well-known/'
+            'oauth-protected-resource"') in r.headers["WWW-Authenticate"]
