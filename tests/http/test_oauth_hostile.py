@@ -259,7 +259,7 @@ def test_authorize_with_1000_query_parameters(make_server):
 def test_unknown_authorize_parameters_are_ignored(server, app):
     u = User(server, "hostile-unknown")
     r = authorize(u, auth_params(app, prompt="consent", nonce="n",
-                                 resource="https://api.example/"))
+                                 ui_locales="fr", claims_locales="fr"))
     assert r.status_code == 200, (r.status_code, r.headers.get("Location"))
 
 

@@ -135,7 +135,9 @@ def test_introspect_an_access_token(server, app, user):
     assert "no-store" in r.headers.get("Cache-Control", "")
     i = r.json()
     assert set(i) == {"active", "client_id", "scope", "sub", "token_type",
-                      "iat", "exp"}, i
+                      "iat", "exp", "aud"}, i
+    # the built-in API, named by the issuer (docs/REFERENCE.md §22.1)
+    assert i["aud"] == [server.base], i
     assert i["active"] is True and i["client_id"] == app.key
     assert set(i["scope"].split()) == {"account_read", "contact_data"}
     assert i["token_type"] == "Bearer"
