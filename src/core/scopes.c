@@ -38,11 +38,9 @@ struct published {
 	struct published   *older;
 };
 
-static struct scope_table *builtin_table(void);
 static _Atomic(struct scope_table *) in_force;
 static struct published *history;
 static pthread_mutex_t history_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_once_t first = PTHREAD_ONCE_INIT;
 
 static void
 fill_builtin(struct scope_table *t)
@@ -74,12 +72,6 @@ scopes_table_new(const char *issuer, const char *name)
 	return t;
 }
 
-static void
-publish_first(void)
-{
-	scopes_publish(builtin_table());
-}
-
 static struct scope_table *
 builtin_table(void)
 {
@@ -90,6 +82,18 @@ builtin_table(void)
 	return t;
 }
 
+/* Under history_lock. */
+static void
+publish_locked(struct scope_table *t)
+{
+	struct published *p = xmalloc(sizeof(*p));
+
+	p->t = t;
+	p->older = history;
+	history = p;
+	atomic_store_explicit(&in_force, t, memory_order_release);
+}
+
 const struct scope_table *
 scopes_now(void)
 {
@@ -98,20 +102,22 @@ scopes_now(void)
 
 	if (t != NULL)
 		return t;
-	pthread_once(&first, publish_first);
-	return atomic_load_explicit(&in_force, memory_order_acquire);
+	/* the first reader, or one after scopes_forget() */
+	pthread_mutex_lock(&history_lock);
+	if ((t = atomic_load_explicit(&in_force, memory_order_acquire)) ==
+	    NULL) {
+		t = builtin_table();
+		publish_locked(t);
+	}
+	pthread_mutex_unlock(&history_lock);
+	return t;
 }
 
 void
 scopes_publish(struct scope_table *t)
 {
-	struct published *p = xmalloc(sizeof(*p));
-
 	pthread_mutex_lock(&history_lock);
-	p->t = t;
-	p->older = history;
-	history = p;
-	atomic_store_explicit(&in_force, t, memory_order_release);
+	publish_locked(t);
 	pthread_mutex_unlock(&history_lock);
 }
 
