@@ -314,7 +314,12 @@ authz_consented(struct keygate *kg, int64_t account_id,
 	int rc = store_grant_get(kg->store, account_id, app->id, &grant_id,
 	    &have);
 
-	*yes = rc == 0 && (scope & ~have) == 0;
+	/* scopes as bits; resources as audiences, so that a consent kept
+	 * before resources existed (no audience bit: the built-in API's)
+	 * still covers the built-in API, and one to a resource alone does
+	 * not (docs/REFERENCE.md §22.1) */
+	*yes = rc == 0 && (scope & ~have & ~SCOPE_AUD_BUILTIN) == 0 &&
+	    (scopes_audience(scope) & ~scopes_audience(have)) == 0;
 	return rc == ERR_NOTFOUND ? 0 : rc;
 }
 

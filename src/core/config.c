@@ -86,7 +86,7 @@ static const struct opt opts[] = {
 	  "this much early after a crash, 0 = every use written at once "
 	  "(default 60)" },
 	{ "token-cache", "KEYGATE_TOKEN_CACHE", OPT_INT, OFF(token_cache), 0,
-	  1 << 26, "access tokens kept in memory, 40 bytes each, 0 = none "
+	  1 << 26, "access tokens kept in memory, 44 bytes each, 0 = none "
 	  "(default 1050000)" },
 	{ "threads", "KEYGATE_THREADS", OPT_INT, OFF(threads), 0, 256,
 	  "HTTP worker threads, 0 = one per core (default 0)" },

@@ -202,8 +202,9 @@ device_grant_decide(struct keygate *kg, int64_t account_id,
 
 int
 device_grant_poll(struct keygate *kg, const struct app_row *app,
-    struct str device_code, const struct token_proof *proof,
-    enum device_poll *poll, struct token_pair *out, const char **why)
+    struct str device_code, struct str resource,
+    const struct token_proof *proof, enum device_poll *poll,
+    struct token_pair *out, const char **why)
 {
 	unsigned char hash[SECURE_HASH_BYTES];
 	struct device_row row;
@@ -230,8 +231,8 @@ device_grant_poll(struct keygate *kg, const struct app_row *app,
 	else if (row.state == STORE_DEVICE_PENDING)
 		*poll = row.slow_down ? DEVICE_POLL_SLOW_DOWN :
 		    DEVICE_POLL_PENDING;
-	else if ((rc = tokens_exchange_hash(kg, app, hash, proof, out,
-	    why)) == 0)
+	else if ((rc = tokens_exchange_hash(kg, app, hash, resource, proof,
+	    out, why)) == 0)
 		*poll = DEVICE_POLL_TOKENS;
 	return rc == ERR_INVALID ? 0 : rc;
 }

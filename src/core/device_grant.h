@@ -83,9 +83,11 @@ enum device_poll {
  * is exchanged once: of two nodes polling at the same moment one gets the
  * tokens (a family of their own), the other invalid_grant, and the first
  * one's tokens stay good. `proof` is the request's DPoP key, or NULL
- * (core/token_bind.h). */
+ * (core/token_bind.h); `resource` narrows the tokens (RFC 8707; ERR_TARGET
+ * for one not granted, the grant left as it was). */
 int	device_grant_poll(struct keygate *kg, const struct app_row *app,
-	    struct str device_code, const struct token_proof *proof,
-	    enum device_poll *poll, struct token_pair *out, const char **why);
+	    struct str device_code, struct str resource,
+	    const struct token_proof *proof, enum device_poll *poll,
+	    struct token_pair *out, const char **why);
 
 #endif

@@ -41,6 +41,7 @@ struct keeper {
 	_Atomic bool	 stopping;	/* the same, for tokens_warm() */
 	int64_t		 revision;
 	bool		 polled;	/* revision holds a value */
+	bool		 resources_stale;	/* to be read again */
 	bool		 fold_failing;	/* the last fold failed */
 	bool		 sample_failing; /* the last sample of live users */
 };
@@ -63,7 +64,12 @@ poll_revision(struct keeper *k)
 		if (k->kg->keys != NULL)
 			signing_keys_reload(k->kg);
 		/* a resource added or deleted on any node */
-		if (resources_load(k->kg) != 0)
+		k->resources_stale = true;
+	}
+	/* read again at the next poll while a read fails */
+	if (k->resources_stale) {
+		k->resources_stale = resources_load(k->kg) != 0;
+		if (k->resources_stale)
 			log_msg("warn", "keeper: the resources could not be "
 			    "read again; the last read stays in force");
 	}

@@ -218,7 +218,7 @@ int
 resources_delete(struct keygate *kg, const char *uri)
 {
 	struct resource_bit_row *rows;
-	unsigned bits = 0;
+	unsigned bits = 0, keep = SCOPE_AUD_BUILTIN;
 	size_t n;
 	int rc;
 
@@ -227,10 +227,12 @@ resources_delete(struct keygate *kg, const char *uri)
 	for (size_t k = 0; k < n; k++)
 		if (strcmp(rows[k].uri, uri) == 0)
 			bits |= 1u << rows[k].bit;
+		else if (rows[k].scope[0] == '\0')
+			keep |= 1u << rows[k].bit;
 	free(rows);
 	if (bits == 0)
 		return ERR_NOTFOUND;
-	return store_resource_delete(kg->store, uri, bits);
+	return store_resource_delete(kg->store, uri, bits, keep);
 }
 
 /* The audience bits of the URIs of `list`; ERR_NOTFOUND for one not in
@@ -242,6 +244,10 @@ audiences(const struct scope_table *t, struct str list, unsigned *aud,
 	size_t i = 0;
 
 	*aud = 0;
+	if (list.p != NULL && list.len == 0) {
+		*why = "A resource is empty: RFC 8707 wants an absolute URI.";
+		return ERR_TARGET;
+	}
 	while (i < list.len) {
 		size_t start = i;
 		const struct resource_info *r;
@@ -250,13 +256,18 @@ audiences(const struct scope_table *t, struct str list, unsigned *aud,
 			i++;
 		r = scopes_resource(t, (struct str){ list.p + start,
 		    i - start });
-		if (i > start && r == NULL) {
-			*why = "A resource is not one this server guards.";
+		if (r == NULL) {
+			*why = i > start ? "A resource is not one this server "
+			    "guards." : "A resource is empty: RFC 8707 wants "
+			    "an absolute URI.";
 			return ERR_TARGET;
 		}
-		if (r != NULL)
-			*aud |= r->bit;
+		*aud |= r->bit;
 		i++;
+	}
+	if (list.len > 0 && list.p[list.len - 1] == ' ') {
+		*why = "A resource is empty: RFC 8707 wants an absolute URI.";
+		return ERR_TARGET;
 	}
 	return 0;
 }
@@ -282,9 +293,10 @@ resources_request(struct str list, unsigned *mask, const char **why)
 	if ((*mask & ~t->audiences) == 0)
 		*mask |= resources_scopes_of(aud & ~SCOPE_AUD_BUILTIN) |
 		    (aud == 0 || (aud & SCOPE_AUD_BUILTIN) ? SCOPE_DEFAULT : 0);
-	/* the built-in API alone is what no resource at all means */
-	if (aud != SCOPE_AUD_BUILTIN)
-		*mask |= aud;
+	/* The audience is always written out, the built-in API's too: a
+	 * consent to one resource must not read as one to the built-in API
+	 * (authz_consented()). No resource at all means the built-in API. */
+	*mask |= aud != 0 ? aud : SCOPE_AUD_BUILTIN;
 	return 0;
 }
 
@@ -292,10 +304,10 @@ int
 resources_narrow(struct str list, unsigned *mask, const char **why)
 {
 	const struct scope_table *t = scopes_now();
-	unsigned aud, drop = 0;
+	unsigned aud, keep;
 	int rc;
 
-	if (list.len == 0)
+	if (list.p == NULL)
 		return 0;
 	if ((rc = audiences(t, list, &aud, why)) != 0)
 		return rc;
@@ -303,12 +315,13 @@ resources_narrow(struct str list, unsigned *mask, const char **why)
 		*why = "A resource was not granted.";
 		return ERR_TARGET;
 	}
+	/* what was named, and nothing else: a bit this node does not know
+	 * yet is not kept by accident */
+	keep = SCOPE_BUILTIN | aud;
 	for (size_t k = 1; k < t->nresources; k++)
-		if (!(aud & t->resources[k].bit))
-			drop |= t->resources[k].bit | t->resources[k].scopes;
-	*mask &= ~(drop | SCOPE_AUD_BUILTIN);
-	if (aud != SCOPE_AUD_BUILTIN)
-		*mask |= aud;
+		if (aud & t->resources[k].bit)
+			keep |= t->resources[k].scopes;
+	*mask &= keep;
 	return 0;
 }
 

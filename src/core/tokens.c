@@ -157,12 +157,13 @@ issue_for_code(struct keygate *kg, const struct app_row *app,
 
 int
 tokens_exchange_hash(struct keygate *kg, const struct app_row *app,
-    const unsigned char hash[SECURE_HASH_BYTES],
+    const unsigned char hash[SECURE_HASH_BYTES], struct str resource,
     const struct token_proof *proof, struct token_pair *out,
     const char **why)
 {
 	struct code_row c;
 	const char *unbound;
+	unsigned scope;
 	int rc = store_code_get(kg->store, hash, &c);
 
 	if (rc == ERR_NOTFOUND || (rc == 0 && c.app_id != app->id))
@@ -178,7 +179,10 @@ tokens_exchange_hash(struct keygate *kg, const struct app_row *app,
 	/* a device grant's code is never bound; were one, it would hold */
 	if ((unbound = token_bind_code(&c, proof)) != NULL)
 		return bad_grant(why, unbound);
-	rc = issue_for_code(kg, app, hash, &c, c.scope, proof, out);
+	scope = c.scope;
+	if ((rc = resources_narrow(resource, &scope, why)) != 0)
+		return rc;
+	rc = issue_for_code(kg, app, hash, &c, scope, proof, out);
 	return rc == ERR_CONFLICT ? bad_grant(why, "The grant was already "
 	    "exchanged.") : rc;
 }
@@ -280,6 +284,7 @@ judge_refresh(void *ctx, const struct token_row *r, struct issue *is)
 {
 	struct refresh_ask *ask = ctx;
 	unsigned want;
+	int bad = 0;
 
 	if (r->app_id != ask->app_id || r->revoked) {
 		ask->why = "The refresh token is not valid.";
@@ -295,21 +300,26 @@ judge_refresh(void *ctx, const struct token_row *r, struct issue *is)
 		ask->why = "The refresh token expired unused.";
 		return ERR_INVALID;
 	}
-	/* RFC 6749 §6: an omitted scope means the one originally granted. */
+	/* RFC 6749 §6: an omitted scope means the one originally granted.
+	 * Fewer scopes keep the resources; RFC 8707 §2.2: `resource`
+	 * narrows those, never widens them. */
 	want = r->family_scope;
 	if (ask->scope.p != NULL && (scopes_parse(ask->scope, &want) != 0 ||
 	    want == 0 || (want & ~r->family_scope) != 0))
-		return ERR_FORBIDDEN;
-	/* fewer scopes keep the resources; RFC 8707 §2.2: `resource`
-	 * narrows those, never widens them */
-	want |= resources_kept(r->family_scope);
-	if (resources_narrow(ask->resource, &want, &ask->why) != 0)
-		return ERR_TARGET;
+		bad = ERR_FORBIDDEN;
+	if (bad == 0) {
+		want |= resources_kept(r->family_scope);
+		if (resources_narrow(ask->resource, &want, &ask->why) != 0)
+			bad = ERR_TARGET;
+	}
+	ask->used = r->last_used != 0;
+	/* a used token presented again is a reuse, whatever it asks for */
+	if (bad != 0 && !ask->used)
+		return bad;
 	is->grant_id = r->grant_id;
 	is->family_id = r->family_id;
 	is->family_scope = r->family_scope;
-	is->scope = want;
-	ask->used = r->last_used != 0;
+	is->scope = bad != 0 ? r->family_scope : want;
 	return ask->used ? ERR_CONFLICT : 0;
 }
 

@@ -61,11 +61,13 @@ int	tokens_exchange_code(struct keygate *kg, const struct app_row *app,
 
 /* Exchanges the code stored under `hash` without the checks of a
  * redirect: the device flow's (core/device_grant.c), whose approval
- * stored its code under the device code's hash. Returns 0, ERR_INVALID
- * (invalid_grant: *why says why) or ERR_STORE. Exchanged once: a second
- * call, here or on another node, gets invalid_grant and revokes nothing. */
+ * stored its code under the device code's hash; `resource` narrows as
+ * in tokens_exchange_code(). Returns 0, ERR_INVALID (invalid_grant: *why
+ * says why), ERR_TARGET (invalid_target, the code left unused) or
+ * ERR_STORE. Exchanged once: a second call, here or on another node, gets
+ * invalid_grant and revokes nothing. */
 int	tokens_exchange_hash(struct keygate *kg, const struct app_row *app,
-	    const unsigned char hash[SECURE_HASH_BYTES],
+	    const unsigned char hash[SECURE_HASH_BYTES], struct str resource,
 	    const struct token_proof *proof, struct token_pair *out,
 	    const char **why);
 

@@ -308,7 +308,9 @@ oauth_check(struct request *req, struct response *res)
 	if (!bearer(req, res, true, true, &p, &row))
 		return;
 	snprintf(sub, sizeof(sub), "%lld", (long long)row.account_id);
-	scopes_format(row.scope, scope);
+	/* the scopes of the resource called, not those meant for others */
+	scopes_format(row.scope & (r != NULL ? r->scopes : SCOPE_BUILTIN),
+	    scope);
 	response_header(res, "X-Keygate-Subject", sub);
 	response_header(res, "X-Keygate-Client", row.api_key);
 	response_header(res, "X-Keygate-Scope", scope);

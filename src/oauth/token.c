@@ -109,7 +109,7 @@ answer_grant(struct keygate *kg, struct response *res, int rc,
 /* RFC 8628 §3.5: every outcome but the tokens is a 400 with its code. */
 static void
 answer_device(struct keygate *kg, struct response *res,
-    const struct app_row *app, struct str device_code,
+    const struct app_row *app, const struct str *in,
     const struct token_proof *proof)
 {
 	static const char *const errors[][2] = {
@@ -128,8 +128,8 @@ answer_device(struct keygate *kg, struct response *res,
 	const char *why = NULL;
 	int rc;
 
-	rc = device_grant_poll(kg, app, device_code, proof, &poll, &pair,
-	    &why);
+	rc = device_grant_poll(kg, app, in[T_DEVICE_CODE], in[T_RESOURCE],
+	    proof, &poll, &pair, &why);
 	if (rc == 0 && poll != DEVICE_POLL_TOKENS &&
 	    poll != DEVICE_POLL_INVALID) {
 		oauth_error(res, 400, errors[poll][0], errors[poll][1]);
@@ -235,8 +235,7 @@ oauth_token(struct request *req, struct response *res)
 			oauth_error(res, 400, "invalid_request", "Send "
 			    "device_code.");
 		else
-			answer_device(req->kg, res, app, in[T_DEVICE_CODE],
-			    proof);
+			answer_device(req->kg, res, app, in, proof);
 	} else {
 		oauth_error(res, 400, in[T_GRANT_TYPE].len == 0 ?
 		    "invalid_request" : "unsupported_grant_type",

@@ -69,19 +69,22 @@ pg_resource_list(struct store_backend *b, struct resource_bit_row **rows,
 }
 
 static int
-clear_bits(struct pg_conn *c, const char *uri, unsigned bits)
+clear_bits(struct pg_conn *c, const char *uri, unsigned bits, unsigned keep)
 {
 	static const enum stmt_id clear[] = {
 		STMT_RESOURCE_FAMILIES_REVOKE, STMT_RESOURCE_CODES_DELETE,
 		STMT_RESOURCE_DEVICE_DELETE, STMT_RESOURCE_GRANTS_EMPTY_DELETE,
 		STMT_RESOURCE_GRANTS_NARROW,
 	};
-	struct pg_params p = { 0 }, q = { 0 };
+	struct pg_params p = { 0 }, two = { 0 }, q = { 0 };
 	int changes = 0, rc = 0;
 
 	pgp_int(&p, bits);
+	pgp_int(&two, bits);
+	pgp_int(&two, keep);
 	for (size_t k = 0; rc == 0 && k < sizeof(clear) / sizeof(*clear); k++)
-		rc = pg_run_on(c, clear[k], &p, NULL);
+		rc = pg_run_on(c, clear[k], clear[k] ==
+		    STMT_RESOURCE_GRANTS_EMPTY_DELETE ? &two : &p, NULL);
 	pgp_text(&q, uri);
 	if (rc == 0)
 		rc = pg_run_on(c, STMT_RESOURCE_DELETE, &q, &changes);
@@ -89,12 +92,13 @@ clear_bits(struct pg_conn *c, const char *uri, unsigned bits)
 }
 
 int
-pg_resource_delete(struct store_backend *b, const char *uri, unsigned bits)
+pg_resource_delete(struct store_backend *b, const char *uri, unsigned bits,
+    unsigned keep)
 {
 	struct pg_conn *c;
 	int rc = pg_begin(b, &c);
 
 	if (rc == 0)
-		rc = clear_bits(c, uri, bits);
+		rc = clear_bits(c, uri, bits, keep);
 	return c == NULL ? rc : pg_finish(b, c, rc);
 }

@@ -400,7 +400,7 @@ const char *const pg_sql[STMT_COUNT] = {
 	[STMT_RESOURCE_DEVICE_DELETE] = "DELETE FROM device_grants "
 	    "WHERE (scope & $1::bigint) <> 0",
 	[STMT_RESOURCE_GRANTS_EMPTY_DELETE] = "DELETE FROM grants "
-	    "WHERE (scope & $1::bigint) <> 0 AND (scope & ~$1::bigint) = 0",
+	    "WHERE (scope & $1::bigint) <> 0 AND (scope & $2::bigint) = 0",
 	[STMT_RESOURCE_GRANTS_NARROW] = "UPDATE grants SET scope = "
 	    "scope & ~$1::bigint WHERE (scope & $1::bigint) <> 0",
 	[STMT_RESOURCE_DELETE] = "DELETE FROM resources WHERE uri = $1::text",

@@ -332,7 +332,7 @@ int	pg_resource_add(struct store_backend *b,
 int	pg_resource_list(struct store_backend *b,
 	    struct resource_bit_row **rows, size_t *n);
 int	pg_resource_delete(struct store_backend *b, const char *uri,
-	    unsigned bits);
+	    unsigned bits, unsigned keep);
 int	pg_mail_retry(struct store_backend *b, int64_t id, int64_t attempts,
 	    int64_t next_at, const char *error);
 /* pg_events.c: security events. Put writes ev (nothing when NULL) inside

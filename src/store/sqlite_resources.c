@@ -79,26 +79,30 @@ sqlite_resource_list(struct store_backend *b, struct resource_bit_row **rows,
 	return rc;
 }
 
-/* One statement of the delete, with the bits (or the URI) as ?1. */
+/* One statement of the delete, with the bits (or the URI) as ?1 and the
+ * audiences kept as ?2. */
 static int
 run_with(struct store_backend *b, enum stmt_id id, unsigned bits,
-    const char *uri, int *changes)
+    unsigned keep, const char *uri, int *changes)
 {
 	sqlite3 *db;
 	sqlite3_stmt *st = sqlite_stmt(b, id, &db);
 
 	if (st == NULL)
 		return ERR_STORE;
-	if (uri != NULL)
+	if (uri != NULL) {
 		sqlite3_bind_text(st, 1, uri, -1, SQLITE_STATIC);
-	else
+	} else {
 		sqlite3_bind_int64(st, 1, bits);
+		if (id == STMT_RESOURCE_GRANTS_EMPTY_DELETE)
+			sqlite3_bind_int64(st, 2, keep);
+	}
 	return sqlite_run(db, st, changes);
 }
 
 int
 sqlite_resource_delete(struct store_backend *b, const char *uri,
-    unsigned bits)
+    unsigned bits, unsigned keep)
 {
 	static const enum stmt_id clear[] = {
 		STMT_RESOURCE_FAMILIES_REVOKE, STMT_RESOURCE_CODES_DELETE,
@@ -110,9 +114,9 @@ sqlite_resource_delete(struct store_backend *b, const char *uri,
 	if ((rc = sqlite_simple(b, STMT_BEGIN)) != 0)
 		return rc;
 	for (size_t k = 0; rc == 0 && k < sizeof(clear) / sizeof(*clear); k++)
-		rc = run_with(b, clear[k], bits, NULL, NULL);
+		rc = run_with(b, clear[k], bits, keep, NULL, NULL);
 	if (rc == 0)
-		rc = run_with(b, STMT_RESOURCE_DELETE, 0, uri, &changes);
+		rc = run_with(b, STMT_RESOURCE_DELETE, 0, 0, uri, &changes);
 	if (rc == 0 && changes == 0)
 		rc = ERR_NOTFOUND;
 	return sqlite_finish(b, rc);

@@ -377,8 +377,10 @@ const char *const stmt_sql[STMT_COUNT] = {
 	    "WHERE (scope & ?1) <> 0",
 	[STMT_RESOURCE_DEVICE_DELETE] = "DELETE FROM device_grants "
 	    "WHERE (scope & ?1) <> 0",
+	/* a consent left with no audience (?2: every other one) would
+	 * read as the built-in API's */
 	[STMT_RESOURCE_GRANTS_EMPTY_DELETE] = "DELETE FROM grants "
-	    "WHERE (scope & ?1) <> 0 AND (scope & ~?1) = 0",
+	    "WHERE (scope & ?1) <> 0 AND (scope & ?2) = 0",
 	[STMT_RESOURCE_GRANTS_NARROW] = "UPDATE grants SET scope = "
 	    "scope & ~?1 WHERE (scope & ?1) <> 0",
 	[STMT_RESOURCE_DELETE] = "DELETE FROM resources WHERE uri = ?1",

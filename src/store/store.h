@@ -554,7 +554,8 @@ int	store_signing_key_list(struct store *st,
  * List gives every bit, by URI and bit, into a malloc'd *rows (free() it).
  * Delete, in one transaction, revokes the families whose tokens carry any
  * of `bits`, deletes the codes and device grants that do, takes the bits
- * out of the consents (a consent left with none is deleted) and deletes
+ * out of the consents (a consent left with no audience of `keep`, the
+ * others', is deleted: it would read as the built-in API's) and deletes
  * the resource with its bits; ERR_NOTFOUND without it. Add and delete move
  * the revision counter. */
 int	store_resource_add(struct store *st,
@@ -562,7 +563,7 @@ int	store_resource_add(struct store *st,
 int	store_resource_list(struct store *st, struct resource_bit_row **rows,
 	    size_t *n);
 int	store_resource_delete(struct store *st, const char *uri,
-	    unsigned bits);
+	    unsigned bits, unsigned keep);
 
 /* Security events (docs/REFERENCE.md §20). The calls that make a change
  * take the event recording it (NULL: none) and write it in their own

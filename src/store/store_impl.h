@@ -250,7 +250,7 @@ struct store_ops {
 	int	(*resource_list)(struct store_backend *b,
 		    struct resource_bit_row **rows, size_t *n);
 	int	(*resource_delete)(struct store_backend *b, const char *uri,
-		    unsigned bits);
+		    unsigned bits, unsigned keep);
 	int	(*mail_retry)(struct store_backend *b, int64_t id,
 		    int64_t attempts, int64_t next_at, const char *error);
 	int	(*event_add)(struct store_backend *b,

@@ -19,7 +19,8 @@ store_resource_list(struct store *st, struct resource_bit_row **rows,
 }
 
 int
-store_resource_delete(struct store *st, const char *uri, unsigned bits)
+store_resource_delete(struct store *st, const char *uri, unsigned bits,
+    unsigned keep)
 {
-	return CALL(resource_delete, uri, bits);
+	return CALL(resource_delete, uri, bits, keep);
 }

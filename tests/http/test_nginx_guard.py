@@ -86,7 +86,8 @@ def stack(tmp_path_factory):
     # the API as a resource, as the example's first lines say
     p = kgtest.run_cli("resource", "add", f"http://127.0.0.1:{front}",
                        "--name", "Example API", "--scope",
-                       "example:read Read your things", "--db", kg.db,
+                       "example:read Read your things", "--scope",
+                       "example:write Change your things", "--db", kg.db,
                        "--issuer", kg.base)
     assert p.returncode == 0, p.stderr
     deadline = time.monotonic() + 5     # the server reloads within a poll
@@ -146,7 +147,7 @@ def client(stack):
     kg, front, _ = stack
     app = make_app(kg)
     user = User(kg, "guarded")
-    approve(user, app, scope="account_read contact_data", resource=front)
+    approve(user, app, scope="example:read example:write", resource=front)
     return app, user
 
 
@@ -168,7 +169,7 @@ def refused(r, kg, error=None):
 def test_valid_token_passes_with_subject_client_and_scope(stack, client):
     kg, front, api = stack
     app, user = client
-    t = get_tokens(user, app, scope="account_read contact_data",
+    t = get_tokens(user, app, scope="example:read example:write",
                    resource=front)
     # the token is for the API alone: keygate's own refuses it
     assert requests.get(kg.url("/v3/account/summary"), timeout=5,
@@ -185,7 +186,7 @@ def test_valid_token_passes_with_subject_client_and_scope(stack, client):
     assert h["x-keygate-subject"] == who["account_id"], h
     assert h["x-keygate-client"] == app.key, h
     assert sorted(h["x-keygate-scope"].split()) == \
-        ["account_read", "contact_data"], h
+        ["example:read", "example:write"], h
     assert "authorization" not in h, h
 
 
@@ -202,7 +203,7 @@ def test_dpop_proof_of_the_proxied_request_passes(stack, client):
     path, gets keygate's DPoP challenge through nginx."""
     kg, front, api = stack
     app, user = client
-    t = get_tokens(user, app, scope="account_read",
+    t = get_tokens(user, app, scope="example:read",
                    resource=front)["access_token"]
     key = dpopkit.Key("ES256")
     url = front + "/orders/9"
@@ -277,4 +278,4 @@ def test_the_resource_metadata_is_served_at_the_api(stack):
     doc = r.json()
     assert doc["resource"] == front
     assert doc["authorization_servers"] == [kg.base]
-    assert doc["scopes_supported"] == ["example:read"]
+    assert doc["scopes_supported"] == ["example:read", "example:write"]

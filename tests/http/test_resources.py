@@ -9,6 +9,7 @@ import time
 import pytest
 import requests
 
+import devicekit
 import kgtest
 import oauthkit as ok
 from kgtest import run_cli
@@ -356,3 +357,96 @@ def test_challenges_name_the_resources_own_metadata(server, world):
     r = check_for(server, "kg_at_nope")
     assert (f'resource_metadata="{server.base}/.well-known/'
             'oauth-protected-resource"') in r.headers["WWW-Authenticate"]
+
+
+def test_a_consent_to_a_resource_is_no_consent_to_the_builtin_api(server,
+                                                                  world):
+    """The person allowed the app the MCP server; a silent request for
+    keygate's own API must still ask (consent_required), and so must one
+    for another resource."""
+    app = ok.make_app(server)
+    user = ok.User(server, "rescons")
+    code, verifier = authorize_code(user, app, "account_read mcp:tools",
+                                    [MCP])
+    ok.tokens_ok(ok.exchange(app, code, verifier=verifier))
+    _, challenge = ok.pkce_pair()
+    for extra in ([], [("resource", BILLING)]):
+        pairs = ok.auth_params(app, scope="account_read",
+                               challenge=challenge, prompt="none") + extra
+        if extra:
+            pairs = ok.replace(pairs, "scope", "billing:read")
+        res = ok.redirect_result(ok.authorize(user, pairs), app.redirect_uri)
+        assert res.get("error") == "consent_required", (extra, res)
+    # the same resource again is remembered
+    pairs = ok.auth_params(app, scope="mcp:tools", challenge=challenge,
+                           prompt="none") + [("resource", MCP)]
+    res = ok.redirect_result(ok.authorize(user, pairs), app.redirect_uri)
+    assert "code" in res, res
+
+
+def test_an_empty_resource_is_invalid_target(server, world):
+    app, user = world
+    _, challenge = ok.pkce_pair()
+    pairs = ok.auth_params(app, scope="account_read", challenge=challenge)
+    res = ok.redirect_result(ok.authorize(user, pairs + [("resource", "")]),
+                             app.redirect_uri)
+    assert res["error"] == "invalid_target", res
+    code, verifier = authorize_code(user, app, "mcp:tools", [MCP])
+    r = ok.exchange(app, code, verifier=verifier, extra=[("resource", "")])
+    assert r.status_code == 400 and r.json()["error"] == "invalid_target"
+
+
+def test_the_check_reports_the_scopes_of_the_resource_called(server, world):
+    app, user = world
+    code, verifier = authorize_code(user, app, "account_read mcp:tools "
+                                    "billing:read", [MCP, BILLING, server.base])
+    at = ok.tokens_ok(ok.exchange(app, code, verifier=verifier))[
+        "access_token"]
+    for resource, want in ((MCP, "mcp:tools"), (BILLING, "billing:read"),
+                           (None, "account_read")):
+        r = check_for(server, at, resource)
+        assert r.status_code == 200, (resource, r.text)
+        assert r.headers["X-Keygate-Scope"] == want, (resource, r.headers)
+
+
+def test_a_reused_refresh_token_is_a_reuse_whatever_it_asks(server, world):
+    """A refresh token presented a second time revokes its family even
+    when the second request names a resource it may not have."""
+    app, user = world
+    code, verifier = authorize_code(user, app, "mcp:tools", [MCP])
+    first = ok.tokens_ok(ok.exchange(app, code, verifier=verifier))
+    second = ok.tokens_ok(ok.refresh(app, first["refresh_token"]))
+    server.advance(120)         # past the retry window
+    r = ok.token_request(app, [("grant_type", "refresh_token"),
+                               ("refresh_token", first["refresh_token"]),
+                               ("resource", BILLING)])
+    assert r.status_code == 400 and r.json()["error"] == "invalid_grant", \
+        r.text
+    assert check_for(server, second["access_token"], MCP).status_code == 401
+    assert ok.refresh(app, second["refresh_token"]).status_code == 400
+
+
+def test_the_device_grant_narrows_by_resource(server, world):
+    app = ok.make_app(server, device_flow=True)
+    user = ok.User(server, "resdev")
+    data, headers = ok.client_auth(app, [("scope", "mcp:tools billing:read"),
+                                         ("resource", MCP),
+                                         ("resource", BILLING)])
+    r = ok.post(server, "/oauth2/device_authorization", data, headers)
+    assert r.status_code == 200, r.text
+    d = r.json()
+    devicekit.approve(user, d["user_code"])
+    grant = "urn:ietf:params:oauth:grant-type:device_code"
+    r = ok.token_request(app, [("grant_type", grant),
+                               ("device_code", d["device_code"]),
+                               ("resource", "https://nope.example/")])
+    assert r.status_code == 400 and r.json()["error"] == "invalid_target", \
+        r.text
+    # the refusal left the grant to be exchanged
+    r = ok.token_request(app, [("grant_type", grant),
+                               ("device_code", d["device_code"]),
+                               ("resource", BILLING)])
+    toks = ok.tokens_ok(r)
+    assert toks["scope"] == "billing:read"
+    assert check_for(server, toks["access_token"], BILLING).status_code == 200
+    assert check_for(server, toks["access_token"], MCP).status_code == 401

@@ -81,9 +81,8 @@ polled(const struct app_row *a, const struct device_start *d,
 	enum device_poll p;
 	const char *why = NULL;
 
-	cr_assert_eq(device_grant_poll(&kg, a, str_from(d->device_code), NULL,
-	    &p,
-	    out != NULL ? out : &scratch, &why), 0);
+	cr_assert_eq(device_grant_poll(&kg, a, str_from(d->device_code),
+	    STR_NULL, NULL, &p, out != NULL ? out : &scratch, &why), 0);
 	return p;
 }
 
@@ -152,7 +151,8 @@ Test(device_grant, found_as_a_person_types_it)
 	cr_assert_eq(find(ann, "192.0.2.1", d.user_code, &p, &wait), 0);
 	cr_expect_str_eq(p.app.api_key, app.api_key);
 	cr_expect_str_eq(p.app.name, "TV App");
-	cr_expect_eq(p.scope, SCOPE_DEFAULT);
+	/* the built-in API's default, its audience written out (§22.1) */
+	cr_expect_eq(p.scope, SCOPE_DEFAULT | SCOPE_AUD_BUILTIN);
 	cr_expect_str_eq(p.user_code, code);
 	for (size_t i = 0; i < strlen(code); i++)
 		typed[i] = (char)(code[i] - 'A' + 'a');
@@ -234,7 +234,8 @@ Test(device_grant, approved_polls_to_tokens_once)
 	cr_assert_eq(polled(&app, &d, &t), DEVICE_POLL_TOKENS);
 	cr_expect_eq(strncmp(t.access, "kg_at_", 6), 0);
 	cr_expect_eq(strncmp(t.refresh, "kg_rt_", 6), 0);
-	cr_expect_eq(t.scope, SCOPE_OPENID | SCOPE_ACCOUNT_READ);
+	cr_expect_eq(t.scope, SCOPE_OPENID | SCOPE_ACCOUNT_READ |
+	    SCOPE_AUD_BUILTIN);
 	cr_expect_eq(t.account_id, ann);
 	cr_expect_eq(t.auth_time, logged_in);
 	cr_expect_eq(t.amr, AMR_PWD);
@@ -303,8 +304,7 @@ Test(device_grant, malformed_device_codes_are_invalid)
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		cr_expect_eq(device_grant_poll(&kg, &app, str_from(bad[i]),
-		    NULL, &p,
-		    &t, &why), 0);
+		    STR_NULL, NULL, &p, &t, &why), 0);
 		cr_expect_eq(p, DEVICE_POLL_INVALID, "%s", bad[i]);
 	}
 }

@@ -73,13 +73,17 @@ Test(resources, a_request_becomes_scopes_and_audiences)
 	cr_expect_eq(resources_request(STR_LIT(API " " MCP), &mask, &why), 0);
 	cr_expect_eq(mask, find(API)->bit | find(API)->scopes |
 	    find(MCP)->bit | find(MCP)->scopes);
-	mask = 0;	/* nothing: the built-in API's default */
+	mask = 0;	/* nothing: the built-in API's default, for it */
 	cr_expect_eq(resources_request(STR_NULL, &mask, &why), 0);
-	cr_expect_eq(mask, SCOPE_DEFAULT);
-	mask = SCOPE_OPENID;	/* the issuer alone is no resource bit */
+	cr_expect_eq(mask, SCOPE_DEFAULT | SCOPE_AUD_BUILTIN);
+	mask = SCOPE_OPENID;	/* the issuer: the built-in API */
 	cr_expect_eq(resources_request(STR_LIT("http://127.0.0.1:8080"),
 	    &mask, &why), 0);
-	cr_expect_eq(mask, SCOPE_OPENID);
+	cr_expect_eq(mask, SCOPE_OPENID | SCOPE_AUD_BUILTIN);
+	mask = 0;	/* an empty value names nothing */
+	cr_expect_eq(resources_request(STR_LIT(""), &mask, &why), ERR_TARGET);
+	cr_expect_eq(resources_request(STR_LIT(MCP " "), &mask, &why),
+	    ERR_TARGET);
 	cr_expect_eq(resources_request(STR_LIT("https://nope.example/"),
 	    &mask, &why), ERR_TARGET);
 	mask = find(MCP)->scopes;
@@ -95,6 +99,11 @@ Test(resources, narrowing_keeps_only_what_was_granted)
 
 	cr_expect_eq(resources_narrow(STR_LIT(MCP), &mask, &why), 0);
 	cr_expect_eq(mask, find(MCP)->bit | find(MCP)->scopes);
+	/* a bit this node does not know is not kept */
+	mask = granted | (1u << 30);
+	cr_expect_eq(resources_narrow(STR_LIT(MCP), &mask, &why), 0);
+	cr_expect_eq(mask, find(MCP)->bit | find(MCP)->scopes);
+	mask = find(MCP)->bit | find(MCP)->scopes;
 	cr_expect_eq(resources_narrow(STR_LIT(API), &mask, &why), ERR_TARGET);
 	mask = granted;
 	cr_expect_eq(resources_narrow(STR_NULL, &mask, &why), 0);
