@@ -201,6 +201,9 @@ BAD = [
       "response_types": ["token"]}, "invalid_client_metadata"),
     ({"client_name": "X", "redirect_uris": [WEB],
       "grant_types": ["refresh_token"]}, "invalid_client_metadata"),
+    ({"client_name": "X", "redirect_uris": [WEB], "response_types": ["code"],
+      "grant_types": ["urn:ietf:params:oauth:grant-type:device_code"]},
+     "invalid_client_metadata"),
     ({"client_name": "X", "redirect_uris": [WEB],
       "scope": "account_read admin"}, "invalid_client_metadata"),
     ({"client_name": "X", "redirect_uris": [WEB], "scope": 3},
@@ -359,3 +362,30 @@ def test_open_registration_is_throttled(make_server):
     # a token's registration is not the open one's
     d = oauthkit.Dev(srv)
     registered(register(srv, {"redirect_uris": [WEB]}, d.pat))
+
+
+def test_open_owner_disabled_deleted_and_reserved(make_server):
+    """The operator's kill switch and clean sweep: disabling the owner
+    closes open registration (and its clients); deleting it removes every
+    openly registered app, and the next registration makes the owner
+    again, which no sign-up can take meanwhile."""
+    srv = oauthkit.oauth_server(make_server, "--open-registration")
+    body = {"redirect_uris": ["http://127.0.0.1/cb"]}
+    registered(register(srv, body))
+    for verb in ("disable", "enable"):
+        p = kgtest.run_cli("account", verb, OPEN_OWNER, "--db", srv.db)
+        assert p.returncode == 0, p.stderr
+        if verb == "disable":
+            refused(register(srv, body), "access_denied", 403)
+    p = kgtest.run_cli("account", "delete", OPEN_OWNER, "--yes",
+                       "--db", srv.db)
+    assert p.returncode == 0, p.stderr
+    assert all_apps(srv) == []
+    r = kgtest.signup(srv, OPEN_OWNER.upper())
+    assert r.status_code == 422, r.text
+    p = kgtest.run_cli("account", "add", "--email", OPEN_OWNER, "--db",
+                       srv.db, input=kgtest.PASSWORD + "\n")
+    assert p.returncode != 0, p.stdout
+    j = registered(register(srv, body))
+    assert [a["api_key"] for a in all_apps(srv, OPEN_OWNER)] == \
+        [j["client_id"]]
