@@ -12,15 +12,18 @@
 #include "core/throttle.h"
 #include "core/uri.h"
 
-static const struct {
+struct named_bit {
 	unsigned	 bit;
 	const char	*name;
-} grant_names[] = {
+};
+
+static const struct named_bit grant_names[] = {
 	{ REG_GRANT_CODE, "authorization_code" },
 	{ REG_GRANT_REFRESH, "refresh_token" },
 	{ REG_GRANT_IMPLICIT, "implicit" },
 	{ REG_GRANT_DEVICE, "urn:ietf:params:oauth:grant-type:device_code" },
-}, response_names[] = {
+};
+static const struct named_bit response_names[] = {
 	{ REG_RESPONSE_CODE, "code" },
 	{ REG_RESPONSE_TOKEN, "token" },
 };
@@ -64,11 +67,9 @@ refuse(struct registration_error *e, const char *error, const char *fmt, ...)
  * one is unknown or there are too many. */
 static int
 bits_of(const struct str *v, size_t n, const char *member,
-    const void *names, size_t nnames, unsigned *out,
+    const struct named_bit *t, size_t nnames, unsigned *out,
     struct registration_error *e)
 {
-	const struct { unsigned bit; const char *name; } *t = names;
-
 	*out = 0;
 	if (n > REGISTRATION_MAX_VALUES)
 		return refuse(e, METADATA, "%s: at most %d values.", member,
@@ -181,6 +182,10 @@ check(struct registration *r, bool open,
 	    !r->f.has_redirect_uris)
 		return refuse(e, REDIRECT, "redirect_uris: required for the "
 		    "authorization code and implicit flows.");
+	if (open && out->grants & REG_GRANT_IMPLICIT)
+		return refuse(e, METADATA, "Registering without a token takes "
+		    "the code flow (with PKCE) and the device flow, not the "
+		    "implicit one.");
 	if (open && open_redirects(r, e) != 0)
 		return ERR_INVALID;
 	if (r->has_scope) {
