@@ -401,3 +401,14 @@ def test_open_owner_disabled_deleted_and_reserved(make_server):
     j = registered(register(srv, body))
     assert [a["api_key"] for a in all_apps(srv, OPEN_OWNER)] == \
         [j["client_id"]]
+
+
+def test_first_open_registrations_race_for_the_owner(make_server):
+    """Registrations that arrive together at a server whose owner account
+    is not made yet all succeed, under one owner."""
+    srv = oauthkit.oauth_server(make_server, "--open-registration")
+    body = {"redirect_uris": ["http://127.0.0.1/cb"]}
+    out = oauthkit.race(8, lambda i: register(srv, body))
+    keys = sorted(registered(r)["client_id"] for r in out)
+    listed = sorted(a["api_key"] for a in all_apps(srv, OPEN_OWNER))
+    assert listed == keys and len(keys) == 8
