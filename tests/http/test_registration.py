@@ -412,3 +412,17 @@ def test_first_open_registrations_race_for_the_owner(make_server):
     keys = sorted(registered(r)["client_id"] for r in out)
     listed = sorted(a["api_key"] for a in all_apps(srv, OPEN_OWNER))
     assert listed == keys and len(keys) == 8
+
+
+@pytest.mark.parametrize("how", ["env", "file"])
+def test_open_registration_from_the_variable_and_the_file(make_server,
+                                                          tmp_path, how):
+    body = {"redirect_uris": ["http://127.0.0.1/cb"]}
+    if how == "env":
+        srv = oauthkit.oauth_server(
+            make_server, env={"KEYGATE_OPEN_REGISTRATION": "1"})
+    else:
+        conf = tmp_path / "keygate.conf"
+        conf.write_text("open-registration = true\n")
+        srv = oauthkit.oauth_server(make_server, "--config", str(conf))
+    registered(register(srv, body))
