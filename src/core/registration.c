@@ -182,6 +182,10 @@ check(struct registration *r, bool open,
 	    !r->f.has_redirect_uris)
 		return refuse(e, REDIRECT, "redirect_uris: required for the "
 		    "authorization code and implicit flows.");
+	/* a device client's empty list is no list */
+	if (!(out->grants & (REG_GRANT_CODE | REG_GRANT_IMPLICIT)) &&
+	    r->f.n_redirect_uris == 0)
+		r->f.has_redirect_uris = false;
 	if (open && out->grants & REG_GRANT_IMPLICIT)
 		return refuse(e, METADATA, "Registering without a token takes "
 		    "the code flow (with PKCE) and the device flow, not the "

@@ -44,7 +44,8 @@ struct registration {
 	struct str	 auth;	/* token_endpoint_auth_method */
 	bool		 has_grants;
 	struct str	 grants[REGISTRATION_MAX_VALUES];
-	size_t		 n_grants;	/* every value given, even past it */
+	/* every value given, even past the array */
+	size_t		 n_grants;
 	bool		 has_responses;
 	struct str	 responses[REGISTRATION_MAX_VALUES];
 	size_t		 n_responses;

@@ -288,8 +288,9 @@ oauth_register(struct request *req, struct response *res)
 		return;
 	}
 	if (request_json(req, &body) != 0) {
-		metadata_error(res, "Send the metadata as a JSON object (UTF-8, "
-		    "no repeated member) with Content-Type: application/json.");
+		metadata_error(res, "Send the metadata as a JSON object "
+		    "(UTF-8, no repeated member) with Content-Type: "
+		    "application/json.");
 		return;
 	}
 	if (!read_metadata(res, body, &r)) {

@@ -168,11 +168,16 @@ def test_flows_turn_on_their_switches(server, dev):
     a = kgtest.app_json(server, dev.pat, j["client_id"])
     assert a["implicit_flow"] is True and a["device_flow"] is True, a
     # a device client needs no redirect URI
-    j = registered(register(server, {
-        "client_name": "TV", "token_endpoint_auth_method": "none",
-        "grant_types": ["urn:ietf:params:oauth:grant-type:device_code"]},
-        dev.pat))
-    assert j["response_types"] == [] and j["redirect_uris"] == [], j
+    for uris in (None, []):
+        body = {"client_name": "TV", "token_endpoint_auth_method": "none",
+                "grant_types":
+                    ["urn:ietf:params:oauth:grant-type:device_code"]}
+        if uris is not None:
+            body["redirect_uris"] = uris
+        j = registered(register(server, body, dev.pat))
+        assert j["response_types"] == [] and j["redirect_uris"] == [], j
+        a = kgtest.app_json(server, dev.pat, j["client_id"])
+        assert a["device_flow"] is True and a["implicit_flow"] is False, a
 
 
 BAD = [
