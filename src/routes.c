@@ -79,6 +79,7 @@ const struct route keygate_routes[] = {
 	{ HTTP_POST, "/oauth2/authorize", oauth_authorize_post, ROUTE_SLOW },
 	{ HTTP_POST, "/oauth2/token", oauth_token, ROUTE_FAST },
 	{ HTTP_POST, "/oauth2/par", oauth_par, ROUTE_FAST },
+	{ HTTP_POST, "/oauth2/register", oauth_register, ROUTE_FAST },
 	{ HTTP_POST, "/oauth2/device_authorization", oauth_device_authorization,
 	    ROUTE_FAST },
 	{ HTTP_POST, "/oauth2/revoke", oauth_revoke, ROUTE_FAST },

@@ -75,6 +75,9 @@
  * and the most it takes), personal access tokens by a fixed number. */
 #define APPS_PER_ACCOUNT_DEFAULT	100
 #define APPS_PER_ACCOUNT_MAX		100000
+/* openly registered clients in all (docs/REFERENCE.md §22.3): their one
+ * owner's cap, bounding what anyone may store */
+#define OPEN_REGISTRATION_MAX_APPS	100000
 #define PATS_PER_ACCOUNT_MAX		100
 /* Browser sessions an account keeps: a log-in past it ends the one seen
  * longest ago, so the owner's devices in use stay logged in. */

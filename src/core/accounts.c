@@ -120,6 +120,9 @@ create(struct keygate *kg, const char *addr, struct str email,
 
 	memset(errs, 0, sizeof(*errs));
 	accounts_normalize_email(email, norm, &errs->email);
+	if (errs->email == NULL &&
+	    strcmp(norm, ACCOUNT_OPEN_REGISTRATION_EMAIL) == 0)
+		errs->email = "This address is reserved.";
 	accounts_check_password(password, &errs->password);
 	if (errs->email != NULL || errs->password != NULL)
 		return ERR_INVALID;

@@ -35,6 +35,11 @@ int	accounts_signup(struct keygate *kg, const char *addr, struct str email,
 int	accounts_add(struct keygate *kg, struct str email, struct str password,
 	    struct account *out, struct signup_errors *errs);
 
+/* The account that owns the clients registered without a token
+ * (core/registration.h): a reserved address (RFC 2606's .invalid) no
+ * sign-up may take, with no password. */
+#define ACCOUNT_OPEN_REGISTRATION_EMAIL	"open-registration@keygate.invalid"
+
 /* What a log-in with the right password of a disabled account is told,
  * on every surface. */
 #define ACCOUNTS_DISABLED	"This account is disabled. Ask the operator " \

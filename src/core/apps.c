@@ -107,9 +107,13 @@ apply(struct app_row *row, const struct app_fields *f)
 		    f->n_post_logout_redirect_uris);
 }
 
-int
-apps_create(struct keygate *kg, int64_t account_id, const char *addr,
-    const struct app_fields *f, struct app_row *out, struct app_errors *errs)
+/* Creates the app of f for account_id under a cap of max apps; with
+ * `secret` given, a new secret comes with it, in the same insert.
+ * `registered`: it comes from POST /oauth2/register (its event says so). */
+static int
+create(struct keygate *kg, int64_t account_id, const char *addr,
+    const struct app_fields *f, int64_t max, bool registered, char *secret,
+    struct app_row *out, struct app_errors *errs)
 {
 	struct event_new ev;
 	char key[TOKEN_MAX_BYTES + 1];
@@ -136,9 +140,37 @@ apps_create(struct keygate *kg, int64_t account_id, const char *addr,
 	out->created_at = clock_now(kg->clock);
 	secure_token(APP_API_KEY_PREFIX, key);
 	copy(out->api_key, sizeof(out->api_key), str_from(key));
+	if (secret != NULL) {
+		secure_token(APP_SECRET_PREFIX, secret);
+		secure_hash(str_from(secret), out->secret_hash);
+		out->has_secret = true;
+		out->secret_id = 1;
+		out->secret_created_at = out->created_at;
+	}
 	event_make(&ev, kg, EVENT_APP_CREATED, account_id, addr);
 	event_app(&ev, 0, out->api_key);
-	return store_app_insert(kg->store, out, kg->cfg->max_apps, &ev);
+	if (registered)
+		event_detail_str(&ev, "via", "registration");
+	rc = store_app_insert(kg->store, out, max, &ev);
+	if (rc != 0 && secret != NULL)
+		sodium_memzero(secret, TOKEN_MAX_BYTES + 1);
+	return rc;
+}
+
+int
+apps_create(struct keygate *kg, int64_t account_id, const char *addr,
+    const struct app_fields *f, struct app_row *out, struct app_errors *errs)
+{
+	return create(kg, account_id, addr, f, kg->cfg->max_apps, false, NULL,
+	    out, errs);
+}
+
+int
+apps_register(struct keygate *kg, int64_t account_id, const char *addr,
+    const struct app_fields *f, int64_t max, char *secret,
+    struct app_row *out, struct app_errors *errs)
+{
+	return create(kg, account_id, addr, f, max, true, secret, out, errs);
 }
 
 const char *

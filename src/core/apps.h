@@ -73,6 +73,16 @@ int	apps_create(struct keygate *kg, int64_t account_id, const char *addr,
 	    const struct app_fields *f, struct app_row *out,
 	    struct app_errors *errs);
 
+/* apps_create() for a registration (core/registration.h): under a cap of
+ * `max` apps (an openly registered app's owner has its own), and, when
+ * `secret` is not NULL, with a new secret written into it (to be shown
+ * once) and stored with the app in the same insert, so that no app is
+ * ever left without the secret its registration answered. The app's
+ * event says it came by registration. */
+int	apps_register(struct keygate *kg, int64_t account_id,
+	    const char *addr, const struct app_fields *f, int64_t max,
+	    char *secret, struct app_row *out, struct app_errors *errs);
+
 /* Changes the given fields; a name other than the current one is refused
  * (the name is fixed forever). All or nothing: any invalid field stores
  * nothing. Returns 0 (out holds the result), ERR_NOTFOUND, ERR_INVALID

@@ -50,6 +50,10 @@ static const struct opt opts[] = {
 	{ "signup-rate", "KEYGATE_SIGNUP_RATE", OPT_INT, OFF(signup_rate),
 	  0, 1000000, "sign-ups per client address per hour, 0 = no limit "
 	  "(default 20)" },
+	{ "open-registration", "KEYGATE_OPEN_REGISTRATION", OPT_BOOL,
+	  OFF(open_registration), 0, 1, "POST /oauth2/register without a "
+	  "token registers a public client, throttled by --signup-rate "
+	  "(default off)" },
 	{ "max-apps", "KEYGATE_MAX_APPS", OPT_INT, OFF(max_apps), 1,
 	  APPS_PER_ACCOUNT_MAX, "applications one account may own "
 	  "(default 100)" },

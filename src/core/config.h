@@ -27,6 +27,8 @@ struct config {
 	bool		 require_verified_email;
 	int64_t		 signup_rate;	/* per address per hour; 0 = no limit */
 	int64_t		 max_apps;	/* apps one account may own */
+	/* RFC 7591 without a token: public clients (core/registration.h) */
+	bool		 open_registration;
 	/* DPoP proofs must always carry a server nonce (dpop.h) */
 	bool		 dpop_nonce;
 	bool		 test_clock;

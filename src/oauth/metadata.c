@@ -17,7 +17,7 @@ static json_t *
 metadata(const char *iss)
 {
 	const struct scope_table *t = scopes_now();
-	json_t *scopes = json_array();
+	json_t *scopes = json_array(), *doc;
 
 	/* the built-in API's: a resource's are in its own metadata (§22.1),
 	 * and this document is built once */
@@ -25,7 +25,7 @@ metadata(const char *iss)
 		if (t->scopes[k].bit & SCOPE_BUILTIN)
 			json_array_append_new(scopes,
 			    json_string(t->scopes[k].name));
-	return json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, "
+	doc = json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, "
 	    "s:o, s:b, s:[ss], s:[ssss], s:b, s:[s], s:[sss], s:o, s:[sss]}",
 	    "issuer", iss,
 	    "authorization_endpoint", endpoint(iss, "/oauth2/authorize"),
@@ -51,6 +51,11 @@ metadata(const char *iss)
 	    "scopes_supported", scopes,
 	    /* RFC 9449 §5.1: the algorithms of DPoP proofs (core/dpop.h) */
 	    "dpop_signing_alg_values_supported", "ES256", "EdDSA", "RS256");
+	/* RFC 7591 with a personal access token, always; without one only
+	 * under --open-registration */
+	json_object_set_new(doc, "registration_endpoint",
+	    endpoint(iss, "/oauth2/register"));
+	return doc;
 }
 
 static void

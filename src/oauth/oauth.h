@@ -57,6 +57,8 @@ bool	oauth_dpop_proof(struct request *req, struct response *res,
 void	oauth_metadata(struct request *req, struct response *res);
 /* POST /oauth2/par (RFC 9126; §18) */
 void	oauth_par(struct request *req, struct response *res);
+/* POST /oauth2/register (RFC 7591; oauth/register.c) */
+void	oauth_register(struct request *req, struct response *res);
 
 /* The authorization request's parameters as /oauth2/authorize reads them
  * (response_type, client_id, ... login_hint, dpop_jkt, resource: the first

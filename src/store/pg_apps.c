@@ -33,6 +33,10 @@ pg_app_insert(struct store_backend *b, struct app_row *row, int64_t max,
 	bind_settable(&p, row);
 	pgp_int(&p, row->created_at);
 	pgp_int(&p, max);
+	/* a registration's secret comes with its app (core/registration.h) */
+	pgp_hash_or_null(&p, row->has_secret ? row->secret_hash : NULL);
+	pgp_int(&p, row->has_secret ? row->secret_created_at : 0);
+	pgp_int(&p, row->secret_id);
 	return pg_insert_capped(b, row->account_id, STMT_APP_INSERT, &p,
 	    &row->id, ev, true);
 }

@@ -90,10 +90,11 @@ const char *const pg_sql[STMT_COUNT] = {
 	    "public_name, logo_url, description, redirect_uris, "
 	    "implicit_flow, id_token_signed_response_alg, "
 	    "post_logout_redirect_uris, device_flow, dpop_bound, require_par, "
-	    "created_at) SELECT "
+	    "created_at, secret_hash, secret_created_at, secret_id) SELECT "
 	    "$1::bigint, $2::text, $3::text, $4::text, $5::text, $6::text, "
 	    "$7::text, $8::boolean, $9::text, $10::text, $11::boolean, "
-	    "$12::boolean, $13::boolean, $14::bigint WHERE (SELECT count(*) "
+	    "$12::boolean, $13::boolean, $14::bigint, $16::bytea, "
+	    "NULLIF($17::bigint, 0), $18::bigint WHERE (SELECT count(*) "
 	    "FROM apps WHERE account_id = $1::bigint) < $15::bigint "
 	    "RETURNING id",
 	[STMT_APP_GET] = "SELECT " APP_COLUMNS " FROM apps "

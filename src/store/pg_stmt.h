@@ -10,7 +10,7 @@
 #include "store/stmt.h"
 #include "store/store_impl.h"
 
-#define PG_MAX_PARAMS	16
+#define PG_MAX_PARAMS	20
 
 extern const char *const pg_sql[STMT_COUNT];
 

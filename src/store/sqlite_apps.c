@@ -34,6 +34,16 @@ sqlite_app_insert(struct store_backend *b, struct app_row *row, int64_t max,
 	sqlite3_bind_int(st, 13, row->device_flow);
 	sqlite3_bind_int(st, 14, row->dpop_bound);
 	sqlite3_bind_int(st, 15, row->require_par);
+	/* a registration's secret comes with its app (core/registration.h) */
+	if (row->has_secret) {
+		sqlite3_bind_blob(st, 16, row->secret_hash, SECURE_HASH_BYTES,
+		    SQLITE_STATIC);
+		sqlite3_bind_int64(st, 17, row->secret_created_at);
+	} else {
+		sqlite3_bind_null(st, 16);
+		sqlite3_bind_null(st, 17);
+	}
+	sqlite3_bind_int64(st, 18, row->secret_id);
 	rc = sqlite_run(db, st, &changes);
 	if (rc == 0 && changes == 0)
 		rc = ERR_TOOBIG;	/* the owner has max already */

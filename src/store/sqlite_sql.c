@@ -84,9 +84,10 @@ const char *const stmt_sql[STMT_COUNT] = {
 	[STMT_APP_INSERT] = "INSERT INTO apps(account_id, api_key, name, "
 	    "public_name, logo_url, description, redirect_uris, "
 	    "implicit_flow, created_at, id_token_signed_response_alg, "
-	    "post_logout_redirect_uris, device_flow, dpop_bound, require_par) "
-	    "SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?11, ?12, ?13, ?14, ?15 "
-	    "WHERE (SELECT count(*) FROM apps "
+	    "post_logout_redirect_uris, device_flow, dpop_bound, require_par, "
+	    "secret_hash, secret_created_at, secret_id) "
+	    "SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?11, ?12, ?13, ?14, "
+	    "?15, ?16, ?17, ?18 WHERE (SELECT count(*) FROM apps "
 	    "WHERE account_id = ?1) < ?10",
 	[STMT_APP_GET] = "SELECT " APP_COLUMNS " FROM apps WHERE api_key = ?1 "
 	    "AND (?2 = 0 OR account_id = ?2)",

@@ -67,6 +67,33 @@ STORE_TEST(apps, insert_and_get, contract_setup)
 	cr_expect_eq(got.secret_created_at, 0);
 }
 
+/* A registration's app comes with its first secret in the one insert
+ * (core/registration.h): nothing between them to leave an app without
+ * the secret its answer showed. */
+STORE_TEST(apps, insert_with_a_secret, contract_setup)
+{
+	struct app_row row, got;
+	int64_t ann = contract_account("ann@example.com");
+
+	memset(&row, 0, sizeof(row));
+	row.account_id = ann;
+	SET(row.api_key, "kg_ak_reg");
+	SET(row.name, "Registered");
+	SET(row.id_token_alg, "RS256");
+	row.created_at = T0 + 3;
+	row.has_secret = true;
+	memset(row.secret_hash, 0xa7, SECURE_HASH_BYTES);
+	row.secret_id = 1;
+	row.secret_created_at = T0 + 3;
+	cr_assert_eq(store_app_insert(st, &row, NO_CAP, NULL), 0);
+	memset(&got, 0x55, sizeof(got));
+	cr_assert_eq(store_app_get(st, ann, "kg_ak_reg", &got), 0);
+	expect_app(&got, &row);
+	cr_expect(got.has_secret);
+	cr_expect_eq(got.secret_id, 1);
+	cr_expect(!got.has_old_secret);
+}
+
 STORE_TEST(apps, unset_fields_are_empty, contract_setup)
 {
 	struct app_row row, got;
