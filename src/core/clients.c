@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/apps.h"
+#include "core/cimd_rules.h"
 #include "base/clock.h"
 #include "base/err.h"
 #include "core/memo.h"
@@ -167,7 +168,9 @@ clients_authenticate(struct keygate *kg, const char *addr,
 	    throttle_check(kg->throttle, str_from(ckey),
 	    THROTTLE_CLIENT_FAILS_PER_CLIENT, now, retry_after_s) != 0)
 		return ERR_THROTTLED;
-	rc = client_id.len > APP_API_KEY_MAX_BYTES ? ERR_NOTFOUND :
+	/* a document's app under --no-cimd is no client (§22.2) */
+	rc = client_id.len > APP_API_KEY_MAX_BYTES || (kg->cimd == NULL &&
+	    cimd_is_url(client_id)) ? ERR_NOTFOUND :
 	    client_app(kg, client_id, app, &epoch);
 	if (rc == 0) {
 		if (app->has_secret)

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/cimd_client.h"
 #include "core/clients.h"
 #include "base/err.h"
 #include "http/basic.h"
@@ -31,6 +32,7 @@ oauth_client(struct request *req, struct response *res, struct str body_id,
 {
 	struct str id, secret;
 	bool secret_given;
+	const char *why;
 	int64_t wait = 0;
 	char num[24];
 	int rc;
@@ -59,6 +61,17 @@ oauth_client(struct request *req, struct response *res, struct str body_id,
 		secret = body_secret;
 	}
 	secret_given = secret.p != NULL;
+	/* a document's URL: refused with the document's reason, else its
+	 * app written from the document before it is read */
+	if ((rc = cimd_client_ready(req->kg, id, &why)) == ERR_INVALID) {
+		oauth_error(res, 401, "invalid_client", why);
+		return false;
+	}
+	if (rc == ERR_STORE) {
+		oauth_error(res, 503, "temporarily_unavailable",
+		    "The data store cannot be reached; try again soon.");
+		return false;
+	}
 	rc = clients_authenticate(req->kg, req->client_addr, id, secret_given,
 	    secret, app, &wait);
 	if (rc == ERR_AUTH)

@@ -1,0 +1,22 @@
+#ifndef KEYGATE_CORE_CIMD_CLIENT_H
+#define KEYGATE_CORE_CIMD_CLIENT_H
+
+#include "core/keygate.h"
+#include "base/str.h"
+
+/* A client_id that is a document's URL, before its app is read
+ * (docs/REFERENCE.md §22.2): its document from the node's cache
+ * (core/cimd.h) or fetched, and a fetched one written into its app's row
+ * (store_cimd_app_put()), so that the row a request reads next says what
+ * the document says. Returns 0 (client_id is no URL, or its app is
+ * ready), ERR_NOTFOUND (a URL under --no-cimd: an unknown client, *why
+ * NULL), ERR_INVALID (*why: the document's refusal, for the developer)
+ * or ERR_STORE. */
+int	cimd_client_ready(struct keygate *kg, struct str client_id,
+	    const char **why);
+
+/* The host of a document client's URL (client_id), for the Grant Access
+ * page; STR_NULL when client_id is no URL. */
+struct str cimd_client_host(struct str client_id);
+
+#endif
