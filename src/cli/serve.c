@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include "core/cimd.h"
 #include "core/dpop.h"
@@ -93,14 +94,18 @@ start_hot_path(struct keygate *kg)
 }
 
 /* The client metadata documents' fetcher and cache (core/cimd.h), or
- * NULL with err when --cimd-ca-file cannot be read. */
+ * NULL with err when --cimd-ca-file cannot be read. Fetches run on the
+ * slow lane (http/router.h's prefetch): at most half its threads at once,
+ * so that log-ins keep the other half whatever the documents' hosts do. */
 static struct cimd *
 cimd_new_from(const struct config *cfg, char *err, size_t errlen)
 {
 	struct cimd_fetcher *f = cimd_fetcher_new(cfg->cimd_allow_hosts,
 	    cfg->cimd_ca_file, err, errlen);
+	long lane = cfg->hash_threads > 0 ? (long)cfg->hash_threads :
+	    sysconf(_SC_NPROCESSORS_ONLN);
 
-	return f != NULL ? cimd_new(f, cfg->brand) : NULL;
+	return f != NULL ? cimd_new(f, cfg->brand, (int)(lane / 2)) : NULL;
 }
 
 /* After the last request: the pending uses are written before exit. */

@@ -12,6 +12,9 @@ struct entry {
 	int64_t		 expires_at;	/* 0: free */
 	const char	*why;		/* a refusal, or NULL with doc */
 	struct cimd_doc	*doc;
+	/* -1: any number; else the lookups left (an answer not to be
+	 * kept, handed from a prefetch to its request: cimd_get()) */
+	int		 uses;
 };
 
 struct cimd {
@@ -19,15 +22,18 @@ struct cimd {
 	char			*brand;
 	pthread_mutex_t		 lock;
 	_Atomic uint64_t	 fetches;
+	_Atomic int		 inflight;
+	int			 max_inflight;
 	struct entry		 e[CIMD_CACHE_ENTRIES];
 };
 
 struct cimd *
-cimd_new(struct cimd_fetcher *f, const char *brand)
+cimd_new(struct cimd_fetcher *f, const char *brand, int max_inflight)
 {
 	struct cimd *c = xcalloc(1, sizeof(*c));
 
 	c->fetcher = f;
+	c->max_inflight = max_inflight > 0 ? max_inflight : 1;
 	c->brand = xstrdup(brand);
 	pthread_mutex_init(&c->lock, NULL);
 	return c;
@@ -59,7 +65,8 @@ find(struct cimd *c, struct str url, int64_t now)
 	for (size_t i = 0; i < CIMD_CACHE_ENTRIES; i++) {
 		struct entry *e = &c->e[i];
 
-		if (e->expires_at > now && strlen(e->url) == url.len &&
+		if (e->expires_at > now && e->uses != 0 &&
+		    strlen(e->url) == url.len &&
 		    memcmp(e->url, url.p, url.len) == 0)
 			return e;
 	}
@@ -79,7 +86,7 @@ slot(struct cimd *c, struct str url, int64_t now)
 		if (strlen(e->url) == url.len &&
 		    memcmp(e->url, url.p, url.len) == 0)
 			return e;
-		if (e->expires_at <= now)
+		if (e->expires_at <= now || e->uses == 0)
 			return e;
 		if (e->expires_at < best->expires_at)
 			best = e;
@@ -97,7 +104,9 @@ keep(struct cimd *c, struct str url, int64_t now, int64_t ttl,
 	e = slot(c, url, now);
 	memcpy(e->url, url.p, url.len);
 	e->url[url.len] = '\0';
-	e->expires_at = now + ttl;
+	/* not to be kept: once more, for the request that waits on it */
+	e->expires_at = now + (ttl > 0 ? ttl : CIMD_HANDOFF_S);
+	e->uses = ttl > 0 ? -1 : 1;
 	e->why = why;
 	if (doc != NULL) {
 		if (e->doc == NULL)
@@ -109,7 +118,7 @@ keep(struct cimd *c, struct str url, int64_t now, int64_t ttl,
 
 const char *
 cimd_get(struct cimd *c, struct str url, int64_t now, struct cimd_doc *out,
-    bool *fetched)
+    bool *fetched, bool handoff)
 {
 	struct cimd_answer *a;
 	struct entry *e;
@@ -121,6 +130,8 @@ cimd_get(struct cimd *c, struct str url, int64_t now, struct cimd_doc *out,
 		return why;
 	pthread_mutex_lock(&c->lock);
 	if ((e = find(c, url, now)) != NULL) {
+		if (e->uses > 0)
+			e->uses--;
 		why = e->why;
 		if (why == NULL)
 			memcpy(out, e->doc, sizeof(*out));
@@ -128,6 +139,14 @@ cimd_get(struct cimd *c, struct str url, int64_t now, struct cimd_doc *out,
 		return why;
 	}
 	pthread_mutex_unlock(&c->lock);
+	if (atomic_fetch_add(&c->inflight, 1) >= c->max_inflight) {
+		atomic_fetch_sub(&c->inflight, 1);
+		why = "keygate is fetching too many client metadata documents "
+		    "at once; try again in a moment.";
+		if (handoff)
+			keep(c, url, now, 0, why, NULL);
+		return why;
+	}
 	if (fetched != NULL)
 		*fetched = true;
 	atomic_fetch_add(&c->fetches, 1);
@@ -135,10 +154,21 @@ cimd_get(struct cimd *c, struct str url, int64_t now, struct cimd_doc *out,
 	why = cimd_fetch(c->fetcher, url, now, a);
 	if (why == NULL)
 		why = cimd_rule_document(a->body, a->len, url, c->brand, out);
-	if (why != NULL)
-		keep(c, url, now, CIMD_FAILURE_TTL_S, why, NULL);
-	else if (a->ttl_s > 0)
-		keep(c, url, now, a->ttl_s, NULL, out);
+	atomic_fetch_sub(&c->inflight, 1);
+	if (why != NULL || a->ttl_s > 0 || handoff)
+		keep(c, url, now, why != NULL ? CIMD_FAILURE_TTL_S : a->ttl_s,
+		    why, why != NULL ? NULL : out);
 	free(a);
 	return why;
+}
+
+bool
+cimd_cached(struct cimd *c, struct str url, int64_t now)
+{
+	bool yes;
+
+	pthread_mutex_lock(&c->lock);
+	yes = find(c, url, now) != NULL;
+	pthread_mutex_unlock(&c->lock);
+	return yes;
 }

@@ -35,9 +35,9 @@ row_from_doc(struct app_row *row, struct str url, const struct cimd_doc *d)
 	    strlen(d->redirect_uris) + 1);
 }
 
-int
-cimd_client_ready(struct keygate *kg, struct str client_id,
-    const char **why)
+static int
+ready(struct keygate *kg, struct str client_id, const char **why,
+    bool handoff)
 {
 	int64_t now = clock_now(kg->clock);
 	struct cimd_doc *doc;
@@ -51,7 +51,8 @@ cimd_client_ready(struct keygate *kg, struct str client_id,
 	if (kg->cimd == NULL)
 		return ERR_NOTFOUND;
 	doc = xmalloc(sizeof(*doc));
-	if ((*why = cimd_get(kg->cimd, client_id, now, doc, &fetched)) != NULL)
+	if ((*why = cimd_get(kg->cimd, client_id, now, doc, &fetched,
+	    handoff)) != NULL)
 		rc = ERR_INVALID;
 	else if (fetched) {
 		row = xcalloc(1, sizeof(*row));
@@ -65,6 +66,29 @@ cimd_client_ready(struct keygate *kg, struct str client_id,
 	}
 	free(doc);
 	return rc;
+}
+
+int
+cimd_client_ready(struct keygate *kg, struct str client_id,
+    const char **why)
+{
+	return ready(kg, client_id, why, false);
+}
+
+void
+cimd_client_prefetch(struct keygate *kg, struct str client_id)
+{
+	const char *why;
+
+	(void)ready(kg, client_id, &why, true);
+}
+
+bool
+cimd_client_pending(struct keygate *kg, struct str client_id)
+{
+	return kg->cimd != NULL && cimd_is_url(client_id) &&
+	    cimd_rule_url(client_id) == NULL && !cimd_cached(kg->cimd,
+	    client_id, clock_now(kg->clock));
 }
 
 struct str

@@ -1,6 +1,8 @@
 #ifndef KEYGATE_CORE_CIMD_CLIENT_H
 #define KEYGATE_CORE_CIMD_CLIENT_H
 
+#include <stdbool.h>
+
 #include "core/keygate.h"
 #include "base/str.h"
 
@@ -14,6 +16,13 @@
  * or ERR_STORE. */
 int	cimd_client_ready(struct keygate *kg, struct str client_id,
 	    const char **why);
+
+/* True when client_id is a document's URL whose document this node would
+ * fetch now (not in its cache): work for the slow lane (http/router.h). */
+bool	cimd_client_pending(struct keygate *kg, struct str client_id);
+/* cimd_client_ready() on the slow lane, its outcome left in the cache for
+ * the request's own call (core/cimd.h, CIMD_HANDOFF_S). */
+void	cimd_client_prefetch(struct keygate *kg, struct str client_id);
 
 /* The host of a document client's URL (client_id), for the Grant Access
  * page; STR_NULL when client_id is no URL. */

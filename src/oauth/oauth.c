@@ -159,3 +159,31 @@ oauth_redirect_error(struct request *req, struct response *res, int status,
 
 	oauth_redirect(req, res, status, r, pairs);
 }
+
+/* The client_id a request names: the query's, the form body's, else the
+ * HTTP Basic user's. STR_NULL when none. */
+static struct str
+named_client(struct request *req)
+{
+	struct params ps;
+	struct str id = STR_NULL, secret;
+
+	if ((req->method == HTTP_GET ? request_query(req, &ps) :
+	    request_form(req, &ps)) == 0)
+		id = params_get(&ps, "client_id");
+	if (id.p == NULL && basic_parse(req->arena, request_header(req,
+	    "Authorization"), true, &id, &secret) != 0)
+		id = STR_NULL;
+	return id;
+}
+
+bool
+oauth_cimd_prefetch(struct request *req, bool run)
+{
+	struct str id = named_client(req);
+
+	if (!run)
+		return cimd_client_pending(req->kg, id);
+	cimd_client_prefetch(req->kg, id);
+	return true;
+}

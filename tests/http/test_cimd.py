@@ -5,6 +5,7 @@ trusted through --cimd-ca-file and allowed through --cimd-allow-hosts."""
 
 import base64
 import json
+import threading
 import time
 import uuid
 
@@ -361,3 +362,43 @@ def test_no_cimd(make_server, docs):
     text = refusal(srv, client.key)
     assert "No application has this client_id" in text, text
     assert docs.hits(path) == 0
+
+
+# --- fetches wait on the slow lane ----------------------------------------------
+
+def test_a_fetch_holds_no_server_thread(make_server, docs):
+    """With one server thread, a document that takes 5 s to come does not
+    hold up other requests: the fetch runs on the slow lane. With two
+    slow-lane threads, one fetch runs at a time; a second client is told
+    to try again rather than taking the lane from log-ins."""
+    srv = oauthkit.oauth_server(make_server, *cimd_flags(docs), "--threads",
+                                "1", "--hash-threads", "2")
+    slow_path = new_path()
+    slow_url = docs.url(slow_path)
+    docs.put(slow_path, cimdkit.document(slow_url, [REDIRECT]), delay=6)
+    other, _ = doc_client(docs, srv)
+    out = {}
+
+    def slow():
+        out["text"] = refusal(srv, slow_url)
+    t = threading.Thread(target=slow)
+    t.start()
+    try:
+        for _ in range(100):
+            if docs.hits(slow_path):
+                break
+            time.sleep(0.02)
+        t0 = time.monotonic()
+        r = requests.get(srv.url("/.well-known/oauth-authorization-server"),
+                         timeout=10)
+        assert r.status_code == 200
+        assert time.monotonic() - t0 < 1.0
+        assert "too many client metadata documents at once" in \
+            refusal(srv, other.key)
+        assert time.monotonic() - t0 < 1.0
+    finally:
+        t.join()
+    assert "within 5 seconds" in out["text"]
+    # the refusal for being busy is not kept
+    user = User(srv, "cimdbusy")
+    get_code(user, other)
