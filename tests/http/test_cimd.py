@@ -8,6 +8,7 @@ import json
 import threading
 import time
 import uuid
+from urllib.parse import quote
 
 import pytest
 import requests
@@ -402,3 +403,86 @@ def test_a_fetch_holds_no_server_thread(make_server, docs):
     # the refusal for being busy is not kept
     user = User(srv, "cimdbusy")
     get_code(user, other)
+
+
+# --- the other endpoints, and the app behind the client ---------------------------
+
+def test_pushed_request(server, docs):
+    client, _ = doc_client(docs, server)
+    user = User(server, "cimdpar")
+    verifier, challenge = oauthkit.pkce_pair()
+    pairs = auth_params(client, challenge=challenge)
+    r = oauthkit.post(server, "/oauth2/par", pairs)
+    assert r.status_code == 201, (r.status_code, r.text)
+    r = authorize(user, [("client_id", client.key),
+                         ("request_uri", r.json()["request_uri"])])
+    assert r.status_code == 200, (r.status_code, r.text[:300])
+    r = submit_grant(user, r.text, "allow")
+    res = redirect_result(r, client.redirect_uri)
+    tokens_ok(exchange(client, res["code"], client.redirect_uri, verifier))
+
+
+def test_pushed_request_refused_with_the_reason(server, docs):
+    path = new_path()
+    url = docs.url(path)
+    docs.put(path, cimdkit.document(url, [REDIRECT], name="Keygate Pal"))
+    r = oauthkit.post(server, "/oauth2/par",
+                      [("client_id", url), ("response_type", "code"),
+                       ("redirect_uri", REDIRECT)])
+    j = token_error(r, "invalid_client", 401)
+    assert "brand" in j["error_description"], j
+
+
+def test_connected_apps_and_withdrawal(server, docs):
+    client, _ = doc_client(docs, server, name="Listed MCP Client")
+    user = User(server, "cimdconn")
+    code, verifier, ru = get_code(user, client)
+    tok = tokens_ok(exchange(client, code, ru, verifier))
+    r = requests.get(server.url("/api/v1/connections"),
+                     headers=kgtest.bearer(user.pat), timeout=10)
+    conns = {c["api_key"]: c for c in r.json()}
+    assert client.key in conns, conns
+    page = user.get("/connections").text
+    assert "Listed MCP Client" in page_text(page)
+    assert f'action="/connections/{quote(client.key, safe="")}/revoke"' \
+        in page
+    r = requests.delete(server.url("/api/v1/connections/" + quote(
+        client.key, safe="")), headers=kgtest.bearer(user.pat), timeout=10)
+    assert r.status_code == 204, (r.status_code, r.text)
+    assert not oauthkit.alive(server, tok["access_token"])
+    # and through the portal's Revoke button
+    code, verifier, ru = get_code(user, client)
+    tok = tokens_ok(exchange(client, code, ru, verifier))
+    r = user.post(f"/connections/{quote(client.key, safe='')}/revoke",
+                  data={"csrf_token": user.csrf("/connections")})
+    assert r.status_code == 303, (r.status_code, r.text[:300])
+    assert not oauthkit.alive(server, tok["access_token"])
+
+
+def test_my_applications_stay_free_of_them(server, docs):
+    client, _ = doc_client(docs, server)
+    user = User(server, "cimdmine")
+    get_code(user, client)
+    r = requests.get(server.url("/api/v1/apps"),
+                     headers=kgtest.bearer(user.pat), timeout=10)
+    assert r.status_code == 200 and r.json() == [], r.text
+    assert client.key not in user.get("/apps").text
+
+
+def test_disabling_the_owner_stops_them(make_server, docs):
+    srv = oauthkit.oauth_server(make_server, *cimd_flags(docs))
+    client, _ = doc_client(docs, srv)
+    user = User(srv, "cimdoff")
+    code, verifier, ru = get_code(user, client)
+    tok = tokens_ok(exchange(client, code, ru, verifier))
+    r = kgtest.run_cli("account", "disable",
+                       "client-metadata-documents@keygate.invalid",
+                       "--db", srv.db)
+    assert r.returncode == 0, r.stderr
+    text = refusal(srv, client.key)
+    assert "disabled" in text, text
+    # the client refused, or its tokens read as revoked, as for any app
+    # whose owner is disabled (until the node's memo follows, §7)
+    r = refresh(client, tok["refresh_token"])
+    assert r.status_code in (400, 401), (r.status_code, r.text)
+    assert not oauthkit.alive(srv, tok["access_token"])
