@@ -82,7 +82,7 @@ const struct route keygate_routes[] = {
 	{ HTTP_POST, "/oauth2/par", oauth_par, ROUTE_FAST,
 	    oauth_cimd_prefetch },
 	{ HTTP_POST, "/oauth2/device_authorization", oauth_device_authorization,
-	    ROUTE_FAST, NULL },
+	    ROUTE_FAST, oauth_cimd_prefetch },
 	{ HTTP_POST, "/oauth2/revoke", oauth_revoke, ROUTE_FAST,
 	    oauth_cimd_prefetch },
 	{ HTTP_POST, "/oauth2/introspect", oauth_introspect, ROUTE_FAST,

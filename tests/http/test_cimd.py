@@ -486,3 +486,15 @@ def test_disabling_the_owner_stops_them(make_server, docs):
     r = refresh(client, tok["refresh_token"])
     assert r.status_code in (400, 401), (r.status_code, r.text)
     assert not oauthkit.alive(srv, tok["access_token"])
+
+
+def test_device_flow_is_not_theirs(server, docs):
+    """The device flow is off for every app until its owner turns it on:
+    a document client, which has no owner to do so, is refused."""
+    client, path = doc_client(docs, server)
+    r = oauthkit.post(server, "/oauth2/device_authorization",
+                      [("client_id", client.key)])
+    assert r.status_code in (400, 401), (r.status_code, r.text)
+    assert r.json()["error"] in ("unauthorized_client", "invalid_client"), \
+        r.text
+    assert docs.hits(path) == 1
