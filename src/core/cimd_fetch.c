@@ -18,7 +18,7 @@
 struct cimd_fetcher {
 	size_t	 nallow;
 	char	 allow[MAX_ALLOW_HOSTS][HOST_MAX_BYTES];
-	char	*ca;		/* the system's bundle, then the file's */
+	char	*ca;	/* the system's bundle, then the file's */
 	size_t	 calen;
 };
 
@@ -229,8 +229,8 @@ curl_why(CURLcode rc, const struct transfer *t)
 	if (rc == CURLE_OPERATION_TIMEDOUT)
 		return "The client's metadata document did not arrive within "
 		    "5 seconds.";
-	if (rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CONNECT_ERROR
-	    || rc == CURLE_SSL_CACERT_BADFILE)
+	if (rc == CURLE_PEER_FAILED_VERIFICATION ||
+	    rc == CURLE_SSL_CONNECT_ERROR || rc == CURLE_SSL_CACERT_BADFILE)
 		return "The TLS certificate of the client_id URL's host could "
 		    "not be verified.";
 	if (rc == CURLE_COULDNT_CONNECT)

@@ -27,7 +27,7 @@ void		 cimd_fetcher_free(struct cimd_fetcher *f);
 struct cimd_answer {
 	char	 body[CIMD_BODY_MAX_BYTES + 1];
 	size_t	 len;
-	int64_t	 ttl_s;		/* cimd_lifetime() of its headers */
+	int64_t	 ttl_s;	/* cimd_lifetime() of its headers */
 };
 
 /* GETs url (already checked by cimd_rule_url()) into out. Returns NULL,

@@ -29,7 +29,8 @@
  * URIs newline-separated as an app's, and the optional URLs. */
 struct cimd_doc {
 	char	 client_name[APP_NAME_MAX_BYTES + 1];
-	char	 redirect_uris[APP_MAX_REDIRECT_URIS * (APP_URI_MAX_BYTES + 1)];
+	char	 redirect_uris[APP_MAX_REDIRECT_URIS *
+		    (APP_URI_MAX_BYTES + 1)];
 	char	 logo_uri[APP_URI_MAX_BYTES + 1];
 	char	 client_uri[APP_URI_MAX_BYTES + 1];
 };
@@ -54,8 +55,8 @@ bool		 cimd_addr_special(const struct sockaddr *sa);
  * is no shared cache), else Expires minus Date (or now), else
  * CIMD_DEFAULT_TTL_S; at most CIMD_MAX_TTL_S. no-store, no-cache and
  * max-age=0 give 0 (fetched every time). */
-int64_t		 cimd_lifetime(const char *cache_control, const char *expires,
-		    const char *date, int64_t now);
+int64_t		 cimd_lifetime(const char *cache_control,
+		    const char *expires, const char *date, int64_t now);
 
 /* Checks the document `body` (len bytes) fetched from url and fills out:
  * a JSON object whose client_id equals url byte for byte, redirect_uris a

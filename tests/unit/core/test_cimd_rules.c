@@ -138,7 +138,8 @@ Test(cimd_rules, documents)
 	static const char *url = "https://c.example/m.json";
 	static const struct { const char *body; const char *why; } bad[] = {
 		{ "[]", "not a JSON object" },
-		{ "{\"client_id\":\"https://c.example/m.json\",", "not a JSON" },
+		{ "{\"client_id\":\"https://c.example/m.json\",",
+		  "not a JSON" },
 		{ "{\"client_id\":\"https://c.example/M.json\","
 		  "\"redirect_uris\":[\"https://c.example/cb\"]}",
 		  "its own URL" },
