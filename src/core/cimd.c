@@ -21,7 +21,6 @@ struct cimd {
 	struct cimd_fetcher	*fetcher;
 	char			*brand;
 	pthread_mutex_t		 lock;
-	_Atomic uint64_t	 fetches;
 	_Atomic int		 inflight;
 	int			 max_inflight;
 	struct entry		 e[CIMD_CACHE_ENTRIES];
@@ -50,12 +49,6 @@ cimd_free(struct cimd *c)
 	pthread_mutex_destroy(&c->lock);
 	free(c->brand);
 	free(c);
-}
-
-uint64_t
-cimd_fetches(const struct cimd *c)
-{
-	return atomic_load(&((struct cimd *)c)->fetches);
 }
 
 /* Under the lock: the live entry of url, or NULL. */
@@ -149,7 +142,6 @@ cimd_get(struct cimd *c, struct str url, int64_t now, struct cimd_doc *out,
 	}
 	if (fetched != NULL)
 		*fetched = true;
-	atomic_fetch_add(&c->fetches, 1);
 	a = xmalloc(sizeof(*a));
 	why = cimd_fetch(c->fetcher, url, now, a);
 	if (why == NULL)

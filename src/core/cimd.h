@@ -44,7 +44,4 @@ const char	*cimd_get(struct cimd *c, struct str url, int64_t now,
 /* True when cimd_get() would answer url without fetching. */
 bool		 cimd_cached(struct cimd *c, struct str url, int64_t now);
 
-/* How many fetches this node made: the tests' and /metrics' view. */
-uint64_t	 cimd_fetches(const struct cimd *c);
-
 #endif

@@ -104,12 +104,21 @@ cimd_fetcher_free(struct cimd_fetcher *f)
 	free(f);
 }
 
+/* host as the URL spells it, an IPv6 literal without its brackets; an
+ * allowed one may be listed with or without them. */
 static bool
 host_allowed(const struct cimd_fetcher *f, const char *host)
 {
-	for (size_t i = 0; i < f->nallow; i++)
-		if (strcasecmp(f->allow[i], host) == 0)
+	size_t n = strlen(host);
+
+	for (size_t i = 0; i < f->nallow; i++) {
+		const char *a = f->allow[i];
+
+		if (strcasecmp(a, host) == 0 || (a[0] == '[' &&
+		    strlen(a) == n + 2 && strncasecmp(a + 1, host, n) == 0 &&
+		    a[n + 1] == ']'))
 			return true;
+	}
 	return false;
 }
 

@@ -209,11 +209,11 @@ def test_oversize_chunked(server, docs):
 def test_slow(server, docs):
     url_path = new_path()
     url = docs.url(url_path)
-    docs.put(url_path, cimdkit.document(url, [REDIRECT]), delay=6)
+    docs.put(url_path, cimdkit.document(url, [REDIRECT]), delay=8)
     t0 = time.monotonic()
     assert "within 5 seconds" in refusal(server, url)
     took = time.monotonic() - t0
-    assert 4.5 < took < 5.9, took
+    assert 4.5 < took < 7, took
 
 
 def test_host_not_allowed(server, docs):
@@ -369,7 +369,8 @@ def test_no_cimd(make_server, docs):
 
 def test_a_fetch_holds_no_server_thread(make_server, docs):
     """With one server thread, a document that takes 5 s to come does not
-    hold up other requests: the fetch runs on the slow lane. With two
+    hold up other requests (3 s: well under the fetch's 5, with room for a
+    loaded machine): the fetch runs on the slow lane. With two
     slow-lane threads, one fetch runs at a time; a second client is told
     to try again rather than taking the lane from log-ins."""
     srv = oauthkit.oauth_server(make_server, *cimd_flags(docs), "--threads",
@@ -393,10 +394,10 @@ def test_a_fetch_holds_no_server_thread(make_server, docs):
         r = requests.get(srv.url("/.well-known/oauth-authorization-server"),
                          timeout=10)
         assert r.status_code == 200
-        assert time.monotonic() - t0 < 1.0
+        assert time.monotonic() - t0 < 3.0
         assert "too many client metadata documents at once" in \
             refusal(srv, other.key)
-        assert time.monotonic() - t0 < 1.0
+        assert time.monotonic() - t0 < 3.0
     finally:
         t.join()
     assert "within 5 seconds" in out["text"]
