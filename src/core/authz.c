@@ -39,6 +39,8 @@ authz_client(struct keygate *kg, const struct authz_params *p,
 		return rc == ERR_STORE ? rc : ERR_NOTFOUND;
 	}
 	rc = apps_get(kg, STORE_ANY_ACCOUNT, p->client_id, app);
+	if (rc == ERR_NOTFOUND && cimd_client_restore(kg, p->client_id) == 0)
+		rc = apps_get(kg, STORE_ANY_ACCOUNT, p->client_id, app);
 	if (rc == ERR_NOTFOUND)
 		*why = "No application has this client_id.";
 	if (rc != 0)

@@ -35,9 +35,11 @@ row_from_doc(struct app_row *row, struct str url, const struct cimd_doc *d)
 	    strlen(d->redirect_uris) + 1);
 }
 
+/* The document of client_id, its app's row written when it was fetched
+ * anew or `write` asks. */
 static int
 ready(struct keygate *kg, struct str client_id, const char **why,
-    bool handoff)
+    bool handoff, bool write)
 {
 	int64_t now = clock_now(kg->clock);
 	struct cimd_doc *doc;
@@ -54,7 +56,7 @@ ready(struct keygate *kg, struct str client_id, const char **why,
 	if ((*why = cimd_get(kg->cimd, client_id, now, doc, &fetched,
 	    handoff)) != NULL)
 		rc = ERR_INVALID;
-	else if (fetched) {
+	else if (fetched || write) {
 		row = xcalloc(1, sizeof(*row));
 		row_from_doc(row, client_id, doc);
 		rc = store_cimd_app_put(kg->store, row, now);
@@ -72,7 +74,7 @@ int
 cimd_client_ready(struct keygate *kg, struct str client_id,
     const char **why)
 {
-	return ready(kg, client_id, why, false);
+	return ready(kg, client_id, why, false, false);
 }
 
 void
@@ -80,7 +82,17 @@ cimd_client_prefetch(struct keygate *kg, struct str client_id)
 {
 	const char *why;
 
-	(void)ready(kg, client_id, &why, true);
+	(void)ready(kg, client_id, &why, true, false);
+}
+
+int
+cimd_client_restore(struct keygate *kg, struct str client_id)
+{
+	const char *why;
+
+	if (kg->cimd == NULL || !cimd_is_url(client_id))
+		return ERR_NOTFOUND;
+	return ready(kg, client_id, &why, false, true);
 }
 
 bool

@@ -17,6 +17,12 @@
 int	cimd_client_ready(struct keygate *kg, struct str client_id,
 	    const char **why);
 
+/* A document client whose app row is missing (an operator deleted it,
+ * or its owner account) while this node still holds the document: the
+ * row written again from it. 0, ERR_NOTFOUND (no document client),
+ * ERR_INVALID (its document is refused now) or ERR_STORE. */
+int	cimd_client_restore(struct keygate *kg, struct str client_id);
+
 /* True when client_id is a document's URL whose document this node would
  * fetch now (not in its cache): work for the slow lane (http/router.h). */
 bool	cimd_client_pending(struct keygate *kg, struct str client_id);

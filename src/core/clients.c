@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/apps.h"
+#include "core/cimd_client.h"
 #include "core/cimd_rules.h"
 #include "base/clock.h"
 #include "base/err.h"
@@ -115,7 +116,11 @@ client_app(struct keygate *kg, struct str client_id, struct app_row *app,
 		sodium_memzero(&c, sizeof(c));
 		return 0;
 	}
-	if ((rc = apps_get(kg, STORE_ANY_ACCOUNT, client_id, app)) != 0)
+	rc = apps_get(kg, STORE_ANY_ACCOUNT, client_id, app);
+	/* a document client's row gone while this node holds its document */
+	if (rc == ERR_NOTFOUND && cimd_client_restore(kg, client_id) == 0)
+		rc = apps_get(kg, STORE_ANY_ACCOUNT, client_id, app);
+	if (rc != 0)
 		return rc;
 	client_from_row(&c, app);
 	memo_put(kg->clients, client_id.p, client_id.len, *epoch, &c,

@@ -499,3 +499,23 @@ def test_device_flow_is_not_theirs(server, docs):
     assert r.json()["error"] in ("unauthorized_client", "invalid_client"), \
         r.text
     assert docs.hits(path) == 1
+
+
+def test_a_deleted_row_comes_back_from_the_cache(make_server, docs):
+    """An operator deletes a document client's app (its grants and tokens
+    go with it); while the node still holds the document, the next
+    request writes the row again rather than calling the client unknown
+    until the cache lets go."""
+    srv = oauthkit.oauth_server(make_server, *cimd_flags(docs))
+    client, path = doc_client(docs, srv,
+                              headers={"Cache-Control": "max-age=3600"})
+    user = User(srv, "cimddel")
+    code, verifier, ru = get_code(user, client)
+    tok = tokens_ok(exchange(client, code, ru, verifier))
+    r = kgtest.run_cli("app", "delete", client.key, "--db", srv.db)
+    assert r.returncode == 0, r.stderr
+    assert not oauthkit.alive(srv, tok["access_token"])
+    # the grant went with the row: Grant Access is shown again
+    code, verifier, ru = get_code(user, client)
+    tokens_ok(exchange(client, code, ru, verifier))
+    assert docs.hits(path) == 1
