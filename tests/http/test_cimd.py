@@ -519,3 +519,20 @@ def test_a_deleted_row_comes_back_from_the_cache(make_server, docs):
     code, verifier, ru = get_code(user, client)
     tokens_ok(exchange(client, code, ru, verifier))
     assert docs.hits(path) == 1
+
+
+def test_refresh_after_a_prefetch(make_server, docs):
+    """A refresh whose client's document has left the cache: the fetch on
+    the slow lane, then the refresh grant, which itself answers once its
+    commit is done (two waits for one request)."""
+    srv = oauthkit.oauth_server(make_server, *cimd_flags(docs))
+    client, path = doc_client(docs, srv,
+                              headers={"Cache-Control": "max-age=30"})
+    user = User(srv, "cimdrt")
+    code, verifier, ru = get_code(user, client)
+    tok = tokens_ok(exchange(client, code, ru, verifier))
+    for i in range(3):
+        srv.advance(31)
+        tok = tokens_ok(refresh(client, tok["refresh_token"]))
+        assert oauthkit.alive(srv, tok["access_token"])
+        assert docs.hits(path) == 2 + i
