@@ -536,3 +536,22 @@ def test_refresh_after_a_prefetch(make_server, docs):
         tok = tokens_ok(refresh(client, tok["refresh_token"]))
         assert oauthkit.alive(srv, tok["access_token"])
         assert docs.hits(path) == 2 + i
+
+
+def test_refresh_reuse_mails_no_one(make_server, docs, tmp_path):
+    """A reused refresh token of a document client revokes its family as
+    for any app, and queues no notice: its owner account has no mailbox."""
+    import maildirkit
+    from test_notices import settle
+    box = maildirkit.Mailbox(tmp_path / "mail")
+    srv = oauthkit.oauth_server(make_server, *cimd_flags(docs), *box.flags())
+    client, _ = doc_client(docs, srv)
+    user = User(srv, "cimdreuse")
+    code, verifier, ru = get_code(user, client)
+    t1 = tokens_ok(exchange(client, code, ru, verifier))
+    t2 = tokens_ok(refresh(client, t1["refresh_token"]))
+    token_error(refresh(client, t1["refresh_token"]), "invalid_grant")
+    assert not oauthkit.alive(srv, t2["access_token"])
+    settle(srv, box)
+    assert box.to("client-metadata-documents@keygate.invalid") == []
+    assert "not sent" not in srv.log()
