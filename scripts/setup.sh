@@ -16,6 +16,7 @@ packages=(
 	groff-base systemd
 	liboath-dev libqrencode-dev oathtool zbar-tools librsvg2-bin
 	libssl-dev apache2 libapache2-mod-auth-openidc faketime wrk
+	openssl
 )
 # clang builds the libFuzzer targets (tests/fuzz); Debian 12's clang is 14,
 # whose fuzzer runtime is only recommended, hence named. valgrind runs the
@@ -30,6 +31,8 @@ packages=(
 # relying party, Apache's mod_auth_openidc, logs in through it in the
 # tests (python3-authlib and npm's oauth4webapi are the other two), its
 # clock moved by libfaketime (faketime) to see an expired id_token.
+# The client metadata document tests make their throw-away CA and server
+# certificate with the openssl command (openssl).
 
 # Node.js for the browser tests and the OpenAPI lint: @redocly/cli wants
 # 20.19+ on the 20 line or 22.12+, playwright-core 20+; npm 10+. Debian 12

@@ -57,7 +57,7 @@ api_connections_delete(struct request *req, struct response *res)
 	if (!api_account(req, res, &account_id))
 		return;
 	rc = grants_revoke(req->kg, account_id, req->client_addr,
-	    req->route_params[0]);
+	    request_route_param(req, 0));
 	if (rc == 0) {
 		res->status = 204;
 		res->content_type = NULL;

@@ -48,7 +48,7 @@
 #define APP_URI_MAX_BYTES		2000
 #define APP_ID_TOKEN_ALG_MAX_BYTES	8	/* "RS256", "ES256", "EdDSA" */
 #define APP_API_KEY_RANDOM_BYTES	24	/* 192 bits */
-#define APP_API_KEY_MAX_BYTES		64
+#define APP_API_KEY_MAX_BYTES		255	/* a document URL (§22.2) */
 /* UTF-8 takes at most 4 bytes a character */
 #define APP_NAME_MAX_BYTES		(4 * APP_NAME_MAX_CHARS)
 #define APP_DESCRIPTION_MAX_BYTES	(4 * APP_DESCRIPTION_MAX_CHARS)

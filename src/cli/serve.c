@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
+#include "core/cimd.h"
 #include "core/resources.h"
 #include "core/dpop.h"
 #include "core/events.h"
@@ -90,6 +92,21 @@ start_hot_path(struct keygate *kg)
 	kg->events = events_start(kg);
 	kg->dpop = dpop_replay_new(DPOP_REPLAY_PROOFS);
 	return keeper_start(kg);
+}
+
+/* The client metadata documents' fetcher and cache (core/cimd.h), or
+ * NULL with err when --cimd-ca-file cannot be read. Fetches run on the
+ * slow lane (http/router.h's prefetch): at most half its threads at once,
+ * so that log-ins keep the other half whatever the documents' hosts do. */
+static struct cimd *
+cimd_new_from(const struct config *cfg, char *err, size_t errlen)
+{
+	struct cimd_fetcher *f = cimd_fetcher_new(cfg->cimd_allow_hosts,
+	    cfg->cimd_ca_file, err, errlen);
+	long lane = cfg->hash_threads > 0 ? (long)cfg->hash_threads :
+	    sysconf(_SC_NPROCESSORS_ONLN);
+
+	return f != NULL ? cimd_new(f, cfg->brand, (int)(lane / 2)) : NULL;
 }
 
 /* After the last request: the pending uses are written before exit. */
@@ -209,6 +226,13 @@ cli_serve(int argc, char **argv)
 		cli_close(&kg);
 		goto out_config;
 	}
+	if (!cfg.no_cimd && (kg.cimd = cimd_new_from(&cfg, err,
+	    sizeof(err))) == NULL) {
+		fprintf(stderr, "keygate serve: %s\n", err);
+		signing_keys_close(&kg);
+		cli_close(&kg);
+		goto out_config;
+	}
 	keeper = start_hot_path(&kg);
 	/* mail queued before this start (by another command, or before a
 	 * restart) goes out from the first poll */
@@ -217,6 +241,8 @@ cli_serve(int argc, char **argv)
 	mailer_stop(kg.mailer);
 	kg.mailer = NULL;
 	stop_hot_path(&kg, keeper);
+	cimd_free(kg.cimd);
+	kg.cimd = NULL;
 	signing_keys_close(&kg);
 	cli_close(&kg);
 out_config:

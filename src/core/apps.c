@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/app_rules.h"
+#include "core/cimd_rules.h"
 #include "base/clock.h"
 #include "base/err.h"
 #include "base/mem.h"
@@ -245,12 +246,17 @@ apps_update(struct keygate *kg, int64_t account_id, const char *addr,
 	return store_app_update(kg->store, out, n > 0 ? &ev : NULL);
 }
 
-/* The key must look like one before it reaches the store. */
+/* The key must look like one, or like a metadata document's URL
+ * (docs/REFERENCE.md §22.2), before it reaches the store. */
 static bool
 key_ok(struct str api_key, char out[APP_API_KEY_MAX_BYTES + 1])
 {
 	if (api_key.len == 0 || api_key.len > APP_API_KEY_MAX_BYTES)
 		return false;
+	if (cimd_is_url(api_key) && cimd_rule_url(api_key) == NULL) {
+		copy(out, APP_API_KEY_MAX_BYTES + 1, api_key);
+		return true;
+	}
 	for (size_t i = 0; i < api_key.len; i++) {
 		char c = api_key.p[i];
 

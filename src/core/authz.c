@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/apps.h"
+#include "core/cimd_client.h"
 #include "base/buf.h"
 #include "base/clock.h"
 #include "core/csrf.h"
@@ -32,7 +33,15 @@ authz_client(struct keygate *kg, const struct authz_params *p,
 		*why = "The request names no client (client_id).";
 		return ERR_NOTFOUND;
 	}
+	/* a document's URL: its app written from the document first */
+	if ((rc = cimd_client_ready(kg, p->client_id, why)) != 0) {
+		if (rc == ERR_NOTFOUND)
+			*why = "No application has this client_id.";
+		return rc == ERR_STORE ? rc : ERR_NOTFOUND;
+	}
 	rc = apps_get(kg, STORE_ANY_ACCOUNT, p->client_id, app);
+	if (rc == ERR_NOTFOUND && cimd_client_restore(kg, p->client_id) == 0)
+		rc = apps_get(kg, STORE_ANY_ACCOUNT, p->client_id, app);
 	if (rc == ERR_NOTFOUND)
 		*why = "No application has this client_id.";
 	if (rc != 0)

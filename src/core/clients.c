@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "core/apps.h"
+#include "core/cimd_client.h"
+#include "core/cimd_rules.h"
 #include "base/clock.h"
 #include "base/err.h"
 #include "core/memo.h"
@@ -114,7 +116,11 @@ client_app(struct keygate *kg, struct str client_id, struct app_row *app,
 		sodium_memzero(&c, sizeof(c));
 		return 0;
 	}
-	if ((rc = apps_get(kg, STORE_ANY_ACCOUNT, client_id, app)) != 0)
+	rc = apps_get(kg, STORE_ANY_ACCOUNT, client_id, app);
+	/* a document client's row gone while this node holds its document */
+	if (rc == ERR_NOTFOUND && cimd_client_restore(kg, client_id) == 0)
+		rc = apps_get(kg, STORE_ANY_ACCOUNT, client_id, app);
+	if (rc != 0)
 		return rc;
 	client_from_row(&c, app);
 	memo_put(kg->clients, client_id.p, client_id.len, *epoch, &c,
@@ -167,7 +173,9 @@ clients_authenticate(struct keygate *kg, const char *addr,
 	    throttle_check(kg->throttle, str_from(ckey),
 	    THROTTLE_CLIENT_FAILS_PER_CLIENT, now, retry_after_s) != 0)
 		return ERR_THROTTLED;
-	rc = client_id.len > APP_API_KEY_MAX_BYTES ? ERR_NOTFOUND :
+	/* a document's app under --no-cimd is no client (§22.2) */
+	rc = client_id.len > APP_API_KEY_MAX_BYTES || (kg->cimd == NULL &&
+	    cimd_is_url(client_id)) ? ERR_NOTFOUND :
 	    client_app(kg, client_id, app, &epoch);
 	if (rc == 0) {
 		if (app->has_secret)

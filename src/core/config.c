@@ -145,6 +145,17 @@ static const struct opt opts[] = {
 	{ "key-retire-delay", "KEYGATE_KEY_RETIRE_DELAY", OPT_INT,
 	  OFF(key_retire_delay_s), 0, YEAR, "seconds a replaced signing key "
 	  "stays published after its last use (default 86400)" },
+	{ "no-cimd", "KEYGATE_NO_CIMD", OPT_BOOL, OFF(no_cimd), 0, 1,
+	  "an https client_id is an unknown client, not a client metadata "
+	  "document to fetch (default off)" },
+	{ "cimd-allow-hosts", "KEYGATE_CIMD_ALLOW_HOSTS", OPT_STRING,
+	  OFF(cimd_allow_hosts), 0, 0, "hosts whose client metadata "
+	  "documents may be fetched from loopback, private or other special "
+	  "addresses, comma-separated (default none)" },
+	{ "cimd-ca-file", "KEYGATE_CIMD_CA_FILE", OPT_STRING,
+	  OFF(cimd_ca_file), 0, 0, "PEM file of CA certificates trusted "
+	  "beside the system's when fetching client metadata documents "
+	  "(default none)" },
 };
 
 #define NOPTS	(sizeof(opts) / sizeof(opts[0]))
@@ -220,6 +231,8 @@ config_release(struct config *cfg)
 	free(cfg->mail_dir);
 	free(cfg->metrics_apps);
 	free(cfg->key_file);
+	free(cfg->cimd_allow_hosts);
+	free(cfg->cimd_ca_file);
 	memset(cfg, 0, sizeof(*cfg));
 }
 

@@ -60,6 +60,11 @@ struct config {
 	char		*key_file;	/* NULL: key_file_default() */
 	int64_t		 key_publish_delay_s;
 	int64_t		 key_retire_delay_s;
+	/* client metadata documents (core/cimd.h): off, and the fetch's
+	 * allowed hosts ("" or NULL: none) and extra CA file (NULL: none) */
+	bool		 no_cimd;
+	char		*cimd_allow_hosts;
+	char		*cimd_ca_file;
 
 	/* derived by config_finish() */
 	/* --trusted-proxy, parsed: IPv4 as IPv4-mapped IPv6 */

@@ -37,6 +37,9 @@ struct keygate {
 	struct signing_keys	*keys;
 	/* serve only: the DPoP proofs seen lately (dpop.h); NULL elsewhere */
 	struct dpop_replay	*dpop;
+	/* serve only, unless --no-cimd: the client metadata documents
+	 * fetched (cimd.h); NULL: an https client_id is unknown */
+	struct cimd		*cimd;
 	unsigned char		 csrf_key[SECURE_KEY_BYTES];
 	unsigned char		 reveal_key[SECURE_KEY_BYTES];	/* sealed.h */
 	/* two-step log-in's secrets at rest and its half-done log-ins

@@ -11,6 +11,7 @@
 #include "base/mem.h"
 #include "base/workq.h"
 #include "core/account_mail.h"
+#include "core/cimd_rules.h"
 #include "store/store.h"
 
 static void
@@ -150,6 +151,10 @@ notices_refresh_reuse(struct keygate *kg, int64_t app_id,
 	/* zeroed so that no stack bytes past the key are copied */
 	struct reuse r = { 0 };
 
+	/* a client metadata document's app (docs/REFERENCE.md §22.2) has no
+	 * developer to tell: its owner account has no mailbox */
+	if (cimd_is_url(str_from(api_key)))
+		return;
 	if (kg->notices == NULL) {
 		reuse_deliver(kg, app_id, api_key);
 		return;

@@ -79,6 +79,9 @@ bool		exchange_wants_json(struct str path);
  * lane; the exchange parked after a handler that called request_later();
  * the second half run once its work is done. */
 void		later_dispatch_slow(struct exchange *ex);
+/* A ROUTE_FAST request whose route's prefetch says it needs one: that
+ * work on the slow lane, then the handler on the server thread. */
+void		later_dispatch_prefetch(struct exchange *ex);
 enum MHD_Result	later_park(struct MHD_Connection *conn, struct exchange *ex);
 enum MHD_Result	later_answer(struct MHD_Connection *conn,
 		    struct exchange *ex);

@@ -17,6 +17,9 @@ later_answer(struct MHD_Connection *conn, struct exchange *ex)
 
 	ex->later = NULL;
 	then(&ex->req, &ex->res, ex->later_ctx);
+	/* after a prefetch, the handler may wait in its turn */
+	if (ex->later != NULL)
+		return later_park(conn, ex);
 	return exchange_send(conn, ex);
 }
 
@@ -40,27 +43,61 @@ answered_slow(struct request *req, struct response *res, void *ctx)
 	(void)ctx;
 }
 
-/* A ROUTE_SLOW handler runs on the slow lane while the connection waits
- * (request_later()); when the lane's queue is full it is refused at once,
- * with the page or JSON error of its path. */
-void
-later_dispatch_slow(struct exchange *ex)
+/* The slow lane's queue is full: refused at once, with the page or JSON
+ * error of its path. */
+static void
+lane_busy(struct exchange *ex, const char *page, const char *json)
 {
 	struct http_server *srv = ex->srv;
 	char retry[24];
 
-	request_later(&ex->req, answered_slow, NULL);
-	if (offload_submit(srv->slow, run_slow, http_later_ready, ex))
-		return;
 	ex->later = NULL;
 	if (!exchange_wants_json(ex->req.path) && srv->error_page != NULL)
-		srv->error_page(&ex->req, &ex->res, 503, "Busy", "Too many "
-		    "log-ins at once. Try again in a moment.");
+		srv->error_page(&ex->req, &ex->res, 503, "Busy", page);
 	else
-		exchange_error(ex, 503, "temporarily_unavailable", "Too many "
-		    "log-ins at once; try again in a moment.");
+		exchange_error(ex, 503, "temporarily_unavailable", json);
 	snprintf(retry, sizeof(retry), "%d", HTTP_HASH_BUSY_RETRY_S);
 	response_header(&ex->res, "Retry-After", retry);
+}
+
+/* A ROUTE_SLOW handler runs on the slow lane while the connection waits
+ * (request_later()). */
+void
+later_dispatch_slow(struct exchange *ex)
+{
+	request_later(&ex->req, answered_slow, NULL);
+	if (!offload_submit(ex->srv->slow, run_slow, http_later_ready, ex))
+		lane_busy(ex, "Too many log-ins at once. Try again in a "
+		    "moment.", "Too many log-ins at once; try again in a "
+		    "moment.");
+}
+
+/* On a slow-lane thread: the route's prefetch. */
+static void
+run_prefetch(void *arg)
+{
+	struct exchange *ex = arg;
+
+	ex->srv->routes[ex->route_index].prefetch(&ex->req, true);
+}
+
+/* Back on the server thread: the handler itself. */
+static void
+prefetched(struct request *req, struct response *res, void *ctx)
+{
+	struct exchange *ex = ctx;
+
+	ex->srv->routes[ex->route_index].handler(req, res);
+}
+
+void
+later_dispatch_prefetch(struct exchange *ex)
+{
+	request_later(&ex->req, prefetched, ex);
+	if (!offload_submit(ex->srv->slow, run_prefetch, http_later_ready, ex))
+		lane_busy(ex, "Too many requests wait at once. Try again in "
+		    "a moment.", "Too many requests wait at once; try again "
+		    "in a moment.");
 }
 
 void *

@@ -100,3 +100,19 @@ request_cookie(struct request *req, const char *name, struct str *out)
 	cookie_name(name, req->kg->cfg->secure_cookies, full);
 	return cookie_get(request_header(req, "Cookie"), full, out);
 }
+
+struct str
+request_route_param(struct request *req, size_t i)
+{
+	struct str raw = req->route_params[i];
+	char *out;
+	size_t len;
+
+	if (raw.len == 0 || memchr(raw.p, '%', raw.len) == NULL)
+		return raw;
+	out = arena_alloc(req->arena, raw.len + 1);
+	if (form_decode(raw, false, out, &len) != 0)
+		return raw;
+	out[len] = '\0';
+	return (struct str){ out, len };
+}

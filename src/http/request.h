@@ -38,6 +38,10 @@ size_t		request_header_count(const struct request *req,
 
 /* The query string's parameters. Returns form_parse()'s codes. */
 int	request_query(struct request *req, struct params *out);
+/* Route parameter i percent-decoded (into the arena): an app's key that
+ * is a client metadata document's URL comes as one encoded segment
+ * (docs/REFERENCE.md §22.2). The raw one when it does not decode. */
+struct str request_route_param(struct request *req, size_t i);
 
 /* The body as a form: ERR_INVALID unless the Content-Type is
  * application/x-www-form-urlencoded; else form_parse()'s codes. */

@@ -1,6 +1,7 @@
 #ifndef KEYGATE_HTTP_ROUTER_H
 #define KEYGATE_HTTP_ROUTER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "http/request.h"
@@ -16,13 +17,23 @@ typedef void (*handler_fn)(struct request *req, struct response *res);
  * handler answers before it returns (no request_later()). */
 enum route_lane { ROUTE_FAST, ROUTE_SLOW };
 
+/* Work a ROUTE_FAST request may need before its handler, too slow for a
+ * server thread (a client metadata document to fetch, docs/REFERENCE.md
+ * §22.2). Called with run false on the server thread: true when this
+ * request needs it; then with run true on a slow-lane thread while the
+ * connection waits, after which the handler runs on the server thread as
+ * usual (and may itself answer later). */
+typedef bool (*prefetch_fn)(struct request *req, bool run);
+
 /* One route: a method and a path pattern whose `{name}` segments capture one
- * non-empty segment each into req->route_params, in order. */
+ * non-empty segment each into req->route_params, in order; `prefetch`
+ * (NULL: none) as above. */
 struct route {
 	enum http_method	 method;
 	const char		*pattern;
 	handler_fn		 handler;
 	enum route_lane		 lane;
+	prefetch_fn		 prefetch;
 };
 
 enum route_result { ROUTE_FOUND, ROUTE_NOT_FOUND, ROUTE_BAD_METHOD };

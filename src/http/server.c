@@ -153,6 +153,9 @@ dispatch(struct exchange *ex)
 		ex->route_index = (size_t)(route - srv->routes);
 		if (route->lane == ROUTE_SLOW)
 			later_dispatch_slow(ex);
+		else if (route->prefetch != NULL &&
+		    route->prefetch(&ex->req, false))
+			later_dispatch_prefetch(ex);
 		else
 			route->handler(&ex->req, &ex->res);
 		break;

@@ -1,5 +1,6 @@
 #include "oauth/grant_page.h"
 
+#include "core/cimd_client.h"
 #include "core/scopes.h"
 
 static void
@@ -17,7 +18,7 @@ hidden(struct buf *out, const char *name, struct str value)
 /* The parts both pages share: the request as hidden fields (one list,
  * so the two forms cannot drift apart), the logo and the notice. */
 struct page_parts {
-	struct buf	 fields, logo, notice;
+	struct buf	 fields, logo, notice, cimd;
 };
 
 /* The request itself, when it came whole (not pushed, §18). */
@@ -44,6 +45,19 @@ request_fields(struct page_parts *pp, const struct authz_params *p,
 	hidden(&pp->fields, "dpop_jkt", p->dpop_jkt);
 }
 
+/* A client known only by its metadata document (docs/REFERENCE.md §22.2):
+ * its host, and that no one here registered or reviewed it. */
+static void
+cimd_notice(struct buf *out, const struct app_row *app)
+{
+	struct str host = cimd_client_host(str_from(app->api_key));
+	struct tmpl_var vars[] = { { "host", host } };
+
+	buf_init(out, 1024);
+	if (host.p != NULL)
+		template_render(out, "grant_cimd.html", vars, 1);
+}
+
 static void
 parts_init(struct page_parts *pp, const struct visitor *v,
     const struct app_row *app, const struct authz_params *p,
@@ -62,6 +76,7 @@ parts_init(struct page_parts *pp, const struct visitor *v,
 		hidden(&pp->fields, "login_proof", str_from(proof));
 	page_logo(&pp->logo, app);
 	page_notice(&pp->notice, notice);
+	cimd_notice(&pp->cimd, app);
 }
 
 static void
@@ -70,6 +85,7 @@ parts_release(struct page_parts *pp)
 	buf_release(&pp->fields);
 	buf_release(&pp->logo);
 	buf_release(&pp->notice);
+	buf_release(&pp->cimd);
 }
 
 /* Renders `tmpl` with the shared variables and `extra` (name, value). */
@@ -85,6 +101,7 @@ render(struct request *req, struct response *res, int status,
 		{ "logo", buf_str(&pp->logo) },
 		{ "notice", buf_str(&pp->notice) },
 		{ "fields", buf_str(&pp->fields) },
+		{ "cimd", buf_str(&pp->cimd) },
 		{ extra, buf_str(value) },
 	};
 

@@ -65,16 +65,29 @@ answer(struct response *res, json_t *doc)
 	response_header(res, "Cache-Control", "public, max-age=3600");
 }
 
+/* Both documents: the fields that depend on the settings. */
+static json_t *
+metadata_of(const struct keygate *kg)
+{
+	json_t *doc = metadata(kg->cfg->issuer);
+
+	/* draft-ietf-oauth-client-id-metadata-document (§22.2) */
+	if (!kg->cfg->no_cimd)
+		json_object_set_new(doc,
+		    "client_id_metadata_document_supported", json_true());
+	return doc;
+}
+
 void
 oauth_metadata(struct request *req, struct response *res)
 {
-	answer(res, metadata(req->kg->cfg->issuer));
+	answer(res, metadata_of(req->kg));
 }
 
 void
 oauth_openid_configuration(struct request *req, struct response *res)
 {
-	json_t *doc = metadata(req->kg->cfg->issuer);
+	json_t *doc = metadata_of(req->kg);
 
 	json_object_update_new(doc, json_pack("{s:[s], s:[sss], s:[sss], "
 	    "s:[sssssssssss], s:[ss], s:b, s:b}",

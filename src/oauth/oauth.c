@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/cimd_client.h"
 #include "core/clients.h"
 #include "base/err.h"
 #include "http/basic.h"
@@ -31,6 +32,7 @@ oauth_client(struct request *req, struct response *res, struct str body_id,
 {
 	struct str id, secret;
 	bool secret_given;
+	const char *why;
 	int64_t wait = 0;
 	char num[24];
 	int rc;
@@ -59,6 +61,17 @@ oauth_client(struct request *req, struct response *res, struct str body_id,
 		secret = body_secret;
 	}
 	secret_given = secret.p != NULL;
+	/* a document's URL: refused with the document's reason, else its
+	 * app written from the document before it is read */
+	if ((rc = cimd_client_ready(req->kg, id, &why)) == ERR_INVALID) {
+		oauth_error(res, 401, "invalid_client", why);
+		return false;
+	}
+	if (rc == ERR_STORE) {
+		oauth_error(res, 503, "temporarily_unavailable",
+		    "The data store cannot be reached; try again soon.");
+		return false;
+	}
 	rc = clients_authenticate(req->kg, req->client_addr, id, secret_given,
 	    secret, app, &wait);
 	if (rc == ERR_AUTH)
@@ -147,4 +160,32 @@ oauth_redirect_error(struct request *req, struct response *res, int status,
 	    err->description, NULL };
 
 	oauth_redirect(req, res, status, r, pairs);
+}
+
+/* The client_id a request names: the query's, the form body's, else the
+ * HTTP Basic user's. STR_NULL when none. */
+static struct str
+named_client(struct request *req)
+{
+	struct params ps;
+	struct str id = STR_NULL, secret;
+
+	if ((req->method == HTTP_GET ? request_query(req, &ps) :
+	    request_form(req, &ps)) == 0)
+		id = params_get(&ps, "client_id");
+	if (id.p == NULL && basic_parse(req->arena, request_header(req,
+	    "Authorization"), true, &id, &secret) != 0)
+		id = STR_NULL;
+	return id;
+}
+
+bool
+oauth_cimd_prefetch(struct request *req, bool run)
+{
+	struct str id = named_client(req);
+
+	if (!run)
+		return cimd_client_pending(req->kg, id);
+	cimd_client_prefetch(req->kg, id);
+	return true;
 }

@@ -83,6 +83,10 @@ void	oauth_openid_configuration(struct request *req,
 void	oauth_userinfo(struct request *req, struct response *res);
 void	oauth_jwks(struct request *req, struct response *res);
 void	oauth_authorize(struct request *req, struct response *res);
+/* The routes' prefetch (http/router.h) of every endpoint that names a
+ * client: its metadata document fetched on the slow lane when client_id
+ * is a URL this node has not cached (docs/REFERENCE.md §22.2). */
+bool	oauth_cimd_prefetch(struct request *req, bool run);
 void	oauth_authorize_post(struct request *req, struct response *res);
 void	oauth_token(struct request *req, struct response *res);
 void	oauth_device_authorization(struct request *req,

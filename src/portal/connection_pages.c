@@ -8,6 +8,29 @@
 #include "core/scopes.h"
 #include "portal/page.h"
 
+/* An app's key as one path segment: a client metadata document's URL
+ * (docs/REFERENCE.md §22.2) percent-encoded; an API key stays as it is. */
+static void
+path_segment(const char *key, char out[3 * APP_API_KEY_MAX_BYTES + 1])
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t o = 0;
+
+	for (const unsigned char *p = (const unsigned char *)key; *p != '\0';
+	    p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || *p == '-' || *p == '_' ||
+		    *p == '.' || *p == '~')
+			out[o++] = (char)*p;
+		else {
+			out[o++] = '%';
+			out[o++] = hex[*p >> 4];
+			out[o++] = hex[*p & 15];
+		}
+	}
+	out[o] = '\0';
+}
+
 static void
 render_rows(struct buf *out, const struct visitor *v,
     const struct grant_row *rows, size_t n)
@@ -21,14 +44,16 @@ render_rows(struct buf *out, const struct visitor *v,
 	buf_init(&body, RESPONSE_MAX_BODY_BYTES);
 	for (size_t i = 0; i < n; i++) {
 		char since[32], scope[SCOPES_TEXT_MAX];
+		char key[3 * APP_API_KEY_MAX_BYTES + 1];
 
 		page_date(rows[i].created_at, since);
+		path_segment(rows[i].api_key, key);
 		scopes_format(rows[i].scope, scope);
 		struct tmpl_var vars[] = {
 			{ "public_name", str_from(rows[i].public_name) },
 			{ "scope", str_from(scope) },
 			{ "since", str_from(since) },
-			{ "api_key", str_from(rows[i].api_key) },
+			{ "api_key", str_from(key) },
 			{ "csrf", str_from(v->csrf) },
 		};
 		template_render(&body, "connections_row.html", vars, 5);
@@ -83,7 +108,7 @@ portal_connection_revoke(struct request *req, struct response *res)
 	    !page_form(req, res, &v, spec, 1, &csrf))
 		return;
 	rc = grants_revoke(req->kg, v.account.id, req->client_addr,
-	    req->route_params[0]);
+	    request_route_param(req, 0));
 	if (rc == 0)
 		response_redirect(res, 303, "/connections");
 	else if (rc == ERR_NOTFOUND)

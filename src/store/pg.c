@@ -257,6 +257,7 @@ const struct store_ops store_postgres_ops = {
 	.app_set_secret = pg_app_set_secret,
 	.app_revoke_old_secret = pg_app_revoke_old_secret,
 	.app_secret_used = pg_app_secret_used,
+	.cimd_app_put = pg_cimd_app_put,
 	.app_reuse_notice = pg_app_reuse_notice,
 	.reveal_insert = pg_reveal_insert,
 	.reveal_take = pg_reveal_take,

@@ -212,3 +212,24 @@ pg_reveal_take(struct store_backend *b, const unsigned char *hash,
 	pgp_hash(&p, hash);
 	return pg_row(b, STMT_REVEAL_TAKE, &p, pg_read_id, expires_at);
 }
+
+/* As sqlite_cimd_app_put(). */
+int
+pg_cimd_app_put(struct store_backend *b, const struct app_row *row,
+    int64_t now)
+{
+	struct pg_params p = { 0 }, q = { 0 };
+	int rc, changes = 0;
+
+	pgp_int(&p, now);
+	if ((rc = pg_run(b, STMT_CIMD_OWNER, &p, NULL)) != 0)
+		return rc;
+	pgp_text(&q, row->api_key);
+	pgp_text(&q, row->public_name);
+	pgp_text(&q, row->logo_url);
+	pgp_text(&q, row->redirect_uris);
+	pgp_int(&q, now);
+	if ((rc = pg_run(b, STMT_CIMD_PUT, &q, &changes)) != 0)
+		return rc;
+	return changes == 1 ? 0 : ERR_EXISTS;
+}

@@ -510,4 +510,19 @@ const char *const pg_sql[STMT_COUNT] = {
 	[STMT_GC_USAGE] = "DELETE FROM usage WHERE (app_id, hour) IN ("
 	    "SELECT app_id, hour FROM usage WHERE hour < $1::bigint "
 	    "LIMIT $2::bigint)",
+	/* as sqlite_sql.c's */
+	[STMT_CIMD_OWNER] = "INSERT INTO accounts(email, password_hash, "
+	    "created_at) VALUES ('" CIMD_OWNER_EMAIL "', '!', $1::bigint) "
+	    "ON CONFLICT (email) DO NOTHING",
+	[STMT_CIMD_PUT] = "INSERT INTO apps AS a(account_id, api_key, name, "
+	    "public_name, logo_url, redirect_uris, created_at, "
+	    "cimd_fetched_at) SELECT id, $1::text, $2::text, $2::text, "
+	    "$3::text, $4::text, $5::bigint, $5::bigint "
+	    "FROM accounts WHERE email = '" CIMD_OWNER_EMAIL "' "
+	    "ON CONFLICT (api_key) DO UPDATE SET name = excluded.name, "
+	    "public_name = excluded.public_name, "
+	    "logo_url = excluded.logo_url, "
+	    "redirect_uris = excluded.redirect_uris, "
+	    "cimd_fetched_at = excluded.cimd_fetched_at "
+	    "WHERE a.cimd_fetched_at IS NOT NULL",
 };

@@ -213,6 +213,8 @@ int	pg_app_set_secret(struct store_backend *b, int64_t account_id,
 int	pg_app_revoke_old_secret(struct store_backend *b,
 	    int64_t account_id, const char *api_key, int64_t secret_id,
 	    int64_t now, const struct event_new *ev);
+int	pg_cimd_app_put(struct store_backend *b, const struct app_row *row,
+	    int64_t now);
 int	pg_app_secret_used(struct store_backend *b, int64_t app_id,
 	    int64_t secret_id, int64_t at);
 int	pg_app_reuse_notice(struct store_backend *b, int64_t app_id,

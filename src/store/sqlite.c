@@ -271,6 +271,7 @@ const struct store_ops store_sqlite_ops = {
 	.app_set_secret = sqlite_app_set_secret,
 	.app_revoke_old_secret = sqlite_app_revoke_old_secret,
 	.app_secret_used = sqlite_app_secret_used,
+	.cimd_app_put = sqlite_cimd_app_put,
 	.app_reuse_notice = sqlite_app_reuse_notice,
 	.reveal_insert = sqlite_reveal_insert,
 	.reveal_take = sqlite_reveal_take,

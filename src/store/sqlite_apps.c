@@ -297,3 +297,30 @@ sqlite_reveal_take(struct store_backend *b, const unsigned char *hash,
 	sqlite3_bind_blob(st, 1, hash, SECURE_HASH_BYTES, SQLITE_STATIC);
 	return sqlite_take_row(db, st, read_expiry, expires_at);
 }
+
+/* STMT_CIMD_OWNER then STMT_CIMD_PUT: each alone is safe to repeat, and
+ * the second needs only that the first ran once. */
+int
+sqlite_cimd_app_put(struct store_backend *b, const struct app_row *row,
+    int64_t now)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	int rc, changes = 0;
+
+	if ((st = sqlite_stmt(b, STMT_CIMD_OWNER, &db)) == NULL)
+		return ERR_STORE;
+	sqlite3_bind_int64(st, 1, now);
+	if ((rc = sqlite_run(db, st, NULL)) != 0)
+		return rc;
+	if ((st = sqlite_stmt(b, STMT_CIMD_PUT, &db)) == NULL)
+		return ERR_STORE;
+	sqlite3_bind_text(st, 1, row->api_key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, row->public_name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, row->logo_url, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, row->redirect_uris, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, now);
+	if ((rc = sqlite_run(db, st, &changes)) != 0)
+		return rc;
+	return changes == 1 ? 0 : ERR_EXISTS;
+}

@@ -473,4 +473,20 @@ const char *const stmt_sql[STMT_COUNT] = {
 	    "WHERE app_id = ?1 AND hour >= ?2 AND hour <= ?3 ORDER BY hour",
 	[STMT_GC_USAGE] = "DELETE FROM usage WHERE (app_id, hour) IN ("
 	    "SELECT app_id, hour FROM usage WHERE hour < ?1 LIMIT ?2)",
+	/* 0025_cimd.sql: the documents' apps belong to an account no one
+	 * can log in to ('!' is no argon2id hash), made on first use; an
+	 * ordinary app (cimd_fetched_at NULL) is never overwritten */
+	[STMT_CIMD_OWNER] = "INSERT OR IGNORE INTO accounts(email, "
+	    "password_hash, created_at) VALUES ('" CIMD_OWNER_EMAIL "', '!', "
+	    "?1)",
+	[STMT_CIMD_PUT] = "INSERT INTO apps(account_id, api_key, name, "
+	    "public_name, logo_url, redirect_uris, created_at, "
+	    "cimd_fetched_at) SELECT id, ?1, ?2, ?2, ?3, ?4, ?5, ?5 "
+	    "FROM accounts WHERE email = '" CIMD_OWNER_EMAIL "' "
+	    "ON CONFLICT (api_key) DO UPDATE SET name = excluded.name, "
+	    "public_name = excluded.public_name, "
+	    "logo_url = excluded.logo_url, "
+	    "redirect_uris = excluded.redirect_uris, "
+	    "cimd_fetched_at = excluded.cimd_fetched_at "
+	    "WHERE apps.cimd_fetched_at IS NOT NULL",
 };

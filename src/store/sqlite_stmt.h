@@ -112,6 +112,8 @@ int	sqlite_app_set_secret(struct store_backend *b, int64_t account_id,
 int	sqlite_app_revoke_old_secret(struct store_backend *b,
 	    int64_t account_id, const char *api_key, int64_t secret_id,
 	    int64_t now, const struct event_new *ev);
+int	sqlite_cimd_app_put(struct store_backend *b,
+	    const struct app_row *row, int64_t now);
 int	sqlite_app_secret_used(struct store_backend *b, int64_t app_id,
 	    int64_t secret_id, int64_t at);
 int	sqlite_app_reuse_notice(struct store_backend *b, int64_t app_id,

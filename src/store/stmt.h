@@ -1,6 +1,9 @@
 #ifndef KEYGATE_STORE_STMT_H
 #define KEYGATE_STORE_STMT_H
 
+/* The account that owns the apps of client metadata documents (0025) */
+#define CIMD_OWNER_EMAIL	"client-metadata-documents@keygate.invalid"
+
 /* The statements every backend prepares, one name for each: the backends
  * differ in dialect (sqlite_sql.c, pg_sql.c), not in what they ask. */
 
@@ -141,6 +144,9 @@ enum stmt_id {
 	STMT_USAGE_LIVE,
 	STMT_USAGE_READ,
 	STMT_GC_USAGE,
+	/* client metadata documents' apps (docs/REFERENCE.md §22.2) */
+	STMT_CIMD_OWNER,
+	STMT_CIMD_PUT,
 	/* PostgreSQL only: a fold's batch in one statement each */
 	STMT_ACCESS_TOUCH_MANY,
 	STMT_USE_LOG_DELETE_MANY,

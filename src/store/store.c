@@ -234,6 +234,12 @@ store_app_revoke_old_secret(struct store *st, int64_t account_id,
 }
 
 int
+store_cimd_app_put(struct store *st, const struct app_row *row, int64_t now)
+{
+	return CALL(cimd_app_put, row, now);
+}
+
+int
 store_app_secret_used(struct store *st, int64_t app_id, int64_t secret_id,
     int64_t at)
 {

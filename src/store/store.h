@@ -269,6 +269,14 @@ int	store_app_revoke_old_secret(struct store *st, int64_t account_id,
 	    const char *api_key, int64_t secret_id, int64_t now,
 	    const struct event_new *ev);
 
+/* The app of a client metadata document (docs/REFERENCE.md §22.2),
+ * row->api_key its URL: inserted, or its name, public_name (both from
+ * row->public_name), logo_url and redirect_uris replaced, owned by the
+ * account CIMD_OWNER_EMAIL (made on first use); `now` is when the document
+ * was fetched. ERR_EXISTS when api_key is an ordinary app's. */
+int	store_cimd_app_put(struct store *st, const struct app_row *row,
+	    int64_t now);
+
 /* Records a use at `at` of app_id's secret numbered secret_id (current or
  * old), unless a later one is recorded. Does not move the revision. */
 int	store_app_secret_used(struct store *st, int64_t app_id,

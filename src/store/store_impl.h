@@ -136,6 +136,8 @@ struct store_ops {
 	int	(*app_revoke_old_secret)(struct store_backend *b,
 		    int64_t account_id, const char *api_key, int64_t secret_id,
 		    int64_t now, const struct event_new *ev);
+	int	(*cimd_app_put)(struct store_backend *b,
+		    const struct app_row *row, int64_t now);
 	int	(*app_secret_used)(struct store_backend *b, int64_t app_id,
 		    int64_t secret_id, int64_t at);
 	int	(*app_reuse_notice)(struct store_backend *b, int64_t app_id,

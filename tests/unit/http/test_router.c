@@ -35,14 +35,14 @@ h_token(struct request *req, struct response *res)
 }
 
 static const struct route routes[] = {
-	{ HTTP_GET, "/", h_home, ROUTE_FAST },
-	{ HTTP_GET, "/login", h_login, ROUTE_FAST },
-	{ HTTP_POST, "/login", h_login, ROUTE_FAST },
-	{ HTTP_GET, "/apps/{id}", h_app, ROUTE_FAST },
-	{ HTTP_DELETE, "/apps/{id}", h_app, ROUTE_FAST },
-	{ HTTP_GET, "/apps/{id}/tokens/{tid}", h_token, ROUTE_FAST },
-	{ HTTP_POST, "/oauth/token", h_token, ROUTE_FAST },
-	{ HTTP_PUT, "/static/{name}", h_home, ROUTE_FAST },
+	{ HTTP_GET, "/", h_home, ROUTE_FAST, NULL },
+	{ HTTP_GET, "/login", h_login, ROUTE_FAST, NULL },
+	{ HTTP_POST, "/login", h_login, ROUTE_FAST, NULL },
+	{ HTTP_GET, "/apps/{id}", h_app, ROUTE_FAST, NULL },
+	{ HTTP_DELETE, "/apps/{id}", h_app, ROUTE_FAST, NULL },
+	{ HTTP_GET, "/apps/{id}/tokens/{tid}", h_token, ROUTE_FAST, NULL },
+	{ HTTP_POST, "/oauth/token", h_token, ROUTE_FAST, NULL },
+	{ HTTP_PUT, "/static/{name}", h_home, ROUTE_FAST, NULL },
 };
 
 struct router_case {
