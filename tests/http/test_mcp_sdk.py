@@ -1,7 +1,9 @@
 """The MCP TypeScript SDK (npm @modelcontextprotocol/sdk), unmodified, as
 the client of an MCP server built from the SDK's own server classes and
-guarded by keygate (docs/REFERENCE.md §22.1; tests/mcp/). The client
-meets the 401, finds the resource's metadata and keygate's, runs the
+guarded by keygate (docs/REFERENCE.md §22; tests/mcp/). The client
+meets the 401, finds the resource's metadata and keygate's, registers
+itself (through a client ID metadata document, through dynamic
+registration, or not at all when registered beforehand), runs the
 authorization (this test plays the person at the log-in and Grant Access
 pages) and calls a tool; a token for another resource is refused by the
 MCP server."""
@@ -15,6 +17,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 
+import cimdkit
 import kgtest
 import oauthkit as ok
 
@@ -25,7 +28,23 @@ REDIRECT = "http://127.0.0.1:33418/callback"   # nothing listens: the test
                                                # reads the redirect itself
 OTHER = "https://other.example.com/api"
 
-server = ok.module_server()
+@pytest.fixture(scope="module")
+def docs(tmp_path_factory):
+    d = cimdkit.DocServer(tmp_path_factory.mktemp("mcp-pki"))
+    yield d
+    d.stop()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, docs):
+    """keygate taking client metadata documents from the test's HTTPS
+    server, and open registration."""
+    srv = kgtest.start_server(tmp_path_factory.mktemp("keygate"),
+                              "--cimd-ca-file", docs.ca,
+                              "--cimd-allow-hosts", "127.0.0.1",
+                              "--open-registration", issuer=True)
+    yield srv
+    assert srv.stop() == 0, srv.log()[-4000:]
 
 
 class McpServer:
@@ -66,7 +85,7 @@ def mcp(server):
     srv.stop()
 
 
-def run_client(server, mcp_url, mode, arg=None, user=None):
+def run_client(server, mcp_url, mode, arg=None, user=None, expect=()):
     """Runs the SDK client; plays the person when it asks; returns its
     final JSON line and the authorization URL it sent the person to."""
     argv = ["node", os.path.join(MCP, "mcp_client.mjs"), mcp_url, REDIRECT,
@@ -80,7 +99,8 @@ def run_client(server, mcp_url, mode, arg=None, user=None):
             msg = json.loads(line)
             seen.append(msg)
             if "authorize" in msg:
-                code = play_the_person(server, user, msg["authorize"])
+                code = play_the_person(server, user, msg["authorize"],
+                                       expect)
                 proc.stdin.write(code + "\n")
                 proc.stdin.flush()
             elif "tools" in msg or "error" in msg:
@@ -93,15 +113,17 @@ def run_client(server, mcp_url, mode, arg=None, user=None):
     return seen
 
 
-def play_the_person(server, user, url):
+def play_the_person(server, user, url, expect=()):
     """Opens the authorization URL as the logged-in person, allows on the
-    Grant Access page, and returns the code of the redirect."""
+    Grant Access page (which must show `expect` too), and returns the code
+    of the redirect."""
     parts = urlsplit(url)
     assert f"{parts.scheme}://{parts.netloc}" == server.base, url
     r = user.get(parts.path + "?" + parts.query)
     assert r.status_code == 200, (r.status_code, r.text[:500])
     text = ok.page_text(r.text)
-    assert "Use the test tools" in text, text[:800]
+    for words in ("Use the test tools",) + tuple(expect):
+        assert words in text, (words, text[:1500])
     r = ok.submit_grant(user, r.text, "allow")
     loc = r.headers.get("Location", "")
     assert loc.startswith(REDIRECT), (r.status_code, loc, r.text[:300])
@@ -150,3 +172,48 @@ def test_a_token_for_another_resource_is_refused_by_the_mcp_server(server,
                      "Accept": "application/json, text/event-stream"})
         assert r.status_code == 401, (r.status_code, r.text)
         assert "resource_metadata=" in r.headers["WWW-Authenticate"]
+
+
+def tool_reached(server, mcp, seen):
+    last = seen[-1]
+    assert last["tools"] == ["add"]
+    assert last["result"]["content"][0]["text"].startswith("5 for account ")
+    token = last["token"]
+    assert ok.summary(server, token).status_code == 401
+    r = requests.get(server.url("/oauth2/check"), timeout=5, headers={
+        "Authorization": f"Bearer {token}", "X-Keygate-Resource": mcp.url})
+    assert r.status_code == 200, r.text
+    return r.headers["X-Keygate-Client"]
+
+
+def test_client_metadata_document_reaches_a_tool(server, mcp, docs):
+    """The SDK sees client_id_metadata_document_supported and uses its
+    document's URL as client_id: keygate fetches it, the Grant Access page
+    names the client's host and says it is not registered here."""
+    path = "/mcp-client.json"
+    url = docs.url(path)
+    docs.put(path, cimdkit.document(url, [REDIRECT],
+                                    name="MCP test client"))
+    user = ok.User(server, "mcp-cimd")
+    seen = run_client(server, mcp.url, "cimd", url, user,
+                      expect=("MCP test client", "127.0.0.1", "not registered "
+                              "with this server"))
+    auth_url = next(m["authorize"] for m in seen if "authorize" in m)
+    q = parse_qs(urlsplit(auth_url).query)
+    assert q["client_id"] == [url], q
+    assert q["resource"] == [mcp.url], q
+    # the document's URL is the client_id: nothing was registered
+    assert [m["registered"] for m in seen if "registered" in m] == [url]
+    assert docs.hits(path) >= 1
+    assert tool_reached(server, mcp, seen) == url
+
+
+def test_dynamic_registration_reaches_a_tool(server, mcp):
+    """Without a document URL the SDK registers at registration_endpoint
+    (open registration: a public client, loopback redirect URI), then
+    runs the same authorization."""
+    user = ok.User(server, "mcp-dcr")
+    seen = run_client(server, mcp.url, "dcr", None, user)
+    registered = next(m["registered"] for m in seen if "registered" in m)
+    assert registered.startswith("kg_"), registered
+    assert tool_reached(server, mcp, seen) == registered
