@@ -107,6 +107,14 @@ accounts_check_password(struct str password, const char **reason)
 	return 0;
 }
 
+bool
+accounts_email_reserved(const char *norm)
+{
+	size_t n = strlen(norm), d = strlen(ACCOUNT_RESERVED_DOMAIN);
+
+	return n >= d && strcmp(norm + n - d, ACCOUNT_RESERVED_DOMAIN) == 0;
+}
+
 /* addr: the client's, NULL from keygate account add (events.h) */
 static int
 create(struct keygate *kg, const char *addr, struct str email,
@@ -120,8 +128,7 @@ create(struct keygate *kg, const char *addr, struct str email,
 
 	memset(errs, 0, sizeof(*errs));
 	accounts_normalize_email(email, norm, &errs->email);
-	if (errs->email == NULL &&
-	    strcmp(norm, ACCOUNT_OPEN_REGISTRATION_EMAIL) == 0)
+	if (errs->email == NULL && accounts_email_reserved(norm))
 		errs->email = "This address is reserved.";
 	accounts_check_password(password, &errs->password);
 	if (errs->email != NULL || errs->password != NULL)

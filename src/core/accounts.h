@@ -39,6 +39,13 @@ int	accounts_add(struct keygate *kg, struct str email, struct str password,
  * (core/registration.h): a reserved address (RFC 2606's .invalid) no
  * sign-up may take, with no password. */
 #define ACCOUNT_OPEN_REGISTRATION_EMAIL	"open-registration@keygate.invalid"
+/* keygate's own accounts (that one, the owner of the client metadata
+ * documents' apps) live at this domain, which no person may take: one
+ * who did would own every app of theirs. */
+#define ACCOUNT_RESERVED_DOMAIN		"@keygate.invalid"
+
+/* True for a normalized address at ACCOUNT_RESERVED_DOMAIN. */
+bool	accounts_email_reserved(const char *norm);
 
 /* What a log-in with the right password of a disabled account is told,
  * on every surface. */

@@ -126,6 +126,10 @@ new_address(const struct account *a, struct str new_email,
 		*reason = "This is already your email address.";
 		return ERR_INVALID;
 	}
+	if (accounts_email_reserved(norm)) {
+		*reason = "This address is reserved.";
+		return ERR_INVALID;
+	}
 	return 0;
 }
 
