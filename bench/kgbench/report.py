@@ -5,6 +5,8 @@ import statistics
 from kgbench.common import (
     FIXED_DRAW,
     OIDC_ALGS,
+    RESOURCE,
+    RESOURCE_URI,
     SERVER_CPU,
     TARGETS,
     UNCOUNTED,
@@ -104,6 +106,7 @@ def report(results):
     lines += oidc_section(results)
     lines += dpop_section(results)
     lines += usage_section(results)
+    lines += resource_section(results)
     curve = results["curve"]
     if curve:
         lines.append("## /oauth2/check against stored tokens")
@@ -385,3 +388,45 @@ def usage_targets(results):
              "wanted": ">= %.2f" % want, "got": "%.3f" % cpu,
              "met": cpu >= want}
             for r, on, off, q, cpu in usage_pairs(results)]
+
+
+def resource_pairs(results):
+    """(size's results, check, check_resource, resource / check by rate,
+    by CPU per request) wherever both ran and passed: what naming a
+    registered resource costs the check (docs/REFERENCE.md §22.1). Their
+    runs alternate on one server over the same tokens, so the rate's
+    figure is the median of each pair's quotient of ratios to /ping."""
+    for r in results["keygate"]:
+        chk, res = r["routes"].get("check"), r["routes"].get(RESOURCE)
+        if chk and res and "ratio" in chk and "ratio" in res and \
+                chk.get("cpu_us_per_req") and res.get("cpu_us_per_req"):
+            q = [a / b for a, b in zip(res["ratio_all"], chk["ratio_all"])]
+            yield (r, chk, res, statistics.median(q),
+                   chk["cpu_us_per_req"] / res["cpu_us_per_req"])
+
+
+def resource_section(results):
+    rows = list(resource_pairs(results))
+    if not rows:
+        return []
+    lines = ["## resources: the check with X-Keygate-Resource", "",
+             "The check for the built-in API (no header) and for the "
+             "bench's registered resource (X-Keygate-Resource: %s), on "
+             "one server over the same tokens, each for both audiences; "
+             "their runs in turn, each after a /ping run. By rate: the "
+             "median over the pairs of runs of the resource's ratio to "
+             "/ping over the check's. By CPU: the check's CPU µs per "
+             "answer (the run and the folds after it) over the "
+             "resource's." % RESOURCE_URI, "",
+             "| backend | tokens | profile | check: req/s | ratio | CPU µs "
+             "| resource: req/s | ratio | CPU µs | resource / check by "
+             "rate | by CPU |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
+    for r, chk, res, q, cpu in rows:
+        lines.append("| %s | %d | %s | %.0f | %.3f | %.2f | %.0f | %.3f | "
+                     "%.2f | %.3f | %.3f |" %
+                     (r["backend"], r["tokens"], r.get("profile", "tuned"),
+                      chk["rps"], chk["ratio"], chk["cpu_us_per_req"],
+                      res["rps"], res["ratio"], res["cpu_us_per_req"], q,
+                      cpu))
+    return lines + [""]
