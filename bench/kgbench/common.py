@@ -97,6 +97,14 @@ RESOURCE_NAME = "Bench API"
 RESOURCE_SCOPE = "bench:read What the bench reads"
 RESOURCE_HEADER = "X-Keygate-Resource: " + RESOURCE_URI
 
+# --against REV: the check of another commit's build beside this one's,
+# on a store of its own (its schema may be older) filled by its own
+# filler with as many tokens, pinned to the same core; its runs alternate
+# with the check's, each after a /ping run of its own server. The target:
+# a change keeps the check at least this share of what it was.
+AGAINST = "check_against"
+AGAINST_TARGET = 0.9
+
 # The code exchange with OpenID Connect, after the plain one (whose codes
 # hold the API's scopes alone: no id_token): codes of this scope, an
 # id_token signed per answer, with the app switched to each alg in turn.

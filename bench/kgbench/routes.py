@@ -16,6 +16,7 @@ import urllib.parse
 import urllib.request
 
 from kgbench.common import (
+    AGAINST,
     FIXED_DRAW,
     LOGIN_ACCOUNTS,
     LOGIN_BASICS,
@@ -324,15 +325,35 @@ def measure_alternating(args, entries, outdir, ping):
     return out
 
 
+def start_against(args, size, outdir, cache, profile, processes):
+    """--against's server: that build's keygate on a store of its own
+    (its schema may be older than this build's), filled by that build's
+    filler with as many tokens; (server, its folder, its env)."""
+    keygate, filler = args.against_bins
+    adir = os.path.join(outdir, AGAINST)
+    shutil.rmtree(adir, ignore_errors=True)
+    os.makedirs(adir)
+    db = os.path.join(adir, "keygate.db")
+    run_cmd([filler, "--db", db, "--out", adir, "--tokens", str(size)])
+    threads = args.server_threads if profile == "tuned" else 1
+    srv = Keygate(keygate, db, adir, args.access_log, threads, cache,
+                  profile, AGAINST)
+    srv.db_cpu = args.db_cpu
+    processes.append(srv)
+    return srv, adir, {"KG_MODE": "bearer", "KG_PATH": "/oauth2/check",
+                       "KG_FILE": os.path.join(adir, "access.txt")}
+
+
 def measure_check(args, srv, keygate, db, outdir, cache, profile, env,
-                  ping, processes, resource):
+                  ping, processes, resource, size):
     """The check, and beside it, their runs in turn: the check on a
     second server over the same store counting nothing (when
     check_uncounted is wanted), the cost of counting usage; the check
     for the bench's resource on the same server (when `resource`), the
-    cost of naming one."""
+    cost of naming one; the check of --against's build on a server and
+    store of its own, what a change costs the check."""
     entries = [(srv, "check", env)]
-    off = None
+    off = other = adir = None
     if wanted(args, UNCOUNTED) and counts_usage(keygate):
         threads = args.server_threads if profile == "tuned" else 1
         off = Keygate(keygate, db, outdir, args.access_log, threads, cache,
@@ -344,14 +365,27 @@ def measure_check(args, srv, keygate, db, outdir, cache, profile, env,
     if resource:
         entries.append((srv, RESOURCE,
                         dict(env, KG_HEADER=RESOURCE_HEADER)))
-    if len(entries) == 1:
-        return {"check": measure(args, srv, "check", srv.url, env, outdir,
-                                 base=ping)}
     try:
+        if args.against_bins and not db.startswith(("postgres://",
+                                                    "postgresql://")):
+            other, adir, aenv = start_against(args, size, outdir, cache,
+                                              profile, processes)
+            entries.append((other, AGAINST, aenv))
+        if len(entries) == 1:
+            return {"check": measure(args, srv, "check", srv.url, env,
+                                     outdir, base=ping)}
         return measure_alternating(args, entries, outdir, ping)
     finally:
-        if off is not None:
-            off.stop()
+        for x in (off, other):
+            if x is not None:
+                x.stop()
+        if adir and not args.keep:
+            # the store and raw tokens: gone unless asked (its log stays)
+            for x in ("keygate.db", "keygate.db-wal", "keygate.db-shm",
+                      "keygate.key", "access.txt", "refresh.txt",
+                      "codes.txt"):
+                if os.path.exists(os.path.join(adir, x)):
+                    os.unlink(os.path.join(adir, x))
 
 
 def dpop_bound_rps(args, routes, alg, cores):
@@ -433,7 +467,7 @@ def bench_size(args, binaries, backend, size, pg, main, profile):
             if name == "check":
                 routes.update(measure_check(
                     args, srv, keygate, db, outdir, cache, profile, env,
-                    ping, processes, resource))
+                    ping, processes, resource, size))
                 continue
             routes[name] = measure(args, srv, name, srv.url, env, outdir,
                                    base=ping if name != "ping" else None)
