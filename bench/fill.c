@@ -7,6 +7,7 @@
  *   keygate-bench-fill --db URL_OR_PATH --out DIR --tokens N
  *       [--refresh M] [--codes K] [--append] [--accounts A] [--jobs J]
  *       [--login-accounts L] [--code-scope NAMES] [--dpop-jkt JKT]
+ *       [--resource URI]
  *
  * A fresh store gets A accounts, one app with a secret, one grant per
  * account with every scope, then N live access tokens, M refresh tokens
@@ -20,7 +21,11 @@
  * before, found through DIR/client.txt. --dpop-jkt binds this run's N
  * access tokens to the DPoP key of that RFC 7638 thumbprint (base64url,
  * keygate-bench-dpop --new-key prints it) and writes them to DIR/dpop.txt
- * instead of access.txt, which holds Bearer tokens only.
+ * instead of access.txt, which holds Bearer tokens only. --resource
+ * makes this run's N access tokens (and a fresh store's grants) for a
+ * resource registered before (`keygate resource add URI`) as well as for
+ * the built-in API: their mask gets the resource's audience bit and its
+ * scopes' bits, read back from the store (docs/REFERENCE.md §22.1).
  *
  * Files (every token line has the same length, so a wrk script can pick
  * line i with one seek instead of loading millions of lines):
@@ -75,6 +80,7 @@ struct fill {
 	int64_t		 account_ids[FILL_MAX_ACCOUNTS];
 	int64_t		 grant_ids[FILL_MAX_ACCOUNTS];
 	unsigned	 code_scope;	/* the scope of the codes filled */
+	unsigned	 access_scope;	/* the access tokens' mask */
 	bool		 bound;		/* the access tokens bound to jkt */
 	unsigned char	 jkt[SECURE_HASH_BYTES];
 };
@@ -163,7 +169,8 @@ usage(void)
 	    "           [--refresh M] [--codes K] [--append] "
 	    "[--accounts A] [--jobs J]\n"
 	    "           [--login-accounts L] [--code-scope NAMES] "
-	    "[--dpop-jkt JKT]\n");
+	    "[--dpop-jkt JKT]\n"
+	    "           [--resource URI]\n");
 	exit(2);
 }
 
@@ -183,6 +190,32 @@ parse_count(const char *flag, const char *s, int64_t max)
 		exit(2);
 	}
 	return (int64_t)v;
+}
+
+/* The bits of the resource registered at `uri` (its audience and its
+ * scopes), as the store holds them: whatever core/resources.c gave it. */
+static unsigned
+resource_bits(struct store *st, const char *uri)
+{
+	struct resource_bit_row *rows;
+	unsigned bits = 0, aud = 0;
+	size_t n;
+	int rc;
+
+	if ((rc = store_resource_list(st, &rows, &n)) != 0)
+		die("cannot read the resources", rc);
+	for (size_t k = 0; k < n; k++) {
+		if (strcmp(rows[k].uri, uri) != 0)
+			continue;
+		bits |= 1u << rows[k].bit;
+		if (rows[k].scope[0] == '\0')
+			aud = 1u << rows[k].bit;
+	}
+	free(rows);
+	if (aud == 0)
+		die("--resource: no resource of that URI in the store "
+		    "(keygate resource add URI first)", 0);
+	return bits;
 }
 
 /* A fresh store: accounts, the app and its secret, the grants. */
@@ -247,7 +280,7 @@ create_world(struct fill *f, int64_t now)
 		die("cannot set the app's secret", rc);
 	for (int i = 0; i < f->naccounts; i++) {
 		rc = store_grant_upsert(f->st, f->account_ids[i], f->app_id,
-		    SCOPE_BUILTIN, now, &f->grant_ids[i]);
+		    f->access_scope, now, &f->grant_ids[i]);
 		if (rc != 0)
 			die("cannot insert a grant", rc);
 	}
@@ -382,7 +415,7 @@ job(void *arg)
 			 * measure that); the access tokens every scope,
 			 * openid's userinfo among them */
 			x->family_scope = x->scope = r->with_refresh ?
-			    FILL_API_SCOPES : SCOPE_BUILTIN;
+			    FILL_API_SCOPES : f->access_scope;
 			x->now = now;
 			memcpy(x->access_hash, m->access_hash,
 			    SECURE_HASH_BYTES);
@@ -537,7 +570,7 @@ fill_codes(struct fill *f, FILE *out, int64_t total)
 int
 main(int argc, char **argv)
 {
-	const char *db = NULL, *dir = NULL;
+	const char *db = NULL, *dir = NULL, *resource = NULL;
 	int64_t ntokens = -1, nrefresh = 0, ncodes = 0;
 	double t_access = 0, t_refresh = 0, t_codes = 0, t_open;
 	bool append = false;
@@ -549,6 +582,7 @@ main(int argc, char **argv)
 	memset(&f, 0, sizeof(f));
 	f.naccounts = 8;
 	f.code_scope = FILL_API_SCOPES;
+	f.access_scope = SCOPE_BUILTIN;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] :
 		    NULL;
@@ -597,7 +631,9 @@ main(int argc, char **argv)
 				return 2;
 			}
 			f.bound = true;
-		} else if (strcmp(a, "--jobs") == 0)
+		} else if (strcmp(a, "--resource") == 0)
+			resource = v;
+		else if (strcmp(a, "--jobs") == 0)
 			jobs = (int)parse_count(a, v, FILL_MAX_JOBS);
 		else
 			usage();
@@ -626,6 +662,11 @@ main(int argc, char **argv)
 	}
 	if ((rc = store_migrate(f.st, &applied)) != 0)
 		die("cannot migrate the store", rc);
+	/* for the built-in API too: bits past its scopes make a mask for
+	 * the built-in API only with its audience bit (core/scopes.h) */
+	if (resource != NULL)
+		f.access_scope |= SCOPE_AUD_BUILTIN |
+		    resource_bits(f.st, resource);
 	if (append)
 		find_world(&f);
 	else
@@ -654,9 +695,9 @@ main(int argc, char **argv)
 	    "\"access_tokens\": %" PRId64 ", \"access_s\": %.3f, "
 	    "\"refresh_tokens\": %" PRId64 ", \"refresh_s\": %.3f, "
 	    "\"codes\": %" PRId64 ", \"codes_s\": %.3f, "
-	    "\"setup_s\": %.3f}\n", append ? "true" : "false", f.naccounts,
-	    jobs, ntokens, t_access, nrefresh, t_refresh, ncodes, t_codes,
-	    t_open);
+	    "\"setup_s\": %.3f, \"access_scope\": %u}\n",
+	    append ? "true" : "false", f.naccounts, jobs, ntokens, t_access,
+	    nrefresh, t_refresh, ncodes, t_codes, t_open, f.access_scope);
 	close_out(fp);
 	fprintf(stderr, "keygate-bench-fill: %" PRId64 " access tokens in "
 	    "%.1f s, %" PRId64 " refresh tokens in %.1f s, %" PRId64

@@ -20,6 +20,9 @@ READ_ROUTES = [
     ("ping", "get", "/ping"),
     ("check_fixed", "bearer", "/oauth2/check"),
     ("check", "bearer", "/oauth2/check"),
+    # the check for a registered resource (docs/REFERENCE.md §22.1):
+    # X-Keygate-Resource on the same tokens, filled for it too
+    ("check_resource", "bearer", "/oauth2/check"),
     ("summary", "bearer", "/v3/account/summary"),
     ("introspect", "introspect", "/oauth2/introspect"),
     # OpenID Connect's bearer call: the check's lookup, then the claims
@@ -71,8 +74,8 @@ USE_COALESCE_S = 4
 
 # (check_logins too, but its server is busy with log-ins until the flood
 # ends: it settles once, after)
-USE_ROUTES = ("check_fixed", "check", "summary", "userinfo", "check_half",
-              "check_calm", "check_uncounted")
+USE_ROUTES = ("check_fixed", "check", "check_resource", "summary",
+              "userinfo", "check_half", "check_calm", "check_uncounted")
 
 # The check again on a second server over the same store, started with
 # --usage-counting=off (docs/REFERENCE.md §21), right after the check: the
@@ -80,6 +83,27 @@ USE_ROUTES = ("check_fixed", "check", "summary", "userinfo", "check_half",
 # one's to its own. Run when the check is.
 UNCOUNTED = "check_uncounted"
 USAGE_FLAG = "--usage-counting=off"
+
+# The check of a registered resource (RFC 8707, docs/REFERENCE.md §22.1):
+# registered with `keygate resource add` before the fill, which gives
+# every access token its audience and scope bits beside the built-in
+# API's (read back from the store), so that check_resource draws the
+# check's very tokens; its runs alternate with the check's, each after a
+# /ping run. Only where the build has resources (a --rev from before has
+# none).
+RESOURCE = "check_resource"
+RESOURCE_URI = "https://api.example.test/bench"
+RESOURCE_NAME = "Bench API"
+RESOURCE_SCOPE = "bench:read What the bench reads"
+RESOURCE_HEADER = "X-Keygate-Resource: " + RESOURCE_URI
+
+# --against REV: the check of another commit's build beside this one's,
+# on a store of its own (its schema may be older) filled by its own
+# filler with as many tokens, pinned to the same core; its runs alternate
+# with the check's, each after a /ping run of its own server. The target:
+# a change keeps the check at least this share of what it was.
+AGAINST = "check_against"
+AGAINST_TARGET = 0.9
 
 # The code exchange with OpenID Connect, after the plain one (whose codes
 # hold the API's scopes alone: no id_token): codes of this scope, an

@@ -3,8 +3,12 @@
 import statistics
 
 from kgbench.common import (
+    AGAINST,
+    AGAINST_TARGET,
     FIXED_DRAW,
     OIDC_ALGS,
+    RESOURCE,
+    RESOURCE_URI,
     SERVER_CPU,
     TARGETS,
     UNCOUNTED,
@@ -104,6 +108,8 @@ def report(results):
     lines += oidc_section(results)
     lines += dpop_section(results)
     lines += usage_section(results)
+    lines += resource_section(results)
+    lines += against_section(results)
     curve = results["curve"]
     if curve:
         lines.append("## /oauth2/check against stored tokens")
@@ -197,7 +203,7 @@ def targets(results):
             if r["backend"] == "sqlite" and "refresh" in r["routes"] and
             r.get("profile", "tuned") == "tuned"]
     dpop = dpop_targets(results) + usage_targets(results) + \
-        pg_targets(results)
+        against_targets(results) + pg_targets(results)
     if not main:
         return dpop
     m = main[0]
@@ -385,3 +391,97 @@ def usage_targets(results):
              "wanted": ">= %.2f" % want, "got": "%.3f" % cpu,
              "met": cpu >= want}
             for r, on, off, q, cpu in usage_pairs(results)]
+
+
+def resource_pairs(results):
+    """(size's results, check, check_resource, resource / check by rate,
+    by CPU per request) wherever both ran and passed: what naming a
+    registered resource costs the check (docs/REFERENCE.md §22.1). Their
+    runs alternate on one server over the same tokens, so the rate's
+    figure is the median of each pair's quotient of ratios to /ping."""
+    for r in results["keygate"]:
+        chk, res = r["routes"].get("check"), r["routes"].get(RESOURCE)
+        if chk and res and "ratio" in chk and "ratio" in res and \
+                chk.get("cpu_us_per_req") and res.get("cpu_us_per_req"):
+            q = [a / b for a, b in zip(res["ratio_all"], chk["ratio_all"])]
+            yield (r, chk, res, statistics.median(q),
+                   chk["cpu_us_per_req"] / res["cpu_us_per_req"])
+
+
+def resource_section(results):
+    rows = list(resource_pairs(results))
+    if not rows:
+        return []
+    lines = ["## resources: the check with X-Keygate-Resource", "",
+             "The check for the built-in API (no header) and for the "
+             "bench's registered resource (X-Keygate-Resource: %s), on "
+             "one server over the same tokens, each for both audiences; "
+             "their runs in turn, each after a /ping run. By rate: the "
+             "median over the pairs of runs of the resource's ratio to "
+             "/ping over the check's. By CPU: the check's CPU µs per "
+             "answer (the run and the folds after it) over the "
+             "resource's." % RESOURCE_URI, "",
+             "| backend | tokens | profile | check: req/s | ratio | CPU µs "
+             "| resource: req/s | ratio | CPU µs | resource / check by "
+             "rate | by CPU |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
+    for r, chk, res, q, cpu in rows:
+        lines.append("| %s | %d | %s | %.0f | %.3f | %.2f | %.0f | %.3f | "
+                     "%.2f | %.3f | %.3f |" %
+                     (r["backend"], r["tokens"], r.get("profile", "tuned"),
+                      chk["rps"], chk["ratio"], chk["cpu_us_per_req"],
+                      res["rps"], res["ratio"], res["cpu_us_per_req"], q,
+                      cpu))
+    return lines + [""]
+
+
+def against_pairs(results):
+    """(size's results, check, --against's check, this / that by rate,
+    by CPU per request) wherever both ran and passed: what the change
+    from --against's commit to this one costs the check. Their runs
+    alternate, each after a /ping run of its own server, so the rate's
+    figure is the median of each pair's quotient of ratios to /ping."""
+    for r in results["keygate"]:
+        new, old = r["routes"].get("check"), r["routes"].get(AGAINST)
+        if new and old and "ratio" in new and "ratio" in old and \
+                new.get("cpu_us_per_req") and old.get("cpu_us_per_req"):
+            q = [a / b for a, b in zip(new["ratio_all"], old["ratio_all"])]
+            yield (r, new, old, statistics.median(q),
+                   old["cpu_us_per_req"] / new["cpu_us_per_req"])
+
+
+def against_section(results):
+    rows = list(against_pairs(results))
+    if not rows:
+        return []
+    rev = results["against"]["rev"][:12]
+    lines = ["## the check against %s" % rev, "",
+             "The check of this build (%s) and of %s's, each on a server "
+             "and store of its own with as many tokens, pinned to the same "
+             "core, their runs in turn, each after a /ping run of its own "
+             "server. By rate: the median over the pairs of runs of this "
+             "build's ratio to /ping over %s's. By CPU: %s's CPU µs per "
+             "answer (the run and the folds after it) over this build's." %
+             (results["source"]["rev"][:12], rev, rev, rev), "",
+             "| backend | tokens | profile | this: req/s | ratio | CPU µs "
+             "| %s: req/s | ratio | CPU µs | this / %s by rate | by CPU |" %
+             (rev, rev),
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
+    for r, new, old, q, cpu in rows:
+        lines.append("| %s | %d | %s | %.0f | %.3f | %.2f | %.0f | %.3f | "
+                     "%.2f | %.3f | %.3f |" %
+                     (r["backend"], r["tokens"], r.get("profile", "tuned"),
+                      new["rps"], new["ratio"], new["cpu_us_per_req"],
+                      old["rps"], old["ratio"], old["cpu_us_per_req"], q,
+                      cpu))
+    return lines + [""]
+
+
+def against_targets(results):
+    return [{"what": "check against %s's, %s, %d tokens, %s profile: "
+             "paired ratios to /ping, this over that (by CPU per answer: "
+             "%.3f)" % (results["against"]["rev"][:12], r["backend"],
+                        r["tokens"], r.get("profile", "tuned"), cpu),
+             "wanted": ">= %.2f" % AGAINST_TARGET, "got": "%.3f" % q,
+             "met": q >= AGAINST_TARGET}
+            for r, new, old, q, cpu in against_pairs(results)]

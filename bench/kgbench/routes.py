@@ -16,6 +16,7 @@ import urllib.parse
 import urllib.request
 
 from kgbench.common import (
+    AGAINST,
     FIXED_DRAW,
     LOGIN_ACCOUNTS,
     LOGIN_BASICS,
@@ -24,6 +25,11 @@ from kgbench.common import (
     OIDC_ALGS,
     OIDC_CODE_SCOPE,
     READ_ROUTES,
+    RESOURCE,
+    RESOURCE_HEADER,
+    RESOURCE_NAME,
+    RESOURCE_SCOPE,
+    RESOURCE_URI,
     SERVER_CPU,
     UNCOUNTED,
     USAGE_FLAG,
@@ -46,10 +52,12 @@ from kgbench.servers import Keygate
 
 
 def fill(args, filler, db, outdir, tokens=0, refresh=0, codes=0,
-         append=False, code_scope=None):
+         append=False, code_scope=None, resource=None):
     cmd = [filler, "--db", db, "--out", outdir, "--tokens", str(tokens)]
     if code_scope:
         cmd += ["--code-scope", code_scope]
+    if resource:
+        cmd += ["--resource", resource]
     if not append and args.login_clients > 0:
         cmd += ["--login-accounts", str(LOGIN_ACCOUNTS)]
     if refresh:
@@ -182,14 +190,28 @@ def id_token_header(url, basic, redirect, codes):
         return {"error": "no id_token read: %r" % e}
 
 
+def operator_env():
+    """The environment of an operator command: no KEYGATE_* setting of
+    the caller's leaks into the bench's store."""
+    return {k: v for k, v in os.environ.items()
+            if not k.startswith("KEYGATE_")}
+
+
 def set_alg(keygate, db, api_key, alg):
     """The app's id_token_signed_response_alg, through keygate's own
     CLI, as an operator would switch it."""
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith("KEYGATE_")}
     run_cmd([keygate, "app", "set", api_key,
              "--id-token-signed-response-alg", alg, "--db", db],
-            env=env, stdout=subprocess.DEVNULL)
+            env=operator_env(), stdout=subprocess.DEVNULL)
+
+
+def add_resource(keygate, db):
+    """The bench's resource, registered through keygate's own CLI as an
+    operator registers one (it takes the bits core/resources.c gives);
+    the fill reads them back."""
+    run_cmd([keygate, "resource", "add", RESOURCE_URI, "--name",
+             RESOURCE_NAME, "--scope", RESOURCE_SCOPE, "--db", db],
+            env=operator_env(), stdout=subprocess.DEVNULL)
 
 
 def measure_oidc(args, srv, name, alg, env, outdir, topup, base):
@@ -253,6 +275,14 @@ def counts_usage(binary):
         [binary, "serve", "--help"], capture_output=True, text=True).stdout
 
 
+def has_resources(binary):
+    """Whether this build registers resources (a --rev from before has
+    no such command)."""
+    return subprocess.run([binary, "resource", "--help"],
+                          capture_output=True, env=operator_env()
+                          ).returncode == 0
+
+
 def paired_run(args, srv, name, env, outdir, i, base):
     """Run i of a route that records uses, after a baseline run on the
     same server; the folds after it charged to it."""
@@ -268,42 +298,94 @@ def paired_run(args, srv, name, env, outdir, i, base):
     return r, b
 
 
-def measure_counting(args, srv, keygate, db, outdir, cache, profile, env,
-                     ping, processes):
-    """The check on the serving server (counting) and on a second server
-    over the same store counting nothing, their runs in turn, each after
-    a /ping run of its own server: the machine drifts by more between
-    two routes' runs than counting may cost."""
+def measure_alternating(args, entries, outdir, ping):
+    """Routes whose figures are read against each other, (server, name,
+    env) each: their runs in turn, each after a /ping run of its own
+    server, so that the machine's drift, larger between two routes' runs
+    than what one costs beyond the other, moves them alike."""
+    got = {name: ([], []) for _, name, _ in entries}
+    for s, name, env in entries:
+        if args.warmup > 0:
+            wrk(args, s.url, env, args.warmup, name + ".warmup", outdir)
+            s.settle()
+    for i in range(args.runs):
+        for s, name, env in entries:
+            r, b = paired_run(args, s, name, env, outdir, i + 1, ping)
+            got[name][0].append(r)
+            got[name][1].append(b)
+    out = {}
+    for s, name, _ in entries:
+        runs, bases = got[name]
+        out[name] = with_ratios(summarize(runs), bases)
+        cpu_per_req(out[name])
+        out[name]["rss"] = s.status()
+        show(name, out[name])
+        if "failed" in out[name]:
+            out[name]["server_log"] = s.tail()
+    return out
+
+
+def start_against(args, size, outdir, cache, profile, processes):
+    """--against's server: that build's keygate on a store of its own
+    (its schema may be older than this build's), filled by that build's
+    filler with as many tokens; (server, its folder, its env)."""
+    keygate, filler = args.against_bins
+    adir = os.path.join(outdir, AGAINST)
+    shutil.rmtree(adir, ignore_errors=True)
+    os.makedirs(adir)
+    db = os.path.join(adir, "keygate.db")
+    run_cmd([filler, "--db", db, "--out", adir, "--tokens", str(size)])
     threads = args.server_threads if profile == "tuned" else 1
-    off = Keygate(keygate, db, outdir, args.access_log, threads, cache,
-                  profile, UNCOUNTED, extra=[USAGE_FLAG],
-                  log_name="server-%s.log" % UNCOUNTED)
-    off.db_cpu = args.db_cpu
-    processes.append(off)
-    pair = ((srv, "check"), (off, UNCOUNTED))
-    got = {name: ([], []) for _, name in pair}
+    srv = Keygate(keygate, db, adir, args.access_log, threads, cache,
+                  profile, AGAINST)
+    srv.db_cpu = args.db_cpu
+    processes.append(srv)
+    return srv, adir, {"KG_MODE": "bearer", "KG_PATH": "/oauth2/check",
+                       "KG_FILE": os.path.join(adir, "access.txt")}
+
+
+def measure_check(args, srv, keygate, db, outdir, cache, profile, env,
+                  ping, processes, resource, size):
+    """The check, and beside it, their runs in turn: the check on a
+    second server over the same store counting nothing (when
+    check_uncounted is wanted), the cost of counting usage; the check
+    for the bench's resource on the same server (when `resource`), the
+    cost of naming one; the check of --against's build on a server and
+    store of its own, what a change costs the check."""
+    entries = [(srv, "check", env)]
+    off = other = adir = None
+    if wanted(args, UNCOUNTED) and counts_usage(keygate):
+        threads = args.server_threads if profile == "tuned" else 1
+        off = Keygate(keygate, db, outdir, args.access_log, threads, cache,
+                      profile, UNCOUNTED, extra=[USAGE_FLAG],
+                      log_name="server-%s.log" % UNCOUNTED)
+        off.db_cpu = args.db_cpu
+        processes.append(off)
+        entries.append((off, UNCOUNTED, env))
+    if resource:
+        entries.append((srv, RESOURCE,
+                        dict(env, KG_HEADER=RESOURCE_HEADER)))
     try:
-        for s, name in pair:
-            if args.warmup > 0:
-                wrk(args, s.url, env, args.warmup, name + ".warmup", outdir)
-                s.settle()
-        for i in range(args.runs):
-            for s, name in pair:
-                r, b = paired_run(args, s, name, env, outdir, i + 1, ping)
-                got[name][0].append(r)
-                got[name][1].append(b)
-        out = {}
-        for s, name in pair:
-            runs, bases = got[name]
-            out[name] = with_ratios(summarize(runs), bases)
-            cpu_per_req(out[name])
-            out[name]["rss"] = s.status()
-            show(name, out[name])
-            if "failed" in out[name]:
-                out[name]["server_log"] = s.tail()
-        return out
+        if args.against_bins and not db.startswith(("postgres://",
+                                                    "postgresql://")):
+            other, adir, aenv = start_against(args, size, outdir, cache,
+                                              profile, processes)
+            entries.append((other, AGAINST, aenv))
+        if len(entries) == 1:
+            return {"check": measure(args, srv, "check", srv.url, env,
+                                     outdir, base=ping)}
+        return measure_alternating(args, entries, outdir, ping)
     finally:
-        off.stop()
+        for x in (off, other):
+            if x is not None:
+                x.stop()
+        if adir and not args.keep:
+            # the store and raw tokens: gone unless asked (its log stays)
+            for x in ("keygate.db", "keygate.db-wal", "keygate.db-shm",
+                      "keygate.key", "access.txt", "refresh.txt",
+                      "codes.txt"):
+                if os.path.exists(os.path.join(adir, x)):
+                    os.unlink(os.path.join(adir, x))
 
 
 def dpop_bound_rps(args, routes, alg, cores):
@@ -329,8 +411,15 @@ def bench_size(args, binaries, backend, size, pg, main, profile):
     else:
         db = pg.fresh_db("keygate_bench_%d" % size)
     log("\n== %s, %d live access tokens" % (backend, size))
+    # the resource first: the fill gives the tokens its bits
+    resource = wanted(args, RESOURCE) and has_resources(keygate)
+    if wanted(args, RESOURCE) and not resource:
+        log("  %s: this build has no resources, left out" % RESOURCE)
     t0 = time.time()
-    f = fill(args, filler, db, outdir, tokens=size)
+    if resource:
+        add_resource(keygate, db)
+    f = fill(args, filler, db, outdir, tokens=size,
+             resource=RESOURCE_URI if resource else None)
     res = {"backend": backend, "tokens": size, "profile": profile,
            "fill": f,
            "fill_wall_s": time.time() - t0,
@@ -349,7 +438,7 @@ def bench_size(args, binaries, backend, size, pg, main, profile):
         pg.pin(SERVER_CPU)
     # keygate's default cache serves 10^6 tokens (the RSS target's);
     # larger stores get one 10% larger than they are, as an operator
-    # would set it (40 bytes a token)
+    # would set it (44 bytes a token)
     cache = size * 11 // 10 if size > 10**6 else None
     threads = args.server_threads if profile == "tuned" else 1
     args.db_cpu = pg.cpu_s if pg else None
@@ -371,11 +460,14 @@ def bench_size(args, binaries, backend, size, pg, main, profile):
                    "KG_BASIC": basic}
             if name == "check_fixed":
                 env["KG_DRAW"] = str(FIXED_DRAW)
-            if name == "check" and wanted(args, UNCOUNTED) and \
-                    counts_usage(keygate):
-                routes.update(measure_counting(
+            if name == RESOURCE:
+                if not resource or name in routes:
+                    continue    # none, or run beside the check
+                env["KG_HEADER"] = RESOURCE_HEADER
+            if name == "check":
+                routes.update(measure_check(
                     args, srv, keygate, db, outdir, cache, profile, env,
-                    ping, processes))
+                    ping, processes, resource, size))
                 continue
             routes[name] = measure(args, srv, name, srv.url, env, outdir,
                                    base=ping if name != "ping" else None)

@@ -2,6 +2,7 @@
 PostgreSQL cluster."""
 
 import os
+import re
 import signal
 import subprocess
 import time
@@ -68,11 +69,14 @@ class Keygate:
                 time.sleep(0.1)
         # measure the steady state: once the cache is filled from the
         # store (its log line), as a restarted node would be; a commit
-        # from before that filling has no such line
+        # from before that filling has no such line, nor a slot's size in
+        # --token-cache's help (whatever the size: 40 bytes, 44 since
+        # resources)
         helptext = subprocess.run([binary, "serve", "--help"],
                                   capture_output=True, text=True).stdout
+        fills = re.search(r"--token-cache N[^\n]* bytes each", helptext)
         deadline = time.time() + 600
-        while "40 bytes each" in helptext and \
+        while fills and \
                 "token cache:" not in self.tail(50):
             if self.proc.poll() is not None or time.time() > deadline:
                 self.stop()

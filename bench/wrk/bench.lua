@@ -20,6 +20,8 @@
 --                only (0: from all of them)
 --   KG_REDIRECT  code: the redirect_uri
 --   KG_HINT      introspect: a token_type_hint to send (Glewlwyd wants it)
+--   KG_HEADER    bearer: one more header, "Name: value" (the check of a
+--                registered resource: X-Keygate-Resource: URI)
 --   KG_THREADS   wrk's -t
 --   KG_RESULT    where done() writes the JSON summary
 -- Counts and times are taken here rather than from wrk's summary: a run
@@ -49,6 +51,8 @@ for b in (os.getenv("KG_BASICS") or ""):gmatch("Basic %S+") do
 end
 local redirect = os.getenv("KG_REDIRECT") or ""
 local hint = os.getenv("KG_HINT") or ""
+local extra_name, extra_value =
+  (os.getenv("KG_HEADER") or ""):match("^([^:%s]+):%s*(.-)%s*$")
 local nthreads = tonumber(os.getenv("KG_THREADS") or "1")
 local listed = mode == "refresh" or mode == "code" or mode == "dpop"
 
@@ -141,7 +145,11 @@ function request()
   kg_stats.handed = kg_stats.handed + 1
   if mode == "bearer" then
     local tok = line_at(math.random(0, ndraw - 1))
-    return wrk.format("GET", path, { Authorization = "Bearer " .. tok })
+    local h = { Authorization = "Bearer " .. tok }
+    if extra_name then
+      h[extra_name] = extra_value
+    end
+    return wrk.format("GET", path, h)
   elseif mode == "introspect" then
     local tok = line_at(math.random(0, ndraw - 1))
     local body = "token=" .. urlencode(tok)
