@@ -555,3 +555,18 @@ def test_refresh_reuse_mails_no_one(make_server, docs, tmp_path):
     settle(srv, box)
     assert box.to("client-metadata-documents@keygate.invalid") == []
     assert "not sent" not in srv.log()
+
+
+def test_the_documents_owner_address_is_reserved(server):
+    """The account that owns the documents' app rows may not be taken by
+    a sign-up before (or after) the first document: its taker would own
+    every such app. The whole keygate.invalid domain is keygate's."""
+    for email in ("client-metadata-documents@keygate.invalid",
+                  "Someone@KEYGATE.invalid"):
+        r = kgtest.signup(server, email)
+        assert r.status_code == 422, (email, r.status_code, r.text)
+        assert "reserved" in r.text, r.text
+    p = kgtest.run_cli("account", "add", "--email",
+                       "client-metadata-documents@keygate.invalid",
+                       "--db", server.db, input=kgtest.PASSWORD + "\n")
+    assert p.returncode != 0, p.stdout
