@@ -151,9 +151,11 @@ scope_rows(const char *const *scopes, size_t n, struct resource_bit_row *rows)
 	return NULL;
 }
 
-/* Gives rows[0..n] the lowest bits no resource holds. */
+/* Gives rows[0..n] the lowest bits no resource holds; *keep gets the
+ * audiences that stay (the built-in API's and the other resources'). */
 static int
-take_bits(struct keygate *kg, struct resource_bit_row *rows, size_t n)
+take_bits(struct keygate *kg, struct resource_bit_row *rows, size_t n,
+    unsigned *keep)
 {
 	struct resource_bit_row *held;
 	unsigned used = 0, bit = SCOPE_FIRST_RESOURCE_BIT;
@@ -162,8 +164,12 @@ take_bits(struct keygate *kg, struct resource_bit_row *rows, size_t n)
 
 	if ((rc = store_resource_list(kg->store, &held, &m)) != 0)
 		return rc;
-	for (size_t k = 0; k < m; k++)
+	*keep = SCOPE_AUD_BUILTIN;
+	for (size_t k = 0; k < m; k++) {
 		used |= 1u << held[k].bit;
+		if (held[k].scope[0] == '\0')
+			*keep |= 1u << held[k].bit;
+	}
 	free(held);
 	for (size_t k = 0; k <= n; k++) {
 		while (bit <= SCOPE_LAST_RESOURCE_BIT && (used & (1u << bit)))
@@ -180,6 +186,7 @@ resources_add(struct keygate *kg, const char *uri, const char *name,
     const char *const *scopes, size_t n, const char **why)
 {
 	struct resource_bit_row *rows;
+	unsigned keep = 0;
 	int rc = ERR_INVALID;
 
 	*why = NULL;
@@ -200,12 +207,12 @@ resources_add(struct keygate *kg, const char *uri, const char *name,
 		rows[k].created_at = clock_now(kg->clock);
 	}
 	if ((*why = scope_rows(scopes, n, rows)) == NULL) {
-		rc = take_bits(kg, rows, n);
+		rc = take_bits(kg, rows, n, &keep);
 		if (rc == ERR_INVALID)
 			*why = "No bits are left: the resources hold 24 in all, "
 			    "one each and one a scope.";
 		else if (rc == 0 &&
-		    (rc = store_resource_add(kg->store, rows, n + 1)) ==
+		    (rc = store_resource_add(kg->store, rows, n + 1, keep)) ==
 		    ERR_EXISTS)
 			*why = "That URI or one of those scope names is "
 			    "registered already.";

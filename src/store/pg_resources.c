@@ -26,13 +26,20 @@ insert_all(struct pg_conn *c, const struct resource_bit_row *rows, size_t n)
 	return rc;
 }
 
+static int clear_bits(struct pg_conn *c, unsigned bits, unsigned keep);
+
 int
 pg_resource_add(struct store_backend *b, const struct resource_bit_row *rows,
-    size_t n)
+    size_t n, unsigned keep)
 {
 	struct pg_conn *c;
+	unsigned bits = 0;
 	int rc = pg_begin(b, &c);
 
+	for (size_t k = 0; k < n; k++)
+		bits |= 1u << rows[k].bit;
+	if (rc == 0)
+		rc = clear_bits(c, bits, keep);
 	if (rc == 0)
 		rc = insert_all(c, rows, n);
 	return c == NULL ? rc : pg_finish(b, c, rc);
@@ -68,16 +75,17 @@ pg_resource_list(struct store_backend *b, struct resource_bit_row **rows,
 	return rc;
 }
 
+/* What carried `bits` revoked, deleted or narrowed (store.h). */
 static int
-clear_bits(struct pg_conn *c, const char *uri, unsigned bits, unsigned keep)
+clear_bits(struct pg_conn *c, unsigned bits, unsigned keep)
 {
 	static const enum stmt_id clear[] = {
 		STMT_RESOURCE_FAMILIES_REVOKE, STMT_RESOURCE_CODES_DELETE,
 		STMT_RESOURCE_DEVICE_DELETE, STMT_RESOURCE_GRANTS_EMPTY_DELETE,
 		STMT_RESOURCE_GRANTS_NARROW,
 	};
-	struct pg_params p = { 0 }, two = { 0 }, q = { 0 };
-	int changes = 0, rc = 0;
+	struct pg_params p = { 0 }, two = { 0 };
+	int rc = 0;
 
 	pgp_int(&p, bits);
 	pgp_int(&two, bits);
@@ -85,6 +93,15 @@ clear_bits(struct pg_conn *c, const char *uri, unsigned bits, unsigned keep)
 	for (size_t k = 0; rc == 0 && k < sizeof(clear) / sizeof(*clear); k++)
 		rc = pg_run_on(c, clear[k], clear[k] ==
 		    STMT_RESOURCE_GRANTS_EMPTY_DELETE ? &two : &p, NULL);
+	return rc;
+}
+
+static int
+delete_on(struct pg_conn *c, const char *uri, unsigned bits, unsigned keep)
+{
+	struct pg_params q = { 0 };
+	int changes = 0, rc = clear_bits(c, bits, keep);
+
 	pgp_text(&q, uri);
 	if (rc == 0)
 		rc = pg_run_on(c, STMT_RESOURCE_DELETE, &q, &changes);
@@ -99,6 +116,6 @@ pg_resource_delete(struct store_backend *b, const char *uri, unsigned bits,
 	int rc = pg_begin(b, &c);
 
 	if (rc == 0)
-		rc = clear_bits(c, uri, bits, keep);
+		rc = delete_on(c, uri, bits, keep);
 	return c == NULL ? rc : pg_finish(b, c, rc);
 }

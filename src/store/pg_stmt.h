@@ -330,7 +330,7 @@ int	pg_signing_key_add(struct store_backend *b,
 int	pg_signing_key_list(struct store_backend *b,
 	    struct signing_key_row **rows, size_t *n);
 int	pg_resource_add(struct store_backend *b,
-	    const struct resource_bit_row *rows, size_t n);
+	    const struct resource_bit_row *rows, size_t n, unsigned keep);
 int	pg_resource_list(struct store_backend *b,
 	    struct resource_bit_row **rows, size_t *n);
 int	pg_resource_delete(struct store_backend *b, const char *uri,

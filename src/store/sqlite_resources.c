@@ -33,15 +33,23 @@ insert_resource(struct store_backend *b, const struct resource_bit_row *r)
 	return sqlite_run(db, st, NULL);
 }
 
+static int clear_bits(struct store_backend *b, unsigned bits,
+    unsigned keep);
+
 int
 sqlite_resource_add(struct store_backend *b,
-    const struct resource_bit_row *rows, size_t n)
+    const struct resource_bit_row *rows, size_t n, unsigned keep)
 {
+	unsigned bits = 0;
 	int rc;
 
+	for (size_t k = 0; k < n; k++)
+		bits |= 1u << rows[k].bit;
 	if ((rc = sqlite_simple(b, STMT_BEGIN)) != 0)
 		return rc;
-	rc = insert_resource(b, &rows[0]);
+	rc = clear_bits(b, bits, keep);
+	if (rc == 0)
+		rc = insert_resource(b, &rows[0]);
 	for (size_t k = 0; rc == 0 && k < n; k++)
 		rc = insert_bit(b, &rows[k]);
 	return sqlite_finish(b, rc);
@@ -100,21 +108,31 @@ run_with(struct store_backend *b, enum stmt_id id, unsigned bits,
 	return sqlite_run(db, st, changes);
 }
 
-int
-sqlite_resource_delete(struct store_backend *b, const char *uri,
-    unsigned bits, unsigned keep)
+/* What carried `bits` revoked, deleted or narrowed (store.h). */
+static int
+clear_bits(struct store_backend *b, unsigned bits, unsigned keep)
 {
 	static const enum stmt_id clear[] = {
 		STMT_RESOURCE_FAMILIES_REVOKE, STMT_RESOURCE_CODES_DELETE,
 		STMT_RESOURCE_DEVICE_DELETE, STMT_RESOURCE_GRANTS_EMPTY_DELETE,
 		STMT_RESOURCE_GRANTS_NARROW,
 	};
+	int rc = 0;
+
+	for (size_t k = 0; rc == 0 && k < sizeof(clear) / sizeof(*clear); k++)
+		rc = run_with(b, clear[k], bits, keep, NULL, NULL);
+	return rc;
+}
+
+int
+sqlite_resource_delete(struct store_backend *b, const char *uri,
+    unsigned bits, unsigned keep)
+{
 	int changes = 0, rc;
 
 	if ((rc = sqlite_simple(b, STMT_BEGIN)) != 0)
 		return rc;
-	for (size_t k = 0; rc == 0 && k < sizeof(clear) / sizeof(*clear); k++)
-		rc = run_with(b, clear[k], bits, keep, NULL, NULL);
+	rc = clear_bits(b, bits, keep);
 	if (rc == 0)
 		rc = run_with(b, STMT_RESOURCE_DELETE, 0, 0, uri, &changes);
 	if (rc == 0 && changes == 0)

@@ -558,7 +558,11 @@ int	store_signing_key_list(struct store *st,
 
 /* Registered resources (core/resources.c). Add writes rows[0], the
  * audience bit, with the resource and then the scopes' bits, all or
- * nothing: ERR_EXISTS when the URI, a bit or a scope name is taken.
+ * nothing: ERR_EXISTS when the URI, a bit or a scope name is taken. In
+ * the same transaction it first clears its bits as delete does (with
+ * `keep` the audiences that stay): a bit freed by a delete may have been
+ * written meanwhile by a node that had not yet seen it, and the new
+ * resource must inherit no token, code or consent of the old one.
  * List gives every bit, by URI and bit, into a malloc'd *rows (free() it).
  * Delete, in one transaction, revokes the families whose tokens carry any
  * of `bits`, deletes the codes and device grants that do, takes the bits
@@ -567,7 +571,7 @@ int	store_signing_key_list(struct store *st,
  * the resource with its bits; ERR_NOTFOUND without it. Add and delete move
  * the revision counter. */
 int	store_resource_add(struct store *st,
-	    const struct resource_bit_row *rows, size_t n);
+	    const struct resource_bit_row *rows, size_t n, unsigned keep);
 int	store_resource_list(struct store *st, struct resource_bit_row **rows,
 	    size_t *n);
 int	store_resource_delete(struct store *st, const char *uri,

@@ -248,7 +248,8 @@ struct store_ops {
 	int	(*signing_key_list)(struct store_backend *b,
 		    struct signing_key_row **rows, size_t *n);
 	int	(*resource_add)(struct store_backend *b,
-		    const struct resource_bit_row *rows, size_t n);
+		    const struct resource_bit_row *rows, size_t n,
+		    unsigned keep);
 	int	(*resource_list)(struct store_backend *b,
 		    struct resource_bit_row **rows, size_t *n);
 	int	(*resource_delete)(struct store_backend *b, const char *uri,

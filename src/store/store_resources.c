@@ -6,9 +6,9 @@
 
 int
 store_resource_add(struct store *st, const struct resource_bit_row *rows,
-    size_t n)
+    size_t n, unsigned keep)
 {
-	return CALL(resource_add, rows, n);
+	return CALL(resource_add, rows, n, keep);
 }
 
 int

@@ -36,7 +36,7 @@ add_api(void)
 
 	bit_row(&rows[0], R_URI, 8, "");
 	bit_row(&rows[1], R_URI, 9, "api:read");
-	cr_assert_eq(store_resource_add(st, rows, 2), 0);
+	cr_assert_eq(store_resource_add(st, rows, 2, SCOPE_AUD_BUILTIN), 0);
 }
 
 STORE_TEST(resources, added_all_or_nothing_and_listed, contract_setup)
@@ -52,11 +52,11 @@ STORE_TEST(resources, added_all_or_nothing_and_listed, contract_setup)
 	/* a taken bit, a taken scope name, a taken URI: nothing written */
 	bit_row(&rows[0], "https://b.example", 10, "");
 	bit_row(&rows[1], "https://b.example", 9, "b:read");
-	cr_expect_eq(store_resource_add(st, rows, 2), ERR_EXISTS);
+	cr_expect_eq(store_resource_add(st, rows, 2, SCOPE_AUD_BUILTIN), ERR_EXISTS);
 	bit_row(&rows[1], "https://b.example", 11, "api:read");
-	cr_expect_eq(store_resource_add(st, rows, 2), ERR_EXISTS);
+	cr_expect_eq(store_resource_add(st, rows, 2, SCOPE_AUD_BUILTIN), ERR_EXISTS);
 	bit_row(&rows[0], R_URI, 12, "");
-	cr_expect_eq(store_resource_add(st, rows, 1), ERR_EXISTS);
+	cr_expect_eq(store_resource_add(st, rows, 1, SCOPE_AUD_BUILTIN), ERR_EXISTS);
 	cr_assert_eq(store_resource_list(st, &got, &n), 0);
 	cr_assert_eq(n, 2, "the failed adds left nothing");
 	cr_expect_str_eq(got[0].uri, R_URI);
@@ -105,4 +105,29 @@ OAUTH_TEST(resources, delete_takes_what_carried_its_bits)
 	cr_expect_eq(store_grant_get(st, fx.bob, fx.app.id, &id, &have),
 	    ERR_NOTFOUND, "bob's consent, left with no audience, is gone");
 	(void)g_bob;
+}
+
+/* Rows a node wrote with bits it still believed a deleted resource's: a
+ * resource that takes those bits inherits none of them. */
+OAUTH_TEST(resources, add_clears_what_carried_its_bits_before)
+{
+	unsigned char code[SECURE_HASH_BYTES];
+	struct issue stale;
+	struct code_row c;
+	struct token_row t;
+	int64_t g_bob, id;
+	unsigned have;
+	int rc;
+
+	g_bob = contract_grant(fx.bob, &fx.app, R_AUD | R_SCOPE);
+	contract_issue_new(g_bob, R_AUD | R_SCOPE, T0, &stale);
+	contract_hash(code);
+	contract_insert_code(code, g_bob, R_AUD | R_SCOPE);
+	add_api();
+	rc = store_access_get(st, stale.access_hash, &t);
+	cr_expect(rc == ERR_NOTFOUND || (rc == 0 && t.revoked),
+	    "the stale token is revoked (rc %d)", rc);
+	cr_expect_eq(store_code_get(st, code, &c), ERR_NOTFOUND);
+	cr_expect_eq(store_grant_get(st, fx.bob, fx.app.id, &id, &have),
+	    ERR_NOTFOUND);
 }
