@@ -48,6 +48,9 @@ registration_response_name(unsigned bit)
 	return NULL;
 }
 
+static int refuse(struct registration_error *e, const char *error,
+    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 static int
 refuse(struct registration_error *e, const char *error, const char *fmt, ...)
 {
