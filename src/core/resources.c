@@ -251,10 +251,8 @@ audiences(const struct scope_table *t, struct str list, unsigned *aud,
 	size_t i = 0;
 
 	*aud = 0;
-	if (list.p != NULL && list.len == 0) {
-		*why = "A resource is empty: RFC 8707 wants an absolute URI.";
-		return ERR_TARGET;
-	}
+	/* RFC 6749 §3.1: a parameter sent without a value is as if
+	 * omitted, so an empty value names nothing */
 	while (i < list.len) {
 		size_t start = i;
 		const struct resource_info *r;
@@ -263,18 +261,13 @@ audiences(const struct scope_table *t, struct str list, unsigned *aud,
 			i++;
 		r = scopes_resource(t, (struct str){ list.p + start,
 		    i - start });
-		if (r == NULL) {
-			*why = i > start ? "A resource is not one this server "
-			    "guards." : "A resource is empty: RFC 8707 wants "
-			    "an absolute URI.";
+		if (i > start && r == NULL) {
+			*why = "A resource is not one this server guards.";
 			return ERR_TARGET;
 		}
-		*aud |= r->bit;
+		if (r != NULL)
+			*aud |= r->bit;
 		i++;
-	}
-	if (list.len > 0 && list.p[list.len - 1] == ' ') {
-		*why = "A resource is empty: RFC 8707 wants an absolute URI.";
-		return ERR_TARGET;
 	}
 	return 0;
 }
@@ -314,9 +307,7 @@ resources_narrow(struct str list, unsigned *mask, const char **why)
 	unsigned aud, keep;
 	int rc;
 
-	if (list.p == NULL)
-		return 0;
-	if ((rc = audiences(t, list, &aud, why)) != 0)
+	if ((rc = audiences(t, list, &aud, why)) != 0 || aud == 0)
 		return rc;
 	if ((aud & ~scopes_audience(*mask)) != 0) {
 		*why = "A resource was not granted.";

@@ -42,15 +42,15 @@ int	resources_list(struct keygate *kg, struct resource_bit_row **rows,
  * request is for the built-in API alone. Without scopes it asks for the
  * built-in API's default (SCOPE_DEFAULT) when that is among the resources,
  * and for every scope of the others named. The audience is always set in
- * *mask, SCOPE_AUD_BUILTIN included. An empty value is ERR_TARGET too.
- * *why says which. */
+ * *mask, SCOPE_AUD_BUILTIN included. An empty value is as if omitted
+ * (RFC 6749 §3.1). *why says which. */
 int	resources_request(struct str list, unsigned *mask, const char **why);
 
 /* A token request's `resource` narrowing what was granted (RFC 8707
  * §2.2): `*mask` in, what the code or refresh token holds (its scopes
  * already narrowed); out, only the resources named and their scopes.
- * A resource not granted, or an empty value, is ERR_TARGET
- * (invalid_target). Without the parameter *mask is left as it is. */
+ * A resource not granted is ERR_TARGET (invalid_target). Without a
+ * value (or with empty ones only) *mask is left as it is. */
 int	resources_narrow(struct str list, unsigned *mask, const char **why);
 
 /* Every scope of the resources among `mask`'s audiences. */

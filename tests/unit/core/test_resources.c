@@ -80,10 +80,12 @@ Test(resources, a_request_becomes_scopes_and_audiences)
 	cr_expect_eq(resources_request(STR_LIT("http://127.0.0.1:8080"),
 	    &mask, &why), 0);
 	cr_expect_eq(mask, SCOPE_OPENID | SCOPE_AUD_BUILTIN);
-	mask = 0;	/* an empty value names nothing */
-	cr_expect_eq(resources_request(STR_LIT(""), &mask, &why), ERR_TARGET);
-	cr_expect_eq(resources_request(STR_LIT(MCP " "), &mask, &why),
-	    ERR_TARGET);
+	mask = 0;	/* an empty value is as if omitted (RFC 6749 §3.1) */
+	cr_expect_eq(resources_request(STR_LIT(""), &mask, &why), 0);
+	cr_expect_eq(mask, SCOPE_DEFAULT | SCOPE_AUD_BUILTIN);
+	mask = find(MCP)->scopes;
+	cr_expect_eq(resources_request(STR_LIT(MCP " "), &mask, &why), 0);
+	cr_expect_eq(mask, find(MCP)->bit | find(MCP)->scopes);
 	cr_expect_eq(resources_request(STR_LIT("https://nope.example/"),
 	    &mask, &why), ERR_TARGET);
 	mask = find(MCP)->scopes;
