@@ -9,7 +9,10 @@
 #include <string.h>
 
 #include "base/err.h"
+#include "core/apps.h"
+#include "core/authz.h"
 #include "core/scopes.h"
+#include "store/store.h"
 #include "store_fixture.h"
 
 #define API	"https://api.example/v1"
@@ -154,4 +157,39 @@ Test(resources, twenty_four_bits_in_all)
 	    &why), 0, "%s", why ? why : "");
 	cr_expect_eq(resources_add(&kg, "https://one.example", "One", NULL, 0,
 	    &why), ERR_INVALID);
+}
+
+/* authz_consented() compares audiences, not bits: a consent kept before
+ * resources existed (built-in scopes, no audience bit) still covers a
+ * request for the built-in API, whose mask now carries SCOPE_AUD_BUILTIN;
+ * a consent to a resource alone covers no request for the built-in API. */
+Test(resources, consents_compare_audiences)
+{
+	struct app_fields f;
+	struct app_errors errs;
+	struct app_row app;
+	int64_t ann, bob, grant;
+	unsigned mcp = find(MCP)->bit | find(MCP)->scopes;
+	bool yes = false;
+
+	ann = fixture_account(&kg, "ann@example.com");
+	bob = fixture_account(&kg, "bob@example.com");
+	memset(&f, 0, sizeof(f));
+	f.has_name = true;
+	f.name = STR_LIT("Consent App");
+	cr_assert_eq(apps_create(&kg, ann, NULL, &f, &app, &errs), 0);
+	cr_assert_eq(store_grant_upsert(kg.store, ann, app.id,
+	    SCOPE_ACCOUNT_READ, 1, &grant), 0);
+	cr_assert_eq(authz_consented(&kg, ann, &app, SCOPE_ACCOUNT_READ |
+	    SCOPE_AUD_BUILTIN, &yes), 0);
+	cr_expect(yes, "a consent from before resources covers the API");
+	cr_assert_eq(authz_consented(&kg, ann, &app, mcp, &yes), 0);
+	cr_expect(!yes, "nor does it cover a resource");
+	cr_assert_eq(store_grant_upsert(kg.store, bob, app.id,
+	    SCOPE_ACCOUNT_READ | mcp, 1, &grant), 0);
+	cr_assert_eq(authz_consented(&kg, bob, &app, SCOPE_ACCOUNT_READ |
+	    SCOPE_AUD_BUILTIN, &yes), 0);
+	cr_expect(!yes, "a consent to a resource is none to the API");
+	cr_assert_eq(authz_consented(&kg, bob, &app, mcp, &yes), 0);
+	cr_expect(yes);
 }
