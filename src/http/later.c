@@ -62,14 +62,28 @@ lane_busy(struct exchange *ex, const char *page, const char *json)
 
 /* A ROUTE_SLOW handler runs on the slow lane while the connection waits
  * (request_later()). */
+/* Parks the connection until `then`, and runs `job` on the slow lane
+ * meanwhile; a full lane is answered 503 saying what was too many. */
+static void
+to_slow_lane(struct exchange *ex, http_later_fn then, void *ctx,
+    void (*job)(void *), const char *what)
+{
+	char page[96], json[96];
+
+	request_later(&ex->req, then, ctx);
+	if (offload_submit(ex->srv->slow, job, http_later_ready, ex))
+		return;
+	snprintf(page, sizeof(page), "Too many %s at once. Try again in a "
+	    "moment.", what);
+	snprintf(json, sizeof(json), "Too many %s at once; try again in a "
+	    "moment.", what);
+	lane_busy(ex, page, json);
+}
+
 void
 later_dispatch_slow(struct exchange *ex)
 {
-	request_later(&ex->req, answered_slow, NULL);
-	if (!offload_submit(ex->srv->slow, run_slow, http_later_ready, ex))
-		lane_busy(ex, "Too many log-ins at once. Try again in a "
-		    "moment.", "Too many log-ins at once; try again in a "
-		    "moment.");
+	to_slow_lane(ex, answered_slow, NULL, run_slow, "log-ins");
 }
 
 /* On a slow-lane thread: the route's prefetch. */
@@ -93,11 +107,7 @@ prefetched(struct request *req, struct response *res, void *ctx)
 void
 later_dispatch_prefetch(struct exchange *ex)
 {
-	request_later(&ex->req, prefetched, ex);
-	if (!offload_submit(ex->srv->slow, run_prefetch, http_later_ready, ex))
-		lane_busy(ex, "Too many requests wait at once. Try again in "
-		    "a moment.", "Too many requests wait at once; try again "
-		    "in a moment.");
+	to_slow_lane(ex, prefetched, ex, run_prefetch, "requests wait");
 }
 
 void *
