@@ -439,7 +439,9 @@ row_of(struct token_cache *c, const struct slot *s, size_t stripe,
 	pthread_rwlock_rdlock(&c->apps_lock);
 	app = &c->apps[(s->meta & APP_MASK) - 1];
 	row->app_id = app->id;
-	memcpy(row->api_key, app->api_key, sizeof(row->api_key));
+	/* the key and its NUL only: an app key may now be a client metadata
+	 * document's URL (256 bytes), and a check copies it on every hit */
+	memcpy(row->api_key, app->api_key, strlen(app->api_key) + 1);
 	pthread_rwlock_unlock(&c->apps_lock);
 	return true;
 }
