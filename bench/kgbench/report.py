@@ -338,20 +338,26 @@ def us(c, k):
     return "%.1f" % c[k] if k in c else "—"
 
 
-def usage_pairs(results):
-    """(size's results, check, check without counting, on / off by rate,
-    off / on by CPU per request) wherever both ran and passed: the cost
-    of counting usage (docs/REFERENCE.md §21). Their runs alternate, so
-    the rate's figure is the median of each pair's quotient of ratios to
-    /ping; the server's CPU µs per answer, which the machine's other work
-    moves far less, is the target's."""
+def paired(results, first, second):
+    """(size's results, route `first`, route `second`, first / second by
+    rate, by CPU per request) wherever both ran and passed. Their runs
+    alternate, each after a /ping run, so the rate's figure is the median
+    of each pair's quotient of ratios to /ping; by CPU it is second's CPU
+    µs per answer over first's: how much of second's rate first keeps."""
     for r in results["keygate"]:
-        on, off = r["routes"].get("check"), r["routes"].get(UNCOUNTED)
-        if on and off and "ratio" in on and "ratio" in off and \
-                on.get("cpu_us_per_req") and off.get("cpu_us_per_req"):
-            q = [a / b for a, b in zip(on["ratio_all"], off["ratio_all"])]
-            yield (r, on, off, statistics.median(q),
-                   off["cpu_us_per_req"] / on["cpu_us_per_req"])
+        a, b = r["routes"].get(first), r["routes"].get(second)
+        if a and b and "ratio" in a and "ratio" in b and \
+                a.get("cpu_us_per_req") and b.get("cpu_us_per_req"):
+            q = [x / y for x, y in zip(a["ratio_all"], b["ratio_all"])]
+            yield (r, a, b, statistics.median(q),
+                   b["cpu_us_per_req"] / a["cpu_us_per_req"])
+
+
+def usage_pairs(results):
+    """paired(): the check with usage counting over the check without
+    (docs/REFERENCE.md §21); the server's CPU µs per answer, which the
+    machine's other work moves far less, is the target's."""
+    return paired(results, "check", UNCOUNTED)
 
 
 def usage_section(results):
@@ -395,17 +401,11 @@ def usage_targets(results):
 
 def resource_pairs(results):
     """(size's results, check, check_resource, resource / check by rate,
-    by CPU per request) wherever both ran and passed: what naming a
-    registered resource costs the check (docs/REFERENCE.md §22.1). Their
-    runs alternate on one server over the same tokens, so the rate's
-    figure is the median of each pair's quotient of ratios to /ping."""
-    for r in results["keygate"]:
-        chk, res = r["routes"].get("check"), r["routes"].get(RESOURCE)
-        if chk and res and "ratio" in chk and "ratio" in res and \
-                chk.get("cpu_us_per_req") and res.get("cpu_us_per_req"):
-            q = [a / b for a, b in zip(res["ratio_all"], chk["ratio_all"])]
-            yield (r, chk, res, statistics.median(q),
-                   chk["cpu_us_per_req"] / res["cpu_us_per_req"])
+    by CPU per request): what naming a registered resource costs the
+    check (docs/REFERENCE.md §22.1), paired() on one server over the same
+    tokens."""
+    for r, res, chk, q, cpu in paired(results, RESOURCE, "check"):
+        yield r, chk, res, q, cpu
 
 
 def resource_section(results):
@@ -436,18 +436,9 @@ def resource_section(results):
 
 
 def against_pairs(results):
-    """(size's results, check, --against's check, this / that by rate,
-    by CPU per request) wherever both ran and passed: what the change
-    from --against's commit to this one costs the check. Their runs
-    alternate, each after a /ping run of its own server, so the rate's
-    figure is the median of each pair's quotient of ratios to /ping."""
-    for r in results["keygate"]:
-        new, old = r["routes"].get("check"), r["routes"].get(AGAINST)
-        if new and old and "ratio" in new and "ratio" in old and \
-                new.get("cpu_us_per_req") and old.get("cpu_us_per_req"):
-            q = [a / b for a, b in zip(new["ratio_all"], old["ratio_all"])]
-            yield (r, new, old, statistics.median(q),
-                   old["cpu_us_per_req"] / new["cpu_us_per_req"])
+    """paired(): this build's check over --against's: what the change
+    from --against's commit to this one costs the check."""
+    return paired(results, "check", AGAINST)
 
 
 def against_section(results):
