@@ -338,12 +338,41 @@ take_code(struct pg_conn *c, const struct issue *is)
 	return rc != 0 ? rc : changes == 1 ? 0 : ERR_CONFLICT;
 }
 
+/* A plain rotation (a new pair in a known family, no code): its three
+ * writes in one statement, ERR_CONFLICT when the parent was used. */
+static bool
+plain_rotation(const struct issue *is)
+{
+	return is->parent_hash != NULL && !is->retry && is->grant_id != 0 &&
+	    is->family_id != 0 && is->code_hash == NULL && is->with_refresh;
+}
+
+static int
+rotate(struct pg_conn *c, const struct issue *is)
+{
+	struct pg_params p = { 0 };
+	int rc, claimed = 0;
+
+	pgp_int(&p, is->now);
+	pgp_hash(&p, is->parent_hash);
+	pgp_hash(&p, is->access_hash);
+	pgp_hash(&p, is->refresh_hash);
+	pgp_int(&p, is->family_id);
+	pgp_int(&p, is->scope);
+	pgp_hash_or_null(&p, is->access_bound ? is->jkt : NULL);
+	pgp_hash_or_null(&p, is->refresh_bound ? is->jkt : NULL);
+	rc = pg_run_on(c, STMT_REFRESH_ROTATE, &p, &claimed);
+	return rc != 0 ? rc : claimed == 1 ? 0 : ERR_CONFLICT;
+}
+
 /* The writes of one issue, inside the caller's transaction on c. */
 int
 pg_issue_in(struct pg_conn *c, struct issue *is)
 {
 	int rc = 0;
 
+	if (plain_rotation(is))
+		return rotate(c, is);
 	if (is->grant_id == 0)
 		rc = consent_on(c, is->account_id, is->app_id, is->scope,
 		    is->now, &is->grant_id, is->given);

@@ -212,6 +212,19 @@ const char *const pg_sql[STMT_COUNT] = {
 	    "WHERE t.hash = v.hash AND t.last_used < v.at",
 	[STMT_USE_LOG_DELETE_MANY] = "DELETE FROM use_log "
 	    "WHERE id = ANY($1::bigint[])",
+	/* One round trip for the three writes of a rotation: the inserts
+	 * select from the compare-and-set's RETURNING, so a rotation that
+	 * loses it inserts nothing; a row back says it won. */
+	[STMT_REFRESH_ROTATE] = "WITH used AS (UPDATE refresh_tokens "
+	    "SET used_at = $1::bigint WHERE hash = $2::bytea AND used_at = 0 "
+	    "RETURNING hash), "
+	    "a AS (INSERT INTO access_tokens(hash, family_id, parent, scope, "
+	    "iat, jkt) SELECT $3::bytea, $5::bigint, hash, $6::bigint, "
+	    "$1::bigint, $7::bytea FROM used), "
+	    "r AS (INSERT INTO refresh_tokens(hash, family_id, parent, scope, "
+	    "created_at, jkt) SELECT $4::bytea, $5::bigint, hash, $6::bigint, "
+	    "$1::bigint, $8::bytea FROM used) "
+	    "SELECT 1 FROM used",
 	[STMT_REVISION] = "SELECT n FROM revision",
 	[STMT_USE_LOG_APPEND] = "INSERT INTO use_log(uses) VALUES ($1::bytea)",
 	[STMT_USE_LOG_READ] = "SELECT id, uses FROM use_log "

@@ -150,6 +150,8 @@ enum stmt_id {
 	/* PostgreSQL only: a fold's batch in one statement each */
 	STMT_ACCESS_TOUCH_MANY,
 	STMT_USE_LOG_DELETE_MANY,
+	/* PostgreSQL only: a rotation's compare-and-set and both inserts */
+	STMT_REFRESH_ROTATE,
 	STMT_COUNT
 };
 
