@@ -38,16 +38,16 @@ struct sqlite_group {
 	struct group_item	*head, *tail;
 	bool			 stop;
 	uint64_t		 commits;	/* claims.committed, published */
-	struct sqlite_claims	 claims;	/* the writer's own */
+	struct rotation_claims	 claims;	/* the writer's own */
 };
 
-/* Under g->lock: takes up to SQLITE_GROUP_MAX queued items. */
+/* Under g->lock: takes up to STORE_GROUP_MAX queued items. */
 static size_t
 take(struct sqlite_group *g, struct group_item **items)
 {
 	size_t n = 0;
 
-	while (g->head != NULL && n < SQLITE_GROUP_MAX) {
+	while (g->head != NULL && n < STORE_GROUP_MAX) {
 		items[n++] = g->head;
 		g->head = g->head->next;
 	}
@@ -59,9 +59,9 @@ take(struct sqlite_group *g, struct group_item **items)
 static void
 commit_group(struct sqlite_group *g, struct group_item **items, size_t n)
 {
-	struct sqlite_job jobs[SQLITE_GROUP_MAX];
-	struct group_item *submitted[SQLITE_GROUP_MAX];
-	int rcs[SQLITE_GROUP_MAX];
+	struct sqlite_job jobs[STORE_GROUP_MAX];
+	struct group_item *submitted[STORE_GROUP_MAX];
+	int rcs[STORE_GROUP_MAX];
 	size_t ns = 0;
 	int rc;
 
@@ -93,7 +93,7 @@ static void *
 run(void *arg)
 {
 	struct sqlite_group *g = arg;
-	struct group_item *items[SQLITE_GROUP_MAX];
+	struct group_item *items[STORE_GROUP_MAX];
 	size_t n;
 
 	pthread_mutex_lock(&g->lock);

@@ -6,6 +6,7 @@
 
 #include <sqlite3.h>
 
+#include "store/claims.h"
 #include "store/stmt.h"
 #include "store/store_impl.h"
 
@@ -202,26 +203,9 @@ struct sqlite_job {
 	store_refresh_judge	 judge;		/* NULL: a plain issue */
 	void			*ctx;
 	struct token_row	*parent;
-	/* commits the group had made when it was queued (sqlite_claims);
+	/* commits the group had made when it was queued (claims.h);
 	 * the group sets it */
 	uint64_t		 after;
-};
-
-/* most jobs in one group commit */
-#define SQLITE_GROUP_MAX	256
-
-/* The parents rotated by the group commit being built and by the last
- * one. Two rotations of one parent that overlap in time are a race (the
- * loser is refused, the family lives on), not a replay (which ends the
- * family): when each request read its parent itself, the loser had read
- * it unused. Inside the group commit the loser reads the winner's write;
- * so a rotation queued before the commit that rotated its parent had
- * finished counts as raced. */
-struct sqlite_claims {
-	unsigned char	 key[2][SQLITE_GROUP_MAX][SECURE_HASH_BYTES];
-	size_t		 n[2];
-	int		 cur;		/* the commit being built */
-	uint64_t	 committed;	/* commits made so far */
 };
 
 /* Runs n jobs in one transaction, a savepoint each (see
@@ -229,7 +213,7 @@ struct sqlite_claims {
  * none) records and checks rotations across commits. */
 int	sqlite_issue_batch(struct store_backend *b,
 	    const struct sqlite_job *jobs, int *rcs, size_t n,
-	    struct sqlite_claims *claims);
+	    struct rotation_claims *claims);
 
 /* The group commit of sqlite_group.c: one thread per store runs the
  * jobs (issues, rotations) that queued meanwhile in one transaction,
@@ -237,7 +221,7 @@ int	sqlite_issue_batch(struct store_backend *b,
  * tokens' file calls the group, so the group does not call it back). */
 typedef int (*sqlite_batch_fn)(struct store_backend *b,
     const struct sqlite_job *jobs, int *rcs, size_t n,
-    struct sqlite_claims *claims);
+    struct rotation_claims *claims);
 struct sqlite_group;
 struct sqlite_group *sqlite_group_start(struct store_backend *b,
 	    sqlite_batch_fn batch);

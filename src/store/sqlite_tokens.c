@@ -155,30 +155,13 @@ sqlite_refresh(struct store_backend *b, struct issue *is,
 	sqlite_group_submit(sqlite_group(b), &job, done, arg);
 }
 
-/* Whether a rotation queued after `after` commits races the one that
- * rotated its parent: that one is in the commit being built, or in the
- * last one, which had not finished when this was queued. */
-static bool
-raced(const struct sqlite_claims *c, const unsigned char *key,
-    uint64_t after)
-{
-	for (int k = 0; k < 2; k++) {
-		if (k != c->cur && after >= c->committed)
-			continue;
-		for (size_t i = 0; i < c->n[k]; i++)
-			if (memcmp(c->key[k][i], key, SECURE_HASH_BYTES) == 0)
-				return true;
-	}
-	return false;
-}
-
 /* One job's reads and writes, inside the caller's savepoint. The read
  * goes through the committing connection, whose page cache its own
  * commits leave valid. A job that fails leaves `is` as its judge left
  * it: the ids of a grant or family it made were rolled back. */
 static int
 job_in(struct store_backend *b, const struct sqlite_job *job,
-    struct sqlite_claims *claims)
+    struct rotation_claims *claims)
 {
 	struct issue *is = job->is;
 	int64_t grant_in, family_in;
@@ -186,7 +169,7 @@ job_in(struct store_backend *b, const struct sqlite_job *job,
 
 	/* a race lost: refused as the compare-and-set refuses it */
 	if (job->judge != NULL && claims != NULL &&
-	    raced(claims, is->parent_hash, job->after))
+	    claims_raced(claims, is->parent_hash, job->after))
 		return ERR_CONFLICT;
 	if (job->judge != NULL &&
 	    ((rc = sqlite_refresh_get(b, is->parent_hash,
@@ -198,17 +181,14 @@ job_in(struct store_backend *b, const struct sqlite_job *job,
 	if ((rc = issue_in(b, is)) != 0) {
 		is->grant_id = grant_in;
 		is->family_id = family_in;
-	} else if (job->judge != NULL && claims != NULL &&
-	    claims->n[claims->cur] < SQLITE_GROUP_MAX) {
-		memcpy(claims->key[claims->cur][claims->n[claims->cur]++],
-		    is->parent_hash, SECURE_HASH_BYTES);
-	}
+	} else if (job->judge != NULL && claims != NULL)
+		claims_add(claims, is->parent_hash);
 	return rc;
 }
 
 int
 sqlite_issue_batch(struct store_backend *b, const struct sqlite_job *jobs,
-    int *rcs, size_t n, struct sqlite_claims *claims)
+    int *rcs, size_t n, struct rotation_claims *claims)
 {
 	int rc = sqlite_simple(b, STMT_BEGIN);
 
@@ -223,14 +203,8 @@ sqlite_issue_batch(struct store_backend *b, const struct sqlite_job *jobs,
 			rc = sqlite_simple(b, STMT_RELEASE);
 	}
 	rc = sqlite_finish(b, rc);
-	if (claims != NULL) {
-		/* a commit that failed rotated nothing */
-		if (rc == 0) {
-			claims->committed++;
-			claims->cur ^= 1;
-		}
-		claims->n[claims->cur] = 0;
-	}
+	if (claims != NULL)
+		claims_close(claims, rc == 0);
 	return rc;
 }
 
