@@ -27,6 +27,19 @@ claims_add(struct rotation_claims *c,
 		    SECURE_HASH_BYTES);
 }
 
+size_t
+claims_mark(const struct rotation_claims *c)
+{
+	return c->n[c->cur];
+}
+
+void
+claims_undo(struct rotation_claims *c, size_t mark)
+{
+	if (mark < c->n[c->cur])
+		c->n[c->cur] = mark;
+}
+
 void
 claims_close(struct rotation_claims *c, bool committed)
 {

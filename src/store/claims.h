@@ -32,6 +32,10 @@ bool	claims_raced(const struct rotation_claims *c,
 /* Records a rotation of `parent` in the commit being built. */
 void	claims_add(struct rotation_claims *c,
 	    const unsigned char parent[SECURE_HASH_BYTES]);
+/* A mark of the claims so far in the commit being built, and the undoing
+ * of those made after it (their transaction failed). */
+size_t	claims_mark(const struct rotation_claims *c);
+void	claims_undo(struct rotation_claims *c, size_t mark);
 /* Closes the commit being built: one that failed rotated nothing. */
 void	claims_close(struct rotation_claims *c, bool committed);
 

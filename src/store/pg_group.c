@@ -6,16 +6,18 @@
  * meanwhile in one transaction, then answers them all: an answer still
  * leaves only after its commit.
  *
- * A rotation whose parent's row was read and judged (pg_refresh) starts
- * with its compare-and-set, so one that loses it has written nothing and
- * needs no savepoint; any other issue writes before its compare-and-set
- * and gets a savepoint of its own. A transaction that fails before its
- * COMMIT (a deadlock with another node, an error in one issue) is run
- * again one issue per transaction, so that no issue spoils another; one
- * whose COMMIT fails answers ERR_STORE to all, as a single issue would.
- * The issues of a group run in the order of the rows that decide them
- * (a parent's or a code's hash), so two nodes' groups rarely take those
- * locks in opposite orders. */
+ * A rotation (pg_refresh) reads and judges its parent's row inside the
+ * group's transaction, so the request's thread waits on no round trip;
+ * claims.h tells a rotation that raced another from a replay. Its writes
+ * start with the compare-and-set, so one that loses it has written
+ * nothing and needs no savepoint; any other issue writes before its
+ * compare-and-set and gets a savepoint of its own. A transaction that
+ * fails before its COMMIT (a deadlock with another node, an error in one
+ * issue) is run again one issue per transaction, so that no issue spoils
+ * another; one whose COMMIT fails answers ERR_STORE to all, as a single
+ * issue would. The issues of a group run in the order of the rows that
+ * decide them (a parent's or a code's hash), so two nodes' groups rarely
+ * take those locks in opposite orders. */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,12 +25,19 @@
 #include "base/err.h"
 #include "base/log.h"
 #include "base/mem.h"
+#include "store/claims.h"
 #include "store/pg_stmt.h"
 
-#define PG_GROUP_MAX	256
+#define PG_GROUP_MAX	STORE_GROUP_MAX
 
 struct pg_job {
 	struct issue	*is;
+	store_refresh_judge judge;	/* NULL: a plain issue */
+	void		*ctx;
+	struct token_row *parent;
+	uint64_t	 after;		/* claims' commits when queued */
+	/* the ids before the writes (after the judge), for a failure */
+	int64_t		 grant_in, family_in;
 	int		 rc;
 	bool		 done;
 	pthread_cond_t	 finished;	/* a waiter's own */
@@ -44,6 +53,8 @@ struct pg_group {
 	pthread_cond_t		 queued;
 	struct pg_job		*head, *tail;
 	bool			 stop;
+	uint64_t		 commits;	/* claims.committed, published */
+	struct rotation_claims	 claims;	/* the group thread's own */
 };
 
 /* The row whose compare-and-set decides the issue: its lock order. */
@@ -73,16 +84,51 @@ cas_first(const struct issue *is)
 	    is->family_id != 0 && is->code_hash == NULL;
 }
 
-/* One issue inside the group's transaction; rc is the transaction's. */
-static int
-job_in(struct pg_conn *c, struct pg_job *j)
+/* A rotation's parent read and judged inside the transaction: false with
+ * j->rc set when it goes no further (raced, unknown, refused), which
+ * wrote nothing; *rc is the transaction's. */
+static bool
+judged(struct pg_conn *c, const struct rotation_claims *claims,
+    struct pg_job *j, int *rc)
 {
-	bool sp = !cas_first(j->is);
-	int rc;
+	struct issue *is = j->is;
 
+	*rc = 0;
+	if (claims_raced(claims, is->parent_hash, j->after)) {
+		/* refused as the compare-and-set refuses a race lost */
+		j->rc = ERR_CONFLICT;
+		return false;
+	}
+	j->rc = pg_refresh_get_on(c, is->parent_hash, j->parent);
+	if (j->rc == ERR_NOTFOUND)
+		return false;
+	if (j->rc != 0) {
+		*rc = j->rc;
+		return false;
+	}
+	return (j->rc = j->judge(j->ctx, j->parent, is)) == 0;
+}
+
+/* One issue inside the group's transaction; rc is the transaction's. A
+ * rotation's parent is claimed at once: a second rotation of it in the
+ * same transaction reads the first one's write, and is a race. */
+static int
+job_in(struct pg_conn *c, struct rotation_claims *claims, struct pg_job *j)
+{
+	int rc = 0;
+	bool sp, go = j->judge == NULL || judged(c, claims, j, &rc);
+
+	/* what a judge set stays for the caller, refused or not */
+	j->grant_in = j->is->grant_id;
+	j->family_in = j->is->family_id;
+	if (!go)
+		return rc;
+	sp = !cas_first(j->is);
 	if (sp && (rc = pg_run_on(c, STMT_SAVEPOINT, NULL, NULL)) != 0)
 		return rc;
 	j->rc = pg_issue_in(c, j->is);
+	if (j->rc == 0 && j->judge != NULL)
+		claims_add(claims, j->is->parent_hash);
 	if (!sp)
 		/* a lost compare-and-set wrote nothing; any other failure
 		 * spoiled the transaction */
@@ -94,31 +140,33 @@ job_in(struct pg_conn *c, struct pg_job *j)
 }
 
 /* The group in one transaction; *alone set when it failed before its
- * COMMIT, so that each issue may be run again by itself. */
+ * COMMIT, so that each issue may be run again by itself. A transaction
+ * that fails claimed nothing. */
 static int
-commit_group(struct store_backend *b, struct pg_job **jobs, size_t n,
+commit_group(struct pg_group *g, struct pg_job **jobs, size_t n,
     bool *alone)
 {
-	int64_t grant_in[PG_GROUP_MAX], family_in[PG_GROUP_MAX];
+	size_t mark = claims_mark(&g->claims);
 	struct pg_conn *c;
 	size_t i;
-	int rc = pg_begin(b, &c);
+	int rc = pg_begin(g->b, &c);
 
 	*alone = false;
 	if (c == NULL)
 		return rc;
 	for (i = 0; i < n; i++) {
-		grant_in[i] = jobs[i]->is->grant_id;
-		family_in[i] = jobs[i]->is->family_id;
+		jobs[i]->grant_in = jobs[i]->is->grant_id;
+		jobs[i]->family_in = jobs[i]->is->family_id;
 	}
 	for (i = 0; rc == 0 && i < n; i++)
-		rc = job_in(c, jobs[i]);
+		rc = job_in(c, &g->claims, jobs[i]);
 	*alone = rc != 0;
-	rc = pg_finish(b, c, rc);
+	if ((rc = pg_finish(g->b, c, rc)) != 0)
+		claims_undo(&g->claims, mark);
 	for (i = 0; i < n; i++)
 		if (rc != 0 || jobs[i]->rc != 0) {
-			jobs[i]->is->grant_id = grant_in[i];
-			jobs[i]->is->family_id = family_in[i];
+			jobs[i]->is->grant_id = jobs[i]->grant_in;
+			jobs[i]->is->family_id = jobs[i]->family_in;
 		}
 	return rc;
 }
@@ -148,18 +196,27 @@ answer(struct pg_group *g, struct pg_job **jobs, size_t n)
 	}
 }
 
+/* The group, or each of its issues alone when the group's transaction
+ * failed before its COMMIT; the claims close once, after either. */
 static void
 run_group(struct pg_group *g, struct pg_job **jobs, size_t n)
 {
-	bool alone;
+	bool alone, again;
 	int rc;
 
 	qsort(jobs, n, sizeof(*jobs), by_key);
-	if ((rc = commit_group(g->b, jobs, n, &alone)) != 0) {
-		for (size_t i = 0; i < n; i++)
-			jobs[i]->rc = alone ? pg_issue(g->b, jobs[i]->is) :
-			    rc;
-	}
+	if ((rc = commit_group(g, jobs, n, &alone)) != 0)
+		for (size_t i = 0; i < n; i++) {
+			int one = alone ? commit_group(g, &jobs[i], 1,
+			    &again) : rc;
+
+			if (one != 0)
+				jobs[i]->rc = one;
+		}
+	claims_close(&g->claims, claims_mark(&g->claims) > 0);
+	pthread_mutex_lock(&g->lock);
+	g->commits = g->claims.committed;
+	pthread_mutex_unlock(&g->lock);
 	answer(g, jobs, n);
 }
 
@@ -252,9 +309,8 @@ pg_issue_grouped(struct store_backend *b, struct issue *is)
 	return j.rc;
 }
 
-/* The parent's row read and judged on the caller's thread (a rotation
- * racing this one is refused by the compare-and-set, as it would be
- * without a group), the writes queued for the group. */
+/* The parent's row is read and judged in the group's transaction
+ * (job_in()): this thread only queues the rotation. */
 void
 pg_refresh(struct store_backend *b, struct issue *is,
     store_refresh_judge judge, void *ctx, struct token_row *parent,
@@ -262,19 +318,20 @@ pg_refresh(struct store_backend *b, struct issue *is,
 {
 	struct pg_group *g = pg_pool_group(b);
 	struct pg_job *j;
-	int rc = pg_refresh_get(b, is->parent_hash, parent);
+	int rc;
 
-	if (rc == 0)
-		rc = judge(ctx, parent, is);
-	if (rc != 0 || g == NULL) {
-		done(arg, rc != 0 ? rc : pg_issue(b, is));
+	if (g == NULL) {
+		if ((rc = pg_refresh_get(b, is->parent_hash, parent)) == 0 &&
+		    (rc = judge(ctx, parent, is)) == 0)
+			rc = pg_issue(b, is);
+		done(arg, rc);
 		return;
 	}
 	j = xcalloc(1, sizeof(*j));
-	j->is = is;
-	j->on_done = done;
-	j->on_done_arg = arg;
+	*j = (struct pg_job){ .is = is, .judge = judge, .ctx = ctx,
+	    .parent = parent, .on_done = done, .on_done_arg = arg };
 	pthread_mutex_lock(&g->lock);
+	j->after = g->commits;
 	enqueue(g, j);
 	pthread_mutex_unlock(&g->lock);
 }

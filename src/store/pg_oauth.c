@@ -503,6 +503,16 @@ pg_refresh_get(struct store_backend *b, const unsigned char *hash,
 }
 
 int
+pg_refresh_get_on(struct pg_conn *c, const unsigned char *hash,
+    struct token_row *out)
+{
+	struct pg_params p = { 0 };
+
+	pgp_hash(&p, hash);
+	return pg_row_on(c, STMT_REFRESH_GET, &p, read_refresh, out);
+}
+
+int
 pg_access_touch(struct store_backend *b, const unsigned char *hash,
     int64_t now)
 {

@@ -445,6 +445,23 @@ pg_id_on(struct pg_conn *c, enum stmt_id id, const struct pg_params *p,
 }
 
 int
+pg_row_on(struct pg_conn *c, enum stmt_id id, const struct pg_params *p,
+    pg_reader *read, void *out)
+{
+	PGresult *res;
+	int rc = pg_exec(c, id, p, &res);
+
+	if (rc != 0)
+		return rc;
+	if (PQntuples(res) == 0)
+		rc = ERR_NOTFOUND;
+	else
+		read(res, 0, out);
+	PQclear(res);
+	return rc;
+}
+
+int
 pg_row(struct store_backend *b, enum stmt_id id, const struct pg_params *p,
     pg_reader *read, void *out)
 {

@@ -95,6 +95,9 @@ typedef void	 pg_reader(const PGresult *res, int row, void *out);
  * gives none. Also serves INSERT ... RETURNING. */
 int		 pg_row(struct store_backend *b, enum stmt_id id,
 		    const struct pg_params *p, pg_reader *read, void *out);
+/* pg_row() on c, inside its transaction. */
+int		 pg_row_on(struct pg_conn *c, enum stmt_id id,
+		    const struct pg_params *p, pg_reader *read, void *out);
 /* pg_row() keyed by one hash (tokens, sessions), for reads only: tried
  * again on another connection when its own was lost. */
 int		 pg_row_by_hash(struct store_backend *b, enum stmt_id id,
@@ -302,6 +305,9 @@ int	pg_access_page(struct store_backend *b, const unsigned char *after,
 	    int64_t since, size_t max, struct live_token **rows, size_t *n);
 int	pg_access_revoke(struct store_backend *b, const unsigned char *hash);
 int	pg_refresh_get(struct store_backend *b, const unsigned char *hash,
+	    struct token_row *out);
+/* The same inside the transaction on c (the group commit's). */
+int	pg_refresh_get_on(struct pg_conn *c, const unsigned char *hash,
 	    struct token_row *out);
 int	pg_mail_add(struct store_backend *b, const char *recipient,
 	    const char *message, int64_t now, int64_t *id);

@@ -151,6 +151,12 @@ contract_sqlite_path(void)
 	return on_pg ? NULL : url;
 }
 
+const char *
+contract_pg_url(void)
+{
+	return on_pg ? url : NULL;
+}
+
 static void
 sqlite_create(void)
 {

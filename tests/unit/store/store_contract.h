@@ -51,6 +51,8 @@ void	contract_teardown(void);
 struct store *contract_reopen(void);
 /* The running case's SQLite file, or NULL on PostgreSQL. */
 const char *contract_sqlite_path(void);
+/* The running case's PostgreSQL URL, or NULL on SQLite. */
+const char *contract_pg_url(void);
 /* How many rounds a racing case runs: `full`, or 3 where the runner set
  * KEYGATE_TEST_LIGHT (tests/run.py under valgrind, which runs one thread
  * at a time and costs each round seconds; the full count still runs on
