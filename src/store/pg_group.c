@@ -38,6 +38,7 @@ struct pg_job {
 	uint64_t	 after;		/* claims' commits when queued */
 	/* the ids before the writes (after the judge), for a failure */
 	int64_t		 grant_in, family_in;
+	bool		 settled;	/* j->rc known before any write */
 	int		 rc;
 	bool		 done;
 	pthread_cond_t	 finished;	/* a waiter's own */
@@ -84,46 +85,84 @@ cas_first(const struct issue *is)
 	    is->family_id != 0 && is->code_hash == NULL;
 }
 
-/* A rotation's parent read and judged inside the transaction: false with
- * j->rc set when it goes no further (raced, unknown, refused), which
- * wrote nothing; *rc is the transaction's. */
-static bool
-judged(struct pg_conn *c, const struct rotation_claims *claims,
-    struct pg_job *j, int *rc)
+/* The group's rotations' parents, read in one round trip and judged: a
+ * rotation that goes no further (raced, unknown, refused) is settled,
+ * having written nothing. What a judge set stays for the caller. */
+static int
+judge_all(struct pg_conn *c, const struct rotation_claims *claims,
+    struct pg_job **jobs, size_t n)
 {
-	struct issue *is = j->is;
+	const unsigned char *hashes[PG_GROUP_MAX];
+	struct token_row *rows[PG_GROUP_MAX];
+	struct pg_job *asked[PG_GROUP_MAX];
+	int rcs[PG_GROUP_MAX], rc;
+	size_t k = 0;
 
-	*rc = 0;
-	if (claims_raced(claims, is->parent_hash, j->after)) {
-		/* refused as the compare-and-set refuses a race lost */
-		j->rc = ERR_CONFLICT;
-		return false;
+	for (size_t i = 0; i < n; i++) {
+		struct pg_job *j = jobs[i];
+
+		if (j->judge == NULL)
+			continue;
+		if (claims_raced(claims, j->is->parent_hash, j->after)) {
+			/* refused as the compare-and-set refuses a race
+			 * lost */
+			j->rc = ERR_CONFLICT;
+			j->settled = true;
+			continue;
+		}
+		hashes[k] = j->is->parent_hash;
+		rows[k] = j->parent;
+		asked[k++] = j;
 	}
-	j->rc = pg_refresh_get_on(c, is->parent_hash, j->parent);
-	if (j->rc == ERR_NOTFOUND)
-		return false;
-	if (j->rc != 0) {
-		*rc = j->rc;
-		return false;
+	if ((rc = pg_refresh_get_many(c, hashes, k, rows, rcs)) != 0)
+		return rc;
+	for (size_t i = 0; i < k; i++) {
+		struct pg_job *j = asked[i];
+
+		j->rc = rcs[i] != 0 ? rcs[i] :
+		    j->judge(j->ctx, j->parent, j->is);
+		j->settled = j->rc != 0;
+		j->grant_in = j->is->grant_id;
+		j->family_in = j->is->family_id;
 	}
-	return (j->rc = j->judge(j->ctx, j->parent, is)) == 0;
+	return 0;
 }
 
-/* One issue inside the group's transaction; rc is the transaction's. A
- * rotation's parent is claimed at once: a second rotation of it in the
- * same transaction reads the first one's write, and is a race. */
+/* The plain rotations judged to go ahead, in one round trip; each parent
+ * rotated is claimed at once. */
+static int
+rotate_all(struct pg_conn *c, struct rotation_claims *claims,
+    struct pg_job **jobs, size_t n)
+{
+	struct issue *is[PG_GROUP_MAX];
+	struct pg_job *sent[PG_GROUP_MAX];
+	int rcs[PG_GROUP_MAX], rc;
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (!jobs[i]->settled && pg_plain_rotation(jobs[i]->is)) {
+			is[k] = jobs[i]->is;
+			sent[k++] = jobs[i];
+		}
+	rc = pg_rotate_many(c, is, k, rcs);
+	for (size_t i = 0; i < k; i++) {
+		sent[i]->rc = rc != 0 ? rc : rcs[i];
+		sent[i]->settled = true;
+		if (sent[i]->rc == 0 && sent[i]->judge != NULL)
+			claims_add(claims, sent[i]->is->parent_hash);
+	}
+	return rc;
+}
+
+/* Any other issue inside the group's transaction, in a savepoint of its
+ * own unless its first write is its compare-and-set; rc is the
+ * transaction's. */
 static int
 job_in(struct pg_conn *c, struct rotation_claims *claims, struct pg_job *j)
 {
-	int rc = 0;
-	bool sp, go = j->judge == NULL || judged(c, claims, j, &rc);
+	bool sp = !cas_first(j->is);
+	int rc;
 
-	/* what a judge set stays for the caller, refused or not */
-	j->grant_in = j->is->grant_id;
-	j->family_in = j->is->family_id;
-	if (!go)
-		return rc;
-	sp = !cas_first(j->is);
 	if (sp && (rc = pg_run_on(c, STMT_SAVEPOINT, NULL, NULL)) != 0)
 		return rc;
 	j->rc = pg_issue_in(c, j->is);
@@ -139,9 +178,10 @@ job_in(struct pg_conn *c, struct rotation_claims *claims, struct pg_job *j)
 	return pg_run_on(c, STMT_RELEASE, NULL, NULL);
 }
 
-/* The group in one transaction; *alone set when it failed before its
- * COMMIT, so that each issue may be run again by itself. A transaction
- * that fails claimed nothing. */
+/* The group in one transaction: the rotations' reads, then their writes,
+ * each in one round trip, then the other issues one by one. *alone set
+ * when it failed before its COMMIT, so that each issue may be run again
+ * by itself. A transaction that fails claimed nothing. */
 static int
 commit_group(struct pg_group *g, struct pg_job **jobs, size_t n,
     bool *alone)
@@ -157,9 +197,15 @@ commit_group(struct pg_group *g, struct pg_job **jobs, size_t n,
 	for (i = 0; i < n; i++) {
 		jobs[i]->grant_in = jobs[i]->is->grant_id;
 		jobs[i]->family_in = jobs[i]->is->family_id;
+		jobs[i]->settled = false;
 	}
+	if (rc == 0)
+		rc = judge_all(c, &g->claims, jobs, n);
+	if (rc == 0)
+		rc = rotate_all(c, &g->claims, jobs, n);
 	for (i = 0; rc == 0 && i < n; i++)
-		rc = job_in(c, &g->claims, jobs[i]);
+		if (!jobs[i]->settled)
+			rc = job_in(c, &g->claims, jobs[i]);
 	*alone = rc != 0;
 	if ((rc = pg_finish(g->b, c, rc)) != 0)
 		claims_undo(&g->claims, mark);

@@ -338,13 +338,24 @@ take_code(struct pg_conn *c, const struct issue *is)
 	return rc != 0 ? rc : changes == 1 ? 0 : ERR_CONFLICT;
 }
 
-/* A plain rotation (a new pair in a known family, no code): its three
- * writes in one statement, ERR_CONFLICT when the parent was used. */
-static bool
-plain_rotation(const struct issue *is)
+bool
+pg_plain_rotation(const struct issue *is)
 {
 	return is->parent_hash != NULL && !is->retry && is->grant_id != 0 &&
 	    is->family_id != 0 && is->code_hash == NULL && is->with_refresh;
+}
+
+static void
+rotation_params(const struct issue *is, struct pg_params *p)
+{
+	pgp_int(p, is->now);
+	pgp_hash(p, is->parent_hash);
+	pgp_hash(p, is->access_hash);
+	pgp_hash(p, is->refresh_hash);
+	pgp_int(p, is->family_id);
+	pgp_int(p, is->scope);
+	pgp_hash_or_null(p, is->access_bound ? is->jkt : NULL);
+	pgp_hash_or_null(p, is->refresh_bound ? is->jkt : NULL);
 }
 
 static int
@@ -353,16 +364,38 @@ rotate(struct pg_conn *c, const struct issue *is)
 	struct pg_params p = { 0 };
 	int rc, claimed = 0;
 
-	pgp_int(&p, is->now);
-	pgp_hash(&p, is->parent_hash);
-	pgp_hash(&p, is->access_hash);
-	pgp_hash(&p, is->refresh_hash);
-	pgp_int(&p, is->family_id);
-	pgp_int(&p, is->scope);
-	pgp_hash_or_null(&p, is->access_bound ? is->jkt : NULL);
-	pgp_hash_or_null(&p, is->refresh_bound ? is->jkt : NULL);
+	rotation_params(is, &p);
 	rc = pg_run_on(c, STMT_REFRESH_ROTATE, &p, &claimed);
 	return rc != 0 ? rc : claimed == 1 ? 0 : ERR_CONFLICT;
+}
+
+struct rotations {
+	struct issue	**is;
+	int		 *rcs;
+};
+
+static void
+rotation_fill(void *arg, size_t i, struct pg_params *p)
+{
+	rotation_params(((struct rotations *)arg)->is[i], p);
+}
+
+static void
+rotation_result(void *arg, size_t i, const PGresult *res)
+{
+	((struct rotations *)arg)->rcs[i] = PQntuples(res) == 1 ? 0 :
+	    ERR_CONFLICT;
+}
+
+int
+pg_rotate_many(struct pg_conn *c, struct issue **is, size_t n, int *rcs)
+{
+	struct rotations r = { is, rcs };
+
+	for (size_t i = 0; i < n; i++)
+		rcs[i] = ERR_STORE;
+	return pg_pipeline(c, STMT_REFRESH_ROTATE, n, rotation_fill,
+	    rotation_result, &r);
 }
 
 /* The writes of one issue, inside the caller's transaction on c. */
@@ -371,7 +404,7 @@ pg_issue_in(struct pg_conn *c, struct issue *is)
 {
 	int rc = 0;
 
-	if (plain_rotation(is))
+	if (pg_plain_rotation(is))
 		return rotate(c, is);
 	if (is->grant_id == 0)
 		rc = consent_on(c, is->account_id, is->app_id, is->scope,
@@ -502,14 +535,39 @@ pg_refresh_get(struct store_backend *b, const unsigned char *hash,
 	return pg_row_by_hash(b, STMT_REFRESH_GET, hash, read_refresh, out);
 }
 
-int
-pg_refresh_get_on(struct pg_conn *c, const unsigned char *hash,
-    struct token_row *out)
-{
-	struct pg_params p = { 0 };
+struct parents {
+	const unsigned char	**hashes;
+	struct token_row	**rows;
+	int			 *rcs;
+};
 
-	pgp_hash(&p, hash);
-	return pg_row_on(c, STMT_REFRESH_GET, &p, read_refresh, out);
+static void
+parent_fill(void *arg, size_t i, struct pg_params *p)
+{
+	pgp_hash(p, ((struct parents *)arg)->hashes[i]);
+}
+
+static void
+parent_result(void *arg, size_t i, const PGresult *res)
+{
+	struct parents *r = arg;
+
+	if (PQntuples(res) == 0)
+		return;
+	read_refresh(res, 0, r->rows[i]);
+	r->rcs[i] = 0;
+}
+
+int
+pg_refresh_get_many(struct pg_conn *c, const unsigned char **hashes,
+    size_t n, struct token_row **rows, int *rcs)
+{
+	struct parents r = { hashes, rows, rcs };
+
+	for (size_t i = 0; i < n; i++)
+		rcs[i] = ERR_NOTFOUND;
+	return pg_pipeline(c, STMT_REFRESH_GET, n, parent_fill,
+	    parent_result, &r);
 }
 
 int

@@ -347,6 +347,76 @@ pg_exec(struct pg_conn *c, enum stmt_id id, const struct pg_params *p,
 	return result_err(c, *res);
 }
 
+/* Reads a pipeline's n results (and its sync): the first error's ERR_*
+ * code, 0 when every one succeeded. */
+static int
+pipeline_results(struct pg_conn *c, size_t n, pg_each *each, void *arg)
+{
+	PGresult *res;
+	int rc = 0;
+
+	for (size_t i = 0; i < n && c->pg != NULL; i++) {
+		while ((res = PQgetResult(c->pg)) != NULL) {
+			ExecStatusType status = PQresultStatus(res);
+
+			if (status == PGRES_TUPLES_OK ||
+			    status == PGRES_COMMAND_OK)
+				each(arg, i, res);
+			else if (status != PGRES_PIPELINE_ABORTED && rc == 0) {
+				rc = result_err(c, res);	/* frees res */
+				if (c->pg == NULL)
+					return rc;
+				continue;
+			} else if (rc == 0)
+				rc = ERR_STORE;
+			PQclear(res);
+		}
+	}
+	if (c->pg == NULL)
+		return rc != 0 ? rc : ERR_STORE;
+	res = PQgetResult(c->pg);
+	if (PQresultStatus(res) != PGRES_PIPELINE_SYNC && rc == 0)
+		rc = ERR_STORE;
+	PQclear(res);
+	if (PQexitPipelineMode(c->pg) != 1) {
+		log_msg("error", "postgres: %s", PQerrorMessage(c->pg));
+		conn_drop(c);
+		return ERR_STORE;
+	}
+	return rc;
+}
+
+int
+pg_pipeline(struct pg_conn *c, enum stmt_id id, size_t n, pg_fill *fill,
+    pg_each *each, void *arg)
+{
+	char name[16];
+	size_t sent = 0;
+	int rc;
+
+	if (n == 0)
+		return 0;
+	if (c->pg == NULL || (!c->prepared[id] && !prepare(c, id)) ||
+	    PQenterPipelineMode(c->pg) != 1)
+		return ERR_STORE;
+	snprintf(name, sizeof(name), "kg%d", (int)id);
+	for (; sent < n; sent++) {
+		struct pg_params p = { 0 };
+
+		fill(arg, sent, &p);
+		if (PQsendQueryPrepared(c->pg, name, p.n, p.values, p.lengths,
+		    p.formats, 0) != 1)
+			break;
+	}
+	if (PQpipelineSync(c->pg) != 1) {
+		log_msg("error", "postgres: %s", PQerrorMessage(c->pg));
+		conn_drop(c);
+		return ERR_STORE;
+	}
+	rc = pipeline_results(c, sent, each, arg);
+	return rc == 0 && sent < n ? ERR_STORE : rc;
+}
+
 /* Runs one statement on a connection of its own; *res as pg_exec(). A
  * `read` that fails because its connection was lost (a database restarted
  * since the connection was last used, which the idle check cannot always
@@ -440,23 +510,6 @@ pg_id_on(struct pg_conn *c, enum stmt_id id, const struct pg_params *p,
 		*out = pg_int(res, 0, 0);
 	else
 		rc = ERR_NOTFOUND;
-	PQclear(res);
-	return rc;
-}
-
-int
-pg_row_on(struct pg_conn *c, enum stmt_id id, const struct pg_params *p,
-    pg_reader *read, void *out)
-{
-	PGresult *res;
-	int rc = pg_exec(c, id, p, &res);
-
-	if (rc != 0)
-		return rc;
-	if (PQntuples(res) == 0)
-		rc = ERR_NOTFOUND;
-	else
-		read(res, 0, out);
 	PQclear(res);
 	return rc;
 }

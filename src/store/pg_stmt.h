@@ -95,9 +95,14 @@ typedef void	 pg_reader(const PGresult *res, int row, void *out);
  * gives none. Also serves INSERT ... RETURNING. */
 int		 pg_row(struct store_backend *b, enum stmt_id id,
 		    const struct pg_params *p, pg_reader *read, void *out);
-/* pg_row() on c, inside its transaction. */
-int		 pg_row_on(struct pg_conn *c, enum stmt_id id,
-		    const struct pg_params *p, pg_reader *read, void *out);
+/* Runs statement `id` n times on c, inside its transaction, in one round
+ * trip (libpq's pipeline mode): fill(arg, i, p) gives the i-th run's
+ * parameters, each(arg, i, res) reads its result. Returns 0, or ERR_*
+ * when one failed (the transaction is then spoiled). */
+typedef void	 pg_fill(void *arg, size_t i, struct pg_params *p);
+typedef void	 pg_each(void *arg, size_t i, const PGresult *res);
+int		 pg_pipeline(struct pg_conn *c, enum stmt_id id, size_t n,
+		    pg_fill *fill, pg_each *each, void *arg);
 /* pg_row() keyed by one hash (tokens, sessions), for reads only: tried
  * again on another connection when its own was lost. */
 int		 pg_row_by_hash(struct store_backend *b, enum stmt_id id,
@@ -306,9 +311,19 @@ int	pg_access_page(struct store_backend *b, const unsigned char *after,
 int	pg_access_revoke(struct store_backend *b, const unsigned char *hash);
 int	pg_refresh_get(struct store_backend *b, const unsigned char *hash,
 	    struct token_row *out);
-/* The same inside the transaction on c (the group commit's). */
-int	pg_refresh_get_on(struct pg_conn *c, const unsigned char *hash,
-	    struct token_row *out);
+/* n parents' rows at once, inside the transaction on c (the group
+ * commit's): rcs[i] 0 with rows[i] read, or ERR_NOTFOUND. Returns 0 or
+ * the ERR_* code that spoiled the transaction. */
+int	pg_refresh_get_many(struct pg_conn *c, const unsigned char **hashes,
+	    size_t n, struct token_row **rows, int *rcs);
+/* A rotation whose writes are its compare-and-set and the new pair (the
+ * parent read and judged, the family known) */
+bool	pg_plain_rotation(const struct issue *is);
+/* n such rotations at once, inside the transaction on c: rcs[i] 0, or
+ * ERR_CONFLICT when the parent was used (nothing written). Returns 0 or
+ * the ERR_* code that spoiled the transaction. */
+int	pg_rotate_many(struct pg_conn *c, struct issue **is, size_t n,
+	    int *rcs);
 int	pg_mail_add(struct store_backend *b, const char *recipient,
 	    const char *message, int64_t now, int64_t *id);
 int	pg_mail_claim(struct store_backend *b, int64_t now,
