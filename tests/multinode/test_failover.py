@@ -346,8 +346,15 @@ def test_failover_under_load(round_, pg_pair, make_cluster):
     nodes = c.nodes
     for f in flows:
         f.check_given(nodes)
+    # Each revoked secret tried is a failed client authentication, and
+    # the server answers 429 after 50 of them a client (a round may revoke
+    # more): every live secret is tried, and the 40 revoked last, among
+    # which are those revoked around the failover.
+    revoked_last = set(sorted(secrets.revoked)[-40:])
     for sid, secret in secrets.by_id.items():
         if sid in secrets.unknown and sid not in secrets.revoked:
+            continue
+        if sid in secrets.revoked and sid not in revoked_last:
             continue
         assert secret_works(mnkit.on(secret_app, nodes[sid % 2]), secret) \
             == (sid not in secrets.revoked), (sid, secrets.revoked)
