@@ -15,9 +15,10 @@
  * fails before its COMMIT (a deadlock with another node, an error in one
  * issue) is run again one issue per transaction, so that no issue spoils
  * another; one whose COMMIT fails answers ERR_STORE to all, as a single
- * issue would. The issues of a group run in the order of the rows that
- * decide them (a parent's or a code's hash), so two nodes' groups rarely
- * take those locks in opposite orders. */
+ * issue would. A group writes its plain rotations first, then the other
+ * issues, each part in the order of the rows that decide them (a
+ * parent's or a code's hash), the same rule on every node, so two
+ * nodes' groups rarely take those locks in opposite orders. */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -207,7 +208,10 @@ commit_group(struct pg_group *g, struct pg_job **jobs, size_t n,
 		if (!jobs[i]->settled)
 			rc = job_in(c, &g->claims, jobs[i]);
 	*alone = rc != 0;
-	if ((rc = pg_finish(g->b, c, rc)) != 0)
+	/* a COMMIT that failed may have committed (a lost link, the
+	 * standby's warning): its claims stay, so that a rotation racing
+	 * one of them is refused rather than taken for a replay */
+	if ((rc = pg_finish(g->b, c, rc)) != 0 && *alone)
 		claims_undo(&g->claims, mark);
 	for (i = 0; i < n; i++)
 		if (rc != 0 || jobs[i]->rc != 0) {
@@ -250,6 +254,8 @@ run_group(struct pg_group *g, struct pg_job **jobs, size_t n)
 	bool alone, again;
 	int rc;
 
+	/* jobs[0] waited longest: none after it was queued earlier */
+	claims_prune(&g->claims, jobs[0]->after);
 	qsort(jobs, n, sizeof(*jobs), by_key);
 	if ((rc = commit_group(g, jobs, n, &alone)) != 0)
 		for (size_t i = 0; i < n; i++) {
@@ -259,7 +265,7 @@ run_group(struct pg_group *g, struct pg_job **jobs, size_t n)
 			if (one != 0)
 				jobs[i]->rc = one;
 		}
-	claims_close(&g->claims, claims_mark(&g->claims) > 0);
+	claims_close(&g->claims, true);
 	pthread_mutex_lock(&g->lock);
 	g->commits = g->claims.committed;
 	pthread_mutex_unlock(&g->lock);
@@ -322,6 +328,7 @@ pg_group_stop(struct pg_group *g)
 	pthread_join(g->thread, NULL);
 	pthread_cond_destroy(&g->queued);
 	pthread_mutex_destroy(&g->lock);
+	claims_free(&g->claims);
 	free(g);
 }
 
@@ -329,6 +336,7 @@ pg_group_stop(struct pg_group *g)
 static void
 enqueue(struct pg_group *g, struct pg_job *j)
 {
+	j->after = g->commits;
 	if (g->tail != NULL)
 		g->tail->next = j;
 	else
@@ -356,7 +364,7 @@ pg_issue_grouped(struct store_backend *b, struct issue *is)
 }
 
 /* The parent's row is read and judged in the group's transaction
- * (job_in()): this thread only queues the rotation. */
+ * (judge_all()): this thread only queues the rotation. */
 void
 pg_refresh(struct store_backend *b, struct issue *is,
     store_refresh_judge judge, void *ctx, struct token_row *parent,
@@ -377,7 +385,6 @@ pg_refresh(struct store_backend *b, struct issue *is,
 	*j = (struct pg_job){ .is = is, .judge = judge, .ctx = ctx,
 	    .parent = parent, .on_done = done, .on_done_arg = arg };
 	pthread_mutex_lock(&g->lock);
-	j->after = g->commits;
 	enqueue(g, j);
 	pthread_mutex_unlock(&g->lock);
 }

@@ -396,17 +396,23 @@ pg_pipeline(struct pg_conn *c, enum stmt_id id, size_t n, pg_fill *fill,
 
 	if (n == 0)
 		return 0;
-	if (c->pg == NULL || (!c->prepared[id] && !prepare(c, id)) ||
-	    PQenterPipelineMode(c->pg) != 1)
+	if (c->pg == NULL || (!c->prepared[id] && !prepare(c, id)))
 		return ERR_STORE;
+	if (PQenterPipelineMode(c->pg) != 1) {
+		log_msg("error", "postgres: %s", PQerrorMessage(c->pg));
+		return ERR_STORE;
+	}
 	snprintf(name, sizeof(name), "kg%d", (int)id);
 	for (; sent < n; sent++) {
 		struct pg_params p = { 0 };
 
 		fill(arg, sent, &p);
 		if (PQsendQueryPrepared(c->pg, name, p.n, p.values, p.lengths,
-		    p.formats, 0) != 1)
+		    p.formats, 0) != 1) {
+			log_msg("error", "postgres: %s",
+			    PQerrorMessage(c->pg));
 			break;
+		}
 	}
 	if (PQpipelineSync(c->pg) != 1) {
 		log_msg("error", "postgres: %s", PQerrorMessage(c->pg));

@@ -67,6 +67,8 @@ commit_group(struct sqlite_group *g, struct group_item **items, size_t n)
 
 	for (size_t i = 0; i < n; i++)
 		jobs[i] = items[i]->job;
+	/* items[0] waited longest: none after it was queued earlier */
+	claims_prune(&g->claims, items[0]->job.after);
 	rc = g->batch(g->b, jobs, rcs, n, &g->claims);
 	pthread_mutex_lock(&g->lock);
 	g->commits = g->claims.committed;
@@ -139,6 +141,7 @@ sqlite_group_stop(struct sqlite_group *g)
 	pthread_join(g->thread, NULL);
 	pthread_cond_destroy(&g->queued);
 	pthread_mutex_destroy(&g->lock);
+	claims_free(&g->claims);
 	free(g);
 }
 

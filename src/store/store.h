@@ -438,13 +438,16 @@ int	store_issue_many(struct store *st, struct issue *is, int *rcs,
 /* A rotation: the parent's row into *parent (ERR_NOTFOUND when there is
  * none), `judge`'s verdict, then store_issue()'s writes, which start
  * with the parent's compare-and-set, so a rotation racing this one
- * loses there. On SQLite the read joins the group commit's transaction,
- * costing no read transaction of its own; on PostgreSQL it is read on
- * this thread and the writes join the group commit. The caller need not
+ * loses there. On both backends the read and the judge join the group
+ * commit's transaction (on PostgreSQL the group's reads, and its
+ * rotations' writes, each take one round trip), so `judge` runs on the
+ * store's commit thread and must only read ctx and fill is. A rotation
+ * queued before the commit that rotated its parent had finished gets
+ * ERR_CONFLICT unjudged (a race, store/claims.h). The caller need not
  * wait on a thread: it returns at once and calls done(arg, rc) when the
  * writes have committed or failed, on the store's commit thread, or on
- * this one before returning (a refusal before any write). Everything
- * passed must live until then. */
+ * this one before returning (a store with no group). Everything passed
+ * must live until then. */
 void	store_refresh(struct store *st, struct issue *is,
 	    store_refresh_judge judge, void *ctx, struct token_row *parent,
 	    store_done_fn done, void *arg);
