@@ -60,8 +60,6 @@ lane_busy(struct exchange *ex, const char *page, const char *json)
 	response_header(&ex->res, "Retry-After", retry);
 }
 
-/* A ROUTE_SLOW handler runs on the slow lane while the connection waits
- * (request_later()). */
 /* Parks the connection until `then`, and runs `job` on the slow lane
  * meanwhile; a full lane is answered 503 saying what was too many. */
 static void
@@ -80,6 +78,8 @@ to_slow_lane(struct exchange *ex, http_later_fn then, void *ctx,
 	lane_busy(ex, page, json);
 }
 
+/* A ROUTE_SLOW handler runs on the slow lane while the connection waits
+ * (request_later()). */
 void
 later_dispatch_slow(struct exchange *ex)
 {

@@ -8,10 +8,10 @@
  *
  * A rotation (pg_refresh) reads and judges its parent's row inside the
  * group's transaction, so the request's thread waits on no round trip;
- * claims.h tells a rotation that raced another from a replay. Its writes
- * start with the compare-and-set, so one that loses it has written
- * nothing and needs no savepoint; any other issue writes before its
- * compare-and-set and gets a savepoint of its own. A transaction that
+ * claims.h tells a rotation that raced another from a replay. A plain
+ * rotation's writes are one statement that starts with the
+ * compare-and-set, so one that loses it has written nothing; any other
+ * issue gets a savepoint of its own. A transaction that
  * fails before its COMMIT (a deadlock with another node, an error in one
  * issue) is run again one issue per transaction, so that no issue spoils
  * another; one whose COMMIT fails answers ERR_STORE to all, as a single
@@ -76,14 +76,6 @@ by_key(const void *x, const void *y)
 	const struct pg_job *b = *(struct pg_job *const *)y;
 
 	return memcmp(key_of(a->is), key_of(b->is), SECURE_HASH_BYTES);
-}
-
-/* A rotation whose first write is its compare-and-set. */
-static bool
-cas_first(const struct issue *is)
-{
-	return is->parent_hash != NULL && !is->retry && is->grant_id != 0 &&
-	    is->family_id != 0 && is->code_hash == NULL;
 }
 
 /* The group's rotations' parents, read in one round trip and judged: a
@@ -156,23 +148,18 @@ rotate_all(struct pg_conn *c, struct rotation_claims *claims,
 }
 
 /* Any other issue inside the group's transaction, in a savepoint of its
- * own unless its first write is its compare-and-set; rc is the
+ * own, so that one that fails spoils none of the others; rc is the
  * transaction's. */
 static int
 job_in(struct pg_conn *c, struct rotation_claims *claims, struct pg_job *j)
 {
-	bool sp = !cas_first(j->is);
 	int rc;
 
-	if (sp && (rc = pg_run_on(c, STMT_SAVEPOINT, NULL, NULL)) != 0)
+	if ((rc = pg_run_on(c, STMT_SAVEPOINT, NULL, NULL)) != 0)
 		return rc;
 	j->rc = pg_issue_in(c, j->is);
 	if (j->rc == 0 && j->judge != NULL)
 		claims_add(claims, j->is->parent_hash);
-	if (!sp)
-		/* a lost compare-and-set wrote nothing; any other failure
-		 * spoiled the transaction */
-		return j->rc == ERR_CONFLICT ? 0 : j->rc;
 	if (j->rc != 0 && (rc = pg_run_on(c, STMT_ROLLBACK_TO, NULL,
 	    NULL)) != 0)
 		return rc;
